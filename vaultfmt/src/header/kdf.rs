@@ -112,36 +112,54 @@ pub fn memory_ceiling_kib(requested: u32) -> u32 {
 
 /// Chooses parameters so that one derivation takes about `target` on this machine.
 ///
-/// One probe at up to 64 MiB and 4 passes measures the cost of a KiB-pass; memory is then
-/// scaled up to the ceiling, and passes beyond 4 are added only when the memory is at the
-/// ceiling and the target is not yet reached.
+/// The cost of a KiB-pass grows with the memory (page faults, cache misses), so a small probe
+/// underestimates a large derivation. Probes therefore run at half the memory the previous
+/// probe suggested (starting at 64 MiB), until the suggestion moves by less than 10 % or three
+/// probes have run; each probe costs about half the target. Memory is scaled up to the
+/// ceiling with 4 passes; passes are added only when the memory is at the ceiling.
 pub fn calibrate(target: Duration, max_memory_kib: u32) -> KdfParams {
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get() as u32)
         .unwrap_or(1);
     let lanes = cpus.clamp(1, MAX_LANES);
-    let ceiling = memory_ceiling_kib(max_memory_kib).max(8 * lanes);
-    let probe = KdfParams {
-        memory_kib: ceiling.min(64 * 1024),
+    let floor = 8 * lanes;
+    let ceiling = memory_ceiling_kib(max_memory_kib).max(floor);
+    let want = target.as_secs_f64();
+    let mut probe_kib = ceiling.min(64 * 1024);
+    let mut chosen = KdfParams {
+        memory_kib: probe_kib,
         time: MIN_TIME,
         lanes,
     };
-    let started = Instant::now();
-    probe
-        .derive(b"calibration", &[0u8; 32])
-        .expect("probe parameters are valid");
-    let elapsed = started.elapsed().as_secs_f64().max(1e-6);
-    let per_kib_pass = elapsed / (probe.memory_kib as f64 * probe.time as f64);
-    let want = target.as_secs_f64();
-    let memory =
-        (want / (per_kib_pass * MIN_TIME as f64)).clamp(8.0 * lanes as f64, ceiling as f64) as u32;
-    let time =
-        (want / (per_kib_pass * memory as f64)).clamp(MIN_TIME as f64, LIMIT_TIME as f64) as u32;
-    KdfParams {
-        memory_kib: memory,
-        time,
-        lanes,
+    for _ in 0..3 {
+        let probe = KdfParams {
+            memory_kib: probe_kib,
+            time: MIN_TIME,
+            lanes,
+        };
+        let started = Instant::now();
+        probe
+            .derive(b"calibration", &[0u8; 32])
+            .expect("probe parameters are valid");
+        let per_kib_pass =
+            started.elapsed().as_secs_f64().max(1e-6) / (probe_kib as f64 * MIN_TIME as f64);
+        let memory =
+            (want / (per_kib_pass * MIN_TIME as f64)).clamp(floor as f64, ceiling as f64) as u32;
+        let time = (want / (per_kib_pass * memory as f64)).clamp(MIN_TIME as f64, LIMIT_TIME as f64)
+            as u32;
+        let previous = chosen.memory_kib as f64;
+        chosen = KdfParams {
+            memory_kib: memory,
+            time,
+            lanes,
+        };
+        let next_probe = (memory / 2).max(probe_kib);
+        if (memory as f64 - previous).abs() < 0.1 * previous || next_probe == probe_kib {
+            break;
+        }
+        probe_kib = next_probe;
     }
+    chosen
 }
 
 #[cfg(test)]

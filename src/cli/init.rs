@@ -1,0 +1,224 @@
+//! `vault init`: format a drive, an existing image file, or a new image file.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{ArgGroup, Args};
+use vaultfmt::dev::{Access, BlockDevice, FileDevice};
+use vaultfmt::header::MIN_DEVICE_BYTES;
+use vaultfmt::volume::Created;
+use vaultfmt::{SECTOR_SIZE, Volume};
+
+use super::{KdfArgs, PassphraseArgs, kdf_human, kdf_json, print_json, uuid_string, with_path};
+use crate::drives::contents;
+use crate::exit::{Exit, Refusal, UsageError};
+use crate::passphrase;
+use crate::size::{human, parse_size};
+
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("target").required(true).args(["device", "image"])))]
+#[command(
+    after_help = "The new passphrase is asked for twice on the terminal, or read from \
+    --passphrase-file / --passphrase-fd. The recovery key is printed once, on standard output."
+)]
+pub struct InitArgs {
+    /// The drive (for example /dev/sdb) or an existing image file to format
+    pub device: Option<PathBuf>,
+    /// Create the new image file FILE and format it (FILE must not exist)
+    #[arg(long, value_name = "FILE", requires = "size")]
+    pub image: Option<PathBuf>,
+    /// Size of the new image file: bytes, or a number with K, M, G or T (at least 16M)
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, requires = "image")]
+    pub size: Option<u64>,
+    /// Format even though the device holds data (a filesystem, a partition table, a vault)
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    #[command(flatten)]
+    pub kdf: KdfArgs,
+    /// Print the result as one JSON object (the recovery key included)
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: InitArgs) -> anyhow::Result<Exit> {
+    match (&args.device, &args.image, args.size) {
+        (Some(device), None, None) => format_device(&args, device),
+        (None, Some(image), Some(size)) => format_new_image(&args, image, size),
+        _ => Err(UsageError("give a DEVICE, or --image FILE --size SIZE".into()).into()),
+    }
+}
+
+fn format_device(args: &InitArgs, path: &Path) -> anyhow::Result<Exit> {
+    let dev = FileDevice::open(path, Access::ReadWrite).map_err(|e| match &e {
+        vaultfmt::dev::DevError::Open { source, .. }
+            if source.raw_os_error() == Some(libc::EBUSY) =>
+        {
+            anyhow::Error::new(Refusal(format!(
+                "{}: refused: the device is in use (mounted, or held by another program); \
+                 a mounted drive is never formatted",
+                path.display()
+            )))
+        }
+        _ => e.into(),
+    })?;
+    if dev.size() < MIN_DEVICE_BYTES {
+        return Err(Refusal(format!(
+            "{}: refused: {} is too small; a vault needs at least 16 MiB",
+            path.display(),
+            human(dev.size())
+        ))
+        .into());
+    }
+    let probe =
+        (contents::PROBE_BYTES as u64).min(dev.size() / SECTOR_SIZE as u64 * SECTOR_SIZE as u64);
+    let mut head = vec![0u8; probe as usize];
+    dev.read_at(0, &mut head)?;
+    if let Some(found) = contents::describe(&head) {
+        confirm_destroy(args, path, &found)?;
+    }
+    let pass = passphrase::read_new(&args.passphrase.source(), passphrase::NEW)?;
+    let kdf = args.kdf.calibrate();
+    let created = Volume::create(dev, &pass, kdf)?;
+    report(args, path, created);
+    Ok(Exit::Ok)
+}
+
+/// Asks before destroying what a device holds; without a terminal, `--yes` is required.
+fn confirm_destroy(args: &InitArgs, path: &Path, found: &str) -> anyhow::Result<()> {
+    if args.yes {
+        return Ok(());
+    }
+    let refusal = || {
+        Refusal(format!(
+            "{}: refused: it holds {found}; formatting destroys it. Pass --yes to format it anyway",
+            path.display()
+        ))
+    };
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(refusal().into());
+    }
+    eprint!(
+        "{} holds {found}. Formatting destroys it. Type YES to go on: ",
+        path.display()
+    );
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if answer.trim() != "YES" {
+        return Err(refusal().into());
+    }
+    Ok(())
+}
+
+fn format_new_image(args: &InitArgs, path: &Path, size: u64) -> anyhow::Result<Exit> {
+    if path.symlink_metadata().is_ok() {
+        return Err(Refusal(format!(
+            "{}: refused: the file exists; --image makes a new file (to format an existing image \
+             in place: vault init {})",
+            path.display(),
+            path.display()
+        ))
+        .into());
+    }
+    if size < MIN_DEVICE_BYTES {
+        return Err(UsageError(format!(
+            "--size {size}: a vault needs at least 16 MiB (16M)"
+        ))
+        .into());
+    }
+    let pass = passphrase::read_new(&args.passphrase.source(), passphrase::NEW)?;
+    let kdf = args.kdf.calibrate();
+    // Built under a temporary name and linked into place only when complete: an interrupted
+    // init never leaves a file of the requested name that looks like a vault.
+    let temp = temp_name(path);
+    let cleanup = TempFile::new(&temp);
+    let dev = FileDevice::create_image(&temp, size)?;
+    let created = Volume::create(dev, &pass, kdf)?;
+    with_path(created.volume.device().file().sync_all(), &temp, "sync")?;
+    match std::fs::hard_link(&temp, path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(Refusal(format!(
+                "{}: refused: the file appeared while formatting",
+                path.display()
+            ))
+            .into());
+        }
+        Err(e) => return with_path(Err(e), path, "cannot create"),
+    }
+    drop(cleanup);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    report(args, path, created);
+    Ok(Exit::Ok)
+}
+
+fn temp_name(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.vault-init-{}", std::process::id()))
+}
+
+/// Removes the temporary image when init ends, whether it succeeded (after the link) or not.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(path: &Path) -> TempFile {
+        TempFile(path.to_path_buf())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn report(args: &InitArgs, path: &Path, created: Created<FileDevice>) {
+    let header = created.volume.header().clone();
+    let engine = created.volume.cipher_engine();
+    let kdf = header.slots[0]
+        .as_ref()
+        .expect("slot 0 was just written")
+        .kdf;
+    let key = created.recovery_key.display();
+    if args.json {
+        print_json(&serde_json::json!({
+            "device": path.display().to_string(),
+            "uuid": uuid_string(&header.uuid),
+            "volume_bytes": header.volume_bytes,
+            "data_bytes": header.data_bytes(),
+            "cipher": "aes-256-xts-plain64",
+            "cipher_engine": engine,
+            "kdf": kdf_json(&kdf),
+            "keyslots": [{"slot": 0, "kind": "passphrase"}, {"slot": 1, "kind": "recovery"}],
+            "recovery_key": key.as_str(),
+        }));
+        return;
+    }
+    println!("Formatted {} as a vault.", path.display());
+    println!("  UUID      {}", uuid_string(&header.uuid));
+    println!(
+        "  size      {} (data area {})",
+        human(header.volume_bytes),
+        human(header.data_bytes())
+    );
+    println!("  cipher    AES-256-XTS, 4096-byte sectors ({engine})");
+    println!(
+        "  keyslots  0 passphrase, 1 recovery key ({})",
+        kdf_human(&kdf)
+    );
+    println!();
+    println!("Recovery key. It is shown only now: write it down and keep it apart from the drive.");
+    println!("It opens the vault if the passphrase is forgotten (vault recovery).");
+    println!();
+    println!("    {}", key.as_str());
+    println!();
+}

@@ -1,0 +1,218 @@
+//! The command line: one module per command, each a thin layer over `vaultfmt`.
+//!
+//! Every flag is defined once here with clap; `--help`, `vault(1)` and the tests that keep
+//! them in step all come from these definitions.
+
+pub mod bench;
+pub mod header;
+pub mod info;
+pub mod init;
+pub mod man;
+pub mod passwd;
+pub mod recovery;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use vaultfmt::dev::{Access, BlockDevice, FileDevice};
+use vaultfmt::header::kdf::{self, KdfParams};
+use vaultfmt::volume::header_warning;
+use vaultfmt::{Secret, Volume};
+
+use crate::exit::{self, Exit};
+use crate::passphrase::{self, Source};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vault",
+    version,
+    about = "Encrypted, de-identifying DICOM vaults on external drives",
+    long_about = "vault formats an external drive (or an image file) as an encrypted container \
+                  for teaching collections of DICOM studies, and keeps the keys to it.",
+    after_help = exit::help_table(),
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Format a drive or a new image file as a vault; prints the recovery key once
+    Init(init::InitArgs),
+    /// Show what a vault's plaintext header says (no passphrase needed)
+    Info(info::InfoArgs),
+    /// Change, add or remove a passphrase
+    Passwd(passwd::PasswdArgs),
+    /// Open a vault with its recovery key and set a new passphrase, or make a new recovery key
+    Recovery(recovery::RecoveryArgs),
+    /// Back up, restore or repair the vault's header
+    #[command(subcommand)]
+    Header(header::HeaderCommand),
+    /// Measure the sector cipher and the key derivation on this machine, beside OpenSSL
+    Bench(bench::BenchArgs),
+}
+
+/// Where the current passphrase comes from.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PassphraseArgs {
+    /// Read the passphrase from the first line of FILE instead of the terminal
+    #[arg(long, value_name = "FILE", conflicts_with = "passphrase_fd")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Read the passphrase from file descriptor N instead of the terminal
+    #[arg(long, value_name = "N")]
+    pub passphrase_fd: Option<i32>,
+}
+
+impl PassphraseArgs {
+    pub fn source(&self) -> Source {
+        Source {
+            file: self.passphrase_file.clone(),
+            fd: self.passphrase_fd,
+        }
+    }
+}
+
+/// Where a new passphrase comes from.
+#[derive(Args, Debug, Clone, Default)]
+pub struct NewPassphraseArgs {
+    /// Read the new passphrase from the first line of FILE instead of the terminal
+    #[arg(long, value_name = "FILE", conflicts_with = "new_passphrase_fd")]
+    pub new_passphrase_file: Option<PathBuf>,
+    /// Read the new passphrase from file descriptor N instead of the terminal
+    #[arg(long, value_name = "N")]
+    pub new_passphrase_fd: Option<i32>,
+}
+
+impl NewPassphraseArgs {
+    pub fn source(&self) -> Source {
+        Source {
+            file: self.new_passphrase_file.clone(),
+            fd: self.new_passphrase_fd,
+        }
+    }
+}
+
+/// The cost of the key derivation for new keyslots.
+#[derive(Args, Debug, Clone)]
+pub struct KdfArgs {
+    /// Target time of one Argon2id derivation, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub kdf_time: u64,
+    /// Most memory one Argon2id derivation may use, in MiB (never more than half the RAM)
+    #[arg(long, value_name = "MIB", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub kdf_memory: u32,
+}
+
+impl KdfArgs {
+    /// Calibrates Argon2id for this machine within these limits.
+    pub fn calibrate(&self) -> KdfParams {
+        if std::io::stderr().is_terminal() {
+            eprintln!(
+                "Calibrating the key derivation (about {} ms)…",
+                self.kdf_time
+            );
+        }
+        kdf::calibrate(Duration::from_millis(self.kdf_time), self.kdf_memory * 1024)
+    }
+}
+
+pub fn kdf_json(p: &KdfParams) -> serde_json::Value {
+    serde_json::json!({"algorithm": "argon2id", "memory_kib": p.memory_kib, "time": p.time, "lanes": p.lanes})
+}
+
+pub fn kdf_human(p: &KdfParams) -> String {
+    format!(
+        "Argon2id, {} KiB, {} passes, {} lanes",
+        p.memory_kib, p.time, p.lanes
+    )
+}
+
+/// Formats a UUID as 8-4-4-4-12 hex digits.
+pub fn uuid_string(uuid: &[u8; 16]) -> String {
+    let hex: String = uuid.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Opens a device, naming it in the error.
+pub fn open_device(path: &Path, access: Access) -> anyhow::Result<FileDevice> {
+    Ok(FileDevice::open(path, access)?)
+}
+
+/// Prints a header warning (a damaged or stale copy) to stderr.
+pub fn warn_header(volume: &Volume<FileDevice>) {
+    if let Some(w) = header_warning(volume.opened_from(), volume.device().name()) {
+        eprintln!("vault: warning: {w}");
+    }
+}
+
+/// Opens and unlocks a vault with a passphrase.
+pub fn unlock(
+    path: &Path,
+    pass: &PassphraseArgs,
+    slot: Option<usize>,
+) -> anyhow::Result<Volume<FileDevice>> {
+    let dev = open_device(path, Access::ReadWrite)?;
+    // Read the header before asking, so that "not a vault" comes before a prompt.
+    vaultfmt::header::read_headers(&dev)?;
+    let secret = passphrase::read(&pass.source(), passphrase::CURRENT, false)?;
+    let volume = Volume::unlock(dev, Secret::Passphrase(&secret), slot)?;
+    warn_header(&volume);
+    Ok(volume)
+}
+
+/// Prints one JSON object on stdout.
+pub fn print_json(value: &serde_json::Value) {
+    println!("{value}");
+}
+
+/// Parses the arguments, runs the command, and maps its outcome to an exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                Exit::Usage as u8
+            } else {
+                Exit::Ok as u8
+            });
+        }
+    };
+    let result = match cli.command {
+        Command::Init(args) => init::run(args),
+        Command::Info(args) => info::run(args),
+        Command::Passwd(args) => passwd::run(args),
+        Command::Recovery(args) => recovery::run(args),
+        Command::Header(cmd) => header::run(cmd),
+        Command::Bench(args) => bench::run(args),
+    };
+    if vaultfmt::secret::memory_lock_failed() {
+        eprintln!(
+            "vault: warning: key memory could not be locked into RAM (RLIMIT_MEMLOCK); keys may reach swap"
+        );
+    }
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(err) => {
+            eprintln!("vault: {err:#}");
+            ExitCode::from(exit::for_error(&err) as u8)
+        }
+    }
+}
+
+/// Adds the path to an I/O error's message.
+pub fn with_path<T>(r: std::io::Result<T>, path: &Path, what: &str) -> anyhow::Result<T> {
+    r.with_context(|| format!("{}: {what}", path.display()))
+}

@@ -1,0 +1,3 @@
+//! Drives: what a device holds, and (with the drive policy) whether it may hold a vault.
+
+pub mod contents;

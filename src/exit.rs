@@ -1,0 +1,136 @@
+//! Exit codes: one table, used by every command, printed in `--help` and `vault(1)`.
+
+use vaultfmt::VolumeError;
+use vaultfmt::dev::DevError;
+use vaultfmt::header::HeaderError;
+
+/// Every way `vault` can end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Success.
+    Ok = 0,
+    /// Refused by a rule, or findings to report (a drive the policy refuses, a device that
+    /// holds data and was not confirmed, an identifying file).
+    Refused = 1,
+    /// Bad usage: unknown options, malformed arguments, no way to ask for a passphrase.
+    Usage = 2,
+    /// Data does not verify: a damaged header or data area, a read-back mismatch.
+    Damaged = 65,
+    /// Not found: the file or device does not exist, or holds no vault.
+    NoInput = 66,
+    /// The drive is absent: unplugged or gone while in use.
+    DriveAbsent = 69,
+    /// Another input/output error.
+    Io = 74,
+    /// Wrong passphrase or recovery key.
+    WrongSecret = 77,
+    /// Interrupted (SIGINT).
+    Interrupted = 130,
+}
+
+/// The table as `--help` and the man page show it.
+pub const TABLE: &[(Exit, &str)] = &[
+    (Exit::Ok, "success"),
+    (Exit::Refused, "refused by a rule, or findings reported"),
+    (Exit::Usage, "usage error"),
+    (Exit::Damaged, "data or header does not verify (damaged)"),
+    (
+        Exit::NoInput,
+        "no such file or device, or it holds no vault",
+    ),
+    (Exit::DriveAbsent, "the drive is absent or was unplugged"),
+    (Exit::Io, "other input/output error"),
+    (Exit::WrongSecret, "wrong passphrase or recovery key"),
+    (Exit::Interrupted, "interrupted"),
+];
+
+/// `--help`'s closing text: the exit-code table.
+pub fn help_table() -> String {
+    let mut out = String::from("Exit codes:\n");
+    for (code, meaning) in TABLE {
+        out.push_str(&format!("  {:>3}  {meaning}\n", *code as i32));
+    }
+    out
+}
+
+/// A refusal by a rule: exit 1, with the rule named in the message.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+/// A usage error found after parsing: exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+fn for_dev(e: &DevError) -> Exit {
+    match e {
+        e if e.is_gone() => match e {
+            DevError::Open { .. } => Exit::NoInput,
+            _ => Exit::DriveAbsent,
+        },
+        DevError::Open { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            Exit::NoInput
+        }
+        _ => Exit::Io,
+    }
+}
+
+fn for_header(e: &HeaderError) -> Exit {
+    match e {
+        HeaderError::NotAVault { .. } => Exit::NoInput,
+        HeaderError::BothDamaged { .. } | HeaderError::Truncated { .. } => Exit::Damaged,
+        HeaderError::TooSmall { .. } => Exit::Refused,
+        HeaderError::Dev(d) => for_dev(d),
+    }
+}
+
+/// The exit code for an error that reached the command line.
+pub fn for_error(err: &anyhow::Error) -> Exit {
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<VolumeError>() {
+            return match e {
+                VolumeError::Header(h) => for_header(h),
+                VolumeError::Dev(d) => for_dev(d),
+                VolumeError::WrongSecret { .. } => Exit::WrongSecret,
+                VolumeError::Superblock { .. } => Exit::Damaged,
+                VolumeError::Kdf { .. } => Exit::Damaged,
+                VolumeError::TooSmall { .. }
+                | VolumeError::SlotsFull { .. }
+                | VolumeError::EmptySlot { .. }
+                | VolumeError::LastPassphrase { .. }
+                | VolumeError::Key { .. } => Exit::Refused,
+            };
+        }
+        if let Some(e) = cause.downcast_ref::<HeaderError>() {
+            return for_header(e);
+        }
+        if let Some(e) = cause.downcast_ref::<DevError>() {
+            return for_dev(e);
+        }
+        if cause.downcast_ref::<Refusal>().is_some() {
+            return Exit::Refused;
+        }
+        if cause.downcast_ref::<UsageError>().is_some() {
+            return Exit::Usage;
+        }
+        if cause
+            .downcast_ref::<crate::passphrase::PassphraseError>()
+            .is_some()
+        {
+            return Exit::Usage;
+        }
+        if let Some(e) = cause.downcast_ref::<vaultfmt::header::recovery::RecoveryKeyError>() {
+            let _ = e;
+            return Exit::WrongSecret;
+        }
+        if let Some(e) = cause.downcast_ref::<std::io::Error>() {
+            return if e.kind() == std::io::ErrorKind::NotFound {
+                Exit::NoInput
+            } else {
+                Exit::Io
+            };
+        }
+    }
+    Exit::Io
+}

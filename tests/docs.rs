@@ -1,0 +1,141 @@
+//! The docs say what the code does: man pages come from the clap definitions and must match.
+
+use std::path::Path;
+
+#[test]
+fn man_pages_match_the_command_line_definitions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let update = std::env::var_os("VAULT_UPDATE_MAN").is_some();
+    let mut stale = Vec::new();
+    for (name, contents) in vault::cli::man::pages() {
+        let path = dir.join(&name);
+        if update {
+            std::fs::write(&path, &contents).unwrap();
+        } else if std::fs::read(&path).ok().as_deref() != Some(&contents[..]) {
+            stale.push(name);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "man pages out of date: {stale:?}; run VAULT_UPDATE_MAN=1 cargo test --test docs"
+    );
+    assert!(
+        dir.join("vaultfmt.5").exists(),
+        "man/vaultfmt.5 documents the format"
+    );
+}
+
+#[test]
+fn every_command_has_help_and_the_exit_code_table() {
+    use clap::CommandFactory;
+    let mut cmd = vault::cli::Cli::command();
+    cmd.build();
+    let help = cmd.render_long_help().to_string();
+    for (code, meaning) in vault::exit::TABLE {
+        assert!(
+            help.contains(meaning),
+            "exit {} missing from --help",
+            *code as i32
+        );
+    }
+    for sub in cmd.get_subcommands_mut() {
+        let text = sub.render_long_help().to_string();
+        assert!(text.contains("Usage:"), "{} has no usage", sub.get_name());
+    }
+}
+
+/// The tables of `man/vaultfmt.5` as (offset, length, field) rows, one Vec per table whose
+/// first column is "Offset".
+fn format_tables() -> Vec<Vec<(usize, usize, String)>> {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("man/vaultfmt.5"))
+            .unwrap();
+    let mut tables = Vec::new();
+    let mut current: Option<Vec<(usize, usize, String)>> = None;
+    for line in text.lines() {
+        match line {
+            ".TE" => tables.extend(current.take()),
+            l if l.starts_with("Offset\t") => current = Some(Vec::new()),
+            l => {
+                if let Some(rows) = current.as_mut() {
+                    let cols: Vec<&str> = l.split('\t').collect();
+                    if let [off, len, field] = cols[..] {
+                        rows.push((
+                            off.parse().unwrap(),
+                            len.parse().unwrap(),
+                            field.to_string(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    tables
+}
+
+#[test]
+fn vaultfmt_5_describes_the_bytes_the_code_writes() {
+    use vaultfmt::header::{Header, KEYSLOT_BYTES, KEYSLOTS, KdfParams, Keyslot, SlotKind};
+    let tables = format_tables();
+    assert_eq!(tables.len(), 3, "header, keyslot and superblock tables");
+    // Each table covers its structure exactly, field after field.
+    for (table, size) in tables.iter().zip([4096, KEYSLOT_BYTES, 4096]) {
+        let mut at = 0;
+        for (off, len, field) in table {
+            assert_eq!(*off, at, "field {field:?} should start at {at}");
+            at += len;
+        }
+        assert_eq!(at, size);
+    }
+    // Spot-check the header table against an encoded header.
+    let cheap = KdfParams {
+        memory_kib: 64,
+        time: 1,
+        lanes: 1,
+    };
+    let slot = Keyslot::wrap(
+        SlotKind::Passphrase,
+        cheap,
+        b"made-up",
+        &[7; 64],
+        &[1; 16],
+        0,
+    )
+    .unwrap();
+    let mut slots: [Option<Keyslot>; KEYSLOTS] = Default::default();
+    slots[0] = Some(slot.clone());
+    let header = Header {
+        version: 1,
+        uuid: [0xab; 16],
+        sequence: 0x1122,
+        volume_bytes: 64 << 20,
+        slots,
+    };
+    let bytes = header.encode();
+    let field = |name: &str| {
+        let (off, len, _) = tables[0]
+            .iter()
+            .find(|(_, _, f)| f.starts_with(name))
+            .unwrap_or_else(|| panic!("{name}"));
+        &bytes[*off..off + len]
+    };
+    assert_eq!(field("magic"), b"VAULTHDR");
+    assert_eq!(field("volume UUID"), &[0xab; 16]);
+    assert_eq!(field("sequence number"), &0x1122u64.to_le_bytes());
+    assert_eq!(field("volume size"), &(64u64 << 20).to_le_bytes());
+    assert_eq!(field("keyslots")[..KEYSLOT_BYTES], slot.encode());
+    assert_eq!(field("checksum"), blake3::hash(&bytes[..4064]).as_bytes());
+    // And the keyslot table against an encoded slot.
+    let encoded = slot.encode();
+    let slot_field = |name: &str| {
+        let (off, len, _) = tables[1]
+            .iter()
+            .find(|(_, _, f)| f.starts_with(name))
+            .unwrap();
+        &encoded[*off..off + len]
+    };
+    assert_eq!(slot_field("kind"), &[1]);
+    assert_eq!(slot_field("Argon2id memory"), &64u32.to_le_bytes());
+    assert_eq!(slot_field("salt"), &slot.salt);
+    assert_eq!(slot_field("AES-GCM tag"), &slot.tag);
+}
