@@ -207,7 +207,10 @@ impl<D: BlockDevice> Volume<D> {
         let opened_from = header::read_headers(&dev)?;
         let header = opened_from.header.clone();
         let device = dev.name().to_string();
-        let what = secret.kind().name();
+        let what = match secret.kind() {
+            SlotKind::Passphrase => "passphrase",
+            SlotKind::Recovery => "recovery key",
+        };
         let mut found = None;
         for (i, slot) in header.active_slots() {
             if slot.kind != secret.kind() || only_slot.is_some_and(|only| only != i) {

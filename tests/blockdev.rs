@@ -1,0 +1,114 @@
+//! Real block devices: loop devices over image files (needs root and `losetup`, as in CI).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::Vault;
+
+/// A loop device attached to a file, detached on drop.
+struct Loop(PathBuf);
+
+impl Loop {
+    fn attach(file: &Path) -> Loop {
+        let out = Command::new("losetup")
+            .args(["-f", "--show"])
+            .arg(file)
+            .output()
+            .expect("losetup runs");
+        assert!(
+            out.status.success(),
+            "losetup failed (these tests need root): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Loop(PathBuf::from(String::from_utf8(out.stdout).unwrap().trim()))
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for Loop {
+    fn drop(&mut self) {
+        let _ = Command::new("losetup").arg("-d").arg(&self.0).status();
+    }
+}
+
+fn run(cmd: &str, args: &[&str]) {
+    let out = Command::new(cmd).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn init_info_and_unlock_on_a_loop_device() {
+    let v = Vault::new();
+    std::fs::write(v.path("backing.img"), vec![0u8; 48 << 20]).unwrap();
+    let dev = Loop::attach(&v.path("backing.img"));
+    let out = v.json(&[
+        "init",
+        dev.path(),
+        "--passphrase-file",
+        "pass",
+        "--json",
+        "--kdf-time",
+        "1",
+        "--kdf-memory",
+        "1",
+    ]);
+    // The size comes from the kernel (BLKGETSIZE64).
+    assert_eq!(out["volume_bytes"], 48 << 20);
+    let info = v.json(&["info", dev.path(), "--json"]);
+    assert_eq!(info["uuid"], out["uuid"]);
+    v.ok(&["passwd", dev.path(), "--test", "--passphrase-file", "pass"]);
+    drop(dev);
+    // The same vault, seen through the image file the loop device wrote to.
+    v.ok(&[
+        "passwd",
+        "backing.img",
+        "--test",
+        "--passphrase-file",
+        "pass",
+    ]);
+}
+
+#[test]
+fn a_mounted_device_is_never_formatted() {
+    let v = Vault::new();
+    std::fs::write(v.path("fs.img"), vec![0u8; 32 << 20]).unwrap();
+    let dev = Loop::attach(&v.path("fs.img"));
+    run("mkfs.ext4", &["-q", "-F", dev.path()]);
+    let mnt = v.path("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    run("mount", &[dev.path(), mnt.to_str().unwrap()]);
+    let (code, _, err) = v.run(&["init", dev.path(), "--yes", "--passphrase-file", "pass"]);
+    let _ = Command::new("umount").arg(&mnt).status();
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("in use") && err.contains("never formatted"),
+        "{err}"
+    );
+
+    // Unmounted, it holds an ext4 filesystem: refused without --yes, formatted with it.
+    let (code, _, err) = v.run(&["init", dev.path(), "--passphrase-file", "pass"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("ext2/3/4 filesystem"), "{err}");
+    v.json(&[
+        "init",
+        dev.path(),
+        "--yes",
+        "--passphrase-file",
+        "pass",
+        "--json",
+        "--kdf-time",
+        "1",
+        "--kdf-memory",
+        "1",
+    ]);
+    v.ok(&["passwd", dev.path(), "--test", "--passphrase-file", "pass"]);
+}
