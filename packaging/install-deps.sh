@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building, demonstrating and testing vault needs on Debian, as root.
+# Idempotent and quick when everything is already there. Needs a Rust toolchain >= 1.89
+# (rustup); Debian's own cargo is too old for edition 2024.
+set -euo pipefail
+
+# Debian packages: the OpenSSL library for the test oracle (openssl crate) and the command for
+# `vault bench`; argon2 (the reference implementation, a test oracle); losetup, mkfs.ext4 and
+# mount for the loop-device tests; python3-pip for the test vectors.
+packages=(build-essential pkg-config libssl-dev openssl argon2 util-linux e2fsprogs mount python3 python3-pip)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    if [ "$(id -u)" != 0 ]; then
+        echo "install-deps: missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+        exit 1
+    fi
+    echo "install-deps: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# PyPI: NIST's CAVP XTS vectors, as packaged by the pyca project (read by the cipher tests).
+if ! python3 -c 'import cryptography_vectors' 2>/dev/null; then
+    echo "install-deps: installing cryptography_vectors from PyPI" >&2
+    python3 -m pip install -q --disable-pip-version-check cryptography_vectors==50.0.2 2>&1 \
+        | grep -v -i "running pip as the 'root' user" >&2 || true
+    python3 -c 'import cryptography_vectors'
+fi
+
+if ! command -v cargo >/dev/null; then
+    echo "install-deps: no cargo on PATH; install Rust >= 1.89 with rustup" >&2
+    exit 1
+fi
