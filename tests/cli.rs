@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 
 use common::{Vault, contains};
 
@@ -603,4 +603,71 @@ fn killed_init_never_leaves_a_half_vault_under_the_name() {
         absent > 0,
         "no kill landed during init (complete {complete})"
     );
+}
+
+/// Runs `vault ARGS` on a pseudo-terminal (util-linux `script`), typing `input` into it.
+fn on_terminal(v: &Vault, args: &str, input: &str) -> (i32, String) {
+    use std::io::Write;
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_vault"));
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(v.dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn passphrases_typed_at_the_terminal() {
+    let v = Vault::new();
+    let cheap = "--kdf-time 1 --kdf-memory 1";
+    // A new passphrase is asked twice.
+    let (code, out) = on_terminal(
+        &v,
+        &format!("init --image t.img --size 32M {cheap}"),
+        "typed made-up words\ntyped made-up words\n",
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("New passphrase:")
+            && out.contains("Repeat it:")
+            && out.contains("Recovery key")
+    );
+    let (code, out) = on_terminal(&v, "passwd t.img --test", "typed made-up words\n");
+    assert_eq!(code, 0);
+    assert!(out.contains("opens keyslot 0"));
+    // Two different answers are refused, and nothing is created.
+    let (code, out) = on_terminal(
+        &v,
+        &format!("init --image u.img --size 32M {cheap}"),
+        "typed made-up words\nother made-up words\n",
+    );
+    assert_eq!(code, 2);
+    assert!(out.contains("differ"));
+    assert!(!v.path("u.img").exists());
+    // Formatting a device that holds data asks for YES first.
+    let (code, out) = on_terminal(&v, &format!("init t.img {cheap}"), "no\n");
+    assert_eq!(code, 1);
+    assert!(out.contains("Type YES"));
+    let (code, _) = on_terminal(
+        &v,
+        &format!("init t.img {cheap}"),
+        "YES\nnew typed made-up\nnew typed made-up\n",
+    );
+    assert_eq!(code, 0);
+    let (code, _) = on_terminal(&v, "passwd t.img --test", "new typed made-up\n");
+    assert_eq!(code, 0);
 }

@@ -448,4 +448,31 @@ mod tests {
             Err(HeaderError::TooSmall { .. })
         ));
     }
+
+    proptest::proptest! {
+        /// Any sector, even one with the magic and a correct checksum (so that the field
+        /// checks run), decodes to a header or a named fault, and never panics.
+        #[test]
+        fn decode_never_panics(mut bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), SECTOR_SIZE),
+                               valid_shape in proptest::prelude::any::<bool>()) {
+            if valid_shape {
+                // Every fixed field right, so that the random keyslots are what gets parsed.
+                let good = sample().encode();
+                bytes[..OFF_SLOTS].copy_from_slice(&good[..OFF_SLOTS]);
+                bytes[OFF_SLOTS + KEYSLOTS * KEYSLOT_BYTES..].copy_from_slice(&good[OFF_SLOTS + KEYSLOTS * KEYSLOT_BYTES..]);
+                for slot in 0..KEYSLOTS {
+                    // Kinds 0..3 and zeroed reserved bytes in most slots.
+                    let at = OFF_SLOTS + slot * KEYSLOT_BYTES;
+                    bytes[at] %= 3;
+                    bytes[at + 1..at + 4].fill(0);
+                    bytes[at + 60..at + 64].fill(0);
+                    bytes[at + 144..at + KEYSLOT_BYTES].fill(0);
+                }
+                let sum = blake3::hash(&bytes[..OFF_CHECKSUM]);
+                bytes[OFF_CHECKSUM..].copy_from_slice(sum.as_bytes());
+            }
+            let sector: [u8; SECTOR_SIZE] = bytes.try_into().unwrap();
+            let _ = Header::decode(&sector);
+        }
+    }
 }
