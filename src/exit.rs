@@ -34,10 +34,7 @@ pub const TABLE: &[(Exit, &str)] = &[
     (Exit::Refused, "refused by a rule, or findings reported"),
     (Exit::Usage, "usage error"),
     (Exit::Damaged, "data or header does not verify (damaged)"),
-    (
-        Exit::NoInput,
-        "no such file or device, or it holds no vault",
-    ),
+    (Exit::NoInput, "no such file or device, or it holds no vault"),
     (Exit::DriveAbsent, "the drive is absent or was unplugged"),
     (Exit::Io, "other input/output error"),
     (Exit::WrongSecret, "wrong passphrase or recovery key"),
@@ -69,9 +66,7 @@ fn for_dev(e: &DevError) -> Exit {
             DevError::Open { .. } => Exit::NoInput,
             _ => Exit::DriveAbsent,
         },
-        DevError::Open { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-            Exit::NoInput
-        }
+        DevError::Open { source, .. } if source.kind() == std::io::ErrorKind::NotFound => Exit::NoInput,
         _ => Exit::Io,
     }
 }
@@ -114,10 +109,7 @@ pub fn for_error(err: &anyhow::Error) -> Exit {
         if cause.downcast_ref::<UsageError>().is_some() {
             return Exit::Usage;
         }
-        if cause
-            .downcast_ref::<crate::passphrase::PassphraseError>()
-            .is_some()
-        {
+        if cause.downcast_ref::<crate::passphrase::PassphraseError>().is_some() {
             return Exit::Usage;
         }
         if let Some(e) = cause.downcast_ref::<vaultfmt::header::recovery::RecoveryKeyError>() {
@@ -125,11 +117,7 @@ pub fn for_error(err: &anyhow::Error) -> Exit {
             return Exit::WrongSecret;
         }
         if let Some(e) = cause.downcast_ref::<std::io::Error>() {
-            return if e.kind() == std::io::ErrorKind::NotFound {
-                Exit::NoInput
-            } else {
-                Exit::Io
-            };
+            return if e.kind() == std::io::ErrorKind::NotFound { Exit::NoInput } else { Exit::Io };
         }
     }
     Exit::Io

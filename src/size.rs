@@ -8,9 +8,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     if digits.is_empty() {
         return Err(format!("{text:?} is not a size (use bytes, or K, M, G, T)"));
     }
-    let number: u64 = digits
-        .parse()
-        .map_err(|_| format!("{text:?} is too large"))?;
+    let number: u64 = digits.parse().map_err(|_| format!("{text:?} is too large"))?;
     let shift = match suffix.to_ascii_uppercase().as_str() {
         "" | "B" => 0,
         "K" | "KB" | "KIB" => 10,
@@ -18,14 +16,10 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "G" | "GB" | "GIB" => 30,
         "T" | "TB" | "TIB" => 40,
         _ => {
-            return Err(format!(
-                "{text:?}: unknown size suffix {suffix:?} (use K, M, G or T)"
-            ));
+            return Err(format!("{text:?}: unknown size suffix {suffix:?} (use K, M, G or T)"));
         }
     };
-    number
-        .checked_mul(1u64 << shift)
-        .ok_or_else(|| format!("{text:?} is too large"))
+    number.checked_mul(1u64 << shift).ok_or_else(|| format!("{text:?} is too large"))
 }
 
 /// A size for people: `1.5 GiB`.
@@ -37,11 +31,7 @@ pub fn human(bytes: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
+    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
 }
 
 #[cfg(test)]

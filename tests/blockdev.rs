@@ -12,11 +12,7 @@ struct Loop(PathBuf);
 
 impl Loop {
     fn attach(file: &Path) -> Loop {
-        let out = Command::new("losetup")
-            .args(["-f", "--show"])
-            .arg(file)
-            .output()
-            .expect("losetup runs");
+        let out = Command::new("losetup").args(["-f", "--show"]).arg(file).output().expect("losetup runs");
         assert!(
             out.status.success(),
             "losetup failed (these tests need root): {}",
@@ -38,11 +34,7 @@ impl Drop for Loop {
 
 fn run(cmd: &str, args: &[&str]) {
     let out = Command::new(cmd).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{cmd} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -68,13 +60,7 @@ fn init_info_and_unlock_on_a_loop_device() {
     v.ok(&["passwd", dev.path(), "--test", "--passphrase-file", "pass"]);
     drop(dev);
     // The same vault, seen through the image file the loop device wrote to.
-    v.ok(&[
-        "passwd",
-        "backing.img",
-        "--test",
-        "--passphrase-file",
-        "pass",
-    ]);
+    v.ok(&["passwd", "backing.img", "--test", "--passphrase-file", "pass"]);
 }
 
 #[test]
@@ -89,10 +75,7 @@ fn a_mounted_device_is_never_formatted() {
     let (code, _, err) = v.run(&["init", dev.path(), "--yes", "--passphrase-file", "pass"]);
     let _ = Command::new("umount").arg(&mnt).status();
     assert_eq!(code, 1, "{err}");
-    assert!(
-        err.contains("in use") && err.contains("never formatted"),
-        "{err}"
-    );
+    assert!(err.contains("in use") && err.contains("never formatted"), "{err}");
 
     // Unmounted, it holds an ext4 filesystem: refused without --yes, formatted with it.
     let (code, _, err) = v.run(&["init", dev.path(), "--passphrase-file", "pass"]);

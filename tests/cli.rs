@@ -25,10 +25,7 @@ fn init_image_then_info() {
     assert_eq!(info["data_offset"], 1 << 20);
     assert_eq!(info["keyslots"][1]["kind"], "recovery");
     let human = v.ok(&["info", "a.img"]);
-    assert!(
-        human.contains("AES-256-XTS") && human.contains("passphrase"),
-        "{human}"
-    );
+    assert!(human.contains("AES-256-XTS") && human.contains("passphrase"), "{human}");
 }
 
 #[test]
@@ -36,32 +33,12 @@ fn init_refuses_an_existing_image_and_sizes_too_small() {
     let v = Vault::new();
     v.init_image("a.img", "32M");
     let before = std::fs::read(v.path("a.img")).unwrap();
-    let (code, _, err) = v.run(&[
-        "init",
-        "--image",
-        "a.img",
-        "--size",
-        "32M",
-        "--passphrase-file",
-        "pass",
-    ]);
+    let (code, _, err) = v.run(&["init", "--image", "a.img", "--size", "32M", "--passphrase-file", "pass"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("exists"), "{err}");
-    assert_eq!(
-        std::fs::read(v.path("a.img")).unwrap(),
-        before,
-        "the existing file was touched"
-    );
+    assert_eq!(std::fs::read(v.path("a.img")).unwrap(), before, "the existing file was touched");
 
-    let (code, _, err) = v.run(&[
-        "init",
-        "--image",
-        "b.img",
-        "--size",
-        "8M",
-        "--passphrase-file",
-        "pass",
-    ]);
+    let (code, _, err) = v.run(&["init", "--image", "b.img", "--size", "8M", "--passphrase-file", "pass"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("16 MiB"), "{err}");
     assert!(!v.path("b.img").exists());
@@ -71,15 +48,7 @@ fn init_refuses_an_existing_image_and_sizes_too_small() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("too small"), "{err}");
 
-    let (code, _, err) = v.run(&[
-        "init",
-        "--image",
-        "c.img",
-        "--size",
-        "12Q",
-        "--passphrase-file",
-        "pass",
-    ]);
+    let (code, _, err) = v.run(&["init", "--image", "c.img", "--size", "12Q", "--passphrase-file", "pass"]);
     assert_eq!(code, 2, "{err}");
 }
 
@@ -90,20 +59,10 @@ fn init_on_a_file_holding_data_needs_confirmation() {
     data[1080] = 0x53;
     data[1081] = 0xef; // an ext4 superblock magic
     std::fs::write(v.path("disk.img"), &data).unwrap();
-    let (code, _, err) = v.run_with_stdin(
-        &["init", "disk.img", "--passphrase-file", "pass"],
-        Stdio::null(),
-    );
+    let (code, _, err) = v.run_with_stdin(&["init", "disk.img", "--passphrase-file", "pass"], Stdio::null());
     assert_eq!(code, 1, "{err}");
-    assert!(
-        err.contains("ext2/3/4 filesystem") && err.contains("--yes"),
-        "{err}"
-    );
-    assert_eq!(
-        std::fs::read(v.path("disk.img")).unwrap(),
-        data,
-        "refused init changed the file"
-    );
+    assert!(err.contains("ext2/3/4 filesystem") && err.contains("--yes"), "{err}");
+    assert_eq!(std::fs::read(v.path("disk.img")).unwrap(), data, "refused init changed the file");
 
     let out = v.json(&[
         "init",
@@ -134,10 +93,7 @@ fn init_on_a_file_holding_data_needs_confirmation() {
         "1",
     ]);
     // And a vault is recognised as such.
-    let (code, _, err) = v.run_with_stdin(
-        &["init", "blank.img", "--passphrase-file", "pass"],
-        Stdio::null(),
-    );
+    let (code, _, err) = v.run_with_stdin(&["init", "blank.img", "--passphrase-file", "pass"], Stdio::null());
     assert_eq!(code, 1);
     assert!(err.contains("holds a vault"), "{err}");
 }
@@ -151,36 +107,13 @@ fn wrong_passphrase_exit_77_and_nothing_changes() {
     std::fs::write(v.path("new"), "another made-up passphrase\n").unwrap();
     for args in [
         vec!["passwd", "a.img", "--test", "--passphrase-file", "wrong"],
-        vec![
-            "passwd",
-            "a.img",
-            "--passphrase-file",
-            "wrong",
-            "--new-passphrase-file",
-            "new",
-        ],
-        vec![
-            "passwd",
-            "a.img",
-            "--remove",
-            "1",
-            "--passphrase-file",
-            "wrong",
-        ],
-        vec![
-            "recovery",
-            "a.img",
-            "--new-key",
-            "--passphrase-file",
-            "wrong",
-        ],
+        vec!["passwd", "a.img", "--passphrase-file", "wrong", "--new-passphrase-file", "new"],
+        vec!["passwd", "a.img", "--remove", "1", "--passphrase-file", "wrong"],
+        vec!["recovery", "a.img", "--new-key", "--passphrase-file", "wrong"],
     ] {
         let (code, out, err) = v.run(&args);
         assert_eq!(code, 77, "{args:?}: {err}");
-        assert!(
-            err.contains("no keyslot opens with that passphrase"),
-            "{err}"
-        );
+        assert!(err.contains("no keyslot opens with that passphrase"), "{err}");
         assert!(!err.contains("not the made-up") && !out.contains("not the made-up"));
     }
     assert_eq!(std::fs::read(v.path("a.img")).unwrap(), before);
@@ -192,87 +125,43 @@ fn passwd_change_add_remove() {
     v.init_image("a.img", "32M");
     std::fs::write(v.path("p2"), "second made-up passphrase\n").unwrap();
     std::fs::write(v.path("p3"), "third made-up passphrase\n").unwrap();
-    let cheap = ["--kdf-time", "1", "--kdf-memory", "1"];
 
-    let out = v.json(
-        &[
-            &[
-                "passwd",
-                "a.img",
-                "--passphrase-file",
-                "pass",
-                "--new-passphrase-file",
-                "p2",
-                "--json",
-            ][..],
-            &cheap,
-        ]
-        .concat(),
-    );
-    assert_eq!(
-        (out["action"].as_str(), out["slot"].as_u64()),
-        (Some("changed"), Some(0))
-    );
-    assert_eq!(
-        v.run(&["passwd", "a.img", "--test", "--passphrase-file", "pass"])
-            .0,
-        77
-    );
+    let out = v.json_cheap(&[
+        "passwd",
+        "a.img",
+        "--passphrase-file",
+        "pass",
+        "--new-passphrase-file",
+        "p2",
+        "--json",
+    ]);
+    assert_eq!((out["action"].as_str(), out["slot"].as_u64()), (Some("changed"), Some(0)));
+    assert_eq!(v.run(&["passwd", "a.img", "--test", "--passphrase-file", "pass"]).0, 77);
     v.ok(&["passwd", "a.img", "--test", "--passphrase-file", "p2"]);
 
-    let out = v.json(
-        &[
-            &[
-                "passwd",
-                "a.img",
-                "--add",
-                "--passphrase-file",
-                "p2",
-                "--new-passphrase-file",
-                "p3",
-                "--json",
-            ][..],
-            &cheap,
-        ]
-        .concat(),
-    );
+    let out = v.json_cheap(&[
+        "passwd",
+        "a.img",
+        "--add",
+        "--passphrase-file",
+        "p2",
+        "--new-passphrase-file",
+        "p3",
+        "--json",
+    ]);
     assert_eq!(out["slot"], 2);
     v.ok(&["passwd", "a.img", "--test", "--passphrase-file", "p3"]);
     v.ok(&["passwd", "a.img", "--test", "--passphrase-file", "p2"]);
 
-    v.ok(&[
-        "passwd",
-        "a.img",
-        "--remove",
-        "0",
-        "--passphrase-file",
-        "p3",
-    ]);
-    assert_eq!(
-        v.run(&["passwd", "a.img", "--test", "--passphrase-file", "p2"])
-            .0,
-        77
-    );
-    let (code, _, err) = v.run(&[
-        "passwd",
-        "a.img",
-        "--remove",
-        "2",
-        "--passphrase-file",
-        "p3",
-    ]);
+    v.ok(&["passwd", "a.img", "--remove", "0", "--passphrase-file", "p3"]);
+    assert_eq!(v.run(&["passwd", "a.img", "--test", "--passphrase-file", "p2"]).0, 77);
+    let (code, _, err) = v.run(&["passwd", "a.img", "--remove", "2", "--passphrase-file", "p3"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("last passphrase slot"), "{err}");
 
     std::fs::write(v.path("short"), "short\n").unwrap();
-    let (code, _, err) = v.run(&[
-        "passwd",
-        "a.img",
-        "--passphrase-file",
-        "p3",
-        "--new-passphrase-file",
-        "short",
-    ]);
+    let (code, _, err) =
+        v.run(&["passwd", "a.img", "--passphrase-file", "p3", "--new-passphrase-file", "short"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("shorter than 8"), "{err}");
 }
@@ -285,23 +174,16 @@ fn recovery_key_sets_a_new_passphrase_and_can_be_replaced() {
     assert_eq!(key.len(), 55);
     std::fs::write(v.path("key"), format!("{key}\n")).unwrap();
     std::fs::write(v.path("p2"), "recovered made-up passphrase\n").unwrap();
-    let cheap = ["--kdf-time", "1", "--kdf-memory", "1"];
 
-    let out = v.json(
-        &[
-            &[
-                "recovery",
-                "a.img",
-                "--recovery-key-file",
-                "key",
-                "--new-passphrase-file",
-                "p2",
-                "--json",
-            ][..],
-            &cheap,
-        ]
-        .concat(),
-    );
+    let out = v.json_cheap(&[
+        "recovery",
+        "a.img",
+        "--recovery-key-file",
+        "key",
+        "--new-passphrase-file",
+        "p2",
+        "--json",
+    ]);
     assert_eq!(out["slot"], 2);
     v.ok(&["passwd", "a.img", "--test", "--passphrase-file", "p2"]);
 
@@ -318,58 +200,23 @@ fn recovery_key_sets_a_new_passphrase_and_can_be_replaced() {
         g.join("-")
     };
     std::fs::write(v.path("wrongkey"), &wrong).unwrap();
-    let (code, _, err) = v.run(&[
-        "recovery",
-        "a.img",
-        "--recovery-key-file",
-        "wrongkey",
-        "--new-passphrase-file",
-        "p2",
-    ]);
+    let (code, _, err) =
+        v.run(&["recovery", "a.img", "--recovery-key-file", "wrongkey", "--new-passphrase-file", "p2"]);
     assert_eq!(code, 77, "{err}");
     assert!(err.contains("recovery key"), "{err}");
-    digits[3] = if digits[3] == '9' {
-        '0'
-    } else {
-        ((digits[3] as u8) + 1) as char
-    };
+    digits[3] = if digits[3] == '9' { '0' } else { ((digits[3] as u8) + 1) as char };
     std::fs::write(v.path("typo"), digits.iter().collect::<String>()).unwrap();
-    let (code, _, err) = v.run(&[
-        "recovery",
-        "a.img",
-        "--recovery-key-file",
-        "typo",
-        "--new-passphrase-file",
-        "p2",
-    ]);
+    let (code, _, err) =
+        v.run(&["recovery", "a.img", "--recovery-key-file", "typo", "--new-passphrase-file", "p2"]);
     assert_eq!(code, 77, "{err}");
     assert!(err.contains("group 1"), "{err}");
 
     // A new recovery key replaces the old one.
-    let out = v.json(
-        &[
-            &[
-                "recovery",
-                "a.img",
-                "--new-key",
-                "--passphrase-file",
-                "p2",
-                "--json",
-            ][..],
-            &cheap,
-        ]
-        .concat(),
-    );
+    let out = v.json_cheap(&["recovery", "a.img", "--new-key", "--passphrase-file", "p2", "--json"]);
     let new_key = out["recovery_key"].as_str().unwrap();
     assert_ne!(new_key, key);
-    let (code, _, _) = v.run(&[
-        "recovery",
-        "a.img",
-        "--recovery-key-file",
-        "key",
-        "--new-passphrase-file",
-        "p2",
-    ]);
+    let (code, _, _) =
+        v.run(&["recovery", "a.img", "--recovery-key-file", "key", "--new-passphrase-file", "p2"]);
     assert_eq!(code, 77, "the old recovery key still opens the vault");
     std::fs::write(v.path("key2"), new_key).unwrap();
     v.ok(&[
@@ -383,7 +230,7 @@ fn recovery_key_sets_a_new_passphrase_and_can_be_replaced() {
             "--replace",
             "2",
         ][..],
-        &cheap,
+        &common::CHEAP[..],
     ]
     .concat());
 }
@@ -395,12 +242,7 @@ fn corrupt_primary_header_falls_back_warns_and_repairs() {
     v.corrupt("a.img", 300);
     let info = v.json(&["info", "a.img", "--json"]);
     assert_eq!(info["fell_back_to_backup"], true);
-    assert!(
-        info["warning"]
-            .as_str()
-            .unwrap()
-            .contains("vault header repair")
-    );
+    assert!(info["warning"].as_str().unwrap().contains("vault header repair"));
     let (code, _, err) = v.run(&["passwd", "a.img", "--test", "--passphrase-file", "pass"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("primary header is unusable"), "{err}");
@@ -425,20 +267,14 @@ fn both_headers_corrupt_then_restore_from_backup() {
 
     v.corrupt("a.img", 500);
     v.corrupt("a.img", (32 << 20) - (1 << 20) + 500);
-    for args in [
-        vec!["info", "a.img"],
-        vec!["passwd", "a.img", "--test", "--passphrase-file", "pass"],
-    ] {
+    for args in [vec!["info", "a.img"], vec!["passwd", "a.img", "--test", "--passphrase-file", "pass"]] {
         let (code, _, err) = v.run(&args);
         assert_eq!(code, 65, "{args:?}: {err}");
         assert!(err.contains("vault header restore a.img"), "{err}");
     }
     v.ok(&["header", "restore", "a.img", "a.hdr"]);
     v.ok(&["passwd", "a.img", "--test", "--passphrase-file", "pass"]);
-    assert_eq!(
-        v.json(&["info", "a.img", "--json"])["header_state"],
-        "both copies valid"
-    );
+    assert_eq!(v.json(&["info", "a.img", "--json"])["header_state"], "both copies valid");
 
     // A header backup of another vault is refused without --yes.
     v.init_image("b.img", "32M");
@@ -480,19 +316,9 @@ fn passphrase_from_a_file_descriptor_and_no_terminal() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(common::PASS.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(common::PASS.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 
     // No file, no fd, no terminal: a usage error that says what to do.
     let (code, _, err) = v.run_detached(&["passwd", "a.img", "--test"]);
@@ -517,58 +343,36 @@ fn no_passphrase_or_key_in_the_image_or_the_output() {
         "1",
     ]);
     assert_eq!(code, 0, "{stderr}");
-    let key_line = stdout
-        .lines()
-        .map(str::trim)
-        .find(|l| l.len() == 55 && l.matches('-').count() == 7)
-        .unwrap();
+    let key_line =
+        stdout.lines().map(str::trim).find(|l| l.len() == 55 && l.matches('-').count() == 7).unwrap();
     let key = vaultfmt::header::recovery::RecoveryKey::parse(key_line).unwrap();
     let image = std::fs::read(v.path("a.img")).unwrap();
-    assert!(
-        !contains(&image, common::PASS.as_bytes()),
-        "passphrase in the image"
-    );
-    assert!(
-        !contains(&image, key_line.as_bytes()),
-        "recovery key text in the image"
-    );
-    assert!(
-        !contains(&image, key.as_bytes()),
-        "recovery key bytes in the image"
-    );
+    assert!(!contains(&image, common::PASS.as_bytes()), "passphrase in the image");
+    assert!(!contains(&image, key_line.as_bytes()), "recovery key text in the image");
+    assert!(!contains(&image, key.as_bytes()), "recovery key bytes in the image");
     assert!(!stderr.contains(common::PASS) && !stdout.contains(common::PASS));
 }
 
 #[test]
 fn bench_reports_json_with_the_openssl_peer() {
     let v = Vault::new();
-    let out = v.json(&[
-        "bench",
-        "--json",
-        "--seconds",
-        "1",
-        "--kdf-time",
-        "50",
-        "--kdf-memory",
-        "16",
-    ]);
+    let out = v.json(&["bench", "--json", "--seconds", "1", "--kdf-time", "50", "--kdf-memory", "16"]);
     let ours = out["xts_bytes_per_sec"].as_f64().unwrap();
-    let peer = out["openssl_xts_bytes_per_sec"]
-        .as_f64()
-        .expect("openssl is installed by the setup");
+    let peer = out["openssl_xts_bytes_per_sec"].as_f64().expect("openssl is installed by the setup");
     let ratio = out["ratio_vs_openssl"].as_f64().unwrap();
     assert!(ours > 0.0 && peer > 0.0);
     assert!((ratio - ours / peer).abs() < 1e-6);
     assert!(out["kdf"]["memory_kib"].as_u64().unwrap() <= 16 * 1024);
 }
 
-/// Interrupted init, with a real process: `vault init --image` killed with SIGKILL at
-/// random moments. The image name either does not exist or names a complete vault.
+/// Interrupted init, with a real process: `vault init --image` killed with SIGKILL or SIGINT at
+/// spread-out moments. The image name either does not exist or names a complete vault.
 #[test]
 fn killed_init_never_leaves_a_half_vault_under_the_name() {
     let v = Vault::new();
     let mut complete = 0;
     let mut absent = 0;
+    let mut interrupted = 0;
     for i in 0..12u64 {
         let name = format!("k{i}.img");
         let mut child = v
@@ -590,8 +394,22 @@ fn killed_init_never_leaves_a_half_vault_under_the_name() {
             .spawn()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(25 + (i * 97) % 700));
-        let _ = child.kill();
-        let _ = child.wait();
+        // Alternate SIGKILL (uncatchable) and SIGINT (init removes its temporary file).
+        let signal = if i % 2 == 0 { libc::SIGKILL } else { libc::SIGINT };
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let status = child.wait().unwrap();
+        if signal == libc::SIGINT && !v.path(&name).exists() {
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(status.signal(), Some(libc::SIGINT), "interrupted init ends by the signal");
+            let leftovers: Vec<_> = std::fs::read_dir(v.dir.path())
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&format!(".{name}.vault-init")))
+                .collect();
+            assert!(leftovers.is_empty(), "SIGINT left the temporary image behind");
+            interrupted += 1;
+        }
         if v.path(&name).exists() {
             v.ok(&["passwd", &name, "--test", "--passphrase-file", "pass"]);
             complete += 1;
@@ -599,10 +417,8 @@ fn killed_init_never_leaves_a_half_vault_under_the_name() {
             absent += 1;
         }
     }
-    assert!(
-        absent > 0,
-        "no kill landed during init (complete {complete})"
-    );
+    assert!(absent > 0, "no kill landed during init (complete {complete})");
+    assert!(interrupted > 0, "no SIGINT landed during init");
 }
 
 /// Runs `vault ARGS` on a pseudo-terminal (util-linux `script`), typing `input` into it.
@@ -617,17 +433,9 @@ fn on_terminal(v: &Vault, args: &str, input: &str) -> (i32, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("script (util-linux) runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 #[test]
@@ -641,11 +449,7 @@ fn passphrases_typed_at_the_terminal() {
         "typed made-up words\ntyped made-up words\n",
     );
     assert_eq!(code, 0);
-    assert!(
-        out.contains("New passphrase:")
-            && out.contains("Repeat it:")
-            && out.contains("Recovery key")
-    );
+    assert!(out.contains("New passphrase:") && out.contains("Repeat it:") && out.contains("Recovery key"));
     let (code, out) = on_terminal(&v, "passwd t.img --test", "typed made-up words\n");
     assert_eq!(code, 0);
     assert!(out.contains("opens keyslot 0"));
@@ -662,11 +466,8 @@ fn passphrases_typed_at_the_terminal() {
     let (code, out) = on_terminal(&v, &format!("init t.img {cheap}"), "no\n");
     assert_eq!(code, 1);
     assert!(out.contains("Type YES"));
-    let (code, _) = on_terminal(
-        &v,
-        &format!("init t.img {cheap}"),
-        "YES\nnew typed made-up\nnew typed made-up\n",
-    );
+    let (code, _) =
+        on_terminal(&v, &format!("init t.img {cheap}"), "YES\nnew typed made-up\nnew typed made-up\n");
     assert_eq!(code, 0);
     let (code, _) = on_terminal(&v, "passwd t.img --test", "new typed made-up\n");
     assert_eq!(code, 0);

@@ -19,10 +19,7 @@ fn man_pages_match_the_command_line_definitions() {
         stale.is_empty(),
         "man pages out of date: {stale:?}; run VAULT_UPDATE_MAN=1 cargo test --test docs"
     );
-    assert!(
-        dir.join("vaultfmt.5").exists(),
-        "man/vaultfmt.5 documents the format"
-    );
+    assert!(dir.join("vaultfmt.5").exists(), "man/vaultfmt.5 documents the format");
 }
 
 #[test]
@@ -32,11 +29,7 @@ fn every_command_has_help_and_the_exit_code_table() {
     cmd.build();
     let help = cmd.render_long_help().to_string();
     for (code, meaning) in vault::exit::TABLE {
-        assert!(
-            help.contains(meaning),
-            "exit {} missing from --help",
-            *code as i32
-        );
+        assert!(help.contains(meaning), "exit {} missing from --help", *code as i32);
     }
     for sub in cmd.get_subcommands_mut() {
         let text = sub.render_long_help().to_string();
@@ -47,9 +40,7 @@ fn every_command_has_help_and_the_exit_code_table() {
 /// The tables of `man/vaultfmt.5` as (offset, length, field) rows, one Vec per table whose
 /// first column is "Offset".
 fn format_tables() -> Vec<Vec<(usize, usize, String)>> {
-    let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("man/vaultfmt.5"))
-            .unwrap();
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("man/vaultfmt.5")).unwrap();
     let mut tables = Vec::new();
     let mut current: Option<Vec<(usize, usize, String)>> = None;
     for line in text.lines() {
@@ -60,11 +51,7 @@ fn format_tables() -> Vec<Vec<(usize, usize, String)>> {
                 if let Some(rows) = current.as_mut() {
                     let cols: Vec<&str> = l.split('\t').collect();
                     if let [off, len, field] = cols[..] {
-                        rows.push((
-                            off.parse().unwrap(),
-                            len.parse().unwrap(),
-                            field.to_string(),
-                        ));
+                        rows.push((off.parse().unwrap(), len.parse().unwrap(), field.to_string()));
                     }
                 }
             }
@@ -88,35 +75,15 @@ fn vaultfmt_5_describes_the_bytes_the_code_writes() {
         assert_eq!(at, size);
     }
     // Spot-check the header table against an encoded header.
-    let cheap = KdfParams {
-        memory_kib: 64,
-        time: 1,
-        lanes: 1,
-    };
-    let slot = Keyslot::wrap(
-        SlotKind::Passphrase,
-        cheap,
-        b"made-up",
-        &[7; 64],
-        &[1; 16],
-        0,
-    )
-    .unwrap();
+    let cheap = KdfParams { memory_kib: 64, time: 1, lanes: 1 };
+    let slot = Keyslot::wrap(SlotKind::Passphrase, cheap, b"made-up", &[7; 64], &[1; 16], 0).unwrap();
     let mut slots: [Option<Keyslot>; KEYSLOTS] = Default::default();
     slots[0] = Some(slot.clone());
-    let header = Header {
-        version: 1,
-        uuid: [0xab; 16],
-        sequence: 0x1122,
-        volume_bytes: 64 << 20,
-        slots,
-    };
+    let header = Header { version: 1, uuid: [0xab; 16], sequence: 0x1122, volume_bytes: 64 << 20, slots };
     let bytes = header.encode();
     let field = |name: &str| {
-        let (off, len, _) = tables[0]
-            .iter()
-            .find(|(_, _, f)| f.starts_with(name))
-            .unwrap_or_else(|| panic!("{name}"));
+        let (off, len, _) =
+            tables[0].iter().find(|(_, _, f)| f.starts_with(name)).unwrap_or_else(|| panic!("{name}"));
         &bytes[*off..off + len]
     };
     assert_eq!(field("magic"), b"VAULTHDR");
@@ -128,10 +95,7 @@ fn vaultfmt_5_describes_the_bytes_the_code_writes() {
     // And the keyslot table against an encoded slot.
     let encoded = slot.encode();
     let slot_field = |name: &str| {
-        let (off, len, _) = tables[1]
-            .iter()
-            .find(|(_, _, f)| f.starts_with(name))
-            .unwrap();
+        let (off, len, _) = tables[1].iter().find(|(_, _, f)| f.starts_with(name)).unwrap();
         &encoded[*off..off + len]
     };
     assert_eq!(slot_field("kind"), &[1]);

@@ -57,23 +57,12 @@ fn cipher_speed(cipher: &SectorCipher, encrypt: bool, seconds: u64) -> f64 {
 /// `openssl speed -evp aes-256-xts -bytes 4096`: bytes per second, if openssl runs here.
 fn openssl_speed(seconds: u64) -> Option<f64> {
     let out = Command::new("openssl")
-        .args([
-            "speed",
-            "-evp",
-            "aes-256-xts",
-            "-bytes",
-            "4096",
-            "-seconds",
-            &seconds.to_string(),
-        ])
+        .args(["speed", "-evp", "aes-256-xts", "-bytes", "4096", "-seconds", &seconds.to_string()])
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     // The last line: "AES-256-XTS    6843082.23k" (thousands of bytes per second).
-    let line = text
-        .lines()
-        .rev()
-        .find(|l| l.to_ascii_uppercase().starts_with("AES-256-XTS"))?;
+    let line = text.lines().rev().find(|l| l.to_ascii_uppercase().starts_with("AES-256-XTS"))?;
     let value = line.split_whitespace().last()?.trim_end_matches('k');
     value.parse::<f64>().ok().map(|k| k * 1000.0)
 }
@@ -85,11 +74,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<Exit> {
     let cipher = SectorCipher::new(&key)?;
     let encrypt = cipher_speed(&cipher, true, args.seconds);
     let decrypt = cipher_speed(&cipher, false, args.seconds);
-    let peer = if args.no_peer {
-        None
-    } else {
-        openssl_speed(args.seconds)
-    };
+    let peer = if args.no_peer { None } else { openssl_speed(args.seconds) };
     let params = kdf::calibrate(Duration::from_millis(args.kdf_time), args.kdf_memory * 1024);
     let started = Instant::now();
     params.derive(b"benchmark", &[0u8; 32])?;
@@ -107,10 +92,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<Exit> {
         }));
     } else {
         let gbs = |b: f64| format!("{:.2} GB/s", b / 1e9);
-        println!(
-            "AES-256-XTS, 4096-byte units, one core ({})",
-            cipher.engine()
-        );
+        println!("AES-256-XTS, 4096-byte units, one core ({})", cipher.engine());
         println!("  vault encrypt   {}", gbs(encrypt));
         println!("  vault decrypt   {}", gbs(decrypt));
         match (peer, ratio) {

@@ -71,19 +71,11 @@ fn backup(args: BackupArgs) -> anyhow::Result<Exit> {
     let read = header::read_headers(&dev)?;
     let bytes = read.header.encode();
     let mut file = with_path(
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&args.file),
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&args.file),
         &args.file,
         "cannot create the header backup",
     )?;
-    with_path(
-        file.write_all(&bytes).and_then(|_| file.sync_all()),
-        &args.file,
-        "write",
-    )?;
+    with_path(file.write_all(&bytes).and_then(|_| file.sync_all()), &args.file, "write")?;
     let uuid = uuid_string(&read.header.uuid);
     if args.json {
         print_json(&serde_json::json!({
@@ -156,10 +148,7 @@ fn restore(args: RestoreArgs) -> anyhow::Result<Exit> {
     header::write_headers(&dev, &mut saved)?;
     let read = header::read_headers(&dev)?;
     if !read.both_good() || read.header != saved {
-        return Err(anyhow::anyhow!(
-            "{}: the restored header does not read back",
-            args.device.display()
-        ));
+        return Err(anyhow::anyhow!("{}: the restored header does not read back", args.device.display()));
     }
     if args.json {
         print_json(&serde_json::json!({
@@ -167,11 +156,7 @@ fn restore(args: RestoreArgs) -> anyhow::Result<Exit> {
             "uuid": uuid_string(&saved.uuid), "sequence": saved.sequence,
         }));
     } else {
-        println!(
-            "Header restored to both copies of {} from {}.",
-            args.device.display(),
-            args.file.display()
-        );
+        println!("Header restored to both copies of {} from {}.", args.device.display(), args.file.display());
     }
     Ok(Exit::Ok)
 }
@@ -186,20 +171,13 @@ fn repair(args: RepairArgs) -> anyhow::Result<Exit> {
         header::write_headers(&dev, &mut h)?;
         let again = header::read_headers(&dev)?;
         if !again.both_good() {
-            return Err(anyhow::anyhow!(
-                "{name}: the rewritten header copies do not read back"
-            ));
+            return Err(anyhow::anyhow!("{name}: the rewritten header copies do not read back"));
         }
     }
     if args.json {
-        print_json(
-            &serde_json::json!({"device": name, "repaired": repaired, "from": read.source.name()}),
-        );
+        print_json(&serde_json::json!({"device": name, "repaired": repaired, "from": read.source.name()}));
     } else if repaired {
-        println!(
-            "{name}: both header copies rewritten from the {} copy.",
-            read.source.name()
-        );
+        println!("{name}: both header copies rewritten from the {} copy.", read.source.name());
     } else {
         println!("{name}: both header copies are valid; nothing to repair.");
     }

@@ -61,16 +61,8 @@ pub fn run(args: InfoArgs) -> anyhow::Result<Exit> {
         println!("{name}");
         println!("  format     vault version {}", h.version);
         println!("  UUID       {}", uuid_string(&h.uuid));
-        println!(
-            "  size       {} ({} bytes)",
-            human(h.volume_bytes),
-            h.volume_bytes
-        );
-        println!(
-            "  data area  {} at byte {}",
-            human(h.data_bytes()),
-            h.data_offset()
-        );
+        println!("  size       {} ({} bytes)", human(h.volume_bytes), h.volume_bytes);
+        println!("  data area  {} at byte {}", human(h.data_bytes()), h.data_offset());
         println!("  cipher     AES-256-XTS, {SECTOR_SIZE}-byte sectors, tweak = sector number");
         println!(
             "  header     read from the {} copy ({header_state}), sequence {}",

@@ -1,7 +1,10 @@
 //! `vault init`: format a drive, an existing image file, or a new image file.
 
+use std::ffi::CString;
 use std::io::{IsTerminal, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use clap::{ArgGroup, Args};
 use vaultfmt::dev::{Access, BlockDevice, FileDevice};
@@ -17,10 +20,8 @@ use crate::size::{human, parse_size};
 
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("target").required(true).args(["device", "image"])))]
-#[command(
-    after_help = "The new passphrase is asked for twice on the terminal, or read from \
-    --passphrase-file / --passphrase-fd. The recovery key is printed once, on standard output."
-)]
+#[command(after_help = "The new passphrase is asked for twice on the terminal, or read from \
+    --passphrase-file / --passphrase-fd. The recovery key is printed once, on standard output.")]
 pub struct InitArgs {
     /// The drive (for example /dev/sdb) or an existing image file to format
     pub device: Option<PathBuf>,
@@ -52,9 +53,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<Exit> {
 
 fn format_device(args: &InitArgs, path: &Path) -> anyhow::Result<Exit> {
     let dev = FileDevice::open(path, Access::ReadWrite).map_err(|e| match &e {
-        vaultfmt::dev::DevError::Open { source, .. }
-            if source.raw_os_error() == Some(libc::EBUSY) =>
-        {
+        vaultfmt::dev::DevError::Open { source, .. } if source.raw_os_error() == Some(libc::EBUSY) => {
             anyhow::Error::new(Refusal(format!(
                 "{}: refused: the device is in use (mounted, or held by another program); \
                  a mounted drive is never formatted",
@@ -71,8 +70,7 @@ fn format_device(args: &InitArgs, path: &Path) -> anyhow::Result<Exit> {
         ))
         .into());
     }
-    let probe =
-        (contents::PROBE_BYTES as u64).min(dev.size() / SECTOR_SIZE as u64 * SECTOR_SIZE as u64);
+    let probe = (contents::PROBE_BYTES as u64).min(dev.size() / SECTOR_SIZE as u64 * SECTOR_SIZE as u64);
     let mut head = vec![0u8; probe as usize];
     dev.read_at(0, &mut head)?;
     if let Some(found) = contents::describe(&head) {
@@ -99,10 +97,7 @@ fn confirm_destroy(args: &InitArgs, path: &Path, found: &str) -> anyhow::Result<
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Err(refusal().into());
     }
-    eprint!(
-        "{} holds {found}. Formatting destroys it. Type YES to go on: ",
-        path.display()
-    );
+    eprint!("{} holds {found}. Formatting destroys it. Type YES to go on: ", path.display());
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer)?;
@@ -123,10 +118,7 @@ fn format_new_image(args: &InitArgs, path: &Path, size: u64) -> anyhow::Result<E
         .into());
     }
     if size < MIN_DEVICE_BYTES {
-        return Err(UsageError(format!(
-            "--size {size}: a vault needs at least 16 MiB (16M)"
-        ))
-        .into());
+        return Err(UsageError(format!("--size {size}: a vault needs at least 16 MiB (16M)")).into());
     }
     let pass = passphrase::read_new(&args.passphrase.source(), passphrase::NEW)?;
     let kdf = args.kdf.calibrate();
@@ -140,11 +132,9 @@ fn format_new_image(args: &InitArgs, path: &Path, size: u64) -> anyhow::Result<E
     match std::fs::hard_link(&temp, path) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(Refusal(format!(
-                "{}: refused: the file appeared while formatting",
-                path.display()
-            ))
-            .into());
+            return Err(
+                Refusal(format!("{}: refused: the file appeared while formatting", path.display())).into()
+            );
         }
         Err(e) => return with_path(Err(e), path, "cannot create"),
     }
@@ -159,24 +149,46 @@ fn format_new_image(args: &InitArgs, path: &Path, size: u64) -> anyhow::Result<E
 }
 
 fn temp_name(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{name}.vault-init-{}", std::process::id()))
 }
 
-/// Removes the temporary image when init ends, whether it succeeded (after the link) or not.
+/// Removes the temporary image when init ends, whether it succeeded (after the link) or not,
+/// and when it is interrupted by SIGINT, SIGTERM or SIGHUP. (SIGKILL cannot be caught: then
+/// the temporary file stays, but the requested name never names a half-made vault.)
 struct TempFile(PathBuf);
+
+/// The temporary file's path for the signal handler: a leaked C string, or null.
+static TEMP_PATH: AtomicPtr<libc::c_char> = AtomicPtr::new(std::ptr::null_mut());
+
+extern "C" fn remove_temp_and_die(signal: libc::c_int) {
+    let path = TEMP_PATH.swap(std::ptr::null_mut(), Ordering::SeqCst);
+    // SAFETY: unlink, signal and raise are async-signal-safe; `path` is a valid C string
+    // leaked by `TempFile::new` and never freed.
+    unsafe {
+        if !path.is_null() {
+            libc::unlink(path);
+        }
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
+}
 
 impl TempFile {
     fn new(path: &Path) -> TempFile {
+        let c = CString::new(path.as_os_str().as_bytes()).expect("a path has no NUL byte");
+        TEMP_PATH.store(c.into_raw(), Ordering::SeqCst);
+        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            // SAFETY: installing a handler that only calls async-signal-safe functions.
+            unsafe { libc::signal(signal, remove_temp_and_die as *const () as libc::sighandler_t) };
+        }
         TempFile(path.to_path_buf())
     }
 }
 
 impl Drop for TempFile {
     fn drop(&mut self) {
+        TEMP_PATH.store(std::ptr::null_mut(), Ordering::SeqCst);
         let _ = std::fs::remove_file(&self.0);
     }
 }
@@ -184,10 +196,7 @@ impl Drop for TempFile {
 fn report(args: &InitArgs, path: &Path, created: Created<FileDevice>) {
     let header = created.volume.header().clone();
     let engine = created.volume.cipher_engine();
-    let kdf = header.slots[0]
-        .as_ref()
-        .expect("slot 0 was just written")
-        .kdf;
+    let kdf = header.slots[0].as_ref().expect("slot 0 was just written").kdf;
     let key = created.recovery_key.display();
     if args.json {
         print_json(&serde_json::json!({
@@ -205,16 +214,9 @@ fn report(args: &InitArgs, path: &Path, created: Created<FileDevice>) {
     }
     println!("Formatted {} as a vault.", path.display());
     println!("  UUID      {}", uuid_string(&header.uuid));
-    println!(
-        "  size      {} (data area {})",
-        human(header.volume_bytes),
-        human(header.data_bytes())
-    );
+    println!("  size      {} (data area {})", human(header.volume_bytes), human(header.data_bytes()));
     println!("  cipher    AES-256-XTS, 4096-byte sectors ({engine})");
-    println!(
-        "  keyslots  0 passphrase, 1 recovery key ({})",
-        kdf_human(&kdf)
-    );
+    println!("  keyslots  0 passphrase, 1 recovery key ({})", kdf_human(&kdf));
     println!();
     println!("Recovery key. It is shown only now: write it down and keep it apart from the drive.");
     println!("It opens the vault if the passphrase is forgotten (vault recovery).");

@@ -20,35 +20,24 @@ pub fn pages() -> Vec<(String, Vec<u8>)> {
 fn add_subcommands(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) {
     for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
         let name = format!("{prefix}-{}", sub.get_name());
-        let page = sub
-            .clone()
-            .name(name.clone())
-            .bin_name(name.replace('-', " "));
+        let page = sub.clone().name(name.clone()).bin_name(name.replace('-', " "));
         out.push((format!("{name}.1"), render(&page, false)));
         add_subcommands(sub, &name, out);
     }
 }
 
 fn render(cmd: &clap::Command, top: bool) -> Vec<u8> {
-    let man = Man::new(cmd.clone())
-        .date("2026-11-25")
-        .source("vault")
-        .manual("vault manual");
+    let man = Man::new(cmd.clone()).date("2026-11-25").source("vault").manual("vault manual");
     let mut buf = Vec::new();
     man.render_title(&mut buf).expect("writing to memory");
-    man.render_name_section(&mut buf)
-        .expect("writing to memory");
-    man.render_synopsis_section(&mut buf)
-        .expect("writing to memory");
-    man.render_description_section(&mut buf)
-        .expect("writing to memory");
+    man.render_name_section(&mut buf).expect("writing to memory");
+    man.render_synopsis_section(&mut buf).expect("writing to memory");
+    man.render_description_section(&mut buf).expect("writing to memory");
     if cmd.get_arguments().any(|a| !a.is_hide_set()) {
-        man.render_options_section(&mut buf)
-            .expect("writing to memory");
+        man.render_options_section(&mut buf).expect("writing to memory");
     }
     if cmd.has_subcommands() {
-        man.render_subcommands_section(&mut buf)
-            .expect("writing to memory");
+        man.render_subcommands_section(&mut buf).expect("writing to memory");
     }
     if !top {
         if let Some(after) = cmd.get_after_help() {
@@ -75,11 +64,7 @@ fn escape(text: &str) -> String {
     text.lines()
         .map(|l| {
             let l = l.replace('\\', "\\e");
-            if l.starts_with('.') || l.starts_with('\'') {
-                format!("\\&{l}")
-            } else {
-                l
-            }
+            if l.starts_with('.') || l.starts_with('\'') { format!("\\&{l}") } else { l }
         })
         .collect::<Vec<_>>()
         .join("\n")

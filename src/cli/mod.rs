@@ -70,10 +70,7 @@ pub struct PassphraseArgs {
 
 impl PassphraseArgs {
     pub fn source(&self) -> Source {
-        Source {
-            file: self.passphrase_file.clone(),
-            fd: self.passphrase_fd,
-        }
+        Source { file: self.passphrase_file.clone(), fd: self.passphrase_fd }
     }
 }
 
@@ -90,10 +87,7 @@ pub struct NewPassphraseArgs {
 
 impl NewPassphraseArgs {
     pub fn source(&self) -> Source {
-        Source {
-            file: self.new_passphrase_file.clone(),
-            fd: self.new_passphrase_fd,
-        }
+        Source { file: self.new_passphrase_file.clone(), fd: self.new_passphrase_fd }
     }
 }
 
@@ -112,10 +106,7 @@ impl KdfArgs {
     /// Calibrates Argon2id for this machine within these limits.
     pub fn calibrate(&self) -> KdfParams {
         if std::io::stderr().is_terminal() {
-            eprintln!(
-                "Calibrating the key derivation (about {} ms)…",
-                self.kdf_time
-            );
+            eprintln!("Calibrating the key derivation (about {} ms)…", self.kdf_time);
         }
         kdf::calibrate(Duration::from_millis(self.kdf_time), self.kdf_memory * 1024)
     }
@@ -126,23 +117,13 @@ pub fn kdf_json(p: &KdfParams) -> serde_json::Value {
 }
 
 pub fn kdf_human(p: &KdfParams) -> String {
-    format!(
-        "Argon2id, {} KiB, {} passes, {} lanes",
-        p.memory_kib, p.time, p.lanes
-    )
+    format!("Argon2id, {} KiB, {} passes, {} lanes", p.memory_kib, p.time, p.lanes)
 }
 
 /// Formats a UUID as 8-4-4-4-12 hex digits.
 pub fn uuid_string(uuid: &[u8; 16]) -> String {
     let hex: String = uuid.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
 /// Opens a device, naming it in the error.
@@ -158,11 +139,7 @@ pub fn warn_header(volume: &Volume<FileDevice>) {
 }
 
 /// Opens and unlocks a vault with a passphrase.
-pub fn unlock(
-    path: &Path,
-    pass: &PassphraseArgs,
-    slot: Option<usize>,
-) -> anyhow::Result<Volume<FileDevice>> {
+pub fn unlock(path: &Path, pass: &PassphraseArgs, slot: Option<usize>) -> anyhow::Result<Volume<FileDevice>> {
     let dev = open_device(path, Access::ReadWrite)?;
     // Read the header before asking, so that "not a vault" comes before a prompt.
     vaultfmt::header::read_headers(&dev)?;
@@ -183,11 +160,7 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                Exit::Usage as u8
-            } else {
-                Exit::Ok as u8
-            });
+            return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { Exit::Ok as u8 });
         }
     };
     let result = match cli.command {

@@ -11,10 +11,8 @@ use crate::passphrase;
 
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("action").args(["add", "remove", "test"])))]
-#[command(
-    after_help = "Without --add or --remove, the passphrase of the slot that opens is \
-    replaced. The current passphrase is asked first, then the new one (twice on a terminal)."
-)]
+#[command(after_help = "Without --add or --remove, the passphrase of the slot that opens is \
+    replaced. The current passphrase is asked first, then the new one (twice on a terminal).")]
 pub struct PasswdArgs {
     /// The vault's drive or image file
     pub device: PathBuf,

@@ -9,17 +9,13 @@ use vaultfmt::header::recovery::RecoveryKey;
 use vaultfmt::header::{self, SlotKind};
 use vaultfmt::{Secret, Volume};
 
-use super::{
-    KdfArgs, NewPassphraseArgs, PassphraseArgs, open_device, print_json, unlock, warn_header,
-};
+use super::{KdfArgs, NewPassphraseArgs, PassphraseArgs, open_device, print_json, unlock, warn_header};
 use crate::exit::Exit;
 use crate::passphrase::{self, Source};
 
 #[derive(Args, Debug)]
-#[command(
-    after_help = "The recovery key is the eight groups of digits printed by vault init. \
-    It is read from the terminal, or from --recovery-key-file / --recovery-key-fd."
-)]
+#[command(after_help = "The recovery key is the eight groups of digits printed by vault init. \
+    It is read from the terminal, or from --recovery-key-file / --recovery-key-fd.")]
 pub struct RecoveryArgs {
     /// The vault's drive or image file
     pub device: PathBuf,
@@ -47,20 +43,13 @@ pub struct RecoveryArgs {
 }
 
 pub fn run(args: RecoveryArgs) -> anyhow::Result<Exit> {
-    if args.new_key {
-        new_recovery_key(&args)
-    } else {
-        recover(&args)
-    }
+    if args.new_key { new_recovery_key(&args) } else { recover(&args) }
 }
 
 fn recover(args: &RecoveryArgs) -> anyhow::Result<Exit> {
     let dev = open_device(&args.device, Access::ReadWrite)?;
     header::read_headers(&dev)?;
-    let source = Source {
-        file: args.recovery_key_file.clone(),
-        fd: args.recovery_key_fd,
-    };
+    let source = Source { file: args.recovery_key_file.clone(), fd: args.recovery_key_fd };
     let text = passphrase::read(&source, passphrase::RECOVERY, false)?;
     let key = RecoveryKey::parse(&String::from_utf8_lossy(&text))?;
     let mut volume = Volume::unlock(dev, Secret::Recovery(&key), None)?;
@@ -69,12 +58,7 @@ fn recover(args: &RecoveryArgs) -> anyhow::Result<Exit> {
     let kdf = args.kdf.calibrate();
     let slot = match args.replace {
         Some(slot) => {
-            let kind = volume
-                .header()
-                .slots
-                .get(slot)
-                .and_then(|s| s.as_ref())
-                .map(|s| s.kind);
+            let kind = volume.header().slots.get(slot).and_then(|s| s.as_ref()).map(|s| s.kind);
             if kind != Some(SlotKind::Passphrase) {
                 return Err(crate::exit::Refusal(format!(
                     "{}: keyslot {slot} holds no passphrase; --replace takes a passphrase slot",
@@ -100,11 +84,7 @@ fn new_recovery_key(args: &RecoveryArgs) -> anyhow::Result<Exit> {
     let mut volume = unlock(&args.device, &args.passphrase, None)?;
     let kdf = args.kdf.calibrate();
     let key = RecoveryKey::generate();
-    let existing = volume
-        .header()
-        .active_slots()
-        .find(|(_, s)| s.kind == SlotKind::Recovery)
-        .map(|(i, _)| i);
+    let existing = volume.header().active_slots().find(|(_, s)| s.kind == SlotKind::Recovery).map(|(i, _)| i);
     let slot = match existing {
         Some(slot) => {
             volume.replace_slot(slot, key.as_bytes(), kdf)?;
@@ -119,9 +99,7 @@ fn new_recovery_key(args: &RecoveryArgs) -> anyhow::Result<Exit> {
             &serde_json::json!({"device": name, "action": "recovery key replaced", "slot": slot, "recovery_key": shown.as_str()}),
         );
     } else {
-        println!(
-            "{name}: new recovery key in keyslot {slot}; the old one no longer opens the vault."
-        );
+        println!("{name}: new recovery key in keyslot {slot}; the old one no longer opens the vault.");
         println!("It is shown only now: write it down and keep it apart from the drive.");
         println!();
         println!("    {}", shown.as_str());

@@ -35,8 +35,7 @@ pub fn describe(head: &[u8]) -> Option<String> {
         }
     }
     // An MBR: the 0x55AA boot signature with at least one partition entry in use.
-    if head.len() >= 512 && head[510..512] == [0x55, 0xaa] && head[446..510].iter().any(|&b| b != 0)
-    {
+    if head.len() >= 512 && head[510..512] == [0x55, 0xaa] && head[446..510].iter().any(|&b| b != 0) {
         return Some("an MBR partition table".to_string());
     }
     if head.iter().any(|&b| b != 0) {
@@ -68,10 +67,6 @@ mod tests {
         assert_eq!(describe(&vault).unwrap(), "a vault");
         let mut noise = vec![0u8; 8192];
         noise[5000] = 1;
-        assert!(
-            describe(&noise)
-                .unwrap()
-                .starts_with("data of an unknown kind")
-        );
+        assert!(describe(&noise).unwrap().starts_with("data of an unknown kind"));
     }
 }

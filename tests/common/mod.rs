@@ -7,6 +7,9 @@ use std::process::{Command, Stdio};
 /// A made-up passphrase, written to the file `pass` in every test folder.
 pub const PASS: &str = "made-up test passphrase";
 
+/// Key-derivation flags that make new keyslots cost milliseconds.
+pub const CHEAP: [&str; 4] = ["--kdf-time", "1", "--kdf-memory", "1"];
+
 pub struct Vault {
     pub dir: tempfile::TempDir,
 }
@@ -68,11 +71,15 @@ impl Vault {
         out
     }
 
+    /// Like [`Vault::json`], with cheap key derivation added to the arguments.
+    pub fn json_cheap(&self, args: &[&str]) -> serde_json::Value {
+        self.json(&[args, &CHEAP[..]].concat())
+    }
+
     /// Runs and expects exit 0 and one JSON object on stdout.
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         let out = self.ok(args);
-        serde_json::from_str(out.trim())
-            .unwrap_or_else(|e| panic!("vault {args:?}: not JSON ({e}): {out}"))
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("vault {args:?}: not JSON ({e}): {out}"))
     }
 
     /// `vault init --image NAME --size SIZE` with cheap key derivation; returns its JSON.
@@ -96,11 +103,7 @@ impl Vault {
     /// Flips one byte of a file.
     pub fn corrupt(&self, name: &str, offset: u64) {
         use std::os::unix::fs::FileExt;
-        let f = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(self.path(name))
-            .unwrap();
+        let f = std::fs::OpenOptions::new().read(true).write(true).open(self.path(name)).unwrap();
         let mut b = [0u8; 1];
         f.read_exact_at(&mut b, offset).unwrap();
         b[0] ^= 0xff;

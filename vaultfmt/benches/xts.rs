@@ -26,9 +26,6 @@ fn main() {
             }
         }
         let secs = start.elapsed().as_secs_f64();
-        println!(
-            "xts {direction} 4096-byte units: {:.2} GB/s",
-            bytes as f64 / secs / 1e9
-        );
+        println!("xts {direction} 4096-byte units: {:.2} GB/s", bytes as f64 / secs / 1e9);
     }
 }

@@ -64,11 +64,7 @@ impl<T> Locked<T> {
                 0,
             )
         };
-        assert!(
-            addr != libc::MAP_FAILED,
-            "cannot map memory for a key: {}",
-            std::io::Error::last_os_error()
-        );
+        assert!(addr != libc::MAP_FAILED, "cannot map memory for a key: {}", std::io::Error::last_os_error());
         // SAFETY: `addr` is our mapping of `map_len` bytes.
         unsafe {
             libc::madvise(addr, map_len, libc::MADV_DONTDUMP);
@@ -135,9 +131,7 @@ mod tests {
         for line in smaps.lines() {
             if let Some((range, _)) = line.split_once(' ') {
                 if let Some((lo, hi)) = range.split_once('-') {
-                    if let (Ok(lo), Ok(hi)) =
-                        (usize::from_str_radix(lo, 16), usize::from_str_radix(hi, 16))
-                    {
+                    if let (Ok(lo), Ok(hi)) = (usize::from_str_radix(lo, 16), usize::from_str_radix(hi, 16)) {
                         inside = lo <= addr && addr < hi;
                         continue;
                     }
@@ -154,15 +148,9 @@ mod tests {
     fn keys_are_locked_not_dumped_and_the_process_is_not_dumpable() {
         let key = random_key::<64>();
         let flags = vm_flags(key.address());
-        assert!(
-            flags.split_whitespace().any(|f| f == "dd"),
-            "not excluded from dumps: {flags}"
-        );
+        assert!(flags.split_whitespace().any(|f| f == "dd"), "not excluded from dumps: {flags}");
         if !memory_lock_failed() {
-            assert!(
-                flags.split_whitespace().any(|f| f == "lo"),
-                "not locked: {flags}"
-            );
+            assert!(flags.split_whitespace().any(|f| f == "lo"), "not locked: {flags}");
         }
         // SAFETY: PR_GET_DUMPABLE takes no further arguments.
         assert_eq!(unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) }, 0);

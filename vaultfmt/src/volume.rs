@@ -17,8 +17,8 @@ use crate::header::kdf::KdfError;
 use crate::header::keyslot::UnwrapError;
 use crate::header::recovery::RecoveryKey;
 use crate::header::{
-    self, Copy, FORMAT_VERSION, HEADER_AREA_BYTES, Header, HeaderError, HeaderRead, KEYSLOTS,
-    KdfParams, Keyslot, MIN_DEVICE_BYTES, SlotKind,
+    self, Copy, FORMAT_VERSION, HEADER_AREA_BYTES, Header, HeaderError, HeaderRead, KEYSLOTS, KdfParams,
+    Keyslot, MIN_DEVICE_BYTES, SlotKind,
 };
 use crate::secret::{Locked, random_key};
 use crate::{MASTER_KEY_BYTES, SECTOR_SIZE};
@@ -35,29 +35,20 @@ pub enum VolumeError {
     #[error("{device}: no keyslot opens with that {what}")]
     WrongSecret { device: String, what: &'static str },
     #[error("{device}: keyslot {slot}: {source}")]
-    Kdf {
-        device: String,
-        slot: usize,
-        source: KdfError,
-    },
+    Kdf { device: String, slot: usize, source: KdfError },
     #[error("{device}: all {KEYSLOTS} keyslots are in use; remove one first")]
     SlotsFull { device: String },
     #[error("{device}: keyslot {slot} is empty")]
     EmptySlot { device: String, slot: usize },
     #[error("{device}: keyslot {slot} is the last passphrase slot; add another before removing it")]
     LastPassphrase { device: String, slot: usize },
-    #[error(
-        "{device}: the device is {size} bytes; a vault needs at least {MIN_DEVICE_BYTES} bytes (16 MiB)"
-    )]
+    #[error("{device}: the device is {size} bytes; a vault needs at least {MIN_DEVICE_BYTES} bytes (16 MiB)")]
     TooSmall { device: String, size: u64 },
     #[error(
         "{device}: the key opens the header but the data area does not verify \
          (superblock {reason}); the data area is damaged or belongs to another vault"
     )]
-    Superblock {
-        device: String,
-        reason: &'static str,
-    },
+    Superblock { device: String, reason: &'static str },
     #[error("{device}: {source}")]
     Key { device: String, source: CryptError },
 }
@@ -127,10 +118,7 @@ impl<D: BlockDevice> Volume<D> {
     pub fn create(dev: D, passphrase: &[u8], kdf: KdfParams) -> Result<Created<D>, VolumeError> {
         let size = dev.size();
         if size < MIN_DEVICE_BYTES {
-            return Err(VolumeError::TooSmall {
-                device: dev.name().to_string(),
-                size,
-            });
+            return Err(VolumeError::TooSmall { device: dev.name().to_string(), size });
         }
         let master = new_master_key();
         let recovery_key = RecoveryKey::generate();
@@ -138,26 +126,15 @@ impl<D: BlockDevice> Volume<D> {
         getrandom::fill(&mut uuid).expect("random source");
         uuid[6] = (uuid[6] & 0x0f) | 0x40; // RFC 4122 version 4
         uuid[8] = (uuid[8] & 0x3f) | 0x80; // RFC 4122 variant
-        let kdf_err = |slot, source| VolumeError::Kdf {
-            device: dev.name().to_string(),
-            slot,
-            source,
-        };
+        let kdf_err = |slot, source| VolumeError::Kdf { device: dev.name().to_string(), slot, source };
         let mut slots: [Option<Keyslot>; KEYSLOTS] = Default::default();
         slots[0] = Some(
             Keyslot::wrap(SlotKind::Passphrase, kdf, passphrase, &master, &uuid, 0)
                 .map_err(|e| kdf_err(0, e))?,
         );
         slots[1] = Some(
-            Keyslot::wrap(
-                SlotKind::Recovery,
-                kdf,
-                recovery_key.as_bytes(),
-                &master,
-                &uuid,
-                1,
-            )
-            .map_err(|e| kdf_err(1, e))?,
+            Keyslot::wrap(SlotKind::Recovery, kdf, recovery_key.as_bytes(), &master, &uuid, 1)
+                .map_err(|e| kdf_err(1, e))?,
         );
         let mut header = Header {
             version: FORMAT_VERSION,
@@ -166,13 +143,10 @@ impl<D: BlockDevice> Volume<D> {
             volume_bytes: header::volume_bytes_for(size),
             slots,
         };
-        let cipher =
-            Locked::new(
-                SectorCipher::new(&master).map_err(|source| VolumeError::Key {
-                    device: dev.name().to_string(),
-                    source,
-                })?,
-            );
+        let cipher = Locked::new(
+            SectorCipher::new(&master)
+                .map_err(|source| VolumeError::Key { device: dev.name().to_string(), source })?,
+        );
 
         header::erase_headers(&dev)?;
         let mut superblock = superblock_bytes(&master, &uuid);
@@ -183,27 +157,13 @@ impl<D: BlockDevice> Volume<D> {
         header::write_headers(&dev, &mut header)?;
 
         let opened_from = header::read_headers(&dev)?;
-        let volume = Volume {
-            dev,
-            header,
-            opened_from,
-            master,
-            cipher,
-            slot: 0,
-        };
-        Ok(Created {
-            volume,
-            recovery_key,
-        })
+        let volume = Volume { dev, header, opened_from, master, cipher, slot: 0 };
+        Ok(Created { volume, recovery_key })
     }
 
     /// Opens `dev` with a passphrase or the recovery key, trying every slot of that kind
     /// (or only `only_slot`).
-    pub fn unlock(
-        dev: D,
-        secret: Secret<'_>,
-        only_slot: Option<usize>,
-    ) -> Result<Volume<D>, VolumeError> {
+    pub fn unlock(dev: D, secret: Secret<'_>, only_slot: Option<usize>) -> Result<Volume<D>, VolumeError> {
         let opened_from = header::read_headers(&dev)?;
         let header = opened_from.header.clone();
         let device = dev.name().to_string();
@@ -223,32 +183,18 @@ impl<D: BlockDevice> Volume<D> {
                 }
                 Err(UnwrapError::WrongSecret) => {}
                 Err(UnwrapError::Kdf(source)) => {
-                    return Err(VolumeError::Kdf {
-                        device,
-                        slot: i,
-                        source,
-                    });
+                    return Err(VolumeError::Kdf { device, slot: i, source });
                 }
             }
         }
         let Some((slot, master)) = found else {
             return Err(VolumeError::WrongSecret { device, what });
         };
-        let cipher =
-            Locked::new(
-                SectorCipher::new(&master).map_err(|source| VolumeError::Key {
-                    device: device.clone(),
-                    source,
-                })?,
-            );
-        let volume = Volume {
-            dev,
-            header,
-            opened_from,
-            master,
-            cipher,
-            slot,
-        };
+        let cipher = Locked::new(
+            SectorCipher::new(&master)
+                .map_err(|source| VolumeError::Key { device: device.clone(), source })?,
+        );
+        let volume = Volume { dev, header, opened_from, master, cipher, slot };
         volume.check_superblock()?;
         Ok(volume)
     }
@@ -258,16 +204,10 @@ impl<D: BlockDevice> Volume<D> {
         self.read_sectors(0, &mut sb)?;
         let device = self.dev.name().to_string();
         if sb[..8] != SUPERBLOCK_MAGIC {
-            return Err(VolumeError::Superblock {
-                device,
-                reason: "magic is wrong",
-            });
+            return Err(VolumeError::Superblock { device, reason: "magic is wrong" });
         }
         if sb != superblock_bytes(&self.master, &self.header.uuid) {
-            return Err(VolumeError::Superblock {
-                device,
-                reason: "MAC or identity does not match",
-            });
+            return Err(VolumeError::Superblock { device, reason: "MAC or identity does not match" });
         }
         Ok(())
     }
@@ -314,9 +254,7 @@ impl<D: BlockDevice> Volume<D> {
         let count = (len / SECTOR_SIZE) as u64;
         assert!(
             len % SECTOR_SIZE == 0
-                && data_sector
-                    .checked_add(count)
-                    .is_some_and(|end| end <= self.data_sectors()),
+                && data_sector.checked_add(count).is_some_and(|end| end <= self.data_sectors()),
             "data-area I/O outside the data area"
         );
         HEADER_AREA_BYTES / SECTOR_SIZE as u64 + data_sector
@@ -343,24 +281,10 @@ impl<D: BlockDevice> Volume<D> {
     }
 
     /// Adds a slot for `secret` with `kdf`; returns its index.
-    pub fn add_slot(
-        &mut self,
-        kind: SlotKind,
-        secret: &[u8],
-        kdf: KdfParams,
-    ) -> Result<usize, VolumeError> {
+    pub fn add_slot(&mut self, kind: SlotKind, secret: &[u8], kdf: KdfParams) -> Result<usize, VolumeError> {
         let device = self.dev.name().to_string();
-        let index = self.header.free_slot().ok_or(VolumeError::SlotsFull {
-            device: device.clone(),
-        })?;
-        let slot = Keyslot::wrap(kind, kdf, secret, &self.master, &self.header.uuid, index)
-            .map_err(|source| VolumeError::Kdf {
-                device,
-                slot: index,
-                source,
-            })?;
-        self.header.slots[index] = Some(slot);
-        header::write_headers(&self.dev, &mut self.header)?;
+        let index = self.header.free_slot().ok_or(VolumeError::SlotsFull { device })?;
+        self.put_slot(index, kind, secret, kdf)?;
         Ok(index)
     }
 
@@ -368,21 +292,11 @@ impl<D: BlockDevice> Volume<D> {
     pub fn remove_slot(&mut self, index: usize) -> Result<(), VolumeError> {
         let device = self.dev.name().to_string();
         let Some(Some(slot)) = self.header.slots.get(index) else {
-            return Err(VolumeError::EmptySlot {
-                device,
-                slot: index,
-            });
+            return Err(VolumeError::EmptySlot { device, slot: index });
         };
-        let passphrases = self
-            .header
-            .active_slots()
-            .filter(|(_, s)| s.kind == SlotKind::Passphrase)
-            .count();
+        let passphrases = self.header.active_slots().filter(|(_, s)| s.kind == SlotKind::Passphrase).count();
         if slot.kind == SlotKind::Passphrase && passphrases == 1 {
-            return Err(VolumeError::LastPassphrase {
-                device,
-                slot: index,
-            });
+            return Err(VolumeError::LastPassphrase { device, slot: index });
         }
         self.header.slots[index] = None;
         header::write_headers(&self.dev, &mut self.header)?;
@@ -390,32 +304,25 @@ impl<D: BlockDevice> Volume<D> {
     }
 
     /// Replaces the secret of slot `index` in one header update.
-    pub fn replace_slot(
+    pub fn replace_slot(&mut self, index: usize, secret: &[u8], kdf: KdfParams) -> Result<(), VolumeError> {
+        let Some(Some(old)) = self.header.slots.get(index) else {
+            return Err(VolumeError::EmptySlot { device: self.dev.name().to_string(), slot: index });
+        };
+        self.put_slot(index, old.kind, secret, kdf)
+    }
+
+    /// Wraps the master key for `secret` into slot `index` and writes the header.
+    fn put_slot(
         &mut self,
         index: usize,
+        kind: SlotKind,
         secret: &[u8],
         kdf: KdfParams,
     ) -> Result<(), VolumeError> {
-        let device = self.dev.name().to_string();
-        let Some(Some(old)) = self.header.slots.get(index) else {
-            return Err(VolumeError::EmptySlot {
-                device,
-                slot: index,
-            });
-        };
-        let slot = Keyslot::wrap(
-            old.kind,
-            kdf,
-            secret,
-            &self.master,
-            &self.header.uuid,
-            index,
-        )
-        .map_err(|source| VolumeError::Kdf {
-            device,
-            slot: index,
-            source,
-        })?;
+        let slot =
+            Keyslot::wrap(kind, kdf, secret, &self.master, &self.header.uuid, index).map_err(|source| {
+                VolumeError::Kdf { device: self.dev.name().to_string(), slot: index, source }
+            })?;
         self.header.slots[index] = Some(slot);
         header::write_headers(&self.dev, &mut self.header)?;
         Ok(())

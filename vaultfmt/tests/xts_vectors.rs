@@ -28,12 +28,7 @@ fn check_vector(name: &str, key: &[u8], unit: u128, plain: &[u8], cipher: &[u8])
     for xts in engines(key) {
         let mut buf = plain.to_vec();
         xts.encrypt_unit(unit, &mut buf);
-        assert_eq!(
-            hex::encode(&buf),
-            hex::encode(cipher),
-            "{name} encrypt ({})",
-            xts.engine()
-        );
+        assert_eq!(hex::encode(&buf), hex::encode(cipher), "{name} encrypt ({})", xts.engine());
         xts.decrypt_unit(unit, &mut buf);
         assert_eq!(buf, plain, "{name} decrypt ({})", xts.engine());
     }
@@ -44,31 +39,18 @@ fn ieee_1619_vectors_10_to_14() {
     let text = include_str!("data/ieee1619_xts_aes256.txt");
     let key = hex::decode(field(text, "key").next().unwrap()).unwrap();
     let plain: Vec<u8> = (0..512).map(|i| i as u8).collect();
-    let vectors: Vec<_> = field(text, "vector")
-        .zip(field(text, "sequence"))
-        .zip(field(text, "ciphertext"))
-        .collect();
+    let vectors: Vec<_> =
+        field(text, "vector").zip(field(text, "sequence")).zip(field(text, "ciphertext")).collect();
     assert_eq!(vectors.len(), 5);
     for ((number, sequence), ciphertext) in vectors {
         let unit = u128::from_str_radix(sequence, 16).unwrap();
         let cipher = hex::decode(ciphertext).unwrap();
-        check_vector(
-            &format!("IEEE 1619 vector {number}"),
-            &key,
-            unit,
-            &plain,
-            &cipher,
-        );
+        check_vector(&format!("IEEE 1619 vector {number}"), &key, unit, &plain, &cipher);
     }
 }
 
 fn field<'a>(text: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    text.lines().filter_map(move |l| {
-        l.strip_prefix(name)?
-            .trim_start()
-            .strip_prefix('=')
-            .map(str::trim)
-    })
+    text.lines().filter_map(move |l| l.strip_prefix(name)?.trim_start().strip_prefix('=').map(str::trim))
 }
 
 fn nist_file() -> PathBuf {
@@ -76,7 +58,10 @@ fn nist_file() -> PathBuf {
         Some(dir) => PathBuf::from(dir),
         None => {
             let out = Command::new("python3")
-                .args(["-c", "import cryptography_vectors, os; print(os.path.dirname(cryptography_vectors.__file__))"])
+                .args([
+                    "-c",
+                    "import cryptography_vectors, os; print(os.path.dirname(cryptography_vectors.__file__))",
+                ])
                 .output()
                 .expect("python3 runs");
             assert!(
@@ -99,33 +84,21 @@ fn nist_cavp_xtsgenaes256_whole_block_vectors() {
     let mut current: Vec<(String, String)> = Vec::new();
     let mut checked = 0;
     let mut run = |mode: &str, rec: &[(String, String)]| {
-        let get = |k: &str| {
-            rec.iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.as_str())
-                .unwrap()
-        };
+        let get = |k: &str| rec.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap();
         let bits: usize = get("DataUnitLen").parse().unwrap();
         if bits % 128 != 0 {
             return;
         }
         let key = hex::decode(get("Key")).unwrap();
         let unit: u128 = get("DataUnitSeqNumber").parse().unwrap();
-        let (pt, ct) = (
-            hex::decode(get("PT")).unwrap(),
-            hex::decode(get("CT")).unwrap(),
-        );
+        let (pt, ct) = (hex::decode(get("PT")).unwrap(), hex::decode(get("CT")).unwrap());
         let name = format!("NIST {mode} COUNT {}", get("COUNT"));
         check_vector(&name, &key, unit, &pt, &ct);
         checked += 1;
     };
     for line in text.lines().map(str::trim) {
         if line.starts_with('[') {
-            mode = if line == "[ENCRYPT]" {
-                "encrypt"
-            } else {
-                "decrypt"
-            };
+            mode = if line == "[ENCRYPT]" { "encrypt" } else { "decrypt" };
         } else if let Some((k, v)) = line.split_once(" = ") {
             if k == "COUNT" && !current.is_empty() {
                 run(mode, &current);
@@ -135,12 +108,7 @@ fn nist_cavp_xtsgenaes256_whole_block_vectors() {
         }
     }
     run(mode, &current);
-    assert_eq!(
-        checked,
-        600,
-        "whole-block vectors checked in {}",
-        path.display()
-    );
+    assert_eq!(checked, 600, "whole-block vectors checked in {}", path.display());
 }
 
 fn openssl_xts(key: &[u8], first_sector: u64, data: &[u8], mode: Mode) -> Vec<u8> {

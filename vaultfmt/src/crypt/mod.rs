@@ -51,24 +51,14 @@ impl SectorCipher {
 
     /// Encrypts whole sectors in place; `buf` starts at sector `first_sector` of the device.
     pub fn encrypt_sectors(&self, first_sector: u64, buf: &mut [u8]) {
-        assert_eq!(
-            buf.len() % SECTOR_SIZE,
-            0,
-            "sector cipher takes whole sectors"
-        );
-        self.xts
-            .encrypt_units(first_sector as u128, SECTOR_SIZE, buf);
+        assert_eq!(buf.len() % SECTOR_SIZE, 0, "sector cipher takes whole sectors");
+        self.xts.encrypt_units(first_sector as u128, SECTOR_SIZE, buf);
     }
 
     /// Decrypts whole sectors in place; the inverse of [`SectorCipher::encrypt_sectors`].
     pub fn decrypt_sectors(&self, first_sector: u64, buf: &mut [u8]) {
-        assert_eq!(
-            buf.len() % SECTOR_SIZE,
-            0,
-            "sector cipher takes whole sectors"
-        );
-        self.xts
-            .decrypt_units(first_sector as u128, SECTOR_SIZE, buf);
+        assert_eq!(buf.len() % SECTOR_SIZE, 0, "sector cipher takes whole sectors");
+        self.xts.decrypt_units(first_sector as u128, SECTOR_SIZE, buf);
     }
 }
 
@@ -79,10 +69,7 @@ mod tests {
     #[test]
     fn equal_key_halves_are_refused() {
         let mut key = [0x5au8; XTS_KEY_BYTES];
-        assert_eq!(
-            SectorCipher::new(&key).err(),
-            Some(CryptError::EqualKeyHalves)
-        );
+        assert_eq!(SectorCipher::new(&key).err(), Some(CryptError::EqualKeyHalves));
         key[63] ^= 1;
         assert!(SectorCipher::new(&key).is_ok());
     }
@@ -91,11 +78,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     fn the_fast_engine_is_chosen_where_the_cpu_has_it() {
         let cipher = SectorCipher::new(&core::array::from_fn(|i| i as u8)).unwrap();
-        let expected = if vaes::available() {
-            "avx512-vaes"
-        } else {
-            "aes-crate"
-        };
+        let expected = if vaes::available() { "avx512-vaes" } else { "aes-crate" };
         assert_eq!(cipher.engine(), expected);
     }
 

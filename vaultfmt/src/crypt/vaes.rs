@@ -107,11 +107,7 @@ impl VaesXts {
             }
             for r in rk.iter().take(ROUNDS).skip(1) {
                 for xj in x.iter_mut() {
-                    *xj = if ENCRYPT {
-                        _mm512_aesenc_epi128(*xj, *r)
-                    } else {
-                        _mm512_aesdec_epi128(*xj, *r)
-                    };
+                    *xj = if ENCRYPT { _mm512_aesenc_epi128(*xj, *r) } else { _mm512_aesdec_epi128(*xj, *r) };
                 }
             }
             for j in 0..4 {
@@ -126,20 +122,12 @@ impl VaesXts {
         // The last 1 to 15 blocks, four at a time; a group of fewer than four is loaded and
         // stored through a byte mask, so nothing outside the unit is touched.
         for group in chunks.into_remainder().chunks_mut(64) {
-            let mask: u64 = if group.len() == 64 {
-                !0
-            } else {
-                (1u64 << group.len()) - 1
-            };
+            let mask: u64 = if group.len() == 64 { !0 } else { (1u64 << group.len()) - 1 };
             let p = group.as_mut_ptr() as *mut i8;
             let mut x = _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, p), tweak);
             x = _mm512_xor_si512(x, rk[0]);
             for r in rk.iter().take(ROUNDS).skip(1) {
-                x = if ENCRYPT {
-                    _mm512_aesenc_epi128(x, *r)
-                } else {
-                    _mm512_aesdec_epi128(x, *r)
-                };
+                x = if ENCRYPT { _mm512_aesenc_epi128(x, *r) } else { _mm512_aesdec_epi128(x, *r) };
             }
             x = if ENCRYPT {
                 _mm512_aesenclast_epi128(x, rk[ROUNDS])
@@ -161,10 +149,7 @@ impl VaesXts {
         for key in &self.tweak[1..ROUNDS] {
             x = _mm_aesenc_si128(x, _mm_loadu_si128(key.as_ptr() as *const __m128i));
         }
-        x = _mm_aesenclast_si128(
-            x,
-            _mm_loadu_si128(self.tweak[ROUNDS].as_ptr() as *const __m128i),
-        );
+        x = _mm_aesenclast_si128(x, _mm_loadu_si128(self.tweak[ROUNDS].as_ptr() as *const __m128i));
         let mut out = [0u8; 16];
         _mm_storeu_si128(out.as_mut_ptr() as *mut __m128i, x);
         u128::from_le_bytes(out)

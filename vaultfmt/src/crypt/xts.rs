@@ -14,8 +14,8 @@
 
 use aes::cipher::{
     Array, BlockCipherDecBackend, BlockCipherDecClosure, BlockCipherDecrypt, BlockCipherEncBackend,
-    BlockCipherEncClosure, BlockCipherEncrypt, BlockSizeUser, KeyInit, ParBlocksSizeUser,
-    consts::U16, typenum::Unsigned,
+    BlockCipherEncClosure, BlockCipherEncrypt, BlockSizeUser, KeyInit, ParBlocksSizeUser, consts::U16,
+    typenum::Unsigned,
 };
 use aes::{Aes256, Aes256Enc};
 
@@ -82,9 +82,7 @@ impl Xts {
     pub fn new(key1: &[u8; 32], key2: &[u8; 32]) -> Xts {
         #[cfg(target_arch = "x86_64")]
         if let Some(vaes) = super::vaes::VaesXts::new(key1, key2) {
-            return Xts {
-                engine: Engine::Vaes(vaes),
-            };
+            return Xts { engine: Engine::Vaes(vaes) };
         }
         Xts::portable(key1, key2)
     }
@@ -131,11 +129,7 @@ impl Xts {
         };
         for (g, group) in buf.chunks_mut(GROUP_UNITS * unit_bytes).enumerate() {
             let first_tweaks = first_tweaks(tweak, first_unit, g, group.len() / unit_bytes);
-            data.encrypt_with_backend(Pass {
-                buf: group,
-                unit_bytes,
-                first_tweaks: &first_tweaks,
-            });
+            data.encrypt_with_backend(Pass { buf: group, unit_bytes, first_tweaks: &first_tweaks });
         }
     }
 
@@ -151,11 +145,7 @@ impl Xts {
         };
         for (g, group) in buf.chunks_mut(GROUP_UNITS * unit_bytes).enumerate() {
             let first_tweaks = first_tweaks(tweak, first_unit, g, group.len() / unit_bytes);
-            data.decrypt_with_backend(Pass {
-                buf: group,
-                unit_bytes,
-                first_tweaks: &first_tweaks,
-            });
+            data.decrypt_with_backend(Pass { buf: group, unit_bytes, first_tweaks: &first_tweaks });
         }
     }
 }
@@ -169,10 +159,7 @@ fn first_tweaks(tweak: &Aes256Enc, first_unit: u128, g: usize, units: usize) -> 
         *block = Array::from(unit.to_le_bytes());
     }
     tweak.encrypt_blocks(&mut blocks[..units]);
-    let mut group = TweakGroup {
-        tweaks: [0; GROUP_UNITS],
-        len: units,
-    };
+    let mut group = TweakGroup { tweaks: [0; GROUP_UNITS], len: units };
     for (t, block) in group.tweaks.iter_mut().zip(&blocks[..units]) {
         *t = u128::from_le_bytes((*block).into());
     }
@@ -249,11 +236,7 @@ impl Pass<'_> {
     ) {
         let par_blocks = B::ParBlocksSize::USIZE;
         let mut tweaks = [0u128; BATCH_BLOCKS];
-        for (unit, &first) in self
-            .buf
-            .chunks_exact_mut(self.unit_bytes)
-            .zip(self.first_tweaks)
-        {
+        for (unit, &first) in self.buf.chunks_exact_mut(self.unit_bytes).zip(self.first_tweaks) {
             let mut next = first;
             for batch in unit.chunks_mut(BATCH_BLOCKS * BLOCK_BYTES) {
                 let n = batch.len() / BLOCK_BYTES;
@@ -318,10 +301,7 @@ mod tests {
                 y = mul_alpha(y);
             }
             assert_eq!(mul_alpha8(x), y);
-            x = x
-                .wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)
-                .rotate_left(17)
-                ^ 0xff;
+            x = x.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835).rotate_left(17) ^ 0xff;
         }
     }
 

@@ -35,10 +35,7 @@ impl FileDevice {
     /// Opens an existing image file or block device.
     pub fn open(path: &Path, access: Access) -> Result<FileDevice, DevError> {
         let name = path.display().to_string();
-        let open_err = |source| DevError::Open {
-            device: name.clone(),
-            source,
-        };
+        let open_err = |source| DevError::Open { device: name.clone(), source };
         let meta = std::fs::metadata(path).map_err(open_err)?;
         let block = meta.file_type().is_block_device();
         let mut options = OpenOptions::new();
@@ -47,28 +44,14 @@ impl FileDevice {
             options.custom_flags(libc::O_EXCL);
         }
         let file = options.open(path).map_err(open_err)?;
-        let size = if block {
-            block_device_size(&file).map_err(open_err)?
-        } else {
-            meta.len()
-        };
-        Ok(FileDevice {
-            file,
-            name,
-            path: path.to_path_buf(),
-            size,
-            block,
-            access,
-        })
+        let size = if block { block_device_size(&file).map_err(open_err)? } else { meta.len() };
+        Ok(FileDevice { file, name, path: path.to_path_buf(), size, block, access })
     }
 
     /// Creates a new image file of `size` bytes (sparse); fails if the path exists.
     pub fn create_image(path: &Path, size: u64) -> Result<FileDevice, DevError> {
         let name = path.display().to_string();
-        let open_err = |source| DevError::Open {
-            device: name.clone(),
-            source,
-        };
+        let open_err = |source| DevError::Open { device: name.clone(), source };
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -77,14 +60,7 @@ impl FileDevice {
             .open(path)
             .map_err(open_err)?;
         file.set_len(size).map_err(open_err)?;
-        Ok(FileDevice {
-            file,
-            name,
-            path: path.to_path_buf(),
-            size,
-            block: false,
-            access: Access::ReadWrite,
-        })
+        Ok(FileDevice { file, name, path: path.to_path_buf(), size, block: false, access: Access::ReadWrite })
     }
 
     pub fn path(&self) -> &Path {
@@ -123,31 +99,25 @@ impl BlockDevice for FileDevice {
 
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), DevError> {
         check_io(&self.name, "read", offset, buf.len(), self.size)?;
-        self.file
-            .read_exact_at(buf, offset)
-            .map_err(|source| DevError::Io {
-                device: self.name.clone(),
-                op: "read",
-                offset,
-                source,
-            })
+        self.file.read_exact_at(buf, offset).map_err(|source| DevError::Io {
+            device: self.name.clone(),
+            op: "read",
+            offset,
+            source,
+        })
     }
 
     fn write_at(&self, offset: u64, buf: &[u8]) -> Result<(), DevError> {
         if self.access == Access::ReadOnly {
-            return Err(DevError::ReadOnly {
-                device: self.name.clone(),
-            });
+            return Err(DevError::ReadOnly { device: self.name.clone() });
         }
         check_io(&self.name, "write", offset, buf.len(), self.size)?;
-        self.file
-            .write_all_at(buf, offset)
-            .map_err(|source| DevError::Io {
-                device: self.name.clone(),
-                op: "write",
-                offset,
-                source,
-            })
+        self.file.write_all_at(buf, offset).map_err(|source| DevError::Io {
+            device: self.name.clone(),
+            op: "write",
+            offset,
+            source,
+        })
     }
 
     fn flush(&self) -> Result<(), DevError> {

@@ -21,10 +21,7 @@ impl SectorMap {
     }
 
     pub(crate) fn write(&mut self, sector: u64, data: &[u8]) {
-        let slot = self
-            .sectors
-            .entry(sector)
-            .or_insert_with(|| Box::new([0; SECTOR_SIZE]));
+        let slot = self.sectors.entry(sector).or_insert_with(|| Box::new([0; SECTOR_SIZE]));
         slot.copy_from_slice(data);
     }
 
@@ -42,17 +39,11 @@ pub struct MemDevice {
 
 impl MemDevice {
     pub fn new(size: u64) -> MemDevice {
-        MemDevice {
-            size,
-            map: Mutex::new(SectorMap::default()),
-        }
+        MemDevice { size, map: Mutex::new(SectorMap::default()) }
     }
 
     pub(crate) fn from_map(size: u64, map: SectorMap) -> MemDevice {
-        MemDevice {
-            size,
-            map: Mutex::new(map),
-        }
+        MemDevice { size, map: Mutex::new(map) }
     }
 
     /// The whole device as bytes (for tests that scan an image).

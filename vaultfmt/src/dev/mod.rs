@@ -35,39 +35,17 @@ pub trait BlockDevice: Send + Sync {
 #[derive(Debug, Error)]
 pub enum DevError {
     #[error("{device}: {op} at byte {offset}: {source}")]
-    Io {
-        device: String,
-        op: &'static str,
-        offset: u64,
-        source: io::Error,
-    },
+    Io { device: String, op: &'static str, offset: u64, source: io::Error },
     #[error("{device}: cannot open: {source}")]
     Open { device: String, source: io::Error },
     #[error("{device}: {op} of {len} bytes at byte {offset} is outside the device ({size} bytes)")]
-    OutOfRange {
-        device: String,
-        op: &'static str,
-        offset: u64,
-        len: usize,
-        size: u64,
-    },
-    #[error(
-        "{device}: {op} at byte {offset} of {len} bytes is not in whole {SECTOR_SIZE}-byte sectors"
-    )]
-    Unaligned {
-        device: String,
-        op: &'static str,
-        offset: u64,
-        len: usize,
-    },
+    OutOfRange { device: String, op: &'static str, offset: u64, len: usize, size: u64 },
+    #[error("{device}: {op} at byte {offset} of {len} bytes is not in whole {SECTOR_SIZE}-byte sectors")]
+    Unaligned { device: String, op: &'static str, offset: u64, len: usize },
     #[error("{device}: the device is gone (power cut or unplugged)")]
     Gone { device: String },
     #[error("{device}: {op} at byte {offset}: injected I/O error")]
-    Injected {
-        device: String,
-        op: &'static str,
-        offset: u64,
-    },
+    Injected { device: String, op: &'static str, offset: u64 },
     #[error("{device}: opened read-only")]
     ReadOnly { device: String },
 }
@@ -98,21 +76,10 @@ pub(crate) fn check_io(
     size: u64,
 ) -> Result<(), DevError> {
     if offset % SECTOR_SIZE as u64 != 0 || len % SECTOR_SIZE != 0 {
-        return Err(DevError::Unaligned {
-            device: name.to_string(),
-            op,
-            offset,
-            len,
-        });
+        return Err(DevError::Unaligned { device: name.to_string(), op, offset, len });
     }
     if offset.checked_add(len as u64).is_none_or(|end| end > size) {
-        return Err(DevError::OutOfRange {
-            device: name.to_string(),
-            op,
-            offset,
-            len,
-            size,
-        });
+        return Err(DevError::OutOfRange { device: name.to_string(), op, offset, len, size });
     }
     Ok(())
 }

@@ -87,19 +87,9 @@ impl SimDevice {
 
     fn with_contents(size: u64, durable: SectorMap, faults: Faults) -> SimDevice {
         let rng = ChaCha8Rng::seed_from_u64(faults.seed);
-        let state = State {
-            view: durable.clone(),
-            durable,
-            cache: Vec::new(),
-            ops: 0,
-            gone: false,
-            faults,
-            rng,
-        };
-        SimDevice {
-            size,
-            state: Mutex::new(state),
-        }
+        let state =
+            State { view: durable.clone(), durable, cache: Vec::new(), ops: 0, gone: false, faults, rng };
+        SimDevice { size, state: Mutex::new(state) }
     }
 
     /// Operations (writes and flushes) issued so far, including the one that met a cut.
@@ -172,9 +162,7 @@ impl SimDevice {
     }
 
     fn gone(&self) -> DevError {
-        DevError::Gone {
-            device: self.name().to_string(),
-        }
+        DevError::Gone { device: self.name().to_string() }
     }
 }
 
@@ -198,11 +186,7 @@ impl BlockDevice for SimDevice {
             let sector = first + i as u64;
             if st.faults.bad_sectors.contains(&sector) {
                 let offset = sector * SECTOR_SIZE as u64;
-                return Err(DevError::Injected {
-                    device: self.name().to_string(),
-                    op: "read",
-                    offset,
-                });
+                return Err(DevError::Injected { device: self.name().to_string(), op: "read", offset });
             }
             st.view.read(sector, chunk);
         }
@@ -214,11 +198,7 @@ impl BlockDevice for SimDevice {
         let mut st = self.state.lock().unwrap();
         let op = self.begin_op(&mut st)?;
         if st.faults.fail_write_at == Some(op) {
-            return Err(DevError::Injected {
-                device: self.name().to_string(),
-                op: "write",
-                offset,
-            });
+            return Err(DevError::Injected { device: self.name().to_string(), op: "write", offset });
         }
         let first = offset / SECTOR_SIZE as u64;
         for (i, chunk) in buf.chunks_exact(SECTOR_SIZE).enumerate() {
@@ -257,13 +237,7 @@ mod tests {
     #[test]
     fn flushed_writes_survive_a_cut_and_reads_see_the_cache() {
         for seed in 0..50 {
-            let dev = SimDevice::new(
-                16 * SECTOR_SIZE as u64,
-                Faults {
-                    seed,
-                    ..Faults::default()
-                },
-            );
+            let dev = SimDevice::new(16 * SECTOR_SIZE as u64, Faults { seed, ..Faults::default() });
             dev.write_at(0, &sector(1)).unwrap();
             dev.flush().unwrap();
             dev.write_at(0, &sector(2)).unwrap();
@@ -272,10 +246,7 @@ mod tests {
             let after = read(&dev, 0);
             // Each 512-byte part is old or new, never anything else.
             for part in after.chunks(PHYSICAL_SECTOR) {
-                assert!(
-                    part.iter().all(|&b| b == 1) || part.iter().all(|&b| b == 2),
-                    "seed {seed}"
-                );
+                assert!(part.iter().all(|&b| b == 1) || part.iter().all(|&b| b == 2), "seed {seed}");
             }
         }
     }
@@ -284,13 +255,7 @@ mod tests {
     fn a_cut_can_lose_keep_or_tear_each_unflushed_write() {
         let (mut lost, mut kept, mut torn) = (0, 0, 0);
         for seed in 0..200 {
-            let dev = SimDevice::new(
-                16 * SECTOR_SIZE as u64,
-                Faults {
-                    seed,
-                    ..Faults::default()
-                },
-            );
+            let dev = SimDevice::new(16 * SECTOR_SIZE as u64, Faults { seed, ..Faults::default() });
             dev.write_at(0, &sector(9)).unwrap();
             dev.restart();
             let after = read(&dev, 0);
@@ -300,52 +265,29 @@ mod tests {
                 _ => torn += 1,
             }
         }
-        assert!(
-            lost > 20 && kept > 20 && torn > 20,
-            "lost {lost} kept {kept} torn {torn}"
-        );
+        assert!(lost > 20 && kept > 20 && torn > 20, "lost {lost} kept {kept} torn {torn}");
     }
 
     #[test]
     fn the_cut_point_stops_the_device_until_restart() {
-        let dev = SimDevice::new(
-            16 * SECTOR_SIZE as u64,
-            Faults {
-                cut_at: Some(2),
-                ..Faults::default()
-            },
-        );
+        let dev = SimDevice::new(16 * SECTOR_SIZE as u64, Faults { cut_at: Some(2), ..Faults::default() });
         dev.write_at(0, &sector(1)).unwrap(); // op 0
         dev.flush().unwrap(); // op 1
-        assert!(matches!(
-            dev.write_at(4096, &sector(2)),
-            Err(DevError::Gone { .. })
-        )); // op 2
+        assert!(matches!(dev.write_at(4096, &sector(2)), Err(DevError::Gone { .. }))); // op 2
         assert!(matches!(dev.flush(), Err(DevError::Gone { .. })));
         assert!(dev.is_gone());
         dev.restart();
         assert_eq!(read(&dev, 0), sector(1));
-        assert_eq!(
-            read(&dev, 1),
-            sector(0),
-            "the write at the cut point never happened"
-        );
+        assert_eq!(read(&dev, 1), sector(0), "the write at the cut point never happened");
         dev.write_at(4096, &sector(3)).unwrap();
     }
 
     #[test]
     fn same_seed_same_outcome() {
         let run = |seed| {
-            let dev = SimDevice::new(
-                64 * SECTOR_SIZE as u64,
-                Faults {
-                    seed,
-                    ..Faults::default()
-                },
-            );
+            let dev = SimDevice::new(64 * SECTOR_SIZE as u64, Faults { seed, ..Faults::default() });
             for s in 0..64u64 {
-                dev.write_at(s * SECTOR_SIZE as u64, &sector(s as u8 + 1))
-                    .unwrap();
+                dev.write_at(s * SECTOR_SIZE as u64, &sector(s as u8 + 1)).unwrap();
             }
             dev.restart();
             dev.durable_image().to_bytes()
@@ -356,22 +298,12 @@ mod tests {
 
     #[test]
     fn injected_errors() {
-        let faults = Faults {
-            bad_sectors: [3].into(),
-            fail_write_at: Some(1),
-            ..Faults::default()
-        };
+        let faults = Faults { bad_sectors: [3].into(), fail_write_at: Some(1), ..Faults::default() };
         let dev = SimDevice::new(16 * SECTOR_SIZE as u64, faults);
         let mut buf = sector(0);
-        assert!(matches!(
-            dev.read_at(3 * 4096, &mut buf),
-            Err(DevError::Injected { .. })
-        ));
+        assert!(matches!(dev.read_at(3 * 4096, &mut buf), Err(DevError::Injected { .. })));
         dev.write_at(0, &sector(1)).unwrap();
-        assert!(matches!(
-            dev.write_at(4096, &sector(1)),
-            Err(DevError::Injected { .. })
-        ));
+        assert!(matches!(dev.write_at(4096, &sector(1)), Err(DevError::Injected { .. })));
         assert_eq!(read(&dev, 1), sector(0));
         dev.pull();
         assert!(dev.read_at(0, &mut buf).unwrap_err().is_gone());

@@ -40,14 +40,8 @@ pub const LIMIT_LANES: u32 = 64;
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum KdfError {
-    #[error(
-        "Argon2id parameters out of range (memory {memory_kib} KiB, {time} passes, {lanes} lanes)"
-    )]
-    OutOfRange {
-        memory_kib: u32,
-        time: u32,
-        lanes: u32,
-    },
+    #[error("Argon2id parameters out of range (memory {memory_kib} KiB, {time} passes, {lanes} lanes)")]
+    OutOfRange { memory_kib: u32, time: u32, lanes: u32 },
 }
 
 impl KdfParams {
@@ -62,25 +56,16 @@ impl KdfParams {
         if ok {
             Ok(())
         } else {
-            Err(KdfError::OutOfRange {
-                memory_kib: self.memory_kib,
-                time: self.time,
-                lanes: self.lanes,
-            })
+            Err(KdfError::OutOfRange { memory_kib: self.memory_kib, time: self.time, lanes: self.lanes })
         }
     }
 
     /// Derives a 32-byte key from `secret` and `salt` into locked memory.
     pub fn derive(&self, secret: &[u8], salt: &[u8; 32]) -> Result<Locked<[u8; 32]>, KdfError> {
         self.validate()?;
-        let params =
-            Params::new(self.memory_kib, self.time, self.lanes, Some(32)).map_err(|_| {
-                KdfError::OutOfRange {
-                    memory_kib: self.memory_kib,
-                    time: self.time,
-                    lanes: self.lanes,
-                }
-            })?;
+        let params = Params::new(self.memory_kib, self.time, self.lanes, Some(32)).map_err(|_| {
+            KdfError::OutOfRange { memory_kib: self.memory_kib, time: self.time, lanes: self.lanes }
+        })?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let mut out = Locked::new([0u8; 32]);
         argon
@@ -103,11 +88,7 @@ pub fn total_ram_kib() -> u64 {
 /// The memory ceiling for this machine: `requested` (KiB), but never more than half the RAM.
 pub fn memory_ceiling_kib(requested: u32) -> u32 {
     let half_ram = total_ram_kib() / 2;
-    if half_ram == 0 {
-        requested
-    } else {
-        requested.min(half_ram.min(u32::MAX as u64) as u32)
-    }
+    if half_ram == 0 { requested } else { requested.min(half_ram.min(u32::MAX as u64) as u32) }
 }
 
 /// Chooses parameters so that one derivation takes about `target` on this machine.
@@ -118,41 +99,22 @@ pub fn memory_ceiling_kib(requested: u32) -> u32 {
 /// probes have run; each probe costs about half the target. Memory is scaled up to the
 /// ceiling with 4 passes; passes are added only when the memory is at the ceiling.
 pub fn calibrate(target: Duration, max_memory_kib: u32) -> KdfParams {
-    let cpus = std::thread::available_parallelism()
-        .map(|n| n.get() as u32)
-        .unwrap_or(1);
+    let cpus = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1);
     let lanes = cpus.clamp(1, MAX_LANES);
     let floor = 8 * lanes;
     let ceiling = memory_ceiling_kib(max_memory_kib).max(floor);
     let want = target.as_secs_f64();
     let mut probe_kib = ceiling.min(64 * 1024);
-    let mut chosen = KdfParams {
-        memory_kib: probe_kib,
-        time: MIN_TIME,
-        lanes,
-    };
+    let mut chosen = KdfParams { memory_kib: probe_kib, time: MIN_TIME, lanes };
     for _ in 0..3 {
-        let probe = KdfParams {
-            memory_kib: probe_kib,
-            time: MIN_TIME,
-            lanes,
-        };
+        let probe = KdfParams { memory_kib: probe_kib, time: MIN_TIME, lanes };
         let started = Instant::now();
-        probe
-            .derive(b"calibration", &[0u8; 32])
-            .expect("probe parameters are valid");
-        let per_kib_pass =
-            started.elapsed().as_secs_f64().max(1e-6) / (probe_kib as f64 * MIN_TIME as f64);
-        let memory =
-            (want / (per_kib_pass * MIN_TIME as f64)).clamp(floor as f64, ceiling as f64) as u32;
-        let time = (want / (per_kib_pass * memory as f64)).clamp(MIN_TIME as f64, LIMIT_TIME as f64)
-            as u32;
+        probe.derive(b"calibration", &[0u8; 32]).expect("probe parameters are valid");
+        let per_kib_pass = started.elapsed().as_secs_f64().max(1e-6) / (probe_kib as f64 * MIN_TIME as f64);
+        let memory = (want / (per_kib_pass * MIN_TIME as f64)).clamp(floor as f64, ceiling as f64) as u32;
+        let time = (want / (per_kib_pass * memory as f64)).clamp(MIN_TIME as f64, LIMIT_TIME as f64) as u32;
         let previous = chosen.memory_kib as f64;
-        chosen = KdfParams {
-            memory_kib: memory,
-            time,
-            lanes,
-        };
+        chosen = KdfParams { memory_kib: memory, time, lanes };
         let next_probe = (memory / 2).max(probe_kib);
         if (memory as f64 - previous).abs() < 0.1 * previous || next_probe == probe_kib {
             break;
@@ -168,29 +130,13 @@ mod tests {
 
     #[test]
     fn derivation_depends_on_secret_salt_and_parameters() {
-        let p = KdfParams {
-            memory_kib: 64,
-            time: 1,
-            lanes: 1,
-        };
+        let p = KdfParams { memory_kib: 64, time: 1, lanes: 1 };
         let a = p.derive(b"made-up passphrase", &[1; 32]).unwrap();
-        assert_eq!(
-            a[..],
-            p.derive(b"made-up passphrase", &[1; 32]).unwrap()[..]
-        );
-        assert_ne!(
-            a[..],
-            p.derive(b"made-up passphrasf", &[1; 32]).unwrap()[..]
-        );
-        assert_ne!(
-            a[..],
-            p.derive(b"made-up passphrase", &[2; 32]).unwrap()[..]
-        );
+        assert_eq!(a[..], p.derive(b"made-up passphrase", &[1; 32]).unwrap()[..]);
+        assert_ne!(a[..], p.derive(b"made-up passphrasf", &[1; 32]).unwrap()[..]);
+        assert_ne!(a[..], p.derive(b"made-up passphrase", &[2; 32]).unwrap()[..]);
         let q = KdfParams { time: 2, ..p };
-        assert_ne!(
-            a[..],
-            q.derive(b"made-up passphrase", &[1; 32]).unwrap()[..]
-        );
+        assert_ne!(a[..], q.derive(b"made-up passphrase", &[1; 32]).unwrap()[..]);
     }
 
     #[test]
@@ -198,11 +144,7 @@ mod tests {
         // Debian's `argon2` is the reference implementation (the README's setup installs it).
         // Salt: 32 ASCII bytes, so it can be passed on its command line.
         let salt = *b"made-up-salt-for-the-oracle-test";
-        let p = KdfParams {
-            memory_kib: 256,
-            time: 4,
-            lanes: 2,
-        };
+        let p = KdfParams { memory_kib: 256, time: 4, lanes: 2 };
         let ours = p.derive(b"made-up passphrase", &salt).unwrap();
         let mut child = std::process::Command::new("argon2")
             .args([
@@ -223,12 +165,7 @@ mod tests {
             .spawn()
             .expect("the argon2 command (Debian package argon2) is installed");
         use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"made-up passphrase")
-            .unwrap();
+        child.stdin.take().unwrap().write_all(b"made-up passphrase").unwrap();
         let out = child.wait_with_output().unwrap();
         let hex: String = ours.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), hex);
@@ -237,31 +174,11 @@ mod tests {
     #[test]
     fn hostile_parameters_are_refused() {
         for p in [
-            KdfParams {
-                memory_kib: LIMIT_MEMORY_KIB + 1,
-                time: 4,
-                lanes: 4,
-            },
-            KdfParams {
-                memory_kib: 1024,
-                time: 0,
-                lanes: 4,
-            },
-            KdfParams {
-                memory_kib: 1024,
-                time: LIMIT_TIME + 1,
-                lanes: 4,
-            },
-            KdfParams {
-                memory_kib: 1024,
-                time: 4,
-                lanes: 0,
-            },
-            KdfParams {
-                memory_kib: 8,
-                time: 4,
-                lanes: 4,
-            },
+            KdfParams { memory_kib: LIMIT_MEMORY_KIB + 1, time: 4, lanes: 4 },
+            KdfParams { memory_kib: 1024, time: 0, lanes: 4 },
+            KdfParams { memory_kib: 1024, time: LIMIT_TIME + 1, lanes: 4 },
+            KdfParams { memory_kib: 1024, time: 4, lanes: 0 },
+            KdfParams { memory_kib: 8, time: 4, lanes: 4 },
         ] {
             assert!(p.derive(b"x", &[0; 32]).is_err(), "{p:?}");
         }
@@ -271,10 +188,7 @@ mod tests {
     fn calibration_respects_the_ceilings_and_lands_near_the_target() {
         let p = calibrate(Duration::from_millis(300), 16 * 1024);
         assert!(p.memory_kib <= 16 * 1024, "{p:?}");
-        assert!(
-            p.time >= MIN_TIME && p.lanes >= 1 && p.lanes <= MAX_LANES,
-            "{p:?}"
-        );
+        assert!(p.time >= MIN_TIME && p.lanes >= 1 && p.lanes <= MAX_LANES, "{p:?}");
         assert!(p.memory_kib as u64 <= total_ram_kib() / 2);
         let started = Instant::now();
         p.derive(b"x", &[0; 32]).unwrap();

@@ -66,23 +66,12 @@ impl Keyslot {
         let mut nonce = [0u8; 12];
         getrandom::fill(&mut salt).expect("random source");
         getrandom::fill(&mut nonce).expect("random source");
-        let mut slot = Keyslot {
-            kind,
-            kdf,
-            salt,
-            nonce,
-            wrapped: [0; MASTER_KEY_BYTES],
-            tag: [0; 16],
-        };
+        let mut slot = Keyslot { kind, kdf, salt, nonce, wrapped: [0; MASTER_KEY_BYTES], tag: [0; 16] };
         let key = kdf.derive(secret, &salt)?;
         let aead = Aes256Gcm::new(&(*key).into());
         let mut buf = Locked::new(*master);
         let tag = aead
-            .encrypt_inout_detached(
-                &Nonce::from(nonce),
-                &slot.aad(uuid, index),
-                (&mut buf[..]).into(),
-            )
+            .encrypt_inout_detached(&Nonce::from(nonce), &slot.aad(uuid, index), (&mut buf[..]).into())
             .expect("64 bytes are within AES-GCM's limits");
         slot.wrapped.copy_from_slice(&buf[..]);
         slot.tag.copy_from_slice(&tag);
@@ -96,10 +85,7 @@ impl Keyslot {
         uuid: &[u8; 16],
         index: usize,
     ) -> Result<Locked<[u8; MASTER_KEY_BYTES]>, UnwrapError> {
-        let key = self
-            .kdf
-            .derive(secret, &self.salt)
-            .map_err(UnwrapError::Kdf)?;
+        let key = self.kdf.derive(secret, &self.salt).map_err(UnwrapError::Kdf)?;
         let aead = Aes256Gcm::new(&(*key).into());
         let mut master = Locked::new(self.wrapped);
         aead.decrypt_inout_detached(
@@ -141,32 +127,19 @@ impl Keyslot {
     pub fn decode(b: &[u8; KEYSLOT_BYTES]) -> Result<Option<Keyslot>, &'static str> {
         let kind = match b[0] {
             0 => {
-                return if b.iter().all(|&x| x == 0) {
-                    Ok(None)
-                } else {
-                    Err("empty slot is not zeroed")
-                };
+                return if b.iter().all(|&x| x == 0) { Ok(None) } else { Err("empty slot is not zeroed") };
             }
             1 => SlotKind::Passphrase,
             2 => SlotKind::Recovery,
             _ => return Err("unknown slot kind"),
         };
         let u32_at = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"));
-        if b[1..4]
-            .iter()
-            .chain(&b[60..64])
-            .chain(&b[144..])
-            .any(|&x| x != 0)
-        {
+        if b[1..4].iter().chain(&b[60..64]).chain(&b[144..]).any(|&x| x != 0) {
             return Err("reserved bytes are not zero");
         }
         Ok(Some(Keyslot {
             kind,
-            kdf: KdfParams {
-                memory_kib: u32_at(4),
-                time: u32_at(8),
-                lanes: u32_at(12),
-            },
+            kdf: KdfParams { memory_kib: u32_at(4), time: u32_at(8), lanes: u32_at(12) },
             salt: b[16..48].try_into().expect("32 bytes"),
             nonce: b[48..60].try_into().expect("12 bytes"),
             wrapped: b[64..128].try_into().expect("64 bytes"),
@@ -179,57 +152,21 @@ impl Keyslot {
 mod tests {
     use super::*;
 
-    const CHEAP: KdfParams = KdfParams {
-        memory_kib: 64,
-        time: 1,
-        lanes: 1,
-    };
+    const CHEAP: KdfParams = KdfParams { memory_kib: 64, time: 1, lanes: 1 };
 
     #[test]
     fn wrap_unwrap_and_every_binding() {
         let master = [0x42u8; MASTER_KEY_BYTES];
         let uuid = [7u8; 16];
-        let slot = Keyslot::wrap(
-            SlotKind::Passphrase,
-            CHEAP,
-            b"made-up words",
-            &master,
-            &uuid,
-            3,
-        )
-        .unwrap();
-        assert_eq!(
-            slot.unwrap(b"made-up words", &uuid, 3).unwrap()[..],
-            master[..]
-        );
-        assert_eq!(
-            slot.unwrap(b"made-up wordz", &uuid, 3).err(),
-            Some(UnwrapError::WrongSecret)
-        );
-        assert_eq!(
-            slot.unwrap(b"made-up words", &[8; 16], 3).err(),
-            Some(UnwrapError::WrongSecret)
-        );
-        assert_eq!(
-            slot.unwrap(b"made-up words", &uuid, 4).err(),
-            Some(UnwrapError::WrongSecret)
-        );
-        let weaker = Keyslot {
-            kdf: KdfParams { time: 2, ..CHEAP },
-            ..slot.clone()
-        };
-        assert_eq!(
-            weaker.unwrap(b"made-up words", &uuid, 3).err(),
-            Some(UnwrapError::WrongSecret)
-        );
-        let other_kind = Keyslot {
-            kind: SlotKind::Recovery,
-            ..slot.clone()
-        };
-        assert_eq!(
-            other_kind.unwrap(b"made-up words", &uuid, 3).err(),
-            Some(UnwrapError::WrongSecret)
-        );
+        let slot = Keyslot::wrap(SlotKind::Passphrase, CHEAP, b"made-up words", &master, &uuid, 3).unwrap();
+        assert_eq!(slot.unwrap(b"made-up words", &uuid, 3).unwrap()[..], master[..]);
+        assert_eq!(slot.unwrap(b"made-up wordz", &uuid, 3).err(), Some(UnwrapError::WrongSecret));
+        assert_eq!(slot.unwrap(b"made-up words", &[8; 16], 3).err(), Some(UnwrapError::WrongSecret));
+        assert_eq!(slot.unwrap(b"made-up words", &uuid, 4).err(), Some(UnwrapError::WrongSecret));
+        let weaker = Keyslot { kdf: KdfParams { time: 2, ..CHEAP }, ..slot.clone() };
+        assert_eq!(weaker.unwrap(b"made-up words", &uuid, 3).err(), Some(UnwrapError::WrongSecret));
+        let other_kind = Keyslot { kind: SlotKind::Recovery, ..slot.clone() };
+        assert_eq!(other_kind.unwrap(b"made-up words", &uuid, 3).err(), Some(UnwrapError::WrongSecret));
         assert_ne!(slot.wrapped, master, "the key is stored encrypted");
     }
 

@@ -74,9 +74,7 @@ pub enum CopyFault {
     NoMagic,
     #[error("checksum mismatch (damaged)")]
     Checksum,
-    #[error(
-        "format version {0} is not supported by this vault (it reads version {FORMAT_VERSION})"
-    )]
+    #[error("format version {0} is not supported by this vault (it reads version {FORMAT_VERSION})")]
     Version(u16),
     #[error("malformed: {0}")]
     Malformed(&'static str),
@@ -92,21 +90,11 @@ pub enum HeaderError {
         "{device}: both vault headers are damaged (primary: {primary}; backup: {backup}); \
          restore one from a header backup with `vault header restore {device} FILE`"
     )]
-    BothDamaged {
-        device: String,
-        primary: CopyFault,
-        backup: CopyFault,
-    },
-    #[error(
-        "{device}: the device is {size} bytes; a vault needs at least {MIN_DEVICE_BYTES} bytes (16 MiB)"
-    )]
+    BothDamaged { device: String, primary: CopyFault, backup: CopyFault },
+    #[error("{device}: the device is {size} bytes; a vault needs at least {MIN_DEVICE_BYTES} bytes (16 MiB)")]
     TooSmall { device: String, size: u64 },
     #[error("{device}: the header says the vault is {volume} bytes but the device has only {size}")]
-    Truncated {
-        device: String,
-        volume: u64,
-        size: u64,
-    },
+    Truncated { device: String, volume: u64, size: u64 },
     #[error(transparent)]
     Dev(#[from] DevError),
 }
@@ -152,10 +140,7 @@ impl Header {
     }
 
     pub fn active_slots(&self) -> impl Iterator<Item = (usize, &Keyslot)> {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
+        self.slots.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
     }
 
     pub fn free_slot(&self) -> Option<usize> {
@@ -229,12 +214,7 @@ impl Header {
             return Err(CopyFault::Malformed("data area"));
         }
         let end_of_slots = OFF_SLOTS + KEYSLOTS * KEYSLOT_BYTES;
-        if b[12..16]
-            .iter()
-            .chain(&b[78..OFF_SLOTS])
-            .chain(&b[end_of_slots..OFF_CHECKSUM])
-            .any(|&x| x != 0)
-        {
+        if b[12..16].iter().chain(&b[78..OFF_SLOTS]).chain(&b[end_of_slots..OFF_CHECKSUM]).any(|&x| x != 0) {
             return Err(CopyFault::Malformed("reserved bytes are not zero"));
         }
         let mut slots: [Option<Keyslot>; KEYSLOTS] = Default::default();
@@ -282,11 +262,7 @@ pub fn read_headers(dev: &dyn BlockDevice) -> Result<HeaderRead, HeaderError> {
     let volume = match &primary {
         Ok(h) if h.volume_bytes <= size => h.volume_bytes,
         Ok(h) => {
-            return Err(HeaderError::Truncated {
-                device,
-                volume: h.volume_bytes,
-                size,
-            });
+            return Err(HeaderError::Truncated { device, volume: h.volume_bytes, size });
         }
         Err(_) => volume_bytes_for(size),
     };
@@ -294,26 +270,11 @@ pub fn read_headers(dev: &dyn BlockDevice) -> Result<HeaderRead, HeaderError> {
     match (primary, backup) {
         (Ok(p), Ok(b)) => {
             if p == b {
-                Ok(HeaderRead {
-                    header: p,
-                    source: Copy::Primary,
-                    other_fault: None,
-                    other_stale: false,
-                })
+                Ok(HeaderRead { header: p, source: Copy::Primary, other_fault: None, other_stale: false })
             } else if b.sequence > p.sequence {
-                Ok(HeaderRead {
-                    header: b,
-                    source: Copy::Backup,
-                    other_fault: None,
-                    other_stale: true,
-                })
+                Ok(HeaderRead { header: b, source: Copy::Backup, other_fault: None, other_stale: true })
             } else {
-                Ok(HeaderRead {
-                    header: p,
-                    source: Copy::Primary,
-                    other_fault: None,
-                    other_stale: true,
-                })
+                Ok(HeaderRead { header: p, source: Copy::Primary, other_fault: None, other_stale: true })
             }
         }
         (Ok(p), Err(f)) => Ok(HeaderRead {
@@ -328,14 +289,8 @@ pub fn read_headers(dev: &dyn BlockDevice) -> Result<HeaderRead, HeaderError> {
             other_fault: Some((Copy::Primary, f)),
             other_stale: false,
         }),
-        (Err(CopyFault::NoMagic), Err(CopyFault::NoMagic)) => {
-            Err(HeaderError::NotAVault { device })
-        }
-        (Err(primary), Err(backup)) => Err(HeaderError::BothDamaged {
-            device,
-            primary,
-            backup,
-        }),
+        (Err(CopyFault::NoMagic), Err(CopyFault::NoMagic)) => Err(HeaderError::NotAVault { device }),
+        (Err(primary), Err(backup)) => Err(HeaderError::BothDamaged { device, primary, backup }),
     }
 }
 
@@ -369,11 +324,7 @@ mod tests {
     fn sample() -> Header {
         let slot = Keyslot::wrap(
             SlotKind::Passphrase,
-            KdfParams {
-                memory_kib: 64,
-                time: 1,
-                lanes: 1,
-            },
+            KdfParams { memory_kib: 64, time: 1, lanes: 1 },
             b"made-up",
             &[3; MASTER_KEY_BYTES],
             &[9; 16],
@@ -382,13 +333,7 @@ mod tests {
         .unwrap();
         let mut slots: [Option<Keyslot>; KEYSLOTS] = Default::default();
         slots[0] = Some(slot);
-        Header {
-            version: FORMAT_VERSION,
-            uuid: [9; 16],
-            sequence: 0,
-            volume_bytes: 32 << 20,
-            slots,
-        }
+        Header { version: FORMAT_VERSION, uuid: [9; 16], sequence: 0, volume_bytes: 32 << 20, slots }
     }
 
     #[test]
@@ -414,13 +359,9 @@ mod tests {
         // An update that wrote only the backup: the backup is newer and wins.
         let mut newer = h.clone();
         newer.sequence += 1;
-        dev.write_at(backup_offset(newer.volume_bytes), &newer.encode())
-            .unwrap();
+        dev.write_at(backup_offset(newer.volume_bytes), &newer.encode()).unwrap();
         let read = read_headers(&dev).unwrap();
-        assert_eq!(
-            (read.source, read.other_stale, read.header.sequence),
-            (Copy::Backup, true, 2)
-        );
+        assert_eq!((read.source, read.other_stale, read.header.sequence), (Copy::Backup, true, 2));
 
         // A damaged primary: the backup is used and the fault named.
         dev.write_at(0, &[0xee; SECTOR_SIZE]).unwrap();
@@ -438,15 +379,9 @@ mod tests {
 
         // Nothing at all: not a vault.
         let blank = MemDevice::new(32 << 20);
-        assert!(matches!(
-            read_headers(&blank),
-            Err(HeaderError::NotAVault { .. })
-        ));
+        assert!(matches!(read_headers(&blank), Err(HeaderError::NotAVault { .. })));
         let tiny = MemDevice::new(8 << 20);
-        assert!(matches!(
-            read_headers(&tiny),
-            Err(HeaderError::TooSmall { .. })
-        ));
+        assert!(matches!(read_headers(&tiny), Err(HeaderError::TooSmall { .. })));
     }
 
     proptest::proptest! {

@@ -28,9 +28,7 @@ pub enum RecoveryKeyError {
 
 impl RecoveryKey {
     pub fn generate() -> RecoveryKey {
-        RecoveryKey {
-            bytes: random_key(),
-        }
+        RecoveryKey { bytes: random_key() }
     }
 
     pub fn as_bytes(&self) -> &[u8; RECOVERY_KEY_BYTES] {
@@ -39,10 +37,8 @@ impl RecoveryKey {
 
     /// Reads the digit groups, with any spaces or dashes between them.
     pub fn parse(text: &str) -> Result<RecoveryKey, RecoveryKeyError> {
-        let groups: Vec<&str> = text
-            .split(|c: char| c.is_whitespace() || c == '-')
-            .filter(|g| !g.is_empty())
-            .collect();
+        let groups: Vec<&str> =
+            text.split(|c: char| c.is_whitespace() || c == '-').filter(|g| !g.is_empty()).collect();
         if groups.len() != GROUPS {
             return Err(RecoveryKeyError::GroupCount(groups.len()));
         }
@@ -84,15 +80,9 @@ mod tests {
             let key = RecoveryKey::generate();
             let text = key.display();
             assert_eq!(text.len(), 8 * 6 + 7);
-            assert_eq!(
-                RecoveryKey::parse(&text).unwrap().as_bytes(),
-                key.as_bytes()
-            );
+            assert_eq!(RecoveryKey::parse(&text).unwrap().as_bytes(), key.as_bytes());
             let spaced = text.replace('-', " ");
-            assert_eq!(
-                RecoveryKey::parse(&spaced).unwrap().as_bytes(),
-                key.as_bytes()
-            );
+            assert_eq!(RecoveryKey::parse(&spaced).unwrap().as_bytes(), key.as_bytes());
         }
     }
 
@@ -102,20 +92,10 @@ mod tests {
         let text = key.display().to_string();
         let mut digits: Vec<u8> = text.clone().into_bytes();
         // Change one digit of group 3 (bytes 14..20) to another digit.
-        digits[16] = if digits[16] == b'9' {
-            b'0'
-        } else {
-            digits[16] + 1
-        };
+        digits[16] = if digits[16] == b'9' { b'0' } else { digits[16] + 1 };
         let typo = String::from_utf8(digits).unwrap();
-        assert_eq!(
-            RecoveryKey::parse(&typo).err(),
-            Some(RecoveryKeyError::GroupCheck(3))
-        );
-        assert_eq!(
-            RecoveryKey::parse(&text[..text.len() - 7]).err(),
-            Some(RecoveryKeyError::GroupCount(7))
-        );
+        assert_eq!(RecoveryKey::parse(&typo).err(), Some(RecoveryKeyError::GroupCheck(3)));
+        assert_eq!(RecoveryKey::parse(&text[..text.len() - 7]).err(), Some(RecoveryKeyError::GroupCount(7)));
         let short = text.replacen('-', "", 1);
         assert!(RecoveryKey::parse(&short).is_err());
     }
