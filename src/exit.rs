@@ -84,6 +84,9 @@ fn for_header(e: &HeaderError) -> Exit {
 pub fn for_error(err: &anyhow::Error) -> Exit {
     for cause in err.chain() {
         if let Some(e) = cause.downcast_ref::<VolumeError>() {
+            if let VolumeError::Prepare { .. } = e {
+                continue; // decided by its source, next in the chain
+            }
             return match e {
                 VolumeError::Header(h) => for_header(h),
                 VolumeError::Dev(d) => for_dev(d),
@@ -95,6 +98,7 @@ pub fn for_error(err: &anyhow::Error) -> Exit {
                 | VolumeError::EmptySlot { .. }
                 | VolumeError::LastPassphrase { .. }
                 | VolumeError::Key { .. } => Exit::Refused,
+                VolumeError::Prepare { .. } => unreachable!("handled above"),
             };
         }
         if let Some(e) = cause.downcast_ref::<HeaderError>() {

@@ -9,6 +9,8 @@
 //! data area) → flush → write the headers (backup, flush, primary, flush). A header is valid
 //! only once everything it points at is durable.
 
+use std::sync::Arc;
+
 use thiserror::Error;
 
 use crate::crypt::{CryptError, SectorCipher};
@@ -51,7 +53,12 @@ pub enum VolumeError {
     Superblock { device: String, reason: &'static str },
     #[error("{device}: {source}")]
     Key { device: String, source: CryptError },
+    #[error("{device}: laying out the new vault failed: {source}")]
+    Prepare { device: String, source: BoxError },
 }
+
+/// An error from a layer above, carried through `create_with`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A secret that opens a keyslot.
 pub enum Secret<'a> {
@@ -75,13 +82,62 @@ impl Secret<'_> {
     }
 }
 
+/// Encrypted I/O to the data area of an unlocked volume: the device and the sector cipher.
+/// Shared (`Arc`) between the volume and the layers above it that read and write sectors.
+pub struct SectorIo<D: BlockDevice> {
+    dev: D,
+    cipher: Locked<SectorCipher>,
+    data_sectors: u64,
+}
+
+impl<D: BlockDevice> SectorIo<D> {
+    fn device_sector(&self, data_sector: u64, len: usize) -> u64 {
+        let count = (len / SECTOR_SIZE) as u64;
+        assert!(
+            len % SECTOR_SIZE == 0
+                && data_sector.checked_add(count).is_some_and(|end| end <= self.data_sectors),
+            "data-area I/O outside the data area"
+        );
+        HEADER_AREA_BYTES / SECTOR_SIZE as u64 + data_sector
+    }
+
+    /// Sectors in the data area (sector 0 is the superblock).
+    pub fn data_sectors(&self) -> u64 {
+        self.data_sectors
+    }
+
+    /// Reads and decrypts whole sectors of the data area.
+    pub fn read_sectors(&self, data_sector: u64, buf: &mut [u8]) -> Result<(), DevError> {
+        let sector = self.device_sector(data_sector, buf.len());
+        self.dev.read_at(sector * SECTOR_SIZE as u64, buf)?;
+        self.cipher.decrypt_sectors(sector, buf);
+        Ok(())
+    }
+
+    /// Encrypts `buf` in place and writes it to the data area. On return `buf` holds
+    /// ciphertext: callers that need the plaintext again keep their own copy.
+    pub fn write_sectors(&self, data_sector: u64, buf: &mut [u8]) -> Result<(), DevError> {
+        let sector = self.device_sector(data_sector, buf.len());
+        self.cipher.encrypt_sectors(sector, buf);
+        self.dev.write_at(sector * SECTOR_SIZE as u64, buf)
+    }
+
+    /// The durability barrier: every write before it survives a power cut.
+    pub fn flush(&self) -> Result<(), DevError> {
+        self.dev.flush()
+    }
+
+    pub fn device(&self) -> &D {
+        &self.dev
+    }
+}
+
 /// An unlocked volume.
 pub struct Volume<D: BlockDevice> {
-    dev: D,
+    io: Arc<SectorIo<D>>,
     header: Header,
     opened_from: HeaderRead,
     master: Locked<[u8; MASTER_KEY_BYTES]>,
-    cipher: Locked<SectorCipher>,
     slot: usize,
 }
 
@@ -116,6 +172,17 @@ impl<D: BlockDevice> Volume<D> {
     /// Formats `dev` as a new vault with one passphrase slot (slot 0) and a recovery slot
     /// (slot 1). Everything on the device is abandoned.
     pub fn create(dev: D, passphrase: &[u8], kdf: KdfParams) -> Result<Created<D>, VolumeError> {
+        Volume::create_with(dev, passphrase, kdf, |_| Ok(()))
+    }
+
+    /// Like [`Volume::create`], running `prepare` (which lays out the data area: the store)
+    /// after the superblock is written and before the headers, so that the headers come last.
+    pub fn create_with(
+        dev: D,
+        passphrase: &[u8],
+        kdf: KdfParams,
+        prepare: impl FnOnce(&Volume<D>) -> Result<(), BoxError>,
+    ) -> Result<Created<D>, VolumeError> {
         let size = dev.size();
         if size < MIN_DEVICE_BYTES {
             return Err(VolumeError::TooSmall { device: dev.name().to_string(), size });
@@ -136,7 +203,7 @@ impl<D: BlockDevice> Volume<D> {
             Keyslot::wrap(SlotKind::Recovery, kdf, recovery_key.as_bytes(), &master, &uuid, 1)
                 .map_err(|e| kdf_err(1, e))?,
         );
-        let mut header = Header {
+        let header = Header {
             version: FORMAT_VERSION,
             uuid,
             sequence: 0,
@@ -149,15 +216,23 @@ impl<D: BlockDevice> Volume<D> {
         );
 
         header::erase_headers(&dev)?;
+        let data_sectors = header.data_bytes() / SECTOR_SIZE as u64;
+        let io = Arc::new(SectorIo { dev, cipher, data_sectors });
         let mut superblock = superblock_bytes(&master, &uuid);
-        let first = HEADER_AREA_BYTES / SECTOR_SIZE as u64;
-        cipher.encrypt_sectors(first, &mut superblock);
-        dev.write_at(HEADER_AREA_BYTES, &superblock)?;
-        dev.flush()?;
-        header::write_headers(&dev, &mut header)?;
-
-        let opened_from = header::read_headers(&dev)?;
-        let volume = Volume { dev, header, opened_from, master, cipher, slot: 0 };
+        io.write_sectors(0, &mut superblock)?;
+        io.flush()?;
+        let not_yet = HeaderRead {
+            header: header.clone(),
+            source: Copy::Primary,
+            other_fault: None,
+            other_stale: false,
+        };
+        let mut volume = Volume { io, header, opened_from: not_yet, master, slot: 0 };
+        prepare(&volume)
+            .map_err(|source| VolumeError::Prepare { device: volume.device().name().to_string(), source })?;
+        volume.io.flush()?;
+        header::write_headers(&volume.io.dev, &mut volume.header)?;
+        volume.opened_from = header::read_headers(&volume.io.dev)?;
         Ok(Created { volume, recovery_key })
     }
 
@@ -194,7 +269,9 @@ impl<D: BlockDevice> Volume<D> {
             SectorCipher::new(&master)
                 .map_err(|source| VolumeError::Key { device: device.clone(), source })?,
         );
-        let volume = Volume { dev, header, opened_from, master, cipher, slot };
+        let data_sectors = header.data_bytes() / SECTOR_SIZE as u64;
+        let io = Arc::new(SectorIo { dev, cipher, data_sectors });
+        let volume = Volume { io, header, opened_from, master, slot };
         volume.check_superblock()?;
         Ok(volume)
     }
@@ -202,7 +279,7 @@ impl<D: BlockDevice> Volume<D> {
     fn check_superblock(&self) -> Result<(), VolumeError> {
         let mut sb = vec![0u8; SECTOR_SIZE];
         self.read_sectors(0, &mut sb)?;
-        let device = self.dev.name().to_string();
+        let device = self.io.dev.name().to_string();
         if sb[..8] != SUPERBLOCK_MAGIC {
             return Err(VolumeError::Superblock { device, reason: "magic is wrong" });
         }
@@ -227,7 +304,12 @@ impl<D: BlockDevice> Volume<D> {
     }
 
     pub fn device(&self) -> &D {
-        &self.dev
+        &self.io.dev
+    }
+
+    /// The encrypted data-area I/O, for the layers above (the store).
+    pub fn io(&self) -> Arc<SectorIo<D>> {
+        self.io.clone()
     }
 
     /// The master key, for tests that scan a device for key material. Nothing else uses it.
@@ -237,7 +319,7 @@ impl<D: BlockDevice> Volume<D> {
     }
 
     pub fn cipher_engine(&self) -> &'static str {
-        self.cipher.engine()
+        self.io.cipher.engine()
     }
 
     /// A subkey of the master key for `context` (store MACs and the like).
@@ -247,42 +329,26 @@ impl<D: BlockDevice> Volume<D> {
 
     /// Sectors of the data area (sector 0 is the superblock).
     pub fn data_sectors(&self) -> u64 {
-        self.header.data_bytes() / SECTOR_SIZE as u64
-    }
-
-    fn device_sector(&self, data_sector: u64, len: usize) -> u64 {
-        let count = (len / SECTOR_SIZE) as u64;
-        assert!(
-            len % SECTOR_SIZE == 0
-                && data_sector.checked_add(count).is_some_and(|end| end <= self.data_sectors()),
-            "data-area I/O outside the data area"
-        );
-        HEADER_AREA_BYTES / SECTOR_SIZE as u64 + data_sector
+        self.io.data_sectors
     }
 
     /// Reads and decrypts whole sectors of the data area.
     pub fn read_sectors(&self, data_sector: u64, buf: &mut [u8]) -> Result<(), DevError> {
-        let sector = self.device_sector(data_sector, buf.len());
-        self.dev.read_at(sector * SECTOR_SIZE as u64, buf)?;
-        self.cipher.decrypt_sectors(sector, buf);
-        Ok(())
+        self.io.read_sectors(data_sector, buf)
     }
 
-    /// Encrypts `buf` in place and writes it to the data area. On return `buf` holds
-    /// ciphertext: callers that need the plaintext again keep their own copy.
+    /// Encrypts `buf` in place and writes it to the data area (see [`SectorIo::write_sectors`]).
     pub fn write_sectors(&self, data_sector: u64, buf: &mut [u8]) -> Result<(), DevError> {
-        let sector = self.device_sector(data_sector, buf.len());
-        self.cipher.encrypt_sectors(sector, buf);
-        self.dev.write_at(sector * SECTOR_SIZE as u64, buf)
+        self.io.write_sectors(data_sector, buf)
     }
 
     pub fn flush(&self) -> Result<(), DevError> {
-        self.dev.flush()
+        self.io.flush()
     }
 
     /// Adds a slot for `secret` with `kdf`; returns its index.
     pub fn add_slot(&mut self, kind: SlotKind, secret: &[u8], kdf: KdfParams) -> Result<usize, VolumeError> {
-        let device = self.dev.name().to_string();
+        let device = self.io.dev.name().to_string();
         let index = self.header.free_slot().ok_or(VolumeError::SlotsFull { device })?;
         self.put_slot(index, kind, secret, kdf)?;
         Ok(index)
@@ -290,7 +356,7 @@ impl<D: BlockDevice> Volume<D> {
 
     /// Empties slot `index`. The last passphrase slot is kept.
     pub fn remove_slot(&mut self, index: usize) -> Result<(), VolumeError> {
-        let device = self.dev.name().to_string();
+        let device = self.io.dev.name().to_string();
         let Some(Some(slot)) = self.header.slots.get(index) else {
             return Err(VolumeError::EmptySlot { device, slot: index });
         };
@@ -299,14 +365,14 @@ impl<D: BlockDevice> Volume<D> {
             return Err(VolumeError::LastPassphrase { device, slot: index });
         }
         self.header.slots[index] = None;
-        header::write_headers(&self.dev, &mut self.header)?;
+        header::write_headers(&self.io.dev, &mut self.header)?;
         Ok(())
     }
 
     /// Replaces the secret of slot `index` in one header update.
     pub fn replace_slot(&mut self, index: usize, secret: &[u8], kdf: KdfParams) -> Result<(), VolumeError> {
         let Some(Some(old)) = self.header.slots.get(index) else {
-            return Err(VolumeError::EmptySlot { device: self.dev.name().to_string(), slot: index });
+            return Err(VolumeError::EmptySlot { device: self.io.dev.name().to_string(), slot: index });
         };
         self.put_slot(index, old.kind, secret, kdf)
     }
@@ -321,23 +387,24 @@ impl<D: BlockDevice> Volume<D> {
     ) -> Result<(), VolumeError> {
         let slot =
             Keyslot::wrap(kind, kdf, secret, &self.master, &self.header.uuid, index).map_err(|source| {
-                VolumeError::Kdf { device: self.dev.name().to_string(), slot: index, source }
+                VolumeError::Kdf { device: self.io.dev.name().to_string(), slot: index, source }
             })?;
         self.header.slots[index] = Some(slot);
-        header::write_headers(&self.dev, &mut self.header)?;
+        header::write_headers(&self.io.dev, &mut self.header)?;
         Ok(())
     }
 
     /// Rewrites both header copies from the one in use (after a damaged or stale copy).
     pub fn repair_headers(&mut self) -> Result<(), VolumeError> {
-        header::write_headers(&self.dev, &mut self.header)?;
-        self.opened_from = header::read_headers(&self.dev)?;
+        header::write_headers(&self.io.dev, &mut self.header)?;
+        self.opened_from = header::read_headers(&self.io.dev)?;
         Ok(())
     }
 
     /// Gives the device back, wiping the keys.
     pub fn close(self) -> D {
-        self.dev
+        let io = Arc::try_unwrap(self.io).ok().expect("the store is closed before its volume");
+        io.dev
     }
 }
 
