@@ -9,6 +9,7 @@ pub mod crypt;
 pub mod dev;
 pub mod header;
 pub mod secret;
+pub mod store;
 pub mod volume;
 
 /// Bytes in one sector: the unit of I/O and of encryption.

@@ -1,0 +1,282 @@
+//! Reading the store: lookups, paths, and verified reads of file contents. Shared by read
+//! views and write transactions through redb's `ReadableTable`.
+
+use std::io::Write;
+
+use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata};
+
+use super::records::{
+    AUDIT, CHUNK_BYTES, CHUNKS, Chunk, DIRENTS, FREE, INODES, Inode, Kind, META, ROOT, Records,
+};
+use super::{AuditRecord, Store, StoreError, alloc};
+use crate::SECTOR_SIZE;
+use crate::dev::BlockDevice;
+
+/// One directory entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    pub name: String,
+    pub ino: u64,
+    pub kind: Kind,
+}
+
+/// Reads and verifies one chunk; a mismatch names the file.
+pub(crate) fn read_chunk<D: BlockDevice + 'static>(
+    store: &Store<D>,
+    chunk: &Chunk,
+    path: impl FnOnce() -> String,
+) -> Result<Vec<u8>, StoreError> {
+    let sectors = chunk.sectors();
+    let layout = store.layout();
+    if chunk.len as usize > CHUNK_BYTES
+        || chunk.sector < layout.data_first
+        || chunk.sector + sectors > layout.data_first + layout.data_sectors
+    {
+        return Err(StoreError::Corrupt {
+            path: path(),
+            what: "a chunk points outside the data region".into(),
+        });
+    }
+    let mut buf = vec![0u8; sectors as usize * SECTOR_SIZE];
+    store.io().read_sectors(chunk.sector, &mut buf)?;
+    buf.truncate(chunk.len as usize);
+    if blake3::keyed_hash(&store.keys().chunk, &buf).as_bytes() != &chunk.hash {
+        return Err(StoreError::Corrupt {
+            path: path(),
+            what: format!("the data at byte {} does not verify", chunk.sector),
+        });
+    }
+    Ok(buf)
+}
+
+/// Copies bytes `[offset, offset + buf.len())` of a file into `buf`, verified; returns how
+/// many bytes the file has there (short at its end). Holes read as zeros.
+pub(crate) fn read_at<D: BlockDevice + 'static>(
+    store: &Store<D>,
+    chunks: &impl ReadableTable<(u64, u64), &'static [u8]>,
+    ino: u64,
+    inode: &Inode,
+    offset: u64,
+    buf: &mut [u8],
+    path: &dyn Fn() -> String,
+) -> Result<usize, StoreError> {
+    if offset >= inode.size {
+        return Ok(0);
+    }
+    let n = ((inode.size - offset) as usize).min(buf.len());
+    let out = &mut buf[..n];
+    out.fill(0);
+    let records = Records { sealer: &store.keys().sealer };
+    let first = offset / CHUNK_BYTES as u64;
+    let last = (offset + n as u64 - 1) / CHUNK_BYTES as u64;
+    for (index, chunk) in records.chunks(chunks, ino, first)? {
+        if index > last {
+            break;
+        }
+        let data = read_chunk(store, &chunk, path)?;
+        let chunk_start = index * CHUNK_BYTES as u64;
+        let from = offset.max(chunk_start);
+        let to = (offset + n as u64).min(chunk_start + data.len() as u64);
+        if from < to {
+            out[(from - offset) as usize..(to - offset) as usize]
+                .copy_from_slice(&data[(from - chunk_start) as usize..(to - chunk_start) as usize]);
+        }
+    }
+    Ok(n)
+}
+
+/// The path of `ino` from the root, for messages ("/study/ct-001.dcm").
+pub(crate) fn path_of(
+    records: &Records,
+    inodes: &impl ReadableTable<u64, &'static [u8]>,
+    dirents: &impl ReadableTable<(u64, &'static str), &'static [u8]>,
+    ino: u64,
+) -> String {
+    let mut parts = Vec::new();
+    let mut at = ino;
+    for _ in 0..4096 {
+        if at == ROOT {
+            break;
+        }
+        let Ok(Some(inode)) = records.inode(inodes, at) else { break };
+        let name = records
+            .entries(dirents, inode.parent)
+            .ok()
+            .and_then(|e| e.into_iter().find(|(_, child)| *child == at).map(|(n, _)| n))
+            .unwrap_or_else(|| format!("#{at}"));
+        parts.push(name);
+        at = inode.parent;
+    }
+    parts.reverse();
+    format!("/{}", parts.join("/"))
+}
+
+/// Follows a path from the root (no symlinks followed); `None` when a component is missing.
+pub(crate) fn resolve(
+    records: &Records,
+    inodes: &impl ReadableTable<u64, &'static [u8]>,
+    dirents: &impl ReadableTable<(u64, &'static str), &'static [u8]>,
+    path: &str,
+) -> Result<Option<u64>, StoreError> {
+    let mut at = ROOT;
+    for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        let inode =
+            records.inode(inodes, at)?.ok_or(StoreError::Inconsistent("a path leads to a missing inode"))?;
+        if inode.kind != Kind::Dir {
+            return Err(StoreError::NotADirectory { path: path.to_string() });
+        }
+        match records.dirent(dirents, at, part)? {
+            Some(child) => at = child,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(at))
+}
+
+/// A consistent read-only view of the last commit.
+pub struct ReadView<'s, D: BlockDevice + 'static> {
+    store: &'s Store<D>,
+    tx: ReadTransaction,
+}
+
+impl<'s, D: BlockDevice + 'static> ReadView<'s, D> {
+    pub(crate) fn new(store: &'s Store<D>, tx: ReadTransaction) -> Self {
+        ReadView { store, tx }
+    }
+
+    fn records(&self) -> Records<'s> {
+        Records { sealer: &self.store.keys().sealer }
+    }
+
+    pub fn inode(&self, ino: u64) -> Result<Option<Inode>, StoreError> {
+        self.records().inode(&self.tx.open_table(INODES)?, ino)
+    }
+
+    pub fn lookup(&self, parent: u64, name: &str) -> Result<Option<u64>, StoreError> {
+        self.records().dirent(&self.tx.open_table(DIRENTS)?, parent, name)
+    }
+
+    pub fn entries(&self, dir: u64) -> Result<Vec<DirEntry>, StoreError> {
+        let inodes = self.tx.open_table(INODES)?;
+        let mut out = Vec::new();
+        for (name, ino) in self.records().entries(&self.tx.open_table(DIRENTS)?, dir)? {
+            let kind = self
+                .records()
+                .inode(&inodes, ino)?
+                .map(|i| i.kind)
+                .ok_or(StoreError::Inconsistent("a folder entry names a missing inode"))?;
+            out.push(DirEntry { name, ino, kind });
+        }
+        Ok(out)
+    }
+
+    /// The inode at `path` ("/" or "" is the root).
+    pub fn resolve(&self, path: &str) -> Result<Option<u64>, StoreError> {
+        resolve(&self.records(), &self.tx.open_table(INODES)?, &self.tx.open_table(DIRENTS)?, path)
+    }
+
+    pub fn path_of(&self, ino: u64) -> Result<String, StoreError> {
+        Ok(path_of(&self.records(), &self.tx.open_table(INODES)?, &self.tx.open_table(DIRENTS)?, ino))
+    }
+
+    /// Reads file bytes at `offset`, verified.
+    pub fn read_at(&self, ino: u64, offset: u64, buf: &mut [u8]) -> Result<usize, StoreError> {
+        let inode = self.inode(ino)?.ok_or(StoreError::NotFound { path: format!("#{ino}") })?;
+        let path = || self.path_of(ino).unwrap_or_else(|_| format!("#{ino}"));
+        read_at(self.store, &self.tx.open_table(CHUNKS)?, ino, &inode, offset, buf, &path)
+    }
+
+    /// Streams a whole file to `out`, every chunk verified before it is written; returns the
+    /// bytes written. `progress` is told the bytes of each chunk.
+    pub fn copy_out(
+        &self,
+        ino: u64,
+        out: &mut dyn Write,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64, StoreError> {
+        let inode = self.inode(ino)?.ok_or(StoreError::NotFound { path: format!("#{ino}") })?;
+        let path = || self.path_of(ino).unwrap_or_else(|_| format!("#{ino}"));
+        let chunks = self.tx.open_table(CHUNKS)?;
+        let mut written = 0u64;
+        for (index, chunk) in self.records().chunks(&chunks, ino, 0)? {
+            let start = index * CHUNK_BYTES as u64;
+            if start >= inode.size {
+                break;
+            }
+            if start > written {
+                write_zeros(out, start - written, &path)?;
+                written = start;
+            }
+            let data = read_chunk(self.store, &chunk, path)?;
+            let take = (data.len() as u64).min(inode.size - start) as usize;
+            out.write_all(&data[..take]).map_err(|e| io_error(&path(), e))?;
+            written += take as u64;
+            progress(take as u64);
+        }
+        if written < inode.size {
+            write_zeros(out, inode.size - written, &path)?;
+            written = inode.size;
+        }
+        Ok(written)
+    }
+
+    /// The chunks of a file (for fsck and verification).
+    pub fn chunks(&self, ino: u64) -> Result<Vec<(u64, Chunk)>, StoreError> {
+        self.records().chunks(&self.tx.open_table(CHUNKS)?, ino, 0)
+    }
+
+    pub fn free_sectors(&self) -> Result<u64, StoreError> {
+        self.records().meta_u64(&self.tx.open_table(META)?, alloc::FREE_COUNTER)
+    }
+
+    /// Bytes of file data the store can still take, and its total.
+    pub fn space(&self) -> Result<(u64, u64), StoreError> {
+        let layout = self.store.layout();
+        Ok((self.free_sectors()? * SECTOR_SIZE as u64, layout.data_sectors * SECTOR_SIZE as u64))
+    }
+
+    /// Number of inodes (files, folders, links), for statistics.
+    pub fn inode_count(&self) -> Result<u64, StoreError> {
+        Ok(self.tx.open_table(INODES)?.len()?)
+    }
+
+    /// The whole audit log, oldest first.
+    pub fn audit(&self) -> Result<Vec<(u64, AuditRecord)>, StoreError> {
+        let table = self.tx.open_table(AUDIT)?;
+        let mut out = Vec::new();
+        for item in table.iter()? {
+            let (k, v) = item?;
+            out.push((
+                k.value(),
+                self.store.keys().sealer.open("audit", &k.value().to_le_bytes(), v.value())?,
+            ));
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn tx(&self) -> &ReadTransaction {
+        &self.tx
+    }
+
+    pub(crate) fn store(&self) -> &'s Store<D> {
+        self.store
+    }
+
+    pub(crate) fn free_extents(&self) -> Result<Vec<(u64, u64)>, StoreError> {
+        alloc::extents(&self.store.keys().sealer, &self.tx.open_table(FREE)?)
+    }
+}
+
+fn write_zeros(out: &mut dyn Write, mut n: u64, path: &dyn Fn() -> String) -> Result<(), StoreError> {
+    let zeros = [0u8; 8192];
+    while n > 0 {
+        let take = n.min(zeros.len() as u64) as usize;
+        out.write_all(&zeros[..take]).map_err(|e| io_error(&path(), e))?;
+        n -= take as u64;
+    }
+    Ok(())
+}
+
+fn io_error(path: &str, e: std::io::Error) -> StoreError {
+    StoreError::Output { path: path.to_string(), source: e }
+}

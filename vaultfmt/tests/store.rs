@@ -1,0 +1,139 @@
+//! The store through its library API, on memory and simulated devices.
+
+use std::sync::Arc;
+
+use vaultfmt::dev::MemDevice;
+use vaultfmt::header::KdfParams;
+use vaultfmt::store::{Kind, ROOT, Store, StoreError};
+use vaultfmt::{Secret, Volume};
+
+const CHEAP: KdfParams = KdfParams { memory_kib: 64, time: 1, lanes: 1 };
+const PASS: &[u8] = b"made-up store passphrase";
+
+fn new_store(size: u64) -> Store<Arc<MemDevice>> {
+    let dev = Arc::new(MemDevice::new(size));
+    let created = Volume::create_with(dev, PASS, CHEAP, |v| Store::format(v)).unwrap();
+    Store::open(created.volume).unwrap()
+}
+
+fn reopen(store: Store<Arc<MemDevice>>) -> Store<Arc<MemDevice>> {
+    let dev = store.close().close();
+    Store::open(Volume::unlock(dev, Secret::Passphrase(PASS), None).unwrap()).unwrap()
+}
+
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+}
+
+fn read_all(store: &Store<Arc<MemDevice>>, path: &str) -> Vec<u8> {
+    let view = store.read().unwrap();
+    let ino = view.resolve(path).unwrap().unwrap();
+    let mut out = Vec::new();
+    view.copy_out(ino, &mut out, &mut |_| {}).unwrap();
+    out
+}
+
+#[test]
+fn files_and_folders_survive_reopen() {
+    let store = new_store(64 << 20);
+    let big = pattern(1_000_000, 7);
+    {
+        let mut tx = store.begin().unwrap();
+        let dir = tx.mkdir_all("/study/series1", 0o755).unwrap();
+        let f = tx.create(dir, "ct-001.dcm", Kind::File, 0o644, None).unwrap();
+        tx.write_file(f, &mut &big[..]).unwrap();
+        let g = tx.create(ROOT, "notes.txt", Kind::File, 0o600, None).unwrap();
+        tx.write_file(g, &mut &b"made-up teaching note"[..]).unwrap();
+        tx.create(ROOT, "link", Kind::Symlink, 0o777, Some("notes.txt")).unwrap();
+        tx.commit().unwrap();
+    }
+    let store = reopen(store);
+    assert_eq!(read_all(&store, "/study/series1/ct-001.dcm"), big);
+    assert_eq!(read_all(&store, "/notes.txt"), b"made-up teaching note");
+    let view = store.read().unwrap();
+    let names: Vec<_> = view.entries(ROOT).unwrap().into_iter().map(|e| e.name).collect();
+    assert_eq!(names, ["link", "notes.txt", "study"]);
+    let link = view.inode(view.resolve("/link").unwrap().unwrap()).unwrap().unwrap();
+    assert_eq!(link.target.as_deref(), Some("notes.txt"));
+    let f = view.inode(view.resolve("/study/series1/ct-001.dcm").unwrap().unwrap()).unwrap().unwrap();
+    assert_eq!(f.content_hash, Some(*blake3::hash(&big).as_bytes()));
+}
+
+#[test]
+fn partial_writes_truncate_and_holes() {
+    let store = new_store(64 << 20);
+    let mut model = pattern(200_000, 1);
+    let mut tx = store.begin().unwrap();
+    let f = tx.create(ROOT, "f", Kind::File, 0o644, None).unwrap();
+    tx.write_file(f, &mut &model[..]).unwrap();
+    tx.write_at(f, 65_000, &[9u8; 1000]).unwrap();
+    model[65_000..66_000].fill(9);
+    tx.write_at(f, 300_000, b"tail").unwrap();
+    model.resize(300_000, 0);
+    model.extend_from_slice(b"tail");
+    tx.commit().unwrap();
+    assert_eq!(read_all(&store, "/f"), model);
+    let mut tx = store.begin().unwrap();
+    tx.truncate(f, 70_001).unwrap();
+    model.truncate(70_001);
+    tx.truncate(f, 80_000).unwrap();
+    model.resize(80_000, 0);
+    let mut buf = vec![0u8; 20];
+    assert_eq!(tx.read_at(f, 69_990, &mut buf).unwrap(), 20);
+    assert_eq!(buf, model[69_990..70_010]);
+    tx.commit().unwrap();
+    let store = reopen(store);
+    assert_eq!(read_all(&store, "/f"), model);
+}
+
+#[test]
+fn rename_unlink_rmdir_and_errors() {
+    let store = new_store(64 << 20);
+    let mut tx = store.begin().unwrap();
+    let a = tx.mkdir_all("/a/b", 0o755).unwrap();
+    let f = tx.create(a, "x", Kind::File, 0o644, None).unwrap();
+    tx.write_file(f, &mut &b"x"[..]).unwrap();
+    assert!(matches!(tx.create(a, "x", Kind::File, 0o644, None), Err(StoreError::Exists { .. })));
+    assert!(matches!(tx.create(a, "a/b", Kind::File, 0o644, None), Err(StoreError::InvalidName { .. })));
+    let top = tx.resolve("/a").unwrap().unwrap();
+    assert!(matches!(tx.rename(ROOT, "a", a, "loop", false), Err(StoreError::IntoItself { .. })));
+    tx.rename(a, "x", ROOT, "y", false).unwrap();
+    assert!(matches!(tx.rmdir(ROOT, "a"), Err(StoreError::NotEmpty { .. })));
+    tx.rmdir(top, "b").unwrap();
+    tx.link(f, ROOT, "y2").unwrap();
+    tx.unlink(ROOT, "y").unwrap();
+    tx.commit().unwrap();
+    let store = reopen(store);
+    assert_eq!(read_all(&store, "/y2"), b"x");
+    let view = store.read().unwrap();
+    assert!(view.resolve("/y").unwrap().is_none());
+    assert!(view.resolve("/a/b").unwrap().is_none());
+}
+
+#[test]
+fn a_full_vault_says_no_space_and_deleting_frees_it() {
+    let store = new_store(24 << 20);
+    let (free_before, _) = store.read().unwrap().space().unwrap();
+    let mut tx = store.begin().unwrap();
+    let f = tx.create(ROOT, "keep", Kind::File, 0o644, None).unwrap();
+    tx.write_file(f, &mut &pattern(1 << 20, 3)[..]).unwrap();
+    tx.commit().unwrap();
+
+    let huge = pattern(free_before as usize + (1 << 20), 5);
+    let mut tx = store.begin().unwrap();
+    let g = tx.create(ROOT, "huge", Kind::File, 0o644, None).unwrap();
+    let err = tx.write_file(g, &mut &huge[..]).unwrap_err();
+    assert!(matches!(&err, StoreError::NoSpace { path } if path == "/huge"), "{err}");
+    drop(tx);
+    // What was committed is intact, and the failed file never appeared.
+    assert_eq!(read_all(&store, "/keep"), pattern(1 << 20, 3));
+    assert!(store.read().unwrap().resolve("/huge").unwrap().is_none());
+
+    let (free_now, _) = store.read().unwrap().space().unwrap();
+    let mut tx = store.begin().unwrap();
+    tx.unlink(ROOT, "keep").unwrap();
+    tx.commit().unwrap();
+    let (free_after, _) = store.read().unwrap().space().unwrap();
+    assert_eq!(free_after, free_now + (1 << 20));
+    assert_eq!(free_after, free_before);
+}
