@@ -92,6 +92,12 @@ impl SimDevice {
         SimDevice { size, state: Mutex::new(state) }
     }
 
+    /// A new simulated disk whose contents are this one's durable contents now.
+    pub fn fork(&self, faults: Faults) -> SimDevice {
+        let durable = self.state.lock().unwrap().durable.clone();
+        SimDevice::with_contents(self.size, durable, faults)
+    }
+
     /// Operations (writes and flushes) issued so far, including the one that met a cut.
     pub fn ops(&self) -> u64 {
         self.state.lock().unwrap().ops

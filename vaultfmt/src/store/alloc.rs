@@ -131,17 +131,3 @@ impl Allocator<'_> {
         self.adjust_counter(meta, len as i64)
     }
 }
-
-/// Every free extent, in order (for fsck and statistics).
-pub fn extents(
-    sealer: &Sealer,
-    free: &impl ReadableTable<u64, &'static [u8]>,
-) -> Result<Vec<(u64, u64)>, StoreError> {
-    let mut out = Vec::new();
-    for item in free.iter()? {
-        let (k, v) = item?;
-        let len: u64 = sealer.open("free", &k.value().to_le_bytes(), v.value())?;
-        out.push((k.value(), len));
-    }
-    Ok(out)
-}

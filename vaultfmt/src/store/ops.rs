@@ -5,9 +5,7 @@ use std::io::Write;
 
 use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata};
 
-use super::records::{
-    AUDIT, CHUNK_BYTES, CHUNKS, Chunk, DIRENTS, FREE, INODES, Inode, Kind, META, ROOT, Records,
-};
+use super::records::{AUDIT, CHUNK_BYTES, CHUNKS, Chunk, DIRENTS, INODES, Inode, Kind, META, ROOT, Records};
 use super::{AuditRecord, Store, StoreError, alloc};
 use crate::SECTOR_SIZE;
 use crate::dev::BlockDevice;
@@ -43,7 +41,7 @@ pub(crate) fn read_chunk<D: BlockDevice + 'static>(
     if blake3::keyed_hash(&store.keys().chunk, &buf).as_bytes() != &chunk.hash {
         return Err(StoreError::Corrupt {
             path: path(),
-            what: format!("the data at byte {} does not verify", chunk.sector),
+            what: format!("the data in sectors {}..{} does not verify", chunk.sector, chunk.sector + sectors),
         });
     }
     Ok(buf)
@@ -256,14 +254,6 @@ impl<'s, D: BlockDevice + 'static> ReadView<'s, D> {
 
     pub(crate) fn tx(&self) -> &ReadTransaction {
         &self.tx
-    }
-
-    pub(crate) fn store(&self) -> &'s Store<D> {
-        self.store
-    }
-
-    pub(crate) fn free_extents(&self) -> Result<Vec<(u64, u64)>, StoreError> {
-        alloc::extents(&self.store.keys().sealer, &self.tx.open_table(FREE)?)
     }
 }
 

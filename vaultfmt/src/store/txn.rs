@@ -580,6 +580,47 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
         }
     }
 
+    /// The redb transaction, for fsck's repairs of raw records.
+    pub(crate) fn raw(&self) -> &WriteTransaction {
+        &self.tx
+    }
+
+    pub(crate) fn sealer(&self) -> &super::records::Sealer {
+        &self.store.keys().sealer
+    }
+
+    /// Rebuilds the free-space table as the data region less every chunk still recorded
+    /// (fsck repair).
+    pub(crate) fn rebuild_free(&mut self) -> Result<(), StoreError> {
+        let layout = self.store.layout();
+        let mut used = Vec::new();
+        for item in self.tx.open_table(CHUNKS)?.iter()? {
+            let (k, v) = item?;
+            let (ino, index) = k.value();
+            if let Ok(c) = self.sealer().open::<Chunk>("chunks", &records::chunk_key(ino, index), v.value()) {
+                used.push((c.sector, c.sectors(), ino));
+            }
+        }
+        let free = super::fsck::complement(&used, layout.data_first, layout.data_sectors);
+        let mut table = self.tx.open_table(FREE)?;
+        table.retain(|_, _| false)?;
+        let mut total = 0;
+        for (start, len) in free {
+            table.insert(
+                start,
+                self.store.keys().sealer.seal("free", &start.to_le_bytes(), &len).as_slice(),
+            )?;
+            total += len;
+        }
+        drop(table);
+        self.tx.open_table(META)?.insert(
+            super::alloc::FREE_COUNTER,
+            self.seal("meta", super::alloc::FREE_COUNTER.as_bytes(), &total).as_slice(),
+        )?;
+        self.freed.clear();
+        Ok(())
+    }
+
     /// Makes every change of this transaction durable and visible, then lets the sectors it
     /// stopped referencing be reused by later transactions.
     pub fn commit(mut self) -> Result<(), StoreError> {
