@@ -3,6 +3,7 @@
 use vaultfmt::VolumeError;
 use vaultfmt::dev::DevError;
 use vaultfmt::header::HeaderError;
+use vaultfmt::store::StoreError;
 
 /// Every way `vault` can end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +21,8 @@ pub enum Exit {
     NoInput = 66,
     /// The drive is absent: unplugged or gone while in use.
     DriveAbsent = 69,
+    /// No space left in the vault.
+    NoSpace = 73,
     /// Another input/output error.
     Io = 74,
     /// Wrong passphrase or recovery key.
@@ -36,6 +39,7 @@ pub const TABLE: &[(Exit, &str)] = &[
     (Exit::Damaged, "data or header does not verify (damaged)"),
     (Exit::NoInput, "no such file or device, or it holds no vault"),
     (Exit::DriveAbsent, "the drive is absent or was unplugged"),
+    (Exit::NoSpace, "no space left in the vault"),
     (Exit::Io, "other input/output error"),
     (Exit::WrongSecret, "wrong passphrase or recovery key"),
     (Exit::Interrupted, "interrupted"),
@@ -80,6 +84,28 @@ fn for_header(e: &HeaderError) -> Exit {
     }
 }
 
+fn for_store(e: &StoreError) -> Exit {
+    if let Some(d) = e.device_error() {
+        return for_dev(d);
+    }
+    match e {
+        StoreError::NoSpace { .. } => Exit::NoSpace,
+        StoreError::NotFound { .. } => Exit::NoInput,
+        StoreError::NotADirectory { .. }
+        | StoreError::IsADirectory { .. }
+        | StoreError::Exists { .. }
+        | StoreError::NotEmpty { .. }
+        | StoreError::IntoItself { .. } => Exit::Refused,
+        StoreError::InvalidName { .. } => Exit::Usage,
+        StoreError::Corrupt { .. }
+        | StoreError::BadRecord { .. }
+        | StoreError::Inconsistent(_)
+        | StoreError::NoAnchor => Exit::Damaged,
+        StoreError::Input { source, .. } if source.kind() == std::io::ErrorKind::NotFound => Exit::NoInput,
+        _ => Exit::Io,
+    }
+}
+
 /// The exit code for an error that reached the command line.
 pub fn for_error(err: &anyhow::Error) -> Exit {
     for cause in err.chain() {
@@ -100,6 +126,9 @@ pub fn for_error(err: &anyhow::Error) -> Exit {
                 | VolumeError::Key { .. } => Exit::Refused,
                 VolumeError::Prepare { .. } => unreachable!("handled above"),
             };
+        }
+        if let Some(e) = cause.downcast_ref::<StoreError>() {
+            return for_store(e);
         }
         if let Some(e) = cause.downcast_ref::<HeaderError>() {
             return for_header(e);

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use clap::{ArgGroup, Args};
 use vaultfmt::dev::{Access, BlockDevice, FileDevice};
 use vaultfmt::header::MIN_DEVICE_BYTES;
+use vaultfmt::store::Store;
 use vaultfmt::volume::Created;
 use vaultfmt::{SECTOR_SIZE, Volume};
 
@@ -78,7 +79,7 @@ fn format_device(args: &InitArgs, path: &Path) -> anyhow::Result<Exit> {
     }
     let pass = passphrase::read_new(&args.passphrase.source(), passphrase::NEW)?;
     let kdf = args.kdf.calibrate();
-    let created = Volume::create(dev, &pass, kdf)?;
+    let created = Volume::create_with(dev, &pass, kdf, |v| Store::format(v))?;
     report(args, path, created);
     Ok(Exit::Ok)
 }
@@ -127,7 +128,7 @@ fn format_new_image(args: &InitArgs, path: &Path, size: u64) -> anyhow::Result<E
     let temp = temp_name(path);
     let cleanup = TempFile::new(&temp);
     let dev = FileDevice::create_image(&temp, size)?;
-    let created = Volume::create(dev, &pass, kdf)?;
+    let created = Volume::create_with(dev, &pass, kdf, |v| Store::format(v))?;
     with_path(created.volume.device().file().sync_all(), &temp, "sync")?;
     match std::fs::hard_link(&temp, path) {
         Ok(()) => {}

@@ -4,12 +4,18 @@
 //! them in step all come from these definitions.
 
 pub mod bench;
+pub mod export;
+pub mod fsck;
 pub mod header;
+pub mod import;
 pub mod info;
 pub mod init;
+pub mod log;
+pub mod ls;
 pub mod man;
 pub mod passwd;
 pub mod recovery;
+pub mod target;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -53,6 +59,16 @@ pub enum Command {
     /// Back up, restore or repair the vault's header
     #[command(subcommand)]
     Header(header::HeaderCommand),
+    /// Copy files and folders into a vault (without mounting it)
+    Import(import::ImportArgs),
+    /// Copy a file or folder out of a vault, every byte verified
+    Export(export::ExportArgs),
+    /// List a folder of a vault
+    Ls(ls::LsArgs),
+    /// Check every record and every byte of a vault; --repair sets damaged files aside
+    Fsck(fsck::FsckArgs),
+    /// Show the vault's audit log
+    Log(log::LogArgs),
     /// Measure the sector cipher and the key derivation on this machine, beside OpenSSL
     Bench(bench::BenchArgs),
 }
@@ -169,6 +185,11 @@ pub fn run() -> ExitCode {
         Command::Passwd(args) => passwd::run(args),
         Command::Recovery(args) => recovery::run(args),
         Command::Header(cmd) => header::run(cmd),
+        Command::Import(args) => import::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Ls(args) => ls::run(args),
+        Command::Fsck(args) => fsck::run(args),
+        Command::Log(args) => log::run(args),
         Command::Bench(args) => bench::run(args),
     };
     if vaultfmt::secret::memory_lock_failed() {

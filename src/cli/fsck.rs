@@ -1,0 +1,112 @@
+//! `vault fsck`: check every metadata record and every data chunk; `--repair` sets damaged
+//! files aside in /lost+found.
+
+use std::io::IsTerminal;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use vaultfmt::store::fsck::{self, Report};
+
+use super::target::open_store;
+use super::{PassphraseArgs, print_json};
+use crate::exit::Exit;
+use crate::size::human;
+
+#[derive(Args, Debug)]
+#[command(after_help = "Exit status: 0 when the vault is clean; 65 when problems were found \
+    (and not repaired); 1 when problems were found and --repair fixed them (a second check is \
+    clean). Repair moves damaged files into /lost+found (damaged parts read as zeros).")]
+pub struct FsckArgs {
+    /// The vault's drive or image file
+    pub device: std::path::PathBuf,
+    /// Fix what can be fixed: set damaged files aside in /lost+found, drop bad records
+    #[arg(long)]
+    pub repair: bool,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    /// Print the report as one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn progress(json: bool) -> ProgressBar {
+    if std::io::stderr().is_terminal() && !json {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} checked {bytes} {bytes_per_sec}").expect("template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    }
+}
+
+fn report_json(r: &Report) -> serde_json::Value {
+    serde_json::json!({
+        "clean": r.clean(), "records": r.records, "files": r.files, "folders": r.folders,
+        "chunks": r.chunks, "bytes": r.bytes,
+        "problems": r.problems.iter().map(|p| serde_json::json!({"path": p.path, "what": p.what})).collect::<Vec<_>>(),
+        "damaged": r.damaged.iter().collect::<Vec<_>>(),
+    })
+}
+
+pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
+    let store = open_store(&args.device, &args.passphrase, "fsck")?;
+    let bar = progress(args.json);
+    let report = fsck::check(&store, &mut |n| bar.inc(n))?;
+    bar.finish_and_clear();
+    let mut repaired = None;
+    let mut after = None;
+    if !report.clean() && args.repair {
+        repaired = Some(fsck::repair(&store, &report)?);
+        after = Some(fsck::check(&store, &mut |_| {})?);
+    }
+    let mut tx = store.begin()?;
+    let problems = report.problems.len().to_string();
+    tx.audit("fsck", &[("problems", &problems), ("repair", if repaired.is_some() { "yes" } else { "no" })])?;
+    tx.commit()?;
+    let exit = match (&after, report.clean()) {
+        (_, true) => Exit::Ok,
+        (Some(a), false) if a.clean() => Exit::Refused,
+        _ => Exit::Damaged,
+    };
+    if args.json {
+        let mut out = report_json(&report);
+        if let Some(r) = &repaired {
+            out["repaired"] = serde_json::json!({
+                "set_aside": r.set_aside, "records_dropped": r.records_dropped, "adopted": r.adopted,
+                "link_counts": r.link_counts, "free_space_rebuilt": r.free_rebuilt,
+            });
+            out["clean_after_repair"] = serde_json::json!(after.as_ref().is_some_and(|a| a.clean()));
+        }
+        print_json(&out);
+        return Ok(exit);
+    }
+    for p in &report.problems {
+        println!("{}: {}", p.path, p.what);
+    }
+    println!(
+        "{}: checked {} records, {} files, {} folders, {} chunks ({}): {}",
+        args.device.display(),
+        report.records,
+        report.files,
+        report.folders,
+        report.chunks,
+        human(report.bytes),
+        if report.clean() { "clean".to_string() } else { format!("{} problems", report.problems.len()) }
+    );
+    if let Some(r) = &repaired {
+        for path in &r.set_aside {
+            println!("set aside in /lost+found: {path}");
+        }
+        let state = if after.as_ref().is_some_and(|a| a.clean()) {
+            "the vault is clean now"
+        } else {
+            "problems remain"
+        };
+        println!("repaired: {} records dropped, {} orphans adopted; {state}", r.records_dropped, r.adopted);
+    } else if !report.clean() {
+        println!("run `vault fsck --repair {}` to set damaged files aside", args.device.display());
+    }
+    Ok(exit)
+}
