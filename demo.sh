@@ -21,11 +21,23 @@ step "$vault" passwd teaching.img --test --passphrase-file second
 echo; echo "# a wrong passphrase is refused with exit code 77, and nothing changes:"
 printf 'not the passphrase\n' > wrong
 set +e; "$vault" passwd teaching.img --test --passphrase-file wrong; echo "exit code $?"; set -e
+echo; echo "# a made-up study, copied in and out; every byte is verified on the way out"
+mkdir -p study/series1
+for i in 1 2 3 4 5; do head -c 524288 /dev/urandom > study/series1/ct-00$i.dcm; done
+echo "made-up teaching note" > study/notes.txt
+step "$vault" import study teaching.img:/teaching --passphrase-file passphrase
+step "$vault" ls teaching.img:/teaching/study/series1 -l --passphrase-file passphrase
+step "$vault" export teaching.img:/teaching/study copied-out --passphrase-file passphrase
+step diff -r study copied-out
+step "$vault" fsck teaching.img --passphrase-file passphrase
+step "$vault" log teaching.img --passphrase-file passphrase
 step "$vault" header backup teaching.img teaching.header
 echo; echo "# damage the primary header: vault opens from the backup copy and says so"
 printf '\xff' | dd of=teaching.img bs=1 seek=200 conv=notrunc status=none
 step "$vault" info teaching.img
 step "$vault" header repair teaching.img
-echo; echo "# no trace of the passphrase in the image:"
-if grep -q -a -F "made-up demo passphrase" teaching.img; then echo "FOUND (a bug)"; exit 1; else echo "not found"; fi
+echo; echo "# no trace of the passphrase, or of the file names, in the image:"
+for s in "made-up demo passphrase" "ct-001.dcm" "made-up teaching note"; do
+    if grep -q -a -F "$s" teaching.img; then echo "FOUND \"$s\" (a bug)"; exit 1; else echo "\"$s\": not found"; fi
+done
 step "$vault" bench --seconds 1 --kdf-time 500

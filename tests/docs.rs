@@ -64,9 +64,9 @@ fn format_tables() -> Vec<Vec<(usize, usize, String)>> {
 fn vaultfmt_5_describes_the_bytes_the_code_writes() {
     use vaultfmt::header::{Header, KEYSLOT_BYTES, KEYSLOTS, KdfParams, Keyslot, SlotKind};
     let tables = format_tables();
-    assert_eq!(tables.len(), 3, "header, keyslot and superblock tables");
+    assert_eq!(tables.len(), 4, "header, keyslot, superblock and store anchor tables");
     // Each table covers its structure exactly, field after field.
-    for (table, size) in tables.iter().zip([4096, KEYSLOT_BYTES, 4096]) {
+    for (table, size) in tables.iter().zip([4096, KEYSLOT_BYTES, 4096, 4096]) {
         let mut at = 0;
         for (off, len, field) in table {
             assert_eq!(*off, at, "field {field:?} should start at {at}");
@@ -102,4 +102,20 @@ fn vaultfmt_5_describes_the_bytes_the_code_writes() {
     assert_eq!(slot_field("Argon2id memory"), &64u32.to_le_bytes());
     assert_eq!(slot_field("salt"), &slot.salt);
     assert_eq!(slot_field("AES-GCM tag"), &slot.tag);
+    // And the store anchor table against an encoded anchor.
+    use vaultfmt::store::region::{Anchor, Layout};
+    let anchor = Anchor {
+        sequence: 7,
+        meta_len: 12345,
+        layout: Layout { meta_first: 3, meta_sectors: 1024, data_first: 1027, data_sectors: 9000 },
+    };
+    let bytes = anchor.encode(&[9; 32]);
+    let anchor_field = |name: &str| {
+        let (off, len, _) = tables[3].iter().find(|(_, _, f)| f.starts_with(name)).unwrap();
+        &bytes[*off..off + len]
+    };
+    assert_eq!(anchor_field("magic"), b"VAULTST1");
+    assert_eq!(anchor_field("metadata length"), &12345u64.to_le_bytes());
+    assert_eq!(anchor_field("data region: first"), &1027u64.to_le_bytes());
+    assert_eq!(anchor_field("keyed BLAKE3"), blake3::keyed_hash(&[9; 32], &bytes[..4064]).as_bytes());
 }

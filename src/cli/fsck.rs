@@ -70,8 +70,13 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
         (Some(a), false) if a.clean() => Exit::Refused,
         _ => Exit::Damaged,
     };
+    let usage = store.usage()?;
     if args.json {
         let mut out = report_json(&report);
+        out["usage"] = serde_json::json!({
+            "files": usage.files, "file_bytes": usage.file_bytes, "data_bytes": usage.data_bytes,
+            "metadata_bytes": usage.metadata_bytes, "capacity_bytes": usage.capacity_bytes,
+        });
         if let Some(r) = &repaired {
             out["repaired"] = serde_json::json!({
                 "set_aside": r.set_aside, "records_dropped": r.records_dropped, "adopted": r.adopted,
@@ -94,6 +99,14 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
         report.chunks,
         human(report.bytes),
         if report.clean() { "clean".to_string() } else { format!("{} problems", report.problems.len()) }
+    );
+    println!(
+        "in use: {} of file data in {} files takes {} of data and {} of metadata; {} free",
+        human(usage.file_bytes),
+        usage.files,
+        human(usage.data_bytes),
+        human(usage.metadata_bytes),
+        human(usage.capacity_bytes - usage.data_bytes)
     );
     if let Some(r) = &repaired {
         for path in &r.set_aside {

@@ -138,6 +138,20 @@ fn dev_name(e: &DevError) -> String {
     }
 }
 
+/// Space in use (see [`Store::usage`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Usage {
+    pub files: u64,
+    /// Sum of the files' sizes.
+    pub file_bytes: u64,
+    /// Data-region bytes allocated to chunks.
+    pub data_bytes: u64,
+    /// Bytes of the metadata region redb uses.
+    pub metadata_bytes: u64,
+    /// Data-region bytes in all.
+    pub capacity_bytes: u64,
+}
+
 /// Keys derived from the master key for the store.
 pub(crate) struct Keys {
     pub sealer: Sealer,
@@ -251,6 +265,37 @@ impl<D: BlockDevice + 'static> Store<D> {
     /// A consistent read-only view of the last commit.
     pub fn read(&self) -> Result<ReadView<'_, D>, StoreError> {
         Ok(ReadView::new(self, self.db.begin_read()?))
+    }
+
+    /// What the store holds and what it takes on the device.
+    pub fn usage(&self) -> Result<Usage, StoreError> {
+        let view = self.read()?;
+        let records = records::Records { sealer: &self.keys.sealer };
+        let mut file_bytes = 0;
+        let mut files = 0;
+        {
+            use redb::ReadableTable;
+            for item in view.tx().open_table(INODES)?.iter()? {
+                let (k, _) = item?;
+                if let Some(inode) = records.inode(&view.tx().open_table(INODES)?, k.value())? {
+                    if inode.kind == Kind::File {
+                        file_bytes += inode.size;
+                        files += 1;
+                    }
+                }
+            }
+        }
+        let used_sectors = self.layout.data_sectors - view.free_sectors()?;
+        let anchor = region::read_anchor(&self.io, &self.volume.subkey(ANCHOR_MAC_CONTEXT))
+            .map_err(|e| StoreError::Db(redb::Error::Io(e)))?
+            .ok_or(StoreError::NoAnchor)?;
+        Ok(Usage {
+            files,
+            file_bytes,
+            data_bytes: used_sectors * crate::SECTOR_SIZE as u64,
+            metadata_bytes: anchor.meta_len,
+            capacity_bytes: self.layout.data_sectors * crate::SECTOR_SIZE as u64,
+        })
     }
 
     pub(crate) fn io(&self) -> &SectorIo<D> {
