@@ -64,34 +64,13 @@ fn init_on_a_file_holding_data_needs_confirmation() {
     assert!(err.contains("ext2/3/4 filesystem") && err.contains("--yes"), "{err}");
     assert_eq!(std::fs::read(v.path("disk.img")).unwrap(), data, "refused init changed the file");
 
-    let out = v.json(&[
-        "init",
-        "disk.img",
-        "--yes",
-        "--passphrase-file",
-        "pass",
-        "--json",
-        "--kdf-time",
-        "1",
-        "--kdf-memory",
-        "1",
-    ]);
+    let out = v.json_cheap(&["init", "disk.img", "--yes", "--passphrase-file", "pass", "--json"]);
     assert_eq!(out["volume_bytes"], 32 << 20);
     v.ok(&["passwd", "disk.img", "--test", "--passphrase-file", "pass"]);
 
     // A blank file needs no confirmation.
     std::fs::write(v.path("blank.img"), vec![0u8; 32 << 20]).unwrap();
-    v.json(&[
-        "init",
-        "blank.img",
-        "--passphrase-file",
-        "pass",
-        "--json",
-        "--kdf-time",
-        "1",
-        "--kdf-memory",
-        "1",
-    ]);
+    v.json_cheap(&["init", "blank.img", "--passphrase-file", "pass", "--json"]);
     // And a vault is recognised as such.
     let (code, _, err) = v.run_with_stdin(&["init", "blank.img", "--passphrase-file", "pass"], Stdio::null());
     assert_eq!(code, 1);
@@ -329,19 +308,8 @@ fn passphrase_from_a_file_descriptor_and_no_terminal() {
 #[test]
 fn no_passphrase_or_key_in_the_image_or_the_output() {
     let v = Vault::new();
-    let (code, stdout, stderr) = v.run(&[
-        "init",
-        "--image",
-        "a.img",
-        "--size",
-        "32M",
-        "--passphrase-file",
-        "pass",
-        "--kdf-time",
-        "1",
-        "--kdf-memory",
-        "1",
-    ]);
+    let init = ["init", "--image", "a.img", "--size", "32M", "--passphrase-file", "pass"];
+    let (code, stdout, stderr) = v.run(&[&init[..], &common::CHEAP[..]].concat());
     assert_eq!(code, 0, "{stderr}");
     let key_line =
         stdout.lines().map(str::trim).find(|l| l.len() == 55 && l.matches('-').count() == 7).unwrap();

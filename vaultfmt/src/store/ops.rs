@@ -109,6 +109,24 @@ pub(crate) fn path_of(
     format!("/{}", parts.join("/"))
 }
 
+/// A folder's entries with their kinds, in name order.
+pub(crate) fn dir_entries(
+    records: &Records,
+    inodes: &impl ReadableTable<u64, &'static [u8]>,
+    dirents: &impl ReadableTable<(u64, &'static str), &'static [u8]>,
+    dir: u64,
+) -> Result<Vec<DirEntry>, StoreError> {
+    let mut out = Vec::new();
+    for (name, ino) in records.entries(dirents, dir)? {
+        let kind = records
+            .inode(inodes, ino)?
+            .map(|i| i.kind)
+            .ok_or(StoreError::Inconsistent("a folder entry names a missing inode"))?;
+        out.push(DirEntry { name, ino, kind });
+    }
+    Ok(out)
+}
+
 /// Follows a path from the root (no symlinks followed); `None` when a component is missing.
 pub(crate) fn resolve(
     records: &Records,
@@ -155,17 +173,7 @@ impl<'s, D: BlockDevice + 'static> ReadView<'s, D> {
     }
 
     pub fn entries(&self, dir: u64) -> Result<Vec<DirEntry>, StoreError> {
-        let inodes = self.tx.open_table(INODES)?;
-        let mut out = Vec::new();
-        for (name, ino) in self.records().entries(&self.tx.open_table(DIRENTS)?, dir)? {
-            let kind = self
-                .records()
-                .inode(&inodes, ino)?
-                .map(|i| i.kind)
-                .ok_or(StoreError::Inconsistent("a folder entry names a missing inode"))?;
-            out.push(DirEntry { name, ino, kind });
-        }
-        Ok(out)
+        dir_entries(&self.records(), &self.tx.open_table(INODES)?, &self.tx.open_table(DIRENTS)?, dir)
     }
 
     /// The inode at `path` ("/" or "" is the root).

@@ -86,13 +86,7 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
     }
 
     pub fn entries(&self, dir: u64) -> Result<Vec<DirEntry>, StoreError> {
-        let inodes = self.tx.open_table(INODES)?;
-        let mut out = Vec::new();
-        for (name, ino) in self.records().entries(&self.tx.open_table(DIRENTS)?, dir)? {
-            let kind = self.records().inode(&inodes, ino)?.map(|i| i.kind).unwrap_or(Kind::File);
-            out.push(DirEntry { name, ino, kind });
-        }
-        Ok(out)
+        ops::dir_entries(&self.records(), &self.tx.open_table(INODES)?, &self.tx.open_table(DIRENTS)?, dir)
     }
 
     pub fn resolve(&self, path: &str) -> Result<Option<u64>, StoreError> {
