@@ -3,8 +3,8 @@
 //! kept or torn at 512-byte granularity, in any order).
 //!
 //! A seeded workload of creates, overwrites, appends, truncates, renames, unlinks, mkdirs,
-//! large and many small files runs in transactions; a model records the tree after every
-//! commit. The power is cut at a chosen write or flush; then the vault is reopened, fsck must
+//! large and many small files runs in transactions, committed durably (fsync) or volatilely
+//! (as the mount does between fsyncs); a model records the tree after every durable commit. The power is cut at a chosen write or flush; then the vault is reopened, fsck must
 //! be clean, and the tree must equal the last committed state (or the one whose commit was
 //! under way at the cut). Short workloads are cut at every write and flush boundary; long
 //! ones at random points; some reopenings are themselves cut (cuts during recovery).
@@ -37,14 +37,40 @@ type Tree = BTreeMap<String, Node>;
 
 #[derive(Clone, Debug)]
 enum Op {
-    Create { path: String, len: usize, seed: u8 },
-    Overwrite { path: String, offset: usize, len: usize, seed: u8 },
-    Append { path: String, len: usize, seed: u8 },
-    Truncate { path: String, len: usize },
-    Rename { from: String, to: String },
-    Unlink { path: String },
-    Mkdir { path: String },
-    Commit,
+    Create {
+        path: String,
+        len: usize,
+        seed: u8,
+    },
+    Overwrite {
+        path: String,
+        offset: usize,
+        len: usize,
+        seed: u8,
+    },
+    Append {
+        path: String,
+        len: usize,
+        seed: u8,
+    },
+    Truncate {
+        path: String,
+        len: usize,
+    },
+    Rename {
+        from: String,
+        to: String,
+    },
+    Unlink {
+        path: String,
+    },
+    Mkdir {
+        path: String,
+    },
+    /// A durable commit (fsync), or a volatile one (what the mount does between fsyncs).
+    Commit {
+        durable: bool,
+    },
 }
 
 fn bytes(len: usize, seed: u8) -> Vec<u8> {
@@ -121,8 +147,9 @@ fn workload(seed: u64, txns: usize, big: bool) -> Vec<Op> {
             apply_model(&mut tree, &op);
             ops.push(op);
         }
-        ops.push(Op::Commit);
+        ops.push(Op::Commit { durable: rng.random_bool(0.6) });
     }
+    ops.push(Op::Commit { durable: true });
     ops
 }
 
@@ -156,13 +183,13 @@ fn apply_model(tree: &mut Tree, op: &Op) {
         Op::Mkdir { path } => {
             tree.insert(path.clone(), Node::Dir);
         }
-        Op::Commit => {}
+        Op::Commit { .. } => {}
     }
 }
 
 type S = Store<Arc<SimDevice>>;
 
-/// Runs the workload; returns how many transactions committed before an error (the cut).
+/// Runs the workload; returns how many durable commits completed before an error (the cut).
 fn run(store: &S, ops: &[Op]) -> Result<usize, (usize, StoreError)> {
     let mut committed = 0;
     let mut tx = store.begin().map_err(|e| (committed, e))?;
@@ -205,27 +232,32 @@ fn run(store: &S, ops: &[Op]) -> Result<usize, (usize, StoreError)> {
                     let d = inode(&tx, dir);
                     tx.create(d, name, Kind::Dir, 0o755, None)?;
                 }
-                Op::Commit => {}
+                Op::Commit { .. } => {}
             }
             Ok(())
         })();
         r.map_err(|e| (committed, e))?;
-        if let Op::Commit = op {
-            tx.commit().map_err(|e| (committed, e))?;
-            committed += 1;
+        if let Op::Commit { durable } = op {
+            if *durable {
+                tx.commit().map_err(|e| (committed, e))?;
+                committed += 1;
+            } else {
+                tx.commit_volatile().map_err(|e| (committed, e))?;
+            }
             tx = store.begin().map_err(|e| (committed, e))?;
         }
     }
     Ok(committed)
 }
 
-/// The model's tree after each commit: snapshot[k] = after k commits.
+/// The model's tree after each durable commit: snapshot[k] = after k durable commits. Volatile
+/// commits in between may be lost at a cut, but only together with everything after them.
 fn snapshots(ops: &[Op]) -> Vec<Tree> {
     let mut tree: Tree = BTreeMap::from([("/".to_string(), Node::Dir)]);
     let mut out = vec![tree.clone()];
     for op in ops {
         apply_model(&mut tree, op);
-        if let Op::Commit = op {
+        if let Op::Commit { durable: true } = op {
             out.push(tree.clone());
         }
     }
@@ -273,7 +305,7 @@ fn count_ops(base: &SimDevice, ops: &[Op]) -> u64 {
     let store = open(&sim).unwrap();
     let before = sim.ops();
     let committed = run(&store, ops).unwrap();
-    assert_eq!(committed, ops.iter().filter(|o| matches!(o, Op::Commit)).count());
+    assert_eq!(committed, ops.iter().filter(|o| matches!(o, Op::Commit { durable: true })).count());
     sim.ops() - before
 }
 

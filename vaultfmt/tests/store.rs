@@ -220,3 +220,37 @@ fn invariant_1_names_and_contents_never_reach_the_device_in_plaintext() {
     let short = &marker[..8];
     assert!(!image.windows(short.len()).any(|w| w == short), "part of the marker reached the device");
 }
+
+#[test]
+fn extended_attributes_and_files_unlinked_while_open() {
+    let store = new_store(32 << 20);
+    let mut tx = store.begin().unwrap();
+    let f = tx.create(ROOT, "scan.dcm", Kind::File, 0o644, None).unwrap();
+    tx.write_file(f, &mut &pattern(100_000, 4)[..]).unwrap();
+    tx.set_xattr(f, "com.apple.FinderInfo", &[1, 2, 3], false, false).unwrap();
+    assert!(matches!(
+        tx.set_xattr(f, "com.apple.FinderInfo", b"x", true, false),
+        Err(StoreError::Exists { .. })
+    ));
+    assert!(matches!(tx.set_xattr(f, "user.none", b"x", false, true), Err(StoreError::NoAttribute { .. })));
+    assert_eq!(tx.xattr(f, "com.apple.FinderInfo").unwrap(), Some(vec![1, 2, 3]));
+    assert_eq!(tx.xattr_names(f).unwrap(), ["com.apple.FinderInfo"]);
+    // Unlinked while open: kept as an orphan, readable, until reaped.
+    tx.keep_open([f]);
+    tx.unlink(ROOT, "scan.dcm").unwrap();
+    let mut buf = [0u8; 10];
+    assert_eq!(tx.read_at(f, 0, &mut buf).unwrap(), 10);
+    tx.commit().unwrap();
+    let report = vaultfmt::store::fsck::check(&store, &mut |_| {}).unwrap();
+    assert!(report.clean(), "{:?}", report.problems);
+    let (free_with_orphan, _) = store.read().unwrap().space().unwrap();
+    // A restart reaps it (no handle survives one), attributes and all.
+    let store = reopen(store);
+    let (free_after, _) = store.read().unwrap().space().unwrap();
+    assert!(free_after > free_with_orphan);
+    let tx = store.begin().unwrap();
+    assert!(tx.inode(f).unwrap().is_none());
+    assert!(tx.xattr_names(f).unwrap().is_empty());
+    drop(tx);
+    assert!(vaultfmt::store::fsck::check(&store, &mut |_| {}).unwrap().clean());
+}

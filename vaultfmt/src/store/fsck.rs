@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use redb::ReadableTable;
 
-use super::records::{AUDIT, CHUNKS, DIRENTS, FREE, INODES, Inode, Kind, META, ROOT, Sealer};
+use super::records::{AUDIT, CHUNKS, DIRENTS, FREE, INODES, Inode, Kind, META, ROOT, Sealer, XATTRS};
 use super::{Store, StoreError, alloc, ops};
 use crate::dev::BlockDevice;
 
@@ -27,6 +27,7 @@ enum Fix {
     DropDirent(u64, String),
     DropChunk(u64, u64),
     DropRaw(&'static str, Vec<u8>),
+    DropXattr(u64, String),
     SetAside(u64),
     Adopt(u64),
     Nlink(u64, u32),
@@ -166,7 +167,15 @@ pub fn check<D: BlockDevice + 'static>(
     let path_of = |ino: u64, paths: &BTreeMap<u64, String>| {
         paths.get(&ino).cloned().unwrap_or_else(|| format!("#{ino}"))
     };
+    // Files unlinked while open (the mount keeps them until their last handle closes).
+    let orphans: Vec<u64> = match tx.open_table(META)?.get("orphans")? {
+        Some(v) => sealer.open("meta", b"orphans", v.value()).unwrap_or_default(),
+        None => Vec::new(),
+    };
     for (&ino, inode) in &inodes {
+        if orphans.contains(&ino) && inode.nlink == 0 {
+            continue;
+        }
         if !paths.contains_key(&ino) {
             r.problem(format!("#{ino}"), "not in any folder", Fix::Adopt(ino));
             continue;
@@ -288,6 +297,19 @@ pub fn check<D: BlockDevice + 'static>(
         r.problem("(free space)".into(), "free space does not match the data in use", Fix::RebuildFree);
     }
 
+    // Extended attributes: MACs, and an owner that exists.
+    for item in tx.open_table(XATTRS)?.iter()? {
+        let (k, v) = item?;
+        r.records += 1;
+        let (ino, name) = k.value();
+        let fix = Fix::DropXattr(ino, name.to_string());
+        if sealer.open::<Vec<u8>>("xattrs", &super::records::dirent_key(ino, name), v.value()).is_err() {
+            r.problem(path_of(ino, &paths), format!("attribute {name:?} fails its MAC"), fix);
+        } else if !inodes.contains_key(&ino) {
+            r.problem(format!("#{ino}"), format!("attribute {name:?} belongs to nothing"), fix);
+        }
+    }
+
     // Settings and the audit log: MACs only.
     for item in tx.open_table(META)?.iter()? {
         let (k, v) = item?;
@@ -331,6 +353,10 @@ pub fn repair<D: BlockDevice + 'static>(store: &Store<D>, report: &Report) -> Re
             }
             Fix::DropChunk(ino, index) => {
                 tx.raw().open_table(CHUNKS)?.remove((*ino, *index))?;
+                done.records_dropped += 1;
+            }
+            Fix::DropXattr(ino, name) => {
+                tx.raw().open_table(XATTRS)?.remove((*ino, name.as_str()))?;
                 done.records_dropped += 1;
             }
             Fix::DropRaw(table, key) => {

@@ -33,7 +33,7 @@ use thiserror::Error;
 use crate::dev::{BlockDevice, DevError};
 use crate::volume::{BoxError, SectorIo, Volume};
 pub use ops::{DirEntry, ReadView};
-use records::{AUDIT, CHUNKS, DIRENTS, FREE, INODES, META, Sealer};
+use records::{AUDIT, CHUNKS, DIRENTS, FREE, INODES, META, Sealer, XATTRS};
 pub use records::{AuditRecord, CHUNK_BYTES, Chunk, Inode, Kind, ROOT, Time};
 pub use region::Layout;
 use region::{Anchor, MetaRegion};
@@ -59,6 +59,8 @@ pub enum StoreError {
     NotEmpty { path: String },
     #[error("{name:?}: not a valid file name")]
     InvalidName { name: String },
+    #[error("{path}: no attribute {name:?}")]
+    NoAttribute { path: String, name: String },
     #[error("{path}: cannot move a folder into itself")]
     IntoItself { path: String },
     #[error("{path}: damaged: {what} (run `vault fsck`)")]
@@ -165,6 +167,9 @@ pub struct Store<D: BlockDevice + 'static> {
     db: Database,
     keys: Keys,
     layout: Layout,
+    /// Sectors that non-durable commits stopped referencing. The last durable commit may still
+    /// reference them, so they join the free table only at the next durable commit.
+    pending_free: std::sync::Mutex<Vec<(u64, u64)>>,
 }
 
 fn keys<D: BlockDevice>(volume: &Volume<D>) -> Keys {
@@ -216,6 +221,7 @@ impl<D: BlockDevice + 'static> Store<D> {
             .map_err(StoreError::from)?;
             tx.open_table(DIRENTS).map_err(StoreError::from)?;
             tx.open_table(CHUNKS).map_err(StoreError::from)?;
+            tx.open_table(XATTRS).map_err(StoreError::from)?;
             let mut audit = tx.open_table(AUDIT).map_err(StoreError::from)?;
             let record = AuditRecord { time: Time::now(), event: "init".into(), fields: vec![] };
             audit
@@ -237,7 +243,13 @@ impl<D: BlockDevice + 'static> Store<D> {
         let region = MetaRegion::new(io.clone(), anchor_key, anchor);
         let db = builder().create_with_backend(region)?;
         let keys = keys(&volume);
-        Ok(Store { volume, io, db, keys, layout })
+        let store = Store { volume, io, db, keys, layout, pending_free: Default::default() };
+        // Files unlinked while open, whose last handle never closed (a crash, a kill): gone now.
+        let mut tx = store.begin()?;
+        if tx.reap_orphans()? > 0 {
+            tx.commit()?;
+        }
+        Ok(store)
     }
 
     /// Closes the store (every commit is already durable) and gives the volume back.
@@ -304,5 +316,9 @@ impl<D: BlockDevice + 'static> Store<D> {
 
     pub(crate) fn keys(&self) -> &Keys {
         &self.keys
+    }
+
+    pub(crate) fn pending_free(&self) -> std::sync::MutexGuard<'_, Vec<(u64, u64)>> {
+        self.pending_free.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -19,6 +19,8 @@ pub const CHUNKS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("chu
 pub const FREE: TableDefinition<u64, &[u8]> = TableDefinition::new("free");
 /// Name → value: counters and settings.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// (inode, attribute name) → value: extended attributes.
+pub const XATTRS: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("xattrs");
 /// Sequence number → [`AuditRecord`]: append-only.
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 
@@ -238,6 +240,31 @@ impl Records<'_> {
             let (k, v) = item?;
             let (_, index) = k.value();
             out.push((index, self.sealer.open("chunks", &chunk_key(ino, index), v.value())?));
+        }
+        Ok(out)
+    }
+
+    pub fn xattr(
+        &self,
+        t: &impl ReadableTable<(u64, &'static str), &'static [u8]>,
+        ino: u64,
+        name: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        match t.get((ino, name))? {
+            Some(v) => Ok(Some(self.sealer.open("xattrs", &dirent_key(ino, name), v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn xattr_names(
+        &self,
+        t: &impl ReadableTable<(u64, &'static str), &'static [u8]>,
+        ino: u64,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut out = Vec::new();
+        for item in t.range((ino, "")..(ino + 1, ""))? {
+            let (k, _) = item?;
+            out.push(k.value().1.to_string());
         }
         Ok(out)
     }

@@ -12,7 +12,7 @@ use super::alloc::Allocator;
 use super::ops::{self, DirEntry};
 use super::records::{
     self, AUDIT, AuditRecord, CHUNK_BYTES, CHUNKS, Chunk, DIRENTS, FREE, INODES, Inode, Kind, META, Records,
-    Time,
+    Time, XATTRS,
 };
 use super::{Store, StoreError};
 use crate::SECTOR_SIZE;
@@ -38,7 +38,13 @@ pub struct Txn<'s, D: BlockDevice + 'static> {
     freed: Vec<(u64, u64)>,
     /// Where the next allocation starts looking.
     hint: u64,
+    /// Files still open somewhere: when their last name goes, they become orphans (kept until
+    /// `reap_orphan`) instead of being freed.
+    open: std::collections::BTreeSet<u64>,
 }
+
+/// The setting that lists orphans: files unlinked while open.
+const ORPHANS: &str = "orphans";
 
 fn valid_name(name: &str) -> Result<(), StoreError> {
     if name.is_empty()
@@ -56,7 +62,7 @@ fn valid_name(name: &str) -> Result<(), StoreError> {
 impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
     pub(crate) fn new(store: &'s Store<D>, tx: WriteTransaction) -> Self {
         let hint = store.layout().data_first;
-        Txn { store, tx, freed: Vec::new(), hint }
+        Txn { store, tx, freed: Vec::new(), hint, open: Default::default() }
     }
 
     fn records(&self) -> Records<'s> {
@@ -393,16 +399,101 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
         self.touch(parent)
     }
 
+    /// Names the files that are open, for this transaction's unlinks and renames.
+    pub fn keep_open(&mut self, open: impl IntoIterator<Item = u64>) {
+        self.open = open.into_iter().collect();
+    }
+
     fn drop_link(&mut self, ino: u64, mut inode: Inode) -> Result<(), StoreError> {
         inode.nlink = inode.nlink.saturating_sub(1);
-        if inode.nlink == 0 {
-            self.drop_chunks(ino, 0)?;
-            self.tx.open_table(INODES)?.remove(ino)?;
-            Ok(())
+        if inode.nlink == 0 && self.open.contains(&ino) {
+            let mut orphans: Vec<u64> = self.setting(ORPHANS)?.unwrap_or_default();
+            orphans.push(ino);
+            self.put_setting(ORPHANS, &orphans)?;
+            inode.ctime = Time::now();
+            self.put_inode(ino, &inode)
+        } else if inode.nlink == 0 {
+            self.drop_inode(ino)
         } else {
             inode.ctime = Time::now();
             self.put_inode(ino, &inode)
         }
+    }
+
+    /// Frees a file's chunks and removes its record and attributes.
+    fn drop_inode(&mut self, ino: u64) -> Result<(), StoreError> {
+        self.drop_chunks(ino, 0)?;
+        self.tx.open_table(INODES)?.remove(ino)?;
+        let names: Vec<String> = self.xattr_names(ino)?;
+        let mut x = self.tx.open_table(XATTRS)?;
+        for name in names {
+            x.remove((ino, name.as_str()))?;
+        }
+        Ok(())
+    }
+
+    /// Frees an orphan (an unlinked file whose last handle has closed).
+    pub fn reap_orphan(&mut self, ino: u64) -> Result<bool, StoreError> {
+        let mut orphans: Vec<u64> = self.setting(ORPHANS)?.unwrap_or_default();
+        let Some(pos) = orphans.iter().position(|&o| o == ino) else { return Ok(false) };
+        orphans.remove(pos);
+        self.put_setting(ORPHANS, &orphans)?;
+        if self.inode(ino)?.is_some_and(|i| i.nlink == 0) {
+            self.drop_inode(ino)?;
+        }
+        Ok(true)
+    }
+
+    /// Frees every orphan (at open: no handle survives a restart). Returns how many.
+    pub fn reap_orphans(&mut self) -> Result<usize, StoreError> {
+        let orphans: Vec<u64> = self.setting(ORPHANS)?.unwrap_or_default();
+        for &ino in &orphans {
+            self.reap_orphan(ino)?;
+        }
+        Ok(orphans.len())
+    }
+
+    /// Sets extended attribute `name`. `create`: fail if it exists; `replace`: fail if not.
+    pub fn set_xattr(
+        &mut self,
+        ino: u64,
+        name: &str,
+        value: &[u8],
+        create: bool,
+        replace: bool,
+    ) -> Result<(), StoreError> {
+        self.must_inode(ino)?;
+        let exists = self.xattr(ino, name)?.is_some();
+        if create && exists {
+            return Err(StoreError::Exists { path: format!("{} (attribute {name})", self.path_of(ino)) });
+        }
+        if replace && !exists {
+            return Err(StoreError::NoAttribute { path: self.path_of(ino), name: name.to_string() });
+        }
+        let sealed = self.seal("xattrs", &records::dirent_key(ino, name), &value.to_vec());
+        self.tx.open_table(XATTRS)?.insert((ino, name), sealed.as_slice())?;
+        self.touch_ctime(ino)
+    }
+
+    pub fn xattr(&self, ino: u64, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.records().xattr(&self.tx.open_table(XATTRS)?, ino, name)
+    }
+
+    pub fn xattr_names(&self, ino: u64) -> Result<Vec<String>, StoreError> {
+        self.records().xattr_names(&self.tx.open_table(XATTRS)?, ino)
+    }
+
+    pub fn remove_xattr(&mut self, ino: u64, name: &str) -> Result<(), StoreError> {
+        if self.tx.open_table(XATTRS)?.remove((ino, name))?.is_none() {
+            return Err(StoreError::NoAttribute { path: self.path_of(ino), name: name.to_string() });
+        }
+        self.touch_ctime(ino)
+    }
+
+    fn touch_ctime(&mut self, ino: u64) -> Result<(), StoreError> {
+        let mut inode = self.must_inode(ino)?;
+        inode.ctime = Time::now();
+        self.put_inode(ino, &inode)
     }
 
     fn touch(&mut self, dir: u64) -> Result<(), StoreError> {
@@ -618,16 +709,34 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
     /// Makes every change of this transaction durable and visible, then lets the sectors it
     /// stopped referencing be reused by later transactions.
     pub fn commit(mut self) -> Result<(), StoreError> {
-        let freed = std::mem::take(&mut self.freed);
-        {
+        let pending = std::mem::take(&mut *self.store.pending_free());
+        let freed: Vec<(u64, u64)> = pending.iter().copied().chain(std::mem::take(&mut self.freed)).collect();
+        let result = (|| {
             let alloc = Allocator { sealer: &self.store.keys().sealer };
             let mut free = self.tx.open_table(FREE)?;
             let mut meta = self.tx.open_table(META)?;
-            for (start, len) in freed {
+            for &(start, len) in &freed {
                 alloc.release(&mut free, &mut meta, start, len)?;
             }
+            drop((free, meta));
+            self.tx.commit()?;
+            Ok(())
+        })();
+        if result.is_err() {
+            // Not durably freed: keep them for the next durable commit.
+            self.store.pending_free().extend(pending);
         }
+        result
+    }
+
+    /// Makes the changes visible to later transactions and reads without waiting for the
+    /// device: a power cut may lose them (back to the last durable commit), never tear them.
+    /// The sectors this transaction stopped referencing wait for the next durable commit.
+    pub fn commit_volatile(mut self) -> Result<(), StoreError> {
+        self.tx.set_durability(redb::Durability::None).map_err(|e| StoreError::Db(e.into()))?;
+        let freed = std::mem::take(&mut self.freed);
         self.tx.commit()?;
+        self.store.pending_free().extend(freed);
         Ok(())
     }
 
