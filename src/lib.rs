@@ -3,5 +3,6 @@
 pub mod cli;
 pub mod drives;
 pub mod exit;
+pub mod fs;
 pub mod passphrase;
 pub mod size;

@@ -13,6 +13,7 @@ pub mod init;
 pub mod log;
 pub mod ls;
 pub mod man;
+pub mod mount;
 pub mod passwd;
 pub mod recovery;
 pub mod target;
@@ -59,6 +60,10 @@ pub enum Command {
     /// Back up, restore or repair the vault's header
     #[command(subcommand)]
     Header(header::HeaderCommand),
+    /// Unlock a vault and show it as a folder (FUSE), for drag and drop
+    Mount(mount::MountArgs),
+    /// Commit everything and unmount a vault's folder; the keys are wiped
+    Umount(mount::UmountArgs),
     /// Copy files and folders into a vault (without mounting it)
     Import(import::ImportArgs),
     /// Copy a file or folder out of a vault, every byte verified
@@ -185,6 +190,8 @@ pub fn run() -> ExitCode {
         Command::Passwd(args) => passwd::run(args),
         Command::Recovery(args) => recovery::run(args),
         Command::Header(cmd) => header::run(cmd),
+        Command::Mount(args) => mount::run(args),
+        Command::Umount(args) => mount::run_umount(args),
         Command::Import(args) => import::run(args),
         Command::Export(args) => export::run(args),
         Command::Ls(args) => ls::run(args),

@@ -120,6 +120,10 @@ impl BlockDevice for FileDevice {
         })
     }
 
+    fn read_only(&self) -> bool {
+        self.access == Access::ReadOnly
+    }
+
     fn flush(&self) -> Result<(), DevError> {
         if self.access == Access::ReadOnly {
             return Ok(());

@@ -30,6 +30,10 @@ pub trait BlockDevice: Send + Sync {
     fn write_at(&self, offset: u64, buf: &[u8]) -> Result<(), DevError>;
     /// Makes every write before it durable (fdatasync; a cache flush on a real disk).
     fn flush(&self) -> Result<(), DevError>;
+    /// True when writes are refused (opened read-only).
+    fn read_only(&self) -> bool {
+        false
+    }
 }
 
 #[derive(Debug, Error)]
@@ -101,5 +105,8 @@ impl<T: BlockDevice + ?Sized> BlockDevice for std::sync::Arc<T> {
     }
     fn flush(&self) -> Result<(), DevError> {
         (**self).flush()
+    }
+    fn read_only(&self) -> bool {
+        (**self).read_only()
     }
 }

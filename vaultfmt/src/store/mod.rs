@@ -244,9 +244,20 @@ impl<D: BlockDevice + 'static> Store<D> {
         let db = builder().create_with_backend(region)?;
         let keys = keys(&volume);
         let store = Store { volume, io, db, keys, layout, pending_free: Default::default() };
-        // Files unlinked while open, whose last handle never closed (a crash, a kill): gone now.
+        if store.io.device().read_only() {
+            return Ok(store);
+        }
         let mut tx = store.begin()?;
-        if tx.reap_orphans()? > 0 {
+        // Tables added since the vault was made are created empty.
+        let missing = {
+            let read = store.db.begin_read()?;
+            read.open_table(XATTRS).is_err()
+        };
+        if missing {
+            tx.raw().open_table(XATTRS)?;
+        }
+        // Files unlinked while open, whose last handle never closed (a crash, a kill): gone now.
+        if tx.reap_orphans()? > 0 || missing {
             tx.commit()?;
         }
         Ok(store)

@@ -5,7 +5,9 @@ use std::io::Write;
 
 use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata};
 
-use super::records::{AUDIT, CHUNK_BYTES, CHUNKS, Chunk, DIRENTS, INODES, Inode, Kind, META, ROOT, Records};
+use super::records::{
+    AUDIT, CHUNK_BYTES, CHUNKS, Chunk, DIRENTS, INODES, Inode, Kind, META, ROOT, Records, XATTRS,
+};
 use super::{AuditRecord, Store, StoreError, alloc};
 use crate::SECTOR_SIZE;
 use crate::dev::BlockDevice;
@@ -174,6 +176,14 @@ impl<'s, D: BlockDevice + 'static> ReadView<'s, D> {
 
     pub fn entries(&self, dir: u64) -> Result<Vec<DirEntry>, StoreError> {
         dir_entries(&self.records(), &self.tx.open_table(INODES)?, &self.tx.open_table(DIRENTS)?, dir)
+    }
+
+    pub fn xattr(&self, ino: u64, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.records().xattr(&self.tx.open_table(XATTRS)?, ino, name)
+    }
+
+    pub fn xattr_names(&self, ino: u64) -> Result<Vec<String>, StoreError> {
+        self.records().xattr_names(&self.tx.open_table(XATTRS)?, ino)
     }
 
     /// The inode at `path` ("/" or "" is the root).

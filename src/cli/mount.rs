@@ -1,0 +1,246 @@
+//! `vault mount` and `vault umount`: the vault as a folder, through FUSE.
+//!
+//! `vault mount` reads the passphrase, then (unless `--foreground`) forks: the child unlocks
+//! the vault — so that its keys are locked in the memory of the process that keeps them —
+//! mounts, and tells the parent through a pipe that the folder is ready (or why it is not).
+//! The parent returns only then. The child leaves the terminal's session and serves until the
+//! folder is unmounted; then it commits, closes the store and wipes the keys.
+
+use std::fs::File;
+use std::io::{BufRead, Read, Write};
+use std::os::fd::{FromRawFd, IntoRawFd};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use fuser::{Config, MountOption, SessionACL};
+use vaultfmt::dev::Access;
+use vaultfmt::store::Store;
+use vaultfmt::{Secret, Volume};
+use zeroize::Zeroizing;
+
+use super::{PassphraseArgs, open_device, warn_header, with_path};
+use crate::exit::{self, Exit, Refusal, UsageError};
+use crate::fs::{COMMIT_INTERVAL, VaultFs};
+use crate::passphrase;
+
+#[derive(Args, Debug)]
+#[command(after_help = "Changes are durable when fsync returns, and otherwise within a few \
+    seconds (see vault-mount(1)); vault umount commits everything. The folder must exist and \
+    be empty.")]
+pub struct MountArgs {
+    /// The vault's drive or image file
+    pub device: PathBuf,
+    /// The folder to show the vault in
+    pub dir: PathBuf,
+    /// Mount read-only: nothing can be changed
+    #[arg(long)]
+    pub read_only: bool,
+    /// Stay in the foreground until unmounted (for services and debugging)
+    #[arg(long)]
+    pub foreground: bool,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct UmountArgs {
+    /// The folder a vault is mounted on
+    pub dir: PathBuf,
+}
+
+/// Where a mount's process records its pid, so that `vault umount` can wait for it.
+fn pid_file(dir: &Path) -> PathBuf {
+    let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let hash = blake3::hash(canonical.as_os_str().as_encoded_bytes()).to_hex();
+    let run = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/run"));
+    run.join("vault").join(format!("mount-{}.pid", &hash[..16]))
+}
+
+/// True when `dir` is a mount point whose FUSE server is gone ("Transport endpoint is not
+/// connected"), as a killed mount leaves it.
+fn is_stale_mount(dir: &Path) -> bool {
+    matches!(std::fs::metadata(dir), Err(e) if e.raw_os_error() == Some(libc::ENOTCONN))
+}
+
+fn unmount(dir: &Path, lazy: bool) -> anyhow::Result<()> {
+    let mut cmd = std::process::Command::new("fusermount3");
+    cmd.arg(if lazy { "-uz" } else { "-u" }).arg(dir);
+    let out = cmd.output().map_err(|e| anyhow::anyhow!("fusermount3 (Debian package fuse3): {e}"))?;
+    if !out.status.success() {
+        let msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        return Err(Refusal(format!("{}: cannot unmount: {msg}", dir.display())).into());
+    }
+    Ok(())
+}
+
+pub fn run(args: MountArgs) -> anyhow::Result<Exit> {
+    if is_stale_mount(&args.dir) {
+        eprintln!("vault: {}: cleaning up a mount whose process ended", args.dir.display());
+        unmount(&args.dir, true)?;
+    }
+    let meta = with_path(std::fs::metadata(&args.dir), &args.dir, "cannot use as a mount folder")?;
+    if !meta.is_dir() {
+        return Err(UsageError(format!("{}: not a folder", args.dir.display())).into());
+    }
+    if std::fs::read_dir(&args.dir)?.next().is_some() {
+        return Err(Refusal(format!("{}: the folder is not empty", args.dir.display())).into());
+    }
+    // Fail on a missing device or a non-vault before asking for the passphrase.
+    let access = if args.read_only { Access::ReadOnly } else { Access::ReadWrite };
+    vaultfmt::header::read_headers(&open_device(&args.device, access)?)?;
+    let secret = passphrase::read(&args.passphrase.source(), passphrase::CURRENT, false)?;
+    if args.foreground {
+        return serve(&args, secret, None);
+    }
+    let mut fds = [0; 2];
+    // SAFETY: pipe fills two descriptors.
+    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+        return Err(std::io::Error::last_os_error().into());
+    }
+    // SAFETY: no other thread runs yet in this process (nothing has spawned one), so the child
+    // may go on running Rust code.
+    match unsafe { libc::fork() } {
+        -1 => Err(std::io::Error::last_os_error().into()),
+        0 => {
+            // SAFETY: the descriptors are ours; setsid detaches from the terminal's session.
+            unsafe {
+                libc::close(fds[0]);
+                libc::setsid();
+            }
+            // SAFETY: fds[1] is the pipe's write end, owned here from now on.
+            let ready = unsafe { File::from_raw_fd(fds[1]) };
+            let code = match serve(&args, secret, Some(ready.try_clone().expect("dup"))) {
+                Ok(code) => code,
+                Err(err) => {
+                    let code = exit::for_error(&err);
+                    let mut ready = ready;
+                    let _ = writeln!(ready, "ERR {}\n{err:#}", code as i32);
+                    code
+                }
+            };
+            std::process::exit(code as i32);
+        }
+        _child => {
+            drop(secret);
+            // SAFETY: fds[0] is the pipe's read end; the write end belongs to the child.
+            unsafe { libc::close(fds[1]) };
+            // SAFETY: fds[0] is ours.
+            let mut pipe = std::io::BufReader::new(unsafe { File::from_raw_fd(fds[0]) });
+            // The first line is READY (the child keeps serving, the pipe stays open) or ERR n,
+            // followed by the message until the child exits.
+            let mut answer = String::new();
+            pipe.read_line(&mut answer)?;
+            if answer.starts_with("ERR") {
+                pipe.read_to_string(&mut answer)?;
+            }
+            match answer.strip_prefix("READY") {
+                Some(_) => {
+                    println!("Mounted {} at {}.", args.device.display(), args.dir.display());
+                    Ok(Exit::Ok)
+                }
+                None => {
+                    let (head, message) =
+                        answer.split_once('\n').unwrap_or((&answer, "the mount process ended"));
+                    let code: i32 =
+                        head.strip_prefix("ERR ").and_then(|c| c.trim().parse().ok()).unwrap_or(74);
+                    eprintln!("vault: {}", message.trim());
+                    Ok(exit_from_code(code))
+                }
+            }
+        }
+    }
+}
+
+fn exit_from_code(code: i32) -> Exit {
+    exit::TABLE.iter().map(|(e, _)| *e).find(|e| *e as i32 == code).unwrap_or(Exit::Io)
+}
+
+/// Unlocks, mounts, reports readiness, and serves until unmounted.
+fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> anyhow::Result<Exit> {
+    let access = if args.read_only { Access::ReadOnly } else { Access::ReadWrite };
+    let dev = open_device(&args.device, access)?;
+    let volume = Volume::unlock(dev, Secret::Passphrase(&secret), None)?;
+    drop(secret);
+    warn_header(&volume);
+    let slot = volume.unlocked_slot().to_string();
+    let store = Store::open(volume)?;
+    if !args.read_only {
+        let mut tx = store.begin()?;
+        tx.audit("mount", &[("keyslot", &slot), ("read_only", "no")])?;
+        tx.commit()?;
+    }
+    let fs = VaultFs::new(store, args.read_only);
+    let mut options = vec![
+        MountOption::FSName(format!("vault:{}", args.device.display())),
+        MountOption::Subtype("vault".into()),
+        MountOption::DefaultPermissions,
+        MountOption::NoDev,
+        MountOption::NoSuid,
+    ];
+    if args.read_only {
+        options.push(MountOption::RO);
+    }
+    let mut config = Config::default();
+    config.mount_options = options;
+    config.acl = SessionACL::Owner;
+    let session = fuser::Session::new(fs, &args.dir, &config)
+        .map_err(|e| anyhow::anyhow!("{}: cannot mount: {e}", args.dir.display()))?;
+    let pid_path = pid_file(&args.dir);
+    if let Some(parent) = pid_path.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let _ = std::fs::write(&pid_path, std::process::id().to_string());
+    if let Some(mut ready) = ready {
+        writeln!(ready, "READY")?;
+        drop(ready);
+        // Nothing more for the terminal: standard streams go to /dev/null.
+        if let Ok(null) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null") {
+            let fd = null.into_raw_fd();
+            // SAFETY: replacing our own standard descriptors.
+            unsafe {
+                libc::dup2(fd, 0);
+                libc::dup2(fd, 1);
+                libc::dup2(fd, 2);
+                libc::close(fd);
+            }
+        }
+    } else {
+        eprintln!(
+            "Mounted {} at {} (changes durable within {} s, or at fsync).",
+            args.device.display(),
+            args.dir.display(),
+            COMMIT_INTERVAL.as_secs()
+        );
+    }
+    let result = session.run();
+    let _ = std::fs::remove_file(&pid_path);
+    result.map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
+    Ok(Exit::Ok)
+}
+
+pub fn run_umount(args: UmountArgs) -> anyhow::Result<Exit> {
+    if is_stale_mount(&args.dir) {
+        unmount(&args.dir, true)?;
+        println!("{}: the mount's process had ended; unmounted.", args.dir.display());
+        return Ok(Exit::Ok);
+    }
+    let pid_path = pid_file(&args.dir);
+    let pid: Option<i32> = std::fs::read_to_string(&pid_path).ok().and_then(|p| p.trim().parse().ok());
+    // Commit everything before the kernel lets go of the folder.
+    if let Ok(dir) = File::open(&args.dir) {
+        if let Err(e) = dir.sync_all() {
+            eprintln!("vault: {}: the last commit failed: {e}", args.dir.display());
+        }
+    }
+    unmount(&args.dir, false)?;
+    // Wait for the mount's process to close the store and wipe its keys.
+    if let Some(pid) = pid {
+        let started = std::time::Instant::now();
+        // SAFETY: kill with signal 0 only checks that the process exists.
+        while unsafe { libc::kill(pid, 0) } == 0 && started.elapsed() < std::time::Duration::from_secs(60) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+    println!("Unmounted {}.", args.dir.display());
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,228 @@
+//! The FUSE adapter: the vault's store as an ordinary folder. It holds no crypto and no DICOM
+//! logic: every request becomes calls on the store (`vaultfmt::store`).
+//!
+//! Durability: each changing request runs in its own store transaction, committed *volatilely*
+//! (visible at once, not yet forced to the drive). `fsync`/`fsyncdir` make everything durable
+//! before they return (invariant 2); otherwise a committer thread makes changes durable within
+//! [`COMMIT_INTERVAL`] plus one durable commit's time; unmounting commits everything.
+//!
+//! Files unlinked while open stay readable through their handles (store orphans) and go when
+//! the last handle closes, or at the next mount after a crash.
+
+mod attr;
+mod ops;
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use fuser::{Errno, TimeOrNow};
+use vaultfmt::dev::BlockDevice;
+use vaultfmt::store::{Inode, Store, StoreError, Time, Txn};
+
+pub use attr::errno;
+use attr::file_attr;
+
+/// Changes closed without fsync are durable within this interval (plus one commit).
+pub const COMMIT_INTERVAL: Duration = Duration::from_secs(2);
+/// How long the kernel may cache attributes and names.
+const TTL: Duration = Duration::from_secs(1);
+/// Largest write the kernel sends in one request.
+pub const MAX_WRITE: u32 = 1 << 20;
+
+struct State {
+    /// Open handle → inode.
+    handles: BTreeMap<u64, u64>,
+    next_handle: u64,
+    /// Inode → number of open handles.
+    open: BTreeMap<u64, u32>,
+    /// Volatile commits not yet made durable.
+    dirty: bool,
+    last_durable: Instant,
+}
+
+struct Inner<D: BlockDevice + 'static> {
+    store: Store<D>,
+    state: Mutex<State>,
+    read_only: bool,
+    /// Set when the device has gone (unplugged): every later request fails at once.
+    gone: AtomicBool,
+    stop: (Mutex<bool>, Condvar),
+}
+
+/// The filesystem handed to fuser.
+pub struct VaultFs<D: BlockDevice + 'static> {
+    inner: Arc<Inner<D>>,
+    committer: Option<std::thread::JoinHandle<()>>,
+}
+
+type Res<T> = Result<T, Errno>;
+
+impl<D: BlockDevice + 'static> Inner<D> {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn fail(&self, e: StoreError) -> Errno {
+        if e.device_error().is_some_and(|d| d.is_gone()) {
+            self.gone.store(true, Ordering::SeqCst);
+        }
+        errno(&e)
+    }
+
+    fn check(&self) -> Res<()> {
+        if self.gone.load(Ordering::SeqCst) { Err(Errno::EIO) } else { Ok(()) }
+    }
+
+    /// Runs a change in one transaction, committed volatilely.
+    fn change<T>(&self, f: impl FnOnce(&mut Txn<'_, D>) -> Result<T, StoreError>) -> Res<T> {
+        self.check()?;
+        if self.read_only {
+            return Err(Errno::EROFS);
+        }
+        let mut st = self.state();
+        let mut tx = self.store.begin().map_err(|e| self.fail(e))?;
+        tx.keep_open(st.open.keys().copied());
+        let value = f(&mut tx).map_err(|e| self.fail(e))?;
+        tx.commit_volatile().map_err(|e| self.fail(e))?;
+        st.dirty = true;
+        Ok(value)
+    }
+
+    /// Makes every change so far durable.
+    fn durable(&self) -> Res<()> {
+        self.check()?;
+        if self.read_only {
+            return Ok(());
+        }
+        let mut st = self.state();
+        if !st.dirty && self.store.read().is_ok() {
+            return Ok(());
+        }
+        let tx = self.store.begin().map_err(|e| self.fail(e))?;
+        tx.commit().map_err(|e| self.fail(e))?;
+        st.dirty = false;
+        st.last_durable = Instant::now();
+        Ok(())
+    }
+
+    fn inode(&self, ino: u64) -> Res<Inode> {
+        self.check()?;
+        let view = self.store.read().map_err(|e| self.fail(e))?;
+        view.inode(ino).map_err(|e| self.fail(e))?.ok_or(Errno::ENOENT)
+    }
+
+    fn entry(&self, ino: u64) -> Res<fuser::FileAttr> {
+        Ok(file_attr(ino, &self.inode(ino)?))
+    }
+
+    fn statfs(&self) -> Res<(u64, u64, u64)> {
+        self.check()?;
+        let view = self.store.read().map_err(|e| self.fail(e))?;
+        let (free, total) = view.space().map_err(|e| self.fail(e))?;
+        let files = view.inode_count().map_err(|e| self.fail(e))?;
+        Ok((free, total, files))
+    }
+
+    fn open_handle(&self, ino: u64) -> u64 {
+        let mut st = self.state();
+        let fh = st.next_handle;
+        st.next_handle += 1;
+        st.handles.insert(fh, ino);
+        *st.open.entry(ino).or_default() += 1;
+        fh
+    }
+
+    fn close_handle(&self, fh: u64) -> Res<()> {
+        let ino = {
+            let mut st = self.state();
+            let Some(ino) = st.handles.remove(&fh) else { return Ok(()) };
+            let count = st.open.get_mut(&ino).expect("an open handle counts");
+            *count -= 1;
+            if *count > 0 {
+                return Ok(());
+            }
+            st.open.remove(&ino);
+            ino
+        };
+        // The last handle: an unlinked file goes now.
+        if !self.read_only {
+            self.change(|tx| tx.reap_orphan(ino))?;
+        }
+        Ok(())
+    }
+}
+
+fn name_str(name: &OsStr) -> Res<&str> {
+    let s = name.to_str().ok_or(Errno::EINVAL)?;
+    if s.len() > 255 {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    Ok(s)
+}
+
+fn to_time(t: TimeOrNow) -> Time {
+    match t {
+        TimeOrNow::Now => Time::now(),
+        TimeOrNow::SpecificTime(st) => {
+            let d = st.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            Time { secs: d.as_secs() as i64, nanos: d.subsec_nanos() }
+        }
+    }
+}
+
+impl<D: BlockDevice + 'static> VaultFs<D> {
+    pub fn new(store: Store<D>, read_only: bool) -> VaultFs<D> {
+        let state = State {
+            handles: BTreeMap::new(),
+            next_handle: 1,
+            open: BTreeMap::new(),
+            dirty: false,
+            last_durable: Instant::now(),
+        };
+        let inner = Arc::new(Inner {
+            store,
+            state: Mutex::new(state),
+            read_only,
+            gone: AtomicBool::new(false),
+            stop: (Mutex::new(false), Condvar::new()),
+        });
+        let committer = {
+            let inner = inner.clone();
+            std::thread::spawn(move || {
+                let (lock, wake) = &inner.stop;
+                let mut stop = lock.lock().unwrap_or_else(|e| e.into_inner());
+                while !*stop {
+                    stop = wake.wait_timeout(stop, COMMIT_INTERVAL / 4).unwrap_or_else(|e| e.into_inner()).0;
+                    let due = {
+                        let st = inner.state();
+                        st.dirty && st.last_durable.elapsed() >= COMMIT_INTERVAL
+                    };
+                    if due {
+                        let _ = inner.durable();
+                    }
+                }
+            })
+        };
+        VaultFs { inner, committer: Some(committer) }
+    }
+
+    fn stop_committer(&mut self) {
+        let (lock, wake) = &self.inner.stop;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        wake.notify_all();
+        if let Some(handle) = self.committer.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+impl<D: BlockDevice + 'static> Drop for VaultFs<D> {
+    fn drop(&mut self) {
+        // Joining the committer releases its share of the store, so that dropping this value
+        // closes the store and wipes the keys (invariant 5).
+        self.stop_committer();
+    }
+}

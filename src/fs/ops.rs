@@ -1,0 +1,399 @@
+//! The FUSE requests, one method each: decode, call the store, reply.
+
+use std::ffi::OsStr;
+use std::path::Path;
+
+use fuser::{
+    Errno, FileHandle, Filesystem, FopenFlags, Generation, INodeNo, KernelConfig, LockOwner, OpenFlags,
+    RenameFlags, ReplyAttr, ReplyCreate, ReplyData, ReplyDirectory, ReplyEmpty, ReplyEntry, ReplyOpen,
+    ReplyStatfs, ReplyWrite, ReplyXattr, Request, TimeOrNow, WriteFlags,
+};
+use vaultfmt::SECTOR_SIZE;
+use vaultfmt::dev::BlockDevice;
+use vaultfmt::store::{Kind, SetAttrs};
+
+use super::attr::{file_attr, file_type};
+use super::{MAX_WRITE, Res, TTL, VaultFs, name_str, to_time};
+
+const GEN: Generation = Generation(0);
+
+fn reply_entry(reply: ReplyEntry, r: Res<fuser::FileAttr>) {
+    match r {
+        Ok(attr) => reply.entry(&TTL, &attr, GEN),
+        Err(e) => reply.error(e),
+    }
+}
+
+fn reply_empty(reply: ReplyEmpty, r: Res<()>) {
+    match r {
+        Ok(()) => reply.ok(),
+        Err(e) => reply.error(e),
+    }
+}
+
+/// Replies to getxattr/listxattr: the size when asked for it, ERANGE when it does not fit.
+fn reply_xattr(reply: ReplyXattr, size: u32, r: Res<Vec<u8>>) {
+    match r {
+        Ok(data) if size == 0 => reply.size(data.len() as u32),
+        Ok(data) if data.len() > size as usize => reply.error(Errno::ERANGE),
+        Ok(data) => reply.data(&data),
+        Err(e) => reply.error(e),
+    }
+}
+
+impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
+    fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
+        let _ = config.set_max_write(MAX_WRITE);
+        // The kernel caches written pages and sends them in large writes; it writes dirty pages
+        // back before it sends a flush, so a file is whole when it is closed.
+        let _ = config.add_capabilities(fuser::InitFlags::FUSE_WRITEBACK_CACHE);
+        Ok(())
+    }
+
+    fn destroy(&mut self) {
+        self.stop_committer();
+        let _ = self.inner.durable();
+    }
+
+    fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
+        let r = (|| {
+            let name = name_str(name)?;
+            let view = self.inner.store.read().map_err(|e| self.inner.fail(e))?;
+            let ino = view.lookup(parent.0, name).map_err(|e| self.inner.fail(e))?.ok_or(Errno::ENOENT)?;
+            let inode = view.inode(ino).map_err(|e| self.inner.fail(e))?.ok_or(Errno::ENOENT)?;
+            Ok(file_attr(ino, &inode))
+        })();
+        reply_entry(reply, r);
+    }
+
+    fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
+        match self.inner.entry(ino.0) {
+            Ok(attr) => reply.attr(&TTL, &attr),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn setattr(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        mode: Option<u32>,
+        uid: Option<u32>,
+        gid: Option<u32>,
+        size: Option<u64>,
+        atime: Option<TimeOrNow>,
+        mtime: Option<TimeOrNow>,
+        _ctime: Option<std::time::SystemTime>,
+        _fh: Option<FileHandle>,
+        _crtime: Option<std::time::SystemTime>,
+        _chgtime: Option<std::time::SystemTime>,
+        _bkuptime: Option<std::time::SystemTime>,
+        _flags: Option<fuser::BsdFileFlags>,
+        reply: ReplyAttr,
+    ) {
+        let r = self.inner.change(|tx| {
+            if let Some(size) = size {
+                tx.truncate(ino.0, size)?;
+            }
+            let attrs = SetAttrs { mode, uid, gid, atime: atime.map(to_time), mtime: mtime.map(to_time) };
+            tx.set_attrs(ino.0, &attrs)
+        });
+        match r {
+            Ok(inode) => reply.attr(&TTL, &file_attr(ino.0, &inode)),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
+        match self.inner.inode(ino.0) {
+            Ok(i) => match i.target {
+                Some(t) => reply.data(t.as_bytes()),
+                None => reply.error(Errno::EINVAL),
+            },
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn mknod(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+        _rdev: u32,
+        reply: ReplyEntry,
+    ) {
+        if mode & libc::S_IFMT != libc::S_IFREG {
+            // Only regular files, folders and links are kept in a vault.
+            return reply.error(Errno::EPERM);
+        }
+        let r = name_str(name).and_then(|n| {
+            let ino = self.inner.change(|tx| tx.create(parent.0, n, Kind::File, mode & !umask, None))?;
+            self.inner.entry(ino)
+        });
+        reply_entry(reply, r);
+    }
+
+    fn mkdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, mode: u32, umask: u32, reply: ReplyEntry) {
+        let r = name_str(name).and_then(|n| {
+            let ino = self.inner.change(|tx| tx.create(parent.0, n, Kind::Dir, mode & !umask, None))?;
+            self.inner.entry(ino)
+        });
+        reply_entry(reply, r);
+    }
+
+    fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        reply_empty(reply, name_str(name).and_then(|n| self.inner.change(|tx| tx.unlink(parent.0, n))));
+    }
+
+    fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        reply_empty(reply, name_str(name).and_then(|n| self.inner.change(|tx| tx.rmdir(parent.0, n))));
+    }
+
+    fn symlink(&self, _req: &Request, parent: INodeNo, link_name: &OsStr, target: &Path, reply: ReplyEntry) {
+        let r = (|| {
+            let n = name_str(link_name)?;
+            let t = target.to_str().ok_or(Errno::EINVAL)?;
+            let ino = self.inner.change(|tx| tx.create(parent.0, n, Kind::Symlink, 0o777, Some(t)))?;
+            self.inner.entry(ino)
+        })();
+        reply_entry(reply, r);
+    }
+
+    fn rename(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        newparent: INodeNo,
+        newname: &OsStr,
+        flags: RenameFlags,
+        reply: ReplyEmpty,
+    ) {
+        if flags.contains(RenameFlags::RENAME_EXCHANGE) || !(flags - RenameFlags::RENAME_NOREPLACE).is_empty()
+        {
+            return reply.error(Errno::EINVAL);
+        }
+        let no_replace = flags.contains(RenameFlags::RENAME_NOREPLACE);
+        let r = (|| {
+            let (a, b) = (name_str(name)?, name_str(newname)?);
+            self.inner.change(|tx| tx.rename(parent.0, a, newparent.0, b, no_replace))
+        })();
+        reply_empty(reply, r);
+    }
+
+    fn link(&self, _req: &Request, ino: INodeNo, newparent: INodeNo, newname: &OsStr, reply: ReplyEntry) {
+        let r = name_str(newname).and_then(|n| {
+            self.inner.change(|tx| tx.link(ino.0, newparent.0, n))?;
+            self.inner.entry(ino.0)
+        });
+        reply_entry(reply, r);
+    }
+
+    fn open(&self, _req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
+        let writing = flags.0 & libc::O_ACCMODE != libc::O_RDONLY;
+        if writing && self.inner.read_only {
+            return reply.error(Errno::EROFS);
+        }
+        match self.inner.inode(ino.0) {
+            Ok(i) if i.kind == Kind::Dir => reply.error(Errno::EISDIR),
+            Ok(_) => reply.opened(FileHandle(self.inner.open_handle(ino.0)), FopenFlags::empty()),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn read(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        _fh: FileHandle,
+        offset: u64,
+        size: u32,
+        _flags: OpenFlags,
+        _lock_owner: Option<LockOwner>,
+        reply: ReplyData,
+    ) {
+        let r = (|| {
+            self.inner.check()?;
+            let view = self.inner.store.read().map_err(|e| self.inner.fail(e))?;
+            let mut buf = vec![0u8; size as usize];
+            let n = view.read_at(ino.0, offset, &mut buf).map_err(|e| self.inner.fail(e))?;
+            buf.truncate(n);
+            Ok(buf)
+        })();
+        match r {
+            Ok(data) => reply.data(&data),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn write(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        _fh: FileHandle,
+        offset: u64,
+        data: &[u8],
+        _write_flags: WriteFlags,
+        _flags: OpenFlags,
+        _lock_owner: Option<LockOwner>,
+        reply: ReplyWrite,
+    ) {
+        match self.inner.change(|tx| tx.write_at(ino.0, offset, data)) {
+            Ok(()) => reply.written(data.len() as u32),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn flush(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _lock_owner: LockOwner,
+        reply: ReplyEmpty,
+    ) {
+        reply_empty(reply, self.inner.check());
+    }
+
+    fn release(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        _flags: OpenFlags,
+        _lock_owner: Option<LockOwner>,
+        _flush: bool,
+        reply: ReplyEmpty,
+    ) {
+        reply_empty(reply, self.inner.close_handle(fh.0));
+    }
+
+    fn fsync(&self, _req: &Request, _ino: INodeNo, _fh: FileHandle, _datasync: bool, reply: ReplyEmpty) {
+        reply_empty(reply, self.inner.durable());
+    }
+
+    fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
+        match self.inner.inode(ino.0) {
+            Ok(i) if i.kind == Kind::Dir => reply.opened(FileHandle(0), FopenFlags::empty()),
+            Ok(_) => reply.error(Errno::ENOTDIR),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn readdir(&self, _req: &Request, ino: INodeNo, _fh: FileHandle, offset: u64, mut reply: ReplyDirectory) {
+        let r = (|| {
+            let view = self.inner.store.read().map_err(|e| self.inner.fail(e))?;
+            let dir = view.inode(ino.0).map_err(|e| self.inner.fail(e))?.ok_or(Errno::ENOENT)?;
+            let mut entries = vec![
+                (ino.0, fuser::FileType::Directory, ".".to_string()),
+                (dir.parent, fuser::FileType::Directory, "..".to_string()),
+            ];
+            for e in view.entries(ino.0).map_err(|e| self.inner.fail(e))? {
+                entries.push((e.ino, file_type(e.kind), e.name));
+            }
+            Ok(entries)
+        })();
+        match r {
+            Ok(entries) => {
+                for (i, (child, kind, name)) in entries.into_iter().enumerate().skip(offset as usize) {
+                    if reply.add(INodeNo(child), (i + 1) as u64, kind, name) {
+                        break;
+                    }
+                }
+                reply.ok();
+            }
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn fsyncdir(&self, _req: &Request, _ino: INodeNo, _fh: FileHandle, _datasync: bool, reply: ReplyEmpty) {
+        reply_empty(reply, self.inner.durable());
+    }
+
+    fn statfs(&self, _req: &Request, _ino: INodeNo, reply: ReplyStatfs) {
+        match self.inner.statfs() {
+            Ok((free, total, files)) => {
+                let (bsize, blocks, bfree) =
+                    (SECTOR_SIZE as u64, total / SECTOR_SIZE as u64, free / SECTOR_SIZE as u64);
+                reply.statfs(blocks, bfree, bfree, files + bfree, bfree, bsize as u32, 255, bsize as u32)
+            }
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn setxattr(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        name: &OsStr,
+        value: &[u8],
+        flags: i32,
+        position: u32,
+        reply: ReplyEmpty,
+    ) {
+        if position != 0 {
+            return reply.error(Errno::EINVAL);
+        }
+        let (create, replace) = (flags & libc::XATTR_CREATE != 0, flags & libc::XATTR_REPLACE != 0);
+        let r = name
+            .to_str()
+            .ok_or(Errno::EINVAL)
+            .and_then(|n| self.inner.change(|tx| tx.set_xattr(ino.0, n, value, create, replace)));
+        reply_empty(reply, r);
+    }
+
+    fn getxattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, size: u32, reply: ReplyXattr) {
+        let r = (|| {
+            let n = name.to_str().ok_or(Errno::ENODATA)?;
+            let view = self.inner.store.read().map_err(|e| self.inner.fail(e))?;
+            view.xattr(ino.0, n).map_err(|e| self.inner.fail(e))?.ok_or(Errno::ENODATA)
+        })();
+        reply_xattr(reply, size, r);
+    }
+
+    fn listxattr(&self, _req: &Request, ino: INodeNo, size: u32, reply: ReplyXattr) {
+        let r = (|| {
+            let view = self.inner.store.read().map_err(|e| self.inner.fail(e))?;
+            let mut out = Vec::new();
+            for name in view.xattr_names(ino.0).map_err(|e| self.inner.fail(e))? {
+                out.extend_from_slice(name.as_bytes());
+                out.push(0);
+            }
+            Ok(out)
+        })();
+        reply_xattr(reply, size, r);
+    }
+
+    fn removexattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        let r = name
+            .to_str()
+            .ok_or(Errno::ENODATA)
+            .and_then(|n| self.inner.change(|tx| tx.remove_xattr(ino.0, n)));
+        reply_empty(reply, r);
+    }
+
+    fn create(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+        _flags: i32,
+        reply: ReplyCreate,
+    ) {
+        let r = name_str(name).and_then(|n| {
+            let ino = self.inner.change(|tx| tx.create(parent.0, n, Kind::File, mode & !umask, None))?;
+            Ok((ino, self.inner.entry(ino)?))
+        });
+        match r {
+            Ok((ino, attr)) => {
+                let fh = self.inner.open_handle(ino);
+                reply.created(&TTL, &attr, GEN, FileHandle(fh), FopenFlags::empty());
+            }
+            Err(e) => reply.error(e),
+        }
+    }
+}
