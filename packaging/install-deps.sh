@@ -7,8 +7,9 @@ set -euo pipefail
 # Debian packages: the OpenSSL library for the test oracle (openssl crate) and the command for
 # `vault bench`; argon2 (the reference implementation, a test oracle); losetup, mkfs.ext4 and
 # mount for the loop-device tests; script (bsdutils) for the terminal tests; python3-pip for the
-# test vectors.
-packages=(build-essential pkg-config libssl-dev openssl argon2 util-linux bsdutils e2fsprogs mount python3 python3-pip)
+# test vectors; fuse3 (fusermount3), stress-ng, fio, rsync, attr and procps for the mount tests.
+packages=(build-essential pkg-config libssl-dev openssl argon2 util-linux bsdutils e2fsprogs mount python3 python3-pip
+    fuse3 stress-ng fio rsync attr procps)
 
 missing=()
 for p in "${packages[@]}"; do

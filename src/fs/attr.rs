@@ -57,6 +57,7 @@ pub fn errno(e: &StoreError) -> Errno {
         StoreError::InvalidName { .. } | StoreError::IntoItself { .. } => Errno::EINVAL,
         StoreError::NoSpace { .. } => Errno::ENOSPC,
         StoreError::NoAttribute { .. } => Errno::ENODATA,
+        StoreError::ReadOnly => Errno::EROFS,
         _ => Errno::EIO,
     }
 }

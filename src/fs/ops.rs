@@ -336,6 +336,10 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         if position != 0 {
             return reply.error(Errno::EINVAL);
         }
+        if name.as_encoded_bytes().starts_with(b"system.posix_acl") {
+            // No POSIX ACLs in a vault: programs (cp -a) then fall back to chmod.
+            return reply.error(Errno::EOPNOTSUPP);
+        }
         let (create, replace) = (flags & libc::XATTR_CREATE != 0, flags & libc::XATTR_REPLACE != 0);
         let r = name
             .to_str()

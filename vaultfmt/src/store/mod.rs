@@ -27,7 +27,7 @@ mod txn;
 use std::io;
 use std::sync::Arc;
 
-use redb::{Builder, Database, ReadableDatabase};
+use redb::{Builder, Database, ReadOnlyDatabase, ReadableDatabase};
 use thiserror::Error;
 
 use crate::dev::{BlockDevice, DevError};
@@ -59,6 +59,8 @@ pub enum StoreError {
     NotEmpty { path: String },
     #[error("{name:?}: not a valid file name")]
     InvalidName { name: String },
+    #[error("the vault is open read-only")]
+    ReadOnly,
     #[error("{path}: no attribute {name:?}")]
     NoAttribute { path: String, name: String },
     #[error("{path}: cannot move a folder into itself")]
@@ -160,11 +162,26 @@ pub(crate) struct Keys {
     pub chunk: crate::secret::Locked<[u8; 32]>,
 }
 
+/// redb opened for writing, or (on a read-only device) only for reading.
+enum Db {
+    ReadWrite(Database),
+    ReadOnly(ReadOnlyDatabase),
+}
+
+impl Db {
+    fn begin_read(&self) -> Result<redb::ReadTransaction, redb::TransactionError> {
+        match self {
+            Db::ReadWrite(db) => db.begin_read(),
+            Db::ReadOnly(db) => db.begin_read(),
+        }
+    }
+}
+
 /// An open store.
 pub struct Store<D: BlockDevice + 'static> {
     volume: Volume<D>,
     io: Arc<SectorIo<D>>,
-    db: Database,
+    db: Db,
     keys: Keys,
     layout: Layout,
     /// Sectors that non-durable commits stopped referencing. The last durable commit may still
@@ -241,18 +258,17 @@ impl<D: BlockDevice + 'static> Store<D> {
         let anchor = anchor.ok_or(StoreError::NoAnchor)?;
         let layout = anchor.layout;
         let region = MetaRegion::new(io.clone(), anchor_key, anchor);
-        let db = builder().create_with_backend(region)?;
         let keys = keys(&volume);
-        let store = Store { volume, io, db, keys, layout, pending_free: Default::default() };
-        if store.io.device().read_only() {
-            return Ok(store);
+        if io.device().read_only() {
+            // Nothing may be written: a database that needs recovery is refused, not repaired.
+            let db = Db::ReadOnly(builder().open_read_only_with_backend(region)?);
+            return Ok(Store { volume, io, db, keys, layout, pending_free: Default::default() });
         }
+        let db = Db::ReadWrite(builder().create_with_backend(region)?);
+        let store = Store { volume, io, db, keys, layout, pending_free: Default::default() };
         let mut tx = store.begin()?;
         // Tables added since the vault was made are created empty.
-        let missing = {
-            let read = store.db.begin_read()?;
-            read.open_table(XATTRS).is_err()
-        };
+        let missing = store.db.begin_read()?.open_table(XATTRS).is_err();
         if missing {
             tx.raw().open_table(XATTRS)?;
         }
@@ -280,7 +296,8 @@ impl<D: BlockDevice + 'static> Store<D> {
 
     /// Starts a write transaction. Only one runs at a time.
     pub fn begin(&self) -> Result<Txn<'_, D>, StoreError> {
-        let mut tx = self.db.begin_write()?;
+        let Db::ReadWrite(db) = &self.db else { return Err(StoreError::ReadOnly) };
+        let mut tx = db.begin_write()?;
         tx.set_two_phase_commit(true);
         Ok(Txn::new(self, tx))
     }
