@@ -408,3 +408,63 @@ fn killed_mount_keeps_every_fsynced_file() {
     }
     m.umount();
 }
+
+/// A drive pulled while mounted: the inner vault's image lives on an outer vault mount, and the
+/// outer mount's process is killed, so the inner vault's device vanishes (reads and writes fail
+/// with ENOTCONN) as an unplugged disk's does. The inner mount must answer with errors, never
+/// hang, and what it had committed must be intact once the "drive" is back.
+#[test]
+fn a_pulled_drive_gives_io_errors_not_hangs_and_loses_nothing_committed() {
+    let v = Vault::new();
+    v.init_image("outer.img", "160M");
+    let outer = Mounted::new(&v, "outer.img", "outer");
+    v.ok(&[
+        &["init", "--image", "outer/inner.img", "--size", "64M", "--passphrase-file", "pass"][..],
+        &common::CHEAP[..],
+    ]
+    .concat());
+    let inner = Mounted::new(&v, "outer/inner.img", "inner");
+    let mut committed = Vec::new();
+    for i in 0..5 {
+        let data = vec![i as u8 + 1; 200_000];
+        let mut f = fs::File::create(inner.dir.join(format!("kept{i}"))).unwrap();
+        f.write_all(&data).unwrap();
+        f.sync_all().unwrap();
+        committed.push(data);
+    }
+    let pids = run("pgrep", &["-f", "vault mount outer.img outer"], v.dir.path());
+    for pid in pids.lines() {
+        // SAFETY: signalling the test's own outer mount process.
+        unsafe { libc::kill(pid.trim().parse().unwrap(), libc::SIGKILL) };
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Every operation on the inner mount fails promptly.
+    let dir = inner.dir.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let new = fs::File::create(dir.join("after-pull")).and_then(|mut f| {
+            f.write_all(&[7u8; 100_000])?;
+            f.sync_all()
+        });
+        let fresh_read = fs::read(dir.join("kept3")).map(|_| ()).and_then(|_| {
+            // The page cache may still hold it; a durable commit cannot succeed.
+            fs::File::open(&dir)?.sync_all()
+        });
+        tx.send((new.is_err(), fresh_read.is_err())).unwrap();
+    });
+    let (write_failed, sync_failed) =
+        rx.recv_timeout(std::time::Duration::from_secs(20)).expect("the inner mount hung after the pull");
+    assert!(write_failed, "a write and fsync after the pull succeeded");
+    assert!(sync_failed, "an fsync after the pull succeeded");
+    drop(inner);
+    drop(outer);
+    // The drive comes back: the inner vault is whole.
+    let _outer = Mounted::new(&v, "outer.img", "outer");
+    assert_eq!(v.run(&["fsck", "outer/inner.img", "--passphrase-file", "pass"]).0, 0);
+    let inner = Mounted::new(&v, "outer/inner.img", "inner");
+    for (i, data) in committed.iter().enumerate() {
+        assert_eq!(&fs::read(inner.dir.join(format!("kept{i}"))).unwrap(), data);
+    }
+    assert!(!inner.dir.join("after-pull").exists(), "a file made after the pull was never durable");
+    inner.umount();
+}

@@ -55,8 +55,8 @@ pub enum DevError {
 }
 
 impl DevError {
-    /// True when the device itself has disappeared (unplugged, powered off): the exit code for
-    /// "drive absent" applies rather than a data error.
+    /// True when the device itself has disappeared (unplugged, powered off, or an image file on
+    /// a FUSE mount whose server is gone): "drive absent" applies rather than a data error.
     pub fn is_gone(&self) -> bool {
         match self {
             DevError::Gone { .. } => true,
