@@ -20,13 +20,14 @@ use zeroize::Zeroizing;
 
 use super::{PassphraseArgs, open_device, warn_header, with_path};
 use crate::exit::{self, Exit, Refusal, UsageError};
-use crate::fs::{COMMIT_INTERVAL, VaultFs};
+use crate::fs::VaultFs;
 use crate::passphrase;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Changes are durable when fsync returns, and otherwise within a few \
-    seconds (see vault-mount(1)); vault umount commits everything. The folder must exist and \
-    be empty.")]
+#[command(after_help = "Changes are durable when fsync returns; changes closed without fsync are \
+    durable within 3 seconds; vault umount commits everything and wipes the keys. The folder must \
+    exist and be empty. Files, folders and symbolic links can be kept, with extended attributes; \
+    not POSIX ACLs, device files or pipes.")]
 pub struct MountArgs {
     /// The vault's drive or image file
     pub device: PathBuf,
@@ -206,10 +207,9 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
         }
     } else {
         eprintln!(
-            "Mounted {} at {} (changes durable within {} s, or at fsync).",
+            "Mounted {} at {} (changes durable at fsync, or within 3 s).",
             args.device.display(),
-            args.dir.display(),
-            COMMIT_INTERVAL.as_secs()
+            args.dir.display()
         );
     }
     let result = session.run();

@@ -4,7 +4,7 @@
 //! Durability: each changing request runs in its own store transaction, committed *volatilely*
 //! (visible at once, not yet forced to the drive). `fsync`/`fsyncdir` make everything durable
 //! before they return (invariant 2); otherwise a committer thread makes changes durable within
-//! [`COMMIT_INTERVAL`] plus one durable commit's time; unmounting commits everything.
+//! 3 seconds (see [`COMMIT_INTERVAL`]); unmounting commits everything.
 //!
 //! Files unlinked while open stay readable through their handles (store orphans) and go when
 //! the last handle closes, or at the next mount after a crash.
@@ -25,7 +25,9 @@ use vaultfmt::store::{Inode, Store, StoreError, Time, Txn};
 pub use attr::errno;
 use attr::file_attr;
 
-/// Changes closed without fsync are durable within this interval (plus one commit).
+/// Changes are made durable once the last durable commit is this old; the committer looks
+/// every quarter of it, so a change is durable within 1.25 × this plus one commit's time
+/// (documented as "within 3 seconds").
 pub const COMMIT_INTERVAL: Duration = Duration::from_secs(2);
 /// How long the kernel may cache attributes and names.
 const TTL: Duration = Duration::from_secs(1);
