@@ -29,6 +29,13 @@ step "$vault" import study teaching.img:/teaching --passphrase-file passphrase
 step "$vault" ls teaching.img:/teaching/study/series1 -l --passphrase-file passphrase
 step "$vault" export teaching.img:/teaching/study copied-out --passphrase-file passphrase
 step diff -r study copied-out
+echo; echo "# mounted as a folder: drag and drop, or cp"
+mkdir -p mnt
+step "$vault" mount teaching.img mnt --passphrase-file passphrase
+step cp -r study mnt/dragged-in
+step ls -l mnt mnt/dragged-in/study/series1
+step df -h mnt
+step "$vault" umount mnt
 step "$vault" fsck teaching.img --passphrase-file passphrase
 step "$vault" log teaching.img --passphrase-file passphrase
 step "$vault" header backup teaching.img teaching.header

@@ -468,3 +468,24 @@ fn a_pulled_drive_gives_io_errors_not_hangs_and_loses_nothing_committed() {
     assert!(!inner.dir.join("after-pull").exists(), "a file made after the pull was never durable");
     inner.umount();
 }
+
+/// Data closed without fsync is durable within the documented bound (3 seconds): written, left
+/// for 3.5 s, then the mount's process is killed; after a remount the file is there, whole.
+#[test]
+fn closed_without_fsync_is_durable_within_three_seconds() {
+    let v = Vault::new();
+    v.init_image("v.img", "32M");
+    let m = Mounted::new(&v, "v.img", "bound-mnt");
+    let data: Vec<u8> = (0..300_000).map(|b| (b * 7) as u8).collect();
+    fs::write(m.dir.join("unsynced.dcm"), &data).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    let pids = run("pgrep", &["-f", "vault mount v.img bound-mnt"], v.dir.path());
+    for pid in pids.lines() {
+        // SAFETY: signalling the test's own mount process.
+        unsafe { libc::kill(pid.trim().parse().unwrap(), libc::SIGKILL) };
+    }
+    drop(m);
+    let m = Mounted::new(&v, "v.img", "bound-mnt");
+    assert_eq!(fs::read(m.dir.join("unsynced.dcm")).unwrap(), data);
+    m.umount();
+}
