@@ -184,6 +184,8 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
     let mut config = Config::default();
     config.mount_options = options;
     config.acl = SessionACL::Owner;
+    // Two request threads: reads (which need no lock) go on while a write holds the store.
+    config.n_threads = Some(2);
     let session = fuser::Session::new(fs, &args.dir, &config)
         .map_err(|e| anyhow::anyhow!("{}: cannot mount: {e}", args.dir.display()))?;
     let pid_path = pid_file(&args.dir);

@@ -100,7 +100,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
             return Ok(());
         }
         let mut st = self.state();
-        if !st.dirty && self.store.read().is_ok() {
+        if !st.dirty {
             return Ok(());
         }
         let tx = self.store.begin().map_err(|e| self.fail(e))?;
@@ -149,8 +149,8 @@ impl<D: BlockDevice + 'static> Inner<D> {
             st.open.remove(&ino);
             ino
         };
-        // The last handle: an unlinked file goes now.
-        if !self.read_only {
+        // The last handle: a file unlinked while open goes now.
+        if !self.read_only && self.inode(ino).is_ok_and(|i| i.nlink == 0) {
             self.change(|tx| tx.reap_orphan(ino))?;
         }
         Ok(())

@@ -44,6 +44,7 @@ fn reply_xattr(reply: ReplyXattr, size: u32, r: Res<Vec<u8>>) {
 impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
         let _ = config.set_max_write(MAX_WRITE);
+        let _ = config.set_max_readahead(MAX_WRITE);
         // The kernel caches written pages and sends them in large writes; it writes dirty pages
         // back before it sends a flush, so a file is whole when it is closed.
         let _ = config.add_capabilities(fuser::InitFlags::FUSE_WRITEBACK_CACHE);
