@@ -54,6 +54,15 @@ fn run(cmd: &str, args: &[&str], dir: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Kills (SIGKILL) the mount process whose command line contains `pattern`.
+fn kill_mount(v: &Vault, pattern: &str) {
+    let pids = run("pgrep", &["-f", pattern], v.dir.path());
+    for pid in pids.lines() {
+        // SAFETY: signalling the test's own mount process.
+        unsafe { libc::kill(pid.trim().parse().unwrap(), libc::SIGKILL) };
+    }
+}
+
 /// A tree of DICOM-like files: nested series, sizes from 0 to a few MB, a link.
 fn study(root: &Path) {
     for s in 0..3 {
@@ -393,11 +402,7 @@ fn killed_mount_keeps_every_fsynced_file() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(150));
-    let pids = run("pgrep", &["-f", "vault mount v.img kill-mnt"], v.dir.path());
-    for pid in pids.lines() {
-        // SAFETY: signalling the test's own mount process.
-        unsafe { libc::kill(pid.trim().parse().unwrap(), libc::SIGKILL) };
-    }
+    kill_mount(&v, "vault mount v.img kill-mnt");
     let _ = cp.wait();
     drop(m);
     // A stale mount is cleaned up by the next mount.
@@ -432,11 +437,7 @@ fn a_pulled_drive_gives_io_errors_not_hangs_and_loses_nothing_committed() {
         f.sync_all().unwrap();
         committed.push(data);
     }
-    let pids = run("pgrep", &["-f", "vault mount outer.img outer"], v.dir.path());
-    for pid in pids.lines() {
-        // SAFETY: signalling the test's own outer mount process.
-        unsafe { libc::kill(pid.trim().parse().unwrap(), libc::SIGKILL) };
-    }
+    kill_mount(&v, "vault mount outer.img outer");
     std::thread::sleep(std::time::Duration::from_millis(300));
     // Every operation on the inner mount fails promptly.
     let dir = inner.dir.clone();
@@ -479,11 +480,7 @@ fn closed_without_fsync_is_durable_within_three_seconds() {
     let data: Vec<u8> = (0..300_000).map(|b| (b * 7) as u8).collect();
     fs::write(m.dir.join("unsynced.dcm"), &data).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(3500));
-    let pids = run("pgrep", &["-f", "vault mount v.img bound-mnt"], v.dir.path());
-    for pid in pids.lines() {
-        // SAFETY: signalling the test's own mount process.
-        unsafe { libc::kill(pid.trim().parse().unwrap(), libc::SIGKILL) };
-    }
+    kill_mount(&v, "vault mount v.img bound-mnt");
     drop(m);
     let m = Mounted::new(&v, "v.img", "bound-mnt");
     assert_eq!(fs::read(m.dir.join("unsynced.dcm")).unwrap(), data);

@@ -1,17 +1,17 @@
 //! `vault export`: copy a file or folder out of a vault, every byte verified on the way.
 
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use vaultfmt::dev::FileDevice;
 use vaultfmt::store::{Kind, ReadView};
 
 use super::target::{Target, join, open_store};
-use super::{PassphraseArgs, print_json, with_path};
+use super::{PassphraseArgs, print_json, progress_bar, with_path};
 use crate::exit::Exit;
 use crate::size::human;
 
@@ -105,15 +105,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<Exit> {
         .ok_or_else(|| vaultfmt::store::StoreError::NotFound { path: source.path.clone() })?;
     let name = source.path.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("vault");
     let dest = if args.dest.is_dir() { args.dest.join(name) } else { args.dest.clone() };
-    let bar = if std::io::stderr().is_terminal() && !args.json {
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {bytes} {bytes_per_sec} {wide_msg}").expect("template"),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = progress_bar(args.json, None, "{spinner} {bytes} {bytes_per_sec} {wide_msg}");
     let mut counts = Counts { files: 0, bytes: 0 };
     export(&view, ino, &source.path, &dest, &bar, &mut counts)?;
     bar.finish_and_clear();

@@ -1,14 +1,11 @@
 //! `vault fsck`: check every metadata record and every data chunk; `--repair` sets damaged
 //! files aside in /lost+found.
 
-use std::io::IsTerminal;
-
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use vaultfmt::store::fsck::{self, Report};
 
 use super::target::open_store;
-use super::{PassphraseArgs, print_json};
+use super::{PassphraseArgs, print_json, progress_bar};
 use crate::exit::Exit;
 use crate::size::human;
 
@@ -29,18 +26,6 @@ pub struct FsckArgs {
     pub json: bool,
 }
 
-fn progress(json: bool) -> ProgressBar {
-    if std::io::stderr().is_terminal() && !json {
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} checked {bytes} {bytes_per_sec}").expect("template"),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    }
-}
-
 fn report_json(r: &Report) -> serde_json::Value {
     serde_json::json!({
         "clean": r.clean(), "records": r.records, "files": r.files, "folders": r.folders,
@@ -52,7 +37,7 @@ fn report_json(r: &Report) -> serde_json::Value {
 
 pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
     let store = open_store(&args.device, &args.passphrase, "fsck")?;
-    let bar = progress(args.json);
+    let bar = progress_bar(args.json, None, "{spinner} checked {bytes} {bytes_per_sec}");
     let report = fsck::check(&store, &mut |n| bar.inc(n))?;
     bar.finish_and_clear();
     let mut repaired = None;

@@ -1,17 +1,17 @@
 //! `vault import`: copy files and folders into a vault without FUSE.
 
 use std::fs::File;
-use std::io::{BufReader, IsTerminal};
+use std::io::BufReader;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use vaultfmt::store::{Kind, SetAttrs, Time};
 
 use super::target::{Target, join, open_store};
-use super::{PassphraseArgs, print_json, with_path};
+use super::{PassphraseArgs, print_json, progress_bar, with_path};
 use crate::exit::{Exit, UsageError};
 use crate::size::human;
 
@@ -103,16 +103,8 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     }
     let total: u64 = items.iter().map(|i| if let Item::File { meta, .. } = i { meta.len() } else { 0 }).sum();
     let store = open_store(&target.device, &args.passphrase, "import")?;
-    let bar = if std::io::stderr().is_terminal() && !args.json {
-        let bar = ProgressBar::new(total);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {wide_msg}")
-                .expect("a valid template"),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar =
+        progress_bar(args.json, Some(total), "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {wide_msg}");
     let started = Instant::now();
     let (mut files, mut folders, mut bytes) = (0u64, 0u64, 0u64);
     let mut skipped: Vec<(String, String)> = Vec::new();

@@ -170,6 +170,20 @@ pub fn unlock(path: &Path, pass: &PassphraseArgs, slot: Option<usize>) -> anyhow
     Ok(volume)
 }
 
+/// A progress bar on standard error when it is a terminal and the output is not JSON; hidden
+/// otherwise. `total` makes a bar, `None` a spinner.
+pub fn progress_bar(json: bool, total: Option<u64>, template: &str) -> indicatif::ProgressBar {
+    if json || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = match total {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    bar.set_style(indicatif::ProgressStyle::with_template(template).expect("a valid template"));
+    bar
+}
+
 /// Prints one JSON object on stdout.
 pub fn print_json(value: &serde_json::Value) {
     println!("{value}");

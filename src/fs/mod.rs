@@ -120,6 +120,14 @@ impl<D: BlockDevice + 'static> Inner<D> {
         Ok(file_attr(ino, &self.inode(ino)?))
     }
 
+    /// Creates a regular file; returns its inode and attributes.
+    fn create_file(&self, parent: u64, name: &OsStr, mode: u32, umask: u32) -> Res<(u64, fuser::FileAttr)> {
+        let name = name_str(name)?;
+        let ino =
+            self.change(|tx| tx.create(parent, name, vaultfmt::store::Kind::File, mode & !umask, None))?;
+        Ok((ino, self.entry(ino)?))
+    }
+
     fn statfs(&self) -> Res<(u64, u64, u64)> {
         self.check()?;
         let view = self.store.read().map_err(|e| self.fail(e))?;

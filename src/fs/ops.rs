@@ -129,11 +129,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             // Only regular files, folders and links are kept in a vault.
             return reply.error(Errno::EPERM);
         }
-        let r = name_str(name).and_then(|n| {
-            let ino = self.inner.change(|tx| tx.create(parent.0, n, Kind::File, mode & !umask, None))?;
-            self.inner.entry(ino)
-        });
-        reply_entry(reply, r);
+        reply_entry(reply, self.inner.create_file(parent.0, name, mode, umask).map(|(_, attr)| attr));
     }
 
     fn mkdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, mode: u32, umask: u32, reply: ReplyEntry) {
@@ -389,11 +385,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         _flags: i32,
         reply: ReplyCreate,
     ) {
-        let r = name_str(name).and_then(|n| {
-            let ino = self.inner.change(|tx| tx.create(parent.0, n, Kind::File, mode & !umask, None))?;
-            Ok((ino, self.inner.entry(ino)?))
-        });
-        match r {
+        match self.inner.create_file(parent.0, name, mode, umask) {
             Ok((ino, attr)) => {
                 let fh = self.inner.open_handle(ino);
                 reply.created(&TTL, &attr, GEN, FileHandle(fh), FopenFlags::empty());
