@@ -53,7 +53,11 @@ fresh_ext4() {
     loop=$(losetup -f --show ext4.img)
     mount "$loop" base
 }
-drop_ext4() { umount base; losetup -d "$loop"; loop=""; rm -f ext4.img; }
+# A FUSE peer's process may hold the lower ext4 for a moment after its unmount: retry.
+drop_ext4() {
+    for _ in $(seq 100); do umount base 2>/dev/null && break; sleep 0.1; done
+    losetup -d "$loop"; loop=""; rm -f ext4.img
+}
 
 # mount_<fs>: makes plain/ the folder to copy into.
 mount_ext4() { fresh_ext4; target=base; }
@@ -70,13 +74,13 @@ mount_securefs() {
     securefs mount -b --pass made-up-benchmark base/c plain >/dev/null 2>&1
     for _ in $(seq 50); do mountpoint -q plain && break; sleep 0.1; done; target=plain
 }
-umount_securefs() { fusermount3 -u plain; sleep 0.5; drop_ext4; }
+umount_securefs() { fusermount3 -u plain; drop_ext4; }
 mount_cryfs() {
     fresh_ext4; mkdir base/c
     echo made-up-benchmark | CRYFS_FRONTEND=noninteractive CRYFS_NO_UPDATE_CHECK=true cryfs base/c plain >/dev/null 2>&1
     target=plain
 }
-umount_cryfs() { fusermount3 -u plain; sleep 0.5; drop_ext4; }
+umount_cryfs() { fusermount3 -u plain; drop_ext4; }
 mount_vault() {
     "$vault" init --image v.img --size "$size" --passphrase-file pass --kdf-time 1 --kdf-memory 1 --json >/dev/null
     "$vault" mount v.img plain --passphrase-file pass >/dev/null; target=plain
