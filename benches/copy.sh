@@ -77,7 +77,9 @@ mount_securefs() {
 umount_securefs() { fusermount3 -u plain; drop_ext4; }
 mount_cryfs() {
     fresh_ext4; mkdir base/c
-    echo made-up-benchmark | CRYFS_FRONTEND=noninteractive CRYFS_NO_UPDATE_CHECK=true cryfs base/c plain >/dev/null 2>&1
+    # Each run makes a new filesystem at the same path, which cryfs otherwise refuses.
+    echo made-up-benchmark | CRYFS_FRONTEND=noninteractive CRYFS_NO_UPDATE_CHECK=true \
+        cryfs --allow-replaced-filesystem base/c plain >/dev/null 2>&1
     target=plain
 }
 umount_cryfs() { fusermount3 -u plain; drop_ext4; }
