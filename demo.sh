@@ -33,7 +33,7 @@ echo; echo "# mounted as a folder: drag and drop, or cp"
 mkdir -p mnt
 step "$vault" mount teaching.img mnt --passphrase-file passphrase
 step cp -r study mnt/dragged-in
-step ls -l mnt mnt/dragged-in/study/series1
+step ls -l mnt mnt/dragged-in/series1
 step df -h mnt
 step "$vault" umount mnt
 step "$vault" fsck teaching.img --passphrase-file passphrase
