@@ -34,6 +34,15 @@ if ! python3 -c 'import cryptography_vectors' 2>/dev/null; then
     python3 -c 'import cryptography_vectors'
 fi
 
+# PyPI: pydicom and pydicom-data, real DICOM files and the independent reading the gate's
+# tests compare against.
+if ! python3 -c 'import pydicom, data_store' 2>/dev/null; then
+    echo "install-deps: installing pydicom and pydicom-data from PyPI" >&2
+    python3 -m pip install -q --disable-pip-version-check pydicom==3.0.2 pydicom-data==1.0.0 2>&1 \
+        | grep -v -i "running pip as the 'root' user" >&2 || true
+    python3 -c 'import pydicom, data_store'
+fi
+
 if ! command -v cargo >/dev/null; then
     echo "install-deps: no cargo on PATH; install Rust >= 1.89 with rustup" >&2
     exit 1

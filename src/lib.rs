@@ -4,5 +4,6 @@ pub mod cli;
 pub mod drives;
 pub mod exit;
 pub mod fs;
+pub mod gate;
 pub mod passphrase;
 pub mod size;

@@ -13,6 +13,7 @@ use vaultfmt::store::{Kind, SetAttrs, Time};
 use super::target::{Target, join, open_store};
 use super::{PassphraseArgs, print_json, progress_bar, with_path};
 use crate::exit::{Exit, UsageError};
+use crate::gate::{self, Policy};
 use crate::size::human;
 
 /// A batch is committed (made durable) after this many files or bytes, and at the end: an
@@ -22,8 +23,10 @@ const BATCH_BYTES: u64 = 256 << 20;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Folders are copied with everything in them (like cp -r). A file that \
-    exists in the vault is replaced. Files are committed in batches: an interrupted import keeps \
-    the batches already committed, every file in them whole.")]
+    exists in the vault is replaced. Every file passes the gate first (see vault-check(1)): a \
+    DICOM file that identifies a patient is refused, named with the rule and tag, and recorded in \
+    the audit log; the rest go on, and the exit status is 1. Files are committed in batches: an \
+    interrupted import keeps the batches already committed, every file in them whole.")]
 pub struct ImportArgs {
     /// Files and folders to copy in
     #[arg(required = true, value_name = "SRC")]
@@ -46,10 +49,12 @@ enum Item {
     Skip { src: PathBuf, why: &'static str },
 }
 
-/// The door's check: may these bytes become visible in the vault? The DICOM gate decides
-/// here (it arrives with its own issue, in `src/gate/`); until then every file is admitted.
-fn admit(_src: &Path) -> Result<(), String> {
-    Ok(())
+/// The door's check: may this file become visible in the vault? The gate decides, with the
+/// default policy; a refusal names the rules and tags (never a value).
+fn admit(src: &Path, policy: &Policy) -> anyhow::Result<Result<(), Vec<gate::Reason>>> {
+    let bytes = with_path(std::fs::read(src), src, "cannot read")?;
+    let verdict = gate::check(&bytes, policy);
+    Ok(if verdict.accept { Ok(()) } else { Err(verdict.reasons) })
 }
 
 fn plan(src: &Path, dest: &str, items: &mut Vec<Item>) -> anyhow::Result<()> {
@@ -92,6 +97,7 @@ fn split(path: &str) -> (&str, &str) {
 
 pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     let target = Target::parse(&args.dest);
+    let policy = Policy::default();
     let mut items = Vec::new();
     for src in &args.sources {
         let name = src
@@ -127,8 +133,19 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                 tx.create(parent, name, Kind::Symlink, 0o777, Some(link))?;
             }
             Item::File { src, dest, meta } => {
-                if let Err(why) = admit(src) {
-                    skipped.push((src.display().to_string(), why));
+                if let Err(reasons) = admit(src, &policy)? {
+                    let rules: Vec<String> =
+                        reasons.iter().map(|r| format!("{} {}", r.rule, r.tag)).collect();
+                    for r in &reasons {
+                        tx.audit(
+                            "refused",
+                            &[("door", "import"), ("path", dest), ("rule", r.rule), ("tag", &r.tag)],
+                        )?;
+                    }
+                    skipped.push((
+                        src.display().to_string(),
+                        format!("refused by the gate: {}", rules.join(", ")),
+                    ));
                     continue;
                 }
                 bar.set_message(dest.clone());

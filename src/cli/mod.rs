@@ -4,6 +4,7 @@
 //! them in step all come from these definitions.
 
 pub mod bench;
+pub mod check;
 pub mod export;
 pub mod fsck;
 pub mod header;
@@ -74,6 +75,8 @@ pub enum Command {
     Fsck(fsck::FsckArgs),
     /// Show the vault's audit log
     Log(log::LogArgs),
+    /// The gate's verdict on files and folders: would they be refused as identifying?
+    Check(check::CheckArgs),
     /// Measure the sector cipher and the key derivation on this machine, beside OpenSSL
     Bench(bench::BenchArgs),
 }
@@ -211,6 +214,7 @@ pub fn run() -> ExitCode {
         Command::Ls(args) => ls::run(args),
         Command::Fsck(args) => fsck::run(args),
         Command::Log(args) => log::run(args),
+        Command::Check(args) => check::run(args),
         Command::Bench(args) => bench::run(args),
     };
     if vaultfmt::secret::memory_lock_failed() {

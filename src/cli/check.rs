@@ -1,0 +1,120 @@
+//! `vault check`: the gate's verdict on files and folders, offline, with reasons; no vault
+//! needed. Files are checked in parallel; results come out in the order given.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use clap::Args;
+
+use super::{print_json, with_path};
+use crate::exit::{Exit, UsageError};
+use crate::gate::{self, Policy, Verdict};
+
+#[derive(Args, Debug)]
+#[command(after_help = "Exit status: 0 when every file is accepted, 1 when any is refused, 2 on a \
+    usage or I/O error. Reasons name the rule and the tag, never the value.")]
+pub struct CheckArgs {
+    /// Files and folders (folders are checked recursively)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// A policy file (JSON; see vault-check(1)) instead of the default policy
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// One JSON object per file, one per line
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let meta = with_path(std::fs::metadata(path), path, "cannot read")?;
+    if meta.is_dir() {
+        let mut entries: Vec<_> =
+            with_path(std::fs::read_dir(path), path, "cannot list")?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            collect(&e.path(), out)?;
+        }
+    } else if meta.is_file() {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Reads a policy file.
+pub fn load_policy(path: &Path) -> anyhow::Result<Policy> {
+    let text = with_path(std::fs::read_to_string(path), path, "cannot read the policy")?;
+    serde_json::from_str(&text)
+        .map_err(|e| UsageError(format!("{}: not a valid policy: {e}", path.display())).into())
+}
+
+pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
+    let policy = match &args.policy {
+        Some(p) => load_policy(p)?,
+        None => Policy::default(),
+    };
+    let mut files = Vec::new();
+    for p in &args.paths {
+        collect(p, &mut files)?;
+    }
+    let next = AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<Verdict, String>>>> =
+        files.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(files.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(i) else { break };
+                    let r = std::fs::read(path).map(|b| gate::check(&b, &policy)).map_err(|e| e.to_string());
+                    *results[i].lock().unwrap() = Some(r);
+                }
+            });
+        }
+    });
+    let (mut refused, mut errors) = (0, 0);
+    for (path, result) in files.iter().zip(results) {
+        match result.into_inner().unwrap().expect("every file was checked") {
+            Ok(v) => {
+                if !v.accept {
+                    refused += 1;
+                }
+                if args.json {
+                    print_json(&serde_json::json!({
+                        "path": path.display().to_string(),
+                        "verdict": if v.accept { "accept" } else { "refuse" },
+                        "dicom": v.dicom,
+                        "reasons": v.reasons,
+                    }));
+                } else if v.accept {
+                    println!("accept  {}", path.display());
+                } else {
+                    println!("refuse  {}", path.display());
+                    for r in &v.reasons {
+                        let at =
+                            if r.location.is_empty() { String::new() } else { format!(" in {}", r.location) };
+                        println!("        {}: {} {}{at}", r.rule, r.tag, r.keyword);
+                    }
+                }
+            }
+            Err(e) => {
+                errors += 1;
+                eprintln!("vault: {}: {e}", path.display());
+            }
+        }
+    }
+    if !args.json {
+        eprintln!(
+            "{} files: {} accepted, {refused} refused, {errors} unreadable",
+            files.len(),
+            files.len() - refused - errors
+        );
+    }
+    Ok(if errors > 0 {
+        Exit::Usage
+    } else if refused > 0 {
+        Exit::Refused
+    } else {
+        Exit::Ok
+    })
+}

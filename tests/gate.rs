@@ -1,0 +1,296 @@
+//! The gate: crafted data sets for every detection path, and real files (pydicom's test files
+//! and PyPI's pydicom-data) whose expected verdicts a small pydicom script derives on its own
+//! (`tests/gate/expected_verdicts.py`). All names and values here are made up.
+
+use std::process::Command;
+
+use dicom_core::value::{DataSetSequence, Value};
+use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
+use dicom_dictionary_std::{tags, uids};
+use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
+use dicom_transfer_syntax_registry::entries;
+use vault::gate::{self, Policy};
+
+fn text(tag: Tag, vr: VR, value: &str) -> DataElement<InMemDicomObject> {
+    DataElement::new(tag, vr, PrimitiveValue::from(value))
+}
+
+/// A CT slice with made-up identifying values.
+fn identified() -> InMemDicomObject {
+    let mut obj = InMemDicomObject::new_empty();
+    obj.put(text(tags::SOP_CLASS_UID, VR::UI, uids::CT_IMAGE_STORAGE));
+    obj.put(text(tags::SOP_INSTANCE_UID, VR::UI, "1.2.826.0.1.3680043.10.999.1"));
+    obj.put(text(tags::MODALITY, VR::CS, "CT"));
+    obj.put(text(tags::PATIENT_NAME, VR::PN, "Madeup^Testpatient"));
+    obj.put(text(tags::PATIENT_BIRTH_DATE, VR::DA, "19700101"));
+    obj
+}
+
+/// The same slice with nothing identifying left.
+fn clean() -> InMemDicomObject {
+    let mut obj = InMemDicomObject::new_empty();
+    obj.put(text(tags::SOP_CLASS_UID, VR::UI, uids::CT_IMAGE_STORAGE));
+    obj.put(text(tags::SOP_INSTANCE_UID, VR::UI, "1.2.826.0.1.3680043.10.999.2"));
+    obj.put(text(tags::MODALITY, VR::CS, "CT"));
+    obj.put(text(tags::PATIENT_NAME, VR::PN, "ANONYMOUS"));
+    obj.put(text(tags::PATIENT_BIRTH_DATE, VR::DA, ""));
+    obj
+}
+
+fn seq(item: InMemDicomObject) -> Value<InMemDicomObject> {
+    Value::from(DataSetSequence::from(vec![item]))
+}
+
+fn part10(obj: InMemDicomObject, ts: &str) -> Vec<u8> {
+    let file = obj
+        .with_meta(
+            FileMetaTableBuilder::new()
+                .transfer_syntax(ts)
+                .media_storage_sop_class_uid(uids::CT_IMAGE_STORAGE),
+        )
+        .unwrap();
+    let mut out = Vec::new();
+    file.write_all(&mut out).unwrap();
+    out
+}
+
+fn rules(bytes: &[u8]) -> Vec<(&'static str, String)> {
+    gate::check(bytes, &Policy::default()).reasons.into_iter().map(|r| (r.rule, r.keyword)).collect()
+}
+
+#[test]
+fn every_transfer_syntax_and_raw_data_sets_are_read() {
+    for ts in [
+        entries::IMPLICIT_VR_LITTLE_ENDIAN.uid(),
+        entries::EXPLICIT_VR_LITTLE_ENDIAN.uid(),
+        entries::EXPLICIT_VR_BIG_ENDIAN.uid(),
+        entries::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN.uid(),
+    ] {
+        let bytes = part10(identified(), ts);
+        let v = gate::check(&bytes, &Policy::default());
+        assert!(!v.accept && v.dicom, "{ts}");
+        assert!(rules(&bytes).contains(&("identifying-attribute", "PatientName".into())), "{ts}");
+        assert!(gate::check(&part10(clean(), ts), &Policy::default()).accept, "{ts}: clean refused");
+        // Without the preamble: DICM at offset 0.
+        assert!(!gate::check(&bytes[128..], &Policy::default()).accept, "{ts} without preamble");
+    }
+    // Raw data sets: no preamble, no meta group.
+    for ts in [
+        entries::IMPLICIT_VR_LITTLE_ENDIAN.erased(),
+        entries::EXPLICIT_VR_LITTLE_ENDIAN.erased(),
+        entries::EXPLICIT_VR_BIG_ENDIAN.erased(),
+    ] {
+        let mut raw = Vec::new();
+        identified().write_dataset_with_ts(&mut raw, &ts).unwrap();
+        assert!(!gate::check(&raw, &Policy::default()).accept, "raw {}", ts.uid());
+        let mut raw = Vec::new();
+        clean().write_dataset_with_ts(&mut raw, &ts).unwrap();
+        assert!(gate::check(&raw, &Policy::default()).accept, "clean raw {}", ts.uid());
+    }
+}
+
+#[test]
+fn names_are_found_at_any_depth_in_private_elements_and_after_the_pixel_data() {
+    // A person name three sequences deep.
+    let mut inner = InMemDicomObject::new_empty();
+    inner.put(text(tags::PERSON_NAME, VR::PN, "Madeup^Doctor"));
+    let mut middle = InMemDicomObject::new_empty();
+    middle.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(inner)));
+    let mut outer = InMemDicomObject::new_empty();
+    outer.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(middle)));
+    let mut obj = clean();
+    obj.put(DataElement::new(tags::REFERENCED_IMAGE_SEQUENCE, VR::SQ, seq(outer)));
+    let v = gate::check(&part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid()), &Policy::default());
+    assert_eq!(v.reasons.len(), 1, "{:?}", v.reasons);
+    assert_eq!(v.reasons[0].rule, "person-name");
+    assert_eq!(v.reasons[0].location, "ReferencedImageSequence[0]/ContentSequence[0]/ContentSequence[0]/");
+
+    // A private element with VR PN, and one after the pixel data.
+    let mut obj = clean();
+    obj.put(text(Tag(0x0009, 0x0010), VR::LO, "MADEUP VENDOR"));
+    obj.put(text(Tag(0x0009, 0x1001), VR::PN, "Madeup^Technologist"));
+    assert!(
+        rules(&part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid()))
+            .contains(&("person-name", "(private)".into()))
+    );
+    let mut obj = clean();
+    obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::U16(vec![0u16; 16].into())));
+    obj.put(text(Tag(0x7FE1, 0x0010), VR::LO, "MADEUP VENDOR"));
+    obj.put(text(Tag(0x7FE1, 0x1001), VR::PN, "Madeup^After"));
+    assert!(!gate::check(&part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid()), &Policy::default()).accept);
+}
+
+#[test]
+fn patient_id_and_accession_number_follow_the_policy_switches() {
+    let mut obj = clean();
+    obj.put(text(tags::PATIENT_ID, VR::LO, "MADEUP-0001"));
+    obj.put(text(tags::ACCESSION_NUMBER, VR::SH, "ACC-MADEUP"));
+    let bytes = part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+    let found = rules(&bytes);
+    assert!(
+        found.contains(&("patient-id", "PatientID".into()))
+            && found.contains(&("accession-number", "AccessionNumber".into()))
+    );
+    let keep = Policy { retain_patient_id: true, retain_accession_number: true, ..Policy::default() };
+    assert!(gate::check(&bytes, &keep).accept);
+    // A dummy value of the policy's is no identity.
+    let mut obj = clean();
+    obj.put(text(tags::PATIENT_NAME, VR::PN, "TEACHING^FILE"));
+    let bytes = part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+    assert!(!gate::check(&bytes, &Policy::default()).accept);
+    let dummy = Policy { dummy_values: vec!["TEACHING^FILE".into()], ..Policy::default() };
+    assert!(gate::check(&bytes, &dummy).accept);
+}
+
+#[test]
+fn burned_in_patient_data() {
+    let with_pixels = |modality: &str, burned: Option<&str>| {
+        let mut obj = clean();
+        obj.put(text(tags::MODALITY, VR::CS, modality));
+        if let Some(b) = burned {
+            obj.put(text(tags::BURNED_IN_ANNOTATION, VR::CS, b));
+        }
+        obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::U16(vec![0u16; 16].into())));
+        gate::check(&part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid()), &Policy::default())
+    };
+    assert_eq!(with_pixels("CT", Some("YES")).reasons[0].rule, "burned-in-annotation");
+    assert_eq!(with_pixels("US", None).reasons[0].rule, "burned-in-likely");
+    assert_eq!(with_pixels("NM", None).reasons[0].rule, "burned-in-likely");
+    assert!(with_pixels("US", Some("NO")).accept, "a redacted ultrasound (BurnedInAnnotation NO)");
+    assert!(with_pixels("CT", None).accept);
+}
+
+#[test]
+fn unreadable_dicom_is_refused_and_other_files_pass() {
+    let bytes = part10(identified(), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+    let truncated = &bytes[..bytes.len() - 7];
+    let v = gate::check(truncated, &Policy::default());
+    assert!(!v.accept, "a truncated file was accepted");
+    let mut corrupt = bytes.clone();
+    corrupt[140..150].fill(0xff);
+    assert!(!gate::check(&corrupt, &Policy::default()).accept, "a corrupt file was accepted");
+    for plain in [&b"made-up teaching notes\n"[..], b"%PDF-1.7\n...", &[0u8; 0], &[0x5a; 4096]] {
+        let v = gate::check(plain, &Policy::default());
+        assert!(v.accept && !v.dicom, "{:?}", &plain[..plain.len().min(8)]);
+    }
+    // Random bytes: never a panic; accepted unless they happen to look like DICOM.
+    let mut x = 0x9e3779b97f4a7c15u64;
+    for _ in 0..2000 {
+        let len = (x % 3000) as usize;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        let _ = gate::check(&bytes, &Policy::default());
+    }
+}
+
+fn python_dir(expr: &str) -> String {
+    let out =
+        Command::new("python3").args(["-c", &format!("import os, {expr}")]).output().expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "pydicom and pydicom-data are installed by the README's setup: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// The real files: vault's verdicts against the independent pydicom reading. No file that the
+/// pydicom reading refuses may be accepted; where vault refuses and pydicom accepts, it must be
+/// because vault's parser cannot read the file (failing closed), and those files are listed.
+#[test]
+fn verdicts_agree_with_an_independent_pydicom_reading() {
+    let test_files =
+        python_dir("pydicom; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'))");
+    let data_store =
+        python_dir("data_store; print(os.path.join(os.path.dirname(data_store.__file__), 'data'))");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/gate/expected_verdicts.py");
+    let expected = Command::new("python3").arg(script).args([&test_files, &data_store]).output().unwrap();
+    assert!(expected.status.success(), "{}", String::from_utf8_lossy(&expected.stderr));
+    let got = Command::new(env!("CARGO_BIN_EXE_vault"))
+        .args(["check", "--json", &test_files, &data_store])
+        .output()
+        .unwrap();
+    let parse = |out: &[u8]| -> std::collections::BTreeMap<String, serde_json::Value> {
+        String::from_utf8_lossy(out)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .map(|v| (v["path"].as_str().unwrap().to_string(), v))
+            .collect()
+    };
+    let (expected, got) = (parse(&expected.stdout), parse(&got.stdout));
+    assert!(expected.len() >= 240, "only {} real files found", expected.len());
+    assert_eq!(expected.keys().collect::<Vec<_>>(), got.keys().collect::<Vec<_>>());
+    let mut fail_closed = Vec::new();
+    for (path, want) in &expected {
+        let v = &got[path];
+        if want["verdict"] == v["verdict"] {
+            continue;
+        }
+        assert_eq!(want["verdict"], "accept", "{path}: pydicom's reading refuses it, vault accepts it");
+        let reasons = v["reasons"].as_array().unwrap();
+        assert!(reasons.iter().all(|r| r["rule"] == "unreadable-dicom"), "{path}: {reasons:?}");
+        fail_closed.push(path.rsplit('/').next().unwrap().to_string());
+    }
+    fail_closed.sort();
+    assert_eq!(fail_closed, ["UN_sequence.dcm", "meta_missing_tsyntax.dcm", "no_meta_group_length.dcm"]);
+    assert!(got.values().filter(|v| v["verdict"] == "refuse").count() > 100);
+    assert!(got.values().filter(|v| v["verdict"] == "accept").count() > 10);
+}
+
+/// The import door: identifying files are refused with rule and tag, recorded in the audit log
+/// without their values; the rest are imported.
+#[test]
+fn vault_import_lets_no_identifying_file_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("pass"), "made-up gate passphrase\n").unwrap();
+    std::fs::create_dir(p("study")).unwrap();
+    std::fs::write(p("study/identified.dcm"), part10(identified(), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid()))
+        .unwrap();
+    std::fs::write(p("study/clean.dcm"), part10(clean(), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid())).unwrap();
+    std::fs::write(p("study/notes.txt"), "made-up teaching note\n").unwrap();
+    let vault = |args: &[&str]| {
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_vault")).args(args).current_dir(dir.path()).output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = vault(&[
+        "init",
+        "--image",
+        "v.img",
+        "--size",
+        "32M",
+        "--passphrase-file",
+        "pass",
+        "--kdf-time",
+        "1",
+        "--kdf-memory",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = vault(&["import", "study", "v.img", "--passphrase-file", "pass"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("identified.dcm: refused by the gate: identifying-attribute (0010,0010)"), "{err}");
+    assert!(!err.contains("Madeup"), "a value reached a message");
+    let (_, listing, _) = vault(&["ls", "v.img:/study", "--passphrase-file", "pass"]);
+    assert_eq!(listing.lines().collect::<Vec<_>>(), ["clean.dcm", "notes.txt"]);
+    let (_, log, _) = vault(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert!(
+        log.contains(
+            "refused  door=import path=/study/identified.dcm rule=identifying-attribute tag=(0010,0010)"
+        ),
+        "{log}"
+    );
+    assert!(!log.contains("Madeup") && !log.contains("19700101"), "a value reached the audit log");
+}
