@@ -486,3 +486,89 @@ fn closed_without_fsync_is_durable_within_three_seconds() {
     assert_eq!(fs::read(m.dir.join("unsynced.dcm")).unwrap(), data);
     m.umount();
 }
+
+/// A made-up identifying DICOM file (explicit VR little endian, Part 10), built by hand.
+fn identifying_dicom() -> Vec<u8> {
+    fn el(out: &mut Vec<u8>, group: u16, elem: u16, vr: &[u8; 2], value: &[u8]) {
+        let mut v = value.to_vec();
+        if v.len() % 2 == 1 {
+            v.push(if vr == b"UI" { 0 } else { b' ' });
+        }
+        out.extend_from_slice(&group.to_le_bytes());
+        out.extend_from_slice(&elem.to_le_bytes());
+        out.extend_from_slice(vr);
+        out.extend_from_slice(&(v.len() as u16).to_le_bytes());
+        out.extend_from_slice(&v);
+    }
+    let mut meta = Vec::new();
+    el(&mut meta, 0x0002, 0x0010, b"UI", b"1.2.840.10008.1.2.1");
+    let mut out = vec![0u8; 128];
+    out.extend_from_slice(b"DICM");
+    el(&mut out, 0x0002, 0x0000, b"UL", &(meta.len() as u32).to_le_bytes());
+    out.extend_from_slice(&meta);
+    el(&mut out, 0x0008, 0x0060, b"CS", b"CT");
+    el(&mut out, 0x0010, 0x0010, b"PN", b"Madeup^Patient");
+    out
+}
+
+/// Every door of the mount lets no identifying file in: cp, mv from another filesystem,
+/// truncate and rewrite, attributes; a file not yet passed cannot be read by another handle
+/// or linked; refusals are audited without values.
+#[test]
+fn invariant_4_no_identifying_file_through_any_door_of_the_mount() {
+    let v = Vault::new();
+    v.init_image("v.img", "32M");
+    fs::write(v.path("identified.dcm"), identifying_dicom()).unwrap();
+    let m = Mounted::new(&v, "v.img", "door-mnt");
+    let d = m.dir.clone();
+    // cp in: the close fails with EACCES and the file is gone.
+    let out =
+        Command::new("cp").args(["identified.dcm", "door-mnt/"]).current_dir(v.dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Permission denied"));
+    assert!(!d.join("identified.dcm").exists());
+    // mv from another filesystem: the copy fails, so the source stays where it was.
+    let out = Command::new("mv")
+        .args(["identified.dcm", "door-mnt/moved.dcm"])
+        .current_dir(v.dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(!d.join("moved.dcm").exists() && v.path("identified.dcm").exists());
+    // A clean file passes; renaming it inside is fine.
+    fs::write(d.join("notes.txt"), b"made-up teaching note").unwrap();
+    fs::rename(d.join("notes.txt"), d.join("renamed.txt")).unwrap();
+    assert_eq!(fs::read(d.join("renamed.txt")).unwrap(), b"made-up teaching note");
+    // Truncate and rewrite an accepted file with identifying content: refused and removed.
+    let mut f = fs::OpenOptions::new().write(true).truncate(true).open(d.join("renamed.txt")).unwrap();
+    f.write_all(&identifying_dicom()).unwrap();
+    assert_eq!(f.sync_all().unwrap_err().raw_os_error(), Some(libc::EACCES));
+    drop(f);
+    assert!(!d.join("renamed.txt").exists());
+    // While a file is being written, no other handle reads it and it gets no second name.
+    let mut w = fs::File::create(d.join("pending.txt")).unwrap();
+    w.write_all(b"made-up").unwrap();
+    assert_eq!(fs::File::open(d.join("pending.txt")).unwrap_err().raw_os_error(), Some(libc::EACCES));
+    assert_eq!(
+        fs::hard_link(d.join("pending.txt"), d.join("link.txt")).unwrap_err().raw_os_error(),
+        Some(libc::EACCES)
+    );
+    drop(w);
+    assert_eq!(fs::read(d.join("pending.txt")).unwrap(), b"made-up");
+    fs::hard_link(d.join("pending.txt"), d.join("link.txt")).unwrap();
+    // DICOM in an attribute's value.
+    let path = std::ffi::CString::new(d.join("pending.txt").as_os_str().as_encoded_bytes()).unwrap();
+    let value = identifying_dicom();
+    // SAFETY: setxattr with a valid path, name and buffer.
+    let rc = unsafe {
+        libc::setxattr(path.as_ptr(), c"user.hidden".as_ptr(), value.as_ptr().cast(), value.len(), 0)
+    };
+    assert_eq!((rc, std::io::Error::last_os_error().raw_os_error()), (-1, Some(libc::EACCES)));
+    m.umount();
+    let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert!(
+        log.contains("refused  door=mount path=/identified.dcm rule=identifying-attribute tag=(0010,0010)"),
+        "{log}"
+    );
+    assert!(!log.contains("Madeup"), "a value reached the audit log");
+}

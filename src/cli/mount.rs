@@ -186,8 +186,10 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
     config.acl = SessionACL::Owner;
     // Two request threads: reads (which need no lock) go on while a write holds the store.
     config.n_threads = Some(2);
+    let notifier_slot = fs.notifier_slot();
     let session = fuser::Session::new(fs, &args.dir, &config)
         .map_err(|e| anyhow::anyhow!("{}: cannot mount: {e}", args.dir.display()))?;
+    let _ = notifier_slot.set(session.notifier());
     let pid_path = pid_file(&args.dir);
     if let Some(parent) = pid_path.parent() {
         let _ = std::fs::create_dir_all(parent);

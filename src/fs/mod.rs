@@ -10,6 +10,7 @@
 //! the last handle closes, or at the next mount after a crash.
 
 mod attr;
+mod door;
 mod ops;
 
 use std::collections::BTreeMap;
@@ -35,8 +36,10 @@ const TTL: Duration = Duration::from_secs(1);
 pub const MAX_WRITE: u32 = 1 << 20;
 
 struct State {
-    /// Open handle → inode.
-    handles: BTreeMap<u64, u64>,
+    /// Open handle → (inode, opened for writing).
+    handles: BTreeMap<u64, (u64, bool)>,
+    /// Files written through the mount that the gate has not yet passed (`door.rs`).
+    unchecked: std::collections::BTreeSet<u64>,
     next_handle: u64,
     /// Inode → number of open handles.
     open: BTreeMap<u64, u32>,
@@ -52,6 +55,8 @@ struct Inner<D: BlockDevice + 'static> {
     /// Set when the device has gone (unplugged): every later request fails at once.
     gone: AtomicBool,
     stop: (Mutex<bool>, Condvar),
+    /// Tells the kernel to forget names the gate removed (set once the session exists).
+    notifier: Arc<std::sync::OnceLock<fuser::Notifier>>,
 }
 
 /// The filesystem handed to fuser.
@@ -125,7 +130,14 @@ impl<D: BlockDevice + 'static> Inner<D> {
         let name = name_str(name)?;
         let ino =
             self.change(|tx| tx.create(parent, name, vaultfmt::store::Kind::File, mode & !umask, None))?;
+        // Unchecked until its writer closes it.
+        self.mark_unchecked(ino)?;
         Ok((ino, self.entry(ino)?))
+    }
+
+    /// The handle's inode and whether it was opened for writing.
+    fn handle(&self, fh: u64) -> Option<(u64, bool)> {
+        self.state().handles.get(&fh).copied()
     }
 
     fn statfs(&self) -> Res<(u64, u64, u64)> {
@@ -136,11 +148,11 @@ impl<D: BlockDevice + 'static> Inner<D> {
         Ok((free, total, files))
     }
 
-    fn open_handle(&self, ino: u64) -> u64 {
+    fn open_handle(&self, ino: u64, writer: bool) -> u64 {
         let mut st = self.state();
         let fh = st.next_handle;
         st.next_handle += 1;
-        st.handles.insert(fh, ino);
+        st.handles.insert(fh, (ino, writer));
         *st.open.entry(ino).or_default() += 1;
         fh
     }
@@ -148,7 +160,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
     fn close_handle(&self, fh: u64) -> Res<()> {
         let ino = {
             let mut st = self.state();
-            let Some(ino) = st.handles.remove(&fh) else { return Ok(()) };
+            let Some((ino, _)) = st.handles.remove(&fh) else { return Ok(()) };
             let count = st.open.get_mut(&ino).expect("an open handle counts");
             *count -= 1;
             if *count > 0 {
@@ -187,6 +199,7 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
     pub fn new(store: Store<D>, read_only: bool) -> VaultFs<D> {
         let state = State {
             handles: BTreeMap::new(),
+            unchecked: Default::default(),
             next_handle: 1,
             open: BTreeMap::new(),
             dirty: false,
@@ -198,6 +211,7 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
             read_only,
             gone: AtomicBool::new(false),
             stop: (Mutex::new(false), Condvar::new()),
+            notifier: Arc::new(std::sync::OnceLock::new()),
         });
         let committer = {
             let inner = inner.clone();
@@ -216,7 +230,16 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
                 }
             })
         };
+        if !read_only {
+            inner.sweep_unchecked();
+        }
         VaultFs { inner, committer: Some(committer) }
+    }
+
+    /// Where the session's notifier goes once the session exists (fuser keeps the filesystem
+    /// to itself), so that names the gate removes vanish from the kernel's caches at once.
+    pub fn notifier_slot(&self) -> Arc<std::sync::OnceLock<fuser::Notifier>> {
+        self.inner.notifier.clone()
     }
 
     fn stop_committer(&mut self) {

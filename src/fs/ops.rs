@@ -92,12 +92,24 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         _flags: Option<fuser::BsdFileFlags>,
         reply: ReplyAttr,
     ) {
+        if size.is_some() {
+            if let Err(e) = self.inner.mark_unchecked(ino.0) {
+                return reply.error(e);
+            }
+        }
         let r = self.inner.change(|tx| {
             if let Some(size) = size {
                 tx.truncate(ino.0, size)?;
             }
             let attrs = SetAttrs { mode, uid, gid, atime: atime.map(to_time), mtime: mtime.map(to_time) };
             tx.set_attrs(ino.0, &attrs)
+        });
+        // A truncate with no handle open (truncate(2)) has no close to wait for.
+        let r = r.and_then(|inode| {
+            if size.is_some() && !self.inner.state().open.contains_key(&ino.0) {
+                self.inner.admit(ino.0)?;
+            }
+            Ok(inode)
         });
         match r {
             Ok(inode) => reply.attr(&TTL, &file_attr(ino.0, &inode)),
@@ -181,6 +193,10 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
     }
 
     fn link(&self, _req: &Request, ino: INodeNo, newparent: INodeNo, newname: &OsStr, reply: ReplyEntry) {
+        if self.inner.is_unchecked(ino.0) {
+            // No second name for a file the gate has not passed.
+            return reply.error(Errno::EACCES);
+        }
         let r = name_str(newname).and_then(|n| {
             self.inner.change(|tx| tx.link(ino.0, newparent.0, n))?;
             self.inner.entry(ino.0)
@@ -193,9 +209,13 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         if writing && self.inner.read_only {
             return reply.error(Errno::EROFS);
         }
+        if !writing && self.inner.is_unchecked(ino.0) {
+            // Readable by no other handle until the gate has passed it.
+            return reply.error(Errno::EACCES);
+        }
         match self.inner.inode(ino.0) {
             Ok(i) if i.kind == Kind::Dir => reply.error(Errno::EISDIR),
-            Ok(_) => reply.opened(FileHandle(self.inner.open_handle(ino.0)), FopenFlags::empty()),
+            Ok(_) => reply.opened(FileHandle(self.inner.open_handle(ino.0, writing)), FopenFlags::empty()),
             Err(e) => reply.error(e),
         }
     }
@@ -213,6 +233,9 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
     ) {
         let r = (|| {
             self.inner.check()?;
+            if self.inner.is_unchecked(ino.0) && !self.inner.handle(_fh.0).is_some_and(|(_, writer)| writer) {
+                return Err(Errno::EACCES);
+            }
             let view = self.inner.store.read().map_err(|e| self.inner.fail(e))?;
             let mut buf = vec![0u8; size as usize];
             let n = view.read_at(ino.0, offset, &mut buf).map_err(|e| self.inner.fail(e))?;
@@ -237,21 +260,22 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         _lock_owner: Option<LockOwner>,
         reply: ReplyWrite,
     ) {
+        if let Err(e) = self.inner.mark_unchecked(ino.0) {
+            return reply.error(e);
+        }
         match self.inner.change(|tx| tx.write_at(ino.0, offset, data)) {
             Ok(()) => reply.written(data.len() as u32),
             Err(e) => reply.error(e),
         }
     }
 
-    fn flush(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        _fh: FileHandle,
-        _lock_owner: LockOwner,
-        reply: ReplyEmpty,
-    ) {
-        reply_empty(reply, self.inner.check());
+    fn flush(&self, _req: &Request, ino: INodeNo, fh: FileHandle, _lock_owner: LockOwner, reply: ReplyEmpty) {
+        // A close: the kernel has written the file's dirty pages back, so the gate sees it whole.
+        let r = self.inner.check().and_then(|_| match self.inner.handle(fh.0) {
+            Some((_, true)) => self.inner.admit(ino.0),
+            _ => Ok(()),
+        });
+        reply_empty(reply, r);
     }
 
     fn release(
@@ -267,8 +291,8 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         reply_empty(reply, self.inner.close_handle(fh.0));
     }
 
-    fn fsync(&self, _req: &Request, _ino: INodeNo, _fh: FileHandle, _datasync: bool, reply: ReplyEmpty) {
-        reply_empty(reply, self.inner.durable());
+    fn fsync(&self, _req: &Request, ino: INodeNo, _fh: FileHandle, _datasync: bool, reply: ReplyEmpty) {
+        reply_empty(reply, self.inner.admit(ino.0).and_then(|_| self.inner.durable()));
     }
 
     fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
@@ -337,6 +361,10 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             // No POSIX ACLs in a vault: programs (cp -a) then fall back to chmod.
             return reply.error(Errno::EOPNOTSUPP);
         }
+        // An attribute is a door too: DICOM in an attribute's value passes the gate first.
+        if !crate::gate::check(value, &self.inner.policy()).accept {
+            return reply.error(Errno::EACCES);
+        }
         let (create, replace) = (flags & libc::XATTR_CREATE != 0, flags & libc::XATTR_REPLACE != 0);
         let r = name
             .to_str()
@@ -387,7 +415,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
     ) {
         match self.inner.create_file(parent.0, name, mode, umask) {
             Ok((ino, attr)) => {
-                let fh = self.inner.open_handle(ino);
+                let fh = self.inner.open_handle(ino, true);
                 reply.created(&TTL, &attr, GEN, FileHandle(fh), FopenFlags::empty());
             }
             Err(e) => reply.error(e),

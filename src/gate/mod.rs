@@ -115,6 +115,18 @@ fn read_raw(bytes: &[u8], encoding: Encoding) -> Option<InMemDicomObject> {
     InMemDicomObject::read_dataset_with_ts(bytes, &ts).ok()
 }
 
+/// Bytes a file must start with for [`might_be_dicom`] to decide.
+pub const HEAD_BYTES: usize = 132;
+
+/// False when a file starting with `head` (its first [`HEAD_BYTES`] bytes, or all of a shorter
+/// file) cannot be DICOM: the gate accepts it without reading the rest.
+pub fn might_be_dicom(head: &[u8]) -> bool {
+    shape(head) != Shape::NotDicom || head.len() < 8
+}
+
+/// The policy a vault keeps (in its store, under this setting), or the default.
+pub const POLICY_SETTING: &str = "gate_policy";
+
 /// The verdict on one file's bytes.
 pub fn check(bytes: &[u8], policy: &Policy) -> Verdict {
     let object = match shape(bytes) {

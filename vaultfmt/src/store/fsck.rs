@@ -384,7 +384,7 @@ pub fn repair<D: BlockDevice + 'static>(store: &Store<D>, report: &Report) -> Re
                 let path = tx.path_of(*ino);
                 let name = format!("{ino}-{}", path.rsplit('/').next().unwrap_or("file"));
                 if inode.parent != lf {
-                    if let Some((parent, old)) = find_name(&tx, *ino)? {
+                    if let Some((parent, old)) = tx.a_name_of(*ino)? {
                         tx.rename(parent, &old, lf, &name, true)?;
                     }
                 }
@@ -464,23 +464,6 @@ pub(crate) fn complement(used: &[(u64, u64, u64)], first: u64, count: u64) -> Ve
         out.push((at, first + count - at));
     }
     out
-}
-
-/// The (folder, name) of one of a file's names.
-fn find_name<D: BlockDevice + 'static>(
-    tx: &super::Txn<'_, D>,
-    ino: u64,
-) -> Result<Option<(u64, String)>, StoreError> {
-    for item in tx.raw().open_table(DIRENTS)?.iter()? {
-        let (k, v) = item?;
-        let (parent, name) = k.value();
-        let child: Result<u64, _> =
-            tx.sealer().open("dirents", &super::records::dirent_key(parent, name), v.value());
-        if child.ok() == Some(ino) {
-            return Ok(Some((parent, name.to_string())));
-        }
-    }
-    Ok(None)
 }
 
 /// Any postcard value, for checking a MAC without knowing the record's type.

@@ -302,6 +302,20 @@ impl<D: BlockDevice + 'static> Store<D> {
         Ok(Txn::new(self, tx))
     }
 
+    /// A setting (see [`Txn::put_setting`]) as the last commit has it.
+    pub fn begin_read_setting<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let read = self.db.begin_read()?;
+        let table = read.open_table(META)?;
+        let value = redb::ReadableTable::get(&table, name)?;
+        match value {
+            Some(v) => Ok(Some(self.keys.sealer.open("meta", name.as_bytes(), v.value())?)),
+            None => Ok(None),
+        }
+    }
+
     /// A consistent read-only view of the last commit.
     pub fn read(&self) -> Result<ReadView<'_, D>, StoreError> {
         Ok(ReadView::new(self, self.db.begin_read()?))

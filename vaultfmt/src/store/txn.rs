@@ -665,6 +665,32 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
         }
     }
 
+    /// One (folder, name) under which `ino` is linked, if any.
+    pub fn a_name_of(&self, ino: u64) -> Result<Option<(u64, String)>, StoreError> {
+        let parent = match self.inode(ino)? {
+            Some(i) => i.parent,
+            None => return Ok(None),
+        };
+        // Its first folder first; a hard link elsewhere means a scan of all entries.
+        if let Some((name, _)) = self
+            .records()
+            .entries(&self.tx.open_table(DIRENTS)?, parent)?
+            .into_iter()
+            .find(|(_, c)| *c == ino)
+        {
+            return Ok(Some((parent, name)));
+        }
+        for item in self.tx.open_table(DIRENTS)?.iter()? {
+            let (k, v) = item?;
+            let (dir, name) = k.value();
+            let child: u64 = self.sealer().open("dirents", &records::dirent_key(dir, name), v.value())?;
+            if child == ino {
+                return Ok(Some((dir, name.to_string())));
+            }
+        }
+        Ok(None)
+    }
+
     /// The redb transaction, for fsck's repairs of raw records.
     pub(crate) fn raw(&self) -> &WriteTransaction {
         &self.tx
