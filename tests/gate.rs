@@ -294,3 +294,60 @@ fn vault_import_lets_no_identifying_file_in() {
     );
     assert!(!log.contains("Madeup") && !log.contains("19700101"), "a value reached the audit log");
 }
+
+/// The policy the vault keeps: patient ID refused by default, kept once `vault policy set`
+/// allows it; the change is audited.
+#[test]
+fn the_vaults_policy_decides_and_its_changes_are_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("pass"), "made-up gate passphrase\n").unwrap();
+    let mut obj = clean();
+    obj.put(text(tags::PATIENT_ID, VR::LO, "MADEUP-0042"));
+    std::fs::write(p("with-id.dcm"), part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid())).unwrap();
+    let vault = |args: &[&str]| {
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_vault")).args(args).current_dir(dir.path()).output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let pass = ["--passphrase-file", "pass"];
+    let (code, _, err) = vault(&[
+        "init",
+        "--image",
+        "v.img",
+        "--size",
+        "32M",
+        "--kdf-time",
+        "1",
+        "--kdf-memory",
+        "1",
+        "--json",
+        pass[0],
+        pass[1],
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = vault(&["import", "with-id.dcm", "v.img", pass[0], pass[1]]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("patient-id (0010,0020)"), "{err}");
+    let (code, _, err) = vault(&["policy", "set", "v.img", "--retain-patient-id", "yes", pass[0], pass[1]]);
+    assert_eq!(code, 0, "{err}");
+    let (_, shown, _) = vault(&["policy", "show", "v.img", "--json", pass[0], pass[1]]);
+    let shown: serde_json::Value = serde_json::from_str(shown.trim()).unwrap();
+    assert_eq!(shown["retain_patient_id"], true);
+    assert_eq!(shown["retain_accession_number"], false);
+    let (code, _, err) = vault(&["import", "with-id.dcm", "v.img", pass[0], pass[1]]);
+    assert_eq!(code, 0, "{err}");
+    let (_, log, _) = vault(&["log", "v.img", pass[0], pass[1]]);
+    assert!(log.contains("policy  retain_patient_id=yes retain_accession_number=no"), "{log}");
+    assert!(!log.contains("MADEUP-0042"));
+    // `vault check --policy FILE` reads the same format.
+    std::fs::write(p("policy.json"), serde_json::to_string(&shown).unwrap()).unwrap();
+    let (code, _, _) = vault(&["check", "--policy", "policy.json", "with-id.dcm"]);
+    assert_eq!(code, 0);
+    let (code, _, _) = vault(&["check", "with-id.dcm"]);
+    assert_eq!(code, 1);
+}

@@ -50,7 +50,7 @@ enum Item {
 }
 
 /// The door's check: may this file become visible in the vault? The gate decides, with the
-/// default policy; a refusal names the rules and tags (never a value).
+/// vault's policy; a refusal names the rules and tags (never a value).
 fn admit(src: &Path, policy: &Policy) -> anyhow::Result<Result<(), Vec<gate::Reason>>> {
     let bytes = with_path(std::fs::read(src), src, "cannot read")?;
     let verdict = gate::check(&bytes, policy);
@@ -97,7 +97,6 @@ fn split(path: &str) -> (&str, &str) {
 
 pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     let target = Target::parse(&args.dest);
-    let policy = Policy::default();
     let mut items = Vec::new();
     for src in &args.sources {
         let name = src
@@ -109,6 +108,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     }
     let total: u64 = items.iter().map(|i| if let Item::File { meta, .. } = i { meta.len() } else { 0 }).sum();
     let store = open_store(&target.device, &args.passphrase, "import")?;
+    let policy: Policy = super::policy::vault_policy(&store)?;
     let bar =
         progress_bar(args.json, Some(total), "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {wide_msg}");
     let started = Instant::now();

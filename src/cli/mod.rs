@@ -16,6 +16,7 @@ pub mod ls;
 pub mod man;
 pub mod mount;
 pub mod passwd;
+pub mod policy;
 pub mod recovery;
 pub mod target;
 
@@ -77,6 +78,9 @@ pub enum Command {
     Log(log::LogArgs),
     /// The gate's verdict on files and folders: would they be refused as identifying?
     Check(check::CheckArgs),
+    /// Show or change the gate policy a vault keeps
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
     /// Measure the sector cipher and the key derivation on this machine, beside OpenSSL
     Bench(bench::BenchArgs),
 }
@@ -215,6 +219,7 @@ pub fn run() -> ExitCode {
         Command::Fsck(args) => fsck::run(args),
         Command::Log(args) => log::run(args),
         Command::Check(args) => check::run(args),
+        Command::Policy(cmd) => policy::run(cmd),
         Command::Bench(args) => bench::run(args),
     };
     if vaultfmt::secret::memory_lock_failed() {
