@@ -351,3 +351,88 @@ fn the_vaults_policy_decides_and_its_changes_are_audited() {
     let (code, _, _) = vault(&["check", "with-id.dcm"]);
     assert_eq!(code, 1);
 }
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Harmless elements random data sets are made of.
+    fn harmless(i: u8, n: u32) -> DataElement<InMemDicomObject> {
+        match i % 4 {
+            0 => text(tags::STUDY_DESCRIPTION, VR::LO, &format!("MADEUP STUDY {n}")),
+            1 => text(tags::SERIES_NUMBER, VR::IS, &(n % 1000).to_string()),
+            2 => text(tags::IMAGE_COMMENTS, VR::LT, &format!("made-up comment {n}")),
+            _ => text(tags::BODY_PART_EXAMINED, VR::CS, "CHEST"),
+        }
+    }
+
+    /// What gets inserted, and the rule it must trip.
+    fn identifying(i: u8) -> (DataElement<InMemDicomObject>, &'static str) {
+        match i % 6 {
+            0 => (text(tags::PATIENT_NAME, VR::PN, "Madeup^Person"), "identifying-attribute"),
+            1 => (text(tags::PATIENT_BIRTH_DATE, VR::DA, "19800229"), "identifying-attribute"),
+            2 => (text(tags::PATIENT_ADDRESS, VR::LO, "1 Madeup Street"), "identifying-attribute"),
+            3 => (text(tags::PATIENT_ID, VR::LO, "MADEUP-7"), "patient-id"),
+            4 => (text(tags::REFERRING_PHYSICIAN_NAME, VR::PN, "Madeup^Referrer"), "person-name"),
+            _ => (text(Tag(0x0011, 0x1010), VR::PN, "Madeup^Private"), "person-name"),
+        }
+    }
+
+    /// A random data set: harmless elements and nested sequences, `depth` levels at most.
+    fn dataset(shape: &[(u8, u32)], depth: usize) -> InMemDicomObject {
+        let mut obj = InMemDicomObject::new_empty();
+        obj.put(text(tags::MODALITY, VR::CS, "CT"));
+        for &(i, n) in shape {
+            obj.put(harmless(i, n));
+        }
+        if depth > 0 {
+            obj.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(dataset(shape, depth - 1))));
+        }
+        obj
+    }
+
+    /// Puts `element` into the data set at nesting level `level` (through ContentSequence).
+    fn insert(obj: &mut InMemDicomObject, level: usize, element: DataElement<InMemDicomObject>) {
+        if level == 0 {
+            obj.put(element);
+            return;
+        }
+        let mut item = obj
+            .get(tags::CONTENT_SEQUENCE)
+            .and_then(|e| e.value().items())
+            .map(|i| i[0].clone())
+            .expect("nested item");
+        insert(&mut item, level - 1, element);
+        obj.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(item)));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn an_identifying_element_anywhere_is_refused(
+            shape in prop::collection::vec((any::<u8>(), any::<u32>()), 0..12),
+            depth in 0usize..5,
+            level_seed in any::<usize>(),
+            which in any::<u8>(),
+            ts in 0usize..4,
+        ) {
+            let ts = [
+                entries::IMPLICIT_VR_LITTLE_ENDIAN.uid(),
+                entries::EXPLICIT_VR_LITTLE_ENDIAN.uid(),
+                entries::EXPLICIT_VR_BIG_ENDIAN.uid(),
+                entries::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN.uid(),
+            ][ts];
+            let base = dataset(&shape, depth);
+            let clean_bytes = part10(base.clone(), ts);
+            prop_assert!(gate::check(&clean_bytes, &Policy::default()).accept, "the clean data set was refused");
+            let level = level_seed % (depth + 1);
+            let (element, rule) = identifying(which);
+            let mut dirty = base;
+            insert(&mut dirty, level, element);
+            let v = gate::check(&part10(dirty, ts), &Policy::default());
+            prop_assert!(!v.accept, "accepted with the element at level {level} in {ts}");
+            prop_assert!(v.reasons.iter().any(|r| r.rule == rule && r.location.matches('[').count() == level), "{:?}", v.reasons);
+        }
+    }
+}

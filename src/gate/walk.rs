@@ -41,6 +41,19 @@ fn text(object: &InMemDicomObject, tag: Tag) -> Option<String> {
     object.element(tag).ok().and_then(|e| e.value().to_str().ok()).map(|s| s.trim().to_string())
 }
 
+/// A private element whose VR the file does not say (implicit VR: read as UN) and whose value
+/// is printable text in the form of a person name (`Family^Given`): a name it is taken for.
+fn looks_like_a_name(element: &dicom_object::mem::InMemElement) -> bool {
+    if element.vr() != VR::UN || element.header().tag.group() % 2 == 0 {
+        return false;
+    }
+    let Ok(bytes) = element.value().to_bytes() else { return false };
+    let text = bytes.strip_suffix(b" ").or(bytes.strip_suffix(b"\0")).unwrap_or(&bytes);
+    text.contains(&b'^')
+        && text.iter().any(|b| b.is_ascii_alphabetic())
+        && text.iter().all(|&b| b.is_ascii_graphic() || b == b' ' || b == 0)
+}
+
 struct Walk<'p> {
     policy: &'p Policy,
     identifying: BTreeSet<Tag>,
@@ -86,7 +99,9 @@ impl Walk<'_> {
                 self.refuse("patient-id", tag, location);
             } else if tag == tags::ACCESSION_NUMBER && !self.policy.retain_accession_number {
                 self.refuse("accession-number", tag, location);
-            } else if element.vr() == VR::PN && self.policy.refuse_person_names {
+            } else if self.policy.refuse_person_names
+                && (element.vr() == VR::PN || looks_like_a_name(element))
+            {
                 self.refuse("person-name", tag, location);
             }
         }
