@@ -436,3 +436,96 @@ mod property {
         }
     }
 }
+
+mod archives {
+    use std::io::Write;
+
+    use super::*;
+
+    fn zip_of(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut out);
+        for (name, data) in members {
+            z.start_file(
+                *name,
+                zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated),
+            )
+            .unwrap();
+            z.write_all(data).unwrap();
+        }
+        z.finish().unwrap();
+        out.into_inner()
+    }
+
+    fn tar_of(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, data) in members {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, name, &data[..]).unwrap();
+        }
+        b.into_inner().unwrap()
+    }
+
+    fn gzip_of(data: &[u8]) -> Vec<u8> {
+        let mut g = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        g.write_all(data).unwrap();
+        g.finish().unwrap()
+    }
+
+    #[test]
+    fn identifying_files_inside_archives_are_found_and_clean_archives_pass() {
+        let dirty = part10(identified(), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+        let cleaned = part10(clean(), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+        let zipped = zip_of(&[("study/notes.txt", b"made-up".to_vec()), ("study/ct.dcm", dirty.clone())]);
+        let v = gate::check(&zipped, &Policy::default());
+        assert!(!v.accept);
+        assert!(
+            v.reasons.iter().any(|r| r.keyword == "PatientName" && r.location == "study/ct.dcm!/"),
+            "{:?}",
+            v.reasons
+        );
+        // tar inside gzip inside zip.
+        let nested = zip_of(&[("study.tar.gz", gzip_of(&tar_of(&[("s/ct.dcm", dirty.clone())])))]);
+        let v = gate::check(&nested, &Policy::default());
+        assert!(!v.accept);
+        assert!(
+            v.reasons.iter().any(|r| r.location == "study.tar.gz!/(gunzip)!/s/ct.dcm!/"),
+            "{:?}",
+            v.reasons
+        );
+        assert!(
+            gate::check(
+                &zip_of(&[("ct.dcm", cleaned.clone()), ("n.txt", b"made-up".to_vec())]),
+                &Policy::default()
+            )
+            .accept
+        );
+        assert!(gate::check(&gzip_of(&tar_of(&[("ct.dcm", cleaned)])), &Policy::default()).accept);
+    }
+
+    #[test]
+    fn archive_bombs_are_refused_not_expanded() {
+        // 200 MB of zeros compresses about a thousandfold: past the ratio bound.
+        let bomb = gzip_of(&vec![0u8; 200 << 20]);
+        let started = std::time::Instant::now();
+        let v = gate::check(&bomb, &Policy::default());
+        assert!(!v.accept);
+        assert_eq!(v.reasons[0].rule, "archive-ratio");
+        let zip_bomb = zip_of(&[("zeros", vec![0u8; 64 << 20])]);
+        assert_eq!(gate::check(&zip_bomb, &Policy::default()).reasons[0].rule, "archive-ratio");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        // Nesting past the depth bound.
+        let mut deep = b"made-up".to_vec();
+        for _ in 0..6 {
+            deep = gzip_of(&deep);
+        }
+        assert_eq!(gate::check(&deep, &Policy::default()).reasons[0].rule, "archive-depth");
+        // A damaged archive is refused.
+        let mut broken = zip_of(&[("ct.dcm", b"made-up".to_vec())]);
+        broken.truncate(20);
+        assert!(!gate::check(&broken, &Policy::default()).accept);
+    }
+}

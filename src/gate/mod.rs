@@ -7,6 +7,7 @@
 //! explicit VR, little or big endian. Every transfer syntax dicom-object reads is read,
 //! deflated included; sequences are walked at every depth, and elements after the pixel data.
 
+pub mod archive;
 pub mod policy;
 mod walk;
 
@@ -115,20 +116,65 @@ fn read_raw(bytes: &[u8], encoding: Encoding) -> Option<InMemDicomObject> {
     InMemDicomObject::read_dataset_with_ts(bytes, &ts).ok()
 }
 
-/// Bytes a file must start with for [`might_be_dicom`] to decide.
-pub const HEAD_BYTES: usize = 132;
+/// Bytes a file must start with for [`might_be_dicom`] to decide (a tar archive says so at
+/// byte 257).
+pub const HEAD_BYTES: usize = 262;
 
 /// False when a file starting with `head` (its first [`HEAD_BYTES`] bytes, or all of a shorter
-/// file) cannot be DICOM: the gate accepts it without reading the rest.
+/// file) can be neither DICOM nor an archive: the gate accepts it without reading the rest.
 pub fn might_be_dicom(head: &[u8]) -> bool {
-    shape(head) != Shape::NotDicom || head.len() < 8
+    shape(head) != Shape::NotDicom || archive::kind(head).is_some() || head.len() < 8
 }
 
 /// The policy a vault keeps (in its store, under this setting), or the default.
 pub const POLICY_SETTING: &str = "gate_policy";
 
-/// The verdict on one file's bytes.
+/// The verdict on one file's bytes; an archive is looked into, member by member.
 pub fn check(bytes: &[u8], policy: &Policy) -> Verdict {
+    let mut budget = archive::Budget { left: archive::MAX_EXPANDED };
+    check_in(bytes, policy, "", 0, &mut budget)
+}
+
+fn check_in(
+    bytes: &[u8],
+    policy: &Policy,
+    location: &str,
+    depth: usize,
+    budget: &mut archive::Budget,
+) -> Verdict {
+    let Some(kind) = archive::kind(bytes) else {
+        let mut v = check_file(bytes, policy);
+        for r in &mut v.reasons {
+            r.location = format!("{location}{}", r.location);
+        }
+        return v;
+    };
+    if depth >= archive::MAX_DEPTH {
+        let reason = Reason {
+            rule: "archive-depth",
+            tag: String::new(),
+            keyword: String::new(),
+            location: location.into(),
+        };
+        return Verdict { accept: false, dicom: false, reasons: vec![reason] };
+    }
+    match archive::members(kind, bytes, location, budget) {
+        Err(reason) => Verdict { accept: false, dicom: false, reasons: vec![reason] },
+        Ok(members) => {
+            let mut all = Verdict { accept: true, dicom: false, reasons: vec![] };
+            for (name, data) in members {
+                let v = check_in(&data, policy, &format!("{location}{name}!/"), depth + 1, budget);
+                all.accept &= v.accept;
+                all.dicom |= v.dicom;
+                all.reasons.extend(v.reasons);
+            }
+            all
+        }
+    }
+}
+
+/// The verdict on one file that is not an archive.
+fn check_file(bytes: &[u8], policy: &Policy) -> Verdict {
     let object = match shape(bytes) {
         Shape::NotDicom => return Verdict::accept_plain(),
         Shape::Part10(at) => match dicom_object::from_reader(&bytes[at..]) {

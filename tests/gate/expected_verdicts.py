@@ -3,7 +3,7 @@
 default policy (vault's src/gate/policy.rs, in words: identifying patient attributes, patient
 ID, accession number, any person name, burned-in pixel data). One JSON line per file:
 {"path": ..., "verdict": "accept" | "refuse"}. Usage: expected_verdicts.py PATH..."""
-import json, os, struct, sys, warnings
+import gzip, io, json, os, struct, sys, tarfile, warnings, zipfile
 
 import pydicom
 from pydicom.errors import InvalidDicomError
@@ -65,21 +65,43 @@ def refused(ds):
     return False
 
 
-def verdict(path):
-    with open(path, "rb") as f:
-        b = f.read()
+def members(b):
+    """The members of an archive (gzip, zip, tar), or None when b is not one."""
+    if b[:2] == b"\x1f\x8b":
+        return [gzip.decompress(b)]
+    if b[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        with zipfile.ZipFile(io.BytesIO(b)) as z:
+            return [z.read(i) for i in z.infolist() if not i.is_dir()]
+    if len(b) >= 262 and b[257:262] == b"ustar":
+        with tarfile.open(fileobj=io.BytesIO(b)) as t:
+            return [t.extractfile(m).read() for m in t.getmembers() if m.isfile()]
+    return None
+
+
+def verdict_bytes(b):
+    try:
+        inner = members(b)
+    except Exception:
+        return "refuse"
+    if inner is not None:
+        return "refuse" if any(verdict_bytes(m) == "refuse" for m in inner) else "accept"
     if not looks_like_dicom(b):
         return "accept"
     try:
         with warnings.catch_warnings():
             # A truncated or malformed file is unreadable, not an empty data set.
             warnings.simplefilter("error")
-            ds = pydicom.dcmread(path, force=True)
+            ds = pydicom.dcmread(io.BytesIO(b), force=True)
             for _ in ds.iterall():  # read every element now: a parse error means unreadable
                 pass
             return "refuse" if refused(ds) else "accept"
     except Exception:
         return "refuse"
+
+
+def verdict(path):
+    with open(path, "rb") as f:
+        return verdict_bytes(f.read())
 
 
 def files(paths):
