@@ -237,7 +237,8 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
     }
 
     /// Where the session's notifier goes once the session exists (fuser keeps the filesystem
-    /// to itself), so that names the gate removes vanish from the kernel's caches at once.
+    /// to itself), so that names the gate removes leave the kernel's caches (at the latest
+    /// when their 1-second TTL ends).
     pub fn notifier_slot(&self) -> Arc<std::sync::OnceLock<fuser::Notifier>> {
         self.inner.notifier.clone()
     }
