@@ -23,7 +23,9 @@ printf 'not the passphrase\n' > wrong
 set +e; "$vault" passwd teaching.img --test --passphrase-file wrong; echo "exit code $?"; set -e
 echo; echo "# a made-up study, copied in and out; every byte is verified on the way out"
 mkdir -p study/series1
-for i in 1 2 3 4 5; do head -c 524288 /dev/urandom > study/series1/ct-00$i.dcm; done
+# Random bytes behind a text line: made-up data that is certainly not DICOM (the gate would
+# refuse something that looked like DICOM but could not be read).
+for i in 1 2 3 4 5; do { echo "made-up CT-like data $i"; head -c 524260 /dev/urandom; } > study/series1/ct-00$i.dcm; done
 echo "made-up teaching note" > study/notes.txt
 step "$vault" import study teaching.img:/teaching --passphrase-file passphrase
 step "$vault" ls teaching.img:/teaching/study/series1 -l --passphrase-file passphrase

@@ -26,7 +26,8 @@ files, kib = int(sys.argv[1]), int(sys.argv[2])
 os.makedirs("study/series1")
 for i in range(files):
     with open(f"study/series1/ct{i:04d}.dcm", "wb") as f:
-        f.write(os.urandom(kib * 1024))
+        # A text line first: certainly not DICOM, so the gate lets every file through.
+        f.write(b"made-up CT-like data\n" + os.urandom(kib * 1024 - 21))
 PY
 bytes=$((files * kib * 1024))
 printf 'made-up benchmark passphrase\n' > pass
