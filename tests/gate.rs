@@ -120,6 +120,57 @@ fn names_are_found_at_any_depth_in_private_elements_and_after_the_pixel_data() {
     assert!(!gate::check(&part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid()), &Policy::default()).accept);
 }
 
+/// A DICOMDIR (a media's index) names patients in its directory records: refused where a record
+/// holds a name or an ID, accepted once the records carry none.
+#[test]
+fn dicomdir_directory_records_are_walked() {
+    let record = |kind: &str, name: Option<&str>| {
+        let mut r = InMemDicomObject::new_empty();
+        r.put(text(tags::DIRECTORY_RECORD_TYPE, VR::CS, kind));
+        if let Some(n) = name {
+            r.put(text(tags::PATIENT_NAME, VR::PN, n));
+            r.put(text(tags::PATIENT_ID, VR::LO, "MADEUP-DIR"));
+        }
+        r
+    };
+    let dicomdir = |records: Vec<InMemDicomObject>| {
+        let mut obj = InMemDicomObject::new_empty();
+        obj.put(text(tags::FILE_SET_ID, VR::CS, "MADEUP"));
+        obj.put(DataElement::new(
+            tags::DIRECTORY_RECORD_SEQUENCE,
+            VR::SQ,
+            Value::from(DataSetSequence::from(records)),
+        ));
+        let file = obj
+            .with_meta(
+                FileMetaTableBuilder::new()
+                    .transfer_syntax(entries::EXPLICIT_VR_LITTLE_ENDIAN.uid())
+                    .media_storage_sop_class_uid(uids::MEDIA_STORAGE_DIRECTORY_STORAGE)
+                    .media_storage_sop_instance_uid("1.2.826.0.1.3680043.10.999.3"),
+            )
+            .unwrap();
+        let mut out = Vec::new();
+        file.write_all(&mut out).unwrap();
+        out
+    };
+    let named = dicomdir(vec![record("STUDY", None), record("PATIENT", Some("Madeup^Dirpatient"))]);
+    let v = gate::check(&named, &Policy::default());
+    assert!(!v.accept);
+    let found: Vec<_> = v.reasons.iter().map(|r| (r.rule, r.keyword.as_str(), r.location.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            ("identifying-attribute", "PatientName", "DirectoryRecordSequence[1]/"),
+            ("patient-id", "PatientID", "DirectoryRecordSequence[1]/"),
+        ]
+    );
+    let blank = dicomdir(vec![record("PATIENT", Some("ANONYMOUS")), record("STUDY", None)]);
+    let v = gate::check(&blank, &Policy::default());
+    assert_eq!(v.reasons.iter().map(|r| r.rule).collect::<Vec<_>>(), ["patient-id"]);
+    let keep = Policy { retain_patient_id: true, ..Policy::default() };
+    assert!(gate::check(&blank, &keep).accept);
+}
+
 #[test]
 fn patient_id_and_accession_number_follow_the_policy_switches() {
     let mut obj = clean();

@@ -368,7 +368,13 @@ fn fio_with_verification_passes() {
             "--ioengine=psync",
             "--end_fsync=1",
         ];
-        let out = Command::new("fio").args(args).stdin(Stdio::null()).output().expect("fio runs");
+        // fio leaves its verify state files in its working folder: the test's, not the repo.
+        let out = Command::new("fio")
+            .args(args)
+            .current_dir(v.dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("fio runs");
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "fio {name}: {text}{}", String::from_utf8_lossy(&out.stderr));
         assert!(text.contains("err= 0"), "fio {name}: {text}");

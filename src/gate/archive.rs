@@ -1,8 +1,10 @@
 //! Archives a study arrives in — zip, gzip, tar, nested — are looked into: every member passes
 //! the gate as a file of its own. Bounds keep an archive bomb from being expanded: at most
-//! [`MAX_DEPTH`] archives inside each other, [`MAX_EXPANDED`] bytes expanded from one file in
-//! all, and a member may expand at most [`MAX_RATIO`] times its compressed size. Past a bound
-//! the archive is refused, not expanded further.
+//! [`MAX_DEPTH`] archives inside each other; a member may expand at most [`MAX_RATIO`] times its
+//! compressed size; and all members of one file, at every depth together, at most
+//! [`MAX_RATIO`] times the file's own size and never past [`MAX_EXPANDED`]. Past a bound the
+//! archive is refused, not expanded further. Members are expanded one at a time and dropped
+//! once checked, so memory holds at most one member per level of nesting.
 
 use std::io::Read;
 
@@ -37,35 +39,51 @@ pub struct Budget {
     pub left: u64,
 }
 
+impl Budget {
+    /// The budget for checking a file of `len` bytes.
+    pub fn for_input(len: usize) -> Budget {
+        Budget { left: (len as u64).saturating_mul(MAX_RATIO).min(MAX_EXPANDED) }
+    }
+}
+
 fn bound(rule: &'static str, location: &str) -> Reason {
     Reason { rule, tag: String::new(), keyword: String::new(), location: location.to_string() }
 }
 
-/// Reads at most `limit` bytes; `Err` when there is more.
-fn read_bounded(mut r: impl Read, limit: u64) -> Result<Vec<u8>, ()> {
+/// Expands one member: at most its ratio bound and what is left of the budget. The reason
+/// names the bound that stopped it, or says the member could not be read.
+pub(super) fn expand(
+    mut r: impl Read,
+    compressed: u64,
+    budget: &mut Budget,
+    location: &str,
+) -> Result<Vec<u8>, Reason> {
+    let ratio_cap = compressed.max(1).saturating_mul(MAX_RATIO);
+    let cap = ratio_cap.min(budget.left);
     let mut out = Vec::new();
-    r.by_ref().take(limit + 1).read_to_end(&mut out).map_err(|_| ())?;
-    if out.len() as u64 > limit { Err(()) } else { Ok(out) }
+    r.by_ref().take(cap + 1).read_to_end(&mut out).map_err(|_| bound("unreadable-archive", location))?;
+    if out.len() as u64 > cap {
+        let rule = if cap == ratio_cap { "archive-ratio" } else { "archive-too-large" };
+        return Err(bound(rule, location));
+    }
+    budget.left -= out.len() as u64;
+    Ok(out)
 }
 
-/// The members of an archive as (name, bytes), or the reason it is refused.
-pub fn members(
+/// Calls `each` with every member of an archive as (name, bytes), one at a time, or returns
+/// the reason the archive is refused (members before it have been seen already).
+pub fn for_each_member(
     kind: Kind,
     bytes: &[u8],
     location: &str,
     budget: &mut Budget,
-) -> Result<Vec<(String, Vec<u8>)>, Reason> {
+    each: &mut dyn FnMut(&str, &[u8], &mut Budget),
+) -> Result<(), Reason> {
     let unreadable = || bound("unreadable-archive", location);
-    let too_big = || bound("archive-too-large", location);
-    let limit = |compressed: u64, budget: &Budget| (compressed.max(1) * MAX_RATIO).min(budget.left);
-    let mut out = Vec::new();
     match kind {
         Kind::Gzip => {
-            let cap = limit(bytes.len() as u64, budget);
-            let data = read_bounded(flate2::read::MultiGzDecoder::new(bytes), cap)
-                .map_err(|_| if cap < budget.left { bound("archive-ratio", location) } else { too_big() })?;
-            budget.left -= data.len() as u64;
-            out.push(("(gunzip)".to_string(), data));
+            let data = expand(flate2::read::MultiGzDecoder::new(bytes), bytes.len() as u64, budget, location)?;
+            each("(gunzip)", &data, budget);
         }
         Kind::Tar => {
             let mut archive = tar::Archive::new(bytes);
@@ -75,9 +93,10 @@ pub fn members(
                     continue;
                 }
                 let name = entry.path().map(|p| p.display().to_string()).unwrap_or_default();
-                let data = read_bounded(entry, budget.left).map_err(|_| too_big())?;
-                budget.left -= data.len() as u64;
-                out.push((name, data));
+                // Stored, not compressed: the member is as large as its header says.
+                let stored = entry.size();
+                let data = expand(entry, stored, budget, location)?;
+                each(&name, &data, budget);
             }
         }
         Kind::Zip => {
@@ -88,14 +107,11 @@ pub fn members(
                     continue;
                 }
                 let name = file.name().map(|n| n.to_string()).unwrap_or_default();
-                let cap = limit(file.compressed_size(), budget);
-                let data = read_bounded(file, cap).map_err(|_| {
-                    if cap < budget.left { bound("archive-ratio", location) } else { too_big() }
-                })?;
-                budget.left -= data.len() as u64;
-                out.push((name, data));
+                let compressed = file.compressed_size();
+                let data = expand(file, compressed, budget, location)?;
+                each(&name, &data, budget);
             }
         }
     }
-    Ok(out)
+    Ok(())
 }

@@ -9,6 +9,7 @@
 
 pub mod archive;
 pub mod policy;
+mod read;
 mod walk;
 
 use dicom_object::InMemDicomObject;
@@ -113,7 +114,7 @@ fn read_raw(bytes: &[u8], encoding: Encoding) -> Option<InMemDicomObject> {
         Encoding::ExplicitLittle => entries::EXPLICIT_VR_LITTLE_ENDIAN.erased(),
         Encoding::ExplicitBig => entries::EXPLICIT_VR_BIG_ENDIAN.erased(),
     };
-    InMemDicomObject::read_dataset_with_ts(bytes, &ts).ok()
+    read::data_set(bytes, &ts)
 }
 
 /// Bytes a file must start with for [`might_be_dicom`] to decide (a tar archive says so at
@@ -131,7 +132,7 @@ pub const POLICY_SETTING: &str = "gate_policy";
 
 /// The verdict on one file's bytes; an archive is looked into, member by member.
 pub fn check(bytes: &[u8], policy: &Policy) -> Verdict {
-    let mut budget = archive::Budget { left: archive::MAX_EXPANDED };
+    let mut budget = archive::Budget::for_input(bytes.len());
     check_in(bytes, policy, "", 0, &mut budget)
 }
 
@@ -143,7 +144,7 @@ fn check_in(
     budget: &mut archive::Budget,
 ) -> Verdict {
     let Some(kind) = archive::kind(bytes) else {
-        let mut v = check_file(bytes, policy);
+        let mut v = check_file(bytes, policy, budget);
         for r in &mut v.reasons {
             r.location = format!("{location}{}", r.location);
         }
@@ -158,28 +159,27 @@ fn check_in(
         };
         return Verdict { accept: false, dicom: false, reasons: vec![reason] };
     }
-    match archive::members(kind, bytes, location, budget) {
-        Err(reason) => Verdict { accept: false, dicom: false, reasons: vec![reason] },
-        Ok(members) => {
-            let mut all = Verdict { accept: true, dicom: false, reasons: vec![] };
-            for (name, data) in members {
-                let v = check_in(&data, policy, &format!("{location}{name}!/"), depth + 1, budget);
-                all.accept &= v.accept;
-                all.dicom |= v.dicom;
-                all.reasons.extend(v.reasons);
-            }
-            all
-        }
+    let mut all = Verdict { accept: true, dicom: false, reasons: vec![] };
+    let walked = archive::for_each_member(kind, bytes, location, budget, &mut |name, data, budget| {
+        let v = check_in(data, policy, &format!("{location}{name}!/"), depth + 1, budget);
+        all.accept &= v.accept;
+        all.dicom |= v.dicom;
+        all.reasons.extend(v.reasons);
+    });
+    if let Err(reason) = walked {
+        all.accept = false;
+        all.reasons.push(reason);
     }
+    all
 }
 
 /// The verdict on one file that is not an archive.
-fn check_file(bytes: &[u8], policy: &Policy) -> Verdict {
+fn check_file(bytes: &[u8], policy: &Policy, budget: &mut archive::Budget) -> Verdict {
     let object = match shape(bytes) {
         Shape::NotDicom => return Verdict::accept_plain(),
-        Shape::Part10(at) => match dicom_object::from_reader(&bytes[at..]) {
-            Ok(file) => file.into_inner(),
-            Err(_) => return Verdict::unreadable(),
+        Shape::Part10(at) => match read::part10(&bytes[at..], budget) {
+            Some(object) => object,
+            None => return Verdict::unreadable(),
         },
         Shape::Raw(encodings) => match encodings.iter().find_map(|&e| read_raw(bytes, e)) {
             Some(object) => object,
