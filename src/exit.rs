@@ -66,6 +66,7 @@ pub struct UsageError(pub String);
 
 fn for_dev(e: &DevError) -> Exit {
     match e {
+        DevError::InUse { .. } => Exit::Refused,
         e if e.is_gone() => match e {
             DevError::Open { .. } => Exit::NoInput,
             _ => Exit::DriveAbsent,
@@ -109,6 +110,14 @@ fn for_store(e: &StoreError) -> Exit {
 /// The exit code for an error that reached the command line.
 pub fn for_error(err: &anyhow::Error) -> Exit {
     for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<crate::mirror::MirrorError>() {
+            use crate::mirror::MirrorError as M;
+            return match e {
+                M::Source(s) | M::Backup(s) => for_store(s),
+                M::Mismatch { .. } | M::SourceDamaged { .. } => Exit::Damaged,
+                M::TooManyDeletions { .. } | M::SourceLooksEmpty => Exit::Refused,
+            };
+        }
         if let Some(e) = cause.downcast_ref::<VolumeError>() {
             if let VolumeError::Prepare { .. } = e {
                 continue; // decided by its source, next in the chain

@@ -5,5 +5,6 @@ pub mod drives;
 pub mod exit;
 pub mod fs;
 pub mod gate;
+pub mod mirror;
 pub mod passphrase;
 pub mod size;

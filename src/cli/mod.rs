@@ -14,11 +14,13 @@ pub mod init;
 pub mod log;
 pub mod ls;
 pub mod man;
+pub mod mirror;
 pub mod mount;
 pub mod passwd;
 pub mod policy;
 pub mod recovery;
 pub mod target;
+pub mod verify;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -81,6 +83,10 @@ pub enum Command {
     /// Show or change the gate policy a vault keeps
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// Copy a vault into a backup vault; every copy read back and compared by BLAKE3
+    Mirror(mirror::MirrorArgs),
+    /// Read every file of a vault and check every hash; with --budget, a part per run
+    Verify(verify::VerifyArgs),
     /// Measure the sector cipher and the key derivation on this machine, beside OpenSSL
     Bench(bench::BenchArgs),
 }
@@ -220,6 +226,8 @@ pub fn run() -> ExitCode {
         Command::Log(args) => log::run(args),
         Command::Check(args) => check::run(args),
         Command::Policy(cmd) => policy::run(cmd),
+        Command::Mirror(args) => mirror::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Bench(args) => bench::run(args),
     };
     if vaultfmt::secret::memory_lock_failed() {

@@ -127,6 +127,13 @@ impl<D: BlockDevice> SectorIo<D> {
         self.dev.flush()
     }
 
+    /// Drops the device's cached copies of whole sectors of the data area, so that the next
+    /// read of them comes from the medium. Flush first: only clean copies can be dropped.
+    pub fn drop_cache(&self, data_sector: u64, count: u64) -> Result<(), DevError> {
+        let sector = self.device_sector(data_sector, count as usize * SECTOR_SIZE);
+        self.dev.drop_cache(sector * SECTOR_SIZE as u64, count * SECTOR_SIZE as u64)
+    }
+
     pub fn device(&self) -> &D {
         &self.dev
     }

@@ -124,6 +124,33 @@ impl BlockDevice for FileDevice {
         self.access == Access::ReadOnly
     }
 
+    /// `flock`: advisory, so it guards vault against vault (a second mount, an import or a
+    /// mirror while mounted), which is the danger; the kernel drops it when the process dies.
+    fn claim(&self, exclusive: bool) -> Result<(), DevError> {
+        let how = if exclusive { libc::LOCK_EX } else { libc::LOCK_SH };
+        // SAFETY: flock on a file descriptor this value owns.
+        if unsafe { libc::flock(self.file.as_raw_fd(), how | libc::LOCK_NB) } == 0 {
+            return Ok(());
+        }
+        let source = std::io::Error::last_os_error();
+        if source.raw_os_error() == Some(libc::EWOULDBLOCK) {
+            return Err(DevError::InUse { device: self.name.clone() });
+        }
+        Err(DevError::Io { device: self.name.clone(), op: "lock", offset: 0, source })
+    }
+
+    fn drop_cache(&self, offset: u64, len: u64) -> Result<(), DevError> {
+        // SAFETY: posix_fadvise on a file descriptor this value owns; it only drops clean pages.
+        let rc = unsafe {
+            libc::posix_fadvise(self.file.as_raw_fd(), offset as i64, len as i64, libc::POSIX_FADV_DONTNEED)
+        };
+        if rc != 0 {
+            let source = std::io::Error::from_raw_os_error(rc);
+            return Err(DevError::Io { device: self.name.clone(), op: "drop cache", offset, source });
+        }
+        Ok(())
+    }
+
     fn flush(&self) -> Result<(), DevError> {
         if self.access == Access::ReadOnly {
             return Ok(());

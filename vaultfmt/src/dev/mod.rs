@@ -34,6 +34,17 @@ pub trait BlockDevice: Send + Sync {
     fn read_only(&self) -> bool {
         false
     }
+    /// Claims the device for this process: exclusively to write its store, shared to read it.
+    /// Fails with [`DevError::InUse`] when another process holds a claim that conflicts; held
+    /// until the device is dropped. Devices only one process can see need no claim.
+    fn claim(&self, _exclusive: bool) -> Result<(), DevError> {
+        Ok(())
+    }
+    /// Drops cached copies of `[offset, offset + len)` so the next read comes from the medium
+    /// (for read-back checks). Only clean data can be dropped: flush first.
+    fn drop_cache(&self, _offset: u64, _len: u64) -> Result<(), DevError> {
+        Ok(())
+    }
 }
 
 #[derive(Debug, Error)]
@@ -52,6 +63,11 @@ pub enum DevError {
     Injected { device: String, op: &'static str, offset: u64 },
     #[error("{device}: opened read-only")]
     ReadOnly { device: String },
+    #[error(
+        "{device}: in use by another vault process (mounted, or an import or mirror is running); \
+         unmount it or let it finish"
+    )]
+    InUse { device: String },
 }
 
 impl DevError {
@@ -108,5 +124,11 @@ impl<T: BlockDevice + ?Sized> BlockDevice for std::sync::Arc<T> {
     }
     fn read_only(&self) -> bool {
         (**self).read_only()
+    }
+    fn claim(&self, exclusive: bool) -> Result<(), DevError> {
+        (**self).claim(exclusive)
+    }
+    fn drop_cache(&self, offset: u64, len: u64) -> Result<(), DevError> {
+        (**self).drop_cache(offset, len)
     }
 }

@@ -20,6 +20,9 @@
 //! - **I/O errors.** Reads of the sectors in [`Faults::bad_sectors`] fail with
 //!   [`DevError::Injected`]; [`Faults::fail_write_at`] = N makes write operation N fail without
 //!   writing (and without cutting the power).
+//! - **Silent corruption.** [`Faults::corrupt_writes`] = (sectors, n): the next n writes that
+//!   touch those sectors land with one bit flipped in the first such sector, and report success
+//!   (a bad cable or a failing drive). Reads return what landed: only a read-back check sees it.
 //!
 //! Everything random comes from one ChaCha8 generator seeded by [`Faults::seed`], so a failing
 //! case is replayed exactly by its seed and cut point.
@@ -48,6 +51,8 @@ pub struct Faults {
     pub bad_sectors: BTreeSet<u64>,
     /// This operation, if a write, fails with an injected error and writes nothing.
     pub fail_write_at: Option<u64>,
+    /// The next n writes touching these sectors land with a bit flipped, silently.
+    pub corrupt_writes: Option<(std::ops::Range<u64>, u32)>,
 }
 
 struct State {
@@ -207,10 +212,23 @@ impl BlockDevice for SimDevice {
             return Err(DevError::Injected { device: self.name().to_string(), op: "write", offset });
         }
         let first = offset / SECTOR_SIZE as u64;
+        let count = (buf.len() / SECTOR_SIZE) as u64;
+        let mut flip = None;
+        if let Some((range, left)) = &mut st.faults.corrupt_writes {
+            let hit = range.start.max(first);
+            if *left > 0 && hit < range.end.min(first + count) {
+                *left -= 1;
+                flip = Some(hit - first);
+            }
+        }
         for (i, chunk) in buf.chunks_exact(SECTOR_SIZE).enumerate() {
-            let data: Box<[u8; SECTOR_SIZE]> = Box::new(chunk.try_into().expect("one sector"));
+            let mut data: Box<[u8; SECTOR_SIZE]> = Box::new(chunk.try_into().expect("one sector"));
+            if flip == Some(i as u64) {
+                data[0] ^= 1;
+            }
+            let chunk = &data[..];
             st.view.write(first + i as u64, chunk);
-            st.cache.push((first + i as u64, data));
+            st.cache.push((first + i as u64, data.clone()));
         }
         Ok(())
     }

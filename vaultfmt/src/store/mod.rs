@@ -138,7 +138,8 @@ fn dev_name(e: &DevError) -> String {
         | DevError::Unaligned { device, .. }
         | DevError::Gone { device }
         | DevError::Injected { device, .. }
-        | DevError::ReadOnly { device } => device.clone(),
+        | DevError::ReadOnly { device }
+        | DevError::InUse { device } => device.clone(),
     }
 }
 
@@ -259,6 +260,8 @@ impl<D: BlockDevice + 'static> Store<D> {
         let layout = anchor.layout;
         let region = MetaRegion::new(io.clone(), anchor_key, anchor);
         let keys = keys(&volume);
+        // One writer at a time, and no reader while it writes: invariant 2 assumes it.
+        io.device().claim(!io.device().read_only())?;
         if io.device().read_only() {
             // Nothing may be written: a database that needs recovery is refused, not repaired.
             let db = Db::ReadOnly(builder().open_read_only_with_backend(region)?);

@@ -385,6 +385,44 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
         ops::read_at(self.store, &self.tx.open_table(CHUNKS)?, ino, &inode, offset, buf, &path)
     }
 
+    /// Reads a file back from the medium as this transaction wrote it, and compares the BLAKE3
+    /// of its content with `expected`: the device is flushed and its cached copies of the
+    /// file's sectors dropped first, so what is checked is what the drive holds, each chunk
+    /// also against its keyed hash. Ok(false) on a mismatch; an unreadable chunk is an error.
+    /// (The mirror's invariant 6: nothing is committed as a copy until this says true.)
+    pub fn read_back_matches(&self, ino: u64, expected: &[u8; 32]) -> Result<bool, StoreError> {
+        let inode = self.must_inode(ino)?;
+        let chunks = self.records().chunks(&self.tx.open_table(CHUNKS)?, ino, 0)?;
+        let io = self.store.io();
+        io.flush()?;
+        for (_, chunk) in &chunks {
+            io.drop_cache(chunk.sector, chunk.sectors())?;
+        }
+        let mut hasher = blake3::Hasher::new();
+        let mut at = 0u64;
+        for (index, chunk) in &chunks {
+            let start = index * CHUNK_BYTES as u64;
+            if start >= inode.size {
+                break;
+            }
+            if start > at {
+                hasher.update(&vec![0u8; (start - at) as usize]);
+            }
+            let data = match ops::read_chunk(self.store, chunk, || self.path_of(ino)) {
+                Ok(data) => data,
+                Err(StoreError::Corrupt { .. }) => return Ok(false),
+                Err(e) => return Err(e),
+            };
+            let take = (data.len() as u64).min(inode.size - start) as usize;
+            hasher.update(&data[..take]);
+            at = start + take as u64;
+        }
+        if at < inode.size {
+            hasher.update(&vec![0u8; (inode.size - at) as usize]);
+        }
+        Ok(hasher.finalize().as_bytes() == expected)
+    }
+
     /// Removes a file or symbolic link's name; the file goes when its last name does.
     pub fn unlink(&mut self, parent: u64, name: &str) -> Result<(), StoreError> {
         let child = self

@@ -1,0 +1,457 @@
+//! The mirror: one vault copied into another (the backup), incrementally.
+//!
+//! - What is the same is not copied: a file whose size and BLAKE3 match the backup's copy at the
+//!   same path stays; one whose content the backup holds under a path the source no longer has
+//!   (a rename) is linked to its new name, not copied again.
+//! - Invariant 6: every copied file is read back from the backup's medium (flushed, cached
+//!   copies dropped) and compared by BLAKE3 with the source's content before the commit that
+//!   makes it visible. A mismatch is written and checked once more, then the run fails naming
+//!   the file; the batch it was in is abandoned, so nothing unverified is ever committed.
+//! - Files enter the backup only through the gate, with the backup's own policy: the mirror is
+//!   a door like any other (invariant 4). Refusals are audited in the backup.
+//! - Interrupted at any point, the backup holds its last commit (batches of [`BATCH_FILES`]
+//!   files or [`BATCH_BYTES`] bytes); a mark in it says a run was cut short, and the next run
+//!   says it resumed and skips what was verified and committed.
+//! - Deletions only when asked, after everything else, and never more than the caller allows or
+//!   when the source holds no file while the backup holds some: a source that looks empty is
+//!   taken for a mistake (a wrong drive), not for an instruction to empty the backup.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use vaultfmt::dev::BlockDevice;
+use vaultfmt::store::{Inode, Kind, ROOT, ReadView, SetAttrs, Store, StoreError, Txn};
+
+use crate::gate::{self, Policy, Reason};
+
+/// A batch is committed after this many files or bytes (and at the end).
+pub const BATCH_FILES: usize = 256;
+pub const BATCH_BYTES: u64 = 256 << 20;
+
+/// The backup's setting that marks a run in progress.
+const MARK: &str = "mirror_in_progress";
+
+#[derive(Debug, thiserror::Error)]
+pub enum MirrorError {
+    #[error("source: {0}")]
+    Source(StoreError),
+    #[error("backup: {0}")]
+    Backup(StoreError),
+    #[error("{path}: the copy in the backup does not read back as written, twice; nothing of this batch was committed")]
+    Mismatch { path: String },
+    #[error("{path}: the source's content does not match its recorded BLAKE3 (damaged source)")]
+    SourceDamaged { path: String },
+    #[error("refused: --delete would delete {would} entries from the backup, more than --max-delete {max}")]
+    TooManyDeletions { would: usize, max: usize },
+    #[error("refused: the source holds no file but the backup does; not deleting (a wrong source drive?)")]
+    SourceLooksEmpty,
+}
+
+impl MirrorError {
+    /// The store error inside, for the exit code (a damaged or pulled drive).
+    pub fn store_error(&self) -> Option<&StoreError> {
+        match self {
+            MirrorError::Source(e) | MirrorError::Backup(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, MirrorError>;
+
+fn src<T>(r: std::result::Result<T, StoreError>) -> Result<T> {
+    r.map_err(MirrorError::Source)
+}
+
+fn dst<T>(r: std::result::Result<T, StoreError>) -> Result<T> {
+    r.map_err(MirrorError::Backup)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub delete: bool,
+    pub max_delete: usize,
+    pub dry_run: bool,
+}
+
+/// What happened to one path; the caller shows it (a progress bar, JSON lines).
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Event {
+    Resumed,
+    Copied { path: String, bytes: u64 },
+    Linked { path: String, from: String },
+    Refused { path: String, reasons: Vec<Reason> },
+    Retried { path: String },
+    Deleted { path: String },
+    Conflict { path: String, why: &'static str },
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    pub resumed: bool,
+    pub dry_run: bool,
+    pub copied: u64,
+    pub copied_bytes: u64,
+    pub linked: u64,
+    pub unchanged: u64,
+    pub folders: u64,
+    pub links: u64,
+    pub deleted: u64,
+    pub refused: u64,
+    pub conflicts: u64,
+}
+
+/// One entry of a vault's tree.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub ino: u64,
+    pub inode: Inode,
+}
+
+/// Every path of a vault with its inode, parents before children ("/" itself left out).
+pub fn tree<D: BlockDevice + 'static>(view: &ReadView<'_, D>) -> std::result::Result<BTreeMap<String, Entry>, StoreError> {
+    let mut out = BTreeMap::new();
+    let mut dirs = vec![(ROOT, String::new())];
+    while let Some((dir, path)) = dirs.pop() {
+        for e in view.entries(dir)? {
+            let child = format!("{path}/{}", e.name);
+            let inode = view.inode(e.ino)?.ok_or_else(|| StoreError::NotFound { path: child.clone() })?;
+            if inode.kind == Kind::Dir {
+                dirs.push((e.ino, child.clone()));
+            }
+            out.insert(child, Entry { ino: e.ino, inode });
+        }
+    }
+    Ok(out)
+}
+
+/// The content hash of a source file: recorded, or computed by reading it (verified).
+fn content_hash<D: BlockDevice + 'static>(view: &ReadView<'_, D>, e: &Entry) -> Result<[u8; 32]> {
+    if let Some(h) = e.inode.content_hash {
+        return Ok(h);
+    }
+    let mut hasher = blake3::Hasher::new();
+    src(view.copy_out(e.ino, &mut hasher, &mut |_| {}))?;
+    Ok(*hasher.finalize().as_bytes())
+}
+
+fn attrs_of(inode: &Inode) -> SetAttrs {
+    SetAttrs {
+        mode: Some(inode.mode),
+        uid: Some(inode.uid),
+        gid: Some(inode.gid),
+        atime: Some(inode.atime),
+        mtime: Some(inode.mtime),
+    }
+}
+
+fn same_attrs(a: &Inode, b: &Inode) -> bool {
+    (a.mode, a.uid, a.gid, a.mtime) == (b.mode, b.uid, b.gid, b.mtime)
+}
+
+fn split(path: &str) -> (&str, &str) {
+    let i = path.rfind('/').expect("absolute path");
+    (if i == 0 { "/" } else { &path[..i] }, &path[i + 1..])
+}
+
+#[derive(Serialize, Deserialize)]
+struct Mark {
+    in_progress: bool,
+}
+
+/// The mirror at work: the backup's open transaction and what is in its batch.
+struct Run<'a, D: BlockDevice + 'static> {
+    dst: &'a Store<D>,
+    tx: Option<Txn<'a, D>>,
+    batch_files: usize,
+    batch_bytes: u64,
+}
+
+impl<'a, D: BlockDevice + 'static> Run<'a, D> {
+    fn tx(&mut self) -> Result<&mut Txn<'a, D>> {
+        if self.tx.is_none() {
+            self.tx = Some(dst(self.dst.begin())?);
+        }
+        Ok(self.tx.as_mut().expect("just begun"))
+    }
+
+    /// Commits the batch once it is full (or when `force`).
+    fn maybe_commit(&mut self, force: bool) -> Result<()> {
+        if force || self.batch_files >= BATCH_FILES || self.batch_bytes >= BATCH_BYTES {
+            if let Some(tx) = self.tx.take() {
+                dst(tx.commit())?;
+            }
+            self.batch_files = 0;
+            self.batch_bytes = 0;
+        }
+        Ok(())
+    }
+
+    /// Removes whatever the backup has at `path` (a folder only with everything in it, and only
+    /// when deletions are allowed). False when it had to stay.
+    fn clear(&mut self, path: &str, existing: Option<&Entry>, delete: bool) -> Result<bool> {
+        let Some(existing) = existing else { return Ok(true) };
+        let tx = self.tx()?;
+        let (dir, name) = split(path);
+        let Some(parent) = dst(tx.resolve(dir))? else { return Ok(true) };
+        if dst(tx.lookup(parent, name))?.is_none() {
+            return Ok(true);
+        }
+        if existing.inode.kind == Kind::Dir {
+            if !delete {
+                return Ok(false);
+            }
+            remove_tree(tx, parent, name)?;
+        } else {
+            dst(tx.unlink(parent, name))?;
+        }
+        Ok(true)
+    }
+}
+
+/// Removes a folder and everything in it.
+fn remove_tree<D: BlockDevice + 'static>(tx: &mut Txn<'_, D>, parent: u64, name: &str) -> Result<()> {
+    let ino = dst(tx.lookup(parent, name))?.expect("present");
+    for e in dst(tx.entries(ino))? {
+        if e.kind == Kind::Dir {
+            remove_tree(tx, ino, &e.name)?;
+        } else {
+            dst(tx.unlink(ino, &e.name))?;
+        }
+    }
+    dst(tx.rmdir(parent, name))
+}
+
+/// Mirrors `source` into `backup`. `events` hears of every path that changes.
+pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
+    source: &Store<S>,
+    backup: &Store<D>,
+    policy: &Policy,
+    opts: &Options,
+    events: &mut dyn FnMut(&Event),
+) -> Result<Summary> {
+    let view = src(source.read())?;
+    let from = src(tree(&view))?;
+    let to = {
+        let v = dst(backup.read())?;
+        dst(tree(&v))?
+    };
+    let mut summary = Summary { dry_run: opts.dry_run, ..Summary::default() };
+    summary.resumed = dst(backup.begin_read_setting::<Mark>(MARK))?.is_some_and(|m| m.in_progress);
+    if summary.resumed {
+        events(&Event::Resumed);
+    }
+
+    // Deletions are decided before anything changes, so a refusal leaves the backup as it was.
+    let doomed: Vec<&String> =
+        if opts.delete { to.keys().filter(|p| !from.contains_key(*p)).collect() } else { Vec::new() };
+    if !doomed.is_empty() {
+        let files = |t: &BTreeMap<String, Entry>| t.values().filter(|e| e.inode.kind != Kind::Dir).count();
+        if files(&from) == 0 && files(&to) > 0 {
+            return Err(MirrorError::SourceLooksEmpty);
+        }
+        if doomed.len() > opts.max_delete {
+            return Err(MirrorError::TooManyDeletions { would: doomed.len(), max: opts.max_delete });
+        }
+    }
+    // Content the backup holds under a path the source no longer has: a rename's old name.
+    let mut moved: HashMap<[u8; 32], &String> = HashMap::new();
+    for (path, e) in &to {
+        if let (Kind::File, Some(h), false) = (e.inode.kind, e.inode.content_hash, from.contains_key(path)) {
+            moved.entry(h).or_insert(path);
+        }
+    }
+
+    let mut run = Run { dst: backup, tx: None, batch_files: 0, batch_bytes: 0 };
+    if !opts.dry_run {
+        let tx = run.tx()?;
+        dst(tx.put_setting(MARK, &Mark { in_progress: true }))?;
+        run.maybe_commit(true)?;
+    }
+    for (path, e) in &from {
+        let existing = to.get(path);
+        let (dir, name) = split(path);
+        match e.inode.kind {
+            Kind::Dir => {
+                summary.folders += 1;
+                if existing.is_some_and(|x| x.inode.kind == Kind::Dir && same_attrs(&x.inode, &e.inode))
+                    || opts.dry_run
+                {
+                    continue;
+                }
+                if existing.is_some_and(|x| x.inode.kind != Kind::Dir) {
+                    run.clear(path, existing, true)?;
+                }
+                let tx = run.tx()?;
+                let ino = dst(tx.mkdir_all(path, e.inode.mode))?;
+                dst(tx.set_attrs(ino, &attrs_of(&e.inode)))?;
+            }
+            Kind::Symlink => {
+                summary.links += 1;
+                if existing.is_some_and(|x| x.inode.kind == Kind::Symlink && x.inode.target == e.inode.target)
+                    || opts.dry_run
+                {
+                    continue;
+                }
+                if !run.clear(path, existing, opts.delete)? {
+                    summary.conflicts += 1;
+                    events(&Event::Conflict { path: path.clone(), why: "a folder in the backup (use --delete)" });
+                    continue;
+                }
+                let tx = run.tx()?;
+                let parent = dst(tx.mkdir_all(dir, 0o755))?;
+                dst(tx.create(parent, name, Kind::Symlink, 0o777, e.inode.target.as_deref()))?;
+            }
+            Kind::File => {
+                let hash = content_hash(&view, e)?;
+                if let Some(x) = existing.filter(|x| {
+                    x.inode.kind == Kind::File && x.inode.size == e.inode.size && x.inode.content_hash == Some(hash)
+                }) {
+                    summary.unchanged += 1;
+                    if !same_attrs(&x.inode, &e.inode) && !opts.dry_run {
+                        dst(run.tx()?.set_attrs(x.ino, &attrs_of(&e.inode)))?;
+                    }
+                    continue;
+                }
+                // A rename: the backup has this content under a name the source dropped. Each
+                // old copy serves one new name; it must still be there (not cleared above).
+                if let Some(old) = moved.remove(&hash) {
+                    let still_there = opts.dry_run || dst(run.tx()?.resolve(old))? == Some(to[old].ino);
+                    if still_there {
+                        summary.linked += 1;
+                        events(&Event::Linked { path: path.clone(), from: old.clone() });
+                        if opts.dry_run {
+                            continue;
+                        }
+                        if run.clear(path, existing, opts.delete)? {
+                            let tx = run.tx()?;
+                            let parent = dst(tx.mkdir_all(dir, 0o755))?;
+                            dst(tx.link(to[old].ino, parent, name))?;
+                            dst(tx.set_attrs(to[old].ino, &attrs_of(&e.inode)))?;
+                            continue;
+                        }
+                        summary.linked -= 1;
+                    }
+                }
+                copy(&view, &mut run, path, e, &hash, policy, opts, &mut summary, events)?;
+            }
+        }
+    }
+
+    for path in doomed.iter().rev() {
+        summary.deleted += 1;
+        events(&Event::Deleted { path: (*path).clone() });
+        if opts.dry_run {
+            continue;
+        }
+        let tx = run.tx()?;
+        let (dir, name) = split(path);
+        // Already gone when a folder it was in was replaced by a file earlier in this run.
+        let Some(parent) = dst(tx.resolve(dir))? else { continue };
+        if dst(tx.lookup(parent, name))?.is_none() {
+            continue;
+        }
+        if to[*path].inode.kind == Kind::Dir {
+            dst(tx.rmdir(parent, name))?;
+        } else {
+            dst(tx.unlink(parent, name))?;
+        }
+    }
+    if !opts.dry_run {
+        let tx = run.tx()?;
+        let counts = [
+            ("copied", summary.copied),
+            ("bytes", summary.copied_bytes),
+            ("linked", summary.linked),
+            ("deleted", summary.deleted),
+            ("refused", summary.refused),
+        ]
+        .map(|(k, v)| (k, v.to_string()));
+        let fields: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        dst(tx.audit("mirror", &fields))?;
+        dst(tx.put_setting(MARK, &Mark { in_progress: false }))?;
+        run.maybe_commit(true)?;
+    }
+    Ok(summary)
+}
+
+/// Copies one file through the gate into the backup's open batch, and reads it back.
+#[allow(clippy::too_many_arguments)]
+fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
+    view: &ReadView<'_, S>,
+    run: &mut Run<'_, D>,
+    path: &str,
+    e: &Entry,
+    hash: &[u8; 32],
+    policy: &Policy,
+    opts: &Options,
+    summary: &mut Summary,
+    events: &mut dyn FnMut(&Event),
+) -> Result<()> {
+    let mut data = Vec::with_capacity(e.inode.size as usize);
+    src(view.copy_out(e.ino, &mut data, &mut |_| {}))?;
+    if blake3::hash(&data).as_bytes() != hash {
+        return Err(MirrorError::SourceDamaged { path: path.to_string() });
+    }
+    let verdict = gate::check(&data, policy);
+    if !verdict.accept {
+        summary.refused += 1;
+        if !opts.dry_run {
+            let tx = run.tx()?;
+            for r in &verdict.reasons {
+                dst(tx.audit("refused", &[("door", "mirror"), ("path", path), ("rule", r.rule), ("tag", &r.tag)]))?;
+            }
+        }
+        events(&Event::Refused { path: path.to_string(), reasons: verdict.reasons });
+        return Ok(());
+    }
+    summary.copied += 1;
+    summary.copied_bytes += data.len() as u64;
+    if opts.dry_run {
+        events(&Event::Copied { path: path.to_string(), bytes: data.len() as u64 });
+        return Ok(());
+    }
+    let existing = run_existing(run, path)?;
+    if !run.clear(path, existing.as_ref(), opts.delete)? {
+        summary.copied -= 1;
+        summary.copied_bytes -= data.len() as u64;
+        summary.conflicts += 1;
+        events(&Event::Conflict { path: path.to_string(), why: "a folder in the backup (use --delete)" });
+        return Ok(());
+    }
+    let (dir, name) = split(path);
+    let tx = run.tx()?;
+    let parent = dst(tx.mkdir_all(dir, 0o755))?;
+    let ino = dst(tx.create(parent, name, Kind::File, e.inode.mode, None))?;
+    let mut verified = false;
+    for attempt in 0..2 {
+        if attempt > 0 {
+            events(&Event::Retried { path: path.to_string() });
+        }
+        dst(tx.write_file(ino, &mut &data[..]))?;
+        if dst(tx.read_back_matches(ino, hash))? {
+            verified = true;
+            break;
+        }
+    }
+    if !verified {
+        // Abandon the batch: nothing unverified may be committed (invariant 6).
+        if let Some(tx) = run.tx.take() {
+            let _ = tx.abort();
+        }
+        return Err(MirrorError::Mismatch { path: path.to_string() });
+    }
+    dst(tx.set_attrs(ino, &attrs_of(&e.inode)))?;
+    events(&Event::Copied { path: path.to_string(), bytes: data.len() as u64 });
+    run.batch_files += 1;
+    run.batch_bytes += data.len() as u64;
+    run.maybe_commit(false)
+}
+
+/// What the backup has at `path` now, as the open batch sees it.
+fn run_existing<D: BlockDevice + 'static>(run: &mut Run<'_, D>, path: &str) -> Result<Option<Entry>> {
+    let tx = run.tx()?;
+    let Some(ino) = dst(tx.resolve(path))? else { return Ok(None) };
+    Ok(dst(tx.inode(ino))?.map(|inode| Entry { ino, inode }))
+}
