@@ -67,18 +67,6 @@ fn import_ls_export_round_trip() {
     assert!(err.contains("/no/such"), "{err}");
 }
 
-/// The first data sector of a file's first chunk, found through the library.
-fn chunk_offset(image: &Path, vault_path: &str) -> u64 {
-    use vaultfmt::dev::{Access, FileDevice};
-    let dev = FileDevice::open(image, Access::ReadWrite).unwrap();
-    let vol =
-        vaultfmt::Volume::unlock(dev, vaultfmt::Secret::Passphrase(common::PASS.as_bytes()), None).unwrap();
-    let store = vaultfmt::store::Store::open(vol).unwrap();
-    let view = store.read().unwrap();
-    let ino = view.resolve(vault_path).unwrap().unwrap();
-    let sector = view.chunks(ino).unwrap()[0].1.sector;
-    vaultfmt::header::HEADER_AREA_BYTES + sector * vaultfmt::SECTOR_SIZE as u64
-}
 
 #[test]
 fn a_damaged_file_fails_export_by_name_and_fsck_repairs() {
@@ -86,7 +74,7 @@ fn a_damaged_file_fails_export_by_name_and_fsck_repairs() {
     v.init_image("v.img", "32M");
     make_tree(&v.path("study"));
     v.ok(&["import", "study", "v.img", "--passphrase-file", "pass"]);
-    let offset = chunk_offset(&v.path("v.img"), "/study/series1/im005.dcm");
+    let offset = common::chunk_offset(&v.path("v.img"), "/study/series1/im005.dcm");
     v.corrupt("v.img", offset + 77);
 
     let (code, _, err) =

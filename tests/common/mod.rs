@@ -101,3 +101,16 @@ impl Vault {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// The first data sector of a file's first chunk, found through the library.
+pub fn chunk_offset(image: &std::path::Path, vault_path: &str) -> u64 {
+    use vaultfmt::dev::{Access, FileDevice};
+    let dev = FileDevice::open(image, Access::ReadWrite).unwrap();
+    let vol =
+        vaultfmt::Volume::unlock(dev, vaultfmt::Secret::Passphrase(PASS.as_bytes()), None).unwrap();
+    let store = vaultfmt::store::Store::open(vol).unwrap();
+    let view = store.read().unwrap();
+    let ino = view.resolve(vault_path).unwrap().unwrap();
+    let sector = view.chunks(ino).unwrap()[0].1.sector;
+    vaultfmt::header::HEADER_AREA_BYTES + sector * vaultfmt::SECTOR_SIZE as u64
+}
