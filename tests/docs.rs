@@ -119,3 +119,27 @@ fn vaultfmt_5_describes_the_bytes_the_code_writes() {
     assert_eq!(anchor_field("data region: first"), &1027u64.to_le_bytes());
     assert_eq!(anchor_field("keyed BLAKE3"), blake3::keyed_hash(&[9; 32], &bytes[..4064]).as_bytes());
 }
+
+/// The systemd unit that schedules mirrors passes only flags `vault mirror` has, and names its
+/// timer Persistent as the README says.
+#[test]
+fn the_packaged_mirror_unit_uses_flags_vault_mirror_has() {
+    use clap::CommandFactory;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging");
+    let unit = std::fs::read_to_string(root.join("systemd/vault-mirror@.service")).unwrap();
+    let exec = unit.lines().find(|l| l.starts_with("ExecStart=")).expect("an ExecStart line");
+    assert!(exec.starts_with("ExecStart=/usr/bin/vault mirror "), "{exec}");
+    let mut cmd = vault::cli::Cli::command();
+    cmd.build();
+    let mirror = cmd.find_subcommand("mirror").expect("vault mirror");
+    let longs: Vec<String> = mirror.get_arguments().filter_map(|a| a.get_long()).map(|l| format!("--{l}")).collect();
+    let used: Vec<&str> = exec.split_whitespace().filter(|w| w.starts_with("--")).collect();
+    assert!(used.len() >= 3, "{exec}");
+    for flag in used {
+        assert!(longs.iter().any(|l| l == flag), "{flag} is not a flag of vault mirror");
+    }
+    let timer = std::fs::read_to_string(root.join("systemd/vault-mirror@.timer")).unwrap();
+    assert!(timer.contains("Persistent=true"));
+    let rule = std::fs::read_to_string(root.join("udev/99-vault-mirror.rules.example")).unwrap();
+    assert!(rule.contains("SYSTEMD_WANTS}+=\"vault-mirror@"));
+}
