@@ -39,6 +39,11 @@ step ls -l mnt mnt/dragged-in/series1
 step df -h mnt
 step "$vault" umount mnt
 step "$vault" fsck teaching.img --passphrase-file passphrase
+echo; echo "# the encrypted backup: a second vault; every copy is read back and compared by BLAKE3"
+step "$vault" init --image backup.img --size 256M --passphrase-file second "${cheap[@]}"
+step "$vault" mirror teaching.img backup.img --passphrase-file passphrase --dst-passphrase-file second
+step "$vault" mirror teaching.img backup.img --passphrase-file passphrase --dst-passphrase-file second
+step "$vault" verify backup.img --passphrase-file second
 step "$vault" log teaching.img --passphrase-file passphrase
 step "$vault" header backup teaching.img teaching.header
 echo; echo "# damage the primary header: vault opens from the backup copy and says so"

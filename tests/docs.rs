@@ -132,7 +132,8 @@ fn the_packaged_mirror_unit_uses_flags_vault_mirror_has() {
     let mut cmd = vault::cli::Cli::command();
     cmd.build();
     let mirror = cmd.find_subcommand("mirror").expect("vault mirror");
-    let longs: Vec<String> = mirror.get_arguments().filter_map(|a| a.get_long()).map(|l| format!("--{l}")).collect();
+    let longs: Vec<String> =
+        mirror.get_arguments().filter_map(|a| a.get_long()).map(|l| format!("--{l}")).collect();
     let used: Vec<&str> = exec.split_whitespace().filter(|w| w.starts_with("--")).collect();
     assert!(used.len() >= 3, "{exec}");
     for flag in used {

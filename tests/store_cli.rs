@@ -67,7 +67,6 @@ fn import_ls_export_round_trip() {
     assert!(err.contains("/no/such"), "{err}");
 }
 
-
 #[test]
 fn a_damaged_file_fails_export_by_name_and_fsck_repairs() {
     let v = Vault::new();

@@ -109,7 +109,12 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
     let backup = open(&args.dest, &dst_secret, "mirror")?;
     drop((src_secret, dst_secret));
     let policy = super::policy::vault_policy(&backup)?;
-    let opts = Options { delete: args.delete, max_delete: args.max_delete, dry_run: args.dry_run };
+    let opts = Options {
+        delete: args.delete,
+        max_delete: args.max_delete,
+        dry_run: args.dry_run,
+        ..Options::default()
+    };
 
     let bar = progress_bar(args.json, None, "{spinner} {bytes} copied {bytes_per_sec} {wide_msg}");
     let started = Instant::now();
@@ -134,7 +139,9 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
             }
             Event::Conflict { path, why } if !json => eprintln!("vault: {path}: not copied: {why}"),
             Event::Deleted { path } if !json && opts.dry_run => println!("would delete {path}"),
-            Event::Linked { path, from } if !json && opts.dry_run => println!("would link {path} (from {from})"),
+            Event::Linked { path, from } if !json && opts.dry_run => {
+                println!("would link {path} (from {from})")
+            }
             _ => {}
         }
     });

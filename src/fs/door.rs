@@ -18,8 +18,8 @@ use crate::gate::{self, Policy};
 const UNCHECKED: &str = "unchecked";
 
 impl<D: BlockDevice + 'static> Inner<D> {
-    pub(super) fn policy(&self) -> Policy {
-        self.store.begin_read_setting::<Policy>(gate::POLICY_SETTING).ok().flatten().unwrap_or_default()
+    pub(super) fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     pub(super) fn is_unchecked(&self, ino: u64) -> bool {
@@ -59,9 +59,9 @@ impl<D: BlockDevice + 'static> Inner<D> {
         let verdict = if gate::might_be_dicom(&head[..n]) {
             let mut bytes = Vec::with_capacity(inode.size as usize);
             view.copy_out(ino, &mut bytes, &mut |_| {}).map_err(|e| self.fail(e))?;
-            gate::check(&bytes, &self.policy())
+            gate::check(&bytes, self.policy())
         } else {
-            gate::check(&head[..n], &self.policy())
+            gate::check(&head[..n], self.policy())
         };
         let path = view.path_of(ino).map_err(|e| self.fail(e))?;
         drop(view);

@@ -57,6 +57,9 @@ struct Inner<D: BlockDevice + 'static> {
     stop: (Mutex<bool>, Condvar),
     /// Tells the kernel to forget names the gate removed (set once the session exists).
     notifier: Arc<std::sync::OnceLock<fuser::Notifier>>,
+    /// The vault's gate policy, read once: nothing else can change it while the mount holds the
+    /// vault (the store is claimed by this process).
+    policy: crate::gate::Policy,
 }
 
 /// The filesystem handed to fuser.
@@ -205,7 +208,9 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
             dirty: false,
             last_durable: Instant::now(),
         };
+        let policy = store.begin_read_setting(crate::gate::POLICY_SETTING).ok().flatten().unwrap_or_default();
         let inner = Arc::new(Inner {
+            policy,
             store,
             state: Mutex::new(state),
             read_only,

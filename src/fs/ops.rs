@@ -362,7 +362,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             return reply.error(Errno::EOPNOTSUPP);
         }
         // An attribute is a door too: DICOM in an attribute's value passes the gate first.
-        if !crate::gate::check(value, &self.inner.policy()).accept {
+        if !crate::gate::check(value, self.inner.policy()).accept {
             return reply.error(Errno::EACCES);
         }
         let (create, replace) = (flags & libc::XATTR_CREATE != 0, flags & libc::XATTR_REPLACE != 0);

@@ -82,7 +82,8 @@ pub fn for_each_member(
     let unreadable = || bound("unreadable-archive", location);
     match kind {
         Kind::Gzip => {
-            let data = expand(flate2::read::MultiGzDecoder::new(bytes), bytes.len() as u64, budget, location)?;
+            let data =
+                expand(flate2::read::MultiGzDecoder::new(bytes), bytes.len() as u64, budget, location)?;
             each("(gunzip)", &data, budget);
         }
         Kind::Tar => {

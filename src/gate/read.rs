@@ -8,6 +8,7 @@
 //! before dicom-object reads it, and a deflated data set is inflated within the archive bounds
 //! (at most [`archive::MAX_RATIO`] times its size, inside the check's budget) before it is read.
 
+use dicom_core::header::SequenceItemHeader;
 use dicom_core::header::{DataElementHeader, HasLength, Header};
 use dicom_core::{PrimitiveValue, Tag};
 use dicom_dictionary_std::StandardDataDictionary;
@@ -17,7 +18,6 @@ use dicom_encoding::transfer_syntax::{Codec, TransferSyntaxIndex};
 use dicom_encoding::{TransferSyntax, decode::explicit_le::ExplicitVRLittleEndianDecoder};
 use dicom_object::InMemDicomObject;
 use dicom_object::meta::FileMetaTable;
-use dicom_core::header::SequenceItemHeader;
 use dicom_parser::stateful::decode::{Error, StatefulDecode, StatefulDecoder};
 use dicom_transfer_syntax_registry::{TransferSyntaxRegistry, entries};
 
@@ -43,6 +43,21 @@ impl<S: StatefulDecode> Bounded<S> {
     fn header_fits(&self, header: &DataElementHeader) -> Result<()> {
         header.length().get().map_or(Ok(()), |len| self.fits(len))
     }
+
+    /// Pixel data is never read: no rule looks at its value (burned-in text is decided by the
+    /// attributes), and copying it is most of the cost of a check. It is skipped over, still
+    /// held to the bytes there are, and kept as present with no value.
+    fn skip_pixels(&mut self, header: &DataElementHeader) -> Result<Option<PrimitiveValue>> {
+        const PIXELS: [Tag; 3] = [Tag(0x7FE0, 0x0010), Tag(0x7FE0, 0x0008), Tag(0x7FE0, 0x0009)];
+        match header.length().get() {
+            Some(len) if PIXELS.contains(&header.tag()) => {
+                self.fits(len)?;
+                self.inner.skip_bytes(len)?;
+                Ok(Some(PrimitiveValue::Empty))
+            }
+            _ => Ok(None),
+        }
+    }
 }
 
 impl<S: StatefulDecode> StatefulDecode for Bounded<S> {
@@ -57,16 +72,25 @@ impl<S: StatefulDecode> StatefulDecode for Bounded<S> {
     }
 
     fn read_value(&mut self, header: &DataElementHeader) -> Result<PrimitiveValue> {
+        if let Some(skipped) = self.skip_pixels(header)? {
+            return Ok(skipped);
+        }
         self.header_fits(header)?;
         self.inner.read_value(header)
     }
 
     fn read_value_preserved(&mut self, header: &DataElementHeader) -> Result<PrimitiveValue> {
+        if let Some(skipped) = self.skip_pixels(header)? {
+            return Ok(skipped);
+        }
         self.header_fits(header)?;
         self.inner.read_value_preserved(header)
     }
 
     fn read_value_bytes(&mut self, header: &DataElementHeader) -> Result<PrimitiveValue> {
+        if let Some(skipped) = self.skip_pixels(header)? {
+            return Ok(skipped);
+        }
         self.header_fits(header)?;
         self.inner.read_value_bytes(header)
     }

@@ -3,10 +3,11 @@
 //! - What is the same is not copied: a file whose size and BLAKE3 match the backup's copy at the
 //!   same path stays; one whose content the backup holds under a path the source no longer has
 //!   (a rename) is linked to its new name, not copied again.
-//! - Invariant 6: every copied file is read back from the backup's medium (flushed, cached
-//!   copies dropped) and compared by BLAKE3 with the source's content before the commit that
-//!   makes it visible. A mismatch is written and checked once more, then the run fails naming
-//!   the file; the batch it was in is abandoned, so nothing unverified is ever committed.
+//! - Invariant 6: every copied file is read back from the backup's medium (flushed once per
+//!   batch, cached copies dropped) and compared by BLAKE3 with the source's content before the
+//!   commit that makes it visible. A mismatch is written and checked once more, then the run
+//!   fails naming the file; the batch it was in is abandoned, so nothing unverified is ever
+//!   committed.
 //! - Files enter the backup only through the gate, with the backup's own policy: the mirror is
 //!   a door like any other (invariant 4). Refusals are audited in the backup.
 //! - Interrupted at any point, the backup holds its last commit (batches of [`BATCH_FILES`]
@@ -37,7 +38,9 @@ pub enum MirrorError {
     Source(StoreError),
     #[error("backup: {0}")]
     Backup(StoreError),
-    #[error("{path}: the copy in the backup does not read back as written, twice; nothing of this batch was committed")]
+    #[error(
+        "{path}: the copy in the backup does not read back as written, twice; nothing of this batch was committed"
+    )]
     Mismatch { path: String },
     #[error("{path}: the source's content does not match its recorded BLAKE3 (damaged source)")]
     SourceDamaged { path: String },
@@ -67,11 +70,19 @@ fn dst<T>(r: std::result::Result<T, StoreError>) -> Result<T> {
     r.map_err(MirrorError::Backup)
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Options {
     pub delete: bool,
     pub max_delete: usize,
     pub dry_run: bool,
+    /// Files in one commit (at most; [`BATCH_BYTES`] also ends a batch).
+    pub batch_files: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { delete: false, max_delete: 100, dry_run: false, batch_files: BATCH_FILES }
+    }
 }
 
 /// What happened to one path; the caller shows it (a progress bar, JSON lines).
@@ -110,7 +121,9 @@ pub struct Entry {
 }
 
 /// Every path of a vault with its inode, parents before children ("/" itself left out).
-pub fn tree<D: BlockDevice + 'static>(view: &ReadView<'_, D>) -> std::result::Result<BTreeMap<String, Entry>, StoreError> {
+pub fn tree<D: BlockDevice + 'static>(
+    view: &ReadView<'_, D>,
+) -> std::result::Result<BTreeMap<String, Entry>, StoreError> {
     let mut out = BTreeMap::new();
     let mut dirs = vec![(ROOT, String::new())];
     while let Some((dir, path)) = dirs.pop() {
@@ -160,11 +173,22 @@ struct Mark {
     in_progress: bool,
 }
 
-/// The mirror at work: the backup's open transaction and what is in its batch.
+/// A copy written in the open batch, not yet read back.
+struct Pending {
+    /// In the backup.
+    ino: u64,
+    /// In the source, to write it again after a mismatch.
+    src_ino: u64,
+    path: String,
+    hash: [u8; 32],
+}
+
+/// The mirror at work: the backup's open transaction and the copies in its batch.
 struct Run<'a, D: BlockDevice + 'static> {
     dst: &'a Store<D>,
-    tx: Option<Txn<'a, D>>,
     batch_files: usize,
+    tx: Option<Txn<'a, D>>,
+    pending: Vec<Pending>,
     batch_bytes: u64,
 }
 
@@ -176,15 +200,47 @@ impl<'a, D: BlockDevice + 'static> Run<'a, D> {
         Ok(self.tx.as_mut().expect("just begun"))
     }
 
-    /// Commits the batch once it is full (or when `force`).
-    fn maybe_commit(&mut self, force: bool) -> Result<()> {
-        if force || self.batch_files >= BATCH_FILES || self.batch_bytes >= BATCH_BYTES {
-            if let Some(tx) = self.tx.take() {
-                dst(tx.commit())?;
-            }
-            self.batch_files = 0;
-            self.batch_bytes = 0;
+    /// Commits the batch once it is full (or when `force`), after every copy in it has read
+    /// back from the medium as the source's content (invariant 6). A copy that does not is
+    /// written once more from the source and read back again; if it still does not, the batch is
+    /// abandoned and the run fails naming the file.
+    fn maybe_commit<S: BlockDevice + 'static>(
+        &mut self,
+        source: &ReadView<'_, S>,
+        force: bool,
+        events: &mut dyn FnMut(&Event),
+    ) -> Result<()> {
+        if !force && self.pending.len() < self.batch_files && self.batch_bytes < BATCH_BYTES {
+            return Ok(());
         }
+        let Some(mut tx) = self.tx.take() else { return Ok(()) };
+        let mut suspect: Vec<&Pending> = self.pending.iter().collect();
+        for attempt in 0..2 {
+            let files: Vec<(u64, [u8; 32])> = suspect.iter().map(|p| (p.ino, p.hash)).collect();
+            let good = dst(tx.read_back_matches(&files))?;
+            suspect = suspect.into_iter().zip(good).filter(|(_, ok)| !ok).map(|(p, _)| p).collect();
+            if suspect.is_empty() {
+                break;
+            }
+            if attempt == 1 {
+                // Abandon the batch: nothing unverified may be committed.
+                let path = suspect[0].path.clone();
+                let _ = tx.abort();
+                return Err(MirrorError::Mismatch { path });
+            }
+            for p in &suspect {
+                events(&Event::Retried { path: p.path.clone() });
+                let mut data = Vec::new();
+                src(source.copy_out(p.src_ino, &mut data, &mut |_| {}))?;
+                dst(tx.write_file(p.ino, &mut &data[..]))?;
+                if let Some(inode) = src(source.inode(p.src_ino))? {
+                    dst(tx.set_attrs(p.ino, &attrs_of(&inode)))?;
+                }
+            }
+        }
+        dst(tx.commit())?;
+        self.pending.clear();
+        self.batch_bytes = 0;
         Ok(())
     }
 
@@ -263,11 +319,12 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
         }
     }
 
-    let mut run = Run { dst: backup, tx: None, batch_files: 0, batch_bytes: 0 };
+    let mut run =
+        Run { dst: backup, batch_files: opts.batch_files, tx: None, pending: Vec::new(), batch_bytes: 0 };
     if !opts.dry_run {
         let tx = run.tx()?;
         dst(tx.put_setting(MARK, &Mark { in_progress: true }))?;
-        run.maybe_commit(true)?;
+        run.maybe_commit(&view, true, events)?;
     }
     for (path, e) in &from {
         let existing = to.get(path);
@@ -296,7 +353,10 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
                 }
                 if !run.clear(path, existing, opts.delete)? {
                     summary.conflicts += 1;
-                    events(&Event::Conflict { path: path.clone(), why: "a folder in the backup (use --delete)" });
+                    events(&Event::Conflict {
+                        path: path.clone(),
+                        why: "a folder in the backup (use --delete)",
+                    });
                     continue;
                 }
                 let tx = run.tx()?;
@@ -306,7 +366,9 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
             Kind::File => {
                 let hash = content_hash(&view, e)?;
                 if let Some(x) = existing.filter(|x| {
-                    x.inode.kind == Kind::File && x.inode.size == e.inode.size && x.inode.content_hash == Some(hash)
+                    x.inode.kind == Kind::File
+                        && x.inode.size == e.inode.size
+                        && x.inode.content_hash == Some(hash)
                 }) {
                     summary.unchanged += 1;
                     if !same_attrs(&x.inode, &e.inode) && !opts.dry_run {
@@ -371,7 +433,7 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
         let fields: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
         dst(tx.audit("mirror", &fields))?;
         dst(tx.put_setting(MARK, &Mark { in_progress: false }))?;
-        run.maybe_commit(true)?;
+        run.maybe_commit(&view, true, events)?;
     }
     Ok(summary)
 }
@@ -400,7 +462,10 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
         if !opts.dry_run {
             let tx = run.tx()?;
             for r in &verdict.reasons {
-                dst(tx.audit("refused", &[("door", "mirror"), ("path", path), ("rule", r.rule), ("tag", &r.tag)]))?;
+                dst(tx.audit(
+                    "refused",
+                    &[("door", "mirror"), ("path", path), ("rule", r.rule), ("tag", &r.tag)],
+                ))?;
             }
         }
         events(&Event::Refused { path: path.to_string(), reasons: verdict.reasons });
@@ -424,29 +489,12 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     let tx = run.tx()?;
     let parent = dst(tx.mkdir_all(dir, 0o755))?;
     let ino = dst(tx.create(parent, name, Kind::File, e.inode.mode, None))?;
-    let mut verified = false;
-    for attempt in 0..2 {
-        if attempt > 0 {
-            events(&Event::Retried { path: path.to_string() });
-        }
-        dst(tx.write_file(ino, &mut &data[..]))?;
-        if dst(tx.read_back_matches(ino, hash))? {
-            verified = true;
-            break;
-        }
-    }
-    if !verified {
-        // Abandon the batch: nothing unverified may be committed (invariant 6).
-        if let Some(tx) = run.tx.take() {
-            let _ = tx.abort();
-        }
-        return Err(MirrorError::Mismatch { path: path.to_string() });
-    }
+    dst(tx.write_file(ino, &mut &data[..]))?;
     dst(tx.set_attrs(ino, &attrs_of(&e.inode)))?;
     events(&Event::Copied { path: path.to_string(), bytes: data.len() as u64 });
-    run.batch_files += 1;
+    run.pending.push(Pending { ino, src_ino: e.ino, path: path.to_string(), hash: *hash });
     run.batch_bytes += data.len() as u64;
-    run.maybe_commit(false)
+    run.maybe_commit(view, false, events)
 }
 
 /// What the backup has at `path` now, as the open batch sees it.

@@ -106,8 +106,7 @@ pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 pub fn chunk_offset(image: &std::path::Path, vault_path: &str) -> u64 {
     use vaultfmt::dev::{Access, FileDevice};
     let dev = FileDevice::open(image, Access::ReadWrite).unwrap();
-    let vol =
-        vaultfmt::Volume::unlock(dev, vaultfmt::Secret::Passphrase(PASS.as_bytes()), None).unwrap();
+    let vol = vaultfmt::Volume::unlock(dev, vaultfmt::Secret::Passphrase(PASS.as_bytes()), None).unwrap();
     let store = vaultfmt::store::Store::open(vol).unwrap();
     let view = store.read().unwrap();
     let ino = view.resolve(vault_path).unwrap().unwrap();

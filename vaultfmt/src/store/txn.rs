@@ -385,42 +385,56 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
         ops::read_at(self.store, &self.tx.open_table(CHUNKS)?, ino, &inode, offset, buf, &path)
     }
 
-    /// Reads a file back from the medium as this transaction wrote it, and compares the BLAKE3
-    /// of its content with `expected`: the device is flushed and its cached copies of the
-    /// file's sectors dropped first, so what is checked is what the drive holds, each chunk
-    /// also against its keyed hash. Ok(false) on a mismatch; an unreadable chunk is an error.
+    /// Reads files back from the medium as this transaction wrote them, and compares the
+    /// BLAKE3 of each one's content with the hash given with it: the device is flushed once and
+    /// its cached copies of the files' sectors dropped, so what is checked is what the drive
+    /// holds, each chunk also against its keyed hash. One answer per file: false on a mismatch
+    /// (or a chunk that does not verify); a read that fails is an error.
     /// (The mirror's invariant 6: nothing is committed as a copy until this says true.)
-    pub fn read_back_matches(&self, ino: u64, expected: &[u8; 32]) -> Result<bool, StoreError> {
-        let inode = self.must_inode(ino)?;
-        let chunks = self.records().chunks(&self.tx.open_table(CHUNKS)?, ino, 0)?;
+    pub fn read_back_matches(&self, files: &[(u64, [u8; 32])]) -> Result<Vec<bool>, StoreError> {
+        let table = self.tx.open_table(CHUNKS)?;
+        let mut maps = Vec::with_capacity(files.len());
+        for (ino, _) in files {
+            maps.push((self.must_inode(*ino)?, self.records().chunks(&table, *ino, 0)?));
+        }
         let io = self.store.io();
         io.flush()?;
-        for (_, chunk) in &chunks {
-            io.drop_cache(chunk.sector, chunk.sectors())?;
-        }
-        let mut hasher = blake3::Hasher::new();
-        let mut at = 0u64;
-        for (index, chunk) in &chunks {
-            let start = index * CHUNK_BYTES as u64;
-            if start >= inode.size {
-                break;
+        for (_, chunks) in &maps {
+            for (_, chunk) in chunks {
+                io.drop_cache(chunk.sector, chunk.sectors())?;
             }
-            if start > at {
-                hasher.update(&vec![0u8; (start - at) as usize]);
+        }
+        let mut out = Vec::with_capacity(files.len());
+        for ((ino, expected), (inode, chunks)) in files.iter().zip(&maps) {
+            let mut hasher = blake3::Hasher::new();
+            let mut at = 0u64;
+            let mut readable = true;
+            for (index, chunk) in chunks {
+                let start = index * CHUNK_BYTES as u64;
+                if start >= inode.size {
+                    break;
+                }
+                if start > at {
+                    hasher.update(&vec![0u8; (start - at) as usize]);
+                }
+                let data = match ops::read_chunk(self.store, chunk, || self.path_of(*ino)) {
+                    Ok(data) => data,
+                    Err(StoreError::Corrupt { .. }) => {
+                        readable = false;
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                };
+                let take = (data.len() as u64).min(inode.size - start) as usize;
+                hasher.update(&data[..take]);
+                at = start + take as u64;
             }
-            let data = match ops::read_chunk(self.store, chunk, || self.path_of(ino)) {
-                Ok(data) => data,
-                Err(StoreError::Corrupt { .. }) => return Ok(false),
-                Err(e) => return Err(e),
-            };
-            let take = (data.len() as u64).min(inode.size - start) as usize;
-            hasher.update(&data[..take]);
-            at = start + take as u64;
+            if readable && at < inode.size {
+                hasher.update(&vec![0u8; (inode.size - at) as usize]);
+            }
+            out.push(readable && hasher.finalize().as_bytes() == expected);
         }
-        if at < inode.size {
-            hasher.update(&vec![0u8; (inode.size - at) as usize]);
-        }
-        Ok(hasher.finalize().as_bytes() == expected)
+        Ok(out)
     }
 
     /// Removes a file or symbolic link's name; the file goes when its last name does.

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Gate benchmark (issue: the gate). Two measurements, each against its peer in the same run:
+#
+# 1. The gate's cost on the mount's copy: a de-identified CT study — 600 DICOM files of about
+#    512 KiB by default, made here with pydicom, every value made up — is copied into a freshly
+#    mounted vault and made durable (`cp -r`, `sync`, fsync of the folder), against its twin:
+#    the same files with the first 132 bytes replaced by a text line, which the gate tells from
+#    DICOM by its first bytes and lets through unread. Cost = 1 - dicom / twin (medians).
+# 2. `vault check` files per second against a pydicom script that reads the same files
+#    (`dcmread` and every element), over the study and the real files of pydicom and
+#    pydicom-data. The script's time is its loop alone (its start-up is left out, in its
+#    favour); vault's is the whole command.
+#
+# Needs root (the mount). FILES=, RUNS= change the workload.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+files=${FILES:-600}
+runs=${RUNS:-3}
+bash packaging/install-deps.sh
+cargo build --release --locked -q
+vault=$PWD/target/release/vault
+work=$(mktemp -d -p "$PWD/target" bench-gate.XXXX)
+cleanup() {
+    mountpoint -q "$work/mnt" 2>/dev/null && { fusermount3 -uz "$work/mnt" 2>/dev/null || umount -l "$work/mnt"; }
+    rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+python3 - "$files" <<'PY'
+import os, sys
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, CTImageStorage
+files = int(sys.argv[1])
+os.makedirs("dicom/series1"); os.makedirs("twin/series1")
+root = "1.2.826.0.1.3680043.10.999."
+for i in range(files):
+    ds = Dataset()
+    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, f"{root}{1000 + i}"
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = root + "1", root + "2"
+    ds.Modality, ds.PatientName, ds.PatientID = "CT", "", ""
+    ds.PatientIdentityRemoved, ds.BurnedInAnnotation = "YES", "NO"
+    ds.InstanceNumber, ds.SliceLocation = i + 1, float(i)
+    ds.Rows = ds.Columns = 512
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.PixelData = os.urandom(512 * 512 * 2)
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = ds.SOPClassUID, ds.SOPInstanceUID
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta = meta
+    name = f"series1/ct{i:04d}.dcm"
+    ds.save_as(f"dicom/{name}", enforce_file_format=True)
+    with open(f"dicom/{name}", "rb") as f:
+        data = f.read()
+    with open(f"twin/{name}", "wb") as f:
+        f.write(b"made-up twin, not DICOM".ljust(132, b"-") + data[132:])
+PY
+bytes=$(du -sb dicom | cut -f1)
+"$vault" check dicom >/dev/null 2>&1 || { echo "gate.sh: the made-up study is not accepted by the gate" >&2; exit 1; }
+size=$(( (bytes * 2) / 1048576 + 128 ))M
+printf 'made-up benchmark passphrase\n' > pass
+mkdir mnt
+now() { python3 -c "import time; print(time.monotonic())"; }
+mbps() { python3 -c "print(f'{$bytes / ($2 - $1) / 1e6:.0f}')"; }
+fsync_dir() { python3 -c "import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)" "$1"; }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+declare -A copy
+for r in $(seq "$runs"); do
+    for set in dicom twin; do
+        "$vault" init --image v.img --size "$size" --passphrase-file pass --kdf-time 1 --kdf-memory 1 --json >/dev/null
+        "$vault" mount v.img mnt --passphrase-file pass >/dev/null
+        sync; echo 3 > /proc/sys/vm/drop_caches
+        t0=$(now); cp -r "$set" mnt/; sync; fsync_dir mnt; t1=$(now)
+        n=$(find "mnt/$set" -type f | wc -l)
+        "$vault" umount mnt >/dev/null; rm -f v.img
+        [ "$n" = "$files" ] || { echo "gate.sh: only $n of $files $set files arrived" >&2; exit 1; }
+        copy[$set]="${copy[$set]:-} $(mbps "$t0" "$t1")"
+    done
+done
+echo "copy into the mount: $files files, $((bytes / 1048576)) MiB, $runs runs, MB/s"
+echo "  DICOM (gate reads every file): ${copy[dicom]}   median $(median ${copy[dicom]})"
+echo "  twin (gate reads 262 bytes):   ${copy[twin]}   median $(median ${copy[twin]})"
+python3 -c "import sys; d, t = map(float, sys.argv[1:]); print(f'  gate cost = 1 - {d:.0f}/{t:.0f} = {100 * (1 - d / t):.1f} %')" \
+    "$(median ${copy[dicom]})" "$(median ${copy[twin]})"
+
+real=$(python3 -c "import os, pydicom, data_store; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'), os.path.join(os.path.dirname(data_store.__file__), 'data'))")
+cat > read_all.py <<'PY'
+import os, sys, time, warnings
+import pydicom
+warnings.simplefilter("ignore")
+paths = []
+for p in sys.argv[1:]:
+    for root, _, names in os.walk(p):
+        paths += [os.path.join(root, n) for n in names]
+t0 = time.monotonic()
+for path in paths:
+    try:
+        ds = pydicom.dcmread(path, force=True)
+        for _ in ds.iterall():
+            pass
+    except Exception:
+        pass
+print(len(paths), time.monotonic() - t0)
+PY
+declare -A rate
+for r in $(seq "$runs"); do
+    sync; echo 3 > /proc/sys/vm/drop_caches
+    read -r n secs < <(python3 read_all.py dicom $real)
+    rate[pydicom]="${rate[pydicom]:-} $(python3 -c "print(f'{$n / $secs:.0f}')")"
+    sync; echo 3 > /proc/sys/vm/drop_caches
+    t0=$(now); "$vault" check dicom $real >/dev/null 2>&1 || true; t1=$(now)
+    rate[vault]="${rate[vault]:-} $(python3 -c "print(f'{$n / ($t1 - $t0):.0f}')")"
+done
+echo "check: $n files (the study and the real files), $runs runs, files/s (cold cache)"
+echo "  pydicom dcmread + every element: ${rate[pydicom]}   median $(median ${rate[pydicom]})"
+echo "  vault check:                     ${rate[vault]}   median $(median ${rate[vault]})"
+python3 -c "import sys; v, p = map(float, sys.argv[1:]); print(f'  vault check / pydicom = {v / p:.1f}')" \
+    "$(median ${rate[vault]})" "$(median ${rate[pydicom]})"
