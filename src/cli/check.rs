@@ -40,6 +40,63 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The gate's verdict on a file on disk. A file that cannot be DICOM or an archive by its
+/// first bytes is decided on those alone, without reading the rest; a large one is mapped
+/// rather than copied, so the pixel data the gate skips over is never read from the disk.
+pub fn check_path(path: &Path, policy: &Policy) -> std::io::Result<Verdict> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut bytes = Vec::with_capacity(gate::HEAD_BYTES);
+    file.by_ref().take(gate::HEAD_BYTES as u64).read_to_end(&mut bytes)?;
+    if !gate::might_be_dicom(&bytes) {
+        return Ok(gate::check(&bytes, policy));
+    }
+    let len = file.metadata()?.len();
+    if len >= MAP_AT_LEAST {
+        if let Some(map) = Mapped::new(&file, len) {
+            return Ok(gate::check(map.bytes(), policy));
+        }
+    }
+    bytes.reserve_exact((len as usize).saturating_sub(bytes.len()));
+    file.read_to_end(&mut bytes)?;
+    Ok(gate::check(&bytes, policy))
+}
+
+/// Files this large are mapped, not read.
+const MAP_AT_LEAST: u64 = 128 << 10;
+
+/// A file mapped read-only and private. Its bytes are the file's as long as nobody truncates it
+/// meanwhile (a truncation under the map ends this process with SIGBUS, as it does for every
+/// tool that maps files: `vault check` only reads, so that is the worst it can do).
+struct Mapped {
+    ptr: *mut libc::c_void,
+    len: usize,
+}
+
+impl Mapped {
+    fn new(file: &std::fs::File, len: u64) -> Option<Mapped> {
+        use std::os::unix::io::AsRawFd;
+        let len = usize::try_from(len).ok()?;
+        // SAFETY: a fresh read-only private mapping of a file descriptor we hold open.
+        let ptr = unsafe {
+            libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0)
+        };
+        (ptr != libc::MAP_FAILED).then_some(Mapped { ptr, len })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: the mapping is `len` readable bytes, alive as long as `self`.
+        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) }
+    }
+}
+
+impl Drop for Mapped {
+    fn drop(&mut self) {
+        // SAFETY: unmapping exactly what `new` mapped.
+        unsafe { libc::munmap(self.ptr, self.len) };
+    }
+}
+
 /// Reads a policy file.
 pub fn load_policy(path: &Path) -> anyhow::Result<Policy> {
     let text = with_path(std::fs::read_to_string(path), path, "cannot read the policy")?;
@@ -66,7 +123,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
-                    let r = std::fs::read(path).map(|b| gate::check(&b, &policy)).map_err(|e| e.to_string());
+                    let r = check_path(path, &policy).map_err(|e| e.to_string());
                     *results[i].lock().unwrap() = Some(r);
                 }
             });

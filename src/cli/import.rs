@@ -52,8 +52,7 @@ enum Item {
 /// The door's check: may this file become visible in the vault? The gate decides, with the
 /// vault's policy; a refusal names the rules and tags (never a value).
 fn admit(src: &Path, policy: &Policy) -> anyhow::Result<Result<(), Vec<gate::Reason>>> {
-    let bytes = with_path(std::fs::read(src), src, "cannot read")?;
-    let verdict = gate::check(&bytes, policy);
+    let verdict = with_path(super::check::check_path(src, policy), src, "cannot read")?;
     Ok(if verdict.accept { Ok(()) } else { Err(verdict.reasons) })
 }
 

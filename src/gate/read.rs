@@ -7,6 +7,8 @@
 //! unreadable file (refused), never an allocation. The file meta group is checked the same way
 //! before dicom-object reads it, and a deflated data set is inflated within the archive bounds
 //! (at most [`archive::MAX_RATIO`] times its size, inside the check's budget) before it is read.
+//!
+//! Pixel data, native or encapsulated, is skipped over rather than copied: no rule reads it.
 
 use dicom_core::header::SequenceItemHeader;
 use dicom_core::header::{DataElementHeader, HasLength, Header};
@@ -68,7 +70,14 @@ impl<S: StatefulDecode> StatefulDecode for Bounded<S> {
     }
 
     fn decode_item_header(&mut self) -> Result<SequenceItemHeader> {
-        self.inner.decode_item_header()
+        let header = self.inner.decode_item_header()?;
+        // dicom-parser reserves an item's declared length before reading it.
+        if let SequenceItemHeader::Item { len } = header
+            && let Some(len) = len.get()
+        {
+            self.fits(len)?;
+        }
+        Ok(header)
     }
 
     fn read_value(&mut self, header: &DataElementHeader) -> Result<PrimitiveValue> {
@@ -95,9 +104,11 @@ impl<S: StatefulDecode> StatefulDecode for Bounded<S> {
         self.inner.read_value_bytes(header)
     }
 
-    fn read_to_vec(&mut self, length: u32, vec: &mut Vec<u8>) -> Result<()> {
+    /// Only the fragments of encapsulated (compressed) pixel data are read this way: skipped
+    /// like the rest of the pixel data, and left empty.
+    fn read_to_vec(&mut self, length: u32, _vec: &mut Vec<u8>) -> Result<()> {
         self.fits(length)?;
-        self.inner.read_to_vec(length, vec)
+        self.inner.skip_bytes(length)
     }
 
     fn read_u32_to_vec(&mut self, length: u32, vec: &mut Vec<u32>) -> Result<()> {

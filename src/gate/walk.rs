@@ -90,19 +90,26 @@ impl Walk<'_> {
                 }
                 continue;
             }
-            if tag == tags::PIXEL_DATA || !self.has_value(element) {
+            if tag == tags::PIXEL_DATA {
                 continue;
             }
-            if self.identifying.contains(&tag) {
-                self.refuse("identifying-attribute", tag, location);
+            // Which rule would refuse this element if it has a value; the value itself (text
+            // made from it) is looked at only then.
+            let rule = if self.identifying.contains(&tag) {
+                "identifying-attribute"
             } else if tag == tags::PATIENT_ID && !self.policy.retain_patient_id {
-                self.refuse("patient-id", tag, location);
+                "patient-id"
             } else if tag == tags::ACCESSION_NUMBER && !self.policy.retain_accession_number {
-                self.refuse("accession-number", tag, location);
+                "accession-number"
             } else if self.policy.refuse_person_names
                 && (element.vr() == VR::PN || looks_like_a_name(element))
             {
-                self.refuse("person-name", tag, location);
+                "person-name"
+            } else {
+                continue;
+            };
+            if self.has_value(element) {
+                self.refuse(rule, tag, location);
             }
         }
     }
