@@ -72,6 +72,7 @@ fn mirror_copies_verifies_and_then_copies_nothing_that_is_the_same() {
     assert_eq!(code, 0, "{err}");
     let s = summary(&events);
     assert_eq!((s["copied"].as_u64(), s["unchanged"].as_u64()), (Some(31), Some(0)), "{s}");
+    assert_eq!(s["verified"].as_u64(), Some(31), "{s}");
     assert_same(&v, "dst.img", "/study", "study");
     // Second run: nothing to copy.
     let (code, events, _) = mirror_json(&v, &[]);

@@ -24,7 +24,11 @@ use crate::size::human;
     audited in the backup, and give exit status 1. Interrupted, the backup keeps its last commit \
     and the next run resumes. Deletions happen only with --delete, at the end, never more than \
     --max-delete, and never when the source holds no file.\n\nThe backup's passphrase comes from \
-    --dst-passphrase-file or --dst-passphrase-fd; without them the source's passphrase is tried.")]
+    --dst-passphrase-file or --dst-passphrase-fd; without them the source's passphrase is tried.\n\n\
+    Exit status: 0 when the backup equals the source; 1 when a file was refused by the gate or a \
+    deletion was refused; 65 when a copy does not read back or the source is damaged; 73 when the \
+    backup is full; 77 for a wrong passphrase; 69 when a drive went away. Either vault in use by \
+    another vault process (mounted) is refused with 1.")]
 pub struct MirrorArgs {
     /// The vault to copy from (drive or image file)
     #[arg(value_name = "SRC")]
@@ -159,9 +163,11 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
         }
         let verb = if summary.dry_run { "Would copy" } else { "Copied" };
         println!(
-            "{verb} {} files ({}), linked {} renamed, {} unchanged, deleted {}, refused {}{} in {secs:.1} s{}.",
+            "{verb} {} files ({}, {} read back and verified), linked {} renamed, {} unchanged, deleted {}, \
+             refused {}{} in {secs:.1} s{}.",
             summary.copied,
             human(summary.copied_bytes),
+            summary.verified,
             summary.linked,
             summary.unchanged,
             summary.deleted,

@@ -104,6 +104,8 @@ pub struct Summary {
     pub dry_run: bool,
     pub copied: u64,
     pub copied_bytes: u64,
+    /// Copies read back from the backup's medium and found equal (all that were committed).
+    pub verified: u64,
     pub linked: u64,
     pub unchanged: u64,
     pub folders: u64,
@@ -190,6 +192,8 @@ struct Run<'a, D: BlockDevice + 'static> {
     tx: Option<Txn<'a, D>>,
     pending: Vec<Pending>,
     batch_bytes: u64,
+    /// Copies committed after reading back equal.
+    verified: u64,
 }
 
 impl<'a, D: BlockDevice + 'static> Run<'a, D> {
@@ -239,6 +243,7 @@ impl<'a, D: BlockDevice + 'static> Run<'a, D> {
             }
         }
         dst(tx.commit())?;
+        self.verified += self.pending.len() as u64;
         self.pending.clear();
         self.batch_bytes = 0;
         Ok(())
@@ -320,7 +325,7 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     }
 
     let mut run =
-        Run { dst: backup, batch_files: opts.batch_files, tx: None, pending: Vec::new(), batch_bytes: 0 };
+        Run { dst: backup, batch_files: opts.batch_files, tx: None, pending: Vec::new(), batch_bytes: 0, verified: 0 };
     if !opts.dry_run {
         let tx = run.tx()?;
         dst(tx.put_setting(MARK, &Mark { in_progress: true }))?;
@@ -435,6 +440,7 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
         dst(tx.put_setting(MARK, &Mark { in_progress: false }))?;
         run.maybe_commit(&view, true, events)?;
     }
+    summary.verified = run.verified;
     Ok(summary)
 }
 
