@@ -7,9 +7,11 @@ set -euo pipefail
 # Debian packages: the OpenSSL library for the test oracle (openssl crate) and the command for
 # `vault bench`; argon2 (the reference implementation, a test oracle); losetup, mkfs.ext4 and
 # mount for the loop-device tests; script (bsdutils) for the terminal tests; python3-pip for the
-# test vectors; fuse3 (fusermount3), stress-ng, fio, rsync, attr and procps for the mount tests.
+# test vectors; fuse3 (fusermount3), stress-ng, fio, rsync, attr and procps for the mount tests;
+# libudev-dev for the drive discovery (udev crate); umockdev, gir1.2-umockdev-1.0 and python3-gi
+# to replay recorded devices and hotplug events in the drive tests.
 packages=(build-essential pkg-config libssl-dev openssl argon2 util-linux bsdutils e2fsprogs mount python3 python3-pip
-    fuse3 stress-ng fio rsync attr procps)
+    fuse3 stress-ng fio rsync attr procps libudev-dev umockdev gir1.2-umockdev-1.0 python3-gi)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -42,7 +42,13 @@ fn init_info_and_unlock_on_a_loop_device() {
     let v = Vault::new();
     std::fs::write(v.path("backing.img"), vec![0u8; 48 << 20]).unwrap();
     let dev = Loop::attach(&v.path("backing.img"));
-    let out = v.json_cheap(&["init", dev.path(), "--passphrase-file", "pass", "--json"]);
+    // A loop device is a drive whose kind vault cannot tell: refused, naming the rule, and
+    // untouched; accepted when the user says so.
+    let (code, _, err) = v.run(&[&["init", dev.path(), "--passphrase-file", "pass"][..], &common::CHEAP].concat());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("rule unknown-kind") && err.contains("--accept-drive"), "{err}");
+    assert!(std::fs::read(v.path("backing.img")).unwrap().iter().all(|&b| b == 0), "a refused drive was written");
+    let out = v.json_cheap(&["init", dev.path(), "--accept-drive", "--passphrase-file", "pass", "--json"]);
     // The size comes from the kernel (BLKGETSIZE64).
     assert_eq!(out["volume_bytes"], 48 << 20);
     let info = v.json(&["info", dev.path(), "--json"]);
@@ -62,15 +68,16 @@ fn a_mounted_device_is_never_formatted() {
     let mnt = v.path("mnt");
     std::fs::create_dir(&mnt).unwrap();
     run("mount", &[dev.path(), mnt.to_str().unwrap()]);
-    let (code, _, err) = v.run(&["init", dev.path(), "--yes", "--passphrase-file", "pass"]);
+    let (code, _, err) =
+        v.run(&["init", dev.path(), "--yes", "--accept-drive", "--passphrase-file", "pass"]);
     let _ = Command::new("umount").arg(&mnt).status();
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("in use") && err.contains("never formatted"), "{err}");
+    assert!(err.contains("rule mounted") && err.contains("never formatted"), "{err}");
 
     // Unmounted, it holds an ext4 filesystem: refused without --yes, formatted with it.
-    let (code, _, err) = v.run(&["init", dev.path(), "--passphrase-file", "pass"]);
+    let (code, _, err) = v.run(&["init", dev.path(), "--accept-drive", "--passphrase-file", "pass"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("ext2/3/4 filesystem"), "{err}");
-    v.json_cheap(&["init", dev.path(), "--yes", "--passphrase-file", "pass", "--json"]);
+    v.json_cheap(&["init", dev.path(), "--yes", "--accept-drive", "--passphrase-file", "pass", "--json"]);
     v.ok(&["passwd", dev.path(), "--test", "--passphrase-file", "pass"]);
 }

@@ -14,7 +14,8 @@ use vaultfmt::volume::Created;
 use vaultfmt::{SECTOR_SIZE, Volume};
 
 use super::{KdfArgs, PassphraseArgs, kdf_human, kdf_json, print_json, uuid_string, with_path};
-use crate::drives::contents;
+use crate::drives::classify::{self, AcceptedDrive, Verdict};
+use crate::drives::{contents, discover};
 use crate::exit::{Exit, Refusal, UsageError};
 use crate::passphrase;
 use crate::size::{human, parse_size};
@@ -35,6 +36,10 @@ pub struct InitArgs {
     /// Format even though the device holds data (a filesystem, a partition table, a vault)
     #[arg(long)]
     pub yes: bool,
+    /// Accept a drive the drive policy cannot classify (see vault drives --explain); it is
+    /// pinned by serial and WWN so that it is accepted from then on
+    #[arg(long)]
+    pub accept_drive: bool,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
     #[command(flatten)]
@@ -52,7 +57,49 @@ pub fn run(args: InitArgs) -> anyhow::Result<Exit> {
     }
 }
 
+/// Invariant 7: a drive the drive policy refuses is never formatted, and the refusal names the
+/// rule. Decided before the device is opened for writing.
+fn check_drive_policy(args: &InitArgs, path: &Path) -> anyhow::Result<()> {
+    let Some(facts) = discover::for_path(path)? else { return Ok(()) };
+    let mut policy = discover::load_policy()?;
+    let c = classify::classify(&facts, &policy);
+    match c.verdict {
+        Verdict::Ok => Ok(()),
+        Verdict::Refuse => Err(Refusal(format!(
+            "{}: refused by the drive policy, rule {}: {}; a vault is never made on such a drive \
+             (vault drives --explain shows the evidence)",
+            path.display(),
+            c.rule,
+            c.why
+        ))
+        .into()),
+        Verdict::Unclassified if args.accept_drive => {
+            if facts.serial.is_some() {
+                policy.accepted.push(AcceptedDrive::of(&facts));
+                discover::save_policy(&policy)?;
+                eprintln!(
+                    "vault: {}: accepted by you; pinned by serial and WWN in {}",
+                    path.display(),
+                    discover::policy_path().display()
+                );
+            } else {
+                eprintln!("vault: {}: accepted by you for this once (it has no serial to pin)", path.display());
+            }
+            Ok(())
+        }
+        Verdict::Unclassified => Err(Refusal(format!(
+            "{}: refused by the drive policy, rule {}: {}. If it is the external drive you mean, \
+             pass --accept-drive (vault drives --explain shows the evidence)",
+            path.display(),
+            c.rule,
+            c.why
+        ))
+        .into()),
+    }
+}
+
 fn format_device(args: &InitArgs, path: &Path) -> anyhow::Result<Exit> {
+    check_drive_policy(args, path)?;
     let dev = FileDevice::open(path, Access::ReadWrite).map_err(|e| match &e {
         vaultfmt::dev::DevError::Open { source, .. } if source.raw_os_error() == Some(libc::EBUSY) => {
             anyhow::Error::new(Refusal(format!(

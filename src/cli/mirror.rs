@@ -90,6 +90,7 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
             image: None,
             size: None,
             yes: false,
+            accept_drive: false,
             passphrase: PassphraseArgs {
                 passphrase_file: args.dst_passphrase_file.clone(),
                 passphrase_fd: args.dst_passphrase_fd,

@@ -5,8 +5,10 @@
 
 pub mod bench;
 pub mod check;
+pub mod drives;
 pub mod export;
 pub mod fsck;
+pub mod guard;
 pub mod header;
 pub mod import;
 pub mod info;
@@ -87,6 +89,10 @@ pub enum Command {
     Mirror(mirror::MirrorArgs),
     /// Read every file of a vault and check every hash; with --budget, a part per run
     Verify(verify::VerifyArgs),
+    /// The attached drives, each with the drive policy's verdict and its evidence
+    Drives(drives::DrivesArgs),
+    /// Make USB storage the drive policy refuses read-only as it is plugged in
+    Guard(guard::GuardArgs),
     /// Measure the sector cipher and the key derivation on this machine, beside OpenSSL
     Bench(bench::BenchArgs),
 }
@@ -228,6 +234,8 @@ pub fn run() -> ExitCode {
         Command::Policy(cmd) => policy::run(cmd),
         Command::Mirror(args) => mirror::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Drives(args) => drives::run(args),
+        Command::Guard(args) => guard::run(args),
         Command::Bench(args) => bench::run(args),
     };
     if vaultfmt::secret::memory_lock_failed() {

@@ -1,3 +1,5 @@
 //! Drives: what a device holds, and (with the drive policy) whether it may hold a vault.
 
+pub mod classify;
 pub mod contents;
+pub mod discover;
