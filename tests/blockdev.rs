@@ -44,10 +44,14 @@ fn init_info_and_unlock_on_a_loop_device() {
     let dev = Loop::attach(&v.path("backing.img"));
     // A loop device is a drive whose kind vault cannot tell: refused, naming the rule, and
     // untouched; accepted when the user says so.
-    let (code, _, err) = v.run(&[&["init", dev.path(), "--passphrase-file", "pass"][..], &common::CHEAP].concat());
+    let (code, _, err) =
+        v.run(&[&["init", dev.path(), "--passphrase-file", "pass"][..], &common::CHEAP].concat());
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("rule unknown-kind") && err.contains("--accept-drive"), "{err}");
-    assert!(std::fs::read(v.path("backing.img")).unwrap().iter().all(|&b| b == 0), "a refused drive was written");
+    assert!(
+        std::fs::read(v.path("backing.img")).unwrap().iter().all(|&b| b == 0),
+        "a refused drive was written"
+    );
     let out = v.json_cheap(&["init", dev.path(), "--accept-drive", "--passphrase-file", "pass", "--json"]);
     // The size comes from the kernel (BLKGETSIZE64).
     assert_eq!(out["volume_bytes"], 48 << 20);
@@ -68,8 +72,7 @@ fn a_mounted_device_is_never_formatted() {
     let mnt = v.path("mnt");
     std::fs::create_dir(&mnt).unwrap();
     run("mount", &[dev.path(), mnt.to_str().unwrap()]);
-    let (code, _, err) =
-        v.run(&["init", dev.path(), "--yes", "--accept-drive", "--passphrase-file", "pass"]);
+    let (code, _, err) = v.run(&["init", dev.path(), "--yes", "--accept-drive", "--passphrase-file", "pass"]);
     let _ = Command::new("umount").arg(&mnt).status();
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("rule mounted") && err.contains("never formatted"), "{err}");

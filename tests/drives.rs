@@ -39,23 +39,75 @@ fn the_classifier_decides_from_the_evidence() {
     let cases: Vec<(&str, DeviceFacts, (Verdict, &str))> = vec![
         ("UAS SSD", usb("uas", false, false, 1000 * GB, 10000), (Ok, "usb3-enclosure")),
         ("UAS on a USB 2 port", usb("uas", false, false, 500 * GB, 480), (Ok, "usb3-enclosure")),
-        ("USB 3 HDD on usb-storage", usb("usb-storage", false, true, 2000 * GB, 5000), (Ok, "usb-hdd-enclosure")),
+        (
+            "USB 3 HDD on usb-storage",
+            usb("usb-storage", false, true, 2000 * GB, 5000),
+            (Ok, "usb-hdd-enclosure"),
+        ),
         ("USB 2 HDD", usb("usb-storage", false, true, 500 * GB, 480), (Ok, "usb-hdd-enclosure")),
         ("stick, removable", usb("usb-storage", true, false, 64 * GB, 480), (Refuse, "usb-stick")),
-        ("stick with unknown rotation", DeviceFacts { rotational: None, ..usb("usb-storage", true, false, 256 * GB, 5000) }, (Refuse, "usb-stick")),
+        (
+            "stick with unknown rotation",
+            DeviceFacts { rotational: None, ..usb("usb-storage", true, false, 256 * GB, 5000) },
+            (Refuse, "usb-stick"),
+        ),
         ("stick saying fixed, small", usb("usb-storage", false, false, 32 * GB, 480), (Refuse, "too-small")),
-        ("big solid-state on usb-storage, fixed", usb("usb-storage", false, false, 512 * GB, 5000), (Unclassified, "unknown-kind")),
-        ("thumb flag wins over size", DeviceFacts { thumb: true, ..usb("uas", false, false, 1000 * GB, 5000) }, (Refuse, "usb-stick")),
-        ("card reader", DeviceFacts { flash_media: vec!["SD".into()], ..usb("usb-storage", true, false, 64 * GB, 480) }, (Refuse, "card-reader")),
+        (
+            "big solid-state on usb-storage, fixed",
+            usb("usb-storage", false, false, 512 * GB, 5000),
+            (Unclassified, "unknown-kind"),
+        ),
+        (
+            "thumb flag wins over size",
+            DeviceFacts { thumb: true, ..usb("uas", false, false, 1000 * GB, 5000) },
+            (Refuse, "usb-stick"),
+        ),
+        (
+            "card reader",
+            DeviceFacts { flash_media: vec!["SD".into()], ..usb("usb-storage", true, false, 64 * GB, 480) },
+            (Refuse, "card-reader"),
+        ),
         ("small UAS", usb("uas", false, false, 64 * GB, 5000), (Refuse, "too-small")),
-        ("FireWire", DeviceFacts { bus: Some(Bus::Ieee1394), usb_driver: None, ..usb("", false, true, 500 * GB, 0) }, (Ok, "firewire-disk")),
-        ("SATA", DeviceFacts { bus: Some(Bus::Ata), ..usb("", false, true, 1000 * GB, 0) }, (Refuse, "internal-disk")),
-        ("NVMe", DeviceFacts { bus: Some(Bus::Nvme), ..usb("", false, false, 1000 * GB, 0) }, (Refuse, "internal-disk")),
-        ("SD slot", DeviceFacts { bus: Some(Bus::Mmc), ..usb("", true, false, 64 * GB, 0) }, (Refuse, "card-reader")),
-        ("loop device", DeviceFacts { bus: Some(Bus::Virtual), ..usb("", false, false, GB, 0) }, (Unclassified, "unknown-kind")),
-        ("no bus known", DeviceFacts { bus: None, ..usb("", false, true, 1000 * GB, 0) }, (Unclassified, "unknown-kind")),
-        ("mounted UAS", DeviceFacts { mounted: true, ..usb("uas", false, false, 1000 * GB, 5000) }, (Refuse, "mounted")),
-        ("system disk", DeviceFacts { system: true, mounted: true, ..usb("uas", false, false, 1000 * GB, 5000) }, (Refuse, "system-disk")),
+        (
+            "FireWire",
+            DeviceFacts { bus: Some(Bus::Ieee1394), usb_driver: None, ..usb("", false, true, 500 * GB, 0) },
+            (Ok, "firewire-disk"),
+        ),
+        (
+            "SATA",
+            DeviceFacts { bus: Some(Bus::Ata), ..usb("", false, true, 1000 * GB, 0) },
+            (Refuse, "internal-disk"),
+        ),
+        (
+            "NVMe",
+            DeviceFacts { bus: Some(Bus::Nvme), ..usb("", false, false, 1000 * GB, 0) },
+            (Refuse, "internal-disk"),
+        ),
+        (
+            "SD slot",
+            DeviceFacts { bus: Some(Bus::Mmc), ..usb("", true, false, 64 * GB, 0) },
+            (Refuse, "card-reader"),
+        ),
+        (
+            "loop device",
+            DeviceFacts { bus: Some(Bus::Virtual), ..usb("", false, false, GB, 0) },
+            (Unclassified, "unknown-kind"),
+        ),
+        (
+            "no bus known",
+            DeviceFacts { bus: None, ..usb("", false, true, 1000 * GB, 0) },
+            (Unclassified, "unknown-kind"),
+        ),
+        (
+            "mounted UAS",
+            DeviceFacts { mounted: true, ..usb("uas", false, false, 1000 * GB, 5000) },
+            (Refuse, "mounted"),
+        ),
+        (
+            "system disk",
+            DeviceFacts { system: true, mounted: true, ..usb("uas", false, false, 1000 * GB, 5000) },
+            (Refuse, "system-disk"),
+        ),
     ];
     for (what, facts, want) in cases {
         assert_eq!(decided(&facts), want, "{what}");
@@ -120,7 +172,11 @@ fn recorded_devices_replayed_through_libudev_get_their_verdicts() {
         let drives = drives_under_umockdev(&[name]);
         assert_eq!(drives.len(), 1, "{name}: {drives:?}");
         let d = &drives[0];
-        assert_eq!((d["path"].as_str(), d["verdict"].as_str(), d["rule"].as_str()), (Some(path), Some(verdict), Some(rule)), "{name}: {d}");
+        assert_eq!(
+            (d["path"].as_str(), d["verdict"].as_str(), d["rule"].as_str()),
+            (Some(path), Some(verdict), Some(rule)),
+            "{name}: {d}"
+        );
     }
     // All at once, and the evidence names its sources.
     let names: Vec<&str> = expected.iter().map(|e| e.0).collect();
@@ -135,7 +191,10 @@ fn recorded_devices_replayed_through_libudev_get_their_verdicts() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&explain.stdout);
-    assert!(text.contains("480 Mbit/s") && text.contains("sysfs usb_device speed") && text.contains("USB 2 link"), "{text}");
+    assert!(
+        text.contains("480 Mbit/s") && text.contains("sysfs usb_device speed") && text.contains("USB 2 link"),
+        "{text}"
+    );
 }
 
 /// A hotplug replayed: `vault guard` sees the stick's "add" event and refuses it, trying to make
@@ -164,7 +223,9 @@ fn blkroset_makes_a_real_block_device_read_only_and_the_guard_leaves_other_drive
     let out = Command::new("losetup").args(["-f", "--show"]).arg(v.path("disk.img")).output().unwrap();
     assert!(out.status.success(), "losetup (needs root): {}", String::from_utf8_lossy(&out.stderr));
     let dev = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let getro = || String::from_utf8(Command::new("blockdev").args(["--getro", &dev]).output().unwrap().stdout).unwrap();
+    let getro = || {
+        String::from_utf8(Command::new("blockdev").args(["--getro", &dev]).output().unwrap().stdout).unwrap()
+    };
     // The guard acts on USB storage only: a loop device is reported and left writable.
     let (code, out, err) = v.run(&["guard", "--device", &dev]);
     assert_eq!(code, 0, "{err}");
@@ -195,4 +256,90 @@ fn guard_install_puts_a_udev_rule_and_a_unit_in_place_and_uninstall_removes_them
     v.ok(&["guard", "--uninstall", "--root", root]);
     assert!(!v.path("root/etc/udev/rules.d/70-vault-guard.rules").exists());
     assert!(!v.path("root/etc/systemd/system/vault-guard.service").exists());
+}
+
+/// Invariant 7: a drive the drive policy refuses is never formatted, and the refusal names the
+/// rule. Under umockdev, `vault init` on the recorded stick, card reader and internal disk is
+/// refused before the device is opened; on the recorded UAS drive the policy lets it through,
+/// and it goes on to open the device (which, being a recording, has no size to give).
+#[test]
+fn invariant_7_a_drive_the_policy_refuses_is_never_formatted() {
+    let v = common::Vault::new();
+    let init = |rec: &str, dev: &str| {
+        let out = Command::new("umockdev-run")
+            .args([
+                "-d",
+                &record(rec),
+                "--",
+                env!("CARGO_BIN_EXE_vault"),
+                "init",
+                dev,
+                "--yes",
+                "--accept-drive",
+            ])
+            .args(["--passphrase-file", v.path("pass").to_str().unwrap()])
+            .args(common::CHEAP)
+            .env("VAULT_DRIVES_CONFIG", v.path("drives.json"))
+            .output()
+            .unwrap();
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    for (rec, dev, rule) in [
+        ("sandisk-cruzer", "/dev/sdb", "usb-stick"),
+        ("sd-card-reader", "/dev/sdg", "card-reader"),
+        ("sata-internal", "/dev/sda", "internal-disk"),
+        ("stick-fixed", "/dev/sdc", "too-small"),
+    ] {
+        let (code, err) = init(rec, dev);
+        assert_eq!(code, 1, "{rec}: {err}");
+        assert!(err.contains(&format!("refused by the drive policy, rule {rule}")), "{rec}: {err}");
+    }
+    let (code, err) = init("uas-ssd-enclosure", "/dev/sdd");
+    assert_ne!(code, 1, "{err}");
+    assert!(!err.contains("drive policy") && err.contains("cannot open"), "{err}");
+    assert!(!v.path("drives.json").exists(), "nothing was pinned");
+}
+
+/// An unclassified drive (a solid-state drive behind Bulk-Only USB that says it is fixed) is
+/// refused until the user accepts it; accepting pins it by serial in the drive policy, and from
+/// then on `vault drives` shows it accepted.
+#[test]
+fn accept_drive_pins_an_unclassified_drive() {
+    let v = common::Vault::new();
+    let config = v.path("drives.json");
+    let run = |args: &[&str]| {
+        let out = Command::new("umockdev-run")
+            .args(["-d", &record("ssd-bot-fixed"), "--", env!("CARGO_BIN_EXE_vault")])
+            .args(args)
+            .env("VAULT_DRIVES_CONFIG", &config)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let pass = v.path("pass");
+    let init = [
+        "init",
+        "/dev/sdh",
+        "--yes",
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+        "--kdf-time",
+        "1",
+        "--kdf-memory",
+        "1",
+    ];
+    let (code, _, err) = run(&init);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("rule unknown-kind") && err.contains("--accept-drive"), "{err}");
+    let (_, _, err) = run(&[&init[..], &["--accept-drive"]].concat());
+    assert!(err.contains("pinned by serial and WWN"), "{err}");
+    let policy: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    assert_eq!(policy["accepted"][0]["serial"], "MADEUP000009");
+    let (_, out, _) = run(&["drives", "--json"]);
+    let d: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!((d["verdict"].as_str(), d["rule"].as_str()), (Some("ok"), Some("accepted-drive")));
 }

@@ -115,14 +115,17 @@ fn install(root: &Path) -> anyhow::Result<()> {
     }
     if root == Path::new("/") {
         let _ = std::process::Command::new("udevadm").args(["control", "--reload"]).status();
-        let _ = std::process::Command::new("systemctl").args(["enable", "--now", "vault-guard.service"]).status();
+        let _ =
+            std::process::Command::new("systemctl").args(["enable", "--now", "vault-guard.service"]).status();
     }
     Ok(())
 }
 
 fn uninstall(root: &Path) -> anyhow::Result<()> {
     if root == Path::new("/") {
-        let _ = std::process::Command::new("systemctl").args(["disable", "--now", "vault-guard.service"]).status();
+        let _ = std::process::Command::new("systemctl")
+            .args(["disable", "--now", "vault-guard.service"])
+            .status();
     }
     for path in [RULE, UNIT] {
         let path = root.join(path);

@@ -83,7 +83,10 @@ fn check_drive_policy(args: &InitArgs, path: &Path) -> anyhow::Result<()> {
                     discover::policy_path().display()
                 );
             } else {
-                eprintln!("vault: {}: accepted by you for this once (it has no serial to pin)", path.display());
+                eprintln!(
+                    "vault: {}: accepted by you for this once (it has no serial to pin)",
+                    path.display()
+                );
             }
             Ok(())
         }

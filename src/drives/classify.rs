@@ -146,14 +146,26 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
 pub fn evidence(f: &DeviceFacts) -> Vec<Evidence> {
     let e = |signal, value: String, source| Evidence { signal, value, source };
     vec![
-        e("bus", f.bus.map(|b| format!("{b:?}").to_lowercase()).unwrap_or_else(|| "unknown".into()), "udev ID_BUS / sysfs"),
+        e(
+            "bus",
+            f.bus.map(|b| format!("{b:?}").to_lowercase()).unwrap_or_else(|| "unknown".into()),
+            "udev ID_BUS / sysfs",
+        ),
         e("usb-driver", opt(&f.usb_driver), "udev ID_USB_DRIVER"),
-        e("link-speed", f.link_mbps.map(|m| format!("{m} Mbit/s")).unwrap_or_else(|| "unknown".into()), "sysfs usb_device speed"),
+        e(
+            "link-speed",
+            f.link_mbps.map(|m| format!("{m} Mbit/s")).unwrap_or_else(|| "unknown".into()),
+            "sysfs usb_device speed",
+        ),
         e("removable", f.removable.to_string(), "sysfs removable"),
         e("rotational", opt(&f.rotational), "sysfs queue/rotational"),
         e("size", f.size_bytes.to_string(), "sysfs size"),
         e("thumb-drive", f.thumb.to_string(), "udev ID_DRIVE_THUMB"),
-        e("flash-media", if f.flash_media.is_empty() { "none".into() } else { f.flash_media.join(",") }, "udev ID_DRIVE_FLASH_*"),
+        e(
+            "flash-media",
+            if f.flash_media.is_empty() { "none".into() } else { f.flash_media.join(",") },
+            "udev ID_DRIVE_FLASH_*",
+        ),
         e("vendor", opt(&f.vendor), "udev ID_VENDOR"),
         e("model", opt(&f.model), "udev ID_MODEL"),
         e("serial", opt(&f.serial), "udev ID_SERIAL_SHORT"),

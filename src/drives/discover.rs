@@ -76,7 +76,10 @@ fn bus_of(dev: &udev::Device) -> Option<Bus> {
     if name.starts_with("mmcblk") || parent_subsystems.iter().any(|s| s == "mmc") {
         return Some(Bus::Mmc);
     }
-    if syspath.contains("/virtual/") || name.starts_with("loop") || parent_subsystems.iter().any(|s| s == "virtio") {
+    if syspath.contains("/virtual/")
+        || name.starts_with("loop")
+        || parent_subsystems.iter().any(|s| s == "virtio")
+    {
         return Some(Bus::Virtual);
     }
     by_id
@@ -221,7 +224,12 @@ pub fn for_path(path: &Path) -> anyhow::Result<Option<DeviceFacts>> {
         && let Some(disk) = dev.parent()
     {
         let whole = self::facts(&context, &disk, &used);
-        facts = DeviceFacts { path: facts.path, mounted: facts.mounted || whole.system, system: whole.system, ..whole };
+        facts = DeviceFacts {
+            path: facts.path,
+            mounted: facts.mounted || whole.system,
+            system: whole.system,
+            ..whole
+        };
     }
     facts.path = path.display().to_string();
     Ok(Some(facts))

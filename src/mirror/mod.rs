@@ -324,8 +324,14 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
         }
     }
 
-    let mut run =
-        Run { dst: backup, batch_files: opts.batch_files, tx: None, pending: Vec::new(), batch_bytes: 0, verified: 0 };
+    let mut run = Run {
+        dst: backup,
+        batch_files: opts.batch_files,
+        tx: None,
+        pending: Vec::new(),
+        batch_bytes: 0,
+        verified: 0,
+    };
     if !opts.dry_run {
         let tx = run.tx()?;
         dst(tx.put_setting(MARK, &Mark { in_progress: true }))?;
