@@ -9,6 +9,7 @@
 # FILES=, FILE_KIB=, RUNS= change the workload. The passwords are made up for the benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/study.sh
 files=${FILES:-600}
 kib=${FILE_KIB:-512}
 runs=${RUNS:-3}
@@ -27,26 +28,11 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
-python3 - "$files" "$kib" <<'PY'
-import os, sys
-files, kib = int(sys.argv[1]), int(sys.argv[2])
-os.makedirs("study/series1")
-for i in range(files):
-    with open(f"study/series1/ct{i:04d}.dcm", "wb") as f:
-        # A text line first: certainly not DICOM, so the gate lets every file through.
-        f.write(b"made-up CT-like data\n" + os.urandom(kib * 1024 - 21))
-PY
+make_study "$files" "$kib"
 bytes=$((files * kib * 1024))
 size=$(( (bytes * 2) / 1048576 + 128 ))M
 printf 'made-up benchmark passphrase\n' > pass
 mkdir base plain
-now() { python3 -c "import time; print(time.monotonic())"; }
-mbps() { python3 -c "print(f'{$bytes / ($2 - $1) / 1e6:.0f}')"; }
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
-# After `sync`, an fsync of the target folder, for every filesystem alike: for vault it is what
-# makes its last changes durable (its own commit), for the others it costs next to nothing.
-fsync_dir() { python3 -c "import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)" "$1"; }
-
 # Makes a fresh ext4 at base/ (on a loop device over ext4.img).
 fresh_ext4() {
     truncate -s "$size" ext4.img
@@ -95,6 +81,8 @@ for fs in ext4 gocryptfs securefs cryfs vault; do
     for r in $(seq "$runs"); do
         "mount_$fs"
         drop_caches
+        # After `sync`, an fsync of the target folder, for every filesystem alike: for vault it is
+        # what makes its last changes durable (its own commit), for the others next to nothing.
         t0=$(now); cp -r study "$target/"; sync; fsync_dir "$target"; t1=$(now)
         w=$(mbps "$t0" "$t1")
         drop_caches
@@ -104,7 +92,6 @@ for fs in ext4 gocryptfs securefs cryfs vault; do
         write[$fs]="${write[$fs]:-} $w"; read[$fs]="${read[$fs]:-} $rd"
     done
 done
-median() { printf '%s\n' $@ | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "study: $files files of $kib KiB ($((bytes / 1048576)) MiB), $runs runs each; MB/s"
 printf '%-10s %-22s %-8s %-22s %s\n' fs "copy+sync runs" median "cold read runs" median
 for fs in ext4 gocryptfs securefs cryfs vault; do

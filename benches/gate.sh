@@ -15,6 +15,7 @@
 # Needs root (the mount). FILES=, RUNS= change the workload; PARTS=check skips the copy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/study.sh
 files=${FILES:-600}
 runs=${RUNS:-3}
 bash packaging/install-deps.sh
@@ -61,10 +62,6 @@ bytes=$(du -sb dicom | cut -f1)
 size=$(( (bytes * 2) / 1048576 + 128 ))M
 printf 'made-up benchmark passphrase\n' > pass
 mkdir mnt
-now() { date +%s.%N; }
-mbps() { python3 -c "print(f'{$bytes / ($2 - $1) / 1e6:.0f}')"; }
-fsync_dir() { python3 -c "import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)" "$1"; }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 declare -A copy
 [ "${PARTS:-copy,check}" = check ] || for r in $(seq "$runs"); do

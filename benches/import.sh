@@ -6,6 +6,7 @@
 # Needs root (losetup, mount). FILES=, FILE_KIB=, RUNS= change the workload.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/study.sh
 files=${FILES:-600}
 kib=${FILE_KIB:-512}
 runs=${RUNS:-3}
@@ -20,21 +21,11 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
-python3 - "$files" "$kib" <<'PY'
-import os, sys
-files, kib = int(sys.argv[1]), int(sys.argv[2])
-os.makedirs("study/series1")
-for i in range(files):
-    with open(f"study/series1/ct{i:04d}.dcm", "wb") as f:
-        # A text line first: certainly not DICOM, so the gate lets every file through.
-        f.write(b"made-up CT-like data\n" + os.urandom(kib * 1024 - 21))
-PY
+make_study "$files" "$kib"
 bytes=$((files * kib * 1024))
 printf 'made-up benchmark passphrase\n' > pass
 image_size=$(( (bytes * 3 / 2) / 1048576 + 64 ))M
 mkdir mnt
-seconds() { python3 -c "import time; print(time.monotonic())"; }
-mbps() { python3 -c "print(f'{$bytes / ($2 - $1) / 1e6:.0f}')"; }
 
 ext4=()
 vault_runs=()
@@ -44,17 +35,16 @@ for r in $(seq "$runs"); do
     loop=$(losetup -f --show ext4.img)
     mount "$loop" mnt
     sync
-    t0=$(seconds); cp -r study mnt/; sync; t1=$(seconds)
+    t0=$(now); cp -r study mnt/; sync; t1=$(now)
     umount mnt; losetup -d "$loop"; loop=""; rm ext4.img
     ext4+=("$(mbps "$t0" "$t1")")
 
     "$vault" init --image v.img --size "$image_size" --passphrase-file pass --kdf-time 1 --kdf-memory 1 --json >/dev/null
     sync
-    t0=$(seconds); "$vault" import study v.img --passphrase-file pass >/dev/null; sync; t1=$(seconds)
+    t0=$(now); "$vault" import study v.img --passphrase-file pass >/dev/null; sync; t1=$(now)
     vault_runs+=("$(mbps "$t0" "$t1")")
     [ "$r" = "$runs" ] || rm v.img
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 me=$(median "${ext4[@]}"); mv=$(median "${vault_runs[@]}")
 echo "study: $files files of $kib KiB ($((bytes / 1048576)) MiB), $runs runs each"
 echo "ext4 cp -r + sync  MB/s: ${ext4[*]}  (median $me)"

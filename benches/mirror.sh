@@ -8,6 +8,7 @@
 # ratios. Needs root (losetup, mount). FILES=, FILE_KIB=, RUNS= change the workload.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/study.sh
 files=${FILES:-600}
 kib=${FILE_KIB:-512}
 runs=${RUNS:-3}
@@ -24,22 +25,10 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
-python3 - "$files" "$kib" <<'PY'
-import os, sys
-files, kib = int(sys.argv[1]), int(sys.argv[2])
-os.makedirs("study/series1")
-for i in range(files):
-    with open(f"study/series1/ct{i:04d}.dcm", "wb") as f:
-        # A text line first: certainly not DICOM, so the gate lets every file through.
-        f.write(b"made-up CT-like data\n" + os.urandom(kib * 1024 - 21))
-PY
+make_study "$files" "$kib"
 bytes=$((files * kib * 1024))
 size=$(( (bytes * 3 / 2) / 1048576 + 64 ))M
 printf 'made-up benchmark passphrase\n' > pass
-now() { date +%s.%N; }
-mbps() { python3 -c "print(f'{$bytes / ($2 - $1) / 1e6:.0f}')"; }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 cheap=(--kdf-time 1 --kdf-memory 1)
 "$vault" init --image src.img --size "$size" --passphrase-file pass "${cheap[@]}" --json >/dev/null
 "$vault" import study src.img:/ --passphrase-file pass >/dev/null

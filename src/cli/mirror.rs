@@ -70,12 +70,7 @@ fn open(path: &Path, secret: &[u8], command: &str) -> anyhow::Result<Store<FileD
     vaultfmt::header::read_headers(&dev)?;
     let volume = Volume::unlock(dev, Secret::Passphrase(secret), None)?;
     warn_header(&volume);
-    let slot = volume.unlocked_slot().to_string();
-    let store = Store::open(volume)?;
-    let mut tx = store.begin()?;
-    tx.audit("open", &[("command", command), ("keyslot", &slot)])?;
-    tx.commit()?;
-    Ok(store)
+    super::target::open_unlocked(volume, command)
 }
 
 pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use vaultfmt::Volume;
 use vaultfmt::dev::FileDevice;
 use vaultfmt::store::Store;
 
@@ -46,7 +47,11 @@ pub fn normalise(path: &str) -> String {
 
 /// Unlocks the vault on `device` and opens its store, recording the opening in the audit log.
 pub fn open_store(device: &Path, pass: &PassphraseArgs, command: &str) -> anyhow::Result<Store<FileDevice>> {
-    let volume = unlock(device, pass, None)?;
+    open_unlocked(unlock(device, pass, None)?, command)
+}
+
+/// Opens the store of an unlocked vault, recording the opening in the audit log.
+pub fn open_unlocked(volume: Volume<FileDevice>, command: &str) -> anyhow::Result<Store<FileDevice>> {
     let slot = volume.unlocked_slot().to_string();
     let store = Store::open(volume)?;
     let mut tx = store.begin()?;
