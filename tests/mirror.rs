@@ -235,12 +235,29 @@ fn verify_names_a_damaged_file_and_a_budget_rolls_on() {
         .collect();
     assert_eq!(damaged.len(), 1, "{out}");
     assert_eq!(damaged[0]["path"], "/study/series1/im004.dat");
-    // A rolling budget: 1 s per run goes on where the last stopped, and a pass ends.
-    let v = two_vaults(3);
-    let (_, out, _) = v.run(&["verify", "src.img", "--budget", "1s", "--passphrase-file", "pass", "--json"]);
+    // A rolling budget: a run stops when its time is up (after one file at least), the next
+    // goes on where it stopped, and together they cover every file once; then a pass begins
+    // again.
+    let v = two_vaults(40);
+    let mut covered = 0;
+    let mut runs = 0;
+    loop {
+        let (code, out, err) =
+            v.run(&["verify", "src.img", "--budget", "1ms", "--passphrase-file", "pass", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let s: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+        covered += s["files"].as_u64().unwrap();
+        runs += 1;
+        if s["pass_complete"] == true {
+            break;
+        }
+        assert!(runs < 20, "the budget never lets a pass end");
+    }
+    assert_eq!(covered, 41, "forty files and the notes, each once");
+    assert!(runs > 1, "a 1 ms budget did not stop a run");
+    let (_, out, _) = v.run(&["verify", "src.img", "--passphrase-file", "pass", "--json"]);
     let s: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
-    assert_eq!(s["pass_complete"], true, "{s}");
-    assert_eq!(s["files"].as_u64(), Some(4));
+    assert_eq!((s["files"].as_u64(), s["started_at"].as_u64()), (Some(41), Some(0)), "{s}");
 }
 
 /// The mirror SIGKILLed at random points, then run to the end: the backup converges on the
