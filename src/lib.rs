@@ -7,4 +7,5 @@ pub mod fs;
 pub mod gate;
 pub mod mirror;
 pub mod passphrase;
+pub mod scrub;
 pub mod size;

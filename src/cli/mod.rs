@@ -21,6 +21,7 @@ pub mod mount;
 pub mod passwd;
 pub mod policy;
 pub mod recovery;
+pub mod scrub;
 pub mod target;
 pub mod verify;
 
@@ -82,6 +83,8 @@ pub enum Command {
     Log(log::LogArgs),
     /// The gate's verdict on files and folders: would they be refused as identifying?
     Check(check::CheckArgs),
+    /// De-identify DICOM files into a folder, so that the gate accepts them
+    Scrub(scrub::ScrubArgs),
     /// Show or change the gate policy a vault keeps
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
@@ -231,6 +234,7 @@ pub fn run() -> ExitCode {
         Command::Fsck(args) => fsck::run(args),
         Command::Log(args) => log::run(args),
         Command::Check(args) => check::run(args),
+        Command::Scrub(args) => scrub::run(args),
         Command::Policy(cmd) => policy::run(cmd),
         Command::Mirror(args) => mirror::run(args),
         Command::Verify(args) => verify::run(args),

@@ -1,0 +1,269 @@
+//! `vault scrub`: de-identify DICOM files into a folder, so that the gate accepts them.
+
+use std::io::Read;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use clap::Args;
+
+use super::check::load_policy;
+use super::target::open_store;
+use super::{PassphraseArgs, print_json, with_path};
+use crate::exit::{Exit, UsageError};
+use crate::gate::Policy;
+use crate::scrub::file::{Outcome, scrub_bytes};
+use crate::scrub::redact::{DEFAULT_RULES, Rules};
+use crate::scrub::{Profile, Retain, ScrubKey};
+
+/// The vault setting that holds the vault's scrub key.
+pub const KEY_SETTING: &str = "scrub_key";
+
+#[derive(Args, Debug)]
+#[command(after_help = "Applies the DICOM PS3.15 Annex E basic application level confidentiality \
+    profile at every depth, removes private elements, replaces UIDs with ones made from the \
+    vault's secret (the same study gives the same new UIDs every time), and records what was done \
+    (PatientIdentityRemoved, DeidentificationMethod and its code sequence). Each output is checked \
+    by the gate before it is written; what the gate would refuse is not written and is listed. \
+    Images with burned-in patient data are refused unless --redact gives rules that blank them \
+    (--redact default uses vault's generic rules). Folders are scrubbed recursively into the same \
+    layout under --out; other files are copied unchanged. Inputs are never written over.\n\n\
+    The key UIDs are made with: the vault's (with --vault), or --key-file (made if missing), \
+    or ~/.config/vault/scrub.key.\n\n\
+    Exit status: 0 when every file was written, 1 when any was refused, 2 on a usage or I/O error.")]
+pub struct ScrubArgs {
+    /// Files and folders to scrub
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The folder to write into (made if missing)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Annex E options: keep what the basic profile removes
+    #[arg(long, value_name = "OPTION", value_delimiter = ',')]
+    pub retain: Vec<Retain>,
+    /// Blank burned-in regions by the rules in FILE (JSON), or by vault's generic rules
+    /// ("default")
+    #[arg(long, value_name = "RULES")]
+    pub redact: Option<String>,
+    /// Take the key and the gate policy from this vault
+    #[arg(long, value_name = "DEVICE", conflicts_with = "key_file")]
+    pub vault: Option<PathBuf>,
+    /// Take the key from FILE (32 bytes; made if missing)
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// A gate policy file, without --vault
+    #[arg(long, value_name = "FILE", conflicts_with = "vault")]
+    pub policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    /// One JSON object per file, one per line
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn random_key() -> anyhow::Result<[u8; 32]> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(key)
+}
+
+/// The key in a file, made (mode 0600) when missing.
+fn key_from_file(path: &Path) -> anyhow::Result<ScrubKey> {
+    match std::fs::File::open(path) {
+        Ok(mut f) => {
+            let mut key = [0u8; 32];
+            with_path(f.read_exact(&mut key), path, "cannot read the scrub key (32 bytes)")?;
+            Ok(ScrubKey(key))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                with_path(std::fs::create_dir_all(dir), dir, "cannot make the folder")?;
+            }
+            let key = random_key()?;
+            let mut f = with_path(
+                std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path),
+                path,
+                "cannot make the scrub key",
+            )?;
+            with_path(std::io::Write::write_all(&mut f, &key), path, "cannot write the scrub key")?;
+            Ok(ScrubKey(key))
+        }
+        Err(e) => Err(with_path::<()>(Err(e), path, "cannot read the scrub key").unwrap_err()),
+    }
+}
+
+/// The vault's scrub key, made (and kept in the vault, MAC'd like every setting) when missing.
+pub fn vault_key(store: &vaultfmt::store::Store<vaultfmt::dev::FileDevice>) -> anyhow::Result<ScrubKey> {
+    if let Some(key) = store.begin_read_setting::<[u8; 32]>(KEY_SETTING)? {
+        return Ok(ScrubKey(key));
+    }
+    let key = random_key()?;
+    let mut tx = store.begin()?;
+    tx.put_setting(KEY_SETTING, &key)?;
+    tx.audit("scrub-key", &[("made", "yes")])?;
+    tx.commit()?;
+    Ok(ScrubKey(key))
+}
+
+/// The redaction rules `--redact` names.
+pub fn load_rules(arg: &Option<String>) -> anyhow::Result<Option<Rules>> {
+    let Some(arg) = arg else { return Ok(None) };
+    let text = if arg == "default" {
+        DEFAULT_RULES.to_string()
+    } else {
+        with_path(std::fs::read_to_string(arg), Path::new(arg), "cannot read the redaction rules")?
+    };
+    Ok(Some(Rules::parse(&text).map_err(|e| UsageError(format!("{arg}: {e}")))?))
+}
+
+/// Checks the options against the policy: patient ID and accession number may be kept only
+/// where the vault's policy allows them.
+pub fn profile_for(retain: &[Retain], policy: &Policy) -> anyhow::Result<Profile> {
+    if retain.contains(&Retain::PatientId) && !policy.retain_patient_id {
+        return Err(
+            UsageError("--retain patient-id: the policy does not allow keeping patient IDs".into()).into()
+        );
+    }
+    if retain.contains(&Retain::AccessionNumber) && !policy.retain_accession_number {
+        return Err(UsageError(
+            "--retain accession-number: the policy does not allow keeping accession numbers".into(),
+        )
+        .into());
+    }
+    Ok(Profile::new(retain))
+}
+
+fn collect(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>) -> anyhow::Result<()> {
+    let meta = with_path(std::fs::metadata(path), path, "cannot read")?;
+    if meta.is_dir() {
+        let mut entries: Vec<_> =
+            with_path(std::fs::read_dir(path), path, "cannot list")?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            collect(&e.path(), rel.join(e.file_name()), out)?;
+        }
+    } else if meta.is_file() {
+        out.push((path.to_path_buf(), rel));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `dest` through a temporary name; refuses to replace an input.
+fn write_out(dest: &Path, bytes: &[u8], inputs: &[(u64, u64)]) -> std::io::Result<()> {
+    if let Ok(m) = std::fs::metadata(dest)
+        && inputs.contains(&(m.dev(), m.ino()))
+    {
+        return Err(std::io::Error::other("it is one of the inputs; refusing to write over it"));
+    }
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let temp = dest.with_extension("vault-scrub-tmp");
+    std::fs::write(&temp, bytes)?;
+    std::fs::rename(&temp, dest)
+}
+
+pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
+    let (policy, key) = match &args.vault {
+        Some(device) => {
+            let store = open_store(device, &args.passphrase, "scrub")?;
+            (super::policy::vault_policy(&store)?, vault_key(&store)?)
+        }
+        None => {
+            let policy = match &args.policy {
+                Some(p) => load_policy(p)?,
+                None => Policy::default(),
+            };
+            let key_path = args.key_file.clone().unwrap_or_else(|| {
+                let home =
+                    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"));
+                home.join(".config/vault/scrub.key")
+            });
+            (policy, key_from_file(&key_path)?)
+        }
+    };
+    let profile = profile_for(&args.retain, &policy)?;
+    let rules = load_rules(&args.redact)?;
+    let mut files = Vec::new();
+    for p in &args.paths {
+        let name = p.file_name().map(PathBuf::from).unwrap_or_default();
+        collect(p, name, &mut files)?;
+    }
+    let inputs: Vec<(u64, u64)> =
+        files.iter().filter_map(|(p, _)| std::fs::metadata(p).ok()).map(|m| (m.dev(), m.ino())).collect();
+    let next = AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<Outcome, String>>>> =
+        files.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(files.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((src, rel)) = files.get(i) else { break };
+                    let dest = args.out.join(rel);
+                    let r = std::fs::read(src).map_err(|e| e.to_string()).and_then(|bytes| {
+                        let outcome = scrub_bytes(&bytes, &profile, &key, &policy, rules.as_ref());
+                        match &outcome {
+                            Outcome::Scrubbed(out) => {
+                                write_out(&dest, out, &inputs).map_err(|e| e.to_string())?
+                            }
+                            Outcome::Unchanged => {
+                                write_out(&dest, &bytes, &inputs).map_err(|e| e.to_string())?
+                            }
+                            Outcome::Refused(_) => {}
+                        }
+                        Ok(outcome)
+                    });
+                    *results[i].lock().unwrap() = Some(r);
+                }
+            });
+        }
+    });
+    let (mut written, mut copied, mut refused, mut errors) = (0, 0, 0, 0);
+    for ((src, rel), result) in files.iter().zip(results) {
+        let dest = args.out.join(rel);
+        let (word, why) = match result.into_inner().unwrap().expect("every file was handled") {
+            Ok(Outcome::Scrubbed(_)) => {
+                written += 1;
+                ("scrubbed", Vec::new())
+            }
+            Ok(Outcome::Unchanged) => {
+                copied += 1;
+                ("copied", Vec::new())
+            }
+            Ok(Outcome::Refused(why)) => {
+                refused += 1;
+                ("refused", why)
+            }
+            Err(e) => {
+                errors += 1;
+                ("error", vec![e])
+            }
+        };
+        if args.json {
+            print_json(&serde_json::json!({
+                "path": src.display().to_string(), "out": dest.display().to_string(),
+                "result": word, "reasons": why,
+            }));
+        } else {
+            println!("{word:<9} {}", src.display());
+            for w in &why {
+                println!("          {w}");
+            }
+        }
+    }
+    if !args.json {
+        eprintln!(
+            "{} files: {written} scrubbed, {copied} copied unchanged (not DICOM), {refused} refused, {errors} errors",
+            files.len()
+        );
+    }
+    Ok(if errors > 0 {
+        Exit::Usage
+    } else if refused > 0 {
+        Exit::Refused
+    } else {
+        Exit::Ok
+    })
+}

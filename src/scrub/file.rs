@@ -1,0 +1,111 @@
+//! One file's bytes through the scrub: read, de-identified, redacted where asked, written in
+//! its transfer syntax, and checked by the gate before it is handed back. Pure: bytes in, bytes
+//! (or the reasons there are none) out. Shared by `vault scrub` and `vault import --scrub`.
+
+use dicom_dictionary_std::tags;
+use dicom_object::{FileMetaTableBuilder, OpenFileOptions};
+
+use super::redact::{self, Rules};
+use super::{Profile, ScrubKey, scrub};
+use crate::gate::{self, Policy};
+
+/// What became of a file.
+#[derive(Debug)]
+pub enum Outcome {
+    /// De-identified DICOM the gate accepts.
+    Scrubbed(Vec<u8>),
+    /// Not DICOM, and the gate accepts it as it is.
+    Unchanged,
+    /// Not written: why, as rule names (and tags), never values.
+    Refused(Vec<String>),
+}
+
+fn reasons(v: &gate::Verdict) -> Vec<String> {
+    v.reasons
+        .iter()
+        .map(|r| {
+            let at = if r.location.is_empty() { String::new() } else { format!(" in {}", r.location) };
+            format!("{} {} {}{at}", r.rule, r.tag, r.keyword).trim_end().to_string()
+        })
+        .collect()
+}
+
+fn burned_in(v: &gate::Verdict) -> bool {
+    v.reasons.iter().any(|r| r.rule.starts_with("burned-in"))
+}
+
+/// Scrubs one file's bytes. `redact`: the rules for burned-in images (None: such images are
+/// refused).
+pub fn scrub_bytes(
+    bytes: &[u8],
+    profile: &Profile,
+    key: &ScrubKey,
+    policy: &Policy,
+    redact: Option<&Rules>,
+) -> Outcome {
+    let before = gate::check(bytes, policy);
+    if !before.dicom {
+        return if before.accept { Outcome::Unchanged } else { Outcome::Refused(reasons(&before)) };
+    }
+    let file = match OpenFileOptions::new().from_reader(bytes) {
+        Ok(f) => f,
+        Err(_) => {
+            return Outcome::Refused(vec![
+                "unreadable-dicom (not a Part 10 file this scrub can read)".into(),
+            ]);
+        }
+    };
+    let ts = file.meta().transfer_syntax().to_string();
+    let mut out = scrub(&file, profile, key);
+    let check = |o: &dicom_object::InMemDicomObject| -> Result<Vec<u8>, Vec<String>> {
+        let sop_class = o
+            .element(tags::SOP_CLASS_UID)
+            .ok()
+            .and_then(|e| e.value().to_str().ok())
+            .map(|s| s.trim_end_matches('\0').to_string());
+        let sop_instance = o
+            .element(tags::SOP_INSTANCE_UID)
+            .ok()
+            .and_then(|e| e.value().to_str().ok())
+            .map(|s| s.trim_end_matches('\0').to_string());
+        let mut meta = FileMetaTableBuilder::new().transfer_syntax(ts.as_str());
+        meta = meta.media_storage_sop_class_uid(
+            sop_class.unwrap_or_else(|| file.meta().media_storage_sop_class_uid().to_string()),
+        );
+        if let Some(i) = sop_instance {
+            meta = meta.media_storage_sop_instance_uid(i);
+        }
+        let written = o.clone().with_meta(meta).map_err(|e| vec![format!("cannot write: {e}")])?;
+        let mut bytes = Vec::new();
+        written.write_all(&mut bytes).map_err(|e| vec![format!("cannot write: {e}")])?;
+        Ok(bytes)
+    };
+    let mut bytes = match check(&out) {
+        Ok(b) => b,
+        Err(why) => return Outcome::Refused(why),
+    };
+    let mut verdict = gate::check(&bytes, policy);
+    if !verdict.accept && burned_in(&verdict) {
+        let Some(rules) = redact else {
+            let mut why = reasons(&verdict);
+            why.push("not redacted: pass --redact RULES to blank the regions".into());
+            return Outcome::Refused(why);
+        };
+        let regions = rules.regions(&out);
+        if regions.is_empty() {
+            return Outcome::Refused(vec!["burned-in: no redaction rule matches this image".into()]);
+        }
+        if let Err(why) = redact::redact(&mut out, &regions) {
+            return Outcome::Refused(vec![format!("burned-in: {why}")]);
+        }
+        bytes = match check(&out) {
+            Ok(b) => b,
+            Err(why) => return Outcome::Refused(why),
+        };
+        verdict = gate::check(&bytes, policy);
+    }
+    if !verdict.accept {
+        return Outcome::Refused(reasons(&verdict));
+    }
+    Outcome::Scrubbed(bytes)
+}

@@ -1,0 +1,142 @@
+//! Redaction: regions of the image where patient data is burned into the pixels are blanked.
+//! Which regions comes from rules, matched by manufacturer, model, modality and image size; a
+//! rule with no match fields applies to every image (the user's own rectangles).
+//!
+//! Native (uncompressed) pixel data is redacted in place. Compressed pixel data is refused, not
+//! passed through: it is not decoded here yet.
+
+use dicom_core::value::{PrimitiveValue, Value};
+use dicom_core::{DataElement, Tag, VR};
+use dicom_dictionary_std::tags;
+use dicom_object::InMemDicomObject;
+use serde::Deserialize;
+
+/// The rules shipped with vault: generic layouts (the patient banner along the top of
+/// ultrasound and nuclear-medicine screens). A site adds its own devices' rules.
+pub const DEFAULT_RULES: &str = include_str!("redact_default.json");
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Compared case-insensitively with Manufacturer (0008,0070), as a prefix.
+    #[serde(default)]
+    pub manufacturer: Option<String>,
+    /// Compared case-insensitively with ManufacturerModelName (0008,1090), as a prefix.
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub modality: Option<String>,
+    #[serde(default)]
+    pub rows: Option<u32>,
+    #[serde(default)]
+    pub columns: Option<u32>,
+    /// Rectangles in pixels: [x, y, width, height].
+    #[serde(default)]
+    pub regions: Vec<[u32; 4]>,
+    /// A band along the top, this percentage of the rows.
+    #[serde(default)]
+    pub top_percent: Option<u32>,
+}
+
+fn text(obj: &InMemDicomObject, tag: Tag) -> String {
+    obj.element(tag)
+        .ok()
+        .and_then(|e| e.value().to_str().ok())
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
+}
+
+fn number(obj: &InMemDicomObject, tag: Tag) -> Option<u32> {
+    let e = obj.element(tag).ok()?;
+    e.value().to_int::<u32>().ok().or_else(|| e.value().to_str().ok()?.trim().parse().ok())
+}
+
+fn prefix(rule: &Option<String>, value: &str) -> bool {
+    rule.as_ref().is_none_or(|r| value.to_uppercase().starts_with(&r.to_uppercase()))
+}
+
+impl Rules {
+    pub fn parse(text: &str) -> Result<Rules, String> {
+        serde_json::from_str(text).map_err(|e| format!("not a valid rules file: {e}"))
+    }
+
+    /// The rectangles every matching rule asks for; empty when none matches.
+    pub fn regions(&self, obj: &InMemDicomObject) -> Vec<[u32; 4]> {
+        let (rows, columns) = (number(obj, tags::ROWS).unwrap_or(0), number(obj, tags::COLUMNS).unwrap_or(0));
+        let mut out = Vec::new();
+        for r in &self.rules {
+            let matches = prefix(&r.manufacturer, &text(obj, tags::MANUFACTURER))
+                && prefix(&r.model, &text(obj, tags::MANUFACTURER_MODEL_NAME))
+                && r.modality.as_ref().is_none_or(|m| m.eq_ignore_ascii_case(&text(obj, tags::MODALITY)))
+                && r.rows.is_none_or(|n| n == rows)
+                && r.columns.is_none_or(|n| n == columns);
+            if !matches {
+                continue;
+            }
+            out.extend(r.regions.iter().copied());
+            if let Some(p) = r.top_percent {
+                out.push([0, 0, columns, (rows * p.min(100)).div_ceil(100)]);
+            }
+        }
+        out
+    }
+}
+
+/// Blanks the regions in every frame and sample of native pixel data and records that no
+/// burned-in annotation is left. An error says why it cannot (and nothing is changed).
+pub fn redact(obj: &mut InMemDicomObject, regions: &[[u32; 4]]) -> Result<(), String> {
+    let pixels = obj.element(tags::PIXEL_DATA).map_err(|_| "no pixel data".to_string())?;
+    let vr = pixels.vr();
+    let Value::Primitive(value) = pixels.value() else {
+        return Err("compressed (encapsulated) pixel data: not decoded, so not redacted".into());
+    };
+    let mut bytes = value.to_bytes().into_owned();
+    let get = |tag, default| number(obj, tag).unwrap_or(default);
+    let (rows, columns) = (get(tags::ROWS, 0) as usize, get(tags::COLUMNS, 0) as usize);
+    let samples = get(tags::SAMPLES_PER_PIXEL, 1) as usize;
+    let bits = get(tags::BITS_ALLOCATED, 16) as usize;
+    let frames = get(tags::NUMBER_OF_FRAMES, 1).max(1) as usize;
+    let planar = get(tags::PLANAR_CONFIGURATION, 0) == 1;
+    if bits % 8 != 0 || rows == 0 || columns == 0 {
+        return Err(format!("{bits}-bit pixels of {rows}x{columns}: not redacted"));
+    }
+    let bpp = bits / 8;
+    let frame_bytes = rows * columns * samples * bpp;
+    if bytes.len() < frame_bytes * frames {
+        return Err("the pixel data is shorter than its rows, columns and frames say".into());
+    }
+    for f in 0..frames {
+        let frame = &mut bytes[f * frame_bytes..(f + 1) * frame_bytes];
+        for &[x, y, w, h] in regions {
+            let (x0, y0) = (x as usize, y as usize);
+            let (x1, y1) = ((x0 + w as usize).min(columns), (y0 + h as usize).min(rows));
+            for row in y0..y1 {
+                for s in 0..samples {
+                    let (start, stride) = if planar {
+                        ((s * rows * columns + row * columns + x0) * bpp, bpp)
+                    } else {
+                        ((row * columns + x0) * samples * bpp + s * bpp, samples * bpp)
+                    };
+                    for col in 0..x1.saturating_sub(x0) {
+                        let at = start + col * stride;
+                        frame[at..at + bpp].fill(0);
+                    }
+                }
+            }
+        }
+    }
+    let value = if vr == VR::OW {
+        PrimitiveValue::U16(bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect())
+    } else {
+        PrimitiveValue::U8(bytes.into())
+    };
+    obj.put(DataElement::new(tags::PIXEL_DATA, vr, value));
+    obj.put(DataElement::new(tags::BURNED_IN_ANNOTATION, VR::CS, PrimitiveValue::from("NO")));
+    Ok(())
+}
