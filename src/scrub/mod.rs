@@ -44,24 +44,42 @@ fn text(obj: &InMemDicomObject, tag: Tag) -> String {
         .unwrap_or_default()
 }
 
-fn identity(obj: &InMemDicomObject, profile: &Profile, key: &ScrubKey) -> Identity {
-    let mut values = Vec::new();
-    for tag in [
-        tags::PATIENT_NAME,
-        tags::PATIENT_ID,
-        Tag(0x0010, 0x1000), // OtherPatientIDs (retired, still found)
-        tags::OTHER_PATIENT_NAMES,
-        tags::PATIENT_BIRTH_DATE,
-        tags::ACCESSION_NUMBER,
-        tags::PATIENT_BIRTH_NAME,
-        tags::PATIENT_MOTHER_BIRTH_NAME,
-    ] {
-        for part in text(obj, tag).split(['^', '\\', '=', ' ']) {
-            if part.trim().len() >= 2 {
-                values.push(part.trim().to_uppercase());
+/// The tags whose values identify the patient, for Clean.
+const IDENTIFYING: [Tag; 8] = [
+    tags::PATIENT_NAME,
+    tags::PATIENT_ID,
+    Tag(0x0010, 0x1000), // OtherPatientIDs (retired, still found)
+    tags::OTHER_PATIENT_NAMES,
+    tags::PATIENT_BIRTH_DATE,
+    tags::ACCESSION_NUMBER,
+    tags::PATIENT_BIRTH_NAME,
+    tags::PATIENT_MOTHER_BIRTH_NAME,
+];
+
+/// Collects the identifying values at every depth (a DICOMDIR keeps them in its records).
+fn collect_values(obj: &InMemDicomObject, values: &mut Vec<String>) {
+    for e in obj {
+        if let Some(items) = e.value().items() {
+            for item in items {
+                collect_values(item, values);
+            }
+        } else if IDENTIFYING.contains(&e.header().tag)
+            && let Ok(text) = e.value().to_str()
+        {
+            for part in text.split(['^', '\\', '=', ' ']) {
+                if part.trim().len() >= 2 {
+                    values.push(part.trim().to_uppercase());
+                }
             }
         }
     }
+}
+
+fn identity(obj: &InMemDicomObject, profile: &Profile, key: &ScrubKey) -> Identity {
+    let mut values = Vec::new();
+    collect_values(obj, &mut values);
+    values.sort();
+    values.dedup();
     let shifted = text(obj, tags::LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED) == "MODIFIED";
     let offset = if profile.retains(Retain::LongitudinalDates) && !shifted {
         key.date_offset(&format!("{}\u{0}{}", text(obj, tags::PATIENT_ID), text(obj, tags::PATIENT_NAME)))
@@ -132,13 +150,23 @@ impl Scrubber<'_> {
         value.split('\\').map(|u| self.key.uid(u)).collect::<Vec<_>>().join("\\")
     }
 
-    /// Keeps `value` only if none of the patient's identifying values are in it.
+    /// The value with every component (between backslashes) that holds one of the patient's
+    /// identifying values replaced by CLEANED; None when nothing needed cleaning.
     fn clean(&self, value: &str) -> Option<String> {
-        let upper = value.to_uppercase();
-        if self.identity.values.iter().any(|v| upper.contains(v.as_str())) {
-            return None;
-        }
-        Some(value.to_string())
+        let mut changed = false;
+        let parts: Vec<&str> = value
+            .split('\\')
+            .map(|part| {
+                let upper = part.to_uppercase();
+                if self.identity.values.iter().any(|v| upper.contains(v.as_str())) {
+                    changed = true;
+                    "CLEANED"
+                } else {
+                    part
+                }
+            })
+            .collect();
+        changed.then(|| parts.join("\\"))
     }
 
     fn element(&self, e: &InMemElement) -> Option<InMemElement> {
@@ -176,8 +204,8 @@ impl Scrubber<'_> {
             Some(Action::Clean) => match items {
                 Some(items) => Some(Self::sequence(tag, self.items(items))),
                 None => match self.clean(&text()) {
-                    Some(_) => Some(e.clone()),
-                    None => primitive(PrimitiveValue::from("CLEANED")),
+                    None => Some(e.clone()),
+                    Some(cleaned) => primitive(PrimitiveValue::from(cleaned)),
                 },
             },
             Some(Action::Shift) => match items {

@@ -189,6 +189,9 @@ impl Profile {
                 _ => {}
             }
         }
+        // Not in the table, but a path a DICOMDIR names files by, and sites name folders after
+        // patients: cleaned of the patient's values, always.
+        actions.insert(tag_of("ReferencedFileID"), Action::Clean);
         let mut options = options.to_vec();
         options.sort();
         options.dedup();
