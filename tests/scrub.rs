@@ -338,3 +338,43 @@ fn inputs_are_never_written_over_and_one_bad_file_does_not_stop_the_rest() {
     assert!(results.iter().all(|r| r["result"] == "error" || r["result"] == "refused"), "{results:?}");
     assert_eq!(std::fs::read(v.path("study/a.dcm")).unwrap(), good, "an input was written over");
 }
+
+#[test]
+fn import_scrub_de_identifies_on_the_way_in_with_the_vaults_key() {
+    let v = Vault::new();
+    v.init_image("v.img", "64M");
+    write(&v, "study/a.dcm", slice(1, "Madeup^Patient"), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+    write(&v, "study/b.dcm", slice(2, "Madeup^Patient"), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+    write(&v, "study/us.dcm", ultrasound(false), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+    // Without --scrub the gate refuses them all.
+    let (code, _, _) = v.run(&["import", "study", "v.img:/raw", "--passphrase-file", "pass"]);
+    assert_eq!(code, 1);
+    let (code, out, err) = v.run(&["import", "--scrub", "study", "v.img:/one", "--passphrase-file", "pass"]);
+    assert_eq!(code, 1, "the ultrasound is burned-in and not redacted: {out}{err}");
+    assert!(err.contains("us.dcm") && err.contains("burned-in"), "{err}");
+    let (code, _, err) = v.run(&[
+        "import",
+        "--scrub",
+        "--redact",
+        "default",
+        "study",
+        "v.img:/two",
+        "--passphrase-file",
+        "pass",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    v.ok(&["export", "v.img:/one", "one", "--passphrase-file", "pass"]);
+    v.ok(&["export", "v.img:/two", "two", "--passphrase-file", "pass"]);
+    let a = read(&v, "one/study/a.dcm");
+    assert_eq!(value(&a, tags::PATIENT_NAME).as_deref(), Some(""));
+    assert!(value(&a, tags::STUDY_INSTANCE_UID).unwrap().starts_with("2.25."));
+    // The vault's key: the same study imported twice gets the same UIDs (the same bytes).
+    assert_eq!(
+        std::fs::read(v.path("one/study/a.dcm")).unwrap(),
+        std::fs::read(v.path("two/study/a.dcm")).unwrap()
+    );
+    assert_eq!(value(&read(&v, "two/study/us.dcm"), tags::BURNED_IN_ANNOTATION).as_deref(), Some("NO"));
+    v.ok(&["check", "one", "two"]);
+    let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert!(log.contains("scrub-key") && !log.contains("Madeup"), "{log}");
+}

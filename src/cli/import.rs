@@ -14,6 +14,7 @@ use super::target::{Target, join, open_store};
 use super::{PassphraseArgs, print_json, progress_bar, with_path};
 use crate::exit::{Exit, UsageError};
 use crate::gate::{self, Policy};
+use crate::scrub::file::{Outcome, scrub_bytes};
 use crate::size::human;
 
 /// A batch is committed (made durable) after this many files or bytes, and at the end: an
@@ -34,11 +35,23 @@ pub struct ImportArgs {
     /// The vault and the folder to copy into: DEVICE:DIR (made if missing), or DEVICE for the top
     #[arg(value_name = "DEVICE:DIR")]
     pub dest: String,
+    /// De-identify DICOM files on the way in (see vault-scrub(1)), with the vault's key
+    #[arg(long)]
+    pub scrub: bool,
+    #[command(flatten)]
+    pub scrub_options: super::scrub::ScrubOptions,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
     /// Print the summary as one JSON object
     #[arg(long)]
     pub json: bool,
+}
+
+/// How files are scrubbed on the way in.
+struct Scrubbing {
+    profile: crate::scrub::Profile,
+    key: crate::scrub::ScrubKey,
+    rules: Option<crate::scrub::redact::Rules>,
 }
 
 /// What one source entry becomes.
@@ -106,8 +119,20 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
         plan(src, &join(&target.path, &name), &mut items)?;
     }
     let total: u64 = items.iter().map(|i| if let Item::File { meta, .. } = i { meta.len() } else { 0 }).sum();
+    if args.scrub_options.given() && !args.scrub {
+        return Err(UsageError("--retain and --redact go with --scrub".into()).into());
+    }
     let store = open_store(&target.device, &args.passphrase, "import")?;
     let policy: Policy = super::policy::vault_policy(&store)?;
+    let scrubbing = if args.scrub {
+        Some(Scrubbing {
+            profile: super::scrub::profile_for(&args.scrub_options.retain, &policy)?,
+            key: super::scrub::vault_key(&store)?,
+            rules: super::scrub::load_rules(&args.scrub_options.redact)?,
+        })
+    } else {
+        None
+    };
     let bar =
         progress_bar(args.json, Some(total), "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {wide_msg}");
     let started = Instant::now();
@@ -132,7 +157,32 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                 tx.create(parent, name, Kind::Symlink, 0o777, Some(link))?;
             }
             Item::File { src, dest, meta } => {
-                if let Err(reasons) = admit(src, &policy)? {
+                // With --scrub, the bytes that go in are the scrubbed ones (the gate has passed
+                // them); without, the file as it is, once the gate passes it.
+                let scrubbed = match &scrubbing {
+                    Some(s) => {
+                        let bytes = with_path(std::fs::read(src), src, "cannot read")?;
+                        match scrub_bytes(&bytes, &s.profile, &s.key, &policy, s.rules.as_ref()) {
+                            Outcome::Scrubbed(out) => Some(out),
+                            Outcome::Unchanged => Some(bytes),
+                            Outcome::Refused(why) => {
+                                tx.audit(
+                                    "refused",
+                                    &[("door", "import --scrub"), ("path", dest), ("rule", "scrub")],
+                                )?;
+                                skipped.push((
+                                    src.display().to_string(),
+                                    format!("not scrubbed: {}", why.join("; ")),
+                                ));
+                                continue;
+                            }
+                        }
+                    }
+                    None => None,
+                };
+                if scrubbed.is_none()
+                    && let Err(reasons) = admit(src, &policy)?
+                {
                     let rules: Vec<String> =
                         reasons.iter().map(|r| format!("{} {}", r.rule, r.tag)).collect();
                     for r in &reasons {
@@ -154,9 +204,18 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                     Some(existing) => existing,
                     None => tx.create(parent, name, Kind::File, 0o644, None)?,
                 };
-                let file = with_path(File::open(src), src, "cannot open")?;
-                let mut reader = ProgressReader { inner: BufReader::with_capacity(1 << 20, file), bar: &bar };
-                let n = tx.write_file(ino, &mut reader)?;
+                let n = match &scrubbed {
+                    Some(bytes) => {
+                        bar.inc(meta.len());
+                        tx.write_file(ino, &mut &bytes[..])?
+                    }
+                    None => {
+                        let file = with_path(File::open(src), src, "cannot open")?;
+                        let mut reader =
+                            ProgressReader { inner: BufReader::with_capacity(1 << 20, file), bar: &bar };
+                        tx.write_file(ino, &mut reader)?
+                    }
+                };
                 tx.set_attrs(ino, &attrs(meta))?;
                 files += 1;
                 bytes += n;

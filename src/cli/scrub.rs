@@ -38,13 +38,8 @@ pub struct ScrubArgs {
     /// The folder to write into (made if missing)
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Annex E options: keep what the basic profile removes
-    #[arg(long, value_name = "OPTION", value_delimiter = ',')]
-    pub retain: Vec<Retain>,
-    /// Blank burned-in regions by the rules in FILE (JSON), or by vault's generic rules
-    /// ("default")
-    #[arg(long, value_name = "RULES")]
-    pub redact: Option<String>,
+    #[command(flatten)]
+    pub options: ScrubOptions,
     /// Take the key and the gate policy from this vault
     #[arg(long, value_name = "DEVICE", conflicts_with = "key_file")]
     pub vault: Option<PathBuf>,
@@ -59,6 +54,24 @@ pub struct ScrubArgs {
     /// One JSON object per file, one per line
     #[arg(long)]
     pub json: bool,
+}
+
+/// How to scrub: shared by `vault scrub` and `vault import --scrub`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ScrubOptions {
+    /// Annex E options: keep what the basic profile removes
+    #[arg(long, value_name = "OPTION", value_delimiter = ',')]
+    pub retain: Vec<Retain>,
+    /// Blank burned-in regions by the rules in FILE (JSON), or by vault's generic rules
+    /// ("default")
+    #[arg(long, value_name = "RULES")]
+    pub redact: Option<String>,
+}
+
+impl ScrubOptions {
+    pub fn given(&self) -> bool {
+        !self.retain.is_empty() || self.redact.is_some()
+    }
 }
 
 fn random_key() -> anyhow::Result<[u8; 32]> {
@@ -182,8 +195,8 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
             (policy, key_from_file(&key_path)?)
         }
     };
-    let profile = profile_for(&args.retain, &policy)?;
-    let rules = load_rules(&args.redact)?;
+    let profile = profile_for(&args.options.retain, &policy)?;
+    let rules = load_rules(&args.options.redact)?;
     let mut files = Vec::new();
     for p in &args.paths {
         let name = p.file_name().map(PathBuf::from).unwrap_or_default();
