@@ -77,6 +77,17 @@ fn real_files_come_out_accepted_readable_without_residue_and_stable() {
         assert_eq!(c["readable"], true, "{}: pydicom cannot read the output", c["input"]);
         assert_eq!(c["found"], serde_json::json!([]), "{}: identifying values left", c["input"]);
     }
+    // dciodvfy (Debian dicom3tools) finds no error in an output that its input did not have.
+    let script_v = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scrub/dciodvfy_compare.py");
+    let verified =
+        Command::new("python3").arg(script_v).args(&pairs).current_dir(v.dir.path()).output().unwrap();
+    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
+    let verified = lines(&verified.stdout);
+    let with_iod: Vec<_> = verified.iter().filter(|r| r["iod"] == true).collect();
+    assert!(with_iod.len() >= 150, "only {} outputs of a known IOD", with_iod.len());
+    for r in with_iod {
+        assert_eq!(r["new_errors"], serde_json::json!([]), "{}: dciodvfy finds new errors", r["input"]);
+    }
     // The residual check can fail: an input against itself is full of identity.
     let identified = scrubbed.iter().find(|r| r["path"].as_str().unwrap().ends_with("CT_small.dcm")).unwrap();
     let p = identified["path"].as_str().unwrap();

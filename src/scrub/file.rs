@@ -72,9 +72,9 @@ pub fn scrub_bytes(
         meta = meta.media_storage_sop_class_uid(
             sop_class.unwrap_or_else(|| file.meta().media_storage_sop_class_uid().to_string()),
         );
-        if let Some(i) = sop_instance {
-            meta = meta.media_storage_sop_instance_uid(i);
-        }
+        // Without a SOPInstanceUID in the data set, the meta's own, replaced like any UID.
+        let original = file.meta().media_storage_sop_instance_uid().trim_end_matches('\0').to_string();
+        meta = meta.media_storage_sop_instance_uid(sop_instance.unwrap_or_else(|| key.uid(&original)));
         let written = o.clone().with_meta(meta).map_err(|e| vec![format!("cannot write: {e}")])?;
         let mut bytes = Vec::new();
         written.write_all(&mut bytes).map_err(|e| vec![format!("cannot write: {e}")])?;

@@ -137,9 +137,20 @@ struct Scrubber<'a> {
     identity: Identity,
 }
 
+/// Where in the data set an element stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Dataset,
+    /// In a DICOMDIR's directory record, where the table's Z and X attributes are type 1 or 2
+    /// (the study record needs its date): a dummy instead of empty, empty instead of gone.
+    DirectoryRecord,
+}
+
 impl Scrubber<'_> {
-    fn items(&self, items: &[InMemDicomObject]) -> Vec<InMemDicomObject> {
-        items.iter().map(|i| self.object(i)).collect()
+    fn items(&self, tag: Tag, items: &[InMemDicomObject]) -> Vec<InMemDicomObject> {
+        let place =
+            if tag == tags::DIRECTORY_RECORD_SEQUENCE { Place::DirectoryRecord } else { Place::Dataset };
+        items.iter().map(|i| self.object(i, place)).collect()
     }
 
     fn sequence(tag: Tag, items: Vec<InMemDicomObject>) -> InMemElement {
@@ -169,19 +180,26 @@ impl Scrubber<'_> {
         changed.then(|| parts.join("\\"))
     }
 
-    fn element(&self, e: &InMemElement) -> Option<InMemElement> {
+    fn element(&self, e: &InMemElement, place: Place) -> Option<InMemElement> {
         let tag = e.header().tag;
         let vr = e.vr();
         if tag.group() % 2 == 1 {
             return None; // private: removed (no safe-private list yet)
         }
-        let action = self.profile.action(tag).or(if vr == VR::PN { Some(Action::Zero) } else { None });
+        let mut action = self.profile.action(tag).or(if vr == VR::PN { Some(Action::Zero) } else { None });
+        if place == Place::DirectoryRecord {
+            action = match action {
+                Some(Action::Zero) if vr != VR::PN => Some(Action::Dummy),
+                Some(Action::Remove) => Some(Action::Zero),
+                other => other,
+            };
+        }
         let items = e.value().items();
         let text = || e.value().to_str().map(|s| s.into_owned()).unwrap_or_default();
         let primitive = |v: PrimitiveValue| Some(DataElement::new(tag, vr, Value::Primitive(v)));
         match action {
             None | Some(Action::Keep) => match items {
-                Some(items) => Some(Self::sequence(tag, self.items(items))),
+                Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
                 None => Some(e.clone()),
             },
             Some(Action::Remove) => None,
@@ -190,26 +208,25 @@ impl Scrubber<'_> {
                 None => primitive(PrimitiveValue::Empty),
             },
             Some(Action::Dummy) => match items {
-                Some(items) if !items.is_empty() => Some(Self::sequence(tag, self.items(items))),
-                Some(_) => Some(Self::sequence(tag, vec![InMemDicomObject::new_empty()])),
+                Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
                 None if vr == VR::UI => primitive(PrimitiveValue::from(self.uids(&text()))),
                 None if e.value().is_empty() => Some(e.clone()),
                 None => primitive(dummy(vr)),
             },
             Some(Action::Uid) => match items {
-                Some(items) => Some(Self::sequence(tag, self.items(items))),
+                Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
                 None if vr == VR::UI => primitive(PrimitiveValue::from(self.uids(&text()))),
                 None => primitive(dummy(vr)),
             },
             Some(Action::Clean) => match items {
-                Some(items) => Some(Self::sequence(tag, self.items(items))),
+                Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
                 None => match self.clean(&text()) {
                     None => Some(e.clone()),
                     Some(cleaned) => primitive(PrimitiveValue::from(cleaned)),
                 },
             },
             Some(Action::Shift) => match items {
-                Some(items) => Some(Self::sequence(tag, self.items(items))),
+                Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
                 None if matches!(vr, VR::DA | VR::DT) => {
                     primitive(PrimitiveValue::from(shift(&text(), self.identity.offset)))
                 }
@@ -218,8 +235,8 @@ impl Scrubber<'_> {
         }
     }
 
-    fn object(&self, obj: &InMemDicomObject) -> InMemDicomObject {
-        InMemDicomObject::from_element_iter(obj.iter().filter_map(|e| self.element(e)))
+    fn object(&self, obj: &InMemDicomObject, place: Place) -> InMemDicomObject {
+        InMemDicomObject::from_element_iter(obj.iter().filter_map(|e| self.element(e, place)))
     }
 }
 
@@ -235,7 +252,7 @@ fn method_code(value: &str, meaning: &str) -> InMemDicomObject {
 /// The scrubbed copy of a data set.
 pub fn scrub(obj: &InMemDicomObject, profile: &Profile, key: &ScrubKey) -> InMemDicomObject {
     let scrubber = Scrubber { profile, key, identity: identity(obj, profile, key) };
-    let mut out = scrubber.object(obj);
+    let mut out = scrubber.object(obj, Place::Dataset);
     let mut codes = vec![method_code("113100", "Basic Application Confidentiality Profile")];
     let mut names = vec!["DICOM PS3.15 Annex E Basic Profile".to_string()];
     for option in &profile.options {

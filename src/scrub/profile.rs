@@ -170,12 +170,17 @@ impl Profile {
         for line in ANNEX_E.lines().filter(|l| !l.starts_with('#')) {
             let cols: Vec<&str> = line.split('\t').collect();
             let (Some(tag), Some(action)) = (cols.first(), cols.get(2)) else { continue };
+            // A sequence the table lets stay (X/Z, X/D, Z/D, X/Z/D) stays with its items, each
+            // scrubbed by the same table: emptying or removing it would break the IOD (a
+            // reference the instance needs), while what its items hold is de-identified anyway.
+            let sequence_may_stay = cols.get(1) == Some(&"SQ") && action.contains('/');
             let numbers: Vec<&str> =
                 tag.trim_matches(|c| c == '(' || c == ')').split(',').map(str::trim).collect();
             match numbers.as_slice() {
                 [g, e] => {
                     if let (Ok(g), Ok(e)) = (u16::from_str_radix(g, 16), u16::from_str_radix(e, 16)) {
-                        actions.insert(Tag(g, e), basic(action));
+                        let action = if sequence_may_stay { Action::Dummy } else { basic(action) };
+                        actions.insert(Tag(g, e), action);
                     }
                 }
                 [g, e, gm, em] => {
@@ -189,6 +194,10 @@ impl Profile {
                 _ => {}
             }
         }
+        // Overlays go whole: the table removes their data and comments, and an overlay without
+        // its data is an incomplete module.
+        ranges
+            .push((Range { group: 0x6000, element: 0, group_mask: 0xFF00, element_mask: 0 }, Action::Remove));
         // Not in the table, but a path a DICOMDIR names files by, and sites name folders after
         // patients: cleaned of the patient's values, always.
         actions.insert(tag_of("ReferencedFileID"), Action::Clean);
@@ -272,12 +281,14 @@ mod tests {
         assert_eq!(p.action(tags::PATIENT_BIRTH_DATE), Some(Action::Zero));
         assert_eq!(p.action(tags::PATIENT_ADDRESS), Some(Action::Remove));
         assert_eq!(p.action(tags::STUDY_INSTANCE_UID), Some(Action::Uid));
-        assert_eq!(p.action(tags::REFERENCED_IMAGE_SEQUENCE), Some(Action::Uid));
+        assert_eq!(p.action(tags::REFERENCED_IMAGE_SEQUENCE), Some(Action::Dummy));
         assert_eq!(p.action(tags::MODALITY), None);
         // Curves, overlay data and overlay comments, by range.
         assert_eq!(p.action(Tag(0x5002, 0x3000)), Some(Action::Remove));
         assert_eq!(p.action(Tag(0x6002, 0x3000)), Some(Action::Remove));
-        assert_eq!(p.action(Tag(0x6000, 0x0010)), None);
+        assert_eq!(p.action(Tag(0x6000, 0x0010)), Some(Action::Remove));
+        assert_eq!(p.action(tags::REFERENCED_STUDY_SEQUENCE), Some(Action::Dummy));
+        assert_eq!(p.action(tags::REFERENCED_PATIENT_SEQUENCE), Some(Action::Remove));
         let kept = Profile::new(&[Retain::Uids, Retain::LongitudinalDates, Retain::PatientId]);
         assert_eq!(kept.action(tags::STUDY_INSTANCE_UID), Some(Action::Keep));
         assert_eq!(kept.action(tags::STUDY_DATE), Some(Action::Shift));
