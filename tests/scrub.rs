@@ -88,6 +88,27 @@ fn real_files_come_out_accepted_readable_without_residue_and_stable() {
     for r in with_iod {
         assert_eq!(r["new_errors"], serde_json::json!([]), "{}: dciodvfy finds new errors", r["input"]);
     }
+    // An independent application of the table with pydicom agrees element for element.
+    let script_e = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scrub/annex_e.py");
+    let table = concat!(env!("CARGO_MANIFEST_DIR"), "/src/gate/annex_e_2026c.tsv");
+    let agreed = Command::new("python3")
+        .arg(script_e)
+        .arg(table)
+        .args(&pairs)
+        .current_dir(v.dir.path())
+        .output()
+        .unwrap();
+    assert!(agreed.status.success(), "{}", String::from_utf8_lossy(&agreed.stderr));
+    let agreed = lines(&agreed.stdout);
+    assert!(agreed.iter().filter(|r| r["compared"] == true).count() >= 150);
+    for r in &agreed {
+        assert_eq!(
+            r["differences"],
+            serde_json::json!([]),
+            "{}: vault and the pydicom reading differ",
+            r["input"]
+        );
+    }
     // The residual check can fail: an input against itself is full of identity.
     let identified = scrubbed.iter().find(|r| r["path"].as_str().unwrap().ends_with("CT_small.dcm")).unwrap();
     let p = identified["path"].as_str().unwrap();
