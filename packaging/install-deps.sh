@@ -10,9 +10,9 @@ set -euo pipefail
 # test vectors; fuse3 (fusermount3), stress-ng, fio, rsync, attr and procps for the mount tests;
 # libudev-dev for the drive discovery (udev crate); umockdev, gir1.2-umockdev-1.0 and python3-gi
 # to replay recorded devices and hotplug events in the drive tests; dicom3tools (dciodvfy) to
-# validate scrubbed files against their inputs.
+# validate scrubbed files against their inputs; time (GNU time) to measure a peak memory size.
 packages=(build-essential pkg-config libssl-dev openssl argon2 util-linux bsdutils e2fsprogs mount python3 python3-pip
-    fuse3 stress-ng fio rsync attr procps libudev-dev umockdev gir1.2-umockdev-1.0 python3-gi dicom3tools)
+    fuse3 stress-ng fio rsync attr procps libudev-dev umockdev gir1.2-umockdev-1.0 python3-gi dicom3tools time)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -410,3 +410,31 @@ fn import_scrub_de_identifies_on_the_way_in_with_the_vaults_key() {
     let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
     assert!(log.contains("scrub-key") && !log.contains("Madeup"), "{log}");
 }
+
+/// A file that declares a value of 2 GB in a few KB (what the gate's fuzzer found first, here
+/// in a Part 10 file) is refused without the scrub touching that much memory: its peak
+/// resident size, as GNU time reports it, stays far below the 2 GB.
+#[test]
+fn a_file_declaring_huge_lengths_is_refused_without_allocating_them() {
+    let v = Vault::new();
+    let mut o = slice(1, "Madeup^Patient");
+    o.put(DataElement::new(Tag(0x0009, 0x1010), VR::OB, PrimitiveValue::U8(vec![1u8; 8].into())));
+    write(&v, "in/huge.dcm", o, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+    let mut bytes = std::fs::read(v.path("in/huge.dcm")).unwrap();
+    let at = bytes.windows(6).position(|w| w == [0x09, 0x00, 0x10, 0x10, b'O', b'B']).unwrap();
+    bytes[at + 8..at + 12].copy_from_slice(&0x7FFF_0000u32.to_le_bytes());
+    std::fs::write(v.path("in/huge.dcm"), bytes).unwrap();
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "peak-kib %M", env!("CARGO_BIN_EXE_vault"), "scrub", "in", "--out", "out", "--json"])
+        .args(["--key-file", "scrub.key"])
+        .current_dir(v.dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let peak: u64 = err.rsplit("peak-kib ").next().unwrap().trim().parse().unwrap();
+    assert!(peak < 256 << 10, "the scrub touched {peak} KiB for a file of a few KB");
+    let r = &lines(&out.stdout)[0];
+    assert_eq!(r["result"], "refused");
+    assert!(r["reasons"].to_string().contains("unreadable-dicom"), "{r}");
+}

@@ -47,6 +47,12 @@ pub fn scrub_bytes(
     if !before.dicom {
         return if before.accept { Outcome::Unchanged } else { Outcome::Refused(reasons(&before)) };
     }
+    // What the gate cannot read is not read here either: the reader below sizes buffers from
+    // declared lengths, and only the gate's reading holds them to the bytes there are. Once the
+    // gate has read a file, every length in it fits.
+    if before.reasons.iter().any(|r| r.rule == "unreadable-dicom" || r.rule.contains("archive")) {
+        return Outcome::Refused(reasons(&before));
+    }
     let file = match OpenFileOptions::new().from_reader(bytes) {
         Ok(f) => f,
         Err(_) => {

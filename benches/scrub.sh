@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Scrub benchmark (issue: scrub). The same files through `vault scrub` and the two Python peers
+# from PyPI, dicognito and pydicom `deid` (its default recipe), each writing into a folder of its
+# own: the real files of pydicom and pydicom-data, and 100 made-up identified CT slices (512 x
+# 512, made here with pydicom; every value made up). Files per second = files given / wall time
+# (a peer that fails on a file still spent the time). Warm caches, RUNS runs, medians.
+# The peers are installed into a virtual environment under target/, so that the test suite's
+# pinned pydicom is left alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source benches/study.sh
+runs=${RUNS:-3}
+bash packaging/install-deps.sh
+cargo build --release --locked -q
+vault=$PWD/target/release/vault
+venv=$PWD/target/bench-scrub-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import dicognito, deid" 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check dicognito==0.19.0 deid==0.4.13 2>&1 | grep -v "^\[notice\]" || true
+fi
+work=$(mktemp -d -p "$PWD/target" bench-scrub.XXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+real=$(python3 -c "import os, pydicom, data_store; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'), os.path.join(os.path.dirname(data_store.__file__), 'data'))")
+mkdir inputs
+for d in $real; do cp -r "$d" "inputs/$(basename "$(dirname "$d")")-$(basename "$d")"; done
+python3 - <<'PY'
+import os
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, CTImageStorage
+os.makedirs("inputs/made-up-ct")
+for i in range(100):
+    ds = Dataset()
+    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, f"1.2.826.0.1.3680043.10.999.{5000 + i}"
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = "1.2.826.0.1.3680043.10.999.1", "1.2.826.0.1.3680043.10.999.2"
+    ds.Modality, ds.PatientName, ds.PatientID = "CT", "Madeup^Benchmark", "MADEUP-0001"
+    ds.PatientBirthDate, ds.AccessionNumber, ds.StudyDate = "19700101", "ACCMADEUP", "20200101"
+    ds.InstitutionName, ds.ReferringPhysicianName = "Madeup Hospital", "Madeup^Doctor"
+    ds.Rows = ds.Columns = 512
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.PixelData = os.urandom(512 * 512 * 2)
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = ds.SOPClassUID, ds.SOPInstanceUID
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta = meta
+    ds.save_as(f"inputs/made-up-ct/ct{i:03d}.dcm", enforce_file_format=True)
+PY
+n=$(find inputs -type f | wc -l)
+cat > deid_run.py <<'PY'
+import os, sys, warnings
+warnings.simplefilter("ignore")
+from deid.dicom import get_files, replace_identifiers
+out = sys.argv[2]
+os.makedirs(out, exist_ok=True)
+files = list(get_files(sys.argv[1]))
+replace_identifiers(dicom_files=files, save=True, output_folder=out, overwrite=True)
+PY
+printf '0123456789abcdef0123456789abcdef' > scrub.key
+declare -A rate
+for r in $(seq "$runs"); do
+    rm -rf out-*
+    t0=$(now); "$vault" scrub inputs --out out-vault --key-file scrub.key --redact default >/dev/null 2>&1 || true; t1=$(now)
+    rate[vault]="${rate[vault]:-} $(python3 -c "print(f'{$n / ($t1 - $t0):.0f}')")"
+    t0=$(now); "$venv/bin/python" -m dicognito --output-directory out-dicognito inputs >/dev/null 2>&1 || true; t1=$(now)
+    rate[dicognito]="${rate[dicognito]:-} $(python3 -c "print(f'{$n / ($t1 - $t0):.1f}')")"
+    t0=$(now); "$venv/bin/python" deid_run.py inputs out-deid >/dev/null 2>&1 || true; t1=$(now)
+    rate[deid]="${rate[deid]:-} $(python3 -c "print(f'{$n / ($t1 - $t0):.1f}')")"
+done
+echo "scrub: $n files (pydicom's test files, pydicom-data, 100 made-up CT slices), $runs runs, files/s"
+for k in vault dicognito deid; do
+    printf '  %-10s %-24s median %s\n' "$k" "${rate[$k]}" "$(median ${rate[$k]})"
+done
+echo "  outputs: vault $(find out-vault -type f | wc -l), dicognito $(find out-dicognito -type f 2>/dev/null | wc -l), deid $(find out-deid -type f 2>/dev/null | wc -l)"
+python3 -c "import sys; v, a, b = map(float, sys.argv[1:]); print(f'  vault / dicognito = {v / a:.1f}; vault / deid = {v / b:.1f}; vault / the faster = {v / max(a, b):.1f}')" \
+    "$(median ${rate[vault]})" "$(median ${rate[dicognito]})" "$(median ${rate[deid]})"
