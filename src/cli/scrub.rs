@@ -171,7 +171,12 @@ fn write_out(dest: &Path, bytes: &[u8], inputs: &[(u64, u64)]) -> std::io::Resul
     if let Some(dir) = dest.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let temp = dest.with_extension("vault-scrub-tmp");
+    // The whole name goes into the temporary one: a.dcm and a.txt must not share it (the
+    // files are written by several threads at once).
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(dest.file_name().unwrap_or_default());
+    temp_name.push(".vault-scrub-tmp");
+    let temp = dest.with_file_name(temp_name);
     std::fs::write(&temp, bytes)?;
     std::fs::rename(&temp, dest)
 }

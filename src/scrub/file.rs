@@ -3,7 +3,9 @@
 //! (or the reasons there are none) out. Shared by `vault scrub` and `vault import --scrub`.
 
 use dicom_dictionary_std::tags;
+use dicom_encoding::transfer_syntax::{Codec, TransferSyntaxIndex};
 use dicom_object::{FileMetaTableBuilder, OpenFileOptions};
+use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
 use super::redact::{self, Rules};
 use super::{Profile, ScrubKey, scrub};
@@ -62,7 +64,8 @@ pub fn scrub_bytes(
         }
     };
     let ts = file.meta().transfer_syntax().to_string();
-    let mut out = scrub(&file, profile, key);
+    let original_meta = file.meta().clone();
+    let mut out = scrub(file.into_inner(), profile, key);
     let check = |o: &dicom_object::InMemDicomObject| -> Result<Vec<u8>, Vec<String>> {
         let sop_class = o
             .element(tags::SOP_CLASS_UID)
@@ -76,14 +79,28 @@ pub fn scrub_bytes(
             .map(|s| s.trim_end_matches('\0').to_string());
         let mut meta = FileMetaTableBuilder::new().transfer_syntax(ts.as_str());
         meta = meta.media_storage_sop_class_uid(
-            sop_class.unwrap_or_else(|| file.meta().media_storage_sop_class_uid().to_string()),
+            sop_class.unwrap_or_else(|| original_meta.media_storage_sop_class_uid().to_string()),
         );
         // Without a SOPInstanceUID in the data set, the meta's own, replaced like any UID.
-        let original = file.meta().media_storage_sop_instance_uid().trim_end_matches('\0').to_string();
+        let original = original_meta.media_storage_sop_instance_uid().trim_end_matches('\0').to_string();
         meta = meta.media_storage_sop_instance_uid(sop_instance.unwrap_or_else(|| key.uid(&original)));
-        let written = o.clone().with_meta(meta).map_err(|e| vec![format!("cannot write: {e}")])?;
-        let mut bytes = Vec::new();
-        written.write_all(&mut bytes).map_err(|e| vec![format!("cannot write: {e}")])?;
+        let cannot = |e: &dyn std::fmt::Display| vec![format!("cannot write: {e}")];
+        let syntax = TransferSyntaxRegistry.get(&ts).ok_or_else(|| cannot(&"unknown transfer syntax"))?;
+        if let Codec::Dataset(Some(_)) = syntax.codec() {
+            // Deflated: through dicom-object's file writer, which deflates.
+            let written = o.clone().with_meta(meta).map_err(|e| cannot(&e))?;
+            let mut bytes = Vec::new();
+            written.write_all(&mut bytes).map_err(|e| cannot(&e))?;
+            return Ok(bytes);
+        }
+        // Preamble, magic, meta group, data set: the file writer's layout, without copying the
+        // data set into a file object first.
+        let meta = meta.build().map_err(|e| cannot(&e))?;
+        let mut bytes = Vec::with_capacity(bytes.len() + 4096);
+        bytes.extend_from_slice(&[0u8; 128]);
+        bytes.extend_from_slice(b"DICM");
+        meta.write(&mut bytes).map_err(|e| cannot(&e))?;
+        o.write_dataset_with_ts(&mut bytes, syntax).map_err(|e| cannot(&e))?;
         Ok(bytes)
     };
     let mut bytes = match check(&out) {

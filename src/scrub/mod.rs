@@ -147,10 +147,10 @@ enum Place {
 }
 
 impl Scrubber<'_> {
-    fn items(&self, tag: Tag, items: &[InMemDicomObject]) -> Vec<InMemDicomObject> {
+    fn items(&self, tag: Tag, items: impl IntoIterator<Item = InMemDicomObject>) -> Vec<InMemDicomObject> {
         let place =
             if tag == tags::DIRECTORY_RECORD_SEQUENCE { Place::DirectoryRecord } else { Place::Dataset };
-        items.iter().map(|i| self.object(i, place)).collect()
+        items.into_iter().map(|i| self.object(i, place)).collect()
     }
 
     fn sequence(tag: Tag, items: Vec<InMemDicomObject>) -> InMemElement {
@@ -180,7 +180,9 @@ impl Scrubber<'_> {
         changed.then(|| parts.join("\\"))
     }
 
-    fn element(&self, e: &InMemElement, place: Place) -> Option<InMemElement> {
+    /// The element as the profile leaves it. Taken by value: what is kept (pixel data above
+    /// all) moves into the output rather than being copied.
+    fn element(&self, e: InMemElement, place: Place) -> Option<InMemElement> {
         let tag = e.header().tag;
         let vr = e.vr();
         if tag.group() % 2 == 1 {
@@ -194,13 +196,33 @@ impl Scrubber<'_> {
                 other => other,
             };
         }
-        let items = e.value().items();
-        let text = || e.value().to_str().map(|s| s.into_owned()).unwrap_or_default();
+        // The value as text, made only where an action reads it (pixel data as text would be
+        // a string of every number in it).
+        let reads_text = match action {
+            Some(Action::Dummy | Action::Uid) => vr == VR::UI,
+            Some(Action::Clean | Action::Shift) => true,
+            _ => false,
+        };
+        let text = if reads_text {
+            e.value().to_str().map(|s| s.into_owned()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let text = || text.clone();
+        let empty = e.value().is_empty();
+        let (header, value) = e.into_parts();
+        let (items, value) = match value {
+            Value::Sequence(seq) => (Some(seq.into_items()), None),
+            other => (None, Some(other)),
+        };
+        let kept = |value: Option<Value<InMemDicomObject>>| {
+            Some(DataElement::new(header.tag, header.vr, value.expect("not a sequence")))
+        };
         let primitive = |v: PrimitiveValue| Some(DataElement::new(tag, vr, Value::Primitive(v)));
         match action {
             None | Some(Action::Keep) => match items {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
-                None => Some(e.clone()),
+                None => kept(value),
             },
             Some(Action::Remove) => None,
             Some(Action::Zero) => match items {
@@ -210,7 +232,7 @@ impl Scrubber<'_> {
             Some(Action::Dummy) => match items {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
                 None if vr == VR::UI => primitive(PrimitiveValue::from(self.uids(&text()))),
-                None if e.value().is_empty() => Some(e.clone()),
+                None if empty => kept(value),
                 None => primitive(dummy(vr)),
             },
             Some(Action::Uid) => match items {
@@ -221,7 +243,7 @@ impl Scrubber<'_> {
             Some(Action::Clean) => match items {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
                 None => match self.clean(&text()) {
-                    None => Some(e.clone()),
+                    None => kept(value),
                     Some(cleaned) => primitive(PrimitiveValue::from(cleaned)),
                 },
             },
@@ -230,13 +252,13 @@ impl Scrubber<'_> {
                 None if matches!(vr, VR::DA | VR::DT) => {
                     primitive(PrimitiveValue::from(shift(&text(), self.identity.offset)))
                 }
-                None => Some(e.clone()),
+                None => kept(value),
             },
         }
     }
 
-    fn object(&self, obj: &InMemDicomObject, place: Place) -> InMemDicomObject {
-        InMemDicomObject::from_element_iter(obj.iter().filter_map(|e| self.element(e, place)))
+    fn object(&self, obj: InMemDicomObject, place: Place) -> InMemDicomObject {
+        InMemDicomObject::from_element_iter(obj.into_iter().filter_map(|e| self.element(e, place)))
     }
 }
 
@@ -249,9 +271,9 @@ fn method_code(value: &str, meaning: &str) -> InMemDicomObject {
     ])
 }
 
-/// The scrubbed copy of a data set.
-pub fn scrub(obj: &InMemDicomObject, profile: &Profile, key: &ScrubKey) -> InMemDicomObject {
-    let scrubber = Scrubber { profile, key, identity: identity(obj, profile, key) };
+/// The data set, scrubbed.
+pub fn scrub(obj: InMemDicomObject, profile: &Profile, key: &ScrubKey) -> InMemDicomObject {
+    let scrubber = Scrubber { profile, key, identity: identity(&obj, profile, key) };
     let mut out = scrubber.object(obj, Place::Dataset);
     let mut codes = vec![method_code("113100", "Basic Application Confidentiality Profile")];
     let mut names = vec!["DICOM PS3.15 Annex E Basic Profile".to_string()];
