@@ -52,49 +52,14 @@ pub fn check_path(path: &Path, policy: &Policy) -> std::io::Result<Verdict> {
         return Ok(gate::check(&bytes, policy));
     }
     let len = file.metadata()?.len();
-    if len >= MAP_AT_LEAST {
-        if let Some(map) = Mapped::new(&file, len) {
+    if len >= super::mapped::MAP_AT_LEAST {
+        if let Some(map) = super::mapped::Mapped::new(&file, len) {
             return Ok(gate::check(map.bytes(), policy));
         }
     }
     bytes.reserve_exact((len as usize).saturating_sub(bytes.len()));
     file.read_to_end(&mut bytes)?;
     Ok(gate::check(&bytes, policy))
-}
-
-/// Files this large are mapped, not read.
-const MAP_AT_LEAST: u64 = 128 << 10;
-
-/// A file mapped read-only and private. Its bytes are the file's as long as nobody truncates it
-/// meanwhile (a truncation under the map ends this process with SIGBUS, as it does for every
-/// tool that maps files: `vault check` only reads, so that is the worst it can do).
-struct Mapped {
-    ptr: *mut libc::c_void,
-    len: usize,
-}
-
-impl Mapped {
-    fn new(file: &std::fs::File, len: u64) -> Option<Mapped> {
-        use std::os::unix::io::AsRawFd;
-        let len = usize::try_from(len).ok()?;
-        // SAFETY: a fresh read-only private mapping of a file descriptor we hold open.
-        let ptr = unsafe {
-            libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0)
-        };
-        (ptr != libc::MAP_FAILED).then_some(Mapped { ptr, len })
-    }
-
-    fn bytes(&self) -> &[u8] {
-        // SAFETY: the mapping is `len` readable bytes, alive as long as `self`.
-        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) }
-    }
-}
-
-impl Drop for Mapped {
-    fn drop(&mut self) {
-        // SAFETY: unmapping exactly what `new` mapped.
-        unsafe { libc::munmap(self.ptr, self.len) };
-    }
 }
 
 /// Reads a policy file.

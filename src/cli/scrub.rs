@@ -161,6 +161,34 @@ fn collect(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>) -> anyh
     Ok(())
 }
 
+/// An input file's bytes: mapped when large, read otherwise.
+enum Input {
+    Read(Vec<u8>),
+    Mapped(super::mapped::Mapped),
+}
+
+impl Input {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Input::Read(b) => b,
+            Input::Mapped(m) => m.bytes(),
+        }
+    }
+}
+
+fn read_input(path: &Path) -> std::io::Result<Input> {
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len >= super::mapped::MAP_AT_LEAST
+        && let Some(map) = super::mapped::Mapped::new(&file, len)
+    {
+        return Ok(Input::Mapped(map));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    std::io::Read::read_to_end(&mut { file }, &mut bytes)?;
+    Ok(Input::Read(bytes))
+}
+
 /// Writes `bytes` to `dest` through a temporary name; refuses to replace an input.
 fn write_out(dest: &Path, bytes: &[u8], inputs: &[(u64, u64)]) -> std::io::Result<()> {
     if let Ok(m) = std::fs::metadata(dest)
@@ -220,8 +248,9 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some((src, rel)) = files.get(i) else { break };
                     let dest = args.out.join(rel);
-                    let r = std::fs::read(src).map_err(|e| e.to_string()).and_then(|bytes| {
-                        let outcome = scrub_bytes(&bytes, &profile, &key, &policy, rules.as_ref());
+                    let r = read_input(src).map_err(|e| e.to_string()).and_then(|input| {
+                        let bytes = input.bytes();
+                        let outcome = scrub_bytes(bytes, &profile, &key, &policy, rules.as_ref());
                         match &outcome {
                             Outcome::Scrubbed(out) => {
                                 write_out(&dest, out, &inputs).map_err(|e| e.to_string())?
