@@ -296,7 +296,8 @@ fn options_keep_what_they_name_and_dates_move_together() {
     assert_eq!(value(&read(&v, "ids/in/a.dcm"), tags::PATIENT_ID).as_deref(), Some("MADEUP-4711"));
 }
 
-/// A made-up ultrasound frame, 8 bits, 16 x 16, with no BurnedInAnnotation.
+/// A made-up ultrasound frame, 8 bits, 16 x 16, with no BurnedInAnnotation; encapsulated, its
+/// one fragment is no JPEG at all (so it cannot be decoded).
 fn ultrasound(encapsulated: bool) -> InMemDicomObject {
     let mut o = slice(9, "Madeup^Scan");
     o.put(text(tags::SOP_CLASS_UID, VR::UI, "1.2.840.10008.5.1.4.1.1.6.1"));
@@ -315,7 +316,7 @@ fn ultrasound(encapsulated: bool) -> InMemDicomObject {
 }
 
 #[test]
-fn burned_in_images_are_refused_or_redacted_and_compressed_ones_never_pass_through() {
+fn burned_in_images_are_refused_or_redacted_and_undecodable_ones_never_pass_through() {
     let v = Vault::new();
     write(&v, "in/us.dcm", ultrasound(false), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
     let (code, results, _) = scrub(&v, &["in", "--out", "plain"]);
@@ -339,7 +340,7 @@ fn burned_in_images_are_refused_or_redacted_and_compressed_ones_never_pass_throu
     std::fs::write(v.path("other.json"), r#"{"rules": [{"manufacturer": "Nobody", "top_percent": 50}]}"#)
         .unwrap();
     assert_eq!(scrub(&v, &["in", "--out", "none", "--redact", "other.json"]).0, 1);
-    // Compressed pixel data is not decoded here: refused, not passed through.
+    // Compressed pixel data that cannot be decoded: refused, not passed through.
     write(&v, "enc/us.dcm", ultrasound(true), entries::JPEG_BASELINE.uid());
     let (code, results, _) = scrub(&v, &["enc", "--out", "enc-out", "--redact", "rules.json"]);
     assert_eq!(code, 1);
@@ -437,4 +438,32 @@ fn a_file_declaring_huge_lengths_is_refused_without_allocating_them() {
     let r = &lines(&out.stdout)[0];
     assert_eq!(r["result"], "refused");
     assert!(r["reasons"].to_string().contains("unreadable-dicom"), "{r}");
+}
+
+/// A compressed (JPEG baseline) secondary capture from pydicom's test files: decoded, redacted,
+/// and written uncompressed.
+#[test]
+fn compressed_images_are_decoded_redacted_and_written_uncompressed() {
+    let v = Vault::new();
+    let [test_files, _] = real_files();
+    std::fs::create_dir(v.path("in")).unwrap();
+    std::fs::copy(Path::new(&test_files).join("SC_rgb_jpeg_gdcm.dcm"), v.path("in/sc.dcm")).unwrap();
+    std::fs::write(v.path("rules.json"), r#"{"rules": [{"modality": "OT", "regions": [[0, 0, 20, 10]]}]}"#)
+        .unwrap();
+    let (code, results, err) = scrub(&v, &["in", "--out", "out", "--redact", "rules.json"]);
+    assert_eq!(code, 0, "{err} {results:?}");
+    let out = read(&v, "out/in/sc.dcm");
+    assert_eq!(out.meta().transfer_syntax(), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+    assert_eq!(value(&out, tags::BURNED_IN_ANNOTATION).as_deref(), Some("NO"));
+    assert_eq!(value(&out, tags::PHOTOMETRIC_INTERPRETATION).as_deref(), Some("RGB"));
+    let pixels = out.element(tags::PIXEL_DATA).unwrap().value().to_bytes().unwrap().into_owned();
+    assert_eq!(pixels.len(), 100 * 100 * 3);
+    let at = |row: usize, col: usize| &pixels[(row * 100 + col) * 3..(row * 100 + col) * 3 + 3];
+    for row in 0..10 {
+        for col in 0..20 {
+            assert_eq!(at(row, col), [0, 0, 0], "pixel ({row}, {col}) not blanked");
+        }
+    }
+    assert!((10..100).any(|row| at(row, 50) != [0, 0, 0]), "the rest of the image was blanked too");
+    v.ok(&["check", "out"]);
 }

@@ -26,7 +26,8 @@ pub const KEY_SETTING: &str = "scrub_key";
     (PatientIdentityRemoved, DeidentificationMethod and its code sequence). Each output is checked \
     by the gate before it is written; what the gate would refuse is not written and is listed. \
     Images with burned-in patient data are refused unless --redact gives rules that blank them \
-    (--redact default uses vault's generic rules). Folders are scrubbed recursively into the same \
+    (--redact default uses vault's generic rules); compressed ones are decoded first and written \
+    uncompressed, and what cannot be decoded is refused. Folders are scrubbed recursively into the same \
     layout under --out; other files are copied unchanged. Inputs are never written over.\n\n\
     The key UIDs are made with: the vault's (with --vault), or --key-file (made if missing), \
     or ~/.config/vault/scrub.key.\n\n\

@@ -75,13 +75,13 @@ pub fn scrub_bytes(
             ]);
         }
     };
-    let ts = file.meta().transfer_syntax().to_string();
+    let mut ts = file.meta().transfer_syntax().to_string();
     let original_meta = file.meta().clone();
     let mut out = scrub(file.into_inner(), profile, key);
     if !ts.contains("1.2.840.10008.1.2.2") {
         native_pixels_as_bytes(&mut out);
     }
-    let check = |o: &dicom_object::InMemDicomObject| -> Result<Vec<u8>, Vec<String>> {
+    let check = |o: &dicom_object::InMemDicomObject, ts: &str| -> Result<Vec<u8>, Vec<String>> {
         let sop_class = o
             .element(tags::SOP_CLASS_UID)
             .ok()
@@ -92,7 +92,7 @@ pub fn scrub_bytes(
             .ok()
             .and_then(|e| e.value().to_str().ok())
             .map(|s| s.trim_end_matches('\0').to_string());
-        let mut meta = FileMetaTableBuilder::new().transfer_syntax(ts.as_str());
+        let mut meta = FileMetaTableBuilder::new().transfer_syntax(ts);
         meta = meta.media_storage_sop_class_uid(
             sop_class.unwrap_or_else(|| original_meta.media_storage_sop_class_uid().to_string()),
         );
@@ -100,7 +100,7 @@ pub fn scrub_bytes(
         let original = original_meta.media_storage_sop_instance_uid().trim_end_matches('\0').to_string();
         meta = meta.media_storage_sop_instance_uid(sop_instance.unwrap_or_else(|| key.uid(&original)));
         let cannot = |e: &dyn std::fmt::Display| vec![format!("cannot write: {e}")];
-        let syntax = TransferSyntaxRegistry.get(&ts).ok_or_else(|| cannot(&"unknown transfer syntax"))?;
+        let syntax = TransferSyntaxRegistry.get(ts).ok_or_else(|| cannot(&"unknown transfer syntax"))?;
         if let Codec::Dataset(Some(_)) = syntax.codec() {
             // Deflated: through dicom-object's file writer, which deflates.
             let written = o.clone().with_meta(meta).map_err(|e| cannot(&e))?;
@@ -118,7 +118,7 @@ pub fn scrub_bytes(
         o.write_dataset_with_ts(&mut bytes, syntax).map_err(|e| cannot(&e))?;
         Ok(bytes)
     };
-    let mut bytes = match check(&out) {
+    let mut bytes = match check(&out, &ts) {
         Ok(b) => b,
         Err(why) => return Outcome::Refused(why),
     };
@@ -133,10 +133,20 @@ pub fn scrub_bytes(
         if regions.is_empty() {
             return Outcome::Refused(vec!["burned-in: no redaction rule matches this image".into()]);
         }
+        let compressed = out
+            .element(tags::PIXEL_DATA)
+            .is_ok_and(|e| matches!(e.value(), dicom_core::value::Value::PixelSequence(_)));
+        if compressed {
+            // Decoded where dicom-pixeldata can, and written uncompressed from here on.
+            if let Err(why) = redact::decode_to_native(&mut out, &ts) {
+                return Outcome::Refused(vec![format!("burned-in, not redacted: {why}")]);
+            }
+            ts = dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.uid().to_string();
+        }
         if let Err(why) = redact::redact(&mut out, &regions) {
             return Outcome::Refused(vec![format!("burned-in: {why}")]);
         }
-        bytes = match check(&out) {
+        bytes = match check(&out, &ts) {
             Ok(b) => b,
             Err(why) => return Outcome::Refused(why),
         };

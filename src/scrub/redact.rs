@@ -2,8 +2,9 @@
 //! Which regions comes from rules, matched by manufacturer, model, modality and image size; a
 //! rule with no match fields applies to every image (the user's own rectangles).
 //!
-//! Native (uncompressed) pixel data is redacted in place. Compressed pixel data is refused, not
-//! passed through: it is not decoded here yet.
+//! Native (uncompressed) pixel data is redacted in place. Compressed pixel data is decoded first
+//! where dicom-pixeldata can (JPEG baseline, extended and lossless, JPEG-LS, JPEG 2000, RLE) and
+//! then written uncompressed; what it cannot decode is refused, never passed through.
 
 use dicom_core::value::{PrimitiveValue, Value};
 use dicom_core::{DataElement, Tag, VR};
@@ -88,13 +89,43 @@ impl Rules {
     }
 }
 
+/// Decodes compressed pixel data into native pixels (little endian, interleaved samples), and
+/// sets the attributes that describe them. The caller then writes the file uncompressed.
+pub fn decode_to_native(obj: &mut InMemDicomObject, transfer_syntax: &str) -> Result<(), String> {
+    use dicom_pixeldata::PixelDecoder;
+    let meta = dicom_object::FileMetaTableBuilder::new()
+        .transfer_syntax(transfer_syntax)
+        .media_storage_sop_class_uid(text(obj, tags::SOP_CLASS_UID))
+        .media_storage_sop_instance_uid(text(obj, tags::SOP_INSTANCE_UID));
+    let file = obj.clone().with_meta(meta).map_err(|e| format!("cannot decode: {e}"))?;
+    let decoded =
+        file.decode_pixel_data().map_err(|e| format!("compressed pixel data that cannot be decoded: {e}"))?;
+    let bits = decoded.bits_allocated();
+    let samples = decoded.samples_per_pixel();
+    let photometric = decoded.photometric_interpretation().as_str().to_string();
+    let planar = decoded.planar_configuration() as u16;
+    let data = decoded.data().to_vec();
+    drop(decoded);
+    let vr = if bits > 8 { VR::OW } else { VR::OB };
+    obj.put(DataElement::new(tags::PIXEL_DATA, vr, PrimitiveValue::U8(data.into())));
+    obj.put(DataElement::new(
+        tags::PHOTOMETRIC_INTERPRETATION,
+        VR::CS,
+        PrimitiveValue::from(photometric.as_str()),
+    ));
+    if samples > 1 {
+        obj.put(DataElement::new(tags::PLANAR_CONFIGURATION, VR::US, PrimitiveValue::from(planar)));
+    }
+    Ok(())
+}
+
 /// Blanks the regions in every frame and sample of native pixel data and records that no
 /// burned-in annotation is left. An error says why it cannot (and nothing is changed).
 pub fn redact(obj: &mut InMemDicomObject, regions: &[[u32; 4]]) -> Result<(), String> {
     let pixels = obj.element(tags::PIXEL_DATA).map_err(|_| "no pixel data".to_string())?;
     let vr = pixels.vr();
     let Value::Primitive(value) = pixels.value() else {
-        return Err("compressed (encapsulated) pixel data: not decoded, so not redacted".into());
+        return Err("compressed (encapsulated) pixel data: decode it first".into());
     };
     let mut bytes = value.to_bytes().into_owned();
     let get = |tag, default| number(obj, tag).unwrap_or(default);
