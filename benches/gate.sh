@@ -28,33 +28,14 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
-python3 - "$files" <<'PY'
-import os, sys
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, CTImageStorage
-files = int(sys.argv[1])
-os.makedirs("dicom/series1"); os.makedirs("twin/series1")
-root = "1.2.826.0.1.3680043.10.999."
-for i in range(files):
-    ds = Dataset()
-    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, f"{root}{1000 + i}"
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = root + "1", root + "2"
-    ds.Modality, ds.PatientName, ds.PatientID = "CT", "", ""
-    ds.PatientIdentityRemoved, ds.BurnedInAnnotation = "YES", "NO"
-    ds.InstanceNumber, ds.SliceLocation = i + 1, float(i)
-    ds.Rows = ds.Columns = 512
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.PixelData = os.urandom(512 * 512 * 2)
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = ds.SOPClassUID, ds.SOPInstanceUID
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta = meta
-    name = f"series1/ct{i:04d}.dcm"
-    ds.save_as(f"dicom/{name}", enforce_file_format=True)
-    with open(f"dicom/{name}", "rb") as f:
-        data = f.read()
-    with open(f"twin/{name}", "wb") as f:
+make_ct_slices "$files" dicom/series1 clean
+# The twin: the same bytes but the first 132, which no longer say DICOM.
+python3 - <<'PY'
+import os
+os.makedirs("twin/series1")
+for name in sorted(os.listdir("dicom/series1")):
+    data = open(f"dicom/series1/{name}", "rb").read()
+    with open(f"twin/series1/{name}", "wb") as f:
         f.write(b"made-up twin, not DICOM".ljust(132, b"-") + data[132:])
 PY
 bytes=$(du -sb dicom | cut -f1)

@@ -24,28 +24,7 @@ cd "$work"
 real=$(python3 -c "import os, pydicom, data_store; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'), os.path.join(os.path.dirname(data_store.__file__), 'data'))")
 mkdir inputs
 for d in $real; do cp -r "$d" "inputs/$(basename "$(dirname "$d")")-$(basename "$d")"; done
-python3 - <<'PY'
-import os
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, CTImageStorage
-os.makedirs("inputs/made-up-ct")
-for i in range(100):
-    ds = Dataset()
-    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, f"1.2.826.0.1.3680043.10.999.{5000 + i}"
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = "1.2.826.0.1.3680043.10.999.1", "1.2.826.0.1.3680043.10.999.2"
-    ds.Modality, ds.PatientName, ds.PatientID = "CT", "Madeup^Benchmark", "MADEUP-0001"
-    ds.PatientBirthDate, ds.AccessionNumber, ds.StudyDate = "19700101", "ACCMADEUP", "20200101"
-    ds.InstitutionName, ds.ReferringPhysicianName = "Madeup Hospital", "Madeup^Doctor"
-    ds.Rows = ds.Columns = 512
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.PixelData = os.urandom(512 * 512 * 2)
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = ds.SOPClassUID, ds.SOPInstanceUID
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta = meta
-    ds.save_as(f"inputs/made-up-ct/ct{i:03d}.dcm", enforce_file_format=True)
-PY
+make_ct_slices 100 inputs/made-up-ct identified
 n=$(find inputs -type f | wc -l)
 cat > deid_run.py <<'PY'
 import os, sys, warnings

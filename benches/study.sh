@@ -20,3 +20,38 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 # fsync_dir DIR: an fsync of a folder (for vault: its own durable commit).
 fsync_dir() { python3 -c "import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)" "$1"; }
+
+# make_ct_slices N DIR identified|clean: N made-up CT slices (512 x 512, 16 bits, random pixels)
+# in DIR, written with pydicom; "identified" gives them a made-up patient, "clean" none (and
+# BurnedInAnnotation NO), so that the gate accepts them.
+make_ct_slices() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import os, sys
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, CTImageStorage
+n, folder, kind = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+os.makedirs(folder)
+root = "1.2.826.0.1.3680043.10.999."
+for i in range(n):
+    ds = Dataset()
+    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, f"{root}{1000 + i}"
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = root + "1", root + "2"
+    if kind == "identified":
+        ds.Modality, ds.PatientName, ds.PatientID = "CT", "Madeup^Benchmark", "MADEUP-0001"
+        ds.PatientBirthDate, ds.AccessionNumber, ds.StudyDate = "19700101", "ACCMADEUP", "20200101"
+        ds.InstitutionName, ds.ReferringPhysicianName = "Madeup Hospital", "Madeup^Doctor"
+    else:
+        ds.Modality, ds.PatientName, ds.PatientID = "CT", "", ""
+        ds.PatientIdentityRemoved, ds.BurnedInAnnotation = "YES", "NO"
+    ds.InstanceNumber, ds.SliceLocation = i + 1, float(i)
+    ds.Rows = ds.Columns = 512
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.PixelData = os.urandom(512 * 512 * 2)
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = ds.SOPClassUID, ds.SOPInstanceUID
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta = meta
+    ds.save_as(os.path.join(folder, f"ct{i:04d}.dcm"), enforce_file_format=True)
+PY
+}

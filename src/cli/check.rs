@@ -2,7 +2,6 @@
 //! needed. Files are checked in parallel; results come out in the order given.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Args;
 
@@ -78,25 +77,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     for p in &args.paths {
         collect(p, &mut files)?;
     }
-    let next = AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<Verdict, String>>>> =
-        files.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(files.len().max(1));
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = files.get(i) else { break };
-                    let r = check_path(path, &policy).map_err(|e| e.to_string());
-                    *results[i].lock().unwrap() = Some(r);
-                }
-            });
-        }
-    });
+    let results = super::in_parallel(&files, |path| check_path(path, &policy).map_err(|e| e.to_string()));
     let (mut refused, mut errors) = (0, 0);
     for (path, result) in files.iter().zip(results) {
-        match result.into_inner().unwrap().expect("every file was checked") {
+        match result {
             Ok(v) => {
                 if !v.accept {
                     refused += 1;

@@ -3,7 +3,6 @@
 use std::io::Read;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Args;
 
@@ -238,40 +237,23 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
     }
     let inputs: Vec<(u64, u64)> =
         files.iter().filter_map(|(p, _)| std::fs::metadata(p).ok()).map(|m| (m.dev(), m.ino())).collect();
-    let next = AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<Outcome, String>>>> =
-        files.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(files.len().max(1));
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((src, rel)) = files.get(i) else { break };
-                    let dest = args.out.join(rel);
-                    let r = read_input(src).map_err(|e| e.to_string()).and_then(|input| {
-                        let bytes = input.bytes();
-                        let outcome = scrub_bytes(bytes, &profile, &key, &policy, rules.as_ref());
-                        match &outcome {
-                            Outcome::Scrubbed(out) => {
-                                write_out(&dest, out, &inputs).map_err(|e| e.to_string())?
-                            }
-                            Outcome::Unchanged => {
-                                write_out(&dest, &bytes, &inputs).map_err(|e| e.to_string())?
-                            }
-                            Outcome::Refused(_) => {}
-                        }
-                        Ok(outcome)
-                    });
-                    *results[i].lock().unwrap() = Some(r);
-                }
-            });
-        }
+    let results = super::in_parallel(&files, |(src, rel)| {
+        let dest = args.out.join(rel);
+        read_input(src).map_err(|e| e.to_string()).and_then(|input| {
+            let bytes = input.bytes();
+            let outcome = scrub_bytes(bytes, &profile, &key, &policy, rules.as_ref());
+            match &outcome {
+                Outcome::Scrubbed(out) => write_out(&dest, out, &inputs).map_err(|e| e.to_string())?,
+                Outcome::Unchanged => write_out(&dest, bytes, &inputs).map_err(|e| e.to_string())?,
+                Outcome::Refused(_) => {}
+            }
+            Ok(outcome)
+        })
     });
     let (mut written, mut copied, mut refused, mut errors) = (0, 0, 0, 0);
     for ((src, rel), result) in files.iter().zip(results) {
         let dest = args.out.join(rel);
-        let (word, why) = match result.into_inner().unwrap().expect("every file was handled") {
+        let (word, why) = match result {
             Ok(Outcome::Scrubbed(_)) => {
                 written += 1;
                 ("scrubbed", Vec::new())

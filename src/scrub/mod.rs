@@ -36,7 +36,8 @@ struct Identity {
     offset: i64,
 }
 
-fn text(obj: &InMemDicomObject, tag: Tag) -> String {
+/// An attribute's value as trimmed text; empty when absent.
+pub(crate) fn text(obj: &InMemDicomObject, tag: Tag) -> String {
     obj.element(tag)
         .ok()
         .and_then(|e| e.value().to_str().ok())

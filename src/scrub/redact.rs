@@ -12,6 +12,8 @@ use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 use serde::Deserialize;
 
+use super::text;
+
 /// The rules shipped with vault: generic layouts (the patient banner along the top of
 /// ultrasound and nuclear-medicine screens). A site adds its own devices' rules.
 pub const DEFAULT_RULES: &str = include_str!("redact_default.json");
@@ -43,14 +45,6 @@ pub struct Rule {
     /// A band along the top, this percentage of the rows.
     #[serde(default)]
     pub top_percent: Option<u32>,
-}
-
-fn text(obj: &InMemDicomObject, tag: Tag) -> String {
-    obj.element(tag)
-        .ok()
-        .and_then(|e| e.value().to_str().ok())
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default()
 }
 
 fn number(obj: &InMemDicomObject, tag: Tag) -> Option<u32> {
