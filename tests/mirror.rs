@@ -324,7 +324,7 @@ const PASS: &[u8] = b"made-up simulated passphrase";
 fn sim_store(faults: Faults) -> (Arc<SimDevice>, Store<Arc<SimDevice>>) {
     let dev = Arc::new(SimDevice::new(48 << 20, faults));
     let cheap = KdfParams { memory_kib: 64, time: 1, lanes: 1 };
-    let created = Volume::create_with(dev.clone(), PASS, cheap, |v| Store::format(v)).unwrap();
+    let created = Volume::create_with(dev.clone(), PASS, cheap, Store::format).unwrap();
     (dev, Store::open(created.volume).unwrap())
 }
 
@@ -398,7 +398,7 @@ fn a_power_cut_during_a_mirror_leaves_the_last_commit_and_the_next_run_completes
     let opts = Options { batch_files: 5, ..Options::default() };
     let cheap = KdfParams { memory_kib: 64, time: 1, lanes: 1 };
     let image = Arc::new(MemDevice::new(48 << 20));
-    Volume::create_with(image.clone(), PASS, cheap, |v| Store::format(v)).unwrap();
+    Volume::create_with(image.clone(), PASS, cheap, Store::format).unwrap();
     let open = |sim: &Arc<SimDevice>| {
         Store::open(Volume::unlock(sim.clone(), vaultfmt::Secret::Passphrase(PASS), None).unwrap()).unwrap()
     };

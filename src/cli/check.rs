@@ -51,10 +51,10 @@ pub fn check_path(path: &Path, policy: &Policy) -> std::io::Result<Verdict> {
         return Ok(gate::check(&bytes, policy));
     }
     let len = file.metadata()?.len();
-    if len >= super::mapped::MAP_AT_LEAST {
-        if let Some(map) = super::mapped::Mapped::new(&file, len) {
-            return Ok(gate::check(map.bytes(), policy));
-        }
+    if len >= super::mapped::MAP_AT_LEAST
+        && let Some(map) = super::mapped::Mapped::new(&file, len)
+    {
+        return Ok(gate::check(map.bytes(), policy));
     }
     bytes.reserve_exact((len as usize).saturating_sub(bytes.len()));
     file.read_to_end(&mut bytes)?;

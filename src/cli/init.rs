@@ -129,7 +129,7 @@ fn format_device(args: &InitArgs, path: &Path) -> anyhow::Result<Exit> {
     }
     let pass = passphrase::read_new(&args.passphrase.source(), passphrase::NEW)?;
     let kdf = args.kdf.calibrate();
-    let created = Volume::create_with(dev, &pass, kdf, |v| Store::format(v))?;
+    let created = Volume::create_with(dev, &pass, kdf, Store::format)?;
     report(args, path, created);
     Ok(Exit::Ok)
 }
@@ -178,7 +178,7 @@ fn format_new_image(args: &InitArgs, path: &Path, size: u64) -> anyhow::Result<E
     let temp = temp_name(path);
     let cleanup = TempFile::new(&temp);
     let dev = FileDevice::create_image(&temp, size)?;
-    let created = Volume::create_with(dev, &pass, kdf, |v| Store::format(v))?;
+    let created = Volume::create_with(dev, &pass, kdf, Store::format)?;
     with_path(created.volume.device().file().sync_all(), &temp, "sync")?;
     match std::fs::hard_link(&temp, path) {
         Ok(()) => {}
@@ -190,10 +190,10 @@ fn format_new_image(args: &InitArgs, path: &Path, size: u64) -> anyhow::Result<E
         Err(e) => return with_path(Err(e), path, "cannot create"),
     }
     drop(cleanup);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
     }
     report(args, path, created);
     Ok(Exit::Ok)

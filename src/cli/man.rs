@@ -39,12 +39,10 @@ fn render(cmd: &clap::Command, top: bool) -> Vec<u8> {
     if cmd.has_subcommands() {
         man.render_subcommands_section(&mut buf).expect("writing to memory");
     }
-    if !top {
-        if let Some(after) = cmd.get_after_help() {
-            buf.extend_from_slice(b".SH NOTES\n");
-            buf.extend_from_slice(escape(&after.to_string()).as_bytes());
-            buf.push(b'\n');
-        }
+    if !top && let Some(after) = cmd.get_after_help() {
+        buf.extend_from_slice(b".SH NOTES\n");
+        buf.extend_from_slice(escape(&after.to_string()).as_bytes());
+        buf.push(b'\n');
     }
     buf.extend_from_slice(b".SH \"EXIT STATUS\"\n");
     for (code, meaning) in TABLE {

@@ -231,10 +231,10 @@ pub fn run_umount(args: UmountArgs) -> anyhow::Result<Exit> {
     let pid_path = pid_file(&args.dir);
     let pid: Option<i32> = std::fs::read_to_string(&pid_path).ok().and_then(|p| p.trim().parse().ok());
     // Commit everything before the kernel lets go of the folder.
-    if let Ok(dir) = File::open(&args.dir) {
-        if let Err(e) = dir.sync_all() {
-            eprintln!("vault: {}: the last commit failed: {e}", args.dir.display());
-        }
+    if let Ok(dir) = File::open(&args.dir)
+        && let Err(e) = dir.sync_all()
+    {
+        eprintln!("vault: {}: the last commit failed: {e}", args.dir.display());
     }
     unmount(&args.dir, false)?;
     // Wait for the mount's process to close the store and wipe its keys.

@@ -92,10 +92,10 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         _flags: Option<fuser::BsdFileFlags>,
         reply: ReplyAttr,
     ) {
-        if size.is_some() {
-            if let Err(e) = self.inner.mark_unchecked(ino.0) {
-                return reply.error(e);
-            }
+        if size.is_some()
+            && let Err(e) = self.inner.mark_unchecked(ino.0)
+        {
+            return reply.error(e);
         }
         let r = self.inner.change(|tx| {
             if let Some(size) = size {

@@ -128,7 +128,7 @@ pub fn redact(obj: &mut InMemDicomObject, regions: &[[u32; 4]]) -> Result<(), St
     let bits = get(tags::BITS_ALLOCATED, 16) as usize;
     let frames = get(tags::NUMBER_OF_FRAMES, 1).max(1) as usize;
     let planar = get(tags::PLANAR_CONFIGURATION, 0) == 1;
-    if bits % 8 != 0 || rows == 0 || columns == 0 {
+    if !bits.is_multiple_of(8) || rows == 0 || columns == 0 {
         return Err(format!("{bits}-bit pixels of {rows}x{columns}: not redacted"));
     }
     let bpp = bits / 8;

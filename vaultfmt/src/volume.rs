@@ -94,7 +94,7 @@ impl<D: BlockDevice> SectorIo<D> {
     fn device_sector(&self, data_sector: u64, len: usize) -> u64 {
         let count = (len / SECTOR_SIZE) as u64;
         assert!(
-            len % SECTOR_SIZE == 0
+            len.is_multiple_of(SECTOR_SIZE)
                 && data_sector.checked_add(count).is_some_and(|end| end <= self.data_sectors),
             "data-area I/O outside the data area"
         );

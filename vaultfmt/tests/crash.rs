@@ -100,7 +100,7 @@ fn workload(seed: u64, txns: usize, big: bool) -> Vec<Op> {
                 if dir == "/" { format!("/f{n}") } else { format!("{dir}/f{n}") }
             };
             let op = match rng.random_range(0..10) {
-                0 | 1 | 2 => {
+                0..=2 => {
                     let len = match rng.random_range(0..10) {
                         0 if big => rng.random_range(200_000..700_000),
                         1..=3 => rng.random_range(0..100),
@@ -295,7 +295,7 @@ fn open(sim: &Arc<SimDevice>) -> Result<S, String> {
 /// A freshly formatted vault on a simulated disk, all durable.
 fn formatted() -> Arc<SimDevice> {
     let mem = Arc::new(MemDevice::new(SIZE));
-    Volume::create_with(mem.clone(), PASS, CHEAP, |v| Store::format(v)).unwrap();
+    Volume::create_with(mem.clone(), PASS, CHEAP, Store::format).unwrap();
     Arc::new(SimDevice::from_image(&mem, Faults::default()))
 }
 

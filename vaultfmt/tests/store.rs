@@ -12,7 +12,7 @@ const PASS: &[u8] = b"made-up store passphrase";
 
 fn new_store(size: u64) -> Store<Arc<MemDevice>> {
     let dev = Arc::new(MemDevice::new(size));
-    let created = Volume::create_with(dev, PASS, CHEAP, |v| Store::format(v)).unwrap();
+    let created = Volume::create_with(dev, PASS, CHEAP, Store::format).unwrap();
     Store::open(created.volume).unwrap()
 }
 

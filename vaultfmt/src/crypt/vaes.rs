@@ -78,7 +78,7 @@ impl VaesXts {
 
     #[target_feature(enable = "aes,avx512f,avx512bw,vaes,vpclmulqdq")]
     unsafe fn unit<const ENCRYPT: bool>(&self, unit: u128, buf: &mut [u8]) {
-        debug_assert!(buf.len() % 16 == 0);
+        debug_assert!(buf.len().is_multiple_of(16));
         let first = self.first_tweak(unit);
         // Lanes 0..3 hold the tweaks of blocks 0..3.
         let t1 = super::xts::mul_alpha(first);

@@ -168,7 +168,7 @@ fn first_tweaks(tweak: &Aes256Enc, first_unit: u128, g: usize, units: usize) -> 
 
 fn check_units(unit_bytes: usize, buf_bytes: usize) {
     assert!(
-        unit_bytes > 0 && unit_bytes % BLOCK_BYTES == 0 && buf_bytes % unit_bytes == 0,
+        unit_bytes > 0 && unit_bytes.is_multiple_of(BLOCK_BYTES) && buf_bytes.is_multiple_of(unit_bytes),
         "XTS data unit of {unit_bytes} bytes (buffer {buf_bytes}) is not a whole number of blocks"
     );
 }

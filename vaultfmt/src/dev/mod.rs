@@ -95,7 +95,7 @@ pub(crate) fn check_io(
     len: usize,
     size: u64,
 ) -> Result<(), DevError> {
-    if offset % SECTOR_SIZE as u64 != 0 || len % SECTOR_SIZE != 0 {
+    if !offset.is_multiple_of(SECTOR_SIZE as u64) || !len.is_multiple_of(SECTOR_SIZE) {
         return Err(DevError::Unaligned { device: name.to_string(), op, offset, len });
     }
     if offset.checked_add(len as u64).is_none_or(|end| end > size) {

@@ -251,10 +251,10 @@ pub fn read_headers(dev: &dyn BlockDevice) -> Result<HeaderRead, HeaderError> {
     }
     // Probe that the device answers at all: a pulled drive is "absent", not "damaged".
     let mut probe = [0u8; SECTOR_SIZE];
-    if let Err(e) = dev.read_at(0, &mut probe) {
-        if e.is_gone() {
-            return Err(e.into());
-        }
+    if let Err(e) = dev.read_at(0, &mut probe)
+        && e.is_gone()
+    {
+        return Err(e.into());
     }
     let primary = read_copy(dev, 0);
     // The backup is where the primary says the volume ends; if the primary is unusable, where

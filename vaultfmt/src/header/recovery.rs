@@ -48,7 +48,7 @@ impl RecoveryKey {
                 return Err(RecoveryKeyError::GroupLength(i + 1));
             }
             let value: u32 = group.parse().expect("six digits");
-            if value % 11 != 0 || value / 11 > u16::MAX as u32 {
+            if !value.is_multiple_of(11) || value / 11 > u16::MAX as u32 {
                 return Err(RecoveryKeyError::GroupCheck(i + 1));
             }
             bytes[2 * i..2 * i + 2].copy_from_slice(&((value / 11) as u16).to_le_bytes());

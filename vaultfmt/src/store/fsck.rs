@@ -383,10 +383,10 @@ pub fn repair<D: BlockDevice + 'static>(store: &Store<D>, report: &Report) -> Re
                 let Some(mut inode) = tx.inode(*ino)? else { continue };
                 let path = tx.path_of(*ino);
                 let name = format!("{ino}-{}", path.rsplit('/').next().unwrap_or("file"));
-                if inode.parent != lf {
-                    if let Some((parent, old)) = tx.a_name_of(*ino)? {
-                        tx.rename(parent, &old, lf, &name, true)?;
-                    }
+                if inode.parent != lf
+                    && let Some((parent, old)) = tx.a_name_of(*ino)?
+                {
+                    tx.rename(parent, &old, lf, &name, true)?;
                 }
                 inode = tx.inode(*ino)?.expect("still there");
                 inode.content_hash = None;

@@ -334,11 +334,11 @@ impl<D: BlockDevice + 'static> Store<D> {
             use redb::ReadableTable;
             for item in view.tx().open_table(INODES)?.iter()? {
                 let (k, _) = item?;
-                if let Some(inode) = records.inode(&view.tx().open_table(INODES)?, k.value())? {
-                    if inode.kind == Kind::File {
-                        file_bytes += inode.size;
-                        files += 1;
-                    }
+                if let Some(inode) = records.inode(&view.tx().open_table(INODES)?, k.value())?
+                    && inode.kind == Kind::File
+                {
+                    file_bytes += inode.size;
+                    files += 1;
                 }
             }
         }

@@ -107,10 +107,10 @@ pub fn read_anchor<D: BlockDevice>(io: &SectorIo<D>, key: &[u8; 32]) -> io::Resu
     for sector in ANCHOR_SECTORS {
         let mut buf = vec![0u8; SECTOR_SIZE];
         io.read_sectors(sector, &mut buf).map_err(io::Error::other)?;
-        if let Some(a) = Anchor::decode(&buf, key) {
-            if best.is_none_or(|b| a.sequence > b.sequence) {
-                best = Some(a);
-            }
+        if let Some(a) = Anchor::decode(&buf, key)
+            && best.is_none_or(|b| a.sequence > b.sequence)
+        {
+            best = Some(a);
         }
     }
     Ok(best)
@@ -179,7 +179,7 @@ impl<D: BlockDevice> MetaRegion<D> {
         let last = (offset + len as u64).div_ceil(SECTOR_SIZE as u64);
         let mut buf = vec![0u8; ((last - first) as usize) * SECTOR_SIZE];
         let within = (offset - first * SECTOR_SIZE as u64) as usize;
-        let whole = within == 0 && len % SECTOR_SIZE == 0;
+        let whole = within == 0 && len.is_multiple_of(SECTOR_SIZE);
         if !(write && whole) {
             self.io.read_sectors(layout.meta_first + first, &mut buf).map_err(io::Error::other)?;
         }

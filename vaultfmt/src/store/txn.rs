@@ -358,14 +358,14 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
             let tail = size % CHUNK_BYTES as u64;
             if tail != 0 {
                 let index = size / CHUNK_BYTES as u64;
-                if let Some((_, c)) = self.chunk_records(ino, index)?.into_iter().find(|(i, _)| *i == index) {
-                    if c.len as u64 > tail {
-                        let mut plain = ops::read_chunk(self.store, &c, || self.path_of(ino))?;
-                        plain.truncate(tail as usize);
-                        self.tx.open_table(CHUNKS)?.remove((ino, index))?;
-                        self.freed.push((c.sector, c.sectors()));
-                        self.store_chunks(ino, index, &plain)?;
-                    }
+                if let Some((_, c)) = self.chunk_records(ino, index)?.into_iter().find(|(i, _)| *i == index)
+                    && c.len as u64 > tail
+                {
+                    let mut plain = ops::read_chunk(self.store, &c, || self.path_of(ino))?;
+                    plain.truncate(tail as usize);
+                    self.tx.open_table(CHUNKS)?.remove((ino, index))?;
+                    self.freed.push((c.sector, c.sectors()));
+                    self.store_chunks(ino, index, &plain)?;
                 }
             }
         }
