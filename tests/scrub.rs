@@ -467,3 +467,43 @@ fn compressed_images_are_decoded_redacted_and_written_uncompressed() {
     assert!((10..100).any(|row| at(row, 50) != [0, 0, 0]), "the rest of the image was blanked too");
     v.ok(&["check", "out"]);
 }
+
+/// Retain Safe Private keeps exactly the private elements the policy lists (by creator, group
+/// and element within the block) and their creator; every other private element goes.
+#[test]
+fn retain_safe_private_keeps_only_what_the_policy_lists() {
+    let v = Vault::new();
+    let mut o = slice(1, "Madeup^Patient");
+    o.put(text(Tag(0x0019, 0x0010), VR::LO, "MADEUP SAFE"));
+    o.put(DataElement::new(Tag(0x0019, 0x100C), VR::DS, PrimitiveValue::from("1000")));
+    o.put(text(Tag(0x0019, 0x100D), VR::LO, "made-up unlisted text"));
+    o.put(text(Tag(0x0019, 0x0011), VR::LO, "MADEUP OTHER"));
+    o.put(DataElement::new(Tag(0x0019, 0x110C), VR::DS, PrimitiveValue::from("7")));
+    write(&v, "in/a.dcm", o, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+    // Without a list the option is refused, not silently empty.
+    let (code, _, err) = scrub(&v, &["in", "--out", "none", "--retain", "safe-private"]);
+    assert_eq!(code, 2, "{err}");
+    std::fs::write(
+        v.path("safe.json"),
+        r#"{"safe_private": [{"creator": "MADEUP SAFE", "group": 25, "element": 12}]}"#,
+    )
+    .unwrap();
+    let (code, _, err) =
+        scrub(&v, &["in", "--out", "out", "--retain", "safe-private", "--policy", "safe.json"]);
+    assert_eq!(code, 0, "{err}");
+    let a = read(&v, "out/in/a.dcm");
+    assert_eq!(value(&a, Tag(0x0019, 0x0010)).as_deref(), Some("MADEUP SAFE"));
+    assert_eq!(value(&a, Tag(0x0019, 0x100C)).as_deref(), Some("1000"));
+    for gone in [Tag(0x0019, 0x100D), Tag(0x0019, 0x0011), Tag(0x0019, 0x110C), Tag(0x0029, 0x1001)] {
+        assert!(a.element(gone).is_err(), "{gone} was kept");
+    }
+    let codes: Vec<String> = a
+        .element(tags::DEIDENTIFICATION_METHOD_CODE_SEQUENCE)
+        .unwrap()
+        .items()
+        .unwrap()
+        .iter()
+        .map(|i| value(i, tags::CODE_VALUE).unwrap())
+        .collect();
+    assert_eq!(codes, ["113100", "113111"]);
+}

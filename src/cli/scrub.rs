@@ -143,7 +143,15 @@ pub fn profile_for(retain: &[Retain], policy: &Policy) -> anyhow::Result<Profile
         )
         .into());
     }
-    Ok(Profile::new(retain))
+    if retain.contains(&Retain::SafePrivate) && policy.safe_private.is_empty() {
+        return Err(UsageError(
+            "--retain safe-private: the policy lists no safe private elements (safe_private)".into(),
+        )
+        .into());
+    }
+    let mut profile = Profile::new(retain);
+    profile.safe_private = policy.safe_private.clone();
+    Ok(profile)
 }
 
 fn collect(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>) -> anyhow::Result<()> {

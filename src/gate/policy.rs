@@ -53,6 +53,20 @@ pub struct Policy {
     pub refuse_person_names: bool,
     /// Refuse images that carry, or likely carry, patient data burned into the pixels.
     pub refuse_burned_in: bool,
+    /// Private elements the site knows to be safe, kept by `vault scrub --retain safe-private`
+    /// (the Annex E Retain Safe Private option). vault ships none: a site lists what it has
+    /// checked for its own devices.
+    pub safe_private: Vec<SafePrivate>,
+}
+
+/// One private element, by its block's creator, its group and its element within the block
+/// (the low byte: (0019,xx0C) is group 0x0019, element 0x0C).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SafePrivate {
+    pub creator: String,
+    pub group: u16,
+    pub element: u8,
 }
 
 impl Default for Policy {
@@ -64,6 +78,7 @@ impl Default for Policy {
             dummy_values: DEFAULT_DUMMIES.iter().map(|s| s.to_string()).collect(),
             refuse_person_names: true,
             refuse_burned_in: true,
+            safe_private: Vec::new(),
         }
     }
 }

@@ -183,11 +183,11 @@ impl Scrubber<'_> {
 
     /// The element as the profile leaves it. Taken by value: what is kept (pixel data above
     /// all) moves into the output rather than being copied.
-    fn element(&self, e: InMemElement, place: Place) -> Option<InMemElement> {
+    fn element(&self, e: InMemElement, place: Place, creators: &[(Tag, String)]) -> Option<InMemElement> {
         let tag = e.header().tag;
         let vr = e.vr();
         if tag.group() % 2 == 1 {
-            return None; // private: removed (no safe-private list yet)
+            return self.safe_private(tag, creators).then_some(e);
         }
         let mut action = self.profile.action(tag).or(if vr == VR::PN { Some(Action::Zero) } else { None });
         if place == Place::DirectoryRecord {
@@ -258,8 +258,39 @@ impl Scrubber<'_> {
         }
     }
 
+    /// True when a private element stays: with Retain Safe Private, an element the policy
+    /// lists (by its block's creator), and the creator element of a block that has one. Every
+    /// other private element goes.
+    fn safe_private(&self, tag: Tag, creators: &[(Tag, String)]) -> bool {
+        if !self.profile.retains(Retain::SafePrivate) {
+            return false;
+        }
+        let listed = |creator: &str, element: Option<u8>| {
+            self.profile.safe_private.iter().any(|s| {
+                s.group == tag.group() && s.creator == creator && element.is_none_or(|e| e == s.element)
+            })
+        };
+        let creator_of = |block: u16| {
+            creators
+                .iter()
+                .find(|(t, _)| t.group() == tag.group() && t.element() == block)
+                .map(|(_, c)| c.as_str())
+        };
+        match tag.element() {
+            0x0010..=0x00FF => creator_of(tag.element()).is_some_and(|c| listed(c, None)),
+            e if e >= 0x1000 => creator_of(e >> 8).is_some_and(|c| listed(c, Some((e & 0xFF) as u8))),
+            _ => false,
+        }
+    }
+
     fn object(&self, obj: InMemDicomObject, place: Place) -> InMemDicomObject {
-        InMemDicomObject::from_element_iter(obj.into_iter().filter_map(|e| self.element(e, place)))
+        // The private creators of this level, read before anything moves.
+        let creators: Vec<(Tag, String)> = obj
+            .iter()
+            .filter(|e| e.header().tag.group() % 2 == 1 && (0x10..=0xFF).contains(&e.header().tag.element()))
+            .filter_map(|e| Some((e.header().tag, e.value().to_str().ok()?.trim().to_string())))
+            .collect();
+        InMemDicomObject::from_element_iter(obj.into_iter().filter_map(|e| self.element(e, place, &creators)))
     }
 }
 

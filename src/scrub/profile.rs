@@ -50,6 +50,8 @@ pub enum Retain {
     Uids,
     /// Descriptions and comments, cleaned of the data set's identifying values
     CleanDescriptors,
+    /// Private elements the policy lists as safe (vault lists none of its own)
+    SafePrivate,
 }
 
 impl Retain {
@@ -63,6 +65,7 @@ impl Retain {
             Retain::DeviceIdentity => Some(("113109", "Retain Device Identity Option")),
             Retain::Uids => Some(("113110", "Retain UIDs Option")),
             Retain::CleanDescriptors => Some(("113105", "Clean Descriptors Option")),
+            Retain::SafePrivate => Some(("113111", "Retain Safe Private Option")),
             Retain::PatientId | Retain::AccessionNumber => None,
         }
     }
@@ -138,6 +141,8 @@ pub struct Profile {
     actions: HashMap<Tag, Action>,
     ranges: Vec<(Range, Action)>,
     pub options: Vec<Retain>,
+    /// With Retain Safe Private: the private elements that stay.
+    pub safe_private: Vec<crate::gate::policy::SafePrivate>,
 }
 
 /// The basic profile's action, where it depends on the attribute's type in its IOD (X/Z, X/D,
@@ -216,6 +221,7 @@ impl Profile {
                 Retain::PatientCharacteristics => set(&mut actions, PATIENT_CHARACTERISTICS, Action::Keep),
                 Retain::DeviceIdentity => set(&mut actions, DEVICE_IDENTITY, Action::Keep),
                 Retain::CleanDescriptors => set(&mut actions, DESCRIPTORS, Action::Clean),
+                Retain::SafePrivate => {} // by the policy's list, in the scrub itself
                 Retain::Uids => {
                     for a in actions.values_mut() {
                         if *a == Action::Uid {
@@ -247,7 +253,7 @@ impl Profile {
                 }
             }
         }
-        Profile { actions, ranges, options }
+        Profile { actions, ranges, options, safe_private: Vec::new() }
     }
 
     pub fn retains(&self, option: Retain) -> bool {
