@@ -14,8 +14,11 @@ use serde::Deserialize;
 
 use super::text;
 
-/// The rules shipped with vault: generic layouts (the patient banner along the top of
-/// ultrasound and nuclear-medicine screens). A site adds its own devices' rules.
+/// The rules shipped with vault: the banner layouts of the ultrasound devices seen in the real
+/// sample files (GE LOGIQ 700, Philips CX50, Aloka SSD-4000: where their screens put the
+/// institution, the patient and the date), then generic bands along the top of ultrasound,
+/// nuclear-medicine and secondary-capture images. Every matching rule applies. A site adds its
+/// own devices' rules in a file of its own.
 pub const DEFAULT_RULES: &str = include_str!("redact_default.json");
 
 #[derive(Clone, Debug, Deserialize)]
