@@ -31,6 +31,28 @@ step "$vault" import study teaching.img:/teaching --passphrase-file passphrase
 step "$vault" ls teaching.img:/teaching/study/series1 -l --passphrase-file passphrase
 step "$vault" export teaching.img:/teaching/study copied-out --passphrase-file passphrase
 step diff -r study copied-out
+echo; echo "# a made-up identified CT slice: the gate refuses it at the door; vault scrub de-identifies it"
+python3 - <<'PY'
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, CTImageStorage
+ds = Dataset()
+ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, "1.2.826.0.1.3680043.10.999.1"
+ds.StudyInstanceUID, ds.SeriesInstanceUID = "1.2.826.0.1.3680043.10.999.2", "1.2.826.0.1.3680043.10.999.3"
+ds.Modality, ds.PatientName, ds.PatientID = "CT", "Madeup^Demo", "MADEUP-0001"
+ds.PatientBirthDate, ds.StudyDescription = "19700101", "made-up demo study"
+ds.Rows = ds.Columns = 8
+ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+ds.PixelData = bytes(128)
+meta = FileMetaDataset()
+meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = ds.SOPClassUID, ds.SOPInstanceUID
+meta.TransferSyntaxUID = ExplicitVRLittleEndian
+ds.file_meta = meta
+ds.save_as("identified.dcm", enforce_file_format=True)
+PY
+set +e; step "$vault" import identified.dcm teaching.img:/teaching --passphrase-file passphrase; echo "exit code $?"; set -e
+step "$vault" scrub identified.dcm --out scrubbed --vault teaching.img --passphrase-file passphrase
+step "$vault" import scrubbed teaching.img:/teaching --passphrase-file passphrase
 echo; echo "# mounted as a folder: drag and drop, or cp"
 mkdir -p mnt
 step "$vault" mount teaching.img mnt --passphrase-file passphrase
