@@ -196,6 +196,12 @@ fn read(v: &Vault, name: &str) -> dicom_object::DefaultDicomObject {
     dicom_object::open_file(v.path(name)).unwrap()
 }
 
+/// The code values of the DeidentificationMethodCodeSequence, in order.
+fn method_codes(o: &InMemDicomObject) -> Vec<String> {
+    let items = o.element(tags::DEIDENTIFICATION_METHOD_CODE_SEQUENCE).unwrap().items().unwrap();
+    items.iter().map(|i| value(i, tags::CODE_VALUE).unwrap()).collect()
+}
+
 fn value(o: &InMemDicomObject, tag: Tag) -> Option<String> {
     o.element(tag)
         .ok()
@@ -272,14 +278,7 @@ fn options_keep_what_they_name_and_dates_move_together() {
     // Clean: the description names the patient, so it is cleaned; the series one is kept.
     assert_eq!(value(&a, tags::STUDY_DESCRIPTION).as_deref(), Some("CLEANED"));
     assert_eq!(value(&a, tags::SERIES_DESCRIPTION).as_deref(), Some("axial 5mm"));
-    let codes: Vec<String> = a
-        .element(tags::DEIDENTIFICATION_METHOD_CODE_SEQUENCE)
-        .unwrap()
-        .items()
-        .unwrap()
-        .iter()
-        .map(|i| value(i, tags::CODE_VALUE).unwrap())
-        .collect();
+    let codes = method_codes(&a);
     assert_eq!(codes, ["113100", "113107", "113108", "113109", "113105"]);
     // Scrubbing again (same options) does not shift the dates a second time.
     let (code, _, err) = scrub(&v, &["out", "--out", "again", "--retain", retain]);
@@ -497,14 +496,7 @@ fn retain_safe_private_keeps_only_what_the_policy_lists() {
     for gone in [Tag(0x0019, 0x100D), Tag(0x0019, 0x0011), Tag(0x0019, 0x110C), Tag(0x0029, 0x1001)] {
         assert!(a.element(gone).is_err(), "{gone} was kept");
     }
-    let codes: Vec<String> = a
-        .element(tags::DEIDENTIFICATION_METHOD_CODE_SEQUENCE)
-        .unwrap()
-        .items()
-        .unwrap()
-        .iter()
-        .map(|i| value(i, tags::CODE_VALUE).unwrap())
-        .collect();
+    let codes = method_codes(&a);
     assert_eq!(codes, ["113100", "113111"]);
 }
 

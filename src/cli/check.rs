@@ -24,17 +24,19 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+/// Every file under `path` (itself, when it is one), in name order, each with its path relative
+/// to `path`'s parent (`rel` is `path`'s own name).
+pub fn collect(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>) -> anyhow::Result<()> {
     let meta = with_path(std::fs::metadata(path), path, "cannot read")?;
     if meta.is_dir() {
         let mut entries: Vec<_> =
             with_path(std::fs::read_dir(path), path, "cannot list")?.collect::<Result<_, _>>()?;
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
-            collect(&e.path(), out)?;
+            collect(&e.path(), rel.join(e.file_name()), out)?;
         }
     } else if meta.is_file() {
-        out.push(path.to_path_buf());
+        out.push((path.to_path_buf(), rel));
     }
     Ok(())
 }
@@ -73,10 +75,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         Some(p) => load_policy(p)?,
         None => Policy::default(),
     };
-    let mut files = Vec::new();
+    let mut found = Vec::new();
     for p in &args.paths {
-        collect(p, &mut files)?;
+        collect(p, PathBuf::new(), &mut found)?;
     }
+    let files: Vec<PathBuf> = found.into_iter().map(|(path, _)| path).collect();
     let results = super::in_parallel(&files, |path| check_path(path, &policy).map_err(|e| e.to_string()));
     let (mut refused, mut errors) = (0, 0);
     for (path, result) in files.iter().zip(results) {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::check::load_policy;
+use super::check::{collect, load_policy};
 use super::target::open_store;
 use super::{PassphraseArgs, print_json, with_path};
 use crate::exit::{Exit, UsageError};
@@ -152,21 +152,6 @@ pub fn profile_for(retain: &[Retain], policy: &Policy) -> anyhow::Result<Profile
     let mut profile = Profile::new(retain);
     profile.safe_private = policy.safe_private.clone();
     Ok(profile)
-}
-
-fn collect(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>) -> anyhow::Result<()> {
-    let meta = with_path(std::fs::metadata(path), path, "cannot read")?;
-    if meta.is_dir() {
-        let mut entries: Vec<_> =
-            with_path(std::fs::read_dir(path), path, "cannot list")?.collect::<Result<_, _>>()?;
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            collect(&e.path(), rel.join(e.file_name()), out)?;
-        }
-    } else if meta.is_file() {
-        out.push((path.to_path_buf(), rel));
-    }
-    Ok(())
 }
 
 /// An input file's bytes: mapped when large, read otherwise.
