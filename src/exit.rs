@@ -46,6 +46,20 @@ pub const TABLE: &[(Exit, &str)] = &[
 ];
 
 /// `--help`'s closing text: the exit-code table.
+impl Exit {
+    /// For commands that go through many files: 2 when any could not be read, else 1 when any
+    /// was refused, else 0.
+    pub fn for_files(refused: usize, errors: usize) -> Exit {
+        if errors > 0 {
+            Exit::Usage
+        } else if refused > 0 {
+            Exit::Refused
+        } else {
+            Exit::Ok
+        }
+    }
+}
+
 pub fn help_table() -> String {
     let mut out = String::from("Exit codes:\n");
     for (code, meaning) in TABLE {

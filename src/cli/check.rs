@@ -119,11 +119,5 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
             files.len() - refused - errors
         );
     }
-    Ok(if errors > 0 {
-        Exit::Usage
-    } else if refused > 0 {
-        Exit::Refused
-    } else {
-        Exit::Ok
-    })
+    Ok(Exit::for_files(refused, errors))
 }

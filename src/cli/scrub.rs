@@ -290,11 +290,5 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
             files.len()
         );
     }
-    Ok(if errors > 0 {
-        Exit::Usage
-    } else if refused > 0 {
-        Exit::Refused
-    } else {
-        Exit::Ok
-    })
+    Ok(Exit::for_files(refused, errors))
 }
