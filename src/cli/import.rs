@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use clap::Args;
 use indicatif::ProgressBar;
-use vaultfmt::store::{Kind, SetAttrs, Time};
+use vaultfmt::store::{Kind, SetAttrs, Time, split_path};
 
 use super::target::{Target, join, open_store};
 use super::{PassphraseArgs, print_json, progress_bar, with_path};
@@ -102,11 +102,6 @@ fn attrs(meta: &std::fs::Metadata) -> SetAttrs {
     }
 }
 
-fn split(path: &str) -> (&str, &str) {
-    let i = path.rfind('/').expect("absolute path");
-    (if i == 0 { "/" } else { &path[..i] }, &path[i + 1..])
-}
-
 pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     let target = Target::parse(&args.dest);
     let mut items = Vec::new();
@@ -149,7 +144,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                 folders += 1;
             }
             Item::Symlink { dest, target: link } => {
-                let (dir, name) = split(dest);
+                let (dir, name) = split_path(dest);
                 let parent = tx.mkdir_all(dir, 0o755)?;
                 if tx.lookup(parent, name)?.is_some() {
                     tx.unlink(parent, name)?;
@@ -198,7 +193,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                     continue;
                 }
                 bar.set_message(dest.clone());
-                let (dir, name) = split(dest);
+                let (dir, name) = split_path(dest);
                 let parent = tx.mkdir_all(dir, 0o755)?;
                 let ino = match tx.lookup(parent, name)? {
                     Some(existing) => existing,

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use vaultfmt::dev::BlockDevice;
-use vaultfmt::store::{Inode, Kind, ROOT, ReadView, SetAttrs, Store, StoreError, Txn};
+use vaultfmt::store::{Inode, Kind, ROOT, ReadView, SetAttrs, Store, StoreError, Txn, split_path};
 
 use crate::gate::{self, Policy, Reason};
 
@@ -165,11 +165,6 @@ fn same_attrs(a: &Inode, b: &Inode) -> bool {
     (a.mode, a.uid, a.gid, a.mtime) == (b.mode, b.uid, b.gid, b.mtime)
 }
 
-fn split(path: &str) -> (&str, &str) {
-    let i = path.rfind('/').expect("absolute path");
-    (if i == 0 { "/" } else { &path[..i] }, &path[i + 1..])
-}
-
 #[derive(Serialize, Deserialize)]
 struct Mark {
     in_progress: bool,
@@ -254,7 +249,7 @@ impl<'a, D: BlockDevice + 'static> Run<'a, D> {
     fn clear(&mut self, path: &str, existing: Option<&Entry>, delete: bool) -> Result<bool> {
         let Some(existing) = existing else { return Ok(true) };
         let tx = self.tx()?;
-        let (dir, name) = split(path);
+        let (dir, name) = split_path(path);
         let Some(parent) = dst(tx.resolve(dir))? else { return Ok(true) };
         if dst(tx.lookup(parent, name))?.is_none() {
             return Ok(true);
@@ -339,7 +334,7 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     }
     for (path, e) in &from {
         let existing = to.get(path);
-        let (dir, name) = split(path);
+        let (dir, name) = split_path(path);
         match e.inode.kind {
             Kind::Dir => {
                 summary.folders += 1;
@@ -419,7 +414,7 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
             continue;
         }
         let tx = run.tx()?;
-        let (dir, name) = split(path);
+        let (dir, name) = split_path(path);
         // Already gone when a folder it was in was replaced by a file earlier in this run.
         let Some(parent) = dst(tx.resolve(dir))? else { continue };
         if dst(tx.lookup(parent, name))?.is_none() {
@@ -497,7 +492,7 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
         events(&Event::Conflict { path: path.to_string(), why: "a folder in the backup (use --delete)" });
         return Ok(());
     }
-    let (dir, name) = split(path);
+    let (dir, name) = split_path(path);
     let tx = run.tx()?;
     let parent = dst(tx.mkdir_all(dir, 0o755))?;
     let ino = dst(tx.create(parent, name, Kind::File, e.inode.mode, None))?;

@@ -130,6 +130,48 @@ pub(crate) fn dir_entries(
 }
 
 /// Follows a path from the root (no symlinks followed); `None` when a component is missing.
+/// Streams a whole file to `out`, every chunk verified before it is written (holes as zeros);
+/// returns the bytes written. Shared by read views and write transactions.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn copy_out<D: BlockDevice + 'static>(
+    store: &Store<D>,
+    chunks: &impl ReadableTable<(u64, u64), &'static [u8]>,
+    records: Records<'_>,
+    ino: u64,
+    inode: &Inode,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(u64),
+    path: &dyn Fn() -> String,
+) -> Result<u64, StoreError> {
+    let mut written = 0u64;
+    for (index, chunk) in records.chunks(chunks, ino, 0)? {
+        let start = index * CHUNK_BYTES as u64;
+        if start >= inode.size {
+            break;
+        }
+        if start > written {
+            write_zeros(out, start - written, path)?;
+            written = start;
+        }
+        let data = read_chunk(store, &chunk, path)?;
+        let take = (data.len() as u64).min(inode.size - start) as usize;
+        out.write_all(&data[..take]).map_err(|e| io_error(&path(), e))?;
+        written += take as u64;
+        progress(take as u64);
+    }
+    if written < inode.size {
+        write_zeros(out, inode.size - written, path)?;
+        written = inode.size;
+    }
+    Ok(written)
+}
+
+/// An absolute store path's folder and last name: "/a/b" → ("/a", "b"), "/b" → ("/", "b").
+pub fn split_path(path: &str) -> (&str, &str) {
+    let i = path.rfind('/').expect("an absolute store path");
+    (if i == 0 { "/" } else { &path[..i] }, &path[i + 1..])
+}
+
 pub(crate) fn resolve(
     records: &Records,
     inodes: &impl ReadableTable<u64, &'static [u8]>,
@@ -212,28 +254,7 @@ impl<'s, D: BlockDevice + 'static> ReadView<'s, D> {
     ) -> Result<u64, StoreError> {
         let inode = self.inode(ino)?.ok_or(StoreError::NotFound { path: format!("#{ino}") })?;
         let path = || self.path_of(ino).unwrap_or_else(|_| format!("#{ino}"));
-        let chunks = self.tx.open_table(CHUNKS)?;
-        let mut written = 0u64;
-        for (index, chunk) in self.records().chunks(&chunks, ino, 0)? {
-            let start = index * CHUNK_BYTES as u64;
-            if start >= inode.size {
-                break;
-            }
-            if start > written {
-                write_zeros(out, start - written, &path)?;
-                written = start;
-            }
-            let data = read_chunk(self.store, &chunk, path)?;
-            let take = (data.len() as u64).min(inode.size - start) as usize;
-            out.write_all(&data[..take]).map_err(|e| io_error(&path(), e))?;
-            written += take as u64;
-            progress(take as u64);
-        }
-        if written < inode.size {
-            write_zeros(out, inode.size - written, &path)?;
-            written = inode.size;
-        }
-        Ok(written)
+        copy_out(self.store, &self.tx.open_table(CHUNKS)?, self.records(), ino, &inode, out, progress, &path)
     }
 
     /// The chunks of a file (for fsck and verification).

@@ -405,34 +405,23 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
             }
         }
         let mut out = Vec::with_capacity(files.len());
-        for ((ino, expected), (inode, chunks)) in files.iter().zip(&maps) {
+        for ((ino, expected), (inode, _)) in files.iter().zip(&maps) {
             let mut hasher = blake3::Hasher::new();
-            let mut at = 0u64;
-            let mut readable = true;
-            for (index, chunk) in chunks {
-                let start = index * CHUNK_BYTES as u64;
-                if start >= inode.size {
-                    break;
-                }
-                if start > at {
-                    hasher.update(&vec![0u8; (start - at) as usize]);
-                }
-                let data = match ops::read_chunk(self.store, chunk, || self.path_of(*ino)) {
-                    Ok(data) => data,
-                    Err(StoreError::Corrupt { .. }) => {
-                        readable = false;
-                        break;
-                    }
-                    Err(e) => return Err(e),
-                };
-                let take = (data.len() as u64).min(inode.size - start) as usize;
-                hasher.update(&data[..take]);
-                at = start + take as u64;
+            let path = || self.path_of(*ino);
+            match ops::copy_out(
+                self.store,
+                &table,
+                self.records(),
+                *ino,
+                inode,
+                &mut hasher,
+                &mut |_| {},
+                &path,
+            ) {
+                Ok(_) => out.push(hasher.finalize().as_bytes() == expected),
+                Err(StoreError::Corrupt { .. }) => out.push(false),
+                Err(e) => return Err(e),
             }
-            if readable && at < inode.size {
-                hasher.update(&vec![0u8; (inode.size - at) as usize]);
-            }
-            out.push(readable && hasher.finalize().as_bytes() == expected);
         }
         Ok(out)
     }
