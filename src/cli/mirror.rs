@@ -5,11 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
-use vaultfmt::dev::{Access, FileDevice};
+use vaultfmt::dev::FileDevice;
 use vaultfmt::store::Store;
-use vaultfmt::{Secret, Volume};
 
-use super::{KdfArgs, PassphraseArgs, print_json, progress_bar, warn_header};
+use super::{KdfArgs, PassphraseArgs, print_json, progress_bar};
 use crate::exit::Exit;
 use crate::mirror::{self, Event, Options};
 use crate::passphrase::{self, Source};
@@ -65,12 +64,12 @@ pub struct MirrorArgs {
 }
 
 /// Unlocks a vault with a passphrase already read, and opens its store.
-fn open(path: &Path, secret: &[u8], command: &str) -> anyhow::Result<Store<FileDevice>> {
-    let dev = FileDevice::open(path, Access::ReadWrite)?;
-    vaultfmt::header::read_headers(&dev)?;
-    let volume = Volume::unlock(dev, Secret::Passphrase(secret), None)?;
-    warn_header(&volume);
-    super::target::open_unlocked(volume, command)
+fn open(
+    path: &Path,
+    secret: &zeroize::Zeroizing<Vec<u8>>,
+    command: &str,
+) -> anyhow::Result<Store<FileDevice>> {
+    super::target::open_unlocked(super::unlock_with(path, None, || Ok(secret.clone()))?, command)
 }
 
 pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {

@@ -184,10 +184,19 @@ pub fn warn_header(volume: &Volume<FileDevice>) {
 
 /// Opens and unlocks a vault with a passphrase.
 pub fn unlock(path: &Path, pass: &PassphraseArgs, slot: Option<usize>) -> anyhow::Result<Volume<FileDevice>> {
+    unlock_with(path, slot, || Ok(passphrase::read(&pass.source(), passphrase::CURRENT, false)?))
+}
+
+/// Opens and unlocks a vault with the passphrase `secret` gives: asked for only once the
+/// header has been read, so that "not a vault" comes before a prompt.
+pub fn unlock_with(
+    path: &Path,
+    slot: Option<usize>,
+    secret: impl FnOnce() -> anyhow::Result<zeroize::Zeroizing<Vec<u8>>>,
+) -> anyhow::Result<Volume<FileDevice>> {
     let dev = open_device(path, Access::ReadWrite)?;
-    // Read the header before asking, so that "not a vault" comes before a prompt.
     vaultfmt::header::read_headers(&dev)?;
-    let secret = passphrase::read(&pass.source(), passphrase::CURRENT, false)?;
+    let secret = secret()?;
     let volume = Volume::unlock(dev, Secret::Passphrase(&secret), slot)?;
     warn_header(&volume);
     Ok(volume)

@@ -223,13 +223,10 @@ pub fn for_path(path: &Path) -> anyhow::Result<Option<DeviceFacts>> {
     if dev.devtype().is_some_and(|t| t == "partition")
         && let Some(disk) = dev.parent()
     {
+        // The disk's facts (bus, size, serial, whether it holds the system), the partition's
+        // own mount state.
         let whole = self::facts(&context, &disk, &used);
-        facts = DeviceFacts {
-            path: facts.path,
-            mounted: facts.mounted || whole.system,
-            system: whole.system,
-            ..whole
-        };
+        facts = DeviceFacts { mounted: facts.mounted, ..whole };
     }
     facts.path = path.display().to_string();
     Ok(Some(facts))
