@@ -209,7 +209,6 @@ impl Scrubber<'_> {
         } else {
             String::new()
         };
-        let text = || text.clone();
         let empty = e.value().is_empty();
         let (header, value) = e.into_parts();
         let (items, value) = match value {
@@ -232,18 +231,18 @@ impl Scrubber<'_> {
             },
             Some(Action::Dummy) => match items {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
-                None if vr == VR::UI => primitive(PrimitiveValue::from(self.uids(&text()))),
+                None if vr == VR::UI => primitive(PrimitiveValue::from(self.uids(&text))),
                 None if empty => kept(value),
                 None => primitive(dummy(vr)),
             },
             Some(Action::Uid) => match items {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
-                None if vr == VR::UI => primitive(PrimitiveValue::from(self.uids(&text()))),
+                None if vr == VR::UI => primitive(PrimitiveValue::from(self.uids(&text))),
                 None => primitive(dummy(vr)),
             },
             Some(Action::Clean) => match items {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
-                None => match self.clean(&text()) {
+                None => match self.clean(&text) {
                     None => kept(value),
                     Some(cleaned) => primitive(PrimitiveValue::from(cleaned)),
                 },
@@ -251,7 +250,7 @@ impl Scrubber<'_> {
             Some(Action::Shift) => match items {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
                 None if matches!(vr, VR::DA | VR::DT) => {
-                    primitive(PrimitiveValue::from(shift(&text(), self.identity.offset)))
+                    primitive(PrimitiveValue::from(shift(&text, self.identity.offset)))
                 }
                 None => kept(value),
             },
