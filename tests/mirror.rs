@@ -246,12 +246,15 @@ fn verify_names_a_damaged_file_and_a_budget_rolls_on() {
             v.run(&["verify", "src.img", "--budget", "1ms", "--passphrase-file", "pass", "--json"]);
         assert_eq!(code, 0, "{err}");
         let s: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
-        covered += s["files"].as_u64().unwrap();
+        let files = s["files"].as_u64().unwrap();
+        assert!(files >= 1, "a run under budget verified nothing: {s}");
+        covered += files;
         runs += 1;
         if s["pass_complete"] == true {
             break;
         }
-        assert!(runs < 20, "the budget never lets a pass end");
+        // At least one file a run: a slow machine may need one run per file, never more.
+        assert!(runs < 41, "the budget never lets a pass end");
     }
     assert_eq!(covered, 41, "forty files and the notes, each once");
     assert!(runs > 1, "a 1 ms budget did not stop a run");
