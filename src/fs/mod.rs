@@ -108,7 +108,8 @@ impl<D: BlockDevice + 'static> Inner<D> {
             return Ok(());
         }
         let mut st = self.state();
-        if !st.dirty {
+        // Sectors held back for a read view that has ended since are released by this commit.
+        if !st.dirty && !self.store.frees_waiting() {
             return Ok(());
         }
         let tx = self.store.begin().map_err(|e| self.fail(e))?;
@@ -227,7 +228,8 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
                     stop = wake.wait_timeout(stop, COMMIT_INTERVAL / 4).unwrap_or_else(|e| e.into_inner()).0;
                     let due = {
                         let st = inner.state();
-                        st.dirty && st.last_durable.elapsed() >= COMMIT_INTERVAL
+                        (st.dirty || inner.store.frees_waiting())
+                            && st.last_durable.elapsed() >= COMMIT_INTERVAL
                     };
                     if due {
                         let _ = inner.durable();

@@ -254,3 +254,65 @@ fn extended_attributes_and_files_unlinked_while_open() {
     drop(tx);
     assert!(vaultfmt::store::fsck::check(&store, &mut |_| {}).unwrap().clean());
 }
+
+/// A read view open across commits (the mirror of a mounted vault reads one snapshot for
+/// minutes while the mount writes): what it sees stays readable, even when later commits delete
+/// or overwrite those files and fill the space they had; the sectors count as free again once
+/// the view has ended and a durable commit follows.
+#[test]
+fn a_long_read_view_keeps_its_snapshot_while_the_space_is_reused() {
+    let store = new_store(24 << 20);
+    let mut tx = store.begin().unwrap();
+    for (name, seed) in [("a", 1), ("b", 2)] {
+        let f = tx.create(ROOT, name, Kind::File, 0o644, None).unwrap();
+        tx.write_file(f, &mut &pattern(3 << 20, seed)[..]).unwrap();
+    }
+    tx.commit().unwrap();
+    let view = store.read().unwrap();
+    let (free_at_start, _) = view.space().unwrap();
+
+    // "a" deleted durably, "b" overwritten volatilely then made durable.
+    let mut tx = store.begin().unwrap();
+    tx.unlink(ROOT, "a").unwrap();
+    tx.commit().unwrap();
+    let mut tx = store.begin().unwrap();
+    let b = tx.resolve("/b").unwrap().unwrap();
+    tx.write_file(b, &mut &pattern(3 << 20, 9)[..]).unwrap();
+    tx.commit_volatile().unwrap();
+    store.begin().unwrap().commit().unwrap();
+    // New files take every free sector there is.
+    let mut n = 0;
+    loop {
+        let mut tx = store.begin().unwrap();
+        let f = tx.create(ROOT, &format!("fill{n}"), Kind::File, 0o644, None).unwrap();
+        match tx.write_file(f, &mut &pattern(1 << 20, 100 + n as u8)[..]) {
+            Ok(_) => tx.commit().unwrap(),
+            Err(StoreError::NoSpace { .. }) => break,
+            Err(e) => panic!("{e}"),
+        }
+        n += 1;
+    }
+    // The old snapshot still reads as it was.
+    for (name, seed) in [("/a", 1), ("/b", 2)] {
+        let ino = view.resolve(name).unwrap().unwrap();
+        let mut out = Vec::new();
+        view.copy_out(ino, &mut out, &mut |_| {}).unwrap();
+        assert!(out == pattern(3 << 20, seed), "{name} changed under a read view");
+    }
+    assert!(!store.frees_waiting(), "nothing may be freed while the view is open");
+    drop(view);
+    assert!(store.frees_waiting());
+    store.begin().unwrap().commit().unwrap();
+    // What "a" and the old "b" took is free again.
+    let mut tx = store.begin().unwrap();
+    for i in 0..n {
+        tx.unlink(ROOT, &format!("fill{i}")).unwrap();
+    }
+    tx.commit().unwrap();
+    let (free_now, _) = store.read().unwrap().space().unwrap();
+    assert_eq!(free_now, free_at_start + (3 << 20));
+    assert_eq!(read_all(&store, "/b"), pattern(3 << 20, 9));
+    let store = reopen(store);
+    let report = vaultfmt::store::fsck::check(&store, &mut |_| {}).unwrap();
+    assert!(report.clean(), "{report:?}");
+}

@@ -18,6 +18,7 @@
 
 mod alloc;
 pub mod audit;
+mod frees;
 pub mod fsck;
 mod ops;
 pub mod records;
@@ -185,9 +186,8 @@ pub struct Store<D: BlockDevice + 'static> {
     db: Db,
     keys: Keys,
     layout: Layout,
-    /// Sectors that non-durable commits stopped referencing. The last durable commit may still
-    /// reference them, so they join the free table only at the next durable commit.
-    pending_free: std::sync::Mutex<Vec<(u64, u64)>>,
+    /// Sectors commits stopped referencing that may not be reused yet (`frees.rs`).
+    frees: frees::Frees,
 }
 
 fn keys<D: BlockDevice>(volume: &Volume<D>) -> Keys {
@@ -265,10 +265,10 @@ impl<D: BlockDevice + 'static> Store<D> {
         if io.device().read_only() {
             // Nothing may be written: a database that needs recovery is refused, not repaired.
             let db = Db::ReadOnly(builder().open_read_only_with_backend(region)?);
-            return Ok(Store { volume, io, db, keys, layout, pending_free: Default::default() });
+            return Ok(Store { volume, io, db, keys, layout, frees: Default::default() });
         }
         let db = Db::ReadWrite(builder().create_with_backend(region)?);
-        let store = Store { volume, io, db, keys, layout, pending_free: Default::default() };
+        let store = Store { volume, io, db, keys, layout, frees: Default::default() };
         let mut tx = store.begin()?;
         // Tables added since the vault was made are created empty.
         let missing = store.db.begin_read()?.open_table(XATTRS).is_err();
@@ -321,7 +321,8 @@ impl<D: BlockDevice + 'static> Store<D> {
 
     /// A consistent read-only view of the last commit.
     pub fn read(&self) -> Result<ReadView<'_, D>, StoreError> {
-        Ok(ReadView::new(self, self.db.begin_read()?))
+        let (tx, seen) = self.frees.opened(|| self.db.begin_read())?;
+        Ok(ReadView::new(self, tx, seen))
     }
 
     /// What the store holds and what it takes on the device.
@@ -363,7 +364,13 @@ impl<D: BlockDevice + 'static> Store<D> {
         &self.keys
     }
 
-    pub(crate) fn pending_free(&self) -> std::sync::MutexGuard<'_, Vec<(u64, u64)>> {
-        self.pending_free.lock().unwrap_or_else(|e| e.into_inner())
+    pub(crate) fn frees(&self) -> &frees::Frees {
+        &self.frees
+    }
+
+    /// True when a durable commit now would free sectors that earlier commits stopped
+    /// referencing (they wait for one, and for the read views that could read them to end).
+    pub fn frees_waiting(&self) -> bool {
+        self.frees.any_releasable()
     }
 }

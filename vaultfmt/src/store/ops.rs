@@ -197,11 +197,19 @@ pub(crate) fn resolve(
 pub struct ReadView<'s, D: BlockDevice + 'static> {
     store: &'s Store<D>,
     tx: ReadTransaction,
+    /// The commit it was begun after: sectors dropped since stay unused until it ends.
+    seen: u64,
+}
+
+impl<D: BlockDevice + 'static> Drop for ReadView<'_, D> {
+    fn drop(&mut self) {
+        self.store.frees().closed(self.seen);
+    }
 }
 
 impl<'s, D: BlockDevice + 'static> ReadView<'s, D> {
-    pub(crate) fn new(store: &'s Store<D>, tx: ReadTransaction) -> Self {
-        ReadView { store, tx }
+    pub(crate) fn new(store: &'s Store<D>, tx: ReadTransaction, seen: u64) -> Self {
+        ReadView { store, tx, seen }
     }
 
     fn records(&self) -> Records<'s> {

@@ -774,26 +774,23 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
     }
 
     /// Makes every change of this transaction durable and visible, then lets the sectors it
-    /// stopped referencing be reused by later transactions.
+    /// stopped referencing be reused by later transactions (at once when no read view could
+    /// still read them, otherwise at a later durable commit: see `frees.rs`).
     pub fn commit(mut self) -> Result<(), StoreError> {
-        let pending = std::mem::take(&mut *self.store.pending_free());
-        let freed: Vec<(u64, u64)> = pending.iter().copied().chain(std::mem::take(&mut self.freed)).collect();
-        let result = (|| {
-            let alloc = Allocator { sealer: &self.store.keys().sealer };
-            let mut free = self.tx.open_table(FREE)?;
-            let mut meta = self.tx.open_table(META)?;
-            for &(start, len) in &freed {
+        let dropped = std::mem::take(&mut self.freed);
+        let store = self.store;
+        let Txn { tx, .. } = self;
+        store.frees().commit_durable(dropped, |release| {
+            let alloc = Allocator { sealer: &store.keys().sealer };
+            let mut free = tx.open_table(FREE)?;
+            let mut meta = tx.open_table(META)?;
+            for &(start, len) in release {
                 alloc.release(&mut free, &mut meta, start, len)?;
             }
             drop((free, meta));
-            self.tx.commit()?;
+            tx.commit()?;
             Ok(())
-        })();
-        if result.is_err() {
-            // Not durably freed: keep them for the next durable commit.
-            self.store.pending_free().extend(pending);
-        }
-        result
+        })
     }
 
     /// Makes the changes visible to later transactions and reads without waiting for the
@@ -803,7 +800,7 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
         self.tx.set_durability(redb::Durability::None).map_err(|e| StoreError::Db(e.into()))?;
         let freed = std::mem::take(&mut self.freed);
         self.tx.commit()?;
-        self.store.pending_free().extend(freed);
+        self.store.frees().committed_volatile(freed);
         Ok(())
     }
 
