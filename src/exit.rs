@@ -60,12 +60,28 @@ impl Exit {
     }
 }
 
+impl Exit {
+    /// The exit for a status number another `vault` process reported (74 when unknown).
+    pub fn from_code(code: i32) -> Exit {
+        TABLE.iter().map(|(e, _)| *e).find(|e| *e as i32 == code).unwrap_or(Exit::Io)
+    }
+}
+
 pub fn help_table() -> String {
     let mut out = String::from("Exit codes:\n");
     for (code, meaning) in TABLE {
         out.push_str(&format!("  {:>3}  {meaning}\n", *code as i32));
     }
     out
+}
+
+/// An error whose exit code was decided where the work was done (by a mount's process, for a
+/// command that asked it through its control socket).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Decided {
+    pub exit: Exit,
+    pub message: String,
 }
 
 /// A refusal by a rule: exit 1, with the rule named in the message.
@@ -130,6 +146,7 @@ pub fn for_error(err: &anyhow::Error) -> Exit {
                 M::Source(s) | M::Backup(s) => for_store(s),
                 M::Mismatch { .. } | M::SourceDamaged { .. } => Exit::Damaged,
                 M::TooManyDeletions { .. } | M::SourceLooksEmpty => Exit::Refused,
+                M::Stopped => Exit::Interrupted,
             };
         }
         if let Some(e) = cause.downcast_ref::<VolumeError>() {
@@ -158,6 +175,9 @@ pub fn for_error(err: &anyhow::Error) -> Exit {
         }
         if let Some(e) = cause.downcast_ref::<DevError>() {
             return for_dev(e);
+        }
+        if let Some(e) = cause.downcast_ref::<Decided>() {
+            return e.exit;
         }
         if cause.downcast_ref::<Refusal>().is_some() {
             return Exit::Refused;

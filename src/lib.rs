@@ -1,6 +1,7 @@
 //! The `vault` command: the layers above the on-disk format (`vaultfmt`).
 
 pub mod cli;
+pub mod control;
 pub mod drives;
 pub mod exit;
 pub mod fs;

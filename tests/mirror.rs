@@ -378,6 +378,61 @@ fn invariant_6_a_copy_is_committed_only_after_it_reads_back() {
     }
 }
 
+/// A source that changes during a run (as a mounted one does): the run lists it once; a file
+/// rewritten or deleted after the listing is left for the next run, never copied half old, half
+/// new; the next run copies what it is then.
+#[test]
+fn files_that_change_during_a_run_are_left_for_the_next() {
+    let (_, source) = sim_store(Faults::default());
+    let write = |name: &str, data: &[u8]| {
+        let mut tx = source.begin().unwrap();
+        let dir = tx.mkdir_all("/study", 0o755).unwrap();
+        let ino = match tx.lookup(dir, name).unwrap() {
+            Some(ino) => ino,
+            None => tx.create(dir, name, Kind::File, 0o644, None).unwrap(),
+        };
+        // A partial write, as through the mount: no recorded BLAKE3, so the run hashes it.
+        tx.write_at(ino, 0, data).unwrap();
+        tx.commit().unwrap();
+    };
+    for name in ["a.dat", "b.dat", "c.dat"] {
+        write(name, format!("made-up first version of {name}").as_bytes());
+    }
+    let (_, backup) = sim_store(Faults::default());
+    let mut changed = Vec::new();
+    let summary =
+        mirror::mirror(&source, &backup, &Policy::default(), &Options::default(), &mut |e| match e {
+            // Once a.dat is copied, b.dat is rewritten and c.dat deleted.
+            mirror::Event::Copied { path, .. } if path == "/study/a.dat" => {
+                write("b.dat", b"made-up second version, longer than the first");
+                let mut tx = source.begin().unwrap();
+                let dir = tx.resolve("/study").unwrap().unwrap();
+                tx.unlink(dir, "c.dat").unwrap();
+                tx.commit().unwrap();
+            }
+            mirror::Event::Changed { path } => changed.push(path.clone()),
+            _ => {}
+        })
+        .unwrap();
+    assert_eq!(changed, ["/study/b.dat", "/study/c.dat"]);
+    assert_eq!((summary.copied, summary.changed), (1, 2));
+    let names = |store: &Store<Arc<SimDevice>>| -> Vec<String> {
+        let view = store.read().unwrap();
+        let dir = view.resolve("/study").unwrap().unwrap();
+        view.entries(dir).unwrap().into_iter().map(|e| e.name).collect()
+    };
+    assert_eq!(names(&backup), ["a.dat"]);
+    // The next run copies the file as it is now.
+    let summary =
+        mirror::mirror(&source, &backup, &Policy::default(), &Options::default(), &mut |_| {}).unwrap();
+    assert_eq!((summary.copied, summary.changed), (1, 0));
+    assert_eq!(names(&backup), ["a.dat", "b.dat"]);
+    let view = backup.read().unwrap();
+    let mut out = Vec::new();
+    view.copy_out(view.resolve("/study/b.dat").unwrap().unwrap(), &mut out, &mut |_| {}).unwrap();
+    assert_eq!(out, b"made-up second version, longer than the first");
+}
+
 /// A power cut (on the simulated disk: cached writes lost, kept or torn) at evenly spread points
 /// of a mirror run: the backup opens, checks clean, every file it shows equals the source's, and
 /// the next run completes it. Replay one point with VAULT_MIRROR_CUT=N.
@@ -492,4 +547,145 @@ fn init_formats_the_backup_with_its_own_passphrase_then_mirrors() {
     // The backup does not open with the source's passphrase.
     let (code, _, _) = v.run(&["ls", "new.img", "--passphrase-file", "pass"]);
     assert_eq!(code, 77);
+}
+
+/// Unmounts `dir` (lazily, when a test failed with it still mounted).
+struct Mount<'a>(&'a Vault, &'static str);
+
+impl<'a> Mount<'a> {
+    fn new(v: &'a Vault, image: &str, dir: &'static str) -> Mount<'a> {
+        std::fs::create_dir_all(v.path(dir)).unwrap();
+        v.ok(&["mount", image, dir, "--passphrase-file", "pass"]);
+        Mount(v, dir)
+    }
+}
+
+impl Drop for Mount<'_> {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("fusermount3").arg("-uz").arg(self.0.path(self.1)).status();
+    }
+}
+
+/// A vault that stays mounted is still backed up: its mount's process does the mirror (asked
+/// through its control socket, after proof that the asker unlocked the vault), while files are
+/// written, rewritten and deleted through the mount; what the mirror's snapshot reads is never
+/// reused under it. The next run catches up with the changes.
+#[test]
+fn a_mounted_source_is_mirrored_by_its_mount_while_it_is_written() {
+    let v = two_vaults(250);
+    let m = Mount::new(&v, "src.img", "mnt");
+    let mnt = v.path("mnt");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (mnt, stop) = (mnt.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+            let mut round = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) || round < 30 {
+                let i = rng.random_range(0..250);
+                let file = mnt.join(format!("study/series{}/im{i:03}.dat", i % 3));
+                // Each change made durable at once (fsync), so that what it frees is free for
+                // the next write at once, were it not for the mirror's snapshot.
+                let write = |path: &Path, data: Vec<u8>| {
+                    let mut f = std::fs::File::create(path).unwrap();
+                    std::io::Write::write_all(&mut f, &data).unwrap();
+                    f.sync_all().unwrap();
+                };
+                match rng.random_range(0..3) {
+                    0 => {
+                        if std::fs::remove_file(&file).is_ok() {
+                            std::fs::File::open(file.parent().unwrap()).unwrap().sync_all().unwrap();
+                        }
+                    }
+                    1 => write(&file, (0..rng.random_range(1..400_000)).map(|_| rng.random()).collect()),
+                    _ => write(
+                        &mnt.join(format!("new{}.dat", round % 40)),
+                        (0..200_000).map(|_| rng.random()).collect(),
+                    ),
+                }
+                round += 1;
+            }
+            round
+        })
+    };
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let (code, events, err) = mirror_json(&v, &["--delete"]);
+        assert_eq!(code, 0, "{err}");
+        runs.push(summary(&events).clone());
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let rounds = writer.join().unwrap();
+    assert!(runs.iter().all(|s| s["through_mount"] == true), "{runs:?}");
+    assert!(runs[0]["copied"].as_u64() > Some(0), "{runs:?}");
+    assert!(rounds >= 30);
+    // Quiet now: one more run and the backup equals what the mount shows.
+    let (code, events, err) = mirror_json(&v, &["--delete"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(summary(&events)["through_mount"], true);
+    assert_same(&v, "dst.img", "/", "mnt");
+    let log = v.ok(&["log", "dst.img", "--passphrase-file", "pass"]);
+    assert!(log.contains("mirror"), "{log}");
+
+    // Proof is asked for: a wrong source passphrase never reaches the mount, and a peer that
+    // cannot answer the challenge is refused.
+    std::fs::write(v.path("other"), "another made-up passphrase\n").unwrap();
+    let (code, _, err) = v.run(&["mirror", "src.img", "dst.img", "--passphrase-file", "other"]);
+    assert_eq!(code, 77, "{err}");
+    {
+        use std::io::{BufRead, Write};
+        let sock = vault::control::socket_path(&v.path("src.img")).unwrap();
+        let conn = std::os::unix::net::UnixStream::connect(&sock).unwrap();
+        let mut lines = std::io::BufReader::new(conn.try_clone().unwrap()).lines();
+        assert!(lines.next().unwrap().unwrap().starts_with("vault-control 1 "));
+        writeln!(&conn, "{}", "0".repeat(64)).unwrap();
+        let answer: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+        assert_eq!(
+            (answer["event"].as_str(), answer["code"].as_i64()),
+            (Some("error"), Some(77)),
+            "{answer}"
+        );
+    }
+    v.ok(&["umount", "mnt"]);
+    drop(m);
+    // The source's freed sectors all came back once the mirror's snapshot ended: fsck finds
+    // neither leaks nor damage.
+    v.ok(&["fsck", "src.img", "--passphrase-file", "pass"]);
+    v.ok(&["fsck", "dst.img", "--passphrase-file", "pass"]);
+}
+
+/// Unmounting a vault while its mount's process mirrors it stops the mirror at its next file:
+/// the command says so (exit 130), both vaults are clean, and the next run resumes.
+#[test]
+fn unmounting_during_a_mirror_stops_it_and_the_next_run_resumes() {
+    let v = Vault::new();
+    v.init_image("src.img", "400M");
+    v.init_image("dst.img", "400M");
+    write_tree(&v.path("study"), 900, 3);
+    v.ok(&["import", "study", "src.img", "--passphrase-file", "pass"]);
+    let m = Mount::new(&v, "src.img", "mnt");
+    let mut child = v
+        .command(&["mirror", "src.img", "dst.img", "--passphrase-file", "pass", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.contains("\"copied\""), "{first}");
+    v.ok(&["umount", "mnt"]);
+    drop(m);
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(err.contains("stopped before the end") && err.contains("resumes"), "{err}");
+    assert!(rest.len() < 900, "the mirror ran to its end ({} events)", rest.len());
+    v.ok(&["fsck", "src.img", "--passphrase-file", "pass"]);
+    v.ok(&["fsck", "dst.img", "--passphrase-file", "pass"]);
+    let (code, events, err) = mirror_json(&v, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(summary(&events)["resumed"], true);
+    assert_same(&v, "dst.img", "/study", "study");
 }

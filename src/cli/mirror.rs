@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
-use vaultfmt::dev::FileDevice;
-use vaultfmt::store::Store;
+use vaultfmt::dev::{BlockDevice, DevError, FileDevice};
+use vaultfmt::store::{Store, StoreError};
 
 use super::{KdfArgs, PassphraseArgs, print_json, progress_bar};
+use crate::control;
 use crate::exit::Exit;
-use crate::mirror::{self, Event, Options};
+use crate::mirror::{self, Options, Summary};
 use crate::passphrase::{self, Source};
 use crate::size::human;
 
@@ -26,8 +27,11 @@ use crate::size::human;
     --dst-passphrase-file or --dst-passphrase-fd; without them the source's passphrase is tried.\n\n\
     Exit status: 0 when the backup equals the source; 1 when a file was refused by the gate or a \
     deletion was refused; 65 when a copy does not read back or the source is damaged; 73 when the \
-    backup is full; 77 for a wrong passphrase; 69 when a drive went away. Either vault in use by \
-    another vault process (mounted) is refused with 1.")]
+    backup is full; 77 for a wrong passphrase; 69 when a drive went away; 130 when the mounted source \
+    was unmounted during the run.\n\nA mounted source is mirrored by its mount's process (asked \
+    through its control socket, after proof that this command unlocked the vault) while the mount \
+    goes on serving: the files as the run found them; one that changes during the run is left \
+    for the next (counted as changed). A mounted backup is refused with 1.")]
 pub struct MirrorArgs {
     /// The vault to copy from (drive or image file)
     #[arg(value_name = "SRC")]
@@ -72,6 +76,33 @@ fn open(
     super::target::open_unlocked(super::unlock_with(path, None, || Ok(secret.clone()))?, command)
 }
 
+/// Opens the backup at `dest` and mirrors `source` into it; every event goes to `emit` as JSON.
+/// The mirror's whole work, whichever process holds the source (this one, or its mount's:
+/// `crate::control`).
+pub fn mirror_into<S: BlockDevice + 'static>(
+    source: &Store<S>,
+    dest: &Path,
+    dst_secret: &zeroize::Zeroizing<Vec<u8>>,
+    opts: &Options,
+    emit: &mut dyn FnMut(serde_json::Value),
+) -> anyhow::Result<Summary> {
+    let backup = open(dest, dst_secret, "mirror")?;
+    let policy = super::policy::vault_policy(&backup)?;
+    Ok(mirror::mirror(source, &backup, &policy, opts, &mut |event| {
+        emit(serde_json::to_value(event).expect("events serialize"))
+    })?)
+}
+
+/// True when the error says the vault is claimed by another vault process.
+fn in_use(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<StoreError>()
+            .and_then(StoreError::device_error)
+            .or_else(|| c.downcast_ref::<DevError>())
+            .is_some_and(|d| matches!(d, DevError::InUse { .. }))
+    })
+}
+
 pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
     let src_secret = passphrase::read(&args.passphrase.source(), passphrase::CURRENT, false)?;
     let dst_source = Source { file: args.dst_passphrase_file.clone(), fd: args.dst_passphrase_fd };
@@ -97,7 +128,18 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
             return Ok(code);
         }
     }
-    let source = open(&args.source, &src_secret, "mirror (source)")?;
+    let volume = super::unlock_with(&args.source, None, || Ok(src_secret.clone()))?;
+    // A mounted source is mirrored by its mount's process, which asks for proof that this one
+    // could unlock it.
+    let control_key = volume.subkey(control::KEY_CONTEXT);
+    let source = match super::target::open_unlocked(volume, "mirror (source)") {
+        Ok(store) => Ok(store),
+        Err(e) if in_use(&e) => match control::Client::connect(&args.source) {
+            Some(client) => Err(client),
+            None => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
     // Without a source of its own, the backup's passphrase is the source's; a backup just made
     // by --init on the terminal is asked for again.
     let dst_secret = if dst_given || args.init {
@@ -105,71 +147,120 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
     } else {
         src_secret.clone()
     };
-    let backup = open(&args.dest, &dst_secret, "mirror")?;
-    drop((src_secret, dst_secret));
-    let policy = super::policy::vault_policy(&backup)?;
+    drop(src_secret);
     let opts = Options {
         delete: args.delete,
         max_delete: args.max_delete,
         dry_run: args.dry_run,
         ..Options::default()
     };
-
-    let bar = progress_bar(args.json, None, "{spinner} {bytes} copied {bytes_per_sec} {wide_msg}");
+    let mut show = Show::new(args.json, args.dry_run);
     let started = Instant::now();
-    let mut refused = Vec::new();
-    let json = args.json;
-    let result = mirror::mirror(&source, &backup, &policy, &opts, &mut |event| {
-        if json {
-            print_json(&serde_json::to_value(event).expect("events serialize"));
+    let through_mount = source.is_err();
+    let result = match source {
+        Ok(source) => {
+            drop(control_key);
+            mirror_into(&source, &args.dest, &dst_secret, &opts, &mut |v| show.event(&v))
         }
-        match event {
-            Event::Copied { path, bytes } => {
-                bar.inc(*bytes);
-                bar.set_message(path.clone());
+        Err(client) => {
+            if !args.json {
+                eprintln!(
+                    "vault: {} is mounted: its mount's process mirrors it, as it is now (changes \
+                     made meanwhile go with the next run)",
+                    args.source.display()
+                );
             }
-            Event::Resumed if !json => eprintln!("vault: resuming a mirror run that was interrupted"),
-            Event::Refused { path, reasons } => {
-                let rules: Vec<String> = reasons.iter().map(|r| format!("{} {}", r.rule, r.tag)).collect();
-                refused.push((path.clone(), rules.join(", ")));
+            client.mirror(&control_key, &args.dest, &opts, &dst_secret, &mut |v| show.event(&v))
+        }
+    };
+    drop(dst_secret);
+    show.bar.finish_and_clear();
+    Ok(show.finish(&result?, started.elapsed().as_secs_f64(), through_mount))
+}
+
+/// What the user sees of a run: a progress bar and messages, or JSON lines.
+struct Show {
+    json: bool,
+    dry_run: bool,
+    bar: indicatif::ProgressBar,
+    refused: Vec<(String, String)>,
+}
+
+impl Show {
+    fn new(json: bool, dry_run: bool) -> Show {
+        let bar = progress_bar(json, None, "{spinner} {bytes} copied {bytes_per_sec} {wide_msg}");
+        Show { json, dry_run, bar, refused: Vec::new() }
+    }
+
+    fn event(&mut self, event: &serde_json::Value) {
+        let json = self.json;
+        if json {
+            print_json(event);
+        }
+        let text = |key: &str| event[key].as_str().unwrap_or_default().to_string();
+        let path = text("path");
+        match event["event"].as_str().unwrap_or_default() {
+            "copied" => {
+                self.bar.inc(event["bytes"].as_u64().unwrap_or(0));
+                self.bar.set_message(path);
             }
-            Event::Retried { path } if !json => {
+            "resumed" if !json => eprintln!("vault: resuming a mirror run that was interrupted"),
+            "refused" => {
+                let reasons = event["reasons"].as_array().map(Vec::as_slice).unwrap_or_default();
+                let rules: Vec<String> = reasons
+                    .iter()
+                    .map(|r| {
+                        format!("{} {}", r["rule"].as_str().unwrap_or("?"), r["tag"].as_str().unwrap_or(""))
+                    })
+                    .collect();
+                self.refused.push((path, rules.join(", ")));
+            }
+            "retried" if !json => {
                 eprintln!("vault: {path}: the copy did not read back as written; writing it again")
             }
-            Event::Conflict { path, why } if !json => eprintln!("vault: {path}: not copied: {why}"),
-            Event::Deleted { path } if !json && opts.dry_run => println!("would delete {path}"),
-            Event::Linked { path, from } if !json && opts.dry_run => {
-                println!("would link {path} (from {from})")
-            }
+            "conflict" if !json => eprintln!("vault: {path}: not copied: {}", text("why")),
+            "deleted" if !json && self.dry_run => println!("would delete {path}"),
+            "linked" if !json && self.dry_run => println!("would link {path} (from {})", text("from")),
             _ => {}
         }
-    });
-    bar.finish_and_clear();
-    let summary = result?;
-    let secs = started.elapsed().as_secs_f64();
-    if args.json {
-        let mut v = serde_json::to_value(&summary).expect("summary serializes");
-        v["event"] = "summary".into();
-        v["seconds"] = secs.into();
-        print_json(&v);
-    } else {
-        for (path, rules) in &refused {
-            eprintln!("vault: {path}: refused by the gate: {rules}");
-        }
-        let verb = if summary.dry_run { "Would copy" } else { "Copied" };
-        println!(
-            "{verb} {} files ({}, {} read back and verified), linked {} renamed, {} unchanged, deleted {}, \
-             refused {}{} in {secs:.1} s{}.",
-            summary.copied,
-            human(summary.copied_bytes),
-            summary.verified,
-            summary.linked,
-            summary.unchanged,
-            summary.deleted,
-            summary.refused,
-            if summary.conflicts > 0 { format!(", {} conflicts", summary.conflicts) } else { String::new() },
-            if summary.resumed { " (resumed)" } else { "" },
-        );
     }
-    Ok(if summary.refused > 0 || summary.conflicts > 0 { Exit::Refused } else { Exit::Ok })
+
+    /// Prints the summary; the run's exit status.
+    fn finish(self, summary: &Summary, secs: f64, through_mount: bool) -> Exit {
+        if self.json {
+            let mut v = serde_json::to_value(summary).expect("summary serializes");
+            v["event"] = "summary".into();
+            v["seconds"] = secs.into();
+            v["through_mount"] = through_mount.into();
+            print_json(&v);
+        } else {
+            for (path, rules) in &self.refused {
+                eprintln!("vault: {path}: refused by the gate: {rules}");
+            }
+            let verb = if summary.dry_run { "Would copy" } else { "Copied" };
+            println!(
+                "{verb} {} files ({}, {} read back and verified), linked {} renamed, {} unchanged, deleted {}, \
+                 refused {}{}{} in {secs:.1} s{}.",
+                summary.copied,
+                human(summary.copied_bytes),
+                summary.verified,
+                summary.linked,
+                summary.unchanged,
+                summary.deleted,
+                summary.refused,
+                if summary.conflicts > 0 {
+                    format!(", {} conflicts", summary.conflicts)
+                } else {
+                    String::new()
+                },
+                if summary.changed > 0 {
+                    format!(", {} changed during the run (left for the next)", summary.changed)
+                } else {
+                    String::new()
+                },
+                if summary.resumed { " (resumed)" } else { "" },
+            );
+        }
+        if summary.refused > 0 || summary.conflicts > 0 { Exit::Refused } else { Exit::Ok }
+    }
 }

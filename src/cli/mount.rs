@@ -27,7 +27,9 @@ use crate::passphrase;
 #[command(after_help = "Changes are durable when fsync returns; changes closed without fsync are \
     durable within 3 seconds; vault umount commits everything and wipes the keys. The folder must \
     exist and be empty. Files, folders and symbolic links can be kept, with extended attributes; \
-    not POSIX ACLs, device files or pipes.")]
+    not POSIX ACLs, device files or pipes.\n\nWhile mounted, the vault is claimed by the mount's \
+    process; `vault mirror` of it asks that process (through a control socket only its user can reach, \
+    in /run/vault for root) to do the mirror. Unmounting stops such a mirror at its next file.")]
 pub struct MountArgs {
     /// The vault's drive or image file
     pub device: PathBuf,
@@ -53,8 +55,7 @@ pub struct UmountArgs {
 fn pid_file(dir: &Path) -> PathBuf {
     let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let hash = blake3::hash(canonical.as_os_str().as_encoded_bytes()).to_hex();
-    let run = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/run"));
-    run.join("vault").join(format!("mount-{}.pid", &hash[..16]))
+    crate::control::runtime_dir().join(format!("mount-{}.pid", &hash[..16]))
 }
 
 /// True when `dir` is a mount point whose FUSE server is gone ("Transport endpoint is not
@@ -145,15 +146,11 @@ pub fn run(args: MountArgs) -> anyhow::Result<Exit> {
                     let code: i32 =
                         head.strip_prefix("ERR ").and_then(|c| c.trim().parse().ok()).unwrap_or(74);
                     eprintln!("vault: {}", message.trim());
-                    Ok(exit_from_code(code))
+                    Ok(Exit::from_code(code))
                 }
             }
         }
     }
-}
-
-fn exit_from_code(code: i32) -> Exit {
-    exit::TABLE.iter().map(|(e, _)| *e).find(|e| *e as i32 == code).unwrap_or(Exit::Io)
 }
 
 /// Unlocks, mounts, reports readiness, and serves until unmounted.
@@ -171,6 +168,7 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
         tx.commit()?;
     }
     let fs = VaultFs::new(store, args.read_only);
+    let shared = fs.shared();
     let mut options = vec![
         MountOption::FSName(format!("vault:{}", args.device.display())),
         MountOption::Subtype("vault".into()),
@@ -190,6 +188,14 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
     let session = fuser::Session::new(fs, &args.dir, &config)
         .map_err(|e| anyhow::anyhow!("{}: cannot mount: {e}", args.dir.display()))?;
     let _ = notifier_slot.set(session.notifier());
+    // A peer that goes away must not end this process when an answer is written to it.
+    // SAFETY: ignoring one signal; its writes then fail with EPIPE instead.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    let control = crate::control::Server::listen(&args.device, shared.clone())
+        .inspect_err(|e| {
+            eprintln!("vault: warning: no control socket ({e}): mirroring this vault needs it unmounted")
+        })
+        .ok();
     let pid_path = pid_file(&args.dir);
     if let Some(parent) = pid_path.parent() {
         let _ = std::fs::create_dir_all(parent);
@@ -217,6 +223,13 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
         );
     }
     let result = session.run();
+    // Work asked through the control socket stops at its next file; what it held back is
+    // freed by one more commit.
+    if let Some(control) = control {
+        control.shutdown();
+    }
+    let _ = shared.commit();
+    drop(shared);
     let _ = std::fs::remove_file(&pid_path);
     result.map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
     Ok(Exit::Ok)

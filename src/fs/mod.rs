@@ -250,6 +250,12 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
         self.inner.notifier.clone()
     }
 
+    /// The mounted store, for work the mount's process does besides serving requests (the
+    /// control socket, `crate::control`).
+    pub fn shared(&self) -> Shared<D> {
+        Shared(self.inner.clone())
+    }
+
     fn stop_committer(&mut self) {
         let (lock, wake) = &self.inner.stop;
         *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
@@ -257,6 +263,32 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
         if let Some(handle) = self.committer.take() {
             let _ = handle.join();
         }
+    }
+}
+
+/// The store a mount serves, shared with other work in the mount's process. It stays open while
+/// a value of this kind lives.
+pub struct Shared<D: BlockDevice + 'static>(Arc<Inner<D>>);
+
+impl<D: BlockDevice + 'static> Clone for Shared<D> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<D: BlockDevice + 'static> Shared<D> {
+    pub fn store(&self) -> &Store<D> {
+        &self.0.store
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.0.read_only
+    }
+
+    /// Makes every change durable, and frees what read views held back (see
+    /// `vaultfmt::store::Store::frees_waiting`).
+    pub fn commit(&self) -> Result<(), Errno> {
+        self.0.durable()
     }
 }
 

@@ -13,11 +13,17 @@
 //! - Interrupted at any point, the backup holds its last commit (batches of [`BATCH_FILES`]
 //!   files or [`BATCH_BYTES`] bytes); a mark in it says a run was cut short, and the next run
 //!   says it resumed and skips what was verified and committed.
+//! - A source may change during a run (a mounted vault, mirrored by its mount's process): the
+//!   run lists it once, then reads each file in a read view of its own, so nothing of the
+//!   source is held back from reuse for longer than one file; a file that changed since it was
+//!   listed is left for the next run (an event says so), never copied half old, half new.
 //! - Deletions only when asked, after everything else, and never more than the caller allows or
 //!   when the source holds no file while the backup holds some: a source that looks empty is
 //!   taken for a mistake (a wrong drive), not for an instruction to empty the backup.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 use vaultfmt::dev::BlockDevice;
@@ -48,6 +54,11 @@ pub enum MirrorError {
     TooManyDeletions { would: usize, max: usize },
     #[error("refused: the source holds no file but the backup does; not deleting (a wrong source drive?)")]
     SourceLooksEmpty,
+    #[error(
+        "stopped before the end (the source was unmounted, or the command that asked went away); \
+         the backup keeps every copy verified so far, and the next run resumes"
+    )]
+    Stopped,
 }
 
 impl MirrorError {
@@ -77,11 +88,20 @@ pub struct Options {
     pub dry_run: bool,
     /// Files in one commit (at most; [`BATCH_BYTES`] also ends a batch).
     pub batch_files: usize,
+    /// Set by someone else to stop the run before its next path: what is verified is
+    /// committed, and the run fails with [`MirrorError::Stopped`].
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+impl Options {
+    fn stopped(&self) -> bool {
+        self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst))
+    }
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { delete: false, max_delete: 100, dry_run: false, batch_files: BATCH_FILES }
+        Options { delete: false, max_delete: 100, dry_run: false, batch_files: BATCH_FILES, stop: None }
     }
 }
 
@@ -90,15 +110,35 @@ impl Default for Options {
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum Event {
     Resumed,
-    Copied { path: String, bytes: u64 },
-    Linked { path: String, from: String },
-    Refused { path: String, reasons: Vec<Reason> },
-    Retried { path: String },
-    Deleted { path: String },
-    Conflict { path: String, why: &'static str },
+    Copied {
+        path: String,
+        bytes: u64,
+    },
+    Linked {
+        path: String,
+        from: String,
+    },
+    Refused {
+        path: String,
+        reasons: Vec<Reason>,
+    },
+    Retried {
+        path: String,
+    },
+    Deleted {
+        path: String,
+    },
+    Conflict {
+        path: String,
+        why: &'static str,
+    },
+    /// Changed in the source since the run listed it (a mounted source): left for the next run.
+    Changed {
+        path: String,
+    },
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Summary {
     pub resumed: bool,
     pub dry_run: bool,
@@ -113,6 +153,9 @@ pub struct Summary {
     pub deleted: u64,
     pub refused: u64,
     pub conflicts: u64,
+    /// Files that changed in the source during the run (a mounted source), left for the next.
+    #[serde(default)]
+    pub changed: u64,
 }
 
 /// One entry of a vault's tree.
@@ -141,14 +184,32 @@ pub fn tree<D: BlockDevice + 'static>(
     Ok(out)
 }
 
-/// The content hash of a source file: recorded, or computed by reading it (verified).
-fn content_hash<D: BlockDevice + 'static>(view: &ReadView<'_, D>, e: &Entry) -> Result<[u8; 32]> {
+/// The source file as listed, read in a read view of its own (`out` gets its bytes); `None`
+/// when it has changed since it was listed (a mounted source goes on changing during a run).
+/// Each read has its own short view, so that a long run keeps nothing of the source's
+/// metadata or freed sectors from being reused for more than one file's time.
+fn read_listed<S: BlockDevice + 'static>(
+    source: &Store<S>,
+    e: &Entry,
+    out: &mut dyn std::io::Write,
+) -> Result<Option<()>> {
+    let view = src(source.read())?;
+    let Some(now) = src(view.inode(e.ino))? else { return Ok(None) };
+    if (now.size, now.ctime, now.content_hash) != (e.inode.size, e.inode.ctime, e.inode.content_hash) {
+        return Ok(None);
+    }
+    src(view.copy_out(e.ino, out, &mut |_| {}))?;
+    Ok(Some(()))
+}
+
+/// The content hash of a source file: recorded, or computed by reading it (verified); `None`
+/// when it changed since it was listed.
+fn content_hash<S: BlockDevice + 'static>(source: &Store<S>, e: &Entry) -> Result<Option<[u8; 32]>> {
     if let Some(h) = e.inode.content_hash {
-        return Ok(h);
+        return Ok(Some(h));
     }
     let mut hasher = blake3::Hasher::new();
-    src(view.copy_out(e.ino, &mut hasher, &mut |_| {}))?;
-    Ok(*hasher.finalize().as_bytes())
+    Ok(read_listed(source, e, &mut hasher)?.map(|()| *hasher.finalize().as_bytes()))
 }
 
 fn attrs_of(inode: &Inode) -> SetAttrs {
@@ -174,8 +235,8 @@ struct Mark {
 struct Pending {
     /// In the backup.
     ino: u64,
-    /// In the source, to write it again after a mismatch.
-    src_ino: u64,
+    /// In the source as listed, to write it again after a mismatch.
+    src: Entry,
     path: String,
     hash: [u8; 32],
 }
@@ -205,7 +266,7 @@ impl<'a, D: BlockDevice + 'static> Run<'a, D> {
     /// abandoned and the run fails naming the file.
     fn maybe_commit<S: BlockDevice + 'static>(
         &mut self,
-        source: &ReadView<'_, S>,
+        source: &Store<S>,
         force: bool,
         events: &mut dyn FnMut(&Event),
     ) -> Result<()> {
@@ -230,11 +291,13 @@ impl<'a, D: BlockDevice + 'static> Run<'a, D> {
             for p in &suspect {
                 events(&Event::Retried { path: p.path.clone() });
                 let mut data = Vec::new();
-                src(source.copy_out(p.src_ino, &mut data, &mut |_| {}))?;
-                dst(tx.write_file(p.ino, &mut &data[..]))?;
-                if let Some(inode) = src(source.inode(p.src_ino))? {
-                    dst(tx.set_attrs(p.ino, &attrs_of(&inode)))?;
+                // Changed in the source since: what is rewritten would not match either.
+                if read_listed(source, &p.src, &mut data)?.is_none() {
+                    let _ = tx.abort();
+                    return Err(MirrorError::Mismatch { path: p.path.clone() });
                 }
+                dst(tx.write_file(p.ino, &mut &data[..]))?;
+                dst(tx.set_attrs(p.ino, &attrs_of(&p.src.inode)))?;
             }
         }
         dst(tx.commit())?;
@@ -287,8 +350,7 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     opts: &Options,
     events: &mut dyn FnMut(&Event),
 ) -> Result<Summary> {
-    let view = src(source.read())?;
-    let from = src(tree(&view))?;
+    let from = src(tree(&src(source.read())?))?;
     let to = {
         let v = dst(backup.read())?;
         dst(tree(&v))?
@@ -330,9 +392,13 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     if !opts.dry_run {
         let tx = run.tx()?;
         dst(tx.put_setting(MARK, &Mark { in_progress: true }))?;
-        run.maybe_commit(&view, true, events)?;
+        run.maybe_commit(source, true, events)?;
     }
     for (path, e) in &from {
+        if opts.stopped() {
+            run.maybe_commit(source, true, events)?;
+            return Err(MirrorError::Stopped);
+        }
         let existing = to.get(path);
         let (dir, name) = split_path(path);
         match e.inode.kind {
@@ -370,7 +436,11 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
                 dst(tx.create(parent, name, Kind::Symlink, 0o777, e.inode.target.as_deref()))?;
             }
             Kind::File => {
-                let hash = content_hash(&view, e)?;
+                let Some(hash) = content_hash(source, e)? else {
+                    summary.changed += 1;
+                    events(&Event::Changed { path: path.clone() });
+                    continue;
+                };
                 if let Some(x) = existing.filter(|x| {
                     x.inode.kind == Kind::File
                         && x.inode.size == e.inode.size
@@ -402,7 +472,7 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
                         summary.linked -= 1;
                     }
                 }
-                copy(&view, &mut run, path, e, &hash, policy, opts, &mut summary, events)?;
+                copy(source, &mut run, path, e, &hash, policy, opts, &mut summary, events)?;
             }
         }
     }
@@ -439,7 +509,7 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
         let fields: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
         dst(tx.audit("mirror", &fields))?;
         dst(tx.put_setting(MARK, &Mark { in_progress: false }))?;
-        run.maybe_commit(&view, true, events)?;
+        run.maybe_commit(source, true, events)?;
     }
     summary.verified = run.verified;
     Ok(summary)
@@ -448,7 +518,7 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
 /// Copies one file through the gate into the backup's open batch, and reads it back.
 #[allow(clippy::too_many_arguments)]
 fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
-    view: &ReadView<'_, S>,
+    source: &Store<S>,
     run: &mut Run<'_, D>,
     path: &str,
     e: &Entry,
@@ -459,7 +529,11 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     events: &mut dyn FnMut(&Event),
 ) -> Result<()> {
     let mut data = Vec::with_capacity(e.inode.size as usize);
-    src(view.copy_out(e.ino, &mut data, &mut |_| {}))?;
+    if read_listed(source, e, &mut data)?.is_none() {
+        summary.changed += 1;
+        events(&Event::Changed { path: path.to_string() });
+        return Ok(());
+    }
     if blake3::hash(&data).as_bytes() != hash {
         return Err(MirrorError::SourceDamaged { path: path.to_string() });
     }
@@ -499,9 +573,9 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     dst(tx.write_file(ino, &mut &data[..]))?;
     dst(tx.set_attrs(ino, &attrs_of(&e.inode)))?;
     events(&Event::Copied { path: path.to_string(), bytes: data.len() as u64 });
-    run.pending.push(Pending { ino, src_ino: e.ino, path: path.to_string(), hash: *hash });
+    run.pending.push(Pending { ino, src: e.clone(), path: path.to_string(), hash: *hash });
     run.batch_bytes += data.len() as u64;
-    run.maybe_commit(view, false, events)
+    run.maybe_commit(source, false, events)
 }
 
 /// What the backup has at `path` now, as the open batch sees it.

@@ -1,0 +1,370 @@
+//! A mounted vault's control socket. While a mount's process holds a vault, no other process may
+//! open its store (it is claimed); commands that only need to read it — the mirror of a mounted
+//! source — ask the mount's process to do the work instead, through a Unix socket.
+//!
+//! Who may ask: the socket lives in a folder only its user can enter (`/run/vault` for root),
+//! the peer's user is checked (`SO_PEERCRED`: the same user, or root), and the peer must prove
+//! that it unlocked the vault itself: it answers a random challenge with a keyed BLAKE3 whose key
+//! derives from the vault's master key. Nothing secret crosses the socket but the backup's
+//! passphrase, which the work needs; it is read into memory that is wiped after use.
+//!
+//! The exchange, one request a connection, one line each (JSON unless said):
+//! ```text
+//! mount  → "vault-control 1 <challenge, 64 hex digits>"
+//! client → "<keyed BLAKE3 of the challenge's hex digits, 64 hex digits>"
+//! client → the request, e.g. {"op":"mirror","dest":"/dev/sdc","delete":false,...}
+//! client → the backup's passphrase, as bytes
+//! mount  → the mirror's events, then {"event":"summary",...} or
+//!          {"event":"error","code":N,"message":"..."}
+//! ```
+//! Work asked this way reads the vault as it was when the work began; the mount keeps serving
+//! meanwhile, and what the vault's commits stop referencing is not reused while the work can
+//! still read it (`vaultfmt/src/store/frees.rs`). Unmounting stops the work at its next file.
+
+use std::io::{Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use vaultfmt::dev::BlockDevice;
+use vaultfmt::secret::Locked;
+use zeroize::Zeroizing;
+
+use crate::exit::{Decided, Exit};
+use crate::fs::Shared;
+use crate::mirror::{Options, Summary};
+
+/// The context of the key that proves a peer unlocked the vault.
+pub const KEY_CONTEXT: &str = "vault mount control v1";
+const HELLO: &str = "vault-control 1";
+/// Longest line read before the work begins (a request, a passphrase).
+const MAX_LINE: usize = 64 << 10;
+/// How long a peer may take to send its request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long an unmount waits for work in progress to stop.
+const STOP_WAIT: Duration = Duration::from_secs(60);
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+enum Request {
+    Mirror { dest: PathBuf, delete: bool, max_delete: usize, dry_run: bool },
+}
+
+/// The folder for this user's sockets and pid files: `/run/vault` for root, else under
+/// `/run/user/UID`, else the temporary folder. Not taken from the environment, so a scheduled
+/// run finds what a login shell's mount made.
+pub fn runtime_dir() -> PathBuf {
+    // SAFETY: geteuid cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    if uid == 0 {
+        return PathBuf::from("/run/vault");
+    }
+    let user = PathBuf::from(format!("/run/user/{uid}"));
+    if user.is_dir() { user.join("vault") } else { std::env::temp_dir().join(format!("vault-{uid}")) }
+}
+
+/// The socket of the mount that holds `device`, named after the device's identity (its device
+/// number, or an image file's file system and inode), so any path to it finds it.
+pub fn socket_path(device: &Path) -> std::io::Result<PathBuf> {
+    let meta = std::fs::metadata(device)?;
+    let name = if meta.file_type().is_block_device() {
+        format!("dev-{:x}.sock", meta.rdev())
+    } else {
+        format!("img-{:x}-{:x}.sock", meta.dev(), meta.ino())
+    };
+    Ok(runtime_dir().join(name))
+}
+
+/// Reads one line (without its newline) straight from the socket, byte by byte, so that no
+/// buffer outside the returned (wiped) one ever holds it.
+fn read_line(conn: &mut UnixStream) -> std::io::Result<Zeroizing<Vec<u8>>> {
+    let mut line = Zeroizing::new(Vec::new());
+    let mut byte = [0u8; 1];
+    loop {
+        if conn.read(&mut byte)? == 0 {
+            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the other side closed"));
+        }
+        if byte[0] == b'\n' {
+            return Ok(line);
+        }
+        if line.len() >= MAX_LINE {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "a line too long"));
+        }
+        line.push(byte[0]);
+    }
+}
+
+fn proof(key: &Locked<[u8; 32]>, challenge: &str) -> blake3::Hash {
+    blake3::keyed_hash(key, challenge.as_bytes())
+}
+
+fn peer_uid(conn: &UnixStream) -> std::io::Result<u32> {
+    let mut cred = libc::ucred { pid: 0, uid: u32::MAX, gid: u32::MAX };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: SO_PEERCRED fills a ucred of the size given, on a socket this value owns.
+    let rc = unsafe {
+        libc::getsockopt(
+            conn.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(cred.uid)
+}
+
+/// Work in progress, so that an unmount can stop it and wait.
+#[derive(Default)]
+struct Running {
+    stops: Mutex<Vec<Arc<AtomicBool>>>,
+    ended: Condvar,
+}
+
+/// A mount's control socket, answering in threads of the mount's process.
+pub struct Server {
+    path: PathBuf,
+    running: Arc<Running>,
+    /// Set to make the listening thread end at its next connection.
+    closing: Arc<AtomicBool>,
+    /// The listening thread, which holds a share of the store until it ends.
+    listener: std::thread::JoinHandle<()>,
+}
+
+impl Server {
+    /// Listens for the mount that holds `device`. Work is done on `shared`, the mounted store.
+    pub fn listen<D: BlockDevice + 'static>(device: &Path, shared: Shared<D>) -> std::io::Result<Server> {
+        let path = socket_path(device)?;
+        let dir = path.parent().expect("a socket has a folder");
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        // A socket left by a mount that was killed.
+        let _ = std::fs::remove_file(&path);
+        let listener = UnixListener::bind(&path)?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        let running = Arc::new(Running::default());
+        let closing = Arc::new(AtomicBool::new(false));
+        let listener = {
+            let (running, closing) = (running.clone(), closing.clone());
+            std::thread::spawn(move || accept(listener, shared, running, closing))
+        };
+        Ok(Server { path, running, closing, listener })
+    }
+
+    /// Stops the work in progress at its next file and waits for it (a minute at most), then
+    /// removes the socket.
+    pub fn shutdown(self) {
+        // No more peers: the listening thread is woken by one last connection and ends.
+        self.closing.store(true, Ordering::SeqCst);
+        let _ = UnixStream::connect(&self.path);
+        let _ = self.listener.join();
+        let _ = std::fs::remove_file(&self.path);
+        let mut stops = self.running.stops.lock().unwrap_or_else(|e| e.into_inner());
+        for s in stops.iter() {
+            s.store(true, Ordering::SeqCst);
+        }
+        let deadline = std::time::Instant::now() + STOP_WAIT;
+        while !stops.is_empty() {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            stops = self.running.ended.wait_timeout(stops, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+}
+
+/// Answers each peer in a thread of its own until `closing` is set.
+fn accept<D: BlockDevice + 'static>(
+    listener: UnixListener,
+    shared: Shared<D>,
+    running: Arc<Running>,
+    closing: Arc<AtomicBool>,
+) {
+    for conn in listener.incoming().flatten() {
+        if closing.load(Ordering::SeqCst) {
+            break;
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        running.stops.lock().unwrap_or_else(|e| e.into_inner()).push(stop.clone());
+        let (shared, running) = (shared.clone(), running.clone());
+        std::thread::spawn(move || {
+            answer(conn, &shared, &stop);
+            // The share of the store goes before the work counts as ended.
+            drop(shared);
+            let mut stops = running.stops.lock().unwrap_or_else(|e| e.into_inner());
+            stops.retain(|s| !Arc::ptr_eq(s, &stop));
+            running.ended.notify_all();
+        });
+    }
+}
+
+fn send(conn: &mut UnixStream, value: &serde_json::Value) -> std::io::Result<()> {
+    let mut line = value.to_string();
+    line.push('\n');
+    conn.write_all(line.as_bytes())
+}
+
+fn send_error(conn: &mut UnixStream, exit: Exit, message: &str) {
+    let _ = send(conn, &serde_json::json!({"event": "error", "code": exit as i32, "message": message}));
+}
+
+/// Answers one peer; what goes wrong is told to it (the mount's process has no terminal).
+fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, stop: &Arc<AtomicBool>) {
+    // SAFETY: geteuid cannot fail.
+    let me = unsafe { libc::geteuid() };
+    match peer_uid(&conn) {
+        Ok(uid) if uid == me || uid == 0 => {}
+        _ => return send_error(&mut conn, Exit::Refused, "refused: another user's mount"),
+    }
+    let _ = conn.set_read_timeout(Some(REQUEST_TIMEOUT));
+    let mut nonce = [0u8; 32];
+    if getrandom::fill(&mut nonce).is_err() {
+        return send_error(&mut conn, Exit::Io, "no randomness for the challenge");
+    }
+    let challenge = blake3::Hash::from_bytes(nonce).to_hex();
+    if writeln!(conn, "{HELLO} {challenge}").is_err() {
+        return;
+    }
+    let Ok(answer) = read_line(&mut conn) else { return };
+    let key = shared.store().volume().subkey(KEY_CONTEXT);
+    let expected = proof(&key, &challenge);
+    drop(key);
+    let proven = std::str::from_utf8(&answer).ok().and_then(|a| blake3::Hash::from_hex(a).ok());
+    // blake3::Hash compares in constant time.
+    if proven != Some(expected) {
+        return send_error(
+            &mut conn,
+            Exit::WrongSecret,
+            "the mounted vault did not accept the proof of its passphrase",
+        );
+    }
+    let request = match read_line(&mut conn).map(|l| serde_json::from_slice::<Request>(&l)) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            return send_error(&mut conn, Exit::Usage, &format!("a request this mount does not know: {e}"));
+        }
+        Err(_) => return,
+    };
+    match request {
+        Request::Mirror { dest, delete, max_delete, dry_run } => {
+            let Ok(secret) = read_line(&mut conn) else { return };
+            let _ = conn.set_read_timeout(None);
+            let opts =
+                Options { delete, max_delete, dry_run, stop: Some(stop.clone()), ..Options::default() };
+            let result = mirror(&mut conn, shared, &dest, &secret, &opts, stop);
+            drop(secret);
+            match result {
+                Ok(summary) => {
+                    let mut v = serde_json::to_value(&summary).expect("a summary serializes");
+                    v["event"] = "summary".into();
+                    let _ = send(&mut conn, &v);
+                }
+                Err(err) => send_error(&mut conn, crate::exit::for_error(&err), &format!("{err:#}")),
+            }
+        }
+    }
+}
+
+fn mirror<D: BlockDevice + 'static>(
+    conn: &mut UnixStream,
+    shared: &Shared<D>,
+    dest: &Path,
+    secret: &Zeroizing<Vec<u8>>,
+    opts: &Options,
+    stop: &AtomicBool,
+) -> anyhow::Result<Summary> {
+    let store = shared.store();
+    if !shared.read_only() {
+        let mut tx = store.begin()?;
+        tx.audit("open", &[("command", "mirror (source, through its mount)")])?;
+        tx.commit()?;
+    }
+    let mut events = conn.try_clone()?;
+    crate::cli::mirror::mirror_into(store, dest, secret, opts, &mut |event| {
+        // The peer went away (killed, or its terminal closed): stop at the next file.
+        if send(&mut events, &event).is_err() {
+            stop.store(true, Ordering::SeqCst);
+        }
+    })
+}
+
+/// A peer's side: the mount that holds a vault, when one answers.
+pub struct Client {
+    conn: UnixStream,
+}
+
+impl Client {
+    /// Connects to the mount's process that holds `device`; `None` when there is none (no
+    /// socket, or one a killed mount left).
+    pub fn connect(device: &Path) -> Option<Client> {
+        let path = socket_path(device).ok()?;
+        UnixStream::connect(path).ok().map(|conn| Client { conn })
+    }
+
+    /// Asks the mount's process to mirror its vault into `dest` (opened there with
+    /// `dst_secret`), proving with `key` (the vault's [`KEY_CONTEXT`] subkey) that this side
+    /// unlocked it. Every event goes to `emit` as the mirror made it.
+    pub fn mirror(
+        mut self,
+        key: &Locked<[u8; 32]>,
+        dest: &Path,
+        opts: &Options,
+        dst_secret: &Zeroizing<Vec<u8>>,
+        emit: &mut dyn FnMut(serde_json::Value),
+    ) -> anyhow::Result<Summary> {
+        let lost = |e: std::io::Error| anyhow::anyhow!("the mount's process stopped answering: {e}");
+        let hello = read_line(&mut self.conn).map_err(lost)?;
+        let hello = String::from_utf8_lossy(&hello).into_owned();
+        let Some(challenge) = hello.strip_prefix(HELLO).map(str::trim) else {
+            return Err(self.refusal(&hello));
+        };
+        // A relative backup path means the same file to the mount's process.
+        let dest = std::path::absolute(dest)?;
+        let request =
+            Request::Mirror { dest, delete: opts.delete, max_delete: opts.max_delete, dry_run: opts.dry_run };
+        let mut out = Zeroizing::new(format!("{}\n", proof(key, challenge).to_hex()).into_bytes());
+        out.extend_from_slice(serde_json::to_string(&request)?.as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(dst_secret);
+        out.push(b'\n');
+        self.conn.write_all(&out).map_err(lost)?;
+        drop(out);
+        loop {
+            let line = read_line(&mut self.conn).map_err(|_| {
+                anyhow::anyhow!(
+                    "the mount's process ended during the mirror (unmounted or killed); the backup \
+                     keeps every copy verified so far, and the next run resumes"
+                )
+            })?;
+            let value: serde_json::Value = serde_json::from_slice(&line)?;
+            match value["event"].as_str() {
+                Some("summary") => return Ok(serde_json::from_value(value)?),
+                Some("error") => return Err(decided(&value)),
+                _ => emit(value),
+            }
+        }
+    }
+
+    /// What the mount said instead of its greeting (it refused this user).
+    fn refusal(&self, line: &str) -> anyhow::Error {
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(v) if v["event"] == "error" => decided(&v),
+            _ => anyhow::anyhow!("the mount's process answered something unknown"),
+        }
+    }
+}
+
+fn decided(value: &serde_json::Value) -> anyhow::Error {
+    let exit = Exit::from_code(value["code"].as_i64().unwrap_or(74) as i32);
+    let message = value["message"].as_str().unwrap_or("the mount's process failed").to_string();
+    Decided { exit, message }.into()
+}
