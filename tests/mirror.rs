@@ -562,7 +562,11 @@ impl<'a> Mount<'a> {
 
 impl Drop for Mount<'_> {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("fusermount3").arg("-uz").arg(self.0.path(self.1)).status();
+        let _ = std::process::Command::new("fusermount3")
+            .arg("-uz")
+            .arg(self.0.path(self.1))
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
