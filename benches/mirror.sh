@@ -4,7 +4,8 @@
 # from the medium and compared by BLAKE3), against rsync of the same plaintext tree between two
 # ext4 loop devices over image files in the same folder (the same disk): `rsync -a` and
 # `rsync -a --checksum`, each followed by `sync`. Then `vault verify` of the backup against
-# `b3sum` over the plaintext tree, both with cold caches. Prints MB/s per run, medians and
+# `b3sum` over the plaintext tree, both with cold caches. The mirror is also timed with the
+# source mounted (done by the mount's process, through its control socket). Prints MB/s per run, medians and
 # ratios. Needs root (losetup, mount). FILES=, FILE_KIB=, RUNS= change the workload.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +56,14 @@ for r in $(seq "$runs"); do
     t0=$(now); "$vault" verify dst.img --passphrase-file pass >/dev/null; t1=$(now)
     rate[verify]="${rate[verify]:-} $(mbps "$t0" "$t1")"
     rm -f dst.img
+    # The same mirror with the source mounted: its mount's process does it.
+    "$vault" init --image dst.img --size "$size" --passphrase-file pass "${cheap[@]}" --json >/dev/null
+    mkdir -p mnt; "$vault" mount src.img mnt --passphrase-file pass >/dev/null
+    drop_caches
+    t0=$(now); "$vault" mirror src.img dst.img --passphrase-file pass >/dev/null 2>&1; t1=$(now)
+    rate[mirror-mounted]="${rate[mirror-mounted]:-} $(mbps "$t0" "$t1")"
+    "$vault" umount mnt >/dev/null
+    rm -f dst.img
     for mode in plain checksum; do
         ext4_pair
         flags=(-a); [ "$mode" = checksum ] && flags+=(--checksum)
@@ -70,13 +79,14 @@ for r in $(seq "$runs"); do
     done
 done
 echo "study: $files files of $kib KiB ($((bytes / 1048576)) MiB), $runs runs each; MB/s (cold caches)"
-for k in mirror rsync-plain rsync-checksum verify b3sum; do
+for k in mirror mirror-mounted rsync-plain rsync-checksum verify b3sum; do
     printf '  %-16s %-20s median %s\n' "$k" "${rate[$k]}" "$(median ${rate[$k]})"
 done
 python3 - "$(median ${rate[mirror]})" "$(median ${rate[rsync-plain]})" "$(median ${rate[rsync-checksum]})" \
-          "$(median ${rate[verify]})" "$(median ${rate[b3sum]})" <<'PY'
+          "$(median ${rate[verify]})" "$(median ${rate[b3sum]})" "$(median ${rate[mirror-mounted]})" <<'PY'
 import sys
-m, rp, rc, v, b = map(float, sys.argv[1:])
+m, rp, rc, v, b, mm = map(float, sys.argv[1:])
 print(f"mirror / rsync -a = {m / rp:.2f}; mirror / rsync -a --checksum = {m / rc:.2f}")
+print(f"mirror of the mounted source / rsync -a = {mm / rp:.2f} ({mm / m:.2f} of the unmounted mirror)")
 print(f"verify / b3sum = {v / b:.2f}")
 PY
