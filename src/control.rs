@@ -31,10 +31,13 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use vaultfmt::dev::BlockDevice;
+use vaultfmt::Volume;
+use vaultfmt::dev::{BlockDevice, DevError, FileDevice};
 use vaultfmt::secret::Locked;
+use vaultfmt::store::{Store, StoreError};
 use zeroize::Zeroizing;
 
+use crate::cli::verify::Report;
 use crate::exit::{Decided, Exit};
 use crate::fs::Shared;
 use crate::mirror::{Options, Summary};
@@ -53,6 +56,38 @@ const STOP_WAIT: Duration = Duration::from_secs(60);
 #[serde(tag = "op", rename_all = "kebab-case")]
 enum Request {
     Mirror { dest: PathBuf, delete: bool, max_delete: usize, dry_run: bool },
+    Verify { budget_ms: Option<u64> },
+}
+
+/// A vault unlocked by this process: its store opened here, or — when a mount's process holds
+/// it — that process to ask, with the key that proves this one unlocked it.
+pub enum Opened {
+    Here(Box<Store<FileDevice>>),
+    Mounted(Client, Locked<[u8; 32]>),
+}
+
+/// Opens an unlocked vault's store (recording `command` in its audit log); when a mount's
+/// process holds it, connects to that process instead. Any other holder is an error.
+pub fn open_or_ask_mount(device: &Path, volume: Volume<FileDevice>, command: &str) -> anyhow::Result<Opened> {
+    let key = volume.subkey(KEY_CONTEXT);
+    match crate::cli::target::open_unlocked(volume, command) {
+        Ok(store) => Ok(Opened::Here(Box::new(store))),
+        Err(e) if in_use(&e) => match Client::connect(device) {
+            Some(client) => Ok(Opened::Mounted(client, key)),
+            None => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// True when the error says the vault is claimed by another vault process.
+fn in_use(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<StoreError>()
+            .and_then(StoreError::device_error)
+            .or_else(|| c.downcast_ref::<DevError>())
+            .is_some_and(|d| matches!(d, DevError::InUse { .. }))
+    })
 }
 
 /// The folder for this user's sockets and pid files: `/run/vault` for root, else under
@@ -271,7 +306,33 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
                 Err(err) => send_error(&mut conn, crate::exit::for_error(&err), &format!("{err:#}")),
             }
         }
+        Request::Verify { budget_ms } => {
+            let _ = conn.set_read_timeout(None);
+            let budget = budget_ms.map(Duration::from_millis);
+            let result = audit_open(shared, "verify (through its mount)").and_then(|()| {
+                // Unmounting ends the run at its next file, as a budget would.
+                crate::cli::verify::verify_store(shared.store(), budget, Some(stop), &mut |_| {}, &mut |_| {})
+            });
+            match result {
+                Ok(report) => {
+                    let mut v = serde_json::to_value(&report).expect("a report serializes");
+                    v["event"] = "summary".into();
+                    let _ = send(&mut conn, &v);
+                }
+                Err(err) => send_error(&mut conn, crate::exit::for_error(&err), &format!("{err:#}")),
+            }
+        }
     }
+}
+
+/// Records in the vault's audit log that a peer's command opened it (not on a read-only mount).
+fn audit_open<D: BlockDevice + 'static>(shared: &Shared<D>, command: &str) -> anyhow::Result<()> {
+    if !shared.read_only() {
+        let mut tx = shared.store().begin()?;
+        tx.audit("open", &[("command", command)])?;
+        tx.commit()?;
+    }
+    Ok(())
 }
 
 fn mirror<D: BlockDevice + 'static>(
@@ -282,14 +343,9 @@ fn mirror<D: BlockDevice + 'static>(
     opts: &Options,
     stop: &AtomicBool,
 ) -> anyhow::Result<Summary> {
-    let store = shared.store();
-    if !shared.read_only() {
-        let mut tx = store.begin()?;
-        tx.audit("open", &[("command", "mirror (source, through its mount)")])?;
-        tx.commit()?;
-    }
+    audit_open(shared, "mirror (source, through its mount)")?;
     let mut events = conn.try_clone()?;
-    crate::cli::mirror::mirror_into(store, dest, secret, opts, &mut |event| {
+    crate::cli::mirror::mirror_into(shared.store(), dest, secret, opts, &mut |event| {
         // The peer went away (killed, or its terminal closed): stop at the next file.
         if send(&mut events, &event).is_err() {
             stop.store(true, Ordering::SeqCst);
@@ -314,28 +370,48 @@ impl Client {
     /// `dst_secret`), proving with `key` (the vault's [`KEY_CONTEXT`] subkey) that this side
     /// unlocked it. Every event goes to `emit` as the mirror made it.
     pub fn mirror(
-        mut self,
+        self,
         key: &Locked<[u8; 32]>,
         dest: &Path,
         opts: &Options,
         dst_secret: &Zeroizing<Vec<u8>>,
         emit: &mut dyn FnMut(serde_json::Value),
     ) -> anyhow::Result<Summary> {
+        // A relative backup path means the same file to the mount's process.
+        let dest = std::path::absolute(dest)?;
+        let request =
+            Request::Mirror { dest, delete: opts.delete, max_delete: opts.max_delete, dry_run: opts.dry_run };
+        Ok(serde_json::from_value(self.ask(key, &request, Some(dst_secret), emit)?)?)
+    }
+
+    /// Asks the mount's process to verify its vault (see `crate::cli::verify::verify_store`).
+    pub fn verify(self, key: &Locked<[u8; 32]>, budget: Option<Duration>) -> anyhow::Result<Report> {
+        let request = Request::Verify { budget_ms: budget.map(|b| b.as_millis() as u64) };
+        Ok(serde_json::from_value(self.ask(key, &request, None, &mut |_| {})?)?)
+    }
+
+    /// The exchange: proof, request, the secret the work needs; then events to `emit` until
+    /// the summary, which is returned.
+    fn ask(
+        mut self,
+        key: &Locked<[u8; 32]>,
+        request: &Request,
+        secret: Option<&Zeroizing<Vec<u8>>>,
+        emit: &mut dyn FnMut(serde_json::Value),
+    ) -> anyhow::Result<serde_json::Value> {
         let lost = |e: std::io::Error| anyhow::anyhow!("the mount's process stopped answering: {e}");
         let hello = read_line(&mut self.conn).map_err(lost)?;
         let hello = String::from_utf8_lossy(&hello).into_owned();
         let Some(challenge) = hello.strip_prefix(HELLO).map(str::trim) else {
             return Err(self.refusal(&hello));
         };
-        // A relative backup path means the same file to the mount's process.
-        let dest = std::path::absolute(dest)?;
-        let request =
-            Request::Mirror { dest, delete: opts.delete, max_delete: opts.max_delete, dry_run: opts.dry_run };
         let mut out = Zeroizing::new(format!("{}\n", proof(key, challenge).to_hex()).into_bytes());
-        out.extend_from_slice(serde_json::to_string(&request)?.as_bytes());
+        out.extend_from_slice(serde_json::to_string(request)?.as_bytes());
         out.push(b'\n');
-        out.extend_from_slice(dst_secret);
-        out.push(b'\n');
+        if let Some(secret) = secret {
+            out.extend_from_slice(secret);
+            out.push(b'\n');
+        }
         self.conn.write_all(&out).map_err(lost)?;
         drop(out);
         // Nothing secret comes back: the answers may be read through a buffer.
@@ -343,13 +419,13 @@ impl Client {
         loop {
             let line = answers.next().and_then(Result::ok).ok_or_else(|| {
                 anyhow::anyhow!(
-                    "the mount's process ended during the mirror (unmounted or killed); the backup \
-                     keeps every copy verified so far, and the next run resumes"
+                    "the mount's process ended before the work did (unmounted or killed); what \
+                     it committed stays, and the next run goes on"
                 )
             })?;
             let value: serde_json::Value = serde_json::from_str(&line)?;
             match value["event"].as_str() {
-                Some("summary") => return Ok(serde_json::from_value(value)?),
+                Some("summary") => return Ok(value),
                 Some("error") => return Err(decided(&value)),
                 _ => emit(value),
             }

@@ -650,6 +650,20 @@ fn a_mounted_source_is_mirrored_by_its_mount_while_it_is_written() {
             "{answer}"
         );
     }
+    // Verify, too, is done by the mount's process, its rolling position kept in the vault.
+    let verify = |extra: &[&str]| -> serde_json::Value {
+        let args = [&["verify", "src.img", "--passphrase-file", "pass", "--json"][..], extra].concat();
+        let (code, out, err) = v.run(&args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(out.lines().last().unwrap()).unwrap()
+    };
+    let whole = verify(&[]);
+    assert_eq!(whole["pass_complete"], true, "{whole}");
+    assert!(whole["files"].as_u64() > Some(250), "{whole}");
+    let first = verify(&["--budget", "1ms"]);
+    assert_eq!(first["pass_complete"], false, "{first}");
+    let second = verify(&["--budget", "1ms"]);
+    assert_eq!(second["started_at"], first["next"], "{first} {second}");
     v.ok(&["umount", "mnt"]);
     drop(m);
     // The source's freed sectors all came back once the mirror's snapshot ended: fsck finds

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
-use vaultfmt::dev::{BlockDevice, DevError, FileDevice};
-use vaultfmt::store::{Store, StoreError};
+use vaultfmt::dev::{BlockDevice, FileDevice};
+use vaultfmt::store::Store;
 
 use super::{KdfArgs, PassphraseArgs, print_json, progress_bar};
-use crate::control;
+use crate::control::{self, Opened};
 use crate::exit::Exit;
 use crate::mirror::{self, Options, Summary};
 use crate::passphrase::{self, Source};
@@ -93,16 +93,6 @@ pub fn mirror_into<S: BlockDevice + 'static>(
     })?)
 }
 
-/// True when the error says the vault is claimed by another vault process.
-fn in_use(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| {
-        c.downcast_ref::<StoreError>()
-            .and_then(StoreError::device_error)
-            .or_else(|| c.downcast_ref::<DevError>())
-            .is_some_and(|d| matches!(d, DevError::InUse { .. }))
-    })
-}
-
 pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
     let src_secret = passphrase::read(&args.passphrase.source(), passphrase::CURRENT, false)?;
     let dst_source = Source { file: args.dst_passphrase_file.clone(), fd: args.dst_passphrase_fd };
@@ -129,17 +119,8 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
         }
     }
     let volume = super::unlock_with(&args.source, None, || Ok(src_secret.clone()))?;
-    // A mounted source is mirrored by its mount's process, which asks for proof that this one
-    // could unlock it.
-    let control_key = volume.subkey(control::KEY_CONTEXT);
-    let source = match super::target::open_unlocked(volume, "mirror (source)") {
-        Ok(store) => Ok(store),
-        Err(e) if in_use(&e) => match control::Client::connect(&args.source) {
-            Some(client) => Err(client),
-            None => return Err(e),
-        },
-        Err(e) => return Err(e),
-    };
+    // A mounted source is mirrored by its mount's process.
+    let source = control::open_or_ask_mount(&args.source, volume, "mirror (source)")?;
     // Without a source of its own, the backup's passphrase is the source's; a backup just made
     // by --init on the terminal is asked for again.
     let dst_secret = if dst_given || args.init {
@@ -156,13 +137,10 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
     };
     let mut show = Show::new(args.json, args.dry_run);
     let started = Instant::now();
-    let through_mount = source.is_err();
+    let through_mount = matches!(source, Opened::Mounted(..));
     let result = match source {
-        Ok(source) => {
-            drop(control_key);
-            mirror_into(&source, &args.dest, &dst_secret, &opts, &mut |v| show.event(&v))
-        }
-        Err(client) => {
+        Opened::Here(source) => mirror_into(&source, &args.dest, &dst_secret, &opts, &mut |v| show.event(&v)),
+        Opened::Mounted(client, control_key) => {
             if !args.json {
                 eprintln!(
                     "vault: {} is mounted: its mount's process mirrors it, as it is now (changes \
