@@ -1,6 +1,6 @@
 //! A mounted vault's control socket. While a mount's process holds a vault, no other process may
-//! open its store (it is claimed); commands that only need to read it — the mirror of a mounted
-//! source — ask the mount's process to do the work instead, through a Unix socket.
+//! open its store (it is claimed); commands that only need to read it — `vault mirror` of a mounted
+//! source, `vault verify` — ask the mount's process to do the work instead, through a Unix socket.
 //!
 //! Who may ask: the socket lives in a folder only its user can enter (`/run/vault` for root),
 //! the peer's user is checked (`SO_PEERCRED`: the same user, or root), and the peer must prove

@@ -28,8 +28,9 @@ use crate::passphrase;
     durable within 3 seconds; vault umount commits everything and wipes the keys. The folder must \
     exist and be empty. Files, folders and symbolic links can be kept, with extended attributes; \
     not POSIX ACLs, device files or pipes.\n\nWhile mounted, the vault is claimed by the mount's \
-    process; `vault mirror` of it asks that process (through a control socket only its user can reach, \
-    in /run/vault for root) to do the mirror. Unmounting stops such a mirror at its next file.")]
+    process; `vault mirror` and `vault verify` of it ask that process (through a control socket only \
+    its user can reach, in /run/vault for root) to do the work. Unmounting stops such work at its \
+    next file.")]
 pub struct MountArgs {
     /// The vault's drive or image file
     pub device: PathBuf,
