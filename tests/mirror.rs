@@ -433,6 +433,60 @@ fn files_that_change_during_a_run_are_left_for_the_next() {
     assert_eq!(out, b"made-up second version, longer than the first");
 }
 
+/// A device that counts the bytes read from it.
+struct Counting {
+    inner: vaultfmt::dev::MemDevice,
+    read: std::sync::atomic::AtomicU64,
+}
+
+impl BlockDevice for Counting {
+    fn name(&self) -> &str {
+        "counting"
+    }
+    fn size(&self) -> u64 {
+        self.inner.size()
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), vaultfmt::dev::DevError> {
+        self.read.fetch_add(buf.len() as u64, std::sync::atomic::Ordering::SeqCst);
+        self.inner.read_at(offset, buf)
+    }
+    fn write_at(&self, offset: u64, buf: &[u8]) -> Result<(), vaultfmt::dev::DevError> {
+        self.inner.write_at(offset, buf)
+    }
+    fn flush(&self) -> Result<(), vaultfmt::dev::DevError> {
+        self.inner.flush()
+    }
+}
+
+/// A source file with no recorded BLAKE3 (written in place, as through the mount) is read once
+/// by a run that copies it: the bytes read to hash it are the bytes copied.
+#[test]
+fn a_file_without_a_recorded_hash_is_read_once_to_copy_it() {
+    let dev = Arc::new(Counting { inner: vaultfmt::dev::MemDevice::new(48 << 20), read: Default::default() });
+    let cheap = KdfParams { memory_kib: 64, time: 1, lanes: 1 };
+    let source =
+        Store::open(Volume::create_with(dev.clone(), PASS, cheap, Store::format).unwrap().volume).unwrap();
+    let file_bytes = 20 * 300_000u64;
+    let mut tx = source.begin().unwrap();
+    for i in 0..20u32 {
+        let ino = tx.create(ROOT, &format!("im{i}.dat"), Kind::File, 0o644, None).unwrap();
+        let data: Vec<u8> = (0..300_000u32).map(|b| (b * 13 + i) as u8).collect();
+        tx.write_at(ino, 0, &data).unwrap();
+        assert_eq!(tx.inode(ino).unwrap().unwrap().content_hash, None);
+    }
+    tx.commit().unwrap();
+    let (_, backup) = sim_store(Faults::default());
+    let before = dev.read.load(std::sync::atomic::Ordering::SeqCst);
+    let summary =
+        mirror::mirror(&source, &backup, &Policy::default(), &Options::default(), &mut |_| {}).unwrap();
+    let read = dev.read.load(std::sync::atomic::Ordering::SeqCst) - before;
+    assert_eq!(summary.copied, 20);
+    assert!(
+        read >= file_bytes && read < file_bytes * 3 / 2,
+        "{read} bytes read for {file_bytes} bytes copied"
+    );
+}
+
 /// A power cut (on the simulated disk: cached writes lost, kept or torn) at evenly spread points
 /// of a mirror run: the backup opens, checks clean, every file it shows equals the source's, and
 /// the next run completes it. Replay one point with VAULT_MIRROR_CUT=N.

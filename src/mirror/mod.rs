@@ -202,14 +202,26 @@ fn read_listed<S: BlockDevice + 'static>(
     Ok(Some(()))
 }
 
-/// The content hash of a source file: recorded, or computed by reading it (verified); `None`
-/// when it changed since it was listed.
-fn content_hash<S: BlockDevice + 'static>(source: &Store<S>, e: &Entry) -> Result<Option<[u8; 32]>> {
+/// A source file's content hash, and its bytes when they had to be read for it.
+type Hashed = ([u8; 32], Option<Vec<u8>>);
+
+/// The content hash of a source file: recorded, or computed by reading it (verified) — keeping
+/// the bytes when `keep` (a copy is likely, and need not read them again); `None` when it
+/// changed since it was listed.
+fn content_hash<S: BlockDevice + 'static>(
+    source: &Store<S>,
+    e: &Entry,
+    keep: bool,
+) -> Result<Option<Hashed>> {
     if let Some(h) = e.inode.content_hash {
-        return Ok(Some(h));
+        return Ok(Some((h, None)));
+    }
+    if keep {
+        let mut data = Vec::with_capacity(e.inode.size as usize);
+        return Ok(read_listed(source, e, &mut data)?.map(|()| (*blake3::hash(&data).as_bytes(), Some(data))));
     }
     let mut hasher = blake3::Hasher::new();
-    Ok(read_listed(source, e, &mut hasher)?.map(|()| *hasher.finalize().as_bytes()))
+    Ok(read_listed(source, e, &mut hasher)?.map(|()| (*hasher.finalize().as_bytes(), None)))
 }
 
 fn attrs_of(inode: &Inode) -> SetAttrs {
@@ -436,7 +448,11 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
                 dst(tx.create(parent, name, Kind::Symlink, 0o777, e.inode.target.as_deref()))?;
             }
             Kind::File => {
-                let Some(hash) = content_hash(source, e)? else {
+                // Bytes read to hash a file are kept when the backup has no file of that size
+                // there: it will most likely be copied.
+                let likely_copy =
+                    existing.is_none_or(|x| x.inode.kind != Kind::File || x.inode.size != e.inode.size);
+                let Some((hash, read)) = content_hash(source, e, likely_copy)? else {
                     summary.changed += 1;
                     events(&Event::Changed { path: path.clone() });
                     continue;
@@ -472,7 +488,7 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
                         summary.linked -= 1;
                     }
                 }
-                copy(source, &mut run, path, e, &hash, policy, opts, &mut summary, events)?;
+                copy(source, &mut run, path, e, &hash, read, policy, opts, &mut summary, events)?;
             }
         }
     }
@@ -523,20 +539,28 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     path: &str,
     e: &Entry,
     hash: &[u8; 32],
+    read: Option<Vec<u8>>,
     policy: &Policy,
     opts: &Options,
     summary: &mut Summary,
     events: &mut dyn FnMut(&Event),
 ) -> Result<()> {
-    let mut data = Vec::with_capacity(e.inode.size as usize);
-    if read_listed(source, e, &mut data)?.is_none() {
-        summary.changed += 1;
-        events(&Event::Changed { path: path.to_string() });
-        return Ok(());
-    }
-    if blake3::hash(&data).as_bytes() != hash {
-        return Err(MirrorError::SourceDamaged { path: path.to_string() });
-    }
+    // Bytes already read (and hashed) to decide, or read now and checked against the hash.
+    let data = match read {
+        Some(data) => data,
+        None => {
+            let mut data = Vec::with_capacity(e.inode.size as usize);
+            if read_listed(source, e, &mut data)?.is_none() {
+                summary.changed += 1;
+                events(&Event::Changed { path: path.to_string() });
+                return Ok(());
+            }
+            if blake3::hash(&data).as_bytes() != hash {
+                return Err(MirrorError::SourceDamaged { path: path.to_string() });
+            }
+            data
+        }
+    };
     let verdict = gate::check(&data, policy);
     if !verdict.accept {
         summary.refused += 1;
