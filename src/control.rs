@@ -180,6 +180,11 @@ impl Server {
         let path = socket_path(device)?;
         let dir = path.parent().expect("a socket has a folder");
         std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        // A folder someone else made first (under /tmp) is not used.
+        // SAFETY: geteuid cannot fail.
+        if std::fs::symlink_metadata(dir)?.uid() != unsafe { libc::geteuid() } {
+            return Err(std::io::Error::other(format!("{}: owned by another user", dir.display())));
+        }
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
         // A socket left by a mount that was killed.
         let _ = std::fs::remove_file(&path);
@@ -361,9 +366,17 @@ pub struct Client {
 impl Client {
     /// Connects to the mount's process that holds `device`; `None` when there is none (no
     /// socket, or one a killed mount left).
+    /// The other side must run as this user or as root: a socket someone else left where
+    /// this user's would be (a folder under /tmp made first by another user) is not answered,
+    /// and so never hears a passphrase.
     pub fn connect(device: &Path) -> Option<Client> {
-        let path = socket_path(device).ok()?;
-        UnixStream::connect(path).ok().map(|conn| Client { conn })
+        let conn = UnixStream::connect(socket_path(device).ok()?).ok()?;
+        // SAFETY: geteuid cannot fail.
+        let me = unsafe { libc::geteuid() };
+        match peer_uid(&conn) {
+            Ok(uid) if uid == me || uid == 0 => Some(Client { conn }),
+            _ => None,
+        }
     }
 
     /// Asks the mount's process to mirror its vault into `dest` (opened there with
