@@ -1,6 +1,6 @@
 //! A mounted vault's control socket. While a mount's process holds a vault, no other process may
 //! open its store (it is claimed); commands that only need to read it — `vault mirror` of a mounted
-//! source, `vault verify` — ask the mount's process to do the work instead, through a Unix socket.
+//! source, `vault verify`, the key and policy for `vault scrub --vault` — ask the mount's process to do the work instead, through a Unix socket.
 //!
 //! Who may ask: the socket lives in a folder only its user can enter (`/run/vault` for root),
 //! the peer's user is checked (`SO_PEERCRED`: the same user, or root), and the peer must prove
@@ -40,7 +40,9 @@ use zeroize::Zeroizing;
 use crate::cli::verify::Report;
 use crate::exit::{Decided, Exit};
 use crate::fs::Shared;
+use crate::gate::Policy;
 use crate::mirror::{Options, Summary};
+use crate::scrub::uid::ScrubKey;
 
 /// The context of the key that proves a peer unlocked the vault.
 pub const KEY_CONTEXT: &str = "vault mount control v1";
@@ -55,8 +57,17 @@ const STOP_WAIT: Duration = Duration::from_secs(60);
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]
 enum Request {
-    Mirror { dest: PathBuf, delete: bool, max_delete: usize, dry_run: bool },
-    Verify { budget_ms: Option<u64> },
+    Mirror {
+        dest: PathBuf,
+        delete: bool,
+        max_delete: usize,
+        dry_run: bool,
+    },
+    Verify {
+        budget_ms: Option<u64>,
+    },
+    /// The vault's gate policy and scrub key (made if missing), for `vault scrub --vault`.
+    ScrubSettings,
 }
 
 /// A vault unlocked by this process: its store opened here, or — when a mount's process holds
@@ -253,6 +264,18 @@ fn send(conn: &mut UnixStream, value: &serde_json::Value) -> std::io::Result<()>
     conn.write_all(line.as_bytes())
 }
 
+/// The work's outcome: its summary, or the error with its exit code.
+fn reply<T: Serialize>(conn: &mut UnixStream, result: anyhow::Result<T>) {
+    match result {
+        Ok(summary) => {
+            let mut v = serde_json::to_value(&summary).expect("a summary serializes");
+            v["event"] = "summary".into();
+            let _ = send(conn, &v);
+        }
+        Err(err) => send_error(conn, crate::exit::for_error(&err), &format!("{err:#}")),
+    }
+}
+
 fn send_error(conn: &mut UnixStream, exit: Exit, message: &str) {
     let _ = send(conn, &serde_json::json!({"event": "error", "code": exit as i32, "message": message}));
 }
@@ -302,14 +325,16 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
                 Options { delete, max_delete, dry_run, stop: Some(stop.clone()), ..Options::default() };
             let result = mirror(&mut conn, shared, &dest, &secret, &opts, stop);
             drop(secret);
-            match result {
-                Ok(summary) => {
-                    let mut v = serde_json::to_value(&summary).expect("a summary serializes");
-                    v["event"] = "summary".into();
-                    let _ = send(&mut conn, &v);
-                }
-                Err(err) => send_error(&mut conn, crate::exit::for_error(&err), &format!("{err:#}")),
-            }
+            reply(&mut conn, result);
+        }
+        Request::ScrubSettings => {
+            let result = audit_open(shared, "scrub (through its mount)").and_then(|()| {
+                let policy =
+                    shared.store().begin_read_setting(crate::gate::POLICY_SETTING)?.unwrap_or_default();
+                let key = crate::cli::scrub::vault_key(shared.store())?;
+                Ok(ScrubSettings { policy, key: blake3::Hash::from_bytes(key.0).to_hex().to_string() })
+            });
+            reply(&mut conn, result);
         }
         Request::Verify { budget_ms } => {
             let _ = conn.set_read_timeout(None);
@@ -318,16 +343,17 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
                 // Unmounting ends the run at its next file, as a budget would.
                 crate::cli::verify::verify_store(shared.store(), budget, Some(stop), &mut |_| {}, &mut |_| {})
             });
-            match result {
-                Ok(report) => {
-                    let mut v = serde_json::to_value(&report).expect("a report serializes");
-                    v["event"] = "summary".into();
-                    let _ = send(&mut conn, &v);
-                }
-                Err(err) => send_error(&mut conn, crate::exit::for_error(&err), &format!("{err:#}")),
-            }
+            reply(&mut conn, result);
         }
     }
+}
+
+/// What `vault scrub --vault` takes from a mounted vault.
+#[derive(Serialize, Deserialize)]
+struct ScrubSettings {
+    policy: Policy,
+    /// The scrub key, hex.
+    key: String,
 }
 
 /// Records in the vault's audit log that a peer's command opened it (not on a read-only mount).
@@ -401,6 +427,15 @@ impl Client {
     pub fn verify(self, key: &Locked<[u8; 32]>, budget: Option<Duration>) -> anyhow::Result<Report> {
         let request = Request::Verify { budget_ms: budget.map(|b| b.as_millis() as u64) };
         Ok(serde_json::from_value(self.ask(key, &request, None, &mut |_| {})?)?)
+    }
+
+    /// Asks the mount's process for its vault's gate policy and scrub key.
+    pub fn scrub_settings(self, key: &Locked<[u8; 32]>) -> anyhow::Result<(Policy, ScrubKey)> {
+        let settings: ScrubSettings =
+            serde_json::from_value(self.ask(key, &Request::ScrubSettings, None, &mut |_| {})?)?;
+        let scrub_key = blake3::Hash::from_hex(&settings.key)
+            .map_err(|_| anyhow::anyhow!("the mount's process sent a scrub key that is not one"))?;
+        Ok((settings.policy, ScrubKey(*scrub_key.as_bytes())))
     }
 
     /// The exchange: proof, request, the secret the work needs; then events to `emit` until

@@ -534,3 +534,45 @@ fn the_default_rules_blank_the_banners_of_known_devices() {
         assert!(row(kept).iter().any(|&b| b != 0), "{name}: row {kept} was blanked too");
     }
 }
+
+/// A mounted vault lends its key and policy to `vault scrub --vault` (its mount's process
+/// answers, after proof that the command unlocked it), so a study can be scrubbed straight into
+/// the mounted folder; the outputs equal what the unmounted vault's import --scrub makes, and
+/// the mount's gate lets them in.
+#[test]
+fn scrub_into_a_mounted_vault_with_its_key() {
+    let v = Vault::new();
+    v.init_image("v.img", "64M");
+    write(&v, "study/a.dcm", slice(1, "Madeup^Patient"), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+    write(&v, "study/b.dcm", slice(2, "Madeup^Patient"), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+    v.ok(&["import", "--scrub", "study", "v.img:/unmounted", "--passphrase-file", "pass"]);
+    std::fs::create_dir(v.path("mnt")).unwrap();
+    v.ok(&["mount", "v.img", "mnt", "--passphrase-file", "pass"]);
+    let out = v
+        .command(&[
+            "scrub",
+            "study",
+            "--vault",
+            "v.img",
+            "--passphrase-file",
+            "pass",
+            "--out",
+            "mnt/mounted",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let ok = out.status.code() == Some(0);
+    let same = ok && diff_equal(&v.path("mnt/mounted/study"), &v.path("mnt/unmounted/study"));
+    // A wrong passphrase gets nothing from the mount.
+    std::fs::write(v.path("other"), "another made-up passphrase\n").unwrap();
+    let (wrong, _, _) =
+        v.run(&["scrub", "study", "--vault", "v.img", "--passphrase-file", "other", "--out", "x"]);
+    v.ok(&["umount", "mnt"]);
+    assert!(ok, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(same, "the mounted vault's key made other outputs");
+    assert_eq!(wrong, 77);
+    assert!(!v.path("x").exists());
+    let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert!(log.contains("scrub (through its mount)") && !log.contains("Madeup"), "{log}");
+}

@@ -28,7 +28,7 @@ use crate::passphrase;
     durable within 3 seconds; vault umount commits everything and wipes the keys. The folder must \
     exist and be empty. Files, folders and symbolic links can be kept, with extended attributes; \
     not POSIX ACLs, device files or pipes.\n\nWhile mounted, the vault is claimed by the mount's \
-    process; `vault mirror` and `vault verify` of it ask that process (through a control socket only \
+    process; `vault mirror`, `vault verify` and `vault scrub --vault` of it ask that process (through a control socket only \
     its user can reach, in /run/vault for root) to do the work. Unmounting stops such work at its \
     next file.")]
 pub struct MountArgs {

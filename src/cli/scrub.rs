@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::check::{collect, load_policy};
-use super::target::open_store;
 use super::{PassphraseArgs, print_json, with_path};
+use crate::control::{self, Opened};
 use crate::exit::{Exit, UsageError};
 use crate::gate::Policy;
 use crate::scrub::file::{Outcome, scrub_bytes};
@@ -29,7 +29,8 @@ pub const KEY_SETTING: &str = "scrub_key";
     uncompressed, and what cannot be decoded is refused. Folders are scrubbed recursively into the same \
     layout under --out; other files are copied unchanged. Inputs are never written over.\n\n\
     The key UIDs are made with: the vault's (with --vault), or --key-file (made if missing), \
-    or ~/.config/vault/scrub.key.\n\n\
+    or ~/.config/vault/scrub.key. A mounted vault given to --vault lends its key and policy \
+    through its mount's process, so --out may be a folder in the mounted vault.\n\n\
     Exit status: 0 when every file was written, 1 when any was refused, 2 on a usage or I/O error.")]
 pub struct ScrubArgs {
     /// Files and folders to scrub
@@ -106,7 +107,9 @@ fn key_from_file(path: &Path) -> anyhow::Result<ScrubKey> {
 }
 
 /// The vault's scrub key, made (and kept in the vault, MAC'd like every setting) when missing.
-pub fn vault_key(store: &vaultfmt::store::Store<vaultfmt::dev::FileDevice>) -> anyhow::Result<ScrubKey> {
+pub fn vault_key<D: vaultfmt::dev::BlockDevice + 'static>(
+    store: &vaultfmt::store::Store<D>,
+) -> anyhow::Result<ScrubKey> {
     if let Some(key) = store.begin_read_setting::<[u8; 32]>(KEY_SETTING)? {
         return Ok(ScrubKey(key));
     }
@@ -213,8 +216,13 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
     }
     let (policy, key) = match &args.vault {
         Some(device) => {
-            let store = open_store(device, &args.passphrase, "scrub")?;
-            (super::policy::vault_policy(&store)?, vault_key(&store)?)
+            match control::open_or_ask_mount(device, super::unlock(device, &args.passphrase, None)?, "scrub")?
+            {
+                Opened::Here(store) => (super::policy::vault_policy(&store)?, vault_key(&store)?),
+                // A mounted vault: its mount's process gives its policy and key (the outputs can
+                // then be written into the mounted folder).
+                Opened::Mounted(client, key) => client.scrub_settings(&key)?,
+            }
         }
         None => {
             let policy = match &args.policy {
