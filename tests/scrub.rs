@@ -576,3 +576,43 @@ fn scrub_into_a_mounted_vault_with_its_key() {
     let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
     assert!(log.contains("scrub (through its mount)") && !log.contains("Madeup"), "{log}");
 }
+
+/// Colour images are blanked to black: YBR_FULL's chroma samples to their middle value (a YBR
+/// zero is green), and YBR_FULL_422 — two luma samples sharing a chroma pair, as ultrasound
+/// machines write it — in whole pairs, so a region starting on an odd column widens by one.
+#[test]
+fn colour_images_are_blanked_to_black_including_subsampled_ybr() {
+    let v = Vault::new();
+    std::fs::write(v.path("rules.json"), r#"{"rules": [{"modality": "US", "regions": [[3, 0, 4, 2]]}]}"#)
+        .unwrap();
+    for (photometric, bytes_per_pixel) in [("YBR_FULL_422", 2usize), ("YBR_FULL", 3)] {
+        let mut o = ultrasound(false);
+        o.put(DataElement::new(tags::SAMPLES_PER_PIXEL, VR::US, PrimitiveValue::from(3u16)));
+        o.put(DataElement::new(tags::PLANAR_CONFIGURATION, VR::US, PrimitiveValue::from(0u16)));
+        o.put(text(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, photometric));
+        let original: Vec<u8> = (0..16 * 16 * bytes_per_pixel).map(|i| (i % 251) as u8).collect();
+        o.put(DataElement::new(tags::PIXEL_DATA, VR::OB, PrimitiveValue::U8(original.clone().into())));
+        let dir = format!("in-{photometric}");
+        write(&v, &format!("{dir}/us.dcm"), o, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+        let out_dir = format!("out-{photometric}");
+        let (code, _, err) = scrub(&v, &[&dir, "--out", &out_dir, "--redact", "rules.json"]);
+        assert_eq!(code, 0, "{photometric}: {err}");
+        let out = read(&v, &format!("{out_dir}/{dir}/us.dcm"));
+        let pixels = out.element(tags::PIXEL_DATA).unwrap().value().to_bytes().unwrap().into_owned();
+        assert_eq!(pixels.len(), original.len());
+        for (i, (&p, &was)) in pixels.iter().zip(&original).enumerate() {
+            let row = i / (16 * bytes_per_pixel);
+            let in_row = i % (16 * bytes_per_pixel);
+            let expected = if photometric == "YBR_FULL_422" {
+                // Pairs of pixels: columns 2..8 (the region 3..7 widened to whole pairs).
+                let (pair, k) = (in_row / 4, in_row % 4);
+                if row < 2 && (1..4).contains(&pair) { [0, 0, 128, 128][k] } else { was }
+            } else {
+                let (col, sample) = (in_row / 3, in_row % 3);
+                if row < 2 && (3..7).contains(&col) { [0, 128, 128][sample] } else { was }
+            };
+            assert_eq!(p, expected, "{photometric}: byte {i} (row {row})");
+        }
+        v.ok(&["check", &out_dir]);
+    }
+}

@@ -117,7 +117,10 @@ pub fn decode_to_native(obj: &mut InMemDicomObject, transfer_syntax: &str) -> Re
 }
 
 /// Blanks the regions in every frame and sample of native pixel data and records that no
-/// burned-in annotation is left. An error says why it cannot (and nothing is changed).
+/// burned-in annotation is left. Blank is black: every sample 0, but a YBR image's chroma
+/// samples their middle value (a YBR zero is green). YBR_FULL_422 (two luma samples share one
+/// pair of chroma samples) is blanked in whole pairs, so a region widens to even columns. An
+/// error says why it cannot (and nothing is changed).
 pub fn redact(obj: &mut InMemDicomObject, regions: &[[u32; 4]]) -> Result<(), String> {
     let pixels = obj.element(tags::PIXEL_DATA).map_err(|_| "no pixel data".to_string())?;
     let vr = pixels.vr();
@@ -131,20 +134,41 @@ pub fn redact(obj: &mut InMemDicomObject, regions: &[[u32; 4]]) -> Result<(), St
     let bits = get(tags::BITS_ALLOCATED, 16) as usize;
     let frames = get(tags::NUMBER_OF_FRAMES, 1).max(1) as usize;
     let planar = get(tags::PLANAR_CONFIGURATION, 0) == 1;
+    let photometric = text(obj, tags::PHOTOMETRIC_INTERPRETATION);
+    let photometric = photometric.trim();
     if !bits.is_multiple_of(8) || rows == 0 || columns == 0 {
         return Err(format!("{bits}-bit pixels of {rows}x{columns}: not redacted"));
     }
     let bpp = bits / 8;
-    let frame_bytes = rows * columns * samples * bpp;
+    let subsampled = photometric == "YBR_FULL_422";
+    if subsampled && (samples != 3 || bpp != 1 || planar || !columns.is_multiple_of(2)) {
+        return Err("YBR_FULL_422 pixels other than 8-bit, interleaved, of even width: not redacted".into());
+    }
+    // Bytes per row of one sample plane (or of the interleaved samples).
+    let frame_bytes = if subsampled { rows * columns * 2 } else { rows * columns * samples * bpp };
     if bytes.len() < frame_bytes * frames {
         return Err("the pixel data is shorter than its rows, columns and frames say".into());
     }
+    // What one sample is set to: a YBR image's chroma samples to their middle, so that the blank
+    // is black.
+    let mid = (1u64 << (bits - 1)).to_le_bytes();
+    let blank = |s: usize| -> &[u8] {
+        if photometric.starts_with("YBR") && s > 0 { &mid[..bpp] } else { &[0u8; 8][..bpp] }
+    };
     for f in 0..frames {
         let frame = &mut bytes[f * frame_bytes..(f + 1) * frame_bytes];
         for &[x, y, w, h] in regions {
             let (x0, y0) = (x as usize, y as usize);
             let (x1, y1) = ((x0 + w as usize).min(columns), (y0 + h as usize).min(rows));
             for row in y0..y1 {
+                if subsampled {
+                    // Y1 Y2 Cb Cr for each pair of pixels.
+                    for pair in x0 / 2..x1.div_ceil(2) {
+                        let at = (row * columns + pair * 2) * 2;
+                        frame[at..at + 4].copy_from_slice(&[0, 0, mid[0], mid[0]]);
+                    }
+                    continue;
+                }
                 for s in 0..samples {
                     let (start, stride) = if planar {
                         ((s * rows * columns + row * columns + x0) * bpp, bpp)
@@ -153,7 +177,7 @@ pub fn redact(obj: &mut InMemDicomObject, regions: &[[u32; 4]]) -> Result<(), St
                     };
                     for col in 0..x1.saturating_sub(x0) {
                         let at = start + col * stride;
-                        frame[at..at + bpp].fill(0);
+                        frame[at..at + bpp].copy_from_slice(blank(s));
                     }
                 }
             }
