@@ -26,27 +26,95 @@ pub(crate) fn read_chunk<D: BlockDevice + 'static>(
     chunk: &Chunk,
     path: impl FnOnce() -> String,
 ) -> Result<Vec<u8>, StoreError> {
-    let sectors = chunk.sectors();
+    let mut out = Vec::new();
+    let mut path = Some(path);
+    let mut name = || path.take().map_or_else(String::new, |p| p());
+    read_run(store, &[(0, *chunk)], &mut name, &mut |_, data| out.extend_from_slice(data))?;
+    Ok(out)
+}
+
+/// Most bytes read from the device at once for chunks that lie next to each other.
+const RUN_BYTES: u64 = 1 << 20;
+
+/// Reads chunks that lie next to each other on the device (each starts where the one before
+/// ends) with one device read, checks each against its hash, and hands each to `sink` with its
+/// index, in order.
+fn read_run<D: BlockDevice + 'static>(
+    store: &Store<D>,
+    run: &[(u64, Chunk)],
+    path: &mut dyn FnMut() -> String,
+    sink: &mut dyn FnMut(u64, &[u8]),
+) -> Result<(), StoreError> {
     let layout = store.layout();
-    if chunk.len as usize > CHUNK_BYTES
-        || chunk.sector < layout.data_first
-        || chunk.sector + sectors > layout.data_first + layout.data_sectors
-    {
-        return Err(StoreError::Corrupt {
-            path: path(),
-            what: "a chunk points outside the data region".into(),
-        });
+    let Some((_, first)) = run.first() else { return Ok(()) };
+    let mut sectors = 0;
+    for (_, chunk) in run {
+        if chunk.len as usize > CHUNK_BYTES
+            || chunk.sector != first.sector + sectors
+            || chunk.sector < layout.data_first
+            || chunk.sector + chunk.sectors() > layout.data_first + layout.data_sectors
+        {
+            return Err(StoreError::Corrupt {
+                path: path(),
+                what: "a chunk points outside the data region".into(),
+            });
+        }
+        sectors += chunk.sectors();
     }
     let mut buf = vec![0u8; sectors as usize * SECTOR_SIZE];
-    store.io().read_sectors(chunk.sector, &mut buf)?;
-    buf.truncate(chunk.len as usize);
-    if blake3::keyed_hash(&store.keys().chunk, &buf).as_bytes() != &chunk.hash {
-        return Err(StoreError::Corrupt {
-            path: path(),
-            what: format!("the data in sectors {}..{} does not verify", chunk.sector, chunk.sector + sectors),
-        });
+    store.io().read_sectors(first.sector, &mut buf)?;
+    let mut at = 0;
+    for (index, chunk) in run {
+        let data = &buf[at..at + chunk.len as usize];
+        at += chunk.sectors() as usize * SECTOR_SIZE;
+        if blake3::keyed_hash(&store.keys().chunk, data).as_bytes() != &chunk.hash {
+            return Err(StoreError::Corrupt {
+                path: path(),
+                what: format!(
+                    "the data in sectors {}..{} does not verify",
+                    chunk.sector,
+                    chunk.sector + chunk.sectors()
+                ),
+            });
+        }
+        sink(*index, data);
     }
-    Ok(buf)
+    Ok(())
+}
+
+/// Takes a chunk's index and its verified bytes.
+type ChunkSink<'a> = dyn FnMut(u64, &[u8]) -> Result<(), StoreError> + 'a;
+
+/// Reads `chunks` (in index order) in runs of neighbours on the device, handing each chunk's
+/// verified bytes to `sink`.
+fn read_chunks<D: BlockDevice + 'static>(
+    store: &Store<D>,
+    chunks: &[(u64, Chunk)],
+    path: &dyn Fn() -> String,
+    sink: &mut ChunkSink<'_>,
+) -> Result<(), StoreError> {
+    let mut start = 0;
+    while start < chunks.len() {
+        let mut end = start + 1;
+        let mut bytes = chunks[start].1.sectors() * SECTOR_SIZE as u64;
+        while end < chunks.len() {
+            let (prev, next) = (&chunks[end - 1].1, &chunks[end].1);
+            bytes += next.sectors() * SECTOR_SIZE as u64;
+            if next.sector != prev.sector + prev.sectors() || bytes > RUN_BYTES {
+                break;
+            }
+            end += 1;
+        }
+        let mut failed = Ok(());
+        read_run(store, &chunks[start..end], &mut || path(), &mut |index, data| {
+            if failed.is_ok() {
+                failed = sink(index, data);
+            }
+        })?;
+        failed?;
+        start = end;
+    }
+    Ok(())
 }
 
 /// Copies bytes `[offset, offset + buf.len())` of a file into `buf`, verified; returns how
@@ -69,11 +137,8 @@ pub(crate) fn read_at<D: BlockDevice + 'static>(
     let records = Records { sealer: &store.keys().sealer };
     let first = offset / CHUNK_BYTES as u64;
     let last = (offset + n as u64 - 1) / CHUNK_BYTES as u64;
-    for (index, chunk) in records.chunks(chunks, ino, first)? {
-        if index > last {
-            break;
-        }
-        let data = read_chunk(store, &chunk, path)?;
+    let wanted = records.chunk_range(chunks, ino, first, last)?;
+    read_chunks(store, &wanted, path, &mut |index, data| {
         let chunk_start = index * CHUNK_BYTES as u64;
         let from = offset.max(chunk_start);
         let to = (offset + n as u64).min(chunk_start + data.len() as u64);
@@ -81,7 +146,8 @@ pub(crate) fn read_at<D: BlockDevice + 'static>(
             out[(from - offset) as usize..(to - offset) as usize]
                 .copy_from_slice(&data[(from - chunk_start) as usize..(to - chunk_start) as usize]);
         }
-    }
+        Ok(())
+    })?;
     Ok(n)
 }
 
@@ -144,21 +210,20 @@ pub(crate) fn copy_out<D: BlockDevice + 'static>(
     path: &dyn Fn() -> String,
 ) -> Result<u64, StoreError> {
     let mut written = 0u64;
-    for (index, chunk) in records.chunks(chunks, ino, 0)? {
+    let last = inode.size.div_ceil(CHUNK_BYTES as u64).saturating_sub(1);
+    let all = if inode.size == 0 { Vec::new() } else { records.chunk_range(chunks, ino, 0, last)? };
+    read_chunks(store, &all, path, &mut |index, data| {
         let start = index * CHUNK_BYTES as u64;
-        if start >= inode.size {
-            break;
-        }
         if start > written {
             write_zeros(out, start - written, path)?;
             written = start;
         }
-        let data = read_chunk(store, &chunk, path)?;
         let take = (data.len() as u64).min(inode.size - start) as usize;
         out.write_all(&data[..take]).map_err(|e| io_error(&path(), e))?;
         written += take as u64;
         progress(take as u64);
-    }
+        Ok(())
+    })?;
     if written < inode.size {
         write_zeros(out, inode.size - written, path)?;
         written = inode.size;

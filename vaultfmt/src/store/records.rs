@@ -235,8 +235,19 @@ impl Records<'_> {
         ino: u64,
         from: u64,
     ) -> Result<Vec<(u64, Chunk)>, StoreError> {
+        self.chunk_range(t, ino, from, u64::MAX)
+    }
+
+    /// The chunks of `ino` with indexes `from..=to`.
+    pub fn chunk_range(
+        &self,
+        t: &impl ReadableTable<(u64, u64), &'static [u8]>,
+        ino: u64,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<(u64, Chunk)>, StoreError> {
         let mut out = Vec::new();
-        for item in t.range((ino, from)..=(ino, u64::MAX))? {
+        for item in t.range((ino, from)..=(ino, to))? {
             let (k, v) = item?;
             let (_, index) = k.value();
             out.push((index, self.sealer.open("chunks", &chunk_key(ino, index), v.value())?));
