@@ -768,3 +768,54 @@ fn unmounting_during_a_mirror_stops_it_and_the_next_run_resumes() {
     assert_eq!(summary(&events)["resumed"], true);
     assert_same(&v, "dst.img", "/study", "study");
 }
+
+/// Only a mount that runs as the same user (or root) hears a passphrase: a socket another user
+/// listens on where the mount's would be gets nothing, and the mirror reports the vault in use.
+/// (The other user is `nobody`: the fake server binds as root, then drops to uid 65534 before
+/// it listens, which is the identity the kernel reports for it.)
+#[test]
+fn a_socket_another_user_listens_on_hears_nothing() {
+    let v = two_vaults(3);
+    let sock = vault::control::socket_path(&v.path("src.img")).unwrap();
+    std::fs::create_dir_all(sock.parent().unwrap()).unwrap();
+    let heard = v.path("heard");
+    let script = format!(
+        r#"
+import fcntl, os, socket, sys
+held = open({img:?}, "rb+"); fcntl.flock(held, fcntl.LOCK_EX)   # the vault "in use"
+s = socket.socket(socket.AF_UNIX); s.bind({sock:?}); os.chmod({sock:?}, 0o666)
+os.setgid(65534); os.setuid(65534); s.listen(1)
+print("ready", flush=True)
+c, _ = s.accept(); c.sendall(b"vault-control 1 " + b"0" * 64 + b"\n"); c.settimeout(5)
+got = b""
+try:
+    while True:
+        d = c.recv(4096)
+        if not d: break
+        got += d
+except Exception: pass
+sys.stderr.write("heard %d bytes\n" % len(got))
+"#,
+        img = v.path("src.img").to_str().unwrap(),
+        sock = sock.to_str().unwrap(),
+    );
+    let _ = std::fs::remove_file(&sock);
+    let mut fake = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&heard).unwrap())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(fake.stdout.take().unwrap()), &mut ready)
+        .unwrap();
+    assert_eq!(ready.trim(), "ready");
+    let (code, _, err) = v.run(&["mirror", "src.img", "dst.img", "--passphrase-file", "pass"]);
+    let _ = std::fs::remove_file(&sock);
+    let _ = fake.kill();
+    let _ = fake.wait();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("in use by another vault process"), "{err}");
+    let heard = std::fs::read_to_string(&heard).unwrap();
+    assert!(!heard.contains("heard") || heard.contains("heard 0 bytes"), "{heard}");
+}

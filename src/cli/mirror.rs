@@ -143,8 +143,8 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
         Opened::Mounted(client, control_key) => {
             if !args.json {
                 eprintln!(
-                    "vault: {} is mounted: its mount's process mirrors it, as it is now (changes \
-                     made meanwhile go with the next run)",
+                    "vault: {} is mounted: its mount's process does the mirror (a file that changes during \
+                     the run is left for the next)",
                     args.source.display()
                 );
             }
