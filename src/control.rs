@@ -339,9 +339,25 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
         Request::Verify { budget_ms } => {
             let _ = conn.set_read_timeout(None);
             let budget = budget_ms.map(Duration::from_millis);
+            // Progress: each file's path as it begins, with the bytes verified since the last.
+            let bytes = std::cell::Cell::new(0u64);
+            let Ok(mut events) = conn.try_clone() else { return };
+            let mut on_file = |path: &str| {
+                let event = serde_json::json!({"event": "progress", "path": path, "bytes": bytes.replace(0)});
+                if send(&mut events, &event).is_err() {
+                    stop.store(true, Ordering::SeqCst);
+                }
+            };
+            let mut on_bytes = |n: u64| bytes.set(bytes.get() + n);
             let result = audit_open(shared, "verify (through its mount)").and_then(|()| {
                 // Unmounting ends the run at its next file, as a budget would.
-                crate::cli::verify::verify_store(shared.store(), budget, Some(stop), &mut |_| {}, &mut |_| {})
+                crate::cli::verify::verify_store(
+                    shared.store(),
+                    budget,
+                    Some(stop),
+                    &mut on_file,
+                    &mut on_bytes,
+                )
             });
             reply(&mut conn, result);
         }
@@ -424,9 +440,18 @@ impl Client {
     }
 
     /// Asks the mount's process to verify its vault (see `crate::cli::verify::verify_store`).
-    pub fn verify(self, key: &Locked<[u8; 32]>, budget: Option<Duration>) -> anyhow::Result<Report> {
+    /// `progress` hears each file's path as it begins, with the bytes verified since the last.
+    pub fn verify(
+        self,
+        key: &Locked<[u8; 32]>,
+        budget: Option<Duration>,
+        progress: &mut dyn FnMut(&str, u64),
+    ) -> anyhow::Result<Report> {
         let request = Request::Verify { budget_ms: budget.map(|b| b.as_millis() as u64) };
-        Ok(serde_json::from_value(self.ask(key, &request, None, &mut |_| {})?)?)
+        let mut emit = |v: serde_json::Value| {
+            progress(v["path"].as_str().unwrap_or_default(), v["bytes"].as_u64().unwrap_or(0))
+        };
+        Ok(serde_json::from_value(self.ask(key, &request, None, &mut emit)?)?)
     }
 
     /// Asks the mount's process for its vault's gate policy and scrub key.

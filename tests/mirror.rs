@@ -721,6 +721,31 @@ fn a_mounted_source_is_mirrored_by_its_mount_while_it_is_written() {
             .sum()
     }
     assert_eq!(whole["files"].as_u64(), Some(count_files(&mnt)), "{whole}");
+    // The exchange itself, as a peer speaks it: the proof made from the unlocked vault, a
+    // verify request, then a progress event for every file before the summary.
+    {
+        use std::io::{BufRead, Write};
+        let dev =
+            vaultfmt::dev::FileDevice::open(&v.path("src.img"), vaultfmt::dev::Access::ReadOnly).unwrap();
+        let vol = Volume::unlock(dev, vaultfmt::Secret::Passphrase(common::PASS.as_bytes()), None).unwrap();
+        let key = vol.subkey(vault::control::KEY_CONTEXT);
+        let sock = vault::control::socket_path(&v.path("src.img")).unwrap();
+        let conn = std::os::unix::net::UnixStream::connect(&sock).unwrap();
+        let mut lines = std::io::BufReader::new(conn.try_clone().unwrap()).lines();
+        let hello = lines.next().unwrap().unwrap();
+        let challenge = hello.strip_prefix("vault-control 1 ").unwrap();
+        writeln!(&conn, "{}", blake3::keyed_hash(&key, challenge.as_bytes()).to_hex()).unwrap();
+        writeln!(&conn, r#"{{"op":"verify","budget_ms":null}}"#).unwrap();
+        let answers: Vec<serde_json::Value> =
+            lines.map(|l| serde_json::from_str(&l.unwrap()).unwrap()).collect();
+        let (last, progress) = answers.split_last().unwrap();
+        assert_eq!(last["event"], "summary", "{last}");
+        assert_eq!(progress.len() as u64, last["files"].as_u64().unwrap());
+        assert!(progress.iter().all(|p| p["event"] == "progress" && p["path"].as_str().is_some()));
+        let bytes: u64 = progress.iter().map(|p| p["bytes"].as_u64().unwrap()).sum();
+        // The last file's bytes are in the summary only.
+        assert!(bytes <= last["bytes"].as_u64().unwrap() && bytes > 0, "{bytes} {last}");
+    }
     let first = verify(&["--budget", "1ms"]);
     assert_eq!(first["pass_complete"], false, "{first}");
     let second = verify(&["--budget", "1ms"]);

@@ -183,7 +183,10 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Exit> {
             if !args.json {
                 eprintln!("vault: {} is mounted: its mount's process verifies it", args.device.display());
             }
-            client.verify(&key, args.budget)?
+            client.verify(&key, args.budget, &mut |path, bytes| {
+                bar.inc(bytes);
+                bar.set_message(path.to_string());
+            })?
         }
     };
     bar.finish_and_clear();
