@@ -65,6 +65,11 @@ echo; echo "# the encrypted backup: a second vault; every copy is read back and 
 step "$vault" init --image backup.img --size 256M --passphrase-file second "${cheap[@]}"
 step "$vault" mirror teaching.img backup.img --passphrase-file passphrase --dst-passphrase-file second
 step "$vault" mirror teaching.img backup.img --passphrase-file passphrase --dst-passphrase-file second
+echo; echo "# the backup also runs while the vault stays mounted: its mount's process does it"
+step "$vault" mount teaching.img mnt --passphrase-file passphrase
+step cp study/notes.txt mnt/dragged-in/more-notes.txt
+step "$vault" mirror teaching.img backup.img --passphrase-file passphrase --dst-passphrase-file second
+step "$vault" umount mnt
 step "$vault" verify backup.img --passphrase-file second
 step "$vault" log teaching.img --passphrase-file passphrase
 step "$vault" header backup teaching.img teaching.header
