@@ -248,13 +248,26 @@ fn accept<D: BlockDevice + 'static>(
         running.stops.lock().unwrap_or_else(|e| e.into_inner()).push(stop.clone());
         let (shared, running) = (shared.clone(), running.clone());
         std::thread::spawn(move || {
+            // Counts as ended when the thread does, even by a panic, and only after its share of
+            // the store is gone (declared first, dropped last).
+            let _ended = Ended { running, stop: stop.clone() };
+            let shared = shared;
             answer(conn, &shared, &stop);
-            // The share of the store goes before the work counts as ended.
-            drop(shared);
-            let mut stops = running.stops.lock().unwrap_or_else(|e| e.into_inner());
-            stops.retain(|s| !Arc::ptr_eq(s, &stop));
-            running.ended.notify_all();
         });
+    }
+}
+
+/// Marks one peer's work as ended when dropped.
+struct Ended {
+    running: Arc<Running>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        let mut stops = self.running.stops.lock().unwrap_or_else(|e| e.into_inner());
+        stops.retain(|s| !Arc::ptr_eq(s, &self.stop));
+        self.running.ended.notify_all();
     }
 }
 

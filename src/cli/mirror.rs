@@ -217,9 +217,9 @@ impl Show {
             }
             let verb = if summary.dry_run { "Would copy" } else { "Copied" };
             println!(
-                "{verb} {} files ({}, {} read back and verified), linked {} renamed, {} unchanged, deleted {}, \
+                "{verb} {} ({}, {} read back and verified), linked {} renamed, {} unchanged, deleted {}, \
                  refused {}{}{} in {secs:.1} s{}.",
-                summary.copied,
+                if summary.copied == 1 { "1 file".to_string() } else { format!("{} files", summary.copied) },
                 human(summary.copied_bytes),
                 summary.verified,
                 summary.linked,
