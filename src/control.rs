@@ -1,24 +1,26 @@
 //! A mounted vault's control socket. While a mount's process holds a vault, no other process may
-//! open its store (it is claimed); commands that only need to read it — `vault mirror` of a mounted
-//! source, `vault verify`, the key and policy for `vault scrub --vault` — ask the mount's process to do the work instead, through a Unix socket.
+//! open its store (it is claimed); commands that only need to read it — `vault mirror` of a
+//! mounted source, `vault verify`, the key and policy for `vault scrub --vault` — ask the mount's
+//! process to do the work instead, through a Unix socket.
 //!
 //! Who may ask: the socket lives in a folder only its user can enter (`/run/vault` for root),
-//! the peer's user is checked (`SO_PEERCRED`: the same user, or root), and the peer must prove
-//! that it unlocked the vault itself: it answers a random challenge with a keyed BLAKE3 whose key
-//! derives from the vault's master key. Nothing secret crosses the socket but the backup's
-//! passphrase, which the work needs; it is read into memory that is wiped after use.
+//! each side checks the other's user (`SO_PEERCRED`: the same user, or root), and the peer must
+//! prove that it unlocked the vault itself: it answers a random challenge with a keyed BLAKE3
+//! whose key derives from the vault's master key. What crosses the socket besides: the backup's
+//! passphrase, which a mirror needs (read into memory that is wiped after use), and, for scrub,
+//! the vault's scrub key — to a peer that has just proven it holds the vault's master key.
 //!
 //! The exchange, one request a connection, one line each (JSON unless said):
 //! ```text
 //! mount  → "vault-control 1 <challenge, 64 hex digits>"
 //! client → "<keyed BLAKE3 of the challenge's hex digits, 64 hex digits>"
 //! client → the request, e.g. {"op":"mirror","dest":"/dev/sdc","delete":false,...}
-//! client → the backup's passphrase, as bytes
-//! mount  → the mirror's events, then {"event":"summary",...} or
+//! client → the backup's passphrase, as bytes (mirror only)
+//! mount  → events (the mirror's, or verify's progress), then {"event":"summary",...} or
 //!          {"event":"error","code":N,"message":"..."}
 //! ```
-//! Work asked this way reads the vault as it was when the work began; the mount keeps serving
-//! meanwhile, and what the vault's commits stop referencing is not reused while the work can
+//! The mount keeps serving meanwhile. The work lists the vault once and reads each file in a read
+//! view of its own; what the vault's commits stop referencing is not reused while a view can
 //! still read it (`vaultfmt/src/store/frees.rs`). Unmounting stops the work at its next file.
 
 use std::io::{Read, Write};
