@@ -129,9 +129,10 @@ pub fn socket_path(device: &Path) -> std::io::Result<PathBuf> {
 }
 
 /// Reads one line (without its newline) straight from the socket, byte by byte, so that no
-/// buffer outside the returned (wiped) one ever holds it.
+/// buffer outside the returned (wiped) one ever holds it. Room for 4 KiB is made first: a
+/// passphrase never outgrows it, so no copy of one is left behind by a reallocation.
 fn read_line(conn: &mut UnixStream) -> std::io::Result<Zeroizing<Vec<u8>>> {
-    let mut line = Zeroizing::new(Vec::new());
+    let mut line = Zeroizing::new(Vec::with_capacity(4096));
     let mut byte = [0u8; 1];
     loop {
         if conn.read(&mut byte)? == 0 {
@@ -493,8 +494,13 @@ impl Client {
         let Some(challenge) = hello.strip_prefix(HELLO).map(str::trim) else {
             return Err(self.refusal(&hello));
         };
-        let mut out = Zeroizing::new(format!("{}\n", proof(key, challenge).to_hex()).into_bytes());
-        out.extend_from_slice(serde_json::to_string(request)?.as_bytes());
+        let request = serde_json::to_string(request)?;
+        // Sized first: growing it would leave a copy of the passphrase behind.
+        let room = 65 + request.len() + 1 + secret.map_or(0, |s| s.len() + 1);
+        let mut out = Zeroizing::new(Vec::with_capacity(room));
+        out.extend_from_slice(proof(key, challenge).to_hex().as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(request.as_bytes());
         out.push(b'\n');
         if let Some(secret) = secret {
             out.extend_from_slice(secret);
