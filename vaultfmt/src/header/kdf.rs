@@ -193,9 +193,10 @@ mod tests {
         let started = Instant::now();
         p.derive(b"x", &[0; 32]).unwrap();
         let took = started.elapsed();
-        // Generous bounds: the machine may be busy, but an order of magnitude off is a bug.
+        // Generous bounds: the machine may be busy (while calibrating, which makes the cost too
+        // high, or now, which makes it take longer), but an order of magnitude off is a bug.
         assert!(
-            took > Duration::from_millis(60) && took < Duration::from_millis(3000),
+            took > Duration::from_millis(30) && took < Duration::from_millis(3000),
             "{p:?} took {took:?}"
         );
     }
