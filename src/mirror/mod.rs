@@ -545,9 +545,10 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     summary: &mut Summary,
     events: &mut dyn FnMut(&Event),
 ) -> Result<()> {
-    // Bytes already read (and hashed) to decide, or read now and checked against the hash.
-    let data = match read {
-        Some(data) => data,
+    // Bytes already read (and hashed) to decide, or read now: those are checked against the
+    // recorded hash by the hash the backup's write computes anyway (below), or here in a dry run.
+    let (data, hashed) = match read {
+        Some(data) => (data, true),
         None => {
             let mut data = Vec::with_capacity(e.inode.size as usize);
             if read_listed(source, e, &mut data)?.is_none() {
@@ -555,12 +556,13 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
                 events(&Event::Changed { path: path.to_string() });
                 return Ok(());
             }
-            if blake3::hash(&data).as_bytes() != hash {
-                return Err(MirrorError::SourceDamaged { path: path.to_string() });
-            }
-            data
+            (data, false)
         }
     };
+    let damaged = || MirrorError::SourceDamaged { path: path.to_string() };
+    if opts.dry_run && !hashed && blake3::hash(&data).as_bytes() != hash {
+        return Err(damaged());
+    }
     let verdict = gate::check(&data, policy);
     if !verdict.accept {
         summary.refused += 1;
@@ -595,6 +597,11 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     let parent = dst(tx.mkdir_all(dir, 0o755))?;
     let ino = dst(tx.create(parent, name, Kind::File, e.inode.mode, None))?;
     dst(tx.write_file(ino, &mut &data[..]))?;
+    // The content hash the write recorded is the source's, or the source does not match its own
+    // record (the batch is then never committed).
+    if dst(tx.inode(ino))?.and_then(|i| i.content_hash) != Some(*hash) {
+        return Err(damaged());
+    }
     dst(tx.set_attrs(ino, &attrs_of(&e.inode)))?;
     events(&Event::Copied { path: path.to_string(), bytes: data.len() as u64 });
     run.pending.push(Pending { ino, src: e.clone(), path: path.to_string(), hash: *hash });
