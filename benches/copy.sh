@@ -10,16 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/study.sh
-files=${FILES:-600}
-kib=${FILE_KIB:-512}
-runs=${RUNS:-3}
 export DEBIAN_FRONTEND=noninteractive
 for p in gocryptfs securefs cryfs fuse3; do
     dpkg -s "$p" >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq gocryptfs securefs cryfs fuse3 >/dev/null; break; }
 done
-cargo build --release --locked -q
-vault=$PWD/target/release/vault
-work=$(mktemp -d -p "$PWD/target" bench-copy.XXXX)
+build_vault copy
 loop=""
 cleanup() {
     for m in "$work"/plain "$work"/base; do mountpoint -q "$m" 2>/dev/null && { fusermount3 -uz "$m" 2>/dev/null || umount -l "$m"; }; done

@@ -16,12 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/study.sh
-files=${FILES:-600}
-runs=${RUNS:-3}
 bash packaging/install-deps.sh
-cargo build --release --locked -q
-vault=$PWD/target/release/vault
-work=$(mktemp -d -p "$PWD/target" bench-gate.XXXX)
+build_vault gate
 cleanup() {
     mountpoint -q "$work/mnt" 2>/dev/null && { fusermount3 -uz "$work/mnt" 2>/dev/null || umount -l "$work/mnt"; }
     rm -rf "$work"

@@ -7,12 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/study.sh
-files=${FILES:-600}
-kib=${FILE_KIB:-512}
-runs=${RUNS:-3}
-cargo build --release --locked -q
-vault=$PWD/target/release/vault
-work=$(mktemp -d -p "$PWD/target" bench-import.XXXX)
+build_vault import
 loop=""
 cleanup() {
     mountpoint -q "$work/mnt" 2>/dev/null && umount "$work/mnt"

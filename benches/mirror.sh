@@ -10,14 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/study.sh
-files=${FILES:-600}
-kib=${FILE_KIB:-512}
-runs=${RUNS:-3}
 export DEBIAN_FRONTEND=noninteractive
 dpkg -s b3sum >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq b3sum rsync >/dev/null; }
-cargo build --release --locked -q
-vault=$PWD/target/release/vault
-work=$(mktemp -d -p "$PWD/target" bench-mirror.XXXX)
+build_vault mirror
 loops=()
 cleanup() {
     for m in "$work"/a "$work"/b; do mountpoint -q "$m" 2>/dev/null && umount "$m"; done

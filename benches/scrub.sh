@@ -10,17 +10,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/study.sh
-runs=${RUNS:-3}
 bash packaging/install-deps.sh
-cargo build --release --locked -q
-vault=$PWD/target/release/vault
+build_vault scrub
+trap 'rm -rf "$work"' EXIT
 venv=$PWD/target/bench-scrub-venv
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import dicognito, deid" 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check dicognito==0.19.0 deid==0.4.13 2>&1 | grep -v "^\[notice\]" || true
 fi
-work=$(mktemp -d -p "$PWD/target" bench-scrub.XXXX)
-trap 'rm -rf "$work"' EXIT
 cd "$work"
 real=$(python3 -c "import os, pydicom, data_store; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'), os.path.join(os.path.dirname(data_store.__file__), 'data'))")
 mkdir inputs

@@ -1,4 +1,18 @@
-# Sourced by the benchmarks: the made-up CT-like study they copy, and their timing helpers.
+# Sourced by the benchmarks: their workload settings, the made-up CT-like study they copy, and
+# their timing helpers.
+
+# FILES=, FILE_KIB=, RUNS= change the workload.
+files=${FILES:-600}
+kib=${FILE_KIB:-512}
+runs=${RUNS:-3}
+
+# build_vault NAME: builds the release binary into $vault, and a working folder for benchmark
+# NAME into $work (under target/).
+build_vault() {
+    cargo build --release --locked -q
+    vault=$PWD/target/release/vault
+    work=$(mktemp -d -p "$PWD/target" "bench-$1.XXXX")
+}
 
 # make_study FILES KIB: ./study/series1 with FILES files of KIB KiB each. A text line first makes
 # every file certainly not DICOM, so the gate lets each through after reading its first bytes.
