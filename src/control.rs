@@ -345,8 +345,7 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
         }
         Request::ScrubSettings => {
             let result = audit_open(shared, "scrub (through its mount)").and_then(|()| {
-                let policy =
-                    shared.store().begin_read_setting(crate::gate::POLICY_SETTING)?.unwrap_or_default();
+                let policy = shared.policy().clone();
                 let key = crate::cli::scrub::vault_key(shared.store())?;
                 Ok(ScrubSettings { policy, key: blake3::Hash::from_bytes(key.0).to_hex().to_string() })
             });

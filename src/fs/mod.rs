@@ -285,6 +285,11 @@ impl<D: BlockDevice + 'static> Shared<D> {
         self.0.read_only
     }
 
+    /// The vault's gate policy, as the mount read it (nothing can change it while mounted).
+    pub fn policy(&self) -> &crate::gate::Policy {
+        &self.0.policy
+    }
+
     /// Makes every change durable, and frees what read views held back (see
     /// `vaultfmt::store::Store::frees_waiting`).
     pub fn commit(&self) -> Result<(), Errno> {
