@@ -24,12 +24,10 @@ pub struct DirEntry {
 pub(crate) fn read_chunk<D: BlockDevice + 'static>(
     store: &Store<D>,
     chunk: &Chunk,
-    path: impl FnOnce() -> String,
+    path: impl Fn() -> String,
 ) -> Result<Vec<u8>, StoreError> {
     let mut out = Vec::new();
-    let mut path = Some(path);
-    let mut name = || path.take().map_or_else(String::new, |p| p());
-    read_run(store, &[(0, *chunk)], &mut name, &mut |_, data| out.extend_from_slice(data))?;
+    read_run(store, &[(0, *chunk)], &path, &mut |_, data| out.extend_from_slice(data))?;
     Ok(out)
 }
 
@@ -42,7 +40,7 @@ const RUN_BYTES: u64 = 1 << 20;
 fn read_run<D: BlockDevice + 'static>(
     store: &Store<D>,
     run: &[(u64, Chunk)],
-    path: &mut dyn FnMut() -> String,
+    path: &dyn Fn() -> String,
     sink: &mut dyn FnMut(u64, &[u8]),
 ) -> Result<(), StoreError> {
     let layout = store.layout();
@@ -106,7 +104,7 @@ fn read_chunks<D: BlockDevice + 'static>(
             end += 1;
         }
         let mut failed = Ok(());
-        read_run(store, &chunks[start..end], &mut || path(), &mut |index, data| {
+        read_run(store, &chunks[start..end], path, &mut |index, data| {
             if failed.is_ok() {
                 failed = sink(index, data);
             }
