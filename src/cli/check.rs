@@ -7,7 +7,8 @@ use clap::Args;
 
 use super::{print_json, with_path};
 use crate::exit::{Exit, UsageError};
-use crate::gate::{self, Policy, Verdict};
+use crate::gate::Policy;
+use crate::gate::door::check_path;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Exit status: 0 when every file is accepted, 1 when any is refused, 2 on a \
@@ -16,10 +17,13 @@ pub struct CheckArgs {
     /// Files and folders (folders are checked recursively)
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// A policy file (JSON; see vault-check(1)) instead of the default policy
+    /// A policy file (JSON, as `vault policy show --json` prints) instead of the default policy
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// One JSON object per file, one per line
+    /// With each reason, what would let the file in (which scrub option fixes it)
+    #[arg(long)]
+    pub explain: bool,
+    /// One JSON object per file, one per line (JSON Lines)
     #[arg(long)]
     pub json: bool,
 }
@@ -41,28 +45,6 @@ pub fn collect(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>) -> 
     Ok(())
 }
 
-/// The gate's verdict on a file on disk. A file that cannot be DICOM or an archive by its
-/// first bytes is decided on those alone, without reading the rest; a large one is mapped
-/// rather than copied, so the pixel data the gate skips over is never read from the disk.
-pub fn check_path(path: &Path, policy: &Policy) -> std::io::Result<Verdict> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut bytes = Vec::with_capacity(gate::HEAD_BYTES);
-    file.by_ref().take(gate::HEAD_BYTES as u64).read_to_end(&mut bytes)?;
-    if !gate::might_be_dicom(&bytes) {
-        return Ok(gate::check(&bytes, policy));
-    }
-    let len = file.metadata()?.len();
-    if len >= super::mapped::MAP_AT_LEAST
-        && let Some(map) = super::mapped::Mapped::new(&file, len)
-    {
-        return Ok(gate::check(map.bytes(), policy));
-    }
-    bytes.reserve_exact((len as usize).saturating_sub(bytes.len()));
-    file.read_to_end(&mut bytes)?;
-    Ok(gate::check(&bytes, policy))
-}
-
 /// Reads a policy file.
 pub fn load_policy(path: &Path) -> anyhow::Result<Policy> {
     let text = with_path(std::fs::read_to_string(path), path, "cannot read the policy")?;
@@ -81,6 +63,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     }
     let files: Vec<PathBuf> = found.into_iter().map(|(path, _)| path).collect();
     let results = super::in_parallel(&files, |path| check_path(path, &policy).map_err(|e| e.to_string()));
+    let explain = args.explain;
     let (mut refused, mut errors) = (0, 0);
     for (path, result) in files.iter().zip(results) {
         match result {
@@ -89,11 +72,22 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
                     refused += 1;
                 }
                 if args.json {
+                    let reasons: Vec<serde_json::Value> = v
+                        .reasons
+                        .iter()
+                        .map(|r| {
+                            let mut j = serde_json::to_value(r).expect("a reason serializes");
+                            if explain {
+                                j["fix"] = r.fix().into();
+                            }
+                            j
+                        })
+                        .collect();
                     print_json(&serde_json::json!({
                         "path": path.display().to_string(),
                         "verdict": if v.accept { "accept" } else { "refuse" },
                         "dicom": v.dicom,
-                        "reasons": v.reasons,
+                        "reasons": reasons,
                     }));
                 } else if v.accept {
                     println!("accept  {}", path.display());
@@ -102,7 +96,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
                     for r in &v.reasons {
                         let at =
                             if r.location.is_empty() { String::new() } else { format!(" in {}", r.location) };
-                        println!("        {}: {} {}{at}", r.rule, r.tag, r.keyword);
+                        let detail = if r.detail.is_empty() { String::new() } else { format!(" ({})", r.detail) };
+                        println!("        {}: {} {}{at}{detail}", r.rule, r.tag, r.keyword);
+                        if explain {
+                            println!("          fix: {}", r.fix());
+                        }
                     }
                 }
             }

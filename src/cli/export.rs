@@ -39,6 +39,7 @@ struct Counts {
 
 fn export(
     view: &ReadView<'_, FileDevice>,
+    unchecked: &std::collections::BTreeSet<u64>,
     ino: u64,
     vault_path: &str,
     dest: &Path,
@@ -51,8 +52,8 @@ fn export(
             if !dest.is_dir() {
                 with_path(std::fs::create_dir(dest), dest, "cannot create the folder")?;
             }
-            for e in view.entries(ino)? {
-                export(view, e.ino, &join(vault_path, &e.name), &dest.join(&e.name), bar, counts)?;
+            for e in view.entries(ino)?.into_iter().filter(|e| !unchecked.contains(&e.ino)) {
+                export(view, unchecked, e.ino, &join(vault_path, &e.name), &dest.join(&e.name), bar, counts)?;
             }
             with_path(
                 std::fs::set_permissions(dest, std::fs::Permissions::from_mode(inode.mode)),
@@ -99,15 +100,18 @@ fn export(
 pub fn run(args: ExportArgs) -> anyhow::Result<Exit> {
     let source = Target::parse(&args.source);
     let store = open_store(&source.device, &args.passphrase, "export")?;
+    // Files the gate has not passed are not exported (invariant 4).
+    let unchecked = crate::gate::door::unchecked(&store)?;
     let view = store.read()?;
     let ino = view
         .resolve(&source.path)?
+        .filter(|i| !unchecked.contains(i))
         .ok_or_else(|| vaultfmt::store::StoreError::NotFound { path: source.path.clone() })?;
     let name = source.path.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("vault");
     let dest = if args.dest.is_dir() { args.dest.join(name) } else { args.dest.clone() };
     let bar = progress_bar(args.json, None, "{spinner} {bytes} {bytes_per_sec} {wide_msg}");
     let mut counts = Counts { files: 0, bytes: 0 };
-    export(&view, ino, &source.path, &dest, &bar, &mut counts)?;
+    export(&view, &unchecked, ino, &source.path, &dest, &bar, &mut counts)?;
     bar.finish_and_clear();
     if args.json {
         print_json(&serde_json::json!({

@@ -40,6 +40,15 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
     let bar = progress_bar(args.json, None, "{spinner} checked {bytes} {bytes_per_sec}");
     let report = fsck::check(&store, &mut |n| bar.inc(n))?;
     bar.finish_and_clear();
+    // Files a mount wrote and ended without checking (killed, a power cut): checked now with
+    // --repair (the gate passes them, or they are removed); listed otherwise.
+    let unchecked = crate::gate::door::unchecked(&store)?.len();
+    let swept = if args.repair && unchecked > 0 {
+        let policy = crate::gate::door::vault_policy(&store)?;
+        Some(crate::gate::door::sweep(&store, &policy)?)
+    } else {
+        None
+    };
     let mut repaired = None;
     let mut after = None;
     if !report.clean() && args.repair {
@@ -51,7 +60,9 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
     tx.audit("fsck", &[("problems", &problems), ("repair", if repaired.is_some() { "yes" } else { "no" })])?;
     tx.commit()?;
     let exit = match (&after, report.clean()) {
-        (_, true) => Exit::Ok,
+        (_, true) if unchecked == 0 => Exit::Ok,
+        (_, true) if swept.is_some() => Exit::Refused,
+        (_, true) => Exit::Damaged,
         (Some(a), false) if a.clean() => Exit::Refused,
         _ => Exit::Damaged,
     };
@@ -68,6 +79,10 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
                 "link_counts": r.link_counts, "free_space_rebuilt": r.free_rebuilt,
             });
             out["clean_after_repair"] = serde_json::json!(after.as_ref().is_some_and(|a| a.clean()));
+        }
+        out["unchecked"] = serde_json::json!(unchecked);
+        if let Some(s) = &swept {
+            out["unchecked_checked"] = serde_json::json!({"accepted": s.accepted, "refused": s.refused});
         }
         print_json(&out);
         return Ok(exit);
@@ -93,6 +108,23 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
         human(usage.metadata_bytes),
         human(usage.capacity_bytes - usage.data_bytes)
     );
+    match &swept {
+        Some(s) => {
+            for path in &s.refused {
+                println!("refused by the gate and removed: {path} (see vault log)");
+            }
+            println!("checked {unchecked} files a mount left unchecked: {} accepted, {} refused", s.accepted, s.refused.len());
+        }
+        None if unchecked > 0 => println!(
+            "{unchecked} {} written through a mount that ended before the gate checked {}: hidden until \
+             `vault fsck --repair {}` or a mount checks {}",
+            if unchecked == 1 { "file was" } else { "files were" },
+            if unchecked == 1 { "it" } else { "them" },
+            args.device.display(),
+            if unchecked == 1 { "it" } else { "them" },
+        ),
+        None => {}
+    }
     if let Some(r) = &repaired {
         for path in &r.set_aside {
             println!("set aside in /lost+found: {path}");

@@ -13,7 +13,8 @@ use vaultfmt::store::{Kind, SetAttrs, Time, split_path};
 use super::target::{Target, join, open_store};
 use super::{PassphraseArgs, print_json, progress_bar, with_path};
 use crate::exit::{Exit, UsageError};
-use crate::gate::{self, Policy};
+use crate::gate::Policy;
+use crate::gate::door::{audit_refusal, check_stored};
 use crate::scrub::file::{Outcome, scrub_bytes};
 use crate::size::human;
 
@@ -21,6 +22,8 @@ use crate::size::human;
 /// interrupted import keeps every batch committed before the interruption, each file whole.
 const BATCH_FILES: usize = 256;
 const BATCH_BYTES: u64 = 256 << 20;
+/// The name a file is written under until the gate has passed it.
+const STAGING: &str = ".vault-import.partial";
 
 #[derive(Args, Debug)]
 #[command(after_help = "Folders are copied with everything in them (like cp -r). A file that \
@@ -60,13 +63,6 @@ enum Item {
     File { src: PathBuf, dest: String, meta: std::fs::Metadata },
     Symlink { dest: String, target: String },
     Skip { src: PathBuf, why: &'static str },
-}
-
-/// The door's check: may this file become visible in the vault? The gate decides, with the
-/// vault's policy; a refusal names the rules and tags (never a value).
-fn admit(src: &Path, policy: &Policy) -> anyhow::Result<Result<(), Vec<gate::Reason>>> {
-    let verdict = with_path(super::check::check_path(src, policy), src, "cannot read")?;
-    Ok(if verdict.accept { Ok(()) } else { Err(verdict.reasons) })
 }
 
 fn plan(src: &Path, dest: &str, items: &mut Vec<Item>) -> anyhow::Result<()> {
@@ -118,7 +114,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
         return Err(UsageError("--retain and --redact go with --scrub".into()).into());
     }
     let store = open_store(&target.device, &args.passphrase, "import")?;
-    let policy: Policy = super::policy::vault_policy(&store)?;
+    let policy: Policy = crate::gate::door::vault_policy(&store)?;
     let scrubbing = if args.scrub {
         Some(Scrubbing {
             profile: super::scrub::profile_for(&args.scrub_options.retain, &policy)?,
@@ -152,8 +148,9 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                 tx.create(parent, name, Kind::Symlink, 0o777, Some(link))?;
             }
             Item::File { src, dest, meta } => {
-                // With --scrub, the bytes that go in are the scrubbed ones (the gate has passed
-                // them); without, the file as it is, once the gate passes it.
+                // With --scrub, the bytes that go in are the scrubbed ones; without, the file as
+                // it is. Either way they are read once, stored, and the gate decides on what was
+                // stored (read back from the vault) before it takes the file's name.
                 let scrubbed = match &scrubbing {
                     Some(s) => {
                         let bytes = with_path(std::fs::read(src), src, "cannot read")?;
@@ -175,30 +172,15 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                     }
                     None => None,
                 };
-                if scrubbed.is_none()
-                    && let Err(reasons) = admit(src, &policy)?
-                {
-                    let rules: Vec<String> =
-                        reasons.iter().map(|r| format!("{} {}", r.rule, r.tag)).collect();
-                    for r in &reasons {
-                        tx.audit(
-                            "refused",
-                            &[("door", "import"), ("path", dest), ("rule", r.rule), ("tag", &r.tag)],
-                        )?;
-                    }
-                    skipped.push((
-                        src.display().to_string(),
-                        format!("refused by the gate: {}", rules.join(", ")),
-                    ));
-                    continue;
-                }
                 bar.set_message(dest.clone());
                 let (dir, name) = split_path(dest);
                 let parent = tx.mkdir_all(dir, 0o755)?;
-                let ino = match tx.lookup(parent, name)? {
-                    Some(existing) => existing,
-                    None => tx.create(parent, name, Kind::File, 0o644, None)?,
-                };
+                // Written under a name nobody lists, and given its own only once it passes, so a
+                // refused file replaces nothing.
+                if tx.lookup(parent, STAGING)?.is_some() {
+                    tx.unlink(parent, STAGING)?;
+                }
+                let ino = tx.create(parent, STAGING, Kind::File, 0o644, None)?;
                 let n = match &scrubbed {
                     Some(bytes) => {
                         bar.inc(meta.len());
@@ -211,6 +193,17 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                         tx.write_file(ino, &mut reader)?
                     }
                 };
+                let verdict = check_stored(n, &mut |at, buf| tx.read_at(ino, at, buf), &policy)?;
+                if !verdict.accept {
+                    tx.unlink(parent, STAGING)?;
+                    let door = if scrubbing.is_some() { "import --scrub" } else { "import" };
+                    audit_refusal(&mut tx, door, dest, &verdict.reasons)?;
+                    let rules: Vec<String> =
+                        verdict.reasons.iter().map(|r| format!("{} {}", r.rule, r.tag).trim_end().to_string()).collect();
+                    skipped.push((src.display().to_string(), format!("refused by the gate: {}", rules.join(", "))));
+                    continue;
+                }
+                tx.rename(parent, STAGING, parent, name, false)?;
                 tx.set_attrs(ino, &attrs(meta))?;
                 files += 1;
                 bytes += n;

@@ -33,12 +33,17 @@ fn kind_name(k: Kind) -> &'static str {
 pub fn run(args: LsArgs) -> anyhow::Result<Exit> {
     let target = Target::parse(&args.target);
     let store = open_store(&target.device, &args.passphrase, "ls")?;
+    // Files the gate has not passed (left by a mount that ended before checking them) are not
+    // listed until a mount or `fsck --repair` checks them.
+    let unchecked = crate::gate::door::unchecked(&store)?;
     let view = store.read()?;
-    let ino =
-        view.resolve(&target.path)?.ok_or_else(|| StoreError::NotFound { path: target.path.clone() })?;
+    let ino = view
+        .resolve(&target.path)?
+        .filter(|i| !unchecked.contains(i))
+        .ok_or_else(|| StoreError::NotFound { path: target.path.clone() })?;
     let inode = view.inode(ino)?.ok_or_else(|| StoreError::NotFound { path: target.path.clone() })?;
     let entries: Vec<(String, u64)> = if inode.kind == Kind::Dir {
-        view.entries(ino)?.into_iter().map(|e| (e.name, e.ino)).collect()
+        view.entries(ino)?.into_iter().filter(|e| !unchecked.contains(&e.ino)).map(|e| (e.name, e.ino)).collect()
     } else {
         vec![(target.path.rsplit('/').next().unwrap_or_default().to_string(), ino)]
     };

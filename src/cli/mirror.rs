@@ -87,7 +87,7 @@ pub fn mirror_into<S: BlockDevice + 'static>(
     emit: &mut dyn FnMut(serde_json::Value),
 ) -> anyhow::Result<Summary> {
     let backup = open(dest, dst_secret, "mirror")?;
-    let policy = super::policy::vault_policy(&backup)?;
+    let policy = crate::gate::door::vault_policy(&backup)?;
     Ok(mirror::mirror(source, &backup, &policy, opts, &mut |event| {
         emit(serde_json::to_value(event).expect("events serialize"))
     })?)

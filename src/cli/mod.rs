@@ -16,7 +16,6 @@ pub mod init;
 pub mod log;
 pub mod ls;
 pub mod man;
-pub mod mapped;
 pub mod mirror;
 pub mod mount;
 pub mod passwd;

@@ -168,7 +168,7 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
         tx.audit("mount", &[("keyslot", &slot), ("read_only", "no")])?;
         tx.commit()?;
     }
-    let fs = VaultFs::new(store, args.read_only);
+    let fs = VaultFs::new(store, args.read_only)?;
     let shared = fs.shared();
     let mut options = vec![
         MountOption::FSName(format!("vault:{}", args.device.display())),

@@ -4,14 +4,12 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use vaultfmt::dev::FileDevice;
-use vaultfmt::store::Store;
-
 use super::check::load_policy;
 use super::target::open_store;
 use super::{PassphraseArgs, print_json};
 use crate::exit::Exit;
-use crate::gate::{POLICY_SETTING, Policy};
+use crate::gate::Retain;
+use crate::gate::door::{save_policy, vault_policy};
 
 #[derive(Subcommand, Debug)]
 pub enum PolicyCommand {
@@ -45,6 +43,13 @@ pub struct SetArgs {
     /// Keep Accession Number (only where the local trust allows it)
     #[arg(long, value_name = "yes|no", value_parser = yes_no)]
     pub retain_accession_number: Option<bool>,
+    /// Allow an option of the de-identification profile (a file that declares it may keep what
+    /// it keeps); may be repeated
+    #[arg(long, value_name = "OPTION")]
+    pub allow: Vec<Retain>,
+    /// No longer allow an option; may be repeated
+    #[arg(long, value_name = "OPTION")]
+    pub disallow: Vec<Retain>,
     /// Add a dummy value that counts as no identity (may be repeated)
     #[arg(long, value_name = "VALUE")]
     pub dummy: Vec<String>,
@@ -60,11 +65,6 @@ fn yes_no(s: &str) -> Result<bool, String> {
     }
 }
 
-/// The vault's policy, or the default when none was set.
-pub fn vault_policy(store: &Store<FileDevice>) -> anyhow::Result<Policy> {
-    Ok(store.begin_read_setting(POLICY_SETTING)?.unwrap_or_default())
-}
-
 pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
     match cmd {
         PolicyCommand::Show(a) => {
@@ -74,12 +74,14 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
                 print_json(&serde_json::to_value(&policy)?);
             } else {
                 let yes = |b: bool| if b { "yes" } else { "no" };
-                println!("identifying attributes  {}", policy.identifying.join(", "));
+                let options: Vec<&str> = policy.options.iter().map(|o| o.name()).collect();
+                println!("profile                 DICOM PS3.15 Annex E basic profile (2026c)");
+                println!("options allowed         {}", options.join(", "));
                 println!("retain patient ID       {}", yes(policy.retain_patient_id));
                 println!("retain accession number {}", yes(policy.retain_accession_number));
-                println!("refuse person names     {}", yes(policy.refuse_person_names));
                 println!("refuse burned-in data   {}", yes(policy.refuse_burned_in));
                 println!("dummy values            {}", policy.dummy_values.join(", "));
+                println!("safe private elements   {}", policy.safe_private.len());
             }
             Ok(Exit::Ok)
         }
@@ -95,16 +97,32 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
             if let Some(v) = a.retain_accession_number {
                 policy.retain_accession_number = v;
             }
+            for o in &a.allow {
+                match o {
+                    Retain::PatientId => policy.retain_patient_id = true,
+                    Retain::AccessionNumber => policy.retain_accession_number = true,
+                    o if !policy.options.contains(o) => policy.options.push(*o),
+                    _ => {}
+                }
+            }
+            for o in &a.disallow {
+                match o {
+                    Retain::PatientId => policy.retain_patient_id = false,
+                    Retain::AccessionNumber => policy.retain_accession_number = false,
+                    o => policy.options.retain(|p| p != o),
+                }
+            }
+            policy.options.sort();
             policy.dummy_values.extend(a.dummy.iter().cloned());
             let mut tx = store.begin()?;
-            tx.put_setting(POLICY_SETTING, &policy)?;
+            save_policy(&mut tx, &policy)?;
             let yes = |b: bool| if b { "yes" } else { "no" };
             tx.audit(
                 "policy",
                 &[
                     ("retain_patient_id", yes(policy.retain_patient_id)),
                     ("retain_accession_number", yes(policy.retain_accession_number)),
-                    ("identifying", &policy.identifying.len().to_string()),
+                    ("options", &policy.options.iter().map(|o| o.name()).collect::<Vec<_>>().join(",")),
                     ("dummy_values", &policy.dummy_values.len().to_string()),
                 ],
             )?;

@@ -157,10 +157,14 @@ pub fn profile_for(retain: &[Retain], policy: &Policy) -> anyhow::Result<Profile
     Ok(profile)
 }
 
+/// Files this large are mapped, not read: what the scrub does not touch (pixel data it keeps)
+/// is never copied.
+const MAP_AT_LEAST: u64 = 128 << 10;
+
 /// An input file's bytes: mapped when large, read otherwise.
 enum Input {
     Read(Vec<u8>),
-    Mapped(super::mapped::Mapped),
+    Mapped(crate::gate::door::Mapped),
 }
 
 impl Input {
@@ -175,8 +179,8 @@ impl Input {
 fn read_input(path: &Path) -> std::io::Result<Input> {
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
-    if len >= super::mapped::MAP_AT_LEAST
-        && let Some(map) = super::mapped::Mapped::new(&file, len)
+    if len >= MAP_AT_LEAST
+        && let Some(map) = crate::gate::door::Mapped::new(&file, len)
     {
         return Ok(Input::Mapped(map));
     }
@@ -218,7 +222,7 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
         Some(device) => {
             match control::open_or_ask_mount(device, super::unlock(device, &args.passphrase, None)?, "scrub")?
             {
-                Opened::Here(store) => (super::policy::vault_policy(&store)?, vault_key(&store)?),
+                Opened::Here(store) => (crate::gate::door::vault_policy(&store)?, vault_key(&store)?),
                 // A mounted vault: its mount's process gives its policy and key (the outputs can
                 // then be written into the mounted folder).
                 Opened::Mounted(client, key) => client.scrub_settings(&key)?,

@@ -116,7 +116,9 @@ pub fn verify_store<D: BlockDevice + 'static>(
 ) -> anyhow::Result<Report> {
     let start: Position = store.begin_read_setting(POSITION)?.unwrap_or_default();
     let started = Instant::now();
-    let files: BTreeMap<u64, String> = crate::mirror::tree(&store.read()?)?
+    // Files the gate has not passed are left out, as from every way out of the vault.
+    let unchecked = crate::gate::door::unchecked(store)?;
+    let files: BTreeMap<u64, String> = crate::mirror::tree(&store.read()?, &unchecked)?
         .into_iter()
         .filter(|(_, e)| e.inode.kind == Kind::File)
         .map(|(path, e)| (e.ino, path))

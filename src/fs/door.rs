@@ -1,21 +1,51 @@
 //! The mount's door through the gate (invariant 4). A file written through the mount is
-//! *unchecked* until a close or an fsync of a handle that wrote it runs the gate on its whole
-//! content. Until then no other handle may open or read it. A refused file is removed, the
-//! close or fsync returns EACCES, and the refusal (rule and tag) goes to the audit log.
+//! *unchecked* from before its first change lands until a close or an fsync runs the gate on
+//! its whole content (`gate::door::check_stored`, through a read view: the bytes stored). Until
+//! then no handle that did not open it for writing may read it, and it cannot be linked. A
+//! refused file is removed, the close or fsync returns EACCES, and the refusal (rule and tag)
+//! goes to the audit log.
 //!
-//! The set of unchecked files is kept in the store too (marked before the first write lands),
-//! so that after a crash the next mount checks them again before anyone can see them.
-
-use std::collections::BTreeSet;
+//! The check is atomic against changes through every handle. Each change to a file's content
+//! is bracketed ([`Inner::begin_change`], [`ChangeGuard`]): it marks the file unchecked and
+//! moves the file's generation on when it starts, and again when its data has landed; a check
+//! takes its snapshot only while no change is in flight, and marks the file checked only if the
+//! generation is still the one it saw — all under the state lock the changes take. So a change
+//! racing a check leaves the file unchecked, and the next close checks again: a file is never
+//! marked checked with bytes the gate did not see.
+//!
+//! The set of unchecked files is kept in the store too (`gate::door::UNCHECKED`, written in the
+//! same transaction that first marks a file), so that after a crash the next mount checks them
+//! before anyone can see them, and every way out of the vault leaves them out meanwhile.
 
 use fuser::Errno;
 use vaultfmt::dev::BlockDevice;
 
-use super::{Inner, Res};
+use super::{Inner, Res, State};
+use crate::gate::door::{UNCHECKED, audit_refusal, check_stored};
 use crate::gate::{self, Policy};
 
-/// The store setting that lists unchecked files.
-const UNCHECKED: &str = "unchecked";
+/// A change to a file's content in flight; its drop says the data has landed.
+pub(super) struct ChangeGuard<'a, D: BlockDevice + 'static> {
+    inner: &'a Inner<D>,
+    ino: u64,
+}
+
+impl<D: BlockDevice + 'static> Drop for ChangeGuard<'_, D> {
+    fn drop(&mut self) {
+        let mut st = self.inner.state();
+        if let Some(n) = st.in_flight.get_mut(&self.ino) {
+            *n -= 1;
+            if *n == 0 {
+                st.in_flight.remove(&self.ino);
+            }
+        }
+        *st.generation.entry(self.ino).or_default() += 1;
+    }
+}
+
+fn unchecked_list(st: &State) -> Vec<u64> {
+    st.unchecked.iter().copied().collect()
+}
 
 impl<D: BlockDevice + 'static> Inner<D> {
     pub(super) fn policy(&self) -> &Policy {
@@ -26,75 +56,87 @@ impl<D: BlockDevice + 'static> Inner<D> {
         self.state().unchecked.contains(&ino)
     }
 
-    /// Marks a file unchecked before a change to its content lands.
+    /// Starts a change to a file's content: marks it unchecked (in the store too, before the
+    /// change can land) and moves its generation on. The guard ends the change.
+    pub(super) fn begin_change(&self, ino: u64) -> Res<ChangeGuard<'_, D>> {
+        let mut st = self.state();
+        if !st.unchecked.contains(&ino) {
+            drop(st);
+            self.change_with_state(|tx, st| {
+                st.unchecked.insert(ino);
+                tx.put_setting(UNCHECKED, &unchecked_list(st))
+            })?;
+            st = self.state();
+        }
+        *st.in_flight.entry(ino).or_default() += 1;
+        *st.generation.entry(ino).or_default() += 1;
+        Ok(ChangeGuard { inner: self, ino })
+    }
+
+    /// Marks a new file unchecked (it has no content yet; its writer's close checks it).
     pub(super) fn mark_unchecked(&self, ino: u64) -> Res<()> {
-        if !self.state().unchecked.insert(ino) {
-            return Ok(());
-        }
-        let all: Vec<u64> = self.state().unchecked.iter().copied().collect();
-        self.change(|tx| tx.put_setting(UNCHECKED, &all))
+        drop(self.begin_change(ino)?);
+        Ok(())
     }
 
-    fn forget_unchecked(&self, ino: u64) -> Res<()> {
-        if !self.state().unchecked.remove(&ino) {
-            return Ok(());
-        }
-        let all: Vec<u64> = self.state().unchecked.iter().copied().collect();
-        self.change(|tx| tx.put_setting(UNCHECKED, &all))
-    }
-
-    /// Runs the gate on an unchecked file: Ok when it may stay; EACCES when it was refused and
-    /// removed.
+    /// Runs the gate on an unchecked file: Ok when it may stay (or a change is still in flight
+    /// or raced the check, and it stays unchecked for the next close); EACCES when it was
+    /// refused and removed.
     pub(super) fn admit(&self, ino: u64) -> Res<()> {
-        if !self.is_unchecked(ino) {
-            return Ok(());
-        }
-        let view = self.store.read().map_err(|e| self.fail(e))?;
+        self.check()?;
+        let (seen, view) = {
+            let st = self.state();
+            if !st.unchecked.contains(&ino) || st.in_flight.contains_key(&ino) {
+                return Ok(());
+            }
+            let seen = st.generation.get(&ino).copied().unwrap_or(0);
+            // The snapshot is taken under the lock every change takes to start: it holds every
+            // change made before `seen`.
+            (seen, self.store.read().map_err(|e| self.fail(e))?)
+        };
         let Some(inode) = view.inode(ino).map_err(|e| self.fail(e))? else {
             drop(view);
-            return self.forget_unchecked(ino);
+            return self.settle(ino, seen, None);
         };
-        let mut head = vec![0u8; gate::HEAD_BYTES];
-        let n = view.read_at(ino, 0, &mut head).map_err(|e| self.fail(e))?;
-        let verdict = if gate::might_be_dicom(&head[..n]) {
-            let mut bytes = Vec::with_capacity(inode.size as usize);
-            view.copy_out(ino, &mut bytes, &mut |_| {}).map_err(|e| self.fail(e))?;
-            gate::check(&bytes, self.policy())
-        } else {
-            gate::check(&head[..n], self.policy())
-        };
+        let verdict = check_stored(inode.size, &mut |at, buf| view.read_at(ino, at, buf), self.policy())
+            .map_err(|e| self.fail(e))?;
         let path = view.path_of(ino).map_err(|e| self.fail(e))?;
         drop(view);
-        if verdict.accept {
-            return self.forget_unchecked(ino);
-        }
-        // Refused: every name goes, and the refusal is recorded without any value.
-        let names = self.change(|tx| {
-            for r in &verdict.reasons {
-                tx.audit(
-                    "refused",
-                    &[("door", "mount"), ("path", &path), ("rule", r.rule), ("tag", &r.tag)],
-                )?;
+        self.settle(ino, seen, Some((verdict, path)))
+    }
+
+    /// The end of a check: nothing if the file changed since its snapshot; otherwise it is
+    /// checked (accepted, or gone: every name removed and the refusal audited).
+    fn settle(&self, ino: u64, seen: u64, checked: Option<(gate::Verdict, String)>) -> Res<()> {
+        let refused = self.change_with_state(|tx, st| {
+            let current = st.generation.get(&ino).copied().unwrap_or(0);
+            if current != seen || st.in_flight.contains_key(&ino) || !st.unchecked.contains(&ino) {
+                return Ok(None);
             }
             let mut names = Vec::new();
-            while let Some((parent, name)) = tx.a_name_of(ino)? {
-                tx.unlink(parent, &name)?;
-                names.push((parent, name));
+            if let Some((verdict, path)) = &checked
+                && !verdict.accept
+            {
+                audit_refusal(tx, "mount", path, &verdict.reasons)?;
+                while let Some((parent, name)) = tx.a_name_of(ino)? {
+                    tx.unlink(parent, &name)?;
+                    names.push((parent, name));
+                }
             }
-            Ok(names)
+            st.unchecked.remove(&ino);
+            st.generation.remove(&ino);
+            tx.put_setting(UNCHECKED, &unchecked_list(st))?;
+            let refused = checked.as_ref().is_some_and(|(v, _)| !v.accept);
+            Ok(refused.then_some(names))
         })?;
-        self.forget_unchecked(ino)?;
+        let Some(names) = refused else { return Ok(()) };
         if let Some(notifier) = self.notifier.get().cloned() {
             // From another thread: the kernel holds the file while it waits for this request's
             // answer, so a notice sent from here would deadlock; from there it completes once the
             // answer is in. A notice that fails only leaves the name cached until its TTL (1 s).
             std::thread::spawn(move || {
                 for (parent, name) in names {
-                    let _ = notifier.delete(
-                        fuser::INodeNo(parent),
-                        fuser::INodeNo(ino),
-                        std::ffi::OsStr::new(&name),
-                    );
+                    let _ = notifier.delete(fuser::INodeNo(parent), fuser::INodeNo(ino), std::ffi::OsStr::new(&name));
                 }
             });
         }
@@ -102,12 +144,15 @@ impl<D: BlockDevice + 'static> Inner<D> {
     }
 
     /// At mount: files left unchecked by a crash are checked before anyone sees them.
-    pub(super) fn sweep_unchecked(&self) {
-        let left: Vec<u64> = self.store.begin_read_setting(UNCHECKED).ok().flatten().unwrap_or_default();
-        let set: BTreeSet<u64> = left.into_iter().collect();
-        self.state().unchecked = set.clone();
-        for ino in set {
-            let _ = self.admit(ino);
+    pub(super) fn sweep_unchecked(&self) -> Res<()> {
+        let left = gate::door::unchecked(&self.store).map_err(|e| self.fail(e))?;
+        self.state().unchecked = left.clone();
+        for ino in left {
+            match self.admit(ino) {
+                Ok(()) | Err(Errno::EACCES) => {}
+                Err(e) => return Err(e),
+            }
         }
+        Ok(())
     }
 }

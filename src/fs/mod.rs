@@ -40,6 +40,10 @@ struct State {
     handles: BTreeMap<u64, (u64, bool)>,
     /// Files written through the mount that the gate has not yet passed (`door.rs`).
     unchecked: std::collections::BTreeSet<u64>,
+    /// Inode → changes to its content begun (and landed) so far, while it is unchecked.
+    generation: BTreeMap<u64, u64>,
+    /// Inode → changes to its content in flight.
+    in_flight: BTreeMap<u64, u32>,
     next_handle: u64,
     /// Inode → number of open handles.
     open: BTreeMap<u64, u32>,
@@ -88,6 +92,14 @@ impl<D: BlockDevice + 'static> Inner<D> {
 
     /// Runs a change in one transaction, committed volatilely.
     fn change<T>(&self, f: impl FnOnce(&mut Txn<'_, D>) -> Result<T, StoreError>) -> Res<T> {
+        self.change_with_state(|tx, _| f(tx))
+    }
+
+    /// [`Inner::change`], with the mount's state (locked for the whole change) at hand.
+    fn change_with_state<T>(
+        &self,
+        f: impl FnOnce(&mut Txn<'_, D>, &mut State) -> Result<T, StoreError>,
+    ) -> Res<T> {
         self.check()?;
         if self.read_only {
             return Err(Errno::EROFS);
@@ -95,7 +107,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
         let mut st = self.state();
         let mut tx = self.store.begin().map_err(|e| self.fail(e))?;
         tx.keep_open(st.open.keys().copied());
-        let value = f(&mut tx).map_err(|e| self.fail(e))?;
+        let value = f(&mut tx, &mut st).map_err(|e| self.fail(e))?;
         tx.commit_volatile().map_err(|e| self.fail(e))?;
         st.dirty = true;
         Ok(value)
@@ -200,16 +212,21 @@ fn to_time(t: TimeOrNow) -> Time {
 }
 
 impl<D: BlockDevice + 'static> VaultFs<D> {
-    pub fn new(store: Store<D>, read_only: bool) -> VaultFs<D> {
+    /// The filesystem over an opened store. Fails when the vault's gate policy cannot be read
+    /// (a damaged record is never taken for the default), or files left unchecked cannot be
+    /// checked.
+    pub fn new(store: Store<D>, read_only: bool) -> anyhow::Result<VaultFs<D>> {
+        let policy = crate::gate::door::vault_policy(&store)?;
         let state = State {
             handles: BTreeMap::new(),
             unchecked: Default::default(),
+            generation: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
             next_handle: 1,
             open: BTreeMap::new(),
             dirty: false,
             last_durable: Instant::now(),
         };
-        let policy = store.begin_read_setting(crate::gate::POLICY_SETTING).ok().flatten().unwrap_or_default();
         let inner = Arc::new(Inner {
             policy,
             store,
@@ -237,10 +254,16 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
                 }
             })
         };
-        if !read_only {
-            inner.sweep_unchecked();
+        let fs = VaultFs { inner, committer: Some(committer) };
+        if read_only {
+            // Nothing can be checked (or removed) read-only: unchecked files stay unreadable.
+            fs.inner.state().unchecked = crate::gate::door::unchecked(&fs.inner.store)?;
+        } else {
+            fs.inner
+                .sweep_unchecked()
+                .map_err(|e| anyhow::anyhow!("cannot check the files a mount left unchecked: {e:?}"))?;
         }
-        VaultFs { inner, committer: Some(committer) }
+        Ok(fs)
     }
 
     /// Where the session's notifier goes once the session exists (fuser keeps the filesystem

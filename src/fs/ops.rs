@@ -92,11 +92,13 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         _flags: Option<fuser::BsdFileFlags>,
         reply: ReplyAttr,
     ) {
-        if size.is_some()
-            && let Err(e) = self.inner.mark_unchecked(ino.0)
-        {
-            return reply.error(e);
-        }
+        let guard = match size {
+            Some(_) => match self.inner.begin_change(ino.0) {
+                Ok(g) => Some(g),
+                Err(e) => return reply.error(e),
+            },
+            None => None,
+        };
         let r = self.inner.change(|tx| {
             if let Some(size) = size {
                 tx.truncate(ino.0, size)?;
@@ -104,6 +106,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             let attrs = SetAttrs { mode, uid, gid, atime: atime.map(to_time), mtime: mtime.map(to_time) };
             tx.set_attrs(ino.0, &attrs)
         });
+        drop(guard);
         // A truncate with no handle open (truncate(2)) has no close to wait for.
         let r = r.and_then(|inode| {
             if size.is_some() && !self.inner.state().open.contains_key(&ino.0) {
@@ -260,10 +263,13 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         _lock_owner: Option<LockOwner>,
         reply: ReplyWrite,
     ) {
-        if let Err(e) = self.inner.mark_unchecked(ino.0) {
-            return reply.error(e);
-        }
-        match self.inner.change(|tx| tx.write_at(ino.0, offset, data)) {
+        let guard = match self.inner.begin_change(ino.0) {
+            Ok(g) => g,
+            Err(e) => return reply.error(e),
+        };
+        let r = self.inner.change(|tx| tx.write_at(ino.0, offset, data));
+        drop(guard);
+        match r {
             Ok(()) => reply.written(data.len() as u32),
             Err(e) => reply.error(e),
         }
@@ -281,14 +287,21 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
     fn release(
         &self,
         _req: &Request,
-        _ino: INodeNo,
+        ino: INodeNo,
         fh: FileHandle,
         _flags: OpenFlags,
         _lock_owner: Option<LockOwner>,
         _flush: bool,
         reply: ReplyEmpty,
     ) {
-        reply_empty(reply, self.inner.close_handle(fh.0));
+        // Writes can come after the last flush (pages of a shared mapping written back): a
+        // writer's release checks again what is still unchecked.
+        let admitted = match self.inner.handle(fh.0) {
+            Some((_, true)) if !self.inner.read_only => self.inner.admit(ino.0),
+            _ => Ok(()),
+        };
+        let closed = self.inner.close_handle(fh.0);
+        reply_empty(reply, admitted.and(closed));
     }
 
     fn fsync(&self, _req: &Request, ino: INodeNo, _fh: FileHandle, _datasync: bool, reply: ReplyEmpty) {
@@ -362,7 +375,13 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             return reply.error(Errno::EOPNOTSUPP);
         }
         // An attribute is a door too: DICOM in an attribute's value passes the gate first.
-        if !crate::gate::check(value, self.inner.policy()).accept {
+        let verdict = crate::gate::check(value, self.inner.policy());
+        if !verdict.accept {
+            // Audited like every refusal.
+            let path = self.inner.store.read().ok().and_then(|v| v.path_of(ino.0).ok()).unwrap_or_default();
+            let _ = self.inner.change(|tx| {
+                crate::gate::door::audit_refusal(tx, "mount (extended attribute)", &path, &verdict.reasons)
+            });
             return reply.error(Errno::EACCES);
         }
         let (create, replace) = (flags & libc::XATTR_CREATE != 0, flags & libc::XATTR_REPLACE != 0);

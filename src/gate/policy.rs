@@ -1,61 +1,55 @@
-//! The gate's policy: which attributes identify a patient, what may be kept, what counts as
-//! no value at all. Defaults follow the identifying attributes of the DICOM PS3.15 Annex E
-//! basic profile; a policy file (JSON) can change them.
+//! The gate's policy: which options of the de-identification profile a site allows, whether
+//! the local trust lets patient IDs and accession numbers stay, what counts as no value, and
+//! which private elements the site has found safe. The profile itself (Annex E's basic profile)
+//! is not a setting: it is the law (`law`).
+//!
+//! A vault keeps its policy in its store as JSON text (setting [`SETTING`]), so that fields can
+//! be added without breaking what older versions wrote; a policy an older vault kept in the
+//! first, binary form ([`LEGACY_SETTING`]) is read and carried over. A damaged policy record is
+//! an error, never the default.
 
 use serde::{Deserialize, Serialize};
+
+use super::profile::Retain;
 
 /// The Annex E table (2026c): tag, VR, basic-profile action, keyword.
 pub const ANNEX_E: &str = include_str!("annex_e_2026c.tsv");
 
-/// Patient demographics of the Annex E basic profile that identify a person: names, birth date
-/// and time, address, telephone numbers, other patient IDs and names, mother's birth name,
-/// military rank, and their kin. (Patient ID and accession number have their own switches.)
-pub const DEFAULT_IDENTIFYING: &[&str] = &[
-    "PatientName",
-    "PatientBirthDate",
-    "PatientBirthTime",
-    "PatientBirthName",
-    "PatientAddress",
-    "PatientTelephoneNumbers",
-    "PatientTelecomInformation",
-    "OtherPatientIDs",
-    "OtherPatientIDsSequence",
-    "OtherPatientNames",
-    "PatientMotherBirthName",
-    "MilitaryRank",
-    "BranchOfService",
-    "IssuerOfPatientID",
-    "MedicalRecordLocator",
-    "CountryOfResidence",
-    "RegionOfResidence",
-    "ResponsiblePerson",
-    "PatientInsurancePlanCodeSequence",
-    "Occupation",
-    "PatientReligiousPreference",
-];
+/// The store setting a vault keeps its policy in (JSON text).
+pub const SETTING: &str = "gate_policy.json";
+/// Where vaults made before the law kept their policy (postcard, the first field set).
+pub const LEGACY_SETTING: &str = "gate_policy";
 
 /// Values that are not identity: these (case-insensitive) and anything made only of carets,
 /// spaces and backslashes.
-pub const DEFAULT_DUMMIES: &[&str] = &["ANONYMOUS", "ANONYMIZED", "ANONYMISED", "REMOVED"];
+pub const DEFAULT_DUMMIES: &[&str] = &["ANONYMOUS", "ANONYMIZED", "ANONYMISED", "REMOVED", "CLEANED"];
+
+/// The options a vault allows unless its policy says otherwise: what a teaching file needs and
+/// the governance rules let stay (descriptions cleaned, age and sex, dates shifted, which device).
+pub const DEFAULT_OPTIONS: &[Retain] = &[
+    Retain::LongitudinalDates,
+    Retain::PatientCharacteristics,
+    Retain::DeviceIdentity,
+    Retain::CleanDescriptors,
+];
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
-    /// Keywords of attributes that may not carry a value.
-    pub identifying: Vec<String>,
+    /// Annex E options the site allows. A file's declaration of an option (in its
+    /// DeidentificationMethodCodeSequence) counts only for these. Patient ID and accession
+    /// number have their own switches.
+    pub options: Vec<Retain>,
     /// Keep Patient ID (0010,0020): only where the local trust allows it.
     pub retain_patient_id: bool,
     /// Keep Accession Number (0008,0050): only where the local trust allows it.
     pub retain_accession_number: bool,
     /// Values that count as no value (a policy's dummy names).
     pub dummy_values: Vec<String>,
-    /// Refuse a person name (VR PN) wherever it stands, private elements included.
-    pub refuse_person_names: bool,
     /// Refuse images that carry, or likely carry, patient data burned into the pixels.
     pub refuse_burned_in: bool,
-    /// Private elements the site knows to be safe, kept by `vault scrub --retain safe-private`
-    /// (the Annex E Retain Safe Private option). vault ships none: a site lists what it has
-    /// checked for its own devices.
+    /// Private elements the site knows to be safe, kept under the Annex E Retain Safe Private
+    /// option. vault ships none: a site lists what it has checked for its own devices.
     pub safe_private: Vec<SafePrivate>,
 }
 
@@ -72,13 +66,44 @@ pub struct SafePrivate {
 impl Default for Policy {
     fn default() -> Policy {
         Policy {
-            identifying: DEFAULT_IDENTIFYING.iter().map(|s| s.to_string()).collect(),
+            options: DEFAULT_OPTIONS.to_vec(),
             retain_patient_id: false,
             retain_accession_number: false,
             dummy_values: DEFAULT_DUMMIES.iter().map(|s| s.to_string()).collect(),
-            refuse_person_names: true,
             refuse_burned_in: true,
             safe_private: Vec::new(),
+        }
+    }
+}
+
+/// The policy as vaults made before the law kept it (postcard: field order is the format).
+#[derive(Deserialize)]
+pub struct LegacyPolicy {
+    _identifying: Vec<String>,
+    retain_patient_id: bool,
+    retain_accession_number: bool,
+    dummy_values: Vec<String>,
+    _refuse_person_names: bool,
+    refuse_burned_in: bool,
+    safe_private: Vec<SafePrivate>,
+}
+
+impl From<LegacyPolicy> for Policy {
+    /// What it said carries over; the attribute list it had is the law's now.
+    fn from(old: LegacyPolicy) -> Policy {
+        let mut dummy_values = old.dummy_values;
+        for d in DEFAULT_DUMMIES {
+            if !dummy_values.iter().any(|v| v.eq_ignore_ascii_case(d)) {
+                dummy_values.push(d.to_string());
+            }
+        }
+        Policy {
+            retain_patient_id: old.retain_patient_id,
+            retain_accession_number: old.retain_accession_number,
+            dummy_values,
+            refuse_burned_in: old.refuse_burned_in,
+            safe_private: old.safe_private,
+            ..Policy::default()
         }
     }
 }
@@ -90,6 +115,24 @@ impl Policy {
             value.trim_matches(|c: char| c == '^' || c == '\\' || c == '=' || c.is_whitespace() || c == '\0');
         trimmed.is_empty() || self.dummy_values.iter().any(|d| d.eq_ignore_ascii_case(trimmed))
     }
+
+    /// True when the site allows this option.
+    pub fn allows(&self, option: Retain) -> bool {
+        match option {
+            Retain::PatientId => self.retain_patient_id,
+            Retain::AccessionNumber => self.retain_accession_number,
+            _ => self.options.contains(&option),
+        }
+    }
+
+    /// The policy as the store keeps it.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a policy serializes")
+    }
+
+    pub fn from_json(text: &str) -> Result<Policy, serde_json::Error> {
+        serde_json::from_str(text)
+    }
 }
 
 #[cfg(test)]
@@ -97,28 +140,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_default_attribute_is_one_the_basic_profile_removes() {
-        for keyword in DEFAULT_IDENTIFYING {
-            let row = ANNEX_E
-                .lines()
-                .find(|l| l.split('\t').nth(3) == Some(keyword))
-                .unwrap_or_else(|| panic!("{keyword} is not in the Annex E table"));
-            let action = row.split('\t').nth(2).unwrap();
-            assert!(
-                !action.starts_with('K') && !action.starts_with('U'),
-                "{keyword}: Annex E keeps it ({action})"
-            );
-        }
-    }
-
-    #[test]
     fn blank_values() {
         let p = Policy::default();
-        for v in ["", "  ", "^^^", "anonymous", "ANONYMIZED", "^ ^", "\\"] {
+        for v in ["", "  ", "^^^", "anonymous", "ANONYMIZED", "^ ^", "\\", "CLEANED"] {
             assert!(p.is_blank(v), "{v:?}");
         }
         for v in ["Doe^Jane", "X", "19700101"] {
             assert!(!p.is_blank(v), "{v:?}");
         }
+    }
+
+    #[test]
+    fn a_legacy_policy_carries_over() {
+        #[derive(Serialize)]
+        struct Old(Vec<String>, bool, bool, Vec<String>, bool, bool, Vec<SafePrivate>);
+        let old = Old(vec!["PatientName".into()], true, false, vec!["NOBODY".into()], true, false, vec![]);
+        let bytes = postcard::to_stdvec(&old).unwrap();
+        let p: Policy = postcard::from_bytes::<LegacyPolicy>(&bytes).unwrap().into();
+        assert!(p.retain_patient_id && !p.retain_accession_number && !p.refuse_burned_in);
+        assert!(p.is_blank("nobody") && p.is_blank("ANONYMOUS"));
+        assert_eq!(p.options, DEFAULT_OPTIONS);
+        assert_eq!(Policy::from_json(&p.to_json()).unwrap(), p);
     }
 }

@@ -165,14 +165,19 @@ pub struct Entry {
     pub inode: Inode,
 }
 
-/// Every path of a vault with its inode, parents before children ("/" itself left out).
+/// Every path of a vault with its inode, parents before children ("/" itself left out), but
+/// the files in `hidden` (files the gate has not passed: `gate::door::unchecked`).
 pub fn tree<D: BlockDevice + 'static>(
     view: &ReadView<'_, D>,
+    hidden: &std::collections::BTreeSet<u64>,
 ) -> std::result::Result<BTreeMap<String, Entry>, StoreError> {
     let mut out = BTreeMap::new();
     let mut dirs = vec![(ROOT, String::new())];
     while let Some((dir, path)) = dirs.pop() {
         for e in view.entries(dir)? {
+            if hidden.contains(&e.ino) {
+                continue;
+            }
             let child = format!("{path}/{}", e.name);
             let inode = view.inode(e.ino)?.ok_or_else(|| StoreError::NotFound { path: child.clone() })?;
             if inode.kind == Kind::Dir {
@@ -362,10 +367,12 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     opts: &Options,
     events: &mut dyn FnMut(&Event),
 ) -> Result<Summary> {
-    let from = src(tree(&src(source.read())?))?;
+    // What the gate has not passed in the source is not mirrored (invariant 4).
+    let unchecked = src(crate::gate::door::unchecked(source))?;
+    let from = src(tree(&src(source.read())?, &unchecked))?;
     let to = {
         let v = dst(backup.read())?;
-        dst(tree(&v))?
+        dst(tree(&v, &Default::default()))?
     };
     let mut summary = Summary { dry_run: opts.dry_run, ..Summary::default() };
     summary.resumed = dst(backup.begin_read_setting::<Mark>(MARK))?.is_some_and(|m| m.in_progress);

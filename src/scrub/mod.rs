@@ -13,7 +13,6 @@
 //!   method attributes are rebuilt, not appended to.
 
 pub mod file;
-pub mod profile;
 pub mod redact;
 pub mod uid;
 
@@ -24,7 +23,7 @@ use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 use dicom_object::mem::InMemElement;
 
-pub use profile::{Action, Profile, Retain};
+pub use crate::gate::profile::{Action, Profile, Retain};
 pub use uid::ScrubKey;
 
 /// What the data set says about its patient, collected before anything changes: the values
@@ -189,10 +188,11 @@ impl Scrubber<'_> {
         if tag.group() % 2 == 1 {
             return self.safe_private(tag, creators).then_some(e);
         }
-        let mut action = self.profile.action(tag).or(if vr == VR::PN { Some(Action::Zero) } else { None });
+        let known = crate::gate::scan::dictionary_vr(tag).unwrap_or(vr);
+        let mut action = Some(self.profile.action(tag, known));
         if place == Place::DirectoryRecord {
             action = match action {
-                Some(Action::Zero) if vr != VR::PN => Some(Action::Dummy),
+                Some(Action::Zero) if known != VR::PN => Some(Action::Dummy),
                 Some(Action::Remove) => Some(Action::Zero),
                 other => other,
             };

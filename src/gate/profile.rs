@@ -10,7 +10,8 @@ use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
 use dicom_dictionary_std::StandardDataDictionary;
 use serde::Serialize;
 
-use crate::gate::policy::ANNEX_E;
+use super::policy::ANNEX_E;
+use super::scan::dictionary_vr;
 
 /// What happens to one attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -33,7 +34,9 @@ pub enum Action {
 }
 
 /// An option of Annex E's, by the name `--retain` takes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Retain {
     /// Patient ID (0010,0020) — only where the vault's policy allows it
@@ -67,6 +70,38 @@ impl Retain {
             Retain::CleanDescriptors => Some(("113105", "Clean Descriptors Option")),
             Retain::SafePrivate => Some(("113111", "Retain Safe Private Option")),
             Retain::PatientId | Retain::AccessionNumber => None,
+        }
+    }
+
+    /// The option a CID 7050 code names, as a file declares it in its
+    /// DeidentificationMethodCodeSequence.
+    pub fn from_code(code: &[u8]) -> Option<Retain> {
+        Retain::ALL.into_iter().find(|o| o.code().is_some_and(|(c, _)| c.as_bytes() == code))
+    }
+
+    /// Every option, in the order `--retain` lists them.
+    pub const ALL: [Retain; 8] = [
+        Retain::PatientId,
+        Retain::AccessionNumber,
+        Retain::LongitudinalDates,
+        Retain::PatientCharacteristics,
+        Retain::DeviceIdentity,
+        Retain::Uids,
+        Retain::CleanDescriptors,
+        Retain::SafePrivate,
+    ];
+
+    /// The name `--retain` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Retain::PatientId => "patient-id",
+            Retain::AccessionNumber => "accession-number",
+            Retain::LongitudinalDates => "longitudinal-dates",
+            Retain::PatientCharacteristics => "patient-characteristics",
+            Retain::DeviceIdentity => "device-identity",
+            Retain::Uids => "uids",
+            Retain::CleanDescriptors => "clean-descriptors",
+            Retain::SafePrivate => "safe-private",
         }
     }
 }
@@ -124,7 +159,49 @@ const DESCRIPTORS: &[&str] = &[
     "DerivationDescription",
     "ContrastBolusAgent",
     "BodyPartExamined",
+    "AdditionalPatientHistory",
+    "UnformattedTextValue",
 ];
+
+/// Attributes of the file meta group that name the systems a file passed through, or hold
+/// what a vendor chose to put there: not in the table (it covers the data set), removed all the
+/// same.
+const META_IDENTITY: &[&str] = &[
+    "SourceApplicationEntityTitle",
+    "SendingApplicationEntityTitle",
+    "ReceivingApplicationEntityTitle",
+    "SourcePresentationAddress",
+    "SendingPresentationAddress",
+    "ReceivingPresentationAddress",
+    "PrivateInformationCreatorUID",
+    "PrivateInformation",
+];
+
+/// Attributes of the patient module (group 0010) the table does not name that are not about
+/// who the patient is: kept. Every other attribute of group 0010 the table does not name is
+/// removed (a birth date in another calendar is a birth date).
+const PATIENT_GROUP_KEPT: &[&str] = &[
+    "TypeOfPatientID",
+    "SubjectRelativePositionInImage",
+    "PatientAlternativeCalendar",
+    "QualityControlSubject",
+    "QualityControlSubjectTypeCodeSequence",
+    "PatientSpeciesDescription",
+    "PatientSpeciesCodeSequence",
+    "PatientBreedDescription",
+    "PatientBreedCodeSequence",
+    "AnatomicalOrientationType",
+    "ExaminedBodyThickness",
+];
+
+/// Words in the keyword of a text attribute that make it a description someone typed (a
+/// label, a comment, a note): treated as free text when the table does not name it.
+const DESCRIPTOR_WORDS: &[&str] =
+    &["Description", "Comment", "Label", "Text", "Title", "Reason", "History", "Diagnos", "Note", "Remark"];
+
+fn keyword_of(tag: Tag) -> Option<&'static str> {
+    StandardDataDictionary.by_tag(tag).map(|e| e.alias())
+}
 
 /// A rule for a range of tags (curves, overlays): group & mask == group, element & mask ==
 /// element.
@@ -143,6 +220,9 @@ pub struct Profile {
     pub options: Vec<Retain>,
     /// With Retain Safe Private: the private elements that stay.
     pub safe_private: Vec<crate::gate::policy::SafePrivate>,
+    /// What becomes of free text the table does not name (Dummy, or Clean with the Clean
+    /// Descriptors option).
+    free_text: Action,
 }
 
 /// The basic profile's action, where it depends on the attribute's type in its IOD (X/Z, X/D,
@@ -206,6 +286,10 @@ impl Profile {
         // Not in the table, but a path a DICOMDIR names files by, and sites name folders after
         // patients: cleaned of the patient's values, always.
         actions.insert(tag_of("ReferencedFileID"), Action::Clean);
+        for name in META_IDENTITY {
+            actions.insert(tag_of(name), Action::Remove);
+        }
+        let mut free_text = Action::Dummy;
         let mut options = options.to_vec();
         options.sort();
         options.dedup();
@@ -220,7 +304,10 @@ impl Profile {
                 Retain::AccessionNumber => set(&mut actions, &["AccessionNumber"], Action::Keep),
                 Retain::PatientCharacteristics => set(&mut actions, PATIENT_CHARACTERISTICS, Action::Keep),
                 Retain::DeviceIdentity => set(&mut actions, DEVICE_IDENTITY, Action::Keep),
-                Retain::CleanDescriptors => set(&mut actions, DESCRIPTORS, Action::Clean),
+                Retain::CleanDescriptors => {
+                    set(&mut actions, DESCRIPTORS, Action::Clean);
+                    free_text = Action::Clean;
+                }
                 Retain::SafePrivate => {} // by the policy's list, in the scrub itself
                 Retain::Uids => {
                     for a in actions.values_mut() {
@@ -253,53 +340,118 @@ impl Profile {
                 }
             }
         }
-        Profile { actions, ranges, options, safe_private: Vec::new() }
+        Profile { actions, ranges, options, safe_private: Vec::new(), free_text }
     }
 
     pub fn retains(&self, option: Retain) -> bool {
         self.options.contains(&option)
     }
 
-    /// What happens to the attribute with this tag; None: not in the table (kept).
-    pub fn action(&self, tag: Tag) -> Option<Action> {
-        if let Some(a) = self.actions.get(&tag) {
-            return Some(*a);
-        }
-        self.ranges
-            .iter()
-            .find(|(r, _)| {
+    /// True when the table (or what vault adds to it) names the attribute by its tag.
+    pub fn named(&self, tag: Tag) -> bool {
+        self.actions.contains_key(&tag)
+            || self.ranges.iter().any(|(r, _)| {
                 tag.group() & r.group_mask == r.group && tag.element() & r.element_mask == r.element
             })
-            .map(|(_, a)| *a)
+    }
+
+    /// What happens to a standard attribute (the caller decides private ones): by its tag, as
+    /// the table and the options say; else by what it is. `vr` is the dictionary's VR for the
+    /// tag (the file's only where the dictionary does not know the tag).
+    ///
+    /// Beyond the table: a person name it does not name is emptied (a name is identity wherever
+    /// it stands); free text (LT, ST, UT) it does not name is a dummy, or cleaned with the Clean
+    /// Descriptors option (SR text values, comments a vendor invented); an attribute the
+    /// dictionary does not know is removed (nobody can say what it holds).
+    pub fn action(&self, tag: Tag, vr: dicom_core::VR) -> Action {
+        use dicom_core::VR;
+        if let Some(a) = self.actions.get(&tag) {
+            return *a;
+        }
+        if let Some((_, a)) = self.ranges.iter().find(|(r, _)| {
+            tag.group() & r.group_mask == r.group && tag.element() & r.element_mask == r.element
+        }) {
+            return *a;
+        }
+        if tag.element() == 0x0000 {
+            return Action::Keep; // a group length
+        }
+        if dictionary_vr(tag).is_none() || tag == Tag(0xFFFC, 0xFFFC) {
+            return Action::Remove; // unknown; or trailing padding, which holds nothing
+        }
+        let keyword = keyword_of(tag).unwrap_or_default();
+        if tag.group() == 0x0010 && !PATIENT_GROUP_KEPT.contains(&keyword) {
+            return if self.retains(Retain::PatientCharacteristics) && PATIENT_CHARACTERISTICS.contains(&keyword) {
+                Action::Keep
+            } else {
+                Action::Remove
+            };
+        }
+        match vr {
+            VR::PN => Action::Zero,
+            VR::LT | VR::ST | VR::UT => self.free_text,
+            VR::LO | VR::SH | VR::UC | VR::CS if DESCRIPTOR_WORDS.iter().any(|w| keyword.contains(w)) => {
+                self.free_text
+            }
+            _ => Action::Keep,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use dicom_core::VR;
     use dicom_dictionary_std::tags;
 
     use super::*;
 
+    fn act(p: &Profile, tag: Tag) -> Action {
+        p.action(tag, dictionary_vr(tag).unwrap_or(VR::UN))
+    }
+
     #[test]
     fn the_table_drives_the_actions() {
         let p = Profile::new(&[]);
-        assert_eq!(p.action(tags::PATIENT_NAME), Some(Action::Zero));
-        assert_eq!(p.action(tags::PATIENT_BIRTH_DATE), Some(Action::Zero));
-        assert_eq!(p.action(tags::PATIENT_ADDRESS), Some(Action::Remove));
-        assert_eq!(p.action(tags::STUDY_INSTANCE_UID), Some(Action::Uid));
-        assert_eq!(p.action(tags::REFERENCED_IMAGE_SEQUENCE), Some(Action::Dummy));
-        assert_eq!(p.action(tags::MODALITY), None);
+        assert_eq!(act(&p, tags::PATIENT_NAME), Action::Zero);
+        assert_eq!(act(&p, tags::PATIENT_BIRTH_DATE), Action::Zero);
+        assert_eq!(act(&p, tags::PATIENT_ADDRESS), Action::Remove);
+        assert_eq!(act(&p, tags::STUDY_INSTANCE_UID), Action::Uid);
+        assert_eq!(act(&p, tags::REFERENCED_IMAGE_SEQUENCE), Action::Dummy);
+        assert_eq!(act(&p, tags::MODALITY), Action::Keep);
         // Curves, overlay data and overlay comments, by range.
-        assert_eq!(p.action(Tag(0x5002, 0x3000)), Some(Action::Remove));
-        assert_eq!(p.action(Tag(0x6002, 0x3000)), Some(Action::Remove));
-        assert_eq!(p.action(Tag(0x6000, 0x0010)), Some(Action::Remove));
-        assert_eq!(p.action(tags::REFERENCED_STUDY_SEQUENCE), Some(Action::Dummy));
-        assert_eq!(p.action(tags::REFERENCED_PATIENT_SEQUENCE), Some(Action::Remove));
+        assert_eq!(act(&p, Tag(0x5002, 0x3000)), Action::Remove);
+        assert_eq!(act(&p, Tag(0x6002, 0x3000)), Action::Remove);
+        assert_eq!(act(&p, Tag(0x6000, 0x0010)), Action::Remove);
+        assert_eq!(act(&p, tags::REFERENCED_STUDY_SEQUENCE), Action::Dummy);
+        assert_eq!(act(&p, tags::REFERENCED_PATIENT_SEQUENCE), Action::Remove);
         let kept = Profile::new(&[Retain::Uids, Retain::LongitudinalDates, Retain::PatientId]);
-        assert_eq!(kept.action(tags::STUDY_INSTANCE_UID), Some(Action::Keep));
-        assert_eq!(kept.action(tags::STUDY_DATE), Some(Action::Shift));
-        assert_eq!(kept.action(tags::STUDY_TIME), Some(Action::Keep));
-        assert_eq!(kept.action(tags::PATIENT_BIRTH_DATE), Some(Action::Zero));
-        assert_eq!(kept.action(tags::PATIENT_ID), Some(Action::Keep));
+        assert_eq!(act(&kept, tags::STUDY_INSTANCE_UID), Action::Keep);
+        assert_eq!(act(&kept, tags::STUDY_DATE), Action::Shift);
+        assert_eq!(act(&kept, tags::STUDY_TIME), Action::Keep);
+        assert_eq!(act(&kept, tags::PATIENT_BIRTH_DATE), Action::Zero);
+        assert_eq!(act(&kept, tags::PATIENT_ID), Action::Keep);
+    }
+
+    #[test]
+    fn beyond_the_table_names_free_text_meta_identity_and_unknown_tags_go() {
+        let p = Profile::new(&[]);
+        // A person name the table does not name; free text (an SR text value).
+        assert_eq!(act(&p, tags::PERSON_NAME), Action::Dummy, "the table's own action");
+        assert_eq!(act(&p, tags::NAME_OF_PHYSICIANS_READING_STUDY), Action::Remove);
+        assert_eq!(act(&p, tags::TEXT_VALUE), Action::Dummy);
+        assert_eq!(act(&Profile::new(&[Retain::CleanDescriptors]), tags::TEXT_VALUE), Action::Clean);
+        assert_eq!(act(&Profile::new(&[Retain::CleanDescriptors]), tags::SERIES_DESCRIPTION), Action::Clean);
+        assert_eq!(act(&p, tags::SOURCE_APPLICATION_ENTITY_TITLE), Action::Remove);
+        assert_eq!(act(&p, tags::PRIVATE_INFORMATION), Action::Remove);
+        assert_eq!(act(&p, Tag(0x0010, 0xABCD)), Action::Remove, "not in the dictionary");
+        assert_eq!(act(&p, Tag(0x0028, 0x0000)), Action::Keep, "a group length");
+        assert_eq!(act(&p, tags::SOP_CLASS_UID), Action::Keep);
+        assert_eq!(act(&p, tags::PATIENT_BIRTH_DATE_IN_ALTERNATIVE_CALENDAR), Action::Remove);
+        assert_eq!(act(&p, tags::PATIENT_SPECIES_DESCRIPTION), Action::Keep);
+        assert_eq!(act(&p, tags::CONTENT_DESCRIPTION), Action::Dummy);
+        assert_eq!(act(&Profile::new(&[Retain::CleanDescriptors]), tags::CONTENT_LABEL), Action::Clean);
+        assert_eq!(act(&p, Tag(0xFFFC, 0xFFFC)), Action::Remove);
+        assert_eq!(Retain::from_code(b"113105"), Some(Retain::CleanDescriptors));
+        assert_eq!(Retain::from_code(b"113100"), None);
     }
 }

@@ -1,0 +1,420 @@
+//! Containers a study can arrive in are opened: every member passes the gate as a file of its
+//! own. Compressed streams (gzip, xz, lzma, lzip, bzip2, zstd, lz4), archives (zip — also with
+//! bytes in front of it —, tar of every member type and header form, cpio in its three forms,
+//! ar) and disc images (ISO 9660: a patient CD). A container vault cannot open (7z, rar, cab,
+//! compress, UDF, Apple disk images) is refused naming its format, never passed as "not DICOM".
+//!
+//! Bounds keep a bomb from being expanded: at most [`MAX_DEPTH`] containers inside each other;
+//! a member may expand at most [`MAX_RATIO`] times its compressed size; all members of one file,
+//! at every depth together, at most [`MAX_RATIO`] times the file's own size and never past
+//! [`MAX_EXPANDED`]; decoders' dictionaries and windows are held to [`MAX_WINDOW`]. Past a bound
+//! the container is refused, not expanded further. Members are expanded one at a time and
+//! dropped once checked; members of stored formats (tar, cpio, ar, ISO) are slices of the input.
+//!
+//! cpio and ISO 9660 are read here by hand: the `cpio` crate reads one of cpio's three forms,
+//! and an ISO reader over a slice is a few dozen lines whose every record is held to the image's
+//! bounds, with no allocation sized by what the image declares.
+
+use std::io::Read;
+
+use super::Reason;
+
+pub const MAX_DEPTH: usize = 4;
+pub const MAX_EXPANDED: u64 = 4 << 30;
+pub const MAX_RATIO: u64 = 200;
+/// The largest dictionary or window a decoder may ask for.
+pub const MAX_WINDOW: u64 = 64 << 20;
+
+/// What kind of container the bytes are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Gzip,
+    Zip,
+    Tar,
+    Xz,
+    Lzma,
+    Lzip,
+    Bzip2,
+    Zstd,
+    Lz4,
+    Iso9660,
+    Cpio,
+    Ar,
+    /// A container vault does not open: refused, named.
+    Unsupported(&'static str),
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Gzip => "gzip",
+            Kind::Zip => "zip",
+            Kind::Tar => "tar",
+            Kind::Xz => "xz",
+            Kind::Lzma => "lzma",
+            Kind::Lzip => "lzip",
+            Kind::Bzip2 => "bzip2",
+            Kind::Zstd => "zstd",
+            Kind::Lz4 => "lz4",
+            Kind::Iso9660 => "ISO 9660",
+            Kind::Cpio => "cpio",
+            Kind::Ar => "ar",
+            Kind::Unsupported(name) => name,
+        }
+    }
+}
+
+/// The end of a zip's central directory, if one is within reach of the end (a zip's comment
+/// is at most 65535 bytes): where readers look, whatever comes before.
+fn zip_end(bytes: &[u8]) -> bool {
+    let from = bytes.len().saturating_sub(65535 + 22);
+    bytes[from..].windows(4).any(|w| w == b"PK\x05\x06")
+}
+
+/// A tar header at the start: ustar's magic, or (old V7 and GNU headers) a valid checksum.
+fn tar_header(bytes: &[u8]) -> bool {
+    if bytes.len() >= 262 && &bytes[257..262] == b"ustar" {
+        return true;
+    }
+    let Some(h) = bytes.get(..512) else { return false };
+    let field = &h[148..156];
+    let digits: Vec<u8> = field.iter().copied().filter(|b| (b'0'..=b'7').contains(b)).collect();
+    if digits.is_empty() || h[0] == 0 {
+        return false;
+    }
+    let Ok(stated) = u32::from_str_radix(std::str::from_utf8(&digits).unwrap_or("x"), 8) else { return false };
+    let sum: u32 = h.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { u32::from(b) }).sum();
+    sum == stated
+}
+
+/// An .lzma (LZMA alone) header: properties, a dictionary of a usual size, a plausible length.
+fn lzma_header(bytes: &[u8]) -> bool {
+    let Some(h) = bytes.get(..13) else { return false };
+    let dict = u32::from_le_bytes(h[1..5].try_into().expect("4 bytes"));
+    let len = u64::from_le_bytes(h[5..13].try_into().expect("8 bytes"));
+    let usual_dict = (12..=30).any(|n| dict == 1 << n || dict == (1 << n) + (1 << (n - 1)));
+    h[0] < 225 && usual_dict && (len == u64::MAX || len < 1 << 40)
+}
+
+/// Every kind of container the bytes could be taken for (a polyglot is more than one).
+pub fn kinds(bytes: &[u8]) -> Vec<Kind> {
+    let mut out = Vec::new();
+    let starts = |sig: &[u8]| bytes.starts_with(sig);
+    if starts(&[0x1f, 0x8b]) {
+        out.push(Kind::Gzip);
+    }
+    if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") || starts(b"PK\x07\x08") || zip_end(bytes) {
+        out.push(Kind::Zip);
+    }
+    if tar_header(bytes) {
+        out.push(Kind::Tar);
+    }
+    if starts(&[0xFD, b'7', b'z', b'X', b'Z', 0]) {
+        out.push(Kind::Xz);
+    }
+    if lzma_header(bytes) {
+        out.push(Kind::Lzma);
+    }
+    if starts(b"LZIP") {
+        out.push(Kind::Lzip);
+    }
+    if bytes.len() >= 4 && starts(b"BZh") && (b'1'..=b'9').contains(&bytes[3]) {
+        out.push(Kind::Bzip2);
+    }
+    if starts(&[0x28, 0xB5, 0x2F, 0xFD])
+        || (bytes.len() >= 4 && (bytes[0] & 0xF0) == 0x50 && bytes[1..4] == [0x2A, 0x4D, 0x18])
+    {
+        out.push(Kind::Zstd);
+    }
+    if starts(&[0x04, 0x22, 0x4D, 0x18]) {
+        out.push(Kind::Lz4);
+    }
+    let at = |offset: usize, sig: &[u8]| bytes.get(offset..offset + sig.len()) == Some(sig);
+    if at(0x8001, b"CD001") {
+        out.push(Kind::Iso9660);
+    } else if at(0x8001, b"BEA01") || at(0x8001, b"NSR02") || at(0x8001, b"NSR03") {
+        out.push(Kind::Unsupported("UDF"));
+    }
+    if starts(b"070701") || starts(b"070702") || starts(b"070707") || starts(&[0xC7, 0x71]) || starts(&[0x71, 0xC7])
+    {
+        out.push(Kind::Cpio);
+    }
+    if starts(b"!<arch>\n") {
+        out.push(Kind::Ar);
+    }
+    for (sig, name) in [
+        (&b"7z\xBC\xAF\x27\x1C"[..], "7z"),
+        (b"Rar!\x1A\x07", "rar"),
+        (b"MSCF\0\0\0\0", "cab"),
+        (&[0x1F, 0x9D][..], "compress (.Z)"),
+        (&[0x02, 0x21, 0x4C, 0x18][..], "lz4 (legacy)"),
+    ] {
+        if starts(sig) {
+            out.push(Kind::Unsupported(name));
+        }
+    }
+    if bytes.len() >= 512 && bytes[bytes.len() - 512..].starts_with(b"koly") {
+        out.push(Kind::Unsupported("Apple disk image"));
+    }
+    out
+}
+
+/// The budget of one check: bytes that may still be expanded.
+pub struct Budget {
+    pub left: u64,
+}
+
+impl Budget {
+    /// The budget for checking a file of `len` bytes.
+    pub fn for_input(len: usize) -> Budget {
+        Budget { left: (len as u64).saturating_mul(MAX_RATIO).min(MAX_EXPANDED) }
+    }
+}
+
+pub fn refusal(rule: &'static str, location: &str, detail: &'static str) -> Reason {
+    Reason {
+        rule,
+        tag: String::new(),
+        keyword: String::new(),
+        location: location.to_string(),
+        detail,
+        option: None,
+    }
+}
+
+/// Expands one member: at most its ratio bound and what is left of the budget. The reason
+/// names the bound that stopped it, or says the member could not be read.
+pub(super) fn expand(
+    mut r: impl Read,
+    compressed: u64,
+    budget: &mut Budget,
+    location: &str,
+) -> Result<Vec<u8>, Reason> {
+    let ratio_cap = compressed.max(1).saturating_mul(MAX_RATIO);
+    let cap = ratio_cap.min(budget.left);
+    let mut out = Vec::new();
+    r.by_ref()
+        .take(cap + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| refusal("unreadable-archive", location, "a member cannot be read"))?;
+    if out.len() as u64 > cap {
+        let rule = if cap == ratio_cap { "archive-ratio" } else { "archive-too-large" };
+        return Err(refusal(rule, location, ""));
+    }
+    budget.left -= out.len() as u64;
+    Ok(out)
+}
+
+/// What each member is handed to: (name, bytes, budget).
+pub type Each<'e> = dyn FnMut(&str, &[u8], &mut Budget) + 'e;
+
+/// Calls `each` with every member of a container, one at a time, or returns the reason the
+/// container is refused (members before it have been seen already).
+pub fn for_each_member(
+    kind: Kind,
+    bytes: &[u8],
+    location: &str,
+    budget: &mut Budget,
+    each: &mut Each<'_>,
+) -> Result<(), Reason> {
+    let unreadable = |detail| refusal("unreadable-archive", location, detail);
+    let whole = bytes.len() as u64;
+    let mut stream = |name: &str, r: &mut dyn Read, budget: &mut Budget| -> Result<(), Reason> {
+        let data = expand(r, whole, budget, location)?;
+        each(name, &data, budget);
+        Ok(())
+    };
+    match kind {
+        Kind::Gzip => stream("(gunzip)", &mut flate2::read::MultiGzDecoder::new(bytes), budget)?,
+        Kind::Bzip2 => stream("(bunzip2)", &mut bzip2::read::MultiBzDecoder::new(bytes), budget)?,
+        Kind::Xz => {
+            let limit_kb = (MAX_WINDOW >> 10) as u32;
+            stream("(unxz)", &mut lzma_rust2::XzReader::new_mem_limit(bytes, true, limit_kb), budget)?
+        }
+        Kind::Lzma => {
+            let limit_kb = (MAX_WINDOW >> 10) as u32;
+            let mut r = lzma_rust2::LzmaReader::new_mem_limit(bytes, limit_kb, None)
+                .map_err(|_| unreadable("an lzma header this reader refuses (or a dictionary past the bound)"))?;
+            stream("(unlzma)", &mut r, budget)?
+        }
+        Kind::Lzip => {
+            // The dictionary size (byte 5) is held to the bound before a decoder allocates it.
+            let b = *bytes.get(5).ok_or_else(|| unreadable("a truncated lzip header"))?;
+            let base = 1u64 << (b & 0x1F);
+            let dict = base - (base / 16) * u64::from(b >> 5);
+            if dict > MAX_WINDOW {
+                return Err(refusal("archive-too-large", location, "an lzip dictionary past the bound"));
+            }
+            stream("(lunzip)", &mut lzma_rust2::LzipReader::new(bytes), budget)?
+        }
+        Kind::Zstd => {
+            let mut rest = bytes;
+            while !rest.is_empty() {
+                let mut d = ruzstd::decoding::StreamingDecoder::new_with_max_window_size(&mut rest, MAX_WINDOW)
+                    .map_err(|_| unreadable("a zstd frame this reader refuses (or a window past the bound)"))?;
+                stream("(unzstd)", &mut d, budget)?;
+            }
+        }
+        Kind::Lz4 => stream("(unlz4)", &mut lz4_flex::frame::FrameDecoder::new(bytes), budget)?,
+        Kind::Tar => tar_members(bytes, location, budget, each)?,
+        Kind::Zip => {
+            let mut archive =
+                zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable("not a zip it can read"))?;
+            for i in 0..archive.len() {
+                let file = archive.by_index(i).map_err(|_| unreadable("a member it cannot read (encrypted?)"))?;
+                if file.is_dir() {
+                    continue;
+                }
+                let name = file.name().map(|n| n.to_string()).unwrap_or_default();
+                let compressed = file.compressed_size();
+                let data = expand(file, compressed, budget, location)?;
+                each(&name, &data, budget);
+            }
+        }
+        Kind::Ar => {
+            let mut archive = ar::Archive::new(bytes);
+            while let Some(entry) = archive.next_entry() {
+                let entry = entry.map_err(|_| unreadable("a member it cannot read"))?;
+                let name = String::from_utf8_lossy(entry.header().identifier()).into_owned();
+                let size = entry.header().size();
+                let data = expand(entry, size, budget, location)?;
+                each(&name, &data, budget);
+            }
+        }
+        Kind::Cpio => cpio_members(bytes, location, budget, each)?,
+        Kind::Iso9660 => iso_members(bytes, location, budget, each)?,
+        Kind::Unsupported(name) => {
+            let _ = name;
+            return Err(refusal("unsupported-container", location, kind.name()));
+        }
+    }
+    Ok(())
+}
+
+/// Every member of a tar archive that carries data, whatever its type says: GNU tar extracts a
+/// member of a type it does not know as a plain file, so the gate reads it as one too.
+fn tar_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Each<'_>) -> Result<(), Reason> {
+    use tar::EntryType;
+    let unreadable = |detail| refusal("unreadable-archive", location, detail);
+    let mut archive = tar::Archive::new(bytes);
+    for entry in archive.entries().map_err(|_| unreadable("not a tar it can read"))? {
+        let entry = entry.map_err(|_| unreadable("a header it cannot read"))?;
+        let kind = entry.header().entry_type();
+        if matches!(kind, EntryType::Directory | EntryType::Symlink | EntryType::Link) {
+            continue;
+        }
+        let name = entry.path().map(|p| p.display().to_string()).unwrap_or_default();
+        // Stored, not compressed: a member is as large as its header says (a sparse one may
+        // expand, within the ratio).
+        let stored = entry.header().entry_size().unwrap_or(0).max(1);
+        let data = expand(entry, stored, budget, location)?;
+        each(&name, &data, budget);
+    }
+    Ok(())
+}
+
+/// cpio: "newc" and "crc" (`070701`, `070702`: hex fields, 4-byte alignment), "odc" (`070707`:
+/// octal fields) and the old binary form (either byte order, 2-byte alignment).
+fn cpio_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Each<'_>) -> Result<(), Reason> {
+    let bad = || refusal("unreadable-archive", location, "a cpio header it cannot read");
+    let field = |at: usize, len: usize, radix: u32| -> Result<usize, Reason> {
+        let s = bytes.get(at..at + len).ok_or_else(bad)?;
+        usize::from_str_radix(std::str::from_utf8(s).map_err(|_| bad())?, radix).map_err(|_| bad())
+    };
+    let mut pos = 0;
+    let _ = budget;
+    loop {
+        let head = bytes.get(pos..pos + 6).ok_or_else(bad)?;
+        let (name_at, name_len, size, align, data_align) = if head == b"070701" || head == b"070702" {
+            (pos + 110, field(pos + 94, 8, 16)?, field(pos + 54, 8, 16)?, 4, 4)
+        } else if head == b"070707" {
+            (pos + 76, field(pos + 59, 6, 8)?, field(pos + 65, 11, 8)?, 1, 1)
+        } else if head[..2] == [0xC7, 0x71] || head[..2] == [0x71, 0xC7] {
+            let h = bytes.get(pos..pos + 26).ok_or_else(bad)?;
+            let word = |i: usize| {
+                if head[0] == 0xC7 { u16::from_le_bytes([h[i], h[i + 1]]) } else { u16::from_be_bytes([h[i], h[i + 1]]) }
+            };
+            let size = (usize::from(word(22)) << 16) | usize::from(word(24));
+            (pos + 26, usize::from(word(20)), size, 2, 2)
+        } else {
+            return Err(bad());
+        };
+        let name_end = name_at.checked_add(name_len).filter(|&e| e <= bytes.len()).ok_or_else(bad)?;
+        let name_bytes = &bytes[name_at..name_end];
+        let name = String::from_utf8_lossy(name_bytes.strip_suffix(&[0]).unwrap_or(name_bytes)).into_owned();
+        let data_at = name_end.next_multiple_of(align).min(bytes.len());
+        let data_end = data_at.checked_add(size).filter(|&e| e <= bytes.len()).ok_or_else(bad)?;
+        if name == "TRAILER!!!" {
+            return Ok(());
+        }
+        if size > 0 {
+            each(&name, &bytes[data_at..data_end], budget);
+        }
+        pos = data_end.next_multiple_of(data_align);
+    }
+}
+
+/// ISO 9660: the primary volume descriptor's root, then every directory record, each extent
+/// held to the image (a directory visited twice, or deeper than 16, ends the walk).
+fn iso_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Each<'_>) -> Result<(), Reason> {
+    const SECTOR: usize = 2048;
+    let bad = || refusal("unreadable-archive", location, "an ISO 9660 record it cannot read");
+    let u32le = |b: &[u8], at: usize| -> Result<usize, Reason> {
+        Ok(u32::from_le_bytes(b.get(at..at + 4).ok_or_else(bad)?.try_into().expect("4 bytes")) as usize)
+    };
+    // The primary volume descriptor (type 1), among the descriptors from sector 16.
+    let mut root = None;
+    for sector in 16..64 {
+        let d = bytes.get(sector * SECTOR..(sector + 1) * SECTOR).ok_or_else(bad)?;
+        if &d[1..6] != b"CD001" {
+            return Err(bad());
+        }
+        match d[0] {
+            1 => {
+                root = Some(d[156..190].to_vec());
+                break;
+            }
+            255 => break,
+            _ => {}
+        }
+    }
+    let root = root.ok_or_else(bad)?;
+    let extent = |record: &[u8]| -> Result<(usize, usize), Reason> {
+        let lba = u32le(record, 2)?;
+        let len = u32le(record, 10)?;
+        let start = lba.checked_mul(SECTOR).ok_or_else(bad)?;
+        let end = start.checked_add(len).filter(|&e| e <= bytes.len()).ok_or_else(bad)?;
+        Ok((start, end))
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack = vec![(extent(&root)?, String::new(), 0usize)];
+    while let Some(((start, end), path, depth)) = stack.pop() {
+        if depth > 16 || !seen.insert(start) {
+            continue;
+        }
+        let mut pos = start;
+        while pos < end {
+            let len = usize::from(bytes[pos]);
+            if len == 0 {
+                // Records do not cross sectors: the rest of this one is padding.
+                pos = (pos / SECTOR + 1) * SECTOR;
+                continue;
+            }
+            let record = bytes.get(pos..pos + len).filter(|_| pos + len <= end).ok_or_else(bad)?;
+            pos += len;
+            let name_len = usize::from(*record.get(32).ok_or_else(bad)?);
+            let name = record.get(33..33 + name_len).ok_or_else(bad)?;
+            if name == [0] || name == [1] {
+                continue; // "." and ".."
+            }
+            let name = format!("{path}{}", String::from_utf8_lossy(name));
+            let (s, e) = extent(record)?;
+            if record[25] & 0x02 != 0 {
+                stack.push(((s, e), format!("{name}/"), depth + 1));
+            } else if e > s {
+                each(&name, &bytes[s..e], budget);
+            }
+        }
+    }
+    Ok(())
+}

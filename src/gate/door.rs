@@ -1,0 +1,241 @@
+//! The one door. Every way into a vault — the mount, `vault import`, the mirror, the DICOM
+//! receiver — decides with [`check_stored`] on the bytes it stores, read back from where it
+//! stored them, never from a second opening of its source. A file a door has stored but not
+//! yet passed is *unchecked*: the vault lists it in its store ([`UNCHECKED`]), and every way out
+//! (`ls`, `export`, the mirror, `verify`) leaves it out until a mount or `fsck --repair` checks
+//! it. Refusals are audited by [`audit_refusal`]: door, path, rule, tag; never a value.
+
+use std::collections::BTreeSet;
+
+use vaultfmt::dev::BlockDevice;
+use vaultfmt::store::{Store, StoreError, Txn};
+
+use super::policy::{LEGACY_SETTING, LegacyPolicy, SETTING};
+use super::{HEAD_BYTES, Policy, Reason, TAIL_BYTES, Verdict};
+
+/// The store setting that lists unchecked files (inode numbers).
+pub const UNCHECKED: &str = "unchecked";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the vault's gate policy record is damaged ({0}); set it again with `vault policy set --file`")]
+    Damaged(String),
+}
+
+/// The vault's gate policy: what it keeps, or what a vault made before the law kept (carried
+/// over), or the default when it keeps none. A record that cannot be read is an error.
+pub fn vault_policy<D: BlockDevice + 'static>(store: &Store<D>) -> Result<Policy, PolicyError> {
+    if let Some(text) = store.begin_read_setting::<String>(SETTING)? {
+        return Policy::from_json(&text).map_err(|e| PolicyError::Damaged(e.to_string()));
+    }
+    Ok(store.begin_read_setting::<LegacyPolicy>(LEGACY_SETTING)?.map(Policy::from).unwrap_or_default())
+}
+
+/// Keeps a policy in the vault (in the caller's transaction).
+pub fn save_policy<D: BlockDevice + 'static>(tx: &mut Txn<'_, D>, policy: &Policy) -> Result<(), StoreError> {
+    tx.put_setting(SETTING, &policy.to_json())
+}
+
+/// The files a door stored and the gate has not passed yet.
+pub fn unchecked<D: BlockDevice + 'static>(store: &Store<D>) -> Result<BTreeSet<u64>, StoreError> {
+    Ok(store.begin_read_setting::<Vec<u64>>(UNCHECKED)?.unwrap_or_default().into_iter().collect())
+}
+
+/// Records each reason a door refused a file: door, path, rule, tag (never a value).
+pub fn audit_refusal<D: BlockDevice + 'static>(
+    tx: &mut Txn<'_, D>,
+    door: &str,
+    path: &str,
+    reasons: &[Reason],
+) -> Result<(), StoreError> {
+    for r in reasons {
+        tx.audit("refused", &[("door", door), ("path", path), ("rule", r.rule), ("tag", &r.tag)])?;
+    }
+    Ok(())
+}
+
+/// What checking the files a mount left unchecked came to.
+#[derive(Debug, Default)]
+pub struct Sweep {
+    pub accepted: usize,
+    /// Paths of the files refused (and removed).
+    pub refused: Vec<String>,
+}
+
+/// Checks every unchecked file of an unmounted vault (`fsck --repair`): a file the gate passes
+/// becomes visible; one it refuses is removed, every name of it, and the refusal audited.
+pub fn sweep<D: BlockDevice + 'static>(store: &Store<D>, policy: &Policy) -> Result<Sweep, StoreError> {
+    let left = unchecked(store)?;
+    let mut out = Sweep::default();
+    if left.is_empty() {
+        return Ok(out);
+    }
+    let mut refused = Vec::new();
+    {
+        let view = store.read()?;
+        for &ino in &left {
+            let Some(inode) = view.inode(ino)? else { continue };
+            let verdict = check_stored(inode.size, &mut |at, buf| view.read_at(ino, at, buf), policy)?;
+            if verdict.accept {
+                out.accepted += 1;
+            } else {
+                refused.push((ino, view.path_of(ino)?, verdict.reasons));
+            }
+        }
+    }
+    let mut tx = store.begin()?;
+    for (ino, path, reasons) in refused {
+        audit_refusal(&mut tx, "fsck", &path, &reasons)?;
+        while let Some((parent, name)) = tx.a_name_of(ino)? {
+            tx.unlink(parent, &name)?;
+        }
+        out.refused.push(path);
+    }
+    tx.put_setting(UNCHECKED, &Vec::<u64>::new())?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Fills `buf` from `at` with `read_at`; the bytes read (fewer only at the end).
+fn read_full<E>(read_at: &mut dyn FnMut(u64, &mut [u8]) -> Result<usize, E>, at: u64, buf: &mut [u8]) -> Result<usize, E> {
+    let mut done = 0;
+    while done < buf.len() {
+        let n = read_at(at + done as u64, &mut buf[done..])?;
+        if n == 0 {
+            break;
+        }
+        done += n;
+    }
+    Ok(done)
+}
+
+/// The gate's verdict on stored content of `len` bytes, read with `read_at`. The head and the
+/// tail are read first; only content some reading could take for DICOM or a container is read
+/// whole (a plain file of any size costs two small reads).
+pub fn check_stored<E>(
+    len: u64,
+    read_at: &mut dyn FnMut(u64, &mut [u8]) -> Result<usize, E>,
+    policy: &Policy,
+) -> Result<Verdict, E> {
+    let head_len = len.min(HEAD_BYTES as u64) as usize;
+    let mut head = vec![0u8; head_len];
+    let got = read_full(read_at, 0, &mut head)?;
+    head.truncate(got);
+    if len <= HEAD_BYTES as u64 {
+        return Ok(super::check(&head, policy));
+    }
+    let tail_at = len.saturating_sub(TAIL_BYTES as u64).max(head_len as u64);
+    let mut tail = vec![0u8; (len - tail_at) as usize];
+    let got = read_full(read_at, tail_at, &mut tail)?;
+    tail.truncate(got);
+    if !super::might_need_all(&head, &tail, len) {
+        return Ok(Verdict { accept: true, dicom: false, reasons: vec![] });
+    }
+    let mut all = vec![0u8; len as usize];
+    let got = read_full(read_at, 0, &mut all)?;
+    all.truncate(got);
+    Ok(super::check(&all, policy))
+}
+
+/// The gate's verdict on a file on disk, for `vault check` (which reads and stores nothing): a
+/// large file is mapped rather than copied, so pixel data the gate skips over is never read.
+pub fn check_path(path: &std::path::Path, policy: &Policy) -> std::io::Result<Verdict> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut pread = |at: u64, buf: &mut [u8]| file.read_at(buf, at);
+    let head_len = len.min(HEAD_BYTES as u64) as usize;
+    let mut head = vec![0u8; head_len];
+    let got = read_full(&mut pread, 0, &mut head)?;
+    head.truncate(got);
+    if len > HEAD_BYTES as u64 {
+        let tail_at = len.saturating_sub(TAIL_BYTES as u64).max(head_len as u64);
+        let mut tail = vec![0u8; (len - tail_at) as usize];
+        let got = read_full(&mut pread, tail_at, &mut tail)?;
+        tail.truncate(got);
+        if !super::might_need_all(&head, &tail, len) {
+            return Ok(Verdict { accept: true, dicom: false, reasons: vec![] });
+        }
+        if let Some(map) = Mapped::new(&file, len) {
+            return Ok(super::check(map.bytes(), policy));
+        }
+    }
+    check_stored(len, &mut pread, policy)
+}
+
+/// A file mapped read-only and private. Its bytes are the file's as long as nobody truncates it
+/// meanwhile (a truncation under the map ends this process with SIGBUS, as it does for every
+/// tool that maps files; only commands that read their inputs and store nothing map them).
+pub struct Mapped {
+    ptr: *mut libc::c_void,
+    len: usize,
+}
+
+impl Mapped {
+    pub fn new(file: &std::fs::File, len: u64) -> Option<Mapped> {
+        use std::os::unix::io::AsRawFd;
+        let len = usize::try_from(len).ok().filter(|&l| l > 0)?;
+        // SAFETY: a fresh read-only private mapping of a file descriptor we hold open.
+        let ptr = unsafe {
+            libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0)
+        };
+        (ptr != libc::MAP_FAILED).then_some(Mapped { ptr, len })
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the mapping is `len` readable bytes, alive as long as `self`.
+        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) }
+    }
+}
+
+impl Drop for Mapped {
+    fn drop(&mut self) {
+        // SAFETY: unmapping exactly what `new` mapped.
+        unsafe { libc::munmap(self.ptr, self.len) };
+    }
+}
+
+// SAFETY: the mapping is read-only and owned by the value.
+unsafe impl Send for Mapped {}
+unsafe impl Sync for Mapped {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_file_is_decided_by_its_head_and_tail_and_a_zip_at_its_end_is_not() {
+        let policy = Policy::default();
+        let mut big = vec![b'x'; 3 << 20];
+        let mut reads = 0u64;
+        let v = check_stored::<()>(
+            big.len() as u64,
+            &mut |at, buf: &mut [u8]| {
+                reads += buf.len() as u64;
+                let n = buf.len().min(big.len() - at as usize);
+                buf[..n].copy_from_slice(&big[at as usize..at as usize + n]);
+                Ok(n)
+            },
+            &policy,
+        )
+        .unwrap();
+        assert!(v.accept && !v.dicom);
+        assert!(reads < (HEAD_BYTES + TAIL_BYTES) as u64 + 1, "read {reads} bytes of a plain file");
+        // The end of a zip's central directory at the end: the whole file is read.
+        let n = big.len();
+        big[n - 22..n - 18].copy_from_slice(b"PK\x05\x06");
+        let v = check_stored::<()>(
+            big.len() as u64,
+            &mut |at, buf: &mut [u8]| {
+                let n = buf.len().min(big.len() - at as usize);
+                buf[..n].copy_from_slice(&big[at as usize..at as usize + n]);
+                Ok(n)
+            },
+            &policy,
+        )
+        .unwrap();
+        assert!(!v.accept, "a zip whose directory cannot be read is refused");
+    }
+}

@@ -1,0 +1,317 @@
+//! DICOM in its JSON (PS3.18 Annex F) and XML (PS3.19 Native DICOM Model) encodings, read
+//! into the same visitor the binary reader feeds, so the law judges them the same way.
+//!
+//! JSON objects are read keeping every key as written (a key twice is told, as a tag twice is
+//! in a binary file: JSON readers disagree on which one wins). Values become the text a binary
+//! file would hold: strings and numbers joined by `\`, a person name's groups by `=`; inline
+//! binary is decoded; a bulk data reference counts as a value that is there.
+
+use base64::Engine;
+use dicom_core::{Tag, VR};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor as SerdeVisitor};
+
+use super::scan::{Element, Oddity, Visitor};
+
+/// A JSON value with every key kept, in order.
+enum Node {
+    Null,
+    Text(String),
+    List(Vec<Node>),
+    Object(Vec<(String, Node)>),
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        struct V;
+        impl<'de> SerdeVisitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+                Ok(Node::Text(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+                Ok(Node::Text(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+                Ok(Node::Text(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+                Ok(Node::Text(v.to_string()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+                Ok(Node::Text(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut out = Vec::new();
+                while let Some(n) = a.next_element()? {
+                    out.push(n);
+                }
+                Ok(Node::List(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = a.next_entry()? {
+                    out.push((k, v));
+                }
+                Ok(Node::Object(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn parse_tag(key: &str) -> Option<Tag> {
+    if key.len() != 8 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let n = u32::from_str_radix(key, 16).ok()?;
+    Some(Tag((n >> 16) as u16, n as u16))
+}
+
+fn vr_of(text: &str) -> Option<VR> {
+    let b = text.as_bytes();
+    (b.len() == 2).then(|| VR::from_binary([b[0], b[1]])).flatten()
+}
+
+/// A data set object: every key a tag, at least one.
+fn is_dataset(n: &Node) -> bool {
+    match n {
+        Node::Object(kv) => {
+            !kv.is_empty() && kv.iter().all(|(k, v)| parse_tag(k).is_some() && matches!(v, Node::Object(_)))
+        }
+        _ => false,
+    }
+}
+
+/// Tells one data set's elements to the visitor.
+fn json_dataset(kv: &[(String, Node)], v: &mut impl Visitor) -> usize {
+    let mut last: Option<Tag> = None;
+    let mut count = 0;
+    for (key, attr) in kv {
+        let Some(tag) = parse_tag(key) else { continue };
+        match last {
+            Some(l) if l == tag => v.oddity(Oddity::Duplicate, tag),
+            Some(l) if l > tag => v.oddity(Oddity::OutOfOrder, tag),
+            _ => {}
+        }
+        last = Some(tag);
+        count += 1;
+        let Node::Object(fields) = attr else { continue };
+        let field = |name: &'static str| fields.iter().filter(move |(k, _)| k == name).map(|(_, n)| n);
+        let vr = field("vr").find_map(|n| if let Node::Text(t) = n { vr_of(t) } else { None });
+        if vr == Some(VR::SQ) {
+            v.sequence(tag, vr);
+            let mut index = 0;
+            for items in field("Value") {
+                if let Node::List(items) = items {
+                    for item in items {
+                        v.item(index);
+                        if let Node::Object(kv) = item {
+                            json_dataset(kv, v);
+                        }
+                        v.end_item();
+                        index += 1;
+                    }
+                }
+            }
+            v.end_sequence();
+            continue;
+        }
+        let mut value: Vec<u8> = Vec::new();
+        for values in field("Value") {
+            if let Node::List(list) = values {
+                let parts: Vec<String> = list.iter().map(json_text).collect();
+                if !value.is_empty() {
+                    value.push(b'\\');
+                }
+                value.extend(parts.join("\\").into_bytes());
+            }
+        }
+        for b64 in field("InlineBinary") {
+            if let Node::Text(t) = b64 {
+                // Undecodable base64 is kept as it is: a value is there.
+                match base64::engine::general_purpose::STANDARD.decode(t.trim()) {
+                    Ok(bytes) => value.extend(bytes),
+                    Err(_) => value.extend(t.as_bytes()),
+                }
+            }
+        }
+        if field("BulkDataURI").next().is_some() && value.is_empty() {
+            value.extend(b"(bulk data elsewhere)");
+        }
+        v.element(&Element { tag, vr, value: &value, big_endian: false });
+    }
+    count
+}
+
+/// One value as text: a person name object's groups joined by `=`.
+fn json_text(n: &Node) -> String {
+    match n {
+        Node::Null => String::new(),
+        Node::Text(t) => t.clone(),
+        Node::List(l) => l.iter().map(json_text).collect::<Vec<_>>().join("\\"),
+        Node::Object(kv) => kv.iter().map(|(_, v)| json_text(v)).collect::<Vec<_>>().join("="),
+    }
+}
+
+/// Reads DICOM JSON: Some(elements read) when the bytes are it.
+pub fn json(bytes: &[u8], v: &mut impl Visitor) -> Option<usize> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first != b'{' && *first != b'[' {
+        return None;
+    }
+    let node: Node = serde_json::from_slice(bytes).ok()?;
+    let datasets: Vec<&Node> = match &node {
+        Node::List(items) => items.iter().filter(|n| is_dataset(n)).collect(),
+        n if is_dataset(n) => vec![n],
+        _ => return None,
+    };
+    if datasets.is_empty() {
+        return None;
+    }
+    let mut count = 0;
+    for d in datasets {
+        if let Node::Object(kv) = d {
+            count += json_dataset(kv, v);
+        }
+    }
+    Some(count)
+}
+
+/// Reads DICOM XML (the Native DICOM Model): Some(elements read) when the bytes are it, or
+/// Err when they claim to be and cannot be read.
+pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
+    use quick_xml::events::{BytesStart, Event};
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first != b'<' {
+        return None;
+    }
+    let head = &bytes[..bytes.len().min(1 << 16)];
+    let claims = |pat: &[u8]| head.windows(pat.len()).any(|w| w == pat);
+    if !claims(b"NativeDicomModel") && !claims(b"DicomAttribute") {
+        return None;
+    }
+    fn attr_of(e: &BytesStart<'_>, name: &str) -> Option<String> {
+        e.attributes().flatten().find(|a| a.key.local_name().into_inner() == name).map(|a| a.value.into_owned())
+    }
+    /// A new attribute: its tag and VR, told in order against its siblings.
+    fn open(e: &BytesStart<'_>, stack: &mut [Attr], top_last: &mut Option<Tag>, v: &mut impl Visitor) -> Option<Attr> {
+        let tag = attr_of(e, "tag").and_then(|t| parse_tag(&t))?;
+        let vr = attr_of(e, "vr").and_then(|t| vr_of(&t));
+        let last = match stack.last_mut() {
+            Some(parent) => &mut parent.last_child,
+            None => top_last,
+        };
+        match *last {
+            Some(l) if l == tag => v.oddity(Oddity::Duplicate, tag),
+            Some(l) if l > tag => v.oddity(Oddity::OutOfOrder, tag),
+            _ => {}
+        }
+        *last = Some(tag);
+        if vr == Some(VR::SQ) {
+            v.sequence(tag, vr);
+        }
+        Some(Attr { tag, vr, value: Vec::new(), parts: 0, last_child: None, items: 0 })
+    }
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut stack: Vec<Attr> = Vec::new();
+    let mut top_last: Option<Tag> = None;
+    let mut count = 0;
+    let mut in_binary = false;
+    let mut buf = Vec::new();
+    loop {
+        let Ok(event) = reader.read_event_into(&mut buf) else { return Some(Err(())) };
+        match &event {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if e.local_name().into_inner() == "DicomAttribute" => {
+                let Some(a) = open(e, &mut stack, &mut top_last, v) else { return Some(Err(())) };
+                count += 1;
+                if matches!(event, Event::Empty(_)) {
+                    finish(&a, v);
+                } else {
+                    stack.push(a);
+                }
+            }
+            Event::End(e) if e.local_name().into_inner() == "DicomAttribute" => {
+                let Some(a) = stack.pop() else { return Some(Err(())) };
+                finish(&a, v);
+            }
+            Event::Start(e) if e.local_name().into_inner() == "Item" => {
+                if let Some(a) = stack.last_mut() {
+                    v.item(a.items);
+                    a.items += 1;
+                    a.last_child = None;
+                }
+            }
+            Event::End(e) if e.local_name().into_inner() == "Item" => v.end_item(),
+            Event::Start(e) => {
+                let Some(a) = stack.last_mut() else {
+                    buf.clear();
+                    continue;
+                };
+                match e.local_name().into_inner() {
+                    "Value" | "PersonName" => {
+                        if a.parts > 0 {
+                            a.value.push(b'\\');
+                        }
+                        a.parts += 1;
+                    }
+                    "InlineBinary" => in_binary = true,
+                    "BulkData" => a.value.extend(b"(bulk data elsewhere)"),
+                    "Ideographic" | "Phonetic" => a.value.push(b'='),
+                    "GivenName" | "MiddleName" | "NamePrefix" | "NameSuffix" => a.value.push(b'^'),
+                    _ => {}
+                }
+            }
+            Event::Empty(e) if e.local_name().into_inner() == "BulkData" => {
+                if let Some(a) = stack.last_mut() {
+                    a.value.extend(b"(bulk data elsewhere)");
+                }
+            }
+            Event::End(e) if e.local_name().into_inner() == "InlineBinary" => in_binary = false,
+            Event::Text(t) => {
+                if let Some(a) = stack.last_mut() {
+                    let raw: &str = t.as_ref();
+                    let text = quick_xml::escape::unescape(raw).map(|c| c.into_owned()).unwrap_or_else(|_| raw.to_string());
+                    if in_binary {
+                        match base64::engine::general_purpose::STANDARD.decode(text.trim()) {
+                            Ok(bytes) => a.value.extend(bytes),
+                            Err(_) => a.value.extend(text.as_bytes()),
+                        }
+                    } else {
+                        a.value.extend(text.trim().as_bytes());
+                    }
+                }
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+    if !stack.is_empty() {
+        return Some(Err(()));
+    }
+    Some(Ok(count))
+}
+
+/// An XML attribute being read.
+struct Attr {
+    tag: Tag,
+    vr: Option<VR>,
+    value: Vec<u8>,
+    parts: usize,
+    last_child: Option<Tag>,
+    items: usize,
+}
+
+fn finish(a: &Attr, v: &mut impl Visitor) {
+    if a.vr == Some(VR::SQ) {
+        v.end_sequence();
+    } else {
+        v.element(&Element { tag: a.tag, vr: a.vr, value: &a.value, big_endian: false });
+    }
+}

@@ -1,0 +1,555 @@
+//! The gate's law: a data set is accepted only when it conforms to the vault policy's
+//! de-identification profile — DICOM PS3.15 Annex E's basic profile and the options the policy
+//! allows and the file declares.
+//!
+//! Every element at every depth is judged by its tag, whatever VR the file gives it (the
+//! dictionary's VR decides what the value is; a file that writes a name as LO or UN has still
+//! written a name):
+//!
+//! - what the profile removes, empties or replaces by a dummy holds no value, or a dummy;
+//! - a UID the profile replaces is a replaced one (`2.25.` and a number: the form `vault scrub`
+//!   writes, which carries no organisation's root), unless the Retain UIDs option is in force;
+//! - what the profile keeps is kept only if its value has its VR's form and no identity-shaped
+//!   text (`shape`), and free text only under Clean Descriptors, without identity-shaped text;
+//! - private elements only where the policy's safe-private list names them, under Retain Safe
+//!   Private; an attribute the dictionary does not know, never;
+//! - an option counts when the policy allows it and the file declares it in its
+//!   DeidentificationMethodCodeSequence (patient ID and accession number: the policy alone);
+//! - a tag twice in one data set, or out of order, is malformed: readers disagree on it.
+//!
+//! The law is a [`Visitor`] of the element reader (`scan`), so it sees the file as encoded.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
+use dicom_core::{Tag, VR};
+use dicom_dictionary_std::{StandardDataDictionary, tags};
+
+use super::profile::{Action, Profile, Retain};
+use super::scan::{self, Element, Oddity, Visitor, trim};
+use super::shape::{self, Strength};
+use super::{Policy, Reason};
+
+/// SOP classes whose images usually carry burned-in patient data: ultrasound, nuclear
+/// medicine, and the secondary-capture family (screen captures).
+const BURNED_IN_SOP_CLASSES: &[&[u8]] = &[
+    b"1.2.840.10008.5.1.4.1.1.6.1", // Ultrasound Image
+    b"1.2.840.10008.5.1.4.1.1.6",   // Ultrasound Image (retired)
+    b"1.2.840.10008.5.1.4.1.1.3.1", // Ultrasound Multi-frame Image
+    b"1.2.840.10008.5.1.4.1.1.3",   // Ultrasound Multi-frame Image (retired)
+    b"1.2.840.10008.5.1.4.1.1.20",  // Nuclear Medicine Image
+    b"1.2.840.10008.5.1.4.1.1.7",   // Secondary Capture Image
+    b"1.2.840.10008.5.1.4.1.1.7.1", // Multi-frame Single Bit Secondary Capture
+    b"1.2.840.10008.5.1.4.1.1.7.2", // Multi-frame Grayscale Byte Secondary Capture
+    b"1.2.840.10008.5.1.4.1.1.7.3", // Multi-frame Grayscale Word Secondary Capture
+    b"1.2.840.10008.5.1.4.1.1.7.4", // Multi-frame True Color Secondary Capture
+];
+const BURNED_IN_MODALITIES: &[&[u8]] = &[b"US", b"NM"];
+
+/// At most this many reasons are kept for one file (the first ones; the file is refused).
+const MAX_REASONS: usize = 64;
+
+/// The basic profile, and the basic profile with each option alone: to tell which option
+/// would let an element stay.
+struct Profiles {
+    basic: Profile,
+    with: Vec<(Retain, Profile)>,
+}
+
+fn profiles() -> &'static Profiles {
+    static P: OnceLock<Profiles> = OnceLock::new();
+    P.get_or_init(|| Profiles {
+        basic: Profile::new(&[]),
+        with: Retain::ALL.iter().map(|&o| (o, Profile::new(&[o]))).collect(),
+    })
+}
+
+pub fn tag_text(tag: Tag) -> String {
+    format!("({:04X},{:04X})", tag.group(), tag.element())
+}
+
+pub fn keyword(tag: Tag) -> String {
+    StandardDataDictionary.by_tag(tag).map(|e| e.alias().to_string()).unwrap_or_else(|| {
+        if tag.group() % 2 == 1 { "(private)".into() } else { "(unknown)".into() }
+    })
+}
+
+/// Why an element does not conform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Problem {
+    /// It holds a value where the profile leaves none (or only a dummy).
+    HasValue,
+    UidNotReplaced,
+    IdentityInText(shape::Shape),
+    NotItsVr,
+}
+
+/// One thing found, before the options the file declares are known.
+#[derive(Clone, Debug)]
+struct Finding {
+    reason: Reason,
+    /// The option under which the element would conform, if any.
+    option: Option<Retain>,
+    /// A value that reads as text of a person's: counts even in a partial reading.
+    strong: bool,
+}
+
+/// Facts about the top level, for the burned-in rules.
+#[derive(Default)]
+struct Facts {
+    burned_in: Option<Vec<u8>>,
+    modality: Option<Vec<u8>>,
+    sop_class: Option<Vec<u8>>,
+    image_type: Option<Vec<u8>>,
+    pixels: bool,
+}
+
+/// One level of nesting: the sequence that holds it and the private blocks it reserves.
+struct Level {
+    tag: Tag,
+    keyword: String,
+    index: usize,
+    /// Private creators of this item: (group, block) → creator.
+    creators: Vec<((u16, u8), Vec<u8>)>,
+    /// The sequence may have no items (the profile removes or empties it).
+    must_be_empty: bool,
+}
+
+/// The law, as a visitor: collects findings while a reading goes.
+pub struct Law<'p> {
+    policy: &'p Policy,
+    findings: Vec<Finding>,
+    levels: Vec<Level>,
+    /// Top-level creators.
+    creators: Vec<((u16, u8), Vec<u8>)>,
+    /// Set while inside a sequence that is refused whole: the depth it starts at.
+    refused_from: Option<usize>,
+    declared: BTreeSet<Retain>,
+    facts: Facts,
+    /// Elements judged.
+    pub elements: usize,
+    /// The first element read has a tag the dictionary knows (or is private with a creator
+    /// range): a reading that starts like a data set.
+    pub first_known: bool,
+}
+
+fn text_vr(vr: VR) -> bool {
+    matches!(vr, VR::AE | VR::CS | VR::LO | VR::LT | VR::SH | VR::ST | VR::UC | VR::UT | VR::PN | VR::UR)
+}
+
+/// Values of these VRs are numbers: a dummy is zero.
+fn binary_vr(vr: VR) -> bool {
+    matches!(
+        vr,
+        VR::US | VR::SS | VR::UL | VR::SL | VR::FL | VR::FD | VR::AT | VR::SV | VR::UV | VR::OB | VR::OW
+            | VR::OF | VR::OD | VR::OL | VR::OV | VR::UN
+    )
+}
+
+/// The dummies `vault scrub` writes, by VR; and what always counts as none.
+fn is_dummy(vr: VR, component: &[u8], policy: &Policy) -> bool {
+    let t = trim_name(component);
+    if t.is_empty() {
+        return true;
+    }
+    let text = String::from_utf8_lossy(t);
+    if policy.is_blank(&text) {
+        return true;
+    }
+    match vr {
+        VR::DA => t == b"19000101",
+        VR::TM => t.iter().all(|&b| b == b'0' || b == b'.'),
+        VR::DT => t == b"19000101000000" || t == b"19000101",
+        VR::AS => t == b"000Y",
+        VR::IS | VR::DS => t.iter().all(|&b| b == b'0' || b == b'.'),
+        _ => false,
+    }
+}
+
+/// Padding, carets and the `=` of name groups taken off.
+fn trim_name(v: &[u8]) -> &[u8] {
+    let v = trim(v);
+    let start = v.iter().position(|&b| !matches!(b, b'^' | b'=' | b' ')).unwrap_or(v.len());
+    let end = v.iter().rposition(|&b| !matches!(b, b'^' | b'=' | b' ')).map_or(start, |i| i + 1);
+    &v[start..end.max(start)]
+}
+
+/// True when the value is no value: empty, or a dummy in every component.
+fn blank(vr: VR, value: &[u8], policy: &Policy) -> bool {
+    if binary_vr(vr) && !(vr == VR::UN && value.iter().all(|&b| b.is_ascii_graphic() || b == b' ')) {
+        return value.iter().all(|&b| b == 0) || trim(value) == b"0";
+    }
+    value.split(|&b| b == b'\\').all(|c| is_dummy(vr, c, policy))
+}
+
+/// True when every component has the form its VR allows (where the VR is a strict one).
+fn has_its_form(vr: VR, value: &[u8]) -> bool {
+    let allowed: fn(u8) -> bool = match vr {
+        VR::DA => |b| b.is_ascii_digit() || b == b'-' || b == b'.',
+        VR::TM => |b| b.is_ascii_digit() || b == b'.' || b == b':' || b == b'-',
+        VR::DT => |b| b.is_ascii_digit() || matches!(b, b'.' | b'+' | b'-'),
+        VR::AS => |b| b.is_ascii_digit() || matches!(b, b'D' | b'W' | b'M' | b'Y'),
+        VR::IS => |b| b.is_ascii_digit() || matches!(b, b'+' | b'-'),
+        VR::DS => |b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'),
+        VR::UI => |b| b.is_ascii_digit() || b == b'.',
+        _ => return true,
+    };
+    value.split(|&b| b == b'\\').all(|c| trim(c).iter().all(|&b| allowed(b)))
+}
+
+/// A UID `vault scrub` could have written: `2.25.` and a number without a leading zero.
+fn replaced_uid(component: &[u8]) -> bool {
+    let t = trim(component);
+    t.is_empty()
+        || t.strip_prefix(b"2.25.").is_some_and(|n| {
+            !n.is_empty() && n.len() <= 39 && n.iter().all(|b| b.is_ascii_digit()) && (n == b"0" || n[0] != b'0')
+        })
+}
+
+/// Printable text with at least two letters or digits: something a person could read.
+fn readable(value: &[u8]) -> bool {
+    let t = trim(value);
+    t.iter().filter(|b| b.is_ascii_alphanumeric()).count() >= 2
+        && t.iter().all(|&b| b.is_ascii_graphic() || b == b' ' || b >= 0x80)
+}
+
+impl<'p> Law<'p> {
+    pub fn new(policy: &'p Policy) -> Law<'p> {
+        Law {
+            policy,
+            findings: Vec::new(),
+            levels: Vec::new(),
+            creators: Vec::new(),
+            refused_from: None,
+            declared: BTreeSet::new(),
+            facts: Facts::default(),
+            elements: 0,
+            first_known: false,
+        }
+    }
+
+    fn location(&self) -> String {
+        self.levels.iter().map(|l| format!("{}[{}]/", l.keyword, l.index)).collect()
+    }
+
+    fn find(&mut self, rule: &'static str, tag: Tag, option: Option<Retain>, strong: bool, detail: Option<&'static str>) {
+        if self.findings.len() >= MAX_REASONS {
+            return;
+        }
+        let reason = Reason {
+            rule,
+            tag: tag_text(tag),
+            keyword: keyword(tag),
+            location: self.location(),
+            detail: detail.unwrap_or_default(),
+            option: None,
+        };
+        self.findings.push(Finding { reason, option, strong });
+    }
+
+    fn refused_here(&self) -> bool {
+        self.refused_from.is_some_and(|d| self.levels.len() >= d)
+    }
+
+    fn creators_mut(&mut self) -> &mut Vec<((u16, u8), Vec<u8>)> {
+        match self.levels.last_mut() {
+            Some(l) => &mut l.creators,
+            None => &mut self.creators,
+        }
+    }
+
+    fn creator_of(&self, group: u16, block: u8) -> Option<&[u8]> {
+        let creators = self.levels.last().map_or(&self.creators, |l| &l.creators);
+        creators.iter().find(|(k, _)| *k == (group, block)).map(|(_, c)| c.as_slice())
+    }
+
+    /// Whether a value conforms under an action.
+    fn judge(&self, tag: Tag, action: Action, vr: VR, value: &[u8]) -> Result<(), Problem> {
+        let components = || value.split(|&b| b == b'\\');
+        match action {
+            Action::Keep => {
+                if !has_its_form(vr, value) {
+                    return Err(Problem::NotItsVr);
+                }
+                if text_vr(vr)
+                    && let Some(s) = components().find_map(|c| shape::find(c, Strength::Labels))
+                {
+                    return Err(Problem::IdentityInText(s));
+                }
+                Ok(())
+            }
+            Action::Remove | Action::Zero | Action::Dummy => {
+                if blank(vr, value, self.policy) { Ok(()) } else { Err(Problem::HasValue) }
+            }
+            Action::Uid => {
+                if components().all(replaced_uid) { Ok(()) } else { Err(Problem::UidNotReplaced) }
+            }
+            // A file's path in a DICOMDIR is numbered by its writer (IM000001): names and labels
+            // are what identify there.
+            Action::Clean => match components().find_map(|c| {
+                let strength = if tag == tags::REFERENCED_FILE_ID { Strength::Labels } else { Strength::FreeText };
+                shape::find(c, strength)
+            }) {
+                Some(s) => Err(Problem::IdentityInText(s)),
+                None => Ok(()),
+            },
+            Action::Shift => {
+                if has_its_form(vr, value) { Ok(()) } else { Err(Problem::NotItsVr) }
+            }
+        }
+    }
+
+    fn rule(problem: Problem, tag: Tag, vr: VR, named: bool) -> (&'static str, Option<&'static str>) {
+        match problem {
+            Problem::HasValue if tag == tags::PATIENT_ID => ("patient-id", None),
+            Problem::HasValue if tag == tags::ACCESSION_NUMBER => ("accession-number", None),
+            Problem::HasValue if named => ("identifying-attribute", None),
+            Problem::HasValue if dicom_dictionary_std::StandardDataDictionary.by_tag(tag).is_none() => {
+                ("unknown-attribute", None)
+            }
+            Problem::HasValue if vr == VR::PN => ("person-name", None),
+            Problem::HasValue => ("free-text", None),
+            Problem::UidNotReplaced => ("uid-not-replaced", None),
+            Problem::IdentityInText(s) => ("identity-in-text", Some(s.describe())),
+            Problem::NotItsVr => ("value-not-its-vr", None),
+        }
+    }
+
+    fn standard(&mut self, e: &Element<'_>) {
+        let tag = e.tag;
+        let vr = scan::dictionary_vr(tag).or(e.vr).unwrap_or(VR::UN);
+        let p = profiles();
+        let action = p.basic.action(tag, vr);
+        let Err(problem) = self.judge(tag, action, vr, e.value) else { return };
+        // The first option under which it would conform.
+        let option = p.with.iter().find_map(|(o, profile)| {
+            let a = profile.action(tag, vr);
+            (a != action && self.judge(tag, a, vr, e.value).is_ok()).then_some(*o)
+        });
+        let (rule, detail) = Self::rule(problem, tag, vr, p.basic.named(tag));
+        // In a partial reading only what a reader would show as a person's text counts: a
+        // value of a known attribute that names, dates or numbers someone.
+        let strong = readable(e.value)
+            && matches!(rule, "identifying-attribute" | "person-name" | "patient-id" | "accession-number" | "identity-in-text" | "free-text");
+        self.find(rule, tag, option, strong, detail);
+    }
+
+    /// The safe-private entry that names this element, if any.
+    fn listed(&self, tag: Tag) -> bool {
+        let (group, element) = (tag.group(), tag.element());
+        let (block, low) = match element {
+            0x0010..=0x00FF => (element as u8, None),
+            e if e >= 0x1000 => ((e >> 8) as u8, Some((e & 0xFF) as u8)),
+            _ => return false,
+        };
+        let Some(creator) = self.creator_of(group, block) else { return false };
+        let creator = trim(creator);
+        self.policy.safe_private.iter().any(|s| {
+            s.group == group && s.creator.as_bytes() == creator && low.is_none_or(|l| l == s.element)
+        })
+    }
+
+    fn private(&mut self, e: &Element<'_>) {
+        let tag = e.tag;
+        if tag.element() == 0x0000 {
+            return; // a group length
+        }
+        if (0x0010..=0x00FF).contains(&tag.element()) {
+            let creator = e.value.to_vec();
+            self.creators_mut().push(((tag.group(), tag.element() as u8), creator));
+        }
+        let strong = readable(e.value);
+        if !self.listed(tag) {
+            self.find("private-element", tag, None, strong, None);
+            return;
+        }
+        let text = e.vr.is_none_or(text_vr) || e.vr == Some(VR::UN);
+        if text && let Some(s) = shape::find(e.value, Strength::FreeText) {
+            self.find("identity-in-text", tag, None, strong, Some(s.describe()));
+            return;
+        }
+        self.find("private-element", tag, Some(Retain::SafePrivate), false, None);
+    }
+
+    /// Top-level facts and declared options, noted whatever else happens.
+    fn note(&mut self, e: &Element<'_>) {
+        let value = || Some(trim(e.value).to_vec());
+        match self.levels.len() {
+            0 => match e.tag {
+                tags::BURNED_IN_ANNOTATION if self.facts.burned_in.is_none() => self.facts.burned_in = value(),
+                tags::MODALITY if self.facts.modality.is_none() => self.facts.modality = value(),
+                tags::SOP_CLASS_UID if self.facts.sop_class.is_none() => self.facts.sop_class = value(),
+                tags::IMAGE_TYPE if self.facts.image_type.is_none() => self.facts.image_type = value(),
+                tags::PIXEL_DATA => self.facts.pixels = true,
+                _ => {}
+            },
+            1 if self.levels[0].tag == tags::DEIDENTIFICATION_METHOD_CODE_SEQUENCE && e.tag == tags::CODE_VALUE => {
+                if let Some(o) = Retain::from_code(trim(e.value)) {
+                    self.declared.insert(o);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn burned_in(&mut self) {
+        if !self.policy.refuse_burned_in || !self.facts.pixels {
+            return;
+        }
+        let f = &self.facts;
+        match f.burned_in.as_deref().map(|v| v.to_ascii_uppercase()).as_deref() {
+            Some(b"YES") => self.find("burned-in-annotation", tags::BURNED_IN_ANNOTATION, None, false, None),
+            Some(b"NO") => {}
+            _ => {
+                let sop = f.sop_class.as_deref().map(|s| s.strip_suffix(b"\0").unwrap_or(s));
+                let screen = f
+                    .image_type
+                    .as_deref()
+                    .is_some_and(|t| t.to_ascii_uppercase().windows(11).any(|w| w == b"SCREEN SAVE"));
+                if f.modality.as_deref().is_some_and(|m| BURNED_IN_MODALITIES.contains(&m))
+                    || sop.is_some_and(|s| BURNED_IN_SOP_CLASSES.contains(&s))
+                    || screen
+                {
+                    self.find("burned-in-likely", tags::BURNED_IN_ANNOTATION, None, false, None);
+                }
+            }
+        }
+    }
+
+    /// True when an option counts: the policy allows it and, but for patient ID and accession
+    /// number, the file declares it.
+    fn in_force(&self, option: Retain) -> bool {
+        match option {
+            Retain::PatientId => self.policy.retain_patient_id,
+            Retain::AccessionNumber => self.policy.retain_accession_number,
+            Retain::SafePrivate => {
+                self.policy.allows(option) && !self.policy.safe_private.is_empty() && self.declared.contains(&option)
+            }
+            _ => self.policy.allows(option) && self.declared.contains(&option),
+        }
+    }
+
+    /// The reasons to refuse, once the reading is over. `strong_only`: a partial reading, of
+    /// which only what reads as a person's text counts.
+    pub fn reasons(mut self, strong_only: bool) -> Vec<Reason> {
+        if !strong_only {
+            self.burned_in();
+        }
+        let mut out: Vec<Reason> = Vec::new();
+        for f in &self.findings {
+            if strong_only && !f.strong {
+                continue;
+            }
+            if let Some(o) = f.option
+                && self.in_force(o)
+            {
+                continue;
+            }
+            let mut r = f.reason.clone();
+            r.option = f.option.filter(|&o| self.policy.allows(o) || o == Retain::PatientId || o == Retain::AccessionNumber);
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+        out
+    }
+}
+
+impl Visitor for Law<'_> {
+    fn element(&mut self, e: &Element<'_>) {
+        if self.elements == 0 && self.levels.is_empty() {
+            self.first_known = e.tag.group() % 2 == 1 || scan::dictionary_vr(e.tag).is_some();
+        }
+        self.elements += 1;
+        self.note(e);
+        if self.refused_here() {
+            return;
+        }
+        match e.tag {
+            tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009) => {}
+            t if t.group() % 2 == 1 => self.private(e),
+            _ => self.standard(e),
+        }
+    }
+
+    fn sequence(&mut self, tag: Tag, _vr: Option<VR>) {
+        let refused_above = self.refused_here();
+        let mut must_be_empty = false;
+        if !refused_above {
+            if tag.group() % 2 == 1 {
+                if !self.listed(tag) {
+                    self.find("private-element", tag, None, false, None);
+                    self.levels.push(Level { tag, keyword: keyword(tag), index: 0, creators: vec![], must_be_empty });
+                    self.refused_from = Some(self.levels.len());
+                    return;
+                }
+            } else {
+                let p = profiles();
+                let action = p.basic.action(tag, VR::SQ);
+                must_be_empty = matches!(action, Action::Remove | Action::Zero)
+                    && !p.with.iter().any(|(o, pr)| {
+                        !matches!(pr.action(tag, VR::SQ), Action::Remove | Action::Zero) && self.in_force(*o)
+                    });
+            }
+        }
+        self.levels.push(Level { tag, keyword: keyword(tag), index: 0, creators: vec![], must_be_empty });
+    }
+
+    fn item(&mut self, index: usize) {
+        let refused = self.refused_here();
+        let Some(level) = self.levels.last_mut() else { return };
+        level.index = index;
+        level.creators.clear();
+        if level.must_be_empty && !refused {
+            let tag = level.tag;
+            level.index = 0;
+            // The sequence itself is the finding (its location is where it stands).
+            let at = self.levels.pop().expect("a level");
+            self.find("identifying-attribute", tag, None, true, None);
+            self.levels.push(at);
+            self.refused_from = Some(self.levels.len());
+        }
+    }
+
+    fn end_item(&mut self) {}
+
+    fn end_sequence(&mut self) {
+        self.levels.pop();
+        if self.refused_from.is_some_and(|d| self.levels.len() < d) {
+            self.refused_from = None;
+        }
+    }
+
+    fn oddity(&mut self, oddity: Oddity, tag: Tag) {
+        let rule = match oddity {
+            Oddity::Duplicate => "duplicate-element",
+            Oddity::OutOfOrder => "element-out-of-order",
+        };
+        self.find(rule, tag, None, false, None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blanks_dummies_and_forms() {
+        let p = Policy::default();
+        assert!(blank(VR::PN, b"ANONYMOUS ", &p));
+        assert!(blank(VR::PN, b"^^", &p));
+        assert!(blank(VR::DA, b"19000101", &p));
+        assert!(!blank(VR::DA, b"19700312", &p));
+        assert!(blank(VR::US, &[0, 0], &p));
+        assert!(!blank(VR::US, &[1, 0], &p));
+        assert!(!blank(VR::UN, b"Madeup^Person", &p));
+        assert!(blank(VR::LO, b"ANONYMIZED\\", &p));
+        assert!(!blank(VR::LO, b"ANONYMIZED\\Madeup", &p));
+        assert!(has_its_form(VR::DA, b"20200101 "));
+        assert!(!has_its_form(VR::DA, b"Madeup^Person"));
+        assert!(replaced_uid(b"2.25.123456789\0"));
+        assert!(!replaced_uid(b"1.2.826.0.1.3680043.10.999.1"));
+        assert!(!replaced_uid(b"2.25.0123"));
+    }
+}
