@@ -111,13 +111,13 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     }
     let total: u64 = items.iter().map(|i| if let Item::File { meta, .. } = i { meta.len() } else { 0 }).sum();
     if args.scrub_options.given() && !args.scrub {
-        return Err(UsageError("--retain and --redact go with --scrub".into()).into());
+        return Err(UsageError("--retain, --basic and --redact go with --scrub".into()).into());
     }
     let store = open_store(&target.device, &args.passphrase, "import")?;
     let policy: Policy = crate::gate::door::vault_policy(&store)?;
     let scrubbing = if args.scrub {
         Some(Scrubbing {
-            profile: super::scrub::profile_for(&args.scrub_options.retain, &policy)?,
+            profile: super::scrub::profile_for(&args.scrub_options, &policy)?,
             key: super::scrub::vault_key(&store)?,
             rules: super::scrub::load_rules(&args.scrub_options.redact)?,
         })

@@ -57,12 +57,21 @@ pub struct ScrubArgs {
     pub json: bool,
 }
 
+/// The options a scrub applies when `--retain` names none: what a teaching file needs, where
+/// the policy allows it — descriptions kept but cleaned ("AXIAL 5MM" stays, a name in it does
+/// not), and the patient's age, sex, size and weight.
+pub const DEFAULT_RETAIN: &[Retain] = &[Retain::CleanDescriptors, Retain::PatientCharacteristics];
+
 /// How to scrub: shared by `vault scrub` and `vault import --scrub`.
 #[derive(Args, Debug, Clone, Default)]
 pub struct ScrubOptions {
-    /// Annex E options: keep what the basic profile removes
-    #[arg(long, value_name = "OPTION", value_delimiter = ',')]
+    /// Annex E options: keep what the basic profile removes (without this: clean-descriptors
+    /// and patient-characteristics, where the policy allows them)
+    #[arg(long, value_name = "OPTION", value_delimiter = ',', conflicts_with = "basic")]
     pub retain: Vec<Retain>,
+    /// The basic profile alone, no option (descriptions removed, not cleaned)
+    #[arg(long)]
+    pub basic: bool,
     /// Blank burned-in regions by the rules in FILE (JSON), or by vault's generic rules
     /// ("default")
     #[arg(long, value_name = "RULES")]
@@ -71,7 +80,7 @@ pub struct ScrubOptions {
 
 impl ScrubOptions {
     pub fn given(&self) -> bool {
-        !self.retain.is_empty() || self.redact.is_some()
+        !self.retain.is_empty() || self.basic || self.redact.is_some()
     }
 }
 
@@ -132,9 +141,28 @@ pub fn load_rules(arg: &Option<String>) -> anyhow::Result<Option<Rules>> {
     Ok(Some(Rules::parse(&text).map_err(|e| UsageError(format!("{arg}: {e}")))?))
 }
 
-/// Checks the options against the policy: patient ID and accession number may be kept only
-/// where the vault's policy allows them.
-pub fn profile_for(retain: &[Retain], policy: &Policy) -> anyhow::Result<Profile> {
+/// The profile a scrub applies: the options given, checked against the policy (patient ID and
+/// accession number only where it allows them); with none given, [`DEFAULT_RETAIN`] as far as
+/// the policy allows; with `--basic`, none.
+pub fn profile_for(options: &ScrubOptions, policy: &Policy) -> anyhow::Result<Profile> {
+    let defaults: Vec<Retain> = DEFAULT_RETAIN.iter().copied().filter(|o| policy.allows(*o)).collect();
+    let retain: &[Retain] = if options.basic {
+        &[]
+    } else if options.retain.is_empty() {
+        &defaults
+    } else {
+        &options.retain
+    };
+    for o in retain {
+        if !policy.allows(*o) && !matches!(o, Retain::PatientId | Retain::AccessionNumber) {
+            return Err(UsageError(format!(
+                "--retain {}: the vault's policy does not allow this option (vault policy set --allow {})",
+                o.name(),
+                o.name()
+            ))
+            .into());
+        }
+    }
     if retain.contains(&Retain::PatientId) && !policy.retain_patient_id {
         return Err(
             UsageError("--retain patient-id: the policy does not allow keeping patient IDs".into()).into()
@@ -241,7 +269,7 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
             (policy, key_from_file(&key_path)?)
         }
     };
-    let profile = profile_for(&args.options.retain, &policy)?;
+    let profile = profile_for(&args.options, &policy)?;
     let rules = load_rules(&args.options.redact)?;
     let mut files = Vec::new();
     for p in &args.paths {

@@ -292,25 +292,109 @@ pub fn for_each_member(
 }
 
 /// Every member of a tar archive that carries data, whatever its type says: GNU tar extracts a
-/// member of a type it does not know as a plain file, so the gate reads it as one too.
+/// member of a type it does not know as a plain file, so the gate reads it as one too. A pax
+/// sparse member (GNU.sparse.*, formats 0.0, 0.1 and 1.0) is read as GNU tar restores it.
 fn tar_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Each<'_>) -> Result<(), Reason> {
     use tar::EntryType;
     let unreadable = |detail| refusal("unreadable-archive", location, detail);
     let mut archive = tar::Archive::new(bytes);
     for entry in archive.entries().map_err(|_| unreadable("not a tar it can read"))? {
-        let entry = entry.map_err(|_| unreadable("a header it cannot read"))?;
+        let mut entry = entry.map_err(|_| unreadable("a header it cannot read"))?;
         let kind = entry.header().entry_type();
         if matches!(kind, EntryType::Directory | EntryType::Symlink | EntryType::Link) {
             continue;
         }
-        let name = entry.path().map(|p| p.display().to_string()).unwrap_or_default();
+        let mut sparse: Vec<(String, String)> = Vec::new();
+        if let Ok(Some(pax)) = entry.pax_extensions() {
+            for ext in pax.flatten() {
+                if let (Ok(k), Ok(v)) = (ext.key(), ext.value())
+                    && k.starts_with("GNU.sparse.")
+                {
+                    sparse.push((k.to_string(), v.to_string()));
+                }
+            }
+        }
+        let name = sparse
+            .iter()
+            .find(|(k, _)| k == "GNU.sparse.name")
+            .map(|(_, v)| v.clone())
+            .or_else(|| entry.path().ok().map(|p| p.display().to_string()))
+            .unwrap_or_default();
         // Stored, not compressed: a member is as large as its header says (a sparse one may
         // expand, within the ratio).
         let stored = entry.header().entry_size().unwrap_or(0).max(1);
-        let data = expand(entry, stored, budget, location)?;
-        each(&name, &data, budget);
+        let data = expand(&mut entry, stored, budget, location)?;
+        if sparse.is_empty() {
+            each(&name, &data, budget);
+        } else {
+            let restored = pax_sparse(&sparse, &data, stored, budget)
+                .ok_or_else(|| unreadable("a sparse member it cannot restore"))?;
+            each(&name, &restored, budget);
+        }
     }
     Ok(())
+}
+
+/// A pax sparse member as GNU tar restores it: its data blocks at the offsets its map gives (in
+/// the header for formats 0.0 and 0.1, at the start of the data for 1.0), zeros between.
+fn pax_sparse(keys: &[(String, String)], data: &[u8], stored: u64, budget: &mut Budget) -> Option<Vec<u8>> {
+    let get = |k: &str| keys.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let num = |s: &str| s.trim().parse::<u64>().ok();
+    let real = num(get("GNU.sparse.realsize").or(get("GNU.sparse.size"))?)?;
+    let mut map: Vec<(u64, u64)> = Vec::new();
+    let mut body = data;
+    match (get("GNU.sparse.major"), get("GNU.sparse.minor")) {
+        (Some("1"), Some("0")) => {
+            // Decimal lines: the count, then offset and size pairs; padded to 512 bytes.
+            let mut lines = data.split(|&b| b == b'\n');
+            let mut next = || std::str::from_utf8(lines.next()?).ok().and_then(num);
+            let count = next()?;
+            for _ in 0..count.min(1 << 20) {
+                map.push((next()?, next()?));
+            }
+            let text_len: usize = {
+                let mut n = 0;
+                let mut seen = 0;
+                for (i, &b) in data.iter().enumerate() {
+                    if b == b'\n' {
+                        seen += 1;
+                        if seen == 1 + 2 * count as usize {
+                            n = i + 1;
+                            break;
+                        }
+                    }
+                }
+                n
+            };
+            body = data.get(text_len.next_multiple_of(512)..)?;
+        }
+        _ => {
+            if let Some(m) = get("GNU.sparse.map") {
+                let nums: Vec<u64> = m.split(',').map(num).collect::<Option<_>>()?;
+                map = nums.chunks(2).filter(|c| c.len() == 2).map(|c| (c[0], c[1])).collect();
+            } else {
+                let offsets: Vec<u64> =
+                    keys.iter().filter(|(k, _)| k == "GNU.sparse.offset").filter_map(|(_, v)| num(v)).collect();
+                let sizes: Vec<u64> =
+                    keys.iter().filter(|(k, _)| k == "GNU.sparse.numbytes").filter_map(|(_, v)| num(v)).collect();
+                map = offsets.into_iter().zip(sizes).collect();
+            }
+        }
+    }
+    let cap = stored.saturating_mul(MAX_RATIO).min(budget.left);
+    if real > cap {
+        return None;
+    }
+    let mut out = vec![0u8; real as usize];
+    let mut pos = 0usize;
+    for (offset, size) in map {
+        let (o, n) = (usize::try_from(offset).ok()?, usize::try_from(size).ok()?);
+        let src = body.get(pos..pos.checked_add(n)?)?;
+        out.get_mut(o..o.checked_add(n)?)?.copy_from_slice(src);
+        pos += n;
+    }
+    budget.left -= real;
+    Some(out)
 }
 
 /// cpio: "newc" and "crc" (`070701`, `070702`: hex fields, 4-byte alignment), "odc" (`070707`:

@@ -129,9 +129,12 @@ pub struct Law<'p> {
     facts: Facts,
     /// Elements judged.
     pub elements: usize,
-    /// The first element read has a tag the dictionary knows (or is private with a creator
-    /// range): a reading that starts like a data set.
-    pub first_known: bool,
+    /// The reading starts like a data set: its first element is one a data set can start with
+    /// (a tag the dictionary knows, a group length of four bytes, or a private element). Zeros
+    /// (a group length of none, again and again) do not.
+    pub plausible: bool,
+    /// The first top-level tag, while the start is being judged.
+    first: Option<Tag>,
 }
 
 fn text_vr(vr: VR) -> bool {
@@ -225,7 +228,8 @@ impl<'p> Law<'p> {
             declared: BTreeSet::new(),
             facts: Facts::default(),
             elements: 0,
-            first_known: false,
+            plausible: false,
+            first: None,
         }
     }
 
@@ -372,6 +376,25 @@ impl<'p> Law<'p> {
         self.find("private-element", tag, Some(Retain::SafePrivate), false, None);
     }
 
+    /// Whether a raw reading starts like a data set (see [`Law::plausible`]).
+    fn judge_start(&mut self, tag: Tag, vr: Option<VR>, len: usize) {
+        match self.first {
+            None => {
+                self.first = Some(tag);
+                let known = scan::dictionary_vr(tag);
+                let _ = vr;
+                self.plausible = if tag.element() == 0x0000 {
+                    len == 4
+                } else if tag.group() % 2 == 1 {
+                    tag.element() >= 0x0010
+                } else {
+                    known.is_some()
+                };
+            }
+            Some(_) => {}
+        }
+    }
+
     /// Top-level facts and declared options, noted whatever else happens.
     fn note(&mut self, e: &Element<'_>) {
         let value = || Some(trim(e.value).to_vec());
@@ -458,8 +481,8 @@ impl<'p> Law<'p> {
 
 impl Visitor for Law<'_> {
     fn element(&mut self, e: &Element<'_>) {
-        if self.elements == 0 && self.levels.is_empty() {
-            self.first_known = e.tag.group() % 2 == 1 || scan::dictionary_vr(e.tag).is_some();
+        if self.levels.is_empty() {
+            self.judge_start(e.tag, e.vr, e.value.len());
         }
         self.elements += 1;
         self.note(e);
@@ -473,7 +496,11 @@ impl Visitor for Law<'_> {
         }
     }
 
-    fn sequence(&mut self, tag: Tag, _vr: Option<VR>) {
+    fn sequence(&mut self, tag: Tag, vr: Option<VR>) {
+        if self.levels.is_empty() {
+            self.judge_start(tag, vr, 0);
+            self.elements += 1;
+        }
         let refused_above = self.refused_here();
         let mut must_be_empty = false;
         if !refused_above {

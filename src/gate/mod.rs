@@ -246,10 +246,9 @@ fn dicom(bytes: &[u8], policy: &Policy, budget: &mut container::Budget) -> Verdi
 fn other_reading(bytes: &[u8], at: usize, syntax: Syntax, policy: &Policy, v: &mut Verdict) {
     let mut law = law::Law::new(policy);
     let reading = scan::read(bytes, at, syntax, &mut law);
-    if reading.elements == 0 {
+    if reading.elements == 0 || !law.plausible {
         return;
     }
-    let law_elements_known = law.first_known;
     let whole = reading.stopped.is_none();
     let label = format!("@{at} {}/", syntax_name(syntax));
     let mut reasons = law.reasons(!whole);
@@ -264,7 +263,6 @@ fn other_reading(bytes: &[u8], at: usize, syntax: Syntax, policy: &Policy, v: &m
     if let Some(stop) = reading.stopped
         && raw
         && reading.elements >= 2
-        && law_elements_known
     {
         v.dicom = true;
         v.refuse([unreadable(stop.why, label)]);

@@ -97,7 +97,12 @@ impl From<LegacyPolicy> for Policy {
                 dummy_values.push(d.to_string());
             }
         }
+        let mut options = DEFAULT_OPTIONS.to_vec();
+        if !old.safe_private.is_empty() {
+            options.push(Retain::SafePrivate);
+        }
         Policy {
+            options,
             retain_patient_id: old.retain_patient_id,
             retain_accession_number: old.retain_accession_number,
             dummy_values,

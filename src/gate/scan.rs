@@ -215,6 +215,34 @@ pub fn first_header(bytes: &[u8], at: usize, syntax: Syntax) -> Option<(usize, O
     (value_at <= bytes.len()).then_some((value_at, (len != UNDEFINED).then_some(len)))
 }
 
+/// The content of each item of a sequence value encoded in implicit VR little endian (a UN
+/// value that is a sequence): byte ranges within `value`. None when it is not one, whole.
+pub fn item_spans(value: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
+    let mut probe = Probe;
+    let mut reader = Reader { bytes: value, visitor: &mut probe };
+    let syntax = Syntax::ImplicitLittle;
+    let mut spans = Vec::new();
+    let mut pos = 0;
+    while pos < value.len() {
+        if reader.tag_at(pos, syntax).ok()? != ITEM {
+            return None;
+        }
+        let len = reader.u32_at(pos + 4, syntax).ok()?;
+        pos += 8;
+        let (mut count, mut last) = (0, None);
+        if len == UNDEFINED {
+            let start = pos;
+            reader.level(&mut pos, value.len(), syntax, 1, true, &mut count, &mut last, &mut None).ok()?;
+            spans.push(start..pos - 8);
+        } else {
+            let end = pos.checked_add(len as usize).filter(|&e| e <= value.len())?;
+            reader.level(&mut pos, end, syntax, 1, false, &mut count, &mut last, &mut None).ok()?;
+            spans.push(end - len as usize..end);
+        }
+    }
+    Some(spans)
+}
+
 fn peek_group(bytes: &[u8], at: usize, syntax: Syntax) -> Option<u16> {
     let b = bytes.get(at..at + 2)?;
     Some(if syntax.big() { u16::from_be_bytes([b[0], b[1]]) } else { u16::from_le_bytes([b[0], b[1]]) })

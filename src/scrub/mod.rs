@@ -24,6 +24,7 @@ use dicom_object::InMemDicomObject;
 use dicom_object::mem::InMemElement;
 
 pub use crate::gate::profile::{Action, Profile, Retain};
+use crate::gate::shape::{self, Strength};
 pub use uid::ScrubKey;
 
 /// What the data set says about its patient, collected before anything changes: the values
@@ -161,15 +162,18 @@ impl Scrubber<'_> {
         value.split('\\').map(|u| self.key.uid(u)).collect::<Vec<_>>().join("\\")
     }
 
-    /// The value with every component (between backslashes) that holds one of the patient's
-    /// identifying values replaced by CLEANED; None when nothing needed cleaning.
-    fn clean(&self, value: &str) -> Option<String> {
+    /// The value with every component (between backslashes) that holds identity-shaped text
+    /// (`gate::shape`, at this strength) or, with `values`, one of the patient's identifying
+    /// values, replaced by CLEANED; None when nothing needed cleaning. (Only descriptions are
+    /// searched for the patient's values: a short name part is in too many coded words.)
+    fn clean(&self, value: &str, strength: Strength, values: bool) -> Option<String> {
         let mut changed = false;
         let parts: Vec<&str> = value
             .split('\\')
             .map(|part| {
                 let upper = part.to_uppercase();
-                if self.identity.values.iter().any(|v| upper.contains(v.as_str())) {
+                let shaped = shape::find(part.as_bytes(), strength).is_some();
+                if shaped || (values && self.identity.values.iter().any(|v| upper.contains(v.as_str()))) {
                     changed = true;
                     "CLEANED"
                 } else {
@@ -199,10 +203,14 @@ impl Scrubber<'_> {
         }
         // The value as text, made only where an action reads it (pixel data as text would be
         // a string of every number in it).
+        // Text the profile keeps as it is still may not hold a name or a labelled field (the
+        // gate's law: `gate::shape` at its lighter strength).
+        let kept_text = matches!(action, Some(Action::Keep))
+            && matches!(vr, VR::AE | VR::CS | VR::LO | VR::LT | VR::SH | VR::ST | VR::UC | VR::UT);
         let reads_text = match action {
             Some(Action::Dummy | Action::Uid) => vr == VR::UI,
             Some(Action::Clean | Action::Shift) => true,
-            _ => false,
+            _ => kept_text,
         };
         let text = if reads_text {
             e.value().to_str().map(|s| s.into_owned()).unwrap_or_default()
@@ -222,6 +230,10 @@ impl Scrubber<'_> {
         match action {
             None | Some(Action::Keep) => match items {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
+                None if kept_text => match self.clean(&text, Strength::Labels, false) {
+                    None => kept(value),
+                    Some(cleaned) => primitive(PrimitiveValue::from(cleaned)),
+                },
                 None => kept(value),
             },
             Some(Action::Remove) => None,
@@ -242,7 +254,12 @@ impl Scrubber<'_> {
             },
             Some(Action::Clean) => match items {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
-                None => match self.clean(&text) {
+                // A DICOMDIR's file paths are numbered by their writer: names and labels only.
+                None => match self.clean(
+                    &text,
+                    if tag == tags::REFERENCED_FILE_ID { Strength::Labels } else { Strength::FreeText },
+                    true,
+                ) {
                     None => kept(value),
                     Some(cleaned) => primitive(PrimitiveValue::from(cleaned)),
                 },
@@ -283,6 +300,7 @@ impl Scrubber<'_> {
     }
 
     fn object(&self, obj: InMemDicomObject, place: Place) -> InMemDicomObject {
+        let obj = InMemDicomObject::from_element_iter(obj.into_iter().filter_map(as_its_vr));
         // The private creators of this level, read before anything moves.
         let creators: Vec<(Tag, String)> = obj
             .iter()
@@ -290,6 +308,36 @@ impl Scrubber<'_> {
             .filter_map(|e| Some((e.header().tag, e.value().to_str().ok()?.trim().to_string())))
             .collect();
         InMemDicomObject::from_element_iter(obj.into_iter().filter_map(|e| self.element(e, place, &creators)))
+    }
+}
+
+/// A standard attribute the file wrote as UN, as the dictionary says it is (the gate judges it
+/// so): a sequence read from its implicit-VR items, text as text. A UN sequence whose items this
+/// reader cannot read is dropped (it could not be scrubbed, so it cannot stay).
+fn as_its_vr(e: InMemElement) -> Option<InMemElement> {
+    let tag = e.header().tag;
+    if e.vr() != VR::UN || tag.group() % 2 == 1 {
+        return Some(e);
+    }
+    let Some(vr) = crate::gate::scan::dictionary_vr(tag) else { return Some(e) };
+    let Ok(bytes) = e.value().to_bytes() else { return Some(e) };
+    match vr {
+        VR::SQ => {
+            let spans = crate::gate::scan::item_spans(&bytes)?;
+            let ts = dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN.erased();
+            let items = spans
+                .into_iter()
+                .map(|r| InMemDicomObject::read_dataset_with_ts(&bytes[r], &ts).ok())
+                .collect::<Option<Vec<_>>>()?;
+            Some(DataElement::new(tag, VR::SQ, Value::from(DataSetSequence::new(items, Length::UNDEFINED))))
+        }
+        VR::AE | VR::AS | VR::CS | VR::DA | VR::DS | VR::DT | VR::IS | VR::LO | VR::LT | VR::PN | VR::SH
+        | VR::ST | VR::TM | VR::UC | VR::UI | VR::UR | VR::UT => {
+            let text = String::from_utf8_lossy(&bytes);
+            let text = text.trim_end_matches([' ', '\0']);
+            Some(DataElement::new(tag, vr, PrimitiveValue::from(text)))
+        }
+        _ => Some(e),
     }
 }
 
