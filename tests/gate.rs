@@ -1,208 +1,412 @@
-//! The gate: crafted data sets for every detection path, and real files (pydicom's test files
-//! and PyPI's pydicom-data) whose expected verdicts a small pydicom script derives on its own
-//! (`tests/gate/expected_verdicts.py`). All names and values here are made up.
+//! The gate's law: a DICOM file is accepted only when it conforms to the de-identification
+//! profile (PS3.15 Annex E basic profile and the options the policy allows and the file
+//! declares), judged by tag wherever the element stands and however it is encoded. Each test
+//! is an attack first: a file a real reader shows a made-up identity in, which must be refused;
+//! then the conforming twin, which must pass. All names and values here are made up.
+
+mod common;
 
 use std::process::Command;
 
-use dicom_core::value::{DataSetSequence, Value};
+use common::dicom::*;
+use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
+use dicom_core::value::Value;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
-use dicom_dictionary_std::{tags, uids};
-use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
-use dicom_transfer_syntax_registry::entries;
-use vault::gate::{self, Policy};
+use dicom_dictionary_std::{StandardDataDictionary, tags};
+use dicom_object::InMemDicomObject;
+use vault::gate::{self, Policy, Retain};
 
-fn text(tag: Tag, vr: VR, value: &str) -> DataElement<InMemDicomObject> {
-    DataElement::new(tag, vr, PrimitiveValue::from(value))
+const EXPLICIT: &str = "1.2.840.10008.1.2.1";
+const IMPLICIT: &str = "1.2.840.10008.1.2";
+const BIG: &str = "1.2.840.10008.1.2.2";
+const DEFLATED: &str = "1.2.840.10008.1.2.1.99";
+
+fn verdict(bytes: &[u8]) -> gate::Verdict {
+    gate::check(bytes, &Policy::default())
 }
 
-/// A CT slice with made-up identifying values.
-fn identified() -> InMemDicomObject {
-    let mut obj = InMemDicomObject::new_empty();
-    obj.put(text(tags::SOP_CLASS_UID, VR::UI, uids::CT_IMAGE_STORAGE));
-    obj.put(text(tags::SOP_INSTANCE_UID, VR::UI, "1.2.826.0.1.3680043.10.999.1"));
-    obj.put(text(tags::MODALITY, VR::CS, "CT"));
-    obj.put(text(tags::PATIENT_NAME, VR::PN, "Madeup^Testpatient"));
-    obj.put(text(tags::PATIENT_BIRTH_DATE, VR::DA, "19700101"));
-    obj
+fn accepted(bytes: &[u8]) -> bool {
+    verdict(bytes).accept
 }
 
-/// The same slice with nothing identifying left.
-fn clean() -> InMemDicomObject {
-    let mut obj = InMemDicomObject::new_empty();
-    obj.put(text(tags::SOP_CLASS_UID, VR::UI, uids::CT_IMAGE_STORAGE));
-    obj.put(text(tags::SOP_INSTANCE_UID, VR::UI, "1.2.826.0.1.3680043.10.999.2"));
-    obj.put(text(tags::MODALITY, VR::CS, "CT"));
-    obj.put(text(tags::PATIENT_NAME, VR::PN, "ANONYMOUS"));
-    obj.put(text(tags::PATIENT_BIRTH_DATE, VR::DA, ""));
-    obj
+/// (rule, keyword, where) of every reason.
+fn reasons(bytes: &[u8]) -> Vec<(&'static str, String, String)> {
+    verdict(bytes).reasons.into_iter().map(|r| (r.rule, r.keyword, r.location)).collect()
 }
 
-fn seq(item: InMemDicomObject) -> Value<InMemDicomObject> {
-    Value::from(DataSetSequence::from(vec![item]))
+/// The table's rows for single tags outside the meta group: (tag, keyword).
+fn table_rows() -> Vec<(Tag, String)> {
+    let table = include_str!("../src/gate/annex_e_2026c.tsv");
+    table
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            let t = cols[0].trim_matches(|c| c == '(' || c == ')');
+            let (g, e) = t.split_once(',')?;
+            let tag = Tag(u16::from_str_radix(g, 16).ok()?, u16::from_str_radix(e, 16).ok()?);
+            (tag.group() != 0x0002).then(|| (tag, cols.get(3).unwrap_or(&"").to_string()))
+        })
+        .collect()
 }
 
-fn part10(obj: InMemDicomObject, ts: &str) -> Vec<u8> {
-    let file = obj
-        .with_meta(
-            FileMetaTableBuilder::new()
-                .transfer_syntax(ts)
-                .media_storage_sop_class_uid(uids::CT_IMAGE_STORAGE),
-        )
-        .unwrap();
-    let mut out = Vec::new();
-    file.write_all(&mut out).unwrap();
-    out
+fn dictionary_vr(tag: Tag) -> VR {
+    StandardDataDictionary.by_tag(tag).map(|e| e.vr().relaxed()).unwrap_or(VR::LO)
 }
 
-fn rules(bytes: &[u8]) -> Vec<(&'static str, String)> {
-    gate::check(bytes, &Policy::default()).reasons.into_iter().map(|r| (r.rule, r.keyword)).collect()
-}
-
-#[test]
-fn every_transfer_syntax_and_raw_data_sets_are_read() {
-    for ts in [
-        entries::IMPLICIT_VR_LITTLE_ENDIAN.uid(),
-        entries::EXPLICIT_VR_LITTLE_ENDIAN.uid(),
-        entries::EXPLICIT_VR_BIG_ENDIAN.uid(),
-        entries::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN.uid(),
-    ] {
-        let bytes = part10(identified(), ts);
-        let v = gate::check(&bytes, &Policy::default());
-        assert!(!v.accept && v.dicom, "{ts}");
-        assert!(rules(&bytes).contains(&("identifying-attribute", "PatientName".into())), "{ts}");
-        assert!(gate::check(&part10(clean(), ts), &Policy::default()).accept, "{ts}: clean refused");
-        // Without the preamble: DICM at offset 0.
-        assert!(!gate::check(&bytes[128..], &Policy::default()).accept, "{ts} without preamble");
-    }
-    // Raw data sets: no preamble, no meta group.
-    for ts in [
-        entries::IMPLICIT_VR_LITTLE_ENDIAN.erased(),
-        entries::EXPLICIT_VR_LITTLE_ENDIAN.erased(),
-        entries::EXPLICIT_VR_BIG_ENDIAN.erased(),
-    ] {
-        let mut raw = Vec::new();
-        identified().write_dataset_with_ts(&mut raw, &ts).unwrap();
-        assert!(!gate::check(&raw, &Policy::default()).accept, "raw {}", ts.uid());
-        let mut raw = Vec::new();
-        clean().write_dataset_with_ts(&mut raw, &ts).unwrap();
-        assert!(gate::check(&raw, &Policy::default()).accept, "clean raw {}", ts.uid());
-    }
-}
-
-#[test]
-fn names_are_found_at_any_depth_in_private_elements_and_after_the_pixel_data() {
-    // A person name three sequences deep.
-    let mut inner = InMemDicomObject::new_empty();
-    inner.put(text(tags::PERSON_NAME, VR::PN, "Madeup^Doctor"));
-    let mut middle = InMemDicomObject::new_empty();
-    middle.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(inner)));
-    let mut outer = InMemDicomObject::new_empty();
-    outer.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(middle)));
-    let mut obj = clean();
-    obj.put(DataElement::new(tags::REFERENCED_IMAGE_SEQUENCE, VR::SQ, seq(outer)));
-    let v = gate::check(&part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid()), &Policy::default());
-    assert_eq!(v.reasons.len(), 1, "{:?}", v.reasons);
-    assert_eq!(v.reasons[0].rule, "person-name");
-    assert_eq!(v.reasons[0].location, "ReferencedImageSequence[0]/ContentSequence[0]/ContentSequence[0]/");
-
-    // A private element with VR PN, and one after the pixel data.
-    let mut obj = clean();
-    obj.put(text(Tag(0x0009, 0x0010), VR::LO, "MADEUP VENDOR"));
-    obj.put(text(Tag(0x0009, 0x1001), VR::PN, "Madeup^Technologist"));
-    assert!(
-        rules(&part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid()))
-            .contains(&("person-name", "(private)".into()))
-    );
-    let mut obj = clean();
-    obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::U16(vec![0u16; 16].into())));
-    obj.put(text(Tag(0x7FE1, 0x0010), VR::LO, "MADEUP VENDOR"));
-    obj.put(text(Tag(0x7FE1, 0x1001), VR::PN, "Madeup^After"));
-    assert!(!gate::check(&part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid()), &Policy::default()).accept);
-}
-
-/// A DICOMDIR (a media's index) names patients in its directory records: refused where a record
-/// holds a name or an ID, accepted once the records carry none.
-#[test]
-fn dicomdir_directory_records_are_walked() {
-    let record = |kind: &str, name: Option<&str>| {
-        let mut r = InMemDicomObject::new_empty();
-        r.put(text(tags::DIRECTORY_RECORD_TYPE, VR::CS, kind));
-        if let Some(n) = name {
-            r.put(text(tags::PATIENT_NAME, VR::PN, n));
-            r.put(text(tags::PATIENT_ID, VR::LO, "MADEUP-DIR"));
+/// An element of `tag` holding a made-up identity, in the VR `vr`.
+fn identity(tag: Tag, vr: VR) -> DataElement<InMemDicomObject> {
+    let v = |s: &str| PrimitiveValue::from(s);
+    let value = match vr {
+        VR::PN => v("Madeup^Person"),
+        VR::DA => v("19710203"),
+        VR::TM => v("101010"),
+        VR::DT => v("19710203101010"),
+        VR::AS => v("047Y"),
+        VR::IS => v("4711913"),
+        VR::DS => v("47.11"),
+        VR::UI => v("1.2.826.0.1.3680043.10.999.4711913"),
+        VR::AE => v("MADEUP4711913"),
+        VR::US | VR::SS => PrimitiveValue::U16(vec![7u16].into()),
+        VR::UL | VR::SL => PrimitiveValue::U32(vec![7u32].into()),
+        VR::FL | VR::FD => PrimitiveValue::F64(vec![7.0].into()),
+        VR::AT => PrimitiveValue::Tags(vec![Tag(0x0010, 0x0010)].into()),
+        VR::OB | VR::OW | VR::UN | VR::OF | VR::OD | VR::OL | VR::OV | VR::SV | VR::UV => {
+            PrimitiveValue::U8(b"MADEUP PERSON".to_vec().into())
         }
-        r
+        VR::SQ => {
+            let item = InMemDicomObject::from_element_iter([text(tags::PATIENT_NAME, VR::PN, "Madeup^Person")]);
+            return DataElement::new(tag, VR::SQ, seq(vec![item]));
+        }
+        _ => v("MADEUP PERSON 4711913"),
     };
-    let dicomdir = |records: Vec<InMemDicomObject>| {
-        let mut obj = InMemDicomObject::new_empty();
-        obj.put(text(tags::FILE_SET_ID, VR::CS, "MADEUP"));
-        obj.put(DataElement::new(
-            tags::DIRECTORY_RECORD_SEQUENCE,
-            VR::SQ,
-            Value::from(DataSetSequence::from(records)),
-        ));
-        let file = obj
-            .with_meta(
-                FileMetaTableBuilder::new()
-                    .transfer_syntax(entries::EXPLICIT_VR_LITTLE_ENDIAN.uid())
-                    .media_storage_sop_class_uid(uids::MEDIA_STORAGE_DIRECTORY_STORAGE)
-                    .media_storage_sop_instance_uid("1.2.826.0.1.3680043.10.999.3"),
-            )
-            .unwrap();
-        let mut out = Vec::new();
-        file.write_all(&mut out).unwrap();
-        out
+    let vr = match (vr, &value) {
+        (VR::FL, _) => VR::FD,
+        (VR::SS, _) => VR::US,
+        (VR::SL, _) => VR::UL,
+        (VR::OW | VR::OF | VR::OD | VR::OL | VR::OV | VR::SV | VR::UV, _) => VR::OB,
+        (vr, _) => vr,
     };
-    let named = dicomdir(vec![record("STUDY", None), record("PATIENT", Some("Madeup^Dirpatient"))]);
-    let v = gate::check(&named, &Policy::default());
-    assert!(!v.accept);
-    let found: Vec<_> = v.reasons.iter().map(|r| (r.rule, r.keyword.as_str(), r.location.as_str())).collect();
-    assert_eq!(
-        found,
-        [
-            ("identifying-attribute", "PatientName", "DirectoryRecordSequence[1]/"),
-            ("patient-id", "PatientID", "DirectoryRecordSequence[1]/"),
-        ]
-    );
-    let blank = dicomdir(vec![record("PATIENT", Some("ANONYMOUS")), record("STUDY", None)]);
-    let v = gate::check(&blank, &Policy::default());
-    assert_eq!(v.reasons.iter().map(|r| r.rule).collect::<Vec<_>>(), ["patient-id"]);
-    let keep = Policy { retain_patient_id: true, ..Policy::default() };
-    assert!(gate::check(&blank, &keep).accept);
+    DataElement::new(tag, vr, value)
+}
+
+/// The same element, empty.
+fn emptied(tag: Tag, vr: VR) -> DataElement<InMemDicomObject> {
+    match vr {
+        VR::SQ => DataElement::new(tag, VR::SQ, seq(vec![])),
+        _ => DataElement::new(tag, identity(tag, vr).vr(), PrimitiveValue::Empty),
+    }
 }
 
 #[test]
-fn patient_id_and_accession_number_follow_the_policy_switches() {
-    let mut obj = clean();
+fn the_law_every_attribute_the_table_acts_on_is_refused_with_a_value_and_passes_without() {
+    let rows = table_rows();
+    assert!(rows.len() > 550, "only {} rows in the table", rows.len());
+    let mut missed = Vec::new();
+    let mut false_refusals = Vec::new();
+    for (tag, keyword) in &rows {
+        let vr = dictionary_vr(*tag);
+        for encoding in [EXPLICIT, IMPLICIT] {
+            let mut dirty = conformant();
+            dirty.put(identity(*tag, vr));
+            let v = verdict(&part10(dirty, encoding));
+            let named = v.reasons.iter().any(|r| r.tag == format!("({:04X},{:04X})", tag.0, tag.1) || r.keyword == "PatientName");
+            if v.accept || !named {
+                missed.push(format!("{keyword} {tag} {vr:?} {encoding}: {:?}", v.reasons));
+            }
+        }
+        let mut clean = conformant();
+        clean.put(emptied(*tag, vr));
+        let v = verdict(&part10(clean, EXPLICIT));
+        if !v.accept {
+            false_refusals.push(format!("{keyword} {tag} empty: {:?}", v.reasons));
+        }
+    }
+    assert!(missed.is_empty(), "{} table attributes let through:\n{}", missed.len(), missed.join("\n"));
+    assert!(false_refusals.is_empty(), "{} empty attributes refused:\n{}", false_refusals.len(), false_refusals.join("\n"));
+    // The conforming slice itself passes in every encoding, raw too.
+    for ts in [EXPLICIT, IMPLICIT, BIG, DEFLATED] {
+        assert!(accepted(&part10(conformant(), ts)), "{ts}");
+        assert!(!accepted(&part10(identified(), ts)), "{ts}");
+    }
+    for ts in [EXPLICIT, IMPLICIT, BIG] {
+        assert!(accepted(&raw(&conformant(), ts)), "raw {ts}");
+        assert!(!accepted(&raw(&identified(), ts)), "raw {ts}");
+    }
+}
+
+#[test]
+fn a_name_is_a_name_in_any_vr_at_any_depth_and_after_the_pixel_data() {
+    // Person names the table does not name, written as LO, SH, UT, UN.
+    for vr in [VR::PN, VR::LO, VR::SH, VR::UT, VR::UN, VR::UC] {
+        for tag in [tags::REFERRING_PHYSICIAN_NAME, tags::OPERATORS_NAME, tags::PERFORMING_PHYSICIAN_NAME] {
+            let mut obj = conformant();
+            let value = PrimitiveValue::from("Madeup Referrer");
+            obj.put(DataElement::new(tag, vr, value));
+            for ts in [EXPLICIT, BIG] {
+                assert!(!accepted(&part10(obj.clone(), ts)), "{tag} as {vr:?} in {ts}");
+            }
+        }
+    }
+    // Three sequences deep, in an SR's content.
+    let mut inner = InMemDicomObject::new_empty();
+    inner.put(text(tags::TEXT_VALUE, VR::UT, "seen with Madeup Person"));
+    let mut middle = InMemDicomObject::new_empty();
+    middle.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(vec![inner])));
+    let mut obj = conformant();
+    obj.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(vec![middle])));
+    let found = reasons(&part10(obj, EXPLICIT));
+    assert_eq!(found, [("free-text", "TextValue".to_string(), "ContentSequence[0]/ContentSequence[0]/".to_string())]);
+    // After the pixel data.
+    let mut obj = conformant();
+    obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::U16(vec![0u16; 16].into())));
+    obj.put(text(Tag(0xFFFA, 0xFFFA), VR::SQ, ""));
+    obj.put(DataElement::new(Tag(0xFFFC, 0xFFFC), VR::OB, PrimitiveValue::U8(b"Madeup Person ".to_vec().into())));
+    assert!(!accepted(&part10(obj, EXPLICIT)), "a name in the trailing padding");
+}
+
+#[test]
+fn free_text_only_under_clean_descriptors_and_never_identity_shaped() {
+    let with = |desc: &str, codes: &[&str]| {
+        let mut obj = conformant();
+        obj.put(text(tags::SERIES_DESCRIPTION, VR::LO, desc));
+        obj.put(text(tags::CONTENT_DESCRIPTION, VR::LO, "AXIAL"));
+        declare(&mut obj, codes);
+        part10(obj, EXPLICIT)
+    };
+    // The basic profile removes descriptions.
+    let basic = reasons(&with("AXIAL 5MM", &["113100"]));
+    assert_eq!(basic[0].0, "identifying-attribute");
+    assert!(basic.iter().any(|r| r.1 == "ContentDescription"));
+    // Declared and allowed: kept, if nothing in them is identity-shaped.
+    assert!(accepted(&with("AXIAL 5MM", &["113100", "113105"])));
+    for shaped in ["Madeup^Person", "Name: Madeup Person", "DOB 03/02/1971", "MRN 4711913", "call 020 7946 0000"] {
+        let r = reasons(&with(shaped, &["113100", "113105"]));
+        assert_eq!(r.len(), 1, "{shaped}: {r:?}");
+        assert_eq!(r[0].0, "identity-in-text", "{shaped}");
+    }
+    // Declared but not allowed by the policy: refused, and the reason says which option.
+    let strict = Policy { options: vec![], ..Policy::default() };
+    let v = gate::check(&with("AXIAL 5MM", &["113100", "113105"]), &strict);
+    assert!(!v.accept);
+    assert_eq!(v.reasons[0].option, None, "the policy does not allow the option: none offered");
+    let v = gate::check(&with("AXIAL 5MM", &["113100"]), &Policy::default());
+    assert_eq!(v.reasons[0].option, Some(Retain::CleanDescriptors));
+    assert!(v.reasons[0].fix().contains("--retain clean-descriptors"), "{}", v.reasons[0].fix());
+    // Kept text that is not a description may still not hold a name in DICOM's form.
+    let mut obj = conformant();
+    obj.put(text(tags::MANUFACTURER, VR::LO, "Madeup^Person"));
+    assert_eq!(reasons(&part10(obj, EXPLICIT))[0].0, "identity-in-text");
+}
+
+#[test]
+fn options_count_where_the_policy_allows_them_and_the_file_declares_them() {
+    let dated = |codes: &[&str]| {
+        let mut obj = conformant();
+        obj.put(text(tags::STUDY_DATE, VR::DA, "20170512"));
+        obj.put(text(tags::PATIENT_AGE, VR::AS, "047Y"));
+        obj.put(text(tags::LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, VR::CS, "MODIFIED"));
+        declare(&mut obj, codes);
+        part10(obj, EXPLICIT)
+    };
+    assert_eq!(reasons(&dated(&["113100"])).len(), 2, "dates and age without the options");
+    assert!(accepted(&dated(&["113100", "113107", "113108"])));
+    let r = reasons(&dated(&["113100", "113107"]));
+    assert_eq!(r.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["PatientAge"]);
+    // A birth date stays refused whatever is declared.
+    let mut obj = conformant();
+    obj.put(text(tags::PATIENT_BIRTH_DATE, VR::DA, "19710203"));
+    declare(&mut obj, &["113100", "113107", "113108", "113109", "113110", "113105"]);
+    assert_eq!(reasons(&part10(obj, EXPLICIT))[0].1, "PatientBirthDate");
+    // Original UIDs only under Retain UIDs, when the policy allows it.
+    let mut obj = conformant();
+    obj.put(text(tags::STUDY_INSTANCE_UID, VR::UI, "1.2.826.0.1.3680043.10.999.4711913"));
+    declare(&mut obj, &["113100", "113110"]);
+    let bytes = part10(obj, EXPLICIT);
+    assert_eq!(reasons(&bytes)[0].0, "uid-not-replaced");
+    let uids = Policy { options: vec![Retain::Uids], ..Policy::default() };
+    assert!(gate::check(&bytes, &uids).accept);
+    // Patient ID and accession number: the policy's switches alone.
+    let mut obj = conformant();
     obj.put(text(tags::PATIENT_ID, VR::LO, "MADEUP-0001"));
     obj.put(text(tags::ACCESSION_NUMBER, VR::SH, "ACC-MADEUP"));
-    let bytes = part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
-    let found = rules(&bytes);
-    assert!(
-        found.contains(&("patient-id", "PatientID".into()))
-            && found.contains(&("accession-number", "AccessionNumber".into()))
-    );
+    let bytes = part10(obj, EXPLICIT);
+    let found: Vec<_> = reasons(&bytes).into_iter().map(|r| r.0).collect();
+    assert_eq!(found, ["accession-number", "patient-id"]);
     let keep = Policy { retain_patient_id: true, retain_accession_number: true, ..Policy::default() };
     assert!(gate::check(&bytes, &keep).accept);
-    // A dummy value of the policy's is no identity.
-    let mut obj = clean();
+    // A site's dummy is no identity.
+    let mut obj = conformant();
     obj.put(text(tags::PATIENT_NAME, VR::PN, "TEACHING^FILE"));
-    let bytes = part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
-    assert!(!gate::check(&bytes, &Policy::default()).accept);
+    let bytes = part10(obj, EXPLICIT);
+    assert!(!accepted(&bytes));
     let dummy = Policy { dummy_values: vec!["TEACHING^FILE".into()], ..Policy::default() };
     assert!(gate::check(&bytes, &dummy).accept);
 }
 
 #[test]
-fn burned_in_patient_data() {
+fn private_elements_only_where_the_safe_private_list_names_them() {
+    let with_private = |creator: &str, value: &str, vr: VR, codes: &[&str]| {
+        let mut obj = conformant();
+        obj.put(text(Tag(0x0029, 0x0010), VR::LO, creator));
+        obj.put(DataElement::new(Tag(0x0029, 0x1001), vr, PrimitiveValue::from(value)));
+        declare(&mut obj, codes);
+        part10(obj, EXPLICIT)
+    };
+    let listed = Policy {
+        options: vec![Retain::SafePrivate],
+        safe_private: vec![gate::policy::SafePrivate { creator: "MADEUP VENDOR".into(), group: 0x0029, element: 0x01 }],
+        ..Policy::default()
+    };
+    // Unlisted, whatever the VR: refused (names, dates, IDs hide in LO, DA, UN alike).
+    for vr in [VR::LO, VR::DA, VR::UN, VR::OB, VR::SH] {
+        let bytes = with_private("MADEUP VENDOR", "19710203", vr, &["113100", "113111"]);
+        assert!(!accepted(&bytes), "{vr:?}");
+    }
+    let bytes = with_private("MADEUP VENDOR", "120 KV", VR::LO, &["113100", "113111"]);
+    assert!(gate::check(&bytes, &listed).accept, "{:?}", gate::check(&bytes, &listed).reasons);
+    // Listed, but not declared; or holding a name; or under a creator that is a name.
+    assert!(!gate::check(&with_private("MADEUP VENDOR", "120 KV", VR::LO, &["113100"]), &listed).accept);
+    assert!(!gate::check(&with_private("MADEUP VENDOR", "Madeup^Person", VR::LO, &["113100", "113111"]), &listed).accept);
+    assert!(!gate::check(&with_private("Madeup^Person", "120 KV", VR::LO, &["113100", "113111"]), &listed).accept);
+    // In implicit VR (no VR at all) and in a sequence's item.
+    let mut obj = conformant();
+    obj.put(text(Tag(0x0029, 0x0010), VR::LO, "MADEUP VENDOR"));
+    obj.put(text(Tag(0x0029, 0x1002), VR::LO, "Madeup Person"));
+    assert!(!accepted(&part10(obj.clone(), IMPLICIT)));
+    let mut outer = conformant();
+    outer.put(DataElement::new(tags::REFERENCED_IMAGE_SEQUENCE, VR::SQ, seq(vec![obj])));
+    let r = reasons(&part10(outer, EXPLICIT));
+    assert!(r.iter().all(|r| r.0 == "private-element" && r.2 == "ReferencedImageSequence[0]/"), "{r:?}");
+}
+
+#[test]
+fn sequences_written_as_un_are_read_as_the_sequences_they_are() {
+    // Defined length, on a tag the dictionary calls a sequence: the items read in implicit VR.
+    let item = implicit((0x0010, 0x0010), 14, b"Madeup^Person ");
+    let items = [implicit((0xFFFE, 0xE000), item.len() as u32, &item)].concat();
+    let mut elements = conformant_elements();
+    elements.extend(explicit((0x0040, 0xA043), b"UN", &items)); // ConceptNameCodeSequence
+    let r = reasons(&part10_of(&elements, &[0; 128]));
+    assert!(r.contains(&("identifying-attribute", "PatientName".into(), "ConceptNameCodeSequence[0]/".into())), "{r:?}");
+    // Undefined length: read as dcmtk and pydicom do, and a clean one is readable (not refused
+    // as unreadable).
+    let undefined = |value: &str| {
+        let inner = implicit((0x0008, 0x0100), value.len() as u32, value.as_bytes());
+        let mut body = implicit((0xFFFE, 0xE000), u32::MAX, &inner);
+        body.extend(implicit((0xFFFE, 0xE00D), 0, &[]));
+        body.extend(implicit((0xFFFE, 0xE0DD), 0, &[]));
+        let mut elements = conformant_elements();
+        let mut un = Vec::new();
+        un.extend(0x0040u16.to_le_bytes());
+        un.extend(0xA043u16.to_le_bytes());
+        un.extend(b"UN\0\0");
+        un.extend(u32::MAX.to_le_bytes());
+        un.extend(body);
+        elements.extend(un);
+        part10_of(&elements, &[0; 128])
+    };
+    assert!(accepted(&undefined("121071")), "{:?}", reasons(&undefined("121071")));
+    assert_eq!(reasons(&undefined("Madeup^Person"))[0].0, "identity-in-text");
+}
+
+#[test]
+fn every_reading_a_reader_could_take_is_judged() {
+    let dirty_elements = raw(&identified(), EXPLICIT);
+    // A preamble that is an empty zip (its end record with a comment that runs to the end):
+    // zip tools see an empty archive, DICOM readers a whole file.
+    let mut preamble = [0u8; 128];
+    preamble[..4].copy_from_slice(b"PK\x05\x06");
+    let polyglot = part10_of(&dirty_elements, &preamble);
+    assert!(!accepted(&polyglot));
+    assert!(reasons(&polyglot).iter().any(|r| r.1 == "PatientName"));
+    // A gzip signature in front.
+    preamble[..4].copy_from_slice(&[0x1f, 0x8b, 8, 0]);
+    assert!(reasons(&part10_of(&dirty_elements, &preamble)).iter().any(|r| r.1 == "PatientName"));
+    // A 128-byte preamble without DICM, then the data set.
+    let mut no_magic = vec![0u8; 128];
+    no_magic.extend(&dirty_elements);
+    assert!(reasons(&no_magic).iter().any(|r| r.1 == "PatientName" && r.2.starts_with("@128 ")));
+    // Raw data sets that start with the command group, a private group, or out of order.
+    for first in [implicit((0x0000, 0x0002), 4, b"1.2\0"), explicit((0x0009, 0x0010), b"LO", b"MADEUP  ")] {
+        let mut bytes = first;
+        bytes.extend(raw(&identified(), if bytes[4] == b'L' { EXPLICIT } else { IMPLICIT }));
+        assert!(reasons(&bytes).iter().any(|r| r.1 == "PatientName"), "{:?}", reasons(&bytes));
+    }
+    // The same element twice, clean then identified, and identified then clean.
+    let name = |v: &str| explicit((0x0010, 0x0010), b"PN", v.as_bytes());
+    for pair in [[name("ANONYMOUS "), name("Madeup^Person ")], [name("Madeup^Person "), name("ANONYMOUS ")]] {
+        let mut elements = explicit((0x0008, 0x0060), b"CS", b"CT");
+        elements.extend(pair.concat());
+        let r = reasons(&part10_of(&elements, &[0; 128]));
+        assert!(r.iter().any(|r| r.0 == "duplicate-element"), "{r:?}");
+        assert!(r.iter().any(|r| r.0 == "identifying-attribute"), "{r:?}");
+    }
+    // Out of order.
+    let mut elements = explicit((0x0010, 0x0040), b"CS", b"F ");
+    elements.extend(explicit((0x0008, 0x0060), b"CS", b"CT"));
+    assert!(reasons(&part10_of(&elements, &[0; 128])).iter().any(|r| r.0 == "element-out-of-order"));
+    // A meta group that says explicit VR over a data set in implicit VR (pydicom reads it).
+    let mut meta_says_explicit = part10_of(&[], &[0; 128]);
+    meta_says_explicit.extend(raw(&identified(), IMPLICIT));
+    assert!(reasons(&meta_says_explicit).iter().any(|r| r.1 == "PatientName"));
+    // Identity in the meta group.
+    let mut obj = conformant();
+    obj.put(text(tags::STUDY_DESCRIPTION, VR::LO, ""));
+    let mut bytes = part10(obj, EXPLICIT);
+    let at = bytes.windows(4).position(|w| w == [0x02, 0x00, 0x10, 0x00]).unwrap();
+    let aet = explicit((0x0002, 0x0016), b"AE", b"MADEUP PERSON ");
+    bytes.splice(at..at, aet.iter().copied());
+    let group_length = u32::from_le_bytes(bytes[140..144].try_into().unwrap()) + aet.len() as u32;
+    bytes[140..144].copy_from_slice(&group_length.to_le_bytes());
+    let r = reasons(&bytes);
+    assert!(r.iter().any(|r| r.1 == "SourceApplicationEntityTitle"), "{r:?}");
+    // A truncated file: what comes before the cut is still read (and the file refused).
+    let whole = part10(identified(), EXPLICIT);
+    let r = reasons(&whole[..whole.len() - 3]);
+    assert!(r.iter().any(|r| r.0 == "unreadable-dicom"));
+    let cut_raw = raw(&identified(), EXPLICIT);
+    assert!(reasons(&cut_raw[..cut_raw.len() - 3]).iter().any(|r| r.1 == "PatientName"));
+}
+
+#[test]
+fn dicom_json_and_xml_are_read_as_dicom() {
+    let json = r#"[{"00080060": {"vr": "CS", "Value": ["CT"]},
+                   "00100010": {"vr": "PN", "Value": [{"Alphabetic": "Madeup^Person"}]}}]"#;
+    let r = reasons(json.as_bytes());
+    assert_eq!(r[0].1, "PatientName", "{r:?}");
+    let clean = r#"{"00080060": {"vr": "CS", "Value": ["CT"]}, "00100010": {"vr": "PN"}}"#;
+    assert!(accepted(clean.as_bytes()), "{:?}", reasons(clean.as_bytes()));
+    // A key twice (JSON readers keep one or the other).
+    let twice = r#"{"00100010": {"vr": "PN"}, "00100010": {"vr": "PN", "Value": [{"Alphabetic": "Madeup^Person"}]}}"#;
+    assert!(!accepted(twice.as_bytes()));
+    // Inline binary: a UN value's bytes.
+    let b64 = "TWFkZXVwXlBlcnNvbg=="; // "Madeup^Person"
+    let inline = format!(r#"{{"00090010": {{"vr": "LO", "Value": ["MADEUP"]}}, "00091001": {{"vr": "UN", "InlineBinary": "{b64}"}}}}"#);
+    assert!(!accepted(inline.as_bytes()));
+    let xml = r#"<?xml version="1.0"?><NativeDicomModel>
+        <DicomAttribute tag="00080060" vr="CS" keyword="Modality"><Value number="1">CT</Value></DicomAttribute>
+        <DicomAttribute tag="00081115" vr="SQ" keyword="ReferencedSeriesSequence"><Item number="1">
+          <DicomAttribute tag="00100010" vr="PN" keyword="PatientName"><PersonName number="1"><Alphabetic>
+            <FamilyName>Madeup</FamilyName><GivenName>Person</GivenName></Alphabetic></PersonName></DicomAttribute>
+        </Item></DicomAttribute></NativeDicomModel>"#;
+    let r = reasons(xml.as_bytes());
+    assert!(r.iter().any(|r| r.1 == "PatientName" && r.2 == "ReferencedSeriesSequence[0]/"), "{r:?}");
+    // Plain JSON and XML are plain.
+    assert!(accepted(br#"{"name": "Madeup Person", "list": [1, 2]}"#));
+    assert!(accepted(b"<notes><p>made-up teaching note</p></notes>"));
+}
+
+#[test]
+fn burned_in_patient_data_by_the_header() {
     let with_pixels = |modality: &str, burned: Option<&str>| {
-        let mut obj = clean();
+        let mut obj = conformant();
         obj.put(text(tags::MODALITY, VR::CS, modality));
         if let Some(b) = burned {
             obj.put(text(tags::BURNED_IN_ANNOTATION, VR::CS, b));
         }
         obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::U16(vec![0u16; 16].into())));
-        gate::check(&part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid()), &Policy::default())
+        verdict(&part10(obj, EXPLICIT))
     };
     assert_eq!(with_pixels("CT", Some("YES")).reasons[0].rule, "burned-in-annotation");
     assert_eq!(with_pixels("US", None).reasons[0].rule, "burned-in-likely");
@@ -212,59 +416,76 @@ fn burned_in_patient_data() {
 }
 
 #[test]
-fn unreadable_dicom_is_refused_and_other_files_pass() {
-    let bytes = part10(identified(), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
-    let truncated = &bytes[..bytes.len() - 7];
-    let v = gate::check(truncated, &Policy::default());
-    assert!(!v.accept, "a truncated file was accepted");
-    let mut corrupt = bytes.clone();
-    corrupt[140..150].fill(0xff);
-    assert!(!gate::check(&corrupt, &Policy::default()).accept, "a corrupt file was accepted");
-    for plain in [&b"made-up teaching notes\n"[..], b"%PDF-1.7\n...", &[0u8; 0], &[0x5a; 4096]] {
-        let v = gate::check(plain, &Policy::default());
-        assert!(v.accept && !v.dicom, "{:?}", &plain[..plain.len().min(8)]);
+fn plain_files_pass_and_nothing_panics() {
+    let image = {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pass"), "a made-up passphrase\n").unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_vault"))
+            .args(["init", "--image", "v.img", "--size", "16M", "--passphrase-file", "pass", "--kdf-time", "1", "--kdf-memory", "1"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read(dir.path().join("v.img")).unwrap()
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend([0u8; 200]);
+    for plain in [
+        &b"made-up teaching notes\n"[..],
+        b"%PDF-1.7\n%made-up\n",
+        &[0u8; 0],
+        &[0u8; 70000],
+        &[0x5a; 4096],
+        &png,
+        &image,
+    ] {
+        let v = verdict(plain);
+        assert!(v.accept && !v.dicom, "{:?}: {:?}", &plain[..plain.len().min(8)], v.reasons);
     }
-    // Random bytes: never a panic; accepted unless they happen to look like DICOM.
+    // Random bytes, and the identified file mutated: never a panic, and random bytes pass.
     let mut x = 0x9e3779b97f4a7c15u64;
-    for _ in 0..2000 {
-        let len = (x % 3000) as usize;
-        let bytes: Vec<u8> = (0..len)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect();
-        let _ = gate::check(&bytes, &Policy::default());
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut refused = 0;
+    for _ in 0..3000 {
+        let len = (next() % 3000) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        refused += usize::from(!verdict(&bytes).accept);
     }
+    assert!(refused <= 3, "{refused} of 3000 random files refused");
 }
 
 fn python_dir(expr: &str) -> String {
-    let out =
-        Command::new("python3").args(["-c", &format!("import os, {expr}")]).output().expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "pydicom and pydicom-data are installed by the README's setup: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new("python3").args(["-c", &format!("import os, {expr}")]).output().expect("python3 runs");
+    assert!(out.status.success(), "pydicom and pydicom-data are installed by the README's setup: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-/// The real files: vault's verdicts against the independent pydicom reading. No file that the
-/// pydicom reading refuses may be accepted; where vault refuses and pydicom accepts, it must be
-/// because vault's parser cannot read the file (failing closed), and those files are listed.
+/// The real files against an independent application of the law with pydicom
+/// (`tests/gate/expected_verdicts.py`): nothing it finds identifying may be accepted, and the
+/// same files scrubbed are accepted by both.
 #[test]
 fn verdicts_agree_with_an_independent_pydicom_reading() {
-    let test_files =
-        python_dir("pydicom; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'))");
-    let data_store =
-        python_dir("data_store; print(os.path.join(os.path.dirname(data_store.__file__), 'data'))");
+    let test_files = python_dir("pydicom; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'))");
+    let data_store = python_dir("data_store; print(os.path.join(os.path.dirname(data_store.__file__), 'data'))");
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vault"))
+        .args(["scrub", &test_files, &data_store, "--out", "out", "--redact", "default", "--key-file", "key"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let scrubbed = dir.path().join("out").display().to_string();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/gate/expected_verdicts.py");
-    let expected = Command::new("python3").arg(script).args([&test_files, &data_store]).output().unwrap();
+    let table = concat!(env!("CARGO_MANIFEST_DIR"), "/src/gate/annex_e_2026c.tsv");
+    let expected = Command::new("python3").arg(script).arg(table).args([&test_files, &data_store, &scrubbed]).output().unwrap();
     assert!(expected.status.success(), "{}", String::from_utf8_lossy(&expected.stderr));
     let got = Command::new(env!("CARGO_BIN_EXE_vault"))
-        .args(["check", "--json", &test_files, &data_store])
+        .args(["check", "--json", &test_files, &data_store, &scrubbed])
         .output()
         .unwrap();
     let parse = |out: &[u8]| -> std::collections::BTreeMap<String, serde_json::Value> {
@@ -275,220 +496,224 @@ fn verdicts_agree_with_an_independent_pydicom_reading() {
             .collect()
     };
     let (expected, got) = (parse(&expected.stdout), parse(&got.stdout));
-    assert!(expected.len() >= 240, "only {} real files found", expected.len());
+    assert!(expected.len() >= 440, "only {} files", expected.len());
     assert_eq!(expected.keys().collect::<Vec<_>>(), got.keys().collect::<Vec<_>>());
-    let mut fail_closed = Vec::new();
+    let mut stricter = Vec::new();
     for (path, want) in &expected {
         let v = &got[path];
         if want["verdict"] == v["verdict"] {
             continue;
         }
-        assert_eq!(want["verdict"], "accept", "{path}: pydicom's reading refuses it, vault accepts it");
-        let reasons = v["reasons"].as_array().unwrap();
-        assert!(reasons.iter().all(|r| r["rule"] == "unreadable-dicom"), "{path}: {reasons:?}");
-        fail_closed.push(path.rsplit('/').next().unwrap().to_string());
+        assert_eq!(want["verdict"], "accept", "{path}: the pydicom reading refuses it ({}), vault accepts it", want["why"]);
+        stricter.push(format!("{path}: {}", v["reasons"]));
     }
-    fail_closed.sort();
-    assert_eq!(fail_closed, ["UN_sequence.dcm", "meta_missing_tsyntax.dcm", "no_meta_group_length.dcm"]);
-    assert!(got.values().filter(|v| v["verdict"] == "refuse").count() > 100);
-    assert!(got.values().filter(|v| v["verdict"] == "accept").count() > 10);
+    // Where vault alone refuses, it is for what the pydicom reading cannot see: readings
+    // pydicom does not take, and the shapes of identity in kept text.
+    for s in &stricter {
+        assert!(
+            ["unreadable-dicom", "identity-in-text", "@", "value-not-its-vr", "duplicate-element"].iter().any(|k| s.contains(k)),
+            "vault refuses for a reason the independent reading should share: {s}"
+        );
+    }
+    let scrubbed_got: Vec<_> = got.iter().filter(|(p, _)| p.starts_with(&scrubbed)).collect();
+    assert!(scrubbed_got.len() >= 200, "only {} scrubbed outputs", scrubbed_got.len());
+    assert!(scrubbed_got.iter().all(|(_, v)| v["verdict"] == "accept"));
+    let originals_refused = got.iter().filter(|(p, v)| !p.starts_with(&scrubbed) && v["verdict"] == "refuse").count();
+    assert!(originals_refused > 200, "only {originals_refused} real files refused before scrubbing");
 }
 
 /// The import door: identifying files are refused with rule and tag, recorded in the audit log
 /// without their values; the rest are imported.
 #[test]
 fn vault_import_lets_no_identifying_file_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = |n: &str| dir.path().join(n);
-    std::fs::write(p("pass"), "made-up gate passphrase\n").unwrap();
-    std::fs::create_dir(p("study")).unwrap();
-    std::fs::write(p("study/identified.dcm"), part10(identified(), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid()))
-        .unwrap();
-    std::fs::write(p("study/clean.dcm"), part10(clean(), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid())).unwrap();
-    std::fs::write(p("study/notes.txt"), "made-up teaching note\n").unwrap();
-    let vault = |args: &[&str]| {
-        let out =
-            Command::new(env!("CARGO_BIN_EXE_vault")).args(args).current_dir(dir.path()).output().unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
-    let (code, _, err) = vault(&[
-        "init",
-        "--image",
-        "v.img",
-        "--size",
-        "32M",
-        "--passphrase-file",
-        "pass",
-        "--kdf-time",
-        "1",
-        "--kdf-memory",
-        "1",
-        "--json",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let (code, _, err) = vault(&["import", "study", "v.img", "--passphrase-file", "pass"]);
+    let v = common::Vault::new();
+    std::fs::create_dir(v.path("study")).unwrap();
+    std::fs::write(v.path("study/identified.dcm"), part10(identified(), EXPLICIT)).unwrap();
+    std::fs::write(v.path("study/clean.dcm"), part10(conformant(), EXPLICIT)).unwrap();
+    std::fs::write(v.path("study/notes.txt"), "made-up teaching note\n").unwrap();
+    v.init_image("v.img", "32M");
+    let (code, _, err) = v.run(&["import", "study", "v.img", "--passphrase-file", "pass"]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("identified.dcm: refused by the gate: identifying-attribute (0010,0010)"), "{err}");
+    assert!(err.contains("identified.dcm: refused by the gate: "), "{err}");
+    assert!(err.contains("identifying-attribute (0010,0010)"), "{err}");
     assert!(!err.contains("Madeup"), "a value reached a message");
-    let (_, listing, _) = vault(&["ls", "v.img:/study", "--passphrase-file", "pass"]);
+    let listing = v.ok(&["ls", "v.img:/study", "--passphrase-file", "pass"]);
     assert_eq!(listing.lines().collect::<Vec<_>>(), ["clean.dcm", "notes.txt"]);
-    let (_, log, _) = vault(&["log", "v.img", "--passphrase-file", "pass"]);
-    assert!(
-        log.contains(
-            "refused  door=import path=/study/identified.dcm rule=identifying-attribute tag=(0010,0010)"
-        ),
-        "{log}"
-    );
+    let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert!(log.contains("refused  door=import path=/study/identified.dcm rule=identifying-attribute tag=(0010,0010)"), "{log}");
     assert!(!log.contains("Madeup") && !log.contains("19700101"), "a value reached the audit log");
+    // A refused file replaces nothing: the clean one stays what it was.
+    std::fs::write(v.path("study/clean.dcm"), part10(identified(), EXPLICIT)).unwrap();
+    let (code, _, _) = v.run(&["import", "study/clean.dcm", "v.img:/study", "--passphrase-file", "pass"]);
+    assert_eq!(code, 1);
+    v.ok(&["export", "v.img:/study/clean.dcm", "back.dcm", "--passphrase-file", "pass"]);
+    assert_eq!(std::fs::read(v.path("back.dcm")).unwrap(), part10(conformant(), EXPLICIT));
 }
 
 /// The policy the vault keeps: patient ID refused by default, kept once `vault policy set`
-/// allows it; the change is audited.
+/// allows it; options allowed and withdrawn; every change audited.
 #[test]
 fn the_vaults_policy_decides_and_its_changes_are_audited() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = |n: &str| dir.path().join(n);
-    std::fs::write(p("pass"), "made-up gate passphrase\n").unwrap();
-    let mut obj = clean();
+    let v = common::Vault::new();
+    let mut obj = conformant();
     obj.put(text(tags::PATIENT_ID, VR::LO, "MADEUP-0042"));
-    std::fs::write(p("with-id.dcm"), part10(obj, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid())).unwrap();
-    let vault = |args: &[&str]| {
-        let out =
-            Command::new(env!("CARGO_BIN_EXE_vault")).args(args).current_dir(dir.path()).output().unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    std::fs::write(v.path("with-id.dcm"), part10(obj, EXPLICIT)).unwrap();
+    let mut obj = conformant();
+    obj.put(text(tags::SERIES_DESCRIPTION, VR::LO, "AXIAL 5MM"));
+    declare(&mut obj, &["113100", "113105"]);
+    std::fs::write(v.path("described.dcm"), part10(obj, EXPLICIT)).unwrap();
     let pass = ["--passphrase-file", "pass"];
-    let (code, _, err) = vault(&[
-        "init",
-        "--image",
-        "v.img",
-        "--size",
-        "32M",
-        "--kdf-time",
-        "1",
-        "--kdf-memory",
-        "1",
-        "--json",
-        pass[0],
-        pass[1],
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let (code, _, err) = vault(&["import", "with-id.dcm", "v.img", pass[0], pass[1]]);
+    v.init_image("v.img", "32M");
+    let (code, _, err) = v.run(&["import", "with-id.dcm", "v.img", pass[0], pass[1]]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("patient-id (0010,0020)"), "{err}");
-    let (code, _, err) = vault(&["policy", "set", "v.img", "--retain-patient-id", "yes", pass[0], pass[1]]);
-    assert_eq!(code, 0, "{err}");
-    let (_, shown, _) = vault(&["policy", "show", "v.img", "--json", pass[0], pass[1]]);
-    let shown: serde_json::Value = serde_json::from_str(shown.trim()).unwrap();
+    v.ok(&["policy", "set", "v.img", "--retain-patient-id", "yes", pass[0], pass[1]]);
+    let shown: serde_json::Value = serde_json::from_str(v.ok(&["policy", "show", "v.img", "--json", pass[0], pass[1]]).trim()).unwrap();
     assert_eq!(shown["retain_patient_id"], true);
     assert_eq!(shown["retain_accession_number"], false);
-    let (code, _, err) = vault(&["import", "with-id.dcm", "v.img", pass[0], pass[1]]);
-    assert_eq!(code, 0, "{err}");
-    let (_, log, _) = vault(&["log", "v.img", pass[0], pass[1]]);
-    assert!(log.contains("policy  retain_patient_id=yes retain_accession_number=no"), "{log}");
+    v.ok(&["import", "with-id.dcm", "v.img", pass[0], pass[1]]);
+    v.ok(&["import", "described.dcm", "v.img", pass[0], pass[1]]);
+    v.ok(&["policy", "set", "v.img", "--disallow", "clean-descriptors", pass[0], pass[1]]);
+    let (code, _, err) = v.run(&["import", "described.dcm", "v.img:/again", pass[0], pass[1]]);
+    assert_eq!(code, 1, "{err}");
+    let log = v.ok(&["log", "v.img", pass[0], pass[1]]);
+    assert!(log.contains("retain_patient_id=yes retain_accession_number=no"), "{log}");
     assert!(!log.contains("MADEUP-0042"));
     // `vault check --policy FILE` reads the same format.
-    std::fs::write(p("policy.json"), serde_json::to_string(&shown).unwrap()).unwrap();
-    let (code, _, _) = vault(&["check", "--policy", "policy.json", "with-id.dcm"]);
-    assert_eq!(code, 0);
-    let (code, _, _) = vault(&["check", "with-id.dcm"]);
-    assert_eq!(code, 1);
+    std::fs::write(v.path("policy.json"), serde_json::to_string(&shown).unwrap()).unwrap();
+    assert_eq!(v.run(&["check", "--policy", "policy.json", "with-id.dcm"]).0, 0);
+    assert_eq!(v.run(&["check", "with-id.dcm"]).0, 1);
 }
 
 mod property {
     use super::*;
     use proptest::prelude::*;
 
-    /// Harmless elements random data sets are made of.
+    /// Harmless, conforming elements random data sets are made of.
     fn harmless(i: u8, n: u32) -> DataElement<InMemDicomObject> {
-        match i % 4 {
-            0 => text(tags::STUDY_DESCRIPTION, VR::LO, &format!("MADEUP STUDY {n}")),
-            1 => text(tags::SERIES_NUMBER, VR::IS, &(n % 1000).to_string()),
-            2 => text(tags::IMAGE_COMMENTS, VR::LT, &format!("made-up comment {n}")),
-            _ => text(tags::BODY_PART_EXAMINED, VR::CS, "CHEST"),
+        match i % 5 {
+            0 => text(tags::SLICE_LOCATION, VR::DS, &format!("{}.5", n % 400)),
+            1 => text(tags::INSTANCE_NUMBER, VR::IS, &(n % 1000).to_string()),
+            2 => text(tags::BODY_PART_EXAMINED, VR::CS, "CHEST"),
+            3 => text(tags::KVP, VR::DS, "120"),
+            _ => text(tags::CODE_VALUE, VR::SH, "121071"),
         }
     }
 
-    /// What gets inserted, and the rule it must trip.
-    fn identifying(i: u8) -> (DataElement<InMemDicomObject>, &'static str) {
-        match i % 6 {
-            0 => (text(tags::PATIENT_NAME, VR::PN, "Madeup^Person"), "identifying-attribute"),
-            1 => (text(tags::PATIENT_BIRTH_DATE, VR::DA, "19800229"), "identifying-attribute"),
-            2 => (text(tags::PATIENT_ADDRESS, VR::LO, "1 Madeup Street"), "identifying-attribute"),
-            3 => (text(tags::PATIENT_ID, VR::LO, "MADEUP-7"), "patient-id"),
-            4 => (text(tags::REFERRING_PHYSICIAN_NAME, VR::PN, "Madeup^Referrer"), "person-name"),
-            _ => (text(Tag(0x0011, 0x1010), VR::PN, "Madeup^Private"), "person-name"),
-        }
-    }
-
-    /// A random data set: harmless elements and nested sequences, `depth` levels at most.
+    /// A random conforming data set: harmless elements and nested content sequences.
     fn dataset(shape: &[(u8, u32)], depth: usize) -> InMemDicomObject {
-        let mut obj = InMemDicomObject::new_empty();
-        obj.put(text(tags::MODALITY, VR::CS, "CT"));
+        let mut obj = if depth == usize::MAX { InMemDicomObject::new_empty() } else { conformant() };
         for &(i, n) in shape {
             obj.put(harmless(i, n));
         }
-        if depth > 0 {
-            obj.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(dataset(shape, depth - 1))));
+        if depth > 0 && depth != usize::MAX {
+            let mut item = dataset(shape, usize::MAX);
+            if depth > 1 {
+                item.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(vec![dataset(shape, depth - 1)])));
+            }
+            obj.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(vec![item])));
         }
         obj
     }
 
-    /// Puts `element` into the data set at nesting level `level` (through ContentSequence).
+    /// Puts `element` at nesting level `level` (through ContentSequence).
     fn insert(obj: &mut InMemDicomObject, level: usize, element: DataElement<InMemDicomObject>) {
         if level == 0 {
             obj.put(element);
             return;
         }
-        let mut item = obj
-            .get(tags::CONTENT_SEQUENCE)
-            .and_then(|e| e.value().items())
-            .map(|i| i[0].clone())
-            .expect("nested item");
+        let mut item = obj.get(tags::CONTENT_SEQUENCE).and_then(|e| e.value().items()).map(|i| i[0].clone()).expect("an item");
         insert(&mut item, level - 1, element);
-        obj.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(item)));
+        obj.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(vec![item])));
+    }
+
+    /// The file wrapped as it may arrive: as it is, or in a container.
+    fn wrap(bytes: Vec<u8>, how: usize) -> Vec<u8> {
+        use std::io::Write;
+        match how {
+            0 => bytes,
+            1 => {
+                let mut g = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                g.write_all(&bytes).unwrap();
+                g.finish().unwrap()
+            }
+            2 => {
+                let mut out = std::io::Cursor::new(Vec::new());
+                let mut z = zip::ZipWriter::new(&mut out);
+                z.start_file("study/IM1", zip::write::SimpleFileOptions::default()).unwrap();
+                z.write_all(&bytes).unwrap();
+                z.finish().unwrap();
+                out.into_inner()
+            }
+            3 => {
+                let mut b = tar::Builder::new(Vec::new());
+                let mut h = tar::Header::new_ustar();
+                h.set_size(bytes.len() as u64);
+                h.set_mode(0o644);
+                h.set_cksum();
+                b.append_data(&mut h, "DICOM/IM1", &bytes[..]).unwrap();
+                b.into_inner().unwrap()
+            }
+            4 => {
+                let mut w = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+                w.write_all(&bytes).unwrap();
+                w.finish().unwrap()
+            }
+            _ => {
+                let mut w = lz4_flex::frame::FrameEncoder::new(Vec::new());
+                w.write_all(&bytes).unwrap();
+                w.finish().unwrap()
+            }
+        }
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(300))]
+        #![proptest_config(ProptestConfig::with_cases(400))]
 
+        /// An identifying value in a random attribute of the Annex E table, at a random depth,
+        /// in a random VR encoding and transfer syntax, wrapped in a random container: refused,
+        /// and the reason names where. Its conforming twin passes.
         #[test]
-        fn an_identifying_element_anywhere_is_refused(
-            shape in prop::collection::vec((any::<u8>(), any::<u32>()), 0..12),
-            depth in 0usize..5,
+        fn an_identifying_value_anywhere_in_any_encoding_is_refused(
+            shape in prop::collection::vec((any::<u8>(), any::<u32>()), 0..8),
+            depth in 0usize..4,
             level_seed in any::<usize>(),
-            which in any::<u8>(),
+            row_seed in any::<usize>(),
+            as_un in any::<bool>(),
             ts in 0usize..4,
+            container in 0usize..6,
         ) {
-            let ts = [
-                entries::IMPLICIT_VR_LITTLE_ENDIAN.uid(),
-                entries::EXPLICIT_VR_LITTLE_ENDIAN.uid(),
-                entries::EXPLICIT_VR_BIG_ENDIAN.uid(),
-                entries::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN.uid(),
-            ][ts];
+            let rows = table_rows();
+            let (tag, keyword) = &rows[row_seed % rows.len()];
+            let ts = [IMPLICIT, EXPLICIT, BIG, DEFLATED][ts];
             let base = dataset(&shape, depth);
-            let clean_bytes = part10(base.clone(), ts);
-            prop_assert!(gate::check(&clean_bytes, &Policy::default()).accept, "the clean data set was refused");
+            let clean = wrap(part10(base.clone(), ts), container);
+            let v = gate::check(&clean, &Policy::default());
+            prop_assert!(v.accept, "the conforming data set was refused: {:?}", v.reasons);
             let level = level_seed % (depth + 1);
-            let (element, rule) = identifying(which);
+            let vr = dictionary_vr(*tag);
+            let mut element = identity(*tag, vr);
+            if as_un && vr != VR::SQ {
+                let bytes = match element.value() {
+                    Value::Primitive(p) => p.to_bytes().into_owned(),
+                    _ => unreachable!(),
+                };
+                element = DataElement::new(*tag, VR::UN, PrimitiveValue::U8(bytes.into()));
+            }
             let mut dirty = base;
             insert(&mut dirty, level, element);
-            let v = gate::check(&part10(dirty, ts), &Policy::default());
-            prop_assert!(!v.accept, "accepted with the element at level {level} in {ts}");
-            prop_assert!(v.reasons.iter().any(|r| r.rule == rule && r.location.matches('[').count() == level), "{:?}", v.reasons);
+            let v = gate::check(&wrap(part10(dirty, ts), container), &Policy::default());
+            prop_assert!(!v.accept, "{keyword} accepted at level {level} in {ts}, container {container}");
+            let want = format!("({:04X},{:04X})", tag.0, tag.1);
+            prop_assert!(
+                v.reasons.iter().any(|r| (r.tag == want || r.keyword == "PatientName") && r.location.matches('[').count() >= level),
+                "{keyword} at level {level}: {:?}", v.reasons
+            );
         }
     }
 }
 
-mod archives {
+mod containers {
     use std::io::Write;
 
     use super::*;
@@ -497,27 +722,29 @@ mod archives {
         let mut out = std::io::Cursor::new(Vec::new());
         let mut z = zip::ZipWriter::new(&mut out);
         for (name, data) in members {
-            z.start_file(
-                *name,
-                zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated),
-            )
-            .unwrap();
+            let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+            z.start_file(*name, opts).unwrap();
             z.write_all(data).unwrap();
         }
         z.finish().unwrap();
         out.into_inner()
     }
 
-    fn tar_of(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
-        let mut b = tar::Builder::new(Vec::new());
-        for (name, data) in members {
-            let mut h = tar::Header::new_gnu();
+    fn tar_of(members: &[(&str, Vec<u8>, u8)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, data, kind) in members {
+            let mut h = tar::Header::new_old();
+            h.set_path(name).unwrap();
             h.set_size(data.len() as u64);
             h.set_mode(0o644);
+            h.set_entry_type(tar::EntryType::new(*kind));
             h.set_cksum();
-            b.append_data(&mut h, name, &data[..]).unwrap();
+            out.extend(h.as_bytes());
+            out.extend(data);
+            out.resize(out.len().next_multiple_of(512), 0);
         }
-        b.into_inner().unwrap()
+        out.resize(out.len() + 1024, 0);
+        out
     }
 
     fn gzip_of(data: &[u8]) -> Vec<u8> {
@@ -526,57 +753,83 @@ mod archives {
         g.finish().unwrap()
     }
 
-    #[test]
-    fn identifying_files_inside_archives_are_found_and_clean_archives_pass() {
-        let dirty = part10(identified(), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
-        let cleaned = part10(clean(), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
-        let zipped = zip_of(&[("study/notes.txt", b"made-up".to_vec()), ("study/ct.dcm", dirty.clone())]);
-        let v = gate::check(&zipped, &Policy::default());
-        assert!(!v.accept);
-        assert!(
-            v.reasons.iter().any(|r| r.keyword == "PatientName" && r.location == "study/ct.dcm!/"),
-            "{:?}",
-            v.reasons
-        );
-        // tar inside gzip inside zip.
-        let nested = zip_of(&[("study.tar.gz", gzip_of(&tar_of(&[("s/ct.dcm", dirty.clone())])))]);
-        let v = gate::check(&nested, &Policy::default());
-        assert!(!v.accept);
-        assert!(
-            v.reasons.iter().any(|r| r.location == "study.tar.gz!/(gunzip)!/s/ct.dcm!/"),
-            "{:?}",
-            v.reasons
-        );
-        assert!(
-            gate::check(
-                &zip_of(&[("ct.dcm", cleaned.clone()), ("n.txt", b"made-up".to_vec())]),
-                &Policy::default()
-            )
-            .accept
-        );
-        assert!(gate::check(&gzip_of(&tar_of(&[("ct.dcm", cleaned)])), &Policy::default()).accept);
+    /// A cpio archive in the "newc" form.
+    fn cpio_of(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (n, d) in [(name, data), ("TRAILER!!!", &[][..])] {
+            let header = format!(
+                "070701{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}",
+                1, 0o100644, 0, 0, 1, 0, d.len(), 0, 0, 0, 0, n.len() + 1, 0
+            );
+            out.extend(header.as_bytes());
+            out.extend(n.as_bytes());
+            out.push(0);
+            out.resize(out.len().next_multiple_of(4), 0);
+            out.extend(d);
+            out.resize(out.len().next_multiple_of(4), 0);
+        }
+        out
     }
 
     #[test]
-    fn archive_bombs_are_refused_not_expanded() {
-        // 200 MB of zeros compresses about a thousandfold: past the ratio bound.
+    fn identity_inside_every_container_is_found_and_clean_containers_pass() {
+        let dirty = part10(identified(), EXPLICIT);
+        let clean = part10(conformant(), EXPLICIT);
+        let zipped = zip_of(&[("study/notes.txt", b"made-up".to_vec()), ("study/ct.dcm", dirty.clone())]);
+        assert!(reasons(&zipped).iter().any(|r| r.1 == "PatientName" && r.2 == "study/ct.dcm!/"));
+        // Bytes in front of a zip (a self-extracting archive): unzip still finds it.
+        let mut prefixed = b"#!/bin/sh\necho made-up self-extractor\nexit 0\n".to_vec();
+        prefixed.extend(&zipped);
+        assert!(reasons(&prefixed).iter().any(|r| r.1 == "PatientName"), "{:?}", reasons(&prefixed));
+        // tar inside gzip inside zip.
+        let nested = zip_of(&[("study.tar.gz", gzip_of(&tar_of(&[("s/ct.dcm", dirty.clone(), b'0')])))]);
+        assert!(reasons(&nested).iter().any(|r| r.2 == "study.tar.gz!/(gunzip)!/s/ct.dcm!/"), "{:?}", reasons(&nested));
+        // Old V7 headers (no ustar magic) and member types GNU tar extracts as files.
+        for kind in [b'0', b'\0', b'7', b'X', b'A'] {
+            let t = tar_of(&[("ct.dcm", dirty.clone(), kind)]);
+            assert!(reasons(&t).iter().any(|r| r.1 == "PatientName"), "type {kind}");
+        }
+        let cpio = cpio_of("DICOM/IM1", &dirty);
+        assert!(reasons(&cpio).iter().any(|r| r.1 == "PatientName" && r.2 == "DICOM/IM1!/"));
+        let mut ar = ar::Builder::new(Vec::new());
+        ar.append(&ar::Header::new(b"ct.dcm".to_vec(), dirty.len() as u64), &dirty[..]).unwrap();
+        let ar = ar.into_inner().unwrap();
+        assert!(reasons(&ar).iter().any(|r| r.1 == "PatientName"));
+        let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        bz.write_all(&dirty).unwrap();
+        assert!(reasons(&bz.finish().unwrap()).iter().any(|r| r.1 == "PatientName"));
+        // Containers vault does not open are refused, named.
+        let mut seven = b"7z\xBC\xAF\x27\x1C\0\x04".to_vec();
+        seven.extend([0u8; 64]);
+        let r = verdict(&seven);
+        assert!(!r.accept && r.reasons[0].rule == "unsupported-container" && r.reasons[0].detail == "7z");
+        // Clean ones pass.
+        assert!(accepted(&zip_of(&[("ct.dcm", clean.clone()), ("n.txt", b"made-up".to_vec())])));
+        assert!(accepted(&gzip_of(&tar_of(&[("ct.dcm", clean.clone(), b'0')]))));
+        assert!(accepted(&cpio_of("ct.dcm", &clean)));
+    }
+
+    #[test]
+    fn container_bombs_are_refused_not_expanded() {
         let bomb = gzip_of(&vec![0u8; 200 << 20]);
         let started = std::time::Instant::now();
-        let v = gate::check(&bomb, &Policy::default());
+        let v = verdict(&bomb);
         assert!(!v.accept);
         assert_eq!(v.reasons[0].rule, "archive-ratio");
         let zip_bomb = zip_of(&[("zeros", vec![0u8; 64 << 20])]);
-        assert_eq!(gate::check(&zip_bomb, &Policy::default()).reasons[0].rule, "archive-ratio");
+        assert_eq!(verdict(&zip_bomb).reasons[0].rule, "archive-ratio");
         assert!(started.elapsed() < std::time::Duration::from_secs(20));
-        // Nesting past the depth bound.
         let mut deep = b"made-up".to_vec();
         for _ in 0..6 {
             deep = gzip_of(&deep);
         }
-        assert_eq!(gate::check(&deep, &Policy::default()).reasons[0].rule, "archive-depth");
-        // A damaged archive is refused.
+        assert_eq!(verdict(&deep).reasons[0].rule, "archive-depth");
         let mut broken = zip_of(&[("ct.dcm", b"made-up".to_vec())]);
         broken.truncate(20);
-        assert!(!gate::check(&broken, &Policy::default()).accept);
+        assert!(!accepted(&broken));
+        // An lzip header that asks for a 512 MiB dictionary: refused before any allocation.
+        let mut lz = b"LZIP\x01\x1d".to_vec();
+        lz.extend([0u8; 40]);
+        assert_eq!(verdict(&lz).reasons[0].rule, "archive-too-large");
     }
 }

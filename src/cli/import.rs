@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use clap::Args;
 use indicatif::ProgressBar;
-use vaultfmt::store::{Kind, SetAttrs, Time, split_path};
+use vaultfmt::store::{Kind, SetAttrs, StoreError, Time, split_path};
 
 use super::target::{Target, join, open_store};
 use super::{PassphraseArgs, print_json, progress_bar, with_path};
@@ -181,18 +181,23 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                     tx.unlink(parent, STAGING)?;
                 }
                 let ino = tx.create(parent, STAGING, Kind::File, 0o644, None)?;
-                let n = match &scrubbed {
+                let written = match &scrubbed {
                     Some(bytes) => {
                         bar.inc(meta.len());
-                        tx.write_file(ino, &mut &bytes[..])?
+                        tx.write_file(ino, &mut &bytes[..])
                     }
                     None => {
                         let file = with_path(File::open(src), src, "cannot open")?;
                         let mut reader =
                             ProgressReader { inner: BufReader::with_capacity(1 << 20, file), bar: &bar };
-                        tx.write_file(ino, &mut reader)?
+                        tx.write_file(ino, &mut reader)
                     }
                 };
+                // Errors name the file, not the name it is staged under.
+                let n = written.map_err(|e| match e {
+                    StoreError::NoSpace { .. } => StoreError::NoSpace { path: dest.clone() },
+                    e => e,
+                })?;
                 let verdict = check_stored(n, &mut |at, buf| tx.read_at(ino, at, buf), &policy)?;
                 if !verdict.accept {
                     tx.unlink(parent, STAGING)?;

@@ -89,10 +89,15 @@ enum Problem {
 #[derive(Clone, Debug)]
 struct Finding {
     reason: Reason,
-    /// The option under which the element would conform, if any.
-    option: Option<Retain>,
+    /// Each option under which the element is judged otherwise, and how it fares there: the
+    /// options the file declares are known only at the end.
+    alternatives: Vec<(Retain, Result<(), Problem>)>,
     /// A value that reads as text of a person's: counts even in a partial reading.
     strong: bool,
+    /// To name the rule again under an option.
+    tag: Tag,
+    vr: VR,
+    named: bool,
 }
 
 /// Facts about the top level, for the burned-in rules.
@@ -238,6 +243,19 @@ impl<'p> Law<'p> {
     }
 
     fn find(&mut self, rule: &'static str, tag: Tag, option: Option<Retain>, strong: bool, detail: Option<&'static str>) {
+        let alternatives = option.map(|o| vec![(o, Ok(()))]).unwrap_or_default();
+        self.find_with(rule, tag, alternatives, strong, detail, (VR::UN, false));
+    }
+
+    fn find_with(
+        &mut self,
+        rule: &'static str,
+        tag: Tag,
+        alternatives: Vec<(Retain, Result<(), Problem>)>,
+        strong: bool,
+        detail: Option<&'static str>,
+        (vr, named): (VR, bool),
+    ) {
         if self.findings.len() >= MAX_REASONS {
             return;
         }
@@ -249,7 +267,7 @@ impl<'p> Law<'p> {
             detail: detail.unwrap_or_default(),
             option: None,
         };
-        self.findings.push(Finding { reason, option, strong });
+        self.findings.push(Finding { reason, alternatives, strong, tag, vr, named });
     }
 
     fn refused_here(&self) -> bool {
@@ -326,17 +344,22 @@ impl<'p> Law<'p> {
         let p = profiles();
         let action = p.basic.action(tag, vr);
         let Err(problem) = self.judge(tag, action, vr, e.value) else { return };
-        // The first option under which it would conform.
-        let option = p.with.iter().find_map(|(o, profile)| {
-            let a = profile.action(tag, vr);
-            (a != action && self.judge(tag, a, vr, e.value).is_ok()).then_some(*o)
-        });
-        let (rule, detail) = Self::rule(problem, tag, vr, p.basic.named(tag));
+        // How it fares under each option that acts on it otherwise.
+        let alternatives: Vec<(Retain, Result<(), Problem>)> = p
+            .with
+            .iter()
+            .filter_map(|(o, profile)| {
+                let a = profile.action(tag, vr);
+                (a != action).then(|| (*o, self.judge(tag, a, vr, e.value)))
+            })
+            .collect();
+        let named = p.basic.named(tag);
+        let (rule, detail) = Self::rule(problem, tag, vr, named);
         // In a partial reading only what a reader would show as a person's text counts: a
         // value of a known attribute that names, dates or numbers someone.
         let strong = readable(e.value)
             && matches!(rule, "identifying-attribute" | "person-name" | "patient-id" | "accession-number" | "identity-in-text" | "free-text");
-        self.find(rule, tag, option, strong, detail);
+        self.find_with(rule, tag, alternatives, strong, detail, (vr, named));
     }
 
     /// The safe-private entry that names this element, if any.
@@ -464,13 +487,22 @@ impl<'p> Law<'p> {
             if strong_only && !f.strong {
                 continue;
             }
-            if let Some(o) = f.option
-                && self.in_force(o)
-            {
-                continue;
-            }
             let mut r = f.reason.clone();
-            r.option = f.option.filter(|&o| self.policy.allows(o) || o == Retain::PatientId || o == Retain::AccessionNumber);
+            match f.alternatives.iter().find(|(o, _)| self.in_force(*o)) {
+                // An option in force decides: the element conforms under it, or is refused for
+                // what it fails there.
+                Some((_, Ok(()))) => continue,
+                Some((_, Err(problem))) => {
+                    let (rule, detail) = Self::rule(*problem, f.tag, f.vr, f.named);
+                    r.rule = rule;
+                    r.detail = detail.unwrap_or_default();
+                }
+                // None in force: the reason offers the first the policy allows that would do.
+                None => {
+                    r.option =
+                        f.alternatives.iter().find(|(o, res)| res.is_ok() && self.policy.allows(*o)).map(|(o, _)| *o);
+                }
+            }
             if !out.contains(&r) {
                 out.push(r);
             }

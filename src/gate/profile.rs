@@ -380,7 +380,10 @@ impl Profile {
             return Action::Remove; // unknown; or trailing padding, which holds nothing
         }
         let keyword = keyword_of(tag).unwrap_or_default();
-        if tag.group() == 0x0010 && !PATIENT_GROUP_KEPT.contains(&keyword) {
+        if tag.group() == 0x0010 && PATIENT_GROUP_KEPT.contains(&keyword) {
+            return Action::Keep;
+        }
+        if tag.group() == 0x0010 {
             return if self.retains(Retain::PatientCharacteristics) && PATIENT_CHARACTERISTICS.contains(&keyword) {
                 Action::Keep
             } else {

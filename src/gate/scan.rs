@@ -171,7 +171,8 @@ pub fn read_with<V: Visitor>(
                 None => Reading { elements: count, stopped: Some(Stop { at: pos, why: "cannot be inflated" }) },
             };
         }
-        return reader.top(pos, syntax, count, last);
+        // The meta group is a structure of its own: the data set's order starts afresh.
+        return reader.top(pos, syntax, count, None);
     }
     reader.top(pos, syntax, count, last)
 }

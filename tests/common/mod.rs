@@ -1,6 +1,8 @@
 //! Helpers for tests that run the `vault` binary in a temporary folder.
 #![allow(dead_code)]
 
+pub mod dicom;
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 

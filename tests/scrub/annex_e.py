@@ -49,13 +49,39 @@ def load(path):
     return actions
 
 
+PATIENT_KEPT = {"TypeOfPatientID", "SubjectRelativePositionInImage", "PatientAlternativeCalendar",
+                "QualityControlSubject", "QualityControlSubjectTypeCodeSequence", "PatientSpeciesDescription",
+                "PatientSpeciesCodeSequence", "PatientBreedDescription", "PatientBreedCodeSequence",
+                "AnatomicalOrientationType", "ExaminedBodyThickness"}
+WORDS = ("Description", "Comment", "Label", "Text", "Title", "Reason", "History", "Diagnos", "Note", "Remark")
+
+
 def action(actions, elem):
+    """The basic profile's action, and vault's documented additions to it: person names, free
+    text (LT, ST, UT) and descriptions (by their keyword's words) the table does not name get a
+    dummy (emptied, for names); the patient module's other attributes, attributes the dictionary
+    does not know, and trailing padding are removed."""
     tag = elem.tag
     if tag.group & 0xFF00 == 0x5000 or tag.group & 0xFF00 == 0x6000:
         return "X"
     if tag in actions:
         return actions[tag]
-    return "Z" if elem.VR == "PN" else "K"
+    if tag.element == 0:
+        return "K"
+    kw = elem.keyword
+    if int(tag) == 0xFFFCFFFC or not kw:
+        return "X"
+    if tag.group == 0x0010:
+        return "K" if kw in PATIENT_KEPT else "X"
+    try:
+        vr = pydicom.datadict.dictionary_VR(tag)
+    except KeyError:
+        vr = elem.VR
+    if vr == "PN":
+        return "Z"
+    if vr in ("LT", "ST", "UT") or vr in ("LO", "SH", "UC", "CS") and any(w in kw for w in WORDS):
+        return "D"
+    return "K"
 
 
 class Uid:

@@ -9,7 +9,8 @@ characters), so that "428" inside a UID or "DER" inside DERIVED is not a finding
 than MIN characters are skipped (initials), and so are words the input itself uses as DICOM
 vocabulary (coded strings and code sequences: the sample file whose "patient" is named
 Perfusion^Stroke has PERFUSION in its ImageType too). ReferencedFileID is not vocabulary: a
-DICOMDIR's paths often name patients.
+DICOMDIR's paths often name patients. The scrub's record of itself (DeidentificationMethod and
+its code sequence) is not searched.
 Usage: residual.py MIN INPUT OUTPUT [INPUT OUTPUT ...]"""
 import io, json, re, sys, warnings
 
@@ -39,8 +40,11 @@ for src, out in zip(args[0::2], args[1::2]):
                     values.add((elem.keyword, part))
     # Every byte of the output but the pixel data (compressed pixels hold any word by chance;
     # text burned into pixels is the redaction's business, not a byte search's).
+    # Nor what the scrub writes of itself (the method and its codes' meanings: a sample
+    # "patient" named NAME^PATIENT^NAME is not found in "Retain Patient Characteristics").
     stripped = pydicom.dcmread(out, force=True)
-    for keyword in ("PixelData", "FloatPixelData", "DoubleFloatPixelData"):
+    for keyword in ("PixelData", "FloatPixelData", "DoubleFloatPixelData", "DeidentificationMethod",
+                    "DeidentificationMethodCodeSequence"):
         if keyword in stripped:
             delattr(stripped, keyword)
     buffer = io.BytesIO()
