@@ -12,56 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::Vault;
+use common::mount::{Mounted, kill_mount, run};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-/// A mounted vault, unmounted on drop.
-struct Mounted<'a> {
-    v: &'a Vault,
-    dir: PathBuf,
-}
-
-impl<'a> Mounted<'a> {
-    fn new(v: &'a Vault, image: &str, dir: &str) -> Mounted<'a> {
-        let path = v.path(dir);
-        fs::create_dir_all(&path).unwrap();
-        v.ok(&["mount", image, dir, "--passphrase-file", "pass"]);
-        Mounted { v, dir: path }
-    }
-
-    fn umount(mut self) {
-        let dir = std::mem::take(&mut self.dir);
-        self.v.ok(&["umount", dir.to_str().unwrap()]);
-    }
-}
-
-impl Drop for Mounted<'_> {
-    fn drop(&mut self) {
-        if !self.dir.as_os_str().is_empty() {
-            let _ = Command::new("fusermount3").arg("-uz").arg(&self.dir).status();
-        }
-    }
-}
-
-fn run(cmd: &str, args: &[&str], dir: &Path) -> String {
-    let out = Command::new(cmd).args(args).current_dir(dir).output().unwrap_or_else(|e| panic!("{cmd}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Kills (SIGKILL) the mount process whose command line contains `pattern`.
-fn kill_mount(v: &Vault, pattern: &str) {
-    let pids = run("pgrep", &["-f", pattern], v.dir.path());
-    for pid in pids.lines() {
-        // SAFETY: signalling the test's own mount process.
-        unsafe { libc::kill(pid.trim().parse().unwrap(), libc::SIGKILL) };
-    }
-}
 
 /// A tree of DICOM-like files: nested series, sizes from 0 to a few MB, a link.
 fn study(root: &Path) {

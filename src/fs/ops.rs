@@ -218,6 +218,9 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         }
         match self.inner.inode(ino.0) {
             Ok(i) if i.kind == Kind::Dir => reply.error(Errno::EISDIR),
+            // A file with no name left (one the gate refused and removed while another handle
+            // held it) is opened by no one new, even through a name the kernel still caches.
+            Ok(i) if i.nlink == 0 => reply.error(Errno::ENOENT),
             Ok(_) => reply.opened(FileHandle(self.inner.open_handle(ino.0, writing)), FopenFlags::empty()),
             Err(e) => reply.error(e),
         }
