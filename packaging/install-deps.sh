@@ -10,9 +10,12 @@ set -euo pipefail
 # test vectors; fuse3 (fusermount3), stress-ng, fio, rsync, attr and procps for the mount tests;
 # libudev-dev for the drive discovery (udev crate); umockdev, gir1.2-umockdev-1.0 and python3-gi
 # to replay recorded devices and hotplug events in the drive tests; dicom3tools (dciodvfy) to
-# validate scrubbed files against their inputs; time (GNU time) to measure a peak memory size.
+# validate scrubbed files against their inputs; time (GNU time) to measure a peak memory size;
+# for the gate's attack corpus (tests/attacks): dcmtk (dcmdump, a second DICOM reader),
+# genisoimage (patient CDs), p7zip-full, cpio, binutils (ar), xz-utils, zstd, lz4, bzip2, unzip.
 packages=(build-essential pkg-config libssl-dev openssl argon2 util-linux bsdutils e2fsprogs mount python3 python3-pip
-    fuse3 stress-ng fio rsync attr procps libudev-dev umockdev gir1.2-umockdev-1.0 python3-gi dicom3tools time)
+    fuse3 stress-ng fio rsync attr procps libudev-dev umockdev gir1.2-umockdev-1.0 python3-gi dicom3tools time
+    dcmtk genisoimage p7zip-full cpio binutils xz-utils zstd lz4 bzip2 unzip)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -35,6 +38,14 @@ if ! python3 -c 'import cryptography_vectors' 2>/dev/null; then
     python3 -m pip install -q --disable-pip-version-check cryptography_vectors==50.0.2 2>&1 \
         | grep -v -i "running pip as the 'root' user" >&2 || true
     python3 -c 'import cryptography_vectors'
+fi
+
+# PyPI: pypdf, which the attack corpus reads an encapsulated PDF's text with.
+if ! python3 -c 'import pypdf' 2>/dev/null; then
+    echo "install-deps: installing pypdf from PyPI" >&2
+    python3 -m pip install -q --disable-pip-version-check pypdf==7.1.1 2>&1 \
+        | grep -v -i "running pip as the 'root' user" >&2 || true
+    python3 -c 'import pypdf'
 fi
 
 # PyPI: pydicom and pydicom-data, real DICOM files and the independent reading the gate's

@@ -1,0 +1,1477 @@
+#!/usr/bin/env python3
+"""Attack corpus for the vault gate (tests/gate_attacks.rs runs it). Writes OUT/corpus/ and
+OUT/manifest.jsonl, then verifies that every attack file really shows its made-up identity in a
+real reader (pydicom; dcmtk's dcmdump; the text of JSON/XML; GNU tar / 7z / cpio / ar / xz ... to
+unpack containers). Files whose identity no reader shows are dropped (and counted: the test
+holds the count). Controls are files the gate must accept; class "law" holds files that identify
+nobody but that the law refuses all the same (an encapsulated document it cannot read).
+Only made-up values are used. Deterministic. Usage: make.py OUT"""
+import base64
+import bz2
+import gzip
+import io
+import json
+import lzma
+import os
+import random
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tarfile
+import tempfile
+import warnings
+import zipfile
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dcmraw import (E, uid, part10, enc_elems, enc_el, enc_item, meta_group, dataset, delim,  # noqa: E402
+                    tag_bytes, IMPLICIT, EXPLICIT, DEFLATED, BIG, CT, MR, SR, GSPS, EPDF, MEDIA_DIR)
+
+warnings.filterwarnings('ignore')
+import logging  # noqa: E402
+logging.getLogger('pydicom').setLevel(logging.CRITICAL)
+import pydicom  # noqa: E402
+from pydicom import config as pdcfg  # noqa: E402
+
+OUT = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(OUT, 'corpus')
+MANIFEST = os.path.join(OUT, 'manifest.jsonl')
+
+# Made-up identity (nobody's).
+NAME = 'Madeup^Attacker'
+NAME_TXT = 'Madeup Attacker'
+DOB = '19710203'
+MRN = 'MRN4711913'
+ADDR = '12 Invented Lane, Nowhere Town'
+SDATE = '20240315'
+
+ENTRIES = []   # dicts: file, class, description, identity, needle, data, kind, ...
+
+
+def add(fname, cls, desc, identity, data, needle=None, kind='dicom', **kw):
+    ENTRIES.append(dict(file=fname, cls=cls, description=desc, identity=identity,
+                        needle=needle if needle is not None else identity, data=data, kind=kind, **kw))
+
+
+# ---------------------------------------------------------------- base data sets
+
+def merge(base, extra, dup=False):
+    if dup:
+        return base + extra
+    tags = {x.tag for x in extra}
+    return [x for x in base if x.tag not in tags] + extra
+
+
+def ct(label, extra=(), rows=4, cols=4, pixels=None, drop=()):
+    """A de-identified CT image (Annex E basic profile done by hand) plus `extra`."""
+    px = pixels if pixels is not None else bytes(rows * cols * 2)
+    base = [
+        E(0x00080005, 'CS', 'ISO_IR 100'),
+        E(0x00080008, 'CS', 'ORIGINAL\\PRIMARY\\AXIAL'),
+        E(0x00080016, 'UI', CT),
+        E(0x00080018, 'UI', uid(label + ' sop')),
+        E(0x00080020, 'DA', ''),
+        E(0x00080030, 'TM', ''),
+        E(0x00080050, 'SH', ''),
+        E(0x00080060, 'CS', 'CT'),
+        E(0x00080090, 'PN', ''),
+        E(0x00100010, 'PN', ''),
+        E(0x00100020, 'LO', ''),
+        E(0x00100030, 'DA', ''),
+        E(0x00100040, 'CS', ''),
+        E(0x00120062, 'CS', 'YES'),
+        E(0x00120063, 'LO', 'DICOM PS3.15 E.1 basic, by hand'),
+        E(0x0020000D, 'UI', uid(label + ' study')),
+        E(0x0020000E, 'UI', uid(label + ' series')),
+        E(0x00200010, 'SH', ''),
+        E(0x00200011, 'IS', '1'),
+        E(0x00200013, 'IS', '1'),
+        E(0x00280002, 'US', 1),
+        E(0x00280004, 'CS', 'MONOCHROME2'),
+        E(0x00280010, 'US', rows),
+        E(0x00280011, 'US', cols),
+        E(0x00280100, 'US', 16),
+        E(0x00280101, 'US', 12),
+        E(0x00280102, 'US', 11),
+        E(0x00280103, 'US', 0),
+        E(0x00280301, 'CS', 'NO'),
+        E(0x7FE00010, 'OW', px),
+    ]
+    base = [x for x in base if x.tag not in drop]
+    return merge(base, list(extra))
+
+
+def ident_ct(label, extra=()):
+    """A CT that carries the made-up patient's name, birth date and ID (for containers)."""
+    return ct(label, [E(0x00100010, 'PN', NAME), E(0x00100030, 'DA', DOB),
+                      E(0x00100020, 'LO', MRN)] + list(extra))
+
+
+def code(value, scheme, meaning):
+    return [E(0x00080100, 'SH', value), E(0x00080102, 'SH', scheme), E(0x00080104, 'LO', meaning)]
+
+
+def sr_doc(label, leaf, depth=3):
+    """Comprehensive SR: CONTAINER root with `depth` nested ContentSequences, `leaf` at the bottom."""
+    item = leaf
+    for d in range(depth - 1):
+        item = [E(0x0040A010, 'CS', 'CONTAINS'), E(0x0040A040, 'CS', 'CONTAINER'),
+                E(0x0040A043, 'SQ', [code('121070', 'DCM', 'Findings')]),
+                E(0x0040A050, 'CS', 'SEPARATE'), E(0x0040A730, 'SQ', [item])]
+    return [
+        E(0x00080005, 'CS', 'ISO_IR 100'),
+        E(0x00080016, 'UI', SR), E(0x00080018, 'UI', uid(label + ' sop')),
+        E(0x00080020, 'DA', ''), E(0x00080030, 'TM', ''), E(0x00080050, 'SH', ''),
+        E(0x00080060, 'CS', 'SR'), E(0x00080090, 'PN', ''),
+        E(0x00100010, 'PN', ''), E(0x00100020, 'LO', ''), E(0x00100030, 'DA', ''),
+        E(0x00100040, 'CS', ''), E(0x00120062, 'CS', 'YES'),
+        E(0x0020000D, 'UI', uid(label + ' study')), E(0x0020000E, 'UI', uid(label + ' series')),
+        E(0x00200010, 'SH', ''), E(0x00200011, 'IS', '1'), E(0x00200013, 'IS', '1'),
+        E(0x0040A040, 'CS', 'CONTAINER'),
+        E(0x0040A043, 'SQ', [code('18748-4', 'LN', 'Diagnostic Imaging Report')]),
+        E(0x0040A050, 'CS', 'SEPARATE'),
+        E(0x0040A491, 'CS', 'COMPLETE'), E(0x0040A493, 'CS', 'UNVERIFIED'),
+        E(0x0040A730, 'SQ', [item]),
+    ]
+
+
+def text_leaf(text):
+    return [E(0x0040A010, 'CS', 'CONTAINS'), E(0x0040A040, 'CS', 'TEXT'),
+            E(0x0040A043, 'SQ', [code('121071', 'DCM', 'Finding')]), E(0x0040A160, 'UT', text)]
+
+
+def pname_leaf(name):
+    return [E(0x0040A010, 'CS', 'HAS OBS CONTEXT'), E(0x0040A040, 'CS', 'PNAME'),
+            E(0x0040A043, 'SQ', [code('121008', 'DCM', 'Person Observer Name')]),
+            E(0x0040A123, 'PN', name)]
+
+
+def gsps(label, extra=(), text_obj=None, layer_desc=None):
+    tobj = []
+    if text_obj is not None:
+        tobj = [E(0x00700008, 'SQ', [[
+            E(0x00700003, 'CS', 'PIXEL'), E(0x00700004, 'CS', 'PIXEL'),
+            E(0x00700006, 'ST', text_obj),
+            E(0x00700010, 'FL', [1.0, 1.0]), E(0x00700011, 'FL', [3.0, 3.0]),
+            E(0x00700012, 'CS', 'LEFT')]])]
+    layer = [E(0x00700002, 'CS', 'L1'), E(0x00700062, 'IS', '1')]
+    if layer_desc:
+        layer.append(E(0x00700068, 'LO', layer_desc))
+    base = [
+        E(0x00080016, 'UI', GSPS), E(0x00080018, 'UI', uid(label + ' sop')),
+        E(0x00080020, 'DA', ''), E(0x00080030, 'TM', ''), E(0x00080050, 'SH', ''),
+        E(0x00080060, 'CS', 'PR'), E(0x00080090, 'PN', ''),
+        E(0x00100010, 'PN', ''), E(0x00100020, 'LO', ''), E(0x00100030, 'DA', ''),
+        E(0x00100040, 'CS', ''), E(0x00120062, 'CS', 'YES'),
+        E(0x0020000D, 'UI', uid(label + ' study')), E(0x0020000E, 'UI', uid(label + ' series')),
+        E(0x00200010, 'SH', ''), E(0x00200011, 'IS', '1'), E(0x00200013, 'IS', '1'),
+        E(0x00700001, 'SQ', [[E(0x00081140, 'SQ', [[E(0x00081150, 'UI', CT),
+                                                    E(0x00081155, 'UI', uid(label + ' ref'))]]),
+                              E(0x00700002, 'CS', 'L1')] + tobj]),
+        E(0x00700060, 'SQ', [layer]),
+        E(0x00700080, 'CS', 'LABEL'), E(0x00700081, 'LO', ''), E(0x00700082, 'DA', ''),
+        E(0x00700083, 'TM', ''), E(0x00700084, 'PN', ''),
+        E(0x00081115, 'SQ', [[E(0x0020000E, 'UI', uid(label + ' refseries')),
+                              E(0x00081140, 'SQ', [[E(0x00081150, 'UI', CT),
+                                                    E(0x00081155, 'UI', uid(label + ' ref'))]])]]),
+    ]
+    return merge(base, list(extra))
+
+
+def pdf_bytes(text):
+    """A minimal uncompressed PDF that shows `text` (correct xref table)."""
+    content = ('BT /F1 12 Tf 72 720 Td (%s) Tj ET' % text).encode()
+    objs = [b'<< /Type /Catalog /Pages 2 0 R >>',
+            b'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+            b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R '
+            b'/Resources << /Font << /F1 5 0 R >> >> >>',
+            b'<< /Length %d >>\nstream\n' % len(content) + content + b'\nendstream',
+            b'<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>']
+    out = b'%PDF-1.4\n'
+    offs = []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(out))
+        out += b'%d 0 obj\n' % i + o + b'\nendobj\n'
+    xref = len(out)
+    out += b'xref\n0 %d\n0000000000 65535 f \n' % (len(objs) + 1)
+    for o in offs:
+        out += b'%010d 00000 n \n' % o
+    out += b'trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n' % (len(objs) + 1, xref)
+    return out
+
+
+def epdf(label, text):
+    return [
+        E(0x00080016, 'UI', EPDF), E(0x00080018, 'UI', uid(label + ' sop')),
+        E(0x00080020, 'DA', ''), E(0x00080030, 'TM', ''), E(0x00080050, 'SH', ''),
+        E(0x00080060, 'CS', 'DOC'), E(0x00080064, 'CS', 'WSD'), E(0x00080090, 'PN', ''),
+        E(0x00100010, 'PN', ''), E(0x00100020, 'LO', ''), E(0x00100030, 'DA', ''),
+        E(0x00100040, 'CS', ''), E(0x00120062, 'CS', 'YES'),
+        E(0x0020000D, 'UI', uid(label + ' study')), E(0x0020000E, 'UI', uid(label + ' series')),
+        E(0x00200010, 'SH', ''), E(0x00200011, 'IS', '1'), E(0x00200013, 'IS', '1'),
+        E(0x00280301, 'CS', 'NO'), E(0x00420010, 'ST', 'report'),
+        E(0x00420011, 'OB', pdf_bytes(text)), E(0x00420012, 'LO', 'application/pdf'),
+    ]
+
+
+# 5x7 glyphs for burned-in text in pixels and overlays
+GLYPHS = {
+    'M': ['10001', '11011', '10101', '10101', '10001', '10001', '10001'],
+    'A': ['01110', '10001', '10001', '11111', '10001', '10001', '10001'],
+    'D': ['11110', '10001', '10001', '10001', '10001', '10001', '11110'],
+    'E': ['11111', '10000', '10000', '11110', '10000', '10000', '11111'],
+    'U': ['10001', '10001', '10001', '10001', '10001', '10001', '01110'],
+    'P': ['11110', '10001', '10001', '11110', '10000', '10000', '10000'],
+}
+
+
+def text_mask(text, rows, cols, top=4, left=2):
+    m = [[0] * cols for _ in range(rows)]
+    for i, ch in enumerate(text):
+        for r, line in enumerate(GLYPHS[ch]):
+            for c, bit in enumerate(line):
+                if bit == '1':
+                    m[top + r][left + i * 6 + c] = 1
+    return m
+
+
+def pixels_from_mask(m, on=4095):
+    return b''.join(struct.pack('<H', on if v else 0) for row in m for v in row)
+
+
+def overlay_bits(m):
+    bits = [v for row in m for v in row]
+    out = bytearray((len(bits) + 7) // 8)
+    for i, b in enumerate(bits):
+        if b:
+            out[i // 8] |= 1 << (i % 8)
+    if len(out) % 2:
+        out += b'\0'
+    return bytes(out)
+
+
+# ---------------------------------------------------------------- class 1
+C1 = '1-other-attributes'
+
+
+def class1():
+    texts = [
+        (0x00081030, 'LO', 'StudyDescription', 'CT head for ' + NAME_TXT, NAME_TXT),
+        (0x0008103E, 'LO', 'SeriesDescription', NAME_TXT + ' axial', NAME_TXT),
+        (0x00204000, 'LT', 'ImageComments', 'Patient ' + NAME_TXT + ', born 1971-02-03', NAME_TXT),
+        (0x00104000, 'LT', 'PatientComments', NAME_TXT + ' prefers mornings', NAME_TXT),
+        (0x001021B0, 'LT', 'AdditionalPatientHistory', 'History given by ' + NAME_TXT, NAME_TXT),
+        (0x00321060, 'LO', 'RequestedProcedureDescription', 'CT for ' + NAME_TXT, NAME_TXT),
+        (0x00181030, 'LO', 'ProtocolName', 'HEAD ' + NAME_TXT, NAME_TXT),
+        (0x00400254, 'LO', 'PerformedProcedureStepDescription', 'CT ' + NAME_TXT, NAME_TXT),
+        (0x00080081, 'ST', 'InstitutionAddress', ADDR, ADDR),
+        (0x00080080, 'LO', 'InstitutionName', NAME_TXT + ' home care', NAME_TXT),
+        (0x00080092, 'ST', 'ReferringPhysicianAddress', ADDR, ADDR),
+        (0x00380010, 'LO', 'AdmissionID', 'ADM4711913', 'ADM4711913'),
+        (0x00402016, 'LO', 'PlacerOrderNumberImagingServiceRequest', 'PLC4711913', 'PLC4711913'),
+        (0x00402017, 'LO', 'FillerOrderNumberImagingServiceRequest', 'FIL4711913', 'FIL4711913'),
+        (0x00200010, 'SH', 'StudyID', MRN, MRN),
+        (0x00401001, 'SH', 'RequestedProcedureID', MRN, MRN),
+        (0x00400253, 'SH', 'PerformedProcedureStepID', MRN, MRN),
+        (0x00402004, 'DA', 'IssueDateOfImagingServiceRequest', SDATE, SDATE),
+        (0x00081080, 'LO', 'AdmittingDiagnosesDescription', NAME_TXT + ' fall', NAME_TXT),
+        (0x00082111, 'ST', 'DerivationDescription', 'derived for ' + NAME_TXT, NAME_TXT),
+        (0x00401002, 'LO', 'ReasonForTheRequestedProcedure', NAME_TXT + ' headache', NAME_TXT),
+        (0x00324000, 'LT', 'StudyComments', 'Study of ' + NAME_TXT, NAME_TXT),
+        (0x00400280, 'ST', 'CommentsOnThePerformedProcedureStep', NAME_TXT, NAME_TXT),
+        (0x00384000, 'LT', 'VisitComments', 'Visit by ' + NAME_TXT, NAME_TXT),
+        (0x00102000, 'LO', 'MedicalAlerts', NAME_TXT + ' pacemaker', NAME_TXT),
+        (0x00102110, 'LO', 'Allergies', NAME_TXT + ' penicillin', NAME_TXT),
+        (0x00380300, 'LO', 'CurrentPatientLocation', 'Ward 7 bed 3 ' + NAME_TXT, NAME_TXT),
+        (0x00102299, 'LO', 'ResponsibleOrganization', NAME_TXT + ' family trust', NAME_TXT),
+        (0x00100033, 'LO', 'PatientBirthDateInAlternativeCalendar', DOB, DOB),
+        (0x00100034, 'LO', 'PatientDeathDateInAlternativeCalendar', '20990101', '20990101'),
+        (0x00120040, 'LO', 'ClinicalTrialSubjectID', MRN, MRN),
+        (0x00120030, 'LO', 'ClinicalTrialSiteID', NAME_TXT, NAME_TXT),
+        (0x00181000, 'LO', 'DeviceSerialNumber', MRN, MRN),
+        (0x00080020, 'DA', 'StudyDate', SDATE, SDATE),
+        (0x00080023, 'DA', 'ContentDate', SDATE, SDATE),
+        (0x00080021, 'DA', 'SeriesDate', SDATE, SDATE),
+        (0x0008002A, 'DT', 'AcquisitionDateTime', SDATE + '101500', SDATE),
+        (0x00080022, 'DA', 'AcquisitionDate', SDATE, SDATE),
+        (0x00181012, 'DA', 'DateOfSecondaryCapture', SDATE, SDATE),
+    ]
+    for tag, vr, kw, val, needle in texts:
+        add('c1_%s.dcm' % kw, C1, '%s (%s) carries the made-up identity' % (kw, vr), needle,
+            part10(ct('c1 ' + kw, [E(tag, vr, val)])))
+    pns = [(0x00080090, 'ReferringPhysicianName'), (0x00081070, 'OperatorsName'),
+           (0x00081050, 'PerformingPhysicianName'), (0x00081060, 'NameOfPhysiciansReadingStudy'),
+           (0x00321032, 'RequestingPhysician'), (0x00081048, 'PhysiciansOfRecord')]
+    for tag, kw in pns:
+        add('c1_%s.dcm' % kw, C1, '%s (PN) holds the patient name' % kw, NAME,
+            part10(ct('c1 ' + kw, [E(tag, 'PN', NAME)])))
+    # UIDs that embed an MRN-like number and the birth date
+    mrn_uid = '1.2.826.0.1.3680043.9.4711913.' + DOB
+    add('c1_StudyInstanceUID_mrn.dcm', C1, 'StudyInstanceUID embeds MRN 4711913 and birth date', '4711913',
+        part10(ct('c1 uid', [E(0x0020000D, 'UI', mrn_uid + '.1')])))
+    add('c1_SOPInstanceUID_mrn.dcm', C1, 'SOPInstanceUID (data set and meta) embeds MRN 4711913', '4711913',
+        part10(ct('c1 uid2', [E(0x00080018, 'UI', mrn_uid + '.2.1')])))
+    add('c1_FrameOfReferenceUID_mrn.dcm', C1, 'FrameOfReferenceUID embeds MRN 4711913', '4711913',
+        part10(ct('c1 uid3', [E(0x00200052, 'UI', mrn_uid + '.3')])))
+    # SR
+    add('c1_sr_textvalue_depth3.dcm', C1, 'SR TextValue at depth 3 of ContentSequence names the patient',
+        NAME_TXT, part10(sr_doc('c1 sr3', text_leaf('Patient ' + NAME_TXT + ' born 1971-02-03'), 3)))
+    add('c1_sr_textvalue_depth6.dcm', C1, 'SR TextValue at depth 6 of ContentSequence names the patient',
+        NAME_TXT, part10(sr_doc('c1 sr6', text_leaf('Patient ' + NAME_TXT), 6)))
+    add('c1_sr_pname_depth3.dcm', C1, 'SR PNAME PersonName (PN) at depth 3', NAME,
+        part10(sr_doc('c1 srpn', pname_leaf(NAME), 3)))
+    add('c1_sr_textvalue_mrn_depth4.dcm', C1, 'SR TextValue at depth 4 holds the MRN', MRN,
+        part10(sr_doc('c1 srmrn', text_leaf('MRN: ' + MRN), 4)))
+    add('c1_sr_datetime_depth3.dcm', C1, 'SR DATE content item (depth 3) holds the birth date', DOB,
+        part10(sr_doc('c1 srdate', [E(0x0040A010, 'CS', 'CONTAINS'), E(0x0040A040, 'CS', 'DATE'),
+                                     E(0x0040A043, 'SQ', [code('121031', 'DCM', 'Birth date')]),
+                                     E(0x0040A121, 'DA', DOB)], 3)))
+    # encapsulated PDF
+    add('c1_encapsulated_pdf.dcm', C1, 'Encapsulated PDF whose page text names the patient', NAME_TXT,
+        part10(epdf('c1 pdf', 'Report for ' + NAME_TXT + ' born 1971-02-03')), kind='pdfdoc')
+    add('c1_encapsulated_pdf_title.dcm', C1, 'Encapsulated PDF DocumentTitle (ST) names the patient', NAME_TXT,
+        part10(merge(epdf('c1 pdf2', 'no findings'), [E(0x00420010, 'ST', 'Report ' + NAME_TXT)])))
+    # overlays
+    m = text_mask('MADEUP', 16, 40)
+    ov = [E(0x60000010, 'US', 16), E(0x60000011, 'US', 40), E(0x60000040, 'CS', 'G'),
+          E(0x60000050, 'SS', [1, 1]), E(0x60000100, 'US', 1), E(0x60000102, 'US', 0)]
+    add('c1_overlay_description.dcm', C1, 'OverlayDescription (6000,0022) names the patient', NAME_TXT,
+        part10(ct('c1 ovd', ov + [E(0x60000022, 'LO', NAME_TXT), E(0x60003000, 'OW', overlay_bits(m))],
+                  rows=16, cols=40)))
+    add('c1_overlay_label.dcm', C1, 'OverlayLabel (6000,1500) names the patient', NAME_TXT,
+        part10(ct('c1 ovl', ov + [E(0x60001500, 'LO', NAME_TXT), E(0x60003000, 'OW', overlay_bits(m))],
+                  rows=16, cols=40)))
+    add('c1_overlay_data_text.dcm', C1, 'OverlayData bitmap renders MADEUP over the image', 'MADEUP',
+        part10(ct('c1 ovdata', ov + [E(0x60003000, 'OW', overlay_bits(m))], rows=16, cols=40)),
+        kind='overlay', mask=m)
+    add('c1_pixels_text_burnedin_NO.dcm', C1, 'Pixels show MADEUP while BurnedInAnnotation says NO', 'MADEUP',
+        part10(ct('c1 px', rows=16, cols=40, pixels=pixels_from_mask(m))), kind='pixels', mask=m)
+    add('c1_pixels_text_no_burnedin_attr.dcm', C1, 'CT pixels show MADEUP, BurnedInAnnotation absent', 'MADEUP',
+        part10(ct('c1 px2', rows=16, cols=40, pixels=pixels_from_mask(m), drop=(0x00280301,))),
+        kind='pixels', mask=m)
+    # presentation state
+    add('c1_gsps_unformatted_text.dcm', C1, 'GSPS GraphicAnnotation>TextObject UnformattedTextValue names patient',
+        NAME_TXT, part10(gsps('c1 pr1', text_obj=NAME_TXT + ' 1971-02-03')))
+    add('c1_gsps_layer_description.dcm', C1, 'GSPS GraphicLayerDescription names the patient', NAME_TXT,
+        part10(gsps('c1 pr2', layer_desc=NAME_TXT)))
+    add('c1_gsps_content_description.dcm', C1, 'GSPS ContentDescription (LO) names the patient', NAME_TXT,
+        part10(gsps('c1 pr3', [E(0x00700081, 'LO', 'For ' + NAME_TXT)])))
+    add('c1_gsps_content_label.dcm', C1, 'GSPS ContentLabel (CS) is the patient name', 'MADEUP_ATTACKER',
+        part10(gsps('c1 pr4', [E(0x00700080, 'CS', 'MADEUP_ATTACKER')])))
+    add('c1_gsps_creator_name.dcm', C1, 'GSPS ContentCreatorName (PN) is the patient name', NAME,
+        part10(gsps('c1 pr5', [E(0x00700084, 'PN', NAME)])))
+    # nested standard sequences
+    add('c1_request_attrs_seq_description.dcm', C1, 'RequestAttributesSequence item RequestedProcedureDescription',
+        NAME_TXT, part10(ct('c1 ras', [E(0x00400275, 'SQ', [[E(0x00321060, 'LO', 'CT for ' + NAME_TXT),
+                                                              E(0x00401001, 'SH', 'RP1')]])])))
+    add('c1_original_attributes_seq.dcm', C1, 'OriginalAttributesSequence>ModifiedAttributesSequence>PatientName',
+        NAME, part10(ct('c1 oas', [E(0x04000561, 'SQ', [[
+            E(0x04000550, 'SQ', [[E(0x00100010, 'PN', NAME)]]), E(0x04000562, 'DT', ''),
+            E(0x04000563, 'LO', 'x'), E(0x04000564, 'LO', ''), E(0x04000565, 'CS', 'COERCE')]])])))
+    add('c1_trailing_padding_name.dcm', C1, 'DataSetTrailingPadding (FFFC,FFFC) OB holds the name', NAME,
+        part10(ct('c1 pad', [E(0xFFFCFFFC, 'OB', NAME.encode())])))
+    add('c1_digital_signatures_seq_text.dcm', C1, 'ImageComments inside DigitalSignaturesSequence (FFFA,FFFA) item',
+        NAME_TXT, part10(ct('c1 dsig', [E(0xFFFAFFFA, 'SQ', [[E(0x00204000, 'LT', NAME_TXT)]])])))
+    # DICOMDIR standalone
+    add('c1_DICOMDIR', C1, 'DICOMDIR with a PATIENT record holding PatientName/BirthDate', NAME,
+        dicomdir('c1 dd', NAME))
+
+
+# ---------------------------------------------------------------- DICOMDIR
+def dicomdir(label, pname, pid=MRN, fileid=('DICOM', 'IM000001'), image_label='dd img'):
+    """A DICOMDIR with PATIENT/STUDY/SERIES/IMAGE records and correct offsets."""
+    img_uid = uid(image_label + ' sop')
+    recs = [
+        [E(0x00041400, 'UL', 0), E(0x00041410, 'US', 0xFFFF), E(0x00041420, 'UL', 0),
+         E(0x00041430, 'CS', 'PATIENT'), E(0x00080005, 'CS', 'ISO_IR 100'),
+         E(0x00100010, 'PN', pname), E(0x00100020, 'LO', pid), E(0x00100030, 'DA', DOB if pname else '')],
+        [E(0x00041400, 'UL', 0), E(0x00041410, 'US', 0xFFFF), E(0x00041420, 'UL', 0),
+         E(0x00041430, 'CS', 'STUDY'), E(0x00080020, 'DA', SDATE if pname else ''), E(0x00080030, 'TM', ''),
+         E(0x00080050, 'SH', ''), E(0x00081030, 'LO', ''),
+         E(0x0020000D, 'UI', uid(image_label + ' study')), E(0x00200010, 'SH', '')],
+        [E(0x00041400, 'UL', 0), E(0x00041410, 'US', 0xFFFF), E(0x00041420, 'UL', 0),
+         E(0x00041430, 'CS', 'SERIES'), E(0x00080060, 'CS', 'CT'),
+         E(0x0020000E, 'UI', uid(image_label + ' series')), E(0x00200011, 'IS', '1')],
+        [E(0x00041400, 'UL', 0), E(0x00041410, 'US', 0xFFFF), E(0x00041420, 'UL', 0),
+         E(0x00041430, 'CS', 'IMAGE'), E(0x00041500, 'CS', '\\'.join(fileid)),
+         E(0x00041510, 'UI', CT), E(0x00041511, 'UI', img_uid),
+         E(0x00041512, 'UI', EXPLICIT), E(0x00200013, 'IS', '1')],
+    ]
+    sop = uid(label + ' dicomdir')
+
+    def build(offs):
+        for i, r in enumerate(recs):
+            for x in r:
+                if x.tag == 0x00041420:
+                    x.value = offs[i + 1] if i + 1 < len(recs) else 0
+        head = [E(0x00041130, 'CS', 'TEACHCD'), E(0x00041200, 'UL', offs[0]),
+                E(0x00041202, 'UL', offs[0]), E(0x00041212, 'US', 0)]
+        meta = b'\0' * 128 + b'DICM' + meta_group(EXPLICIT, MEDIA_DIR, sop)
+        pre = meta + enc_elems(head, 'eel')
+        seq_hdr = tag_bytes(0x00041220, 'eel') + b'SQ\0\0' + struct.pack('<I', 0xFFFFFFFF)
+        pos = len(pre) + len(seq_hdr)
+        positions = []
+        items = b''
+        for r in recs:
+            positions.append(pos + len(items))
+            items += enc_item(r, 'eel')
+        return pre + seq_hdr + items + delim(0xFFFEE0DD, 'eel'), positions
+
+    data, pos = build([0, 0, 0, 0])
+    data, pos2 = build(pos)
+    assert pos == pos2
+    return data
+
+
+# ---------------------------------------------------------------- class 2
+C2 = '2-pn-other-vr'
+
+
+def class2():
+    specs = [(0x00100010, 'PatientName', v) for v in ('LO', 'SH', 'UN', 'UT', 'LT', 'ST', 'UC', 'OB', 'CS')] + \
+            [(0x00080090, 'ReferringPhysicianName', v) for v in ('LO', 'SH', 'UN', 'UT', 'UC')] + \
+            [(0x00081070, 'OperatorsName', 'LO'), (0x00081050, 'PerformingPhysicianName', 'UT'),
+             (0x00321032, 'RequestingPhysician', 'LO'), (0x00101001, 'OtherPatientNames', 'LO'),
+             (0x00101060, 'PatientMotherBirthName', 'LO'), (0x00100030, 'PatientBirthDate', 'LO')]
+    for tag, kw, vr in specs:
+        val = DOB if kw == 'PatientBirthDate' else (NAME.upper() if vr == 'CS' else NAME)
+        needle = DOB if kw == 'PatientBirthDate' else val
+        v = val.encode() if vr in ('OB', 'UN') else val
+        add('c2_%s_as_%s_explicit.dcm' % (kw, vr), C2, '%s written with VR %s (explicit VR LE)' % (kw, vr),
+            needle, part10(ct('c2 %s %s' % (kw, vr), [E(tag, vr, v)])))
+    for tag, kw, vr in [(0x00100010, 'PatientName', 'LO'), (0x00080090, 'ReferringPhysicianName', 'LO'),
+                        (0x00080090, 'ReferringPhysicianName', 'UN'), (0x00081070, 'OperatorsName', 'SH')]:
+        v = NAME.encode() if vr == 'UN' else NAME
+        add('c2_%s_as_%s_bigendian.dcm' % (kw, vr), C2, '%s written with VR %s (explicit VR big endian)' % (kw, vr),
+            NAME, part10(ct('c2be %s %s' % (kw, vr), [E(tag, vr, v)]), ts=BIG))
+    # implicit VR: the VR comes from the dictionary; the name sits in PN attributes of
+    # the implicit file, and in the meta-says-explicit-but-value-has-LO variant
+    for tag, kw in [(0x00100010, 'PatientName'), (0x00080090, 'ReferringPhysicianName'),
+                    (0x00081070, 'OperatorsName')]:
+        add('c2_%s_implicit.dcm' % kw, C2, '%s in an implicit VR LE file (VR from dictionary)' % kw, NAME,
+            part10(ct('c2i ' + kw, [E(tag, 'PN', NAME)]), ts=IMPLICIT))
+    add('c2_PatientName_LO_deflated.dcm', C2, 'PatientName as LO in a deflated explicit VR file', NAME,
+        part10(ct('c2 defl', [E(0x00100010, 'LO', NAME)]), ts=DEFLATED))
+    add('c2_ReferringPhysicianName_LO_deflated.dcm', C2, 'ReferringPhysicianName as LO in a deflated file', NAME,
+        part10(ct('c2 defl2', [E(0x00080090, 'LO', NAME)]), ts=DEFLATED))
+    add('c2_ReferringPhysicianName_LO_raw.dcm', C2, 'ReferringPhysicianName as LO, raw explicit data set (no meta)',
+        NAME, dataset(ct('c2 raw', [E(0x00080090, 'LO', NAME)]), EXPLICIT))
+
+
+# ---------------------------------------------------------------- class 3
+C3 = '3-private'
+
+
+def priv(elems, creator='MADEUP CREATOR', group=0x0009):
+    return [E((group << 16) | 0x0010, 'LO', creator)] + elems
+
+
+def class3():
+    g = 0x00091010
+    cases = [
+        ('LO_caret', 'LO', NAME, NAME), ('LO_nocaret', 'LO', NAME_TXT, NAME_TXT),
+        ('SH', 'SH', NAME, NAME), ('UT', 'UT', NAME, NAME), ('ST', 'ST', NAME, NAME),
+        ('LT', 'LT', 'Patient ' + NAME_TXT, NAME_TXT), ('UC', 'UC', NAME, NAME),
+        ('UN_caret', 'UN', NAME.encode(), NAME), ('UN_nocaret', 'UN', NAME_TXT.encode(), NAME_TXT),
+        ('UN_comma', 'UN', b'Attacker, Madeup', 'Attacker, Madeup'),
+        ('OB', 'OB', NAME.encode(), NAME), ('PN', 'PN', NAME, NAME),
+        ('DA_birthdate', 'DA', DOB, DOB), ('DT_birthdate', 'DT', DOB + '0815', DOB),
+        ('LO_mrn', 'LO', MRN, MRN), ('LO_multivalue', 'LO', 'X\\' + NAME, NAME),
+    ]
+    for label, vr, val, needle in cases:
+        kind = 'dicom'
+        add('c3_private_%s.dcm' % label, C3, 'private (0009,1010) %s holds the identity' % vr, needle,
+            part10(ct('c3 ' + label, priv([E(g, vr, val)]))), kind=kind)
+    # implicit VR private elements
+    for label, val, needle in [('caret', NAME, NAME), ('nocaret', NAME_TXT.upper(), NAME_TXT.upper()),
+                               ('comma', 'Attacker, Madeup', 'Attacker, Madeup'),
+                               ('birthdate', DOB, DOB), ('mrn', MRN, MRN),
+                               ('caret_cp1252', 'Madeup^Attack\xe9r', 'Madeup^Attack')]:
+        add('c3_private_implicit_%s.dcm' % label, C3, 'private element in implicit VR file (read as UN): %s' % label,
+            needle, part10(ct('c3i ' + label, priv([E(g, 'LO', val)])), ts=IMPLICIT))
+    add('c3_private_creator_is_name.dcm', C3, 'private creator (0009,0010) string is the patient name', NAME,
+        part10(ct('c3 creator', priv([E(g, 'LO', 'x')], creator=NAME))))
+    add('c3_private_creator_is_name_implicit.dcm', C3, 'private creator is the patient name, implicit VR', NAME,
+        part10(ct('c3 creator i', priv([E(g, 'LO', 'x')], creator=NAME)), ts=IMPLICIT))
+    add('c3_private_creator_nocaret.dcm', C3, 'private creator is "MADEUP ATTACKER"', 'MADEUP ATTACKER',
+        part10(ct('c3 creator2', priv([E(g, 'LO', 'x')], creator='MADEUP ATTACKER'))))
+    add('c3_private_sq_patientname.dcm', C3, 'private SQ (explicit) item holds PatientName', NAME,
+        part10(ct('c3 psq', priv([E(g, 'SQ', [[E(0x00100010, 'PN', NAME)]])]))))
+    add('c3_private_sq_patientname_implicit_undef.dcm', C3,
+        'private SQ, implicit VR, undefined length, item holds PatientName', NAME,
+        part10(ct('c3 psqi', priv([E(g, 'SQ', [[E(0x00100010, 'PN', NAME)]], undef=True, item_undef=True)])),
+               ts=IMPLICIT))
+    add('c3_private_sq_nested_name.dcm', C3, 'private SQ > private SQ > private LO name', NAME,
+        part10(ct('c3 psq2', priv([E(g, 'SQ', [[E(0x00090010, 'LO', 'MADEUP CREATOR'),
+                                                 E(0x00091011, 'SQ', [[E(0x00090010, 'LO', 'MADEUP CREATOR'),
+                                                                       E(0x00091012, 'LO', NAME)]])]])]))))
+    add('c3_no_creator_LO.dcm', C3, 'private (0009,1010) LO without any private creator', NAME,
+        part10(ct('c3 nocr', [E(g, 'LO', NAME)])))
+    add('c3_no_creator_implicit.dcm', C3, 'private (0009,1010) without creator, implicit VR', NAME,
+        part10(ct('c3 nocri', [E(g, 'LO', NAME)]), ts=IMPLICIT))
+    add('c3_no_creator_DA.dcm', C3, 'private DA birth date without creator', DOB,
+        part10(ct('c3 nocrda', [E(0x00111020, 'DA', DOB)])))
+    add('c3_group0003_private.dcm', C3, 'name in (0003,1010) LO (illegal private group 0001-0007)', NAME,
+        part10(ct('c3 g3', [E(0x00030010, 'LO', 'MADEUP CREATOR'), E(0x00031010, 'LO', NAME)])))
+    add('c3_private_in_std_seq_item.dcm', C3, 'private LO name inside a standard sequence item', NAME_TXT,
+        part10(ct('c3 inseq', [E(0x00081140, 'SQ', [[E(0x00081150, 'UI', CT), E(0x00081155, 'UI', uid('r')),
+                                                     E(0x00290010, 'LO', 'MADEUP CREATOR'),
+                                                     E(0x00291001, 'LO', NAME_TXT)]])])))
+    add('c3_private_bigendian_LO.dcm', C3, 'private LO name in explicit big endian file', NAME,
+        part10(ct('c3 be', priv([E(g, 'LO', NAME)])), ts=BIG))
+    add('c3_private_deflated_LO.dcm', C3, 'private LO name in deflated file', NAME,
+        part10(ct('c3 defl', priv([E(g, 'LO', NAME)])), ts=DEFLATED))
+    add('c3_private_group_7fe1.dcm', C3, 'private (7FE1,1010) LO name after pixel data', NAME,
+        part10(ct('c3 7fe1', [E(0x7FE10010, 'LO', 'MADEUP CREATOR'), E(0x7FE11010, 'LO', NAME)])))
+
+
+# ---------------------------------------------------------------- class 4
+C4 = '4-un-sequences'
+
+
+def class4():
+    pn_item = [E(0x00100010, 'PN', NAME), E(0x00100030, 'DA', DOB)]
+    for tag, kw in [(0x00081120, 'ReferencedPatientSequence'), (0x00400275, 'RequestAttributesSequence'),
+                    (0x00081115, 'ReferencedSeriesSequence'), (0x00101002, 'OtherPatientIDsSequence'),
+                    (0x00082112, 'SourceImageSequence'), (0x00380004, 'ReferencedPatientAliasSequence')]:
+        add('c4_%s_UN_defined.dcm' % kw, C4, '%s as UN (defined length), implicit items with PatientName' % kw,
+            NAME, part10(ct('c4 ' + kw, [E(tag, 'UN', [pn_item])])))
+    add('c4_ReferencedPatientSequence_UN_undefined.dcm', C4,
+        'ReferencedPatientSequence as UN with undefined length (CP-246), PatientName in item', NAME,
+        part10(ct('c4 undef', [E(0x00081120, 'UN', [pn_item], undef=True, item_undef=True)])))
+    add('c4_ReferencedPatientSequence_UN_undefined_defitem.dcm', C4,
+        'UN undefined length, items of defined length, PatientName', NAME,
+        part10(ct('c4 undef2', [E(0x00081120, 'UN', [pn_item], undef=True)])))
+    add('c4_private_UN_defined.dcm', C4, 'private (0009,1010) UN defined length, implicit items with PatientName',
+        NAME, part10(ct('c4 priv', priv([E(0x00091010, 'UN', [pn_item])]))))
+    add('c4_private_UN_undefined.dcm', C4, 'private (0009,1010) UN undefined length, items with PatientName',
+        NAME, part10(ct('c4 privu', priv([E(0x00091010, 'UN', [pn_item], undef=True, item_undef=True)]))))
+    add('c4_private_implicit_defined_items.dcm', C4,
+        'implicit VR file: private tag of defined length whose value is items with PatientName', NAME,
+        part10(ct('c4 privimp', priv([E(0x00091010, 'SQ', [pn_item])])), ts=IMPLICIT))
+    add('c4_nocreator_implicit_defined_items.dcm', C4,
+        'implicit VR file: private tag (no creator), defined-length items with PatientName', NAME,
+        part10(ct('c4 privimp2', [E(0x00091010, 'SQ', [pn_item])]), ts=IMPLICIT))
+    add('c4_UN_in_bigendian.dcm', C4, 'big endian file, ReferencedPatientSequence as UN (LE implicit items)', NAME,
+        part10(ct('c4 be', [E(0x00081120, 'UN', [pn_item], inner='iel')]), ts=BIG))
+    add('c4_UN_nested_in_SQ.dcm', C4, 'SQ item > ReferencedPatientSequence as UN defined length > PatientName',
+        NAME, part10(ct('c4 nested', [E(0x00400275, 'SQ', [[E(0x00401001, 'SH', 'RP1'),
+                                                             E(0x00081120, 'UN', [pn_item])]])])))
+    add('c4_UN_in_UN.dcm', C4, 'UN sequence whose item holds another UN sequence with PatientName', NAME,
+        part10(ct('c4 unun', [E(0x00400275, 'UN', [[E(0x00401001, 'SH', 'RP1'),
+                                                     E(0x00081120, 'SQ', [pn_item])]])])))
+    add('c4_UN_mrn_otherpatientids.dcm', C4, 'RequestAttributesSequence as UN holding PatientID MRN', MRN,
+        part10(ct('c4 mrn', [E(0x00400275, 'UN', [[E(0x00100020, 'LO', MRN)]])])))
+    add('c4_UN_text_only.dcm', C4, 'RequestAttributesSequence as UN holding RequestedProcedureDescription',
+        NAME_TXT, part10(ct('c4 txt', [E(0x00400275, 'UN', [[E(0x00321060, 'LO', 'CT ' + NAME_TXT)]])])))
+    add('c4_UN_deflated.dcm', C4, 'deflated file, ReferencedPatientSequence as UN with PatientName', NAME,
+        part10(ct('c4 defl', [E(0x00081120, 'UN', [pn_item])]), ts=DEFLATED))
+    add('c4_UN_raw_dataset.dcm', C4, 'raw explicit data set (no meta), ReferencedPatientSequence as UN', NAME,
+        dataset(ct('c4 raw', [E(0x00081120, 'UN', [pn_item])]), EXPLICIT))
+
+
+# ---------------------------------------------------------------- class 5
+C5 = '5-parsing-polyglots'
+
+
+def tar_header(name, size, typeflag=b'0', magic=b'ustar\x0000'):
+    h = bytearray(512)
+    h[0:len(name)] = name
+    h[100:108] = b'0000644\0'
+    h[108:116] = b'0000000\0'
+    h[116:124] = b'0000000\0'
+    h[124:136] = b'%011o\0' % size
+    h[136:148] = b'00000000000\0'
+    h[156:157] = typeflag
+    h[257:265] = magic
+    h[148:156] = b' ' * 8
+    h[148:156] = b'%06o\0 ' % sum(h)
+    return bytes(h)
+
+
+def class5():
+    ident = ident_ct('c5 base')
+    clean_then = ct('c5 base')
+    # preamble polyglots
+    body = b'DICM' + meta_group(EXPLICIT, CT, uid('c5 zip sop')) + dataset(ident_ct('c5 zip'), EXPLICIT)
+    eocd = b'PK\x05\x06' + b'\0' * 16
+    total = 128 + len(body)
+    pre = eocd + struct.pack('<H', total - 22)
+    add('c5_preamble_empty_zip.dcm', C5,
+        'preamble is an empty zip EOCD whose comment spans the file: a valid empty zip and a whole DICOM',
+        NAME, pre + b'\0' * (128 - len(pre)) + body, zip_polyglot=True)
+    # zip with a real member in the preamble, central directory in DataSetTrailingPadding
+    member, mdata = b'readme.txt', b'clean\n'
+    crc = zlib.crc32(mdata)
+    lfh = struct.pack('<4sHHHHHIIIHH', b'PK\x03\x04', 20, 0, 0, 0, 0, crc, len(mdata), len(mdata),
+                      len(member), 0) + member + mdata
+    pre = lfh + b'\0' * (128 - len(lfh))
+    base = b'DICM' + meta_group(EXPLICIT, CT, uid('c5 zip2 sop')) + dataset(ident_ct('c5 zip2'), EXPLICIT)
+    cd_len = 46 + len(member)
+    pad_hdr = 12
+    cd_off = 128 + len(base) + pad_hdr
+    cd = struct.pack('<4sHHHHHHIIIHHHHHII', b'PK\x01\x02', 20, 20, 0, 0, 0, 0, crc, len(mdata), len(mdata),
+                     len(member), 0, 0, 0, 0, 0, 0) + member
+    eocd = struct.pack('<4sHHHHIIH', b'PK\x05\x06', 0, 0, 1, 1, cd_len, cd_off, 0)
+    tail = cd + eocd
+    assert len(tail) % 2 == 0
+    add('c5_preamble_zip_member_polyglot.dcm', C5,
+        'zip local header in preamble, central dir in DataSetTrailingPadding: zip with readme.txt AND DICOM',
+        NAME, pre + base + enc_el(E(0xFFFCFFFC, 'OB', tail), 'eel'), zip_polyglot=True)
+    pre = gzip.compress(b'', mtime=0)
+    add('c5_preamble_gzip.dcm', C5, 'preamble starts with a complete empty gzip member', NAME,
+        pre + b'\0' * (128 - len(pre)) + body)
+    # gzip stored-block polyglot: the gzip stream's single stored block covers the DICOM file
+    gzh = b'\x1f\x8b\x08\x00\0\0\0\0\x00\xff'
+    inner = b'\0' * (128 - 15) + b'DICM' + meta_group(EXPLICIT, CT, uid('c5 gz sop')) + \
+        dataset(ident_ct('c5 gz'), EXPLICIT)
+    inner += tag_bytes(0xFFFCFFFC, 'eel') + b'OB\0\0' + struct.pack('<I', 8)
+    assert len(inner) < 65536
+    blk = b'\x01' + struct.pack('<HH', len(inner), len(inner) ^ 0xFFFF)
+    gzpoly = gzh + blk + inner + struct.pack('<II', zlib.crc32(inner), len(inner))
+    assert gzip.decompress(gzpoly) == inner
+    add('c5_preamble_gzip_stored_polyglot.dcm', C5,
+        'valid gzip (one stored block spanning the file; CRC in trailing padding) AND a whole DICOM file', NAME, gzpoly)
+    pre = b'%PDF-1.4\n%\xe2\xe3\xcf\xd3\n'
+    add('c5_preamble_pdf.dcm', C5, 'preamble starts with %PDF-1.4', NAME, pre + b'\0' * (128 - len(pre)) + body)
+    pre = b'II*\0\x08\0\0\0'
+    add('c5_preamble_tiff.dcm', C5, 'preamble starts with a TIFF header (dual personality)', NAME,
+        pre + b'\0' * (128 - len(pre)) + body)
+    pre = b'\x89PNG\r\n\x1a\n'
+    add('c5_preamble_png.dcm', C5, 'preamble starts with the PNG signature', NAME, pre + b'\0' * (128 - len(pre)) + body)
+    # tar polyglot: raw data set whose first element's value holds a ustar header + end blocks
+    th = tar_header(b'', 0)
+    # the element header is the first 12 bytes of the tar header (name field)
+    hdr = struct.pack('<HH', 0x0008, 0x0001) + b'OB\0\0' + struct.pack('<I', 1536 - 12)
+    blk = bytearray(th)
+    blk[0:12] = hdr
+    blk[148:156] = b' ' * 8
+    blk[148:156] = b'%06o\0 ' % sum(blk)
+    tarpoly = bytes(blk) + b'\0' * 1024 + enc_elems(ident_ct('c5 tar')[1:], 'eel')
+    add('c5_tar_polyglot_raw.dcm', C5, 'raw explicit data set whose first OB value is a ustar header + end blocks '
+        '(a valid tar of one empty member AND a DICOM data set)', NAME, tarpoly)
+    # magic / preamble / raw variants
+    add('c5_preamble_no_dicm.dcm', C5, '128-byte zero preamble then meta + data set, but no DICM magic', NAME,
+        b'\0' * 128 + meta_group(EXPLICIT, CT, uid('c5 nodicm')) + dataset(ident_ct('c5 nodicm'), EXPLICIT))
+    add('c5_preamble_no_dicm_dataset_only.dcm', C5, '128-byte zero preamble then a data set (no DICM, no meta)',
+        NAME, b'\0' * 128 + dataset(ident_ct('c5 nodicm2'), EXPLICIT))
+    add('c5_dicm_at_0.dcm', C5, "'DICM' at offset 0, no preamble", NAME,
+        b'DICM' + meta_group(EXPLICIT, CT, uid('c5 d0')) + dataset(ident_ct('c5 d0'), EXPLICIT))
+    cmd = [E(0x00000002, 'UI', CT), E(0x00000100, 'US', 1), E(0x00000110, 'US', 1), E(0x00000800, 'US', 0x0102)]
+    for enc, ts in [('implicit', IMPLICIT), ('explicit', EXPLICIT)]:
+        add('c5_raw_group0000_first_%s.dcm' % enc, C5, 'raw %s VR data set starting with command group 0000' % enc,
+            NAME, dataset(ident_ct('c5 g0 ' + enc, cmd), ts))
+        add('c5_raw_private_first_%s.dcm' % enc, C5, 'raw %s VR data set starting with private group 0001/0009' % enc,
+            NAME, dataset(ident_ct('c5 gp ' + enc, [E(0x00010010, 'LO', 'MADEUP CREATOR'),
+                                                    E(0x00011001, 'LO', 'x')]), ts))
+        add('c5_raw_group0009_first_%s.dcm' % enc, C5, 'raw %s VR data set, first element private (0009,xxxx)' % enc,
+            NAME, dataset([x for x in ident_ct('c5 g9 ' + enc, [E(0x00090010, 'LO', 'MADEUP CREATOR')])
+                           if x.tag >> 16 != 0x0008], ts))
+        add('c5_raw_group0010_first_%s.dcm' % enc, C5, 'raw %s VR data set starting with group 0010' % enc,
+            NAME, dataset([x for x in ident_ct('c5 g10 ' + enc) if x.tag >> 16 >= 0x0010], ts))
+        add('c5_raw_group0012_first_%s.dcm' % enc, C5,
+            'raw %s VR data set: PatientName after group 0012 (first element group 0012)' % enc, NAME,
+            enc_elems([E(0x00120062, 'CS', 'YES'), E(0x00100010, 'PN', NAME), E(0x00280301, 'CS', 'NO')],
+                      {'implicit': 'iel', 'explicit': 'eel'}[enc], sort=False))
+        add('c5_raw_group0040_first_%s.dcm' % enc, C5, 'raw %s VR data set of group 0040 then 0010 (unsorted)' % enc,
+            NAME, enc_elems([E(0x00400254, 'LO', 'CT'), E(0x00100010, 'PN', NAME)],
+                            {'implicit': 'iel', 'explicit': 'eel'}[enc], sort=False))
+    add('c5_raw_bigendian.dcm', C5, 'raw explicit VR big endian data set (no meta)', NAME,
+        dataset(ident_ct('c5 rawbe'), BIG))
+    add('c5_raw_bigendian_group0010.dcm', C5, 'raw explicit VR big endian data set starting with group 0010', NAME,
+        dataset([x for x in ident_ct('c5 rawbe10') if x.tag >> 16 >= 0x0010], BIG))
+    add('c5_raw_meta_no_dicm.dcm', C5, 'meta group then data set, no preamble and no DICM', NAME,
+        meta_group(EXPLICIT, CT, uid('c5 nd')) + dataset(ident_ct('c5 nd'), EXPLICIT))
+    # duplicates and order
+    add('c5_dup_clean_then_name.dcm', C5, 'PatientName twice: empty first, name second', NAME,
+        part10(clean_then + [E(0x00100010, 'PN', NAME)]))
+    add('c5_dup_name_then_clean.dcm', C5, 'PatientName twice: name first, empty second', NAME,
+        part10(merge(ct('c5 dup2'), [E(0x00100010, 'PN', NAME)]) + [E(0x00100010, 'PN', '')], sort=True))
+    add('c5_dup_name_then_anonymous.dcm', C5, 'PatientName twice: name first, ANONYMOUS second', NAME,
+        part10(merge(ct('c5 dup3'), [E(0x00100010, 'PN', NAME)]) + [E(0x00100010, 'PN', 'ANONYMOUS')]))
+    add('c5_dup_name_then_clean_implicit.dcm', C5, 'implicit VR: PatientName name first, empty second', NAME,
+        part10(merge(ct('c5 dup4'), [E(0x00100010, 'PN', NAME)]) + [E(0x00100010, 'PN', '')], ts=IMPLICIT))
+    add('c5_dup_birthdate_then_clean.dcm', C5, 'PatientBirthDate twice: date first, empty second', DOB,
+        part10(merge(ct('c5 dup5'), [E(0x00100030, 'DA', DOB)]) + [E(0x00100030, 'DA', '')]))
+    add('c5_dup_in_sequence_item.dcm', C5, 'in an SQ item: PatientName name first, empty second', NAME,
+        part10(ct('c5 dup6', [E(0x00081120, 'SQ', [[E(0x00100010, 'PN', NAME), E(0x00100010, 'PN', '')]],
+                                sort=False)])))
+    add('c5_dup_raw_name_then_clean.dcm', C5, 'raw data set: PatientName name first, empty second', NAME,
+        dataset(merge(ct('c5 dup7'), [E(0x00100010, 'PN', NAME)]) + [E(0x00100010, 'PN', '')], EXPLICIT))
+    add('c5_dup_name_then_pixel_then_clean.dcm', C5,
+        'PatientName with value early, then PixelData, then empty PatientName after it', NAME,
+        part10(merge(ct('c5 dup8'), [E(0x00100010, 'PN', NAME)]) + [E(0x00100010, 'PN', '')], sort=False))
+    els = ct('c5 ooo')
+    add('c5_out_of_order.dcm', C5, 'elements out of order: PatientName after group 0028', NAME,
+        part10([x for x in els if x.tag != 0x00100010 and x.tag < 0x7FE00010] + [E(0x00100010, 'PN', NAME)] +
+               [x for x in els if x.tag == 0x7FE00010], sort=False))
+    add('c5_after_pixeldata.dcm', C5, 'PatientName placed after PixelData', NAME,
+        part10([x for x in els if x.tag != 0x00100010] + [E(0x00100010, 'PN', NAME)], sort=False))
+    add('c5_reverse_order.dcm', C5, 'all elements in reverse order', NAME,
+        part10(list(reversed(sorted(ident_ct('c5 rev'), key=lambda x: x.tag))), sort=False))
+    # stray delimiters at top level
+    for dn, dt in [('item_delim', 0xFFFEE00D), ('seq_delim', 0xFFFEE0DD)]:
+        d = els[:-1]
+        add('c5_stray_%s_before_name.dcm' % dn, C5, 'top-level stray (FFFE,%04X) then PatientName' % (dt & 0xFFFF),
+            NAME, part10(d, raw_tail=delim(dt, 'eel') + enc_el(E(0x00100010, 'PN', NAME), 'eel') +
+                         enc_el(els[-1], 'eel')))
+    # transfer-syntax mismatches
+    add('c5_meta_explicit_data_implicit.dcm', C5, 'meta says explicit VR LE; data set is implicit VR', NAME,
+        part10(ident_ct('c5 mm1'), ts=EXPLICIT, data_enc='iel'))
+    add('c5_meta_implicit_data_explicit.dcm', C5, 'meta says implicit VR; data set is explicit VR LE', NAME,
+        part10(ident_ct('c5 mm2'), ts=IMPLICIT, data_enc='eel'))
+    add('c5_meta_big_data_little.dcm', C5, 'meta says explicit big endian; data set is explicit little', NAME,
+        part10(ident_ct('c5 mm3'), ts=BIG, data_enc='eel'))
+    add('c5_meta_deflated_data_plain.dcm', C5, 'meta says deflated; data set is plain explicit VR LE', NAME,
+        part10(ident_ct('c5 mm4'), ts=DEFLATED, data_enc='eel'))
+    add('c5_meta_unknown_ts.dcm', C5, 'meta names an unknown transfer syntax 1.2.826.0.1.3680043.9.9; data explicit',
+        NAME, part10(ident_ct('c5 mm5'), ts='1.2.826.0.1.3680043.9.9', data_enc='eel'))
+    add('c5_meta_jpeg_ts_no_pixels.dcm', C5, 'meta says JPEG baseline; explicit data set without pixel data', NAME,
+        part10([x for x in ident_ct('c5 mm6') if x.tag != 0x7FE00010], ts='1.2.840.10008.1.2.4.50',
+               data_enc='eel'))
+    add('c5_deflated.dcm', C5, 'deflated explicit VR LE transfer syntax with PatientName', NAME,
+        part10(ident_ct('c5 defl'), ts=DEFLATED))
+    add('c5_bigendian.dcm', C5, 'explicit VR big endian transfer syntax with PatientName', NAME,
+        part10(ident_ct('c5 big'), ts=BIG))
+    add('c5_deflated_zlib_wrapped.dcm', C5, 'deflated TS but the stream has a zlib header (dcmdump +bz)', NAME,
+        part10_zlib(ident_ct('c5 zl')))
+    # meta-group identity
+    for kw, tag, vr, val, needle in [
+            ('SourceApplicationEntityTitle', 0x00020016, 'AE', 'MADEUP^ATTACKER', 'MADEUP^ATTACKER'),
+            ('SendingApplicationEntityTitle', 0x00020017, 'AE', 'MADEUP^ATTACKER', 'MADEUP^ATTACKER'),
+            ('ReceivingApplicationEntityTitle', 0x00020018, 'AE', 'MADEUP^ATTACKER', 'MADEUP^ATTACKER'),
+            ('PrivateInformation', 0x00020102, 'OB', NAME.encode(), NAME),
+            ('ImplementationVersionName', 0x00020013, 'SH', 'MADEUP^ATTACKER', 'MADEUP^ATTACKER'),
+            ('SourcePresentationAddress', 0x00020026, 'UR', 'http://madeup.invalid/' + MRN, MRN),
+            ('MediaStorageSOPInstanceUID_mrn', 0x00020003, 'UI', '1.2.826.0.1.3680043.9.4711913.' + DOB, '4711913')]:
+        extra = [E(tag, vr, val)]
+        if tag == 0x00020102:
+            extra.append(E(0x00020100, 'UI', uid('madeup private info')))
+        add('c5_meta_%s.dcm' % kw, C5, 'identity in file meta %s' % kw, needle,
+            part10(ct('c5 meta ' + kw), extra_meta=extra))
+    # meta group length that swallows the first data set element
+    els = merge(ct('c5 mgl'), [E(0x00100010, 'PN', NAME)])
+    first = [x for x in els if x.tag == 0x00100010]
+    rest = [x for x in els if x.tag != 0x00100010 and x.tag >> 16 != 0x0008]
+    pn = enc_el(first[0], 'eel')
+    meta_len = len(meta_group(EXPLICIT, CT, uid('c5 mgl sop'))) - 12
+    mg = meta_group(EXPLICIT, CT, uid('c5 mgl sop'), group_length=meta_len + len(pn))
+    add('c5_meta_length_swallows_name.dcm', C5, 'meta group length covers the PatientName that follows it', NAME,
+        b'\0' * 128 + b'DICM' + mg + pn + enc_elems(rest, 'eel'))
+    mg = meta_group(EXPLICIT, CT, uid('c5 mgl2 sop'), group_length=meta_len - 24)
+    add('c5_meta_length_short.dcm', C5, 'meta group length too short by 24 bytes', NAME,
+        b'\0' * 128 + b'DICM' + mg + dataset(ident_ct('c5 mgl2'), EXPLICIT))
+    mg_nolen = meta_group(EXPLICIT, CT, uid('c5 mgl3 sop'))[12:]
+    add('c5_meta_no_group_length.dcm', C5, 'meta group without (0002,0000) group length', NAME,
+        b'\0' * 128 + b'DICM' + mg_nolen + dataset(ident_ct('c5 mgl3'), EXPLICIT))
+    # truncation
+    full = part10(ident_ct('c5 trunc'))
+    i = full.find(NAME.encode())
+    add('c5_truncated_after_name.dcm', C5, 'file cut 6 bytes into the element after PatientName', NAME,
+        full[:i + 16 + 6])
+    add('c5_truncated_in_pixeldata.dcm', C5, 'file cut in the middle of PixelData', NAME, full[:-10])
+    add('c5_truncated_value_length.dcm', C5, 'last element declares 4096 bytes but the file ends', NAME,
+        part10(ident_ct('c5 trunc3'), raw_tail=tag_bytes(0x00204000, 'eel') + b'LT' + struct.pack('<H', 4096) + b'abc'))
+    # JSON / XML
+    pn_json = {'00100010': {'vr': 'PN', 'Value': [{'Alphabetic': NAME}]},
+               '00100030': {'vr': 'DA', 'Value': [DOB]},
+               '00100020': {'vr': 'LO', 'Value': [MRN]},
+               '00080016': {'vr': 'UI', 'Value': [CT]},
+               '00080018': {'vr': 'UI', 'Value': [uid('c5 json')]}}
+    add('c5_dicom.json', C5, 'DICOM JSON (PS3.18 F.2) object with PatientName', NAME,
+        json.dumps(pn_json, sort_keys=True).encode(), kind='json')
+    add('c5_dicom_array.json', C5, 'DICOM JSON array (QIDO-RS style) with PatientName', NAME,
+        json.dumps([pn_json], sort_keys=True).encode(), kind='json')
+    nested = {'00081120': {'vr': 'SQ', 'Value': [{'00100010': {'vr': 'PN', 'Value': [{'Alphabetic': NAME}]}}]},
+              '00080016': {'vr': 'UI', 'Value': [CT]}}
+    add('c5_dicom_nested.json', C5, 'DICOM JSON, PatientName inside a sequence item', NAME,
+        json.dumps(nested, sort_keys=True).encode(), kind='json')
+    inl = {'00091010': {'vr': 'OB', 'InlineBinary': base64.b64encode(NAME.encode()).decode()},
+           '00090010': {'vr': 'LO', 'Value': ['MADEUP CREATOR']}}
+    add('c5_dicom_inlinebinary.json', C5, 'DICOM JSON, name as private OB InlineBinary', NAME,
+        json.dumps(inl, sort_keys=True).encode(), kind='json')
+    add('c5_dicom_native.xml', C5, 'DICOM native model XML (PS3.19) with PatientName', NAME, native_xml(), kind='xml')
+    d = tempfile.mkdtemp()
+    p = os.path.join(d, 'x.dcm')
+    with open(p, 'wb') as f:
+        f.write(part10([x for x in ident_ct('c5 dcm2xml') if x.tag != 0x7FE00010]))
+    add('c5_dcm2xml_native.xml', C5, 'native model XML written by dcmtk dcm2xml -nat from an identified CT', NAME,
+        run(['dcm2xml', '-q', '-nat', p]), kind='xml')
+    shutil.rmtree(d)
+    add('c5_dicom_native_nodecl.xml', C5, 'native model XML without XML declaration, birth date + name', NAME,
+        native_xml(decl=False), kind='xml')
+
+
+def part10_zlib(elems):
+    """Deflated TS but data compressed with a zlib wrapper (common writer bug)."""
+    data = zlib.compress(enc_elems(elems, 'eel'), 9)
+    return b'\0' * 128 + b'DICM' + meta_group(DEFLATED, CT, uid('c5 zl sop')) + data
+
+
+def native_xml(decl=True):
+    s = ('<?xml version="1.0" encoding="UTF-8"?>\n' if decl else '') + (
+        '<NativeDicomModel xml:space="preserve">\n'
+        '<DicomAttribute tag="00080016" vr="UI" keyword="SOPClassUID"><Value number="1">%s</Value></DicomAttribute>\n'
+        '<DicomAttribute tag="00080018" vr="UI" keyword="SOPInstanceUID"><Value number="1">%s</Value></DicomAttribute>\n'
+        '<DicomAttribute tag="00100010" vr="PN" keyword="PatientName"><PersonName number="1"><Alphabetic>'
+        '<FamilyName>Madeup</FamilyName><GivenName>Attacker</GivenName></Alphabetic></PersonName></DicomAttribute>\n'
+        '<DicomAttribute tag="00100020" vr="LO" keyword="PatientID"><Value number="1">%s</Value></DicomAttribute>\n'
+        '<DicomAttribute tag="00100030" vr="DA" keyword="PatientBirthDate"><Value number="1">%s</Value></DicomAttribute>\n'
+        '</NativeDicomModel>\n') % (CT, uid('c5 xml' + str(decl)), MRN, DOB)
+    return s.encode()
+
+
+# ---------------------------------------------------------------- class 6
+C6 = '6-containers'
+
+
+def zip_bytes(members, method=zipfile.ZIP_DEFLATED, force64=False, prefix=b''):
+    bio = io.BytesIO()
+    bio.write(prefix)
+    with zipfile.ZipFile(bio, 'a' if prefix else 'w', compression=method) as z:
+        for name, data in members:
+            zi = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            zi.compress_type = method
+            if force64:
+                with z.open(zi, 'w', force_zip64=True) as f:
+                    f.write(data)
+            else:
+                z.writestr(zi, data)
+    return bio.getvalue()
+
+
+def tar_py(members, fmt=tarfile.USTAR_FORMAT, typeflag=None):
+    bio = io.BytesIO()
+    with tarfile.open(fileobj=bio, mode='w', format=fmt) as t:
+        for name, data in members:
+            ti = tarfile.TarInfo(name)
+            ti.size, ti.mtime, ti.mode = len(data), 946684800, 0o644
+            ti.uname = ti.gname = 'x'
+            if typeflag:
+                ti.type = typeflag
+            t.addfile(ti, io.BytesIO(data))
+    return bio.getvalue()
+
+
+def run(cmd, cwd=None, inp=None):
+    return subprocess.run(cmd, cwd=cwd, input=inp, capture_output=True, check=True).stdout
+
+
+def tool(cmd, data, suffix=''):
+    """Run a compressor over data via stdin/stdout."""
+    return run(cmd, inp=data)
+
+
+FIXED_TIME_C = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <time.h>
+#include <sys/time.h>
+#include <sys/stat.h>
+#define T 946684800
+time_t time(time_t *t) { if (t) *t = T; return T; }
+int gettimeofday(struct timeval *tv, void *tz) { if (tv) { tv->tv_sec = T; tv->tv_usec = 0; } return 0; }
+int clock_gettime(clockid_t c, struct timespec *ts) { ts->tv_sec = T; ts->tv_nsec = 0; return 0; }
+clock_t clock(void) { return 0; }
+static unsigned seed = 4711;
+int rand(void) { seed = seed * 1103515245u + 12345u; return (seed >> 1) & 0x7fffffff; }
+static void pin(struct stat64 *b) { b->st_atim.tv_sec = b->st_mtim.tv_sec = b->st_ctim.tv_sec = T;
+  b->st_atim.tv_nsec = b->st_mtim.tv_nsec = b->st_ctim.tv_nsec = 0; }
+#define WRAP(name, argt) int name(argt a, struct stat64 *b) { \
+  static int (*real)(argt, struct stat64 *); if (!real) real = dlsym(RTLD_NEXT, #name); \
+  int r = real(a, b); if (r == 0) pin(b); return r; }
+WRAP(stat64, const char *)
+WRAP(lstat64, const char *)
+WRAP(fstat64, int)
+"""
+
+
+def fixed_time_env(tmp):
+    """An LD_PRELOAD shim that pins the clock (genisoimage stamps the current time)."""
+    so = os.path.join(tmp, 'fixedtime.so')
+    if not os.path.exists(so):
+        src = os.path.join(tmp, 'fixedtime.c')
+        with open(src, 'w') as f:
+            f.write(FIXED_TIME_C)
+        subprocess.run(['gcc', '-shared', '-fPIC', '-O1', '-o', so, src, '-ldl'], check=True, capture_output=True)
+    return dict(os.environ, LD_PRELOAD=so, TZ='UTC')
+
+
+def in_dir(files, cmd, out_name, tmp, env=None):
+    """Create files in a fresh dir and run an archiver there; return the archive's bytes."""
+    d = tempfile.mkdtemp(dir=tmp)
+    for name, data in files:
+        p = os.path.join(d, name)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, 'wb') as f:
+            f.write(data)
+    for root, dirs, fs in os.walk(d):
+        for x in dirs + fs:
+            os.utime(os.path.join(root, x), (1893456000, 946684800))
+    os.utime(d, (1893456000, 946684800))  # atime in the future: relatime leaves it
+    out = os.path.join(tmp, out_name)
+    if os.path.exists(out):
+        os.remove(out)
+    subprocess.run(cmd(out, d), cwd=d, capture_output=True, check=True, shell=isinstance(cmd(out, d), str),
+                   env=env)
+    with open(out, 'rb') as f:
+        return f.read()
+
+
+def class6(tmp):
+    dcm = part10(ident_ct('c6 member'))
+    M = [('IM000001.dcm', dcm)]
+    add('c6_zip_deflate.zip', C6, 'zip (deflate) holding an identified CT', NAME, zip_bytes(M), kind='container')
+    add('c6_zip_stored.zip', C6, 'zip (stored) holding an identified CT', NAME, zip_bytes(M, zipfile.ZIP_STORED),
+        kind='container')
+    add('c6_zip_prefix_sfx.zip', C6, 'zip with a 4 KiB MZ stub in front (self-extracting style)', NAME,
+        zip_bytes(M, prefix=b'MZ' + b'\x90' * 4094), kind='container')
+    add('c6_zip_prefix_text.zip', C6, 'zip with a shell-script header in front', NAME,
+        zip_bytes(M, prefix=b'#!/bin/sh\nexit 0\n'), kind='container')
+    add('c6_zip64.zip', C6, 'zip64 (forced zip64 extra fields) holding an identified CT', NAME,
+        zip_bytes(M, force64=True), kind='container')
+    add('c6_zip_bzip2.zip', C6, 'zip with bzip2 compression method (12)', NAME, zip_bytes(M, zipfile.ZIP_BZIP2),
+        kind='container')
+    add('c6_zip_lzma.zip', C6, 'zip with LZMA compression method (14)', NAME, zip_bytes(M, zipfile.ZIP_LZMA),
+        kind='container')
+    add('c6_zip_two_members.zip', C6, 'zip: clean control member first, identified second', NAME,
+        zip_bytes([('a.txt', b'hello\n'), ('IM000002', dcm)]), kind='container')
+    add('c6_zip_noext_member.zip', C6, 'zip member named without extension in a subfolder', NAME,
+        zip_bytes([('PATIENT/STUDY/SERIES/1', dcm)]), kind='container')
+    add('c6_gzip.dcm.gz', C6, 'gzip of an identified CT', NAME, gzip.compress(dcm, mtime=0), kind='container')
+    add('c6_gzip_multimember.gz', C6, 'gzip with two members (empty + identified)', NAME,
+        gzip.compress(b'', mtime=0) + gzip.compress(dcm, mtime=0), kind='container')
+    add('c6_tar_ustar.tar', C6, 'tar (ustar) holding an identified CT', NAME, tar_py(M), kind='container')
+    add('c6_tar_gnu.tar', C6, 'tar (GNU format)', NAME, tar_py(M, tarfile.GNU_FORMAT), kind='container')
+    add('c6_tar_pax.tar', C6, 'tar (pax format)', NAME, tar_py(M, tarfile.PAX_FORMAT), kind='container')
+    v7 = in_dir(M, lambda o, d: ['tar', '--format=v7', '-cf', o, 'IM000001.dcm'], 'v7.tar', tmp)
+    add('c6_tar_v7.tar', C6, 'old V7 tar without the ustar magic', NAME, v7, kind='container')
+    add('c6_tar_contiguous_type7.tar', C6, "tar member of type '7' (contiguous file)", NAME,
+        tar_py(M, typeflag=tarfile.CONTTYPE), kind='container')
+    # sparse: pixel data of zeros written as a hole
+    sparse_ct = ct('c6 sparse', [E(0x00100010, 'PN', NAME), E(0x00100030, 'DA', DOB), E(0x00100020, 'LO', MRN)],
+                   rows=256, cols=256)
+    sparse_dcm = part10(sparse_ct)
+    for fmt, label, extra in [('gnu', 'gnu_sparse', []), ('pax', 'pax_sparse_1_0', ['--sparse-version=1.0']),
+                              ('pax', 'pax_sparse_0_1', ['--sparse-version=0.1'])]:
+        d = tempfile.mkdtemp(dir=tmp)
+        p = os.path.join(d, 'IM000001.dcm')
+        zs = sparse_dcm.find(b'\0' * 65536)
+        with open(p, 'wb') as f:
+            f.write(sparse_dcm[:zs + 4096 - (zs % 4096) if zs % 4096 else zs])
+            f.truncate(len(sparse_dcm) - 0)
+        # write the real non-zero tail (nothing after pixels) — data after the hole is all zero
+        assert sparse_dcm[zs + 4096 - (zs % 4096):].strip(b'\0') == b''
+        os.utime(p, (946684800, 946684800))
+        out = os.path.join(tmp, label + '.tar')
+        pax = ['--pax-option=delete=atime,delete=ctime,exthdr.name=%d/PaxHeaders/%f'] if fmt == 'pax' else []
+        subprocess.run(['tar', '--format=' + fmt, '--sparse', '--owner=0', '--group=0', '--numeric-owner'] + pax + extra +
+                       ['-cf', out, 'IM000001.dcm'], cwd=d, check=True, capture_output=True)
+        add('c6_tar_%s.tar' % label, C6, 'tar with a sparse member (%s)' % label.replace('_', ' '), NAME,
+            fix_sparse_pid(open(out, 'rb').read()), kind='container')
+    # hard link entries
+    hl = in_dir(M, lambda o, d: 'ln IM000001.dcm IM000002.dcm && tar --format=ustar -cf %s IM000001.dcm IM000002.dcm'
+                % o, 'hl.tar', tmp)
+    add('c6_tar_hardlink.tar', C6, 'ustar with the CT and a hard-link entry to it', NAME, hl, kind='container')
+    # a hard link whose target is a member that comes later under another type
+    t7 = tar_py([('IM000001.dcm', dcm)], typeflag=tarfile.CONTTYPE)[:-1024]
+    link = bytearray(tar_header(b'IM000002.dcm', 0, typeflag=b'1'))
+    link[157:157 + 12] = b'IM000001.dcm'
+    link[148:156] = b' ' * 8
+    link[148:156] = b'%06o\0 ' % sum(link)
+    add('c6_tar_type7_plus_hardlink.tar', C6, "type '7' member plus a hard link to it (no regular member)", NAME,
+        t7 + bytes(link) + b'\0' * 1024, kind='container')
+    for tf, label in [(b'8', 'type8_unknown'), (b'A', 'typeA_vendor')]:
+        add('c6_tar_%s.tar' % label, C6, "tar member with typeflag '%s' (GNU tar extracts it as a file)" % tf.decode(),
+            NAME, retype(tar_py(M), tf), kind='container')
+    add('c6_tar_pax_size_override.tar', C6, 'pax header sets size; ustar size field says 0', NAME,
+        pax_size_override(dcm), kind='container')
+    tarb = tar_py(M)
+    add('c6_tar.gz', C6, 'tar.gz', NAME, gzip.compress(tarb, mtime=0), kind='container')
+    add('c6_tar.bz2', C6, 'tar.bz2', NAME, bz2.compress(tarb), kind='container')
+    add('c6_tar.xz', C6, 'tar.xz', NAME, lzma.compress(tarb), kind='container')
+    add('c6_tar.zst', C6, 'tar.zst', NAME, tool(['zstd', '-q', '-c'], tarb), kind='container')
+    add('c6_dcm.xz', C6, 'xz of an identified CT', NAME, lzma.compress(dcm), kind='container')
+    add('c6_dcm.bz2', C6, 'bzip2 of an identified CT', NAME, bz2.compress(dcm), kind='container')
+    add('c6_dcm.zst', C6, 'zstd of an identified CT', NAME, tool(['zstd', '-q', '-c'], dcm), kind='container')
+    add('c6_dcm.lzma', C6, 'lzma-alone (.lzma) of an identified CT', NAME, lzma.compress(dcm, format=lzma.FORMAT_ALONE),
+        kind='container')
+    add('c6_dcm.lz4', C6, 'lz4 frame of an identified CT', NAME, tool(['lz4', '-q', '-c'], dcm), kind='container')
+    sz = in_dir(M, lambda o, d: ['7z', 'a', '-bd', '-mtm=off', o, 'IM000001.dcm'], 'x.7z', tmp)
+    add('c6_7z.7z', C6, '7z archive holding an identified CT', NAME, sz, kind='container')
+    sz = in_dir(M, lambda o, d: ['7z', 'a', '-bd', '-tzip', '-mm=Deflate64', o, 'IM000001.dcm'], 'x64.zip', tmp)
+    add('c6_zip_deflate64.zip', C6, 'zip with Deflate64 method (9), made by 7z', NAME, sz, kind='container')
+    # ISO images
+    ddir = dicomdir('c6 iso', NAME, image_label='c6 iso img')
+    img = part10(ident_ct('c6 iso img'))
+    for label, opts in [('rr_joliet', ['-R', '-J']), ('plain', []), ('udf', ['-udf'])]:
+        iso = in_dir([('DICOMDIR', ddir), ('DICOM/IM000001', img)],
+                     lambda o, d, opts=opts: ['genisoimage', '-quiet'] + opts +
+                     ['-V', 'TEACHCD', '-o', o, '.'], 'x.iso', tmp, env=fixed_time_env(tmp))
+        add('c6_iso_%s.iso' % label, C6, 'ISO 9660 patient CD (%s): DICOMDIR + DICOM/IM000001' % label, NAME, iso,
+            kind='container')
+    iso = in_dir([('STUDY.ZIP', zip_bytes(M))], lambda o, d: ['genisoimage', '-quiet', '-R', '-o', o, '.'],
+                 'z.iso', tmp, env=fixed_time_env(tmp))
+    add('c6_iso_with_zip.iso', C6, 'ISO 9660 holding a zip holding the CT', NAME, iso, kind='container')
+    # cpio and ar
+    for fmt in ['newc', 'odc', 'bin', 'crc']:
+        c = in_dir(M, lambda o, d, fmt=fmt: 'echo IM000001.dcm | cpio -o --quiet --reproducible -H %s > %s' % (fmt, o),
+                   'x.cpio', tmp)
+        add('c6_cpio_%s.cpio' % fmt, C6, 'cpio archive (%s format)' % fmt, NAME, c, kind='container')
+    a = in_dir(M, lambda o, d: ['ar', 'rcD', o, 'IM000001.dcm'], 'x.a', tmp)
+    add('c6_ar.a', C6, 'ar archive holding the CT', NAME, a, kind='container')
+    # nesting
+    txz = lzma.compress(tarb)
+    n1 = gzip.compress(zip_bytes([('study.tar.xz', txz)]), mtime=0)
+    add('c6_nested_txz_in_zip_in_gz.gz', C6, 'tar.xz inside zip inside gzip', NAME, n1, kind='container')
+    n2 = gzip.compress(tar_py([('inner.zip', zip_bytes(M))]), mtime=0)
+    add('c6_nested_zip_in_tar_in_gz.tgz', C6, 'zip inside tar inside gzip', NAME, n2, kind='container')
+    n3 = zip_bytes([('study.zip', zip_bytes([('deeper.tar.gz', gzip.compress(tarb, mtime=0))]))])
+    add('c6_nested_tgz_in_zip_in_zip.zip', C6, 'tar.gz inside zip inside zip', NAME, n3, kind='container')
+    deep = dcm
+    for i in range(5):
+        deep = gzip.compress(deep, mtime=0)
+    add('c6_nested_gzip_x5.gz', C6, 'five nested gzip layers', NAME, deep, kind='container')
+    n4 = zip_bytes([('a.7z', open(os.path.join(tmp, 'x.7z'), 'rb').read())])
+    add('c6_nested_7z_in_zip.zip', C6, '7z inside zip', NAME, n4, kind='container')
+    n5 = tar_py([('IM000001.dcm.bz2', bz2.compress(dcm))])
+    add('c6_nested_bz2_in_tar.tar', C6, 'bzip2 member inside ustar', NAME, n5, kind='container')
+    n6 = zip_bytes([('IM000001.zst', tool(['zstd', '-q', '-c'], dcm))])
+    add('c6_nested_zst_in_zip.zip', C6, 'zstd member inside zip', NAME, n6, kind='container')
+    n7 = gzip.compress(in_dir(M, lambda o, d: 'echo IM000001.dcm | cpio -o --quiet --reproducible -H newc > %s' % o, 'y.cpio', tmp),
+                       mtime=0)
+    add('c6_cpio.gz', C6, 'gzipped newc cpio', NAME, n7, kind='container')
+
+
+def fix_sparse_pid(t):
+    """GNU tar names pax sparse members GNUSparseFile.<pid>/...: make the name fixed."""
+    b = bytearray(t)
+    pos = 0
+    while pos + 512 <= len(b):
+        h = b[pos:pos + 512]
+        if not any(h):
+            break
+        name = bytes(h[:100]).rstrip(b'\0')
+        size = int(bytes(h[124:136]).strip(b'\0 ') or b'0', 8)
+        m = re.match(rb'(\./)?GNUSparseFile\.\d+/', name)
+        if m:
+            new = (m.group(1) or b'') + b'GNUSparseFile.0/' + name[m.end():]
+            h[:100] = new.ljust(100, b'\0')
+            h[148:156] = b' ' * 8
+            h[148:156] = b'%06o\0 ' % sum(h)
+            b[pos:pos + 512] = h
+        pos += 512 + (size + 511) // 512 * 512
+    return bytes(b)
+
+
+def retype(t, tf):
+    b = bytearray(t)
+    b[156:157] = tf
+    b[148:156] = b' ' * 8
+    b[148:156] = b'%06o\0 ' % sum(b[:512])
+    return bytes(b)
+
+
+def pax_size_override(data):
+    rec = b'%d size=%d\n'
+    body = None
+    for n in range(10, 40):
+        cand = rec % (n, len(data))
+        if len(cand) == n:
+            body = cand
+            break
+    ph = tar_header(b'PaxHeaders/IM000001.dcm', len(body), typeflag=b'x')
+    pad = lambda b: b + b'\0' * (-len(b) % 512)  # noqa: E731
+    fh = tar_header(b'IM000001.dcm', 0)
+    return ph + pad(body) + fh + pad(data) + b'\0' * 1024
+
+
+# ---------------------------------------------------------------- class 7: controls
+C7 = 'control'
+LAW = 'law'
+
+
+def controls(tmp):
+    add('ctl_plain.txt', C7, 'plain text', '', b'Teaching notes: CT head, normal study.\n' * 10, kind='plain')
+    rnd = random.Random(20240315)
+    while True:
+        rb = bytes(rnd.getrandbits(8) for _ in range(4096))
+        if struct.unpack('<H', rb[:2])[0] not in (2, 4, 8, 0x10, 0x18, 0x20, 0x28) and \
+                struct.unpack('>H', rb[:2])[0] not in (2, 4, 8, 0x10, 0x18, 0x20, 0x28) and \
+                rb[:2] not in (b'\x1f\x8b', b'PK') and rb[:4] != b'DICM':
+            break
+    add('ctl_random.bin', C7, '4 KiB of seeded random bytes', '', rb, kind='plain')
+    add('ctl_image.png', C7, 'an 8x8 grey PNG', '', png(8, 8), kind='plain')
+    add('ctl_doc.pdf', C7, 'a one-page PDF without DICOM', '', pdf_bytes('Teaching file: normal CT head'), kind='plain')
+    add('ctl_empty.bin', C7, 'an empty file', '', b'', kind='plain')
+    add('ctl_notes.json', C7, 'a JSON file that is not DICOM', '', b'{"course": "neuro", "cases": 3}\n', kind='plain')
+    add('ctl_ct_explicit.dcm', C7, 'de-identified CT, explicit VR LE', '', part10(ct('ctl ct1')))
+    add('ctl_ct_implicit.dcm', C7, 'de-identified CT, implicit VR LE', '', part10(ct('ctl ct2'), ts=IMPLICIT))
+    add('ctl_ct_bigendian.dcm', C7, 'de-identified CT, explicit VR BE', '', part10(ct('ctl ct3'), ts=BIG))
+    add('ctl_ct_deflated.dcm', C7, 'de-identified CT, deflated', '', part10(ct('ctl ct4'), ts=DEFLATED))
+    add('ctl_ct_no_preamble.dcm', C7, 'de-identified CT, DICM at offset 0', '', part10(ct('ctl ct5'))[128:])
+    add('ctl_ct_raw.dcm', C7, 'de-identified CT as a raw explicit data set', '', dataset(ct('ctl ct6'), EXPLICIT))
+    add('ctl_ct_text_mask.dcm', C7, 'de-identified CT 16x40 with a pixel pattern (no text)', '',
+        part10(ct('ctl ct7', rows=16, cols=40, pixels=bytes(range(256)) * 5)))
+    mr = merge(ct('ctl mr'), [E(0x00080016, 'UI', MR), E(0x00080060, 'CS', 'MR'),
+                              E(0x00080018, 'UI', uid('ctl mr sop2'))])
+    add('ctl_mr.dcm', C7, 'de-identified MR', '', part10(mr))
+    add('ctl_ct_anonymous.dcm', C7, 'de-identified CT, PatientName ANONYMOUS dummy', '',
+        part10(ct('ctl ct8', [E(0x00100010, 'PN', 'ANONYMOUS')])))
+    add('ctl_ct_deid_method_seq.dcm', C7, 'de-identified CT with DeidentificationMethodCodeSequence', '',
+        part10(ct('ctl ct9', [E(0x00120064, 'SQ', [code('113100', 'DCM', 'Basic Application Confidentiality Profile')])])))
+    # Free text stays only under Clean Descriptors, which these declare.
+    clean_desc = [E(0x00120064, 'SQ', [code('113100', 'DCM', 'Basic Application Confidentiality Profile'),
+                                       code('113105', 'DCM', 'Clean Descriptors Option')])]
+    add('ctl_sr.dcm', C7, 'de-identified SR (Clean Descriptors), TextValue "no acute findings" at depth 3', '',
+        part10(merge(sr_doc('ctl sr', text_leaf('No acute findings.'), 3), clean_desc)))
+    add('ctl_gsps.dcm', C7, 'de-identified presentation state (Clean Descriptors) with a text "arrow"', '',
+        part10(merge(gsps('ctl pr', text_obj='arrow'), clean_desc)))
+    add('law_epdf.dcm', LAW, 'de-identified encapsulated PDF saying "normal study": the profile empties the document', '',
+        part10(epdf('ctl pdf', 'Normal study')))
+    add('ctl_DICOMDIR', C7, 'DICOMDIR with empty patient name and ID', '', dicomdir('ctl dd', '', pid=''))
+    add('ctl_ct_seq.dcm', C7, 'de-identified CT with ReferencedImageSequence (real SQ)', '',
+        part10(ct('ctl ct10', [E(0x00081140, 'SQ', [[E(0x00081150, 'UI', CT), E(0x00081155, 'UI', uid('c r'))]])])))
+    c1, c2 = part10(ct('ctl z1')), part10(ct('ctl z2'))
+    add('ctl_study.zip', C7, 'zip of two de-identified CTs', '', zip_bytes([('1.dcm', c1), ('2.dcm', c2)]),
+        kind='plain')
+    add('ctl_study.tar.gz', C7, 'tar.gz of two de-identified CTs', '', gzip.compress(tar_py([('1.dcm', c1),
+                                                                                            ('2.dcm', c2)]), mtime=0),
+        kind='plain')
+    add('ctl_ct.dcm.gz', C7, 'gzip of a de-identified CT', '', gzip.compress(c1, mtime=0), kind='plain')
+    add('ctl_nested.zip.gz', C7, 'zip in gzip of a de-identified CT', '', gzip.compress(zip_bytes([('1.dcm', c1)]),
+                                                                                       mtime=0), kind='plain')
+    add('ctl_study.tar.xz', C7, 'tar.xz of a de-identified CT', '', lzma.compress(tar_py([('1.dcm', c1)])), kind='plain')
+
+
+def png(w, h):
+    raw = b''.join(b'\0' + bytes([128] * w) for _ in range(h))
+
+    def chunk(t, d):
+        return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+    return b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 0, 0, 0, 0)) + \
+        chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b'')
+
+
+# ---------------------------------------------------------------- verification
+HEXSEQ = re.compile(r'\b[0-9a-f]{2}(?:\\[0-9a-f]{2}){3,}\b')
+HEXW = re.compile(r'\b[0-9a-f]{4}(?:\\[0-9a-f]{4}){2,}\b')
+
+
+MY_PRIVATE_GROUPS = {0x0001, 0x0003, 0x0009, 0x0011, 0x0029, 0x7FE1}
+
+
+def plausible(tag):
+    """A tag this corpus wrote on purpose (standard dictionary or our private groups), not a
+    tag a reader made up from misparsed bytes."""
+    from pydicom.datadict import dictionary_has_tag, repeater_has_tag
+    return dictionary_has_tag(tag) or repeater_has_tag(tag) or (tag >> 16) in MY_PRIVATE_GROUPS or (tag & 0xFFFF) == 0
+
+
+def pydicom_text(ds):
+    """Every value pydicom shows, file meta included; (text, bytes) values separately. Bytes
+    count only in elements with a plausible tag."""
+    texts, blobs = [], []
+
+    def walk(d):
+        for el in d:
+            if el.VR == 'SQ':
+                for it in el.value or []:
+                    walk(it)
+                continue
+            v = el.value
+            if isinstance(v, (bytes, bytearray)):
+                if plausible(int(el.tag)):
+                    blobs.append(bytes(v).decode('latin-1'))
+            elif plausible(int(el.tag)):
+                texts.append(str(v))
+    if getattr(ds, 'file_meta', None) is not None:
+        walk(ds.file_meta)
+    walk(ds)
+    return '\n'.join(texts), '\n'.join(blobs)
+
+
+def check_pydicom(path, needle):
+    try:
+        ds = pydicom.dcmread(path, force=True)
+        t, b = pydicom_text(ds)
+    except Exception:
+        return None
+    if needle in t:
+        return 'pydicom'
+    if needle in b:
+        return 'pydicom(raw bytes)'
+    return None
+
+
+DCMDUMP_OPTS = [[], ['+uc'], ['+E'], ['+Ep'], ['-td'], ['-f'], ['+bz'], ['-ml'], ['-ti'], ['-te']]
+
+
+def dcmdump_out(path, opts):
+    try:
+        r = subprocess.run(['dcmdump', '-q', '+L', '-Un'] + opts + [path], capture_output=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        return ''
+    out = r.stdout.decode('latin-1')
+    if r.returncode != 0 and '+E' not in opts:
+        return out if out.strip() else ''
+    return out
+
+
+TAGLINE = re.compile(r'^\s*\(([0-9a-fA-F]{4}),([0-9a-fA-F]{4})\)')
+
+
+def dump_lines(out):
+    """dcmdump lines with a plausible tag, with their hex values decoded as well."""
+    text, hexed = [], []
+    for line in out.splitlines():
+        m = TAGLINE.match(line)
+        if not m or not plausible(int(m.group(1) + m.group(2), 16)):
+            continue
+        text.append(line)
+        for h in HEXSEQ.finditer(line):
+            hexed.append(bytes(int(x, 16) for x in h.group(0).split('\\')).decode('latin-1'))
+        for h in HEXW.finditer(line):
+            hexed.append(b''.join(struct.pack('<H', int(x, 16)) for x in h.group(0).split('\\')).decode('latin-1'))
+    return '\n'.join(text), '\n'.join(hexed)
+
+
+def check_dcmdump(path, needle):
+    """The first dcmdump option set that shows the needle as text, else the first as hex."""
+    hexhit = None
+    for opts in DCMDUMP_OPTS:
+        out = dcmdump_out(path, opts)
+        if not out:
+            continue
+        name = 'dcmdump' + (' ' + ' '.join(opts) if opts else '')
+        text, hexed = dump_lines(out)
+        if needle in text:
+            return name
+        if needle in hexed and not hexhit:
+            hexhit = name + '(hex)'
+    return hexhit
+
+
+def readers_for_dicom_bytes(data, needle, tmp, kind='dicom', entry=None):
+    p = os.path.join(tmp, 'probe.dcm')
+    with open(p, 'wb') as f:
+        f.write(data)
+    rs = []
+    if kind == 'pdfdoc':
+        ds = pydicom.dcmread(p, force=True)
+        import pypdf
+        txt = pypdf.PdfReader(io.BytesIO(ds.EncapsulatedDocument)).pages[0].extract_text()
+        if needle in txt:
+            rs.append('pydicom EncapsulatedDocument -> pypdf page text')
+    elif kind in ('overlay', 'pixels'):
+        ds = pydicom.dcmread(p, force=True)
+        arr = ds.overlay_array(0x6000) if kind == 'overlay' else ds.pixel_array
+        got = [[1 if arr[r][c] else 0 for c in range(arr.shape[1])] for r in range(arr.shape[0])]
+        if got == entry['mask']:
+            rs.append('pydicom %s renders the text MADEUP' % ('overlay_array' if kind == 'overlay' else 'pixel_array'))
+    r = check_pydicom(p, needle)
+    if r:
+        rs.append(r)
+    r = check_dcmdump(p, needle)
+    if r:
+        rs.append(r)
+    return rs
+
+
+def sniff(data):
+    if data[:2] == b'\x1f\x8b':
+        return 'gzip'
+    if data[:6] == b'\xfd7zXZ\0':
+        return 'xz'
+    if data[:3] == b'BZh':
+        return 'bzip2'
+    if data[:4] == b'\x28\xb5\x2f\xfd':
+        return 'zstd'
+    if data[:4] == b'\x04\x22\x4d\x18':
+        return 'lz4'
+    if data[:6] == b'7z\xbc\xaf\x27\x1c':
+        return '7z'
+    if data[:3] == b'\x5d\0\0':
+        return 'lzma'
+    if data[:8] == b'!<arch>\n':
+        return 'ar'
+    if data[:6] in (b'070701', b'070702', b'070707') or data[:2] in (b'\xc7\x71', b'\x71\xc7'):
+        return 'cpio'
+    if len(data) > 0x8006 and data[0x8001:0x8006] == b'CD001':
+        return 'iso'
+    if len(data) > 262 and data[257:262] == b'ustar':
+        return 'tar'
+    if zipfile.is_zipfile(io.BytesIO(data)) and data[128:132] != b'DICM':
+        return 'zip'
+    try:
+        if len(data) >= 512 and tarfile.open(fileobj=io.BytesIO(data)).getmembers():
+            return 'tar'
+    except Exception:
+        pass
+    return None
+
+
+def unpack(data, tmp):
+    """Real tools unpack; returns (tool, [(name, bytes)])."""
+    k = sniff(data)
+    if k is None:
+        return None, []
+    if k == 'gzip':
+        return 'gzip', [('(gunzip)', gzip.decompress(data))]
+    if k == 'xz':
+        return 'xz', [('(unxz)', run(['xz', '-dc'], inp=data))]
+    if k == 'lzma':
+        return 'xz --format=lzma', [('(unlzma)', run(['xz', '-dc', '--format=lzma'], inp=data))]
+    if k == 'bzip2':
+        return 'bzip2', [('(bunzip2)', run(['bzip2', '-dc'], inp=data))]
+    if k == 'zstd':
+        return 'zstd', [('(unzstd)', run(['zstd', '-dcq'], inp=data))]
+    if k == 'lz4':
+        return 'lz4', [('(unlz4)', run(['lz4', '-dcq'], inp=data))]
+    d = tempfile.mkdtemp(dir=tmp)
+    arc = os.path.join(tmp, 'arc_' + os.path.basename(d))
+    with open(arc, 'wb') as f:
+        f.write(data)
+    cmd = {'zip': ['unzip', '-qq', arc], 'tar': ['tar', '-xf', arc], '7z': ['7z', 'x', '-bd', '-y', arc],
+           'iso': ['7z', 'x', '-bd', '-y', arc], 'ar': ['ar', 'x', arc],
+           'cpio': 'cpio -idm --quiet < %s' % arc}[k]
+    r = subprocess.run(cmd, cwd=d, capture_output=True, shell=isinstance(cmd, str))
+    if k == 'zip' and not any(os.scandir(d)):
+        subprocess.run(['7z', 'x', '-bd', '-y', arc], cwd=d, capture_output=True)
+        k = 'zip(7z)'
+    out = []
+    for root, _, files in os.walk(d):
+        for fn in sorted(files):
+            p = os.path.join(root, fn)
+            with open(p, 'rb') as f:
+                out.append((os.path.relpath(p, d), f.read()))
+    name = {'zip': 'unzip', 'tar': 'GNU tar', '7z': '7z', 'iso': '7z(iso)', 'ar': 'ar', 'cpio': 'GNU cpio',
+            'zip(7z)': '7z(zip)'}[k]
+    del r
+    return name, out
+
+
+def verify_container(data, needle, tmp, chain=(), depth=0):
+    found = []
+    tool_name, members = unpack(data, tmp)
+    if tool_name is None or depth > 8:
+        rs = readers_for_dicom_bytes(data, needle, tmp)
+        if rs:
+            found.append(' > '.join(chain) + ' > ' + '+'.join(rs) if chain else '+'.join(rs))
+        return found
+    for name, b in members:
+        found += verify_container(b, needle, tmp, chain + ('%s:%s' % (tool_name, name),), depth + 1)
+    return found
+
+
+def verify(e, tmp):
+    path = os.path.join(CORPUS, e['file'])
+    if e['kind'] == 'json':
+        txt = open(path).read()
+        obj = json.loads(txt)
+        rs = []
+        if e['needle'] in txt:
+            rs.append('text')
+        try:
+            from pydicom import Dataset
+            for o in obj if isinstance(obj, list) else [obj]:
+                ds = Dataset.from_json(o)
+                t, b = pydicom_text(ds)
+                if e['needle'] in t or e['needle'] in b:
+                    rs.append('pydicom Dataset.from_json')
+                    break
+        except Exception:
+            pass
+        return rs
+    if e['kind'] == 'xml':
+        # dcmtk 3.6.7's xml2dcm reads only its own format, not PS3.19: the XML text is the reader
+        import xml.etree.ElementTree as ET
+        root = ET.parse(path).getroot()
+        rs = []
+        for a in root.iter('DicomAttribute'):
+            fam = a.find('PersonName/Alphabetic/FamilyName')
+            giv = a.find('PersonName/Alphabetic/GivenName')
+            if fam is not None and giv is not None and '%s^%s' % (fam.text, giv.text) == e['needle']:
+                rs.append('XML text: DicomAttribute %s PersonName %s^%s' % (a.get('tag'), fam.text, giv.text))
+        return rs
+    if e['kind'] == 'container':
+        return verify_container(open(path, 'rb').read(), e['needle'], tmp)
+    rs = readers_for_dicom_bytes(open(path, 'rb').read(), e['needle'], tmp, e['kind'], e)
+    if e.get('zip_polyglot'):
+        z = zipfile.ZipFile(path)
+        rs.append('python zipfile opens it as a zip (%d members)' % len(z.namelist()))
+    if e['file'] == 'c5_preamble_gzip_stored_polyglot.dcm':
+        rs.append('gzip -dc gives %d bytes' % len(gzip.decompress(open(path, 'rb').read())))
+    if e['file'] == 'c5_tar_polyglot_raw.dcm':
+        rs.append('GNU tar lists %d member(s)' % len(run(['tar', '-tf', path]).splitlines()))
+    return rs
+
+
+def verify_control(e, tmp):
+    """A control must not show any made-up identity; DICOM controls must be readable."""
+    path = os.path.join(CORPUS, e['file'])
+    data = open(path, 'rb').read()
+    for needle in (NAME, 'Madeup', 'MADEUP', DOB, MRN, '4711913', SDATE):
+        if needle.encode() in data:
+            return False
+    if e['kind'] == 'dicom':
+        ds = pydicom.dcmread(path, force=True)
+        for el in ds.iterall():
+            if el.tag.is_private or (el.VR == 'PN' and str(el.value or '').strip('^ ') not in ('', 'ANONYMOUS')):
+                return False
+            if el.VR in ('DA', 'DT', 'TM') and el.value:
+                return False
+            if el.VR == 'UI' and el.tag not in (0x00080016, 0x00081150, 0x00041510, 0x00041512) and \
+                    not str(el.value).startswith('2.25.'):
+                return False
+    return True
+
+
+def main():
+    t0 = __import__('time').time()
+    shutil.rmtree(CORPUS, ignore_errors=True)
+    os.makedirs(CORPUS)
+    tmp = tempfile.mkdtemp(prefix='advmake')
+    try:
+        class1()
+        class2()
+        class3()
+        class4()
+        class5()
+        class6(tmp)
+        controls(tmp)
+        names = [e['file'] for e in ENTRIES]
+        assert len(names) == len(set(names)), [n for n in names if names.count(n) > 1]
+        for e in ENTRIES:
+            with open(os.path.join(CORPUS, e['file']), 'wb') as f:
+                f.write(e['data'])
+        kept, dropped = [], []
+        for e in ENTRIES:
+            if e['cls'] in (C7, LAW):
+                ok = verify_control(e, tmp)
+                (kept if ok else dropped).append(e)
+                e['readers'] = ['clean'] if ok else []
+                continue
+            rs = verify(e, tmp)
+            e['readers'] = rs
+            (kept if rs else dropped).append(e)
+        for e in dropped:
+            os.remove(os.path.join(CORPUS, e['file']))
+            print('DROPPED (no reader shows identity / bad control): %s' % e['file'], file=sys.stderr)
+        with open(MANIFEST, 'w') as m:
+            for e in kept:
+                m.write(json.dumps({'file': e['file'], 'class': e['cls'], 'description': e['description'],
+                                    'identity': e['identity'], 'shown_by': e['readers']}, sort_keys=True) + '\n')
+        by = {}
+        for e in kept:
+            by[e['cls']] = by.get(e['cls'], 0) + 1
+        print('wrote %d files (%s), dropped %d, %.1fs' % (len(kept), ', '.join('%s=%d' % kv for kv in sorted(by.items())),
+                                                         len(dropped), __import__('time').time() - t0))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()
