@@ -11,8 +11,13 @@ use crate::gate::Policy;
 use crate::gate::door::check_path;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Exit status: 0 when every file is accepted, 1 when any is refused, 2 on a \
-    usage or I/O error. Reasons name the rule and the tag, never the value.")]
+#[command(after_help = "The law is the de-identification profile: a DICOM file is accepted only when \
+    it conforms to DICOM PS3.15 Annex E's basic profile and the options the policy allows and the \
+    file declares (see README). Every reading a reader could take is checked: Part 10, raw data \
+    sets, DICOM JSON and XML, and every container (zip, gzip, tar, xz, lzma, lzip, bzip2, zstd, lz4, \
+    cpio, ar, ISO 9660; 7z, rar, cab and UDF are refused). Other files pass.\n\n\
+    Exit status: 0 when every file is accepted, 1 when any is refused, 2 on a usage or I/O error. \
+    Reasons name the rule, the tag and where it stands, never the value.")]
 pub struct CheckArgs {
     /// Files and folders (folders are checked recursively)
     #[arg(required = true, value_name = "PATH")]

@@ -12,7 +12,10 @@ use crate::size::human;
 #[derive(Args, Debug)]
 #[command(after_help = "Exit status: 0 when the vault is clean; 65 when problems were found \
     (and not repaired); 1 when problems were found and --repair fixed them (a second check is \
-    clean). Repair moves damaged files into /lost+found (damaged parts read as zeros).")]
+    clean). Repair moves damaged files into /lost+found (damaged parts read as zeros). Files a \
+    mount wrote and ended before the gate checked (it was killed, the power was cut) are counted \
+    as problems and hidden from every way out of the vault; --repair runs the gate on them: the \
+    ones it refuses are removed (and audited), the rest become visible.")]
 pub struct FsckArgs {
     /// The vault's drive or image file
     pub device: std::path::PathBuf,

@@ -20,9 +20,13 @@ pub const KEY_SETTING: &str = "scrub_key";
 
 #[derive(Args, Debug)]
 #[command(after_help = "Applies the DICOM PS3.15 Annex E basic application level confidentiality \
-    profile at every depth, removes private elements, replaces UIDs with ones made from the \
-    vault's secret (the same study gives the same new UIDs every time), and records what was done \
-    (PatientIdentityRemoved, DeidentificationMethod and its code sequence). Each output is checked \
+    profile at every depth, and what the gate's law adds to it (names, free text and descriptions \
+    beyond the table, unknown attributes, the meta group's AE titles), removes private elements, \
+    replaces UIDs with ones made from the vault's secret (the same study gives the same new UIDs \
+    every time), and records what was done (PatientIdentityRemoved, DeidentificationMethod and its \
+    code sequence). Without --retain, the options clean-descriptors and patient-characteristics \
+    apply where the policy allows them (descriptions such as AXIAL 5MM stay, cleaned of names, \
+    dates and IDs); --basic applies none. Each output is checked \
     by the gate before it is written; what the gate would refuse is not written and is listed. \
     Images with burned-in patient data are refused unless --redact gives rules that blank them \
     (--redact default uses vault's generic rules); compressed ones are decoded first and written \

@@ -574,13 +574,7 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     if !verdict.accept {
         summary.refused += 1;
         if !opts.dry_run {
-            let tx = run.tx()?;
-            for r in &verdict.reasons {
-                dst(tx.audit(
-                    "refused",
-                    &[("door", "mirror"), ("path", path), ("rule", r.rule), ("tag", &r.tag)],
-                ))?;
-            }
+            dst(crate::gate::door::audit_refusal(run.tx()?, "mirror", path, &verdict.reasons))?;
         }
         events(&Event::Refused { path: path.to_string(), reasons: verdict.reasons });
         return Ok(());
