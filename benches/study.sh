@@ -37,7 +37,7 @@ fsync_dir() { python3 -c "import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY)
 
 # make_ct_slices N DIR identified|clean: N made-up CT slices (512 x 512, 16 bits, random pixels)
 # in DIR, written with pydicom; "identified" gives them a made-up patient, "clean" none (and
-# BurnedInAnnotation NO), so that the gate accepts them.
+# BurnedInAnnotation NO, replaced UIDs), so that the gate accepts them.
 make_ct_slices() {
     python3 - "$1" "$2" "$3" <<'PY'
 import os, sys
@@ -45,7 +45,8 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, CTImageStorage
 n, folder, kind = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 os.makedirs(folder)
-root = "1.2.826.0.1.3680043.10.999."
+# Identified slices carry an organisation's UIDs; clean ones `2.25.` UIDs, as vault scrub writes.
+root = "1.2.826.0.1.3680043.10.999." if kind == "identified" else "2.25.1000000000000000000000000000000"
 for i in range(n):
     ds = Dataset()
     ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, f"{root}{1000 + i}"

@@ -35,14 +35,25 @@ pub struct CheckArgs {
 
 /// Every file under `path` (itself, when it is one), in name order, each with its path relative
 /// to `path`'s parent (`rel` is `path`'s own name).
+///
+/// Links to files inside a folder are followed; links to folders are not (a link to `.` would
+/// never end), unless given by name.
 pub fn collect(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>) -> anyhow::Result<()> {
-    let meta = with_path(std::fs::metadata(path), path, "cannot read")?;
-    if meta.is_dir() {
+    collect_in(path, rel, out, true)
+}
+
+fn collect_in(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>, named: bool) -> anyhow::Result<()> {
+    let link = !named && with_path(std::fs::symlink_metadata(path), path, "cannot read")?.file_type().is_symlink();
+    let Ok(meta) = std::fs::metadata(path) else {
+        // A dangling link inside a folder: nothing to read.
+        return if link { Ok(()) } else { with_path(std::fs::metadata(path), path, "cannot read").map(|_| ()) };
+    };
+    if meta.is_dir() && !link {
         let mut entries: Vec<_> =
             with_path(std::fs::read_dir(path), path, "cannot list")?.collect::<Result<_, _>>()?;
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
-            collect(&e.path(), rel.join(e.file_name()), out)?;
+            collect_in(&e.path(), rel.join(e.file_name()), out, false)?;
         }
     } else if meta.is_file() {
         out.push((path.to_path_buf(), rel));

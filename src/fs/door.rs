@@ -39,12 +39,22 @@ impl<D: BlockDevice + 'static> Drop for ChangeGuard<'_, D> {
                 st.in_flight.remove(&self.ino);
             }
         }
-        *st.generation.entry(self.ino).or_default() += 1;
+        st.bump(self.ino);
     }
 }
 
 fn unchecked_list(st: &State) -> Vec<u64> {
     st.unchecked.iter().copied().collect()
+}
+
+impl State {
+    /// Moves a file's generation on: to a value no file has had before (one counter for the
+    /// mount), so that a check's generation can never come round again once a file's entry is
+    /// dropped and made anew (a check that saw generation 2 must not match a later 2).
+    fn bump(&mut self, ino: u64) {
+        self.generations += 1;
+        self.generation.insert(ino, self.generations);
+    }
 }
 
 impl<D: BlockDevice + 'static> Inner<D> {
@@ -59,18 +69,23 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// Starts a change to a file's content: marks it unchecked (in the store too, before the
     /// change can land) and moves its generation on. The guard ends the change.
     pub(super) fn begin_change(&self, ino: u64) -> Res<ChangeGuard<'_, D>> {
-        let mut st = self.state();
-        if !st.unchecked.contains(&ino) {
-            drop(st);
+        // In flight first: from here no check can start, and none under way can mark the file
+        // checked (a check that waited while the mark below was written would otherwise see
+        // the file unchecked, no change in flight, and its generation unmoved).
+        let marked = {
+            let mut st = self.state();
+            *st.in_flight.entry(ino).or_default() += 1;
+            st.bump(ino);
+            st.unchecked.contains(&ino)
+        };
+        let guard = ChangeGuard { inner: self, ino };
+        if !marked {
             self.change_with_state(|tx, st| {
                 st.unchecked.insert(ino);
                 tx.put_setting(UNCHECKED, &unchecked_list(st))
             })?;
-            st = self.state();
         }
-        *st.in_flight.entry(ino).or_default() += 1;
-        *st.generation.entry(ino).or_default() += 1;
-        Ok(ChangeGuard { inner: self, ino })
+        Ok(guard)
     }
 
     /// Marks a new file unchecked (it has no content yet; its writer's close checks it).

@@ -42,6 +42,8 @@ struct State {
     unchecked: std::collections::BTreeSet<u64>,
     /// Inode → changes to its content begun (and landed) so far, while it is unchecked.
     generation: BTreeMap<u64, u64>,
+    /// The last generation given (`door.rs`: `State::bump`).
+    generations: u64,
     /// Inode → changes to its content in flight.
     in_flight: BTreeMap<u64, u32>,
     next_handle: u64,
@@ -221,6 +223,7 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
             handles: BTreeMap::new(),
             unchecked: Default::default(),
             generation: BTreeMap::new(),
+            generations: 0,
             in_flight: BTreeMap::new(),
             next_handle: 1,
             open: BTreeMap::new(),

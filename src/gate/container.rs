@@ -1,13 +1,15 @@
 //! Containers a study can arrive in are opened: every member passes the gate as a file of its
 //! own. Compressed streams (gzip, xz, lzma, lzip, bzip2, zstd, lz4), archives (zip — also with
 //! bytes in front of it —, tar of every member type and header form, cpio in its three forms,
-//! ar) and disc images (ISO 9660: a patient CD). A container vault cannot open (7z, rar, cab,
-//! compress, UDF, Apple disk images) is refused naming its format, never passed as "not DICOM".
+//! ar), disc images (ISO 9660, every tree: a patient CD) and base64 text. A container vault
+//! cannot open (7z, rar, cab, compress, UDF and bootable discs, disk and filesystem images,
+//! Apple disk images) is refused naming its format, never passed as "not DICOM".
 //!
 //! Bounds keep a bomb from being expanded: at most [`MAX_DEPTH`] containers inside each other;
-//! a member may expand at most [`MAX_RATIO`] times its compressed size; all members of one file,
-//! at every depth together, at most [`MAX_RATIO`] times the file's own size and never past
-//! [`MAX_EXPANDED`]; decoders' dictionaries and windows are held to [`MAX_WINDOW`]. Past a bound
+//! a member may expand at most [`MAX_RATIO`] times its compressed size (or [`MIN_CAP`], if
+//! more); all members of one file, at every depth together, at most [`MAX_RATIO`] times the
+//! file's own size (or [`MIN_CAP`]) and never past [`MAX_EXPANDED`]; decoders' dictionaries
+//! and windows are held to [`MAX_WINDOW`]. Past a bound
 //! the container is refused, not expanded further. Members are expanded one at a time and
 //! dropped once checked; members of stored formats (tar, cpio, ar, ISO) are slices of the input.
 //!
@@ -24,12 +26,18 @@ pub const MAX_EXPANDED: u64 = 4 << 30;
 pub const MAX_RATIO: u64 = 200;
 /// The largest dictionary or window a decoder may ask for.
 pub const MAX_WINDOW: u64 = 64 << 20;
+/// What any member may expand to whatever its ratio (a zero-filled image compresses a
+/// thousandfold and is no bomb): memory this much is no danger.
+pub const MIN_CAP: u64 = 64 << 20;
 
 /// What kind of container the bytes are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Gzip,
     Zip,
+    /// A zip read as streaming readers do: local headers one after another from the first,
+    /// whatever the central directory lists (or whether there is one).
+    ZipLocal,
     Tar,
     Xz,
     Lzma,
@@ -40,6 +48,8 @@ pub enum Kind {
     Iso9660,
     Cpio,
     Ar,
+    /// Base64 text (lines of the base64 alphabet only): what it decodes to.
+    Base64,
     /// A container vault does not open: refused, named.
     Unsupported(&'static str),
 }
@@ -49,6 +59,7 @@ impl Kind {
         match self {
             Kind::Gzip => "gzip",
             Kind::Zip => "zip",
+            Kind::ZipLocal => "zip (local headers)",
             Kind::Tar => "tar",
             Kind::Xz => "xz",
             Kind::Lzma => "lzma",
@@ -59,16 +70,28 @@ impl Kind {
             Kind::Iso9660 => "ISO 9660",
             Kind::Cpio => "cpio",
             Kind::Ar => "ar",
+            Kind::Base64 => "base64",
             Kind::Unsupported(name) => name,
         }
     }
 }
 
-/// The end of a zip's central directory, if one is within reach of the end (a zip's comment
-/// is at most 65535 bytes): where readers look, whatever comes before.
+/// The end of a zip's central directory within reach of the end (a zip's comment is at most
+/// 65535 bytes), whose comment runs exactly to the end and whose directory lies before it:
+/// where readers look, whatever comes before. (A program that merely holds the signature among
+/// its constants has no such record.)
 fn zip_end(bytes: &[u8]) -> bool {
     let from = bytes.len().saturating_sub(65535 + 22);
-    bytes[from..].windows(4).any(|w| w == b"PK\x05\x06")
+    (from..bytes.len().saturating_sub(21)).rev().any(|at| {
+        let r = &bytes[at..];
+        if &r[..4] != b"PK\x05\x06" {
+            return false;
+        }
+        let u16_at = |i: usize| u16::from_le_bytes([r[i], r[i + 1]]) as usize;
+        let u32_at = |i: usize| u32::from_le_bytes(r[i..i + 4].try_into().expect("4 bytes")) as usize;
+        let (cd_size, cd_offset, comment) = (u32_at(12), u32_at(16), u16_at(20));
+        at + 22 + comment == bytes.len() && (cd_size <= at || cd_offset == u32::MAX as usize)
+    })
 }
 
 /// A tar header at the start: ustar's magic, or (old V7 and GNU headers) a valid checksum.
@@ -77,14 +100,25 @@ fn tar_header(bytes: &[u8]) -> bool {
         return true;
     }
     let Some(h) = bytes.get(..512) else { return false };
+    // The header's form: a printable name, octal numbers (mode, size, checksum) padded with
+    // spaces or NULs; then the checksum.
+    let octal = |f: &[u8]| f.iter().all(|&b| (b'0'..=b'7').contains(&b) || b == b' ' || b == 0);
+    let name_end = h[..100].iter().position(|&b| b == 0).unwrap_or(100);
+    let printable = name_end > 0 && h[..name_end].iter().all(|&b| b.is_ascii_graphic() || b == b' ' || b >= 0x80);
+    if !printable || !octal(&h[100..108]) || !octal(&h[124..136]) || !octal(&h[148..156]) {
+        return false;
+    }
     let field = &h[148..156];
     let digits: Vec<u8> = field.iter().copied().filter(|b| (b'0'..=b'7').contains(b)).collect();
-    if digits.is_empty() || h[0] == 0 {
+    if digits.is_empty() {
         return false;
     }
     let Ok(stated) = u32::from_str_radix(std::str::from_utf8(&digits).unwrap_or("x"), 8) else { return false };
-    let sum: u32 = h.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { u32::from(b) }).sum();
-    sum == stated
+    // Unsigned, as POSIX says; signed, as old tars wrote it and GNU tar still accepts.
+    let field = |i: usize, b: u8| if (148..156).contains(&i) { 32 } else { i64::from(b) };
+    let unsigned: i64 = h.iter().enumerate().map(|(i, &b)| field(i, b)).sum();
+    let signed: i64 = h.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { i64::from(b as i8) }).sum();
+    i64::from(stated) == unsigned || i64::from(stated) == signed.rem_euclid(1 << 24)
 }
 
 /// An .lzma (LZMA alone) header: properties, a dictionary of a usual size, a plausible length.
@@ -92,8 +126,17 @@ fn lzma_header(bytes: &[u8]) -> bool {
     let Some(h) = bytes.get(..13) else { return false };
     let dict = u32::from_le_bytes(h[1..5].try_into().expect("4 bytes"));
     let len = u64::from_le_bytes(h[5..13].try_into().expect("8 bytes"));
-    let usual_dict = (12..=30).any(|n| dict == 1 << n || dict == (1 << n) + (1 << (n - 1)));
-    h[0] < 225 && usual_dict && (len == u64::MAX || len < 1 << 40)
+    let usual_dict = (10..=31).any(|n: u32| dict == 1 << n || dict == (1u32 << n).wrapping_add(1 << (n - 1)));
+    let plausible_len = len == u64::MAX || len <= (bytes.len() as u64).saturating_mul(MAX_RATIO).max(MIN_CAP);
+    h[0] < 225 && usual_dict && plausible_len
+}
+
+/// Lines of the base64 alphabet and nothing else (no spaces: prose is not base64), long enough
+/// to hold a file.
+fn base64_text(bytes: &[u8]) -> bool {
+    bytes.len() >= 180
+        && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r'))
+        && bytes.iter().filter(|&&b| b != b'\n' && b != b'\r').count() % 4 == 0
 }
 
 /// Every kind of container the bytes could be taken for (a polyglot is more than one).
@@ -105,6 +148,9 @@ pub fn kinds(bytes: &[u8]) -> Vec<Kind> {
     }
     if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") || starts(b"PK\x07\x08") || zip_end(bytes) {
         out.push(Kind::Zip);
+    }
+    if starts(b"PK\x03\x04") {
+        out.push(Kind::ZipLocal);
     }
     if tar_header(bytes) {
         out.push(Kind::Tar);
@@ -130,10 +176,46 @@ pub fn kinds(bytes: &[u8]) -> Vec<Kind> {
         out.push(Kind::Lz4);
     }
     let at = |offset: usize, sig: &[u8]| bytes.get(offset..offset + sig.len()) == Some(sig);
-    if at(0x8001, b"CD001") {
+    // The volume recognition sequence from sector 16: ISO 9660 descriptors (CD001), UDF's
+    // (BEA01, NSR02, NSR03), a boot record (El Torito).
+    let descriptors: Vec<&[u8]> = (16..64).filter_map(|s| bytes.get(s * 2048..s * 2048 + 40)).collect();
+    let udf = descriptors.iter().any(|d| matches!(&d[1..6], b"NSR02" | b"NSR03" | b"BEA01"));
+    let boot = descriptors.iter().any(|d| d[0] == 0 && &d[1..6] == b"CD001" && &d[7..30] == b"EL TORITO SPECIFICATION");
+    if udf {
+        out.push(Kind::Unsupported("UDF disc image"));
+    } else if boot {
+        out.push(Kind::Unsupported("bootable disc image"));
+    } else if at(0x8001, b"CD001") {
         out.push(Kind::Iso9660);
-    } else if at(0x8001, b"BEA01") || at(0x8001, b"NSR02") || at(0x8001, b"NSR03") {
-        out.push(Kind::Unsupported("UDF"));
+    }
+    // Disk and filesystem images: files inside vault does not read.
+    let at_end = |sig: &[u8]| bytes.len() >= 512 && bytes[bytes.len() - 512..].starts_with(sig);
+    for (found, name) in [
+        (at(1080, &[0x53, 0xEF]) && bytes.get(1024..1028).is_some_and(|c| c != [0; 4]), "ext2/3/4 filesystem image"),
+        (at(3, b"NTFS    "), "NTFS filesystem image"),
+        (at(510, &[0x55, 0xAA]) && (at(54, b"FAT") || at(82, b"FAT32")), "FAT filesystem image"),
+        (at(510, &[0x55, 0xAA]) && at(512, b"EFI PART"), "partitioned disk image (GPT)"),
+        (
+            at(510, &[0x55, 0xAA])
+                && bytes.get(446).is_some_and(|&b| b == 0x80 || b == 0)
+                && bytes.get(450).is_some_and(|&b| b != 0),
+            "partitioned disk image (MBR)",
+        ),
+        (at(1024, b"H+\0\x04") || at(1024, b"HX\0\x05"), "HFS+ filesystem image"),
+        (at(32, b"NXSB"), "APFS container"),
+        (at(0, b"XFSB"), "XFS filesystem image"),
+        (at(0x10040, b"_BHRfS_M"), "Btrfs filesystem image"),
+        (at(0, b"hsqs") || at(0, b"sqsh"), "squashfs image"),
+        (at(0, b"QFI\xfb"), "qcow2 disk image"),
+        (at(0x40, &[0x7F, 0x10, 0xDA, 0xBE]), "VirtualBox disk image"),
+        (at(0, b"conectix") || at_end(b"conectix"), "VHD disk image"),
+        (at(0, b"vhdxfile"), "VHDX disk image"),
+        (at(0, b"KDMV") || at(0, b"# Disk DescriptorFile"), "VMDK disk image"),
+        (at(0, b"MSWIM\0\0\0"), "WIM image"),
+    ] {
+        if found {
+            out.push(Kind::Unsupported(name));
+        }
     }
     if starts(b"070701") || starts(b"070702") || starts(b"070707") || starts(&[0xC7, 0x71]) || starts(&[0x71, 0xC7])
     {
@@ -141,6 +223,9 @@ pub fn kinds(bytes: &[u8]) -> Vec<Kind> {
     }
     if starts(b"!<arch>\n") {
         out.push(Kind::Ar);
+    }
+    if base64_text(bytes) {
+        out.push(Kind::Base64);
     }
     for (sig, name) in [
         (&b"7z\xBC\xAF\x27\x1C"[..], "7z"),
@@ -167,7 +252,7 @@ pub struct Budget {
 impl Budget {
     /// The budget for checking a file of `len` bytes.
     pub fn for_input(len: usize) -> Budget {
-        Budget { left: (len as u64).saturating_mul(MAX_RATIO).min(MAX_EXPANDED) }
+        Budget { left: (len as u64).saturating_mul(MAX_RATIO).max(MIN_CAP).min(MAX_EXPANDED) }
     }
 }
 
@@ -190,7 +275,7 @@ pub(super) fn expand(
     budget: &mut Budget,
     location: &str,
 ) -> Result<Vec<u8>, Reason> {
-    let ratio_cap = compressed.max(1).saturating_mul(MAX_RATIO);
+    let ratio_cap = compressed.max(1).saturating_mul(MAX_RATIO).max(MIN_CAP);
     let cap = ratio_cap.min(budget.left);
     let mut out = Vec::new();
     r.by_ref()
@@ -232,10 +317,20 @@ pub fn for_each_member(
             stream("(unxz)", &mut lzma_rust2::XzReader::new_mem_limit(bytes, true, limit_kb), budget)?
         }
         Kind::Lzma => {
+            // The .lzma header is thirteen bytes of numbers, no magic: other files can start like
+            // one. What does not decode is not taken for lzma (a dictionary past the bound is
+            // refused all the same).
             let limit_kb = (MAX_WINDOW >> 10) as u32;
-            let mut r = lzma_rust2::LzmaReader::new_mem_limit(bytes, limit_kb, None)
-                .map_err(|_| unreadable("an lzma header this reader refuses (or a dictionary past the bound)"))?;
-            stream("(unlzma)", &mut r, budget)?
+            let dict = u32::from_le_bytes(bytes[1..5].try_into().expect("4 bytes"));
+            if u64::from(dict) > MAX_WINDOW {
+                return Err(refusal("archive-too-large", location, "an lzma dictionary past the bound"));
+            }
+            let Ok(mut r) = lzma_rust2::LzmaReader::new_mem_limit(bytes, limit_kb, None) else { return Ok(()) };
+            match expand(&mut r, whole, budget, location) {
+                Ok(data) => each("(unlzma)", &data, budget),
+                Err(reason) if reason.rule == "unreadable-archive" => {}
+                Err(reason) => return Err(reason),
+            }
         }
         Kind::Lzip => {
             // The dictionary size (byte 5) is held to the bound before a decoder allocates it.
@@ -255,7 +350,19 @@ pub fn for_each_member(
                 stream("(unzstd)", &mut d, budget)?;
             }
         }
-        Kind::Lz4 => stream("(unlz4)", &mut lz4_flex::frame::FrameDecoder::new(bytes), budget)?,
+        Kind::Lz4 => {
+            // Frames one after another, as `lz4 -d` reads them.
+            let mut rest: &[u8] = bytes;
+            while rest.starts_with(&[0x04, 0x22, 0x4D, 0x18]) {
+                let before = rest.len();
+                let mut d = lz4_flex::frame::FrameDecoder::new(rest);
+                stream("(unlz4)", &mut d, budget)?;
+                rest = d.into_inner();
+                if rest.len() == before {
+                    break;
+                }
+            }
+        }
         Kind::Tar => tar_members(bytes, location, budget, each)?,
         Kind::Zip => {
             let mut archive =
@@ -271,6 +378,36 @@ pub fn for_each_member(
                 each(&name, &data, budget);
             }
         }
+        Kind::ZipLocal => {
+            let mut rest = std::io::Cursor::new(bytes);
+            loop {
+                let before = rest.position();
+                match zip::read::read_zipfile_from_stream(&mut rest) {
+                    Ok(Some(file)) => {
+                        let name = file.name().map(|n| n.to_string()).unwrap_or_default();
+                        let compressed = file.compressed_size().max(1);
+                        if file.is_dir() {
+                            continue;
+                        }
+                        match expand(file, compressed, budget, location) {
+                            Ok(data) => each(&name, &data, budget),
+                            // A member this reading cannot follow (see below): it stops here.
+                            Err(r) if r.rule == "unreadable-archive" => break,
+                            Err(r) => return Err(r),
+                        }
+                    }
+                    // The central directory (or the end): the local headers are all read.
+                    Ok(None) => break,
+                    // A member streaming readers cannot read either (stored, with its size in a
+                    // data descriptor): they stop there, and so does this reading (the central
+                    // directory's reading has the members).
+                    Err(_) => break,
+                }
+                if rest.position() == before {
+                    break;
+                }
+            }
+        }
         Kind::Ar => {
             let mut archive = ar::Archive::new(bytes);
             while let Some(entry) = archive.next_entry() {
@@ -282,6 +419,14 @@ pub fn for_each_member(
             }
         }
         Kind::Cpio => cpio_members(bytes, location, budget, each)?,
+        Kind::Base64 => {
+            use base64::Engine;
+            let text: Vec<u8> = bytes.iter().copied().filter(|&b| b != b'\n' && b != b'\r').collect();
+            // Not base64 after all (letters and digits only): nothing to read.
+            if let Ok(data) = base64::engine::general_purpose::STANDARD.decode(&text) {
+                each("(base64)", &data, budget);
+            }
+        }
         Kind::Iso9660 => iso_members(bytes, location, budget, each)?,
         Kind::Unsupported(name) => {
             let _ = name;
@@ -300,8 +445,10 @@ fn tar_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
     let mut archive = tar::Archive::new(bytes);
     for entry in archive.entries().map_err(|_| unreadable("not a tar it can read"))? {
         let mut entry = entry.map_err(|_| unreadable("a header it cannot read"))?;
+        // Whatever the type says, data that is there is read (7z extracts a link's data too);
+        // a folder's none.
         let kind = entry.header().entry_type();
-        if matches!(kind, EntryType::Directory | EntryType::Symlink | EntryType::Link) {
+        if matches!(kind, EntryType::Directory) || entry.size() == 0 {
             continue;
         }
         let mut sparse: Vec<(String, String)> = Vec::new();
@@ -446,23 +593,23 @@ fn iso_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
     let u32le = |b: &[u8], at: usize| -> Result<usize, Reason> {
         Ok(u32::from_le_bytes(b.get(at..at + 4).ok_or_else(bad)?.try_into().expect("4 bytes")) as usize)
     };
-    // The primary volume descriptor (type 1), among the descriptors from sector 16.
-    let mut root = None;
+    // The primary volume descriptor (type 1) and any supplementary ones (type 2: Joliet),
+    // among the descriptors from sector 16: every tree is walked (a file may be in one only).
+    let mut roots = Vec::new();
     for sector in 16..64 {
         let d = bytes.get(sector * SECTOR..(sector + 1) * SECTOR).ok_or_else(bad)?;
         if &d[1..6] != b"CD001" {
             return Err(bad());
         }
         match d[0] {
-            1 => {
-                root = Some(d[156..190].to_vec());
-                break;
-            }
+            1 | 2 => roots.push(d[156..190].to_vec()),
             255 => break,
             _ => {}
         }
     }
-    let root = root.ok_or_else(bad)?;
+    if roots.is_empty() {
+        return Err(bad());
+    }
     let extent = |record: &[u8]| -> Result<(usize, usize), Reason> {
         let lba = u32le(record, 2)?;
         let len = u32le(record, 10)?;
@@ -471,7 +618,11 @@ fn iso_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
         Ok((start, end))
     };
     let mut seen = std::collections::BTreeSet::new();
-    let mut stack = vec![(extent(&root)?, String::new(), 0usize)];
+    let mut seen_files = std::collections::BTreeSet::new();
+    let mut stack = Vec::new();
+    for root in &roots {
+        stack.push((extent(root)?, String::new(), 0usize));
+    }
     while let Some(((start, end), path, depth)) = stack.pop() {
         if depth > 16 || !seen.insert(start) {
             continue;
@@ -495,7 +646,7 @@ fn iso_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
             let (s, e) = extent(record)?;
             if record[25] & 0x02 != 0 {
                 stack.push(((s, e), format!("{name}/"), depth + 1));
-            } else if e > s {
+            } else if e > s && seen_files.insert((s, e)) {
                 each(&name, &bytes[s..e], budget);
             }
         }

@@ -208,7 +208,7 @@ mod tests {
     #[test]
     fn a_plain_file_is_decided_by_its_head_and_tail_and_a_zip_at_its_end_is_not() {
         let policy = Policy::default();
-        let mut big = vec![b'x'; 3 << 20];
+        let mut big: Vec<u8> = b"made-up plain text, ".iter().copied().cycle().take(3 << 20).collect();
         let mut reads = 0u64;
         let v = check_stored::<()>(
             big.len() as u64,
@@ -224,8 +224,13 @@ mod tests {
         assert!(v.accept && !v.dicom);
         assert!(reads < (HEAD_BYTES + TAIL_BYTES) as u64 + 1, "read {reads} bytes of a plain file");
         // The end of a zip's central directory at the end: the whole file is read.
+        // An end record that says one member, and a directory (at byte 0) that is not one.
         let n = big.len();
-        big[n - 22..n - 18].copy_from_slice(b"PK\x05\x06");
+        let mut end = b"PK\x05\x06\0\0\0\0\x01\0\x01\0".to_vec();
+        end.extend(46u32.to_le_bytes());
+        end.extend(0u32.to_le_bytes());
+        end.extend(0u16.to_le_bytes());
+        big[n - 22..].copy_from_slice(&end);
         let v = check_stored::<()>(
             big.len() as u64,
             &mut |at, buf: &mut [u8]| {

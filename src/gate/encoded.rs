@@ -65,12 +65,20 @@ impl<'de> Deserialize<'de> for Node {
     }
 }
 
+/// A tag as readers take a key: eight hex digits, with or without `0x`, brackets, commas,
+/// underscores or spaces (`(0010,0010)`, `0010_0010`), in either case; or a keyword
+/// (`PatientName`, which pydicom takes).
 fn parse_tag(key: &str) -> Option<Tag> {
-    if key.len() != 8 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
+    let k = key.trim();
+    let k = k.strip_prefix("0x").or_else(|| k.strip_prefix("0X")).unwrap_or(k);
+    let digits: String = k.chars().filter(|c| !matches!(c, '(' | ')' | ',' | '_' | ' ' | '-')).collect();
+    if digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let n = u32::from_str_radix(&digits, 16).ok()?;
+        return Some(Tag((n >> 16) as u16, n as u16));
     }
-    let n = u32::from_str_radix(key, 16).ok()?;
-    Some(Tag((n >> 16) as u16, n as u16))
+    use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
+    let entry = dicom_dictionary_std::StandardDataDictionary.by_name(k)?;
+    Some(entry.tag_range().inner())
 }
 
 fn vr_of(text: &str) -> Option<VR> {
@@ -78,14 +86,52 @@ fn vr_of(text: &str) -> Option<VR> {
     (b.len() == 2).then(|| VR::from_binary([b[0], b[1]])).flatten()
 }
 
-/// A data set object: every key a tag, at least one.
-fn is_dataset(n: &Node) -> bool {
+/// An attribute object: one with a `vr` that names a VR (PS3.18 F.2.2 requires it).
+fn is_attribute(n: &Node) -> bool {
     match n {
-        Node::Object(kv) => {
-            !kv.is_empty() && kv.iter().all(|(k, v)| parse_tag(k).is_some() && matches!(v, Node::Object(_)))
+        Node::Object(fields) => {
+            fields.iter().any(|(k, v)| k == "vr" && matches!(v, Node::Text(t) if vr_of(t).is_some()))
         }
         _ => false,
     }
+}
+
+/// A data set object: a member whose key reads as a tag and whose value is an attribute.
+fn is_dataset(n: &Node) -> bool {
+    match n {
+        Node::Object(kv) => kv.iter().any(|(k, v)| parse_tag(k).is_some() && is_attribute(v)),
+        _ => false,
+    }
+}
+
+/// The text of a JSON or XML file as UTF-8: a byte-order mark dropped, UTF-16 decoded.
+fn as_utf8(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    let utf16 = |le: bool, body: &[u8]| -> Cow<'_, [u8]> {
+        let units: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .collect();
+        Cow::Owned(String::from_utf16_lossy(&units).into_bytes())
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => Cow::Borrowed(rest),
+        [0xFF, 0xFE, rest @ ..] => utf16(true, rest),
+        [0xFE, 0xFF, rest @ ..] => utf16(false, rest),
+        // UTF-16 without a mark: every other byte of the first characters is zero.
+        [a, 0, b, 0, ..] if a.is_ascii() && b.is_ascii() && *a != 0 => utf16(true, bytes),
+        [0, a, 0, b, ..] if a.is_ascii() && b.is_ascii() && *a != 0 => utf16(false, bytes),
+        _ => Cow::Borrowed(bytes),
+    }
+}
+
+/// True when text that could not be read says it is DICOM JSON: a `"vr"` member and a key that
+/// reads as a tag. Such a file is refused (unreadable DICOM), not passed as plain.
+pub fn claims_json(bytes: &[u8]) -> bool {
+    let text = as_utf8(bytes);
+    let has = |pat: &[u8]| text.windows(pat.len()).any(|w| w == pat);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
+    matches!(first, Some(b'{' | b'[')) && has(b"\"vr\"") && (has(b"\"Value\"") || has(b"\"InlineBinary\"") || has(b"\"BulkDataURI\""))
 }
 
 /// Tells one data set's elements to the visitor.
@@ -94,6 +140,9 @@ fn json_dataset(kv: &[(String, Node)], v: &mut impl Visitor) -> usize {
     let mut count = 0;
     for (key, attr) in kv {
         let Some(tag) = parse_tag(key) else { continue };
+        if !is_attribute(attr) {
+            continue;
+        }
         match last {
             Some(l) if l == tag => v.oddity(Oddity::Duplicate, tag),
             Some(l) if l > tag => v.oddity(Oddity::OutOfOrder, tag),
@@ -161,11 +210,12 @@ fn json_text(n: &Node) -> String {
 
 /// Reads DICOM JSON: Some(elements read) when the bytes are it.
 pub fn json(bytes: &[u8], v: &mut impl Visitor) -> Option<usize> {
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
+    let text = as_utf8(bytes);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace())?;
     if *first != b'{' && *first != b'[' {
         return None;
     }
-    let node: Node = serde_json::from_slice(bytes).ok()?;
+    let node: Node = serde_json::from_slice(&text).ok()?;
     let datasets: Vec<&Node> = match &node {
         Node::List(items) => items.iter().filter(|n| is_dataset(n)).collect(),
         n if is_dataset(n) => vec![n],
@@ -187,12 +237,13 @@ pub fn json(bytes: &[u8], v: &mut impl Visitor) -> Option<usize> {
 /// Err when they claim to be and cannot be read.
 pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
     use quick_xml::events::{BytesStart, Event};
+    let text = as_utf8(bytes);
+    let bytes: &[u8] = &text;
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
     if *first != b'<' {
         return None;
     }
-    let head = &bytes[..bytes.len().min(1 << 16)];
-    let claims = |pat: &[u8]| head.windows(pat.len()).any(|w| w == pat);
+    let claims = |pat: &[u8]| bytes.windows(pat.len()).any(|w| w == pat);
     if !claims(b"NativeDicomModel") && !claims(b"DicomAttribute") {
         return None;
     }
@@ -223,9 +274,14 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
     let mut top_last: Option<Tag> = None;
     let mut count = 0;
     let mut in_binary = false;
+    // Inside a Value or PersonName: where an attribute's text is (not the layout between).
+    let mut inside = 0usize;
     let mut buf = Vec::new();
     loop {
-        let Ok(event) = reader.read_event_into(&mut buf) else { return Some(Err(())) };
+        // An error before any DicomAttribute: a document that only mentions DICOM (HTML).
+        let Ok(event) = reader.read_event_into(&mut buf) else {
+            return if count == 0 { None } else { Some(Err(())) };
+        };
         match &event {
             Event::Eof => break,
             Event::Start(e) | Event::Empty(e) if e.local_name().into_inner() == "DicomAttribute" => {
@@ -256,6 +312,7 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
                 };
                 match e.local_name().into_inner() {
                     "Value" | "PersonName" => {
+                        inside += 1;
                         if a.parts > 0 {
                             a.value.push(b'\\');
                         }
@@ -274,6 +331,34 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
                 }
             }
             Event::End(e) if e.local_name().into_inner() == "InlineBinary" => in_binary = false,
+            Event::End(e) if matches!(e.local_name().into_inner(), "Value" | "PersonName") => {
+                inside = inside.saturating_sub(1);
+            }
+            // Character and entity references, and CDATA: text like any other. An entity the
+            // document defines itself stays as written (it is there, whatever it expands to).
+            Event::GeneralRef(r) => {
+                if let Some(a) = stack.last_mut() {
+                    let name: &str = r.as_ref();
+                    let resolved = match r.resolve_char_ref() {
+                        Ok(Some(c)) => Some(c.to_string()),
+                        _ => match name {
+                            "amp" => Some("&".into()),
+                            "lt" => Some("<".into()),
+                            "gt" => Some(">".into()),
+                            "quot" => Some("\"".into()),
+                            "apos" => Some("'".into()),
+                            _ => None,
+                        },
+                    };
+                    a.value.extend(resolved.unwrap_or_else(|| format!("&{name};")).as_bytes());
+                }
+            }
+            Event::CData(t) => {
+                if let Some(a) = stack.last_mut() {
+                    let c: &str = t.as_ref();
+                    a.value.extend(c.as_bytes());
+                }
+            }
             Event::Text(t) => {
                 if let Some(a) = stack.last_mut() {
                     let raw: &str = t.as_ref();
@@ -283,7 +368,7 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
                             Ok(bytes) => a.value.extend(bytes),
                             Err(_) => a.value.extend(text.as_bytes()),
                         }
-                    } else {
+                    } else if inside > 0 {
                         a.value.extend(text.trim().as_bytes());
                     }
                 }

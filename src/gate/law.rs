@@ -134,12 +134,14 @@ pub struct Law<'p> {
     facts: Facts,
     /// Elements judged.
     pub elements: usize,
-    /// The reading starts like a data set: its first element is one a data set can start with
-    /// (a tag the dictionary knows, a group length of four bytes, or a private element). Zeros
-    /// (a group length of none, again and again) do not.
-    pub plausible: bool,
-    /// The first top-level tag, while the start is being judged.
-    first: Option<Tag>,
+    /// Top-level elements that look like a data set's: distinct tags the dictionary knows (not
+    /// group lengths), each with the VR the dictionary gives it (or UN, or none in implicit VR),
+    /// in whatever order (readers read unsorted data sets). Bytes that only happen to parse as
+    /// elements (zeros, an executable, a compiled Python file) score none or one; a data set,
+    /// however it starts, scores on.
+    pub known: usize,
+    /// The tags that scored.
+    scored: Vec<Tag>,
 }
 
 fn text_vr(vr: VR) -> bool {
@@ -201,17 +203,22 @@ fn has_its_form(vr: VR, value: &[u8]) -> bool {
         VR::IS => |b| b.is_ascii_digit() || matches!(b, b'+' | b'-'),
         VR::DS => |b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'),
         VR::UI => |b| b.is_ascii_digit() || b == b'.',
+        // Upper case, digits, space and underscore by the standard; lower case, '/', '.' and
+        // '-' are found in real files. A caret or a colon is not a code.
+        VR::CS => |b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'/' | b'.' | b'-'),
         _ => return true,
     };
     value.split(|&b| b == b'\\').all(|c| trim(c).iter().all(|&b| allowed(b)))
 }
 
-/// A UID `vault scrub` could have written: `2.25.` and a number without a leading zero.
+/// A UID `vault scrub` could have written: `2.25.` and a 128-bit number (a UUID's: 30 to 39
+/// digits, no leading zero). A shorter `2.25.` number is not a UUID's, and could be anything
+/// (`2.25.4711913019710203` is an MRN and a birth date).
 fn replaced_uid(component: &[u8]) -> bool {
     let t = trim(component);
     t.is_empty()
         || t.strip_prefix(b"2.25.").is_some_and(|n| {
-            !n.is_empty() && n.len() <= 39 && n.iter().all(|b| b.is_ascii_digit()) && (n == b"0" || n[0] != b'0')
+            (30..=39).contains(&n.len()) && n.iter().all(|b| b.is_ascii_digit()) && n[0] != b'0'
         })
 }
 
@@ -233,8 +240,8 @@ impl<'p> Law<'p> {
             declared: BTreeSet::new(),
             facts: Facts::default(),
             elements: 0,
-            plausible: false,
-            first: None,
+            known: 0,
+            scored: Vec::new(),
         }
     }
 
@@ -310,7 +317,7 @@ impl<'p> Law<'p> {
             // A file's path in a DICOMDIR is numbered by its writer (IM000001): names and labels
             // are what identify there.
             Action::Clean => match components().find_map(|c| {
-                let strength = if tag == tags::REFERENCED_FILE_ID { Strength::Labels } else { Strength::FreeText };
+                let strength = if tag == tags::REFERENCED_FILE_ID { Strength::Paths } else { Strength::FreeText };
                 shape::find(c, strength)
             }) {
                 Some(s) => Err(Problem::IdentityInText(s)),
@@ -338,9 +345,49 @@ impl<'p> Law<'p> {
         }
     }
 
+    /// An element whose form is wrong for its tag, whatever the profile does with it: a group
+    /// length that is not four bytes; pixel data written as text; a value the file writes as
+    /// text (or as a name) where the dictionary has a number or a sequence — a reader shows the
+    /// text, the law would read a number.
+    fn misshapen(&self, e: &Element<'_>, known: Option<VR>) -> Option<Problem> {
+        if e.tag.element() == 0x0000 {
+            return (!e.value.is_empty() && e.value.len() != 4).then_some(Problem::NotItsVr);
+        }
+        let declared = e.vr?;
+        if matches!(e.tag, tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009)) {
+            let pixels = matches!(declared, VR::OB | VR::OW | VR::OF | VR::OD | VR::OL | VR::UN);
+            return (!pixels).then_some(Problem::NotItsVr);
+        }
+        let known = known?;
+        if declared == known || declared == VR::UN || blank(declared, e.value, self.policy) {
+            return None;
+        }
+        if declared == VR::PN {
+            return Some(Problem::HasValue);
+        }
+        (text_vr(declared) && !text_vr(known)).then_some(Problem::NotItsVr)
+    }
+
     fn standard(&mut self, e: &Element<'_>) {
         let tag = e.tag;
-        let vr = scan::dictionary_vr(tag).or(e.vr).unwrap_or(VR::UN);
+        let known = scan::dictionary_vr(tag);
+        if let Some(problem) = self.misshapen(e, known) {
+            let vr = e.vr.unwrap_or(VR::UN);
+            let (rule, detail) = Self::rule(problem, tag, vr, false);
+            self.find_with(rule, tag, vec![], readable(e.value), detail, (vr, false));
+            return;
+        }
+        // Text the file writes with another text VR than the dictionary's is judged as both.
+        if let (Some(declared), Some(k)) = (e.vr, known)
+            && declared != k
+            && text_vr(declared)
+            && text_vr(k)
+            && let Err(problem) = self.judge(tag, Action::Keep, declared, e.value)
+        {
+            let (rule, detail) = Self::rule(problem, tag, declared, false);
+            self.find_with(rule, tag, vec![], readable(e.value), detail, (declared, false));
+        }
+        let vr = known.or(e.vr).unwrap_or(VR::UN);
         let p = profiles();
         let action = p.basic.action(tag, vr);
         let Err(problem) = self.judge(tag, action, vr, e.value) else { return };
@@ -380,7 +427,11 @@ impl<'p> Law<'p> {
     fn private(&mut self, e: &Element<'_>) {
         let tag = e.tag;
         if tag.element() == 0x0000 {
-            return; // a group length
+            // A group length: four bytes, a number, nothing else.
+            if !e.value.is_empty() && e.value.len() != 4 {
+                self.find("value-not-its-vr", tag, None, readable(e.value), None);
+            }
+            return;
         }
         if (0x0010..=0x00FF).contains(&tag.element()) {
             let creator = e.value.to_vec();
@@ -399,22 +450,15 @@ impl<'p> Law<'p> {
         self.find("private-element", tag, Some(Retain::SafePrivate), false, None);
     }
 
-    /// Whether a raw reading starts like a data set (see [`Law::plausible`]).
-    fn judge_start(&mut self, tag: Tag, vr: Option<VR>, len: usize) {
-        match self.first {
-            None => {
-                self.first = Some(tag);
-                let known = scan::dictionary_vr(tag);
-                let _ = vr;
-                self.plausible = if tag.element() == 0x0000 {
-                    len == 4
-                } else if tag.group() % 2 == 1 {
-                    tag.element() >= 0x0010
-                } else {
-                    known.is_some()
-                };
-            }
-            Some(_) => {}
+    /// Scores a top-level element (see [`Law::known`]): one with a value, outside the command
+    /// group (whose small tags, (0000,0100) and the like, binaries are full of).
+    fn score(&mut self, tag: Tag, vr: Option<VR>, len: usize) {
+        let Some(known) = scan::dictionary_vr(tag) else { return };
+        let fits = vr.is_none_or(|v| v == known || v == VR::UN);
+        let shaped = tag.element() != 0x0000 && tag.group() % 2 == 0 && tag.group() != 0x0000 && len > 0;
+        if shaped && fits && !self.scored.contains(&tag) && self.known < 16 {
+            self.known += 1;
+            self.scored.push(tag);
         }
     }
 
@@ -514,7 +558,7 @@ impl<'p> Law<'p> {
 impl Visitor for Law<'_> {
     fn element(&mut self, e: &Element<'_>) {
         if self.levels.is_empty() {
-            self.judge_start(e.tag, e.vr, e.value.len());
+            self.score(e.tag, e.vr, e.value.len());
         }
         self.elements += 1;
         self.note(e);
@@ -522,7 +566,12 @@ impl Visitor for Law<'_> {
             return;
         }
         match e.tag {
-            tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009) => {}
+            tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009) => {
+                if let Some(problem) = self.misshapen(e, None) {
+                    let (rule, detail) = Self::rule(problem, e.tag, VR::OB, false);
+                    self.find(rule, e.tag, None, readable(e.value), detail);
+                }
+            }
             t if t.group() % 2 == 1 => self.private(e),
             _ => self.standard(e),
         }
@@ -530,7 +579,7 @@ impl Visitor for Law<'_> {
 
     fn sequence(&mut self, tag: Tag, vr: Option<VR>) {
         if self.levels.is_empty() {
-            self.judge_start(tag, vr, 0);
+            self.score(tag, vr, 1);
             self.elements += 1;
         }
         let refused_above = self.refused_here();
@@ -607,7 +656,8 @@ mod tests {
         assert!(!blank(VR::LO, b"ANONYMIZED\\Madeup", &p));
         assert!(has_its_form(VR::DA, b"20200101 "));
         assert!(!has_its_form(VR::DA, b"Madeup^Person"));
-        assert!(replaced_uid(b"2.25.123456789\0"));
+        assert!(replaced_uid(b"2.25.123456789012345678901234567890\0"));
+        assert!(!replaced_uid(b"2.25.4711913019710203"));
         assert!(!replaced_uid(b"1.2.826.0.1.3680043.10.999.1"));
         assert!(!replaced_uid(b"2.25.0123"));
     }

@@ -126,8 +126,9 @@ pub fn might_need_all(head: &[u8], tail: &[u8], len: u64) -> bool {
     if !container::kinds(head).is_empty() || container::kinds(tail).contains(&container::Kind::Zip) {
         return true;
     }
-    let first = head.iter().find(|b| !b.is_ascii_whitespace());
-    if head.len() < 8 || matches!(first, Some(b'<' | b'{' | b'[')) {
+    // Text that may be DICOM JSON or XML (or is blank as far as the head goes, or UTF-16).
+    let first = head.iter().find(|b| !b.is_ascii_whitespace() && **b != 0);
+    if head.len() < 8 || matches!(first, None | Some(b'<' | b'{' | b'[' | 0xEF | 0xFF | 0xFE)) {
         return true;
     }
     head.get(128..132) == Some(b"DICM") || head.starts_with(b"DICM") || raw_starts(head, len).next().is_some()
@@ -240,31 +241,32 @@ fn dicom(bytes: &[u8], policy: &Policy, budget: &mut container::Budget) -> Verdi
     v
 }
 
-/// A reading other than the file's own: judged whole when it reads to the end; otherwise what
-/// it read that reads as a person's text counts, and a raw reading of two or more elements that
-/// then stops is unreadable DICOM.
+/// A reading other than the file's own. It counts only when what it read looks like a data set
+/// (`Law::known`: elements the dictionary knows, in order): then a reading to the end is judged
+/// whole, one that stops part way counts what it read that reads as a person's text, and a raw
+/// reading (no `DICM`) that stops after three such elements is unreadable DICOM. Bytes that only
+/// happen to parse as an element or two (executables, compiled code, zeros) do not count.
 fn other_reading(bytes: &[u8], at: usize, syntax: Syntax, policy: &Policy, v: &mut Verdict) {
     let mut law = law::Law::new(policy);
     let reading = scan::read(bytes, at, syntax, &mut law);
-    if reading.elements == 0 || !law.plausible {
+    let (known, elements) = (law.known, reading.elements);
+    let whole = reading.stopped.is_none();
+    let counts = if whole { known >= 2 || (known == 1 && elements == 1) } else { known >= 2 };
+    if !counts {
         return;
     }
-    let whole = reading.stopped.is_none();
     let label = format!("@{at} {}/", syntax_name(syntax));
     let mut reasons = law.reasons(!whole);
     for r in &mut reasons {
         r.location = format!("{label}{}", r.location);
     }
-    if whole || !reasons.is_empty() {
-        v.dicom = true;
-    }
+    v.dicom = true;
     v.refuse(reasons);
     let raw = bytes.get(128..132) != Some(b"DICM") && !bytes.starts_with(b"DICM");
     if let Some(stop) = reading.stopped
         && raw
-        && reading.elements >= 2
+        && known >= 3
     {
-        v.dicom = true;
         v.refuse([unreadable(stop.why, label)]);
     }
 }
@@ -274,6 +276,9 @@ fn encoded_readings(bytes: &[u8], policy: &Policy) -> Option<Vec<Reason>> {
     let mut law = law::Law::new(policy);
     if encoded::json(bytes, &mut law).is_some() {
         return Some(law.reasons(false));
+    }
+    if encoded::claims_json(bytes) {
+        return Some(vec![unreadable("DICOM JSON that cannot be read", String::new())]);
     }
     let mut law = law::Law::new(policy);
     match encoded::xml(bytes, &mut law)? {

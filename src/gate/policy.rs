@@ -116,8 +116,10 @@ impl From<LegacyPolicy> for Policy {
 impl Policy {
     /// True when `value` carries nothing: empty, only carets/spaces/backslashes, or a dummy.
     pub fn is_blank(&self, value: &str) -> bool {
-        let trimmed =
-            value.trim_matches(|c: char| c == '^' || c == '\\' || c == '=' || c.is_whitespace() || c == '\0');
+        // ASCII blanks only: a non-breaking space is a character of a name in other encodings
+        // (GBK's 0xC2 0xA0 is one), not nothing.
+        let trimmed = value
+            .trim_matches(|c: char| c == '^' || c == '\\' || c == '=' || c.is_ascii_whitespace() || c == '\0');
         trimmed.is_empty() || self.dummy_values.iter().any(|d| d.eq_ignore_ascii_case(trimmed))
     }
 

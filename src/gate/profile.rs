@@ -161,6 +161,7 @@ const DESCRIPTORS: &[&str] = &[
     "BodyPartExamined",
     "AdditionalPatientHistory",
     "UnformattedTextValue",
+    "AcquisitionDeviceProcessingDescription",
 ];
 
 /// Attributes of the file meta group that name the systems a file passed through, or hold

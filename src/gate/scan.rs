@@ -49,7 +49,8 @@ impl Syntax {
         match uid {
             b"1.2.840.10008.1.2" => (Syntax::ImplicitLittle, false),
             b"1.2.840.10008.1.2.2" => (Syntax::ExplicitBig, false),
-            b"1.2.840.10008.1.2.1.99" => (Syntax::ExplicitLittle, true),
+            // Deflated Explicit VR Little Endian, and JPIP Referenced Deflate (dcmtk inflates it).
+            b"1.2.840.10008.1.2.1.99" | b"1.2.840.10008.1.2.4.95" => (Syntax::ExplicitLittle, true),
             _ => (Syntax::ExplicitLittle, false),
         }
     }
@@ -404,13 +405,16 @@ impl<'a, V: Visitor> Reader<'a, '_, V> {
         let value = self.value(value_at, len, end)?;
         *pos = value_at + len as usize;
         // A UN value whose tag the dictionary calls a sequence, or that reads whole as items:
-        // the sequence dcmtk and pydicom show.
+        // the sequence dcmtk and pydicom show — its items in implicit VR (CP-246), or, where
+        // they do not read so, in explicit VR (pydicom reads them so).
         if vr == Some(VR::UN) && (known == Some(VR::SQ) || value.starts_with(&[0xFE, 0xFF, 0x00, 0xE0])) {
-            let mut probe = Probe;
-            let mut trial = Reader { bytes: self.bytes, visitor: &mut probe };
-            if trial.sequence(value_at, len, *pos, Syntax::ImplicitLittle, depth, tag, vr).is_ok() {
-                self.sequence(value_at, len, *pos, Syntax::ImplicitLittle, depth, tag, vr)?;
-                return Ok(());
+            for inner in [Syntax::ImplicitLittle, Syntax::ExplicitLittle] {
+                let mut probe = Probe;
+                let mut trial = Reader { bytes: self.bytes, visitor: &mut probe };
+                if trial.sequence(value_at, len, *pos, inner, depth, tag, vr).is_ok() {
+                    self.sequence(value_at, len, *pos, inner, depth, tag, vr)?;
+                    return Ok(());
+                }
             }
         }
         if let Some(meta) = meta

@@ -16,6 +16,8 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strength {
     Labels,
+    /// A file's path in a DICOMDIR: names, labels and dates (its writer numbers the files).
+    Paths,
     FreeText,
 }
 
@@ -50,6 +52,10 @@ const LABELS: &[&str] = &[
     "tel", "phone", "telephone", "mobile", "email", "e-mail", "ssn", "postcode", "zip",
 ];
 
+/// Labels specific enough that a number after them is an identity even without `:` (`MRN
+/// 4711913`, `DOB 03/02/1971`, `NHS9434765919`).
+const NUMBER_LABELS: &[&str] = &["mrn", "nhs", "dob", "d.o.b", "d.o.b.", "pid", "ssn", "hosp no", "acc no"];
+
 /// Titles a capitalised name follows.
 const TITLES: &[&str] = &["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Rev"];
 
@@ -60,9 +66,13 @@ fn letter(b: u8) -> bool {
     b.is_ascii_alphabetic() || b >= 0x80
 }
 
-/// The first identity shape in `text`, if any.
+/// The first identity shape in `text`, if any, in any of the ways a reader may show it.
 pub fn find(text: &[u8], strength: Strength) -> Option<Shape> {
-    if person_name(text) {
+    views(text).iter().find_map(|v| find_in(v, strength))
+}
+
+fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
+    if person_name(text) || (strength == Strength::FreeText && surname_first(text)) {
         return Some(Shape::PersonName);
     }
     if labelled(text) {
@@ -71,27 +81,133 @@ pub fn find(text: &[u8], strength: Strength) -> Option<Shape> {
     if titled(text) {
         return Some(Shape::TitledName);
     }
-    if strength == Strength::FreeText {
-        if date(text) {
-            return Some(Shape::Date);
-        }
-        if id_number(text) {
-            return Some(Shape::IdNumber);
-        }
+    if strength != Strength::Labels && date(text) {
+        return Some(Shape::Date);
+    }
+    if strength == Strength::FreeText && id_number(text) {
+        return Some(Shape::IdNumber);
     }
     None
 }
 
-/// `Letters^Letters`: DICOM's form of a person name.
+/// The ways a value's bytes can read as text: as they are; with ISO 2022 escape sequences
+/// taken out and JIS X 0208's full-width Latin letters, digits and marks (`Ｍ`, `＾`, `：`)
+/// as the ASCII they stand for; with the full-width forms of EUC and GB character sets (row
+/// 0xA3) likewise; and as UTF-8 with its full-width forms (U+FF01–U+FF5E) folded.
+pub fn views(text: &[u8]) -> Vec<std::borrow::Cow<'_, [u8]>> {
+    use std::borrow::Cow;
+    let mut out = vec![Cow::Borrowed(text)];
+    if text.iter().all(|b| b.is_ascii() && *b != 0x1B) {
+        return out;
+    }
+    // ISO 2022: escapes out; inside a two-byte set (ESC $ …), JIS X 0208 rows 1 and 3.
+    let mut folded = Vec::with_capacity(text.len());
+    let (mut i, mut double) = (0, false);
+    while i < text.len() {
+        if text[i] == 0x1B {
+            let mut j = i + 1;
+            while j < text.len() && (0x20..=0x2F).contains(&text[j]) {
+                j += 1;
+            }
+            double = text.get(i + 1) == Some(&b'$');
+            i = j + 1;
+            continue;
+        }
+        if double && i + 1 < text.len() {
+            let (a, b) = (text[i], text[i + 1]);
+            match (a, b) {
+                (0x23, 0x21..=0x7E) => folded.push(b),
+                (0x21, 0x21) => folded.push(b' '),
+                (0x21, 0x27) => folded.push(b':'),
+                (0x21, 0x30) => folded.push(b'^'),
+                _ => folded.extend([a | 0x80, b | 0x80]),
+            }
+            i += 2;
+            continue;
+        }
+        folded.push(text[i]);
+        i += 1;
+    }
+    // EUC and GB: row 0xA3 is full-width ASCII.
+    let mut euc = Vec::with_capacity(folded.len());
+    let mut i = 0;
+    while i < folded.len() {
+        if folded[i] == 0xA3 && folded.get(i + 1).is_some_and(|&b| b >= 0xA1 && b != 0xFF) {
+            euc.push(folded[i + 1] - 0x80);
+            i += 2;
+        } else {
+            euc.push(folded[i]);
+            i += 1;
+        }
+    }
+    if euc != text {
+        out.push(Cow::Owned(euc));
+    }
+    if let Ok(s) = std::str::from_utf8(text) {
+        let wide: String = s
+            .chars()
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                '\u{3000}' => ' ',
+                c => c,
+            })
+            .collect();
+        if wide.as_bytes() != text {
+            out.push(Cow::Owned(wide.into_bytes()));
+        }
+    }
+    out
+}
+
+/// A caret with a letter on either side, spaces, dots and more carets between: DICOM's form of
+/// a person name (`Family^Given`, `Family^^Given`, `Family ^Given`).
 fn person_name(text: &[u8]) -> bool {
-    text.windows(3).enumerate().any(|(i, w)| {
-        w[1] == b'^' && letter(w[0]) && (letter(w[2]) || (w[2] == b' ' && text.get(i + 3).is_some_and(|&b| letter(b))))
+    let skip = |b: u8| matches!(b, b' ' | b'.' | b'^' | b'\t');
+    text.iter().enumerate().any(|(i, &b)| {
+        b == b'^'
+            && text[..i].iter().rev().find(|&&c| !skip(c)).is_some_and(|&c| letter(c))
+            && text[i + 1..].iter().find(|&&c| !skip(c)).is_some_and(|&c| letter(c))
     })
 }
 
-/// A label word, at a word boundary, then spaces, then `:`, `#`, `=` or `-`, then a value.
+/// `SURNAME, Given`: a capitalised word after a comma and an upper-case word.
+fn surname_first(text: &[u8]) -> bool {
+    text.windows(2).enumerate().any(|(i, w)| {
+        if w != b", " && !(w[0] == b',' && w[1].is_ascii_uppercase()) {
+            return false;
+        }
+        let before = text[..i].iter().rev().take_while(|b| b.is_ascii_alphabetic()).collect::<Vec<_>>();
+        let after_at = if w[1] == b' ' { i + 2 } else { i + 1 };
+        let after: Vec<u8> = text[after_at..].iter().take_while(|b| b.is_ascii_alphabetic()).copied().collect();
+        before.len() >= 2
+            && before.iter().all(|b| b.is_ascii_uppercase())
+            && after.len() >= 2
+            && after[0].is_ascii_uppercase()
+            && after[1..].iter().all(|b| b.is_ascii_lowercase())
+    })
+}
+
+/// A label word, at a word boundary, then spaces or dots, then `:`, `#`, `=` or `-`, then a
+/// value (after spaces, tabs, dots or quotes).
 fn labelled(text: &[u8]) -> bool {
     let lower: Vec<u8> = text.to_ascii_lowercase();
+    for label in NUMBER_LABELS {
+        let l = label.as_bytes();
+        let mut from = 0;
+        while let Some(i) = find_from(&lower, l, from) {
+            from = i + 1;
+            if i > 0 && lower[i - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let mut j = i + l.len();
+            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'#' | b':' | b'-')) {
+                j += 1;
+            }
+            if lower.get(j).is_some_and(|b| b.is_ascii_digit()) {
+                return true;
+            }
+        }
+    }
     for label in LABELS {
         let l = label.as_bytes();
         let mut from = 0;
@@ -102,14 +218,20 @@ fn labelled(text: &[u8]) -> bool {
                 continue;
             }
             let mut j = i + l.len();
-            while lower.get(j) == Some(&b' ') {
+            if lower.get(j).is_some_and(|b| b.is_ascii_alphanumeric()) {
+                continue; // not the end of a word
+            }
+            let gap = j;
+            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.')) {
                 j += 1;
             }
-            if !matches!(lower.get(j), Some(b':' | b'#' | b'=')) {
+            // A dash separates only with a space before it ("Name - X"; "ACC-123" is a code).
+            let dash = lower.get(j) == Some(&b'-') && j > gap;
+            if !matches!(lower.get(j), Some(b':' | b'#' | b'=')) && !dash {
                 continue;
             }
             j += 1;
-            while matches!(lower.get(j), Some(b' ' | b'.')) {
+            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'"' | b'\'')) {
                 j += 1;
             }
             if lower.get(j).is_some_and(|&b| b.is_ascii_alphanumeric() || b >= 0x80) {
@@ -135,10 +257,11 @@ fn titled(text: &[u8]) -> bool {
                 continue;
             }
             let mut j = i + t.len();
-            if text.get(j) == Some(&b'.') {
+            let dot = text.get(j) == Some(&b'.');
+            if dot {
                 j += 1;
             }
-            if text.get(j) != Some(&b' ') {
+            if text.get(j) != Some(&b' ') && !dot {
                 continue;
             }
             while text.get(j) == Some(&b' ') {
@@ -211,7 +334,7 @@ fn date(text: &[u8]) -> bool {
             }
         }
     }
-    // A month's name beside a day and a four-digit year.
+    // A month's name beside a day (3, 3rd) and a year (1971, 71): two numbers near it.
     let lower = text.to_ascii_lowercase();
     for month in MONTHS {
         let mut from = 0;
@@ -220,10 +343,14 @@ fn date(text: &[u8]) -> bool {
             if i > 0 && lower[i - 1].is_ascii_alphabetic() {
                 continue;
             }
-            let window = &text[i.saturating_sub(4)..(i + 20).min(text.len())];
-            let has_year = digit_runs(window).iter().any(|&r| r.1 - r.0 == 4 && (1900..=2100).contains(&number(window, r)));
-            let has_day = digit_runs(window).iter().any(|&r| r.1 - r.0 <= 2 && (1..=31).contains(&number(window, r)));
-            if has_year && has_day {
+            let window = &text[i.saturating_sub(8)..(i + 20).min(text.len())];
+            let runs = digit_runs(window);
+            let days: Vec<_> = runs.iter().filter(|&&r| r.1 - r.0 <= 2 && (1..=31).contains(&number(window, r))).collect();
+            let years: Vec<_> = runs
+                .iter()
+                .filter(|&&r| (r.1 - r.0 == 4 && (1900..=2100).contains(&number(window, r))) || r.1 - r.0 == 2)
+                .collect();
+            if days.iter().any(|d| years.iter().any(|y| y != d)) {
                 return true;
             }
         }
@@ -276,7 +403,8 @@ mod tests {
             ("CT for MADEUP^PERSON^J", Shape::PersonName),
             ("Name: Madeup Person", Shape::LabelledField),
             ("pt id #A1234", Shape::LabelledField),
-            ("DOB 12/03/1970", Shape::Date),
+            ("DOB 12/03/1970", Shape::LabelledField),
+            ("seen 12/03/1970", Shape::Date),
             ("DOB: 12/03/1970", Shape::LabelledField),
             ("seen by Dr Madeup", Shape::TitledName),
             ("Mrs. Madeup follow-up", Shape::TitledName),
@@ -285,10 +413,25 @@ mod tests {
             ("12.03.70 scan", Shape::Date),
             ("12 Mar 1970", Shape::Date),
             ("March 12, 1970", Shape::Date),
-            ("MRN 12345678", Shape::IdNumber),
+            ("MRN 12345678", Shape::LabelledField),
+            ("case 12345678", Shape::IdNumber),
             ("call 020 7946 0000", Shape::IdNumber),
-            ("NHS 943 476 5919", Shape::IdNumber),
+            ("NHS 943 476 5919", Shape::LabelledField),
+            ("ref 943 476 5919", Shape::IdNumber),
             ("+44 (20) 7946-0000", Shape::IdNumber),
+            ("Madeup^^Attacker", Shape::PersonName),
+            ("Madeup ^Attacker", Shape::PersonName),
+            ("Madeup.^Attacker", Shape::PersonName),
+            ("ATTACKER, Madeup", Shape::PersonName),
+            ("Name - Madeup Attacker", Shape::LabelledField),
+            ("Name:\tMadeup", Shape::LabelledField),
+            ("Name: \"Madeup\"", Shape::LabelledField),
+            ("Mr.Madeup", Shape::TitledName),
+            ("born 03-Feb-71", Shape::Date),
+            ("D.O.B. Feb 3rd 71", Shape::Date),
+            ("Ｍａｄｅｕｐ＾Ａｔｔａｃｋｅｒ", Shape::PersonName),
+            ("ＭＲＮ ４７１１９１３", Shape::LabelledField),
+            ("ｒｅｆ ４７１１９１３", Shape::IdNumber),
         ] {
             assert_eq!(shape(text), Some(expected), "{text}");
         }
@@ -314,7 +457,21 @@ mod tests {
         ] {
             assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
         }
-        assert_eq!(find(b"MRN 12345678", Strength::Labels), None, "digits only in free text");
-        assert_eq!(find(b"MRN: 12345678", Strength::Labels), Some(Shape::LabelledField));
+        assert_eq!(find(b"MRN 12345678", Strength::Labels), Some(Shape::LabelledField));
+        assert_eq!(find(b"MRN4711913", Strength::Labels), Some(Shape::LabelledField));
+        assert_eq!(find(b"SERIES 12345678", Strength::Labels), None, "digits alone only in free text");
+        assert_eq!(find(b"ATTACKER\\MADEUP\\19710203\\IM000001", Strength::Paths), Some(Shape::Date));
+        assert_eq!(find(b"DICOM\\ST000001\\SE000001\\IM000001", Strength::Paths), None);
+    }
+
+    #[test]
+    fn escapes_and_wide_forms_are_read_as_the_letters_they_show() {
+        // ISO 2022: an escape inside the caret form; JIS X 0208 full-width letters and caret.
+        assert_eq!(find(b"Madeup^\x1b(BAttacker", Strength::Labels), Some(Shape::PersonName));
+        let jis = b"\x1b$B\x23\x4d\x23\x61\x21\x30\x23\x41\x23\x74\x1b(B";
+        assert_eq!(find(jis, Strength::Labels), Some(Shape::PersonName));
+        assert_eq!(find(b"Name\x1b-A:\x1b(B Madeup", Strength::Labels), Some(Shape::LabelledField));
+        // GB2312 full-width: row 0xA3.
+        assert_eq!(find(b"\xa3\xcd\xa3\xe1\xa3\xde\xa3\xc1\xa3\xf4", Strength::Labels), Some(Shape::PersonName));
     }
 }

@@ -90,6 +90,18 @@ fn identity(obj: &InMemDicomObject, profile: &Profile, key: &ScrubKey) -> Identi
     Identity { values, offset }
 }
 
+/// The alphanumeric words of a text, upper-cased.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_uppercase()).collect()
+}
+
+/// True when `text` holds the patient's `value` as whole words (a name part "LI" is in "MR LI
+/// SHOULDER", not in "SLICE"; an ID "MRN-12" is in "see MRN 12").
+fn holds_value(text: &str, value: &str) -> bool {
+    let (text, value) = (words(text), words(value));
+    !value.is_empty() && text.windows(value.len()).any(|w| w == value.as_slice())
+}
+
 /// A dummy value of a VR: one the gate (and people) read as no value at all.
 fn dummy(vr: VR) -> PrimitiveValue {
     match vr {
@@ -164,16 +176,16 @@ impl Scrubber<'_> {
 
     /// The value with every component (between backslashes) that holds identity-shaped text
     /// (`gate::shape`, at this strength) or, with `values`, one of the patient's identifying
-    /// values, replaced by CLEANED; None when nothing needed cleaning. (Only descriptions are
-    /// searched for the patient's values: a short name part is in too many coded words.)
+    /// values (as whole words), replaced by CLEANED; None when nothing needed cleaning. (Only
+    /// descriptions are searched for the patient's values: a short name part is in too many
+    /// coded words.)
     fn clean(&self, value: &str, strength: Strength, values: bool) -> Option<String> {
         let mut changed = false;
         let parts: Vec<&str> = value
             .split('\\')
             .map(|part| {
-                let upper = part.to_uppercase();
                 let shaped = shape::find(part.as_bytes(), strength).is_some();
-                if shaped || (values && self.identity.values.iter().any(|v| upper.contains(v.as_str()))) {
+                if shaped || (values && self.identity.values.iter().any(|v| holds_value(part, v))) {
                     changed = true;
                     "CLEANED"
                 } else {
@@ -257,7 +269,7 @@ impl Scrubber<'_> {
                 // A DICOMDIR's file paths are numbered by their writer: names and labels only.
                 None => match self.clean(
                     &text,
-                    if tag == tags::REFERENCED_FILE_ID { Strength::Labels } else { Strength::FreeText },
+                    if tag == tags::REFERENCED_FILE_ID { Strength::Paths } else { Strength::FreeText },
                     true,
                 ) {
                     None => kept(value),
@@ -383,6 +395,15 @@ pub fn scrub(obj: InMemDicomObject, profile: &Profile, key: &ScrubKey) -> InMemD
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_patients_values_count_as_whole_words() {
+        assert!(holds_value("MR LI shoulder", "LI"));
+        assert!(!holds_value("AXIAL SLICE", "LI"));
+        assert!(holds_value("see MRN 4711", "MRN-4711"));
+        assert!(!holds_value("MRN 47110", "MRN-4711"));
+        assert!(!holds_value("anything", ""));
+    }
 
     #[test]
     fn dates_shift_and_keep_their_time_part() {

@@ -16,7 +16,7 @@ pub fn seq(items: Vec<InMemDicomObject>) -> Value<InMemDicomObject> {
 
 /// A `2.25.` UID, as `vault scrub` writes them (made up from `n`).
 pub fn replaced_uid(n: u64) -> String {
-    format!("2.25.{}", 1_000_000_000_000_000_000u128 + u128::from(n))
+    format!("2.25.{}", 100_000_000_000_000_000_000_000_000_000_000u128 + u128::from(n))
 }
 
 /// A CT slice that conforms to the basic profile: replaced UIDs, emptied patient attributes,
@@ -128,7 +128,7 @@ pub fn part10_of(elements: &[u8], preamble: &[u8; 128]) -> Vec<u8> {
     let mut meta = Vec::new();
     meta.extend(explicit((0x0002, 0x0001), b"OB", &[0, 1]));
     meta.extend(explicit((0x0002, 0x0002), b"UI", b"1.2.840.10008.5.1.4.1.1.2\0"));
-    meta.extend(explicit((0x0002, 0x0003), b"UI", b"2.25.1000000000000000001\0"));
+    meta.extend(explicit((0x0002, 0x0003), b"UI", b"2.25.100000000000000000000000000000001\0"));
     meta.extend(explicit((0x0002, 0x0010), b"UI", b"1.2.840.10008.1.2.1\0"));
     let mut out = preamble.to_vec();
     out.extend(b"DICM");

@@ -42,7 +42,8 @@ DEVICE = {"DeviceSerialNumber", "StationName", "DeviceUID", "DeviceID", "DeviceD
 DESCRIPTORS = {"StudyDescription", "SeriesDescription", "ProtocolName", "ImageComments", "StudyComments",
                "AcquisitionComments", "PerformedProcedureStepDescription", "RequestedProcedureDescription",
                "ScheduledProcedureStepDescription", "AdmittingDiagnosesDescription", "DerivationDescription",
-               "ContrastBolusAgent", "BodyPartExamined", "AdditionalPatientHistory", "UnformattedTextValue"}
+               "ContrastBolusAgent", "BodyPartExamined", "AdditionalPatientHistory", "UnformattedTextValue",
+               "AcquisitionDeviceProcessingDescription"}
 PATIENT_KEPT = {"TypeOfPatientID", "SubjectRelativePositionInImage", "PatientAlternativeCalendar",
                 "QualityControlSubject", "QualityControlSubjectTypeCodeSequence", "PatientSpeciesDescription",
                 "PatientSpeciesCodeSequence", "PatientBreedDescription", "PatientBreedCodeSequence",
