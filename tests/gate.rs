@@ -75,7 +75,8 @@ fn identity(tag: Tag, vr: VR) -> DataElement<InMemDicomObject> {
             PrimitiveValue::U8(b"MADEUP PERSON".to_vec().into())
         }
         VR::SQ => {
-            let item = InMemDicomObject::from_element_iter([text(tags::PATIENT_NAME, VR::PN, "Madeup^Person")]);
+            let item =
+                InMemDicomObject::from_element_iter([text(tags::PATIENT_NAME, VR::PN, "Madeup^Person")]);
             return DataElement::new(tag, VR::SQ, seq(vec![item]));
         }
         _ => v("MADEUP PERSON 4711913"),
@@ -110,7 +111,10 @@ fn the_law_every_attribute_the_table_acts_on_is_refused_with_a_value_and_passes_
             let mut dirty = conformant();
             dirty.put(identity(*tag, vr));
             let v = verdict(&part10(dirty, encoding));
-            let named = v.reasons.iter().any(|r| r.tag == format!("({:04X},{:04X})", tag.0, tag.1) || r.keyword == "PatientName");
+            let named = v
+                .reasons
+                .iter()
+                .any(|r| r.tag == format!("({:04X},{:04X})", tag.0, tag.1) || r.keyword == "PatientName");
             if v.accept || !named {
                 missed.push(format!("{keyword} {tag} {vr:?} {encoding}: {:?}", v.reasons));
             }
@@ -123,7 +127,12 @@ fn the_law_every_attribute_the_table_acts_on_is_refused_with_a_value_and_passes_
         }
     }
     assert!(missed.is_empty(), "{} table attributes let through:\n{}", missed.len(), missed.join("\n"));
-    assert!(false_refusals.is_empty(), "{} empty attributes refused:\n{}", false_refusals.len(), false_refusals.join("\n"));
+    assert!(
+        false_refusals.is_empty(),
+        "{} empty attributes refused:\n{}",
+        false_refusals.len(),
+        false_refusals.join("\n")
+    );
     // The conforming slice itself passes in every encoding, raw too.
     for ts in [EXPLICIT, IMPLICIT, BIG, DEFLATED] {
         assert!(accepted(&part10(conformant(), ts)), "{ts}");
@@ -156,12 +165,19 @@ fn a_name_is_a_name_in_any_vr_at_any_depth_and_after_the_pixel_data() {
     let mut obj = conformant();
     obj.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(vec![middle])));
     let found = reasons(&part10(obj, EXPLICIT));
-    assert_eq!(found, [("free-text", "TextValue".to_string(), "ContentSequence[0]/ContentSequence[0]/".to_string())]);
+    assert_eq!(
+        found,
+        [("free-text", "TextValue".to_string(), "ContentSequence[0]/ContentSequence[0]/".to_string())]
+    );
     // After the pixel data.
     let mut obj = conformant();
     obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::U16(vec![0u16; 16].into())));
     obj.put(text(Tag(0xFFFA, 0xFFFA), VR::SQ, ""));
-    obj.put(DataElement::new(Tag(0xFFFC, 0xFFFC), VR::OB, PrimitiveValue::U8(b"Madeup Person ".to_vec().into())));
+    obj.put(DataElement::new(
+        Tag(0xFFFC, 0xFFFC),
+        VR::OB,
+        PrimitiveValue::U8(b"Madeup Person ".to_vec().into()),
+    ));
     assert!(!accepted(&part10(obj, EXPLICIT)), "a name in the trailing padding");
 }
 
@@ -180,7 +196,9 @@ fn free_text_only_under_clean_descriptors_and_never_identity_shaped() {
     assert!(basic.iter().any(|r| r.1 == "ContentDescription"));
     // Declared and allowed: kept, if nothing in them is identity-shaped.
     assert!(accepted(&with("AXIAL 5MM", &["113100", "113105"])));
-    for shaped in ["Madeup^Person", "Name: Madeup Person", "DOB 03/02/1971", "MRN 4711913", "call 020 7946 0000"] {
+    for shaped in
+        ["Madeup^Person", "Name: Madeup Person", "DOB 03/02/1971", "MRN 4711913", "call 020 7946 0000"]
+    {
         let r = reasons(&with(shaped, &["113100", "113105"]));
         assert_eq!(r.len(), 1, "{shaped}: {r:?}");
         assert_eq!(r[0].0, "identity-in-text", "{shaped}");
@@ -255,7 +273,11 @@ fn private_elements_only_where_the_safe_private_list_names_them() {
     };
     let listed = Policy {
         options: vec![Retain::SafePrivate],
-        safe_private: vec![gate::policy::SafePrivate { creator: "MADEUP VENDOR".into(), group: 0x0029, element: 0x01 }],
+        safe_private: vec![gate::policy::SafePrivate {
+            creator: "MADEUP VENDOR".into(),
+            group: 0x0029,
+            element: 0x01,
+        }],
         ..Policy::default()
     };
     // Unlisted, whatever the VR: refused (names, dates, IDs hide in LO, DA, UN alike).
@@ -267,8 +289,13 @@ fn private_elements_only_where_the_safe_private_list_names_them() {
     assert!(gate::check(&bytes, &listed).accept, "{:?}", gate::check(&bytes, &listed).reasons);
     // Listed, but not declared; or holding a name; or under a creator that is a name.
     assert!(!gate::check(&with_private("MADEUP VENDOR", "120 KV", VR::LO, &["113100"]), &listed).accept);
-    assert!(!gate::check(&with_private("MADEUP VENDOR", "Madeup^Person", VR::LO, &["113100", "113111"]), &listed).accept);
-    assert!(!gate::check(&with_private("Madeup^Person", "120 KV", VR::LO, &["113100", "113111"]), &listed).accept);
+    assert!(
+        !gate::check(&with_private("MADEUP VENDOR", "Madeup^Person", VR::LO, &["113100", "113111"]), &listed)
+            .accept
+    );
+    assert!(
+        !gate::check(&with_private("Madeup^Person", "120 KV", VR::LO, &["113100", "113111"]), &listed).accept
+    );
     // In implicit VR (no VR at all) and in a sequence's item.
     let mut obj = conformant();
     obj.put(text(Tag(0x0029, 0x0010), VR::LO, "MADEUP VENDOR"));
@@ -288,7 +315,10 @@ fn sequences_written_as_un_are_read_as_the_sequences_they_are() {
     let mut elements = conformant_elements();
     elements.extend(explicit((0x0040, 0xA043), b"UN", &items)); // ConceptNameCodeSequence
     let r = reasons(&part10_of(&elements, &[0; 128]));
-    assert!(r.contains(&("identifying-attribute", "PatientName".into(), "ConceptNameCodeSequence[0]/".into())), "{r:?}");
+    assert!(
+        r.contains(&("identifying-attribute", "PatientName".into(), "ConceptNameCodeSequence[0]/".into())),
+        "{r:?}"
+    );
     // Undefined length: read as dcmtk and pydicom do, and a clean one is readable (not refused
     // as unreadable).
     let undefined = |value: &str| {
@@ -378,11 +408,14 @@ fn dicom_json_and_xml_are_read_as_dicom() {
     let clean = r#"{"00080060": {"vr": "CS", "Value": ["CT"]}, "00100010": {"vr": "PN"}}"#;
     assert!(accepted(clean.as_bytes()), "{:?}", reasons(clean.as_bytes()));
     // A key twice (JSON readers keep one or the other).
-    let twice = r#"{"00100010": {"vr": "PN"}, "00100010": {"vr": "PN", "Value": [{"Alphabetic": "Madeup^Person"}]}}"#;
+    let twice =
+        r#"{"00100010": {"vr": "PN"}, "00100010": {"vr": "PN", "Value": [{"Alphabetic": "Madeup^Person"}]}}"#;
     assert!(!accepted(twice.as_bytes()));
     // Inline binary: a UN value's bytes.
     let b64 = "TWFkZXVwXlBlcnNvbg=="; // "Madeup^Person"
-    let inline = format!(r#"{{"00090010": {{"vr": "LO", "Value": ["MADEUP"]}}, "00091001": {{"vr": "UN", "InlineBinary": "{b64}"}}}}"#);
+    let inline = format!(
+        r#"{{"00090010": {{"vr": "LO", "Value": ["MADEUP"]}}, "00091001": {{"vr": "UN", "InlineBinary": "{b64}"}}}}"#
+    );
     assert!(!accepted(inline.as_bytes()));
     let xml = r#"<?xml version="1.0"?><NativeDicomModel>
         <DicomAttribute tag="00080060" vr="CS" keyword="Modality"><Value number="1">CT</Value></DicomAttribute>
@@ -421,7 +454,19 @@ fn plain_files_pass_and_nothing_panics() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("pass"), "a made-up passphrase\n").unwrap();
         let out = Command::new(env!("CARGO_BIN_EXE_vault"))
-            .args(["init", "--image", "v.img", "--size", "16M", "--passphrase-file", "pass", "--kdf-time", "1", "--kdf-memory", "1"])
+            .args([
+                "init",
+                "--image",
+                "v.img",
+                "--size",
+                "16M",
+                "--passphrase-file",
+                "pass",
+                "--kdf-time",
+                "1",
+                "--kdf-memory",
+                "1",
+            ])
             .current_dir(dir.path())
             .output()
             .unwrap();
@@ -460,8 +505,13 @@ fn plain_files_pass_and_nothing_panics() {
 }
 
 fn python_dir(expr: &str) -> String {
-    let out = Command::new("python3").args(["-c", &format!("import os, {expr}")]).output().expect("python3 runs");
-    assert!(out.status.success(), "pydicom and pydicom-data are installed by the README's setup: {}", String::from_utf8_lossy(&out.stderr));
+    let out =
+        Command::new("python3").args(["-c", &format!("import os, {expr}")]).output().expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "pydicom and pydicom-data are installed by the README's setup: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -470,8 +520,10 @@ fn python_dir(expr: &str) -> String {
 /// same files scrubbed are accepted by both.
 #[test]
 fn verdicts_agree_with_an_independent_pydicom_reading() {
-    let test_files = python_dir("pydicom; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'))");
-    let data_store = python_dir("data_store; print(os.path.join(os.path.dirname(data_store.__file__), 'data'))");
+    let test_files =
+        python_dir("pydicom; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'))");
+    let data_store =
+        python_dir("data_store; print(os.path.join(os.path.dirname(data_store.__file__), 'data'))");
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_vault"))
         .args(["scrub", &test_files, &data_store, "--out", "out", "--redact", "default", "--key-file", "key"])
@@ -482,7 +534,12 @@ fn verdicts_agree_with_an_independent_pydicom_reading() {
     let scrubbed = dir.path().join("out").display().to_string();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/gate/expected_verdicts.py");
     let table = concat!(env!("CARGO_MANIFEST_DIR"), "/src/gate/annex_e_2026c.tsv");
-    let expected = Command::new("python3").arg(script).arg(table).args([&test_files, &data_store, &scrubbed]).output().unwrap();
+    let expected = Command::new("python3")
+        .arg(script)
+        .arg(table)
+        .args([&test_files, &data_store, &scrubbed])
+        .output()
+        .unwrap();
     assert!(expected.status.success(), "{}", String::from_utf8_lossy(&expected.stderr));
     let got = Command::new(env!("CARGO_BIN_EXE_vault"))
         .args(["check", "--json", &test_files, &data_store, &scrubbed])
@@ -504,21 +561,28 @@ fn verdicts_agree_with_an_independent_pydicom_reading() {
         if want["verdict"] == v["verdict"] {
             continue;
         }
-        assert_eq!(want["verdict"], "accept", "{path}: the pydicom reading refuses it ({}), vault accepts it", want["why"]);
+        assert_eq!(
+            want["verdict"], "accept",
+            "{path}: the pydicom reading refuses it ({}), vault accepts it",
+            want["why"]
+        );
         stricter.push(format!("{path}: {}", v["reasons"]));
     }
     // Where vault alone refuses, it is for what the pydicom reading cannot see: readings
     // pydicom does not take, and the shapes of identity in kept text.
     for s in &stricter {
         assert!(
-            ["unreadable-dicom", "identity-in-text", "@", "value-not-its-vr", "duplicate-element"].iter().any(|k| s.contains(k)),
+            ["unreadable-dicom", "identity-in-text", "@", "value-not-its-vr", "duplicate-element"]
+                .iter()
+                .any(|k| s.contains(k)),
             "vault refuses for a reason the independent reading should share: {s}"
         );
     }
     let scrubbed_got: Vec<_> = got.iter().filter(|(p, _)| p.starts_with(&scrubbed)).collect();
     assert!(scrubbed_got.len() >= 200, "only {} scrubbed outputs", scrubbed_got.len());
     assert!(scrubbed_got.iter().all(|(_, v)| v["verdict"] == "accept"));
-    let originals_refused = got.iter().filter(|(p, v)| !p.starts_with(&scrubbed) && v["verdict"] == "refuse").count();
+    let originals_refused =
+        got.iter().filter(|(p, v)| !p.starts_with(&scrubbed) && v["verdict"] == "refuse").count();
     assert!(originals_refused > 200, "only {originals_refused} real files refused before scrubbing");
 }
 
@@ -540,7 +604,12 @@ fn vault_import_lets_no_identifying_file_in() {
     let listing = v.ok(&["ls", "v.img:/study", "--passphrase-file", "pass"]);
     assert_eq!(listing.lines().collect::<Vec<_>>(), ["clean.dcm", "notes.txt"]);
     let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
-    assert!(log.contains("refused  door=import path=/study/identified.dcm rule=identifying-attribute tag=(0010,0010)"), "{log}");
+    assert!(
+        log.contains(
+            "refused  door=import path=/study/identified.dcm rule=identifying-attribute tag=(0010,0010)"
+        ),
+        "{log}"
+    );
     assert!(!log.contains("Madeup") && !log.contains("19700101"), "a value reached the audit log");
     // A refused file replaces nothing: the clean one stays what it was.
     std::fs::write(v.path("study/clean.dcm"), part10(identified(), EXPLICIT)).unwrap();
@@ -561,11 +630,20 @@ fn check_explains_which_scrub_option_fixes_each_refusal() {
     let (code, out, _) = v.run(&["check", "--explain", "a.dcm"]);
     assert_eq!(code, 1);
     assert!(out.contains("identifying-attribute: (0010,0010) PatientName"), "{out}");
-    assert!(out.contains("fix: vault scrub fixes it; with --retain clean-descriptors it stays, cleaned"), "{out}");
+    assert!(
+        out.contains("fix: vault scrub fixes it; with --retain clean-descriptors it stays, cleaned"),
+        "{out}"
+    );
     assert!(!out.contains("Madeup"), "{out}");
     let (_, json, _) = v.run(&["check", "--explain", "--json", "a.dcm"]);
     let j: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
-    assert!(j["reasons"].as_array().unwrap().iter().all(|r| r["fix"].as_str().is_some_and(|f| f.contains("vault scrub"))));
+    assert!(
+        j["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["fix"].as_str().is_some_and(|f| f.contains("vault scrub")))
+    );
 }
 
 /// The policy the vault keeps: patient ID refused by default, kept once `vault policy set`
@@ -586,7 +664,8 @@ fn the_vaults_policy_decides_and_its_changes_are_audited() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("patient-id (0010,0020)"), "{err}");
     v.ok(&["policy", "set", "v.img", "--retain-patient-id", "yes", pass[0], pass[1]]);
-    let shown: serde_json::Value = serde_json::from_str(v.ok(&["policy", "show", "v.img", "--json", pass[0], pass[1]]).trim()).unwrap();
+    let shown: serde_json::Value =
+        serde_json::from_str(v.ok(&["policy", "show", "v.img", "--json", pass[0], pass[1]]).trim()).unwrap();
     assert_eq!(shown["retain_patient_id"], true);
     assert_eq!(shown["retain_accession_number"], false);
     v.ok(&["import", "with-id.dcm", "v.img", pass[0], pass[1]]);
@@ -627,7 +706,11 @@ mod property {
         if depth > 0 && depth != usize::MAX {
             let mut item = dataset(shape, usize::MAX);
             if depth > 1 {
-                item.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(vec![dataset(shape, depth - 1)])));
+                item.put(DataElement::new(
+                    tags::CONTENT_SEQUENCE,
+                    VR::SQ,
+                    seq(vec![dataset(shape, depth - 1)]),
+                ));
             }
             obj.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(vec![item])));
         }
@@ -640,7 +723,11 @@ mod property {
             obj.put(element);
             return;
         }
-        let mut item = obj.get(tags::CONTENT_SEQUENCE).and_then(|e| e.value().items()).map(|i| i[0].clone()).expect("an item");
+        let mut item = obj
+            .get(tags::CONTENT_SEQUENCE)
+            .and_then(|e| e.value().items())
+            .map(|i| i[0].clone())
+            .expect("an item");
         insert(&mut item, level - 1, element);
         obj.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(vec![item])));
     }
@@ -740,7 +827,8 @@ mod containers {
         let mut out = std::io::Cursor::new(Vec::new());
         let mut z = zip::ZipWriter::new(&mut out);
         for (name, data) in members {
-            let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+            let opts =
+                zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
             z.start_file(*name, opts).unwrap();
             z.write_all(data).unwrap();
         }
@@ -777,7 +865,19 @@ mod containers {
         for (n, d) in [(name, data), ("TRAILER!!!", &[][..])] {
             let header = format!(
                 "070701{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}",
-                1, 0o100644, 0, 0, 1, 0, d.len(), 0, 0, 0, 0, n.len() + 1, 0
+                1,
+                0o100644,
+                0,
+                0,
+                1,
+                0,
+                d.len(),
+                0,
+                0,
+                0,
+                0,
+                n.len() + 1,
+                0
             );
             out.extend(header.as_bytes());
             out.extend(n.as_bytes());
@@ -801,7 +901,11 @@ mod containers {
         assert!(reasons(&prefixed).iter().any(|r| r.1 == "PatientName"), "{:?}", reasons(&prefixed));
         // tar inside gzip inside zip.
         let nested = zip_of(&[("study.tar.gz", gzip_of(&tar_of(&[("s/ct.dcm", dirty.clone(), b'0')])))]);
-        assert!(reasons(&nested).iter().any(|r| r.2 == "study.tar.gz!/(gunzip)!/s/ct.dcm!/"), "{:?}", reasons(&nested));
+        assert!(
+            reasons(&nested).iter().any(|r| r.2 == "study.tar.gz!/(gunzip)!/s/ct.dcm!/"),
+            "{:?}",
+            reasons(&nested)
+        );
         // Old V7 headers (no ustar magic) and member types GNU tar extracts as files.
         for kind in [b'0', b'\0', b'7', b'X', b'A'] {
             let t = tar_of(&[("ct.dcm", dirty.clone(), kind)]);

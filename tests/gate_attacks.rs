@@ -29,11 +29,8 @@ fn invariant_4_every_attack_in_the_corpus_is_refused_and_every_control_accepted(
     let attacks = manifest.iter().filter(|e| !matches!(e["class"].as_str(), Some("control" | "law"))).count();
     assert!(attacks >= 265, "only {attacks} attacks verified (readers or tools missing?)");
     let corpus = dir.path().join("corpus");
-    let check = Command::new(env!("CARGO_BIN_EXE_vault"))
-        .args(["check", "--json"])
-        .arg(&corpus)
-        .output()
-        .unwrap();
+    let check =
+        Command::new(env!("CARGO_BIN_EXE_vault")).args(["check", "--json"]).arg(&corpus).output().unwrap();
     assert_eq!(check.status.code(), Some(1), "{}", String::from_utf8_lossy(&check.stderr));
     let verdicts: BTreeMap<String, serde_json::Value> = String::from_utf8_lossy(&check.stdout)
         .lines()
@@ -62,7 +59,12 @@ fn invariant_4_every_attack_in_the_corpus_is_refused_and_every_control_accepted(
         }
     }
     assert!(let_through.is_empty(), "{} attacks accepted:\n{}", let_through.len(), let_through.join("\n"));
-    assert!(falsely_refused.is_empty(), "{} controls refused:\n{}", falsely_refused.len(), falsely_refused.join("\n"));
+    assert!(
+        falsely_refused.is_empty(),
+        "{} controls refused:\n{}",
+        falsely_refused.len(),
+        falsely_refused.join("\n")
+    );
     for gap in KNOWN_GAPS {
         assert!(verdicts.contains_key(*gap), "{gap} is no longer in the corpus: take it off the list");
     }

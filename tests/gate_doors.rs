@@ -55,7 +55,7 @@ fn invariant_4_a_write_racing_the_check_at_close_never_leaves_identified_bytes_r
             .custom_flags(libc::O_DIRECT)
             .open(&path)
             .or_else(|_| fs::OpenOptions::new().write(true).open(&path))
-            .unwrap();
+            .unwrap_or_else(|e| panic!("round {i}: a second handle cannot be opened: {e}"));
         direct += usize::from(b.metadata().is_ok());
         let start = Arc::new(Barrier::new(2));
         let writer = {
@@ -75,16 +75,23 @@ fn invariant_4_a_write_racing_the_check_at_close_never_leaves_identified_bytes_r
         a_refused += usize::from(unsafe { libc::close(fd) } != 0);
         writer.join().unwrap().unwrap_or_else(|e| panic!("round {i}: the second handle's write failed: {e}"));
         match fs::read(&path) {
-            Ok(bytes) => panic!("round {i}: the file is still there after both closes (clean: {})", is_clean(&bytes)),
+            Ok(bytes) => {
+                panic!("round {i}: the file is still there after both closes (clean: {})", is_clean(&bytes))
+            }
             Err(e) => assert!(
                 matches!(e.kind(), std::io::ErrorKind::NotFound) || e.raw_os_error() == Some(libc::EACCES),
                 "round {i}: {e}"
             ),
         }
     }
-    eprintln!("{rounds} rounds: the first close saw the identified bytes in {a_refused}; {direct} direct handles");
+    eprintln!(
+        "{rounds} rounds: the first close saw the identified bytes in {a_refused}; {direct} direct handles"
+    );
     // Both orders happened: the race was met, not sidestepped.
-    assert!(a_refused > 0 && a_refused < rounds, "the first close saw the identified bytes in {a_refused} of {rounds}");
+    assert!(
+        a_refused > 0 && a_refused < rounds,
+        "the first close saw the identified bytes in {a_refused} of {rounds}"
+    );
     m.umount();
     // After a remount, nothing of them is there.
     let m = Mounted::new(&v, "v.img", "race-mnt");
@@ -108,7 +115,10 @@ fn invariant_4_a_file_a_killed_mount_left_unchecked_is_seen_by_no_way_out() {
     fs::write(m.dir.join("before.txt"), b"made-up note, checked").unwrap();
     fs::write(v.path("identified.dcm"), part10(identified(), EXPLICIT)).unwrap();
     fs::write(v.path("clean.dcm"), part10(conformant(), EXPLICIT)).unwrap();
-    let mut writer = hold_open(&v, &[("identified.dcm", "kill-mnt/open-identified.dcm"), ("clean.dcm", "kill-mnt/open-clean.dcm")]);
+    let mut writer = hold_open(
+        &v,
+        &[("identified.dcm", "kill-mnt/open-identified.dcm"), ("clean.dcm", "kill-mnt/open-clean.dcm")],
+    );
     // Committed (the mount makes changes durable within 3 s), and still not closed.
     std::thread::sleep(std::time::Duration::from_millis(4500));
     kill_mount(&v, "vault mount v.img kill-mnt");
@@ -118,7 +128,10 @@ fn invariant_4_a_file_a_killed_mount_left_unchecked_is_seen_by_no_way_out() {
     // The writes did land: the store holds two unchecked files.
     let (code, out, _) = v.run(&["fsck", "v.img", pass[0], pass[1]]);
     assert_eq!(code, 65, "{out}{}", v.run(&["log", "v.img", pass[0], pass[1]]).1);
-    assert!(out.contains("2 files were written through a mount that ended before the gate checked them"), "{out}");
+    assert!(
+        out.contains("2 files were written through a mount that ended before the gate checked them"),
+        "{out}"
+    );
     // No way out shows them.
     let listing = v.ok(&["ls", "v.img", pass[0], pass[1]]);
     assert_eq!(listing.lines().collect::<Vec<_>>(), ["before.txt"], "{listing}");
@@ -178,7 +191,8 @@ fn hold_open(v: &Vault, files: &[(&str, &str)]) -> std::process::Child {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.as_mut().unwrap()), &mut line).unwrap();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.as_mut().unwrap()), &mut line)
+        .unwrap();
     assert_eq!(line.trim(), "written");
     child
 }
@@ -222,7 +236,7 @@ fn invariant_4_import_stores_only_the_bytes_the_gate_passed() {
             let mut n = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 // Rewritten in place, so a reader opening twice may see both.
-                let bytes = if n % 2 == 0 { &dirty } else { &clean };
+                let bytes = if n.is_multiple_of(2) { &dirty } else { &clean };
                 let _ = fs::write(dir.join("IM1.dcm"), bytes);
                 n += 1;
             }
@@ -231,7 +245,8 @@ fn invariant_4_import_stores_only_the_bytes_the_gate_passed() {
     };
     let (mut stored, mut refused) = (0, 0);
     for round in 0..40 {
-        let (code, _, err) = v.run(&["import", "src/IM1.dcm", &format!("v.img:/r{round}"), "--passphrase-file", "pass"]);
+        let (code, _, err) =
+            v.run(&["import", "src/IM1.dcm", &format!("v.img:/r{round}"), "--passphrase-file", "pass"]);
         match code {
             0 => stored += 1,
             1 => refused += 1,

@@ -126,15 +126,18 @@ fn real_files_come_out_accepted_readable_without_residue_and_stable() {
     let (_, _, _) = scrub(&v, &[&test_files, "--out", "second", "--redact", "default", "--basic"]);
     assert!(diff_equal(&v.path("out/test_files"), &v.path("second/test_files")), "two runs differ");
     // Another key gives other UIDs.
-    let out =
-        v.command(&["scrub", &test_files, "--out", "other", "--key-file", "other.key", "--basic"]).output().unwrap();
+    let out = v
+        .command(&["scrub", &test_files, "--out", "other", "--key-file", "other.key", "--basic"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(!diff_equal(&v.path("out/test_files"), &v.path("other/test_files")));
 
     // With the default options (descriptions cleaned, patient characteristics kept): every
     // output passes the gate, holds none of its input's identifying values, and the
     // descriptions a teaching file needs are still there.
-    let (code, results, err) = scrub(&v, &[&test_files, &data_store, "--out", "defaults", "--redact", "default"]);
+    let (code, results, err) =
+        scrub(&v, &[&test_files, &data_store, "--out", "defaults", "--redact", "default"]);
     assert_eq!(code, 1, "{err}");
     let kept: Vec<&serde_json::Value> = results.iter().filter(|r| r["result"] == "scrubbed").collect();
     assert_eq!(kept.len(), scrubbed.len(), "the options changed which files pass");
@@ -154,7 +157,8 @@ fn real_files_come_out_accepted_readable_without_residue_and_stable() {
     let described = kept
         .iter()
         .filter(|r| {
-            let o = dicom_object::OpenFileOptions::new().open_file(v.path(r["out"].as_str().unwrap())).unwrap();
+            let o =
+                dicom_object::OpenFileOptions::new().open_file(v.path(r["out"].as_str().unwrap())).unwrap();
             value(&o, tags::SERIES_DESCRIPTION).is_some_and(|d| !d.is_empty() && d != "CLEANED")
         })
         .count();

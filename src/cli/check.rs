@@ -42,11 +42,21 @@ pub fn collect(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>) -> 
     collect_in(path, rel, out, true)
 }
 
-fn collect_in(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>, named: bool) -> anyhow::Result<()> {
-    let link = !named && with_path(std::fs::symlink_metadata(path), path, "cannot read")?.file_type().is_symlink();
+fn collect_in(
+    path: &Path,
+    rel: PathBuf,
+    out: &mut Vec<(PathBuf, PathBuf)>,
+    named: bool,
+) -> anyhow::Result<()> {
+    let link =
+        !named && with_path(std::fs::symlink_metadata(path), path, "cannot read")?.file_type().is_symlink();
     let Ok(meta) = std::fs::metadata(path) else {
         // A dangling link inside a folder: nothing to read.
-        return if link { Ok(()) } else { with_path(std::fs::metadata(path), path, "cannot read").map(|_| ()) };
+        return if link {
+            Ok(())
+        } else {
+            with_path(std::fs::metadata(path), path, "cannot read").map(|_| ())
+        };
     };
     if meta.is_dir() && !link {
         let mut entries: Vec<_> =
@@ -112,7 +122,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
                     for r in &v.reasons {
                         let at =
                             if r.location.is_empty() { String::new() } else { format!(" in {}", r.location) };
-                        let detail = if r.detail.is_empty() { String::new() } else { format!(" ({})", r.detail) };
+                        let detail =
+                            if r.detail.is_empty() { String::new() } else { format!(" ({})", r.detail) };
                         println!("        {}: {} {}{at}{detail}", r.rule, r.tag, r.keyword);
                         if explain {
                             println!("          fix: {}", r.fix());

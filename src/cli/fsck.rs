@@ -116,7 +116,11 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
             for path in &s.refused {
                 println!("refused by the gate and removed: {path} (see vault log)");
             }
-            println!("checked {unchecked} files a mount left unchecked: {} accepted, {} refused", s.accepted, s.refused.len());
+            println!(
+                "checked {unchecked} files a mount left unchecked: {} accepted, {} refused",
+                s.accepted,
+                s.refused.len()
+            );
         }
         None if unchecked > 0 => println!(
             "{unchecked} {} written through a mount that ended before the gate checked {}: hidden until \

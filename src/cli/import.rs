@@ -8,13 +8,13 @@ use std::time::Instant;
 
 use clap::Args;
 use indicatif::ProgressBar;
-use vaultfmt::store::{Kind, SetAttrs, StoreError, Time, split_path};
+use vaultfmt::store::{Kind, SetAttrs, Time, split_path};
 
 use super::target::{Target, join, open_store};
 use super::{PassphraseArgs, print_json, progress_bar, with_path};
 use crate::exit::{Exit, UsageError};
 use crate::gate::Policy;
-use crate::gate::door::{audit_refusal, check_stored};
+use crate::gate::door::{Stored, store_checked};
 use crate::scrub::file::{Outcome, scrub_bytes};
 use crate::size::human;
 
@@ -22,8 +22,6 @@ use crate::size::human;
 /// interrupted import keeps every batch committed before the interruption, each file whole.
 const BATCH_FILES: usize = 256;
 const BATCH_BYTES: u64 = 256 << 20;
-/// The name a file is written under until the gate has passed it.
-const STAGING: &str = ".vault-import.partial";
 
 #[derive(Args, Debug)]
 #[command(after_help = "Folders are copied with everything in them (like cp -r). A file that \
@@ -175,40 +173,34 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                 bar.set_message(dest.clone());
                 let (dir, name) = split_path(dest);
                 let parent = tx.mkdir_all(dir, 0o755)?;
-                // Written under a name nobody lists, and given its own only once it passes, so a
-                // refused file replaces nothing.
-                if tx.lookup(parent, STAGING)?.is_some() {
-                    tx.unlink(parent, STAGING)?;
-                }
-                let ino = tx.create(parent, STAGING, Kind::File, 0o644, None)?;
-                let written = match &scrubbed {
+                let door = if scrubbing.is_some() { "import --scrub" } else { "import" };
+                let stored = match &scrubbed {
                     Some(bytes) => {
                         bar.inc(meta.len());
-                        tx.write_file(ino, &mut &bytes[..])
+                        store_checked(&mut tx, parent, name, dest, &mut &bytes[..], &policy, door)?
                     }
                     None => {
                         let file = with_path(File::open(src), src, "cannot open")?;
                         let mut reader =
                             ProgressReader { inner: BufReader::with_capacity(1 << 20, file), bar: &bar };
-                        tx.write_file(ino, &mut reader)
+                        store_checked(&mut tx, parent, name, dest, &mut reader, &policy, door)?
                     }
                 };
-                // Errors name the file, not the name it is staged under.
-                let n = written.map_err(|e| match e {
-                    StoreError::NoSpace { .. } => StoreError::NoSpace { path: dest.clone() },
-                    e => e,
-                })?;
-                let verdict = check_stored(n, &mut |at, buf| tx.read_at(ino, at, buf), &policy)?;
-                if !verdict.accept {
-                    tx.unlink(parent, STAGING)?;
-                    let door = if scrubbing.is_some() { "import --scrub" } else { "import" };
-                    audit_refusal(&mut tx, door, dest, &verdict.reasons)?;
-                    let rules: Vec<String> =
-                        verdict.reasons.iter().map(|r| format!("{} {}", r.rule, r.tag).trim_end().to_string()).collect();
-                    skipped.push((src.display().to_string(), format!("refused by the gate: {}", rules.join(", "))));
-                    continue;
-                }
-                tx.rename(parent, STAGING, parent, name, false)?;
+                let (ino, n) = match stored {
+                    Stored::Accepted { ino, bytes } => (ino, bytes),
+                    Stored::Refused(verdict) => {
+                        let rules: Vec<String> = verdict
+                            .reasons
+                            .iter()
+                            .map(|r| format!("{} {}", r.rule, r.tag).trim_end().to_string())
+                            .collect();
+                        skipped.push((
+                            src.display().to_string(),
+                            format!("refused by the gate: {}", rules.join(", ")),
+                        ));
+                        continue;
+                    }
+                };
                 tx.set_attrs(ino, &attrs(meta))?;
                 files += 1;
                 bytes += n;

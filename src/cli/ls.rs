@@ -43,7 +43,11 @@ pub fn run(args: LsArgs) -> anyhow::Result<Exit> {
         .ok_or_else(|| StoreError::NotFound { path: target.path.clone() })?;
     let inode = view.inode(ino)?.ok_or_else(|| StoreError::NotFound { path: target.path.clone() })?;
     let entries: Vec<(String, u64)> = if inode.kind == Kind::Dir {
-        view.entries(ino)?.into_iter().filter(|e| !unchecked.contains(&e.ino)).map(|e| (e.name, e.ino)).collect()
+        view.entries(ino)?
+            .into_iter()
+            .filter(|e| !unchecked.contains(&e.ino))
+            .map(|e| (e.name, e.ino))
+            .collect()
     } else {
         vec![(target.path.rsplit('/').next().unwrap_or_default().to_string(), ino)]
     };

@@ -3,13 +3,13 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
 use super::check::load_policy;
 use super::target::open_store;
 use super::{PassphraseArgs, print_json};
 use crate::exit::Exit;
 use crate::gate::Retain;
 use crate::gate::door::{save_policy, vault_policy};
+use clap::{Args, Subcommand};
 
 #[derive(Subcommand, Debug)]
 pub enum PolicyCommand {

@@ -151,7 +151,11 @@ impl<D: BlockDevice + 'static> Inner<D> {
             // answer is in. A notice that fails only leaves the name cached until its TTL (1 s).
             std::thread::spawn(move || {
                 for (parent, name) in names {
-                    let _ = notifier.delete(fuser::INodeNo(parent), fuser::INodeNo(ino), std::ffi::OsStr::new(&name));
+                    let _ = notifier.delete(
+                        fuser::INodeNo(parent),
+                        fuser::INodeNo(ino),
+                        std::ffi::OsStr::new(&name),
+                    );
                 }
             });
         }

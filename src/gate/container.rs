@@ -104,7 +104,8 @@ fn tar_header(bytes: &[u8]) -> bool {
     // spaces or NULs; then the checksum.
     let octal = |f: &[u8]| f.iter().all(|&b| (b'0'..=b'7').contains(&b) || b == b' ' || b == 0);
     let name_end = h[..100].iter().position(|&b| b == 0).unwrap_or(100);
-    let printable = name_end > 0 && h[..name_end].iter().all(|&b| b.is_ascii_graphic() || b == b' ' || b >= 0x80);
+    let printable =
+        name_end > 0 && h[..name_end].iter().all(|&b| b.is_ascii_graphic() || b == b' ' || b >= 0x80);
     if !printable || !octal(&h[100..108]) || !octal(&h[124..136]) || !octal(&h[148..156]) {
         return false;
     }
@@ -113,11 +114,17 @@ fn tar_header(bytes: &[u8]) -> bool {
     if digits.is_empty() {
         return false;
     }
-    let Ok(stated) = u32::from_str_radix(std::str::from_utf8(&digits).unwrap_or("x"), 8) else { return false };
+    let Ok(stated) = u32::from_str_radix(std::str::from_utf8(&digits).unwrap_or("x"), 8) else {
+        return false;
+    };
     // Unsigned, as POSIX says; signed, as old tars wrote it and GNU tar still accepts.
     let field = |i: usize, b: u8| if (148..156).contains(&i) { 32 } else { i64::from(b) };
     let unsigned: i64 = h.iter().enumerate().map(|(i, &b)| field(i, b)).sum();
-    let signed: i64 = h.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { i64::from(b as i8) }).sum();
+    let signed: i64 = h
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| if (148..156).contains(&i) { 32 } else { i64::from(b as i8) })
+        .sum();
     i64::from(stated) == unsigned || i64::from(stated) == signed.rem_euclid(1 << 24)
 }
 
@@ -180,7 +187,9 @@ pub fn kinds(bytes: &[u8]) -> Vec<Kind> {
     // (BEA01, NSR02, NSR03), a boot record (El Torito).
     let descriptors: Vec<&[u8]> = (16..64).filter_map(|s| bytes.get(s * 2048..s * 2048 + 40)).collect();
     let udf = descriptors.iter().any(|d| matches!(&d[1..6], b"NSR02" | b"NSR03" | b"BEA01"));
-    let boot = descriptors.iter().any(|d| d[0] == 0 && &d[1..6] == b"CD001" && &d[7..30] == b"EL TORITO SPECIFICATION");
+    let boot = descriptors
+        .iter()
+        .any(|d| d[0] == 0 && &d[1..6] == b"CD001" && &d[7..30] == b"EL TORITO SPECIFICATION");
     if udf {
         out.push(Kind::Unsupported("UDF disc image"));
     } else if boot {
@@ -191,7 +200,10 @@ pub fn kinds(bytes: &[u8]) -> Vec<Kind> {
     // Disk and filesystem images: files inside vault does not read.
     let at_end = |sig: &[u8]| bytes.len() >= 512 && bytes[bytes.len() - 512..].starts_with(sig);
     for (found, name) in [
-        (at(1080, &[0x53, 0xEF]) && bytes.get(1024..1028).is_some_and(|c| c != [0; 4]), "ext2/3/4 filesystem image"),
+        (
+            at(1080, &[0x53, 0xEF]) && bytes.get(1024..1028).is_some_and(|c| c != [0; 4]),
+            "ext2/3/4 filesystem image",
+        ),
         (at(3, b"NTFS    "), "NTFS filesystem image"),
         (at(510, &[0x55, 0xAA]) && (at(54, b"FAT") || at(82, b"FAT32")), "FAT filesystem image"),
         (at(510, &[0x55, 0xAA]) && at(512, b"EFI PART"), "partitioned disk image (GPT)"),
@@ -217,7 +229,11 @@ pub fn kinds(bytes: &[u8]) -> Vec<Kind> {
             out.push(Kind::Unsupported(name));
         }
     }
-    if starts(b"070701") || starts(b"070702") || starts(b"070707") || starts(&[0xC7, 0x71]) || starts(&[0x71, 0xC7])
+    if starts(b"070701")
+        || starts(b"070702")
+        || starts(b"070707")
+        || starts(&[0xC7, 0x71])
+        || starts(&[0x71, 0xC7])
     {
         out.push(Kind::Cpio);
     }
@@ -252,7 +268,7 @@ pub struct Budget {
 impl Budget {
     /// The budget for checking a file of `len` bytes.
     pub fn for_input(len: usize) -> Budget {
-        Budget { left: (len as u64).saturating_mul(MAX_RATIO).max(MIN_CAP).min(MAX_EXPANDED) }
+        Budget { left: (len as u64).saturating_mul(MAX_RATIO).clamp(MIN_CAP, MAX_EXPANDED) }
     }
 }
 
@@ -325,7 +341,9 @@ pub fn for_each_member(
             if u64::from(dict) > MAX_WINDOW {
                 return Err(refusal("archive-too-large", location, "an lzma dictionary past the bound"));
             }
-            let Ok(mut r) = lzma_rust2::LzmaReader::new_mem_limit(bytes, limit_kb, None) else { return Ok(()) };
+            let Ok(mut r) = lzma_rust2::LzmaReader::new_mem_limit(bytes, limit_kb, None) else {
+                return Ok(());
+            };
             match expand(&mut r, whole, budget, location) {
                 Ok(data) => each("(unlzma)", &data, budget),
                 Err(reason) if reason.rule == "unreadable-archive" => {}
@@ -345,8 +363,11 @@ pub fn for_each_member(
         Kind::Zstd => {
             let mut rest = bytes;
             while !rest.is_empty() {
-                let mut d = ruzstd::decoding::StreamingDecoder::new_with_max_window_size(&mut rest, MAX_WINDOW)
-                    .map_err(|_| unreadable("a zstd frame this reader refuses (or a window past the bound)"))?;
+                let mut d =
+                    ruzstd::decoding::StreamingDecoder::new_with_max_window_size(&mut rest, MAX_WINDOW)
+                        .map_err(|_| {
+                            unreadable("a zstd frame this reader refuses (or a window past the bound)")
+                        })?;
                 stream("(unzstd)", &mut d, budget)?;
             }
         }
@@ -365,10 +386,11 @@ pub fn for_each_member(
         }
         Kind::Tar => tar_members(bytes, location, budget, each)?,
         Kind::Zip => {
-            let mut archive =
-                zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable("not a zip it can read"))?;
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+                .map_err(|_| unreadable("not a zip it can read"))?;
             for i in 0..archive.len() {
-                let file = archive.by_index(i).map_err(|_| unreadable("a member it cannot read (encrypted?)"))?;
+                let file =
+                    archive.by_index(i).map_err(|_| unreadable("a member it cannot read (encrypted?)"))?;
                 if file.is_dir() {
                     continue;
                 }
@@ -520,10 +542,16 @@ fn pax_sparse(keys: &[(String, String)], data: &[u8], stored: u64, budget: &mut 
                 let nums: Vec<u64> = m.split(',').map(num).collect::<Option<_>>()?;
                 map = nums.chunks(2).filter(|c| c.len() == 2).map(|c| (c[0], c[1])).collect();
             } else {
-                let offsets: Vec<u64> =
-                    keys.iter().filter(|(k, _)| k == "GNU.sparse.offset").filter_map(|(_, v)| num(v)).collect();
-                let sizes: Vec<u64> =
-                    keys.iter().filter(|(k, _)| k == "GNU.sparse.numbytes").filter_map(|(_, v)| num(v)).collect();
+                let offsets: Vec<u64> = keys
+                    .iter()
+                    .filter(|(k, _)| k == "GNU.sparse.offset")
+                    .filter_map(|(_, v)| num(v))
+                    .collect();
+                let sizes: Vec<u64> = keys
+                    .iter()
+                    .filter(|(k, _)| k == "GNU.sparse.numbytes")
+                    .filter_map(|(_, v)| num(v))
+                    .collect();
                 map = offsets.into_iter().zip(sizes).collect();
             }
         }
@@ -546,7 +574,12 @@ fn pax_sparse(keys: &[(String, String)], data: &[u8], stored: u64, budget: &mut 
 
 /// cpio: "newc" and "crc" (`070701`, `070702`: hex fields, 4-byte alignment), "odc" (`070707`:
 /// octal fields) and the old binary form (either byte order, 2-byte alignment).
-fn cpio_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Each<'_>) -> Result<(), Reason> {
+fn cpio_members(
+    bytes: &[u8],
+    location: &str,
+    budget: &mut Budget,
+    each: &mut Each<'_>,
+) -> Result<(), Reason> {
     let bad = || refusal("unreadable-archive", location, "a cpio header it cannot read");
     let field = |at: usize, len: usize, radix: u32| -> Result<usize, Reason> {
         let s = bytes.get(at..at + len).ok_or_else(bad)?;
@@ -563,7 +596,11 @@ fn cpio_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Ea
         } else if head[..2] == [0xC7, 0x71] || head[..2] == [0x71, 0xC7] {
             let h = bytes.get(pos..pos + 26).ok_or_else(bad)?;
             let word = |i: usize| {
-                if head[0] == 0xC7 { u16::from_le_bytes([h[i], h[i + 1]]) } else { u16::from_be_bytes([h[i], h[i + 1]]) }
+                if head[0] == 0xC7 {
+                    u16::from_le_bytes([h[i], h[i + 1]])
+                } else {
+                    u16::from_be_bytes([h[i], h[i + 1]])
+                }
             };
             let size = (usize::from(word(22)) << 16) | usize::from(word(24));
             (pos + 26, usize::from(word(20)), size, 2, 2)

@@ -98,8 +98,60 @@ pub fn sweep<D: BlockDevice + 'static>(store: &Store<D>, policy: &Policy) -> Res
     Ok(out)
 }
 
+/// What a door that stores a file through a transaction made of it.
+pub enum Stored {
+    /// It passed and has its name: its inode and size.
+    Accepted { ino: u64, bytes: u64 },
+    /// It did not: nothing of it is left, and the refusal is audited.
+    Refused(Verdict),
+}
+
+/// The name a file is stored under until the gate has passed it.
+const STAGING: &str = ".vault-door.partial";
+
+/// The door of `vault import` (and any door that stores through a transaction): writes
+/// `content` under a name nobody lists in folder `parent`, reads what it stored back through
+/// the gate, and only then gives it `name` (replacing what had it) — or removes it and audits
+/// the refusal, so a refused file replaces nothing. The bytes judged are the bytes stored,
+/// whatever the source does meanwhile. `path` names the file in errors and the audit log.
+pub fn store_checked<D: BlockDevice + 'static>(
+    tx: &mut Txn<'_, D>,
+    parent: u64,
+    name: &str,
+    path: &str,
+    content: &mut dyn std::io::Read,
+    policy: &Policy,
+    door: &str,
+) -> Result<Stored, StoreError> {
+    use vaultfmt::store::Kind;
+    if tx.lookup(parent, STAGING)?.is_some() {
+        tx.unlink(parent, STAGING)?;
+    }
+    let ino = tx.create(parent, STAGING, Kind::File, 0o644, None)?;
+    // Errors name the file, not the name it is staged under.
+    let bytes = tx.write_file(ino, content).map_err(|e| match e {
+        StoreError::NoSpace { .. } => StoreError::NoSpace { path: path.to_string() },
+        e => e,
+    })?;
+    let verdict = check_stored(bytes, &mut |at, buf| tx.read_at(ino, at, buf), policy)?;
+    if !verdict.accept {
+        tx.unlink(parent, STAGING)?;
+        audit_refusal(tx, door, path, &verdict.reasons)?;
+        return Ok(Stored::Refused(verdict));
+    }
+    tx.rename(parent, STAGING, parent, name, false)?;
+    Ok(Stored::Accepted { ino, bytes })
+}
+
+/// Reads stored content: (offset, buffer) to the bytes read.
+pub type ReadAt<'r, E> = dyn FnMut(u64, &mut [u8]) -> Result<usize, E> + 'r;
+
 /// Fills `buf` from `at` with `read_at`; the bytes read (fewer only at the end).
-fn read_full<E>(read_at: &mut dyn FnMut(u64, &mut [u8]) -> Result<usize, E>, at: u64, buf: &mut [u8]) -> Result<usize, E> {
+fn read_full<E>(
+    read_at: &mut ReadAt<'_, E>,
+    at: u64,
+    buf: &mut [u8],
+) -> Result<usize, E> {
     let mut done = 0;
     while done < buf.len() {
         let n = read_at(at + done as u64, &mut buf[done..])?;
@@ -116,7 +168,7 @@ fn read_full<E>(read_at: &mut dyn FnMut(u64, &mut [u8]) -> Result<usize, E>, at:
 /// whole (a plain file of any size costs two small reads).
 pub fn check_stored<E>(
     len: u64,
-    read_at: &mut dyn FnMut(u64, &mut [u8]) -> Result<usize, E>,
+    read_at: &mut ReadAt<'_, E>,
     policy: &Policy,
 ) -> Result<Verdict, E> {
     let head_len = len.min(HEAD_BYTES as u64) as usize;

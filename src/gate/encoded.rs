@@ -131,7 +131,9 @@ pub fn claims_json(bytes: &[u8]) -> bool {
     let text = as_utf8(bytes);
     let has = |pat: &[u8]| text.windows(pat.len()).any(|w| w == pat);
     let first = text.iter().find(|b| !b.is_ascii_whitespace());
-    matches!(first, Some(b'{' | b'[')) && has(b"\"vr\"") && (has(b"\"Value\"") || has(b"\"InlineBinary\"") || has(b"\"BulkDataURI\""))
+    matches!(first, Some(b'{' | b'['))
+        && has(b"\"vr\"")
+        && (has(b"\"Value\"") || has(b"\"InlineBinary\"") || has(b"\"BulkDataURI\""))
 }
 
 /// Tells one data set's elements to the visitor.
@@ -248,10 +250,18 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
         return None;
     }
     fn attr_of(e: &BytesStart<'_>, name: &str) -> Option<String> {
-        e.attributes().flatten().find(|a| a.key.local_name().into_inner() == name).map(|a| a.value.into_owned())
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.local_name().into_inner() == name)
+            .map(|a| a.value.into_owned())
     }
     /// A new attribute: its tag and VR, told in order against its siblings.
-    fn open(e: &BytesStart<'_>, stack: &mut [Attr], top_last: &mut Option<Tag>, v: &mut impl Visitor) -> Option<Attr> {
+    fn open(
+        e: &BytesStart<'_>,
+        stack: &mut [Attr],
+        top_last: &mut Option<Tag>,
+        v: &mut impl Visitor,
+    ) -> Option<Attr> {
         let tag = attr_of(e, "tag").and_then(|t| parse_tag(&t))?;
         let vr = attr_of(e, "vr").and_then(|t| vr_of(&t));
         let last = match stack.last_mut() {
@@ -362,7 +372,9 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
             Event::Text(t) => {
                 if let Some(a) = stack.last_mut() {
                     let raw: &str = t.as_ref();
-                    let text = quick_xml::escape::unescape(raw).map(|c| c.into_owned()).unwrap_or_else(|_| raw.to_string());
+                    let text = quick_xml::escape::unescape(raw)
+                        .map(|c| c.into_owned())
+                        .unwrap_or_else(|_| raw.to_string());
                     if in_binary {
                         match base64::engine::general_purpose::STANDARD.decode(text.trim()) {
                             Ok(bytes) => a.value.extend(bytes),

@@ -70,9 +70,10 @@ pub fn tag_text(tag: Tag) -> String {
 }
 
 pub fn keyword(tag: Tag) -> String {
-    StandardDataDictionary.by_tag(tag).map(|e| e.alias().to_string()).unwrap_or_else(|| {
-        if tag.group() % 2 == 1 { "(private)".into() } else { "(unknown)".into() }
-    })
+    StandardDataDictionary
+        .by_tag(tag)
+        .map(|e| e.alias().to_string())
+        .unwrap_or_else(|| if tag.group() % 2 == 1 { "(private)".into() } else { "(unknown)".into() })
 }
 
 /// Why an element does not conform.
@@ -152,8 +153,22 @@ fn text_vr(vr: VR) -> bool {
 fn binary_vr(vr: VR) -> bool {
     matches!(
         vr,
-        VR::US | VR::SS | VR::UL | VR::SL | VR::FL | VR::FD | VR::AT | VR::SV | VR::UV | VR::OB | VR::OW
-            | VR::OF | VR::OD | VR::OL | VR::OV | VR::UN
+        VR::US
+            | VR::SS
+            | VR::UL
+            | VR::SL
+            | VR::FL
+            | VR::FD
+            | VR::AT
+            | VR::SV
+            | VR::UV
+            | VR::OB
+            | VR::OW
+            | VR::OF
+            | VR::OD
+            | VR::OL
+            | VR::OV
+            | VR::UN
     )
 }
 
@@ -249,7 +264,14 @@ impl<'p> Law<'p> {
         self.levels.iter().map(|l| format!("{}[{}]/", l.keyword, l.index)).collect()
     }
 
-    fn find(&mut self, rule: &'static str, tag: Tag, option: Option<Retain>, strong: bool, detail: Option<&'static str>) {
+    fn find(
+        &mut self,
+        rule: &'static str,
+        tag: Tag,
+        option: Option<Retain>,
+        strong: bool,
+        detail: Option<&'static str>,
+    ) {
         let alternatives = option.map(|o| vec![(o, Ok(()))]).unwrap_or_default();
         self.find_with(rule, tag, alternatives, strong, detail, (VR::UN, false));
     }
@@ -309,22 +331,35 @@ impl<'p> Law<'p> {
                 Ok(())
             }
             Action::Remove | Action::Zero | Action::Dummy => {
-                if blank(vr, value, self.policy) { Ok(()) } else { Err(Problem::HasValue) }
+                if blank(vr, value, self.policy) {
+                    Ok(())
+                } else {
+                    Err(Problem::HasValue)
+                }
             }
             Action::Uid => {
-                if components().all(replaced_uid) { Ok(()) } else { Err(Problem::UidNotReplaced) }
+                if components().all(replaced_uid) {
+                    Ok(())
+                } else {
+                    Err(Problem::UidNotReplaced)
+                }
             }
             // A file's path in a DICOMDIR is numbered by its writer (IM000001): names and labels
             // are what identify there.
             Action::Clean => match components().find_map(|c| {
-                let strength = if tag == tags::REFERENCED_FILE_ID { Strength::Paths } else { Strength::FreeText };
+                let strength =
+                    if tag == tags::REFERENCED_FILE_ID { Strength::Paths } else { Strength::FreeText };
                 shape::find(c, strength)
             }) {
                 Some(s) => Err(Problem::IdentityInText(s)),
                 None => Ok(()),
             },
             Action::Shift => {
-                if has_its_form(vr, value) { Ok(()) } else { Err(Problem::NotItsVr) }
+                if has_its_form(vr, value) {
+                    Ok(())
+                } else {
+                    Err(Problem::NotItsVr)
+                }
             }
         }
     }
@@ -405,7 +440,15 @@ impl<'p> Law<'p> {
         // In a partial reading only what a reader would show as a person's text counts: a
         // value of a known attribute that names, dates or numbers someone.
         let strong = readable(e.value)
-            && matches!(rule, "identifying-attribute" | "person-name" | "patient-id" | "accession-number" | "identity-in-text" | "free-text");
+            && matches!(
+                rule,
+                "identifying-attribute"
+                    | "person-name"
+                    | "patient-id"
+                    | "accession-number"
+                    | "identity-in-text"
+                    | "free-text"
+            );
         self.find_with(rule, tag, alternatives, strong, detail, (vr, named));
     }
 
@@ -455,7 +498,7 @@ impl<'p> Law<'p> {
     fn score(&mut self, tag: Tag, vr: Option<VR>, len: usize) {
         let Some(known) = scan::dictionary_vr(tag) else { return };
         let fits = vr.is_none_or(|v| v == known || v == VR::UN);
-        let shaped = tag.element() != 0x0000 && tag.group() % 2 == 0 && tag.group() != 0x0000 && len > 0;
+        let shaped = tag.element() != 0x0000 && tag.group().is_multiple_of(2) && tag.group() != 0x0000 && len > 0;
         if shaped && fits && !self.scored.contains(&tag) && self.known < 16 {
             self.known += 1;
             self.scored.push(tag);
@@ -467,14 +510,18 @@ impl<'p> Law<'p> {
         let value = || Some(trim(e.value).to_vec());
         match self.levels.len() {
             0 => match e.tag {
-                tags::BURNED_IN_ANNOTATION if self.facts.burned_in.is_none() => self.facts.burned_in = value(),
+                tags::BURNED_IN_ANNOTATION if self.facts.burned_in.is_none() => {
+                    self.facts.burned_in = value()
+                }
                 tags::MODALITY if self.facts.modality.is_none() => self.facts.modality = value(),
                 tags::SOP_CLASS_UID if self.facts.sop_class.is_none() => self.facts.sop_class = value(),
                 tags::IMAGE_TYPE if self.facts.image_type.is_none() => self.facts.image_type = value(),
                 tags::PIXEL_DATA => self.facts.pixels = true,
                 _ => {}
             },
-            1 if self.levels[0].tag == tags::DEIDENTIFICATION_METHOD_CODE_SEQUENCE && e.tag == tags::CODE_VALUE => {
+            1 if self.levels[0].tag == tags::DEIDENTIFICATION_METHOD_CODE_SEQUENCE
+                && e.tag == tags::CODE_VALUE =>
+            {
                 if let Some(o) = Retain::from_code(trim(e.value)) {
                     self.declared.insert(o);
                 }
@@ -514,7 +561,9 @@ impl<'p> Law<'p> {
             Retain::PatientId => self.policy.retain_patient_id,
             Retain::AccessionNumber => self.policy.retain_accession_number,
             Retain::SafePrivate => {
-                self.policy.allows(option) && !self.policy.safe_private.is_empty() && self.declared.contains(&option)
+                self.policy.allows(option)
+                    && !self.policy.safe_private.is_empty()
+                    && self.declared.contains(&option)
             }
             _ => self.policy.allows(option) && self.declared.contains(&option),
         }
@@ -543,8 +592,11 @@ impl<'p> Law<'p> {
                 }
                 // None in force: the reason offers the first the policy allows that would do.
                 None => {
-                    r.option =
-                        f.alternatives.iter().find(|(o, res)| res.is_ok() && self.policy.allows(*o)).map(|(o, _)| *o);
+                    r.option = f
+                        .alternatives
+                        .iter()
+                        .find(|(o, res)| res.is_ok() && self.policy.allows(*o))
+                        .map(|(o, _)| *o);
                 }
             }
             if !out.contains(&r) {
@@ -588,7 +640,13 @@ impl Visitor for Law<'_> {
             if tag.group() % 2 == 1 {
                 if !self.listed(tag) {
                     self.find("private-element", tag, None, false, None);
-                    self.levels.push(Level { tag, keyword: keyword(tag), index: 0, creators: vec![], must_be_empty });
+                    self.levels.push(Level {
+                        tag,
+                        keyword: keyword(tag),
+                        index: 0,
+                        creators: vec![],
+                        must_be_empty,
+                    });
                     self.refused_from = Some(self.levels.len());
                     return;
                 }

@@ -68,9 +68,13 @@ impl Reason {
                 "vault scrub --redact RULES blanks the burned-in regions (or leave the image out)".into()
             }
             "unreadable-dicom" | "duplicate-element" | "element-out-of-order" => {
-                "the file is malformed: readers disagree on it; re-export it from its source, or leave it out".into()
+                "the file is malformed: readers disagree on it; re-export it from its source, or leave it out"
+                    .into()
             }
-            "unreadable-archive" | "unsupported-container" | "archive-depth" | "archive-ratio"
+            "unreadable-archive"
+            | "unsupported-container"
+            | "archive-depth"
+            | "archive-ratio"
             | "archive-too-large" => "unpack it and give vault the files".into(),
             _ => match self.option {
                 Some(o) => format!(
@@ -152,7 +156,13 @@ pub fn check(bytes: &[u8], policy: &Policy) -> Verdict {
     check_in(bytes, policy, "", 0, &mut budget)
 }
 
-fn check_in(bytes: &[u8], policy: &Policy, location: &str, depth: usize, budget: &mut container::Budget) -> Verdict {
+fn check_in(
+    bytes: &[u8],
+    policy: &Policy,
+    location: &str,
+    depth: usize,
+    budget: &mut container::Budget,
+) -> Verdict {
     let mut all = Verdict::plain();
     let at = |mut reasons: Vec<Reason>| {
         for r in &mut reasons {

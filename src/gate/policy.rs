@@ -108,7 +108,6 @@ impl From<LegacyPolicy> for Policy {
             dummy_values,
             refuse_burned_in: old.refuse_burned_in,
             safe_private: old.safe_private,
-            ..Policy::default()
         }
     }
 }
@@ -118,8 +117,9 @@ impl Policy {
     pub fn is_blank(&self, value: &str) -> bool {
         // ASCII blanks only: a non-breaking space is a character of a name in other encodings
         // (GBK's 0xC2 0xA0 is one), not nothing.
-        let trimmed = value
-            .trim_matches(|c: char| c == '^' || c == '\\' || c == '=' || c.is_ascii_whitespace() || c == '\0');
+        let trimmed = value.trim_matches(|c: char| {
+            c == '^' || c == '\\' || c == '=' || c.is_ascii_whitespace() || c == '\0'
+        });
         trimmed.is_empty() || self.dummy_values.iter().any(|d| d.eq_ignore_ascii_case(trimmed))
     }
 

@@ -385,7 +385,9 @@ impl Profile {
             return Action::Keep;
         }
         if tag.group() == 0x0010 {
-            return if self.retains(Retain::PatientCharacteristics) && PATIENT_CHARACTERISTICS.contains(&keyword) {
+            return if self.retains(Retain::PatientCharacteristics)
+                && PATIENT_CHARACTERISTICS.contains(&keyword)
+            {
                 Action::Keep
             } else {
                 Action::Remove

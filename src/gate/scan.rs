@@ -158,7 +158,14 @@ pub fn read_with<V: Visitor>(
     // The meta group, if the data set starts with one.
     if peek_group(bytes, pos, Syntax::ExplicitLittle) == Some(0x0002) {
         let mut meta = Meta::default();
-        match reader.elements_while(&mut pos, Syntax::ExplicitLittle, 0, &mut count, &mut last, Some(&mut meta)) {
+        match reader.elements_while(
+            &mut pos,
+            Syntax::ExplicitLittle,
+            0,
+            &mut count,
+            &mut last,
+            Some(&mut meta),
+        ) {
             Ok(()) => {}
             Err(stop) => return Reading { elements: count, stopped: Some(stop) },
         }
@@ -169,7 +176,9 @@ pub fn read_with<V: Visitor>(
         if is_deflated {
             return match deflated(&bytes[pos..], reader.visitor) {
                 Some(r) => Reading { elements: count + r.elements, stopped: r.stopped },
-                None => Reading { elements: count, stopped: Some(Stop { at: pos, why: "cannot be inflated" }) },
+                None => {
+                    Reading { elements: count, stopped: Some(Stop { at: pos, why: "cannot be inflated" }) }
+                }
             };
         }
         // The meta group is a structure of its own: the data set's order starts afresh.
@@ -188,7 +197,9 @@ pub fn after_meta(bytes: &[u8], at: usize) -> Option<(usize, Option<Syntax>)> {
     let mut reader = Reader { bytes, visitor: &mut probe };
     let (mut pos, mut count, mut last) = (at, 0, None);
     let mut meta = Meta::default();
-    reader.elements_while(&mut pos, Syntax::ExplicitLittle, 0, &mut count, &mut last, Some(&mut meta)).ok()?;
+    reader
+        .elements_while(&mut pos, Syntax::ExplicitLittle, 0, &mut count, &mut last, Some(&mut meta))
+        .ok()?;
     let (syntax, deflated) = Syntax::of_transfer_syntax(meta.transfer_syntax.as_deref().unwrap_or(b""));
     Some((pos, (!deflated).then_some(syntax)))
 }
@@ -254,7 +265,19 @@ fn peek_group(bytes: &[u8], at: usize, syntax: Syntax) -> Option<u16> {
 fn long_length(vr: VR) -> bool {
     matches!(
         vr,
-        VR::OB | VR::OD | VR::OF | VR::OL | VR::OV | VR::OW | VR::SQ | VR::SV | VR::UC | VR::UN | VR::UR | VR::UT | VR::UV
+        VR::OB
+            | VR::OD
+            | VR::OF
+            | VR::OL
+            | VR::OV
+            | VR::OW
+            | VR::SQ
+            | VR::SV
+            | VR::UC
+            | VR::UN
+            | VR::UR
+            | VR::UT
+            | VR::UV
     )
 }
 
@@ -338,7 +361,11 @@ impl<'a, V: Visitor> Reader<'a, '_, V> {
             let tag = self.tag_at(at, syntax)?;
             if tag == ITEM_END && until_delimiter {
                 *pos = at + 8;
-                return if *pos <= end { Ok(()) } else { Err(Self::stop(at, "ends inside an element header")) };
+                return if *pos <= end {
+                    Ok(())
+                } else {
+                    Err(Self::stop(at, "ends inside an element header"))
+                };
             }
             if tag.group() == 0xFFFE {
                 return Err(Self::stop(at, "a delimiter where an element belongs"));
@@ -368,8 +395,10 @@ impl<'a, V: Visitor> Reader<'a, '_, V> {
         let (vr, len, value_at) = match syntax {
             Syntax::ImplicitLittle => (None, self.u32_at(at + 4, syntax)?, at + 8),
             Syntax::ExplicitLittle | Syntax::ExplicitBig => {
-                let b = self.bytes.get(at + 4..at + 6).ok_or(Self::stop(at, "ends inside an element header"))?;
-                let vr = VR::from_binary([b[0], b[1]]).ok_or(Self::stop(at + 4, "not a value representation"))?;
+                let b =
+                    self.bytes.get(at + 4..at + 6).ok_or(Self::stop(at, "ends inside an element header"))?;
+                let vr =
+                    VR::from_binary([b[0], b[1]]).ok_or(Self::stop(at + 4, "not a value representation"))?;
                 if long_length(vr) {
                     (Some(vr), self.u32_at(at + 8, syntax)?, at + 12)
                 } else {
@@ -444,7 +473,11 @@ impl<'a, V: Visitor> Reader<'a, '_, V> {
         let seq_end = if len == UNDEFINED {
             None
         } else {
-            Some(at.checked_add(len as usize).filter(|&e| e <= end).ok_or(Self::stop(at, "a length runs past the end"))?)
+            Some(
+                at.checked_add(len as usize)
+                    .filter(|&e| e <= end)
+                    .ok_or(Self::stop(at, "a length runs past the end"))?,
+            )
         };
         self.visitor.sequence(tag, vr);
         let mut pos = at;
@@ -582,7 +615,14 @@ mod tests {
         assert_eq!(r, Reading { elements: 4, stopped: None });
         assert_eq!(
             events,
-            ["00080060=CT", "00100010=A^B", "Duplicate:00100010", "00100010=C^D", "OutOfOrder:00080070", "00080070=X"]
+            [
+                "00080060=CT",
+                "00100010=A^B",
+                "Duplicate:00100010",
+                "00100010=C^D",
+                "OutOfOrder:00080070",
+                "00080070=X"
+            ]
         );
     }
 

@@ -45,11 +45,50 @@ impl Shape {
 
 /// Words that label an identity field when a `:`, `#` or `=` and a value follow.
 const LABELS: &[&str] = &[
-    "name", "patient", "pt", "patient name", "pt name", "surname", "forename", "first name", "last name",
-    "given name", "family name", "dob", "d.o.b", "d.o.b.", "date of birth", "birth date", "birthdate",
-    "born", "mrn", "nhs", "nhs no", "nhs number", "hospital number", "hosp no", "hospital no", "id",
-    "pid", "patient id", "pt id", "acc", "acc no", "accession", "accession number", "address", "addr",
-    "tel", "phone", "telephone", "mobile", "email", "e-mail", "ssn", "postcode", "zip",
+    "name",
+    "patient",
+    "pt",
+    "patient name",
+    "pt name",
+    "surname",
+    "forename",
+    "first name",
+    "last name",
+    "given name",
+    "family name",
+    "dob",
+    "d.o.b",
+    "d.o.b.",
+    "date of birth",
+    "birth date",
+    "birthdate",
+    "born",
+    "mrn",
+    "nhs",
+    "nhs no",
+    "nhs number",
+    "hospital number",
+    "hosp no",
+    "hospital no",
+    "id",
+    "pid",
+    "patient id",
+    "pt id",
+    "acc",
+    "acc no",
+    "accession",
+    "accession number",
+    "address",
+    "addr",
+    "tel",
+    "phone",
+    "telephone",
+    "mobile",
+    "email",
+    "e-mail",
+    "ssn",
+    "postcode",
+    "zip",
 ];
 
 /// Labels specific enough that a number after them is an identity even without `:` (`MRN
@@ -59,8 +98,7 @@ const NUMBER_LABELS: &[&str] = &["mrn", "nhs", "dob", "d.o.b", "d.o.b.", "pid", 
 /// Titles a capitalised name follows.
 const TITLES: &[&str] = &["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Rev"];
 
-const MONTHS: &[&str] =
-    &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 fn letter(b: u8) -> bool {
     b.is_ascii_alphabetic() || b >= 0x80
@@ -178,7 +216,8 @@ fn surname_first(text: &[u8]) -> bool {
         }
         let before = text[..i].iter().rev().take_while(|b| b.is_ascii_alphabetic()).collect::<Vec<_>>();
         let after_at = if w[1] == b' ' { i + 2 } else { i + 1 };
-        let after: Vec<u8> = text[after_at..].iter().take_while(|b| b.is_ascii_alphabetic()).copied().collect();
+        let after: Vec<u8> =
+            text[after_at..].iter().take_while(|b| b.is_ascii_alphabetic()).copied().collect();
         before.len() >= 2
             && before.iter().all(|b| b.is_ascii_uppercase())
             && after.len() >= 2
@@ -345,10 +384,13 @@ fn date(text: &[u8]) -> bool {
             }
             let window = &text[i.saturating_sub(8)..(i + 20).min(text.len())];
             let runs = digit_runs(window);
-            let days: Vec<_> = runs.iter().filter(|&&r| r.1 - r.0 <= 2 && (1..=31).contains(&number(window, r))).collect();
+            let days: Vec<_> =
+                runs.iter().filter(|&&r| r.1 - r.0 <= 2 && (1..=31).contains(&number(window, r))).collect();
             let years: Vec<_> = runs
                 .iter()
-                .filter(|&&r| (r.1 - r.0 == 4 && (1900..=2100).contains(&number(window, r))) || r.1 - r.0 == 2)
+                .filter(|&&r| {
+                    (r.1 - r.0 == 4 && (1900..=2100).contains(&number(window, r))) || r.1 - r.0 == 2
+                })
                 .collect();
             if days.iter().any(|d| years.iter().any(|y| y != d)) {
                 return true;
@@ -472,6 +514,9 @@ mod tests {
         assert_eq!(find(jis, Strength::Labels), Some(Shape::PersonName));
         assert_eq!(find(b"Name\x1b-A:\x1b(B Madeup", Strength::Labels), Some(Shape::LabelledField));
         // GB2312 full-width: row 0xA3.
-        assert_eq!(find(b"\xa3\xcd\xa3\xe1\xa3\xde\xa3\xc1\xa3\xf4", Strength::Labels), Some(Shape::PersonName));
+        assert_eq!(
+            find(b"\xa3\xcd\xa3\xe1\xa3\xde\xa3\xc1\xa3\xf4", Strength::Labels),
+            Some(Shape::PersonName)
+        );
     }
 }

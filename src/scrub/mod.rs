@@ -343,8 +343,23 @@ fn as_its_vr(e: InMemElement) -> Option<InMemElement> {
                 .collect::<Option<Vec<_>>>()?;
             Some(DataElement::new(tag, VR::SQ, Value::from(DataSetSequence::new(items, Length::UNDEFINED))))
         }
-        VR::AE | VR::AS | VR::CS | VR::DA | VR::DS | VR::DT | VR::IS | VR::LO | VR::LT | VR::PN | VR::SH
-        | VR::ST | VR::TM | VR::UC | VR::UI | VR::UR | VR::UT => {
+        VR::AE
+        | VR::AS
+        | VR::CS
+        | VR::DA
+        | VR::DS
+        | VR::DT
+        | VR::IS
+        | VR::LO
+        | VR::LT
+        | VR::PN
+        | VR::SH
+        | VR::ST
+        | VR::TM
+        | VR::UC
+        | VR::UI
+        | VR::UR
+        | VR::UT => {
             let text = String::from_utf8_lossy(&bytes);
             let text = text.trim_end_matches([' ', '\0']);
             Some(DataElement::new(tag, vr, PrimitiveValue::from(text)))

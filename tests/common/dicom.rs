@@ -98,7 +98,10 @@ pub fn raw(obj: &InMemDicomObject, ts: &str) -> Vec<u8> {
 /// An element by hand in explicit VR little endian (for what writers will not write: a VR the
 /// dictionary does not give, an undefined-length UN).
 pub fn explicit(tag: (u16, u16), vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
-    let long = matches!(vr, b"OB" | b"OD" | b"OF" | b"OL" | b"OV" | b"OW" | b"SQ" | b"SV" | b"UC" | b"UN" | b"UR" | b"UT" | b"UV");
+    let long = matches!(
+        vr,
+        b"OB" | b"OD" | b"OF" | b"OL" | b"OV" | b"OW" | b"SQ" | b"SV" | b"UC" | b"UN" | b"UR" | b"UT" | b"UV"
+    );
     let mut out = Vec::new();
     out.extend(tag.0.to_le_bytes());
     out.extend(tag.1.to_le_bytes());

@@ -64,6 +64,6 @@ pub fn kill_mount(v: &Vault, pattern: &str) {
 }
 
 fn zombie(pid: i32) -> bool {
-    fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| s.rsplit(") ").next().is_some_and(|r| r.starts_with('Z')))
+    fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map_or(true, |s| s.rsplit(") ").next().is_some_and(|r| r.starts_with('Z')))
 }
-
