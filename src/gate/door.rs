@@ -147,11 +147,7 @@ pub fn store_checked<D: BlockDevice + 'static>(
 pub type ReadAt<'r, E> = dyn FnMut(u64, &mut [u8]) -> Result<usize, E> + 'r;
 
 /// Fills `buf` from `at` with `read_at`; the bytes read (fewer only at the end).
-fn read_full<E>(
-    read_at: &mut ReadAt<'_, E>,
-    at: u64,
-    buf: &mut [u8],
-) -> Result<usize, E> {
+fn read_full<E>(read_at: &mut ReadAt<'_, E>, at: u64, buf: &mut [u8]) -> Result<usize, E> {
     let mut done = 0;
     while done < buf.len() {
         let n = read_at(at + done as u64, &mut buf[done..])?;
@@ -166,11 +162,7 @@ fn read_full<E>(
 /// The gate's verdict on stored content of `len` bytes, read with `read_at`. The head and the
 /// tail are read first; only content some reading could take for DICOM or a container is read
 /// whole (a plain file of any size costs two small reads).
-pub fn check_stored<E>(
-    len: u64,
-    read_at: &mut ReadAt<'_, E>,
-    policy: &Policy,
-) -> Result<Verdict, E> {
+pub fn check_stored<E>(len: u64, read_at: &mut ReadAt<'_, E>, policy: &Policy) -> Result<Verdict, E> {
     let head_len = len.min(HEAD_BYTES as u64) as usize;
     let mut head = vec![0u8; head_len];
     let got = read_full(read_at, 0, &mut head)?;

@@ -143,6 +143,8 @@ pub struct Law<'p> {
     pub known: usize,
     /// The tags that scored.
     scored: Vec<Tag>,
+    /// A reading other than the file's own gives up after this many elements with none scored.
+    patience: Option<usize>,
 }
 
 fn text_vr(vr: VR) -> bool {
@@ -257,7 +259,14 @@ impl<'p> Law<'p> {
             elements: 0,
             known: 0,
             scored: Vec::new(),
+            patience: None,
         }
+    }
+
+    /// The law for a reading other than the file's own: one that gives up after `elements`
+    /// elements none of which looked like a data set's.
+    pub fn with_patience(policy: &'p Policy, elements: usize) -> Law<'p> {
+        Law { patience: Some(elements), ..Law::new(policy) }
     }
 
     fn location(&self) -> String {
@@ -498,7 +507,8 @@ impl<'p> Law<'p> {
     fn score(&mut self, tag: Tag, vr: Option<VR>, len: usize) {
         let Some(known) = scan::dictionary_vr(tag) else { return };
         let fits = vr.is_none_or(|v| v == known || v == VR::UN);
-        let shaped = tag.element() != 0x0000 && tag.group().is_multiple_of(2) && tag.group() != 0x0000 && len > 0;
+        let shaped =
+            tag.element() != 0x0000 && tag.group().is_multiple_of(2) && tag.group() != 0x0000 && len > 0;
         if shaped && fits && !self.scored.contains(&tag) && self.known < 16 {
             self.known += 1;
             self.scored.push(tag);
@@ -685,6 +695,10 @@ impl Visitor for Law<'_> {
         if self.refused_from.is_some_and(|d| self.levels.len() < d) {
             self.refused_from = None;
         }
+    }
+
+    fn gives_up(&self) -> bool {
+        self.patience.is_some_and(|p| self.known == 0 && self.elements >= p)
     }
 
     fn oddity(&mut self, oddity: Oddity, tag: Tag) {

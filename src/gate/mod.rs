@@ -257,7 +257,7 @@ fn dicom(bytes: &[u8], policy: &Policy, budget: &mut container::Budget) -> Verdi
 /// reading (no `DICM`) that stops after three such elements is unreadable DICOM. Bytes that only
 /// happen to parse as an element or two (executables, compiled code, zeros) do not count.
 fn other_reading(bytes: &[u8], at: usize, syntax: Syntax, policy: &Policy, v: &mut Verdict) {
-    let mut law = law::Law::new(policy);
+    let mut law = law::Law::with_patience(policy, 64);
     let reading = scan::read(bytes, at, syntax, &mut law);
     let (known, elements) = (law.known, reading.elements);
     let whole = reading.stopped.is_none();

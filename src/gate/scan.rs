@@ -103,6 +103,11 @@ pub trait Visitor {
     fn end_item(&mut self);
     fn end_sequence(&mut self);
     fn oddity(&mut self, oddity: Oddity, tag: Tag);
+    /// True when the visitor has seen enough to know this is no data set: the reading stops
+    /// (a megabyte of zeros reads as a hundred thousand empty elements).
+    fn gives_up(&self) -> bool {
+        false
+    }
 }
 
 /// Where and why a reading stopped.
@@ -356,6 +361,9 @@ impl<'a, V: Visitor> Reader<'a, '_, V> {
             }
             if meta.is_some() && peek_group(self.bytes, *pos, syntax) != Some(0x0002) {
                 return Ok(());
+            }
+            if self.visitor.gives_up() {
+                return Err(Self::stop(*pos, "no data set"));
             }
             let at = *pos;
             let tag = self.tag_at(at, syntax)?;
