@@ -59,7 +59,7 @@ done
 [ "${PARTS:-copy,check}" = check ] || {
 echo "copy into the mount: $files files, $((bytes / 1048576)) MiB, $runs runs, MB/s"
 echo "  DICOM (gate reads every file): ${copy[dicom]}   median $(median ${copy[dicom]})"
-echo "  twin (gate reads 262 bytes):   ${copy[twin]}   median $(median ${copy[twin]})"
+echo "  twin (gate reads head, tail):  ${copy[twin]}   median $(median ${copy[twin]})"
 python3 -c "import sys; d, t = map(float, sys.argv[1:]); print(f'  gate cost = 1 - {d:.0f}/{t:.0f} = {100 * (1 - d / t):.1f} %')" \
     "$(median ${copy[dicom]})" "$(median ${copy[twin]})"
 }

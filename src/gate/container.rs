@@ -82,9 +82,10 @@ impl Kind {
 /// its constants has no such record.)
 fn zip_end(bytes: &[u8]) -> bool {
     let from = bytes.len().saturating_sub(65535 + 22);
-    (from..bytes.len().saturating_sub(21)).rev().any(|at| {
+    let tail = &bytes[from..bytes.len().saturating_sub(18).max(from)];
+    memchr::memmem::find_iter(tail, b"PK\x05\x06").map(|i| from + i).any(|at| {
         let r = &bytes[at..];
-        if &r[..4] != b"PK\x05\x06" {
+        if r.len() < 22 {
             return false;
         }
         let u16_at = |i: usize| u16::from_le_bytes([r[i], r[i + 1]]) as usize;

@@ -177,36 +177,37 @@ pub fn check_stored<E>(len: u64, read_at: &mut ReadAt<'_, E>, policy: &Policy) -
     if !super::might_need_all(&head, &tail, len) {
         return Ok(Verdict { accept: true, dicom: false, reasons: vec![] });
     }
-    let mut all = vec![0u8; len as usize];
-    let got = read_full(read_at, 0, &mut all)?;
-    all.truncate(got);
+    // The whole of it: the middle read now, head and tail as they were read.
+    let mut all = Vec::with_capacity(len as usize);
+    all.extend_from_slice(&head);
+    all.resize(tail_at as usize, 0);
+    let got = read_full(read_at, head.len() as u64, &mut all[head.len()..])?;
+    if head.len() + got < tail_at as usize {
+        all.truncate(head.len() + got); // it ended early: what there is
+    } else {
+        all.extend_from_slice(&tail);
+    }
     Ok(super::check(&all, policy))
 }
 
 /// The gate's verdict on a file on disk, for `vault check` (which reads and stores nothing): a
-/// large file is mapped rather than copied, so pixel data the gate skips over is never read.
+/// large file is mapped rather than read, so what the gate does not look at (the pixel data it
+/// skips over, the middle of a plain file) is never copied, nor read from the disk.
 pub fn check_path(path: &std::path::Path, policy: &Policy) -> std::io::Result<Verdict> {
     use std::os::unix::fs::FileExt;
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
-    let mut pread = |at: u64, buf: &mut [u8]| file.read_at(buf, at);
-    let head_len = len.min(HEAD_BYTES as u64) as usize;
-    let mut head = vec![0u8; head_len];
-    let got = read_full(&mut pread, 0, &mut head)?;
-    head.truncate(got);
-    if len > HEAD_BYTES as u64 {
-        let tail_at = len.saturating_sub(TAIL_BYTES as u64).max(head_len as u64);
-        let mut tail = vec![0u8; (len - tail_at) as usize];
-        let got = read_full(&mut pread, tail_at, &mut tail)?;
-        tail.truncate(got);
-        if !super::might_need_all(&head, &tail, len) {
+    if len > HEAD_BYTES as u64
+        && let Some(map) = Mapped::new(&file, len)
+    {
+        let bytes = map.bytes();
+        let tail_at = bytes.len().saturating_sub(TAIL_BYTES).max(HEAD_BYTES);
+        if !super::might_need_all(&bytes[..HEAD_BYTES], &bytes[tail_at..], len) {
             return Ok(Verdict { accept: true, dicom: false, reasons: vec![] });
         }
-        if let Some(map) = Mapped::new(&file, len) {
-            return Ok(super::check(map.bytes(), policy));
-        }
+        return Ok(super::check(bytes, policy));
     }
-    check_stored(len, &mut pread, policy)
+    check_stored(len, &mut |at: u64, buf: &mut [u8]| file.read_at(buf, at), policy)
 }
 
 /// A file mapped read-only and private. Its bytes are the file's as long as nobody truncates it

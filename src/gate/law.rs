@@ -505,6 +505,10 @@ impl<'p> Law<'p> {
     /// Scores a top-level element (see [`Law::known`]): one with a value, outside the command
     /// group (whose small tags, (0000,0100) and the like, binaries are full of).
     fn score(&mut self, tag: Tag, vr: Option<VR>, len: usize) {
+        // Cheap tests first: most elements of a file score nothing past its first few.
+        if self.known >= 16 || len == 0 || tag.group() == 0x0000 || tag.element() == 0x0000 {
+            return;
+        }
         let Some(known) = scan::dictionary_vr(tag) else { return };
         let fits = vr.is_none_or(|v| v == known || v == VR::UN);
         let shaped =

@@ -11,7 +11,6 @@ use dicom_dictionary_std::StandardDataDictionary;
 use serde::Serialize;
 
 use super::policy::ANNEX_E;
-use super::scan::dictionary_vr;
 
 /// What happens to one attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -377,16 +376,16 @@ impl Profile {
         if tag.element() == 0x0000 {
             return Action::Keep; // a group length
         }
-        if dictionary_vr(tag).is_none() || tag == Tag(0xFFFC, 0xFFFC) {
-            return Action::Remove; // unknown; or trailing padding, which holds nothing
-        }
-        let keyword = keyword_of(tag).unwrap_or_default();
-        if tag.group() == 0x0010 && PATIENT_GROUP_KEPT.contains(&keyword) {
-            return Action::Keep;
+        let Some(keyword) = keyword_of(tag) else {
+            return Action::Remove; // unknown: nobody can say what it holds
+        };
+        if tag == Tag(0xFFFC, 0xFFFC) {
+            return Action::Remove; // trailing padding holds nothing
         }
         if tag.group() == 0x0010 {
-            return if self.retains(Retain::PatientCharacteristics)
-                && PATIENT_CHARACTERISTICS.contains(&keyword)
+            return if PATIENT_GROUP_KEPT.contains(&keyword)
+                || (self.retains(Retain::PatientCharacteristics)
+                    && PATIENT_CHARACTERISTICS.contains(&keyword))
             {
                 Action::Keep
             } else {
@@ -410,6 +409,7 @@ mod tests {
     use dicom_dictionary_std::tags;
 
     use super::*;
+    use crate::gate::scan::dictionary_vr;
 
     fn act(p: &Profile, tag: Tag) -> Action {
         p.action(tag, dictionary_vr(tag).unwrap_or(VR::UN))

@@ -106,10 +106,17 @@ fn letter(b: u8) -> bool {
 
 /// The first identity shape in `text`, if any, in any of the ways a reader may show it.
 pub fn find(text: &[u8], strength: Strength) -> Option<Shape> {
+    if text.iter().all(|b| b.is_ascii() && *b != 0x1B) {
+        return find_in(text, strength);
+    }
     views(text).iter().find_map(|v| find_in(v, strength))
 }
 
 fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
+    // Every shape needs letters or digits (each test below has a quicker refusal of its own).
+    if text.len() < 3 || !text.iter().any(|&b| b.is_ascii_alphanumeric() || b >= 0x80) {
+        return None;
+    }
     if person_name(text) || (strength == Strength::FreeText && surname_first(text)) {
         return Some(Shape::PersonName);
     }
@@ -229,6 +236,10 @@ fn surname_first(text: &[u8]) -> bool {
 /// A label word, at a word boundary, then spaces or dots, then `:`, `#`, `=` or `-`, then a
 /// value (after spaces, tabs, dots or quotes).
 fn labelled(text: &[u8]) -> bool {
+    // A label needs a separator after it, or (for the number labels) a digit.
+    if !text.iter().any(|&b| matches!(b, b':' | b'#' | b'=' | b'-') || b.is_ascii_digit()) {
+        return false;
+    }
     let lower: Vec<u8> = text.to_ascii_lowercase();
     for label in NUMBER_LABELS {
         let l = label.as_bytes();
@@ -282,11 +293,15 @@ fn labelled(text: &[u8]) -> bool {
 }
 
 fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+    memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
 }
 
 /// A title (as written: `Dr`, `Mrs.`) then a capitalised word: `Dr Smith`.
 fn titled(text: &[u8]) -> bool {
+    // A title is a capital and lower case letters, and a capitalised name follows.
+    if !text.windows(2).any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_lowercase()) {
+        return false;
+    }
     for title in TITLES {
         let t = title.as_bytes();
         let mut from = 0;
@@ -344,6 +359,9 @@ fn plausible(year: u32, month: u32, day: u32) -> bool {
 
 /// A date: `YYYYMMDD`, `YYYY-MM-DD`, `DD/MM/YYYY`, `DD.MM.YY`, `12 Mar 1970`, `March 12, 1970`.
 fn date(text: &[u8]) -> bool {
+    if text.iter().filter(|b| b.is_ascii_digit()).count() < 2 {
+        return false;
+    }
     let runs = digit_runs(text);
     for (k, &run) in runs.iter().enumerate() {
         let len = run.1 - run.0;
