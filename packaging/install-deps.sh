@@ -12,10 +12,14 @@ set -euo pipefail
 # to replay recorded devices and hotplug events in the drive tests; dicom3tools (dciodvfy) to
 # validate scrubbed files against their inputs; time (GNU time) to measure a peak memory size;
 # for the gate's attack corpus (tests/attacks): dcmtk (dcmdump, a second DICOM reader),
-# genisoimage (patient CDs), p7zip-full, cpio, binutils (ar), xz-utils, zstd, lz4, bzip2, unzip.
+# genisoimage (patient CDs), p7zip-full, cpio, binutils (ar), xz-utils, zstd, lz4, bzip2, unzip;
+# for burned-in text: tesseract-ocr and its English model (the OCR engine the gate runs), and the
+# fonts the synthetic test images are drawn with (fonts-dejavu-core, fonts-dejavu-extra,
+# fonts-noto-mono).
 packages=(build-essential pkg-config libssl-dev openssl argon2 util-linux bsdutils e2fsprogs mount python3 python3-pip
     fuse3 stress-ng fio rsync attr procps libudev-dev umockdev gir1.2-umockdev-1.0 python3-gi dicom3tools time
-    dcmtk genisoimage p7zip-full cpio binutils xz-utils zstd lz4 bzip2 unzip)
+    dcmtk genisoimage p7zip-full cpio binutils xz-utils zstd lz4 bzip2 unzip
+    tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-dejavu-extra fonts-noto-mono)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -55,6 +59,15 @@ if ! python3 -c 'import pydicom, data_store' 2>/dev/null; then
     python3 -m pip install -q --disable-pip-version-check pydicom==3.0.2 pydicom-data==1.0.0 2>&1 \
         | grep -v -i "running pip as the 'root' user" >&2 || true
     python3 -c 'import pydicom, data_store'
+fi
+
+# PyPI: deid-data (real ultrasound with burned-in text, from the pydicom project's deid), and
+# Pillow and NumPy, which draw the synthetic burned-in-text set and read redacted images back.
+if ! python3 -c 'import deid_data, PIL, numpy' 2>/dev/null; then
+    echo "install-deps: installing deid-data, Pillow and NumPy from PyPI" >&2
+    python3 -m pip install -q --disable-pip-version-check deid-data==0.0.20 pillow==13.0.0 numpy==2.4.6 2>&1 \
+        | grep -v -i "running pip as the 'root' user" >&2 || true
+    python3 -c 'import deid_data, PIL, numpy'
 fi
 
 if ! command -v cargo >/dev/null; then

@@ -7,6 +7,8 @@ pub mod exit;
 pub mod fs;
 pub mod gate;
 pub mod mirror;
+pub mod ocr;
+pub mod parallel;
 pub mod passphrase;
 pub mod scrub;
 pub mod size;

@@ -432,20 +432,40 @@ fn dicom_json_and_xml_are_read_as_dicom() {
 
 #[test]
 fn burned_in_patient_data_by_the_header() {
-    let with_pixels = |modality: &str, burned: Option<&str>| {
+    let with_pixels = |modality: &str, burned: Option<&str>, policy: &Policy| {
         let mut obj = conformant();
         obj.put(text(tags::MODALITY, VR::CS, modality));
         if let Some(b) = burned {
             obj.put(text(tags::BURNED_IN_ANNOTATION, VR::CS, b));
         }
+        for (tag, v) in [
+            (tags::ROWS, 4u16),
+            (tags::COLUMNS, 4),
+            (tags::SAMPLES_PER_PIXEL, 1),
+            (tags::BITS_ALLOCATED, 16),
+            (tags::BITS_STORED, 12),
+            (tags::HIGH_BIT, 11),
+            (tags::PIXEL_REPRESENTATION, 0),
+        ] {
+            obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(v)));
+        }
+        obj.put(text(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"));
         obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::U16(vec![0u16; 16].into())));
-        verdict(&part10(obj, EXPLICIT))
+        gate::check(&part10(obj, EXPLICIT), policy)
     };
-    assert_eq!(with_pixels("CT", Some("YES")).reasons[0].rule, "burned-in-annotation");
-    assert_eq!(with_pixels("US", None).reasons[0].rule, "burned-in-likely");
-    assert_eq!(with_pixels("NM", None).reasons[0].rule, "burned-in-likely");
-    assert!(with_pixels("US", Some("NO")).accept, "a redacted ultrasound (BurnedInAnnotation NO)");
-    assert!(with_pixels("CT", None).accept);
+    // OCR off: the header decides alone.
+    let header = Policy { ocr: false, ..Policy::default() };
+    assert_eq!(with_pixels("CT", Some("YES"), &header).reasons[0].rule, "burned-in-annotation");
+    assert_eq!(with_pixels("US", None, &header).reasons[0].rule, "burned-in-likely");
+    assert_eq!(with_pixels("NM", None, &header).reasons[0].rule, "burned-in-likely");
+    assert!(with_pixels("US", Some("NO"), &header).accept, "a redacted ultrasound (BurnedInAnnotation NO)");
+    assert!(with_pixels("CT", None, &header).accept);
+    // OCR on (the default): a file that says YES is refused whatever its pixels show; one that
+    // does not is read, and these pixels show nothing.
+    let ocr = Policy::default();
+    assert_eq!(with_pixels("CT", Some("YES"), &ocr).reasons[0].rule, "burned-in-annotation");
+    assert!(with_pixels("US", None, &ocr).accept, "{:?}", with_pixels("US", None, &ocr).reasons);
+    assert!(with_pixels("NM", Some("NO"), &ocr).accept);
 }
 
 #[test]
@@ -473,8 +493,11 @@ fn plain_files_pass_and_nothing_panics() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         std::fs::read(dir.path().join("v.img")).unwrap()
     };
-    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    png.extend([0u8; 200]);
+    // An image file with no text in it (read by OCR, nothing found).
+    let mut png = Vec::new();
+    image::GrayImage::from_pixel(64, 48, image::Luma([200]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
     for plain in [
         &b"made-up teaching notes\n"[..],
         b"%PDF-1.7\n%made-up\n",
@@ -487,6 +510,11 @@ fn plain_files_pass_and_nothing_panics() {
         let v = verdict(plain);
         assert!(v.accept && !v.dicom, "{:?}: {:?}", &plain[..plain.len().min(8)], v.reasons);
     }
+    // A PNG that does not decode is refused, named: what a viewer might still show of it is
+    // unread.
+    let mut broken = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    broken.extend([0u8; 200]);
+    assert_eq!(verdict(&broken).reasons[0].rule, "burned-in-unread");
     // Random bytes, and the identified file mutated: never a panic, and random bytes pass.
     let mut x = 0x9e3779b97f4a7c15u64;
     let mut next = || {
@@ -569,12 +597,20 @@ fn verdicts_agree_with_an_independent_pydicom_reading() {
         stricter.push(format!("{path}: {}", v["reasons"]));
     }
     // Where vault alone refuses, it is for what the pydicom reading cannot see: readings
-    // pydicom does not take, and the shapes of identity in kept text.
+    // pydicom does not take, the shapes of identity in kept text, and text in the pixels.
     for s in &stricter {
         assert!(
-            ["unreadable-dicom", "identity-in-text", "@", "value-not-its-vr", "duplicate-element"]
-                .iter()
-                .any(|k| s.contains(k)),
+            [
+                "unreadable-dicom",
+                "identity-in-text",
+                "@",
+                "value-not-its-vr",
+                "duplicate-element",
+                "burned-in-text",
+                "burned-in-unread"
+            ]
+            .iter()
+            .any(|k| s.contains(k)),
             "vault refuses for a reason the independent reading should share: {s}"
         );
     }

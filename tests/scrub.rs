@@ -341,6 +341,10 @@ fn ultrasound(encapsulated: bool) -> InMemDicomObject {
     o.put(DataElement::new(tags::COLUMNS, VR::US, PrimitiveValue::from(16u16)));
     o.put(DataElement::new(tags::BITS_ALLOCATED, VR::US, PrimitiveValue::from(8u16)));
     o.put(DataElement::new(tags::SAMPLES_PER_PIXEL, VR::US, PrimitiveValue::from(1u16)));
+    o.put(DataElement::new(tags::BITS_STORED, VR::US, PrimitiveValue::from(8u16)));
+    o.put(DataElement::new(tags::HIGH_BIT, VR::US, PrimitiveValue::from(7u16)));
+    o.put(DataElement::new(tags::PIXEL_REPRESENTATION, VR::US, PrimitiveValue::from(0u16)));
+    o.put(text(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"));
     if encapsulated {
         let fragments = PixelFragmentSequence::new(vec![], vec![vec![0xAAu8; 64]]);
         o.put(DataElement::new(tags::PIXEL_DATA, VR::OB, Value::PixelSequence(fragments)));
@@ -350,18 +354,31 @@ fn ultrasound(encapsulated: bool) -> InMemDicomObject {
     o
 }
 
+/// A policy file with OCR off: the header decides what is burned in, and the redaction rules
+/// (not OCR) blank it. Rule-based redaction is what these tests are about; tests/ocr.rs has
+/// `--redact auto`.
+fn header_only(v: &Vault) -> &'static str {
+    std::fs::write(v.path("header-only.json"), r#"{"ocr": false}"#).unwrap();
+    "header-only.json"
+}
+
 #[test]
 fn burned_in_images_are_refused_or_redacted_and_undecodable_ones_never_pass_through() {
     let v = Vault::new();
     write(&v, "in/us.dcm", ultrasound(false), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
-    let (code, results, _) = scrub(&v, &["in", "--out", "plain"]);
+    // With OCR (the default), a 16 x 16 ultrasound shows no text: written as it is.
+    let (code, results, _) = scrub(&v, &["in", "--out", "read"]);
+    assert_eq!(code, 0, "{results:?}");
+    assert_eq!(value(&read(&v, "read/in/us.dcm"), tags::BURNED_IN_ANNOTATION), None);
+    let policy = header_only(&v);
+    let (code, results, _) = scrub(&v, &["in", "--out", "plain", "--policy", policy]);
     assert_eq!(code, 1);
     assert!(results[0]["reasons"].to_string().contains("burned-in-likely"), "{results:?}");
     assert!(!v.path("plain/in/us.dcm").exists());
     // A user rectangle: the top-left 8 x 4 pixels.
     std::fs::write(v.path("rules.json"), r#"{"rules": [{"modality": "US", "regions": [[0, 0, 8, 4]]}]}"#)
         .unwrap();
-    let (code, _, err) = scrub(&v, &["in", "--out", "red", "--redact", "rules.json"]);
+    let (code, _, err) = scrub(&v, &["in", "--out", "red", "--redact", "rules.json", "--policy", policy]);
     assert_eq!(code, 0, "{err}");
     let out = read(&v, "red/in/us.dcm");
     assert_eq!(value(&out, tags::BURNED_IN_ANNOTATION).as_deref(), Some("NO"));
@@ -374,10 +391,11 @@ fn burned_in_images_are_refused_or_redacted_and_undecodable_ones_never_pass_thro
     // A rule that matches nothing leaves it refused.
     std::fs::write(v.path("other.json"), r#"{"rules": [{"manufacturer": "Nobody", "top_percent": 50}]}"#)
         .unwrap();
-    assert_eq!(scrub(&v, &["in", "--out", "none", "--redact", "other.json"]).0, 1);
+    assert_eq!(scrub(&v, &["in", "--out", "none", "--redact", "other.json", "--policy", policy]).0, 1);
     // Compressed pixel data that cannot be decoded: refused, not passed through.
     write(&v, "enc/us.dcm", ultrasound(true), entries::JPEG_BASELINE.uid());
-    let (code, results, _) = scrub(&v, &["enc", "--out", "enc-out", "--redact", "rules.json"]);
+    let (code, results, _) =
+        scrub(&v, &["enc", "--out", "enc-out", "--redact", "rules.json", "--policy", policy]);
     assert_eq!(code, 1);
     assert!(results[0]["reasons"].to_string().contains("not redacted"), "{results:?}");
     assert!(!v.path("enc-out/enc/us.dcm").exists());
@@ -414,6 +432,9 @@ fn import_scrub_de_identifies_on_the_way_in_with_the_vaults_key() {
     write(&v, "study/a.dcm", slice(1, "Madeup^Patient"), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
     write(&v, "study/b.dcm", slice(2, "Madeup^Patient"), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
     write(&v, "study/us.dcm", ultrasound(false), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
+    // The header decides what is burned in (OCR off in the vault's policy): the ultrasound,
+    // which does not say BurnedInAnnotation NO, is.
+    v.ok(&["policy", "set", "v.img", "--ocr", "no", "--passphrase-file", "pass"]);
     // Without --scrub the gate refuses them all.
     let (code, _, _) = v.run(&["import", "study", "v.img:/raw", "--passphrase-file", "pass"]);
     assert_eq!(code, 1);
@@ -485,7 +506,9 @@ fn compressed_images_are_decoded_redacted_and_written_uncompressed() {
     std::fs::copy(Path::new(&test_files).join("SC_rgb_jpeg_gdcm.dcm"), v.path("in/sc.dcm")).unwrap();
     std::fs::write(v.path("rules.json"), r#"{"rules": [{"modality": "OT", "regions": [[0, 0, 20, 10]]}]}"#)
         .unwrap();
-    let (code, results, err) = scrub(&v, &["in", "--out", "out", "--redact", "rules.json"]);
+    let policy = header_only(&v);
+    let (code, results, err) =
+        scrub(&v, &["in", "--out", "out", "--redact", "rules.json", "--policy", policy]);
     assert_eq!(code, 0, "{err} {results:?}");
     let out = read(&v, "out/in/sc.dcm");
     assert_eq!(out.meta().transfer_syntax(), entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
@@ -553,7 +576,8 @@ fn the_default_rules_blank_the_banners_of_known_devices() {
     for (name, _, _) in &cases {
         std::fs::copy(Path::new(&data_store).join(name), v.path(&format!("in/{name}"))).unwrap();
     }
-    let (code, results, err) = scrub(&v, &["in", "--out", "out", "--redact", "default"]);
+    let policy = header_only(&v);
+    let (code, results, err) = scrub(&v, &["in", "--out", "out", "--redact", "default", "--policy", policy]);
     assert_eq!(code, 0, "{err} {results:?}");
     for (name, blank, kept) in cases {
         let out = read(&v, &format!("out/in/{name}"));
@@ -631,7 +655,8 @@ fn colour_images_are_blanked_to_black_including_subsampled_ybr() {
         let dir = format!("in-{photometric}");
         write(&v, &format!("{dir}/us.dcm"), o, entries::EXPLICIT_VR_LITTLE_ENDIAN.uid());
         let out_dir = format!("out-{photometric}");
-        let (code, _, err) = scrub(&v, &[&dir, "--out", &out_dir, "--redact", "rules.json"]);
+        let (code, _, err) =
+            scrub(&v, &[&dir, "--out", &out_dir, "--redact", "rules.json", "--policy", header_only(&v)]);
         assert_eq!(code, 0, "{photometric}: {err}");
         let out = read(&v, &format!("{out_dir}/{dir}/us.dcm"));
         let pixels = out.element(tags::PIXEL_DATA).unwrap().value().to_bytes().unwrap().into_owned();

@@ -7,8 +7,8 @@ use clap::Args;
 
 use super::{print_json, with_path};
 use crate::exit::{Exit, UsageError};
-use crate::gate::Policy;
 use crate::gate::door::check_path;
+use crate::gate::{Policy, Sight};
 
 #[derive(Args, Debug)]
 #[command(after_help = "The law is the de-identification profile: a DICOM file is accepted only when \
@@ -88,7 +88,18 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         collect(p, PathBuf::new(), &mut found)?;
     }
     let files: Vec<PathBuf> = found.into_iter().map(|(path, _)| path).collect();
-    let results = super::in_parallel(&files, |path| check_path(path, &policy).map_err(|e| e.to_string()));
+    // Reading pixels takes a second or more an image: a bar says how far it got.
+    let bar = super::progress_bar(
+        args.json,
+        Some(files.len() as u64),
+        "{bar:40} {pos}/{len} files checked, {eta} left {wide_msg}",
+    );
+    let results = crate::parallel::map(&files, |path| {
+        let result = check_path(path, &policy, &Sight::system()).map_err(|e| e.to_string());
+        bar.inc(1);
+        result
+    });
+    bar.finish_and_clear();
     let explain = args.explain;
     let (mut refused, mut errors) = (0, 0);
     for (path, result) in files.iter().zip(results) {
@@ -120,11 +131,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
                 } else {
                     println!("refuse  {}", path.display());
                     for r in &v.reasons {
-                        let at =
-                            if r.location.is_empty() { String::new() } else { format!(" in {}", r.location) };
-                        let detail =
-                            if r.detail.is_empty() { String::new() } else { format!(" ({})", r.detail) };
-                        println!("        {}: {} {}{at}{detail}", r.rule, r.tag, r.keyword);
+                        println!("        {r}");
                         if explain {
                             println!("          fix: {}", r.fix());
                         }

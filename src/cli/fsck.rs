@@ -48,7 +48,7 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
     let unchecked = crate::gate::door::unchecked(&store)?.len();
     let swept = if args.repair && unchecked > 0 {
         let policy = crate::gate::door::vault_policy(&store)?;
-        Some(crate::gate::door::sweep(&store, &policy)?)
+        Some(crate::gate::door::sweep(&store, &policy, &crate::gate::Sight::system())?)
     } else {
         None
     };

@@ -13,8 +13,8 @@ use vaultfmt::store::{Kind, SetAttrs, Time, split_path};
 use super::target::{Target, join, open_store};
 use super::{PassphraseArgs, print_json, progress_bar, with_path};
 use crate::exit::{Exit, UsageError};
-use crate::gate::Policy;
 use crate::gate::door::{Stored, store_checked};
+use crate::gate::{Policy, Sight};
 use crate::scrub::file::{Outcome, scrub_bytes};
 use crate::size::human;
 
@@ -52,7 +52,7 @@ pub struct ImportArgs {
 struct Scrubbing {
     profile: crate::scrub::Profile,
     key: crate::scrub::ScrubKey,
-    rules: Option<crate::scrub::redact::Rules>,
+    redaction: Option<crate::scrub::redact::Redaction>,
 }
 
 /// What one source entry becomes.
@@ -117,7 +117,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
         Some(Scrubbing {
             profile: super::scrub::profile_for(&args.scrub_options, &policy)?,
             key: super::scrub::vault_key(&store)?,
-            rules: super::scrub::load_rules(&args.scrub_options.redact)?,
+            redaction: super::scrub::load_redaction(&args.scrub_options.redact)?,
         })
     } else {
         None
@@ -152,7 +152,14 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                 let scrubbed = match &scrubbing {
                     Some(s) => {
                         let bytes = with_path(std::fs::read(src), src, "cannot read")?;
-                        match scrub_bytes(&bytes, &s.profile, &s.key, &policy, s.rules.as_ref()) {
+                        match scrub_bytes(
+                            &bytes,
+                            &s.profile,
+                            &s.key,
+                            &policy,
+                            s.redaction.as_ref(),
+                            &Sight::system(),
+                        ) {
                             Outcome::Scrubbed(out) => Some(out),
                             Outcome::Unchanged => Some(bytes),
                             Outcome::Refused(why) => {
@@ -177,13 +184,31 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                 let stored = match &scrubbed {
                     Some(bytes) => {
                         bar.inc(meta.len());
-                        store_checked(&mut tx, parent, name, dest, &mut &bytes[..], &policy, door)?
+                        store_checked(
+                            &mut tx,
+                            parent,
+                            name,
+                            dest,
+                            &mut &bytes[..],
+                            &policy,
+                            &crate::gate::Sight::system(),
+                            door,
+                        )?
                     }
                     None => {
                         let file = with_path(File::open(src), src, "cannot open")?;
                         let mut reader =
                             ProgressReader { inner: BufReader::with_capacity(1 << 20, file), bar: &bar };
-                        store_checked(&mut tx, parent, name, dest, &mut reader, &policy, door)?
+                        store_checked(
+                            &mut tx,
+                            parent,
+                            name,
+                            dest,
+                            &mut reader,
+                            &policy,
+                            &crate::gate::Sight::system(),
+                            door,
+                        )?
                     }
                 };
                 let (ino, n) = match stored {

@@ -50,6 +50,14 @@ pub struct SetArgs {
     /// No longer allow an option; may be repeated
     #[arg(long, value_name = "OPTION")]
     pub disallow: Vec<Retain>,
+    /// Read the pixels of images that carry text (ultrasound, NM, captures, colour, image files)
+    /// with OCR, refusing what shows a patient (default yes); no: decide from the header alone
+    #[arg(long, value_name = "yes|no", value_parser = yes_no)]
+    pub ocr: Option<bool>,
+    /// Read original grey CT, MR and PET slices with OCR too (default no: they seldom carry text
+    /// and are most of a study)
+    #[arg(long, value_name = "yes|no", value_parser = yes_no)]
+    pub ocr_every_image: Option<bool>,
     /// Add a dummy value that counts as no identity (may be repeated)
     #[arg(long, value_name = "VALUE")]
     pub dummy: Vec<String>,
@@ -80,6 +88,8 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
                 println!("retain patient ID       {}", yes(policy.retain_patient_id));
                 println!("retain accession number {}", yes(policy.retain_accession_number));
                 println!("refuse burned-in data   {}", yes(policy.refuse_burned_in));
+                println!("read pixels (OCR)       {}", yes(policy.ocr));
+                println!("OCR every image         {}", yes(policy.ocr_every_image));
                 println!("dummy values            {}", policy.dummy_values.join(", "));
                 println!("safe private elements   {}", policy.safe_private.len());
             }
@@ -96,6 +106,12 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
             }
             if let Some(v) = a.retain_accession_number {
                 policy.retain_accession_number = v;
+            }
+            if let Some(v) = a.ocr {
+                policy.ocr = v;
+            }
+            if let Some(v) = a.ocr_every_image {
+                policy.ocr_every_image = v;
             }
             for o in &a.allow {
                 match o {
@@ -124,6 +140,8 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
                     ("retain_accession_number", yes(policy.retain_accession_number)),
                     ("options", &policy.options.iter().map(|o| o.name()).collect::<Vec<_>>().join(",")),
                     ("dummy_values", &policy.dummy_values.len().to_string()),
+                    ("ocr", yes(policy.ocr)),
+                    ("ocr_every_image", yes(policy.ocr_every_image)),
                 ],
             )?;
             tx.commit()?;

@@ -10,9 +10,9 @@ use super::check::{collect, load_policy};
 use super::{PassphraseArgs, print_json, with_path};
 use crate::control::{self, Opened};
 use crate::exit::{Exit, UsageError};
-use crate::gate::Policy;
+use crate::gate::{Policy, Sight};
 use crate::scrub::file::{Outcome, scrub_bytes};
-use crate::scrub::redact::{DEFAULT_RULES, Rules};
+use crate::scrub::redact::{DEFAULT_RULES, Redaction, Rules};
 use crate::scrub::{Profile, Retain, ScrubKey};
 
 /// The vault setting that holds the vault's scrub key.
@@ -28,9 +28,12 @@ pub const KEY_SETTING: &str = "scrub_key";
     apply where the policy allows them (descriptions such as AXIAL 5MM stay, cleaned of names, \
     dates and IDs); --basic applies none. Each output is checked \
     by the gate before it is written; what the gate would refuse is not written and is listed. \
-    Images with burned-in patient data are refused unless --redact gives rules that blank them \
-    (--redact default uses vault's generic rules); compressed ones are decoded first and written \
-    uncompressed, and what cannot be decoded is refused. Folders are scrubbed recursively into the same \
+    Images whose pixels show patient data (OCR reads them: names, IDs, birth dates, dates, \
+    labelled fields) are refused unless --redact blanks it: --redact auto blanks every box of text \
+    OCR reads in every image it reads (and vault's device rules), reads the output again, and \
+    writes it, with BurnedInAnnotation NO, only if nothing identifying is legible; PNG, JPEG, TIFF, \
+    BMP, WebP and one-frame GIF images are redacted the same way and written in their format. Compressed DICOM is decoded \
+    first and written uncompressed, and what cannot be decoded is refused. Folders are scrubbed recursively into the same \
     layout under --out; other files are copied unchanged. Inputs are never written over.\n\n\
     The key UIDs are made with: the vault's (with --vault), or --key-file (made if missing), \
     or ~/.config/vault/scrub.key. A mounted vault given to --vault lends its key and policy \
@@ -76,9 +79,10 @@ pub struct ScrubOptions {
     /// The basic profile alone, no option (descriptions removed, not cleaned)
     #[arg(long)]
     pub basic: bool,
-    /// Blank burned-in regions by the rules in FILE (JSON), or by vault's generic rules
-    /// ("default")
-    #[arg(long, value_name = "RULES")]
+    /// Blank burned-in text: "auto" (every box of text OCR reads, and vault's device rules;
+    /// the output is read again and written only if nothing identifying is legible), "default"
+    /// (the device rules alone), or the rules in FILE (JSON)
+    #[arg(long, value_name = "auto|default|FILE")]
     pub redact: Option<String>,
 }
 
@@ -134,15 +138,17 @@ pub fn vault_key<D: vaultfmt::dev::BlockDevice + 'static>(
     Ok(ScrubKey(key))
 }
 
-/// The redaction rules `--redact` names.
-pub fn load_rules(arg: &Option<String>) -> anyhow::Result<Option<Rules>> {
+/// The redaction `--redact` names: `auto` (vault's device rules and every box of text OCR
+/// reads), `default` (the device rules alone), or a rules file.
+pub fn load_redaction(arg: &Option<String>) -> anyhow::Result<Option<Redaction>> {
     let Some(arg) = arg else { return Ok(None) };
-    let text = if arg == "default" {
+    let text = if arg == "default" || arg == "auto" {
         DEFAULT_RULES.to_string()
     } else {
         with_path(std::fs::read_to_string(arg), Path::new(arg), "cannot read the redaction rules")?
     };
-    Ok(Some(Rules::parse(&text).map_err(|e| UsageError(format!("{arg}: {e}")))?))
+    let rules = Rules::parse(&text).map_err(|e| UsageError(format!("{arg}: {e}")))?;
+    Ok(Some(Redaction { rules, ocr: arg == "auto" }))
 }
 
 /// The profile a scrub applies: the options given, checked against the policy (patient ID and
@@ -274,7 +280,7 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
         }
     };
     let profile = profile_for(&args.options, &policy)?;
-    let rules = load_rules(&args.options.redact)?;
+    let redaction = load_redaction(&args.options.redact)?;
     let mut files = Vec::new();
     for p in &args.paths {
         let name = p.file_name().map(PathBuf::from).unwrap_or_default();
@@ -282,11 +288,11 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
     }
     let inputs: Vec<(u64, u64)> =
         files.iter().filter_map(|(p, _)| std::fs::metadata(p).ok()).map(|m| (m.dev(), m.ino())).collect();
-    let results = super::in_parallel(&files, |(src, rel)| {
+    let results = crate::parallel::map(&files, |(src, rel)| {
         let dest = args.out.join(rel);
         read_input(src).map_err(|e| e.to_string()).and_then(|input| {
             let bytes = input.bytes();
-            let outcome = scrub_bytes(bytes, &profile, &key, &policy, rules.as_ref());
+            let outcome = scrub_bytes(bytes, &profile, &key, &policy, redaction.as_ref(), &Sight::system());
             match &outcome {
                 Outcome::Scrubbed(out) => write_out(&dest, out, &inputs).map_err(|e| e.to_string())?,
                 Outcome::Unchanged => write_out(&dest, bytes, &inputs).map_err(|e| e.to_string())?,

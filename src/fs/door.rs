@@ -21,8 +21,8 @@ use fuser::Errno;
 use vaultfmt::dev::BlockDevice;
 
 use super::{Inner, Res, State};
-use crate::gate::door::{UNCHECKED, audit_refusal, check_stored};
-use crate::gate::{self, Policy};
+use crate::gate::door::{UNCHECKED, VaultMemo, audit_refusal, check_stored, save_memo};
+use crate::gate::{self, Policy, Sight};
 
 /// A change to a file's content in flight; its drop says the data has landed.
 pub(super) struct ChangeGuard<'a, D: BlockDevice + 'static> {
@@ -111,19 +111,31 @@ impl<D: BlockDevice + 'static> Inner<D> {
         };
         let Some(inode) = view.inode(ino).map_err(|e| self.fail(e))? else {
             drop(view);
-            return self.settle(ino, seen, None);
+            return self.settle(ino, seen, None, &[]);
         };
-        let verdict = check_stored(inode.size, &mut |at, buf| view.read_at(ino, at, buf), self.policy())
-            .map_err(|e| self.fail(e))?;
+        let memo = VaultMemo::new(|name| view.setting(name).ok().flatten());
+        let sight = Sight::system().with_memo(&memo);
+        let verdict =
+            check_stored(inode.size, &mut |at, buf| view.read_at(ino, at, buf), self.policy(), &sight)
+                .map_err(|e| self.fail(e))?;
+        let learned = memo.learned();
         let path = view.path_of(ino).map_err(|e| self.fail(e))?;
         drop(view);
-        self.settle(ino, seen, Some((verdict, path)))
+        self.settle(ino, seen, Some((verdict, path)), &learned)
     }
 
     /// The end of a check: nothing if the file changed since its snapshot; otherwise it is
     /// checked (accepted, or gone: every name removed and the refusal audited).
-    fn settle(&self, ino: u64, seen: u64, checked: Option<(gate::Verdict, String)>) -> Res<()> {
+    fn settle(
+        &self,
+        ino: u64,
+        seen: u64,
+        checked: Option<(gate::Verdict, String)>,
+        learned: &[(String, Vec<gate::burned::Seen>)],
+    ) -> Res<()> {
         let refused = self.change_with_state(|tx, st| {
+            // What OCR learned holds whatever became of the file.
+            save_memo(tx, learned)?;
             let current = st.generation.get(&ino).copied().unwrap_or(0);
             if current != seen || st.in_flight.contains_key(&ino) || !st.unchecked.contains(&ino) {
                 return Ok(None);

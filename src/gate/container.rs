@@ -281,6 +281,7 @@ pub fn refusal(rule: &'static str, location: &str, detail: &'static str) -> Reas
         location: location.to_string(),
         detail,
         option: None,
+        region: None,
     }
 }
 

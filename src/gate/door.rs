@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use vaultfmt::dev::BlockDevice;
 use vaultfmt::store::{Store, StoreError, Txn};
 
+use super::burned::{Memo, Seen, Sight};
 use super::policy::{LEGACY_SETTING, LegacyPolicy, SETTING};
 use super::{HEAD_BYTES, Policy, Reason, TAIL_BYTES, Verdict};
 
@@ -56,6 +57,59 @@ pub fn audit_refusal<D: BlockDevice + 'static>(
     Ok(())
 }
 
+/// Settings a vault keeps what OCR saw in a frame under: this, then the frame's key in hex.
+pub const MEMO_PREFIX: &str = "ocr/";
+
+/// What OCR saw in frames, as a vault remembers it: looked up in its store, and what is learned
+/// kept until the door's transaction writes it ([`VaultMemo::save`]). The store's records carry
+/// MACs: an entry nobody with the vault's key wrote is an error, never a pass.
+pub struct VaultMemo<'r> {
+    lookup: Box<dyn Fn(&str) -> Option<Vec<Seen>> + 'r>,
+    learned: std::cell::RefCell<Vec<(String, Vec<Seen>)>>,
+}
+
+fn memo_name(key: &[u8; 32]) -> String {
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{MEMO_PREFIX}{hex}")
+}
+
+impl<'r> VaultMemo<'r> {
+    /// A memo that looks entries up with `lookup` (a setting's name to its value).
+    pub fn new(lookup: impl Fn(&str) -> Option<Vec<Seen>> + 'r) -> VaultMemo<'r> {
+        VaultMemo { lookup: Box::new(lookup), learned: Default::default() }
+    }
+
+    /// What was learned, to be saved once the lookups are done.
+    pub fn learned(self) -> Vec<(String, Vec<Seen>)> {
+        self.learned.into_inner()
+    }
+}
+
+/// Writes what a memo learned (in the caller's transaction).
+pub fn save_memo<D: BlockDevice + 'static>(
+    tx: &mut Txn<'_, D>,
+    learned: &[(String, Vec<Seen>)],
+) -> Result<(), StoreError> {
+    for (name, seen) in learned {
+        tx.put_setting(name, seen)?;
+    }
+    Ok(())
+}
+
+impl Memo for VaultMemo<'_> {
+    fn recall(&self, key: &[u8; 32]) -> Option<Vec<Seen>> {
+        let name = memo_name(key);
+        if let Some((_, seen)) = self.learned.borrow().iter().find(|(n, _)| *n == name) {
+            return Some(seen.clone());
+        }
+        (self.lookup)(&name)
+    }
+
+    fn remember(&self, key: [u8; 32], seen: &[Seen]) {
+        self.learned.borrow_mut().push((memo_name(&key), seen.to_vec()));
+    }
+}
+
 /// What checking the files a mount left unchecked came to.
 #[derive(Debug, Default)]
 pub struct Sweep {
@@ -66,26 +120,35 @@ pub struct Sweep {
 
 /// Checks every unchecked file of an unmounted vault (`fsck --repair`): a file the gate passes
 /// becomes visible; one it refuses is removed, every name of it, and the refusal audited.
-pub fn sweep<D: BlockDevice + 'static>(store: &Store<D>, policy: &Policy) -> Result<Sweep, StoreError> {
+pub fn sweep<D: BlockDevice + 'static>(
+    store: &Store<D>,
+    policy: &Policy,
+    sight: &Sight<'_>,
+) -> Result<Sweep, StoreError> {
     let left = unchecked(store)?;
     let mut out = Sweep::default();
     if left.is_empty() {
         return Ok(out);
     }
     let mut refused = Vec::new();
-    {
+    let learned = {
         let view = store.read()?;
+        let memo = VaultMemo::new(|name| view.setting(name).ok().flatten());
+        let sight = sight.with_memo(&memo);
         for &ino in &left {
             let Some(inode) = view.inode(ino)? else { continue };
-            let verdict = check_stored(inode.size, &mut |at, buf| view.read_at(ino, at, buf), policy)?;
+            let verdict =
+                check_stored(inode.size, &mut |at, buf| view.read_at(ino, at, buf), policy, &sight)?;
             if verdict.accept {
                 out.accepted += 1;
             } else {
                 refused.push((ino, view.path_of(ino)?, verdict.reasons));
             }
         }
-    }
+        memo.learned()
+    };
     let mut tx = store.begin()?;
+    save_memo(&mut tx, &learned)?;
     for (ino, path, reasons) in refused {
         audit_refusal(&mut tx, "fsck", &path, &reasons)?;
         while let Some((parent, name)) = tx.a_name_of(ino)? {
@@ -121,6 +184,7 @@ pub fn store_checked<D: BlockDevice + 'static>(
     path: &str,
     content: &mut dyn std::io::Read,
     policy: &Policy,
+    sight: &Sight<'_>,
     door: &str,
 ) -> Result<Stored, StoreError> {
     use vaultfmt::store::Kind;
@@ -133,7 +197,13 @@ pub fn store_checked<D: BlockDevice + 'static>(
         StoreError::NoSpace { .. } => StoreError::NoSpace { path: path.to_string() },
         e => e,
     })?;
-    let verdict = check_stored(bytes, &mut |at, buf| tx.read_at(ino, at, buf), policy)?;
+    let (verdict, learned) = {
+        let memo = VaultMemo::new(|name| tx.setting(name).ok().flatten());
+        let verdict =
+            check_stored(bytes, &mut |at, buf| tx.read_at(ino, at, buf), policy, &sight.with_memo(&memo))?;
+        (verdict, memo.learned())
+    };
+    save_memo(tx, &learned)?;
     if !verdict.accept {
         tx.unlink(parent, STAGING)?;
         audit_refusal(tx, door, path, &verdict.reasons)?;
@@ -162,20 +232,25 @@ fn read_full<E>(read_at: &mut ReadAt<'_, E>, at: u64, buf: &mut [u8]) -> Result<
 /// The gate's verdict on stored content of `len` bytes, read with `read_at`. The head and the
 /// tail are read first; only content some reading could take for DICOM or a container is read
 /// whole (a plain file of any size costs two small reads).
-pub fn check_stored<E>(len: u64, read_at: &mut ReadAt<'_, E>, policy: &Policy) -> Result<Verdict, E> {
+pub fn check_stored<E>(
+    len: u64,
+    read_at: &mut ReadAt<'_, E>,
+    policy: &Policy,
+    sight: &Sight<'_>,
+) -> Result<Verdict, E> {
     let head_len = len.min(HEAD_BYTES as u64) as usize;
     let mut head = vec![0u8; head_len];
     let got = read_full(read_at, 0, &mut head)?;
     head.truncate(got);
     if len <= HEAD_BYTES as u64 {
-        return Ok(super::check(&head, policy));
+        return Ok(super::check_with(&head, policy, sight));
     }
     let tail_at = len.saturating_sub(TAIL_BYTES as u64).max(head_len as u64);
     let mut tail = vec![0u8; (len - tail_at) as usize];
     let got = read_full(read_at, tail_at, &mut tail)?;
     tail.truncate(got);
     if !super::might_need_all(&head, &tail, len) {
-        return Ok(Verdict { accept: true, dicom: false, reasons: vec![] });
+        return Ok(Verdict::plain());
     }
     // The whole of it: the middle read now, head and tail as they were read.
     let mut all = Vec::with_capacity(len as usize);
@@ -187,13 +262,13 @@ pub fn check_stored<E>(len: u64, read_at: &mut ReadAt<'_, E>, policy: &Policy) -
     } else {
         all.extend_from_slice(&tail);
     }
-    Ok(super::check(&all, policy))
+    Ok(super::check_with(&all, policy, sight))
 }
 
 /// The gate's verdict on a file on disk, for `vault check` (which reads and stores nothing): a
 /// large file is mapped rather than read, so what the gate does not look at (the pixel data it
 /// skips over, the middle of a plain file) is never copied, nor read from the disk.
-pub fn check_path(path: &std::path::Path, policy: &Policy) -> std::io::Result<Verdict> {
+pub fn check_path(path: &std::path::Path, policy: &Policy, sight: &Sight<'_>) -> std::io::Result<Verdict> {
     use std::os::unix::fs::FileExt;
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
@@ -203,11 +278,11 @@ pub fn check_path(path: &std::path::Path, policy: &Policy) -> std::io::Result<Ve
         let bytes = map.bytes();
         let tail_at = bytes.len().saturating_sub(TAIL_BYTES).max(HEAD_BYTES);
         if !super::might_need_all(&bytes[..HEAD_BYTES], &bytes[tail_at..], len) {
-            return Ok(Verdict { accept: true, dicom: false, reasons: vec![] });
+            return Ok(Verdict::plain());
         }
-        return Ok(super::check(bytes, policy));
+        return Ok(super::check_with(bytes, policy, sight));
     }
-    check_stored(len, &mut |at: u64, buf: &mut [u8]| file.read_at(buf, at), policy)
+    check_stored(len, &mut |at: u64, buf: &mut [u8]| file.read_at(buf, at), policy, sight)
 }
 
 /// A file mapped read-only and private. Its bytes are the file's as long as nobody truncates it
@@ -264,6 +339,7 @@ mod tests {
                 Ok(n)
             },
             &policy,
+            &Sight::system(),
         )
         .unwrap();
         assert!(v.accept && !v.dicom);
@@ -284,6 +360,7 @@ mod tests {
                 Ok(n)
             },
             &policy,
+            &Sight::system(),
         )
         .unwrap();
         assert!(!v.accept, "a zip whose directory cannot be read is refused");

@@ -26,13 +26,15 @@ use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
 use dicom_core::{Tag, VR};
 use dicom_dictionary_std::{StandardDataDictionary, tags};
 
+use super::burned::{IDENTITY_TAGS, Identity};
 use super::profile::{Action, Profile, Retain};
 use super::scan::{self, Element, Oddity, Visitor, trim};
 use super::shape::{self, Strength};
 use super::{Policy, Reason};
 
 /// SOP classes whose images usually carry burned-in patient data: ultrasound, nuclear
-/// medicine, and the secondary-capture family (screen captures).
+/// medicine, and the secondary-capture family (screen captures). Where OCR is off, the header
+/// alone refuses them unless they say BurnedInAnnotation NO.
 const BURNED_IN_SOP_CLASSES: &[&[u8]] = &[
     b"1.2.840.10008.5.1.4.1.1.6.1", // Ultrasound Image
     b"1.2.840.10008.5.1.4.1.1.6",   // Ultrasound Image (retired)
@@ -46,6 +48,10 @@ const BURNED_IN_SOP_CLASSES: &[&[u8]] = &[
     b"1.2.840.10008.5.1.4.1.1.7.4", // Multi-frame True Color Secondary Capture
 ];
 const BURNED_IN_MODALITIES: &[&[u8]] = &[b"US", b"NM"];
+
+/// Modalities whose original slices OCR does not read unless the policy asks: cross-sections
+/// reconstructed by the scanner, grey, with no text in their pixels.
+const CROSS_SECTIONS: &[&[u8]] = &[b"CT", b"MR", b"PT"];
 
 /// At most this many reasons are kept for one file (the first ones; the file is refused).
 const MAX_REASONS: usize = 64;
@@ -108,6 +114,7 @@ struct Facts {
     modality: Option<Vec<u8>>,
     sop_class: Option<Vec<u8>>,
     image_type: Option<Vec<u8>>,
+    photometric: Option<Vec<u8>>,
     pixels: bool,
 }
 
@@ -133,6 +140,8 @@ pub struct Law<'p> {
     refused_from: Option<usize>,
     declared: BTreeSet<Retain>,
     facts: Facts,
+    /// The patient's identifying values, to look for in the pixels.
+    pub identity: Identity,
     /// Elements judged.
     pub elements: usize,
     /// Top-level elements that look like a data set's: distinct tags the dictionary knows (not
@@ -256,6 +265,7 @@ impl<'p> Law<'p> {
             refused_from: None,
             declared: BTreeSet::new(),
             facts: Facts::default(),
+            identity: Identity::default(),
             elements: 0,
             known: 0,
             scored: Vec::new(),
@@ -304,6 +314,7 @@ impl<'p> Law<'p> {
             location: self.location(),
             detail: detail.unwrap_or_default(),
             option: None,
+            region: None,
         };
         self.findings.push(Finding { reason, alternatives, strong, tag, vr, named });
     }
@@ -521,6 +532,9 @@ impl<'p> Law<'p> {
 
     /// Top-level facts and declared options, noted whatever else happens.
     fn note(&mut self, e: &Element<'_>) {
+        if IDENTITY_TAGS.contains(&e.tag) {
+            self.identity.note(e.tag, e.value);
+        }
         let value = || Some(trim(e.value).to_vec());
         match self.levels.len() {
             0 => match e.tag {
@@ -530,7 +544,10 @@ impl<'p> Law<'p> {
                 tags::MODALITY if self.facts.modality.is_none() => self.facts.modality = value(),
                 tags::SOP_CLASS_UID if self.facts.sop_class.is_none() => self.facts.sop_class = value(),
                 tags::IMAGE_TYPE if self.facts.image_type.is_none() => self.facts.image_type = value(),
-                tags::PIXEL_DATA => self.facts.pixels = true,
+                tags::PHOTOMETRIC_INTERPRETATION if self.facts.photometric.is_none() => {
+                    self.facts.photometric = value()
+                }
+                tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009) => self.facts.pixels = true,
                 _ => {}
             },
             1 if self.levels[0].tag == tags::DEIDENTIFICATION_METHOD_CODE_SEQUENCE
@@ -544,14 +561,23 @@ impl<'p> Law<'p> {
         }
     }
 
+    /// The header's burned-in rules. A file that says its pixels carry patient data
+    /// (BurnedInAnnotation YES) is refused. Where OCR is off, so is an image of a class that
+    /// usually does (ultrasound, nuclear medicine, secondary capture, screen saves) unless it
+    /// says NO; where OCR is on, the pixels of those are read instead ([`Law::needs_ocr`]).
     fn burned_in(&mut self) {
         if !self.policy.refuse_burned_in || !self.facts.pixels {
             return;
         }
         let f = &self.facts;
         match f.burned_in.as_deref().map(|v| v.to_ascii_uppercase()).as_deref() {
-            Some(b"YES") => self.find("burned-in-annotation", tags::BURNED_IN_ANNOTATION, None, false, None),
+            Some(b"YES") => {
+                // Said whatever else was found: make room for it when the list is full.
+                self.findings.truncate(MAX_REASONS - 1);
+                self.find("burned-in-annotation", tags::BURNED_IN_ANNOTATION, None, false, None)
+            }
             Some(b"NO") => {}
+            _ if self.policy.ocr => {}
             _ => {
                 let sop = f.sop_class.as_deref().map(|s| s.strip_suffix(b"\0").unwrap_or(s));
                 let screen = f
@@ -566,6 +592,31 @@ impl<'p> Law<'p> {
                 }
             }
         }
+    }
+
+    /// True when the policy has OCR read this data set's pixels: every image, but for the
+    /// original grey slices of CT, MR and PET unless the policy reads every image. What a
+    /// header does not say (no image type, no photometric interpretation) is read.
+    pub fn needs_ocr(&self) -> bool {
+        let (p, f) = (self.policy, &self.facts);
+        if !(p.refuse_burned_in && p.ocr && f.pixels) {
+            return false;
+        }
+        if p.ocr_every_image {
+            return true;
+        }
+        let first_value = |v: &Option<Vec<u8>>| -> Vec<u8> {
+            let v = v.as_deref().unwrap_or_default();
+            let first = v.split(|&b| b == b'\\').next().unwrap_or_default();
+            first.trim_ascii().to_ascii_uppercase()
+        };
+        let cross_section = CROSS_SECTIONS.contains(&first_value(&f.modality).as_slice());
+        let original = first_value(&f.image_type) == b"ORIGINAL";
+        // Absent, it is shown as grey by the viewers that show it at all.
+        let grey = f.photometric.is_none() || first_value(&f.photometric).starts_with(b"MONOCHROME");
+        let sop = f.sop_class.as_deref().map(|s| s.strip_suffix(b"\0").unwrap_or(s));
+        let capture = sop.is_some_and(|s| BURNED_IN_SOP_CLASSES.contains(&s));
+        !(cross_section && original && grey && !capture)
     }
 
     /// True when an option counts: the policy allows it and, but for patient ID and accession

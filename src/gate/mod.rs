@@ -15,15 +15,21 @@
 //! - DICOM JSON and DICOM XML;
 //! - every container signature the bytes carry (`container`), each member as a file of its own.
 //!
+//! Images are read for burned-in text (`burned`, `pixels`): the pixel data of a DICOM reading
+//! whose class can carry text ([`law::Law::needs_ocr`]), and image files (PNG, JPEG, TIFF, BMP,
+//! GIF, WebP), through the OCR engine a [`Sight`] names. An image OCR cannot read is refused.
+//!
 //! A reading that reads to the end is judged whole. One that stops part way (a truncated file,
 //! or bytes that only begin like a data set) counts what it read that reads as a person's text;
 //! for Part 10, or a raw reading of several well-formed elements, a reading that stops is itself
 //! a refusal (unreadable DICOM). Files no reading takes for DICOM or a container pass.
 
+pub mod burned;
 pub mod container;
 pub mod door;
 mod encoded;
 pub mod law;
+pub mod pixels;
 pub mod policy;
 pub mod profile;
 pub mod scan;
@@ -31,9 +37,13 @@ pub mod shape;
 
 use serde::Serialize;
 
+pub use burned::{Identity, Memo, Sight};
+use pixels::DataSet;
 pub use policy::Policy;
 pub use profile::Retain;
 use scan::Syntax;
+
+use crate::ocr;
 
 /// Why a file was refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -41,7 +51,7 @@ pub struct Reason {
     /// The rule: identifying-attribute, person-name, patient-id, accession-number, free-text,
     /// identity-in-text, uid-not-replaced, value-not-its-vr, private-element, unknown-attribute,
     /// duplicate-element, element-out-of-order, burned-in-annotation, burned-in-likely,
-    /// unreadable-dicom, unreadable-archive, unsupported-container, archive-depth,
+    /// burned-in-text, burned-in-unread, unreadable-dicom, unreadable-archive, unsupported-container, archive-depth,
     /// archive-ratio, archive-too-large.
     pub rule: &'static str,
     /// "(gggg,eeee)", or empty when the rule is about the whole file.
@@ -58,15 +68,63 @@ pub struct Reason {
     /// allows it (the file does not declare it, or its value does not pass even then).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub option: Option<Retain>,
+    /// Where in the pixels (burned-in text): the frame and the box.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<Region>,
+}
+
+/// A box in one frame of an image (frames counted from 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Region {
+    pub frame: u32,
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl std::fmt::Display for Region {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "frame {}, {}x{} at ({},{})", self.frame, self.width, self.height, self.x, self.y)
+    }
+}
+
+/// `rule: (gggg,eeee) Keyword in where, in frame N, box (detail)`: never a value.
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:", self.rule)?;
+        for part in [&self.tag, &self.keyword] {
+            if !part.is_empty() {
+                write!(f, " {part}")?;
+            }
+        }
+        if !self.location.is_empty() {
+            write!(f, " in {}", self.location)?;
+        }
+        if let Some(region) = self.region {
+            write!(f, " in {region}")?;
+        }
+        if !self.detail.is_empty() {
+            write!(f, " ({})", self.detail)?;
+        }
+        Ok(())
+    }
 }
 
 impl Reason {
     /// What would let the file in, in words: the scrub option, or what else to do.
     pub fn fix(&self) -> String {
         match self.rule {
-            "burned-in-annotation" | "burned-in-likely" => {
-                "vault scrub --redact RULES blanks the burned-in regions (or leave the image out)".into()
+            "burned-in-annotation" | "burned-in-likely" | "burned-in-text" => {
+                "vault scrub --redact auto blanks the text and proves nothing legible is left (or leave the image out)"
+                    .into()
             }
+            "burned-in-unread" => match self.detail {
+                d if d.contains("not installed") => {
+                    "install the OCR engine (apt install tesseract-ocr tesseract-ocr-eng)".into()
+                }
+                _ => "leave the image out, or re-export it uncompressed from its source".into(),
+            },
             "unreadable-dicom" | "duplicate-element" | "element-out-of-order" => {
                 "the file is malformed: readers disagree on it; re-export it from its source, or leave it out"
                     .into()
@@ -95,11 +153,14 @@ pub struct Verdict {
     /// True when some reading took the content for DICOM.
     pub dicom: bool,
     pub reasons: Vec<Reason>,
+    /// True when OCR read (or tried to read) pixels of the file: an image file, or a DICOM
+    /// image of a class the policy has read.
+    pub pixels_read: bool,
 }
 
 impl Verdict {
-    fn plain() -> Verdict {
-        Verdict { accept: true, dicom: false, reasons: vec![] }
+    pub fn plain() -> Verdict {
+        Verdict { accept: true, dicom: false, reasons: vec![], pixels_read: false }
     }
 
     fn refuse(&mut self, reasons: impl IntoIterator<Item = Reason>) {
@@ -113,6 +174,7 @@ impl Verdict {
 
     fn merge(&mut self, other: Verdict) {
         self.dicom |= other.dicom;
+        self.pixels_read |= other.pixels_read;
         self.refuse(other.reasons);
     }
 }
@@ -124,10 +186,14 @@ pub const HEAD_BYTES: usize = 0x8000 + 2048;
 pub const TAIL_BYTES: usize = 65535 + 22;
 
 /// False when a file of `len` bytes whose first bytes are `head` and last bytes `tail` is
-/// neither DICOM nor a container by any reading: the gate accepts it without the rest (all of a
+/// neither DICOM, an image nor a container by any reading: the gate accepts it without the rest (all of a
 /// short file is in `head`). True when the whole content must be checked.
 pub fn might_need_all(head: &[u8], tail: &[u8], len: u64) -> bool {
     if !container::kinds(head).is_empty() || container::kinds(tail).contains(&container::Kind::Zip) {
+        return true;
+    }
+    // An image file, for OCR.
+    if pixels::image_format(head).is_some() {
         return true;
     }
     // Text that may be DICOM JSON or XML (or is blank as far as the head goes, or UTF-16).
@@ -150,15 +216,21 @@ fn raw_starts(bytes: &[u8], len: u64) -> impl Iterator<Item = (usize, Syntax)> +
     })
 }
 
-/// The verdict on one file's bytes.
+/// The verdict on one file's bytes, images read by the Tesseract on `PATH` ([`Sight::system`]).
 pub fn check(bytes: &[u8], policy: &Policy) -> Verdict {
+    check_with(bytes, policy, &Sight::system())
+}
+
+/// The verdict on one file's bytes, images read as `sight` says.
+pub fn check_with(bytes: &[u8], policy: &Policy, sight: &Sight<'_>) -> Verdict {
     let mut budget = container::Budget::for_input(bytes.len());
-    check_in(bytes, policy, "", 0, &mut budget)
+    check_in(bytes, policy, sight, "", 0, &mut budget)
 }
 
 fn check_in(
     bytes: &[u8],
     policy: &Policy,
+    sight: &Sight<'_>,
     location: &str,
     depth: usize,
     budget: &mut container::Budget,
@@ -170,9 +242,16 @@ fn check_in(
         }
         reasons
     };
-    let v = dicom(bytes, policy, budget);
+    let v = dicom(bytes, policy, sight, budget);
     all.dicom |= v.dicom;
+    all.pixels_read |= v.pixels_read;
     all.refuse(at(v.reasons));
+    if policy.refuse_burned_in && policy.ocr {
+        if let Some(frames) = pixels::image_frames(bytes) {
+            all.pixels_read = true;
+            all.refuse(at(burned_in(frames, &Identity::default(), sight, "", "")));
+        }
+    }
     if let Some(v) = encoded_readings(bytes, policy) {
         all.dicom = true;
         all.refuse(at(v));
@@ -184,7 +263,7 @@ fn check_in(
         }
         let walked = container::for_each_member(kind, bytes, location, budget, &mut |name, data, budget| {
             let inner = format!("{location}{name}!/");
-            all.merge(check_in(data, policy, &inner, depth + 1, budget));
+            all.merge(check_in(data, policy, sight, &inner, depth + 1, budget));
         });
         if let Err(reason) = walked {
             all.refuse([reason]);
@@ -201,7 +280,53 @@ fn unreadable(why: &'static str, location: String) -> Reason {
         location,
         detail: why,
         option: None,
+        region: None,
     }
+}
+
+/// What OCR finds in `frames` that identifies (besides `identity`, the values in `sight`), as
+/// reasons about the element `tag` (empty for an image file); or why it could not read them.
+fn burned_in(
+    frames: Result<Vec<(u32, ocr::Frame)>, pixels::Unread>,
+    identity: &Identity,
+    sight: &Sight<'_>,
+    tag: &str,
+    keyword: &str,
+) -> Vec<Reason> {
+    let reason = |rule, detail, region| Reason {
+        rule,
+        tag: tag.to_string(),
+        keyword: keyword.to_string(),
+        location: String::new(),
+        detail,
+        option: None,
+        region,
+    };
+    let frames = match frames {
+        Ok(f) => f,
+        Err(why) => return vec![reason("burned-in-unread", why.describe(), None)],
+    };
+    let mut all = identity.clone();
+    all.extend(&sight.also);
+    match burned::spots(&frames, &all, sight) {
+        Ok(spots) => spots
+            .into_iter()
+            .map(|s| {
+                let a = s.area;
+                let region = Region { frame: s.frame + 1, x: a.x, y: a.y, width: a.width, height: a.height };
+                reason("burned-in-text", s.detail, Some(region))
+            })
+            .collect(),
+        Err(e) => vec![reason("burned-in-unread", burned::describe(&e), None)],
+    }
+}
+
+/// The pixel data of a data set a reading read whole, where the law has OCR read it.
+fn pixel_reasons(data: DataSet<'_>, law: &law::Law<'_>, sight: &Sight<'_>) -> Vec<Reason> {
+    if !law.needs_ocr() {
+        return Vec::new();
+    }
+    burned_in(pixels::dicom_frames(data), &law.identity, sight, "(7FE0,0010)", "PixelData")
 }
 
 fn syntax_name(s: Syntax) -> &'static str {
@@ -213,7 +338,7 @@ fn syntax_name(s: Syntax) -> &'static str {
 }
 
 /// Every binary DICOM reading of the bytes.
-fn dicom(bytes: &[u8], policy: &Policy, budget: &mut container::Budget) -> Verdict {
+fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut container::Budget) -> Verdict {
     let mut v = Verdict::plain();
     let magic = if bytes.get(128..132) == Some(b"DICM") {
         Some(128)
@@ -230,14 +355,22 @@ fn dicom(bytes: &[u8], policy: &Policy, budget: &mut container::Budget) -> Verdi
             let data = container::expand(inflater, rest.len() as u64, budget, "").ok()?;
             Some(scan::read(&data, 0, Syntax::ExplicitLittle, law))
         });
-        if let Some(stop) = reading.stopped {
-            v.refuse([unreadable(stop.why, String::new())]);
+        match reading.stopped {
+            Some(stop) => v.refuse([unreadable(stop.why, String::new())]),
+            None => {
+                v.pixels_read |= law.needs_ocr();
+                v.refuse(pixel_reasons(
+                    DataSet::Part10 { bytes: &bytes[m - m.min(128)..], preamble: m == 128 },
+                    &law,
+                    sight,
+                ))
+            }
         }
         v.refuse(law.reasons(false));
         // The data set in the encodings the meta group does not name.
         if let Some((data_at, named)) = scan::after_meta(bytes, m + 4) {
             for s in Syntax::ALL.into_iter().filter(|&s| Some(s) != named) {
-                other_reading(bytes, data_at, s, policy, &mut v);
+                other_reading(bytes, data_at, s, policy, sight, &mut v);
             }
         }
     }
@@ -245,7 +378,7 @@ fn dicom(bytes: &[u8], policy: &Policy, budget: &mut container::Budget) -> Verdi
     // elsewhere.
     if magic.is_none() {
         for (at, s) in raw_starts(bytes, bytes.len() as u64) {
-            other_reading(bytes, at, s, policy, &mut v);
+            other_reading(bytes, at, s, policy, sight, &mut v);
         }
     }
     v
@@ -256,7 +389,14 @@ fn dicom(bytes: &[u8], policy: &Policy, budget: &mut container::Budget) -> Verdi
 /// whole, one that stops part way counts what it read that reads as a person's text, and a raw
 /// reading (no `DICM`) that stops after three such elements is unreadable DICOM. Bytes that only
 /// happen to parse as an element or two (executables, compiled code, zeros) do not count.
-fn other_reading(bytes: &[u8], at: usize, syntax: Syntax, policy: &Policy, v: &mut Verdict) {
+fn other_reading(
+    bytes: &[u8],
+    at: usize,
+    syntax: Syntax,
+    policy: &Policy,
+    sight: &Sight<'_>,
+    v: &mut Verdict,
+) {
     let mut law = law::Law::with_patience(policy, 64);
     let reading = scan::read(bytes, at, syntax, &mut law);
     let (known, elements) = (law.known, reading.elements);
@@ -266,7 +406,13 @@ fn other_reading(bytes: &[u8], at: usize, syntax: Syntax, policy: &Policy, v: &m
         return;
     }
     let label = format!("@{at} {}/", syntax_name(syntax));
-    let mut reasons = law.reasons(!whole);
+    let mut reasons = if whole {
+        let data = DataSet::Raw { bytes, at, transfer_syntax: syntax.uid() };
+        pixel_reasons(data, &law, sight)
+    } else {
+        Vec::new()
+    };
+    reasons.extend(law.reasons(!whole));
     for r in &mut reasons {
         r.location = format!("{label}{}", r.location);
     }

@@ -48,6 +48,12 @@ pub struct Policy {
     pub dummy_values: Vec<String>,
     /// Refuse images that carry, or likely carry, patient data burned into the pixels.
     pub refuse_burned_in: bool,
+    /// Read the text in images' pixels (OCR) and refuse what identifies; off, the header
+    /// decides alone (images of the classes that usually carry text are refused unless they
+    /// say BurnedInAnnotation NO).
+    pub ocr: bool,
+    /// Have OCR read every image, original CT, MR and PET slices too.
+    pub ocr_every_image: bool,
     /// Private elements the site knows to be safe, kept under the Annex E Retain Safe Private
     /// option. vault ships none: a site lists what it has checked for its own devices.
     pub safe_private: Vec<SafePrivate>,
@@ -71,6 +77,8 @@ impl Default for Policy {
             retain_accession_number: false,
             dummy_values: DEFAULT_DUMMIES.iter().map(|s| s.to_string()).collect(),
             refuse_burned_in: true,
+            ocr: true,
+            ocr_every_image: false,
             safe_private: Vec::new(),
         }
     }
@@ -108,6 +116,7 @@ impl From<LegacyPolicy> for Policy {
             dummy_values,
             refuse_burned_in: old.refuse_burned_in,
             safe_private: old.safe_private,
+            ..Policy::default()
         }
     }
 }

@@ -41,6 +41,15 @@ impl Syntax {
         self == Syntax::ExplicitBig
     }
 
+    /// The transfer syntax UID.
+    pub fn uid(self) -> &'static str {
+        match self {
+            Syntax::ImplicitLittle => "1.2.840.10008.1.2",
+            Syntax::ExplicitLittle => "1.2.840.10008.1.2.1",
+            Syntax::ExplicitBig => "1.2.840.10008.1.2.2",
+        }
+    }
+
     /// The syntax a transfer syntax UID names for the data set, and whether it is deflated.
     /// Compressed transfer syntaxes encode the data set in explicit VR little endian; so does any
     /// UID this reader does not know.

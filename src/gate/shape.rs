@@ -19,10 +19,13 @@ pub enum Strength {
     /// A file's path in a DICOMDIR: names, labels and dates (its writer numbers the files).
     Paths,
     FreeText,
+    /// Text an OCR engine read in an image: as free text, and a name written `SURNAME,GIVEN`
+    /// in capitals (a scanner's banner writes names so).
+    Pixels,
 }
 
 /// What the text looked like (for the reason; never the text itself).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Shape {
     PersonName,
     LabelledField,
@@ -117,10 +120,14 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     if text.len() < 3 || !text.iter().any(|&b| b.is_ascii_alphanumeric() || b >= 0x80) {
         return None;
     }
-    if person_name(text) || (strength == Strength::FreeText && surname_first(text)) {
+    let free = matches!(strength, Strength::FreeText | Strength::Pixels);
+    if person_name(text)
+        || (free && surname_first(text))
+        || (strength == Strength::Pixels && (capital_pair(text) || marked_pair(text)))
+    {
         return Some(Shape::PersonName);
     }
-    if labelled(text) {
+    if labelled(text) || (strength == Strength::Pixels && misread_label(text)) {
         return Some(Shape::LabelledField);
     }
     if titled(text) {
@@ -129,7 +136,7 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     if strength != Strength::Labels && date(text) {
         return Some(Shape::Date);
     }
-    if strength == Strength::FreeText && id_number(text) {
+    if free && id_number(text, if strength == Strength::Pixels { 7 } else { 6 }) {
         return Some(Shape::IdNumber);
     }
     None
@@ -230,6 +237,112 @@ fn surname_first(text: &[u8]) -> bool {
             && after.len() >= 2
             && after[0].is_ascii_uppercase()
             && after[1..].iter().all(|b| b.is_ascii_lowercase())
+    })
+}
+
+/// Label words OCR may misread a letter or two of (`MAME:` for `NAME:`, `Pavent:` for
+/// `Patient:`): four letters or more, so that one wrong letter still leaves them apart from
+/// other words.
+const MISREAD_LABELS: &[&str] =
+    &["name", "patient", "surname", "forename", "birth", "born", "hospital", "accession", "address", "phone"];
+
+/// The edit distance between two short words (Levenshtein).
+fn edits(a: &[u8], b: &[u8]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &x) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &y) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(x != y)).min(row[j] + 1).min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// A word a letter or two away from a label (one for labels of five letters or fewer), then a
+/// colon and a value: a label as OCR may read it.
+fn misread_label(text: &[u8]) -> bool {
+    text.iter().enumerate().any(|(i, &b)| {
+        if b != b':' {
+            return false;
+        }
+        let word: Vec<u8> = text[..i]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        let word: Vec<u8> = word.into_iter().rev().collect();
+        let value = text[i + 1..].iter().find(|c| !matches!(c, b' ' | b'\t' | b'.'));
+        value.is_some_and(|c| c.is_ascii_alphanumeric())
+            && MISREAD_LABELS.iter().any(|l| {
+                let allowed = if l.len() <= 5 { 1 } else { 2 };
+                word.len() + allowed >= l.len() && edits(&word, l.as_bytes()) <= allowed
+            })
+    })
+}
+
+/// `SURNAME,GIVEN` or `SURNAME, GIVEN`: two words of two capitals or more either side of a
+/// comma (spaces before it too, as OCR may read them); or of four or more either side of a full
+/// stop (OCR's reading of a small comma).
+fn capital_pair(text: &[u8]) -> bool {
+    let word_before = |end: usize| text[..end].iter().rev().take_while(|b| b.is_ascii_uppercase()).count();
+    text.iter().enumerate().any(|(i, &b)| {
+        let least = match b {
+            b',' => 2,
+            b'.' => 4,
+            _ => return false,
+        };
+        let end = i - text[..i].iter().rev().take_while(|&&c| c == b' ').count();
+        let before = word_before(end);
+        let at = i + 1 + text[i + 1..].iter().take_while(|&&c| c == b' ').count().min(1);
+        let after = text[at..].iter().take_while(|b| b.is_ascii_uppercase()).count();
+        let ends = text.get(at + after).is_none_or(|c| !c.is_ascii_alphanumeric());
+        let starts = end < before + 1 || !text[end - before - 1].is_ascii_alphanumeric();
+        before >= least && after >= least && ends && starts
+    })
+}
+
+/// Marks OCR reads a small caret as: `Family^Given` comes out `Family*Given`, `Family” Given`,
+/// `Family~ Given`.
+const CARET_READINGS: &[char] = &['^', '*', '~', '"', '\'', '`', '“', '”', '‘', '’', '´', '°', '®', '¢', '#'];
+
+/// A capitalised word, a mark OCR reads a caret as, and a capitalised word: `Family^Given` as
+/// OCR read it.
+fn marked_pair(text: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(text);
+    let chars: Vec<char> = text.chars().collect();
+    let word = |from: usize, step: isize| -> (usize, bool) {
+        // Letters from `from` going `step`; (count, first letter is a capital).
+        let mut n = 0;
+        let mut i = from as isize;
+        while i >= 0 && (i as usize) < chars.len() && chars[i as usize].is_alphabetic() {
+            n += 1;
+            i += step;
+        }
+        let first = if step < 0 { (i + 1) as usize } else { from };
+        (n, n > 0 && chars[first].is_uppercase())
+    };
+    chars.iter().enumerate().any(|(i, c)| {
+        if !CARET_READINGS.contains(c) || i == 0 {
+            return false;
+        }
+        // The family name ends right before the mark (or one space before it).
+        // A space on one side at most: "Liver * Sag" is two words and a mark.
+        let space_before = chars[i - 1] == ' ' && i >= 2;
+        let end = if space_before { i - 2 } else { i - 1 };
+        let (before, capital_before) = word(end, -1);
+        let mut at = i + 1;
+        if chars.get(at) == Some(&' ') {
+            if space_before {
+                return false;
+            }
+            at += 1;
+        }
+        let (after, capital_after) = if at < chars.len() { word(at, 1) } else { (0, false) };
+        before >= 3 && after >= 3 && capital_before && capital_after
     })
 }
 
@@ -418,11 +531,13 @@ fn date(text: &[u8]) -> bool {
     false
 }
 
-/// Six or more digits in one run; or groups of at least two digits joined by single spaces,
-/// dashes or brackets, seven digits or more in all (`943 476 5919`, `+44 20 7946 0000`).
-fn id_number(text: &[u8]) -> bool {
+/// `run` digits or more in one run (six in text; seven in what OCR read, where it runs the
+/// numbers of a ruler together: `0 5 10 15` as `051015`); or groups of at least two digits joined
+/// by single spaces, dashes or brackets, seven digits or more in all (`943 476 5919`, `+44 20
+/// 7946 0000`).
+fn id_number(text: &[u8], run: usize) -> bool {
     let runs = digit_runs(text);
-    if runs.iter().any(|r| r.1 - r.0 >= 6) {
+    if runs.iter().any(|r| r.1 - r.0 >= run) {
         return true;
     }
     let mut digits = 0;
@@ -454,6 +569,45 @@ mod tests {
 
     fn shape(t: &str) -> Option<Shape> {
         find(t.as_bytes(), Strength::FreeText)
+    }
+
+    #[test]
+    fn names_as_ocr_reads_them_off_a_screen_are_person_names() {
+        let pixels = |t: &str| find(t.as_bytes(), Strength::Pixels);
+        for t in [
+            "MADEUP,PERSONA",
+            "MADEUP, PERSONA 8:48:26 AM",
+            "MADEUP. PERSONA",
+            "Madeup*Persona",
+            "Madeup“Persona",
+            "Madeup” Persona",
+            "Madeup~ Persona",
+            "Madeup *Persona",
+        ] {
+            assert_eq!(pixels(t), Some(Shape::PersonName), "{t}");
+        }
+        for t in ["MAME: Persona Madeup", "Pavent: MADEUP PERSONA"] {
+            assert_eq!(pixels(t), Some(Shape::LabelledField), "{t}");
+        }
+        for t in [
+            "MI 1.2, TIs 0.4",
+            "2D, THI",
+            "H4.00 MHz",
+            "C5-1 3.5MHz",
+            "Gain 55 DR 60 dB",
+            "ABC. DEF",
+            "Liver * Sag",
+            "x*y",
+            "Gain: 55",
+            "Frame: 12",
+            "Series: 3",
+            "Time: 08:48",
+            "Zoom: 1.5",
+        ] {
+            assert_eq!(pixels(t), None, "{t}");
+        }
+        // Not in text the profile keeps: only in pixels.
+        assert_eq!(find(b"MADEUP,PERSONA", Strength::FreeText), None);
     }
 
     #[test]

@@ -570,7 +570,16 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     if opts.dry_run && !hashed && blake3::hash(&data).as_bytes() != hash {
         return Err(damaged());
     }
-    let verdict = gate::check(&data, policy);
+    // What OCR saw in the source's frames is looked up there (its records carry the source's
+    // MACs) and remembered in the backup.
+    let (verdict, learned) = {
+        let memo = gate::door::VaultMemo::new(|name| source.begin_read_setting(name).ok().flatten());
+        let verdict = gate::check_with(&data, policy, &gate::Sight::system().with_memo(&memo));
+        (verdict, memo.learned())
+    };
+    if !opts.dry_run && !learned.is_empty() {
+        dst(gate::door::save_memo(run.tx()?, &learned))?;
+    }
     if !verdict.accept {
         summary.refused += 1;
         if !opts.dry_run {

@@ -7,9 +7,10 @@ use dicom_encoding::transfer_syntax::{Codec, TransferSyntaxIndex};
 use dicom_object::{FileMetaTableBuilder, OpenFileOptions};
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
-use super::redact::{self, Rules};
+use super::redact::{self, Redaction};
 use super::{Profile, ScrubKey, scrub};
-use crate::gate::{self, Policy};
+use crate::gate::pixels::{self, DataSet};
+use crate::gate::{self, Identity, Policy, Sight};
 
 /// What became of a file.
 #[derive(Debug)]
@@ -35,31 +36,116 @@ fn native_pixels_as_bytes(obj: &mut dicom_object::InMemDicomObject) {
 }
 
 fn reasons(v: &gate::Verdict) -> Vec<String> {
-    v.reasons
-        .iter()
-        .map(|r| {
-            let at = if r.location.is_empty() { String::new() } else { format!(" in {}", r.location) };
-            format!("{} {} {}{at}", r.rule, r.tag, r.keyword).trim_end().to_string()
-        })
-        .collect()
+    v.reasons.iter().map(ToString::to_string).collect()
 }
 
-fn burned_in(v: &gate::Verdict) -> bool {
-    v.reasons.iter().any(|r| r.rule.starts_with("burned-in"))
+/// True when the gate refused for burned-in data that a redaction could blank (not for pixels it
+/// could not read: those it cannot prove clean either).
+fn redactable(v: &gate::Verdict) -> bool {
+    let burned = |r: &&gate::Reason| r.rule.starts_with("burned-in");
+    v.reasons.iter().any(|r| burned(&r)) && !v.reasons.iter().any(|r| r.rule == "burned-in-unread")
 }
 
-/// Scrubs one file's bytes. `redact`: the rules for burned-in images (None: such images are
-/// refused).
+/// The regions to blank in an image whose sampled frames are `frames`: the rules' (`by_rules`),
+/// and with OCR what it reads.
+fn regions(
+    frames: Result<Vec<(u32, crate::ocr::Frame)>, pixels::Unread>,
+    by_rules: Vec<[u32; 4]>,
+    redaction: &Redaction,
+    sight: &Sight<'_>,
+) -> Result<Vec<[u32; 4]>, Vec<String>> {
+    let mut out = by_rules;
+    if redaction.ocr {
+        out.extend(ocr_regions(frames, sight)?);
+    } else if out.is_empty() {
+        return Err(vec![
+            "burned-in: no redaction rule matches this image (--redact auto reads the text)".into(),
+        ]);
+    }
+    Ok(out)
+}
+
+/// A file no reading takes for DICOM: unchanged if the gate passes it (and, with `--redact
+/// auto`, OCR reads no text in it); an image with text, redacted where asked and passed only if
+/// the gate then passes it.
+fn not_dicom(bytes: &[u8], policy: &Policy, redact: Option<&Redaction>, sight: &Sight<'_>) -> Outcome {
+    let verdict = gate::check_with(bytes, policy, sight);
+    if verdict.accept && !wants_redaction(&verdict, redact) {
+        return Outcome::Unchanged;
+    }
+    let Some(redaction) = redact.filter(|_| wants_redaction(&verdict, redact) && !verdict.dicom) else {
+        return Outcome::Refused(reasons(&verdict));
+    };
+    let Some(frames) = pixels::image_frames(bytes) else { return Outcome::Refused(reasons(&verdict)) };
+    let mut regions = match regions(frames, Vec::new(), redaction, sight) {
+        Ok(r) => r,
+        Err(why) => return Outcome::Refused(why),
+    };
+    if regions.is_empty() && verdict.accept {
+        return Outcome::Unchanged;
+    }
+    let mut out = bytes.to_vec();
+    for pass in 0..PASSES {
+        out = match redact::redact_image(&out, &regions) {
+            Ok(out) => out,
+            Err(why) => return Outcome::Refused(vec![format!("burned-in, not redacted: {why}")]),
+        };
+        if !redaction.ocr || pass + 1 == PASSES {
+            break;
+        }
+        let Some(frames) = pixels::image_frames(&out) else { break };
+        regions = match ocr_regions(frames, sight) {
+            Ok(r) if r.is_empty() => break,
+            Ok(r) => r,
+            Err(why) => return Outcome::Refused(why),
+        };
+    }
+    let verdict = gate::check_with(&out, policy, sight);
+    if !verdict.accept {
+        return Outcome::Refused(reasons(&verdict));
+    }
+    Outcome::Scrubbed(out)
+}
+
+/// How many times `--redact auto` reads and blanks: a second reading finds what blanking a line
+/// uncovered (a word OCR had read as part of it) and what it read differently.
+const PASSES: usize = 2;
+
+/// True when an image is to be redacted: the gate refused it for burned-in text (with or
+/// without a redaction asked for: without, the refusal says how), or `--redact auto` is asked
+/// and OCR read its pixels (every text OCR reads is blanked, identifying or not: a name written
+/// like any other word has no shape to know it by).
+fn wants_redaction(verdict: &gate::Verdict, redact: Option<&Redaction>) -> bool {
+    let unread = verdict.reasons.iter().any(|r| r.rule == "burned-in-unread");
+    (!verdict.accept && redactable(verdict))
+        || (redact.is_some_and(|r| r.ocr) && verdict.pixels_read && !unread)
+}
+
+/// The boxes of the text OCR reads in an image's frames ([`redact::text_regions`]).
+fn ocr_regions(
+    frames: Result<Vec<(u32, crate::ocr::Frame)>, pixels::Unread>,
+    sight: &Sight<'_>,
+) -> Result<Vec<[u32; 4]>, Vec<String>> {
+    let frames = frames.map_err(|why| vec![format!("burned-in, not redacted: {}", why.describe())])?;
+    redact::text_regions(&frames, &sight.also, sight.reader)
+        .map_err(|e| vec![format!("burned-in, not redacted: {}", gate::burned::describe(&e))])
+}
+
+/// Scrubs one file's bytes. `redact`: how to blank burned-in text (None: images with it are
+/// refused). `sight`: the OCR the gate reads images with, before and after redaction.
 pub fn scrub_bytes(
     bytes: &[u8],
     profile: &Profile,
     key: &ScrubKey,
     policy: &Policy,
-    redact: Option<&Rules>,
+    redact: Option<&Redaction>,
+    sight: &Sight<'_>,
 ) -> Outcome {
-    let before = gate::check(bytes, policy);
+    // The header first, without OCR: is it DICOM, can it be read.
+    let header_only = Policy { ocr: false, ..policy.clone() };
+    let before = gate::check_with(bytes, &header_only, sight);
     if !before.dicom {
-        return if before.accept { Outcome::Unchanged } else { Outcome::Refused(reasons(&before)) };
+        return not_dicom(bytes, policy, redact, sight);
     }
     // What the gate cannot read is not read here either: the reader below sizes buffers from
     // declared lengths, and only the gate's reading holds them to the bytes there are. Once the
@@ -77,6 +163,11 @@ pub fn scrub_bytes(
     };
     let mut ts = file.meta().transfer_syntax().to_string();
     let original_meta = file.meta().clone();
+    // The patient's values, looked for in the pixels of what is written (the header has lost
+    // them by then).
+    let mut seeing = Sight { reader: sight.reader, memo: sight.memo, also: Identity::of(&file) };
+    seeing.also.extend(&sight.also);
+    let sight = &seeing;
     let mut out = scrub(file.into_inner(), profile, key);
     if !ts.contains("1.2.840.10008.1.2.2") {
         native_pixels_as_bytes(&mut out);
@@ -122,16 +213,21 @@ pub fn scrub_bytes(
         Ok(b) => b,
         Err(why) => return Outcome::Refused(why),
     };
-    let mut verdict = gate::check(&bytes, policy);
-    if !verdict.accept && burned_in(&verdict) {
-        let Some(rules) = redact else {
+    let mut verdict = gate::check_with(&bytes, policy, sight);
+    if wants_redaction(&verdict, redact) {
+        let Some(redaction) = redact else {
             let mut why = reasons(&verdict);
-            why.push("not redacted: pass --redact RULES to blank the regions".into());
+            why.push("not redacted: pass --redact auto to blank the text".into());
             return Outcome::Refused(why);
         };
-        let regions = rules.regions(&out);
-        if regions.is_empty() {
-            return Outcome::Refused(vec!["burned-in: no redaction rule matches this image".into()]);
+        let frames = pixels::dicom_frames(DataSet::Part10 { bytes: &bytes, preamble: true });
+        let mut regions = match regions(frames, redaction.rules.regions(&out), redaction, sight) {
+            Ok(r) => r,
+            Err(why) => return Outcome::Refused(why),
+        };
+        if regions.is_empty() && verdict.accept {
+            // OCR read no text to blank.
+            return Outcome::Scrubbed(bytes);
         }
         let compressed = out
             .element(tags::PIXEL_DATA)
@@ -143,14 +239,28 @@ pub fn scrub_bytes(
             }
             ts = dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.uid().to_string();
         }
-        if let Err(why) = redact::redact(&mut out, &regions) {
-            return Outcome::Refused(vec![format!("burned-in: {why}")]);
+        for pass in 0..PASSES {
+            if let Err(why) = redact::redact(&mut out, &regions) {
+                return Outcome::Refused(vec![format!("burned-in: {why}")]);
+            }
+            bytes = match check(&out, &ts) {
+                Ok(b) => b,
+                Err(why) => return Outcome::Refused(why),
+            };
+            if !redaction.ocr || pass + 1 == PASSES {
+                break;
+            }
+            // What the blanking uncovered to OCR (a word it read as part of a longer line).
+            regions = match ocr_regions(
+                pixels::dicom_frames(DataSet::Part10 { bytes: &bytes, preamble: true }),
+                sight,
+            ) {
+                Ok(r) if r.is_empty() => break,
+                Ok(r) => r,
+                Err(why) => return Outcome::Refused(why),
+            };
         }
-        bytes = match check(&out, &ts) {
-            Ok(b) => b,
-            Err(why) => return Outcome::Refused(why),
-        };
-        verdict = gate::check(&bytes, policy);
+        verdict = gate::check_with(&bytes, policy, sight);
     }
     if !verdict.accept {
         return Outcome::Refused(reasons(&verdict));

@@ -1,6 +1,9 @@
 //! Redaction: regions of the image where patient data is burned into the pixels are blanked.
 //! Which regions comes from rules, matched by manufacturer, model, modality and image size; a
-//! rule with no match fields applies to every image (the user's own rectangles).
+//! rule with no match fields applies to every image (the user's own rectangles). With OCR
+//! ([`Redaction::ocr`], `--redact auto`), also every box of text OCR reads ([`text_regions`]).
+//! Whatever blanked it, the output is read again by the gate, OCR and all, before it is
+//! written: redaction is proven, not assumed.
 //!
 //! Native (uncompressed) pixel data is redacted in place. Compressed pixel data is decoded first
 //! where dicom-pixeldata can (JPEG baseline, extended and lossless, JPEG-LS, JPEG 2000, RLE) and
@@ -13,6 +16,118 @@ use dicom_object::InMemDicomObject;
 use serde::Deserialize;
 
 use super::text;
+use crate::gate::Identity;
+use crate::gate::burned;
+use crate::ocr::{Frame, OcrError, Reader};
+
+/// How to redact: by rules, and by what OCR reads too.
+#[derive(Clone, Debug)]
+pub struct Redaction {
+    pub rules: Rules,
+    pub ocr: bool,
+}
+
+/// Words OCR reads at least this sure of are blanked, whatever they say; a line that identifies
+/// is blanked whole however unsure. (Lower, and the speckle of an ultrasound image read as
+/// letters would be blanked too.)
+pub const MIN_CONFIDENCE: f32 = 50.0;
+
+/// The margin around a box of text, at least: a glyph's antialiased edge, and the strokes OCR
+/// leaves outside its box, go with it.
+const MIN_MARGIN: u32 = 4;
+
+/// The boxes ([x, y, width, height]) of the text OCR reads in `frames` (the sampled frames of
+/// an image): the lines that identify (a value of `identity`, or an identity's shape) as a band
+/// across the image, and every other word read with [`MIN_CONFIDENCE`], each with a margin of a
+/// third of its height.
+pub fn text_regions(
+    frames: &[(u32, Frame)],
+    identity: &Identity,
+    reader: &dyn Reader,
+) -> Result<Vec<[u32; 4]>, OcrError> {
+    let mut out = Vec::new();
+    for ((_, frame), lines) in frames.iter().zip(burned::read_lines(frames, reader)?) {
+        let image = &frame.gray;
+        let grow = |a: crate::ocr::Box2| {
+            let g = a.grown((a.height / 3).max(MIN_MARGIN), image.width, image.height);
+            [g.x, g.y, g.width, g.height]
+        };
+        for line in &lines {
+            if identity.find(&line.text()).is_some() || burned::line_shape(line).is_some() {
+                // Across the whole image: OCR often reads a line in pieces, and the piece it did
+                // not read (the label, the rest of the name) is as identifying.
+                let band = grow(line.area());
+                out.push([0, band[1], image.width, band[3]]);
+                continue;
+            }
+            for w in &line.words {
+                if w.confidence >= MIN_CONFIDENCE && w.text.chars().any(char::is_alphanumeric) {
+                    out.push(grow(w.area));
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+/// An image file (PNG, JPEG, TIFF, BMP, PNM, WebP) with `regions` blanked black, written again
+/// in its format (JPEG at quality 95; WebP lossless). Its metadata (EXIF, text chunks) does not
+/// survive the rewrite. An animated GIF (only its first frame would be written), or a format the
+/// `image` crate cannot write, is an error.
+pub fn redact_image(bytes: &[u8], regions: &[[u32; 4]]) -> Result<Vec<u8>, String> {
+    use image::ImageFormat as F;
+    let format = crate::gate::pixels::image_format(bytes).ok_or("not an image vault reads")?;
+    if format == F::Gif && gif_frames(bytes) != Some(1) {
+        return Err("an animated GIF is not redacted: save its frames as PNG".into());
+    }
+    let img =
+        image::load_from_memory_with_format(bytes, format).map_err(|_| "an image that cannot be decoded")?;
+    let mut img = if img.color().has_alpha() && format != F::Jpeg {
+        image::DynamicImage::ImageRgba8(img.to_rgba8())
+    } else if img.color().has_color() {
+        image::DynamicImage::ImageRgb8(img.to_rgb8())
+    } else {
+        image::DynamicImage::ImageLuma8(img.to_luma8())
+    };
+    let (w, h) = (img.width(), img.height());
+    for &[x, y, rw, rh] in regions {
+        for py in y.min(h)..(y.saturating_add(rh)).min(h) {
+            for px in x.min(w)..(x.saturating_add(rw)).min(w) {
+                match &mut img {
+                    image::DynamicImage::ImageRgba8(b) => b.put_pixel(px, py, image::Rgba([0, 0, 0, 255])),
+                    image::DynamicImage::ImageRgb8(b) => b.put_pixel(px, py, image::Rgb([0, 0, 0])),
+                    image::DynamicImage::ImageLuma8(b) => b.put_pixel(px, py, image::Luma([0])),
+                    _ => unreachable!("converted above"),
+                }
+            }
+        }
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    let written = if format == F::Jpeg {
+        img.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95))
+    } else {
+        img.write_to(&mut out, format)
+    };
+    written.map_err(|e| format!("cannot write the image again: {e}"))?;
+    Ok(out.into_inner())
+}
+
+/// How many frames a GIF holds (None: it does not decode).
+fn gif_frames(bytes: &[u8]) -> Option<usize> {
+    use image::AnimationDecoder;
+    let decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut n = 0;
+    for frame in decoder.into_frames() {
+        frame.ok()?;
+        n += 1;
+        if n > 1 {
+            break;
+        }
+    }
+    Some(n)
+}
 
 /// The rules shipped with vault: the banner layouts of the ultrasound devices seen in the real
 /// sample files (GE LOGIQ 700, Philips CX50, Aloka SSD-4000: where their screens put the

@@ -13,8 +13,9 @@ padding, or the meta group's AE titles, addresses and private information. The d
 allows four options when a file declares them (CID 7050 codes in its
 DeidentificationMethodCodeSequence): Retain Longitudinal Temporal Information with Modified
 Dates (dates and times may stay), Patient Characteristics, Device Identity, and Clean
-Descriptors (descriptions and free text may stay). Images with burned-in data (BurnedInAnnotation
-YES, or not NO for US, NM, secondary captures and screen saves) are refused. Containers (gzip,
+Descriptors (descriptions and free text may stay). Images that say they have burned-in data
+(BurnedInAnnotation YES) are refused; what the pixels show is vault's OCR's to judge (this
+reading has none, so vault may refuse more: burned-in-text, burned-in-unread). Containers (gzip,
 zip, tar) are opened. What pydicom cannot read is expected accepted (vault, stricter, refuses it
 as unreadable). One JSON line per file: {"path", "verdict", "why"}.
 Usage: expected_verdicts.py TABLE PATH..."""
@@ -134,16 +135,7 @@ def problem(elem, options):
 
 
 def burned_in(ds):
-    if "PixelData" not in ds:
-        return False
-    burned = str(ds.get("BurnedInAnnotation", "")).strip().upper()
-    if burned == "YES":
-        return True
-    if burned == "NO":
-        return False
-    sop = str(ds.get("SOPClassUID", "")).strip("\0 ")
-    image_type = "\\".join(ds.get("ImageType", [])) if "ImageType" in ds else ""
-    return str(ds.get("Modality", "")).strip() in ("US", "NM") or sop in BURNED_SOP or "SCREEN SAVE" in image_type.upper()
+    return "PixelData" in ds and str(ds.get("BurnedInAnnotation", "")).strip().upper() == "YES"
 
 
 def why_refused(ds):

@@ -279,6 +279,14 @@ impl<'s, D: BlockDevice + 'static> ReadView<'s, D> {
         Records { sealer: &self.store.keys().sealer }
     }
 
+    /// A setting (see [`super::Txn::put_setting`]) as this view's commit has it.
+    pub fn setting<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<Option<T>, StoreError> {
+        match self.tx.open_table(META)?.get(name)? {
+            Some(v) => Ok(Some(self.store.keys().sealer.open("meta", name.as_bytes(), v.value())?)),
+            None => Ok(None),
+        }
+    }
+
     pub fn inode(&self, ino: u64) -> Result<Option<Inode>, StoreError> {
         self.records().inode(&self.tx.open_table(INODES)?, ino)
     }

@@ -1,0 +1,243 @@
+//! The pixels OCR reads: frames of DICOM pixel data (decoded through dicom-pixeldata, every
+//! photometric interpretation, to 8-bit grey) and images in the common file formats (through
+//! the `image` crate). A multi-frame image is read on its first frame and a sample of the rest
+//! ([`sample`]); what cannot be decoded, or would take more memory than [`MAX_FRAME_BYTES`] to,
+//! is an error the gate refuses on, never a pass.
+
+use dicom_dictionary_std::tags;
+use dicom_object::{FileMetaTableBuilder, InMemDicomObject, OpenFileOptions};
+use dicom_pixeldata::{ConvertOptions, PixelDecoder};
+
+use crate::ocr::Frame;
+
+/// The most frames of one image that are read: the first, the last and evenly between.
+pub const SAMPLED_FRAMES: u32 = 5;
+
+/// The largest decoded frame read (rows x columns x samples x bytes a sample): a frame that
+/// claims more is refused unread, so that a header cannot make a decoder allocate gigabytes.
+pub const MAX_FRAME_BYTES: u64 = 256 << 20;
+
+/// Why pixels could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unread {
+    /// Pixel data (or an image) this vault cannot decode.
+    Undecodable,
+    /// Frames larger than [`MAX_FRAME_BYTES`].
+    TooLarge,
+}
+
+impl Unread {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Unread::Undecodable => "pixels this vault cannot decode",
+            Unread::TooLarge => "frames too large to read",
+        }
+    }
+}
+
+/// The frames read of `count`: the first, the last and evenly between, at most
+/// [`SAMPLED_FRAMES`], in order (0-based).
+pub fn sample(count: u32) -> Vec<u32> {
+    if count <= SAMPLED_FRAMES {
+        return (0..count).collect();
+    }
+    let last = u64::from(count - 1);
+    let mut out: Vec<u32> =
+        (0..u64::from(SAMPLED_FRAMES)).map(|i| (i * last / u64::from(SAMPLED_FRAMES - 1)) as u32).collect();
+    out.dedup();
+    out
+}
+
+/// Where a DICOM data set is: a Part 10 file (from its preamble or from `DICM`), or a data set
+/// with no meta group at `at`, in a transfer syntax.
+#[derive(Clone, Copy, Debug)]
+pub enum DataSet<'a> {
+    Part10 { bytes: &'a [u8], preamble: bool },
+    Raw { bytes: &'a [u8], at: usize, transfer_syntax: &'static str },
+}
+
+fn number(obj: &InMemDicomObject, tag: dicom_core::Tag) -> u64 {
+    obj.element(tag)
+        .ok()
+        .and_then(|e| e.value().to_int::<u64>().ok().or_else(|| e.value().to_str().ok()?.trim().parse().ok()))
+        .unwrap_or(0)
+}
+
+/// The sampled frames of a data set's pixel data, each as 8-bit grey with its number (0-based).
+/// Only for bytes the gate's own reading has read to the end: dicom-object sizes what it reads
+/// by the lengths the bytes declare.
+pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
+    use dicom_object::file::ReadPreamble;
+    let file = match data {
+        DataSet::Part10 { bytes, preamble } => OpenFileOptions::new()
+            .read_preamble(if preamble { ReadPreamble::Always } else { ReadPreamble::Never })
+            .from_reader(bytes)
+            .map_err(|_| Unread::Undecodable)?,
+        DataSet::Raw { bytes, at, transfer_syntax } => {
+            use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
+            let ts = dicom_transfer_syntax_registry::TransferSyntaxRegistry
+                .get(transfer_syntax)
+                .ok_or(Unread::Undecodable)?;
+            let obj =
+                InMemDicomObject::read_dataset_with_ts(&bytes[at..], ts).map_err(|_| Unread::Undecodable)?;
+            // A meta group only for the decoder (it wants the transfer syntax from there).
+            let meta = FileMetaTableBuilder::new()
+                .transfer_syntax(transfer_syntax)
+                .media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.7")
+                .media_storage_sop_instance_uid("2.25.1");
+            obj.with_meta(meta).map_err(|_| Unread::Undecodable)?
+        }
+    };
+    let frame_bytes = number(&file, tags::ROWS)
+        * number(&file, tags::COLUMNS)
+        * number(&file, tags::SAMPLES_PER_PIXEL).max(1)
+        * number(&file, tags::BITS_ALLOCATED).div_ceil(8).max(1);
+    if frame_bytes > MAX_FRAME_BYTES {
+        return Err(Unread::TooLarge);
+    }
+    let count = number(&file, tags::NUMBER_OF_FRAMES).clamp(1, u64::from(u32::MAX)) as u32;
+    let options = ConvertOptions::new().force_8bit();
+    let mut out = Vec::new();
+    let photometric = file
+        .element(tags::PHOTOMETRIC_INTERPRETATION)
+        .ok()
+        .and_then(|e| e.value().to_str().ok().map(|s| s.trim().to_string()));
+    for f in sample(count) {
+        let decoded = file
+            .decode_pixel_data_frame(f)
+            .and_then(|d| d.to_dynamic_image_with_options(0, &options))
+            .map(frame);
+        let read = match decoded {
+            Ok(frame) => frame,
+            // Native YBR_FULL_422, as ultrasound machines write it, which dicom-pixeldata does
+            // not decode.
+            Err(_) if photometric.as_deref() == Some("YBR_FULL_422") => native_ybr_422(&file, f)?,
+            Err(_) => return Err(Unread::Undecodable),
+        };
+        out.push((f, read));
+    }
+    Ok(out)
+}
+
+/// Frame `f` of native 8-bit YBR_FULL_422 pixel data (two luma samples, then the pair's Cb and
+/// Cr), turned into RGB by PS3.3 C.7.6.3.1.2's equations.
+fn native_ybr_422(file: &dicom_object::DefaultDicomObject, f: u32) -> Result<Frame, Unread> {
+    let (rows, columns) = (number(file, tags::ROWS) as usize, number(file, tags::COLUMNS) as usize);
+    if number(file, tags::BITS_ALLOCATED) != 8 || !columns.is_multiple_of(2) || rows == 0 {
+        return Err(Unread::Undecodable);
+    }
+    let element = file.element(tags::PIXEL_DATA).map_err(|_| Unread::Undecodable)?;
+    let Ok(bytes) = element.value().to_bytes() else { return Err(Unread::Undecodable) };
+    let size = rows * columns * 2;
+    let at = f as usize * size;
+    let data = bytes.get(at..at + size).ok_or(Unread::Undecodable)?;
+    let mut rgb = Vec::with_capacity(rows * columns * 3);
+    let clamp = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+    for pair in data.chunks_exact(4) {
+        let (cb, cr) = (f32::from(pair[2]) - 128.0, f32::from(pair[3]) - 128.0);
+        for y in [f32::from(pair[0]), f32::from(pair[1])] {
+            rgb.extend([clamp(y + 1.402 * cr), clamp(y - 0.3441 * cb - 0.7141 * cr), clamp(y + 1.772 * cb)]);
+        }
+    }
+    Ok(Frame::from_rgb(columns as u32, rows as u32, &rgb))
+}
+
+/// A decoded image as OCR reads it: grey, and how coloured where it has colour.
+fn frame(image: image::DynamicImage) -> Frame {
+    if image.color().has_color() {
+        let rgb = image.to_rgb8();
+        Frame::from_rgb(rgb.width(), rgb.height(), rgb.as_raw())
+    } else {
+        let luma = image.to_luma8();
+        Frame::grey(crate::ocr::Gray::new(luma.width(), luma.height(), luma.into_raw()))
+    }
+}
+
+/// Image file formats whose signature is strong enough that bytes which carry it and cannot be
+/// decoded are refused rather than passed (a viewer may still show what it can of them).
+fn strong(format: image::ImageFormat) -> bool {
+    use image::ImageFormat as F;
+    matches!(format, F::Png | F::Jpeg | F::Gif | F::WebP | F::Tiff)
+}
+
+/// The formats read: what a screenshot or a teaching slide's picture is saved as.
+fn read_format(format: image::ImageFormat) -> bool {
+    use image::ImageFormat as F;
+    matches!(format, F::Png | F::Jpeg | F::Gif | F::WebP | F::Tiff | F::Bmp | F::Pnm)
+}
+
+/// The image format `bytes` begin with, if they begin with one vault reads.
+pub fn image_format(bytes: &[u8]) -> Option<image::ImageFormat> {
+    image::guess_format(bytes).ok().filter(|f| read_format(*f))
+}
+
+/// An image file's frames as 8-bit grey (a GIF's first frames; the first page of a TIFF).
+/// None when the bytes are not an image of a format vault reads (or carry only a weak
+/// signature, like BMP's `BM`, and do not decode).
+pub fn image_frames(bytes: &[u8]) -> Option<Result<Vec<(u32, Frame)>, Unread>> {
+    let format = image_format(bytes)?;
+    let decoded = decode_image(bytes, format);
+    if decoded.is_err() && !strong(format) {
+        return None;
+    }
+    Some(decoded)
+}
+
+fn limits() -> image::Limits {
+    let mut l = image::Limits::default();
+    l.max_alloc = Some(MAX_FRAME_BYTES);
+    l.max_image_width = Some(1 << 15);
+    l.max_image_height = Some(1 << 15);
+    l
+}
+
+fn decode_image(bytes: &[u8], format: image::ImageFormat) -> Result<Vec<(u32, Frame)>, Unread> {
+    use image::{AnimationDecoder, ImageDecoder};
+    let too_large = |e: &image::ImageError| matches!(e, image::ImageError::Limits(_));
+    let fail = |e: image::ImageError| if too_large(&e) { Unread::TooLarge } else { Unread::Undecodable };
+    if format == image::ImageFormat::Gif {
+        let mut decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(bytes)).map_err(fail)?;
+        let (w, h) = decoder.dimensions();
+        if u64::from(w) * u64::from(h) * 4 > MAX_FRAME_BYTES {
+            return Err(Unread::TooLarge);
+        }
+        decoder.set_limits(limits()).map_err(fail)?;
+        // Frames come in order; the last is found only by reading them all, so the sample is
+        // of the first frames ([`SAMPLED_FRAMES`] of them).
+        let mut out = Vec::new();
+        for (i, frame) in decoder.into_frames().take(SAMPLED_FRAMES as usize).enumerate() {
+            let frame = frame.map_err(fail)?;
+            out.push((i as u32, self::frame(image::DynamicImage::ImageRgba8(frame.into_buffer()))));
+        }
+        return if out.is_empty() { Err(Unread::Undecodable) } else { Ok(out) };
+    }
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    reader.limits(limits());
+    let image = reader.decode().map_err(fail)?;
+    Ok(vec![(0, frame(image))])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_holds_the_first_and_last_frames_and_at_most_five() {
+        assert_eq!(sample(1), vec![0]);
+        assert_eq!(sample(3), vec![0, 1, 2]);
+        assert_eq!(sample(300), vec![0, 74, 149, 224, 299]);
+        assert_eq!(sample(6), vec![0, 1, 2, 3, 5]);
+    }
+
+    #[test]
+    fn a_png_is_read_and_a_broken_one_is_refused_but_bm_text_is_not_an_image() {
+        let img = image::GrayImage::from_pixel(7, 3, image::Luma([200]));
+        let mut png = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        let frames = image_frames(&png).unwrap().unwrap();
+        let g = &frames[0].1.gray;
+        assert_eq!((g.width, g.height, g.pixels[0]), (7, 3, 200));
+        assert_eq!(image_frames(&png[..png.len() / 2]), Some(Err(Unread::Undecodable)));
+        assert_eq!(image_frames(b"BMW service notes, made up"), None);
+    }
+}

@@ -1,0 +1,229 @@
+//! Text in pixels: an 8-bit grey image in, the lines of text an OCR engine reads in it out,
+//! each with its box. One small interface ([`Reader`]) stands between vault and the engine, so
+//! a better engine can replace Tesseract without the gate or the scrub noticing.
+//!
+//! What OCR needs from an image (dark text on a light ground, text taken out of the picture
+//! under it) is done here ([`prepare`]), whatever the engine; boxes come back in the frame's
+//! pixels.
+
+pub mod prepare;
+pub mod tesseract;
+
+pub use prepare::Prepare;
+
+/// An 8-bit grey image, rows top to bottom, one byte a pixel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gray {
+    pub width: u32,
+    pub height: u32,
+    pub pixels: Vec<u8>,
+}
+
+impl Gray {
+    pub fn new(width: u32, height: u32, pixels: Vec<u8>) -> Gray {
+        assert_eq!(pixels.len(), width as usize * height as usize, "a grey image is width x height bytes");
+        Gray { width, height, pixels }
+    }
+}
+
+/// One frame to read: its grey levels, and for a colour image how far from grey each pixel is
+/// (its largest sample less its smallest), where coloured text shows that grey hides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frame {
+    pub gray: Gray,
+    pub chroma: Option<Gray>,
+}
+
+impl Frame {
+    /// A frame from interleaved 8-bit RGB.
+    pub fn from_rgb(width: u32, height: u32, rgb: &[u8]) -> Frame {
+        let mut gray = Vec::with_capacity(rgb.len() / 3);
+        let mut chroma = Vec::with_capacity(rgb.len() / 3);
+        for p in rgb.chunks_exact(3) {
+            let (r, g, b) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
+            // ITU-R BT.601 luma, in integers.
+            gray.push(((299 * r + 587 * g + 114 * b) / 1000) as u8);
+            chroma.push(p.iter().max().expect("3") - p.iter().min().expect("3"));
+        }
+        Frame { gray: Gray::new(width, height, gray), chroma: Some(Gray::new(width, height, chroma)) }
+    }
+
+    pub fn grey(gray: Gray) -> Frame {
+        Frame { gray, chroma: None }
+    }
+}
+
+/// A rectangle in an image's pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Box2 {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Box2 {
+    /// The smallest box holding both.
+    pub fn union(self, o: Box2) -> Box2 {
+        let (x, y) = (self.x.min(o.x), self.y.min(o.y));
+        let right = (self.x + self.width).max(o.x + o.width);
+        let bottom = (self.y + self.height).max(o.y + o.height);
+        Box2 { x, y, width: right - x, height: bottom - y }
+    }
+
+    /// True when the boxes share a pixel.
+    pub fn overlaps(self, o: Box2) -> bool {
+        self.x < o.x + o.width
+            && o.x < self.x + self.width
+            && self.y < o.y + o.height
+            && o.y < self.y + self.height
+    }
+
+    /// Divided by `scale`, outward, so that the box never loses a pixel of what it covered.
+    pub fn shrunk(self, scale: u32) -> Box2 {
+        let (x, y) = (self.x / scale, self.y / scale);
+        let (right, bottom) = ((self.x + self.width).div_ceil(scale), (self.y + self.height).div_ceil(scale));
+        Box2 { x, y, width: right - x, height: bottom - y }
+    }
+
+    /// Grown by `margin` on every side, kept inside an image of `width` x `height`.
+    pub fn grown(self, margin: u32, width: u32, height: u32) -> Box2 {
+        let (x, y) = (self.x.saturating_sub(margin), self.y.saturating_sub(margin));
+        let right = (self.x + self.width + margin).min(width);
+        let bottom = (self.y + self.height + margin).min(height);
+        Box2 { x, y, width: right.saturating_sub(x), height: bottom.saturating_sub(y) }
+    }
+}
+
+/// One word as the engine read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Word {
+    pub text: String,
+    pub area: Box2,
+    /// The engine's confidence, 0–100.
+    pub confidence: f32,
+}
+
+/// Words the engine put on one line, in reading order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub words: Vec<Word>,
+}
+
+impl Line {
+    /// The words, one space between each.
+    pub fn text(&self) -> String {
+        self.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")
+    }
+
+    /// The box that holds every word.
+    pub fn area(&self) -> Box2 {
+        let mut words = self.words.iter().map(|w| w.area);
+        let first = words.next().unwrap_or(Box2 { x: 0, y: 0, width: 0, height: 0 });
+        words.fold(first, Box2::union)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OcrError {
+    /// The engine, or a part of it, is not installed: the package to install.
+    #[error("the OCR engine is not installed (install {0})")]
+    Missing(&'static str),
+    #[error("the OCR engine failed: {0}")]
+    Failed(String),
+    #[error("the OCR engine took longer than {0} s")]
+    TimedOut(u64),
+}
+
+/// An OCR engine.
+pub trait Reader: Send + Sync {
+    /// The engine and its version, as a memo of its readings must be keyed: a new engine reads
+    /// differently. An error when the engine is not there.
+    fn engine(&self) -> Result<String, OcrError>;
+
+    /// The lines of text in `image` (already prepared: dark text on a light ground).
+    fn lines(&self, image: &Gray) -> Result<Vec<Line>, OcrError>;
+}
+
+/// Reads every frame with `reader`, each in the renderings `prepare` makes of it, several at
+/// once (one engine process per core); each frame's lines, boxes in its pixels.
+pub fn read(reader: &dyn Reader, frames: &[Frame], prepare: Prepare) -> Result<Vec<Vec<Line>>, OcrError> {
+    let work: Vec<(usize, Gray)> = frames
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| prepare.renderings(f).into_iter().map(move |g| (i, g)))
+        .collect();
+    let read = crate::parallel::map(&work, |(_, image)| reader.lines(image));
+    let mut out = vec![Vec::new(); frames.len()];
+    for ((i, _), lines) in work.iter().zip(read) {
+        let mut lines = regroup(lines?.into_iter().flat_map(|l| l.words).collect());
+        if prepare.scale > 1 {
+            for w in lines.iter_mut().flat_map(|l| l.words.iter_mut()) {
+                w.area = w.area.shrunk(prepare.scale);
+            }
+        }
+        out[*i].extend(lines);
+    }
+    Ok(out)
+}
+
+/// Words put in lines by where they stand, whatever lines the engine made of them (in sparse
+/// text each word may come alone): a word joins the line whose last word ends at most
+/// [`LINE_GAP_TENTHS`] tenths of its height before it and shares half its height with it.
+pub fn regroup(mut words: Vec<Word>) -> Vec<Line> {
+    words.sort_by_key(|w| (w.area.x, w.area.y));
+    let mut lines: Vec<Line> = Vec::new();
+    for w in words {
+        let a = w.area;
+        let joins = lines.iter_mut().find(|l| {
+            let last = l.words.last().expect("a line has words").area;
+            let height = a.height.max(last.height);
+            let gap = i64::from(a.x) - i64::from(last.x + last.width);
+            let top = a.y.max(last.y);
+            let bottom = (a.y + a.height).min(last.y + last.height);
+            let shared = bottom.saturating_sub(top);
+            gap >= -i64::from(height) / 2
+                && gap <= i64::from(height * LINE_GAP_TENTHS / 10)
+                && shared * 2 >= a.height.min(last.height)
+        });
+        match joins {
+            Some(line) => line.words.push(w),
+            None => lines.push(Line { words: vec![w] }),
+        }
+    }
+    lines.sort_by_key(|l| (l.area().y, l.area().x));
+    lines
+}
+
+/// The widest gap between two words of one line, in tenths of their height (a space is about a
+/// third of a letter's height; a column gap is wider than two).
+const LINE_GAP_TENTHS: u32 = 25;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(text: &str, x: u32, y: u32, width: u32, height: u32) -> Word {
+        Word { text: text.into(), area: Box2 { x, y, width, height }, confidence: 90.0 }
+    }
+
+    #[test]
+    fn words_on_one_row_make_one_line_and_a_far_column_another() {
+        let lines = regroup(vec![
+            word("EMERSON", 120, 11, 70, 14),
+            word("IMAGINO,", 40, 10, 72, 15),
+            word("16cm", 600, 10, 40, 15),
+            word("Liver", 40, 40, 50, 15),
+        ]);
+        let texts: Vec<String> = lines.iter().map(Line::text).collect();
+        assert_eq!(texts, ["IMAGINO, EMERSON", "16cm", "Liver"]);
+    }
+
+    #[test]
+    fn a_box_grows_inside_its_image_and_unions_hold_both() {
+        let a = Box2 { x: 2, y: 3, width: 4, height: 5 };
+        assert_eq!(a.grown(3, 8, 100), Box2 { x: 0, y: 0, width: 8, height: 11 });
+        let b = Box2 { x: 10, y: 1, width: 2, height: 2 };
+        assert_eq!(a.union(b), Box2 { x: 2, y: 1, width: 10, height: 7 });
+    }
+}
