@@ -23,7 +23,7 @@ work=$(mktemp -d -p "$PWD/target" bench-ocr.XXXX)
 trap 'rm -rf "$work"' EXIT
 python3 tests/ocr/make.py "$work/set" "$count" >/dev/null
 cargo bench --bench ocr --no-run -q 2>/dev/null
-images=$(ls "$work"/set/* | grep -v labels.jsonl)
+images=$(find "$work/set" -maxdepth 1 -type f ! -name labels.jsonl | sort)
 n=$(echo "$images" | wc -l)
 echo "$n images; medians of $runs runs; the peer is Tesseract as it comes ($peer)"
 printf '%-14s %8s %8s %12s %10s\n' variant recall false cpu_s/image cpu_ratio

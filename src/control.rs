@@ -1,7 +1,8 @@
 //! A mounted vault's control socket. While a mount's process holds a vault, no other process may
 //! open its store (it is claimed); commands that only need to read it — `vault mirror` of a
 //! mounted source, `vault verify`, the key and policy for `vault scrub --vault` — ask the mount's
-//! process to do the work instead, through a Unix socket.
+//! process to do the work instead, through a Unix socket. So does `vault log` (`--follow`
+//! too).
 //!
 //! Who may ask: the socket lives in a folder only its user can enter (`/run/vault` for root),
 //! each side checks the other's user (`SO_PEERCRED`: the same user, or root), and the peer must
@@ -70,7 +71,15 @@ enum Request {
     },
     /// The vault's gate policy and scrub key (made if missing), for `vault scrub --vault`.
     ScrubSettings,
+    /// The audit log's records, each as an event; with `follow`, then each new one as it is
+    /// committed, until the peer goes away or the vault is unmounted.
+    Log {
+        follow: bool,
+    },
 }
+
+/// How often a followed log is looked at for new records.
+const FOLLOW_EVERY: Duration = Duration::from_millis(250);
 
 /// A vault unlocked by this process: its store opened here, or — when a mount's process holds
 /// it — that process to ask, with the key that proves this one unlocked it.
@@ -351,6 +360,11 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
             });
             reply(&mut conn, result);
         }
+        Request::Log { follow } => {
+            let _ = conn.set_read_timeout(None);
+            let result = log(&mut conn, shared, follow, stop);
+            reply(&mut conn, result);
+        }
         Request::Verify { budget_ms } => {
             let _ = conn.set_read_timeout(None);
             let budget = budget_ms.map(Duration::from_millis);
@@ -395,6 +409,45 @@ fn audit_open<D: BlockDevice + 'static>(shared: &Shared<D>, command: &str) -> an
         tx.commit()?;
     }
     Ok(())
+}
+
+/// What a log request sent.
+#[derive(Serialize, Deserialize)]
+pub struct LogSummary {
+    pub records: u64,
+}
+
+/// Sends the audit log's records (then, with `follow`, each new one) as events. Ends when the
+/// peer has gone (its end of the socket closed) or the mount stops.
+fn log<D: BlockDevice + 'static>(
+    conn: &mut UnixStream,
+    shared: &Shared<D>,
+    follow: bool,
+    stop: &AtomicBool,
+) -> anyhow::Result<LogSummary> {
+    let mut last = None;
+    let mut records = 0;
+    loop {
+        for (seq, record) in shared.store().read()?.audit_after(last)? {
+            send(conn, &serde_json::json!({"event": "record", "seq": seq, "record": record}))?;
+            last = Some(seq);
+            records += 1;
+        }
+        if !follow || stop.load(Ordering::SeqCst) || peer_gone(conn) {
+            return Ok(LogSummary { records });
+        }
+        std::thread::sleep(FOLLOW_EVERY);
+    }
+}
+
+/// True when the peer has closed its end (a read would find the end of the stream).
+fn peer_gone(conn: &UnixStream) -> bool {
+    let mut byte = [0u8; 1];
+    // SAFETY: a one-byte buffer we own; MSG_PEEK | MSG_DONTWAIT neither consumes nor blocks.
+    let n = unsafe {
+        libc::recv(conn.as_raw_fd(), byte.as_mut_ptr().cast(), 1, libc::MSG_PEEK | libc::MSG_DONTWAIT)
+    };
+    n == 0
 }
 
 fn mirror<D: BlockDevice + 'static>(
@@ -467,6 +520,27 @@ impl Client {
             progress(v["path"].as_str().unwrap_or_default(), v["bytes"].as_u64().unwrap_or(0))
         };
         Ok(serde_json::from_value(self.ask(key, &request, None, &mut emit)?)?)
+    }
+
+    /// Asks the mount's process for its vault's audit log: every record to `emit`, and with
+    /// `follow` each new one as it is committed, until the vault is unmounted.
+    pub fn log(
+        self,
+        key: &Locked<[u8; 32]>,
+        follow: bool,
+        emit: &mut dyn FnMut(u64, vaultfmt::store::AuditRecord),
+    ) -> anyhow::Result<LogSummary> {
+        let mut bad = None;
+        let mut on_event =
+            |v: serde_json::Value| match (v["seq"].as_u64(), serde_json::from_value(v["record"].clone())) {
+                (Some(seq), Ok(record)) => emit(seq, record),
+                _ => bad = Some(anyhow::anyhow!("the mount's process sent a log record that is not one")),
+            };
+        let summary = self.ask(key, &Request::Log { follow }, None, &mut on_event)?;
+        if let Some(e) = bad {
+            return Err(e);
+        }
+        Ok(serde_json::from_value(summary)?)
     }
 
     /// Asks the mount's process for its vault's gate policy and scrub key.

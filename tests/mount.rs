@@ -544,3 +544,72 @@ fn invariant_4_no_identifying_file_through_any_door_of_the_mount() {
     );
     assert!(!log.contains("Madeup"), "a value reached the audit log");
 }
+
+/// A refusal at drag and drop can be read while the vault is mounted: `vault log` asks the
+/// mount's process, and `vault log --follow` prints a new refusal as it is committed and ends
+/// when the vault is unmounted.
+#[test]
+fn the_log_is_read_and_followed_while_mounted() {
+    let v = Vault::new();
+    v.init_image("v.img", "32M");
+    fs::write(v.path("identified.dcm"), identifying_dicom()).unwrap();
+    let m = Mounted::new(&v, "v.img", "log-mnt");
+    let out = Command::new("cp")
+        .args(["identified.dcm", "log-mnt/first.dcm"])
+        .current_dir(v.dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert!(
+        log.contains("refused  door=mount path=/first.dcm rule=identifying-attribute tag=(0010,0010)"),
+        "{log}"
+    );
+    // Followed: the next refusal arrives as it happens.
+    let mut follow = v
+        .command(&["log", "v.img", "--follow", "--json", "--passphrase-file", "pass"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = follow.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let refused_second = |line: &str| {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        v["event"] == "refused" && v["fields"]["path"] == "/second.dcm"
+    };
+    // Everything so far first; then the copy.
+    let started = std::time::Instant::now();
+    while rx.recv_timeout(std::time::Duration::from_millis(500)).is_ok() {}
+    let copied = std::time::Instant::now();
+    let out = Command::new("cp")
+        .args(["identified.dcm", "log-mnt/second.dcm"])
+        .current_dir(v.dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let mut seen = None;
+    while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(10)) {
+        assert!(!line.contains("Madeup"), "a value in the log: {line}");
+        if refused_second(&line) {
+            seen = Some(copied.elapsed());
+            break;
+        }
+    }
+    let seen = seen.expect("the refusal was not followed");
+    eprintln!(
+        "the refusal reached `vault log --follow` {seen:?} after the copy began ({:?} in all)",
+        started.elapsed()
+    );
+    // Unmounting ends it, successfully.
+    m.umount();
+    let status = follow.wait().unwrap();
+    assert!(status.success(), "{status}");
+}

@@ -533,7 +533,13 @@ impl<'p> Law<'p> {
     /// Top-level facts and declared options, noted whatever else happens.
     fn note(&mut self, e: &Element<'_>) {
         if IDENTITY_TAGS.contains(&e.tag) {
-            self.identity.note(e.tag, e.value);
+            // A dummy (ANONYMIZED, REMOVED…) is no one's value: looking for it in the pixels
+            // would only stop the memory of what OCR saw from being used.
+            for v in e.value.split(|&b| b == b'\\') {
+                if !self.policy.is_blank(&String::from_utf8_lossy(v)) {
+                    self.identity.note(e.tag, v);
+                }
+            }
         }
         let value = || Some(trim(e.value).to_vec());
         match self.levels.len() {
@@ -636,6 +642,14 @@ impl<'p> Law<'p> {
 
     /// The reasons to refuse, once the reading is over. `strong_only`: a partial reading, of
     /// which only what reads as a person's text counts.
+    /// True when what was read so far is refused whatever the pixels show (some finding that
+    /// no option in force lets through): OCR need not read them.
+    pub fn refuses(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| !matches!(f.alternatives.iter().find(|(o, _)| self.in_force(*o)), Some((_, Ok(())))))
+    }
+
     pub fn reasons(mut self, strong_only: bool) -> Vec<Reason> {
         if !strong_only {
             self.burned_in();

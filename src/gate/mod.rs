@@ -321,9 +321,11 @@ fn burned_in(
     }
 }
 
-/// The pixel data of a data set a reading read whole, where the law has OCR read it.
+/// The pixel data of a data set a reading read whole, where the law has OCR read it and the
+/// header alone does not already refuse it (a door need not pay for reading the pixels of a
+/// file it refuses anyway; `vault scrub` reads them after the header is clean).
 fn pixel_reasons(data: DataSet<'_>, law: &law::Law<'_>, sight: &Sight<'_>) -> Vec<Reason> {
-    if !law.needs_ocr() {
+    if !law.needs_ocr() || law.refuses() {
         return Vec::new();
     }
     burned_in(pixels::dicom_frames(data), &law.identity, sight, "(7FE0,0010)", "PixelData")

@@ -69,7 +69,7 @@ fn regions(
 /// auto`, OCR reads no text in it); an image with text, redacted where asked and passed only if
 /// the gate then passes it.
 fn not_dicom(bytes: &[u8], policy: &Policy, redact: Option<&Redaction>, sight: &Sight<'_>) -> Outcome {
-    let verdict = gate::check_with(bytes, policy, sight);
+    let verdict = gate::check_with(bytes, policy, &first_look(sight, redact));
     if verdict.accept && !wants_redaction(&verdict, redact) {
         return Outcome::Unchanged;
     }
@@ -105,6 +105,30 @@ fn not_dicom(bytes: &[u8], policy: &Policy, redact: Option<&Redaction>, sight: &
         return Outcome::Refused(reasons(&verdict));
     }
     Outcome::Scrubbed(out)
+}
+
+/// An engine that reads no text: with `--redact auto`, the first look at a file needs only the
+/// header's verdict and whether the gate reads its pixels, since the redaction's own reading
+/// ([`redact::text_regions`]) finds every line the gate's would refuse, and more.
+struct Blind;
+
+impl crate::ocr::Reader for Blind {
+    fn engine(&self) -> Result<String, crate::ocr::OcrError> {
+        Ok("none".into())
+    }
+
+    fn lines(&self, _: &crate::ocr::Gray) -> Result<Vec<crate::ocr::Line>, crate::ocr::OcrError> {
+        Ok(Vec::new())
+    }
+}
+
+/// The sight a file is first checked with: [`Blind`] where `--redact auto` reads it anyway.
+fn first_look<'a>(sight: &Sight<'a>, redact: Option<&Redaction>) -> Sight<'a> {
+    if redact.is_some_and(|r| r.ocr) {
+        Sight { reader: &Blind, memo: None, also: sight.also.clone() }
+    } else {
+        Sight { reader: sight.reader, memo: sight.memo, also: sight.also.clone() }
+    }
 }
 
 /// How many times `--redact auto` reads and blanks: a second reading finds what blanking a line
@@ -213,7 +237,7 @@ pub fn scrub_bytes(
         Ok(b) => b,
         Err(why) => return Outcome::Refused(why),
     };
-    let mut verdict = gate::check_with(&bytes, policy, sight);
+    let mut verdict = gate::check_with(&bytes, policy, &first_look(sight, redact));
     if wants_redaction(&verdict, redact) {
         let Some(redaction) = redact else {
             let mut why = reasons(&verdict);

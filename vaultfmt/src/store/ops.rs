@@ -358,9 +358,20 @@ impl<'s, D: BlockDevice + 'static> ReadView<'s, D> {
 
     /// The whole audit log, oldest first.
     pub fn audit(&self) -> Result<Vec<(u64, AuditRecord)>, StoreError> {
+        self.audit_after(None)
+    }
+
+    /// The audit log's records after sequence number `after` (all of them with `None`), oldest
+    /// first: what a reader following the log has not seen yet.
+    pub fn audit_after(&self, after: Option<u64>) -> Result<Vec<(u64, AuditRecord)>, StoreError> {
         let table = self.tx.open_table(AUDIT)?;
         let mut out = Vec::new();
-        for item in table.iter()? {
+        let from = match after {
+            Some(u64::MAX) => return Ok(out),
+            Some(seq) => seq + 1,
+            None => 0,
+        };
+        for item in table.range(from..)? {
             let (k, v) = item?;
             out.push((
                 k.value(),
