@@ -190,8 +190,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                             name,
                             dest,
                             &mut &bytes[..],
-                            &policy,
-                            &crate::gate::Sight::system(),
+                            (&policy, &crate::gate::Sight::system()),
                             door,
                         )?
                     }
@@ -205,8 +204,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                             name,
                             dest,
                             &mut reader,
-                            &policy,
-                            &crate::gate::Sight::system(),
+                            (&policy, &crate::gate::Sight::system()),
                             door,
                         )?
                     }

@@ -64,9 +64,12 @@ pub const MEMO_PREFIX: &str = "ocr/";
 /// kept until the door's transaction writes it ([`VaultMemo::save`]). The store's records carry
 /// MACs: an entry nobody with the vault's key wrote is an error, never a pass.
 pub struct VaultMemo<'r> {
-    lookup: Box<dyn Fn(&str) -> Option<Vec<Seen>> + 'r>,
+    lookup: Lookup<'r>,
     learned: std::cell::RefCell<Vec<(String, Vec<Seen>)>>,
 }
+
+/// Finds a memo entry by its settings name.
+type Lookup<'r> = Box<dyn Fn(&str) -> Option<Vec<Seen>> + 'r>;
 
 fn memo_name(key: &[u8; 32]) -> String {
     let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
@@ -183,8 +186,7 @@ pub fn store_checked<D: BlockDevice + 'static>(
     name: &str,
     path: &str,
     content: &mut dyn std::io::Read,
-    policy: &Policy,
-    sight: &Sight<'_>,
+    (policy, sight): (&Policy, &Sight<'_>),
     door: &str,
 ) -> Result<Stored, StoreError> {
     use vaultfmt::store::Kind;

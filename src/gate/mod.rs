@@ -70,7 +70,7 @@ pub struct Reason {
     pub option: Option<Retain>,
     /// Where in the pixels (burned-in text): the frame and the box.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<Region>,
+    pub region: Option<Box<Region>>,
 }
 
 /// A box in one frame of an image (frames counted from 1).
@@ -101,7 +101,7 @@ impl std::fmt::Display for Reason {
         if !self.location.is_empty() {
             write!(f, " in {}", self.location)?;
         }
-        if let Some(region) = self.region {
+        if let Some(region) = &self.region {
             write!(f, " in {region}")?;
         }
         if !self.detail.is_empty() {
@@ -246,11 +246,12 @@ fn check_in(
     all.dicom |= v.dicom;
     all.pixels_read |= v.pixels_read;
     all.refuse(at(v.reasons));
-    if policy.refuse_burned_in && policy.ocr {
-        if let Some(frames) = pixels::image_frames(bytes) {
-            all.pixels_read = true;
-            all.refuse(at(burned_in(frames, &Identity::default(), sight, "", "")));
-        }
+    if policy.refuse_burned_in
+        && policy.ocr
+        && let Some(frames) = pixels::image_frames(bytes)
+    {
+        all.pixels_read = true;
+        all.refuse(at(burned_in(frames, &Identity::default(), sight, "", "")));
     }
     if let Some(v) = encoded_readings(bytes, policy) {
         all.dicom = true;
@@ -314,7 +315,7 @@ fn burned_in(
             .map(|s| {
                 let a = s.area;
                 let region = Region { frame: s.frame + 1, x: a.x, y: a.y, width: a.width, height: a.height };
-                reason("burned-in-text", s.detail, Some(region))
+                reason("burned-in-text", s.detail, Some(Box::new(region)))
             })
             .collect(),
         Err(e) => vec![reason("burned-in-unread", burned::describe(&e), None)],
