@@ -80,6 +80,8 @@ enum Request {
 
 /// How often a followed log is looked at for new records.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
+/// How long a log's reader may leave a record unread.
+const FOLLOWER_PATIENCE: Duration = Duration::from_secs(5);
 
 /// A vault unlocked by this process: its store opened here, or — when a mount's process holds
 /// it — that process to ask, with the key that proves this one unlocked it.
@@ -362,7 +364,11 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
         }
         Request::Log { follow } => {
             let _ = conn.set_read_timeout(None);
-            let result = log(&mut conn, shared, follow, stop);
+            // A follower that stops reading (`| less`, Ctrl-Z) must not hold up an unmount: a
+            // record it does not take within this long ends the request.
+            let _ = conn.set_write_timeout(Some(FOLLOWER_PATIENCE));
+            let result = audit_open(shared, "log (through its mount)")
+                .and_then(|()| log(&mut conn, shared, follow, stop));
             reply(&mut conn, result);
         }
         Request::Verify { budget_ms } => {
@@ -447,7 +453,7 @@ fn peer_gone(conn: &UnixStream) -> bool {
     let n = unsafe {
         libc::recv(conn.as_raw_fd(), byte.as_mut_ptr().cast(), 1, libc::MSG_PEEK | libc::MSG_DONTWAIT)
     };
-    n == 0
+    n == 0 || (n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::WouldBlock)
 }
 
 fn mirror<D: BlockDevice + 'static>(

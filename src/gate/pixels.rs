@@ -17,6 +17,10 @@ pub const SAMPLED_FRAMES: u32 = 5;
 /// claims more is refused unread, so that a header cannot make a decoder allocate gigabytes.
 pub const MAX_FRAME_BYTES: u64 = 256 << 20;
 
+/// The most pixels of one frame read (a frame of 8000 x 5000): OCR's renderings take about
+/// twenty bytes a pixel, and a mount has more to do than read one image.
+pub const MAX_FRAME_PIXELS: u64 = 40_000_000;
+
 /// Why pixels could not be read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unread {
@@ -88,11 +92,16 @@ pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
             obj.with_meta(meta).map_err(|_| Unread::Undecodable)?
         }
     };
-    let frame_bytes = number(&file, tags::ROWS)
-        * number(&file, tags::COLUMNS)
-        * number(&file, tags::SAMPLES_PER_PIXEL).max(1)
-        * number(&file, tags::BITS_ALLOCATED).div_ceil(8).max(1);
-    if frame_bytes > MAX_FRAME_BYTES {
+    let (rows, columns) = (number(&file, tags::ROWS), number(&file, tags::COLUMNS));
+    if rows == 0 || columns == 0 {
+        return Err(Unread::Undecodable);
+    }
+    // Checked: the header's numbers are the file's to choose.
+    let samples = number(&file, tags::SAMPLES_PER_PIXEL).max(1);
+    let sample_bytes = number(&file, tags::BITS_ALLOCATED).div_ceil(8).max(1);
+    let pixels = rows.checked_mul(columns);
+    let frame_bytes = pixels.and_then(|p| p.checked_mul(samples)).and_then(|b| b.checked_mul(sample_bytes));
+    if pixels.is_none_or(|p| p > MAX_FRAME_PIXELS) || frame_bytes.is_none_or(|b| b > MAX_FRAME_BYTES) {
         return Err(Unread::TooLarge);
     }
     let count = number(&file, tags::NUMBER_OF_FRAMES).clamp(1, u64::from(u32::MAX)) as u32;
@@ -122,8 +131,9 @@ pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
 /// Frame `f` of native 8-bit YBR_FULL_422 pixel data (two luma samples, then the pair's Cb and
 /// Cr), turned into RGB by PS3.3 C.7.6.3.1.2's equations.
 fn native_ybr_422(file: &dicom_object::DefaultDicomObject, f: u32) -> Result<Frame, Unread> {
+    // The frame's size was held to MAX_FRAME_PIXELS by the caller.
     let (rows, columns) = (number(file, tags::ROWS) as usize, number(file, tags::COLUMNS) as usize);
-    if number(file, tags::BITS_ALLOCATED) != 8 || !columns.is_multiple_of(2) || rows == 0 {
+    if number(file, tags::BITS_ALLOCATED) != 8 || !columns.is_multiple_of(2) || rows == 0 || columns == 0 {
         return Err(Unread::Undecodable);
     }
     let element = file.element(tags::PIXEL_DATA).map_err(|_| Unread::Undecodable)?;
@@ -142,8 +152,12 @@ fn native_ybr_422(file: &dicom_object::DefaultDicomObject, f: u32) -> Result<Fra
     Ok(Frame::from_rgb(columns as u32, rows as u32, &rgb))
 }
 
-/// A decoded image as OCR reads it: grey, and how coloured where it has colour.
+/// A decoded image as OCR reads it: grey, and how coloured where it has colour. Transparent
+/// pixels are laid over a middle grey first, as a viewer lays them over its background: dark
+/// text and light text on a transparent ground both stand out of it (whatever colour the
+/// transparent pixels hold).
 fn frame(image: image::DynamicImage) -> Frame {
+    let image = if image.color().has_alpha() { flattened(&image) } else { image };
     if image.color().has_color() {
         let rgb = image.to_rgb8();
         Frame::from_rgb(rgb.width(), rgb.height(), rgb.as_raw())
@@ -151,6 +165,18 @@ fn frame(image: image::DynamicImage) -> Frame {
         let luma = image.to_luma8();
         Frame::grey(crate::ocr::Gray::new(luma.width(), luma.height(), luma.into_raw()))
     }
+}
+
+fn flattened(image: &image::DynamicImage) -> image::DynamicImage {
+    let mut rgba = image.to_rgba8();
+    for p in rgba.pixels_mut() {
+        let a = u32::from(p[3]);
+        for c in 0..3 {
+            p[c] = ((u32::from(p[c]) * a + 128 * (255 - a)) / 255) as u8;
+        }
+        p[3] = 255;
+    }
+    image::DynamicImage::ImageRgb8(image::DynamicImage::ImageRgba8(rgba).to_rgb8())
 }
 
 /// Image file formats whose signature is strong enough that bytes which carry it and cannot be
@@ -178,7 +204,14 @@ pub fn image_frames(bytes: &[u8]) -> Option<Result<Vec<(u32, Frame)>, Unread>> {
     let format = image_format(bytes)?;
     let decoded = decode_image(bytes, format);
     if decoded.is_err() && !strong(format) {
-        return None;
+        // A weak signature whose header reads (its size) is that format all the same: what
+        // does not decode after it, or is too large to, is refused like any image's.
+        let header = image::ImageReader::with_format(std::io::Cursor::new(bytes), format).into_dimensions();
+        return match header {
+            Ok((w, h)) if u64::from(w) * u64::from(h) > MAX_FRAME_PIXELS => Some(Err(Unread::TooLarge)),
+            Ok(_) => Some(decoded),
+            Err(_) => None,
+        };
     }
     Some(decoded)
 }
@@ -198,7 +231,8 @@ fn decode_image(bytes: &[u8], format: image::ImageFormat) -> Result<Vec<(u32, Fr
     if format == image::ImageFormat::Gif {
         let mut decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(bytes)).map_err(fail)?;
         let (w, h) = decoder.dimensions();
-        if u64::from(w) * u64::from(h) * 4 > MAX_FRAME_BYTES {
+        if u64::from(w) * u64::from(h) * 4 > MAX_FRAME_BYTES || u64::from(w) * u64::from(h) > MAX_FRAME_PIXELS
+        {
             return Err(Unread::TooLarge);
         }
         decoder.set_limits(limits()).map_err(fail)?;
@@ -214,6 +248,9 @@ fn decode_image(bytes: &[u8], format: image::ImageFormat) -> Result<Vec<(u32, Fr
     let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
     reader.limits(limits());
     let image = reader.decode().map_err(fail)?;
+    if u64::from(image.width()) * u64::from(image.height()) > MAX_FRAME_PIXELS {
+        return Err(Unread::TooLarge);
+    }
     Ok(vec![(0, frame(image))])
 }
 
@@ -227,6 +264,35 @@ mod tests {
         assert_eq!(sample(3), vec![0, 1, 2]);
         assert_eq!(sample(300), vec![0, 74, 149, 224, 299]);
         assert_eq!(sample(6), vec![0, 1, 2, 3, 5]);
+    }
+
+    #[test]
+    fn transparent_pixels_are_read_over_a_middle_grey() {
+        // Black under the transparent pixels too (as many encoders leave it); the text opaque.
+        let mut img = image::RgbaImage::from_pixel(8, 2, image::Rgba([0, 0, 0, 0]));
+        img.put_pixel(3, 1, image::Rgba([0, 0, 0, 255]));
+        img.put_pixel(4, 1, image::Rgba([255, 255, 255, 255]));
+        let mut png = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        let g = &image_frames(&png).unwrap().unwrap()[0].1.gray;
+        assert_eq!((g.pixels[0], g.pixels[8 + 3], g.pixels[8 + 4]), (128, 0, 255));
+    }
+
+    #[test]
+    fn an_image_too_large_to_read_is_refused_even_behind_a_weak_signature() {
+        // A BMP header declaring 30000 x 30000 pixels, and nothing after it.
+        let mut bmp = b"BM".to_vec();
+        for v in [70u32, 0, 54, 40] {
+            bmp.extend(v.to_le_bytes());
+        }
+        for v in [30_000i32, 30_000] {
+            bmp.extend(v.to_le_bytes());
+        }
+        bmp.extend(1u16.to_le_bytes());
+        bmp.extend(24u16.to_le_bytes());
+        bmp.extend([0u8; 24]);
+        bmp.extend([0u8; 16]);
+        assert_eq!(image_frames(&bmp), Some(Err(Unread::TooLarge)));
     }
 
     #[test]

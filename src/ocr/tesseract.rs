@@ -110,8 +110,17 @@ impl Reader for Tesseract {
         );
         let started = Instant::now();
         let (out, err, status) = std::thread::scope(|s| {
-            // A write that fails means tesseract stopped reading: its status says why.
+            // A write that fails means tesseract stopped reading: its status says why. SIGPIPE
+            // is blocked in this thread (the signal goes to the thread that wrote), so a
+            // tesseract that died early is an error here, not the end of vault.
             s.spawn(move || {
+                // SAFETY: a signal set we own, changed for this thread only.
+                unsafe {
+                    let mut set: libc::sigset_t = std::mem::zeroed();
+                    libc::sigemptyset(&mut set);
+                    libc::sigaddset(&mut set, libc::SIGPIPE);
+                    libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+                }
                 let _ = stdin.write_all(&pgm);
             });
             let out = s.spawn(move || {
@@ -133,7 +142,11 @@ impl Reader for Tesseract {
                         break Err(OcrError::TimedOut(TIMEOUT.as_secs()));
                     }
                     Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                    Err(e) => break Err(OcrError::Failed(format!("cannot wait for tesseract: {e}"))),
+                    Err(e) => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break Err(OcrError::Failed(format!("cannot wait for tesseract: {e}")));
+                    }
                 }
             };
             (out.join().unwrap_or_default(), err.join().unwrap_or_default(), status)

@@ -82,7 +82,9 @@ fn not_dicom(bytes: &[u8], policy: &Policy, redact: Option<&Redaction>, sight: &
         Err(why) => return Outcome::Refused(why),
     };
     if regions.is_empty() && verdict.accept {
-        return Outcome::Unchanged;
+        // No text to blank: the gate's own look (the first was blind), nested images and all.
+        let verdict = gate::check_with(bytes, policy, sight);
+        return if verdict.accept { Outcome::Unchanged } else { Outcome::Refused(reasons(&verdict)) };
     }
     let mut out = bytes.to_vec();
     for pass in 0..PASSES {
@@ -108,8 +110,8 @@ fn not_dicom(bytes: &[u8], policy: &Policy, redact: Option<&Redaction>, sight: &
 }
 
 /// An engine that reads no text: with `--redact auto`, the first look at a file needs only the
-/// header's verdict and whether the gate reads its pixels, since the redaction's own reading
-/// ([`redact::text_regions`]) finds every line the gate's would refuse, and more.
+/// header's verdict and whether the gate reads its pixels; what is written is checked by the
+/// gate with its own engine all the same.
 struct Blind;
 
 impl crate::ocr::Reader for Blind {
@@ -250,8 +252,13 @@ pub fn scrub_bytes(
             Err(why) => return Outcome::Refused(why),
         };
         if regions.is_empty() && verdict.accept {
-            // OCR read no text to blank.
-            return Outcome::Scrubbed(bytes);
+            // No text to blank: the gate's own look (the first was blind).
+            let verdict = gate::check_with(&bytes, policy, sight);
+            return if verdict.accept {
+                Outcome::Scrubbed(bytes)
+            } else {
+                Outcome::Refused(reasons(&verdict))
+            };
         }
         let compressed = out
             .element(tags::PIXEL_DATA)
