@@ -30,7 +30,7 @@ fn main() {
             None => pixels::dicom_frames(pixels::DataSet::Part10 { bytes: &bytes, preamble: true }),
         }
         .unwrap_or_else(|e| panic!("{path}: pixels not read: {e:?}"));
-        let first = vec![frames[0].1.clone()];
+        let first = [&frames[0].1];
         let started = std::time::Instant::now();
         let lines = ocr::read(&reader, &first, prepare).unwrap_or_else(|e| panic!("{path}: {e:?}")).remove(0);
         let ms = started.elapsed().as_millis();

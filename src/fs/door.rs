@@ -113,7 +113,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
             drop(view);
             return self.settle(ino, seen, None, &[]);
         };
-        let memo = VaultMemo::new(|name| view.setting(name).ok().flatten());
+        let memo = VaultMemo::new(|name| view.setting(name));
         let sight = Sight::system().with_memo(&memo);
         let verdict =
             check_stored(inode.size, &mut |at, buf| view.read_at(ino, at, buf), self.policy(), &sight)

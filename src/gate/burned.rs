@@ -293,7 +293,7 @@ fn shapes(lines: &[Line]) -> Vec<Seen> {
 
 /// Reads each frame (the sampled frames of one image) as vault prepares frames for OCR.
 pub fn read_lines(frames: &[(u32, Frame)], reader: &dyn Reader) -> Result<Vec<Vec<Line>>, OcrError> {
-    let frames: Vec<Frame> = frames.iter().map(|(_, f)| f.clone()).collect();
+    let frames: Vec<&Frame> = frames.iter().map(|(_, f)| f).collect();
     ocr::read(reader, &frames, Prepare::DEFAULT)
 }
 
@@ -313,7 +313,7 @@ pub fn spots(frames: &[(u32, Frame)], identity: &Identity, sight: &Sight<'_>) ->
             None => unread.push(i),
         }
     }
-    let unread_frames: Vec<Frame> = unread.iter().map(|&i| frames[i].1.clone()).collect();
+    let unread_frames: Vec<&Frame> = unread.iter().map(|&i| &frames[i].1).collect();
     let read = ocr::read(sight.reader, &unread_frames, Prepare::DEFAULT)?;
     for (&i, lines) in unread.iter().zip(read) {
         let frame = frames[i].0;

@@ -61,8 +61,9 @@ pub fn audit_refusal<D: BlockDevice + 'static>(
 pub const MEMO_PREFIX: &str = "ocr/";
 
 /// What OCR saw in frames, as a vault remembers it: looked up in its store, and what is learned
-/// kept until the door's transaction writes it ([`VaultMemo::save`]). The store's records carry
-/// MACs: an entry nobody with the vault's key wrote is an error, never a pass.
+/// kept until the door's transaction writes it ([`save_memo`]). The store's records carry MACs:
+/// an entry nobody with the vault's key wrote does not open, and counts as never seen (the
+/// frame is read again), never as a pass.
 pub struct VaultMemo<'r> {
     lookup: Lookup<'r>,
     learned: std::cell::RefCell<Vec<(String, Vec<Seen>)>>,
@@ -77,9 +78,10 @@ fn memo_name(key: &[u8; 32]) -> String {
 }
 
 impl<'r> VaultMemo<'r> {
-    /// A memo that looks entries up with `lookup` (a setting's name to its value).
-    pub fn new(lookup: impl Fn(&str) -> Option<Vec<Seen>> + 'r) -> VaultMemo<'r> {
-        VaultMemo { lookup: Box::new(lookup), learned: Default::default() }
+    /// A memo that looks entries up with `lookup` (a setting's name to the store's answer: an
+    /// error, or an entry that is not there, is a frame not seen).
+    pub fn new<E>(lookup: impl Fn(&str) -> Result<Option<Vec<Seen>>, E> + 'r) -> VaultMemo<'r> {
+        VaultMemo { lookup: Box::new(move |name| lookup(name).ok().flatten()), learned: Default::default() }
     }
 
     /// What was learned, to be saved once the lookups are done.
@@ -136,7 +138,7 @@ pub fn sweep<D: BlockDevice + 'static>(
     let mut refused = Vec::new();
     let learned = {
         let view = store.read()?;
-        let memo = VaultMemo::new(|name| view.setting(name).ok().flatten());
+        let memo = VaultMemo::new(|name| view.setting(name));
         let sight = sight.with_memo(&memo);
         for &ino in &left {
             let Some(inode) = view.inode(ino)? else { continue };
@@ -200,7 +202,7 @@ pub fn store_checked<D: BlockDevice + 'static>(
         e => e,
     })?;
     let (verdict, learned) = {
-        let memo = VaultMemo::new(|name| tx.setting(name).ok().flatten());
+        let memo = VaultMemo::new(|name| tx.setting(name));
         let verdict =
             check_stored(bytes, &mut |at, buf| tx.read_at(ino, at, buf), policy, &sight.with_memo(&memo))?;
         (verdict, memo.learned())

@@ -573,7 +573,7 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     // What OCR saw in the source's frames is looked up there (its records carry the source's
     // MACs) and remembered in the backup.
     let (verdict, learned) = {
-        let memo = gate::door::VaultMemo::new(|name| source.begin_read_setting(name).ok().flatten());
+        let memo = gate::door::VaultMemo::new(|name| source.begin_read_setting(name));
         let verdict = gate::check_with(&data, policy, &gate::Sight::system().with_memo(&memo));
         (verdict, memo.learned())
     };

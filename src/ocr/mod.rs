@@ -147,7 +147,7 @@ pub trait Reader: Send + Sync {
 
 /// Reads every frame with `reader`, each in the renderings `prepare` makes of it, several at
 /// once (one engine process per core); each frame's lines, boxes in its pixels.
-pub fn read(reader: &dyn Reader, frames: &[Frame], prepare: Prepare) -> Result<Vec<Vec<Line>>, OcrError> {
+pub fn read(reader: &dyn Reader, frames: &[&Frame], prepare: Prepare) -> Result<Vec<Vec<Line>>, OcrError> {
     let work: Vec<(usize, Gray)> = frames
         .iter()
         .enumerate()

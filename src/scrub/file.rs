@@ -39,11 +39,14 @@ fn reasons(v: &gate::Verdict) -> Vec<String> {
     v.reasons.iter().map(ToString::to_string).collect()
 }
 
-/// True when the gate refused for burned-in data that a redaction could blank (not for pixels it
-/// could not read: those it cannot prove clean either).
+/// True when the gate could not read the pixels: no redaction can prove them clean either.
+fn unread(v: &gate::Verdict) -> bool {
+    v.reasons.iter().any(|r| r.rule == "burned-in-unread")
+}
+
+/// True when the gate refused for burned-in data that a redaction could blank.
 fn redactable(v: &gate::Verdict) -> bool {
-    let burned = |r: &&gate::Reason| r.rule.starts_with("burned-in");
-    v.reasons.iter().any(|r| burned(&r)) && !v.reasons.iter().any(|r| r.rule == "burned-in-unread")
+    v.reasons.iter().any(|r| r.rule.starts_with("burned-in")) && !unread(v)
 }
 
 /// The regions to blank in an image whose sampled frames are `frames`: the rules' (`by_rules`),
@@ -142,9 +145,8 @@ const PASSES: usize = 2;
 /// and OCR read its pixels (every text OCR reads is blanked, identifying or not: a name written
 /// like any other word has no shape to know it by).
 fn wants_redaction(verdict: &gate::Verdict, redact: Option<&Redaction>) -> bool {
-    let unread = verdict.reasons.iter().any(|r| r.rule == "burned-in-unread");
     (!verdict.accept && redactable(verdict))
-        || (redact.is_some_and(|r| r.ocr) && verdict.pixels_read && !unread)
+        || (redact.is_some_and(|r| r.ocr) && verdict.pixels_read && !unread(verdict))
 }
 
 /// The boxes of the text OCR reads in an image's frames ([`redact::text_regions`]).
