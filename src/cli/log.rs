@@ -11,7 +11,8 @@ use crate::exit::Exit;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Records name the door, the path, the rule and the tag of each refusal, \
-    never a value. While the vault is mounted its mount's process sends the log, so a refusal at \
+    never a value; a file the mount removed because a write to it failed (the vault was full) is \
+    recorded as `incomplete`, with the reason. While the vault is mounted its mount's process sends the log, so a refusal at \
     drag and drop can be read at once; with --follow, new records are printed as they are \
     committed until the vault is unmounted or the command is interrupted.")]
 pub struct LogArgs {

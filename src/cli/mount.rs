@@ -26,7 +26,8 @@ use crate::passphrase;
 #[derive(Args, Debug)]
 #[command(after_help = "Changes are durable when fsync returns; changes closed without fsync are \
     durable within 3 seconds; vault umount commits everything and wipes the keys. The folder must \
-    exist and be empty. Files, folders and symbolic links can be kept, with extended attributes; \
+    exist and be empty. A file a write to which failed (the vault is full) is removed at its close, \
+    which reports the error: every file listed is whole. Files, folders and symbolic links can be kept, with extended attributes; \
     not POSIX ACLs, device files or pipes.\n\nWhile mounted, the vault is claimed by the mount's \
     process; `vault mirror`, `vault verify` and `vault scrub --vault` of it ask that process (through a control socket only \
     its user can reach, in /run/vault for root) to do the work. Unmounting stops such work at its \

@@ -13,12 +13,17 @@
 //! racing a check leaves the file unchecked, and the next close checks again: a file is never
 //! marked checked with bytes the gate did not see.
 //!
+//! A file a write to which failed (the vault is full) is not what its writer wrote: its close
+//! (or fsync) removes it, audited as `incomplete`, and returns the write's error, so that every
+//! file a listing shows is whole.
+//!
 //! The set of unchecked files is kept in the store too (`gate::door::UNCHECKED`, written in the
 //! same transaction that first marks a file), so that after a crash the next mount checks them
 //! before anyone can see them, and every way out of the vault leaves them out meanwhile.
 
 use fuser::Errno;
 use vaultfmt::dev::BlockDevice;
+use vaultfmt::store::{StoreError, Txn};
 
 use super::{Inner, Res, State};
 use crate::gate::door::{UNCHECKED, VaultMemo, audit_refusal, check_stored, save_memo};
@@ -43,11 +48,41 @@ impl<D: BlockDevice + 'static> Drop for ChangeGuard<'_, D> {
     }
 }
 
+/// Removes every name of a file; returns them (parent, name).
+fn unlink_all<D: BlockDevice + 'static>(
+    tx: &mut Txn<'_, D>,
+    ino: u64,
+) -> Result<Vec<(u64, String)>, StoreError> {
+    let mut names = Vec::new();
+    while let Some((parent, name)) = tx.a_name_of(ino)? {
+        tx.unlink(parent, &name)?;
+        names.push((parent, name));
+    }
+    Ok(names)
+}
+
+/// The errno's name, for the audit log (`ENOSPC`).
+fn errno_name(e: Errno) -> &'static str {
+    match e.code() {
+        libc::ENOSPC => "ENOSPC",
+        libc::EDQUOT => "EDQUOT",
+        libc::EFBIG => "EFBIG",
+        _ => "EIO",
+    }
+}
+
 fn unchecked_list(st: &State) -> Vec<u64> {
     st.unchecked.iter().copied().collect()
 }
 
 impl State {
+    /// Drops what the mount kept about an unchecked file once it is checked or gone.
+    fn forget(&mut self, ino: u64) {
+        self.unchecked.remove(&ino);
+        self.generation.remove(&ino);
+        self.failed.remove(&ino);
+    }
+
     /// Moves a file's generation on: to a value no file has had before (one counter for the
     /// mount), so that a check's generation can never come round again once a file's entry is
     /// dropped and made anew (a check that saw generation 2 must not match a later 2).
@@ -99,6 +134,10 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// refused and removed.
     pub(super) fn admit(&self, ino: u64) -> Res<()> {
         self.check()?;
+        let failed = self.state().failed.get(&ino).copied();
+        if let Some(failed) = failed {
+            return self.discard(ino, failed);
+        }
         let (seen, view) = {
             let st = self.state();
             if !st.unchecked.contains(&ino) || st.in_flight.contains_key(&ino) {
@@ -145,18 +184,47 @@ impl<D: BlockDevice + 'static> Inner<D> {
                 && !verdict.accept
             {
                 audit_refusal(tx, "mount", path, &verdict.reasons)?;
-                while let Some((parent, name)) = tx.a_name_of(ino)? {
-                    tx.unlink(parent, &name)?;
-                    names.push((parent, name));
-                }
+                names = unlink_all(tx, ino)?;
             }
-            st.unchecked.remove(&ino);
-            st.generation.remove(&ino);
+            st.forget(ino);
             tx.put_setting(UNCHECKED, &unchecked_list(st))?;
             let refused = checked.as_ref().is_some_and(|(v, _)| !v.accept);
             Ok(refused.then_some(names))
         })?;
         let Some(names) = refused else { return Ok(()) };
+        self.forget_names(ino, names);
+        Err(Errno::EACCES)
+    }
+
+    /// Records that a write to a file failed (the vault is full, say): the file is no longer
+    /// what its writer wrote, and its close removes it ([`Inner::discard`]).
+    pub(super) fn write_failed(&self, ino: u64, e: Errno) {
+        self.state().failed.entry(ino).or_insert(e);
+    }
+
+    /// Removes a file a write to which failed, so that no file that looks whole and is not stays
+    /// behind: every name goes, the removal is audited (`incomplete`, with the reason), and the
+    /// writer's close or fsync gets the write's error.
+    fn discard(&self, ino: u64, failed: Errno) -> Res<()> {
+        let names = self.change_with_state(|tx, st| {
+            if tx.a_name_of(ino)?.is_some() {
+                let path = tx.path_of(ino);
+                tx.audit(
+                    "incomplete",
+                    &[("door", "mount"), ("path", &path), ("reason", errno_name(failed))],
+                )?;
+            }
+            let names = unlink_all(tx, ino)?;
+            st.forget(ino);
+            tx.put_setting(UNCHECKED, &unchecked_list(st))?;
+            Ok(names)
+        })?;
+        self.forget_names(ino, names);
+        Err(failed)
+    }
+
+    /// Tells the kernel that names the mount removed are gone.
+    fn forget_names(&self, ino: u64, names: Vec<(u64, String)>) {
         if let Some(notifier) = self.notifier.get().cloned() {
             // From another thread: the kernel holds the file while it waits for this request's
             // answer, so a notice sent from here would deadlock; from there it completes once the
@@ -171,7 +239,6 @@ impl<D: BlockDevice + 'static> Inner<D> {
                 }
             });
         }
-        Err(Errno::EACCES)
     }
 
     /// At mount: files left unchecked by a crash are checked before anyone sees them.

@@ -46,6 +46,8 @@ struct State {
     generations: u64,
     /// Inode → changes to its content in flight.
     in_flight: BTreeMap<u64, u32>,
+    /// Inode → the error of a write to it that failed (`door.rs`: removed at its close).
+    failed: BTreeMap<u64, Errno>,
     next_handle: u64,
     /// Inode → number of open handles.
     open: BTreeMap<u64, u32>,
@@ -225,6 +227,7 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
             generation: BTreeMap::new(),
             generations: 0,
             in_flight: BTreeMap::new(),
+            failed: BTreeMap::new(),
             next_handle: 1,
             open: BTreeMap::new(),
             dirty: false,

@@ -270,11 +270,19 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             Ok(g) => g,
             Err(e) => return reply.error(e),
         };
-        let r = self.inner.change(|tx| tx.write_at(ino.0, offset, data));
+        let mut r = self.inner.change(|tx| tx.write_at(ino.0, offset, data));
+        if r == Err(Errno::ENOSPC) && self.inner.durable().is_ok() {
+            // Space freed since the last durable commit (a file just deleted) is reused only
+            // once that commit is made: make it, and try once more.
+            r = self.inner.change(|tx| tx.write_at(ino.0, offset, data));
+        }
         drop(guard);
         match r {
             Ok(()) => reply.written(data.len() as u32),
-            Err(e) => reply.error(e),
+            Err(e) => {
+                self.inner.write_failed(ino.0, e);
+                reply.error(e)
+            }
         }
     }
 
