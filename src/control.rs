@@ -299,7 +299,7 @@ fn reply<T: Serialize>(conn: &mut UnixStream, result: anyhow::Result<T>) {
             v["event"] = "summary".into();
             let _ = send(conn, &v);
         }
-        Err(err) => send_error(conn, crate::exit::for_error(&err), &format!("{err:#}")),
+        Err(err) => send_error(conn, crate::exit::for_error(&err), &crate::exit::message(&err)),
     }
 }
 

@@ -75,6 +75,24 @@ pub fn help_table() -> String {
     out
 }
 
+/// An error's message for the person: its causes after it, each once (a message that already
+/// ends with its cause's text, as `cannot open: No such file or directory` does, does not repeat
+/// it).
+pub fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 /// An error whose exit code was decided where the work was done (by a mount's process, for a
 /// command that asked it through its control socket).
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +115,7 @@ pub struct UsageError(pub String);
 fn for_dev(e: &DevError) -> Exit {
     match e {
         DevError::InUse { .. } => Exit::Refused,
+        DevError::Folder { .. } => Exit::NoInput,
         e if e.is_gone() => match e {
             DevError::Open { .. } => Exit::NoInput,
             _ => Exit::DriveAbsent,
@@ -110,7 +129,7 @@ fn for_header(e: &HeaderError) -> Exit {
     match e {
         HeaderError::NotAVault { .. } => Exit::NoInput,
         HeaderError::BothDamaged { .. } | HeaderError::Truncated { .. } => Exit::Damaged,
-        HeaderError::TooSmall { .. } => Exit::Refused,
+        HeaderError::TooSmall { .. } => Exit::NoInput,
         HeaderError::Dev(d) => for_dev(d),
     }
 }
@@ -197,4 +216,29 @@ pub fn for_error(err: &anyhow::Error) -> Exit {
         }
     }
     Exit::Io
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_the_message_already_ends_with_is_said_once() {
+        let missing = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let dev = DevError::Open { device: "v.img".into(), source: missing() };
+        let said = message(&anyhow::Error::new(dev));
+        assert_eq!(said.matches(&missing().to_string()).count(), 1, "{said}");
+        assert!(said.starts_with("v.img: cannot open: "), "{said}");
+        // A context that does not end with its cause keeps it.
+        let err = anyhow::Error::new(missing()).context("copying a.dcm");
+        assert_eq!(message(&err), format!("copying a.dcm: {}", missing()));
+    }
+
+    #[test]
+    fn too_small_and_folders_hold_no_vault() {
+        let small = HeaderError::TooSmall { device: "z".into(), size: 1024 };
+        assert_eq!(for_error(&anyhow::Error::new(small)), Exit::NoInput);
+        let folder = DevError::Folder { device: "d".into() };
+        assert_eq!(for_error(&anyhow::Error::new(folder)), Exit::NoInput);
+    }
 }

@@ -7,6 +7,7 @@ pub mod exit;
 pub mod fs;
 pub mod gate;
 pub mod mirror;
+pub mod mounts;
 pub mod ocr;
 pub mod parallel;
 pub mod passphrase;

@@ -34,6 +34,16 @@ pub fn human(bytes: u64) -> String {
     if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
 }
 
+/// `n` and the noun, singular for one: "1 file", "3 files", "2 entries".
+pub fn count(n: impl TryInto<u64>, noun: &str) -> String {
+    let n: u64 = n.try_into().unwrap_or(u64::MAX);
+    match (n, noun.strip_suffix('y')) {
+        (1, _) => format!("1 {noun}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +61,12 @@ mod tests {
         assert!(parse_size("20000000T").is_err());
         assert_eq!(human(1536 << 20), "1.5 GiB");
         assert_eq!(human(100), "100 B");
+    }
+
+    #[test]
+    fn counts_say_one_file_and_two_entries() {
+        assert_eq!(count(1usize, "file"), "1 file");
+        assert_eq!(count(0u64, "folder"), "0 folders");
+        assert_eq!(count(2u32, "entry"), "2 entries");
     }
 }

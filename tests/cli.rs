@@ -440,3 +440,73 @@ fn passphrases_typed_at_the_terminal() {
     let (code, _) = on_terminal(&v, "passwd t.img --test", "new typed made-up\n");
     assert_eq!(code, 0);
 }
+
+/// Runs and expects `code`, a message on standard error containing `says`, and no OS error
+/// said twice.
+fn says(v: &Vault, args: &[&str], code: i32, says: &str) {
+    let (got, out, err) = v.run(args);
+    assert_eq!(got, code, "vault {args:?}: {out}{err}");
+    assert!(err.contains(says), "vault {args:?}: {err:?} does not say {says:?}");
+    for cause in ["(os error 2)", "(os error 21)"] {
+        assert!(err.matches(cause).count() <= 1, "vault {args:?} repeats itself: {err}");
+    }
+}
+
+/// The common slips of a new user each get a message that says what is wrong, and the exit
+/// code of the one table.
+#[test]
+fn slips_get_clear_messages_and_the_right_exit_codes() {
+    let v = Vault::new();
+    v.init_image("v.img", "32M");
+    let pass = ["--passphrase-file", "pass"];
+    // init --image into a folder that does not exist names the folder, not a temporary file.
+    let mut args = vec!["init", "--image", "missing/dir/v.img", "--size", "32M"];
+    args.extend(pass);
+    says(&v, &args, 66, "missing/dir: no such folder");
+    let (_, _, err) = v.run(&args);
+    assert!(!err.contains("vault-init"), "{err}");
+    std::fs::create_dir(v.path("folder")).unwrap();
+    let mut args = vec!["init", "--image", "folder", "--size", "32M"];
+    args.extend(pass);
+    says(&v, &args, 2, "folder: is a folder");
+    // A small file, or a folder, given as a vault: it holds no vault (66), whatever the command.
+    std::fs::write(v.path("small"), vec![0u8; 1024]).unwrap();
+    for cmd in
+        [&["info"][..], &["ls", pass[0], pass[1]], &["fsck", pass[0], pass[1]], &["log", pass[0], pass[1]]]
+    {
+        let (name, rest) = (cmd[0], &cmd[1..]);
+        let small = [&[name, "small"][..], rest].concat();
+        says(&v, &small, 66, "small: not a vault (1024 bytes; a vault is at least 16 MiB)");
+        says(&v, &[&[name, "folder"][..], rest].concat(), 66, "folder: is a folder, not a vault");
+    }
+    says(&v, &["mount", "folder", "folder", pass[0], pass[1]], 66, "folder: is a folder, not a vault");
+    // A missing vault or passphrase file: the OS's reason once.
+    says(
+        &v,
+        &["ls", "nothere.img", pass[0], pass[1]],
+        66,
+        "nothere.img: cannot open: No such file or directory",
+    );
+    says(&v, &["ls", "v.img", "--passphrase-file", "nopass"], 2, "cannot read the passphrase from nopass");
+    // A mirror into itself, however spelt.
+    std::os::unix::fs::symlink("v.img", v.path("link.img")).unwrap();
+    for dst in ["v.img", "./v.img", "link.img"] {
+        says(&v, &["mirror", "v.img", dst, pass[0], pass[1]], 2, "are the same vault");
+    }
+    // One file, one folder: no "1 files".
+    std::fs::create_dir(v.path("one")).unwrap();
+    std::fs::write(v.path("one/note.txt"), "made-up note\n").unwrap();
+    let out = v.ok(&["import", "one", "v.img:/", pass[0], pass[1]]);
+    assert!(out.starts_with("Imported 1 file (13 B) and 1 folder into v.img:/"), "{out}");
+    let out = v.ok(&["fsck", "v.img", pass[0], pass[1]]);
+    assert!(out.contains(" 1 file, 2 folders,") && out.contains("in 1 file takes"), "{out}");
+    let out = v.ok(&["export", "v.img:/one/note.txt", "note.txt", pass[0], pass[1]]);
+    assert!(out.starts_with("Exported 1 file (13 B)"), "{out}");
+    let out = v.ok(&["verify", "v.img", pass[0], pass[1]]);
+    assert!(out.starts_with("Verified 1 file (13 B)"), "{out}");
+    // Import puts each source inside DIR, made or not, so running it again does not nest.
+    v.ok(&["import", "one", "v.img:/ct", pass[0], pass[1]]);
+    v.ok(&["import", "one", "v.img:/ct", pass[0], pass[1]]);
+    assert_eq!(v.ok(&["ls", "v.img:/ct", pass[0], pass[1]]).trim(), "one/");
+    assert_eq!(v.ok(&["ls", "v.img:/ct/one", pass[0], pass[1]]).trim(), "note.txt");
+}

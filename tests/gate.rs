@@ -635,7 +635,8 @@ fn vault_import_lets_no_identifying_file_in() {
     let (code, _, err) = v.run(&["import", "study", "v.img", "--passphrase-file", "pass"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("identified.dcm: refused by the gate: "), "{err}");
-    assert!(err.contains("identifying-attribute (0010,0010)"), "{err}");
+    assert!(err.contains("identifying-attribute: (0010,0010) PatientName"), "{err}");
+    assert!(err.contains("vault import --scrub"), "no hint: {err}");
     assert!(!err.contains("Madeup"), "a value reached a message");
     let listing = v.ok(&["ls", "v.img:/study", "--passphrase-file", "pass"]);
     assert_eq!(listing.lines().collect::<Vec<_>>(), ["clean.dcm", "notes.txt"]);
@@ -698,7 +699,7 @@ fn the_vaults_policy_decides_and_its_changes_are_audited() {
     v.init_image("v.img", "32M");
     let (code, _, err) = v.run(&["import", "with-id.dcm", "v.img", pass[0], pass[1]]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("patient-id (0010,0020)"), "{err}");
+    assert!(err.contains("patient-id: (0010,0020) PatientID"), "{err}");
     v.ok(&["policy", "set", "v.img", "--retain-patient-id", "yes", pass[0], pass[1]]);
     let shown: serde_json::Value =
         serde_json::from_str(v.ok(&["policy", "show", "v.img", "--json", pass[0], pass[1]]).trim()).unwrap();

@@ -684,3 +684,36 @@ fn a_full_vault_leaves_no_half_files() {
     assert_eq!(whole_or_absent(&m.dir, &src, "after freeing"), expect);
     m.umount();
 }
+
+/// `vault umount` of a folder that is not a vault's mount, and `vault mount` onto a mount, say
+/// what the folder is and change nothing.
+#[test]
+fn umount_and_mount_say_what_the_folder_is() {
+    let v = Vault::new();
+    v.init_image("v.img", "32M");
+    v.init_image("w.img", "32M");
+    fs::create_dir(v.path("plain")).unwrap();
+    let (code, _, err) = v.run(&["umount", "plain"]);
+    assert_eq!((code, err.trim()), (66, "vault: plain: no vault is mounted there"));
+    let (code, _, err) = v.run(&["umount", "nothere"]);
+    assert_eq!((code, err.trim()), (66, "vault: nothere: no such folder"));
+    let m = Mounted::new(&v, "v.img", "stack-mnt");
+    // An empty vault is mounted: the folder is empty, but it is a mount point.
+    let (code, _, err) = v.run(&["mount", "w.img", "stack-mnt", "--passphrase-file", "pass"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("stack-mnt: already a mount point: the vault v.img is mounted there"), "{err}");
+    // The first mount goes on serving, and one umount ends it.
+    fs::write(m.dir.join("note.txt"), "made-up note\n").unwrap();
+    assert_eq!(fs::read_to_string(m.dir.join("note.txt")).unwrap(), "made-up note\n");
+    m.umount();
+    assert!(crate_mounts_none(&v.path("stack-mnt")), "still a mount point");
+    let (code, _, err) = v.run(&["umount", "stack-mnt"]);
+    assert_eq!((code, err.trim()), (66, "vault: stack-mnt: no vault is mounted there"));
+}
+
+/// True when nothing is mounted on `dir` (by /proc/self/mountinfo).
+fn crate_mounts_none(dir: &Path) -> bool {
+    let dir = dir.canonicalize().unwrap();
+    let table = fs::read_to_string("/proc/self/mountinfo").unwrap();
+    !table.lines().any(|l| l.split(' ').nth(4) == Some(dir.to_str().unwrap()))
+}

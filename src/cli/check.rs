@@ -9,6 +9,7 @@ use super::{print_json, with_path};
 use crate::exit::{Exit, UsageError};
 use crate::gate::door::check_path;
 use crate::gate::{Policy, Sight};
+use crate::size::count;
 
 #[derive(Args, Debug)]
 #[command(after_help = "The law is the de-identification profile: a DICOM file is accepted only when \
@@ -146,8 +147,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     }
     if !args.json {
         eprintln!(
-            "{} files: {} accepted, {refused} refused, {errors} unreadable",
-            files.len(),
+            "{}: {} accepted, {refused} refused, {errors} unreadable",
+            count(files.len(), "file"),
             files.len() - refused - errors
         );
     }

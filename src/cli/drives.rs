@@ -17,7 +17,7 @@ pub struct DrivesArgs {
     /// Show every signal, its value and where it came from
     #[arg(long)]
     pub explain: bool,
-    /// One JSON object per drive, one per line
+    /// One JSON object per drive, one per line (JSON Lines)
     #[arg(long)]
     pub json: bool,
 }

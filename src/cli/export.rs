@@ -13,7 +13,7 @@ use vaultfmt::store::{Kind, ReadView};
 use super::target::{Target, join, open_store};
 use super::{PassphraseArgs, print_json, progress_bar, with_path};
 use crate::exit::Exit;
-use crate::size::human;
+use crate::size::{count, human};
 
 #[derive(Args, Debug)]
 #[command(after_help = "A folder is copied with everything in it. If DEST is an existing folder, \
@@ -120,8 +120,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<Exit> {
         }));
     } else {
         println!(
-            "Exported {} files ({}) to {}; every byte verified.",
-            counts.files,
+            "Exported {} ({}) to {}; every byte verified.",
+            count(counts.files, "file"),
             human(counts.bytes),
             dest.display()
         );

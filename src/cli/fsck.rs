@@ -7,7 +7,7 @@ use vaultfmt::store::fsck::{self, Report};
 use super::target::open_store;
 use super::{PassphraseArgs, print_json, progress_bar};
 use crate::exit::Exit;
-use crate::size::human;
+use crate::size::{count, human};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Exit status: 0 when the vault is clean; 65 when problems were found \
@@ -94,19 +94,19 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
         println!("{}: {}", p.path, p.what);
     }
     println!(
-        "{}: checked {} records, {} files, {} folders, {} chunks ({}): {}",
+        "{}: checked {}, {}, {}, {} ({}): {}",
         args.device.display(),
-        report.records,
-        report.files,
-        report.folders,
-        report.chunks,
+        count(report.records, "record"),
+        count(report.files, "file"),
+        count(report.folders, "folder"),
+        count(report.chunks, "chunk"),
         human(report.bytes),
-        if report.clean() { "clean".to_string() } else { format!("{} problems", report.problems.len()) }
+        if report.clean() { "clean".to_string() } else { count(report.problems.len(), "problem") }
     );
     println!(
-        "in use: {} of file data in {} files takes {} of data and {} of metadata; {} free",
+        "in use: {} of file data in {} takes {} of data and {} of metadata; {} free",
         human(usage.file_bytes),
-        usage.files,
+        count(usage.files, "file"),
         human(usage.data_bytes),
         human(usage.metadata_bytes),
         human(usage.capacity_bytes - usage.data_bytes)
@@ -117,7 +117,8 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
                 println!("refused by the gate and removed: {path} (see vault log)");
             }
             println!(
-                "checked {unchecked} files a mount left unchecked: {} accepted, {} refused",
+                "checked {} a mount left unchecked: {} accepted, {} refused",
+                count(unchecked, "file"),
                 s.accepted,
                 s.refused.len()
             );
@@ -141,7 +142,11 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
         } else {
             "problems remain"
         };
-        println!("repaired: {} records dropped, {} orphans adopted; {state}", r.records_dropped, r.adopted);
+        println!(
+            "repaired: {} dropped, {} adopted; {state}",
+            count(r.records_dropped, "record"),
+            count(r.adopted, "orphan")
+        );
     } else if !report.clean() {
         println!("run `vault fsck --repair {}` to set damaged files aside", args.device.display());
     }

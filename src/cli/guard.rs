@@ -38,7 +38,7 @@ pub struct GuardArgs {
     /// The root of the system to install into or remove from
     #[arg(long, value_name = "DIR", default_value = "/")]
     pub root: PathBuf,
-    /// One JSON object per device handled
+    /// One JSON object per device handled, one per line (JSON Lines)
     #[arg(long)]
     pub json: bool,
 }

@@ -16,7 +16,7 @@ use crate::exit::{Exit, UsageError};
 use crate::gate::door::{Stored, store_checked};
 use crate::gate::{Policy, Sight};
 use crate::scrub::file::{Outcome, scrub_bytes};
-use crate::size::human;
+use crate::size::{count, human};
 
 /// A batch is committed (made durable) after this many files or bytes, and at the end: an
 /// interrupted import keeps every batch committed before the interruption, each file whole.
@@ -24,8 +24,11 @@ const BATCH_FILES: usize = 256;
 const BATCH_BYTES: u64 = 256 << 20;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Folders are copied with everything in them (like cp -r). A file that \
-    exists in the vault is replaced. Every file passes the gate first (see vault-check(1)): a \
+#[command(after_help = "Each SRC goes into DIR under its own name, as DIR/NAME, with everything \
+    in it; DIR is made if missing. Unlike cp -r, this holds when DIR did not exist too (import \
+    study v.img:/ct makes /ct/study), so the same import run again (after an interruption, say) \
+    replaces the files it put there instead of nesting a second copy. A file that exists in the \
+    vault is replaced. Every file passes the gate first (see vault-check(1)): a \
     DICOM file that identifies a patient is refused, named with the rule and tag, and recorded in \
     the audit log; the rest go on, and the exit status is 1. Files are committed in batches: an \
     interrupted import keeps the batches already committed, every file in them whole.")]
@@ -98,20 +101,27 @@ fn attrs(meta: &std::fs::Metadata) -> SetAttrs {
 
 pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     let target = Target::parse(&args.dest);
-    let mut items = Vec::new();
+    let mut names = Vec::new();
     for src in &args.sources {
+        with_path(std::fs::symlink_metadata(src), src, "cannot read")?;
         let name = src
             .file_name()
             .ok_or_else(|| UsageError(format!("{}: name a file or folder, not a root or ..", src.display())))?
             .to_string_lossy()
             .into_owned();
-        plan(src, &join(&target.path, &name), &mut items)?;
+        names.push(name);
     }
-    let total: u64 = items.iter().map(|i| if let Item::File { meta, .. } = i { meta.len() } else { 0 }).sum();
     if args.scrub_options.given() && !args.scrub {
         return Err(UsageError("--retain, --basic and --redact go with --scrub".into()).into());
     }
     let store = open_store(&target.device, &args.passphrase, "import")?;
+    // Always into DIR, as DIR/NAME: the same import run again (after an interruption, say)
+    // replaces what the first put there instead of nesting a second copy, as cp -r would.
+    let mut items = Vec::new();
+    for (src, name) in args.sources.iter().zip(&names) {
+        plan(src, &join(&target.path, name), &mut items)?;
+    }
+    let total: u64 = items.iter().map(|i| if let Item::File { meta, .. } = i { meta.len() } else { 0 }).sum();
     let policy: Policy = crate::gate::door::vault_policy(&store)?;
     let scrubbing = if args.scrub {
         Some(Scrubbing {
@@ -127,6 +137,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let (mut files, mut folders, mut bytes) = (0u64, 0u64, 0u64);
     let mut skipped: Vec<(String, String)> = Vec::new();
+    let mut gate_refused = 0usize;
     let mut tx = store.begin()?;
     tx.mkdir_all(&target.path, 0o755)?;
     let (mut batch_files, mut batch_bytes) = (0usize, 0u64);
@@ -212,15 +223,12 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                 let (ino, n) = match stored {
                     Stored::Accepted { ino, bytes } => (ino, bytes),
                     Stored::Refused(verdict) => {
-                        let rules: Vec<String> = verdict
-                            .reasons
-                            .iter()
-                            .map(|r| format!("{} {}", r.rule, r.tag).trim_end().to_string())
-                            .collect();
+                        let rules: Vec<String> = verdict.reasons.iter().map(|r| r.to_string()).collect();
                         skipped.push((
                             src.display().to_string(),
-                            format!("refused by the gate: {}", rules.join(", ")),
+                            format!("refused by the gate: {}", rules.join("; ")),
                         ));
+                        gate_refused += 1;
                         continue;
                     }
                 };
@@ -262,9 +270,23 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
         for (path, why) in &skipped {
             eprintln!("vault: skipped {path}: {why}");
         }
+        if gate_refused > 0 && !args.scrub {
+            eprintln!(
+                "vault: {} refused by the gate; `vault import --scrub` de-identifies DICOM files on \
+                 the way in, and `vault check FILE` explains each rule with its fix",
+                count(gate_refused, "file")
+            );
+        }
+        let skipped_note = if skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; {} skipped", count(skipped.len(), "file"))
+        };
         println!(
-            "Imported {files} files ({}) and {folders} folders into {}:{} in {secs:.1} s ({}/s).",
+            "Imported {} ({}) and {} into {}:{} in {secs:.1} s ({}/s){skipped_note}.",
+            count(files, "file"),
             human(bytes),
+            count(folders, "folder"),
             target.device.display(),
             target.path,
             human((bytes as f64 / secs.max(1e-9)) as u64)

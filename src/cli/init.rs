@@ -16,7 +16,7 @@ use vaultfmt::{SECTOR_SIZE, Volume};
 use super::{KdfArgs, PassphraseArgs, kdf_human, kdf_json, print_json, uuid_string, with_path};
 use crate::drives::classify::{self, AcceptedDrive, Verdict};
 use crate::drives::{contents, discover};
-use crate::exit::{Exit, Refusal, UsageError};
+use crate::exit::{Decided, Exit, Refusal, UsageError};
 use crate::passphrase;
 use crate::size::{human, parse_size};
 
@@ -159,6 +159,25 @@ fn confirm_destroy(args: &InitArgs, path: &Path, found: &str) -> anyhow::Result<
 }
 
 fn format_new_image(args: &InitArgs, path: &Path, size: u64) -> anyhow::Result<Exit> {
+    let folder = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Err(Decided {
+            exit: Exit::NoInput,
+            message: format!(
+                "{}: no such folder; the new image is made in a folder that exists",
+                folder.display()
+            ),
+        }
+        .into());
+    }
+    if path.is_dir() {
+        return Err(UsageError(format!(
+            "{}: is a folder; --image names the new image file to make (for example {}/vault.img)",
+            path.display(),
+            path.display()
+        ))
+        .into());
+    }
     if path.symlink_metadata().is_ok() {
         return Err(Refusal(format!(
             "{}: refused: the file exists; --image makes a new file (to format an existing image \

@@ -17,7 +17,7 @@ pub struct LsArgs {
     pub long: bool,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
-    /// One JSON object per entry, one per line
+    /// One JSON object per entry, one per line (JSON Lines)
     #[arg(long)]
     pub json: bool,
 }

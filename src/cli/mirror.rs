@@ -1,6 +1,7 @@
 //! `vault mirror`: copy a vault into a backup vault, incrementally, every copy read back and
 //! compared by BLAKE3 before it is committed (see `crate::mirror`).
 
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -10,10 +11,10 @@ use vaultfmt::store::Store;
 
 use super::{KdfArgs, PassphraseArgs, print_json, progress_bar};
 use crate::control::{self, Opened};
-use crate::exit::Exit;
+use crate::exit::{Exit, UsageError};
 use crate::mirror::{self, Options, Summary};
 use crate::passphrase::{self, Source};
-use crate::size::human;
+use crate::size::{count, human};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Files that are the same in both (size and BLAKE3) are not copied; a file \
@@ -51,6 +52,9 @@ pub struct MirrorArgs {
     /// Format DST as a new vault first (as vault init DST does: it prints a recovery key)
     #[arg(long, conflicts_with = "dst_passphrase_fd")]
     pub init: bool,
+    /// With --init: format DST even though it holds data (a filesystem, a vault)
+    #[arg(long, requires = "init")]
+    pub yes: bool,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
     /// Read DST's passphrase from the first line of FILE
@@ -62,7 +66,7 @@ pub struct MirrorArgs {
     /// Key-derivation cost for the new vault made by --init
     #[command(flatten)]
     pub kdf: KdfArgs,
-    /// One JSON object per event and a summary, one per line
+    /// One JSON object per event, then a summary, one per line (JSON Lines)
     #[arg(long)]
     pub json: bool,
 }
@@ -93,7 +97,28 @@ pub fn mirror_into<S: BlockDevice + 'static>(
     })?)
 }
 
+/// True when two paths name one file or one drive (however spelt: `./v.img`, a link).
+fn same_vault(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => {
+            (a.dev(), a.ino()) == (b.dev(), b.ino())
+                || (a.file_type().is_block_device()
+                    && b.file_type().is_block_device()
+                    && a.rdev() == b.rdev())
+        }
+        _ => false,
+    }
+}
+
 pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
+    if same_vault(&args.source, &args.dest) {
+        return Err(UsageError(format!(
+            "{} and {} are the same vault; a mirror copies into a second vault, on another drive",
+            args.source.display(),
+            args.dest.display()
+        ))
+        .into());
+    }
     let src_secret = passphrase::read(&args.passphrase.source(), passphrase::CURRENT, false)?;
     let dst_source = Source { file: args.dst_passphrase_file.clone(), fd: args.dst_passphrase_fd };
     let dst_given = dst_source.file.is_some() || dst_source.fd.is_some();
@@ -104,7 +129,7 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<Exit> {
             device: Some(args.dest.clone()),
             image: None,
             size: None,
-            yes: false,
+            yes: args.yes,
             accept_drive: false,
             passphrase: PassphraseArgs {
                 passphrase_file: args.dst_passphrase_file.clone(),
@@ -219,7 +244,7 @@ impl Show {
             println!(
                 "{verb} {} ({}, {} read back and verified), linked {} renamed, {} unchanged, deleted {}, \
                  refused {}{}{} in {secs:.1} s{}.",
-                if summary.copied == 1 { "1 file".to_string() } else { format!("{} files", summary.copied) },
+                count(summary.copied, "file"),
                 human(summary.copied_bytes),
                 summary.verified,
                 summary.linked,
@@ -227,7 +252,7 @@ impl Show {
                 summary.deleted,
                 summary.refused,
                 if summary.conflicts > 0 {
-                    format!(", {} conflicts", summary.conflicts)
+                    format!(", {}", count(summary.conflicts, "conflict"))
                 } else {
                     String::new()
                 },

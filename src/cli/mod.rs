@@ -259,7 +259,7 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(err) => {
-            eprintln!("vault: {err:#}");
+            eprintln!("vault: {}", exit::message(&err));
             ExitCode::from(exit::for_error(&err) as u8)
         }
     }

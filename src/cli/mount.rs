@@ -19,7 +19,7 @@ use vaultfmt::{Secret, Volume};
 use zeroize::Zeroizing;
 
 use super::{PassphraseArgs, open_device, warn_header, with_path};
-use crate::exit::{self, Exit, Refusal, UsageError};
+use crate::exit::{self, Decided, Exit, Refusal, UsageError};
 use crate::fs::VaultFs;
 use crate::passphrase;
 
@@ -82,6 +82,17 @@ pub fn run(args: MountArgs) -> anyhow::Result<Exit> {
         eprintln!("vault: {}: cleaning up a mount whose process ended", args.dir.display());
         unmount(&args.dir, true)?;
     }
+    if let Some(there) = crate::mounts::at(&args.dir) {
+        let what = match there.vault_device() {
+            Some(device) => format!("the vault {device} is mounted there"),
+            None => format!("{} ({}) is mounted there", there.source, there.fs_type),
+        };
+        return Err(Refusal(format!(
+            "{}: already a mount point: {what}; unmount it first, or choose another folder",
+            args.dir.display()
+        ))
+        .into());
+    }
     let meta = with_path(std::fs::metadata(&args.dir), &args.dir, "cannot use as a mount folder")?;
     if !meta.is_dir() {
         return Err(UsageError(format!("{}: not a folder", args.dir.display())).into());
@@ -118,7 +129,7 @@ pub fn run(args: MountArgs) -> anyhow::Result<Exit> {
                 Err(err) => {
                     let code = exit::for_error(&err);
                     let mut ready = ready;
-                    let _ = writeln!(ready, "ERR {}\n{err:#}", code as i32);
+                    let _ = writeln!(ready, "ERR {}\n{}", code as i32, exit::message(&err));
                     code
                 }
             };
@@ -242,6 +253,24 @@ pub fn run_umount(args: UmountArgs) -> anyhow::Result<Exit> {
         unmount(&args.dir, true)?;
         println!("{}: the mount's process had ended; unmounted.", args.dir.display());
         return Ok(Exit::Ok);
+    }
+    match crate::mounts::at(&args.dir) {
+        Some(m) if m.is_vault() => {}
+        Some(m) => {
+            return Err(Refusal(format!(
+                "{}: {} ({}) is mounted there, not a vault; vault umount unmounts vaults only",
+                args.dir.display(),
+                m.source,
+                m.fs_type
+            ))
+            .into());
+        }
+        None => {
+            let why = if args.dir.exists() { "no vault is mounted there" } else { "no such folder" };
+            return Err(
+                Decided { exit: Exit::NoInput, message: format!("{}: {why}", args.dir.display()) }.into()
+            );
+        }
     }
     let pid_path = pid_file(&args.dir);
     let pid: Option<i32> = std::fs::read_to_string(&pid_path).ok().and_then(|p| p.trim().parse().ok());

@@ -14,6 +14,7 @@ use crate::gate::{Policy, Sight};
 use crate::scrub::file::{Outcome, scrub_bytes};
 use crate::scrub::redact::{DEFAULT_RULES, Redaction, Rules};
 use crate::scrub::{Profile, Retain, ScrubKey};
+use crate::size::count;
 
 /// The vault setting that holds the vault's scrub key.
 pub const KEY_SETTING: &str = "scrub_key";
@@ -59,7 +60,7 @@ pub struct ScrubArgs {
     pub policy: Option<PathBuf>,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
-    /// One JSON object per file, one per line
+    /// One JSON object per file, one per line (JSON Lines)
     #[arg(long)]
     pub json: bool,
 }
@@ -336,8 +337,9 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
     }
     if !args.json {
         eprintln!(
-            "{} files: {written} scrubbed, {copied} copied unchanged (not DICOM), {refused} refused, {errors} errors",
-            files.len()
+            "{}: {written} scrubbed, {copied} copied unchanged (not DICOM), {refused} refused, {}",
+            count(files.len(), "file"),
+            count(errors, "error")
         );
     }
     Ok(Exit::for_files(refused, errors))

@@ -14,7 +14,7 @@ use vaultfmt::store::{Kind, Store, StoreError};
 use super::{PassphraseArgs, print_json, progress_bar};
 use crate::control::{self, Opened};
 use crate::exit::Exit;
-use crate::size::human;
+use crate::size::{count, human};
 
 /// The vault's setting that keeps the rolling position.
 const POSITION: &str = "verify_position";
@@ -42,7 +42,7 @@ pub struct VerifyArgs {
     pub budget: Option<Duration>,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
-    /// One JSON object per damaged file and a summary, one per line
+    /// One JSON object per damaged file, then a summary, one per line (JSON Lines)
     #[arg(long)]
     pub json: bool,
 }
@@ -211,10 +211,11 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Exit> {
         let rest = if report.next == 0 {
             "the pass is complete".to_string()
         } else {
-            format!("{} files left for the next run", report.left)
+            format!("{} left for the next run", count(report.left, "file"))
         };
         println!(
-            "Verified {checked} files ({}) in {secs:.1} s ({}/s){whence}; {} damaged; {rest}.",
+            "Verified {} ({}) in {secs:.1} s ({}/s){whence}; {} damaged; {rest}.",
+            count(checked, "file"),
             human(bytes),
             human((bytes as f64 / secs.max(1e-9)) as u64),
             report.damaged.len()

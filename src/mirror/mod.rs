@@ -50,7 +50,7 @@ pub enum MirrorError {
     Mismatch { path: String },
     #[error("{path}: the source's content does not match its recorded BLAKE3 (damaged source)")]
     SourceDamaged { path: String },
-    #[error("refused: --delete would delete {would} entries from the backup, more than --max-delete {max}")]
+    #[error("refused: --delete would delete {would} entries from the backup (more than --max-delete {max})")]
     TooManyDeletions { would: usize, max: usize },
     #[error("refused: the source holds no file but the backup does; not deleting (a wrong source drive?)")]
     SourceLooksEmpty,

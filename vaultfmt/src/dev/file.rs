@@ -37,6 +37,9 @@ impl FileDevice {
         let name = path.display().to_string();
         let open_err = |source| DevError::Open { device: name.clone(), source };
         let meta = std::fs::metadata(path).map_err(open_err)?;
+        if meta.is_dir() {
+            return Err(DevError::Folder { device: name });
+        }
         let block = meta.file_type().is_block_device();
         let mut options = OpenOptions::new();
         options.read(true).write(access == Access::ReadWrite);

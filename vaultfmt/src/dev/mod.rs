@@ -53,6 +53,8 @@ pub enum DevError {
     Io { device: String, op: &'static str, offset: u64, source: io::Error },
     #[error("{device}: cannot open: {source}")]
     Open { device: String, source: io::Error },
+    #[error("{device}: is a folder, not a vault; give the vault's drive or image file")]
+    Folder { device: String },
     #[error("{device}: {op} of {len} bytes at byte {offset} is outside the device ({size} bytes)")]
     OutOfRange { device: String, op: &'static str, offset: u64, len: usize, size: u64 },
     #[error("{device}: {op} at byte {offset} of {len} bytes is not in whole {SECTOR_SIZE}-byte sectors")]

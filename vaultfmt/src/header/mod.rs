@@ -91,7 +91,7 @@ pub enum HeaderError {
          restore one from a header backup with `vault header restore {device} FILE`"
     )]
     BothDamaged { device: String, primary: CopyFault, backup: CopyFault },
-    #[error("{device}: the device is {size} bytes; a vault needs at least {MIN_DEVICE_BYTES} bytes (16 MiB)")]
+    #[error("{device}: not a vault ({size} bytes; a vault is at least 16 MiB)")]
     TooSmall { device: String, size: u64 },
     #[error("{device}: the header says the vault is {volume} bytes but the device has only {size}")]
     Truncated { device: String, volume: u64, size: u64 },

@@ -140,7 +140,8 @@ fn dev_name(e: &DevError) -> String {
         | DevError::Gone { device }
         | DevError::Injected { device, .. }
         | DevError::ReadOnly { device }
-        | DevError::InUse { device } => device.clone(),
+        | DevError::InUse { device }
+        | DevError::Folder { device } => device.clone(),
     }
 }
 
