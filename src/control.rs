@@ -10,11 +10,13 @@
 //! whose key derives from the vault's master key. What crosses the socket besides: the backup's
 //! passphrase, which a mirror needs (read into memory that is wiped after use), and, for scrub,
 //! the vault's scrub key — to a peer that has just proven it holds the vault's master key.
+//! `vault status` alone asks without a proof: what it gets (the last mirror's time and backup,
+//! counts) holds no secret and no patient value.
 //!
 //! The exchange, one request a connection, one line each (JSON unless said):
 //! ```text
 //! mount  → "vault-control 1 <challenge, 64 hex digits>"
-//! client → "<keyed BLAKE3 of the challenge's hex digits, 64 hex digits>"
+//! client → "<keyed BLAKE3 of the challenge's hex digits, 64 hex digits>", or "-" (status only)
 //! client → the request, e.g. {"op":"mirror","dest":"/dev/sdc","delete":false,...}
 //! client → the backup's passphrase, as bytes (mirror only)
 //! mount  → events (the mirror's, or verify's progress), then {"event":"summary",...} or
@@ -76,7 +78,13 @@ enum Request {
     Log {
         follow: bool,
     },
+    /// What `vault status` shows: asked without a proof (it holds no secret and no patient
+    /// value; the socket answers only its user).
+    Status,
 }
+
+/// Mirrors this process is running for peers (`vault status` shows one in progress).
+static MIRRORS_RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// How often a followed log is looked at for new records.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
@@ -330,27 +338,40 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
     drop(key);
     let proven = std::str::from_utf8(&answer).ok().and_then(|a| blake3::Hash::from_hex(a).ok());
     // blake3::Hash compares in constant time.
-    if proven != Some(expected) {
-        return send_error(
-            &mut conn,
-            Exit::WrongSecret,
-            "the mounted vault did not accept the proof of its passphrase",
-        );
-    }
+    let proven = proven == Some(expected);
     let request = match read_line(&mut conn).map(|l| serde_json::from_slice::<Request>(&l)) {
         Ok(Ok(r)) => r,
+        Ok(Err(_)) if !proven => return refuse_proof(&mut conn),
         Ok(Err(e)) => {
             return send_error(&mut conn, Exit::Usage, &format!("a request this mount does not know: {e}"));
         }
         Err(_) => return,
     };
+    if !proven && !matches!(request, Request::Status) {
+        return refuse_proof(&mut conn);
+    }
     match request {
+        Request::Status => {
+            let result = crate::mirror::last(shared.store()).map(|last_mirror| crate::status::Status {
+                device: shared.store().volume().device().name().to_string(),
+                mounted_at: None,
+                read_only: shared.read_only(),
+                unchecked: shared.unchecked_count(),
+                mirror_running: MIRRORS_RUNNING.load(Ordering::SeqCst) > 0,
+                busy: false,
+                last_mirror,
+                backup_max_age_days: shared.policy().backup_max_age_days,
+            });
+            reply(&mut conn, result.map_err(anyhow::Error::from));
+        }
         Request::Mirror { dest, delete, max_delete, dry_run } => {
             let Ok(secret) = read_line(&mut conn) else { return };
             let _ = conn.set_read_timeout(None);
             let opts =
                 Options { delete, max_delete, dry_run, stop: Some(stop.clone()), ..Options::default() };
+            MIRRORS_RUNNING.fetch_add(1, Ordering::SeqCst);
             let result = mirror(&mut conn, shared, &dest, &secret, &opts, stop);
+            MIRRORS_RUNNING.fetch_sub(1, Ordering::SeqCst);
             drop(secret);
             reply(&mut conn, result);
         }
@@ -397,6 +418,10 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
             reply(&mut conn, result);
         }
     }
+}
+
+fn refuse_proof(conn: &mut UnixStream) {
+    send_error(conn, Exit::WrongSecret, "the mounted vault did not accept the proof of its passphrase")
 }
 
 /// What `vault scrub --vault` takes from a mounted vault.
@@ -510,7 +535,7 @@ impl Client {
         let dest = std::path::absolute(dest)?;
         let request =
             Request::Mirror { dest, delete: opts.delete, max_delete: opts.max_delete, dry_run: opts.dry_run };
-        Ok(serde_json::from_value(self.ask(key, &request, Some(dst_secret), emit)?)?)
+        Ok(serde_json::from_value(self.ask(Some(key), &request, Some(dst_secret), emit)?)?)
     }
 
     /// Asks the mount's process to verify its vault (see `crate::cli::verify::verify_store`).
@@ -525,7 +550,7 @@ impl Client {
         let mut emit = |v: serde_json::Value| {
             progress(v["path"].as_str().unwrap_or_default(), v["bytes"].as_u64().unwrap_or(0))
         };
-        Ok(serde_json::from_value(self.ask(key, &request, None, &mut emit)?)?)
+        Ok(serde_json::from_value(self.ask(Some(key), &request, None, &mut emit)?)?)
     }
 
     /// Asks the mount's process for its vault's audit log: every record to `emit`, and with
@@ -542,17 +567,22 @@ impl Client {
                 (Some(seq), Ok(record)) => emit(seq, record),
                 _ => bad = Some(anyhow::anyhow!("the mount's process sent a log record that is not one")),
             };
-        let summary = self.ask(key, &Request::Log { follow }, None, &mut on_event)?;
+        let summary = self.ask(Some(key), &Request::Log { follow }, None, &mut on_event)?;
         if let Some(e) = bad {
             return Err(e);
         }
         Ok(serde_json::from_value(summary)?)
     }
 
+    /// Asks the mount's process what `vault status` shows (no proof needed).
+    pub fn status(self) -> anyhow::Result<crate::status::Status> {
+        Ok(serde_json::from_value(self.ask(None, &Request::Status, None, &mut |_| {})?)?)
+    }
+
     /// Asks the mount's process for its vault's gate policy and scrub key.
     pub fn scrub_settings(self, key: &Locked<[u8; 32]>) -> anyhow::Result<(Policy, ScrubKey)> {
         let settings: ScrubSettings =
-            serde_json::from_value(self.ask(key, &Request::ScrubSettings, None, &mut |_| {})?)?;
+            serde_json::from_value(self.ask(Some(key), &Request::ScrubSettings, None, &mut |_| {})?)?;
         let scrub_key = blake3::Hash::from_hex(&settings.key)
             .map_err(|_| anyhow::anyhow!("the mount's process sent a scrub key that is not one"))?;
         Ok((settings.policy, ScrubKey(*scrub_key.as_bytes())))
@@ -562,7 +592,7 @@ impl Client {
     /// the summary, which is returned.
     fn ask(
         mut self,
-        key: &Locked<[u8; 32]>,
+        key: Option<&Locked<[u8; 32]>>,
         request: &Request,
         secret: Option<&Zeroizing<Vec<u8>>>,
         emit: &mut dyn FnMut(serde_json::Value),
@@ -577,7 +607,10 @@ impl Client {
         // Sized first: growing it would leave a copy of the passphrase behind.
         let room = 65 + request.len() + 1 + secret.map_or(0, |s| s.len() + 1);
         let mut out = Zeroizing::new(Vec::with_capacity(room));
-        out.extend_from_slice(proof(key, challenge).to_hex().as_bytes());
+        match key {
+            Some(key) => out.extend_from_slice(proof(key, challenge).to_hex().as_bytes()),
+            None => out.push(b'-'),
+        }
         out.push(b'\n');
         out.extend_from_slice(request.as_bytes());
         out.push(b'\n');

@@ -13,3 +13,4 @@ pub mod parallel;
 pub mod passphrase;
 pub mod scrub;
 pub mod size;
+pub mod status;

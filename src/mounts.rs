@@ -28,7 +28,7 @@ impl Mount {
 pub fn at(dir: &Path) -> Option<Mount> {
     let dir = absolute(dir)?;
     let table = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
-    table.lines().filter_map(parse).filter(|(at, _)| *at == dir).map(|(_, m)| m).last()
+    table.lines().rev().filter_map(parse).find(|(at, _)| *at == dir).map(|(_, m)| m)
 }
 
 /// Every vault mounted on this machine: (folder, mount).

@@ -37,7 +37,9 @@ pub fn human(bytes: u64) -> String {
 /// `n` and the noun, singular for one: "1 file", "3 files", "2 entries".
 pub fn count(n: impl TryInto<u64>, noun: &str) -> String {
     let n: u64 = n.try_into().unwrap_or(u64::MAX);
-    match (n, noun.strip_suffix('y')) {
+    // "entry" → "entries", but "day" → "days".
+    let consonant_y = noun.strip_suffix('y').filter(|stem| !stem.ends_with(['a', 'e', 'i', 'o', 'u']));
+    match (n, consonant_y) {
         (1, _) => format!("1 {noun}"),
         (_, Some(stem)) => format!("{n} {stem}ies"),
         _ => format!("{n} {noun}s"),
@@ -68,5 +70,6 @@ mod tests {
         assert_eq!(count(1usize, "file"), "1 file");
         assert_eq!(count(0u64, "folder"), "0 folders");
         assert_eq!(count(2u32, "entry"), "2 entries");
+        assert_eq!(count(7u32, "day"), "7 days");
     }
 }

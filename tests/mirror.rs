@@ -695,13 +695,25 @@ fn a_mounted_source_is_mirrored_by_its_mount_while_it_is_written() {
         let conn = std::os::unix::net::UnixStream::connect(&sock).unwrap();
         let mut lines = std::io::BufReader::new(conn.try_clone().unwrap()).lines();
         assert!(lines.next().unwrap().unwrap().starts_with("vault-control 1 "));
-        writeln!(&conn, "{}", "0".repeat(64)).unwrap();
+        writeln!(&conn, "{}\n{{\"op\":\"log\",\"follow\":false}}", "0".repeat(64)).unwrap();
         let answer: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
         assert_eq!(
             (answer["event"].as_str(), answer["code"].as_i64()),
             (Some("error"), Some(77)),
             "{answer}"
         );
+    }
+    {
+        // Status alone is answered without a proof, and it holds no value of the vault's.
+        use std::io::{BufRead, Write};
+        let sock = vault::control::socket_path(&v.path("src.img")).unwrap();
+        let conn = std::os::unix::net::UnixStream::connect(&sock).unwrap();
+        let mut lines = std::io::BufReader::new(conn.try_clone().unwrap()).lines();
+        assert!(lines.next().unwrap().unwrap().starts_with("vault-control 1 "));
+        writeln!(&conn, "-\n{{\"op\":\"status\"}}").unwrap();
+        let answer: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+        assert_eq!(answer["event"], "summary", "{answer}");
+        assert!(answer["last_mirror"]["backup"].as_str().unwrap().ends_with("dst.img"), "{answer}");
     }
     // Verify, too, is done by the mount's process, its rolling position kept in the vault.
     let verify = |extra: &[&str]| -> serde_json::Value {

@@ -701,7 +701,11 @@ fn umount_and_mount_say_what_the_folder_is() {
     // An empty vault is mounted: the folder is empty, but it is a mount point.
     let (code, _, err) = v.run(&["mount", "w.img", "stack-mnt", "--passphrase-file", "pass"]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("stack-mnt: already a mount point: the vault v.img is mounted there"), "{err}");
+    assert!(
+        err.contains("stack-mnt: already a mount point: the vault ")
+            && err.contains("v.img is mounted there"),
+        "{err}"
+    );
     // The first mount goes on serving, and one umount ends it.
     fs::write(m.dir.join("note.txt"), "made-up note\n").unwrap();
     assert_eq!(fs::read_to_string(m.dir.join("note.txt")).unwrap(), "made-up note\n");
@@ -716,4 +720,44 @@ fn crate_mounts_none(dir: &Path) -> bool {
     let dir = dir.canonicalize().unwrap();
     let table = fs::read_to_string("/proc/self/mountinfo").unwrap();
     !table.lines().any(|l| l.split(' ').nth(4) == Some(dir.to_str().unwrap()))
+}
+
+/// Rule: always a backup. A complete mirror is recorded in the vault; `vault status` shows it
+/// (mounted or not) with the files still unchecked; mounting warns while there is none.
+#[test]
+fn status_shows_the_backup_and_mounting_warns_without_one() {
+    let v = Vault::new();
+    v.init_image("v.img", "32M");
+    v.init_image("b.img", "32M");
+    fs::create_dir(v.path("status-mnt")).unwrap();
+    let (code, _, err) = v.run(&["mount", "v.img", "status-mnt", "--passphrase-file", "pass"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning: this vault has no complete mirror yet"), "{err}");
+    let m = Mounted { v: &v, dir: v.path("status-mnt") };
+    fs::write(m.dir.join("note.txt"), "made-up note\n").unwrap();
+    // Every mounted vault, without a passphrase; no backup yet: exit 1.
+    let (code, out, err) = v.run(&["status"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let mnt = m.dir.canonicalize().unwrap();
+    assert!(out.contains(&format!("v.img: mounted at {}", mnt.display())), "{out}");
+    assert!(out.contains("last mirror   none") && out.contains("unchecked     0 files"), "{out}");
+    v.ok(&["mirror", "v.img", "b.img", "--passphrase-file", "pass"]);
+    let (code, out, err) = v.run(&["status", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let s: serde_json::Value =
+        serde_json::from_str(out.lines().find(|l| l.contains("v.img")).unwrap()).unwrap();
+    assert_eq!(s["mounted_at"], mnt.to_str().unwrap());
+    assert!(s["last_mirror"]["backup"].as_str().unwrap().ends_with("b.img"), "{s}");
+    assert_eq!((s["last_mirror"]["files"].as_u64(), s["backup_overdue"].as_bool()), (Some(1), Some(false)));
+    assert!(s["backup_age_seconds"].as_i64().unwrap() < 60, "{s}");
+    m.umount();
+    // Not mounted: opened with its passphrase; the record is the same.
+    let out = v.ok(&["status", "v.img", "--passphrase-file", "pass"]);
+    assert!(out.starts_with("v.img: not mounted\n  last mirror   ") && out.contains("to "), "{out}");
+    assert!(out.contains("b.img, 1 file") && !out.contains("warning"), "{out}");
+    // Mounting after a complete mirror says nothing of the backup.
+    let (code, _, err) = v.run(&["mount", "v.img", "status-mnt", "--passphrase-file", "pass"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    Mounted { v: &v, dir: v.path("status-mnt") }.umount();
 }

@@ -92,9 +92,17 @@ pub fn mirror_into<S: BlockDevice + 'static>(
 ) -> anyhow::Result<Summary> {
     let backup = open(dest, dst_secret, "mirror")?;
     let policy = crate::gate::door::vault_policy(&backup)?;
-    Ok(mirror::mirror(source, &backup, &policy, opts, &mut |event| {
+    let summary = mirror::mirror(source, &backup, &policy, opts, &mut |event| {
         emit(serde_json::to_value(event).expect("events serialize"))
-    })?)
+    })?;
+    // The source remembers a complete mirror (`vault status`); a source mounted read-only
+    // cannot, and says so.
+    if let Err(e) = mirror::record(source, &backup, &dest.display().to_string(), &summary) {
+        emit(
+            serde_json::json!({"event": "warning", "message": format!("the mirror is complete, but the source could not record it: {e}")}),
+        );
+    }
+    Ok(summary)
 }
 
 /// True when two paths name one file or one drive (however spelt: `./v.img`, a link).
@@ -222,6 +230,7 @@ impl Show {
                 eprintln!("vault: {path}: the copy did not read back as written; writing it again")
             }
             "conflict" if !json => eprintln!("vault: {path}: not copied: {}", text("why")),
+            "warning" if !json => eprintln!("vault: warning: {}", text("message")),
             "deleted" if !json && self.dry_run => println!("would delete {path}"),
             "linked" if !json && self.dry_run => println!("would link {path} (from {})", text("from")),
             _ => {}

@@ -22,6 +22,7 @@ pub mod passwd;
 pub mod policy;
 pub mod recovery;
 pub mod scrub;
+pub mod status;
 pub mod target;
 pub mod verify;
 
@@ -81,6 +82,8 @@ pub enum Command {
     Fsck(fsck::FsckArgs),
     /// Show the vault's audit log
     Log(log::LogArgs),
+    /// Mounted vaults, the age of their backup, files still unchecked, a mirror in progress
+    Status(status::StatusArgs),
     /// The gate's verdict on files and folders: would they be refused as identifying?
     Check(check::CheckArgs),
     /// De-identify DICOM files into a folder, so that the gate accepts them
@@ -165,8 +168,7 @@ pub fn kdf_human(p: &KdfParams) -> String {
 
 /// Formats a UUID as 8-4-4-4-12 hex digits.
 pub fn uuid_string(uuid: &[u8; 16]) -> String {
-    let hex: String = uuid.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    vaultfmt::header::uuid_text(uuid)
 }
 
 /// Opens a device, naming it in the error.
@@ -242,6 +244,7 @@ pub fn run() -> ExitCode {
         Command::Ls(args) => ls::run(args),
         Command::Fsck(args) => fsck::run(args),
         Command::Log(args) => log::run(args),
+        Command::Status(args) => status::run(args),
         Command::Check(args) => check::run(args),
         Command::Scrub(args) => scrub::run(args),
         Command::Policy(cmd) => policy::run(cmd),

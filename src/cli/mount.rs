@@ -180,10 +180,18 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
         tx.audit("mount", &[("keyslot", &slot), ("read_only", "no")])?;
         tx.commit()?;
     }
+    let last = crate::mirror::last(&store)?;
     let fs = VaultFs::new(store, args.read_only)?;
+    let max_age = fs.shared().policy().backup_max_age_days;
+    if let Some(w) = crate::status::backup_warning(last.as_ref(), max_age, vaultfmt::store::Time::now().secs)
+    {
+        // Before READY: the terminal still hears this process.
+        eprintln!("vault: warning: {w}");
+    }
     let shared = fs.shared();
     let mut options = vec![
-        MountOption::FSName(format!("vault:{}", args.device.display())),
+        // Absolute, so that `vault status` finds the vault from any folder.
+        MountOption::FSName(format!("vault:{}", std::path::absolute(&args.device)?.display())),
         MountOption::Subtype("vault".into()),
         MountOption::DefaultPermissions,
         MountOption::NoDev,

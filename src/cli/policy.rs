@@ -58,6 +58,9 @@ pub struct SetArgs {
     /// and are most of a study)
     #[arg(long, value_name = "yes|no", value_parser = yes_no)]
     pub ocr_every_image: Option<bool>,
+    /// Warn at mount when the last complete mirror is older than DAYS (default 7; 0: never)
+    #[arg(long, value_name = "DAYS")]
+    pub backup_max_age: Option<u32>,
     /// Add a dummy value that counts as no identity (may be repeated)
     #[arg(long, value_name = "VALUE")]
     pub dummy: Vec<String>,
@@ -92,6 +95,10 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
                 println!("OCR every image         {}", yes(policy.ocr_every_image));
                 println!("dummy values            {}", policy.dummy_values.join(", "));
                 println!("safe private elements   {}", policy.safe_private.len());
+                match policy.backup_max_age_days {
+                    0 => println!("backup age warning      never"),
+                    d => println!("backup age warning      after {}", crate::size::count(d, "day")),
+                }
             }
             Ok(Exit::Ok)
         }
@@ -112,6 +119,9 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
             }
             if let Some(v) = a.ocr_every_image {
                 policy.ocr_every_image = v;
+            }
+            if let Some(v) = a.backup_max_age {
+                policy.backup_max_age_days = v;
             }
             for o in &a.allow {
                 match o {
@@ -142,6 +152,7 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
                     ("dummy_values", &policy.dummy_values.len().to_string()),
                     ("ocr", yes(policy.ocr)),
                     ("ocr_every_image", yes(policy.ocr_every_image)),
+                    ("backup_max_age_days", &policy.backup_max_age_days.to_string()),
                 ],
             )?;
             tx.commit()?;

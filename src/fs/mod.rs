@@ -314,6 +314,11 @@ impl<D: BlockDevice + 'static> Shared<D> {
         self.0.read_only
     }
 
+    /// Files written through the mount that the gate has not passed yet.
+    pub fn unchecked_count(&self) -> u64 {
+        self.0.state().unchecked.len() as u64
+    }
+
     /// The vault's gate policy, as the mount read it (nothing can change it while mounted).
     pub fn policy(&self) -> &crate::gate::Policy {
         &self.0.policy

@@ -26,6 +26,9 @@ pub const DEFAULT_DUMMIES: &[&str] = &["ANONYMOUS", "ANONYMIZED", "ANONYMISED", 
 
 /// The options a vault allows unless its policy says otherwise: what a teaching file needs and
 /// the governance rules let stay (descriptions cleaned, age and sex, dates shifted, which device).
+/// Mounting warns when the last complete mirror is older than this many days.
+pub const DEFAULT_BACKUP_MAX_AGE_DAYS: u32 = 7;
+
 pub const DEFAULT_OPTIONS: &[Retain] = &[
     Retain::LongitudinalDates,
     Retain::PatientCharacteristics,
@@ -57,6 +60,10 @@ pub struct Policy {
     /// Private elements the site knows to be safe, kept under the Annex E Retain Safe Private
     /// option. vault ships none: a site lists what it has checked for its own devices.
     pub safe_private: Vec<SafePrivate>,
+    /// Days after the last complete mirror at which mounting warns that the backup is old
+    /// (there is always a backup); 0: never warn. Not a rule of the gate: kept here so that
+    /// one record holds the vault's policy.
+    pub backup_max_age_days: u32,
 }
 
 /// One private element, by its block's creator, its group and its element within the block
@@ -80,6 +87,7 @@ impl Default for Policy {
             ocr: true,
             ocr_every_image: false,
             safe_private: Vec::new(),
+            backup_max_age_days: DEFAULT_BACKUP_MAX_AGE_DAYS,
         }
     }
 }

@@ -38,6 +38,54 @@ pub const BATCH_BYTES: u64 = 256 << 20;
 /// The backup's setting that marks a run in progress.
 const MARK: &str = "mirror_in_progress";
 
+/// The source vault's record of its last complete mirror (`vault status`, the mount's warning
+/// when the backup is old).
+pub const LAST: &str = "mirror_last";
+
+/// A complete mirror: the backup equalled the source when it ended, every copy read back.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LastMirror {
+    /// When it ended, in seconds since 1970 (UTC).
+    pub time: i64,
+    /// The backup's drive or image, as the command named it.
+    pub backup: String,
+    /// The backup vault's UUID.
+    pub backup_uuid: String,
+    /// Files the backup held of the source's.
+    pub files: u64,
+}
+
+/// The source's last complete mirror, if it has had one.
+pub fn last<S: BlockDevice + 'static>(
+    source: &Store<S>,
+) -> std::result::Result<Option<LastMirror>, StoreError> {
+    source.read()?.setting(LAST)
+}
+
+/// Records a complete mirror in its source (nothing for a run that was not: a dry run, refusals,
+/// conflicts, files changed during the run).
+pub fn record<S: BlockDevice + 'static, D: BlockDevice + 'static>(
+    source: &Store<S>,
+    backup: &Store<D>,
+    backup_name: &str,
+    summary: &Summary,
+) -> std::result::Result<bool, StoreError> {
+    if summary.dry_run || summary.refused > 0 || summary.conflicts > 0 || summary.changed > 0 {
+        return Ok(false);
+    }
+    let last = LastMirror {
+        time: vaultfmt::store::Time::now().secs,
+        backup: backup_name.to_string(),
+        backup_uuid: vaultfmt::header::uuid_text(&backup.volume().header().uuid),
+        files: summary.copied + summary.unchanged + summary.linked,
+    };
+    let mut tx = source.begin()?;
+    tx.put_setting(LAST, &last)?;
+    tx.audit("mirrored", &[("backup", &last.backup_uuid), ("files", &last.files.to_string())])?;
+    tx.commit()?;
+    Ok(true)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum MirrorError {
     #[error("source: {0}")]
