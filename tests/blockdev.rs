@@ -84,3 +84,32 @@ fn a_mounted_device_is_never_formatted() {
     v.json_cheap(&["init", dev.path(), "--yes", "--accept-drive", "--passphrase-file", "pass", "--json"]);
     v.ok(&["passwd", dev.path(), "--test", "--passphrase-file", "pass"]);
 }
+
+/// `vault eject` of a vault on a block device, by its folder and by the device: committed,
+/// unmounted, the device released; a loop device is said to have no drive to power down.
+#[test]
+fn eject_unmounts_and_releases_a_device() {
+    let v = Vault::new();
+    std::fs::write(v.path("backing.img"), vec![0u8; 32 << 20]).unwrap();
+    let dev = Loop::attach(&v.path("backing.img"));
+    v.json_cheap(&["init", dev.path(), "--yes", "--accept-drive", "--passphrase-file", "pass", "--json"]);
+    for by in ["folder", "device"] {
+        std::fs::create_dir_all(v.path("mnt")).unwrap();
+        v.ok(&["mount", dev.path(), "mnt", "--passphrase-file", "pass"]);
+        std::fs::write(v.path("mnt").join(format!("{by}.txt")), "made-up note\n").unwrap();
+        let target = if by == "folder" { "mnt" } else { dev.path() };
+        let out = v.ok(&["eject", target]);
+        assert!(out.contains("no drive to power down"), "{out}");
+        let table = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+        assert!(!table.contains(v.path("mnt").to_str().unwrap()), "still mounted");
+        // Released: nothing holds the device, and what was written is there.
+        v.ok(&["fsck", dev.path(), "--passphrase-file", "pass"]);
+        let listing = v.ok(&["ls", dev.path(), "--passphrase-file", "pass"]);
+        assert!(listing.contains(&format!("{by}.txt")), "{listing}");
+    }
+    // Not mounted, not in use: nothing to wait for.
+    assert!(v.ok(&["eject", dev.path()]).contains("no drive to power down"));
+    std::fs::create_dir(v.path("plain")).unwrap();
+    let (code, _, err) = v.run(&["eject", "plain"]);
+    assert_eq!((code, err.trim()), (66, "vault: plain: no vault is mounted there"));
+}

@@ -761,3 +761,17 @@ fn status_shows_the_backup_and_mounting_warns_without_one() {
     assert!(!err.contains("warning"), "{err}");
     Mounted { v: &v, dir: v.path("status-mnt") }.umount();
 }
+
+/// `vault eject` of an image's mount: committed, unmounted, closed; the data is there after.
+#[test]
+fn eject_of_an_image_closes_it() {
+    let v = Vault::new();
+    v.init_image("v.img", "32M");
+    let m = Mounted::new(&v, "v.img", "eject-mnt");
+    fs::write(m.dir.join("note.txt"), "made-up note\n").unwrap();
+    let out = v.ok(&["eject", "eject-mnt"]);
+    assert!(out.contains("v.img: closed and flushed"), "{out}");
+    assert!(crate_mounts_none(&v.path("eject-mnt")), "still mounted");
+    std::mem::forget(m);
+    assert_eq!(v.ok(&["ls", "v.img", "--passphrase-file", "pass"]).trim(), "note.txt");
+}

@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod check;
 pub mod drives;
+pub mod eject;
 pub mod export;
 pub mod fsck;
 pub mod guard;
@@ -84,6 +85,8 @@ pub enum Command {
     Log(log::LogArgs),
     /// Mounted vaults, the age of their backup, files still unchecked, a mirror in progress
     Status(status::StatusArgs),
+    /// Commit, unmount, wait for work on the vault, power the drive down: then safe to unplug
+    Eject(eject::EjectArgs),
     /// The gate's verdict on files and folders: would they be refused as identifying?
     Check(check::CheckArgs),
     /// De-identify DICOM files into a folder, so that the gate accepts them
@@ -245,6 +248,7 @@ pub fn run() -> ExitCode {
         Command::Fsck(args) => fsck::run(args),
         Command::Log(args) => log::run(args),
         Command::Status(args) => status::run(args),
+        Command::Eject(args) => eject::run(args),
         Command::Check(args) => check::run(args),
         Command::Scrub(args) => scrub::run(args),
         Command::Policy(cmd) => policy::run(cmd),
