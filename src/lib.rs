@@ -8,6 +8,7 @@ pub mod fs;
 pub mod gate;
 pub mod mirror;
 pub mod mounts;
+pub mod notify;
 pub mod ocr;
 pub mod parallel;
 pub mod passphrase;

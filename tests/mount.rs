@@ -775,3 +775,131 @@ fn eject_of_an_image_closes_it() {
     std::mem::forget(m);
     assert_eq!(v.ok(&["ls", "v.img", "--passphrase-file", "pass"]).trim(), "note.txt");
 }
+
+/// A private session bus (`dbus-daemon --session`) and a monitor of the notifications sent on
+/// it (`dbus-monitor`): each line it prints, with when it came.
+struct SessionBus {
+    daemon: std::process::Child,
+    monitor: std::process::Child,
+    address: String,
+    lines: std::sync::mpsc::Receiver<(std::time::Instant, String)>,
+}
+
+impl SessionBus {
+    fn start() -> SessionBus {
+        use std::io::BufRead;
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("dbus-daemon (Debian package dbus-daemon)");
+        let mut address = String::new();
+        std::io::BufReader::new(daemon.stdout.take().unwrap()).read_line(&mut address).unwrap();
+        let address = address.trim().to_string();
+        let mut monitor = Command::new("dbus-monitor")
+            .args(["--address", &address, "interface='org.freedesktop.Notifications'"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("dbus-monitor (Debian package dbus-bin)");
+        let out = monitor.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send((std::time::Instant::now(), line)).is_err() {
+                    break;
+                }
+            }
+        });
+        // The monitor is listening once it has printed its own name's signals.
+        let started = std::time::Instant::now();
+        while let Ok((_, l)) = lines.recv_timeout(std::time::Duration::from_secs(5)) {
+            if l.contains("NameLost") || started.elapsed().as_secs() > 5 {
+                break;
+            }
+        }
+        SessionBus { daemon, monitor, address, lines }
+    }
+
+    /// The notices' titles (Notify's fourth argument) and bodies seen within `wait`, each with
+    /// when it came.
+    fn notices(&self, wait: std::time::Duration) -> Vec<(std::time::Instant, String, String)> {
+        let mut strings: Vec<(std::time::Instant, Vec<String>)> = Vec::new();
+        let end = std::time::Instant::now() + wait;
+        while let Ok((at, line)) =
+            self.lines.recv_timeout(end.saturating_duration_since(std::time::Instant::now()))
+        {
+            if line.starts_with("method call") && line.contains("member=Notify") {
+                strings.push((at, Vec::new()));
+            } else if let (Some(last), Some(s)) = (strings.last_mut(), line.trim().strip_prefix("string \""))
+            {
+                last.1.push(s.trim_end_matches('"').to_string());
+            } else if let (Some(last), true) = (strings.last_mut(), !line.starts_with(' ')) {
+                // A body goes on over several lines.
+                if let Some(b) = last.1.last_mut() {
+                    b.push('\n');
+                    b.push_str(line.trim_end_matches('"'));
+                }
+            }
+        }
+        strings
+            .into_iter()
+            .map(|(at, s)| (at, s.get(2).cloned().unwrap_or_default(), s.get(3).cloned().unwrap_or_default()))
+            .collect()
+    }
+}
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        let _ = self.monitor.kill();
+        let _ = self.daemon.kill();
+        let _ = self.monitor.wait();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// A refusal at drag and drop reaches the desktop: a notification on the session bus names the
+/// file, the rule, the tag and the fix, never a value; a whole refused study is one notice that
+/// counts the files, not one each.
+#[test]
+fn a_refusal_at_the_mount_is_a_desktop_notification() {
+    let bus = SessionBus::start();
+    let v = Vault::new();
+    v.init_image("v.img", "64M");
+    fs::write(v.path("identified.dcm"), identifying_dicom()).unwrap();
+    fs::create_dir(v.path("study")).unwrap();
+    for i in 0..20 {
+        fs::write(v.path(&format!("study/im{i:02}.dcm")), identifying_dicom()).unwrap();
+    }
+    fs::create_dir(v.path("note-mnt")).unwrap();
+    let out = v
+        .command(&["mount", "v.img", "note-mnt", "--passphrase-file", "pass"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let m = Mounted { v: &v, dir: v.path("note-mnt") };
+    let copied = std::time::Instant::now();
+    let out = Command::new("cp")
+        .args(["identified.dcm", "note-mnt/first.dcm"])
+        .current_dir(v.dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let notices = bus.notices(std::time::Duration::from_secs(4));
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    let (at, title, body) = &notices[0];
+    eprintln!("the notification came {:?} after the copy began", at.duration_since(copied));
+    assert_eq!(title, "vault refused first.dcm");
+    assert!(body.contains("/first.dcm") && body.contains("(0010,0010) PatientName"), "{body}");
+    assert!(body.contains("Fix: vault scrub"), "{body}");
+    assert!(!body.contains("Madeup") && !title.contains("Madeup"), "a value in a notice");
+    // A study of 20: the first at once, then one notice that counts them all.
+    let out =
+        Command::new("cp").args(["-r", "study", "note-mnt/"]).current_dir(v.dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    let notices = bus.notices(std::time::Duration::from_secs(5));
+    let titles: Vec<&str> = notices.iter().map(|(_, t, _)| t.as_str()).collect();
+    assert_eq!(titles, ["vault refused im00.dcm", "vault refused 20 files"], "{notices:?}");
+    m.umount();
+}

@@ -29,7 +29,9 @@ use crate::passphrase;
     exist and be empty. A file a write to which failed (the vault is full) is removed at its close, \
     which reports the error: every file listed is whole. Files, folders and symbolic links can be kept, with extended attributes; \
     not POSIX ACLs, device files or pipes.\n\nWhile mounted, the vault is claimed by the mount's \
-    process; `vault mirror`, `vault verify` and `vault scrub --vault` of it ask that process (through a control socket only \
+    process; a refusal at its door is also sent as a desktop notification (on the session bus of \
+    DBUS_SESSION_BUS_ADDRESS, else /run/user/UID/bus) naming the file, the rule, the tag and the fix; \
+    `vault mirror`, `vault verify` and `vault scrub --vault` of it ask that process (through a control socket only \
     its user can reach, in /run/vault for root) to do the work. Unmounting stops such work at its \
     next file.")]
 pub struct MountArgs {
@@ -182,6 +184,9 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
     }
     let last = crate::mirror::last(&store)?;
     let fs = VaultFs::new(store, args.read_only)?;
+    if let Some(n) = crate::notify::Notifier::start() {
+        fs.notify_with(n);
+    }
     let max_age = fs.shared().policy().backup_max_age_days;
     if let Some(w) = crate::status::backup_warning(last.as_ref(), max_age, vaultfmt::store::Time::now().secs)
     {

@@ -193,6 +193,11 @@ impl<D: BlockDevice + 'static> Inner<D> {
         })?;
         let Some(names) = refused else { return Ok(()) };
         self.forget_names(ino, names);
+        if let (Some(n), Some((verdict, path))) = (self.notices.get(), &checked)
+            && let Some(r) = verdict.reasons.first()
+        {
+            n.tell(crate::notify::Notice { path: path.clone(), what: r.to_string(), fix: r.fix() });
+        }
         Err(Errno::EACCES)
     }
 
@@ -206,20 +211,24 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// behind: every name goes, the removal is audited (`incomplete`, with the reason), and the
     /// writer's close or fsync gets the write's error.
     fn discard(&self, ino: u64, failed: Errno) -> Res<()> {
-        let names = self.change_with_state(|tx, st| {
-            if tx.a_name_of(ino)?.is_some() {
-                let path = tx.path_of(ino);
-                tx.audit(
-                    "incomplete",
-                    &[("door", "mount"), ("path", &path), ("reason", errno_name(failed))],
-                )?;
+        let (names, path) = self.change_with_state(|tx, st| {
+            let path = tx.a_name_of(ino)?.map(|_| tx.path_of(ino));
+            if let Some(path) = &path {
+                tx.audit("incomplete", &[("door", "mount"), ("path", path), ("reason", errno_name(failed))])?;
             }
             let names = unlink_all(tx, ino)?;
             st.forget(ino);
             tx.put_setting(UNCHECKED, &unchecked_list(st))?;
-            Ok(names)
+            Ok((names, path))
         })?;
         self.forget_names(ino, names);
+        if let (Some(n), Some(path)) = (self.notices.get(), path) {
+            n.tell(crate::notify::Notice {
+                path,
+                what: format!("not kept: a write failed ({})", errno_name(failed)),
+                fix: "free space in the vault (delete files), or use a larger one; then copy it again".into(),
+            });
+        }
         Err(failed)
     }
 

@@ -68,6 +68,8 @@ struct Inner<D: BlockDevice + 'static> {
     /// The vault's gate policy, read once: nothing else can change it while the mount holds the
     /// vault (the store is claimed by this process).
     policy: crate::gate::Policy,
+    /// Where refusals are told to the desktop (`crate::notify`), when there is a session bus.
+    notices: std::sync::OnceLock<crate::notify::Notifier>,
 }
 
 /// The filesystem handed to fuser.
@@ -241,6 +243,7 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
             gone: AtomicBool::new(false),
             stop: (Mutex::new(false), Condvar::new()),
             notifier: Arc::new(std::sync::OnceLock::new()),
+            notices: std::sync::OnceLock::new(),
         });
         let committer = {
             let inner = inner.clone();
@@ -277,6 +280,11 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
     /// when their 1-second TTL ends).
     pub fn notifier_slot(&self) -> Arc<std::sync::OnceLock<fuser::Notifier>> {
         self.inner.notifier.clone()
+    }
+
+    /// Tells refusals and files removed for want of space to the desktop through `notifier`.
+    pub fn notify_with(&self, notifier: crate::notify::Notifier) {
+        let _ = self.inner.notices.set(notifier);
     }
 
     /// The mounted store, for work the mount's process does besides serving requests (the
