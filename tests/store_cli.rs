@@ -177,3 +177,60 @@ fn killed_import_leaves_a_clean_vault_with_whole_files() {
     }
     assert!(seen_partial > 0, "no kill landed before an import finished");
 }
+
+/// Runs `vault ARGS` on a pseudo-terminal 80 columns wide (util-linux `script`); the lines the
+/// terminal shows, each redraw of the bar a line of its own, escape codes removed.
+fn on_a_terminal(v: &Vault, args: &str) -> Vec<String> {
+    let vault = env!("CARGO_BIN_EXE_vault");
+    let out = std::process::Command::new("script")
+        .args(["-qfec", &format!("stty cols 80; {vault} {args}"), "/dev/null"])
+        .current_dir(v.dir.path())
+        .output()
+        .expect("script (util-linux)");
+    let text = String::from_utf8_lossy(&out.stdout).replace("\x1b[2K", "");
+    text.split(['\r', '\n']).map(|l| l.trim_end().to_string()).filter(|l| !l.is_empty()).collect()
+}
+
+/// On an 80-column terminal: the bar shows how far, the time left and the file count, the
+/// file's name (a long path cut from the front), and a refusal is a line of its own, wrapped
+/// between words — for import, and for mirror once it knows its plan.
+#[test]
+fn progress_on_an_80_column_terminal() {
+    let v = Vault::new();
+    v.init_image("v.img", "96M");
+    v.init_image("b.img", "96M");
+    let deep = v.path("study/a-rather-long-folder-name-for-one-series/and-a-second-level");
+    std::fs::create_dir_all(&deep).unwrap();
+    for i in 0..3 {
+        std::fs::write(deep.join(format!("image-number-{i}.dcm")), vec![i as u8; 6 << 20]).unwrap();
+    }
+    let check = |lines: &[String], what: &str, files: &str| {
+        let bars = lines.iter().filter(|l| l.contains('%'));
+        assert!(bars.clone().all(|l| l.chars().count() <= 80), "{what}: a bar over 80 columns: {lines:#?}");
+        let bar = lines
+            .iter()
+            .find(|l| l.contains(files))
+            .unwrap_or_else(|| panic!("{what}: no count: {lines:#?}"));
+        assert!(bar.contains(" left ") && bar.contains('%'), "{what}: {bar}");
+        assert!(
+            lines.iter().any(|l| l.contains("…") && l.ends_with(".dcm")),
+            "{what}: no file name: {lines:#?}"
+        );
+    };
+    std::fs::write(
+        v.path("study/identified.dcm"),
+        common::dicom::part10(common::dicom::identified(), "1.2.840.10008.1.2.1"),
+    )
+    .unwrap();
+    let lines = on_a_terminal(&v, "import study v.img:/x --passphrase-file pass");
+    check(&lines, "import", "/4 files");
+    // The refusal: its own lines, none over 80 columns, continued with an indent.
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("vault: skipped study/identified.dcm:"))
+        .expect("the refusal");
+    assert!(lines[at].chars().count() <= 80 && lines[at + 1].starts_with("    "), "{lines:#?}");
+    assert!(lines.last().unwrap().starts_with("Imported 3 files"), "{lines:#?}");
+    let lines = on_a_terminal(&v, "mirror v.img b.img --passphrase-file pass");
+    check(&lines, "mirror", "/3 files");
+}

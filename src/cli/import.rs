@@ -132,11 +132,20 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     } else {
         None
     };
-    let bar =
-        progress_bar(args.json, Some(total), "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {wide_msg}");
+    let bar = progress_bar(args.json, Some(total), super::copy_bar());
+    let file_total = items.iter().filter(|i| matches!(i, Item::File { .. })).count() as u64;
+    let mut file_done = 0u64;
     let started = Instant::now();
     let (mut files, mut folders, mut bytes) = (0u64, 0u64, 0u64);
     let mut skipped: Vec<(String, String)> = Vec::new();
+    // Each skip is said as it happens, above the bar (not after it, mixed into its line).
+    let json = args.json;
+    let mut skip = |path: String, why: String| {
+        if !json {
+            bar.suspend(|| eprintln!("{}", super::wrapped(&format!("vault: skipped {path}: {why}"))));
+        }
+        skipped.push((path, why));
+    };
     let mut gate_refused = 0usize;
     let mut tx = store.begin()?;
     tx.mkdir_all(&target.path, 0o755)?;
@@ -178,17 +187,15 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                                     "refused",
                                     &[("door", "import --scrub"), ("path", dest), ("rule", "scrub")],
                                 )?;
-                                skipped.push((
-                                    src.display().to_string(),
-                                    format!("not scrubbed: {}", why.join("; ")),
-                                ));
+                                skip(src.display().to_string(), format!("not scrubbed: {}", why.join("; ")));
                                 continue;
                             }
                         }
                     }
                     None => None,
                 };
-                bar.set_message(dest.clone());
+                file_done += 1;
+                bar.set_message(super::bar_message(file_done, file_total, dest));
                 let (dir, name) = split_path(dest);
                 let parent = tx.mkdir_all(dir, 0o755)?;
                 let door = if scrubbing.is_some() { "import --scrub" } else { "import" };
@@ -224,10 +231,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                     Stored::Accepted { ino, bytes } => (ino, bytes),
                     Stored::Refused(verdict) => {
                         let rules: Vec<String> = verdict.reasons.iter().map(|r| r.to_string()).collect();
-                        skipped.push((
-                            src.display().to_string(),
-                            format!("refused by the gate: {}", rules.join("; ")),
-                        ));
+                        skip(src.display().to_string(), format!("refused by the gate: {}", rules.join("; ")));
                         gate_refused += 1;
                         continue;
                     }
@@ -244,7 +248,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                     batch_bytes = 0;
                 }
             }
-            Item::Skip { src, why } => skipped.push((src.display().to_string(), why.to_string())),
+            Item::Skip { src, why } => skip(src.display().to_string(), why.to_string()),
         }
     }
     tx.audit(
@@ -267,9 +271,6 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
             "files": files, "folders": folders, "bytes": bytes, "skipped": skipped, "seconds": secs,
         }));
     } else {
-        for (path, why) in &skipped {
-            eprintln!("vault: skipped {path}: {why}");
-        }
         if gate_refused > 0 && !args.scrub {
             eprintln!(
                 "vault: {} refused by the gate; `vault import --scrub` de-identifies DICOM files on \

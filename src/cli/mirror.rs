@@ -194,13 +194,14 @@ struct Show {
     json: bool,
     dry_run: bool,
     bar: indicatif::ProgressBar,
-    refused: Vec<(String, String)>,
+    /// Files copied so far, and the plan's count.
+    files: (u64, u64),
 }
 
 impl Show {
     fn new(json: bool, dry_run: bool) -> Show {
         let bar = progress_bar(json, None, "{spinner} {bytes} copied {bytes_per_sec} {wide_msg}");
-        Show { json, dry_run, bar, refused: Vec::new() }
+        Show { json, dry_run, bar, files: (0, 0) }
     }
 
     fn event(&mut self, event: &serde_json::Value) {
@@ -211,9 +212,18 @@ impl Show {
         let text = |key: &str| event[key].as_str().unwrap_or_default().to_string();
         let path = text("path");
         match event["event"].as_str().unwrap_or_default() {
+            "planned" if !json && !self.dry_run => {
+                // The plan is known: the spinner becomes a bar with a total and time left.
+                self.files.1 = event["files"].as_u64().unwrap_or(0);
+                self.bar.set_length(event["bytes"].as_u64().unwrap_or(0));
+                if let Ok(style) = indicatif::ProgressStyle::with_template(super::copy_bar()) {
+                    self.bar.set_style(style);
+                }
+            }
             "copied" => {
+                self.files.0 += 1;
                 self.bar.inc(event["bytes"].as_u64().unwrap_or(0));
-                self.bar.set_message(path);
+                self.bar.set_message(super::bar_message(self.files.0, self.files.1.max(self.files.0), &path));
             }
             "resumed" if !json => eprintln!("vault: resuming a mirror run that was interrupted"),
             "refused" => {
@@ -221,10 +231,18 @@ impl Show {
                 let rules: Vec<String> = reasons
                     .iter()
                     .map(|r| {
-                        format!("{} {}", r["rule"].as_str().unwrap_or("?"), r["tag"].as_str().unwrap_or(""))
+                        let part = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+                        format!("{}: {} {}", part("rule"), part("tag"), part("keyword"))
+                            .trim_end()
+                            .to_string()
                     })
                     .collect();
-                self.refused.push((path, rules.join(", ")));
+                if !json {
+                    // Said as it happens, above the bar.
+                    let rules = rules.join("; ");
+                    let line = super::wrapped(&format!("vault: {path}: refused by the gate: {rules}"));
+                    self.bar.suspend(|| eprintln!("{line}"));
+                }
             }
             "retried" if !json => {
                 eprintln!("vault: {path}: the copy did not read back as written; writing it again")
@@ -246,9 +264,6 @@ impl Show {
             v["through_mount"] = through_mount.into();
             print_json(&v);
         } else {
-            for (path, rules) in &self.refused {
-                eprintln!("vault: {path}: refused by the gate: {rules}");
-            }
             let verb = if summary.dry_run { "Would copy" } else { "Copied" };
             println!(
                 "{verb} {} ({}, {} read back and verified), linked {} renamed, {} unchanged, deleted {}, \

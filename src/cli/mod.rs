@@ -220,6 +220,78 @@ pub fn progress_bar(json: bool, total: Option<u64>, template: &str) -> indicatif
     bar
 }
 
+/// Terminals at least this wide get a drawn bar and the rate; narrower ones (80 columns) the
+/// percentage, so that the file's name still shows.
+const WIDE: usize = 110;
+
+/// The bar's template for a copy of known size: how far, bytes, (rate,) time left, then
+/// [`bar_message`].
+pub fn copy_bar() -> &'static str {
+    if terminal_columns() >= WIDE {
+        "{bar:20} {bytes}/{total_bytes} {bytes_per_sec} {eta} left  {wide_msg}"
+    } else {
+        "{percent:>3}% {bytes}/{total_bytes} {eta} left  {wide_msg}"
+    }
+}
+
+/// What a copy's bar says after its numbers: "12/120 files  …/series1/im003.dcm", the path cut
+/// from the front so that its end (the file's name) shows on the terminal's line.
+pub fn bar_message(done: u64, total: u64, path: &str) -> String {
+    let count = format!("{done}/{total} files");
+    // What the template's numbers take at their usual widths.
+    let columns = terminal_columns();
+    let numbers = if columns >= WIDE { 66 } else { 40 };
+    let room = columns.saturating_sub(numbers + count.len() + 2).max(16);
+    format!("{count}  {}", tail(path, room))
+}
+
+/// The last `room` characters of `path`, with "…" in front when it was cut.
+pub fn tail(path: &str, room: usize) -> String {
+    let chars = path.chars().count();
+    if chars <= room {
+        return path.to_string();
+    }
+    let keep: String = path.chars().skip(chars - (room - 1)).collect();
+    format!("…{keep}")
+}
+
+/// A message for standard error, wrapped between words to the terminal's width (continuation
+/// lines indented) when standard error is a terminal; as it is otherwise.
+pub fn wrapped(text: &str) -> String {
+    if !std::io::stderr().is_terminal() {
+        return text.to_string();
+    }
+    wrap(text, terminal_columns(), "    ")
+}
+
+/// Wraps `text` between words at `width` characters; lines after the first start with `indent`.
+pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split(' ') {
+        let len = word.chars().count();
+        if line > 0 && line + 1 + len > width {
+            out.push('\n');
+            out.push_str(indent);
+            line = indent.chars().count();
+        } else if line > 0 || !out.is_empty() {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += len;
+    }
+    out
+}
+
+/// The width of the terminal on standard error (80 when it cannot be told).
+fn terminal_columns() -> usize {
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    // SAFETY: TIOCGWINSZ fills the winsize we own.
+    let ok = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    if ok && size.ws_col > 0 { size.ws_col as usize } else { 80 }
+}
+
 /// Prints one JSON object on stdout.
 pub fn print_json(value: &serde_json::Value) {
     println!("{value}");
@@ -275,4 +347,19 @@ pub fn run() -> ExitCode {
 /// Adds the path to an I/O error's message.
 pub fn with_path<T>(r: std::io::Result<T>, path: &Path, what: &str) -> anyhow::Result<T> {
     r.with_context(|| format!("{}: {what}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_paths_keep_their_end_and_messages_wrap_between_words() {
+        assert_eq!(tail("/study/series1/im003.dcm", 12), "…1/im003.dcm");
+        assert_eq!(tail("/a.dcm", 12), "/a.dcm");
+        let text = "vault: skipped study/id.dcm: refused by the gate: identifying-attribute: (0010,0010) PatientName";
+        let w = wrap(text, 40, "    ");
+        assert!(w.lines().all(|l| l.chars().count() <= 40), "{w}");
+        assert_eq!(w.replace("\n    ", " "), text);
+    }
 }

@@ -158,6 +158,12 @@ impl Default for Options {
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum Event {
     Resumed,
+    /// What the run expects to copy, from sizes and the hashes stored (a progress bar's total;
+    /// a file found unchanged or renamed is not copied after all).
+    Planned {
+        files: u64,
+        bytes: u64,
+    },
     Copied {
         path: String,
         bytes: u64,
@@ -447,6 +453,20 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
             moved.entry(h).or_insert(path);
         }
     }
+
+    let (mut files, mut bytes) = (0u64, 0u64);
+    for (path, e) in from.iter().filter(|(_, e)| e.inode.kind == Kind::File) {
+        let same = to.get(path).is_some_and(|x| {
+            x.inode.kind == Kind::File
+                && x.inode.size == e.inode.size
+                && (e.inode.content_hash.is_none() || x.inode.content_hash == e.inode.content_hash)
+        });
+        if !same {
+            files += 1;
+            bytes += e.inode.size;
+        }
+    }
+    events(&Event::Planned { files, bytes });
 
     let mut run = Run {
         dst: backup,
