@@ -358,7 +358,6 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
                 read_only: shared.read_only(),
                 unchecked: shared.unchecked_count(),
                 mirror_running: MIRRORS_RUNNING.load(Ordering::SeqCst) > 0,
-                busy: false,
                 last_mirror,
                 backup_max_age_days: shared.policy().backup_max_age_days,
             });

@@ -37,8 +37,12 @@ pub fn vaults() -> Vec<(PathBuf, Mount)> {
     table.lines().filter_map(parse).filter(|(_, m)| m.is_vault()).collect()
 }
 
-/// `dir` made absolute without following its last part (a dead mount cannot be looked into).
+/// `dir` made absolute, links resolved as mountinfo has them; when it cannot be looked into (a
+/// dead mount), its folder resolved and its name kept.
 fn absolute(dir: &Path) -> Option<PathBuf> {
+    if let Ok(resolved) = dir.canonicalize() {
+        return Some(resolved);
+    }
     let name = dir.file_name();
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -67,8 +71,14 @@ fn unescape(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c)) {
-            out.push((b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0'));
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && (b'0'..=b'3').contains(&b[i + 1])
+            && b[i + 2..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            let value =
+                u32::from(b[i + 1] - b'0') * 64 + u32::from(b[i + 2] - b'0') * 8 + u32::from(b[i + 3] - b'0');
+            out.push(value as u8);
             i += 4;
         } else {
             out.push(b[i]);

@@ -27,6 +27,8 @@ pub struct Notice {
     pub what: String,
     /// What to do about it.
     pub fix: String,
+    /// What vault did: "refused" (the gate), "could not keep" (a write failed).
+    pub verb: &'static str,
 }
 
 /// The sender's handle; notices go to its thread.
@@ -66,12 +68,15 @@ fn bus_address() -> Option<String> {
 pub fn words(first: &Notice, more: usize) -> (String, String) {
     let name = first.path.rsplit('/').next().unwrap_or(&first.path);
     if more == 0 {
-        (format!("vault refused {name}"), format!("{}\n{}\nFix: {}", first.path, first.what, first.fix))
+        (
+            format!("vault {} {name}", first.verb),
+            format!("{}\n{}\nFix: {}", first.path, first.what, first.fix),
+        )
     } else {
         (
-            format!("vault refused {} files", more + 1),
+            format!("vault {} {} files", first.verb, more + 1),
             format!(
-                "{} and {} more: {}\nFix: {}\nvault log DEVICE lists them all.",
+                "{} and {} more; the first: {}\nFix: {}\nvault log DEVICE lists each with its reason.",
                 first.path, more, first.what, first.fix
             ),
         )
@@ -158,12 +163,13 @@ mod tests {
             path: "/study/a.dcm".into(),
             what: "identifying-attribute: (0010,0010) PatientName".into(),
             fix: "vault scrub fixes it".into(),
+            verb: "refused",
         };
         let (title, body) = words(&n, 0);
         assert_eq!(title, "vault refused a.dcm");
         assert!(body.contains("(0010,0010) PatientName") && body.contains("Fix: vault scrub"), "{body}");
         let (title, body) = words(&n, 41);
         assert_eq!(title, "vault refused 42 files");
-        assert!(body.starts_with("/study/a.dcm and 41 more"), "{body}");
+        assert!(body.starts_with("/study/a.dcm and 41 more; the first: identifying"), "{body}");
     }
 }

@@ -18,8 +18,6 @@ pub struct Status {
     pub unchecked: u64,
     /// A mirror of this vault is running (through its mount's process).
     pub mirror_running: bool,
-    /// Another vault process holds the vault (an import or a mirror of the unmounted vault).
-    pub busy: bool,
     /// The last complete mirror, if any.
     pub last_mirror: Option<LastMirror>,
     /// The policy's limit on the backup's age, in days (0: none).

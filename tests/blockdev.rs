@@ -99,7 +99,7 @@ fn eject_unmounts_and_releases_a_device() {
         std::fs::write(v.path("mnt").join(format!("{by}.txt")), "made-up note\n").unwrap();
         let target = if by == "folder" { "mnt" } else { dev.path() };
         let out = v.ok(&["eject", target]);
-        assert!(out.contains("no drive to power down"), "{out}");
+        assert!(out.contains("not powered down: a loop device has no drive"), "{out}");
         let table = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
         assert!(!table.contains(v.path("mnt").to_str().unwrap()), "still mounted");
         // Released: nothing holds the device, and what was written is there.
@@ -108,7 +108,7 @@ fn eject_unmounts_and_releases_a_device() {
         assert!(listing.contains(&format!("{by}.txt")), "{listing}");
     }
     // Not mounted, not in use: nothing to wait for.
-    assert!(v.ok(&["eject", dev.path()]).contains("no drive to power down"));
+    assert!(v.ok(&["eject", dev.path()]).contains("a loop device has no drive"));
     std::fs::create_dir(v.path("plain")).unwrap();
     let (code, _, err) = v.run(&["eject", "plain"]);
     assert_eq!((code, err.trim()), (66, "vault: plain: no vault is mounted there"));

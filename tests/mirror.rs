@@ -786,6 +786,9 @@ fn unmounting_during_a_mirror_stops_it_and_the_next_run_resumes() {
         .spawn()
         .unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    // The plan first (a bar's total), then the copies.
+    let planned = lines.next().unwrap().unwrap();
+    assert!(planned.contains("\"planned\"") && planned.contains("\"files\":901"), "{planned}");
     let first = lines.next().unwrap().unwrap();
     assert!(first.contains("\"copied\""), "{first}");
     v.ok(&["umount", "mnt"]);

@@ -903,3 +903,44 @@ fn a_refusal_at_the_mount_is_a_desktop_notification() {
     assert_eq!(titles, ["vault refused im00.dcm", "vault refused 20 files"], "{notices:?}");
     m.umount();
 }
+
+/// A write that failed for space, then the mount killed before the file was closed: the next
+/// mount removes the file (it is listed as incomplete in the store), never checks and shows
+/// what part of it landed.
+#[test]
+fn a_file_whose_write_failed_is_gone_after_a_crash() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let v = Vault::new();
+    v.init_image("v.img", "32M");
+    let m = Mounted::new(&v, "v.img", "crash-mnt");
+    // O_DIRECT: each write reaches the mount at once (no cache to hold it until the close).
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .custom_flags(libc::O_DIRECT)
+        .open(m.dir.join("big.bin"))
+        .unwrap();
+    let mut buf = vec![0u8; (1 << 20) + 4096];
+    let at = buf.as_ptr().align_offset(4096);
+    let block = &mut buf[at..at + (1 << 20)];
+    block.fill(0x5a);
+    let mut written = 0;
+    let err = loop {
+        match f.write(block) {
+            Ok(n) => written += n,
+            Err(e) => break e,
+        }
+        assert!(written < 64 << 20, "the vault never filled");
+    };
+    assert_eq!(err.raw_os_error(), Some(libc::ENOSPC), "{err}");
+    kill_mount(&v, "vault mount v.img crash-mnt");
+    drop(f);
+    drop(m);
+    let m = Mounted::new(&v, "v.img", "crash-mnt");
+    assert!(!m.dir.join("big.bin").exists(), "the half-written file came back ({written} bytes landed)");
+    m.umount();
+    let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert!(log.contains("incomplete  door=mount path=/big.bin"), "{log}");
+    let (code, out, err) = v.run(&["fsck", "v.img", "--passphrase-file", "pass"]);
+    assert_eq!(code, 0, "{out}{err}");
+}

@@ -16,8 +16,9 @@ use crate::exit::{Decided, Exit};
     for a mirror of the vault to finish, commits and unmounts (as vault umount), waits for any \
     other vault process that holds it (an import, a mirror of the unmounted vault), and for a \
     drive powers it down (udisksctl power-off, as a file manager's eject does, where udisks is \
-    installed; else the kernel is told to let the disk go). It says \"safe to unplug\" only \
-    then. An image file is closed and flushed; the drive it lies on is not touched.")]
+    installed; else the kernel is told to let the disk go) when it is an external drive none of \
+    whose other parts is mounted. It says \"safe to unplug\" only then. An image file is closed \
+    and flushed; the drive it lies on is not touched.")]
 pub struct EjectArgs {
     /// The folder a vault is mounted on, or the vault's drive or image file
     pub target: PathBuf,
@@ -73,26 +74,15 @@ pub fn run(args: EjectArgs) -> anyhow::Result<Exit> {
         }
         run_umount(UmountArgs { dir: dir.clone() })?;
     }
-    // Another vault process (an import, a mirror of the unmounted vault) holds it: wait.
+    // Another vault process (an import, a mirror of the unmounted vault) holds it: wait until
+    // this one can claim it as they do (a drive opened exclusively, an image locked).
     let mut said = false;
-    loop {
-        match vaultfmt::dev::FileDevice::open(&device, vaultfmt::dev::Access::ReadWrite) {
-            Ok(dev) => {
-                drop(dev);
-                break;
-            }
-            Err(vaultfmt::dev::DevError::InUse { .. }) => {
-                if !said {
-                    eprintln!(
-                        "vault: waiting for the vault process that holds {} to finish",
-                        device.display()
-                    );
-                    said = true;
-                }
-                std::thread::sleep(POLL);
-            }
-            Err(e) => return Err(e.into()),
+    while held_by_another(&device)? {
+        if !said {
+            eprintln!("vault: waiting for the vault process that holds {} to finish", device.display());
+            said = true;
         }
+        std::thread::sleep(POLL);
     }
     if !meta.file_type().is_block_device() {
         // SAFETY: sync takes no arguments and cannot fail.
@@ -104,12 +94,37 @@ pub fn run(args: EjectArgs) -> anyhow::Result<Exit> {
     let file = std::fs::File::open(&device)?;
     file.sync_all()?;
     drop(file);
-    if power_off(&disk)? {
-        println!("{}: safe to unplug.", disk.display());
-    } else {
-        println!("{}: closed and flushed (a loop device: no drive to power down).", disk.display());
+    match power_off(&disk)? {
+        None => println!("{}: safe to unplug.", disk.display()),
+        Some(why) => println!("{}: closed and flushed; not powered down: {why}.", disk.display()),
     }
     Ok(Exit::Ok)
+}
+
+/// True while another process holds the vault as vault processes do: a drive opened with
+/// O_EXCL (EBUSY here), or an image or drive whose lock another holds.
+fn held_by_another(device: &Path) -> anyhow::Result<bool> {
+    use vaultfmt::dev::{Access, BlockDevice, DevError, FileDevice};
+    match FileDevice::open(device, Access::ReadWrite) {
+        Ok(dev) => match dev.claim(true) {
+            Ok(()) => Ok(false),
+            Err(DevError::InUse { .. }) => Ok(true),
+            Err(e) => Err(e.into()),
+        },
+        Err(DevError::Open { source, .. }) if source.raw_os_error() == Some(libc::EBUSY) => {
+            // Busy by a mounted filesystem is not a vault process to wait for.
+            let rdev = std::fs::metadata(device)?.rdev();
+            if crate::drives::discover::mounted(rdev) {
+                return Err(crate::exit::Refusal(format!(
+                    "{}: a filesystem on it is mounted; it is not a vault to eject",
+                    device.display()
+                ))
+                .into());
+            }
+            Ok(true)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -126,21 +141,47 @@ fn whole_disk(rdev: u64) -> anyhow::Result<PathBuf> {
     disk.devnode().map(Path::to_path_buf).ok_or_else(|| anyhow::anyhow!("the drive has no device node"))
 }
 
-/// Powers the drive down: udisks's way when it is installed, else the kernel lets go of the
-/// disk (the SCSI device is deleted, as `udisksctl power-off` also does before it cuts the USB
-/// port's power). A loop device is only detached from nothing: there is no drive to power down.
-/// False for a loop device, which has no drive.
-fn power_off(disk: &Path) -> anyhow::Result<bool> {
+/// Powers the drive down, or says why not (None: done). Only an external drive (USB or
+/// FireWire, or one the kernel calls removable) none of whose parts is mounted or holds the
+/// system. udisks's way when it is installed (it refuses a drive still in use: then so does
+/// this); without udisks, the kernel lets go of the disk (the SCSI device is deleted, as
+/// `udisksctl power-off` also does before it cuts the port's power).
+fn power_off(disk: &Path) -> anyhow::Result<Option<String>> {
+    use crate::drives::classify::Bus;
     let name = disk.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
     if name.starts_with("loop") {
-        return Ok(false);
+        return Ok(Some("a loop device has no drive".into()));
     }
-    if let Ok(out) = std::process::Command::new("udisksctl").args(["power-off", "-b"]).arg(disk).output()
-        && out.status.success()
+    let Some(facts) = crate::drives::discover::for_path(disk)? else {
+        return Ok(Some("not a block device".into()));
+    };
+    if facts.system {
+        return Ok(Some("it holds the running system".into()));
+    }
+    if facts.mounted {
+        return Ok(Some("another part of it is mounted".into()));
+    }
+    if !(matches!(facts.bus, Some(Bus::Usb | Bus::Ieee1394)) || facts.removable) {
+        return Ok(Some("not an external (USB or FireWire) drive".into()));
+    }
+    match std::process::Command::new("udisksctl")
+        .args(["power-off", "--no-user-interaction", "-b"])
+        .arg(disk)
+        .output()
     {
-        return Ok(true);
+        Ok(out) if out.status.success() => return Ok(None),
+        Ok(out) => {
+            return Err(crate::exit::Refusal(format!(
+                "{}: udisks would not power it down: {}",
+                disk.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+            .into());
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e.into()),
     }
     let delete = PathBuf::from(format!("/sys/block/{name}/device/delete"));
     super::with_path(std::fs::write(&delete, "1"), &delete, "cannot power the drive down")?;
-    Ok(true)
+    Ok(None)
 }

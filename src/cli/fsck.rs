@@ -85,7 +85,8 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
         }
         out["unchecked"] = serde_json::json!(unchecked);
         if let Some(s) = &swept {
-            out["unchecked_checked"] = serde_json::json!({"accepted": s.accepted, "refused": s.refused});
+            out["unchecked_checked"] =
+                serde_json::json!({"accepted": s.accepted, "refused": s.refused, "incomplete": s.incomplete});
         }
         print_json(&out);
         return Ok(exit);
@@ -113,6 +114,9 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
     );
     match &swept {
         Some(s) => {
+            for path in &s.incomplete {
+                println!("removed, its writing never finished (a write failed): {path}");
+            }
             for path in &s.refused {
                 println!("refused by the gate and removed: {path} (see vault log)");
             }

@@ -251,7 +251,7 @@ pub fn tail(path: &str, room: usize) -> String {
     if chars <= room {
         return path.to_string();
     }
-    let keep: String = path.chars().skip(chars - (room - 1)).collect();
+    let keep: String = path.chars().skip(chars - room.saturating_sub(1)).collect();
     format!("…{keep}")
 }
 

@@ -80,7 +80,8 @@ fn unmount(dir: &Path, lazy: bool) -> anyhow::Result<()> {
 }
 
 pub fn run(args: MountArgs) -> anyhow::Result<Exit> {
-    if is_stale_mount(&args.dir) {
+    // A vault's mount whose process ended is cleaned up; any other mount there is refused below.
+    if is_stale_mount(&args.dir) && crate::mounts::at(&args.dir).is_some_and(|m| m.is_vault()) {
         eprintln!("vault: {}: cleaning up a mount whose process ended", args.dir.display());
         unmount(&args.dir, true)?;
     }
@@ -262,11 +263,6 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
 }
 
 pub fn run_umount(args: UmountArgs) -> anyhow::Result<Exit> {
-    if is_stale_mount(&args.dir) {
-        unmount(&args.dir, true)?;
-        println!("{}: the mount's process had ended; unmounted.", args.dir.display());
-        return Ok(Exit::Ok);
-    }
     match crate::mounts::at(&args.dir) {
         Some(m) if m.is_vault() => {}
         Some(m) => {
@@ -284,6 +280,11 @@ pub fn run_umount(args: UmountArgs) -> anyhow::Result<Exit> {
                 Decided { exit: Exit::NoInput, message: format!("{}: {why}", args.dir.display()) }.into()
             );
         }
+    }
+    if is_stale_mount(&args.dir) {
+        unmount(&args.dir, true)?;
+        println!("{}: the mount's process had ended; unmounted.", args.dir.display());
+        return Ok(Exit::Ok);
     }
     let pid_path = pid_file(&args.dir);
     let pid: Option<i32> = std::fs::read_to_string(&pid_path).ok().and_then(|p| p.trim().parse().ok());

@@ -13,8 +13,9 @@ use crate::status::{Status, age_words, backup_warning};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Without DEVICE: every vault mounted on this machine, asked through its \
-    mount's process (no passphrase needed). A DEVICE that is not mounted is opened, with its \
-    passphrase. The backup is old when its last complete mirror (every file copied and read \
+    mount's process (no passphrase needed; a mount whose process does not answer this user is \
+    named, never unlocked). A DEVICE that is not mounted is opened, with its passphrase; one that \
+    another vault process holds is said to be in use. The backup is old when its last complete mirror (every file copied and read \
     back, nothing refused) is older than the vault's policy says (vault policy set \
     --backup-max-age DAYS, default 7); then the exit status is 1.")]
 pub struct StatusArgs {
@@ -27,56 +28,62 @@ pub struct StatusArgs {
     pub json: bool,
 }
 
-/// The status of one vault: from its mount's process, or from its store opened here.
-fn status_of(device: &Path, mounted_at: Option<&Path>, pass: &PassphraseArgs) -> anyhow::Result<Status> {
-    let at = |mut s: Status| {
-        s.device = device.display().to_string();
-        s.mounted_at = mounted_at.map(|d| d.display().to_string()).or(s.mounted_at);
-        s
-    };
+/// What was learned of one vault.
+enum Seen {
+    Status(Status),
+    /// Mounted, but its mount's process does not answer this user (another user's mount).
+    Unanswered,
+    /// Another vault process holds it (an import, a mirror of the unmounted vault).
+    Busy,
+}
+
+/// The status of one vault: from its mount's process, or from its store opened here. A vault
+/// found mounted is never unlocked here.
+fn status_of(device: &Path, mounted_at: Option<&Path>, pass: &PassphraseArgs) -> anyhow::Result<Seen> {
     if let Some(client) = Client::connect(device) {
-        let mounted = crate::mounts::vaults()
-            .into_iter()
-            .find(|(_, m)| m.vault_device().is_some_and(|d| same_file(Path::new(d), device)))
-            .map(|(dir, _)| dir);
-        let mut s = at(client.status()?);
-        if s.mounted_at.is_none() {
-            s.mounted_at = mounted.map(|d| d.display().to_string());
-        }
-        return Ok(s);
+        let mut s = client.status()?;
+        s.device = device.display().to_string();
+        s.mounted_at =
+            mounted_at.map(Path::to_path_buf).or_else(|| mount_of(device)).map(|d| d.display().to_string());
+        return Ok(Seen::Status(s));
     }
-    let volume = match super::unlock(device, pass, None) {
-        Ok(v) => v,
-        Err(e) if in_use(&e) => {
-            return Ok(Status {
-                device: device.display().to_string(),
-                mounted_at: None,
-                read_only: false,
-                unchecked: 0,
-                mirror_running: false,
-                busy: true,
-                last_mirror: None,
-                backup_max_age_days: 0,
-            });
-        }
+    if mounted_at.is_some() || mount_of(device).is_some() {
+        return Ok(Seen::Unanswered);
+    }
+    let opened = super::unlock(device, pass, None).and_then(|v| super::target::open_unlocked(v, "status"));
+    let store = match opened {
+        Ok(store) => store,
+        Err(e) if busy(&e) => return Ok(Seen::Busy),
         Err(e) => return Err(e),
     };
-    let store = super::target::open_unlocked(volume, "status")?;
     let policy = crate::gate::door::vault_policy(&store)?;
-    Ok(at(Status {
-        device: String::new(),
+    Ok(Seen::Status(Status {
+        device: device.display().to_string(),
         mounted_at: None,
         read_only: false,
         unchecked: crate::gate::door::unchecked(&store)?.len() as u64,
         mirror_running: false,
-        busy: false,
         last_mirror: crate::mirror::last(&store)?,
         backup_max_age_days: policy.backup_max_age_days,
     }))
 }
 
-fn in_use(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| matches!(c.downcast_ref(), Some(vaultfmt::dev::DevError::InUse { .. })))
+/// The folder `device` is mounted on, if a vault's mount names it.
+fn mount_of(device: &Path) -> Option<PathBuf> {
+    crate::mounts::vaults()
+        .into_iter()
+        .find(|(_, m)| m.vault_device().is_some_and(|d| same_file(Path::new(d), device)))
+        .map(|(dir, _)| dir)
+}
+
+/// True when another vault process holds the vault: its lock (an image) or O_EXCL (a drive).
+fn busy(e: &anyhow::Error) -> bool {
+    use vaultfmt::dev::DevError;
+    e.chain().any(|c| match c.downcast_ref::<DevError>() {
+        Some(DevError::InUse { .. }) => true,
+        Some(DevError::Open { source, .. }) => source.raw_os_error() == Some(libc::EBUSY),
+        _ => false,
+    })
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -96,12 +103,43 @@ pub fn run(args: StatusArgs) -> anyhow::Result<Exit> {
     if targets.is_empty() && !args.json {
         println!("No vault is mounted.");
     }
-    let mut overdue = false;
+    let mut worst = Exit::Ok;
     for (device, mounted_at) in targets {
-        let s = status_of(&device, mounted_at.as_deref(), &args.passphrase)?;
-        let warning =
-            if s.busy { None } else { backup_warning(s.last_mirror.as_ref(), s.backup_max_age_days, now) };
-        overdue |= warning.is_some();
+        let s = match status_of(&device, mounted_at.as_deref(), &args.passphrase) {
+            Ok(Seen::Status(s)) => s,
+            Ok(other) => {
+                let busy = matches!(other, Seen::Busy);
+                let what = if busy {
+                    "in use by another vault process (an import or a mirror is running)".to_string()
+                } else {
+                    let dir = mounted_at.clone().or_else(|| mount_of(&device)).unwrap_or_default();
+                    format!(
+                        "mounted at {}; its mount's process does not answer this user (another user's mount)",
+                        dir.display()
+                    )
+                };
+                if args.json {
+                    print_json(
+                        &serde_json::json!({"device": device.display().to_string(), "busy": busy, "note": what}),
+                    );
+                } else {
+                    println!("{}: {what}", device.display());
+                }
+                continue;
+            }
+            Err(e) => {
+                eprintln!("vault: {}", crate::exit::message(&e));
+                let code = crate::exit::for_error(&e);
+                if code as i32 > worst as i32 {
+                    worst = code;
+                }
+                continue;
+            }
+        };
+        let warning = backup_warning(s.last_mirror.as_ref(), s.backup_max_age_days, now);
+        if warning.is_some() && worst == Exit::Ok {
+            worst = Exit::Refused;
+        }
         if args.json {
             let mut v = serde_json::to_value(&s)?;
             v["backup_age_seconds"] = crate::status::backup_age(s.last_mirror.as_ref(), now).into();
@@ -111,13 +149,9 @@ pub fn run(args: StatusArgs) -> anyhow::Result<Exit> {
         }
         let place = match &s.mounted_at {
             Some(dir) => format!("mounted at {dir}{}", if s.read_only { " (read-only)" } else { "" }),
-            None if s.busy => "in use by another vault process (an import or a mirror is running)".into(),
             None => "not mounted".into(),
         };
         println!("{}: {place}", s.device);
-        if s.busy {
-            continue;
-        }
         match &s.last_mirror {
             Some(l) => println!(
                 "  last mirror   {} ago ({}), to {}, {}",
@@ -136,7 +170,7 @@ pub fn run(args: StatusArgs) -> anyhow::Result<Exit> {
             println!("  mirror        running");
         }
     }
-    Ok(if overdue { Exit::Refused } else { Exit::Ok })
+    Ok(worst)
 }
 
 /// A time as `2026-12-01 21:40 UTC`.

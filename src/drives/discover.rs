@@ -103,6 +103,11 @@ fn devnum(major: u64, minor: u64) -> u64 {
     libc::makedev(major as u32, minor as u32)
 }
 
+/// True when the block device `rdev` is mounted or used as swap.
+pub fn mounted(rdev: u64) -> bool {
+    in_use().mounted.contains(&rdev)
+}
+
 fn in_use() -> InUse {
     let mut out = InUse { mounted: BTreeSet::new(), system: BTreeSet::new() };
     let system_mounts = ["/", "/boot", "/boot/efi", "/usr", "/var"];

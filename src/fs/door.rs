@@ -26,7 +26,7 @@ use vaultfmt::dev::BlockDevice;
 use vaultfmt::store::{StoreError, Txn};
 
 use super::{Inner, Res, State};
-use crate::gate::door::{UNCHECKED, VaultMemo, audit_refusal, check_stored, save_memo};
+use crate::gate::door::{INCOMPLETE, UNCHECKED, VaultMemo, audit_refusal, check_stored, save_memo};
 use crate::gate::{self, Policy, Sight};
 
 /// A change to a file's content in flight; its drop says the data has landed.
@@ -69,6 +69,10 @@ fn errno_name(e: Errno) -> &'static str {
         libc::EFBIG => "EFBIG",
         _ => "EIO",
     }
+}
+
+fn failed_list(st: &State) -> Vec<u64> {
+    st.failed.keys().copied().collect()
 }
 
 fn unchecked_list(st: &State) -> Vec<u64> {
@@ -176,7 +180,12 @@ impl<D: BlockDevice + 'static> Inner<D> {
             // What OCR learned holds whatever became of the file.
             save_memo(tx, learned)?;
             let current = st.generation.get(&ino).copied().unwrap_or(0);
-            if current != seen || st.in_flight.contains_key(&ino) || !st.unchecked.contains(&ino) {
+            if current != seen
+                || st.in_flight.contains_key(&ino)
+                || !st.unchecked.contains(&ino)
+                || st.failed.contains_key(&ino)
+            {
+                // Changed since, or a write to it failed: its writer's close removes it.
                 return Ok(None);
             }
             let mut names = Vec::new();
@@ -196,14 +205,34 @@ impl<D: BlockDevice + 'static> Inner<D> {
         if let (Some(n), Some((verdict, path))) = (self.notices.get(), &checked)
             && let Some(r) = verdict.reasons.first()
         {
-            n.tell(crate::notify::Notice { path: path.clone(), what: r.to_string(), fix: r.fix() });
+            n.tell(crate::notify::Notice {
+                path: path.clone(),
+                what: r.to_string(),
+                fix: r.fix(),
+                verb: "refused",
+            });
         }
         Err(Errno::EACCES)
     }
 
     /// Records that a write to a file failed (the vault is full, say): the file is no longer
     /// what its writer wrote, and its close removes it ([`Inner::discard`]).
+    /// Kept in the store too ([`INCOMPLETE`], made durable at once): after a crash the next mount removes the file
+    /// instead of checking what part of it landed. Called before the write's change ends, so
+    /// that no check can pass the file in between.
     pub(super) fn write_failed(&self, ino: u64, e: Errno) {
+        let recorded = self.change_with_state(|tx, st| {
+            if st.failed.insert(ino, e).is_some() {
+                return Ok(false);
+            }
+            tx.put_setting(INCOMPLETE, &failed_list(st))?;
+            Ok(true)
+        });
+        if recorded == Ok(true) {
+            // Durable at once: a crash before the close must find it listed.
+            let _ = self.durable();
+        }
+        // Even when the store could not record it, this mount knows.
         self.state().failed.entry(ino).or_insert(e);
     }
 
@@ -219,6 +248,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
             let names = unlink_all(tx, ino)?;
             st.forget(ino);
             tx.put_setting(UNCHECKED, &unchecked_list(st))?;
+            tx.put_setting(INCOMPLETE, &failed_list(st))?;
             Ok((names, path))
         })?;
         self.forget_names(ino, names);
@@ -227,6 +257,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
                 path,
                 what: format!("not kept: a write failed ({})", errno_name(failed)),
                 fix: "free space in the vault (delete files), or use a larger one; then copy it again".into(),
+                verb: "could not keep",
             });
         }
         Err(failed)
@@ -253,8 +284,20 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// At mount: files left unchecked by a crash are checked before anyone sees them.
     pub(super) fn sweep_unchecked(&self) -> Res<()> {
         let left = gate::door::unchecked(&self.store).map_err(|e| self.fail(e))?;
-        self.state().unchecked = left.clone();
-        for ino in left {
+        let unfinished = gate::door::incomplete(&self.store).map_err(|e| self.fail(e))?;
+        {
+            let mut st = self.state();
+            st.unchecked = left.clone();
+            st.failed = unfinished.iter().map(|&ino| (ino, Errno::EIO)).collect();
+        }
+        // Files whose writing failed before a crash are removed, not checked.
+        for &ino in &unfinished {
+            match self.discard(ino, Errno::EIO) {
+                Ok(()) | Err(Errno::EIO) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        for ino in left.difference(&unfinished).copied() {
             match self.admit(ino) {
                 Ok(()) | Err(Errno::EACCES) => {}
                 Err(e) => return Err(e),

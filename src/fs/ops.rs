@@ -276,13 +276,14 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             // once that commit is made: make it, and try once more.
             r = self.inner.change(|tx| tx.write_at(ino.0, offset, data));
         }
+        if let Err(e) = r {
+            // Before the change ends: no check may pass the file in between.
+            self.inner.write_failed(ino.0, e);
+        }
         drop(guard);
         match r {
             Ok(()) => reply.written(data.len() as u32),
-            Err(e) => {
-                self.inner.write_failed(ino.0, e);
-                reply.error(e)
-            }
+            Err(e) => reply.error(e),
         }
     }
 

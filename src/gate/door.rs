@@ -17,6 +17,15 @@ use super::{HEAD_BYTES, Policy, Reason, TAIL_BYTES, Verdict};
 /// The store setting that lists unchecked files (inode numbers).
 pub const UNCHECKED: &str = "unchecked";
 
+/// Files a mount could not finish writing (a write failed: the vault was full): never checked,
+/// only removed — by the writer's close, or after a crash by the next mount or `fsck --repair`.
+pub const INCOMPLETE: &str = "incomplete";
+
+/// The files a mount could not finish writing ([`INCOMPLETE`]).
+pub fn incomplete<D: BlockDevice + 'static>(store: &Store<D>) -> Result<BTreeSet<u64>, StoreError> {
+    Ok(store.begin_read_setting::<Vec<u64>>(INCOMPLETE)?.unwrap_or_default().into_iter().collect())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     #[error(transparent)]
@@ -121,6 +130,8 @@ pub struct Sweep {
     pub accepted: usize,
     /// Paths of the files refused (and removed).
     pub refused: Vec<String>,
+    /// Paths of the files a mount could not finish writing (removed unchecked).
+    pub incomplete: Vec<String>,
 }
 
 /// Checks every unchecked file of an unmounted vault (`fsck --repair`): a file the gate passes
@@ -131,8 +142,9 @@ pub fn sweep<D: BlockDevice + 'static>(
     sight: &Sight<'_>,
 ) -> Result<Sweep, StoreError> {
     let left = unchecked(store)?;
+    let unfinished = incomplete(store)?;
     let mut out = Sweep::default();
-    if left.is_empty() {
+    if left.is_empty() && unfinished.is_empty() {
         return Ok(out);
     }
     let mut refused = Vec::new();
@@ -140,7 +152,7 @@ pub fn sweep<D: BlockDevice + 'static>(
         let view = store.read()?;
         let memo = VaultMemo::new(|name| view.setting(name));
         let sight = sight.with_memo(&memo);
-        for &ino in &left {
+        for &ino in left.difference(&unfinished) {
             let Some(inode) = view.inode(ino)? else { continue };
             let verdict =
                 check_stored(inode.size, &mut |at, buf| view.read_at(ino, at, buf), policy, &sight)?;
@@ -161,7 +173,18 @@ pub fn sweep<D: BlockDevice + 'static>(
         }
         out.refused.push(path);
     }
+    for &ino in &unfinished {
+        if tx.a_name_of(ino)?.is_some() {
+            let path = tx.path_of(ino);
+            tx.audit("incomplete", &[("door", "fsck"), ("path", &path), ("reason", "a write failed")])?;
+            out.incomplete.push(path);
+        }
+        while let Some((parent, name)) = tx.a_name_of(ino)? {
+            tx.unlink(parent, &name)?;
+        }
+    }
     tx.put_setting(UNCHECKED, &Vec::<u64>::new())?;
+    tx.put_setting(INCOMPLETE, &Vec::<u64>::new())?;
     tx.commit()?;
     Ok(out)
 }

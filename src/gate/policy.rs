@@ -24,11 +24,11 @@ pub const LEGACY_SETTING: &str = "gate_policy";
 /// spaces and backslashes.
 pub const DEFAULT_DUMMIES: &[&str] = &["ANONYMOUS", "ANONYMIZED", "ANONYMISED", "REMOVED", "CLEANED"];
 
-/// The options a vault allows unless its policy says otherwise: what a teaching file needs and
-/// the governance rules let stay (descriptions cleaned, age and sex, dates shifted, which device).
 /// Mounting warns when the last complete mirror is older than this many days.
 pub const DEFAULT_BACKUP_MAX_AGE_DAYS: u32 = 7;
 
+/// The options a vault allows unless its policy says otherwise: what a teaching file needs and
+/// the governance rules let stay (descriptions cleaned, age and sex, dates shifted, which device).
 pub const DEFAULT_OPTIONS: &[Retain] = &[
     Retain::LongitudinalDates,
     Retain::PatientCharacteristics,

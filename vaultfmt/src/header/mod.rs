@@ -118,13 +118,13 @@ impl HeaderRead {
     }
 }
 
-/// The volume size for a device of `device_bytes`: rounded down to whole MiB.
 /// A vault's UUID as text (8-4-4-4-12 hex digits).
 pub fn uuid_text(uuid: &[u8; 16]) -> String {
     let hex: String = uuid.iter().map(|b| format!("{b:02x}")).collect();
     format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
+/// The volume size for a device of `device_bytes`: rounded down to whole MiB.
 pub fn volume_bytes_for(device_bytes: u64) -> u64 {
     device_bytes / VOLUME_ALIGN * VOLUME_ALIGN
 }
