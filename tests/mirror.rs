@@ -858,3 +858,62 @@ sys.stderr.write("heard %d bytes\n" % len(got))
     let heard = std::fs::read_to_string(&heard).unwrap();
     assert!(!heard.contains("heard") || heard.contains("heard 0 bytes"), "{heard}");
 }
+
+/// `vault eject` waits for work on the vault: a mirror its mount's process runs ends whole
+/// (exit 0) before the vault is unmounted, and an import of the unmounted vault ends whole
+/// before the image is said to be closed.
+#[test]
+fn eject_waits_for_a_mirror_and_an_import() {
+    let v = two_vaults(300);
+    let m = Mount::new(&v, "src.img", "mnt");
+    let mut mirror = v
+        .command(&["mirror", "src.img", "dst.img", "--passphrase-file", "pass", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(mirror.stdout.take().unwrap()));
+    // Under way: its plan and a first copy.
+    while let Some(Ok(line)) = lines.next() {
+        if line.contains("\"copied\"") {
+            break;
+        }
+    }
+    let (code, out, err) = v.run(&["eject", "mnt"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("waiting for the mirror of ") && err.contains("src.img to finish"), "{err}");
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    assert!(mirror.wait().unwrap().success(), "the mirror was cut short");
+    let summary: serde_json::Value = serde_json::from_str(rest.last().unwrap()).unwrap();
+    assert_eq!(summary["event"], "summary", "{summary}");
+    assert!(out.contains("src.img: closed and flushed"), "{out}");
+    std::mem::forget(m);
+    // The backup equals the source: a second run copies nothing.
+    let (code, events, _) = mirror_json(&v, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(events.iter().find(|e| e["event"] == "summary").unwrap()["copied"], 0);
+
+    // An import of the unmounted vault: eject waits for it.
+    write_tree(&v.path("more"), 150, 9);
+    let import =
+        v.command(&["import", "more", "src.img:/more", "--passphrase-file", "pass"]).spawn().unwrap();
+    let started = std::time::Instant::now();
+    // Until the import holds the vault.
+    // Seen in /proc/locks (a probe that took the lock itself could keep the import out).
+    let ino = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(v.path("src.img")).unwrap());
+    let mut held = false;
+    while !held && started.elapsed().as_secs() < 10 {
+        let locks = std::fs::read_to_string("/proc/locks").unwrap();
+        held = locks.lines().any(|l| l.contains("FLOCK") && l.contains(&format!(":{ino} ")));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert!(held, "the import was never seen holding the vault");
+    let (code, out, err) = v.run(&["eject", "src.img"]);
+    let mut import = import;
+    let finished = import.try_wait().unwrap();
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(finished.is_some_and(|s| s.success()), "eject returned while the import ran: {err}");
+    assert!(err.contains("waiting for the vault process that holds src.img to finish"), "{err}");
+    assert!(out.contains("closed and flushed"), "{out}");
+    v.ok(&["fsck", "src.img", "--passphrase-file", "pass"]);
+}
