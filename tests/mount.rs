@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::Vault;
-use common::mount::{Mounted, kill_mount, run};
+use common::mount::{Mounted, hold_open, kill_mount, run};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -943,4 +943,37 @@ fn a_file_whose_write_failed_is_gone_after_a_crash() {
     assert!(log.contains("incomplete  door=mount path=/big.bin"), "{log}");
     let (code, out, err) = v.run(&["fsck", "v.img", "--passphrase-file", "pass"]);
     assert_eq!(code, 0, "{out}{err}");
+}
+
+/// A copy cut short by a crash (the mount killed while the file is still being written, never
+/// closed): the next mount removes the new file instead of checking and showing what landed.
+/// A file that was whole and fsynced before, then changed, is kept (its fsynced data is the
+/// durability promise).
+#[test]
+fn a_copy_cut_short_by_a_crash_leaves_no_file() {
+    let v = Vault::new();
+    v.init_image("v.img", "32M");
+    let m = Mounted::new(&v, "v.img", "cut-mnt");
+    let mut kept = fs::File::create(m.dir.join("kept.txt")).unwrap();
+    kept.write_all(b"made-up note, fsynced\n").unwrap();
+    kept.sync_all().unwrap();
+    kept.write_all(b"an appended line\n").unwrap();
+    // Written and held open by a process of its own (a fork of this one would close a copy of
+    // the descriptor: a flush, which the gate answers).
+    fs::write(v.path("source.bin"), vec![0x42u8; 5 << 20]).unwrap();
+    let mut writer = hold_open(&v, &[("source.bin", "cut-mnt/copy.bin")]);
+    // Long enough for the committer to make what landed durable.
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    kill_mount(&v, "vault mount v.img cut-mnt");
+    writer.kill().unwrap();
+    writer.wait().unwrap();
+    drop(kept);
+    drop(m);
+    let m = Mounted::new(&v, "v.img", "cut-mnt");
+    let back = fs::metadata(m.dir.join("copy.bin")).map(|x| x.len());
+    assert!(back.is_err(), "a copy that never finished came back: {back:?}");
+    assert!(fs::read_to_string(m.dir.join("kept.txt")).unwrap().starts_with("made-up note, fsynced\n"));
+    m.umount();
+    let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert!(log.contains("incomplete  door=mount path=/copy.bin"), "{log}");
 }

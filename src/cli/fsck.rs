@@ -115,7 +115,9 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
     match &swept {
         Some(s) => {
             for path in &s.incomplete {
-                println!("removed, its writing never finished (a write failed): {path}");
+                println!(
+                    "removed, its writing never finished (a write failed, or the mount ended first): {path}"
+                );
             }
             for path in &s.refused {
                 println!("refused by the gate and removed: {path} (see vault log)");

@@ -19,7 +19,12 @@
 //!
 //! The set of unchecked files is kept in the store too (`gate::door::UNCHECKED`, written in the
 //! same transaction that first marks a file), so that after a crash the next mount checks them
-//! before anyone can see them, and every way out of the vault leaves them out meanwhile.
+//! before anyone can see them, and every way out of the vault leaves them out meanwhile. Files
+//! that were being written anew (made, or truncated to nothing, through the mount) and that no
+//! close had passed, and files a write to which failed, are listed apart
+//! (`gate::door::INCOMPLETE`, written in the transaction that makes the file or in which its
+//! content starts over): after a crash they are removed, not checked — a copy cut short is not
+//! shown with what part of it landed.
 
 use fuser::Errno;
 use vaultfmt::dev::BlockDevice;
@@ -71,8 +76,13 @@ fn errno_name(e: Errno) -> &'static str {
     }
 }
 
-fn failed_list(st: &State) -> Vec<u64> {
-    st.failed.keys().copied().collect()
+/// What the store lists as [`INCOMPLETE`]: files a write to which failed, and new files not yet
+/// passed at a close. A mount that starts after a crash removes them.
+fn incomplete_list(st: &State) -> Vec<u64> {
+    let mut all: Vec<u64> = st.failed.keys().chain(st.unfinished.iter()).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    all
 }
 
 fn unchecked_list(st: &State) -> Vec<u64> {
@@ -85,6 +95,7 @@ impl State {
         self.unchecked.remove(&ino);
         self.generation.remove(&ino);
         self.failed.remove(&ino);
+        self.unfinished.remove(&ino);
     }
 
     /// Moves a file's generation on: to a value no file has had before (one counter for the
@@ -108,6 +119,13 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// Starts a change to a file's content: marks it unchecked (in the store too, before the
     /// change can land) and moves its generation on. The guard ends the change.
     pub(super) fn begin_change(&self, ino: u64) -> Res<ChangeGuard<'_, D>> {
+        self.begin(ino, false)
+    }
+
+    /// [`Inner::begin_change`]; with `anew`, the file's content starts over (a new file, or one
+    /// truncated to nothing): it is *unfinished* until a close or fsync passes it, and a crash
+    /// before then removes it instead of showing what landed.
+    fn begin(&self, ino: u64, anew: bool) -> Res<ChangeGuard<'_, D>> {
         // In flight first: from here no check can start, and none under way can mark the file
         // checked (a check that waited while the mark below was written would otherwise see
         // the file unchecked, no change in flight, and its generation unmoved).
@@ -115,22 +133,39 @@ impl<D: BlockDevice + 'static> Inner<D> {
             let mut st = self.state();
             *st.in_flight.entry(ino).or_default() += 1;
             st.bump(ino);
-            st.unchecked.contains(&ino)
+            st.unchecked.contains(&ino) && (!anew || st.unfinished.contains(&ino))
         };
         let guard = ChangeGuard { inner: self, ino };
         if !marked {
             self.change_with_state(|tx, st| {
                 st.unchecked.insert(ino);
-                tx.put_setting(UNCHECKED, &unchecked_list(st))
+                tx.put_setting(UNCHECKED, &unchecked_list(st))?;
+                if anew && st.unfinished.insert(ino) {
+                    tx.put_setting(INCOMPLETE, &incomplete_list(st))?;
+                }
+                Ok(())
             })?;
         }
         Ok(guard)
     }
 
-    /// Marks a new file unchecked (it has no content yet; its writer's close checks it).
-    pub(super) fn mark_unchecked(&self, ino: u64) -> Res<()> {
-        drop(self.begin_change(ino)?);
-        Ok(())
+    /// Makes a new regular file, unchecked and unfinished in the same commit (it has no content
+    /// yet; its writer's close checks it): no crash can leave it listed as neither.
+    pub(super) fn create_new(&self, parent: u64, name: &str, mode: u32) -> Res<u64> {
+        self.change_with_state(|tx, st| {
+            let ino = tx.create(parent, name, vaultfmt::store::Kind::File, mode, None)?;
+            st.bump(ino);
+            st.unchecked.insert(ino);
+            st.unfinished.insert(ino);
+            tx.put_setting(UNCHECKED, &unchecked_list(st))?;
+            tx.put_setting(INCOMPLETE, &incomplete_list(st))?;
+            Ok(ino)
+        })
+    }
+
+    /// Starts a truncation to nothing (`O_TRUNC`, a copy over a file): the content starts over.
+    pub(super) fn begin_anew(&self, ino: u64) -> Res<ChangeGuard<'_, D>> {
+        self.begin(ino, true)
     }
 
     /// Runs the gate on an unchecked file: Ok when it may stay (or a change is still in flight
@@ -140,7 +175,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
         self.check()?;
         let failed = self.state().failed.get(&ino).copied();
         if let Some(failed) = failed {
-            return self.discard(ino, failed);
+            return self.discard(ino, failed, errno_name(failed));
         }
         let (seen, view) = {
             let st = self.state();
@@ -195,8 +230,12 @@ impl<D: BlockDevice + 'static> Inner<D> {
                 audit_refusal(tx, "mount", path, &verdict.reasons)?;
                 names = unlink_all(tx, ino)?;
             }
+            let was_unfinished = st.unfinished.contains(&ino);
             st.forget(ino);
             tx.put_setting(UNCHECKED, &unchecked_list(st))?;
+            if was_unfinished {
+                tx.put_setting(INCOMPLETE, &incomplete_list(st))?;
+            }
             let refused = checked.as_ref().is_some_and(|(v, _)| !v.accept);
             Ok(refused.then_some(names))
         })?;
@@ -225,7 +264,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
             if st.failed.insert(ino, e).is_some() {
                 return Ok(false);
             }
-            tx.put_setting(INCOMPLETE, &failed_list(st))?;
+            tx.put_setting(INCOMPLETE, &incomplete_list(st))?;
             Ok(true)
         });
         if recorded == Ok(true) {
@@ -239,24 +278,28 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// Removes a file a write to which failed, so that no file that looks whole and is not stays
     /// behind: every name goes, the removal is audited (`incomplete`, with the reason), and the
     /// writer's close or fsync gets the write's error.
-    fn discard(&self, ino: u64, failed: Errno) -> Res<()> {
+    fn discard(&self, ino: u64, failed: Errno, reason: &str) -> Res<()> {
         let (names, path) = self.change_with_state(|tx, st| {
             let path = tx.a_name_of(ino)?.map(|_| tx.path_of(ino));
             if let Some(path) = &path {
-                tx.audit("incomplete", &[("door", "mount"), ("path", path), ("reason", errno_name(failed))])?;
+                tx.audit("incomplete", &[("door", "mount"), ("path", path), ("reason", reason)])?;
             }
             let names = unlink_all(tx, ino)?;
             st.forget(ino);
             tx.put_setting(UNCHECKED, &unchecked_list(st))?;
-            tx.put_setting(INCOMPLETE, &failed_list(st))?;
+            tx.put_setting(INCOMPLETE, &incomplete_list(st))?;
             Ok((names, path))
         })?;
         self.forget_names(ino, names);
         if let (Some(n), Some(path)) = (self.notices.get(), path) {
             n.tell(crate::notify::Notice {
                 path,
-                what: format!("not kept: a write failed ({})", errno_name(failed)),
-                fix: "free space in the vault (delete files), or use a larger one; then copy it again".into(),
+                what: format!("not kept: {reason}"),
+                fix: if failed == Errno::ENOSPC {
+                    "free space in the vault (delete files), or use a larger one; then copy it again".into()
+                } else {
+                    "copy it again".into()
+                },
                 verb: "could not keep",
             });
         }
@@ -290,9 +333,10 @@ impl<D: BlockDevice + 'static> Inner<D> {
             st.unchecked = left.clone();
             st.failed = unfinished.iter().map(|&ino| (ino, Errno::EIO)).collect();
         }
-        // Files whose writing failed before a crash are removed, not checked.
+        // Files whose writing failed, or that were being written anew, when the mount ended
+        // are removed, not checked: what landed of them is not what was meant.
         for &ino in &unfinished {
-            match self.discard(ino, Errno::EIO) {
+            match self.discard(ino, Errno::EIO, "its writing never finished (the mount ended first)") {
                 Ok(()) | Err(Errno::EIO) => {}
                 Err(e) => return Err(e),
             }

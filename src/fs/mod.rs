@@ -48,6 +48,9 @@ struct State {
     in_flight: BTreeMap<u64, u32>,
     /// Inode → the error of a write to it that failed (`door.rs`: removed at its close).
     failed: BTreeMap<u64, Errno>,
+    /// Files whose content started over through this mount (new, or truncated to nothing) and
+    /// that no close has passed yet (`door.rs`: a crash before then removes them).
+    unfinished: std::collections::BTreeSet<u64>,
     next_handle: u64,
     /// Inode → number of open handles.
     open: BTreeMap<u64, u32>,
@@ -150,10 +153,8 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// Creates a regular file; returns its inode and attributes.
     fn create_file(&self, parent: u64, name: &OsStr, mode: u32, umask: u32) -> Res<(u64, fuser::FileAttr)> {
         let name = name_str(name)?;
-        let ino =
-            self.change(|tx| tx.create(parent, name, vaultfmt::store::Kind::File, mode & !umask, None))?;
-        // Unchecked until its writer closes it.
-        self.mark_unchecked(ino)?;
+        // Unchecked and unfinished until its writer closes it, from the commit that makes it.
+        let ino = self.create_new(parent, name, mode & !umask)?;
         Ok((ino, self.entry(ino)?))
     }
 
@@ -230,6 +231,7 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
             generations: 0,
             in_flight: BTreeMap::new(),
             failed: BTreeMap::new(),
+            unfinished: Default::default(),
             next_handle: 1,
             open: BTreeMap::new(),
             dirty: false,

@@ -93,6 +93,10 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         reply: ReplyAttr,
     ) {
         let guard = match size {
+            Some(0) => match self.inner.begin_anew(ino.0) {
+                Ok(g) => Some(g),
+                Err(e) => return reply.error(e),
+            },
             Some(_) => match self.inner.begin_change(ino.0) {
                 Ok(g) => Some(g),
                 Err(e) => return reply.error(e),

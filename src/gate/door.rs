@@ -176,7 +176,10 @@ pub fn sweep<D: BlockDevice + 'static>(
     for &ino in &unfinished {
         if tx.a_name_of(ino)?.is_some() {
             let path = tx.path_of(ino);
-            tx.audit("incomplete", &[("door", "fsck"), ("path", &path), ("reason", "a write failed")])?;
+            tx.audit(
+                "incomplete",
+                &[("door", "fsck"), ("path", &path), ("reason", "its writing never finished")],
+            )?;
             out.incomplete.push(path);
         }
         while let Some((parent, name)) = tx.a_name_of(ino)? {

@@ -67,3 +67,35 @@ fn zombie(pid: i32) -> bool {
     fs::read_to_string(format!("/proc/{pid}/stat"))
         .map_or(true, |s| s.rsplit(") ").next().is_some_and(|r| r.starts_with('Z')))
 }
+
+/// A process that copies each (source, destination) with direct I/O (so the bytes reach the
+/// vault without a close: the kernel would otherwise keep them in its cache until then) and
+/// holds the destinations open until it is killed. A process of its own: every close of any
+/// descriptor of a FUSE file — a forked child's copy closed at exec among them — is a flush
+/// the gate answers, and the test harness forks.
+pub fn hold_open(v: &Vault, files: &[(&str, &str)]) -> std::process::Child {
+    let pairs: Vec<String> = files.iter().flat_map(|(a, b)| [a.to_string(), b.to_string()]).collect();
+    let script = "import os, sys, time\n\
+        args = sys.argv[1:]\n\
+        fds = []\n\
+        for src, dst in zip(args[0::2], args[1::2]):\n\
+        \x20   fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_DIRECT, 0o644)\n\
+        \x20   data = open(src, 'rb').read()\n\
+        \x20   assert os.pwrite(fd, data, 0) == len(data)\n\
+        \x20   fds.append(fd)\n\
+        print('written', flush=True)\n\
+        time.sleep(600)\n";
+    let mut child = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(&pairs)
+        .current_dir(v.dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.as_mut().unwrap()), &mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "written");
+    child
+}
