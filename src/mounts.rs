@@ -37,6 +37,17 @@ pub fn vaults() -> Vec<(PathBuf, Mount)> {
     table.lines().filter_map(parse).filter(|(_, m)| m.is_vault()).collect()
 }
 
+/// The folder the vault on `device` (however spelt) is mounted on, if it is.
+pub fn folder_of(device: &Path) -> Option<PathBuf> {
+    let device = device.canonicalize().ok()?;
+    vaults()
+        .into_iter()
+        .find(|(_, m)| {
+            m.vault_device().is_some_and(|d| Path::new(d).canonicalize().is_ok_and(|d| d == device))
+        })
+        .map(|(dir, _)| dir)
+}
+
 /// `dir` made absolute, links resolved as mountinfo has them; when it cannot be looked into (a
 /// dead mount), its folder resolved and its name kept.
 fn absolute(dir: &Path) -> Option<PathBuf> {

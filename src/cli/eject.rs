@@ -28,7 +28,6 @@ pub struct EjectArgs {
 const POLL: Duration = Duration::from_millis(200);
 
 pub fn run(args: EjectArgs) -> anyhow::Result<Exit> {
-    let vaults = crate::mounts::vaults();
     let target = &args.target;
     let (device, dir) = match crate::mounts::at(target) {
         Some(m) if m.is_vault() => {
@@ -50,13 +49,7 @@ pub fn run(args: EjectArgs) -> anyhow::Result<Exit> {
             }
             .into());
         }
-        None => {
-            let dir = vaults
-                .iter()
-                .find(|(_, m)| m.vault_device().is_some_and(|d| same_file(Path::new(d), target)))
-                .map(|(d, _)| d.clone());
-            (target.clone(), dir)
-        }
+        None => (target.clone(), crate::mounts::folder_of(target)),
     };
     let meta = super::with_path(std::fs::metadata(&device), &device, "cannot open")?;
     if let Some(dir) = &dir {
@@ -125,10 +118,6 @@ fn held_by_another(device: &Path) -> anyhow::Result<bool> {
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
 }
 
 /// The whole disk a block device (or partition) belongs to: /dev/sdb for /dev/sdb1.

@@ -286,6 +286,7 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
 
 /// The width of the terminal on standard error (80 when it cannot be told).
 fn terminal_columns() -> usize {
+    // SAFETY: winsize is plain integers; all zeros is a valid value.
     let mut size: libc::winsize = unsafe { std::mem::zeroed() };
     // SAFETY: TIOCGWINSZ fills the winsize we own.
     let ok = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;

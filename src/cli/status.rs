@@ -43,11 +43,13 @@ fn status_of(device: &Path, mounted_at: Option<&Path>, pass: &PassphraseArgs) ->
     if let Some(client) = Client::connect(device) {
         let mut s = client.status()?;
         s.device = device.display().to_string();
-        s.mounted_at =
-            mounted_at.map(Path::to_path_buf).or_else(|| mount_of(device)).map(|d| d.display().to_string());
+        s.mounted_at = mounted_at
+            .map(Path::to_path_buf)
+            .or_else(|| crate::mounts::folder_of(device))
+            .map(|d| d.display().to_string());
         return Ok(Seen::Status(s));
     }
-    if mounted_at.is_some() || mount_of(device).is_some() {
+    if mounted_at.is_some() || crate::mounts::folder_of(device).is_some() {
         return Ok(Seen::Unanswered);
     }
     let opened = super::unlock(device, pass, None).and_then(|v| super::target::open_unlocked(v, "status"));
@@ -68,14 +70,6 @@ fn status_of(device: &Path, mounted_at: Option<&Path>, pass: &PassphraseArgs) ->
     }))
 }
 
-/// The folder `device` is mounted on, if a vault's mount names it.
-fn mount_of(device: &Path) -> Option<PathBuf> {
-    crate::mounts::vaults()
-        .into_iter()
-        .find(|(_, m)| m.vault_device().is_some_and(|d| same_file(Path::new(d), device)))
-        .map(|(dir, _)| dir)
-}
-
 /// True when another vault process holds the vault: its lock (an image) or O_EXCL (a drive).
 fn busy(e: &anyhow::Error) -> bool {
     use vaultfmt::dev::DevError;
@@ -84,10 +78,6 @@ fn busy(e: &anyhow::Error) -> bool {
         Some(DevError::Open { source, .. }) => source.raw_os_error() == Some(libc::EBUSY),
         _ => false,
     })
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
 }
 
 pub fn run(args: StatusArgs) -> anyhow::Result<Exit> {
@@ -112,7 +102,8 @@ pub fn run(args: StatusArgs) -> anyhow::Result<Exit> {
                 let what = if busy {
                     "in use by another vault process (an import or a mirror is running)".to_string()
                 } else {
-                    let dir = mounted_at.clone().or_else(|| mount_of(&device)).unwrap_or_default();
+                    let dir =
+                        mounted_at.clone().or_else(|| crate::mounts::folder_of(&device)).unwrap_or_default();
                     format!(
                         "mounted at {}; its mount's process does not answer this user (another user's mount)",
                         dir.display()
