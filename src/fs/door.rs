@@ -28,10 +28,11 @@
 
 use fuser::Errno;
 use vaultfmt::dev::BlockDevice;
-use vaultfmt::store::{StoreError, Txn};
 
 use super::{Inner, Res, State};
-use crate::gate::door::{INCOMPLETE, UNCHECKED, VaultMemo, audit_refusal, check_stored, save_memo};
+use crate::gate::door::{
+    INCOMPLETE, UNCHECKED, VaultMemo, audit_refusal, check_stored, save_memo, unlink_all,
+};
 use crate::gate::{self, Policy, Sight};
 
 /// A change to a file's content in flight; its drop says the data has landed.
@@ -51,19 +52,6 @@ impl<D: BlockDevice + 'static> Drop for ChangeGuard<'_, D> {
         }
         st.bump(self.ino);
     }
-}
-
-/// Removes every name of a file; returns them (parent, name).
-fn unlink_all<D: BlockDevice + 'static>(
-    tx: &mut Txn<'_, D>,
-    ino: u64,
-) -> Result<Vec<(u64, String)>, StoreError> {
-    let mut names = Vec::new();
-    while let Some((parent, name)) = tx.a_name_of(ino)? {
-        tx.unlink(parent, &name)?;
-        names.push((parent, name));
-    }
-    Ok(names)
 }
 
 /// The errno's name, for the audit log (`ENOSPC`).

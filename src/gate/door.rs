@@ -124,6 +124,19 @@ impl Memo for VaultMemo<'_> {
     }
 }
 
+/// Removes every name of a file; returns them (parent, name).
+pub fn unlink_all<D: BlockDevice + 'static>(
+    tx: &mut Txn<'_, D>,
+    ino: u64,
+) -> Result<Vec<(u64, String)>, StoreError> {
+    let mut names = Vec::new();
+    while let Some((parent, name)) = tx.a_name_of(ino)? {
+        tx.unlink(parent, &name)?;
+        names.push((parent, name));
+    }
+    Ok(names)
+}
+
 /// What checking the files a mount left unchecked came to.
 #[derive(Debug, Default)]
 pub struct Sweep {
@@ -168,9 +181,7 @@ pub fn sweep<D: BlockDevice + 'static>(
     save_memo(&mut tx, &learned)?;
     for (ino, path, reasons) in refused {
         audit_refusal(&mut tx, "fsck", &path, &reasons)?;
-        while let Some((parent, name)) = tx.a_name_of(ino)? {
-            tx.unlink(parent, &name)?;
-        }
+        unlink_all(&mut tx, ino)?;
         out.refused.push(path);
     }
     for &ino in &unfinished {
@@ -182,9 +193,7 @@ pub fn sweep<D: BlockDevice + 'static>(
             )?;
             out.incomplete.push(path);
         }
-        while let Some((parent, name)) = tx.a_name_of(ino)? {
-            tx.unlink(parent, &name)?;
-        }
+        unlink_all(&mut tx, ino)?;
     }
     tx.put_setting(UNCHECKED, &Vec::<u64>::new())?;
     tx.put_setting(INCOMPLETE, &Vec::<u64>::new())?;
