@@ -15,3 +15,4 @@ pub mod passphrase;
 pub mod scrub;
 pub mod size;
 pub mod status;
+pub mod version;

@@ -510,3 +510,21 @@ fn slips_get_clear_messages_and_the_right_exit_codes() {
     assert_eq!(v.ok(&["ls", "v.img:/ct", pass[0], pass[1]]).trim(), "one/");
     assert_eq!(v.ok(&["ls", "v.img:/ct/one", pass[0], pass[1]]).trim(), "note.txt");
 }
+
+/// `vault --version`: the version, the commit built from (this work tree's HEAD, `+changes`
+/// when the tree differed), and the cipher engine this CPU runs.
+#[test]
+fn version_names_the_commit_and_the_cipher_engine() {
+    let v = Vault::new();
+    let out = v.ok(&["--version"]);
+    let head = Command::new("git")
+        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "--short=12", "HEAD"])
+        .output()
+        .unwrap();
+    let head = String::from_utf8(head.stdout).unwrap();
+    let expected = format!("vault {} (commit {}", env!("CARGO_PKG_VERSION"), head.trim());
+    assert!(out.starts_with(&expected), "{out}");
+    let engine = vaultfmt::crypt::engine_here();
+    assert!(out.trim_end().ends_with(&format!(", cipher AES-256-XTS by {engine})")), "{out}");
+    assert_eq!(v.ok(&["-V"]), out);
+}

@@ -23,6 +23,31 @@ fn man_pages_match_the_command_line_definitions() {
 }
 
 #[test]
+fn completion_scripts_match_the_command_line_definitions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    let update = std::env::var_os("VAULT_UPDATE_MAN").is_some();
+    let mut stale = Vec::new();
+    for (name, contents) in vault::cli::completions::scripts() {
+        let path = dir.join(&name);
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &contents).unwrap();
+        } else if std::fs::read(&path).ok().as_deref() != Some(&contents[..]) {
+            stale.push(name);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "completions out of date: {stale:?}; run VAULT_UPDATE_MAN=1 cargo test --test docs"
+    );
+    // Every command is offered.
+    let bash = std::fs::read_to_string(dir.join("vault")).unwrap();
+    for cmd in ["mount", "scrub", "mirror", "completions", "eject"] {
+        assert!(bash.contains(&format!("vault,{cmd})")), "bash completion lacks {cmd}");
+    }
+}
+
+#[test]
 fn every_command_has_help_and_the_exit_code_table() {
     use clap::CommandFactory;
     let mut cmd = vault::cli::Cli::command();
@@ -143,4 +168,13 @@ fn the_packaged_mirror_unit_uses_flags_vault_mirror_has() {
     assert!(timer.contains("Persistent=true"));
     let rule = std::fs::read_to_string(root.join("udev/99-vault-mirror.rules.example")).unwrap();
     assert!(rule.contains("SYSTEMD_WANTS}+=\"vault-mirror@"));
+}
+
+/// The drive policy the Debian package ships in /etc/vault is the one vault uses without it.
+#[test]
+fn the_packaged_drive_policy_is_the_default() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/etc/drives.json");
+    let shipped: vault::drives::classify::DrivePolicy =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(shipped, vault::drives::classify::DrivePolicy::default());
 }

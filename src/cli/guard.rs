@@ -92,21 +92,16 @@ fn handle(facts: &DeviceFacts, policy: &DrivePolicy, as_json: bool) -> bool {
 
 const RULE: &str = "etc/udev/rules.d/70-vault-guard.rules";
 const UNIT: &str = "etc/systemd/system/vault-guard.service";
+/// What the Debian package installs (in /usr/lib), for /usr/bin/vault.
+const PACKAGED_RULE: &str = include_str!("../../packaging/udev/70-vault-guard.rules");
+const PACKAGED_UNIT: &str = include_str!("../../packaging/systemd/vault-guard.service");
 
 fn install(root: &Path) -> anyhow::Result<()> {
+    // The packaged rule and unit, pointed at the binary that runs this.
     let exe = std::env::current_exe()?;
-    let exe = exe.display();
-    let rule = format!(
-        "# vault guard: USB storage the drive policy refuses is made read-only as it appears.\n\
-         ACTION==\"add\", SUBSYSTEM==\"block\", ENV{{DEVTYPE}}==\"disk\", ENV{{ID_BUS}}==\"usb\", \
-         RUN+=\"{exe} guard --device $devnode\"\n"
-    );
-    let unit = format!(
-        "[Unit]\nDescription=vault guard: refused USB storage is made read-only\n\
-         Documentation=man:vault-guard(1)\nAfter=systemd-udevd.service\n\n\
-         [Service]\nExecStart={exe} guard\nRestart=on-failure\n\n\
-         [Install]\nWantedBy=multi-user.target\n"
-    );
+    let exe = exe.to_str().ok_or_else(|| anyhow::anyhow!("{}: not a UTF-8 path", exe.display()))?;
+    let rule = PACKAGED_RULE.replace("/usr/bin/vault", exe);
+    let unit = PACKAGED_UNIT.replace("/usr/bin/vault", exe);
     for (path, text) in [(RULE, rule), (UNIT, unit)] {
         let path = root.join(path);
         std::fs::create_dir_all(path.parent().expect("a folder"))?;

@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod completions;
 pub mod drives;
 pub mod eject;
 pub mod export;
@@ -104,6 +105,8 @@ pub enum Command {
     Guard(guard::GuardArgs),
     /// Measure the sector cipher and the key derivation on this machine, beside OpenSSL
     Bench(bench::BenchArgs),
+    /// Print the completion script for bash, zsh or fish
+    Completions(completions::CompletionsArgs),
 }
 
 /// Where the current passphrase comes from.
@@ -300,7 +303,13 @@ pub fn print_json(value: &serde_json::Value) {
 
 /// Parses the arguments, runs the command, and maps its outcome to an exit code.
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    use clap::{CommandFactory, FromArgMatches};
+    // The commit and the cipher engine are known at build and at run time, not to the derive.
+    let parsed = Cli::command()
+        .version(crate::version::line())
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -330,6 +339,7 @@ pub fn run() -> ExitCode {
         Command::Drives(args) => drives::run(args),
         Command::Guard(args) => guard::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Completions(args) => completions::run(args),
     };
     if vaultfmt::secret::memory_lock_failed() {
         eprintln!(

@@ -11,7 +11,7 @@ use thiserror::Error;
 use zeroize::Zeroize;
 
 use crate::SECTOR_SIZE;
-pub use xts::Xts;
+pub use xts::{Xts, engine_here};
 
 /// Length of a sector-cipher key: Key1 (data) followed by Key2 (tweak).
 pub const XTS_KEY_BYTES: usize = 64;
@@ -80,6 +80,7 @@ mod tests {
         let cipher = SectorCipher::new(&core::array::from_fn(|i| i as u8)).unwrap();
         let expected = if vaes::available() { "avx512-vaes" } else { "aes-crate" };
         assert_eq!(cipher.engine(), expected);
+        assert_eq!(engine_here(), expected, "what --version says is what a key gets");
     }
 
     #[test]

@@ -75,6 +75,18 @@ fn mul_alpha8(t: u128) -> u128 {
     (t << 8) ^ REDUCE_BY_8[(t >> 120) as usize] as u128
 }
 
+const VAES: &str = "avx512-vaes";
+const PORTABLE: &str = "aes-crate";
+
+/// The implementation [`Xts::new`] picks on this CPU, without a key (`vault --version`).
+pub fn engine_here() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    if super::vaes::available() {
+        return VAES;
+    }
+    PORTABLE
+}
+
 impl Xts {
     /// Key1 and Key2, each 32 bytes. Refusing equal halves is the caller's rule
     /// (`SectorCipher`): the IEEE vectors themselves never use them.
@@ -101,8 +113,8 @@ impl Xts {
     pub fn engine(&self) -> &'static str {
         match self.engine {
             #[cfg(target_arch = "x86_64")]
-            Engine::Vaes(_) => "avx512-vaes",
-            Engine::Portable { .. } => "aes-crate",
+            Engine::Vaes(_) => VAES,
+            Engine::Portable { .. } => PORTABLE,
         }
     }
 

@@ -1,0 +1,202 @@
+//! The Debian package: built with cargo-deb (`packaging/build-deb.sh`), its contents and control
+//! fields checked, installed into this machine with `dpkg -i`, used, removed and purged. As
+//! root, like the loop-device tests; it changes the machine's /usr and /etc, and puts back what
+//! it found.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs a command; its status, standard output and standard error.
+fn run(program: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program}: {e}"));
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(program: &str, args: &[&str]) -> String {
+    let (success, out, err) = run(program, args);
+    assert!(success, "{program} {args:?} failed:\n{out}{err}");
+    out
+}
+
+/// Every file the package holds, by its installed path.
+fn contents(deb: &Path) -> Vec<String> {
+    ok("dpkg-deb", &["-c", deb.to_str().unwrap()])
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .map(|p| p.trim_start_matches('.').to_string())
+        .filter(|p| !p.ends_with('/'))
+        .collect()
+}
+
+/// A field of the package's control file.
+fn field(deb: &Path, name: &str) -> String {
+    ok("dpkg-deb", &["-f", deb.to_str().unwrap(), name]).trim().to_string()
+}
+
+/// Whether an ELF file has a section (by `objcopy`'s reading: binutils' readelf).
+fn has_section(file: &Path, section: &str) -> bool {
+    ok("readelf", &["-S", "-W", file.to_str().unwrap()]).contains(section)
+}
+
+/// Builds the package into `out`: the .deb and the debug symbols' .ddeb.
+fn build(out: &Path) -> (PathBuf, PathBuf) {
+    let status = Command::new("bash")
+        .arg(root_dir().join("packaging/build-deb.sh"))
+        .args(["--output", out.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "packaging/build-deb.sh failed");
+    let version = env!("CARGO_PKG_VERSION");
+    let deb = out.join(format!("vault_{version}-1_amd64.deb"));
+    let dbgsym = out.join(format!("vault-dbgsym_{version}-1_amd64.ddeb"));
+    assert!(deb.exists() && dbgsym.exists(), "not built: {deb:?} {dbgsym:?}");
+    (deb, dbgsym)
+}
+
+/// What the package installs outside /etc, which remove must take away.
+const INSTALLED: &[&str] = &[
+    "/usr/bin/vault",
+    "/usr/share/man/man1/vault.1.gz",
+    "/usr/share/man/man1/vault-mount.1.gz",
+    "/usr/share/man/man5/vaultfmt.5.gz",
+    "/usr/share/bash-completion/completions/vault",
+    "/usr/share/zsh/vendor-completions/_vault",
+    "/usr/share/fish/vendor_completions.d/vault.fish",
+    "/usr/lib/systemd/system/vault-guard.service",
+    "/usr/lib/systemd/system/vault-mirror@.service",
+    "/usr/lib/systemd/system/vault-mirror@.timer",
+    "/usr/lib/udev/rules.d/70-vault-guard.rules",
+];
+
+const GUARD_WANTS: &str = "/etc/systemd/system/multi-user.target.wants/vault-guard.service";
+
+#[test]
+fn the_debian_package_installs_works_removes_and_purges_cleanly() {
+    assert_eq!(unsafe { libc::geteuid() }, 0, "the package test installs into this machine: run it as root");
+    // A vault package a earlier run left is purged first; the administrator's /etc/vault is kept
+    // aside and put back at the end.
+    let _ = run("dpkg", &["--purge", "vault"]);
+    let saved = tempfile::tempdir().unwrap();
+    let had_etc = Path::new("/etc/vault").exists();
+    if had_etc {
+        ok("cp", &["-a", "/etc/vault", saved.path().to_str().unwrap()]);
+        std::fs::remove_dir_all("/etc/vault").unwrap();
+    }
+
+    let out = tempfile::tempdir().unwrap();
+    let (deb, dbgsym) = build(out.path());
+
+    // Contents and control fields.
+    let files = contents(&deb);
+    for path in INSTALLED.iter().chain(&["/etc/vault/drives.json", "/usr/share/doc/vault/copyright"]) {
+        assert!(files.iter().any(|f| f == path), "{path} not in the package: {files:?}");
+    }
+    let pages = files.iter().filter(|f| f.starts_with("/usr/share/man/man1/vault")).count();
+    assert_eq!(pages, vault::cli::man::pages().len(), "one page per command");
+    let depends = field(&deb, "Depends");
+    assert!(
+        depends.contains("fuse3") && depends.contains("libc6") && depends.contains("libudev1"),
+        "{depends}"
+    );
+    assert!(field(&deb, "Recommends").contains("tesseract-ocr-eng"));
+    let control = tempfile::tempdir().unwrap();
+    ok("dpkg-deb", &["-e", deb.to_str().unwrap(), control.path().to_str().unwrap()]);
+    let conffiles = std::fs::read_to_string(control.path().join("conffiles")).unwrap();
+    assert_eq!(conffiles.trim(), "/etc/vault/drives.json");
+    // The binary is stripped; its debug symbols are in the .ddeb, by build ID.
+    let unpacked = tempfile::tempdir().unwrap();
+    ok("dpkg-deb", &["-x", deb.to_str().unwrap(), unpacked.path().to_str().unwrap()]);
+    assert!(
+        !has_section(&unpacked.path().join("usr/bin/vault"), ".debug_info"),
+        "the packaged binary has debug info"
+    );
+    let debug = contents(&dbgsym);
+    assert!(
+        debug.iter().any(|f| f.starts_with("/usr/lib/debug/.build-id/") && f.ends_with(".debug")),
+        "{debug:?}"
+    );
+
+    // Installed into this machine.
+    ok("dpkg", &["-i", deb.to_str().unwrap()]);
+    for path in INSTALLED {
+        assert!(Path::new(path).exists(), "{path} not installed");
+    }
+    let version = ok("/usr/bin/vault", &["--version"]);
+    let head = ok("git", &["-C", root_dir().to_str().unwrap(), "rev-parse", "--short=12", "HEAD"]);
+    assert!(
+        version.starts_with(&format!("vault {} (commit {}", env!("CARGO_PKG_VERSION"), head.trim()))
+            && version.contains(&format!("cipher AES-256-XTS by {})", vaultfmt::crypt::engine_here())),
+        "{version}"
+    );
+    assert_eq!(ok("man", &["-w", "vault"]).trim(), "/usr/share/man/man1/vault.1.gz");
+    assert_eq!(ok("man", &["-w", "5", "vaultfmt"]).trim(), "/usr/share/man/man5/vaultfmt.5.gz");
+    // bash loads the completion, which offers the commands.
+    let offered = ok(
+        "bash",
+        &[
+            "-c",
+            "source /usr/share/bash-completion/completions/vault; COMP_WORDS=(vault mo); COMP_CWORD=1; _vault vault mo vault; echo ${COMPREPLY[@]}",
+        ],
+    );
+    assert_eq!(offered.trim(), "mount", "{offered}");
+    // The guard is enabled (not started: no systemd runs here, or it would be); the templates not.
+    assert!(Path::new(GUARD_WANTS).exists(), "the guard is not enabled");
+    assert!(!Path::new("/etc/systemd/system/timers.target.wants/vault-mirror@.timer").exists());
+    let mirror_dir = std::fs::metadata("/etc/vault/mirror").unwrap();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mirror_dir.permissions()) & 0o777, 0o700);
+    // systemd reads the units without a complaint (a template as one instance of it).
+    if Path::new("/usr/bin/systemd-analyze").exists() {
+        let units = tempfile::tempdir().unwrap();
+        for (from, to) in [
+            ("vault-guard.service", "vault-guard.service"),
+            ("vault-mirror@.service", "vault-mirror@backup.service"),
+            ("vault-mirror@.timer", "vault-mirror@backup.timer"),
+        ] {
+            std::fs::copy(Path::new("/usr/lib/systemd/system").join(from), units.path().join(to)).unwrap();
+        }
+        for unit in ["vault-guard.service", "vault-mirror@backup.service", "vault-mirror@backup.timer"] {
+            let path = units.path().join(unit);
+            let (_, out, err) = run("systemd-analyze", &["verify", "--man=no", path.to_str().unwrap()]);
+            let text = format!("{out}{err}");
+            let complaints: Vec<&str> = text.lines().filter(|l| l.contains("vault")).collect();
+            assert!(complaints.is_empty(), "systemd-analyze verify {unit}: {complaints:?}");
+        }
+    }
+
+    // The administrator edits the drive policy and adds a mirror's settings; remove keeps them.
+    let edited = "{\n  \"min_size_bytes\": 250000000000,\n  \"accepted\": []\n}\n";
+    std::fs::write("/etc/vault/drives.json", edited).unwrap();
+    std::fs::write("/etc/vault/mirror/backup.conf", "SRC=/dev/disk/by-id/made-up\n").unwrap();
+    ok("dpkg", &["-r", "vault"]);
+    for path in INSTALLED {
+        assert!(!Path::new(path).exists(), "{path} left after remove");
+    }
+    assert_eq!(std::fs::read_to_string("/etc/vault/drives.json").unwrap(), edited);
+    // Reinstalled: the edits stand (the shipped policy did not change, so dpkg asks nothing).
+    ok("dpkg", &["-i", "--force-confdef", "--force-confold", deb.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string("/etc/vault/drives.json").unwrap(), edited);
+    assert!(Path::new(GUARD_WANTS).exists());
+
+    // Purged: nothing of the package is left; the administrator's own file is.
+    ok("dpkg", &["--purge", "vault"]);
+    for path in INSTALLED.iter().chain(&["/etc/vault/drives.json", GUARD_WANTS, "/usr/share/doc/vault"]) {
+        assert!(!Path::new(path).exists(), "{path} left after purge");
+    }
+    assert!(Path::new("/etc/vault/mirror/backup.conf").exists(), "purge removed the administrator's file");
+    let (listed, _, _) = run("dpkg", &["-s", "vault"]);
+    assert!(!listed, "dpkg still knows vault after purge");
+
+    // The machine as it was.
+    std::fs::remove_dir_all("/etc/vault").unwrap();
+    if had_etc {
+        ok("cp", &["-a", saved.path().join("vault").to_str().unwrap(), "/etc/vault"]);
+    }
+}
