@@ -124,6 +124,11 @@ fn the_debian_package_installs_works_removes_and_purges_cleanly() {
         "{debug:?}"
     );
 
+    // Debian's own checker finds no error (warnings and notes are printed, not failed on).
+    let (clean, out, err) =
+        run("lintian", &["--fail-on", "error", "--tag-display-limit", "0", deb.to_str().unwrap()]);
+    assert!(clean, "lintian found errors:\n{out}{err}");
+
     // Installed into this machine.
     ok("dpkg", &["-i", deb.to_str().unwrap()]);
     for path in INSTALLED {
