@@ -120,6 +120,55 @@ fn posix_behaviour_renames_links_xattrs_and_errors() {
     assert_eq!(v.run(&["fsck", "v.img", "--passphrase-file", "pass"]).0, 0);
 }
 
+/// Set-ID bits go as Linux takes them: on a write by a process without CAP_FSETID, on a change
+/// of owner; not on root's own write. (The mount takes them itself: FUSE_HANDLE_KILLPRIV_V2.)
+#[test]
+fn set_id_bits_are_taken_away_as_linux_takes_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let v = Vault::new();
+    v.init_image("v.img", "32M");
+    let m = Mounted::new(&v, "v.img", "suid-mnt");
+    let file = m.dir.join("tool");
+    fs::write(&file, b"made-up\n").unwrap();
+    let mode = |f: &Path| fs::metadata(f).unwrap().mode() & 0o7777;
+    let set = |f: &Path, bits: u32| fs::set_permissions(f, fs::Permissions::from_mode(bits)).unwrap();
+    // Root (with CAP_FSETID) writes: the bits stay.
+    set(&file, 0o6755);
+    fs::OpenOptions::new().append(true).open(&file).unwrap().write_all(b"more\n").unwrap();
+    assert_eq!(mode(&file), 0o6755);
+    // Without CAP_FSETID: set-user-ID goes, and set-group-ID with group execute.
+    let append = |f: &Path| {
+        let status = std::process::Command::new("setpriv")
+            .args([
+                "--bounding-set",
+                "-fsetid",
+                "--inh-caps",
+                "-fsetid",
+                "sh",
+                "-c",
+                "echo made-up >> \"$0\"",
+            ])
+            .arg(f)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    append(&file);
+    assert_eq!(mode(&file), 0o755);
+    // Set-group-ID without group execute (mandatory locking's mark) is not a privilege: it stays.
+    set(&file, 0o4745 | 0o2000);
+    append(&file);
+    assert_eq!(mode(&file), 0o2745);
+    // A change of owner takes them away, even by root; an explicit mode is kept.
+    set(&file, 0o6755);
+    std::os::unix::fs::chown(&file, Some(1000), Some(1000)).unwrap();
+    assert_eq!(mode(&file), 0o755);
+    set(&file, 0o6755);
+    assert_eq!(mode(&file), 0o6755);
+    assert_eq!(fs::read_to_string(&file).unwrap(), "made-up\nmore\nmade-up\nmade-up\n");
+    m.umount();
+}
+
 #[test]
 fn read_only_mount_refuses_changes() {
     let v = Vault::new();

@@ -48,6 +48,9 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         // The kernel caches written pages and sends them in large writes; it writes dirty pages
         // back before it sends a flush, so a file is whole when it is closed.
         let _ = config.add_capabilities(fuser::InitFlags::FUSE_WRITEBACK_CACHE);
+        // Set-ID bits and capabilities are taken away here (Txn::kill_privileges), not by the
+        // kernel asking for `security.capability` before every write (a round trip each).
+        let _ = config.add_capabilities(fuser::InitFlags::FUSE_HANDLE_KILLPRIV_V2);
         Ok(())
     }
 
@@ -76,7 +79,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
 
     fn setattr(
         &self,
-        _req: &Request,
+        req: &Request,
         ino: INodeNo,
         mode: Option<u32>,
         uid: Option<u32>,
@@ -103,9 +106,15 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             },
             None => None,
         };
+        // A change of owner, or a truncation by anyone but root, takes set-ID bits away (the
+        // kernel leaves it to the mount: FUSE_HANDLE_KILLPRIV_V2); an explicit mode is kept.
+        let kill = mode.is_none() && (uid.is_some() || gid.is_some() || (size.is_some() && req.uid() != 0));
         let r = self.inner.change(|tx| {
             if let Some(size) = size {
                 tx.truncate(ino.0, size)?;
+            }
+            if kill {
+                tx.kill_privileges(ino.0)?;
             }
             let attrs = SetAttrs { mode, uid, gid, atime: atime.map(to_time), mtime: mtime.map(to_time) };
             tx.set_attrs(ino.0, &attrs)
@@ -265,7 +274,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         _fh: FileHandle,
         offset: u64,
         data: &[u8],
-        _write_flags: WriteFlags,
+        write_flags: WriteFlags,
         _flags: OpenFlags,
         _lock_owner: Option<LockOwner>,
         reply: ReplyWrite,
@@ -274,11 +283,19 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             Ok(g) => g,
             Err(e) => return reply.error(e),
         };
-        let mut r = self.inner.change(|tx| tx.write_at(ino.0, offset, data));
+        // The kernel asks this of a write by a process without CAP_FSETID to a set-ID file.
+        let kill = write_flags.contains(WriteFlags::FUSE_WRITE_KILL_SUIDGID);
+        let write = |tx: &mut vaultfmt::store::Txn<'_, D>| {
+            if kill {
+                tx.kill_privileges(ino.0)?;
+            }
+            tx.write_at(ino.0, offset, data)
+        };
+        let mut r = self.inner.change(write);
         if r == Err(Errno::ENOSPC) && self.inner.durable().is_ok() {
             // Space freed since the last durable commit (a file just deleted) is reused only
             // once that commit is made: make it, and try once more.
-            r = self.inner.change(|tx| tx.write_at(ino.0, offset, data));
+            r = self.inner.change(write);
         }
         if let Err(e) = r {
             // Before the change ends: no check may pass the file in between.

@@ -22,6 +22,13 @@ use crate::dev::BlockDevice;
 const RUN_SECTORS: u64 = 256;
 
 /// Attribute changes (`None` leaves one as it is).
+/// Mode bits [`Txn::kill_privileges`] takes away (as `<sys/stat.h>` numbers them).
+mod libc_mode {
+    pub const S_ISUID: u32 = 0o4000;
+    pub const S_ISGID: u32 = 0o2000;
+    pub const S_IXGRP: u32 = 0o0010;
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct SetAttrs {
     pub mode: Option<u32>,
@@ -673,6 +680,25 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
         inode.ctime = Time::now();
         self.put_inode(ino, &inode)?;
         Ok(inode)
+    }
+
+    /// What a write, a truncation by an unprivileged process or a change of owner takes from a
+    /// file, as Linux filesystems do: the set-user-ID bit, the set-group-ID bit where it means
+    /// one (group execute set), and file capabilities (`security.capability`). The mount asks the
+    /// kernel to leave this to it (FUSE_HANDLE_KILLPRIV_V2), which spares a round trip per write.
+    pub fn kill_privileges(&mut self, ino: u64) -> Result<(), StoreError> {
+        let mut inode = self.must_inode(ino)?;
+        let mut kill = libc_mode::S_ISUID;
+        if inode.mode & libc_mode::S_IXGRP != 0 {
+            kill |= libc_mode::S_ISGID;
+        }
+        if inode.mode & kill != 0 {
+            inode.mode &= !kill;
+            inode.ctime = Time::now();
+            self.put_inode(ino, &inode)?;
+        }
+        self.tx.open_table(XATTRS)?.remove((ino, "security.capability"))?;
+        Ok(())
     }
 
     /// Appends an audit record (names of rules and tags only, never a value).
