@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Copy benchmark (issue: the mount). A CT-like study — 600 files of 512 KiB by default — is
-# copied into a folder and made durable (`cp -r`, `sync`, fsync of the folder), then read back
-# with cold caches, on:
+# Copy benchmark (issue: speed). A CT-like study — 600 files of 512 KiB by default — is copied
+# into a folder and made durable (`cp -r`, `sync`, fsync of the folder), its tree listed with
+# `find -printf` (a stat of every file) and read back, with cold caches, on:
 #   ext4      on a loop device over an image file;
 #   gocryptfs, securefs, cryfs   (Debian's packages, installed here) over that same ext4;
 #   vault     mounted from an image file of the same size in the same folder (the same disk).
-# Prints MB/s per run, medians, and ratios against ext4 and the fastest peer. Needs root.
-# FILES=, FILE_KIB=, RUNS= change the workload. The passwords are made up for the benchmark.
+# With --tmpfs, every backing store (the image files, the study) is in memory: what is left is
+# each filesystem's own work. Prints per run and medians: MB/s of the copy and of the read,
+# milliseconds of the listing, and CPU seconds per GB copied (the FUSE daemon's user+system
+# time, plus `cp` and `sync`; for ext4 the kernel's writeback threads are not counted); then
+# ratios against ext4 and the fastest peer. Needs root.
+# FILES=, FILE_KIB=, RUNS= change the workload (FILES=10000 FILE_KIB=16: small files;
+# FILES=1 FILE_KIB=2097152: one 2 GiB file). The passwords are made up for the benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/study.sh
@@ -15,17 +20,23 @@ for p in gocryptfs securefs cryfs fuse3; do
     dpkg -s "$p" >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq gocryptfs securefs cryfs fuse3 >/dev/null; break; }
 done
 build_vault copy
+tmpfs=""
+[ "${1:-}" = --tmpfs ] && tmpfs=1
+bytes=$((files * kib * 1024))
+size=$(( (bytes * 2) / 1048576 + 128 ))M
 loop=""
 cleanup() {
+    cd /
     for m in "$work"/plain "$work"/base; do mountpoint -q "$m" 2>/dev/null && { fusermount3 -uz "$m" 2>/dev/null || umount -l "$m"; }; done
     [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
+    mountpoint -q "$work" && umount "$work"
     rm -rf "$work"
 }
 trap cleanup EXIT
+# In memory: the study, the ext4 image and vault's image (one at a time), with room to spare.
+[ -n "$tmpfs" ] && mount -t tmpfs -o size=$(( bytes * 4 / 1048576 + 512 ))M tmpfs "$work"
 cd "$work"
 make_study "$files" "$kib"
-bytes=$((files * kib * 1024))
-size=$(( (bytes * 2) / 1048576 + 128 ))M
 printf 'made-up benchmark passphrase\n' > pass
 mkdir base plain
 # Makes a fresh ext4 at base/ (on a loop device over ext4.img).
@@ -71,31 +82,69 @@ mount_vault() {
 }
 umount_vault() { "$vault" umount plain >/dev/null; rm -f v.img; }
 
-declare -A write read
+# fuse_pids: the processes that hold /dev/fuse open (the FUSE daemon of the one mount there is;
+# a peer that daemonizes leaves its parent out).
+fuse_pids() {
+    local p
+    for p in /proc/[0-9]*; do
+        ls -l "$p/fd" 2>/dev/null | grep -q ' /dev/fuse$' && echo "${p#/proc/}"
+    done
+}
+# daemon_ticks PID…: their user+system clock ticks so far (those gone count as 0).
+daemon_ticks() {
+    local total=0 pid
+    for pid in "$@"; do
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+hz=$(getconf CLK_TCK)
+
+declare -A write read list cpu
 for fs in ext4 gocryptfs securefs cryfs vault; do
     for r in $(seq "$runs"); do
         "mount_$fs"
         drop_caches
         # After `sync`, an fsync of the target folder, for every filesystem alike: for vault it is
         # what makes its last changes durable (its own commit), for the others next to nothing.
-        t0=$(now); cp -r study "$target/"; sync; fsync_dir "$target"; t1=$(now)
+        pids=$(fuse_pids)
+        d0=$(daemon_ticks $pids)
+        t0=$(now)
+        /usr/bin/time -f "%U %S" -o cp.cpu cp -r study "$target/"
+        /usr/bin/time -f "%U %S" -o sync.cpu sync; fsync_dir "$target"
+        t1=$(now)
+        d1=$(daemon_ticks $pids)
         w=$(mbps "$t0" "$t1")
+        c=$(python3 -c "
+u = sum(map(float, open('cp.cpu').read().split())) + sum(map(float, open('sync.cpu').read().split()))
+print(f'{(u + ($d1 - $d0) / $hz) / ($bytes / 1e9):.2f}')")
+        drop_caches
+        t0=$(now); find "$target/study" -printf '%s %T@\n' > /dev/null; t1=$(now)
+        l=$(python3 -c "print(f'{($t1 - $t0) * 1000:.0f}')")
         drop_caches
         t0=$(now); find "$target/study" -type f -exec cat {} + > /dev/null; t1=$(now)
         rd=$(mbps "$t0" "$t1")
         "umount_$fs"
         write[$fs]="${write[$fs]:-} $w"; read[$fs]="${read[$fs]:-} $rd"
+        list[$fs]="${list[$fs]:-} $l"; cpu[$fs]="${cpu[$fs]:-} $c"
     done
 done
-echo "study: $files files of $kib KiB ($((bytes / 1048576)) MiB), $runs runs each; MB/s"
-printf '%-10s %-22s %-8s %-22s %s\n' fs "copy+sync runs" median "cold read runs" median
+where=disk; [ -n "$tmpfs" ] && where=tmpfs
+echo "study: $files files of $kib KiB ($((bytes / 1048576)) MiB), $runs runs each, backing stores on $where"
+printf '%-10s %-20s %-7s %-20s %-7s %-16s %-6s %-18s %s\n' fs "copy+sync MB/s" median "cold read MB/s" median \
+    "list ms" median "CPU s/GB copied" median
 for fs in ext4 gocryptfs securefs cryfs vault; do
-    printf '%-10s %-22s %-8s %-22s %s\n' "$fs" "${write[$fs]}" "$(median ${write[$fs]})" "${read[$fs]}" "$(median ${read[$fs]})"
+    printf '%-10s %-20s %-7s %-20s %-7s %-16s %-6s %-18s %s\n' "$fs" "${write[$fs]}" "$(median ${write[$fs]})" \
+        "${read[$fs]}" "$(median ${read[$fs]})" "${list[$fs]}" "$(median ${list[$fs]})" "${cpu[$fs]}" "$(median ${cpu[$fs]})"
 done
-python3 - "$(median ${write[ext4]})" "$(median ${write[gocryptfs]})" "$(median ${write[securefs]})" "$(median ${write[cryfs]})" "$(median ${write[vault]})" \
-          "$(median ${read[ext4]})" "$(median ${read[gocryptfs]})" "$(median ${read[securefs]})" "$(median ${read[cryfs]})" "$(median ${read[vault]})" <<'PY'
+medians() { local fs; for fs in ext4 gocryptfs securefs cryfs vault; do eval "median \${$1[$fs]}"; done; }
+python3 - $(medians write) $(medians read) $(medians list) $(medians cpu) <<'PY'
 import sys
-w = list(map(float, sys.argv[1:6])); r = list(map(float, sys.argv[6:11]))
+v = list(map(float, sys.argv[1:]))
+w, r, l, c = v[0:5], v[5:10], v[10:15], v[15:20]
 print(f"copy: vault / ext4 = {w[4] / w[0]:.2f}; vault / fastest peer = {w[4] / max(w[1:4]):.2f}")
 print(f"read: vault / ext4 = {r[4] / r[0]:.2f}; vault / fastest peer = {r[4] / max(r[1:4]):.2f}")
+print(f"list: vault / fastest peer (time) = {l[4] / min(l[1:4]):.2f}")
+names = ["gocryptfs", "securefs", "cryfs"]
+print("CPU per GB: vault / " + ", ".join(f"{n} = {c[4] / c[i + 1]:.2f}" for i, n in enumerate(names)))
 PY

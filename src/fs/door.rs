@@ -185,7 +185,10 @@ impl<D: BlockDevice + 'static> Inner<D> {
             check_stored(inode.size, &mut |at, buf| view.read_at(ino, at, buf), self.policy(), &sight)
                 .map_err(|e| self.fail(e))?;
         let learned = memo.learned();
-        let path = view.path_of(ino).map_err(|e| self.fail(e))?;
+        // The path names a refusal (audit, notice); finding it reads the folders' entries, so
+        // an accepted file is not made to pay for it.
+        let path =
+            if verdict.accept { String::new() } else { view.path_of(ino).map_err(|e| self.fail(e))? };
         drop(view);
         self.settle(ino, seen, Some((verdict, path)), &learned)
     }

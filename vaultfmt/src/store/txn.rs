@@ -227,14 +227,15 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
     /// `start`; returns their records.
     fn write_run(&self, start: u64, pieces: &[&[u8]]) -> Result<Vec<Chunk>, StoreError> {
         let sectors: u64 = pieces.iter().map(|p| (p.len() as u64).div_ceil(SECTOR_SIZE as u64)).sum();
-        let mut buf = vec![0u8; sectors as usize * SECTOR_SIZE];
+        // Filled by copying, only the ends of short pieces zeroed (no memset of the whole run).
+        let mut buf = Vec::with_capacity(sectors as usize * SECTOR_SIZE);
         let mut out = Vec::with_capacity(pieces.len());
-        let mut at = 0usize;
         for piece in pieces {
-            buf[at..at + piece.len()].copy_from_slice(piece);
+            let at = buf.len();
+            buf.extend_from_slice(piece);
+            buf.resize(at + piece.len().div_ceil(SECTOR_SIZE) * SECTOR_SIZE, 0);
             let hash = *blake3::keyed_hash(&self.store.keys().chunk, piece).as_bytes();
             out.push(Chunk { sector: start + (at / SECTOR_SIZE) as u64, len: piece.len() as u32, hash });
-            at += piece.len().div_ceil(SECTOR_SIZE) * SECTOR_SIZE;
         }
         self.store.io().write_sectors(start, &mut buf)?;
         Ok(out)
