@@ -87,7 +87,7 @@ umount_vault() { "$vault" umount plain >/dev/null; rm -f v.img; }
 fuse_pids() {
     local p
     for p in /proc/[0-9]*; do
-        ls -l "$p/fd" 2>/dev/null | grep -q ' /dev/fuse$' && echo "${p#/proc/}"
+        if ls -l "$p/fd" 2>/dev/null | grep -q ' /dev/fuse$'; then echo "${p#/proc/}"; fi
     done
 }
 # daemon_ticks PID…: their user+system clock ticks so far (those gone count as 0).

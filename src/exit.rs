@@ -47,11 +47,11 @@ pub const TABLE: &[(Exit, &str)] = &[
 
 /// `--help`'s closing text: the exit-code table.
 impl Exit {
-    /// For commands that go through many files: 2 when any could not be read, else 1 when any
-    /// was refused, else 0.
+    /// For commands that go through many files: 74 (an input/output error) when any could not
+    /// be read, else 1 when any was refused, else 0.
     pub fn for_files(refused: usize, errors: usize) -> Exit {
         if errors > 0 {
-            Exit::Usage
+            Exit::Io
         } else if refused > 0 {
             Exit::Refused
         } else {
@@ -232,6 +232,29 @@ mod tests {
         // A context that does not end with its cause keeps it.
         let err = anyhow::Error::new(missing()).context("copying a.dcm");
         assert_eq!(message(&err), format!("copying a.dcm: {}", missing()));
+    }
+
+    #[test]
+    fn many_files_an_unreadable_one_outweighs_a_refused_one() {
+        assert_eq!(Exit::for_files(0, 0), Exit::Ok);
+        assert_eq!(Exit::for_files(3, 0), Exit::Refused);
+        assert_eq!(Exit::for_files(3, 1), Exit::Io);
+        assert_eq!(Exit::Io as i32, 74, "the table's I/O code");
+    }
+
+    #[test]
+    fn io_errors_map_by_kind_and_every_code_is_in_the_table() {
+        let io = |k| anyhow::Error::new(std::io::Error::from(k));
+        assert_eq!(for_error(&io(std::io::ErrorKind::NotFound)), Exit::NoInput);
+        assert_eq!(for_error(&io(std::io::ErrorKind::PermissionDenied)), Exit::Io);
+        assert_eq!(for_error(&anyhow::Error::new(UsageError("x".into()))), Exit::Usage);
+        assert_eq!(for_error(&anyhow::Error::new(Refusal("x".into()))), Exit::Refused);
+        let decided = Decided { exit: Exit::NoSpace, message: "full".into() };
+        assert_eq!(for_error(&anyhow::Error::new(decided)), Exit::NoSpace);
+        for (exit, _) in TABLE {
+            assert_eq!(Exit::from_code(*exit as i32), *exit);
+        }
+        assert_eq!(Exit::from_code(12345), Exit::Io);
     }
 
     #[test]

@@ -528,3 +528,37 @@ fn version_names_the_commit_and_the_cipher_engine() {
     assert!(out.trim_end().ends_with(&format!(", cipher AES-256-XTS by {engine})")), "{out}");
     assert_eq!(v.ok(&["-V"]), out);
 }
+
+/// A file `vault check` cannot read is named with why, the others are still judged, and the
+/// exit status is the table's I/O code, 74 (not 2, which is for usage errors). Run as `nobody`,
+/// since root reads any file.
+#[test]
+fn an_unreadable_input_is_named_the_rest_checked_and_the_exit_is_74() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let v = Vault::new();
+    std::fs::set_permissions(v.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir(v.path("in")).unwrap();
+    std::fs::write(v.path("in/note.txt"), "made-up note\n").unwrap();
+    std::fs::write(v.path("in/closed.txt"), "made-up, unreadable\n").unwrap();
+    std::fs::set_permissions(v.path("in/closed.txt"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let mut cmd = v.command(&["check", "in"]);
+    // SAFETY: setgroups, setgid and setuid are async-signal-safe; no allocation here.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setgroups(0, std::ptr::null()) != 0
+                || libc::setgid(65534) != 0
+                || libc::setuid(65534) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.stdin(Stdio::null()).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(74), "{stdout}{stderr}");
+    assert!(stderr.contains("in/closed.txt: Permission denied"), "{stderr}");
+    assert!(stdout.contains("accept  in/note.txt"), "{stdout}");
+    assert!(stderr.contains("1 accepted, 0 refused, 1 unreadable"), "{stderr}");
+}

@@ -17,7 +17,7 @@ use crate::size::count;
     file declares (see README). Every reading a reader could take is checked: Part 10, raw data \
     sets, DICOM JSON and XML, and every container (zip, gzip, tar, xz, lzma, lzip, bzip2, zstd, lz4, \
     cpio, ar, ISO 9660; 7z, rar, cab and UDF are refused). Other files pass.\n\n\
-    Exit status: 0 when every file is accepted, 1 when any is refused, 2 on a usage or I/O error. \
+    Exit status: 0 when every file is accepted, 1 when any is refused, 74 when any could not be read, 2 on a usage error. \
     Reasons name the rule, the tag and where it stands, never the value.")]
 pub struct CheckArgs {
     /// Files and folders (folders are checked recursively)

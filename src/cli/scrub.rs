@@ -39,7 +39,7 @@ pub const KEY_SETTING: &str = "scrub_key";
     The key UIDs are made with: the vault's (with --vault), or --key-file (made if missing), \
     or ~/.config/vault/scrub.key. A mounted vault given to --vault lends its key and policy \
     through its mount's process, so --out may be a folder in the mounted vault.\n\n\
-    Exit status: 0 when every file was written, 1 when any was refused, 2 on a usage or I/O error.")]
+    Exit status: 0 when every file was written, 1 when any was refused, 74 when any could not be read or written, 2 on a usage error.")]
 pub struct ScrubArgs {
     /// Files and folders to scrub
     #[arg(required = true, value_name = "PATH")]
