@@ -14,9 +14,12 @@ fn main() {
     // A commit moves HEAD or the branch it names; an edit changes the sources, and so whether
     // the tree is clean (told by `git status` without refreshing the index, which would be a
     // change of its own). Only files that exist are watched: a missing one is always stale.
-    let mut watched = vec!["src".to_string(), "vaultfmt/src".to_string(), "Cargo.toml".to_string()];
+    // What goes into the binary; whether these differ from the commit is what "+changes" says.
+    let sources = ["src", "vaultfmt/src", "Cargo.toml", "Cargo.lock", "vaultfmt/Cargo.toml", "build.rs"];
+    let mut watched: Vec<String> = sources.iter().map(|s| s.to_string()).collect();
+    // HEAD's log moves with every commit and checkout, even when the branch's ref is packed.
     let branch = git(&["symbolic-ref", "-q", "HEAD"]);
-    for name in ["HEAD", "packed-refs"].into_iter().chain(branch.as_deref()) {
+    for name in ["HEAD", "logs/HEAD", "packed-refs"].into_iter().chain(branch.as_deref()) {
         watched.extend(git(&["rev-parse", "--git-path", name]));
     }
     for path in watched.iter().filter(|p| Path::new(p).exists()) {
@@ -24,8 +27,9 @@ fn main() {
     }
     let commit = std::env::var("VAULT_COMMIT").ok().or_else(|| {
         let id = git(&["rev-parse", "--short=12", "HEAD"])?;
-        let dirty = git(&["--no-optional-locks", "status", "--porcelain", "--untracked-files=no"])
-            .is_some_and(|s| !s.is_empty());
+        let mut status = vec!["--no-optional-locks", "status", "--porcelain", "--untracked-files=no", "--"];
+        status.extend(sources);
+        let dirty = git(&status).is_some_and(|s| !s.is_empty());
         Some(if dirty { format!("{id}+changes") } else { id })
     });
     println!("cargo:rustc-env=VAULT_COMMIT={}", commit.as_deref().unwrap_or("unknown"));

@@ -178,3 +178,35 @@ fn the_packaged_drive_policy_is_the_default() {
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert_eq!(shipped, vault::drives::classify::DrivePolicy::default());
 }
+
+/// Every variable a test reads to narrow, lengthen or replay itself is listed in test.sh, which
+/// says when one is set (and which CI unsets): no run is shrunk silently.
+#[test]
+fn every_variable_that_changes_a_test_is_listed_in_test_sh() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let listed = std::fs::read_to_string(root.join("test.sh")).unwrap();
+    let mut read = std::collections::BTreeSet::new();
+    for dir in ["tests", "vaultfmt/tests"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (at, _) in text.match_indices("env::var") {
+                    let rest = &text[at..];
+                    if let Some(start) = rest.find("\"VAULT_").filter(|s| *s < 40) {
+                        let name: String = rest[start + 1..]
+                            .chars()
+                            .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                            .collect();
+                        read.insert(name);
+                    }
+                }
+            }
+        }
+    }
+    // Not a narrowing: where the drive policy is read from (a made-up file in the tests).
+    read.remove("VAULT_DRIVES_CONFIG");
+    assert!(read.len() >= 8, "found too few: {read:?}");
+    let missing: Vec<_> = read.iter().filter(|v| !listed.contains(&format!("[{v}]="))).collect();
+    assert!(missing.is_empty(), "not listed in test.sh: {missing:?}");
+}

@@ -154,7 +154,15 @@ pub fn run(args: GuardArgs) -> anyhow::Result<Exit> {
     }
     // On standard error, so that standard output holds only results (and JSON stays JSON).
     eprintln!("vault guard: watching for USB storage");
+    // The policy is read again for each drive: a drive accepted since (vault init
+    // --accept-drive) is not made read-only by a guard that started before. A policy that no
+    // longer reads keeps the last good one, said once per drive.
+    let mut policy = policy;
     discover::watch(|facts| {
+        match discover::load_policy() {
+            Ok(now) => policy = now,
+            Err(e) => eprintln!("vault guard: {e}; keeping the policy read before"),
+        }
         handle(&facts, &policy, args.json);
         !args.once
     })?;
