@@ -264,22 +264,21 @@ impl<D: BlockDevice + 'static> Inner<D> {
         }
         // Even when the store could not record it, this mount knows.
         self.state().failed.entry(ino).or_insert(e);
+        // Its names go now, not at its close: when the kernel's write-back is what failed, the
+        // close returns the error without asking the mount, which learns of it only at the
+        // release, after the writer has moved on (and a listing could have shown the file).
+        let _ = self.unlink_failed(ino, e, errno_name(e));
     }
 
-    /// Removes a file a write to which failed, so that no file that looks whole and is not stays
-    /// behind: every name goes, the removal is audited (`incomplete`, with the reason), and the
-    /// writer's close or fsync gets the write's error.
-    fn discard(&self, ino: u64, failed: Errno, reason: &str) -> Res<()> {
-        let (names, path) = self.change_with_state(|tx, st| {
-            let path = tx.a_name_of(ino)?.map(|_| tx.path_of(ino));
-            if let Some(path) = &path {
-                tx.audit("incomplete", &[("door", "mount"), ("path", path), ("reason", reason)])?;
-            }
-            let names = unlink_all(tx, ino)?;
-            st.forget(ino);
-            tx.put_setting(UNCHECKED, &unchecked_list(st))?;
-            tx.put_setting(INCOMPLETE, &incomplete_list(st))?;
-            Ok((names, path))
+    /// Removes every name of a file a write to which failed, audits it (`incomplete`, with the
+    /// reason) and says so on the desktop; the mount's state of it stays until its close. Does
+    /// nothing when it has no name left (removed already).
+    fn unlink_failed(&self, ino: u64, failed: Errno, reason: &str) -> Res<()> {
+        let (names, path) = self.change_with_state(|tx, _| {
+            let Some(_) = tx.a_name_of(ino)? else { return Ok((Vec::new(), None)) };
+            let path = tx.path_of(ino);
+            tx.audit("incomplete", &[("door", "mount"), ("path", &path), ("reason", reason)])?;
+            Ok((unlink_all(tx, ino)?, Some(path)))
         })?;
         self.forget_names(ino, names);
         if let (Some(n), Some(path)) = (self.notices.get(), path) {
@@ -294,6 +293,20 @@ impl<D: BlockDevice + 'static> Inner<D> {
                 verb: "could not keep",
             });
         }
+        Ok(())
+    }
+
+    /// Removes a file a write to which failed (or whose writing never finished), so that no file
+    /// that looks whole and is not stays behind: every name goes ([`Inner::unlink_failed`], if
+    /// its failed write has not already), the mount forgets it, and the writer's close or fsync
+    /// gets the error.
+    fn discard(&self, ino: u64, failed: Errno, reason: &str) -> Res<()> {
+        self.unlink_failed(ino, failed, reason)?;
+        self.change_with_state(|tx, st| {
+            st.forget(ino);
+            tx.put_setting(UNCHECKED, &unchecked_list(st))?;
+            tx.put_setting(INCOMPLETE, &incomplete_list(st))
+        })?;
         Err(failed)
     }
 
