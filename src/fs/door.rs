@@ -73,6 +73,24 @@ fn incomplete_list(st: &State) -> Vec<u64> {
     all
 }
 
+/// The names a removal took (parent, name) and the file's path (none when it had no name left).
+type Removed = (Vec<(u64, String)>, Option<String>);
+
+/// Removes every name of a file that is not kept, with an `incomplete` audit record naming it and
+/// the reason; returns the names and its path (none when it had no name left).
+fn unlink_audited<D: BlockDevice + 'static>(
+    tx: &mut vaultfmt::store::Txn<'_, D>,
+    ino: u64,
+    reason: &str,
+) -> Result<Removed, vaultfmt::store::StoreError> {
+    if tx.a_name_of(ino)?.is_none() {
+        return Ok((Vec::new(), None));
+    }
+    let path = tx.path_of(ino);
+    tx.audit("incomplete", &[("door", "mount"), ("path", &path), ("reason", reason)])?;
+    Ok((unlink_all(tx, ino)?, Some(path)))
+}
+
 fn unchecked_list(st: &State) -> Vec<u64> {
     st.unchecked.iter().copied().collect()
 }
@@ -274,12 +292,35 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// reason) and says so on the desktop; the mount's state of it stays until its close. Does
     /// nothing when it has no name left (removed already).
     fn unlink_failed(&self, ino: u64, failed: Errno, reason: &str) -> Res<()> {
-        let (names, path) = self.change_with_state(|tx, _| {
-            let Some(_) = tx.a_name_of(ino)? else { return Ok((Vec::new(), None)) };
-            let path = tx.path_of(ino);
-            tx.audit("incomplete", &[("door", "mount"), ("path", &path), ("reason", reason)])?;
-            Ok((unlink_all(tx, ino)?, Some(path)))
+        let removed = self.change_with_state(|tx, _| unlink_audited(tx, ino, reason))?;
+        self.removed(ino, removed, failed, reason);
+        Ok(())
+    }
+
+    /// Removes a file a write to which failed (or whose writing never finished), so that no file
+    /// that looks whole and is not stays behind: in one change, every name left goes (audited,
+    /// unless its failed write removed them already) and the mount forgets the file; the writer's
+    /// close or fsync gets the error.
+    fn discard(&self, ino: u64, failed: Errno, reason: &str) -> Res<()> {
+        let removed = self.change_with_state(|tx, st| {
+            let removed = unlink_audited(tx, ino, reason)?;
+            st.forget(ino);
+            tx.put_setting(UNCHECKED, &unchecked_list(st))?;
+            tx.put_setting(INCOMPLETE, &incomplete_list(st))?;
+            Ok(removed)
         })?;
+        self.removed(ino, removed, failed, reason);
+        Err(failed)
+    }
+
+    /// After [`unlink_audited`]: the kernel told of the names, the desktop of the file.
+    fn removed(
+        &self,
+        ino: u64,
+        (names, path): (Vec<(u64, String)>, Option<String>),
+        failed: Errno,
+        reason: &str,
+    ) {
         self.forget_names(ino, names);
         if let (Some(n), Some(path)) = (self.notices.get(), path) {
             n.tell(crate::notify::Notice {
@@ -293,21 +334,6 @@ impl<D: BlockDevice + 'static> Inner<D> {
                 verb: "could not keep",
             });
         }
-        Ok(())
-    }
-
-    /// Removes a file a write to which failed (or whose writing never finished), so that no file
-    /// that looks whole and is not stays behind: every name goes ([`Inner::unlink_failed`], if
-    /// its failed write has not already), the mount forgets it, and the writer's close or fsync
-    /// gets the error.
-    fn discard(&self, ino: u64, failed: Errno, reason: &str) -> Res<()> {
-        self.unlink_failed(ino, failed, reason)?;
-        self.change_with_state(|tx, st| {
-            st.forget(ino);
-            tx.put_setting(UNCHECKED, &unchecked_list(st))?;
-            tx.put_setting(INCOMPLETE, &incomplete_list(st))
-        })?;
-        Err(failed)
     }
 
     /// Tells the kernel that names the mount removed are gone.

@@ -22,13 +22,6 @@ use crate::dev::BlockDevice;
 const RUN_SECTORS: u64 = 256;
 
 /// Attribute changes (`None` leaves one as it is).
-/// Mode bits [`Txn::kill_privileges`] takes away (as `<sys/stat.h>` numbers them).
-mod libc_mode {
-    pub const S_ISUID: u32 = 0o4000;
-    pub const S_ISGID: u32 = 0o2000;
-    pub const S_IXGRP: u32 = 0o0010;
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct SetAttrs {
     pub mode: Option<u32>,
@@ -689,9 +682,9 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
     /// kernel to leave this to it (FUSE_HANDLE_KILLPRIV_V2), which spares a round trip per write.
     pub fn kill_privileges(&mut self, ino: u64) -> Result<(), StoreError> {
         let mut inode = self.must_inode(ino)?;
-        let mut kill = libc_mode::S_ISUID;
-        if inode.mode & libc_mode::S_IXGRP != 0 {
-            kill |= libc_mode::S_ISGID;
+        let mut kill = libc::S_ISUID;
+        if inode.mode & libc::S_IXGRP != 0 {
+            kill |= libc::S_ISGID;
         }
         if inode.mode & kill != 0 {
             inode.mode &= !kill;
