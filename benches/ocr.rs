@@ -5,9 +5,9 @@
 //! labelled synthetic set with each preparation and scores the outputs with
 //! `tests/ocr/score.py`.
 //!
-//! usage: cargo bench --bench ocr -- SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST FILE…
-//! (for example `1,1,1,1,11,1`, the default: as it is, inverted, levels, colour, Tesseract's
-//! sparse-text layout 11, local contrast; `1,0,0,0,3,0` is Tesseract as it comes.)
+//! usage: cargo bench --bench ocr -- SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST,FLAT FILE…
+//! (for example `1,1,1,1,11,1,1`, the default: as it is, inverted, levels, colour, Tesseract's
+//! sparse-text layout 11, local contrast, flat levels; `1,0,0,0,3,0,0` is Tesseract as it comes.)
 
 use vault::gate::{burned, pixels};
 use vault::ocr::{self, Prepare, tesseract::Tesseract};
@@ -15,13 +15,19 @@ use vault::ocr::{self, Prepare, tesseract::Tesseract};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let Some((variant, files)) = args.split_first() else {
-        eprintln!("usage: ocr SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST FILE…");
+        eprintln!("usage: ocr SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST,FLAT FILE…");
         std::process::exit(2);
     };
     let v: Vec<u32> = variant.split(',').map(|x| x.parse().expect("a number")).collect();
-    assert_eq!(v.len(), 6, "six switches: SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST");
-    let prepare =
-        Prepare { scale: v[0], invert: v[1] == 1, levels: v[2] == 1, colour: v[3] == 1, contrast: v[5] == 1 };
+    assert_eq!(v.len(), 7, "seven switches: SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST,FLAT");
+    let prepare = Prepare {
+        scale: v[0],
+        invert: v[1] == 1,
+        levels: v[2] == 1,
+        colour: v[3] == 1,
+        contrast: v[5] == 1,
+        flat: v[6] == 1,
+    };
     let reader = Tesseract::find().with_layout(v[4] as u8);
     for path in files {
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));

@@ -239,13 +239,13 @@ pub struct Spot {
 }
 
 /// What changes how a frame is read: a new value here makes every memo key new.
-const READING: &str = "vault burned-in reading 1";
+const READING: &str = "vault burned-in reading 2";
 
 fn key(engine: &str, frame: &Frame) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
     h.update(READING.as_bytes());
     h.update(engine.as_bytes());
-    for g in std::iter::once(&frame.gray).chain(&frame.chroma) {
+    for g in std::iter::once(&frame.gray).chain(&frame.chroma).chain(&frame.hue) {
         h.update(&g.width.to_le_bytes());
         h.update(&g.height.to_le_bytes());
         h.update(&g.pixels);
@@ -264,7 +264,7 @@ fn as_digits(text: &str) -> String {
                 w.chars()
                     .map(|c| match c {
                         'O' | 'o' | 'Q' | 'D' => '0',
-                        'I' | 'l' | '|' | 'i' => '1',
+                        'I' | 'l' | 'L' | '|' | 'i' => '1',
                         'S' | 's' => '5',
                         'B' => '8',
                         'Z' | 'z' => '2',
@@ -368,5 +368,19 @@ mod tests {
     fn ocr_digits_read_as_letters_keep_a_dates_shape() {
         assert_eq!(as_digits("4/14/2O2O 12:09"), "4/14/2020 12:09");
         assert_eq!(as_digits("SOLO 2D"), "SOLO 2D");
+        // A capital L read for a 1 in an ID (Hosp No: MU1416502): the number keeps its run.
+        assert_eq!(as_digits("Hosp Not MUL416502"), "Hosp Not MU1416502");
+        let line = |t: &str| Line {
+            words: t
+                .split(' ')
+                .map(|w| ocr::Word {
+                    text: w.into(),
+                    area: Box2 { x: 0, y: 0, width: 1, height: 1 },
+                    confidence: 90.0,
+                })
+                .collect(),
+        };
+        assert!(line_shape(&line("Hosp Not MUL416502")).is_some());
+        assert!(line_shape(&line("LEVEL 12")).is_none(), "a word mostly letters keeps its L");
     }
 }

@@ -27,11 +27,41 @@ impl Gray {
 }
 
 /// One frame to read: its grey levels, and for a colour image how far from grey each pixel is
-/// (its largest sample less its smallest), where coloured text shows that grey hides.
+/// (its largest sample less its smallest) and its hue, where coloured text shows that grey
+/// hides: yellow over grey, and magenta over a green as bright as it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frame {
     pub gray: Gray,
     pub chroma: Option<Gray>,
+    /// Each pixel's hue, [`HUE_FIRST`] to [`HUE_LAST`] round the colour circle from red; 0 for
+    /// a pixel too near grey to have one (chroma below [`HUED`]).
+    pub hue: Option<Gray>,
+}
+
+/// The first and last hue values (a band of levels either side stays inside the 8 bits).
+pub const HUE_FIRST: u8 = 8;
+pub const HUE_LAST: u8 = 247;
+/// How far from grey a pixel must be to have a hue.
+pub const HUED: u8 = 40;
+
+/// The hue of one RGB pixel, or 0 when it is too near grey to have one.
+fn hue(r: u8, g: u8, b: u8) -> u8 {
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    let delta = f32::from(max - min);
+    if max - min < HUED {
+        return 0;
+    }
+    let (r, g, b) = (f32::from(r), f32::from(g), f32::from(b));
+    // Sixths of the circle: red 0, yellow 1, green 2, cyan 3, blue 4, magenta 5.
+    let sixths = if max == r as u8 && r >= g && r >= b {
+        ((g - b) / delta).rem_euclid(6.0)
+    } else if g >= b {
+        2.0 + (b - r) / delta
+    } else {
+        4.0 + (r - g) / delta
+    };
+    let span = f32::from(HUE_LAST - HUE_FIRST);
+    HUE_FIRST + ((sixths / 6.0 * span).round() as u8).min(HUE_LAST - HUE_FIRST)
 }
 
 impl Frame {
@@ -39,17 +69,23 @@ impl Frame {
     pub fn from_rgb(width: u32, height: u32, rgb: &[u8]) -> Frame {
         let mut gray = Vec::with_capacity(rgb.len() / 3);
         let mut chroma = Vec::with_capacity(rgb.len() / 3);
+        let mut hues = Vec::with_capacity(rgb.len() / 3);
         for p in rgb.chunks_exact(3) {
             let (r, g, b) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
             // ITU-R BT.601 luma, in integers.
             gray.push(((299 * r + 587 * g + 114 * b) / 1000) as u8);
             chroma.push(p.iter().max().expect("3") - p.iter().min().expect("3"));
+            hues.push(hue(p[0], p[1], p[2]));
         }
-        Frame { gray: Gray::new(width, height, gray), chroma: Some(Gray::new(width, height, chroma)) }
+        Frame {
+            gray: Gray::new(width, height, gray),
+            chroma: Some(Gray::new(width, height, chroma)),
+            hue: Some(Gray::new(width, height, hues)),
+        }
     }
 
     pub fn grey(gray: Gray) -> Frame {
-        Frame { gray, chroma: None }
+        Frame { gray, chroma: None, hue: None }
     }
 }
 
@@ -217,6 +253,25 @@ mod tests {
         ]);
         let texts: Vec<String> = lines.iter().map(Line::text).collect();
         assert_eq!(texts, ["IMAGINO, EMERSON", "16cm", "Liver"]);
+    }
+
+    #[test]
+    fn hues_go_round_the_circle_and_grey_has_none() {
+        assert_eq!(hue(255, 0, 0), HUE_FIRST);
+        assert_eq!(hue(128, 128, 128), 0);
+        assert_eq!(hue(120, 100, 100), 0, "20 levels from grey: no hue");
+        let (yellow, green, cyan, blue, magenta) =
+            (hue(255, 255, 0), hue(0, 255, 0), hue(0, 255, 255), hue(0, 0, 255), hue(255, 0, 255));
+        assert!(HUE_FIRST < yellow && yellow < green && green < cyan && cyan < blue && blue < magenta);
+        assert!(
+            magenta < HUE_LAST && hue(255, 0, 8) <= HUE_LAST,
+            "red with a little blue: the end of the circle"
+        );
+        // Isoluminant magenta and green: one grey level, two hues far apart.
+        let f = Frame::from_rgb(2, 1, &[200, 60, 200, 60, 160, 60]);
+        assert!(f.gray.pixels[0].abs_diff(f.gray.pixels[1]) <= 2);
+        let h = f.hue.unwrap().pixels;
+        assert!(h[0].abs_diff(h[1]) > 60, "{h:?}");
     }
 
     #[test]

@@ -8,7 +8,10 @@
 //! - the pixels at each level a burned-in text is drawn at: white (≥ 240), light grey (≥ 170),
 //!   dark (≤ 70) ([`Prepare::levels`]): flat-coloured text stands out of a picture whose pixels
 //!   are seldom all that bright or that dark;
-//! - the coloured pixels ([`Prepare::colour`]): yellow, green or cyan text over a grey picture.
+//! - the coloured pixels ([`Prepare::colour`]): yellow, green or cyan text over a grey picture;
+//! - the pixels that stand out of their neighbourhood ([`Prepare::contrast`]): faint text;
+//! - the pixels at each flat level ([`Prepare::flat`]): text drawn in one colour at a level
+//!   between those, over speckle or a gradient whose own pixels spread over every level.
 //!
 //! Each step is a switch so that what it gains can be measured (`benches/ocr.sh` reads the
 //! synthetic set with each); [`Prepare::DEFAULT`] is what those measurements chose (README,
@@ -29,6 +32,9 @@ pub struct Prepare {
     /// A rendering of the pixels that stand out of their neighbourhood by [`STANDS_OUT`] levels
     /// or more, lighter or darker: faint text on a plain ground.
     pub contrast: bool,
+    /// Renderings of the pixels at each flat level ([`flat_levels`]): text drawn in one colour
+    /// over a picture whose own levels are spread (speckle, a gradient).
+    pub flat: bool,
 }
 
 /// How far a pixel must be from the mean of the square around it ([`NEIGHBOURHOOD`] pixels a
@@ -48,10 +54,10 @@ const COLOURED: u8 = 80;
 
 impl Prepare {
     pub const DEFAULT: Prepare =
-        Prepare { scale: 1, invert: true, levels: true, colour: true, contrast: true };
+        Prepare { scale: 1, invert: true, levels: true, colour: true, contrast: true, flat: true };
     /// The frame as it is.
     pub const NONE: Prepare =
-        Prepare { scale: 1, invert: false, levels: false, colour: false, contrast: false };
+        Prepare { scale: 1, invert: false, levels: false, colour: false, contrast: false, flat: false };
 
     /// The images to read, each with the factor it was enlarged by.
     pub fn renderings(self, frame: &Frame) -> Vec<Gray> {
@@ -68,28 +74,115 @@ impl Prepare {
         let mut layer = |on: &dyn Fn(u8) -> bool, source: &Gray| {
             let pixels: Vec<u8> = source.pixels.iter().map(|&p| if on(p) { 0 } else { 255 }).collect();
             let share = pixels.iter().filter(|&&p| p == 0).count() * 1_000_000 / total;
-            if (MIN_SHARE..=MAX_SHARE).contains(&share) {
+            let read = (MIN_SHARE..=MAX_SHARE).contains(&share);
+            if read {
                 out.push(Gray::new(source.width, source.height, pixels));
             }
+            read
         };
+        let hist = histogram(&g.pixels);
+        let mut levels_read = Vec::new();
         if self.levels {
-            layer(&|p| p >= 240, g);
-            layer(&|p| p >= 170, g);
-            layer(&|p| p <= 70, g);
+            for (low, high) in LEVELS {
+                if layer(&|p| (low..=high).contains(&p), g) {
+                    levels_read.push((low, high));
+                }
+            }
         }
+        let mut coloured = None;
         if self.colour
             && let Some(c) = &frame.chroma
         {
-            layer(&|p| p >= COLOURED, c);
+            let count = c.pixels.iter().filter(|&&p| p >= COLOURED).count();
+            coloured = layer(&|p| p >= COLOURED, c).then_some(count);
         }
         if self.contrast {
             layer(&|p| p > 0, &standing_out(g));
+        }
+        if self.flat {
+            let count = |(low, high): (u8, u8)| hist[low as usize..=high as usize].iter().sum::<usize>();
+            for band in flat_levels(&hist) {
+                // A level rendering already read shows the band's pixels, and little else.
+                let shown = levels_read.iter().any(|&(low, high)| {
+                    low <= band.0 && band.1 <= high && count(band) * 10 >= count((low, high)) * SAME_TENTHS
+                });
+                if !shown {
+                    layer(&|p| (band.0..=band.1).contains(&p), g);
+                }
+            }
+            // Hues: text of one colour over a picture of another, however bright each is.
+            if self.colour
+                && let Some(h) = &frame.hue
+            {
+                let hist = histogram(&h.pixels);
+                for band in flat_levels(&hist) {
+                    let count: usize = hist[band.0 as usize..=band.1 as usize].iter().sum();
+                    // The coloured pixels' rendering read shows them, and little else.
+                    let shown = coloured.is_some_and(|all| count * 10 >= all * SAME_TENTHS);
+                    if !shown {
+                        layer(&|p| p != 0 && (band.0..=band.1).contains(&p), h);
+                    }
+                }
+            }
         }
         if self.scale > 1 {
             out = out.into_iter().map(|g| enlarge(&g, self.scale)).collect();
         }
         out
     }
+}
+
+/// The levels burned-in text is drawn at: white, light grey, dark.
+const LEVELS: [(u8, u8); 3] = [(240, 255), (170, 255), (0, 70)];
+
+/// A flat band is not read again when a level rendering read holds it and this many tenths of
+/// that rendering's pixels are the band's.
+const SAME_TENTHS: usize = 8;
+
+/// How many times the pixels of its neighbouring levels ([`FLAT_NEAR`] to [`FLAT_FAR`] levels
+/// off, each side, on average) a level must hold to be flat.
+const FLAT_TIMES: usize = 3;
+const FLAT_NEAR: usize = 3;
+const FLAT_FAR: usize = 6;
+/// At most this many flat levels are read (the most frequent).
+const FLAT_MOST: usize = 3;
+/// Levels this close are one (a text's colours, antialiased; JPEG's shifts), and a band is read
+/// this far either side of its levels.
+const FLAT_BAND: u8 = 3;
+
+/// The bands of levels a flat-coloured drawing stands on: a level that holds [`FLAT_TIMES`] the
+/// pixels of the levels near it (speckle, a gradient and noise spread over their levels; text
+/// drawn in one colour does not), and is neither the ground (more than [`MAX_SHARE`]) nor noise
+/// (less than [`MIN_SHARE`]); the levels already read as such (white, black) left out.
+fn flat_levels(hist: &[usize; 256]) -> Vec<(u8, u8)> {
+    let total = hist.iter().sum::<usize>().max(1);
+    let mut spikes: Vec<(usize, u8)> = (FLAT_BAND as usize..256 - FLAT_BAND as usize)
+        .filter_map(|level| {
+            let near = (FLAT_NEAR..=FLAT_FAR)
+                .flat_map(|d| [level.checked_sub(d), Some(level + d).filter(|&l| l < 256)])
+                .flatten()
+                .map(|l| hist[l]);
+            let (sum, count) = near.fold((0, 0), |(s, c), n| (s + n, c + 1));
+            let share = hist[level] * 1_000_000 / total;
+            (hist[level] > FLAT_TIMES * sum / count.max(1) && (MIN_SHARE..=MAX_SHARE).contains(&share))
+                .then_some((hist[level], level as u8))
+        })
+        .collect();
+    spikes.sort_unstable_by(|a, b| b.cmp(a));
+    let mut bands: Vec<(u8, u8)> = Vec::new();
+    for (_, level) in spikes {
+        let (low, high) = (level - FLAT_BAND, level + FLAT_BAND);
+        let full = bands.len() >= FLAT_MOST;
+        match bands
+            .iter_mut()
+            .find(|(l, h)| low <= h.saturating_add(FLAT_BAND) && high >= l.saturating_sub(FLAT_BAND))
+        {
+            Some(band) => *band = (band.0.min(low), band.1.max(high)),
+            None if !full => bands.push((low, high)),
+            None => {}
+        }
+    }
+    bands
 }
 
 /// 255 where a pixel stands out of its neighbourhood, 0 elsewhere (means by an integral image:
@@ -133,11 +226,16 @@ fn enlarge(g: &Gray, scale: u32) -> Gray {
     Gray::new(big.width(), big.height(), big.into_raw())
 }
 
-fn median(pixels: &[u8]) -> u8 {
+fn histogram(pixels: &[u8]) -> [usize; 256] {
     let mut hist = [0usize; 256];
     for &p in pixels {
         hist[p as usize] += 1;
     }
+    hist
+}
+
+fn median(pixels: &[u8]) -> u8 {
+    let hist = histogram(pixels);
     let half = pixels.len() / 2;
     let mut seen = 0;
     for (level, &n) in hist.iter().enumerate() {
@@ -155,7 +253,7 @@ mod tests {
 
     fn frame(pixels: Vec<u8>, chroma: Option<Vec<u8>>) -> Frame {
         let n = pixels.len() as u32;
-        Frame { gray: Gray::new(n, 1, pixels), chroma: chroma.map(|c| Gray::new(n, 1, c)) }
+        Frame { gray: Gray::new(n, 1, pixels), chroma: chroma.map(|c| Gray::new(n, 1, c)), hue: None }
     }
 
     #[test]
@@ -164,7 +262,7 @@ mod tests {
         let mut pixels = vec![0u8; 1000];
         pixels[5] = 255;
         pixels[9] = 200;
-        let levels = Prepare { contrast: false, ..Prepare::DEFAULT };
+        let levels = Prepare { contrast: false, flat: false, ..Prepare::DEFAULT };
         let r = levels.renderings(&frame(pixels.clone(), None));
         assert_eq!(r[0].pixels[0], 255, "the ground is light");
         assert_eq!(r[0].pixels[5], 0, "the text is dark");
@@ -180,7 +278,7 @@ mod tests {
         assert_eq!(r.len(), 4);
         assert_eq!(r[3].pixels[7], 0);
         // Local contrast: the two pixels that stand out of their black neighbourhood.
-        let r = Prepare::DEFAULT.renderings(&frame(pixels.clone(), None));
+        let r = Prepare { flat: false, ..Prepare::DEFAULT }.renderings(&frame(pixels.clone(), None));
         assert_eq!(r.len(), 4);
         assert_eq!((r[3].pixels[5], r[3].pixels[9], r[3].pixels[0]), (0, 0, 255));
         assert_eq!(Prepare::NONE.renderings(&frame(pixels, None)).len(), 1);
@@ -196,6 +294,54 @@ mod tests {
         let out = standing_out(&Gray::new(60, 60, pixels));
         assert_eq!(out.pixels.iter().filter(|&&p| p == 255).count(), 20);
         assert_eq!(out.pixels[30 * 60 + 25], 255);
+    }
+
+    #[test]
+    fn text_of_one_level_over_speckle_is_a_rendering_of_its_own() {
+        // Speckle spread over every level (each level 40 pixels), a drawing at 146 and 149 (two
+        // colours of one text, 400 pixels each), white at 255 (the level rendering's).
+        let mut pixels: Vec<u8> = (0..40).flat_map(|_| 0..=255u8).collect();
+        pixels.extend([146u8; 400].iter().chain(&[149u8; 400]).chain(&[255u8; 400]));
+        let hist = histogram(&pixels);
+        // One band for both colours (the white is left to its level rendering); none in the
+        // speckle alone.
+        assert_eq!(flat_levels(&hist), [(143, 152)]);
+        assert!(flat_levels(&histogram(&pixels[..40 * 256])).is_empty());
+        let only_flat = Prepare { flat: true, ..Prepare::NONE };
+        let r = only_flat.renderings(&Frame::grey(Gray::new(pixels.len() as u32, 1, pixels.clone())));
+        assert_eq!(r.len(), 2);
+        let dark = r[1].pixels.iter().filter(|&&p| p == 0).count();
+        assert_eq!(dark, 800 + 40 * 10, "the drawing and the speckle at its levels");
+        // A band that a level rendering already read (text at 250 and nothing else that light)
+        // is not read again.
+        let mut light: Vec<u8> = (0..40).flat_map(|_| 0..=200u8).collect();
+        light.extend([250u8; 400]);
+        let frame = Frame::grey(Gray::new(light.len() as u32, 1, light));
+        let both = Prepare { levels: true, flat: true, ..Prepare::NONE };
+        let levels_only = Prepare { levels: true, ..Prepare::NONE };
+        assert_eq!(both.renderings(&frame).len(), levels_only.renderings(&frame).len());
+    }
+
+    #[test]
+    fn text_of_another_hue_as_bright_as_its_ground_is_a_rendering_of_its_own() {
+        // A green ground with noise, 1,000 pixels of magenta text of the same luma.
+        let (w, h) = (200u32, 100u32);
+        let mut rgb = Vec::new();
+        for i in 0..w * h {
+            let n = (i * 7919 % 17) as u8;
+            let text = i % 20 == 3;
+            rgb.extend(if text { [200, 60, 200] } else { [52 + n, 152 + n, 52 + n] });
+        }
+        let frame = Frame::from_rgb(w, h, &rgb);
+        let flat = Prepare { flat: true, ..Prepare::NONE };
+        assert_eq!(flat.renderings(&frame).len(), 1, "without colour, no hue is read");
+        let r = Prepare { colour: true, ..flat }.renderings(&frame);
+        // The coloured pixels are the whole frame (not read: the ground); the hue rendering is
+        // the text alone.
+        assert_eq!(r.len(), 2);
+        let dark: Vec<usize> = (0..rgb.len() / 3).filter(|&i| r[1].pixels[i] == 0).collect();
+        assert_eq!(dark.len(), (w * h / 20) as usize);
+        assert!(dark.iter().all(|i| i % 20 == 3));
     }
 
     #[test]
