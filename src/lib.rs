@@ -13,6 +13,7 @@ pub mod ocr;
 pub mod parallel;
 pub mod passphrase;
 pub mod scrub;
+pub mod settings;
 pub mod size;
 pub mod status;
 pub mod version;

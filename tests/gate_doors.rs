@@ -265,7 +265,8 @@ fn a_damaged_policy_is_an_error_not_the_default() {
         let volume = Volume::unlock(dev, Secret::Passphrase(&passphrase), None).unwrap();
         let store = vaultfmt::store::Store::open(volume).unwrap();
         let mut tx = store.begin().unwrap();
-        tx.put_setting(gate::policy::SETTING, &"{\"options\": [\"no-such-option\"]}".to_string()).unwrap();
+        tx.put_setting(vault::settings::GATE_POLICY, &"{\"options\": [\"no-such-option\"]}".to_string())
+            .unwrap();
         tx.commit().unwrap();
     }
     fs::create_dir(v.path("mnt")).unwrap();

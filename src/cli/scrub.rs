@@ -14,10 +14,8 @@ use crate::gate::{Policy, Sight};
 use crate::scrub::file::{Outcome, scrub_bytes};
 use crate::scrub::redact::{DEFAULT_RULES, Redaction, Rules};
 use crate::scrub::{Profile, Retain, ScrubKey};
+use crate::settings::SCRUB_KEY;
 use crate::size::count;
-
-/// The vault setting that holds the vault's scrub key.
-pub const KEY_SETTING: &str = "scrub_key";
 
 #[derive(Args, Debug)]
 #[command(after_help = "Applies the DICOM PS3.15 Annex E basic application level confidentiality \
@@ -128,12 +126,12 @@ fn key_from_file(path: &Path) -> anyhow::Result<ScrubKey> {
 pub fn vault_key<D: vaultfmt::dev::BlockDevice + 'static>(
     store: &vaultfmt::store::Store<D>,
 ) -> anyhow::Result<ScrubKey> {
-    if let Some(key) = store.begin_read_setting::<[u8; 32]>(KEY_SETTING)? {
+    if let Some(key) = store.begin_read_setting::<[u8; 32]>(SCRUB_KEY)? {
         return Ok(ScrubKey(key));
     }
     let key = random_key()?;
     let mut tx = store.begin()?;
-    tx.put_setting(KEY_SETTING, &key)?;
+    tx.put_setting(SCRUB_KEY, &key)?;
     tx.audit("scrub-key", &[("made", "yes")])?;
     tx.commit()?;
     Ok(ScrubKey(key))

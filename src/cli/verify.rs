@@ -14,10 +14,8 @@ use vaultfmt::store::{Kind, Store, StoreError};
 use super::{PassphraseArgs, print_json, progress_bar};
 use crate::control::{self, Opened};
 use crate::exit::Exit;
+use crate::settings::VERIFY_POSITION;
 use crate::size::{count, human};
-
-/// The vault's setting that keeps the rolling position.
-const POSITION: &str = "verify_position";
 
 #[derive(Serialize, Deserialize, Default)]
 struct Position {
@@ -114,7 +112,7 @@ pub fn verify_store<D: BlockDevice + 'static>(
     on_file: &mut dyn FnMut(&str),
     on_bytes: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Report> {
-    let start: Position = store.begin_read_setting(POSITION)?.unwrap_or_default();
+    let start: Position = store.begin_read_setting(VERIFY_POSITION)?.unwrap_or_default();
     let started = Instant::now();
     // Files the gate has not passed are left out, as from every way out of the vault.
     let unchecked = crate::gate::door::unchecked(store)?;
@@ -157,7 +155,7 @@ pub fn verify_store<D: BlockDevice + 'static>(
         Err(StoreError::ReadOnly) => return Ok(report),
         tx => tx?,
     };
-    tx.put_setting(POSITION, &Position { next: report.next })?;
+    tx.put_setting(VERIFY_POSITION, &Position { next: report.next })?;
     tx.audit(
         "verify",
         &[

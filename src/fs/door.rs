@@ -17,12 +17,12 @@
 //! (or fsync) removes it, audited as `incomplete`, and returns the write's error, so that every
 //! file a listing shows is whole.
 //!
-//! The set of unchecked files is kept in the store too (`gate::door::UNCHECKED`, written in the
+//! The set of unchecked files is kept in the store too (`settings::UNCHECKED`, written in the
 //! same transaction that first marks a file), so that after a crash the next mount checks them
 //! before anyone can see them, and every way out of the vault leaves them out meanwhile. Files
 //! that were being written anew (made, or truncated to nothing, through the mount) and that no
 //! close had passed, and files a write to which failed, are listed apart
-//! (`gate::door::INCOMPLETE`, written in the transaction that makes the file or in which its
+//! (`settings::INCOMPLETE`, written in the transaction that makes the file or in which its
 //! content starts over): after a crash they are removed, not checked — a copy cut short is not
 //! shown with what part of it landed.
 

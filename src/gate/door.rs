@@ -11,15 +11,10 @@ use vaultfmt::dev::BlockDevice;
 use vaultfmt::store::{Store, StoreError, Txn};
 
 use super::burned::{Memo, Seen, Sight};
-use super::policy::{LEGACY_SETTING, LegacyPolicy, SETTING};
+use super::policy::LegacyPolicy;
 use super::{HEAD_BYTES, Policy, Reason, TAIL_BYTES, Verdict};
-
-/// The store setting that lists unchecked files (inode numbers).
-pub const UNCHECKED: &str = "unchecked";
-
-/// Files a mount could not finish writing (a write failed: the vault was full): never checked,
-/// only removed — by the writer's close, or after a crash by the next mount or `fsck --repair`.
-pub const INCOMPLETE: &str = "incomplete";
+use crate::settings::{GATE_POLICY, GATE_POLICY_LEGACY, OCR_MEMO_PREFIX};
+pub use crate::settings::{INCOMPLETE, UNCHECKED};
 
 /// The files a mount could not finish writing ([`INCOMPLETE`]).
 pub fn incomplete<D: BlockDevice + 'static>(store: &Store<D>) -> Result<BTreeSet<u64>, StoreError> {
@@ -37,15 +32,15 @@ pub enum PolicyError {
 /// The vault's gate policy: what it keeps, or what a vault made before the law kept (carried
 /// over), or the default when it keeps none. A record that cannot be read is an error.
 pub fn vault_policy<D: BlockDevice + 'static>(store: &Store<D>) -> Result<Policy, PolicyError> {
-    if let Some(text) = store.begin_read_setting::<String>(SETTING)? {
+    if let Some(text) = store.begin_read_setting::<String>(GATE_POLICY)? {
         return Policy::from_json(&text).map_err(|e| PolicyError::Damaged(e.to_string()));
     }
-    Ok(store.begin_read_setting::<LegacyPolicy>(LEGACY_SETTING)?.map(Policy::from).unwrap_or_default())
+    Ok(store.begin_read_setting::<LegacyPolicy>(GATE_POLICY_LEGACY)?.map(Policy::from).unwrap_or_default())
 }
 
 /// Keeps a policy in the vault (in the caller's transaction).
 pub fn save_policy<D: BlockDevice + 'static>(tx: &mut Txn<'_, D>, policy: &Policy) -> Result<(), StoreError> {
-    tx.put_setting(SETTING, &policy.to_json())
+    tx.put_setting(GATE_POLICY, &policy.to_json())
 }
 
 /// The files a door stored and the gate has not passed yet.
@@ -66,9 +61,6 @@ pub fn audit_refusal<D: BlockDevice + 'static>(
     Ok(())
 }
 
-/// Settings a vault keeps what OCR saw in a frame under: this, then the frame's key in hex.
-pub const MEMO_PREFIX: &str = "ocr/";
-
 /// What OCR saw in frames, as a vault remembers it: looked up in its store, and what is learned
 /// kept until the door's transaction writes it ([`save_memo`]). The store's records carry MACs:
 /// an entry nobody with the vault's key wrote does not open, and counts as never seen (the
@@ -83,7 +75,7 @@ type Lookup<'r> = Box<dyn Fn(&str) -> Option<Vec<Seen>> + 'r>;
 
 fn memo_name(key: &[u8; 32]) -> String {
     let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{MEMO_PREFIX}{hex}")
+    format!("{OCR_MEMO_PREFIX}{hex}")
 }
 
 impl<'r> VaultMemo<'r> {

@@ -3,9 +3,9 @@
 //! which private elements the site has found safe. The profile itself (Annex E's basic profile)
 //! is not a setting: it is the law (`law`).
 //!
-//! A vault keeps its policy in its store as JSON text (setting [`SETTING`]), so that fields can
+//! A vault keeps its policy in its store as JSON text (setting [`crate::settings::GATE_POLICY`]), so that fields can
 //! be added without breaking what older versions wrote; a policy an older vault kept in the
-//! first, binary form ([`LEGACY_SETTING`]) is read and carried over. A damaged policy record is
+//! first, binary form ([`crate::settings::GATE_POLICY_LEGACY`]) is read and carried over. A damaged policy record is
 //! an error, never the default.
 
 use serde::{Deserialize, Serialize};
@@ -14,11 +14,6 @@ use super::profile::Retain;
 
 /// The Annex E table (2026c): tag, VR, basic-profile action, keyword.
 pub const ANNEX_E: &str = include_str!("annex_e_2026c.tsv");
-
-/// The store setting a vault keeps its policy in (JSON text).
-pub const SETTING: &str = "gate_policy.json";
-/// Where vaults made before the law kept their policy (postcard, the first field set).
-pub const LEGACY_SETTING: &str = "gate_policy";
 
 /// Values that are not identity: these (case-insensitive) and anything made only of carets,
 /// spaces and backslashes.

@@ -30,17 +30,11 @@ use vaultfmt::dev::BlockDevice;
 use vaultfmt::store::{Inode, Kind, ROOT, ReadView, SetAttrs, Store, StoreError, Txn, split_path};
 
 use crate::gate::{self, Policy, Reason};
+use crate::settings::{MIRROR_IN_PROGRESS, MIRROR_LAST};
 
 /// A batch is committed after this many files or bytes (and at the end).
 pub const BATCH_FILES: usize = 256;
 pub const BATCH_BYTES: u64 = 256 << 20;
-
-/// The backup's setting that marks a run in progress.
-const MARK: &str = "mirror_in_progress";
-
-/// The source vault's record of its last complete mirror (`vault status`, the mount's warning
-/// when the backup is old).
-pub const LAST: &str = "mirror_last";
 
 /// A complete mirror: the backup equalled the source when it ended, every copy read back.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -59,7 +53,7 @@ pub struct LastMirror {
 pub fn last<S: BlockDevice + 'static>(
     source: &Store<S>,
 ) -> std::result::Result<Option<LastMirror>, StoreError> {
-    source.read()?.setting(LAST)
+    source.read()?.setting(MIRROR_LAST)
 }
 
 /// Records a complete mirror in its source (nothing for a run that was not: a dry run, refusals,
@@ -80,7 +74,7 @@ pub fn record<S: BlockDevice + 'static, D: BlockDevice + 'static>(
         files: summary.copied + summary.unchanged + summary.linked,
     };
     let mut tx = source.begin()?;
-    tx.put_setting(LAST, &last)?;
+    tx.put_setting(MIRROR_LAST, &last)?;
     tx.audit("mirrored", &[("backup", &last.backup_uuid), ("files", &last.files.to_string())])?;
     tx.commit()?;
     Ok(true)
@@ -429,7 +423,8 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
         dst(tree(&v, &Default::default()))?
     };
     let mut summary = Summary { dry_run: opts.dry_run, ..Summary::default() };
-    summary.resumed = dst(backup.begin_read_setting::<Mark>(MARK))?.is_some_and(|m| m.in_progress);
+    summary.resumed =
+        dst(backup.begin_read_setting::<Mark>(MIRROR_IN_PROGRESS))?.is_some_and(|m| m.in_progress);
     if summary.resumed {
         events(&Event::Resumed);
     }
@@ -478,7 +473,7 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     };
     if !opts.dry_run {
         let tx = run.tx()?;
-        dst(tx.put_setting(MARK, &Mark { in_progress: true }))?;
+        dst(tx.put_setting(MIRROR_IN_PROGRESS, &Mark { in_progress: true }))?;
         run.maybe_commit(source, true, events)?;
     }
     for (path, e) in &from {
@@ -599,7 +594,7 @@ pub fn mirror<S: BlockDevice + 'static, D: BlockDevice + 'static>(
         .map(|(k, v)| (k, v.to_string()));
         let fields: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
         dst(tx.audit("mirror", &fields))?;
-        dst(tx.put_setting(MARK, &Mark { in_progress: false }))?;
+        dst(tx.put_setting(MIRROR_IN_PROGRESS, &Mark { in_progress: false }))?;
         run.maybe_commit(source, true, events)?;
     }
     summary.verified = run.verified;

@@ -38,7 +38,7 @@ use records::{AUDIT, CHUNKS, DIRENTS, FREE, INODES, META, Sealer, XATTRS};
 pub use records::{AuditRecord, CHUNK_BYTES, Chunk, Inode, Kind, ROOT, Time};
 pub use region::Layout;
 use region::{Anchor, MetaRegion};
-pub use txn::{SetAttrs, Txn};
+pub use txn::{ORPHANS_SETTING, SetAttrs, Txn};
 
 const RECORD_MAC_CONTEXT: &str = "vault 2026-11 store record MAC";
 const CHUNK_HASH_CONTEXT: &str = "vault 2026-11 chunk hash";

@@ -44,7 +44,7 @@ pub struct Txn<'s, D: BlockDevice + 'static> {
 }
 
 /// The setting that lists orphans: files unlinked while open.
-const ORPHANS: &str = "orphans";
+pub const ORPHANS_SETTING: &str = "orphans";
 
 fn valid_name(name: &str) -> Result<(), StoreError> {
     if name.is_empty()
@@ -449,9 +449,9 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
     fn drop_link(&mut self, ino: u64, mut inode: Inode) -> Result<(), StoreError> {
         inode.nlink = inode.nlink.saturating_sub(1);
         if inode.nlink == 0 && self.open.contains(&ino) {
-            let mut orphans: Vec<u64> = self.setting(ORPHANS)?.unwrap_or_default();
+            let mut orphans: Vec<u64> = self.setting(ORPHANS_SETTING)?.unwrap_or_default();
             orphans.push(ino);
-            self.put_setting(ORPHANS, &orphans)?;
+            self.put_setting(ORPHANS_SETTING, &orphans)?;
             inode.ctime = Time::now();
             self.put_inode(ino, &inode)
         } else if inode.nlink == 0 {
@@ -476,10 +476,10 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
 
     /// Frees an orphan (an unlinked file whose last handle has closed).
     pub fn reap_orphan(&mut self, ino: u64) -> Result<bool, StoreError> {
-        let mut orphans: Vec<u64> = self.setting(ORPHANS)?.unwrap_or_default();
+        let mut orphans: Vec<u64> = self.setting(ORPHANS_SETTING)?.unwrap_or_default();
         let Some(pos) = orphans.iter().position(|&o| o == ino) else { return Ok(false) };
         orphans.remove(pos);
-        self.put_setting(ORPHANS, &orphans)?;
+        self.put_setting(ORPHANS_SETTING, &orphans)?;
         if self.inode(ino)?.is_some_and(|i| i.nlink == 0) {
             self.drop_inode(ino)?;
         }
@@ -488,7 +488,7 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
 
     /// Frees every orphan (at open: no handle survives a restart). Returns how many.
     pub fn reap_orphans(&mut self) -> Result<usize, StoreError> {
-        let orphans: Vec<u64> = self.setting(ORPHANS)?.unwrap_or_default();
+        let orphans: Vec<u64> = self.setting(ORPHANS_SETTING)?.unwrap_or_default();
         for &ino in &orphans {
             self.reap_orphan(ino)?;
         }
