@@ -116,9 +116,19 @@ impl Prepare {
             {
                 let hist = histogram(&h.pixels);
                 for band in flat_levels(&hist) {
-                    let count: usize = hist[band.0 as usize..=band.1 as usize].iter().sum();
-                    // The coloured pixels' rendering read shows them, and little else.
-                    let shown = coloured.is_some_and(|all| count * 10 >= all * SAME_TENTHS);
+                    // The coloured pixels' rendering read shows the band: most of the band's
+                    // pixels are in it, and they are most of it (a decoy of as many pixels
+                    // elsewhere does not count).
+                    let shown = coloured.zip(frame.chroma.as_ref()).is_some_and(|(all, chroma)| {
+                        let (mut count, mut both) = (0usize, 0usize);
+                        for (&hue, &c) in h.pixels.iter().zip(&chroma.pixels) {
+                            if hue != 0 && (band.0..=band.1).contains(&hue) {
+                                count += 1;
+                                both += usize::from(c >= COLOURED);
+                            }
+                        }
+                        both * 10 >= count * SAME_TENTHS && both * 10 >= all * SAME_TENTHS
+                    });
                     if !shown {
                         layer(&|p| p != 0 && (band.0..=band.1).contains(&p), h);
                     }
@@ -342,6 +352,28 @@ mod tests {
         let dark: Vec<usize> = (0..rgb.len() / 3).filter(|&i| r[1].pixels[i] == 0).collect();
         assert_eq!(dark.len(), (w * h / 20) as usize);
         assert!(dark.iter().all(|i| i % 20 == 3));
+    }
+
+    #[test]
+    fn a_decoy_of_as_many_coloured_pixels_does_not_hide_a_hue() {
+        // Muted magenta text (50 from grey) on a muted green as bright (no coloured pixels in
+        // either), and a bright yellow logo of as many pixels elsewhere: the coloured pixels'
+        // rendering is the logo alone; the text's hue is read all the same.
+        let (w, h) = (200u32, 100u32);
+        let mut rgb = Vec::new();
+        for i in 0..w * h {
+            let n = (i * 7919 % 9) as u8;
+            rgb.extend(match i % 20 {
+                3 => [150, 100, 150],
+                7 => [255, 230, 0],
+                _ => [100 + n, 130 + n, 100 + n],
+            });
+        }
+        let frame = Frame::from_rgb(w, h, &rgb);
+        let r = Prepare { colour: true, flat: true, ..Prepare::NONE }.renderings(&frame);
+        let text: Vec<&Gray> = r.iter().filter(|g| g.pixels[3] == 0 && g.pixels[23] == 0).collect();
+        assert_eq!(text.len(), 1, "the text's hue is a rendering");
+        assert!(text[0].pixels[7] == 255, "… of the text, not the logo");
     }
 
     #[test]
