@@ -63,8 +63,9 @@ impl Prepare {
     pub fn renderings(self, frame: &Frame) -> Vec<Gray> {
         let g = &frame.gray;
         let mut out = Vec::new();
+        let hist = histogram(&g.pixels);
         let mut base = g.clone();
-        if self.invert && median(&g.pixels) < 128 {
+        if self.invert && median(&hist) < 128 {
             for p in &mut base.pixels {
                 *p = 255 - *p;
             }
@@ -73,18 +74,17 @@ impl Prepare {
         let total = g.pixels.len().max(1);
         let mut layer = |on: &dyn Fn(u8) -> bool, source: &Gray| {
             let pixels: Vec<u8> = source.pixels.iter().map(|&p| if on(p) { 0 } else { 255 }).collect();
-            let share = pixels.iter().filter(|&&p| p == 0).count() * 1_000_000 / total;
-            let read = (MIN_SHARE..=MAX_SHARE).contains(&share);
+            let count = pixels.iter().filter(|&&p| p == 0).count();
+            let read = (MIN_SHARE..=MAX_SHARE).contains(&(count * 1_000_000 / total));
             if read {
                 out.push(Gray::new(source.width, source.height, pixels));
             }
-            read
+            read.then_some(count)
         };
-        let hist = histogram(&g.pixels);
         let mut levels_read = Vec::new();
         if self.levels {
             for (low, high) in LEVELS {
-                if layer(&|p| (low..=high).contains(&p), g) {
+                if layer(&|p| (low..=high).contains(&p), g).is_some() {
                     levels_read.push((low, high));
                 }
             }
@@ -93,8 +93,7 @@ impl Prepare {
         if self.colour
             && let Some(c) = &frame.chroma
         {
-            let count = c.pixels.iter().filter(|&&p| p >= COLOURED).count();
-            coloured = layer(&|p| p >= COLOURED, c).then_some(count);
+            coloured = layer(&|p| p >= COLOURED, c);
         }
         if self.contrast {
             layer(&|p| p > 0, &standing_out(g));
@@ -244,9 +243,8 @@ fn histogram(pixels: &[u8]) -> [usize; 256] {
     hist
 }
 
-fn median(pixels: &[u8]) -> u8 {
-    let hist = histogram(pixels);
-    let half = pixels.len() / 2;
+fn median(hist: &[usize; 256]) -> u8 {
+    let half = hist.iter().sum::<usize>() / 2;
     let mut seen = 0;
     for (level, &n) in hist.iter().enumerate() {
         seen += n;
