@@ -310,7 +310,7 @@ fn capital_pair(text: &[u8]) -> bool {
 const CARET_READINGS: &[char] = &['^', '*', '~', '"', '\'', '`', '“', '”', '‘', '’', '´', '°', '®', '¢', '#'];
 
 /// A capitalised word, a mark OCR reads a caret as, and a capitalised word: `Family^Given` as
-/// OCR read it.
+/// OCR read it (the first word's capital may be split off when the mark joins them tight).
 fn marked_pair(text: &[u8]) -> bool {
     let text = String::from_utf8_lossy(text);
     let chars: Vec<char> = text.chars().collect();
@@ -342,7 +342,10 @@ fn marked_pair(text: &[u8]) -> bool {
             at += 1;
         }
         let (after, capital_after) = if at < chars.len() { word(at, 1) } else { (0, false) };
-        before >= 3 && after >= 3 && capital_before && capital_after
+        // A mark with no space on either side joins the words; then the family name's capital
+        // may have been split off it (`Sh amsby~Rowan`).
+        let tight = !space_before && at == i + 1;
+        before >= 3 && after >= 3 && capital_after && (capital_before || tight)
     })
 }
 
@@ -583,6 +586,7 @@ mod tests {
             "Madeup” Persona",
             "Madeup~ Persona",
             "Madeup *Persona",
+            "Ma deup~Persona",
         ] {
             assert_eq!(pixels(t), Some(Shape::PersonName), "{t}");
         }
@@ -597,6 +601,8 @@ mod tests {
             "Gain 55 DR 60 dB",
             "ABC. DEF",
             "Liver * Sag",
+            "liver *Sag",
+            "liver* Sag",
             "x*y",
             "Gain: 55",
             "Frame: 12",
