@@ -343,9 +343,17 @@ fn marked_pair(text: &[u8]) -> bool {
         }
         let (after, capital_after) = if at < chars.len() { word(at, 1) } else { (0, false) };
         // A mark with no space on either side joins the words; then the family name's capital
-        // may have been split off it (`Sh amsby~Rowan`).
+        // may have been split off it: a fragment of one to three letters, a capital first, at
+        // a word's start, a space, then the rest (`Sh amsby~Rowan`; not `dell'Addome`).
         let tight = !space_before && at == i + 1;
-        before >= 3 && after >= 3 && capital_after && (capital_before || tight)
+        let split_capital = tight && end + 1 >= before + 2 && {
+            let space = end + 1 - before - 1;
+            let (fragment, capital) =
+                if space >= 1 && chars[space] == ' ' { word(space - 1, -1) } else { (0, false) };
+            let starts = space < fragment + 1 || !chars[space - fragment - 1].is_alphanumeric();
+            (1..=3).contains(&fragment) && capital && starts
+        };
+        before >= 3 && after >= 3 && capital_after && (capital_before || split_capital)
     })
 }
 
@@ -603,6 +611,11 @@ mod tests {
             "Liver * Sag",
             "liver *Sag",
             "liver* Sag",
+            "Ecografia dell'Addome",
+            "eee~Sss",
+            "abc*Def",
+            "xy abc*Def",
+            "ABCD ef ghi'Jkl",
             "x*y",
             "Gain: 55",
             "Frame: 12",

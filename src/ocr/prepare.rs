@@ -150,63 +150,73 @@ const SAME_TENTHS: usize = 8;
 
 /// How many times the pixels of its neighbouring levels ([`FLAT_NEAR`] to [`FLAT_FAR`] levels
 /// off, each side, on average) a level must hold to be flat, in halves: two and a half times.
-/// Text drawn over speckle held 2.6 and 2.8 times where three were asked and it was missed; a
-/// picture scaled from fewer levels, which fills every second or third level (a comb), holds
-/// twice at its full levels.
-const FLAT_HALVES: usize = 5;
+/// Text drawn over speckle held 2.6 and 2.8 times where three were asked and it was missed. A
+/// picture scaled from fewer levels fills every second or third level (a comb), whose full levels
+/// hold twice and are not flat; a comb of every fourth to sixth level (a contrast stretched four
+/// to six times) holds four times, and its levels are (README names it).
+const FLAT_HALVES: u64 = 5;
 const FLAT_NEAR: usize = 3;
 const FLAT_FAR: usize = 6;
-/// At most this many flat levels are read (those that stand highest above their neighbours: a
-/// picture's own flat patches, its flattest grey, stand less high than text drawn in one colour).
+/// At most this many flat levels are read: those with the most pixels above their neighbours'
+/// (not the most pixels: a picture's flat patch over a dense part of its histogram holds more
+/// than a text's level, but stands less far above its neighbours; not the highest ratio either:
+/// a few pixels at levels the picture leaves empty would stand infinitely high, and a decoy of
+/// three small squares would crowd the text out).
 const FLAT_MOST: usize = 3;
 /// Levels this close are one (a text's colours, antialiased; JPEG's shifts), and a band is read
 /// this far either side of its levels.
 const FLAT_BAND: u8 = 3;
 
-/// The bands of levels a flat-coloured drawing stands on: a level that holds [`FLAT_HALVES`] halves
-/// of the pixels of the levels near it (speckle, a gradient and noise spread over their levels; text
-/// drawn in one colour does not), and is neither the ground (more than [`MAX_SHARE`]) nor noise
-/// (less than [`MIN_SHARE`]); the levels already read as such (white, black) left out.
+/// The bands of levels a flat-coloured drawing stands on: a level that holds [`FLAT_HALVES`]
+/// halves of the pixels of the levels near it (speckle, a gradient and noise spread over their
+/// levels; text drawn in one colour does not), and is neither the ground (more than
+/// [`MAX_SHARE`]) nor noise (less than [`MIN_SHARE`]); at most [`FLAT_MOST`] bands.
 fn flat_levels(hist: &[usize; 256]) -> Vec<(u8, u8)> {
-    let total = hist.iter().sum::<usize>().max(1);
-    let mut spikes: Vec<(usize, u8)> = (FLAT_BAND as usize..256 - FLAT_BAND as usize)
+    let total = hist.iter().sum::<usize>().max(1) as u64;
+    // (pixels above the neighbours' mean, level), of the flat levels.
+    let mut spikes: Vec<(u64, u8)> = (FLAT_BAND as usize..256 - FLAT_BAND as usize)
         .filter_map(|level| {
             let near = (FLAT_NEAR..=FLAT_FAR)
                 .flat_map(|d| [level.checked_sub(d), Some(level + d).filter(|&l| l < 256)])
                 .flatten()
-                .map(|l| hist[l]);
+                .map(|l| hist[l] as u64);
             let (sum, count) = near.fold((0, 0), |(s, c), n| (s + n, c + 1));
-            let flat = hist[level] * 2 * count > FLAT_HALVES * sum;
-            let share = hist[level] * 1_000_000 / total;
-            // Ranked by how far they stand above their neighbours: text's levels stand highest.
-            let height = hist[level] * count * 16 / sum.max(1);
-            (flat && (MIN_SHARE..=MAX_SHARE).contains(&share)).then_some((height, level as u8))
+            let at = hist[level] as u64;
+            let flat = at * 2 * count > FLAT_HALVES * sum;
+            let share = at * 1_000_000 / total;
+            let above = at.saturating_sub(sum / count.max(1));
+            (flat && (MIN_SHARE as u64..=MAX_SHARE as u64).contains(&share)).then_some((above, level as u8))
         })
         .collect();
     spikes.sort_unstable_by(|a, b| b.cmp(a));
     let mut bands: Vec<(u8, u8)> = Vec::new();
     for (_, level) in spikes {
         let (low, high) = (level - FLAT_BAND, level + FLAT_BAND);
-        let full = bands.len() >= FLAT_MOST;
-        match bands
-            .iter_mut()
-            .find(|(l, h)| low <= h.saturating_add(FLAT_BAND) && high >= l.saturating_sub(FLAT_BAND))
-        {
-            Some(band) => *band = (band.0.min(low), band.1.max(high)),
-            None if !full => bands.push((low, high)),
-            None => {}
+        let reach =
+            |&(l, h): &(u8, u8)| low <= h.saturating_add(FLAT_BAND) && high >= l.saturating_sub(FLAT_BAND);
+        if let Some(band) = bands.iter_mut().find(|b| reach(b)) {
+            *band = (band.0.min(low), band.1.max(high));
+            // A band that grew may now reach another: one band (and room for the next level).
+            join(&mut bands);
+        } else if bands.len() < FLAT_MOST {
+            bands.push((low, high));
         }
     }
-    // A band that grew may now reach another: join them.
+    join(&mut bands);
+    bands
+}
+
+/// Sorts bands and joins those that reach each other.
+fn join(bands: &mut Vec<(u8, u8)>) {
     bands.sort_unstable();
     let mut joined: Vec<(u8, u8)> = Vec::with_capacity(bands.len());
-    for (low, high) in bands {
+    for &(low, high) in bands.iter() {
         match joined.last_mut() {
             Some(last) if low <= last.1.saturating_add(FLAT_BAND) => last.1 = last.1.max(high),
             _ => joined.push((low, high)),
         }
     }
-    joined
+    *bands = joined;
 }
 
 /// 255 where a pixel stands out of its neighbourhood, 0 elsewhere (means by an integral image:
@@ -363,21 +373,33 @@ mod tests {
     }
 
     #[test]
-    fn the_levels_that_stand_highest_are_read_not_the_most_frequent() {
+    fn the_levels_most_above_their_neighbours_are_read_not_the_most_frequent() {
         // A picture dense at its dark levels (1,000 pixels each, below 110) with a flat patch at
-        // 80 (2.6 times its neighbours, 1,600 pixels over them), sparse above (10 a level), and
-        // three texts at 150, 190 and 230 (200 pixels each, 21 times): the three texts are the
-        // three read, though the patch holds more pixels than any.
+        // 80 (1,600 pixels over its neighbours: 2.6 times), sparse above (10 a level), and three
+        // texts at 150, 190 and 230 (1,900 pixels over theirs): the three texts are read, though
+        // the patch holds more pixels than any.
         let mut pixels: Vec<u8> =
             (0..=255u8).flat_map(|l| vec![l; if l < 110 { 1000 } else { 10 }]).collect();
-        pixels.extend([80u8; 1600].iter().chain(&[150u8; 200]).chain(&[190u8; 200]).chain(&[230u8; 200]));
+        pixels.extend([80u8; 1600].iter().chain(&[150u8; 1900]).chain(&[190u8; 1900]).chain(&[230u8; 1900]));
         assert_eq!(flat_levels(&histogram(&pixels)), [(147, 153), (187, 193), (227, 233)]);
     }
 
     #[test]
+    fn three_small_decoys_at_empty_levels_do_not_crowd_text_out() {
+        // Speckle of 100 pixels a level up to 200, nothing above; text at 146 (400 pixels over
+        // the speckle, five times); three squares of 60 pixels at 215, 230 and 245, where the
+        // picture has none (infinitely many times their neighbours).
+        let mut pixels: Vec<u8> = (0..100).flat_map(|_| 0..=200u8).collect();
+        pixels.extend([146u8; 400].iter().chain(&[215u8; 60]).chain(&[230u8; 60]).chain(&[245u8; 60]));
+        let bands = flat_levels(&histogram(&pixels));
+        assert_eq!(bands.len(), 3);
+        assert!(bands.contains(&(143, 149)), "{bands:?}");
+    }
+
+    #[test]
     fn bands_that_grow_into_each_other_are_one() {
-        // Spikes at 100, 106 and 112: the first two join, and the third, taken last, reaches the
-        // grown band and joins it too.
+        // Spikes at 100, 112 and 106 (taken in that order): 106, last, grows 100's band until it
+        // reaches 112's, and the two are one.
         let mut pixels: Vec<u8> = (0..20).flat_map(|_| 0..=255u8).collect();
         pixels.extend([100u8; 300].iter().chain(&[112u8; 250]).chain(&[106u8; 230]));
         assert_eq!(flat_levels(&histogram(&pixels)), [(97, 115)]);
