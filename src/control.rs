@@ -42,7 +42,7 @@ use vaultfmt::secret::Locked;
 use vaultfmt::store::{Store, StoreError};
 use zeroize::Zeroizing;
 
-use crate::cli::verify::Report;
+use crate::verify::Report;
 use crate::exit::{Decided, Exit};
 use crate::fs::Shared;
 use crate::gate::Policy;
@@ -102,7 +102,7 @@ pub enum Opened {
 /// process holds it, connects to that process instead. Any other holder is an error.
 pub fn open_or_ask_mount(device: &Path, volume: Volume<FileDevice>, command: &str) -> anyhow::Result<Opened> {
     let key = volume.subkey(KEY_CONTEXT);
-    match crate::cli::target::open_unlocked(volume, command) {
+    match crate::open::open_unlocked(volume, command) {
         Ok(store) => Ok(Opened::Here(Box::new(store))),
         Err(e) if in_use(&e) => match Client::connect(device) {
             Some(client) => Ok(Opened::Mounted(client, key)),
@@ -377,7 +377,7 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
         Request::ScrubSettings => {
             let result = audit_open(shared, "scrub (through its mount)").and_then(|()| {
                 let policy = shared.policy().clone();
-                let key = crate::cli::scrub::vault_key(shared.store())?;
+                let key = crate::scrub::key::vault_key(shared.store())?;
                 Ok(ScrubSettings { policy, key: blake3::Hash::from_bytes(key.0).to_hex().to_string() })
             });
             reply(&mut conn, result);
@@ -406,7 +406,7 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
             let mut on_bytes = |n: u64| bytes.set(bytes.get() + n);
             let result = audit_open(shared, "verify (through its mount)").and_then(|()| {
                 // Unmounting ends the run at its next file, as a budget would.
-                crate::cli::verify::verify_store(
+                crate::verify::verify_store(
                     shared.store(),
                     budget,
                     Some(stop),
@@ -490,7 +490,7 @@ fn mirror<D: BlockDevice + 'static>(
 ) -> anyhow::Result<Summary> {
     audit_open(shared, "mirror (source, through its mount)")?;
     let mut events = conn.try_clone()?;
-    crate::cli::mirror::mirror_into(shared.store(), dest, secret, opts, &mut |event| {
+    crate::mirror::mirror_into(shared.store(), dest, secret, opts, &mut |event| {
         // The peer went away (killed, or its terminal closed): stop at the next file.
         if send(&mut events, &event).is_err() {
             stop.store(true, Ordering::SeqCst);
@@ -537,7 +537,7 @@ impl Client {
         Ok(serde_json::from_value(self.ask(Some(key), &request, Some(dst_secret), emit)?)?)
     }
 
-    /// Asks the mount's process to verify its vault (see `crate::cli::verify::verify_store`).
+    /// Asks the mount's process to verify its vault (see `crate::verify::verify_store`).
     /// `progress` hears each file's path as it begins, with the bytes verified since the last.
     pub fn verify(
         self,

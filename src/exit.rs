@@ -218,6 +218,11 @@ pub fn for_error(err: &anyhow::Error) -> Exit {
     Exit::Io
 }
 
+/// Adds the path to an I/O error's message.
+pub fn with_path<T>(r: std::io::Result<T>, path: &std::path::Path, what: &str) -> anyhow::Result<T> {
+    anyhow::Context::with_context(r, || format!("{}: {what}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

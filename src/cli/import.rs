@@ -126,7 +126,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     let scrubbing = if args.scrub {
         Some(Scrubbing {
             profile: super::scrub::profile_for(&args.scrub_options, &policy)?,
-            key: super::scrub::vault_key(&store)?,
+            key: crate::scrub::key::vault_key(&store)?,
             redaction: super::scrub::load_redaction(&args.scrub_options.redact)?,
         })
     } else {

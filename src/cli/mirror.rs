@@ -12,7 +12,7 @@ use vaultfmt::store::Store;
 use super::{KdfArgs, PassphraseArgs, print_json, progress_bar};
 use crate::control::{self, Opened};
 use crate::exit::{Exit, UsageError};
-use crate::mirror::{self, Options, Summary};
+use crate::mirror::{self, Options, Summary, mirror_into};
 use crate::passphrase::{self, Source};
 use crate::size::{count, human};
 
@@ -69,40 +69,6 @@ pub struct MirrorArgs {
     /// One JSON object per event, then a summary, one per line (JSON Lines)
     #[arg(long)]
     pub json: bool,
-}
-
-/// Unlocks a vault with a passphrase already read, and opens its store.
-fn open(
-    path: &Path,
-    secret: &zeroize::Zeroizing<Vec<u8>>,
-    command: &str,
-) -> anyhow::Result<Store<FileDevice>> {
-    super::target::open_unlocked(super::unlock_with(path, None, || Ok(secret.clone()))?, command)
-}
-
-/// Opens the backup at `dest` and mirrors `source` into it; every event goes to `emit` as JSON.
-/// The mirror's whole work, whichever process holds the source (this one, or its mount's:
-/// `crate::control`).
-pub fn mirror_into<S: BlockDevice + 'static>(
-    source: &Store<S>,
-    dest: &Path,
-    dst_secret: &zeroize::Zeroizing<Vec<u8>>,
-    opts: &Options,
-    emit: &mut dyn FnMut(serde_json::Value),
-) -> anyhow::Result<Summary> {
-    let backup = open(dest, dst_secret, "mirror")?;
-    let policy = crate::gate::door::vault_policy(&backup)?;
-    let summary = mirror::mirror(source, &backup, &policy, opts, &mut |event| {
-        emit(serde_json::to_value(event).expect("events serialize"))
-    })?;
-    // The source remembers a complete mirror (`vault status`); a source mounted read-only
-    // cannot, and says so.
-    if let Err(e) = mirror::record(source, &backup, &dest.display().to_string(), &summary) {
-        emit(
-            serde_json::json!({"event": "warning", "message": format!("the mirror is complete, but the source could not record it: {e}")}),
-        );
-    }
-    Ok(summary)
 }
 
 /// True when two paths name one file or one drive (however spelt: `./v.img`, a link).

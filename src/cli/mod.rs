@@ -41,6 +41,8 @@ use vaultfmt::volume::header_warning;
 use vaultfmt::{Secret, Volume};
 
 use crate::exit::{self, Exit};
+pub use crate::exit::with_path;
+pub use crate::open::{open_device, unlock_with, warn_header};
 use crate::passphrase::{self, Source};
 
 #[derive(Parser, Debug)]
@@ -177,36 +179,9 @@ pub fn uuid_string(uuid: &[u8; 16]) -> String {
     vaultfmt::header::uuid_text(uuid)
 }
 
-/// Opens a device, naming it in the error.
-pub fn open_device(path: &Path, access: Access) -> anyhow::Result<FileDevice> {
-    Ok(FileDevice::open(path, access)?)
-}
-
-/// Prints a header warning (a damaged or stale copy) to stderr.
-pub fn warn_header(volume: &Volume<FileDevice>) {
-    if let Some(w) = header_warning(volume.opened_from(), volume.device().name()) {
-        eprintln!("vault: warning: {w}");
-    }
-}
-
 /// Opens and unlocks a vault with a passphrase.
 pub fn unlock(path: &Path, pass: &PassphraseArgs, slot: Option<usize>) -> anyhow::Result<Volume<FileDevice>> {
     unlock_with(path, slot, || Ok(passphrase::read(&pass.source(), passphrase::CURRENT, false)?))
-}
-
-/// Opens and unlocks a vault with the passphrase `secret` gives: asked for only once the
-/// header has been read, so that "not a vault" comes before a prompt.
-pub fn unlock_with(
-    path: &Path,
-    slot: Option<usize>,
-    secret: impl FnOnce() -> anyhow::Result<zeroize::Zeroizing<Vec<u8>>>,
-) -> anyhow::Result<Volume<FileDevice>> {
-    let dev = open_device(path, Access::ReadWrite)?;
-    vaultfmt::header::read_headers(&dev)?;
-    let secret = secret()?;
-    let volume = Volume::unlock(dev, Secret::Passphrase(&secret), slot)?;
-    warn_header(&volume);
-    Ok(volume)
 }
 
 /// A progress bar on standard error when it is a terminal and the output is not JSON; hidden
@@ -353,11 +328,6 @@ pub fn run() -> ExitCode {
             ExitCode::from(exit::for_error(&err) as u8)
         }
     }
-}
-
-/// Adds the path to an I/O error's message.
-pub fn with_path<T>(r: std::io::Result<T>, path: &Path, what: &str) -> anyhow::Result<T> {
-    r.with_context(|| format!("{}: {what}", path.display()))
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use crate::exit::{Exit, UsageError};
 use crate::gate::{Policy, Sight};
 use crate::scrub::file::{Outcome, scrub_bytes};
 use crate::scrub::redact::{DEFAULT_RULES, Redaction, Rules};
-use crate::scrub::{Profile, Retain, ScrubKey};
-use crate::settings::SCRUB_KEY;
+use crate::scrub::key::{key_from_file, vault_key};
+use crate::scrub::{Profile, Retain};
 use crate::size::count;
 
 #[derive(Args, Debug)]
@@ -89,52 +89,6 @@ impl ScrubOptions {
     pub fn given(&self) -> bool {
         !self.retain.is_empty() || self.basic || self.redact.is_some()
     }
-}
-
-fn random_key() -> anyhow::Result<[u8; 32]> {
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(key)
-}
-
-/// The key in a file, made (mode 0600) when missing.
-fn key_from_file(path: &Path) -> anyhow::Result<ScrubKey> {
-    match std::fs::File::open(path) {
-        Ok(mut f) => {
-            let mut key = [0u8; 32];
-            with_path(f.read_exact(&mut key), path, "cannot read the scrub key (32 bytes)")?;
-            Ok(ScrubKey(key))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(dir) = path.parent() {
-                with_path(std::fs::create_dir_all(dir), dir, "cannot make the folder")?;
-            }
-            let key = random_key()?;
-            let mut f = with_path(
-                std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path),
-                path,
-                "cannot make the scrub key",
-            )?;
-            with_path(std::io::Write::write_all(&mut f, &key), path, "cannot write the scrub key")?;
-            Ok(ScrubKey(key))
-        }
-        Err(e) => Err(with_path::<()>(Err(e), path, "cannot read the scrub key").unwrap_err()),
-    }
-}
-
-/// The vault's scrub key, made (and kept in the vault, MAC'd like every setting) when missing.
-pub fn vault_key<D: vaultfmt::dev::BlockDevice + 'static>(
-    store: &vaultfmt::store::Store<D>,
-) -> anyhow::Result<ScrubKey> {
-    if let Some(key) = store.begin_read_setting::<[u8; 32]>(SCRUB_KEY)? {
-        return Ok(ScrubKey(key));
-    }
-    let key = random_key()?;
-    let mut tx = store.begin()?;
-    tx.put_setting(SCRUB_KEY, &key)?;
-    tx.audit("scrub-key", &[("made", "yes")])?;
-    tx.commit()?;
-    Ok(ScrubKey(key))
 }
 
 /// The redaction `--redact` names: `auto` (vault's device rules and every box of text OCR

@@ -2,11 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use vaultfmt::Volume;
 use vaultfmt::dev::FileDevice;
 use vaultfmt::store::Store;
 
 use super::{PassphraseArgs, unlock};
+use crate::open::open_unlocked;
 
 /// A vault and a path inside it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,16 +48,6 @@ pub fn normalise(path: &str) -> String {
 /// Unlocks the vault on `device` and opens its store, recording the opening in the audit log.
 pub fn open_store(device: &Path, pass: &PassphraseArgs, command: &str) -> anyhow::Result<Store<FileDevice>> {
     open_unlocked(unlock(device, pass, None)?, command)
-}
-
-/// Opens the store of an unlocked vault, recording the opening in the audit log.
-pub fn open_unlocked(volume: Volume<FileDevice>, command: &str) -> anyhow::Result<Store<FileDevice>> {
-    let slot = volume.unlocked_slot().to_string();
-    let store = Store::open(volume)?;
-    let mut tx = store.begin()?;
-    tx.audit("open", &[("command", command), ("keyslot", &slot)])?;
-    tx.commit()?;
-    Ok(store)
 }
 
 /// Joins a vault path and a name.

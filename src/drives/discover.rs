@@ -217,7 +217,7 @@ pub fn all() -> std::io::Result<Vec<DeviceFacts>> {
 /// The facts of the block device at `path`; None when it is not a block device (an image file).
 /// A partition is described by its disk's facts, with its own mount state.
 pub fn for_path(path: &Path) -> anyhow::Result<Option<DeviceFacts>> {
-    let meta = crate::cli::with_path(std::fs::metadata(path), path, "cannot open")?;
+    let meta = crate::exit::with_path(std::fs::metadata(path), path, "cannot open")?;
     if !meta.file_type().is_block_device() {
         return Ok(None);
     }

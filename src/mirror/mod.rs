@@ -688,3 +688,37 @@ fn run_existing<D: BlockDevice + 'static>(run: &mut Run<'_, D>, path: &str) -> R
     let Some(ino) = dst(tx.resolve(path))? else { return Ok(None) };
     Ok(dst(tx.inode(ino))?.map(|inode| Entry { ino, inode }))
 }
+/// Unlocks a vault with a passphrase already read, and opens its store.
+fn open(
+    path: &std::path::Path,
+    secret: &zeroize::Zeroizing<Vec<u8>>,
+    command: &str,
+) -> anyhow::Result<Store<vaultfmt::dev::FileDevice>> {
+    crate::open::open_unlocked(crate::open::unlock_with(path, None, || Ok(secret.clone()))?, command)
+}
+
+/// Opens the backup at `dest` and mirrors `source` into it; every event goes to `emit` as JSON.
+/// The mirror's whole work, whichever process holds the source (this one, or its mount's:
+/// `crate::control`).
+pub fn mirror_into<S: BlockDevice + 'static>(
+    source: &Store<S>,
+    dest: &std::path::Path,
+    dst_secret: &zeroize::Zeroizing<Vec<u8>>,
+    opts: &Options,
+    emit: &mut dyn FnMut(serde_json::Value),
+) -> anyhow::Result<Summary> {
+    let backup = open(dest, dst_secret, "mirror")?;
+    let policy = crate::gate::door::vault_policy(&backup)?;
+    let summary = mirror(source, &backup, &policy, opts, &mut |event| {
+        emit(serde_json::to_value(event).expect("events serialize"))
+    })?;
+    // The source remembers a complete mirror (`vault status`); a source mounted read-only
+    // cannot, and says so.
+    if let Err(e) = record(source, &backup, &dest.display().to_string(), &summary) {
+        emit(
+            serde_json::json!({"event": "warning", "message": format!("the mirror is complete, but the source could not record it: {e}")}),
+        );
+    }
+    Ok(summary)
+}
+

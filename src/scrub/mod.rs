@@ -13,6 +13,7 @@
 //!   method attributes are rebuilt, not appended to.
 
 pub mod file;
+pub mod key;
 pub mod redact;
 pub mod uid;
 
