@@ -42,12 +42,12 @@ use vaultfmt::secret::Locked;
 use vaultfmt::store::{Store, StoreError};
 use zeroize::Zeroizing;
 
-use crate::verify::Report;
 use crate::exit::{Decided, Exit};
 use crate::fs::Shared;
 use crate::gate::Policy;
 use crate::mirror::{Options, Summary};
 use crate::scrub::uid::ScrubKey;
+use crate::verify::Report;
 
 /// The context of the key that proves a peer unlocked the vault.
 pub const KEY_CONTEXT: &str = "vault mount control v1";
@@ -406,13 +406,7 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
             let mut on_bytes = |n: u64| bytes.set(bytes.get() + n);
             let result = audit_open(shared, "verify (through its mount)").and_then(|()| {
                 // Unmounting ends the run at its next file, as a budget would.
-                crate::verify::verify_store(
-                    shared.store(),
-                    budget,
-                    Some(stop),
-                    &mut on_file,
-                    &mut on_bytes,
-                )
+                crate::verify::verify_store(shared.store(), budget, Some(stop), &mut on_file, &mut on_bytes)
             });
             reply(&mut conn, result);
         }

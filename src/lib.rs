@@ -36,7 +36,8 @@ mod layers {
                 } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("main.rs") {
                     let text = std::fs::read_to_string(&path).expect("a source file");
                     // Spelt in two so that this file's own text does not match.
-                    let up = [concat!("crate::", "cli"), concat!("vault::", "cli"), concat!("super::", "cli")];
+                    let up =
+                        [concat!("crate::", "cli"), concat!("vault::", "cli"), concat!("super::", "cli")];
                     if up.iter().any(|u| text.contains(u)) {
                         found.push(path.display().to_string());
                     }

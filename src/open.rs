@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use vaultfmt::dev::{Access, FileDevice};
+use vaultfmt::dev::{Access, BlockDevice, FileDevice};
 use vaultfmt::store::Store;
 use vaultfmt::volume::header_warning;
 use vaultfmt::{Secret, Volume};

@@ -6,13 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
-use vaultfmt::dev::{BlockDevice, FileDevice};
-use vaultfmt::store::Store;
 
 use super::{KdfArgs, PassphraseArgs, print_json, progress_bar};
 use crate::control::{self, Opened};
 use crate::exit::{Exit, UsageError};
-use crate::mirror::{self, Options, Summary, mirror_into};
+use crate::mirror::{Options, Summary, mirror_into};
 use crate::passphrase::{self, Source};
 use crate::size::{count, human};
 

@@ -33,15 +33,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use vaultfmt::dev::{Access, BlockDevice, FileDevice};
+use vaultfmt::Volume;
+use vaultfmt::dev::FileDevice;
 use vaultfmt::header::kdf::{self, KdfParams};
-use vaultfmt::volume::header_warning;
-use vaultfmt::{Secret, Volume};
 
-use crate::exit::{self, Exit};
 pub use crate::exit::with_path;
+use crate::exit::{self, Exit};
 pub use crate::open::{open_device, unlock_with, warn_header};
 use crate::passphrase::{self, Source};
 

@@ -1,7 +1,6 @@
 //! `vault scrub`: de-identify DICOM files into a folder, so that the gate accepts them.
 
-use std::io::Read;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -12,8 +11,8 @@ use crate::control::{self, Opened};
 use crate::exit::{Exit, UsageError};
 use crate::gate::{Policy, Sight};
 use crate::scrub::file::{Outcome, scrub_bytes};
-use crate::scrub::redact::{DEFAULT_RULES, Redaction, Rules};
 use crate::scrub::key::{key_from_file, vault_key};
+use crate::scrub::redact::{DEFAULT_RULES, Redaction, Rules};
 use crate::scrub::{Profile, Retain};
 use crate::size::count;
 

@@ -52,7 +52,7 @@ fn status_of(device: &Path, mounted_at: Option<&Path>, pass: &PassphraseArgs) ->
     if mounted_at.is_some() || crate::mounts::folder_of(device).is_some() {
         return Ok(Seen::Unanswered);
     }
-    let opened = super::unlock(device, pass, None).and_then(|v| super::target::open_unlocked(v, "status"));
+    let opened = super::unlock(device, pass, None).and_then(|v| crate::open::open_unlocked(v, "status"));
     let store = match opened {
         Ok(store) => store,
         Err(e) if busy(&e) => return Ok(Seen::Busy),

@@ -721,4 +721,3 @@ pub fn mirror_into<S: BlockDevice + 'static>(
     }
     Ok(summary)
 }
-
