@@ -677,3 +677,86 @@ fn colour_images_are_blanked_to_black_including_subsampled_ybr() {
         v.ok(&["check", &out_dir]);
     }
 }
+
+/// An image file whose metadata names the patient (a viewer's PNG export with text chunks; a
+/// phone's JPEG with EXIF artist, date and GPS, and an XMP packet): `vault check` refuses each,
+/// naming the field and never its value; `vault scrub` writes the pixels again without any of
+/// it, and the output passes. Made with Pillow, read back with Pillow.
+#[test]
+fn image_metadata_is_refused_and_scrub_writes_the_image_without_it() {
+    let v = Vault::new();
+    let made = Command::new("python3")
+        .args([
+            "-c",
+            r#"
+import numpy as np
+from PIL import Image, PngImagePlugin
+rng = np.random.default_rng(7)
+img = Image.fromarray(rng.integers(0, 255, (64, 96), dtype=np.uint8))
+info = PngImagePlugin.PngInfo()
+info.add_text('Patient', 'Zqxmadeup Wyvernfake')
+info.add_text('Comment', 'DOB 17/02/1943', zip=True)
+img.save('in/viewer.png', pnginfo=info)
+exif = Image.Exif()
+exif[0x013B] = 'Zqxmadeup Wyvernfake'
+exif[0x0132] = '2026:02:17 10:22:01'
+exif.get_ifd(0x8825)[1] = 'N'
+xmp = b'<x:xmpmeta><dc:description>MRN: ZQX8841207</dc:description></x:xmpmeta>'
+img.convert('RGB').save('in/phone.jpg', exif=exif, xmp=xmp, quality=95)
+img.save('in/plain.png')
+"#,
+        ])
+        .current_dir({
+            std::fs::create_dir(v.path("in")).unwrap();
+            v.dir.path()
+        })
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let (code, out, err) = v.run(&["check", "in", "--json"]);
+    assert_eq!(code, 1, "{err}");
+    let mut fields = Vec::new();
+    for line in lines(out.as_bytes()) {
+        for r in line["reasons"].as_array().into_iter().flatten() {
+            if r["rule"] == "image-metadata" {
+                fields.push(format!(
+                    "{} {}",
+                    line["path"].as_str().unwrap_or(""),
+                    r["keyword"].as_str().unwrap_or("")
+                ));
+            }
+        }
+    }
+    fields.sort();
+    for expected in [
+        "in/phone.jpg EXIF Artist",
+        "in/phone.jpg EXIF DateTime",
+        "in/phone.jpg EXIF GPS",
+        "in/phone.jpg XMP",
+        "in/viewer.png PNG text Comment",
+        "in/viewer.png PNG text Patient",
+    ] {
+        assert!(fields.iter().any(|f| f.ends_with(expected)), "{expected} not refused: {fields:?}");
+    }
+    assert!(!fields.iter().any(|f| f.contains("plain.png")), "{fields:?}");
+    assert!(!out.contains("Zqxmadeup") && !out.contains("1943") && !out.contains("8841207"));
+
+    let (code, _, err) = scrub(&v, &["in", "--out", "out"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = v.run(&["check", "out"]);
+    assert_eq!(code, 0, "the scrubbed images are refused: {err}");
+    for name in ["viewer.png", "phone.jpg"] {
+        let bytes = std::fs::read(v.path("out/in").join(name)).unwrap();
+        assert!(
+            !common::contains(&bytes, b"Zqxmadeup") && !common::contains(&bytes, b"ZQX8841207"),
+            "{name}"
+        );
+    }
+    // The pixels are the same (PNG is lossless).
+    let same = Command::new("python3")
+        .args(["-c", "from PIL import Image; import sys; sys.exit(list(Image.open('in/viewer.png').getdata()) != list(Image.open('out/in/viewer.png').getdata()))"])
+        .current_dir(v.dir.path())
+        .status()
+        .unwrap();
+    assert!(same.success(), "the scrubbed PNG's pixels differ");
+}

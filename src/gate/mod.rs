@@ -29,6 +29,7 @@ pub mod container;
 pub mod door;
 mod encoded;
 pub mod law;
+pub mod metadata;
 pub mod pixels;
 pub mod policy;
 pub mod profile;
@@ -51,7 +52,7 @@ pub struct Reason {
     /// The rule: identifying-attribute, person-name, patient-id, accession-number, free-text,
     /// identity-in-text, uid-not-replaced, value-not-its-vr, private-element, unknown-attribute,
     /// duplicate-element, element-out-of-order, burned-in-annotation, burned-in-likely,
-    /// burned-in-text, burned-in-unread, unreadable-dicom, unreadable-archive, unsupported-container, archive-depth,
+    /// burned-in-text, burned-in-unread, image-metadata, unreadable-dicom, unreadable-archive, unsupported-container, archive-depth,
     /// archive-ratio, archive-too-large.
     pub rule: &'static str,
     /// "(gggg,eeee)", or empty when the rule is about the whole file.
@@ -252,6 +253,9 @@ fn check_in(
     {
         all.pixels_read = true;
         all.refuse(at(burned_in(frames, &Identity::default(), sight, "", "")));
+    }
+    if pixels::image_format(bytes).is_some() {
+        all.refuse(at(metadata::reasons(bytes)));
     }
     if let Some(v) = encoded_readings(bytes, policy) {
         all.dicom = true;

@@ -76,6 +76,16 @@ fn not_dicom(bytes: &[u8], policy: &Policy, redact: Option<&Redaction>, sight: &
     if verdict.accept && !wants_redaction(&verdict, redact) {
         return Outcome::Unchanged;
     }
+    if !verdict.dicom && verdict.reasons.iter().all(|r| r.rule == "image-metadata") {
+        // Refused only for what it carries beside its pixels: written again without it, then
+        // checked as every output is (with the OCR the first look may have left out).
+        let out = match redact::redact_image(bytes, &[]) {
+            Ok(out) => out,
+            Err(why) => return Outcome::Refused(vec![format!("image metadata, not removed: {why}")]),
+        };
+        let verdict = gate::check_with(&out, policy, sight);
+        return if verdict.accept { Outcome::Scrubbed(out) } else { Outcome::Refused(reasons(&verdict)) };
+    }
     let Some(redaction) = redact.filter(|_| wants_redaction(&verdict, redact) && !verdict.dicom) else {
         return Outcome::Refused(reasons(&verdict));
     };
