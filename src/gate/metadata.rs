@@ -15,8 +15,12 @@ use exif::{Context, Tag};
 use super::Reason;
 use super::shape::{self, Strength};
 
-/// Text fields larger than this are read up to it (a packet of XMP is a few KiB).
+/// Text fields larger than this are read up to it, and refused as too long to read whole (a
+/// packet of XMP is a few KiB).
 const MOST_TEXT: u64 = 1 << 20;
+
+/// Keywords of PNG text whose value is a person however it is written (PNG's own `Author`).
+const PERSON_KEYWORDS: &[&str] = &["author", "artist", "creator", "owner", "patient", "patient name", "name"];
 
 /// Why `bytes` (an image file) is refused for what it carries beside its pixels.
 pub fn reasons(bytes: &[u8]) -> Vec<Reason> {
@@ -34,100 +38,249 @@ pub fn reasons(bytes: &[u8]) -> Vec<Reason> {
             });
         }
     };
-    exif_reasons(bytes, &mut refuse);
-    for (field, text) in texts(bytes) {
-        if let Some(s) = shape::find(&text, Strength::FreeText) {
+    let found = texts(bytes);
+    for blob in found.exif {
+        exif_reasons(blob, bytes, &mut refuse);
+    }
+    for (field, text, person) in found.texts {
+        if text.len() as u64 >= MOST_TEXT {
+            refuse(field, "text too long to read whole");
+        } else if field.to_ascii_lowercase().contains("xmp") && xmp_creator(&text) {
+            refuse("XMP dc:creator".into(), "a person's name");
+        } else if person && text.iter().any(|b| b.is_ascii_alphanumeric() || *b >= 0x80) {
+            refuse(field, "a person's name");
+        } else if let Some(s) = readings(&text).iter().find_map(|t| shape::find(t, Strength::FreeText)) {
             refuse(field, s.describe());
         }
     }
     out
 }
 
-/// EXIF's person names, dates, places, and its text of an identity's shape.
-fn exif_reasons(bytes: &[u8], refuse: &mut dyn FnMut(String, &'static str)) {
-    let Ok(exif) = exif::Reader::new().read_from_container(&mut std::io::Cursor::new(bytes)) else { return };
+/// True when an XMP packet names a creator (Dublin Core's `dc:creator`: a person, however
+/// written) in an element's text.
+fn xmp_creator(xmp: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(xmp);
+    text.split("<dc:creator").skip(1).any(|after| {
+        let body = after.split_once('>').map_or("", |(_, body)| body);
+        let body = body.split("</dc:creator").next().unwrap_or(body);
+        let mut in_tag = false;
+        body.chars().any(|c| {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                _ => {}
+            }
+            !in_tag && c.is_alphanumeric()
+        })
+    })
+}
+
+/// The ways a piece of metadata's text may read: as it is; with NULs taken out (UTF-16, or
+/// letters spaced by NULs); as UTF-16 (little- or big-endian); with XML's entities and tags
+/// undone (`Patient&#58;`, `<b>MRN</b>:`).
+fn readings(text: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = vec![text.to_vec()];
+    let no_nul: Vec<u8> = text.iter().copied().filter(|&b| b != 0).collect();
+    if no_nul.len() != text.len() {
+        out.push(no_nul);
+    }
+    for big in [false, true] {
+        let units: Vec<u16> = text
+            .chunks_exact(2)
+            .map(|c| if big { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) })
+            .collect();
+        let decoded = String::from_utf16_lossy(&units);
+        if decoded.chars().filter(|c| c.is_ascii_alphanumeric()).count() * 2 >= units.len() {
+            out.push(decoded.into_bytes());
+        }
+    }
+    if text.contains(&b'<') || text.contains(&b'&') {
+        let s = String::from_utf8_lossy(text);
+        let mut plain = String::with_capacity(s.len());
+        let mut in_tag = false;
+        for c in s.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' if in_tag => {
+                    in_tag = false;
+                    plain.push(' ');
+                }
+                c if !in_tag => plain.push(c),
+                _ => {}
+            }
+        }
+        out.push(unescape(&plain).into_bytes());
+        out.push(unescape(&s).into_bytes());
+    }
+    out
+}
+
+/// XML's character references and its five named entities, undone.
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(end) = rest.find(';').filter(|&e| e <= 10) else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let name = &rest[1..end];
+        let c = match name {
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "amp" => Some('&'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            n if n.starts_with("#x") || n.starts_with("#X") => {
+                u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32)
+            }
+            n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// EXIF's person names, dates, places, and its text of an identity's shape. `raw`: one blob of
+/// EXIF (`None`: the file, a TIFF, is it). EXIF that does not read whole is refused:
+/// the fields past the error could hold anything.
+fn exif_reasons(raw: Option<Vec<u8>>, bytes: &[u8], refuse: &mut dyn FnMut(String, &'static str)) {
+    let mut reader = exif::Reader::new();
+    reader.continue_on_error(true);
+    let read = match raw {
+        Some(raw) => reader.read_raw(raw),
+        None => reader.read_from_container(&mut std::io::Cursor::new(bytes)),
+    };
+    let mut broken = false;
+    let exif = match read {
+        Ok(exif) => exif,
+        Err(exif::Error::NotFound(_)) => return,
+        Err(e) => match e.distill_partial_result(|errors| broken = !errors.is_empty()) {
+            Ok(exif) => exif,
+            Err(_) => {
+                refuse("EXIF".into(), "EXIF that does not read whole");
+                return;
+            }
+        },
+    };
+    if broken {
+        refuse("EXIF".into(), "EXIF that does not read whole");
+    }
     // Windows' XP fields (UCS-2) are not in the crate's list.
-    let (xp_title, xp_comment, xp_author, xp_keywords, xp_subject) = (
-        Tag(Context::Tiff, 0x9C9B),
-        Tag(Context::Tiff, 0x9C9C),
-        Tag(Context::Tiff, 0x9C9D),
-        Tag(Context::Tiff, 0x9C9E),
-        Tag(Context::Tiff, 0x9C9F),
-    );
+    let xp = |n: u16| Tag(Context::Tiff, n);
+    let little = exif.little_endian();
     for field in exif.fields() {
         let name = format!("EXIF {}", field.tag);
         if field.tag.context() == Context::Gps {
             refuse("EXIF GPS".into(), "a place (GPS position)");
             continue;
         }
-        let text = field_text(
-            &field.value,
-            [xp_title, xp_comment, xp_author, xp_keywords, xp_subject].contains(&field.tag),
-        );
+        let t = field.tag;
+        let text = field_text(&field.value, t, little);
         if text.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
             continue;
         }
-        let t = field.tag;
-        if t == Tag::Artist || t == Tag::CameraOwnerName || t == xp_author {
+        if t == Tag::Artist || t == Tag::CameraOwnerName || t == xp(0x9C9D) {
             refuse(name, "a person's name");
         } else if t == Tag::DateTime || t == Tag::DateTimeOriginal || t == Tag::DateTimeDigitized {
             refuse(name, "a date");
-        } else if let Some(s) = shape::find(&text, Strength::FreeText) {
+        } else if let Some(s) = readings(&text).iter().find_map(|r| shape::find(r, Strength::FreeText)) {
             refuse(name, s.describe());
         }
     }
 }
 
-/// A field's text: ASCII as it is; UserComment past its 8-byte character-set code; Windows' XP
-/// fields from UCS-2; other values none.
-fn field_text(value: &exif::Value, ucs2: bool) -> Vec<u8> {
+/// A field's text, whatever type it was written as: ASCII as it is; UserComment past its 8-byte
+/// character-set code (UNICODE in the EXIF's own byte order); bytes and undefined as bytes;
+/// shorts as UTF-16 units (Windows' XP fields are bytes of UCS-2, read by [`readings`]).
+fn field_text(value: &exif::Value, tag: Tag, little: bool) -> Vec<u8> {
     match value {
         exif::Value::Ascii(parts) => parts.join(&b' '),
-        exif::Value::Byte(b) if ucs2 => {
-            let units: Vec<u16> = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-            String::from_utf16_lossy(&units).into_bytes()
-        }
-        exif::Value::Undefined(b, _) if b.len() > 8 => {
+        exif::Value::Undefined(b, _) if tag.number() == Tag::UserComment.number() && b.len() >= 8 => {
             let (code, text) = b.split_at(8);
             if code.starts_with(b"UNICODE") {
-                let units: Vec<u16> =
-                    text.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+                let units: Vec<u16> = text
+                    .chunks_exact(2)
+                    .map(|c| {
+                        if little {
+                            u16::from_le_bytes([c[0], c[1]])
+                        } else {
+                            u16::from_be_bytes([c[0], c[1]])
+                        }
+                    })
+                    .collect();
                 String::from_utf16_lossy(&units).into_bytes()
             } else {
                 text.to_vec()
             }
         }
+        exif::Value::Byte(b) | exif::Value::Undefined(b, _) => b.clone(),
+        exif::Value::SByte(b) => b.iter().map(|&x| x as u8).collect(),
+        exif::Value::Short(units) => String::from_utf16_lossy(units).into_bytes(),
         _ => Vec::new(),
     }
 }
 
-/// The text chunks and segments of a PNG, a JPEG or a WebP: (where, text).
-fn texts(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        png_texts(bytes)
-    } else if bytes.starts_with(&[0xFF, 0xD8]) {
-        jpeg_texts(bytes)
-    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        webp_texts(bytes)
-    } else {
-        Vec::new()
-    }
+/// What a file carries beside its pixels, found by walking it: EXIF blobs (each of JPEG's APP1s,
+/// PNG's eXIf, WebP's EXIF; `None`: the file is a TIFF, EXIF's own form) and (where, text,
+/// whether the field names a person).
+#[derive(Default)]
+struct Found {
+    exif: Vec<Option<Vec<u8>>>,
+    texts: Vec<(String, Vec<u8>, bool)>,
 }
 
-/// zlib's stream inflated, up to [`MOST_TEXT`] bytes (a bomb stops there).
+fn texts(bytes: &[u8]) -> Found {
+    let mut found = Found::default();
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        png_texts(bytes, &mut found);
+    } else if bytes.starts_with(&[0xFF, 0xD8]) {
+        jpeg_texts(bytes, &mut found);
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        webp_texts(bytes, &mut found);
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        gif_comments(bytes, &mut found);
+    } else if bytes.len() >= 2 && bytes[0] == b'P' && (b'1'..=b'7').contains(&bytes[1]) {
+        pnm_comments(bytes, &mut found);
+    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
+        // A TIFF is EXIF's own form: read whole.
+        found.exif.push(None);
+    }
+    found
+}
+
+/// zlib's stream inflated, up to [`MOST_TEXT`] bytes (a bomb stops there, and is refused as
+/// too long).
 fn inflate(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let _ = flate2::read::ZlibDecoder::new(data).take(MOST_TEXT).read_to_end(&mut out);
     out
 }
 
-fn png_texts(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
+fn png_texts(bytes: &[u8], found: &mut Found) {
     let mut at = 8;
     while at + 12 <= bytes.len() {
         let len = u32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
         let kind = &bytes[at + 4..at + 8];
-        let Some(data) = bytes.get(at + 8..(at + 8).saturating_add(len)) else { break };
+        let Some(data) = bytes.get(at + 8..(at + 8).saturating_add(len)) else {
+            // A length past the end: what follows is read as text, as a lenient reader might.
+            found.texts.push(("PNG chunk".into(), bytes[at..].to_vec(), false));
+            return;
+        };
         let (keyword, rest) = match data.iter().position(|&b| b == 0) {
             Some(i) => (String::from_utf8_lossy(&data[..i]).into_owned(), &data[i + 1..]),
             None => (String::new(), data),
@@ -143,60 +296,162 @@ fn png_texts(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
                 }
                 Some(if compressed { inflate(tail) } else { tail.to_vec() })
             }
-            b"IEND" => break,
+            b"eXIf" => {
+                found.exif.push(Some(data.to_vec()));
+                None
+            }
+            b"IEND" => {
+                let after = &bytes[(at + 12).min(bytes.len())..];
+                if !after.is_empty() {
+                    found.texts.push(("bytes after the image".into(), after.to_vec(), false));
+                }
+                return;
+            }
             _ => None,
         };
         if let Some(text) = text {
-            out.push((format!("PNG text {keyword}"), text));
+            let person = PERSON_KEYWORDS.contains(&keyword.to_ascii_lowercase().as_str());
             // The keyword itself may be the value's label ("Patient"): read them together.
-            if let Some((_, t)) = out.last_mut() {
-                let mut labelled = format!("{keyword}: ").into_bytes();
-                labelled.extend_from_slice(t);
-                *t = labelled;
+            let mut labelled = format!("{keyword}: ").into_bytes();
+            labelled.extend_from_slice(&text);
+            if text.len() as u64 >= MOST_TEXT {
+                labelled = text;
             }
+            found.texts.push((format!("PNG text {keyword}"), labelled, person));
         }
         at = at + 12 + len;
     }
-    out
 }
 
-fn jpeg_texts(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
+fn jpeg_texts(bytes: &[u8], found: &mut Found) {
+    const XMP: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
+    const XMP_MORE: &[u8] = b"http://ns.adobe.com/xmp/extension/\0";
     let mut at = 2;
-    while at + 4 <= bytes.len() && bytes[at] == 0xFF {
-        let marker = bytes[at + 1];
-        if marker == 0xD9 || marker == 0xDA {
-            break; // the end, or the scan: no segments of text follow it that readers show
+    while at + 1 < bytes.len() {
+        if bytes[at] != 0xFF {
+            // A stray byte between segments: readers skip to the next marker, and so does this.
+            at += 1;
+            continue;
         }
-        if (0xD0..=0xD7).contains(&marker) || marker == 0x01 || marker == 0xFF {
+        let marker = bytes[at + 1];
+        if marker == 0xD9 {
+            let after = &bytes[at + 2..];
+            if !after.is_empty() {
+                found.texts.push(("bytes after the image".into(), after.to_vec(), false));
+            }
+            return;
+        }
+        if (0xD0..=0xD7).contains(&marker) || marker == 0x01 || marker == 0xFF || marker == 0x00 {
             at += if marker == 0xFF { 1 } else { 2 };
             continue;
         }
+        if at + 4 > bytes.len() {
+            return;
+        }
         let len = u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]) as usize;
-        let Some(data) = bytes.get(at + 4..(at + 2 + len).max(at + 4)) else { break };
-        const XMP: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
+        let data = &bytes[(at + 4).min(bytes.len())..(at + 2 + len).max(at + 4).min(bytes.len())];
         match marker {
-            0xFE => out.push(("JPEG comment".into(), data.to_vec())),
-            0xE1 if data.starts_with(XMP) => out.push(("XMP".into(), data[XMP.len()..].to_vec())),
+            0xFE => found.texts.push(("JPEG comment".into(), data.to_vec(), false)),
+            0xE1 if data.starts_with(b"Exif\0\0") => found.exif.push(Some(data[6..].to_vec())),
+            0xE1 if data.starts_with(XMP) => {
+                found.texts.push(("XMP".into(), data[XMP.len()..].to_vec(), false))
+            }
+            0xE1 if data.starts_with(XMP_MORE) => found.texts.push((
+                "XMP".into(),
+                data.get(XMP_MORE.len() + 40..).unwrap_or_default().to_vec(),
+                false,
+            )),
             _ => {}
         }
-        at += 2 + len;
+        at += 2 + len.max(2);
+        if marker == 0xDA {
+            // The scan's coded data: skip to the next marker that is not a stuffed byte or a
+            // restart; segments (and comments) may follow it.
+            while at + 1 < bytes.len()
+                && !(bytes[at] == 0xFF && bytes[at + 1] != 0 && !(0xD0..=0xD7).contains(&bytes[at + 1]))
+            {
+                at += 1;
+            }
+        }
     }
-    out
 }
 
-fn webp_texts(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
+fn webp_texts(bytes: &[u8], found: &mut Found) {
     let mut at = 12;
     while at + 8 <= bytes.len() {
         let len = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().expect("4 bytes")) as usize;
-        let Some(data) = bytes.get(at + 8..(at + 8).saturating_add(len)) else { break };
-        if &bytes[at..at + 4] == b"XMP " {
-            out.push(("XMP".into(), data.to_vec()));
+        let data = &bytes[at + 8..(at + 8).saturating_add(len).min(bytes.len())];
+        match &bytes[at..at + 4] {
+            b"XMP " => found.texts.push(("XMP".into(), data.to_vec(), false)),
+            b"EXIF" => found.exif.push(Some(data.strip_prefix(b"Exif\0\0").unwrap_or(data).to_vec())),
+            _ => {}
         }
-        at = at + 8 + len + (len & 1);
+        at = at.saturating_add(8 + len + (len & 1));
     }
-    out
+}
+
+/// A GIF's comment extensions (and its application extensions' data, where XMP goes).
+fn gif_comments(bytes: &[u8], found: &mut Found) {
+    // The sub-blocks from `at`: (their data joined, where the next block starts).
+    fn blocks(bytes: &[u8], mut at: usize) -> (Vec<u8>, usize) {
+        let mut data = Vec::new();
+        while let Some(&n) = bytes.get(at) {
+            at += 1;
+            if n == 0 {
+                break;
+            }
+            data.extend_from_slice(&bytes[at.min(bytes.len())..(at + n as usize).min(bytes.len())]);
+            at += n as usize;
+        }
+        (data, at)
+    }
+    let colours = |flags: u8| if flags & 0x80 != 0 { 3 << ((flags & 7) + 1) } else { 0 };
+    let Some(&flags) = bytes.get(10) else { return };
+    let mut at = 13 + colours(flags);
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            0x21 => {
+                let label = bytes.get(at + 1).copied().unwrap_or(0);
+                let (data, next) = blocks(bytes, at + 2);
+                match label {
+                    0xFE => found.texts.push(("GIF comment".into(), data, false)),
+                    0xFF => found.texts.push(("GIF application data".into(), data, false)),
+                    _ => {}
+                }
+                at = next;
+            }
+            0x2C => {
+                let Some(&f) = bytes.get(at + 9) else { return };
+                at = blocks(bytes, at + 10 + colours(f) + 1).1;
+            }
+            _ => return, // the trailer (0x3B), or not a block
+        }
+    }
+}
+
+/// A PNM's header comments (`# …` lines among the magic, width, height and maximum).
+fn pnm_comments(bytes: &[u8], found: &mut Found) {
+    let fields = if matches!(bytes[1], b'1' | b'4') { 3 } else { 4 };
+    let (mut at, mut seen) = (2, 1);
+    while at < bytes.len() && seen < fields {
+        match bytes[at] {
+            b'#' => {
+                let end = bytes[at..]
+                    .iter()
+                    .position(|&b| b == b'\n' || b == b'\r')
+                    .map_or(bytes.len(), |e| at + e);
+                found.texts.push(("PNM comment".into(), bytes[at + 1..end].to_vec(), false));
+                at = end;
+            }
+            b if b.is_ascii_whitespace() => at += 1,
+            _ => {
+                while at < bytes.len() && !bytes[at].is_ascii_whitespace() && bytes[at] != b'#' {
+                    at += 1;
+                }
+                seen += 1;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -334,8 +589,84 @@ mod tests {
         assert_eq!(r, [("JPEG comment".to_string(), "a labelled identity field")]);
         let mut xmp = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
         xmp.extend(b"<x:xmpmeta><dc:creator>Madeup^Persona</dc:creator></x:xmpmeta>");
-        assert_eq!(rules(&jpeg_with(&[(0xE1, xmp)]))[0].0, "XMP");
+        assert_eq!(rules(&jpeg_with(&[(0xE1, xmp)]))[0].0, "XMP dc:creator");
         assert!(rules(&jpeg_with(&[(0xFE, b"teaching case 12".to_vec())])).is_empty());
         assert_eq!(rules(&exif_ascii(0x013B, "A Photographer"))[0].0, "EXIF Artist");
+    }
+
+    #[test]
+    fn what_a_lenient_reader_shows_is_read_however_it_is_hidden() {
+        let labelled = b"Patient: Persona Madeup".to_vec();
+        // A stray byte before the comment; a comment after the scan; text after the end.
+        let mut stray = jpeg_with(&[(0xFE, labelled.clone())]);
+        stray.insert(2, 0x00);
+        assert_eq!(rules(&stray)[0].0, "JPEG comment");
+        let plain = jpeg_with(&[]);
+        let eoi = plain.len() - 2;
+        let mut after_scan = plain[..eoi].to_vec();
+        after_scan.extend([0xFF, 0xFE, 0, (labelled.len() + 2) as u8]);
+        after_scan.extend(&labelled);
+        after_scan.extend([0xFF, 0xD9]);
+        assert_eq!(rules(&after_scan)[0].0, "JPEG comment");
+        let mut trailer = plain.clone();
+        trailer.extend(&labelled);
+        assert_eq!(rules(&trailer)[0].0, "bytes after the image");
+        let mut png_trailer = png(&[]);
+        png_trailer.extend(&labelled);
+        assert_eq!(rules(&png_trailer)[0].0, "bytes after the image");
+        // A second EXIF segment; a name written as bytes, not ASCII.
+        let two = jpeg_with(&[exif_segment(0x010E, "Left forearm"), exif_segment(0x013B, "A Photographer")]);
+        assert_eq!(rules(&two)[0].0, "EXIF Artist");
+        let mut as_bytes = exif_ascii(0x013B, "A Photographer");
+        as_bytes[8 + 2 + 2] = 1; // BYTE
+        assert_eq!(rules(&as_bytes)[0].1, "a person's name");
+        // UTF-16, letters spaced by NULs, XML's entities.
+        let utf16: Vec<u8> = "MRN: 4711913".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert!(!rules(&jpeg_with(&[(0xFE, utf16)])).is_empty());
+        let mut xmp = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+        xmp.extend(b"<dc:description>Patient&#58; Persona Madeup</dc:description>");
+        assert!(!rules(&jpeg_with(&[(0xE1, xmp)])).is_empty());
+        // PNG's Author is a person however written; a PNM's header comment is read.
+        assert_eq!(rules(&png(&[(b"tEXt", b"Author\0Persona Madeup".to_vec())]))[0].1, "a person's name");
+        assert_eq!(rules(b"P5\n# MRN: 4711913\n2 1\n255\n\x00\x00")[0].0, "PNM comment");
+        assert!(rules(b"P5\n# made by a scanner\n2 1\n255\n\x00\x00").is_empty());
+        // A GIF's comment extension, after its colour table and before its image.
+        let mut gif = Vec::new();
+        image::RgbaImage::from_pixel(8, 8, image::Rgba([200, 200, 200, 255]))
+            .write_to(&mut std::io::Cursor::new(&mut gif), image::ImageFormat::Gif)
+            .unwrap();
+        let colours = if gif[10] & 0x80 != 0 { 3 << ((gif[10] & 7) + 1) } else { 0 };
+        let mut comment = vec![0x21, 0xFE, labelled.len() as u8];
+        comment.extend(&labelled);
+        comment.push(0);
+        let cut = 13 + colours;
+        let with_comment = [&gif[..cut], &comment[..], &gif[cut..]].concat();
+        assert_eq!(rules(&with_comment)[0].0, "GIF comment");
+        assert!(rules(&gif).is_empty());
+        // XMP's creator is a person however written.
+        let mut creator = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+        creator.extend(b"<dc:creator><rdf:Seq><rdf:li>Persona Madeup</rdf:li></rdf:Seq></dc:creator>");
+        assert_eq!(rules(&jpeg_with(&[(0xE1, creator)]))[0].0, "XMP dc:creator");
+        let mut empty = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+        empty.extend(b"<dc:creator><rdf:Seq/></dc:creator>");
+        assert!(rules(&jpeg_with(&[(0xE1, empty)])).is_empty());
+    }
+
+    #[test]
+    fn exif_that_does_not_read_whole_and_text_too_long_to_read_are_refused() {
+        // IFD0 whose next-IFD offset points past the end.
+        let mut broken = exif_ascii(0x010E, "Left forearm");
+        let next = 8 + 2 + 12;
+        broken[next..next + 4].copy_from_slice(&0xFFFF_FF00u32.to_le_bytes());
+        assert_eq!(
+            rules(&jpeg_with(&[(0xE1, [b"Exif\0\0".to_vec(), broken].concat())]))[0].1,
+            "EXIF that does not read whole"
+        );
+        // A compressed text that inflates past the bound: its end is never read, so it is refused.
+        let mut big = vec![b' '; MOST_TEXT as usize + 10];
+        big.extend(b"MRN: 4711913");
+        let mut z = b"Comment\0\0".to_vec();
+        z.extend(miniz_like(&big));
+        assert_eq!(rules(&png(&[(b"zTXt", z)]))[0].1, "text too long to read whole");
     }
 }

@@ -254,9 +254,9 @@ fn check_in(
         all.pixels_read = true;
         all.refuse(at(burned_in(frames, &Identity::default(), sight, "", "")));
     }
-    if pixels::image_format(bytes).is_some() {
-        all.refuse(at(metadata::reasons(bytes)));
-    }
+    // By the signature alone, not by whether the image decodes: a reader that shows a file's
+    // comments need not decode its pixels.
+    all.refuse(at(metadata::reasons(bytes)));
     if let Some(v) = encoded_readings(bytes, policy) {
         all.dicom = true;
         all.refuse(at(v));

@@ -76,7 +76,10 @@ fn not_dicom(bytes: &[u8], policy: &Policy, redact: Option<&Redaction>, sight: &
     if verdict.accept && !wants_redaction(&verdict, redact) {
         return Outcome::Unchanged;
     }
-    if !verdict.dicom && verdict.reasons.iter().all(|r| r.rule == "image-metadata") {
+    if !verdict.dicom
+        && !verdict.reasons.is_empty()
+        && verdict.reasons.iter().all(|r| r.rule == "image-metadata")
+    {
         // Refused only for what it carries beside its pixels: written again without it, then
         // checked as every output is (with the OCR the first look may have left out).
         let out = match redact::redact_image(bytes, &[]) {
