@@ -72,6 +72,14 @@ if ! python3 -c 'import deid_data, PIL, numpy' 2>/dev/null; then
     python3 -c 'import deid_data, PIL, numpy'
 fi
 
+# PyPI: pynetdicom, a second real DICOM client (beside dcmtk's storescu) for vault receive.
+if ! python3 -c 'import pynetdicom' 2>/dev/null; then
+    echo "install-deps: installing pynetdicom from PyPI" >&2
+    python3 -m pip install -q --disable-pip-version-check pynetdicom==3.0.4 2>&1 \
+        | grep -v -i "running pip as the 'root' user" >&2 || true
+    python3 -c 'import pynetdicom'
+fi
+
 if ! command -v cargo >/dev/null; then
     echo "install-deps: no cargo on PATH; install Rust >= 1.89 with rustup" >&2
     exit 1

@@ -13,6 +13,7 @@ pub mod ocr;
 pub mod open;
 pub mod parallel;
 pub mod passphrase;
+pub mod receive;
 pub mod scrub;
 pub mod settings;
 pub mod size;

@@ -73,6 +73,7 @@ const INSTALLED: &[&str] = &[
     "/usr/lib/systemd/system/vault-guard.service",
     "/usr/lib/systemd/system/vault-mirror@.service",
     "/usr/lib/systemd/system/vault-mirror@.timer",
+    "/usr/lib/systemd/system/vault-receive@.service",
     "/usr/lib/udev/rules.d/70-vault-guard.rules",
 ];
 
@@ -179,8 +180,10 @@ fn the_debian_package_installs_works_removes_and_purges_cleanly() {
     // The guard is enabled (not started: no systemd runs here, or it would be); the templates not.
     assert!(Path::new(GUARD_WANTS).exists(), "the guard is not enabled");
     assert!(!Path::new("/etc/systemd/system/timers.target.wants/vault-mirror@.timer").exists());
-    let mirror_dir = std::fs::metadata("/etc/vault/mirror").unwrap();
-    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mirror_dir.permissions()) & 0o777, 0o700);
+    for dir in ["/etc/vault/mirror", "/etc/vault/receive"] {
+        let meta = std::fs::metadata(dir).unwrap();
+        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777, 0o700, "{dir}");
+    }
     // systemd reads the units without a complaint (a template as one instance of it).
     if Path::new("/usr/bin/systemd-analyze").exists() {
         let units = tempfile::tempdir().unwrap();
@@ -188,10 +191,16 @@ fn the_debian_package_installs_works_removes_and_purges_cleanly() {
             ("vault-guard.service", "vault-guard.service"),
             ("vault-mirror@.service", "vault-mirror@backup.service"),
             ("vault-mirror@.timer", "vault-mirror@backup.timer"),
+            ("vault-receive@.service", "vault-receive@pacs.service"),
         ] {
             std::fs::copy(Path::new("/usr/lib/systemd/system").join(from), units.path().join(to)).unwrap();
         }
-        for unit in ["vault-guard.service", "vault-mirror@backup.service", "vault-mirror@backup.timer"] {
+        for unit in [
+            "vault-guard.service",
+            "vault-mirror@backup.service",
+            "vault-mirror@backup.timer",
+            "vault-receive@pacs.service",
+        ] {
             let path = units.path().join(unit);
             let (clean, out, err) = run("systemd-analyze", &["verify", "--man=no", path.to_str().unwrap()]);
             let text = format!("{out}{err}");

@@ -13,9 +13,9 @@ use vaultfmt::store::{Kind, SetAttrs, Time, split_path};
 use super::target::{Target, join, open_store};
 use super::{PassphraseArgs, print_json, progress_bar, with_path};
 use crate::exit::{Exit, UsageError};
-use crate::gate::door::{Stored, store_checked};
+use crate::gate::door::{Door, Stored, store_checked};
 use crate::gate::{Policy, Sight};
-use crate::scrub::file::{Outcome, scrub_bytes};
+use crate::scrub::file::{Outcome, Scrubbing};
 use crate::size::{count, human};
 
 /// A batch is committed (made durable) after this many files or bytes, and at the end: an
@@ -49,13 +49,6 @@ pub struct ImportArgs {
     /// Print the summary as one JSON object
     #[arg(long)]
     pub json: bool,
-}
-
-/// How files are scrubbed on the way in.
-struct Scrubbing {
-    profile: crate::scrub::Profile,
-    key: crate::scrub::ScrubKey,
-    redaction: Option<crate::scrub::redact::Redaction>,
 }
 
 /// What one source entry becomes.
@@ -172,14 +165,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                 let scrubbed = match &scrubbing {
                     Some(s) => {
                         let bytes = with_path(std::fs::read(src), src, "cannot read")?;
-                        match scrub_bytes(
-                            &bytes,
-                            &s.profile,
-                            &s.key,
-                            &policy,
-                            s.redaction.as_ref(),
-                            &Sight::system(),
-                        ) {
+                        match s.apply(&bytes, &policy) {
                             Outcome::Scrubbed(out) => Some(out),
                             Outcome::Unchanged => Some(bytes),
                             Outcome::Refused(why) => {
@@ -198,7 +184,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                 bar.set_message(super::bar_message(file_done, file_total, dest));
                 let (dir, name) = split_path(dest);
                 let parent = tx.mkdir_all(dir, 0o755)?;
-                let door = if scrubbing.is_some() { "import --scrub" } else { "import" };
+                let door = Door::named(if scrubbing.is_some() { "import --scrub" } else { "import" });
                 let stored = match &scrubbed {
                     Some(bytes) => {
                         bar.inc(meta.len());
@@ -208,7 +194,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                             name,
                             dest,
                             &mut &bytes[..],
-                            (&policy, &crate::gate::Sight::system()),
+                            (&policy, &Sight::system()),
                             door,
                         )?
                     }
@@ -222,7 +208,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
                             name,
                             dest,
                             &mut reader,
-                            (&policy, &crate::gate::Sight::system()),
+                            (&policy, &Sight::system()),
                             door,
                         )?
                     }

@@ -22,6 +22,7 @@ pub mod mirror;
 pub mod mount;
 pub mod passwd;
 pub mod policy;
+pub mod receive;
 pub mod recovery;
 pub mod scrub;
 pub mod status;
@@ -97,6 +98,8 @@ pub enum Command {
     Policy(policy::PolicyCommand),
     /// Copy a vault into a backup vault; every copy read back and compared by BLAKE3
     Mirror(mirror::MirrorArgs),
+    /// Take DICOM "send to" from a PACS, OsiriX or Horos: a Storage SCP behind the gate
+    Receive(receive::ReceiveArgs),
     /// Read every file of a vault and check every hash; with --budget, a part per run
     Verify(verify::VerifyArgs),
     /// The attached drives, each with the drive policy's verdict and its evidence
@@ -308,6 +311,7 @@ pub fn run() -> ExitCode {
         Command::Scrub(args) => scrub::run(args),
         Command::Policy(cmd) => policy::run(cmd),
         Command::Mirror(args) => mirror::run(args),
+        Command::Receive(args) => receive::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Drives(args) => drives::run(args),
         Command::Guard(args) => guard::run(args),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::check::load_policy;
 use super::target::open_store;
 use super::{PassphraseArgs, print_json};
-use crate::exit::Exit;
+use crate::exit::{Exit, UsageError};
 use crate::gate::Retain;
 use crate::gate::door::{save_policy, vault_policy};
 use clap::{Args, Subcommand};
@@ -64,6 +64,18 @@ pub struct SetArgs {
     /// Add a dummy value that counts as no identity (may be repeated)
     #[arg(long, value_name = "VALUE")]
     pub dummy: Vec<String>,
+    /// Let `vault receive` take associations from this calling AE title (may be repeated)
+    #[arg(long, value_name = "AE")]
+    pub sender: Vec<String>,
+    /// Stop taking associations from this calling AE title (may be repeated)
+    #[arg(long, value_name = "AE")]
+    pub not_sender: Vec<String>,
+    /// Senders must come from this IP address (may be repeated; none listed: any address)
+    #[arg(long, value_name = "IP")]
+    pub sender_address: Vec<std::net::IpAddr>,
+    /// Remove an address from the senders' list
+    #[arg(long, value_name = "IP")]
+    pub not_sender_address: Vec<std::net::IpAddr>,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
 }
@@ -95,6 +107,13 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
                 println!("OCR every image         {}", yes(policy.ocr_every_image));
                 println!("dummy values            {}", policy.dummy_values.join(", "));
                 println!("safe private elements   {}", policy.safe_private.len());
+                let none =
+                    |v: &[String], what: &str| if v.is_empty() { what.to_string() } else { v.join(", ") };
+                println!(
+                    "DICOM senders           {}",
+                    none(&policy.senders, "none (vault receive takes no association)")
+                );
+                println!("senders' addresses      {}", none(&policy.sender_addresses, "any"));
                 match policy.backup_max_age_days {
                     0 => println!("backup age warning      never"),
                     d => println!("backup age warning      after {}", crate::size::count(d, "day")),
@@ -140,6 +159,29 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
             }
             policy.options.sort();
             policy.dummy_values.extend(a.dummy.iter().cloned());
+            for ae in &a.sender {
+                let ae = ae.trim();
+                if ae.is_empty()
+                    || ae.len() > 16
+                    || !ae.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'\\')
+                {
+                    return Err(UsageError(format!(
+                        "--sender {ae:?}: an AE title is 1 to 16 characters of printable ASCII, no backslash"
+                    ))
+                    .into());
+                }
+                if !policy.senders.iter().any(|s| s == ae) {
+                    policy.senders.push(ae.to_string());
+                }
+            }
+            policy.senders.retain(|s| !a.not_sender.iter().any(|n| n.trim() == s));
+            for ip in &a.sender_address {
+                let ip = ip.to_string();
+                if !policy.sender_addresses.contains(&ip) {
+                    policy.sender_addresses.push(ip);
+                }
+            }
+            policy.sender_addresses.retain(|s| !a.not_sender_address.iter().any(|n| n.to_string() == *s));
             let mut tx = store.begin()?;
             save_policy(&mut tx, &policy)?;
             let yes = |b: bool| if b { "yes" } else { "no" };
@@ -153,6 +195,8 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
                     ("ocr", yes(policy.ocr)),
                     ("ocr_every_image", yes(policy.ocr_every_image)),
                     ("backup_max_age_days", &policy.backup_max_age_days.to_string()),
+                    ("senders", &policy.senders.join(",")),
+                    ("sender_addresses", &policy.sender_addresses.join(",")),
                 ],
             )?;
             tx.commit()?;

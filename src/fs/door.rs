@@ -236,7 +236,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
             if let Some((verdict, path)) = &checked
                 && !verdict.accept
             {
-                audit_refusal(tx, "mount", path, &verdict.reasons)?;
+                audit_refusal(tx, crate::gate::door::Door::named("mount"), path, &verdict.reasons)?;
                 names = unlink_all(tx, ino)?;
             }
             let was_unfinished = st.unfinished.contains(&ino);

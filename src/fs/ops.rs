@@ -413,7 +413,12 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             // Audited like every refusal.
             let path = self.inner.store.read().ok().and_then(|v| v.path_of(ino.0).ok()).unwrap_or_default();
             let _ = self.inner.change(|tx| {
-                crate::gate::door::audit_refusal(tx, "mount (extended attribute)", &path, &verdict.reasons)
+                crate::gate::door::audit_refusal(
+                    tx,
+                    crate::gate::door::Door::named("mount (extended attribute)"),
+                    &path,
+                    &verdict.reasons,
+                )
             });
             return reply.error(Errno::EACCES);
         }

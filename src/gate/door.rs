@@ -48,15 +48,32 @@ pub fn unchecked<D: BlockDevice + 'static>(store: &Store<D>) -> Result<BTreeSet<
     Ok(store.begin_read_setting::<Vec<u64>>(UNCHECKED)?.unwrap_or_default().into_iter().collect())
 }
 
-/// Records each reason a door refused a file: door, path, rule, tag (never a value).
+/// A way into the vault as its audit records name it, and who came through it when the door
+/// knows (the receiver: the calling AE title and the peer's address). Never a patient value.
+#[derive(Clone, Copy, Debug)]
+pub struct Door<'a> {
+    pub name: &'a str,
+    pub from: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> Door<'a> {
+    pub const fn named(name: &'a str) -> Door<'a> {
+        Door { name, from: &[] }
+    }
+}
+
+/// Records each reason a door refused a file: door, path, rule, tag (never a value), and who
+/// sent it where the door knows.
 pub fn audit_refusal<D: BlockDevice + 'static>(
     tx: &mut Txn<'_, D>,
-    door: &str,
+    door: Door<'_>,
     path: &str,
     reasons: &[Reason],
 ) -> Result<(), StoreError> {
     for r in reasons {
-        tx.audit("refused", &[("door", door), ("path", path), ("rule", r.rule), ("tag", &r.tag)])?;
+        let mut fields = vec![("door", door.name), ("path", path), ("rule", r.rule), ("tag", r.tag.as_str())];
+        fields.extend_from_slice(door.from);
+        tx.audit("refused", &fields)?;
     }
     Ok(())
 }
@@ -172,7 +189,7 @@ pub fn sweep<D: BlockDevice + 'static>(
     let mut tx = store.begin()?;
     save_memo(&mut tx, &learned)?;
     for (ino, path, reasons) in refused {
-        audit_refusal(&mut tx, "fsck", &path, &reasons)?;
+        audit_refusal(&mut tx, Door::named("fsck"), &path, &reasons)?;
         unlink_all(&mut tx, ino)?;
         out.refused.push(path);
     }
@@ -216,7 +233,7 @@ pub fn store_checked<D: BlockDevice + 'static>(
     path: &str,
     content: &mut dyn std::io::Read,
     (policy, sight): (&Policy, &Sight<'_>),
-    door: &str,
+    door: Door<'_>,
 ) -> Result<Stored, StoreError> {
     use vaultfmt::store::Kind;
     if tx.lookup(parent, STAGING)?.is_some() {

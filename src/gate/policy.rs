@@ -59,6 +59,12 @@ pub struct Policy {
     /// (there is always a backup); 0: never warn. Not a rule of the gate: kept here so that
     /// one record holds the vault's policy.
     pub backup_max_age_days: u32,
+    /// The calling AE titles `vault receive` takes associations from (exact, case-sensitive,
+    /// as DICOM compares them); none: it takes none. Not a rule of the gate either: every
+    /// instance a sender sends still passes the gate.
+    pub senders: Vec<String>,
+    /// The peer addresses (IP, as the receiver sees them) senders must come from; none: any.
+    pub sender_addresses: Vec<String>,
 }
 
 /// One private element, by its block's creator, its group and its element within the block
@@ -83,6 +89,8 @@ impl Default for Policy {
             ocr_every_image: false,
             safe_private: Vec::new(),
             backup_max_age_days: DEFAULT_BACKUP_MAX_AGE_DAYS,
+            senders: Vec::new(),
+            sender_addresses: Vec::new(),
         }
     }
 }

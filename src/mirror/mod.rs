@@ -646,7 +646,12 @@ fn copy<S: BlockDevice + 'static, D: BlockDevice + 'static>(
     if !verdict.accept {
         summary.refused += 1;
         if !opts.dry_run {
-            dst(crate::gate::door::audit_refusal(run.tx()?, "mirror", path, &verdict.reasons))?;
+            dst(crate::gate::door::audit_refusal(
+                run.tx()?,
+                crate::gate::door::Door::named("mirror"),
+                path,
+                &verdict.reasons,
+            ))?;
         }
         events(&Event::Refused { path: path.to_string(), reasons: verdict.reasons });
         return Ok(());

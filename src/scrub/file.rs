@@ -172,6 +172,21 @@ fn ocr_regions(
         .map_err(|e| vec![format!("burned-in, not redacted: {}", gate::burned::describe(&e))])
 }
 
+/// How a door de-identifies what comes in (`import --scrub`, `receive --scrub`): the profile,
+/// the vault's key and how burned-in text is blanked.
+pub struct Scrubbing {
+    pub profile: Profile,
+    pub key: ScrubKey,
+    pub redaction: Option<Redaction>,
+}
+
+impl Scrubbing {
+    /// [`scrub_bytes`] with these settings, and the OCR on this machine.
+    pub fn apply(&self, bytes: &[u8], policy: &Policy) -> Outcome {
+        scrub_bytes(bytes, &self.profile, &self.key, policy, self.redaction.as_ref(), &Sight::system())
+    }
+}
+
 /// Scrubs one file's bytes. `redact`: how to blank burned-in text (None: images with it are
 /// refused). `sight`: the OCR the gate reads images with, before and after redaction.
 pub fn scrub_bytes(

@@ -1,0 +1,160 @@
+//! `vault receive`: a DICOM Storage SCP in front of a vault (see `crate::receive`).
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use clap::Args;
+
+use super::target::{normalise, open_store};
+use super::{PassphraseArgs, with_path};
+use crate::exit::{Exit, UsageError};
+use crate::gate::door::vault_policy;
+use crate::receive::{Event, Options, Receiver, Summary};
+use crate::scrub::file::Scrubbing;
+use crate::size::parse_size;
+
+#[derive(Args, Debug)]
+#[command(after_help = "Runs in the foreground until SIGINT or SIGTERM, answering C-ECHO and \
+    C-STORE for every storage SOP class and the transfer syntaxes dicom-rs reads. Associations \
+    are taken only from the calling AE titles the vault's policy lists (vault policy set --sender \
+    AE; and from its addresses, --sender-address, when it lists any), called to --ae-title. Each \
+    instance passes the gate (with --scrub: after de-identification with the vault's key) before \
+    it is committed as DIR/STUDY/SERIES/INSTANCE.dcm, named by its replaced UIDs; success (0000) \
+    is answered only once that commit is durable. A refused instance is answered with \
+    --refuse-status and an Error Comment naming the rule and tag, and audited with the calling \
+    AE and the peer's address. The vault is claimed while the receiver runs: it cannot be \
+    mounted meanwhile.\n\nEach event is printed on standard error as it happens; at the end, a \
+    summary on standard output. Exit status: 0 after a signal; 74 when the port cannot be \
+    bound.")]
+pub struct ReceiveArgs {
+    /// The vault (drive or image file)
+    #[arg(value_name = "DEVICE")]
+    pub device: PathBuf,
+    /// The TCP port to listen on (0: any free port, printed at start)
+    #[arg(long, default_value_t = 11112)]
+    pub port: u16,
+    /// The receiver's AE title (what senders call)
+    #[arg(long, default_value = "VAULT", value_name = "AE")]
+    pub ae_title: String,
+    /// The address to listen on (0.0.0.0: every interface)
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    pub bind: IpAddr,
+    /// The vault folder instances go into
+    #[arg(long, default_value = "/", value_name = "DIR")]
+    pub into: String,
+    /// De-identify every instance on the way in (see vault-scrub(1)), with the vault's key
+    #[arg(long)]
+    pub scrub: bool,
+    #[command(flatten)]
+    pub scrub_options: super::scrub::ScrubOptions,
+    /// The status a refused instance is answered with (hexadecimal)
+    #[arg(long, default_value = "0124", value_name = "HEX", value_parser = hex_status)]
+    pub refuse_status: u16,
+    /// Associations served at once; one more is rejected
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub max_associations: usize,
+    /// Abort a peer silent for this many seconds
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// The largest instance taken (a larger one is answered "out of resources", A700)
+    #[arg(long, default_value = "1G", value_name = "SIZE", value_parser = parse_size)]
+    pub max_instance: u64,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
+fn hex_status(s: &str) -> Result<u16, String> {
+    let status = u16::from_str_radix(s.trim_start_matches("0x"), 16).map_err(|e| format!("{s:?}: {e}"))?;
+    // A refusal must be a failure (PS3.7 C: 01xx, A7xx, A9xx, Cxxx), never success or warning.
+    match status >> 8 {
+        0x01 | 0x02 | 0xA7 | 0xA9 | 0xC0..=0xCF => Ok(status),
+        _ => Err(format!("{s}: not a failure status (01xx, 02xx, A7xx, A9xx or Cxxx)")),
+    }
+}
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn stop(_: libc::c_int) {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
+    let ae = args.ae_title.trim().to_string();
+    if ae.is_empty() || ae.len() > 16 || !ae.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'\\') {
+        return Err(UsageError(format!("--ae-title {ae:?}: 1 to 16 characters of printable ASCII")).into());
+    }
+    if args.scrub_options.given() && !args.scrub {
+        return Err(UsageError("--retain, --basic and --redact go with --scrub".into()).into());
+    }
+    if args.max_associations == 0 || args.timeout == 0 {
+        return Err(UsageError("--max-associations and --timeout must be at least 1".into()).into());
+    }
+    let store = open_store(&args.device, &args.passphrase, "receive")?;
+    let policy = vault_policy(&store)?;
+    if policy.senders.is_empty() {
+        return Err(UsageError(format!(
+            "{}: the vault's policy lists no DICOM sender; add each calling AE title with \
+             `vault policy set {} --sender AE`",
+            args.device.display(),
+            args.device.display()
+        ))
+        .into());
+    }
+    let scrubbing = if args.scrub {
+        Some(Scrubbing {
+            profile: super::scrub::profile_for(&args.scrub_options, &policy)?,
+            key: crate::scrub::key::vault_key(&store)?,
+            redaction: super::scrub::load_redaction(&args.scrub_options.redact)?,
+        })
+    } else {
+        None
+    };
+    let address = SocketAddr::new(args.bind, args.port);
+    let listener = with_path(
+        TcpListener::bind(address),
+        std::path::Path::new(&address.to_string()),
+        "cannot listen on",
+    )?;
+    let bound = listener.local_addr()?;
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: the handler only stores to an atomic.
+        unsafe { libc::signal(signal, stop as *const () as libc::sighandler_t) };
+    }
+    let options = Options {
+        ae_title: ae.clone(),
+        into: normalise(&args.into),
+        max_associations: args.max_associations,
+        timeout: Duration::from_secs(args.timeout),
+        max_instance: args.max_instance,
+        refusal_status: args.refuse_status,
+    };
+    let events = |e: Event| eprintln!("vault receive: {e}");
+    let receiver = Receiver {
+        store: &store,
+        policy: &policy,
+        scrubbing: scrubbing.as_ref(),
+        options: &options,
+        events: &events,
+        summary: Summary::default(),
+    };
+    eprintln!(
+        "vault receive: listening as {ae} on {bound}, into {}:{}{}; senders: {}",
+        args.device.display(),
+        options.into,
+        if args.scrub { ", scrubbing" } else { "" },
+        policy.senders.join(", ")
+    );
+    receiver.serve(&listener, &STOP)?;
+    let s = &receiver.summary;
+    let n = |a: &std::sync::atomic::AtomicUsize| a.load(Ordering::SeqCst);
+    println!(
+        "Received {} stored, {} refused, over {} ({} rejected).",
+        crate::size::count(n(&s.stored), "instance"),
+        n(&s.refused),
+        crate::size::count(n(&s.associations), "association"),
+        n(&s.rejected)
+    );
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,662 @@
+//! The DICOM network door (`vault receive`): a Storage SCP, so that a PACS workstation, OsiriX
+//! or Horos can "send to" the vault.
+//!
+//! An association is taken only from a calling AE title the vault's policy lists (and, when it
+//! lists addresses, from one of them), addressed to the receiver's own AE title. Each instance
+//! a C-STORE brings is made a Part 10 file (the meta group from the command and the presentation
+//! context, the data set as sent), de-identified with the vault's key when asked (`--scrub`),
+//! and stored through the gate's one door ([`store_checked`]): the gate decides on the bytes
+//! stored. Success (0000) is answered only after the transaction that holds the instance is
+//! committed, durably; a refusal gets the configured failure status with an Error Comment that
+//! names the rule and tag (never a value), and an audit record with the calling AE and the
+//! peer's address. An instance the gate passes takes its name from its (replaced) UIDs:
+//! `DIR/STUDY/SERIES/INSTANCE.dcm`, never a patient's name.
+//!
+//! Memory: each association holds one instance at most, up to [`Options::max_instance`]
+//! bytes; a larger one is read to its end, not kept, and answered "out of resources". At most
+//! [`Options::max_associations`] run at once; one more is rejected at association. A peer that
+//! sends nothing for [`Options::timeout`], or sends what is not DICOM's upper layer, is aborted
+//! and the event logged: never a panic, never a partial instance in the vault (an instance is
+//! one transaction).
+
+pub mod dimse;
+
+use std::cell::{Cell, RefCell};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use dicom_dictionary_std::tags;
+use dicom_object::file::ReadPreamble;
+use dicom_object::{FileMetaTableBuilder, OpenFileOptions};
+use dicom_ul::ServerAssociationOptions;
+use dicom_ul::association::Association;
+use dicom_ul::association::server::AccessControl;
+use dicom_ul::pdu::{
+    AssociationRJServiceUserReason, PDataValue, PDataValueType, Pdu, PresentationContextResultReason,
+    UserIdentity,
+};
+use vaultfmt::dev::BlockDevice;
+use vaultfmt::store::{Store, StoreError, split_path};
+
+use self::dimse::Command;
+use crate::gate::door::{Door, Stored, audit_refusal, store_checked};
+use crate::gate::{Policy, Reason, Retain, Sight};
+use crate::scrub::file::{Outcome, Scrubbing};
+
+/// The Verification SOP class (C-ECHO).
+const VERIFICATION: &str = "1.2.840.10008.1.1";
+
+/// The implementation class UID the files vault receives carry in their meta group (a UUID's
+/// UID, made once for vault).
+pub const IMPLEMENTATION_CLASS_UID: &str = "2.25.104718698879472717604631250820620082459";
+
+/// The implementation version name (at most 16 characters).
+pub const IMPLEMENTATION_VERSION_NAME: &str = concat!("VAULT_", env!("CARGO_PKG_VERSION"));
+
+/// What a receiver is told at start.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The receiver's own AE title: associations called to another are rejected.
+    pub ae_title: String,
+    /// The vault folder instances go into (`/` for the top).
+    pub into: String,
+    pub max_associations: usize,
+    /// A peer silent this long is aborted.
+    pub timeout: Duration,
+    /// The largest instance taken, in bytes.
+    pub max_instance: u64,
+    /// The status a refused instance is answered with.
+    pub refusal_status: u16,
+}
+
+/// What happened, as the receiver reports it: AE titles, addresses, vault paths made of
+/// replaced UIDs, rules and tags; never a patient value.
+#[derive(Debug)]
+pub enum Event {
+    Rejected { calling: String, peer: SocketAddr, why: &'static str },
+    Opened { calling: String, peer: SocketAddr },
+    Echo { calling: String },
+    Stored { calling: String, path: String },
+    Refused { calling: String, why: String },
+    Failed { calling: String, status: u16, why: String },
+    Aborted { peer: SocketAddr, why: String },
+    Closed { calling: String, stored: usize, refused: usize },
+}
+
+impl std::fmt::Display for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Event::Rejected { calling, peer, why } => write!(f, "rejected {calling:?} from {peer}: {why}"),
+            Event::Opened { calling, peer } => write!(f, "association from {calling:?} at {peer}"),
+            Event::Echo { calling } => write!(f, "{calling:?}: echo"),
+            Event::Stored { calling, path } => write!(f, "{calling:?}: stored {path}"),
+            Event::Refused { calling, why } => write!(f, "{calling:?}: refused an instance: {why}"),
+            Event::Failed { calling, status, why } => {
+                write!(f, "{calling:?}: could not store an instance (status {status:04X}): {why}")
+            }
+            Event::Aborted { peer, why } => write!(f, "aborted the association with {peer}: {why}"),
+            Event::Closed { calling, stored, refused } => {
+                write!(f, "{calling:?} released: {stored} stored, {refused} refused")
+            }
+        }
+    }
+}
+
+/// Counts over the receiver's life.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub associations: AtomicUsize,
+    pub rejected: AtomicUsize,
+    pub stored: AtomicUsize,
+    pub refused: AtomicUsize,
+}
+
+/// A receiver on an open vault.
+pub struct Receiver<'a, D: BlockDevice + 'static> {
+    pub store: &'a Store<D>,
+    pub policy: &'a Policy,
+    pub scrubbing: Option<&'a Scrubbing>,
+    pub options: &'a Options,
+    /// Where events go (the command prints them).
+    pub events: &'a (dyn Fn(Event) + Sync),
+    pub summary: Summary,
+}
+
+/// The association gate: the policy's senders and addresses, the receiver's AE title, room.
+struct Access<'p> {
+    senders: &'p [String],
+    peer_allowed: bool,
+    busy: bool,
+    why: Cell<Option<&'static str>>,
+    calling: RefCell<String>,
+}
+
+impl AccessControl for &Access<'_> {
+    fn check_access(
+        &self,
+        this_ae_title: &str,
+        calling_ae_title: &str,
+        called_ae_title: &str,
+        _user_identity: Option<&UserIdentity>,
+    ) -> Result<(), AssociationRJServiceUserReason> {
+        *self.calling.borrow_mut() = calling_ae_title.trim().to_string();
+        let (why, reason) = if self.busy {
+            ("too many associations at once", AssociationRJServiceUserReason::NoReasonGiven)
+        } else if !self.senders.iter().any(|s| s == calling_ae_title.trim()) {
+            (
+                "calling AE title not in the policy's senders",
+                AssociationRJServiceUserReason::CallingAETitleNotRecognized,
+            )
+        } else if !self.peer_allowed {
+            ("address not in the policy's sender addresses", AssociationRJServiceUserReason::NoReasonGiven)
+        } else if called_ae_title.trim() != this_ae_title {
+            (
+                "called AE title is not this receiver's",
+                AssociationRJServiceUserReason::CalledAETitleNotRecognized,
+            )
+        } else {
+            return Ok(());
+        };
+        self.why.set(Some(why));
+        Err(reason)
+    }
+}
+
+/// An instance being received: its command and presentation context, and its data so far.
+struct Pending {
+    command: Command,
+    context: u8,
+    data: Vec<u8>,
+    /// More than [`Options::max_instance`] came: the rest is read and dropped.
+    too_large: bool,
+}
+
+impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
+    /// Takes associations on `listener` until `stop` is set, each on a thread of its own; then
+    /// waits for the open ones to end.
+    pub fn serve(&self, listener: &TcpListener, stop: &AtomicBool) -> std::io::Result<()>
+    where
+        Store<D>: Sync,
+    {
+        listener.set_nonblocking(true)?;
+        let active = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            while !stop.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((socket, peer)) => {
+                        // A flood of connections beyond the limit is not answered at all.
+                        let now = active.fetch_add(1, Ordering::SeqCst);
+                        if now >= 4 * self.options.max_associations.max(1) {
+                            active.fetch_sub(1, Ordering::SeqCst);
+                            continue;
+                        }
+                        let busy = now >= self.options.max_associations;
+                        let active = &active;
+                        scope.spawn(move || {
+                            self.association(socket, peer, busy);
+                            active.fetch_sub(1, Ordering::SeqCst);
+                        });
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        std::thread::sleep(Duration::from_millis(50))
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(200)),
+                }
+            }
+        });
+        Ok(())
+    }
+
+    fn emit(&self, event: Event) {
+        (self.events)(event)
+    }
+
+    /// One association, from its request to its release or abort.
+    fn association(&self, socket: TcpStream, peer: SocketAddr, busy: bool) {
+        if socket.set_nonblocking(false).is_err() {
+            return;
+        }
+        let access = Access {
+            senders: &self.policy.senders,
+            peer_allowed: address_allowed(&self.policy.sender_addresses, peer.ip()),
+            busy,
+            why: Cell::new(None),
+            calling: RefCell::new(String::new()),
+        };
+        let options = ServerAssociationOptions::new()
+            .ae_access_control(&access)
+            .ae_title(self.options.ae_title.as_str())
+            .with_abstract_syntax(VERIFICATION)
+            .promiscuous(true)
+            .read_timeout(self.options.timeout)
+            .write_timeout(self.options.timeout);
+        let mut association = match options.establish(socket) {
+            Ok(a) => a,
+            Err(e) => {
+                match access.why.get() {
+                    Some(why) => {
+                        self.summary.rejected.fetch_add(1, Ordering::SeqCst);
+                        let calling = access.calling.take();
+                        self.audit(
+                            "rejected",
+                            &[
+                                ("door", "receive"),
+                                ("calling_ae", &calling),
+                                ("peer", &peer.to_string()),
+                                ("why", why),
+                            ],
+                        );
+                        self.emit(Event::Rejected { calling, peer, why });
+                    }
+                    None => self.emit(Event::Aborted { peer, why: format!("no association: {e}") }),
+                }
+                return;
+            }
+        };
+        let calling = association.peer_ae_title().trim().to_string();
+        self.summary.associations.fetch_add(1, Ordering::SeqCst);
+        self.emit(Event::Opened { calling: calling.clone(), peer });
+        let contexts: Vec<(u8, String)> = association
+            .presentation_contexts()
+            .iter()
+            .filter(|pc| pc.reason == PresentationContextResultReason::Acceptance)
+            .map(|pc| (pc.id, pc.transfer_syntax.trim_end_matches('\0').to_string()))
+            .collect();
+        let peer_text = peer.to_string();
+        let from = [("calling_ae", calling.as_str()), ("peer", peer_text.as_str())];
+        let (mut stored, mut refused) = (0usize, 0usize);
+        let mut command_bytes: Vec<u8> = Vec::new();
+        let mut pending: Option<Pending> = None;
+        let abort = |association: dicom_ul::ServerAssociation<TcpStream>, why: String| {
+            self.emit(Event::Aborted { peer, why });
+            let _ = association.abort();
+        };
+        loop {
+            let pdu = match association.receive() {
+                Ok(pdu) => pdu,
+                Err(e) => return abort(association, format!("{e}")),
+            };
+            let values = match pdu {
+                Pdu::PData { data } => data,
+                Pdu::ReleaseRQ => {
+                    let _ = association.send(&Pdu::ReleaseRP);
+                    self.emit(Event::Closed { calling, stored, refused });
+                    return;
+                }
+                Pdu::AbortRQ { .. } => {
+                    return self.emit(Event::Aborted { peer, why: "the peer aborted".into() });
+                }
+                other => return abort(association, format!("unexpected {}", other.short_description())),
+            };
+            for value in values {
+                let Some(syntax) =
+                    contexts.iter().find(|(id, _)| *id == value.presentation_context_id).map(|c| &c.1)
+                else {
+                    return abort(association, "a fragment on a presentation context not accepted".into());
+                };
+                match value.value_type {
+                    PDataValueType::Command => {
+                        if command_bytes.len() + value.data.len() > dimse::MAX_COMMAND {
+                            return abort(association, "a command set too large".into());
+                        }
+                        command_bytes.extend_from_slice(&value.data);
+                        if !value.is_last {
+                            continue;
+                        }
+                        let command = match Command::parse(&std::mem::take(&mut command_bytes)) {
+                            Ok(c) => c,
+                            Err(e) => return abort(association, format!("{e}")),
+                        };
+                        if command.has_data_set() {
+                            pending = Some(Pending {
+                                command,
+                                context: value.presentation_context_id,
+                                data: Vec::new(),
+                                too_large: false,
+                            });
+                            continue;
+                        }
+                        let status = match command.field() {
+                            dimse::C_ECHO_RQ => {
+                                self.emit(Event::Echo { calling: calling.clone() });
+                                dimse::SUCCESS
+                            }
+                            dimse::C_STORE_RQ => dimse::CANNOT_UNDERSTAND,
+                            _ => dimse::UNRECOGNIZED_OPERATION,
+                        };
+                        let answer = dimse::response(&command, status, None);
+                        if let Err(e) = send_command(&mut association, value.presentation_context_id, answer)
+                        {
+                            return abort(association, format!("{e}"));
+                        }
+                    }
+                    PDataValueType::Data => {
+                        let Some(p) = pending.as_mut() else {
+                            return abort(association, "data with no command before it".into());
+                        };
+                        if p.context != value.presentation_context_id {
+                            return abort(
+                                association,
+                                "data on another presentation context than its command".into(),
+                            );
+                        }
+                        if p.data.len() as u64 + value.data.len() as u64 > self.options.max_instance {
+                            p.too_large = true;
+                            p.data = Vec::new();
+                        }
+                        if !p.too_large {
+                            p.data.extend_from_slice(&value.data);
+                        }
+                        if !value.is_last {
+                            continue;
+                        }
+                        let p = pending.take().expect("pending above");
+                        let (status, comment) = if p.command.field() != dimse::C_STORE_RQ {
+                            (dimse::UNRECOGNIZED_OPERATION, None)
+                        } else if p.too_large {
+                            let why = format!(
+                                "larger than the receiver takes ({} bytes)",
+                                self.options.max_instance
+                            );
+                            self.emit(Event::Failed {
+                                calling: calling.clone(),
+                                status: dimse::OUT_OF_RESOURCES,
+                                why: why.clone(),
+                            });
+                            (dimse::OUT_OF_RESOURCES, Some(why))
+                        } else {
+                            match self.instance(
+                                &p.command,
+                                syntax,
+                                p.data,
+                                Door { name: self.door(), from: &from },
+                            ) {
+                                Taken::Stored(path) => {
+                                    stored += 1;
+                                    self.summary.stored.fetch_add(1, Ordering::SeqCst);
+                                    self.emit(Event::Stored { calling: calling.clone(), path });
+                                    (dimse::SUCCESS, None)
+                                }
+                                Taken::Refused(why) => {
+                                    refused += 1;
+                                    self.summary.refused.fetch_add(1, Ordering::SeqCst);
+                                    self.emit(Event::Refused { calling: calling.clone(), why: why.clone() });
+                                    (self.options.refusal_status, Some(why))
+                                }
+                                Taken::Failed(status, why) => {
+                                    self.emit(Event::Failed {
+                                        calling: calling.clone(),
+                                        status,
+                                        why: why.clone(),
+                                    });
+                                    (status, Some(why))
+                                }
+                            }
+                        };
+                        let answer = dimse::response(&p.command, status, comment.as_deref());
+                        if let Err(e) = send_command(&mut association, p.context, answer) {
+                            return abort(association, format!("{e}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn door(&self) -> &'static str {
+        if self.scrubbing.is_some() { "receive --scrub" } else { "receive" }
+    }
+
+    fn audit(&self, event: &str, fields: &[(&str, &str)]) {
+        let done = self.store.begin().and_then(|mut tx| {
+            tx.audit(event, fields)?;
+            tx.commit()
+        });
+        if let Err(e) = done {
+            eprintln!("vault receive: the audit record could not be written: {e}");
+        }
+    }
+
+    /// Takes one instance: a Part 10 file made of it, scrubbed if asked, stored through the
+    /// door and committed; or refused, audited and committed.
+    fn instance(&self, command: &Command, syntax: &str, data: Vec<u8>, door: Door<'_>) -> Taken {
+        let (Some(class), Some(instance)) =
+            (command.uid(dimse::AFFECTED_SOP_CLASS_UID), command.uid(dimse::AFFECTED_SOP_INSTANCE_UID))
+        else {
+            return Taken::Failed(dimse::CANNOT_UNDERSTAND, "no affected SOP class or instance UID".into());
+        };
+        let staged = format!("{}/.receiving", self.options.into.trim_end_matches('/'));
+        let file = match part10(&class, &instance, syntax, &data) {
+            Ok(f) => f,
+            Err(e) => {
+                return Taken::Failed(dimse::CANNOT_UNDERSTAND, format!("cannot make a file of it: {e}"));
+            }
+        };
+        drop(data);
+        let bytes = match self.scrubbing {
+            Some(s) => match s.apply(&file, self.policy) {
+                Outcome::Scrubbed(out) => out,
+                Outcome::Unchanged => file,
+                Outcome::Refused(why) => {
+                    let done = self.store.begin().and_then(|mut tx| {
+                        tx.audit(
+                            "refused",
+                            &[&[("door", door.name), ("path", &staged), ("rule", "scrub")], door.from]
+                                .concat(),
+                        )?;
+                        tx.commit()
+                    });
+                    if let Err(e) = done {
+                        return failed(e);
+                    }
+                    return Taken::Refused(format!("not scrubbed: {}", why.join("; ")));
+                }
+            },
+            None => file,
+        };
+        match self.store_instance(&staged, &bytes, door) {
+            Ok(taken) => taken,
+            Err(e) => failed(e),
+        }
+    }
+
+    /// The meta group's instance UID a stored file may keep: a replaced one, or any where the
+    /// policy allows the Retain UIDs option.
+    fn meta_uid_allowed(&self, bytes: &[u8]) -> bool {
+        if self.policy.allows(Retain::Uids) {
+            return true;
+        }
+        let meta = OpenFileOptions::new()
+            .read_preamble(ReadPreamble::Always)
+            .read_until(tags::SPECIFIC_CHARACTER_SET)
+            .from_reader(bytes);
+        meta.is_ok_and(|o| {
+            crate::gate::law::replaced_uid(o.meta().media_storage_sop_instance_uid().as_bytes())
+        })
+    }
+
+    /// Stores `bytes` at `staged` through the door; once passed, names it by its UIDs.
+    fn store_instance(&self, staged: &str, bytes: &[u8], door: Door<'_>) -> Result<Taken, StoreError> {
+        let mut tx = self.store.begin()?;
+        let (dir, name) = split_path(staged);
+        let parent = tx.mkdir_all(dir, 0o755)?;
+        let stored = store_checked(
+            &mut tx,
+            parent,
+            name,
+            staged,
+            &mut &bytes[..],
+            (self.policy, &Sight::system()),
+            door,
+        )?;
+        let taken = match stored {
+            Stored::Refused(verdict) => Taken::Refused(comment(&verdict.reasons)),
+            Stored::Accepted { .. } if !self.meta_uid_allowed(bytes) => {
+                // The gate passed the data set, but the meta group still carries the command's
+                // instance UID, not a replaced one: not kept.
+                tx.unlink(parent, ".receiving")?;
+                let reason = Reason {
+                    rule: "uid-not-replaced",
+                    tag: "(0002,0003)".into(),
+                    keyword: "MediaStorageSOPInstanceUID".into(),
+                    location: String::new(),
+                    detail: "",
+                    option: None,
+                    region: None,
+                };
+                audit_refusal(&mut tx, door, staged, std::slice::from_ref(&reason))?;
+                Taken::Refused(comment(&[reason]))
+            }
+            Stored::Accepted { .. } => {
+                let path = format!("{}/{}", self.options.into.trim_end_matches('/'), uid_path(bytes));
+                let (dir, name) = split_path(&path);
+                let new_parent = tx.mkdir_all(dir, 0o755)?;
+                if tx.lookup(new_parent, name)?.is_some() {
+                    tx.unlink(new_parent, name)?;
+                }
+                tx.rename(parent, ".receiving", new_parent, name, false)?;
+                tx.audit("received", &[&[("door", door.name), ("path", path.as_str())], door.from].concat())?;
+                Taken::Stored(path)
+            }
+        };
+        tx.commit()?;
+        Ok(taken)
+    }
+}
+
+/// What became of an instance.
+enum Taken {
+    Stored(String),
+    Refused(String),
+    Failed(u16, String),
+}
+
+fn failed(e: StoreError) -> Taken {
+    match e {
+        StoreError::NoSpace { .. } => Taken::Failed(dimse::OUT_OF_RESOURCES, "the vault is full".into()),
+        e => Taken::Failed(dimse::PROCESSING_FAILURE, format!("the vault could not store it: {e}")),
+    }
+}
+
+/// An Error Comment for a refusal: the gate's first rule and tag (the rest are in the audit).
+fn comment(reasons: &[Reason]) -> String {
+    // A UID not replaced is the first reason of nearly every identified file; a name or a date
+    // says more to the person at the sending workstation.
+    let telling = reasons.iter().find(|r| r.rule != "uid-not-replaced").or(reasons.first());
+    match telling {
+        Some(r) => {
+            let more = if reasons.len() > 1 { format!(" (+{})", reasons.len() - 1) } else { String::new() };
+            format!("gate: {} {}{more}", r.rule, r.tag).trim().to_string()
+        }
+        None => "gate: refused".into(),
+    }
+}
+
+fn send_command(
+    association: &mut dicom_ul::ServerAssociation<TcpStream>,
+    context: u8,
+    data: Vec<u8>,
+) -> Result<(), dicom_ul::association::Error> {
+    association.send(&Pdu::PData {
+        data: vec![PDataValue {
+            presentation_context_id: context,
+            value_type: PDataValueType::Command,
+            is_last: true,
+            data,
+        }],
+    })
+}
+
+/// True when the policy lists no addresses, or lists this one (an IPv4 peer seen as an
+/// IPv6-mapped address counts as itself).
+fn address_allowed(allowed: &[String], ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        v4 => v4,
+    };
+    allowed.is_empty() || allowed.iter().any(|a| a.parse::<IpAddr>().is_ok_and(|a| a == ip))
+}
+
+/// A Part 10 file: preamble, `DICM`, the meta group the command and the presentation context
+/// say, and the data set as it came (in the context's transfer syntax).
+pub fn part10(
+    class: &str,
+    instance: &str,
+    syntax: &str,
+    data: &[u8],
+) -> Result<Vec<u8>, dicom_object::meta::Error> {
+    let meta = FileMetaTableBuilder::new()
+        .media_storage_sop_class_uid(class)
+        .media_storage_sop_instance_uid(instance)
+        .transfer_syntax(syntax)
+        .implementation_class_uid(IMPLEMENTATION_CLASS_UID)
+        .implementation_version_name(IMPLEMENTATION_VERSION_NAME)
+        .build()?;
+    let mut out = vec![0u8; 128];
+    out.extend_from_slice(b"DICM");
+    meta.write(&mut out)?;
+    out.extend_from_slice(data);
+    Ok(out)
+}
+
+/// `STUDY/SERIES/INSTANCE.dcm` from a file's UIDs (read only once the gate has read the file
+/// whole and passed it); a UID missing or not of UID characters is `unknown-…`.
+fn uid_path(bytes: &[u8]) -> String {
+    let obj = OpenFileOptions::new()
+        .read_preamble(ReadPreamble::Always)
+        .read_until(tags::PIXEL_DATA)
+        .from_reader(bytes);
+    let uid = |tag, missing: &str| {
+        obj.as_ref()
+            .ok()
+            .and_then(|o| o.element(tag).ok())
+            .and_then(|e| e.to_str().ok())
+            .map(|s| s.trim_end_matches(['\0', ' ']).to_string())
+            .filter(|s| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+            .unwrap_or_else(|| missing.to_string())
+    };
+    format!(
+        "{}/{}/{}.dcm",
+        uid(tags::STUDY_INSTANCE_UID, "unknown-study"),
+        uid(tags::SERIES_INSTANCE_UID, "unknown-series"),
+        uid(tags::SOP_INSTANCE_UID, "unknown-instance")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_allowed() {
+        let v4: IpAddr = "127.0.0.1".parse().unwrap();
+        assert!(address_allowed(&[], v4));
+        assert!(address_allowed(&["127.0.0.1".into()], v4));
+        assert!(address_allowed(&["127.0.0.1".into()], "::ffff:127.0.0.1".parse().unwrap()));
+        assert!(!address_allowed(&["10.0.0.7".into()], v4));
+    }
+
+    #[test]
+    fn a_made_file_names_itself_by_its_uids() {
+        // A data set (explicit VR little endian) with the three UIDs and nothing else.
+        let mut data = Vec::new();
+        for (group, element, value) in
+            [(0x0008u16, 0x0018u16, "2.25.3"), (0x0020, 0x000D, "2.25.1"), (0x0020, 0x000E, "2.25.2")]
+        {
+            let mut v = value.as_bytes().to_vec();
+            if v.len() % 2 == 1 {
+                v.push(0);
+            }
+            data.extend_from_slice(&group.to_le_bytes());
+            data.extend_from_slice(&element.to_le_bytes());
+            data.extend_from_slice(b"UI");
+            data.extend_from_slice(&(v.len() as u16).to_le_bytes());
+            data.extend_from_slice(&v);
+        }
+        let file = part10("1.2.840.10008.5.1.4.1.1.7", "2.25.3", "1.2.840.10008.1.2.1", &data).unwrap();
+        assert_eq!(&file[128..132], b"DICM");
+        assert_eq!(uid_path(&file), "2.25.1/2.25.2/2.25.3.dcm");
+        assert_eq!(uid_path(b"not dicom"), "unknown-study/unknown-series/unknown-instance.dcm");
+    }
+}

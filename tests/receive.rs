@@ -1,0 +1,438 @@
+//! `vault receive`, the DICOM network door, driven by real clients over loopback: dcmtk's
+//! `echoscu` and `storescu`, pynetdicom (`tests/receive/send.py`), and dicom-rs's client
+//! association for what a well-behaved client will not send (a command set that does not read,
+//! data with no command, an instance cut off by a kill -9). Real image files, the `vault` binary.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use common::dicom::{conformant, identified, part10, raw, replaced_uid, text};
+use common::{Vault, contains};
+use dicom_core::{DataElement, PrimitiveValue, VR};
+use dicom_dictionary_std::{tags, uids};
+use dicom_ul::ClientAssociationOptions;
+use dicom_ul::pdu::{PDataValue, PDataValueType, Pdu};
+use vault::gate::{self, Policy};
+use vault::receive::dimse::{self, Command as Dimse, Value};
+
+const EXPLICIT: &str = "1.2.840.10008.1.2.1";
+
+/// dcmtk's clients, by path: pynetdicom installs Python programs of the same names.
+const ECHOSCU: &str = "/usr/bin/echoscu";
+const STORESCU: &str = "/usr/bin/storescu";
+
+/// A receiver running on a vault: the `vault receive` process, its port, what it printed.
+struct Scp {
+    child: Child,
+    port: u16,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Scp {
+    fn start(v: &Vault, extra: &[&str]) -> Scp {
+        let args = [&["receive", "v.img", "--port", "0", "--passphrase-file", "pass"][..], extra].concat();
+        let mut child = v.command(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel();
+        let lines = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split(" on 127.0.0.1:").nth(1) {
+                    let port: u16 = rest.split(',').next().unwrap().parse().unwrap();
+                    let _ = tx.send(port);
+                }
+                lines.lock().unwrap().push(line);
+            }
+        });
+        let port = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("the receiver did not start: {:?}", log.lock().unwrap()));
+        Scp { child, port, log }
+    }
+
+    fn printed(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+
+    /// Waits (up to a minute) until what the receiver printed satisfies `done`.
+    fn wait_for(&self, done: impl Fn(&str) -> bool) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !done(&self.printed()) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the receiver never printed it: {}",
+                self.printed()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// SIGTERM, then its exit code and standard output.
+    fn stop(mut self) -> (i32, String) {
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let status = self.child.wait().unwrap();
+        let mut out = String::new();
+        self.child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+        (status.code().unwrap_or(-1), out)
+    }
+}
+
+impl Drop for Scp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A vault whose policy takes associations from STORESCU (and `more`).
+fn vault_with_senders(more: &[&str]) -> Vault {
+    let v = Vault::new();
+    v.init_image("v.img", "64M");
+    let mut args = vec!["policy", "set", "v.img", "--passphrase-file", "pass", "--sender", "STORESCU"];
+    args.extend_from_slice(more);
+    v.ok(&args);
+    v
+}
+
+/// A conformant CT slice with instance UID number `n` (study and series shared).
+fn slice(n: u64) -> Vec<u8> {
+    let mut obj = conformant();
+    obj.put(text(tags::SOP_INSTANCE_UID, VR::UI, &replaced_uid(100 + n)));
+    part10(obj, EXPLICIT)
+}
+
+fn tool(program: &str, args: &[&str]) -> (i32, String) {
+    let out = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program}: {e}"));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// Every file under `dir` (its path, its bytes).
+fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.map(Result::unwrap) {
+            if e.file_type().unwrap().is_dir() {
+                out.extend(files_under(&e.path()));
+            } else {
+                out.push((e.path(), std::fs::read(e.path()).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn audit_log(v: &Vault) -> String {
+    v.ok(&["log", "v.img", "--passphrase-file", "pass"])
+}
+
+#[test]
+fn storescu_sends_a_study_the_conformant_instances_are_stored_by_uid_the_identified_one_refused() {
+    let v = vault_with_senders(&[]);
+    std::fs::create_dir(v.path("study")).unwrap();
+    for n in 0..3 {
+        std::fs::write(v.path(&format!("study/IM{n}.dcm")), slice(n)).unwrap();
+    }
+    let identified_bytes = part10(identified(), EXPLICIT);
+    assert!(!gate::check(&identified_bytes, &Policy::default()).accept);
+    std::fs::write(v.path("study/IM9.dcm"), &identified_bytes).unwrap();
+    let scp = Scp::start(&v, &["--into", "/in"]);
+    let port = scp.port.to_string();
+
+    let (code, echo) = tool(ECHOSCU, &["-aet", "STORESCU", "-aec", "VAULT", "127.0.0.1", &port]);
+    assert_eq!(code, 0, "echo: {echo}");
+    let study = v.path("study");
+    let (code, sent) = tool(
+        STORESCU,
+        &[
+            "-d",
+            "-nh",
+            "+sd",
+            "-aet",
+            "STORESCU",
+            "-aec",
+            "VAULT",
+            "127.0.0.1",
+            &port,
+            study.to_str().unwrap(),
+        ],
+    );
+    // The refused instance: 0124, and an Error Comment that names the gate's rule, no value
+    // (storescu -nh goes on after it, and exits 0).
+    assert_eq!(code, 0, "{sent}");
+    assert!(sent.contains("0x0124"), "no 0124 status: {sent}");
+    assert!(sent.contains("ErrorComment") && sent.contains("gate: "), "no comment naming the rule: {sent}");
+    assert_eq!(sent.matches("DIMSE Status                  : 0x0000").count(), 3, "{sent}");
+    for value in ["Madeup", "Testpatient", "MADEUP-0001", "19700101"] {
+        assert!(!sent.contains(value), "a patient value went back to the sender");
+    }
+    scp.wait_for(|printed| printed.contains("released: 3 stored, 1 refused"));
+    let printed = scp.printed();
+    let (code, out) = scp.stop();
+    assert_eq!(code, 0);
+    assert!(out.contains("3 instances stored, 1 refused"), "{out}");
+    for value in ["Madeup", "Testpatient", "MADEUP-0001", "19700101"] {
+        assert!(!printed.contains(value) && !out.contains(value), "a patient value in the receiver's output");
+    }
+
+    // Stored under its replaced UIDs: /in/STUDY/SERIES/INSTANCE.dcm, each byte as sent.
+    v.ok(&["export", "v.img:/in", "out", "--passphrase-file", "pass"]);
+    let stored = files_under(&v.path("out"));
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    for (n, (path, bytes)) in stored.iter().enumerate() {
+        let want = format!("{}/{}/{}.dcm", replaced_uid(2), replaced_uid(3), replaced_uid(100 + n as u64));
+        assert!(path.ends_with(&want), "{} is not named by its UIDs ({want})", path.display());
+        assert!(gate::check(bytes, &Policy::default()).accept);
+        let sent = slice(n as u64);
+        assert_eq!(
+            &bytes[bytes.len() - 200..],
+            &sent[sent.len() - 200..],
+            "the data set is not what was sent"
+        );
+    }
+    let log = audit_log(&v);
+    assert!(
+        log.contains("refused  door=receive") && log.contains("calling_ae=STORESCU peer=127.0.0.1:"),
+        "{log}"
+    );
+    assert_eq!(log.matches("received  door=receive").count(), 3, "{log}");
+    assert!(!log.contains("Madeup") && !log.contains("MADEUP-0001"));
+    assert!(v.ok(&["fsck", "v.img", "--passphrase-file", "pass"]).contains("clean"));
+}
+
+#[test]
+fn with_scrub_real_files_from_pynetdicom_over_concurrent_associations_arrive_de_identified() {
+    let v = vault_with_senders(&[]);
+    let data = Command::new("python3")
+        .args(["-c", "import os, pydicom; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'))"])
+        .output()
+        .unwrap();
+    assert!(data.status.success(), "pydicom is installed by the README's setup");
+    let data = String::from_utf8(data.stdout).unwrap().trim().to_string();
+    std::fs::write(v.path("identified.dcm"), part10(identified(), EXPLICIT)).unwrap();
+    let mut files: Vec<String> =
+        ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "reportsi.dcm", "image_dfl.dcm"]
+            .iter()
+            .map(|f| format!("{data}/{f}"))
+            .collect();
+    files.push(v.path("identified.dcm").display().to_string());
+    // Without --scrub, real files with their patient data are refused, every one.
+    let refusing = Scp::start(&v, &[]);
+    let send = |port: u16, n: &str| {
+        let mut args = vec![
+            format!("{}/tests/receive/send.py", env!("CARGO_MANIFEST_DIR")),
+            port.to_string(),
+            "STORESCU".into(),
+            n.to_string(),
+        ];
+        args.extend(files.iter().cloned());
+        let out = Command::new("python3").args(&args).output().unwrap();
+        assert!(out.status.success(), "send.py: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let answers = send(refusing.port, "2");
+    assert_eq!(answers.len(), files.len());
+    for a in &answers {
+        assert_eq!(a["status"], 0x0124, "{a}");
+        assert!(a["comment"].as_str().unwrap().starts_with("gate: "), "{a}");
+    }
+    refusing.stop();
+
+    let scp = Scp::start(&v, &["--scrub", "--into", "/teaching"]);
+    let answers = send(scp.port, "3");
+    assert_eq!(answers.len(), files.len());
+    for a in &answers {
+        assert_eq!(a["status"], 0, "{a}");
+    }
+    scp.wait_for(|printed| printed.matches("association from \"STORESCU\"").count() == 3);
+    scp.stop();
+    v.ok(&["export", "v.img:/teaching", "out", "--passphrase-file", "pass"]);
+    let stored = files_under(&v.path("out"));
+    assert_eq!(stored.len(), files.len());
+    for (path, bytes) in &stored {
+        let verdict = gate::check(bytes, &Policy::default());
+        assert!(verdict.accept, "{}: {:?}", path.display(), verdict.reasons);
+        assert!(path.file_name().unwrap().to_str().unwrap().starts_with("2.25."));
+        assert!(!contains(bytes, b"Madeup") && !contains(bytes, b"MADEUP-0001"));
+    }
+}
+
+#[test]
+fn senders_the_policy_does_not_list_are_rejected_at_association_and_audited() {
+    let v = vault_with_senders(&[]);
+    // No sender in the policy: the receiver does not start.
+    let bare = Vault::new();
+    bare.init_image("v.img", "64M");
+    let (code, _, err) = bare.run(&["receive", "v.img", "--port", "0", "--passphrase-file", "pass"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--sender"), "{err}");
+
+    let scp = Scp::start(&v, &[]);
+    let port = scp.port.to_string();
+    let (code, out) = tool(ECHOSCU, &["-aet", "INTRUDER", "-aec", "VAULT", "127.0.0.1", &port]);
+    assert_ne!(code, 0);
+    assert!(out.contains("Calling AE Title Not Recognized"), "{out}");
+    let (code, out) = tool(ECHOSCU, &["-aet", "STORESCU", "-aec", "SOMEONE", "127.0.0.1", &port]);
+    assert_ne!(code, 0);
+    assert!(out.contains("Called AE Title Not Recognized"), "{out}");
+    scp.stop();
+    // Addresses: a policy that lists one other than the sender's.
+    v.ok(&["policy", "set", "v.img", "--passphrase-file", "pass", "--sender-address", "192.0.2.7"]);
+    let scp = Scp::start(&v, &[]);
+    let (code, out) =
+        tool(ECHOSCU, &["-aet", "STORESCU", "-aec", "VAULT", "127.0.0.1", &scp.port.to_string()]);
+    assert_ne!(code, 0, "{out}");
+    scp.stop();
+    let log = audit_log(&v);
+    assert!(log.contains("rejected  door=receive calling_ae=INTRUDER peer=127.0.0.1:"), "{log}");
+    assert!(log.contains("why=address not in the policy's sender addresses"), "{log}");
+    assert_eq!(log.matches("rejected  door=receive").count(), 3, "{log}");
+}
+
+/// A client association called VAULT from STORESCU, proposing CT storage.
+fn client(port: u16) -> dicom_ul::ClientAssociation<TcpStream> {
+    ClientAssociationOptions::new()
+        .calling_ae_title("STORESCU")
+        .called_ae_title("VAULT")
+        .with_presentation_context(uids::CT_IMAGE_STORAGE, vec![EXPLICIT])
+        .read_timeout(Duration::from_secs(30))
+        .establish(("127.0.0.1", port))
+        .unwrap()
+}
+
+fn store_rq(id: u16, instance: &str) -> Vec<u8> {
+    dimse::encode(&[
+        (dimse::AFFECTED_SOP_CLASS_UID, Value::Uid(uids::CT_IMAGE_STORAGE)),
+        (dimse::COMMAND_FIELD, Value::Us(dimse::C_STORE_RQ)),
+        (dimse::MESSAGE_ID, Value::Us(id)),
+        (dimse::COMMAND_DATA_SET_TYPE, Value::Us(0)),
+        (dimse::AFFECTED_SOP_INSTANCE_UID, Value::Uid(instance)),
+    ])
+}
+
+fn send_command(a: &mut dicom_ul::ClientAssociation<TcpStream>, bytes: Vec<u8>) {
+    let pc = a.presentation_contexts()[0].id;
+    a.send(&Pdu::PData {
+        data: vec![PDataValue {
+            presentation_context_id: pc,
+            value_type: PDataValueType::Command,
+            is_last: true,
+            data: bytes,
+        }],
+    })
+    .unwrap();
+}
+
+fn send_data(a: &mut dicom_ul::ClientAssociation<TcpStream>, bytes: &[u8], last: bool) {
+    let pc = a.presentation_contexts()[0].id;
+    let mut writer = a.send_pdata(pc);
+    writer.write_all(bytes).unwrap();
+    if last {
+        writer.finish().unwrap();
+    } else {
+        writer.flush().unwrap();
+        std::mem::forget(writer);
+    }
+}
+
+/// Sends one instance (the data set of `obj`) and returns the response's status.
+fn store(
+    a: &mut dicom_ul::ClientAssociation<TcpStream>,
+    id: u16,
+    obj: &dicom_object::InMemDicomObject,
+) -> u16 {
+    let instance =
+        obj.element(tags::SOP_INSTANCE_UID).unwrap().to_str().unwrap().trim_end_matches('\0').to_string();
+    send_command(a, store_rq(id, &instance));
+    send_data(a, &raw(obj, EXPLICIT), true);
+    match a.receive().unwrap() {
+        Pdu::PData { data } => Dimse::parse(&data[0].data).unwrap().u16(dimse::STATUS).unwrap(),
+        other => panic!("no response: {other:?}"),
+    }
+}
+
+#[test]
+fn garbage_truncated_and_malformed_pdus_are_aborted_and_the_receiver_goes_on() {
+    let v = vault_with_senders(&[]);
+    let scp = Scp::start(&v, &["--timeout", "5"]);
+    let hostile: [&[u8]; 4] = [
+        b"GET / HTTP/1.1\r\nHost: vault\r\n\r\n",
+        &[0x01, 0, 0xff, 0xff, 0xff, 0xf0, 0, 1], // an A-ASSOCIATE-RQ of 4 GiB
+        &[0x01, 0, 0, 0, 0x10, 0, 0, 1, 0, 0],    // one cut off
+        &[0x04, 0, 0, 0, 0, 6, 0, 0, 0, 2, 1, 3], // P-DATA before any association
+    ];
+    for bytes in hostile {
+        let mut s = TcpStream::connect(("127.0.0.1", scp.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let _ = s.write_all(bytes);
+        let _ = s.shutdown(std::net::Shutdown::Write);
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        assert!(answer.len() < 100, "the receiver answered garbage with {} bytes", answer.len());
+    }
+    // A command set that does not read: the association is aborted.
+    let mut a = client(scp.port);
+    send_command(&mut a, vec![0, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f, 1, 2]);
+    assert!(matches!(a.receive(), Ok(Pdu::AbortRQ { .. }) | Err(_)));
+    // Data with no command before it: aborted too.
+    let mut a = client(scp.port);
+    send_data(&mut a, b"not after a command", true);
+    let answer = a.receive();
+    assert!(matches!(answer, Ok(Pdu::AbortRQ { .. }) | Err(_)), "{answer:?}");
+    scp.wait_for(|printed| printed.matches("aborted the association").count() >= 6);
+    // An instance larger than --max-instance is answered out of resources, and the
+    // association goes on: the next instance is stored.
+    drop(scp);
+    let scp = Scp::start(&v, &["--max-instance", "64K"]);
+    let mut a = client(scp.port);
+    let mut big = conformant();
+    big.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::from(vec![0u8; 200 << 10])));
+    assert_eq!(store(&mut a, 1, &big), dimse::OUT_OF_RESOURCES);
+    assert_eq!(store(&mut a, 2, &conformant()), dimse::SUCCESS);
+    a.release().unwrap();
+    let (code, out) =
+        tool(ECHOSCU, &["-aet", "STORESCU", "-aec", "VAULT", "127.0.0.1", &scp.port.to_string()]);
+    assert_eq!(code, 0, "the receiver stopped answering: {out}");
+    let (code, summary) = scp.stop();
+    assert_eq!(code, 0);
+    assert!(summary.contains("1 instance stored"), "{summary}");
+}
+
+#[test]
+fn kill_9_in_the_middle_of_an_instance_leaves_no_part_of_it_and_fsck_clean() {
+    let v = vault_with_senders(&[]);
+    let scp = Scp::start(&v, &["--into", "/in"]);
+    let mut a = client(scp.port);
+    assert_eq!(store(&mut a, 1, &conformant()), dimse::SUCCESS);
+    // Half of an 8 MiB instance, then the receiver is killed.
+    let mut big = conformant();
+    big.put(text(tags::SOP_INSTANCE_UID, VR::UI, &replaced_uid(77)));
+    big.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::from(vec![7u8; 8 << 20])));
+    let data = raw(&big, EXPLICIT);
+    send_command(&mut a, store_rq(2, &replaced_uid(77)));
+    send_data(&mut a, &data[..data.len() / 2], false);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut scp = scp;
+    scp.child.kill().unwrap();
+    scp.child.wait().unwrap();
+    let fsck = v.ok(&["fsck", "v.img", "--passphrase-file", "pass"]);
+    assert!(fsck.contains("clean"), "{fsck}");
+    v.ok(&["export", "v.img:/in", "out", "--passphrase-file", "pass"]);
+    let stored = files_under(&v.path("out"));
+    assert_eq!(stored.len(), 1, "only the instance answered 0000 is there: {stored:?}");
+    assert!(stored[0].0.ends_with(format!("{}.dcm", replaced_uid(1))));
+    let listing = v.ok(&["ls", "v.img:/in", "--passphrase-file", "pass"]);
+    assert!(!listing.contains("receiving"), "{listing}");
+}
