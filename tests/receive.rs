@@ -436,3 +436,24 @@ fn kill_9_in_the_middle_of_an_instance_leaves_no_part_of_it_and_fsck_clean() {
     let listing = v.ok(&["ls", "v.img:/in", "--passphrase-file", "pass"]);
     assert!(!listing.contains("receiving"), "{listing}");
 }
+
+/// The fuzz target `dimse`'s corpus (fuzz/corpus/dimse, kept by `cargo +nightly fuzz run
+/// dimse`), replayed through the same readers: dicom-ul's PDU reader as the receiver calls it,
+/// and vault's command-set reader, whose responses must read back.
+#[test]
+fn the_dimse_fuzz_corpus_is_read_without_a_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/dimse");
+    let inputs: Vec<Vec<u8>> =
+        std::fs::read_dir(&dir).unwrap().map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect();
+    assert!(inputs.len() >= 10, "the corpus is missing: {} inputs", inputs.len());
+    let mut commands = 0;
+    for bytes in &inputs {
+        let _ = dicom_ul::read_pdu(&bytes[..], 16_384, true);
+        if let Ok(command) = Dimse::parse(bytes) {
+            commands += 1;
+            let answer = Dimse::parse(&dimse::response(&command, dimse::SUCCESS, Some("x"))).unwrap();
+            assert_eq!(answer.u16(dimse::STATUS), Some(dimse::SUCCESS));
+        }
+    }
+    assert!(commands >= 3, "the corpus holds no command set that reads");
+}
