@@ -144,6 +144,40 @@ fn the_law_every_attribute_the_table_acts_on_is_refused_with_a_value_and_passes_
     }
 }
 
+/// A deflated data set's stream ends where the inflater says; readers (dcmdump, pydicom) stop
+/// there. Bytes after it — an identified data set, a name — are read by nobody and kept by every
+/// copy: refused. What writers put there (one NUL of padding; a gzip trailer with the stream's
+/// CRC-32 and length, as pydicom's own test file has) is not.
+#[test]
+fn bytes_after_a_deflated_data_set_are_refused_and_a_writers_trailer_is_not() {
+    let clean = part10(conformant(), DEFLATED);
+    assert!(accepted(&clean));
+    // Where the deflated stream starts: after the meta group (explicit VR little endian).
+    let data_at = {
+        let len = u32::from_le_bytes(clean[140..144].try_into().unwrap()) as usize;
+        144 + len
+    };
+    let inflated = {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::DeflateDecoder::new(&clean[data_at..]).read_to_end(&mut out).unwrap();
+        out
+    };
+    let with = |tail: &[u8]| [&clean[..], tail].concat();
+    assert!(!accepted(&with(&raw(&identified(), EXPLICIT))), "an identified data set after the stream");
+    assert!(!accepted(&with(b"\x10\x00\x10\x00PN\x0c\x00Madeup^Zelda")), "a name after the stream");
+    assert!(!accepted(&with(&[0, 0])), "two bytes of padding are not padding");
+    assert!(accepted(&with(&[0])), "one NUL pads the stream");
+    let mut crc = flate2::Crc::new();
+    crc.update(&inflated);
+    let trailer = [crc.sum().to_le_bytes(), (inflated.len() as u32).to_le_bytes()].concat();
+    assert!(accepted(&with(&trailer)), "a gzip trailer that matches");
+    assert!(accepted(&with(&[&trailer[..], &[0]].concat())), "a gzip trailer, padded");
+    let mut wrong = trailer.clone();
+    wrong[0] ^= 1;
+    assert!(!accepted(&with(&wrong)), "eight bytes that are not the stream's trailer");
+}
+
 #[test]
 fn a_name_is_a_name_in_any_vr_at_any_depth_and_after_the_pixel_data() {
     // Person names the table does not name, written as LO, SH, UT, UN.

@@ -344,6 +344,27 @@ fn syntax_name(s: Syntax) -> &'static str {
     }
 }
 
+/// True when `after` (the bytes after a deflated data set's stream) is what writers put there:
+/// nothing, the one NUL that pads the stream to even length (PS3.5 A.5), or a gzip trailer, the
+/// CRC-32 and length of `inflated` exactly (some writers deflate with gzip's tools; pydicom's
+/// own test file does), padded or not.
+fn deflate_trailer(after: &[u8], inflated: &[u8]) -> bool {
+    let (trailer, pad) =
+        if after.len() % 2 == 1 { after.split_at(after.len() - 1) } else { (after, &[][..]) };
+    if pad.iter().any(|&b| b != 0) {
+        return false;
+    }
+    match trailer.len() {
+        0 => true,
+        8 => {
+            let mut crc = flate2::Crc::new();
+            crc.update(inflated);
+            trailer[..4] == crc.sum().to_le_bytes() && trailer[4..] == (inflated.len() as u32).to_le_bytes()
+        }
+        _ => false,
+    }
+}
+
 /// Every binary DICOM reading of the bytes.
 fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut container::Budget) -> Verdict {
     let mut v = Verdict::plain();
@@ -358,8 +379,15 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
         v.dicom = true;
         let mut law = law::Law::new(policy);
         let reading = scan::read_with(bytes, m + 4, Syntax::ExplicitLittle, &mut law, &mut |rest, law| {
-            let inflater = flate2::read::DeflateDecoder::new(rest);
-            let data = container::expand(inflater, rest.len() as u64, budget, "").ok()?;
+            let mut inflater = flate2::read::DeflateDecoder::new(rest);
+            let data = container::expand(&mut inflater, rest.len() as u64, budget, "").ok()?;
+            // What follows the deflated stream no reader reads (dcmdump and pydicom stop at its
+            // end), so it could carry anything: only what writers put there may follow it.
+            let after = rest.get(inflater.total_in() as usize..).unwrap_or_default();
+            if !deflate_trailer(after, &data) {
+                let why = "bytes after the deflated data set";
+                return Some(scan::Reading { elements: 0, stopped: Some(scan::Stop { at: 0, why }) });
+            }
             Some(scan::read(&data, 0, Syntax::ExplicitLittle, law))
         });
         match reading.stopped {
