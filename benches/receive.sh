@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # DICOM receiver benchmark (issue: the DICOM network door). A made-up CT series (SLICES slices
-# of 512 x 512 x 16 bits, 512 KiB each; default 200) sent over loopback by dcmtk's storescu in one
+# of 512 x 512 x 16 bits, 512 KiB each, ImageType ORIGINAL as a scanner writes; default 200) sent over loopback by dcmtk's storescu in one
 # association, into:
 #   - dcmtk's storescp writing to a plain folder on the same disk (the peer; then `sync`, as vault
 #     commits durably before it answers);
@@ -24,12 +24,15 @@ cleanup() {
 trap cleanup EXIT
 [ -n "$tmpfs" ] && mount -t tmpfs -o size=2G tmpfs "$work"
 cd "$work"
-make_ct_slices "$slices" clean clean
-make_ct_slices "$slices" identified identified
+make_ct_slices "$slices" clean clean original
+make_ct_slices "$slices" identified identified original
 bytes=$(du -cb clean | tail -1 | cut -f1)
 printf 'made-up benchmark passphrase\n' > pass
 port=$((20000 + RANDOM % 10000))
 STORESCU=/usr/bin/storescu STORESCP=/usr/bin/storescp
+# dcmtk leaves Nagle's algorithm on unless TCP_NODELAY is set: then each PDU's last segment
+# waits for a delayed ACK (about 45 ms a slice here). The peer and the client run at their best.
+export TCP_NODELAY=1
 
 # cpu PID: the user + system seconds a process has used so far.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }

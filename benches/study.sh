@@ -35,15 +35,17 @@ drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 # fsync_dir DIR: an fsync of a folder (for vault: its own durable commit).
 fsync_dir() { python3 -c "import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)" "$1"; }
 
-# make_ct_slices N DIR identified|clean: N made-up CT slices (512 x 512, 16 bits, random pixels)
-# in DIR, written with pydicom; "identified" gives them a made-up patient, "clean" none (and
-# BurnedInAnnotation NO, replaced UIDs), so that the gate accepts them.
+# make_ct_slices N DIR identified|clean [original]: N made-up CT slices (512 x 512, 16 bits,
+# random pixels) in DIR, written with pydicom; "identified" gives them a made-up patient, "clean"
+# none (and BurnedInAnnotation NO, replaced UIDs), so that the gate accepts them. With
+# "original" they say ImageType ORIGINAL\PRIMARY\AXIAL, as a scanner's slices do (OCR does not
+# read those); without, nothing tells them from a derived image, and OCR reads each.
 make_ct_slices() {
-    python3 - "$1" "$2" "$3" <<'PY'
+    python3 - "$1" "$2" "$3" "${4:-}" <<'PY'
 import os, sys
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, CTImageStorage
-n, folder, kind = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+n, folder, kind, original = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4] == "original"
 os.makedirs(folder)
 # Identified slices carry an organisation's UIDs; clean ones `2.25.` UIDs, as vault scrub writes.
 root = "1.2.826.0.1.3680043.10.999." if kind == "identified" else "2.25.1000000000000000000000000000000"
@@ -58,6 +60,8 @@ for i in range(n):
     else:
         ds.Modality, ds.PatientName, ds.PatientID = "CT", "", ""
         ds.PatientIdentityRemoved, ds.BurnedInAnnotation = "YES", "NO"
+    if original:
+        ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
     ds.InstanceNumber, ds.SliceLocation = i + 1, float(i)
     ds.Rows = ds.Columns = 512
     ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0

@@ -457,3 +457,93 @@ fn the_dimse_fuzz_corpus_is_read_without_a_panic() {
     }
     assert!(commands >= 3, "the corpus holds no command set that reads");
 }
+
+#[test]
+fn the_same_instance_again_is_taken_other_content_under_its_uids_is_refused_and_no_uid_is_no_name() {
+    let v = vault_with_senders(&[]);
+    let scp = Scp::start(&v, &["--into", "/in"]);
+    let mut a = client(scp.port);
+    let first = conformant();
+    assert_eq!(store(&mut a, 1, &first), dimse::SUCCESS);
+    assert_eq!(store(&mut a, 2, &first), dimse::SUCCESS, "a study sent twice is taken");
+    // Another image under the same UIDs would replace the first: refused, 0111.
+    let mut other = conformant();
+    other.put(text(tags::SERIES_NUMBER, VR::IS, "99"));
+    assert_eq!(store(&mut a, 3, &other), 0x0111);
+    // Empty UIDs (the gate takes them as replaced): no shared unknown-instance.dcm.
+    let mut empty = conformant();
+    for tag in [tags::SOP_INSTANCE_UID, tags::STUDY_INSTANCE_UID, tags::SERIES_INSTANCE_UID] {
+        empty.put(text(tag, VR::UI, ""));
+    }
+    send_command(&mut a, store_rq(4, &replaced_uid(5)));
+    send_data(&mut a, &raw(&empty, EXPLICIT), true);
+    let Pdu::PData { data } = a.receive().unwrap() else { panic!("no response") };
+    assert_eq!(Dimse::parse(&data[0].data).unwrap().u16(dimse::STATUS), Some(dimse::CANNOT_UNDERSTAND));
+    a.release().unwrap();
+    scp.stop();
+    v.ok(&["export", "v.img:/in", "out", "--passphrase-file", "pass"]);
+    let stored = files_under(&v.path("out"));
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].1, part10_of_received(&first), "the first instance was written over");
+    let log = audit_log(&v);
+    assert!(log.contains("rule=duplicate-instance"), "{log}");
+    assert!(log.contains("again=yes"), "{log}");
+}
+
+/// What the receiver stores for `obj` sent in explicit VR little endian: the meta group it makes
+/// and the data set as sent (compared from the data set's first byte).
+fn part10_of_received(obj: &dicom_object::InMemDicomObject) -> Vec<u8> {
+    let instance =
+        obj.element(tags::SOP_INSTANCE_UID).unwrap().to_str().unwrap().trim_end_matches('\0').to_string();
+    let mut file = vault::receive::part10_head(uids::CT_IMAGE_STORAGE, &instance, EXPLICIT).unwrap();
+    file.extend_from_slice(&raw(obj, EXPLICIT));
+    file
+}
+
+#[test]
+fn a_peer_that_trickles_is_cut_off_and_sigterm_ends_the_receiver_with_peers_connected() {
+    let v = vault_with_senders(&[]);
+    let scp = Scp::start(&v, &["--timeout", "2"]);
+    // An A-ASSOCIATE-RQ a byte a second: each read is within the timeout, the whole is not.
+    let mut s = TcpStream::connect(("127.0.0.1", scp.port)).unwrap();
+    let started = std::time::Instant::now();
+    let request = [0x01u8, 0, 0, 0, 0, 0x44, 0, 1, 0, 0];
+    let mut cut = false;
+    for b in request.iter().cycle().take(30) {
+        if s.write_all(&[*b]).is_err() {
+            cut = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(cut, "still connected after {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(10), "cut off only after {:?}", started.elapsed());
+    scp.wait_for(|p| p.contains("no PDU came whole within 2 s"));
+    // Connected peers do not keep a stopping receiver running.
+    let idle: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(("127.0.0.1", scp.port)).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let stopping = std::time::Instant::now();
+    let (code, _) = scp.stop();
+    assert_eq!(code, 0);
+    assert!(stopping.elapsed() < Duration::from_secs(2), "stopping took {:?}", stopping.elapsed());
+    drop(idle);
+}
+
+#[test]
+fn a_flood_of_unknown_callers_writes_a_bounded_number_of_audit_records() {
+    let v = vault_with_senders(&[]);
+    let scp = Scp::start(&v, &[]);
+    for _ in 0..30 {
+        let r = ClientAssociationOptions::new()
+            .calling_ae_title("INTRUDER")
+            .called_ae_title("VAULT")
+            .with_abstract_syntax(uids::VERIFICATION)
+            .establish(("127.0.0.1", scp.port));
+        assert!(r.is_err());
+    }
+    let (_, summary) = scp.stop();
+    assert!(summary.contains("(30 rejected)"), "{summary}");
+    let log = audit_log(&v);
+    assert_eq!(log.matches("rejected  door=receive").count(), 20, "{log}");
+    assert!(log.contains("rejected-unrecorded  door=receive count=10"), "{log}");
+}

@@ -11,7 +11,7 @@ use super::target::{normalise, open_store};
 use super::{PassphraseArgs, with_path};
 use crate::exit::{Exit, UsageError};
 use crate::gate::door::vault_policy;
-use crate::receive::{Event, Options, Receiver, Summary};
+use crate::receive::{Event, Options, Receiver};
 use crate::scrub::file::Scrubbing;
 use crate::size::parse_size;
 
@@ -59,7 +59,7 @@ pub struct ReceiveArgs {
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub timeout: u64,
     /// The largest instance taken (a larger one is answered "out of resources", A700)
-    #[arg(long, default_value = "1G", value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, default_value = "512M", value_name = "SIZE", value_parser = parse_size)]
     pub max_instance: u64,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
@@ -131,14 +131,7 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
         refusal_status: args.refuse_status,
     };
     let events = |e: Event| eprintln!("vault receive: {e}");
-    let receiver = Receiver {
-        store: &store,
-        policy: &policy,
-        scrubbing: scrubbing.as_ref(),
-        options: &options,
-        events: &events,
-        summary: Summary::default(),
-    };
+    let receiver = Receiver::new(&store, &policy, scrubbing.as_ref(), &options, &events);
     eprintln!(
         "vault receive: listening as {ae} on {bound}, into {}:{}{}; senders: {}",
         args.device.display(),

@@ -23,8 +23,9 @@ pub mod dimse;
 
 use std::cell::{Cell, RefCell};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use dicom_dictionary_std::tags;
 use dicom_object::file::ReadPreamble;
@@ -37,7 +38,7 @@ use dicom_ul::pdu::{
     UserIdentity,
 };
 use vaultfmt::dev::BlockDevice;
-use vaultfmt::store::{Store, StoreError, split_path};
+use vaultfmt::store::{Store, StoreError, Txn, split_path};
 
 use self::dimse::Command;
 use crate::gate::door::{Door, Stored, audit_refusal, store_checked};
@@ -115,6 +116,19 @@ pub struct Summary {
     pub refused: AtomicUsize,
 }
 
+/// Rejections written to the audit log in a minute at most: a caller the policy does not know
+/// must not be able to fill the vault with records. Past it, they are counted, and the count
+/// is written once the minute is over (or the receiver stops).
+const REJECTIONS_AUDITED_PER_MINUTE: u32 = 20;
+
+/// The rejections of the current minute: when it began, how many were audited, how many not.
+#[derive(Debug)]
+struct Rejections {
+    since: Instant,
+    audited: u32,
+    unrecorded: u32,
+}
+
 /// A receiver on an open vault.
 pub struct Receiver<'a, D: BlockDevice + 'static> {
     pub store: &'a Store<D>,
@@ -124,6 +138,7 @@ pub struct Receiver<'a, D: BlockDevice + 'static> {
     /// Where events go (the command prints them).
     pub events: &'a (dyn Fn(Event) + Sync),
     pub summary: Summary,
+    rejections: Mutex<Rejections>,
 }
 
 /// The association gate: the policy's senders and addresses, the receiver's AE title, room.
@@ -143,7 +158,7 @@ impl AccessControl for &Access<'_> {
         called_ae_title: &str,
         _user_identity: Option<&UserIdentity>,
     ) -> Result<(), AssociationRJServiceUserReason> {
-        *self.calling.borrow_mut() = calling_ae_title.trim().to_string();
+        *self.calling.borrow_mut() = ae_text(calling_ae_title);
         let (why, reason) = if self.busy {
             ("too many associations at once", AssociationRJServiceUserReason::NoReasonGiven)
         } else if !self.senders.iter().any(|s| s == calling_ae_title.trim()) {
@@ -166,24 +181,87 @@ impl AccessControl for &Access<'_> {
     }
 }
 
-/// An instance being received: its command and presentation context, and its data so far.
+/// An AE title as the receiver prints and audits it: what a peer sent, cut to 16 characters of
+/// printable ASCII (anything else a `?`).
+fn ae_text(ae: &str) -> String {
+    ae.trim().chars().take(16).map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect()
+}
+
+/// An instance being received: its command, its presentation context, and the file it is
+/// becoming (the meta group first, then the data set as it comes: one buffer, one copy).
 struct Pending {
     command: Command,
     context: u8,
-    data: Vec<u8>,
-    /// More than [`Options::max_instance`] came: the rest is read and dropped.
-    too_large: bool,
+    file: Vec<u8>,
+    /// The length of the preamble and meta group at the start of `file`.
+    head: usize,
+    /// Why it will not be taken, found before its end (its data is read and dropped).
+    unusable: Option<(u16, String)>,
+}
+
+impl Pending {
+    fn new(command: Command, context: u8, syntax: &str) -> Pending {
+        let uids =
+            (command.uid(dimse::AFFECTED_SOP_CLASS_UID), command.uid(dimse::AFFECTED_SOP_INSTANCE_UID));
+        let (file, unusable) = match uids {
+            (Some(class), Some(instance)) => match part10_head(&class, &instance, syntax) {
+                Ok(head) => (head, None),
+                Err(e) => {
+                    (Vec::new(), Some((dimse::CANNOT_UNDERSTAND, format!("cannot make a file of it: {e}"))))
+                }
+            },
+            _ => (
+                Vec::new(),
+                Some((dimse::CANNOT_UNDERSTAND, "no affected SOP class or instance UID".to_string())),
+            ),
+        };
+        let head = file.len();
+        Pending { command, context, file, head, unusable }
+    }
+}
+
+/// Why a watchdog ended an association.
+const WATCH_NONE: u8 = 0;
+const WATCH_SILENT: u8 = 1;
+const WATCH_STOPPING: u8 = 2;
+
+/// What an association's watchdog watches: the instant by which the next PDU must have come
+/// whole (milliseconds since the receiver started), and whether the association is over.
+struct Watch {
+    deadline_ms: AtomicU64,
+    over: AtomicBool,
+    fired: AtomicU8,
 }
 
 impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
+    pub fn new(
+        store: &'a Store<D>,
+        policy: &'a Policy,
+        scrubbing: Option<&'a Scrubbing>,
+        options: &'a Options,
+        events: &'a (dyn Fn(Event) + Sync),
+    ) -> Receiver<'a, D> {
+        Receiver {
+            store,
+            policy,
+            scrubbing,
+            options,
+            events,
+            summary: Summary::default(),
+            rejections: Mutex::new(Rejections { since: Instant::now(), audited: 0, unrecorded: 0 }),
+        }
+    }
+
     /// Takes associations on `listener` until `stop` is set, each on a thread of its own; then
-    /// waits for the open ones to end.
+    /// ends the open ones (an instance not yet answered is not stored: its sender sends it
+    /// again) and returns.
     pub fn serve(&self, listener: &TcpListener, stop: &AtomicBool) -> std::io::Result<()>
     where
         Store<D>: Sync,
     {
         listener.set_nonblocking(true)?;
         let active = AtomicUsize::new(0);
+        let started = Instant::now();
         std::thread::scope(|scope| {
             while !stop.load(Ordering::SeqCst) {
                 match listener.accept() {
@@ -197,7 +275,7 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                         let busy = now >= self.options.max_associations;
                         let active = &active;
                         scope.spawn(move || {
-                            self.association(socket, peer, busy);
+                            self.association(socket, peer, busy, stop, started);
                             active.fetch_sub(1, Ordering::SeqCst);
                         });
                     }
@@ -208,6 +286,7 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                 }
             }
         });
+        self.flush_rejections(true);
         Ok(())
     }
 
@@ -215,13 +294,104 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
         (self.events)(event)
     }
 
-    /// One association, from its request to its release or abort.
-    fn association(&self, socket: TcpStream, peer: SocketAddr, busy: bool) {
+    /// Audits a rejection, unless this minute's allowance is spent (then it is counted).
+    fn reject(&self, calling: String, peer: SocketAddr, why: &'static str) {
+        self.summary.rejected.fetch_add(1, Ordering::SeqCst);
+        self.flush_rejections(false);
+        let audit = {
+            let mut r = self.rejections.lock().unwrap_or_else(|e| e.into_inner());
+            if r.audited < REJECTIONS_AUDITED_PER_MINUTE {
+                r.audited += 1;
+                true
+            } else {
+                r.unrecorded += 1;
+                false
+            }
+        };
+        if audit {
+            let peer_text = peer.to_string();
+            self.audit(
+                "rejected",
+                &[("door", "receive"), ("calling_ae", &calling), ("peer", &peer_text), ("why", why)],
+            );
+            self.emit(Event::Rejected { calling, peer, why });
+        }
+    }
+
+    /// Starts a new minute of rejections when the last is over (or `now`), writing how many
+    /// went unrecorded in it.
+    fn flush_rejections(&self, now: bool) {
+        let unrecorded = {
+            let mut r = self.rejections.lock().unwrap_or_else(|e| e.into_inner());
+            if !now && r.since.elapsed() < Duration::from_secs(60) {
+                return;
+            }
+            let n = r.unrecorded;
+            *r = Rejections { since: Instant::now(), audited: 0, unrecorded: 0 };
+            n
+        };
+        if unrecorded > 0 {
+            self.audit("rejected-unrecorded", &[("door", "receive"), ("count", &unrecorded.to_string())]);
+            eprintln!("vault receive: {unrecorded} more associations rejected (not each audited)");
+        }
+    }
+
+    /// One association, from its request to its release or abort. A watchdog ends it when the
+    /// association is not set up, or a PDU does not come whole, within the timeout (a peer that
+    /// trickles a byte at a time is ended all the same), and when the receiver stops.
+    fn association(
+        &self,
+        socket: TcpStream,
+        peer: SocketAddr,
+        busy: bool,
+        stop: &AtomicBool,
+        started: Instant,
+    ) {
         // Without TCP_NODELAY each PDU's last segment waits on the peer's delayed ACK: about 40
         // ms a PDU, 30 PDUs to a CT slice.
         if socket.set_nonblocking(false).is_err() || socket.set_nodelay(true).is_err() {
             return;
         }
+        let Ok(watched) = socket.try_clone() else { return };
+        let timeout_ms = self.options.timeout.as_millis() as u64;
+        let now_ms = || started.elapsed().as_millis() as u64;
+        let watch = Watch {
+            deadline_ms: AtomicU64::new(now_ms() + timeout_ms),
+            over: AtomicBool::new(false),
+            fired: AtomicU8::new(WATCH_NONE),
+        };
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while !watch.over.load(Ordering::SeqCst) {
+                    let why = if stop.load(Ordering::SeqCst) {
+                        WATCH_STOPPING
+                    } else if now_ms() > watch.deadline_ms.load(Ordering::SeqCst) {
+                        WATCH_SILENT
+                    } else {
+                        std::thread::sleep(Duration::from_millis(50));
+                        continue;
+                    };
+                    watch.fired.store(why, Ordering::SeqCst);
+                    let _ = watched.shutdown(std::net::Shutdown::Both);
+                    return;
+                }
+            });
+            let progress = || watch.deadline_ms.store(now_ms() + timeout_ms, Ordering::SeqCst);
+            self.converse(socket, peer, busy, &progress, &watch);
+            watch.over.store(true, Ordering::SeqCst);
+        });
+    }
+
+    /// Why the watchdog ended an association, if it did.
+    fn ended_by(&self, watch: &Watch, otherwise: String) -> String {
+        match watch.fired.load(Ordering::SeqCst) {
+            WATCH_SILENT => format!("no PDU came whole within {} s", self.options.timeout.as_secs()),
+            WATCH_STOPPING => "the receiver is stopping".into(),
+            _ => otherwise,
+        }
+    }
+
+    fn converse(&self, socket: TcpStream, peer: SocketAddr, busy: bool, progress: &dyn Fn(), watch: &Watch) {
         let access = Access {
             senders: &self.policy.senders,
             peer_allowed: address_allowed(&self.policy.sender_addresses, peer.ip()),
@@ -241,26 +411,17 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
             Ok(a) => a,
             Err(e) => {
                 match access.why.get() {
-                    Some(why) => {
-                        self.summary.rejected.fetch_add(1, Ordering::SeqCst);
-                        let calling = access.calling.take();
-                        self.audit(
-                            "rejected",
-                            &[
-                                ("door", "receive"),
-                                ("calling_ae", &calling),
-                                ("peer", &peer.to_string()),
-                                ("why", why),
-                            ],
-                        );
-                        self.emit(Event::Rejected { calling, peer, why });
+                    Some(why) => self.reject(access.calling.take(), peer, why),
+                    None => {
+                        let why = self.ended_by(watch, format!("no association: {}", error_kind(&e)));
+                        self.emit(Event::Aborted { peer, why })
                     }
-                    None => self.emit(Event::Aborted { peer, why: format!("no association: {e}") }),
                 }
                 return;
             }
         };
-        let calling = association.peer_ae_title().trim().to_string();
+        progress();
+        let calling = ae_text(association.peer_ae_title());
         self.summary.associations.fetch_add(1, Ordering::SeqCst);
         self.emit(Event::Opened { calling: calling.clone(), peer });
         let contexts: Vec<(u8, String)> = association
@@ -275,14 +436,15 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
         let mut command_bytes: Vec<u8> = Vec::new();
         let mut pending: Option<Pending> = None;
         let abort = |association: dicom_ul::ServerAssociation<TcpStream>, why: String| {
-            self.emit(Event::Aborted { peer, why });
+            self.emit(Event::Aborted { peer, why: self.ended_by(watch, why) });
             let _ = association.abort();
         };
         loop {
             let pdu = match association.receive() {
                 Ok(pdu) => pdu,
-                Err(e) => return abort(association, format!("{e}")),
+                Err(e) => return abort(association, error_kind(&e)),
             };
+            progress();
             let values = match pdu {
                 Pdu::PData { data } => data,
                 Pdu::ReleaseRQ => {
@@ -293,7 +455,7 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                 Pdu::AbortRQ { .. } => {
                     return self.emit(Event::Aborted { peer, why: "the peer aborted".into() });
                 }
-                other => return abort(association, format!("unexpected {}", other.short_description())),
+                other => return abort(association, format!("an unexpected {}", pdu_kind(&other))),
             };
             for value in values {
                 let Some(syntax) =
@@ -303,6 +465,12 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                 };
                 match value.value_type {
                     PDataValueType::Command => {
+                        if pending.is_some() {
+                            return abort(
+                                association,
+                                "a command before the last one's data set ended".into(),
+                            );
+                        }
                         if command_bytes.len() + value.data.len() > dimse::MAX_COMMAND {
                             return abort(association, "a command set too large".into());
                         }
@@ -315,12 +483,7 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                             Err(e) => return abort(association, format!("{e}")),
                         };
                         if command.has_data_set() {
-                            pending = Some(Pending {
-                                command,
-                                context: value.presentation_context_id,
-                                data: Vec::new(),
-                                too_large: false,
-                            });
+                            pending = Some(Pending::new(command, value.presentation_context_id, syntax));
                             continue;
                         }
                         let status = match command.field() {
@@ -334,7 +497,7 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                         let answer = dimse::response(&command, status, None);
                         if let Err(e) = send_command(&mut association, value.presentation_context_id, answer)
                         {
-                            return abort(association, format!("{e}"));
+                            return abort(association, error_kind(&e));
                         }
                     }
                     PDataValueType::Data => {
@@ -347,62 +510,55 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                                 "data on another presentation context than its command".into(),
                             );
                         }
-                        if p.data.len() as u64 + value.data.len() as u64 > self.options.max_instance {
-                            p.too_large = true;
-                            p.data = Vec::new();
-                        }
-                        if !p.too_large {
-                            p.data.extend_from_slice(&value.data);
+                        if p.unusable.is_none() {
+                            let size = (p.file.len() - p.head) as u64 + value.data.len() as u64;
+                            if size > self.options.max_instance {
+                                let why = format!(
+                                    "larger than the receiver takes ({} bytes)",
+                                    self.options.max_instance
+                                );
+                                p.unusable = Some((dimse::OUT_OF_RESOURCES, why));
+                                p.file = Vec::new();
+                            } else {
+                                p.file.extend_from_slice(&value.data);
+                            }
                         }
                         if !value.is_last {
                             continue;
                         }
                         let p = pending.take().expect("pending above");
-                        let (status, comment) = if p.command.field() != dimse::C_STORE_RQ {
-                            (dimse::UNRECOGNIZED_OPERATION, None)
-                        } else if p.too_large {
-                            let why = format!(
-                                "larger than the receiver takes ({} bytes)",
-                                self.options.max_instance
-                            );
-                            self.emit(Event::Failed {
-                                calling: calling.clone(),
-                                status: dimse::OUT_OF_RESOURCES,
-                                why: why.clone(),
-                            });
-                            (dimse::OUT_OF_RESOURCES, Some(why))
+                        let taken = if p.command.field() != dimse::C_STORE_RQ {
+                            Taken::Failed(dimse::UNRECOGNIZED_OPERATION, "not a C-STORE".into())
+                        } else if let Some((status, why)) = p.unusable {
+                            Taken::Failed(status, why)
                         } else {
-                            match self.instance(
-                                &p.command,
-                                syntax,
-                                p.data,
-                                Door { name: self.door(), from: &from },
-                            ) {
-                                Taken::Stored(path) => {
-                                    stored += 1;
-                                    self.summary.stored.fetch_add(1, Ordering::SeqCst);
-                                    self.emit(Event::Stored { calling: calling.clone(), path });
-                                    (dimse::SUCCESS, None)
-                                }
-                                Taken::Refused(why) => {
-                                    refused += 1;
-                                    self.summary.refused.fetch_add(1, Ordering::SeqCst);
-                                    self.emit(Event::Refused { calling: calling.clone(), why: why.clone() });
-                                    (self.options.refusal_status, Some(why))
-                                }
-                                Taken::Failed(status, why) => {
-                                    self.emit(Event::Failed {
-                                        calling: calling.clone(),
-                                        status,
-                                        why: why.clone(),
-                                    });
-                                    (status, Some(why))
-                                }
+                            self.instance(p.file, Door { name: self.door(), from: &from })
+                        };
+                        let (status, comment) = match taken {
+                            Taken::Stored(path) => {
+                                stored += 1;
+                                self.summary.stored.fetch_add(1, Ordering::SeqCst);
+                                self.emit(Event::Stored { calling: calling.clone(), path });
+                                (dimse::SUCCESS, None)
+                            }
+                            Taken::Refused(why) => {
+                                refused += 1;
+                                self.summary.refused.fetch_add(1, Ordering::SeqCst);
+                                self.emit(Event::Refused { calling: calling.clone(), why: why.clone() });
+                                (self.options.refusal_status, Some(why))
+                            }
+                            Taken::Failed(status, why) => {
+                                self.emit(Event::Failed {
+                                    calling: calling.clone(),
+                                    status,
+                                    why: why.clone(),
+                                });
+                                (status, Some(why))
                             }
                         };
                         let answer = dimse::response(&p.command, status, comment.as_deref());
                         if let Err(e) = send_command(&mut association, p.context, answer) {
-                            return abort(association, format!("{e}"));
+                            return abort(association, error_kind(&e));
                         }
                     }
                 }
@@ -424,39 +580,28 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
         }
     }
 
-    /// Takes one instance: a Part 10 file made of it, scrubbed if asked, stored through the
-    /// door and committed; or refused, audited and committed.
-    fn instance(&self, command: &Command, syntax: &str, data: Vec<u8>, door: Door<'_>) -> Taken {
-        let (Some(class), Some(instance)) =
-            (command.uid(dimse::AFFECTED_SOP_CLASS_UID), command.uid(dimse::AFFECTED_SOP_INSTANCE_UID))
-        else {
-            return Taken::Failed(dimse::CANNOT_UNDERSTAND, "no affected SOP class or instance UID".into());
-        };
-        let staged = format!("{}/.receiving", self.options.into.trim_end_matches('/'));
-        let file = match part10(&class, &instance, syntax, &data) {
-            Ok(f) => f,
-            Err(e) => {
-                return Taken::Failed(dimse::CANNOT_UNDERSTAND, format!("cannot make a file of it: {e}"));
-            }
-        };
-        drop(data);
+    /// Takes one instance (a Part 10 file): scrubbed if asked, stored through the door and
+    /// committed; or refused, audited and committed.
+    fn instance(&self, file: Vec<u8>, door: Door<'_>) -> Taken {
+        let staged = format!("{}/{STAGED}", self.options.into.trim_end_matches('/'));
         let bytes = match self.scrubbing {
             Some(s) => match s.apply(&file, self.policy) {
                 Outcome::Scrubbed(out) => out,
                 Outcome::Unchanged => file,
                 Outcome::Refused(why) => {
+                    // The scrub's reasons can name where (a container's members, by their
+                    // names): the peer and the log get the rules alone.
+                    let rules = scrub_rules(&why);
                     let done = self.store.begin().and_then(|mut tx| {
-                        tx.audit(
-                            "refused",
-                            &[&[("door", door.name), ("path", &staged), ("rule", "scrub")], door.from]
-                                .concat(),
-                        )?;
+                        let fields =
+                            [("door", door.name), ("path", &staged), ("rule", "scrub"), ("why", &rules)];
+                        tx.audit("refused", &[&fields[..], door.from].concat())?;
                         tx.commit()
                     });
                     if let Err(e) = done {
                         return failed(e);
                     }
-                    return Taken::Refused(format!("not scrubbed: {}", why.join("; ")));
+                    return Taken::Refused(format!("not scrubbed: {rules}"));
                 }
             },
             None => file,
@@ -482,7 +627,9 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
         })
     }
 
-    /// Stores `bytes` at `staged` through the door; once passed, names it by its UIDs.
+    /// Stores `bytes` at `staged` through the door; once passed, names it by its UIDs. An
+    /// instance already stored under those UIDs is kept: the same bytes again are taken (a
+    /// study sent twice), other bytes refused (0111), never written over it.
     fn store_instance(&self, staged: &str, bytes: &[u8], door: Door<'_>) -> Result<Taken, StoreError> {
         let mut tx = self.store.begin()?;
         let (dir, name) = split_path(staged);
@@ -496,38 +643,134 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
             (self.policy, &Sight::system()),
             door,
         )?;
+        let refuse = |tx: &mut Txn<'_, D>, rule: &'static str, tag: &str, keyword: &str| {
+            tx.unlink(parent, STAGED)?;
+            let reason = Reason {
+                rule,
+                tag: tag.into(),
+                keyword: keyword.into(),
+                location: String::new(),
+                detail: "",
+                option: None,
+                region: None,
+            };
+            audit_refusal(tx, door, staged, std::slice::from_ref(&reason))?;
+            Ok::<_, StoreError>(comment(&[reason]))
+        };
         let taken = match stored {
             Stored::Refused(verdict) => Taken::Refused(comment(&verdict.reasons)),
-            Stored::Accepted { .. } if !self.meta_uid_allowed(bytes) => {
-                // The gate passed the data set, but the meta group still carries the command's
-                // instance UID, not a replaced one: not kept.
-                tx.unlink(parent, ".receiving")?;
-                let reason = Reason {
-                    rule: "uid-not-replaced",
-                    tag: "(0002,0003)".into(),
-                    keyword: "MediaStorageSOPInstanceUID".into(),
-                    location: String::new(),
-                    detail: "",
-                    option: None,
-                    region: None,
-                };
-                audit_refusal(&mut tx, door, staged, std::slice::from_ref(&reason))?;
-                Taken::Refused(comment(&[reason]))
-            }
-            Stored::Accepted { .. } => {
-                let path = format!("{}/{}", self.options.into.trim_end_matches('/'), uid_path(bytes));
-                let (dir, name) = split_path(&path);
-                let new_parent = tx.mkdir_all(dir, 0o755)?;
-                if tx.lookup(new_parent, name)?.is_some() {
-                    tx.unlink(new_parent, name)?;
+            // The gate passed the data set, but the meta group still carries the command's
+            // instance UID, not a replaced one: not kept.
+            Stored::Accepted { .. } if !self.meta_uid_allowed(bytes) => Taken::Refused(refuse(
+                &mut tx,
+                "uid-not-replaced",
+                "(0002,0003)",
+                "MediaStorageSOPInstanceUID",
+            )?),
+            Stored::Accepted { ino, .. } => match uid_path(bytes) {
+                None => {
+                    tx.unlink(parent, STAGED)?;
+                    Taken::Failed(dimse::CANNOT_UNDERSTAND, "the data set has no SOP Instance UID".into())
                 }
-                tx.rename(parent, ".receiving", new_parent, name, false)?;
-                tx.audit("received", &[&[("door", door.name), ("path", path.as_str())], door.from].concat())?;
-                Taken::Stored(path)
-            }
+                Some(relative) => {
+                    let path = format!("{}/{relative}", self.options.into.trim_end_matches('/'));
+                    let (dir, name) = split_path(&path);
+                    let new_parent = tx.mkdir_all(dir, 0o755)?;
+                    match tx.lookup(new_parent, name)? {
+                        Some(old) if same_content(&tx, old, ino, bytes.len() as u64)? => {
+                            tx.unlink(parent, STAGED)?;
+                            tx.audit(
+                                "received",
+                                &[
+                                    &[("door", door.name), ("path", path.as_str()), ("again", "yes")],
+                                    door.from,
+                                ]
+                                .concat(),
+                            )?;
+                            Taken::Stored(path)
+                        }
+                        Some(_) => Taken::Failed(
+                            DUPLICATE_INSTANCE,
+                            refuse(&mut tx, "duplicate-instance", "(0008,0018)", "SOPInstanceUID")?,
+                        ),
+                        None => {
+                            tx.rename(parent, STAGED, new_parent, name, false)?;
+                            tx.audit(
+                                "received",
+                                &[&[("door", door.name), ("path", path.as_str())], door.from].concat(),
+                            )?;
+                            Taken::Stored(path)
+                        }
+                    }
+                }
+            },
         };
         tx.commit()?;
         Ok(taken)
+    }
+}
+
+/// The name an instance is stored under in DIR while the gate reads it.
+const STAGED: &str = ".receiving";
+
+/// Status 0111, Duplicate SOP Instance (PS3.7 C.4): the UIDs name another instance stored.
+const DUPLICATE_INSTANCE: u16 = 0x0111;
+
+/// True when two stored files hold the same bytes (`len` of them).
+fn same_content<D: BlockDevice + 'static>(
+    tx: &Txn<'_, D>,
+    a: u64,
+    b: u64,
+    len: u64,
+) -> Result<bool, StoreError> {
+    if tx.inode(a)?.map(|i| i.size) != Some(len) {
+        return Ok(false);
+    }
+    let (mut x, mut y) = (vec![0u8; 1 << 20], vec![0u8; 1 << 20]);
+    let mut at = 0;
+    while at < len {
+        let n = tx.read_at(a, at, &mut x)?;
+        let m = tx.read_at(b, at, &mut y[..n])?;
+        if n == 0 || m != n || x[..n] != y[..n] {
+            return Ok(n == 0 && at == len);
+        }
+        at += n as u64;
+    }
+    Ok(true)
+}
+
+/// The rules a scrub's refusal names, without where (a container's member names can be
+/// anything): the words before each reason's first colon.
+fn scrub_rules(why: &[String]) -> String {
+    let rules: Vec<String> = why
+        .iter()
+        .map(|w| w.split(':').next().unwrap_or_default())
+        .map(|r| {
+            r.chars().filter(|c| c.is_ascii_lowercase() || matches!(c, '-' | ',' | ' ')).collect::<String>()
+        })
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
+    if rules.is_empty() { "refused".into() } else { rules.join("; ") }
+}
+
+/// An upper-layer error as the receiver prints it: what went wrong, not what the peer sent.
+fn error_kind(e: &dicom_ul::association::Error) -> String {
+    let text = e.to_string();
+    text.split(['`', '{']).next().unwrap_or_default().trim().trim_end_matches(':').to_string()
+}
+
+/// A PDU's kind, not its contents (an association request carries user identities).
+fn pdu_kind(pdu: &Pdu) -> &'static str {
+    match pdu {
+        Pdu::Unknown { .. } => "PDU of an unknown type",
+        Pdu::AssociationRQ(_) => "A-ASSOCIATE-RQ",
+        Pdu::AssociationAC(_) => "A-ASSOCIATE-AC",
+        Pdu::AssociationRJ(_) => "A-ASSOCIATE-RJ",
+        Pdu::PData { .. } => "P-DATA",
+        Pdu::ReleaseRQ => "A-RELEASE-RQ",
+        Pdu::ReleaseRP => "A-RELEASE-RP",
+        Pdu::AbortRQ { .. } => "A-ABORT",
     }
 }
 
@@ -584,14 +827,9 @@ fn address_allowed(allowed: &[String], ip: IpAddr) -> bool {
     allowed.is_empty() || allowed.iter().any(|a| a.parse::<IpAddr>().is_ok_and(|a| a == ip))
 }
 
-/// A Part 10 file: preamble, `DICM`, the meta group the command and the presentation context
-/// say, and the data set as it came (in the context's transfer syntax).
-pub fn part10(
-    class: &str,
-    instance: &str,
-    syntax: &str,
-    data: &[u8],
-) -> Result<Vec<u8>, dicom_object::meta::Error> {
+/// The head of a Part 10 file: preamble, `DICM` and the meta group the command and the
+/// presentation context say. The data set follows as it came (in the context's syntax).
+pub fn part10_head(class: &str, instance: &str, syntax: &str) -> Result<Vec<u8>, dicom_object::meta::Error> {
     let meta = FileMetaTableBuilder::new()
         .media_storage_sop_class_uid(class)
         .media_storage_sop_instance_uid(instance)
@@ -602,37 +840,48 @@ pub fn part10(
     let mut out = vec![0u8; 128];
     out.extend_from_slice(b"DICM");
     meta.write(&mut out)?;
-    out.extend_from_slice(data);
     Ok(out)
 }
 
 /// `STUDY/SERIES/INSTANCE.dcm` from a file's UIDs (read only once the gate has read the file
-/// whole and passed it); a UID missing or not of UID characters is `unknown-…`.
-fn uid_path(bytes: &[u8]) -> String {
+/// whole and passed it); a study or series UID missing, or not a UID (digits in dot-separated
+/// components), is `unknown-…`; None without a SOP Instance UID.
+fn uid_path(bytes: &[u8]) -> Option<String> {
     let obj = OpenFileOptions::new()
         .read_preamble(ReadPreamble::Always)
         .read_until(tags::PIXEL_DATA)
-        .from_reader(bytes);
-    let uid = |tag, missing: &str| {
-        obj.as_ref()
+        .from_reader(bytes)
+        .ok()?;
+    let uid = |tag| {
+        obj.element(tag)
             .ok()
-            .and_then(|o| o.element(tag).ok())
             .and_then(|e| e.to_str().ok())
             .map(|s| s.trim_end_matches(['\0', ' ']).to_string())
-            .filter(|s| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
-            .unwrap_or_else(|| missing.to_string())
+            .filter(|s| {
+                s.len() <= 64 && s.split('.').all(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
+            })
     };
-    format!(
+    Some(format!(
         "{}/{}/{}.dcm",
-        uid(tags::STUDY_INSTANCE_UID, "unknown-study"),
-        uid(tags::SERIES_INSTANCE_UID, "unknown-series"),
-        uid(tags::SOP_INSTANCE_UID, "unknown-instance")
-    )
+        uid(tags::STUDY_INSTANCE_UID).unwrap_or_else(|| "unknown-study".into()),
+        uid(tags::SERIES_INSTANCE_UID).unwrap_or_else(|| "unknown-series".into()),
+        uid(tags::SOP_INSTANCE_UID)?
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scrub_refusal_is_told_by_its_rules_alone() {
+        let why = vec![
+            "unsupported-container: in Madeup^Zelda!/ (7z)".to_string(),
+            "burned-in, not redacted: (7FE0,0010) PixelData".to_string(),
+        ];
+        assert_eq!(scrub_rules(&why), "unsupported-container; burned-in, not redacted");
+        assert_eq!(ae_text("MADE\nUP\u{7}AE-TITLE-TOO-LONG"), "MADE?UP?AE-TITLE");
+    }
 
     #[test]
     fn addresses_allowed() {
@@ -660,9 +909,17 @@ mod tests {
             data.extend_from_slice(&(v.len() as u16).to_le_bytes());
             data.extend_from_slice(&v);
         }
-        let file = part10("1.2.840.10008.5.1.4.1.1.7", "2.25.3", "1.2.840.10008.1.2.1", &data).unwrap();
+        let mut file = part10_head("1.2.840.10008.5.1.4.1.1.7", "2.25.3", "1.2.840.10008.1.2.1").unwrap();
         assert_eq!(&file[128..132], b"DICM");
-        assert_eq!(uid_path(&file), "2.25.1/2.25.2/2.25.3.dcm");
-        assert_eq!(uid_path(b"not dicom"), "unknown-study/unknown-series/unknown-instance.dcm");
+        let head = file.clone();
+        file.extend_from_slice(&data);
+        assert_eq!(uid_path(&file).as_deref(), Some("2.25.1/2.25.2/2.25.3.dcm"));
+        assert_eq!(uid_path(b"not dicom"), None);
+        // No data set: no instance UID, no name (never a shared unknown-instance.dcm).
+        assert_eq!(uid_path(&head), None);
+        // A study UID of dots is no UID: no folder named `..`.
+        let at = head.len() + file[head.len()..].windows(6).position(|w| w == b"2.25.1").unwrap();
+        file[at..at + 6].copy_from_slice(b"..\0\0\0\0");
+        assert_eq!(uid_path(&file).as_deref(), Some("unknown-study/2.25.2/2.25.3.dcm"));
     }
 }
