@@ -239,7 +239,7 @@ safe-private\t'Private elements the policy lists as safe (vault lists none of it
 complete -c vault -n "__fish_vault_using_subcommand receive" -l redact -d 'Blank burned-in text: "auto" (every box of text OCR reads, and vault\'s device rules; the output is read again and written only if nothing identifying is legible), "default" (the device rules alone), or the rules in FILE (JSON)' -r
 complete -c vault -n "__fish_vault_using_subcommand receive" -l refuse-status -d 'The status a refused instance is answered with (hexadecimal)' -r
 complete -c vault -n "__fish_vault_using_subcommand receive" -l max-associations -d 'Associations served at once; one more is rejected' -r
-complete -c vault -n "__fish_vault_using_subcommand receive" -l timeout -d 'Abort a peer silent for this many seconds' -r
+complete -c vault -n "__fish_vault_using_subcommand receive" -l timeout -d 'Abort a peer whose next PDU has not come whole in this many seconds (1 to 3600)' -r
 complete -c vault -n "__fish_vault_using_subcommand receive" -l max-instance -d 'The largest instance taken (a larger one is answered "out of resources", A700)' -r
 complete -c vault -n "__fish_vault_using_subcommand receive" -l passphrase-file -d 'Read the passphrase from the first line of FILE instead of the terminal' -r -F
 complete -c vault -n "__fish_vault_using_subcommand receive" -l passphrase-fd -d 'Read the passphrase from file descriptor N instead of the terminal' -r

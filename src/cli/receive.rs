@@ -55,8 +55,8 @@ pub struct ReceiveArgs {
     /// Associations served at once; one more is rejected
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub max_associations: usize,
-    /// Abort a peer silent for this many seconds
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    /// Abort a peer whose next PDU has not come whole in this many seconds (1 to 3600)
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
     /// The largest instance taken (a larger one is answered "out of resources", A700)
     #[arg(long, default_value = "512M", value_name = "SIZE", value_parser = parse_size)]
@@ -67,10 +67,10 @@ pub struct ReceiveArgs {
 
 fn hex_status(s: &str) -> Result<u16, String> {
     let status = u16::from_str_radix(s.trim_start_matches("0x"), 16).map_err(|e| format!("{s:?}: {e}"))?;
-    // A refusal must be a failure (PS3.7 C: 01xx, A7xx, A9xx, Cxxx), never success or warning.
-    match status >> 8 {
-        0x01 | 0x02 | 0xA7 | 0xA9 | 0xC0..=0xCF => Ok(status),
-        _ => Err(format!("{s}: not a failure status (01xx, 02xx, A7xx, A9xx or Cxxx)")),
+    if crate::receive::dimse::is_failure(status) {
+        Ok(status)
+    } else {
+        Err(format!("{s}: not a C-STORE failure status (0110, 0117, 0122, 0124, 0211, A7xx, A9xx, Cxxx)"))
     }
 }
 

@@ -23,6 +23,7 @@ pub const AFFECTED_SOP_INSTANCE_UID: u32 = 0x0000_1000;
 
 pub const C_STORE_RQ: u16 = 0x0001;
 pub const C_ECHO_RQ: u16 = 0x0030;
+pub const C_CANCEL_RQ: u16 = 0x0FFF;
 /// A response's command field is its request's with this bit set.
 pub const RESPONSE: u16 = 0x8000;
 /// CommandDataSetType: no data set follows.
@@ -35,6 +36,13 @@ pub const UNRECOGNIZED_OPERATION: u16 = 0x0211;
 pub const OUT_OF_RESOURCES: u16 = 0xA700;
 pub const CANNOT_UNDERSTAND: u16 = 0xC000;
 pub const PROCESSING_FAILURE: u16 = 0x0110;
+
+/// True when `status` is a C-STORE failure (PS3.7 C.4, PS3.4 B.2.3): what a refusal may be
+/// answered with. Warnings (0001, 0107, 0116, Bxxx) are not: senders count them as stored.
+pub fn is_failure(status: u16) -> bool {
+    matches!(status, 0x0110 | 0x0117 | 0x0122 | 0x0124 | 0x0211)
+        || matches!(status >> 8, 0xA7 | 0xA9 | 0xC0..=0xCF)
+}
 
 /// Why a command set could not be read.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -211,6 +219,16 @@ mod tests {
         // The group length counts every byte after it.
         let bytes = response(&rq, SUCCESS, None);
         assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize, bytes.len() - 12);
+    }
+
+    #[test]
+    fn a_refusal_status_is_a_failure_never_a_warning_or_success() {
+        for ok in [0x0124, 0x0110, 0xA700, 0xA900, 0xC000, 0xC123] {
+            assert!(is_failure(ok), "{ok:04X}");
+        }
+        for not in [0x0000, 0x0001, 0x0107, 0x0116, 0xB000, 0xB007, 0xFF00, 0x0100] {
+            assert!(!is_failure(not), "{not:04X}");
+        }
     }
 
     #[test]

@@ -30,13 +30,14 @@ use std::time::{Duration, Instant};
 use dicom_dictionary_std::tags;
 use dicom_object::file::ReadPreamble;
 use dicom_object::{FileMetaTableBuilder, OpenFileOptions};
-use dicom_ul::ServerAssociationOptions;
 use dicom_ul::association::Association;
+use dicom_ul::association::CloseSocket;
 use dicom_ul::association::server::AccessControl;
 use dicom_ul::pdu::{
     AssociationRJServiceUserReason, PDataValue, PDataValueType, Pdu, PresentationContextResultReason,
     UserIdentity,
 };
+use dicom_ul::{ServerAssociation, ServerAssociationOptions};
 use vaultfmt::dev::BlockDevice;
 use vaultfmt::store::{Store, StoreError, Txn, split_path};
 
@@ -220,10 +221,39 @@ impl Pending {
     }
 }
 
+/// Takes one from a count when dropped (a slot given back, a flag set, however a thread ends).
+struct Released<'c>(&'c AtomicUsize);
+
+impl Drop for Released<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Sets a flag when dropped.
+struct Raised<'f>(&'f AtomicBool);
+
+impl Drop for Raised<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// An association request must have come whole within this, or the timeout if shorter: a
+/// caller that has not said who it is holds a slot no longer.
+const SETUP_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Why a watchdog ended an association.
 const WATCH_NONE: u8 = 0;
 const WATCH_SILENT: u8 = 1;
 const WATCH_STOPPING: u8 = 2;
+
+/// How an association tells its watchdog what it is doing: waiting for the peer (the timeout
+/// runs), or working on what came (it does not).
+struct Clock<'c> {
+    waiting: &'c dyn Fn(),
+    working: &'c dyn Fn(),
+}
 
 /// What an association's watchdog watches: the instant by which the next PDU must have come
 /// whole (milliseconds since the receiver started), and whether the association is over.
@@ -273,10 +303,18 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                             continue;
                         }
                         let busy = now >= self.options.max_associations;
-                        let active = &active;
-                        scope.spawn(move || {
-                            self.association(socket, peer, busy, stop, started);
-                            active.fetch_sub(1, Ordering::SeqCst);
+                        // The slot is given back however the thread ends (a panic included),
+                        // or when it cannot be started.
+                        let slot = Released(&active);
+                        let _ = std::thread::Builder::new().spawn_scoped(scope, move || {
+                            let _slot = slot;
+                            let run = std::panic::AssertUnwindSafe(|| {
+                                self.association(socket, peer, busy, stop, started)
+                            });
+                            if std::panic::catch_unwind(run).is_err() {
+                                let why = "an internal error (a panic) ended it".to_string();
+                                self.emit(Event::Aborted { peer, why });
+                            }
                         });
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -355,8 +393,9 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
         let Ok(watched) = socket.try_clone() else { return };
         let timeout_ms = self.options.timeout.as_millis() as u64;
         let now_ms = || started.elapsed().as_millis() as u64;
+        let setup_ms = self.options.timeout.min(SETUP_TIMEOUT).as_millis() as u64;
         let watch = Watch {
-            deadline_ms: AtomicU64::new(now_ms() + timeout_ms),
+            deadline_ms: AtomicU64::new(now_ms() + setup_ms),
             over: AtomicBool::new(false),
             fired: AtomicU8::new(WATCH_NONE),
         };
@@ -376,9 +415,13 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                     return;
                 }
             });
-            let progress = || watch.deadline_ms.store(now_ms() + timeout_ms, Ordering::SeqCst);
-            self.converse(socket, peer, busy, &progress, &watch);
-            watch.over.store(true, Ordering::SeqCst);
+            // The watchdog stops however the association ends, a panic included.
+            let _over = Raised(&watch.over);
+            let clock = Clock {
+                waiting: &|| watch.deadline_ms.store(now_ms() + timeout_ms, Ordering::SeqCst),
+                working: &|| watch.deadline_ms.store(u64::MAX, Ordering::SeqCst),
+            };
+            self.converse(socket, peer, busy, &clock, &watch);
         });
     }
 
@@ -391,7 +434,7 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
         }
     }
 
-    fn converse(&self, socket: TcpStream, peer: SocketAddr, busy: bool, progress: &dyn Fn(), watch: &Watch) {
+    fn converse(&self, socket: TcpStream, peer: SocketAddr, busy: bool, clock: &Clock<'_>, watch: &Watch) {
         let access = Access {
             senders: &self.policy.senders,
             peer_allowed: address_allowed(&self.policy.sender_addresses, peer.ip()),
@@ -407,20 +450,29 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
             .max_pdu_length(MAX_PDU)
             .read_timeout(self.options.timeout)
             .write_timeout(self.options.timeout);
-        let mut association = match options.establish(socket) {
-            Ok(a) => a,
-            Err(e) => {
-                match access.why.get() {
-                    Some(why) => self.reject(access.calling.take(), peer, why),
-                    None => {
-                        let why = self.ended_by(watch, format!("no association: {}", error_kind(&e)));
-                        self.emit(Event::Aborted { peer, why })
-                    }
-                }
-                return;
+        let failed = |e: dicom_ul::association::Error| match access.why.get() {
+            Some(why) => self.reject(access.calling.take(), peer, why),
+            None => {
+                let why = self.ended_by(watch, format!("no association: {}", error_kind(&e)));
+                self.emit(Event::Aborted { peer, why })
             }
         };
-        progress();
+        match options.establish(socket) {
+            Ok(a) => self.talk(a, peer, clock, watch),
+            Err(e) => failed(e),
+        }
+    }
+
+    /// An association, once set up: commands and data sets until its release or abort.
+    fn talk<S>(
+        &self,
+        mut association: ServerAssociation<S>,
+        peer: SocketAddr,
+        clock: &Clock<'_>,
+        watch: &Watch,
+    ) where
+        S: std::io::Read + std::io::Write + CloseSocket,
+    {
         let calling = ae_text(association.peer_ae_title());
         self.summary.associations.fetch_add(1, Ordering::SeqCst);
         self.emit(Event::Opened { calling: calling.clone(), peer });
@@ -435,16 +487,19 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
         let (mut stored, mut refused) = (0usize, 0usize);
         let mut command_bytes: Vec<u8> = Vec::new();
         let mut pending: Option<Pending> = None;
-        let abort = |association: dicom_ul::ServerAssociation<TcpStream>, why: String| {
+        let abort = |association: ServerAssociation<S>, why: String| {
             self.emit(Event::Aborted { peer, why: self.ended_by(watch, why) });
             let _ = association.abort();
         };
         loop {
+            // The peer has the timeout to send the next PDU whole; the receiver's own work on it
+            // (the gate, a scrub, OCR, waiting for the store) is not counted against it.
+            (clock.waiting)();
             let pdu = match association.receive() {
                 Ok(pdu) => pdu,
                 Err(e) => return abort(association, error_kind(&e)),
             };
-            progress();
+            (clock.working)();
             let values = match pdu {
                 Pdu::PData { data } => data,
                 Pdu::ReleaseRQ => {
@@ -482,6 +537,12 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                             Ok(c) => c,
                             Err(e) => return abort(association, format!("{e}")),
                         };
+                        if command.field() & dimse::RESPONSE != 0 {
+                            return abort(association, "a response where a request was due".into());
+                        }
+                        if command.field() == dimse::C_CANCEL_RQ {
+                            continue; // nothing here runs long enough to cancel; no answer is due
+                        }
                         if command.has_data_set() {
                             pending = Some(Pending::new(command, value.presentation_context_id, syntax));
                             continue;
@@ -802,8 +863,8 @@ fn comment(reasons: &[Reason]) -> String {
     }
 }
 
-fn send_command(
-    association: &mut dicom_ul::ServerAssociation<TcpStream>,
+fn send_command<S: std::io::Read + std::io::Write + CloseSocket>(
+    association: &mut ServerAssociation<S>,
     context: u8,
     data: Vec<u8>,
 ) -> Result<(), dicom_ul::association::Error> {
