@@ -15,7 +15,7 @@ use super::{PassphraseArgs, print_json, progress_bar, with_path};
 use crate::exit::{Exit, UsageError};
 use crate::gate::door::{Door, Stored, store_checked};
 use crate::gate::{Policy, Sight};
-use crate::scrub::file::{Outcome, Scrubbing};
+use crate::scrub::file::Outcome;
 use crate::size::{count, human};
 
 /// A batch is committed (made durable) after this many files or bytes, and at the end: an
@@ -116,15 +116,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     }
     let total: u64 = items.iter().map(|i| if let Item::File { meta, .. } = i { meta.len() } else { 0 }).sum();
     let policy: Policy = crate::gate::door::vault_policy(&store)?;
-    let scrubbing = if args.scrub {
-        Some(Scrubbing {
-            profile: super::scrub::profile_for(&args.scrub_options, &policy)?,
-            key: crate::scrub::key::vault_key(&store)?,
-            redaction: super::scrub::load_redaction(&args.scrub_options.redact)?,
-        })
-    } else {
-        None
-    };
+    let scrubbing = super::scrub::scrubbing_for(args.scrub, &args.scrub_options, &policy, &store)?;
     let bar = progress_bar(args.json, Some(total), super::copy_bar());
     let file_total = items.iter().filter(|i| matches!(i, Item::File { .. })).count() as u64;
     let mut file_done = 0u64;

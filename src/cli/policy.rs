@@ -160,16 +160,8 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
             policy.options.sort();
             policy.dummy_values.extend(a.dummy.iter().cloned());
             for ae in &a.sender {
-                let ae = ae.trim();
-                if ae.is_empty()
-                    || ae.len() > 16
-                    || !ae.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'\\')
-                {
-                    return Err(UsageError(format!(
-                        "--sender {ae:?}: an AE title is 1 to 16 characters of printable ASCII, no backslash"
-                    ))
-                    .into());
-                }
+                let ae =
+                    crate::receive::dimse::ae_title(ae).map_err(|e| UsageError(format!("--sender {e}")))?;
                 if !policy.senders.iter().any(|s| s == ae) {
                     policy.senders.push(ae.to_string());
                 }

@@ -12,7 +12,6 @@ use super::{PassphraseArgs, with_path};
 use crate::exit::{Exit, UsageError};
 use crate::gate::door::vault_policy;
 use crate::receive::{Event, Options, Receiver};
-use crate::scrub::file::Scrubbing;
 use crate::size::parse_size;
 
 #[derive(Args, Debug)]
@@ -81,10 +80,9 @@ extern "C" fn stop(_: libc::c_int) {
 }
 
 pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
-    let ae = args.ae_title.trim().to_string();
-    if ae.is_empty() || ae.len() > 16 || !ae.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'\\') {
-        return Err(UsageError(format!("--ae-title {ae:?}: 1 to 16 characters of printable ASCII")).into());
-    }
+    let ae =
+        crate::receive::dimse::ae_title(&args.ae_title).map_err(|e| UsageError(format!("--ae-title {e}")))?;
+    let ae = ae.to_string();
     if args.scrub_options.given() && !args.scrub {
         return Err(UsageError("--retain, --basic and --redact go with --scrub".into()).into());
     }
@@ -102,15 +100,7 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
         ))
         .into());
     }
-    let scrubbing = if args.scrub {
-        Some(Scrubbing {
-            profile: super::scrub::profile_for(&args.scrub_options, &policy)?,
-            key: crate::scrub::key::vault_key(&store)?,
-            redaction: super::scrub::load_redaction(&args.scrub_options.redact)?,
-        })
-    } else {
-        None
-    };
+    let scrubbing = super::scrub::scrubbing_for(args.scrub, &args.scrub_options, &policy, &store)?;
     let address = SocketAddr::new(args.bind, args.port);
     let listener = with_path(
         TcpListener::bind(address),

@@ -90,6 +90,25 @@ impl ScrubOptions {
     }
 }
 
+/// How a door scrubs what comes in (`import --scrub`, `receive --scrub`): the options' profile
+/// checked against the vault's policy, the vault's key, the redaction asked for; None without
+/// `--scrub`.
+pub fn scrubbing_for(
+    scrub: bool,
+    options: &ScrubOptions,
+    policy: &Policy,
+    store: &vaultfmt::store::Store<vaultfmt::dev::FileDevice>,
+) -> anyhow::Result<Option<crate::scrub::file::Scrubbing>> {
+    if !scrub {
+        return Ok(None);
+    }
+    Ok(Some(crate::scrub::file::Scrubbing {
+        profile: profile_for(options, policy)?,
+        key: vault_key(store)?,
+        redaction: load_redaction(&options.redact)?,
+    }))
+}
+
 /// The redaction `--redact` names: `auto` (vault's device rules and every box of text OCR
 /// reads), `default` (the device rules alone), or a rules file.
 pub fn load_redaction(arg: &Option<String>) -> anyhow::Result<Option<Redaction>> {

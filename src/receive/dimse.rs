@@ -44,6 +44,16 @@ pub fn is_failure(status: u16) -> bool {
         || matches!(status >> 8, 0xA7 | 0xA9 | 0xC0..=0xCF)
 }
 
+/// An AE title as DICOM allows one (PS3.5 6.2, AE): 1 to 16 characters of printable ASCII, no
+/// backslash; leading and trailing spaces are not significant and are taken off.
+pub fn ae_title(text: &str) -> Result<&str, String> {
+    let ae = text.trim();
+    if ae.is_empty() || ae.len() > 16 || !ae.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'\\') {
+        return Err(format!("{ae:?}: an AE title is 1 to 16 characters of printable ASCII, no backslash"));
+    }
+    Ok(ae)
+}
+
 /// Why a command set could not be read.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Malformed {
@@ -228,6 +238,14 @@ mod tests {
         }
         for not in [0x0000, 0x0001, 0x0107, 0x0116, 0xB000, 0xB007, 0xFF00, 0x0100] {
             assert!(!is_failure(not), "{not:04X}");
+        }
+    }
+
+    #[test]
+    fn ae_titles() {
+        assert_eq!(ae_title("  HOROS "), Ok("HOROS"));
+        for bad in ["", "   ", "SEVENTEEN_LETTERS", "A\\B", "NAÏVE", "T\tB"] {
+            assert!(ae_title(bad).is_err(), "{bad:?}");
         }
     }
 
