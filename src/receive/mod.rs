@@ -142,10 +142,10 @@ pub struct Receiver<'a, D: BlockDevice + 'static> {
     rejections: Mutex<Rejections>,
 }
 
-/// The association gate: the policy's senders and addresses, the receiver's AE title, room.
+/// The association gate: the policy's senders, the receiver's AE title, room (the policy's
+/// addresses are checked as a connection is accepted, before any of this).
 struct Access<'p> {
     senders: &'p [String],
-    peer_allowed: bool,
     busy: bool,
     why: Cell<Option<&'static str>>,
     calling: RefCell<String>,
@@ -167,8 +167,6 @@ impl AccessControl for &Access<'_> {
                 "calling AE title not in the policy's senders",
                 AssociationRJServiceUserReason::CallingAETitleNotRecognized,
             )
-        } else if !self.peer_allowed {
-            ("address not in the policy's sender addresses", AssociationRJServiceUserReason::NoReasonGiven)
         } else if called_ae_title.trim() != this_ae_title {
             (
                 "called AE title is not this receiver's",
@@ -296,6 +294,12 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
             while !stop.load(Ordering::SeqCst) {
                 match listener.accept() {
                     Ok((socket, peer)) => {
+                        // An address the policy does not list holds no slot: closed at once.
+                        if !address_allowed(&self.policy.sender_addresses, peer.ip()) {
+                            drop(socket);
+                            self.reject(String::new(), peer, "address not in the policy's sender addresses");
+                            continue;
+                        }
                         // A flood of connections beyond the limit is not answered at all.
                         let now = active.fetch_add(1, Ordering::SeqCst);
                         if now >= 4 * self.options.max_associations.max(1) {
@@ -437,7 +441,6 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
     fn converse(&self, socket: TcpStream, peer: SocketAddr, busy: bool, clock: &Clock<'_>, watch: &Watch) {
         let access = Access {
             senders: &self.policy.senders,
-            peer_allowed: address_allowed(&self.policy.sender_addresses, peer.ip()),
             busy,
             why: Cell::new(None),
             calling: RefCell::new(String::new()),
