@@ -541,8 +541,69 @@ fn a_flood_of_unknown_callers_writes_a_bounded_number_of_audit_records() {
         assert!(r.is_err());
     }
     let (_, summary) = scp.stop();
-    assert!(summary.contains("(30 rejected)"), "{summary}");
+    assert!(summary.contains("(30 rejected,"), "{summary}");
     let log = audit_log(&v);
     assert_eq!(log.matches("rejected  door=receive").count(), 20, "{log}");
     assert!(log.contains("rejected-unrecorded  door=receive count=10"), "{log}");
 }
+
+#[test]
+fn one_address_holding_silent_connections_leaves_a_slot_for_another() {
+    let v = vault_with_senders(&[]);
+    let scp = Scp::start(&v, &["--timeout", "30"]);
+    // Twelve silent connections from 127.0.0.5, each opened again as soon as it is closed.
+    let holder = Command::new("python3")
+        .args(["-c", HOLD, &scp.port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _holder = Kill(holder);
+    std::thread::sleep(Duration::from_secs(2));
+    for _ in 0..3 {
+        let (code, out) =
+            tool(ECHOSCU, &["-aet", "STORESCU", "-aec", "VAULT", "127.0.0.1", &scp.port.to_string()]);
+        assert_eq!(code, 0, "a sender from another address found no slot: {out}");
+    }
+    drop(_holder);
+    let (_, summary) = scp.stop();
+    let before = summary.split(" connections dropped").next().unwrap_or_default();
+    let dropped: usize = before.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert!(dropped > 0, "the holder's extra connections were not dropped: {summary}");
+}
+
+/// Holds twelve silent connections from 127.0.0.5 to the port, reopening each one closed.
+const HOLD: &str = r#"
+import socket, sys, time
+port = int(sys.argv[1])
+def conn():
+    s = socket.socket()
+    s.bind(("127.0.0.5", 0))
+    try:
+        s.connect(("127.0.0.1", port))
+    except OSError:
+        return None
+    s.setblocking(False)
+    return s
+held = [conn() for _ in range(12)]
+while True:
+    for i, s in enumerate(held):
+        alive = s is not None
+        if alive:
+            try:
+                alive = s.recv(1) != b""
+            except BlockingIOError:
+                pass
+            except OSError:
+                alive = False
+        if not alive:
+            held[i] = conn()
+    time.sleep(0.05)
+"#;

@@ -133,11 +133,12 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
     let s = &receiver.summary;
     let n = |a: &std::sync::atomic::AtomicUsize| a.load(Ordering::SeqCst);
     println!(
-        "Received {} stored, {} refused, over {} ({} rejected).",
+        "Received {} stored, {} refused, over {} ({} rejected, {} connections dropped unanswered).",
         crate::size::count(n(&s.stored), "instance"),
         n(&s.refused),
         crate::size::count(n(&s.associations), "association"),
-        n(&s.rejected)
+        n(&s.rejected),
+        n(&s.dropped)
     );
     Ok(Exit::Ok)
 }

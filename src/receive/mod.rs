@@ -22,6 +22,7 @@
 pub mod dimse;
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
@@ -113,6 +114,9 @@ impl std::fmt::Display for Event {
 pub struct Summary {
     pub associations: AtomicUsize,
     pub rejected: AtomicUsize,
+    /// Connections closed unanswered: from an address that has as many waiting to associate
+    /// as one fewer than the associations allowed, or beyond four times those.
+    pub dropped: AtomicUsize,
     pub stored: AtomicUsize,
     pub refused: AtomicUsize,
 }
@@ -140,6 +144,8 @@ pub struct Receiver<'a, D: BlockDevice + 'static> {
     pub events: &'a (dyn Fn(Event) + Sync),
     pub summary: Summary,
     rejections: Mutex<Rejections>,
+    /// Connections per address that have not yet associated.
+    waiting: Mutex<HashMap<IpAddr, usize>>,
 }
 
 /// The association gate: the policy's senders, the receiver's AE title, room (the policy's
@@ -228,6 +234,37 @@ impl Drop for Released<'_> {
     }
 }
 
+/// One connection from an address, not yet associated; dropped, it no longer counts.
+struct Waiting<'w> {
+    counts: &'w Mutex<HashMap<IpAddr, usize>>,
+    ip: IpAddr,
+}
+
+impl<'w> Waiting<'w> {
+    /// Counts a connection from `ip`, unless its address has `most` waiting already.
+    fn take(counts: &'w Mutex<HashMap<IpAddr, usize>>, ip: IpAddr, most: usize) -> Option<Waiting<'w>> {
+        let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
+        let n = c.entry(ip).or_default();
+        if *n >= most {
+            return None;
+        }
+        *n += 1;
+        Some(Waiting { counts, ip })
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut c = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = c.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                c.remove(&self.ip);
+            }
+        }
+    }
+}
+
 /// Sets a flag when dropped.
 struct Raised<'f>(&'f AtomicBool);
 
@@ -276,6 +313,7 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
             options,
             events,
             summary: Summary::default(),
+            waiting: Mutex::new(HashMap::new()),
             rejections: Mutex::new(Rejections { since: Instant::now(), audited: 0, unrecorded: 0 }),
         }
     }
@@ -300,10 +338,18 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                             self.reject(String::new(), peer, "address not in the policy's sender addresses");
                             continue;
                         }
+                        // Callers that have not yet said who they are hold, from one address,
+                        // one slot fewer than there are: one host cannot take every slot.
+                        let most = self.options.max_associations.saturating_sub(1).max(1);
+                        let Some(waiting) = Waiting::take(&self.waiting, peer.ip(), most) else {
+                            self.summary.dropped.fetch_add(1, Ordering::SeqCst);
+                            continue;
+                        };
                         // A flood of connections beyond the limit is not answered at all.
                         let now = active.fetch_add(1, Ordering::SeqCst);
                         if now >= 4 * self.options.max_associations.max(1) {
                             active.fetch_sub(1, Ordering::SeqCst);
+                            self.summary.dropped.fetch_add(1, Ordering::SeqCst);
                             continue;
                         }
                         let busy = now >= self.options.max_associations;
@@ -313,7 +359,7 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                         let _ = std::thread::Builder::new().spawn_scoped(scope, move || {
                             let _slot = slot;
                             let run = std::panic::AssertUnwindSafe(|| {
-                                self.association(socket, peer, busy, stop, started)
+                                self.association(socket, peer, busy, waiting, stop, started)
                             });
                             if std::panic::catch_unwind(run).is_err() {
                                 let why = "an internal error (a panic) ended it".to_string();
@@ -386,6 +432,7 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
         socket: TcpStream,
         peer: SocketAddr,
         busy: bool,
+        waiting: Waiting<'_>,
         stop: &AtomicBool,
         started: Instant,
     ) {
@@ -425,7 +472,7 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                 waiting: &|| watch.deadline_ms.store(now_ms() + timeout_ms, Ordering::SeqCst),
                 working: &|| watch.deadline_ms.store(u64::MAX, Ordering::SeqCst),
             };
-            self.converse(socket, peer, busy, &clock, &watch);
+            self.converse(socket, peer, busy, waiting, &clock, &watch);
         });
     }
 
@@ -438,7 +485,15 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
         }
     }
 
-    fn converse(&self, socket: TcpStream, peer: SocketAddr, busy: bool, clock: &Clock<'_>, watch: &Watch) {
+    fn converse(
+        &self,
+        socket: TcpStream,
+        peer: SocketAddr,
+        busy: bool,
+        waiting: Waiting<'_>,
+        clock: &Clock<'_>,
+        watch: &Watch,
+    ) {
         let access = Access {
             senders: &self.policy.senders,
             busy,
@@ -461,7 +516,10 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
             }
         };
         match options.establish(socket) {
-            Ok(a) => self.talk(a, peer, clock, watch),
+            Ok(a) => {
+                drop(waiting);
+                self.talk(a, peer, clock, watch)
+            }
             Err(e) => failed(e),
         }
     }
