@@ -790,11 +790,11 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                 "MediaStorageSOPInstanceUID",
             )?),
             Stored::Accepted { ino, .. } => match uid_path(bytes) {
-                None => {
+                Err(why) => {
                     tx.unlink(parent, STAGED)?;
-                    Taken::Failed(dimse::CANNOT_UNDERSTAND, "the data set has no SOP Instance UID".into())
+                    Taken::Failed(dimse::CANNOT_UNDERSTAND, why.into())
                 }
-                Some(relative) => {
+                Ok(relative) => {
                     let path = format!("{}/{relative}", self.options.into.trim_end_matches('/'));
                     let (dir, name) = split_path(&path);
                     let new_parent = tx.mkdir_all(dir, 0o755)?;
@@ -967,13 +967,15 @@ pub fn part10_head(class: &str, instance: &str, syntax: &str) -> Result<Vec<u8>,
 
 /// `STUDY/SERIES/INSTANCE.dcm` from a file's UIDs (read only once the gate has read the file
 /// whole and passed it); a study or series UID missing, or not a UID (digits in dot-separated
-/// components), is `unknown-…`; None without a SOP Instance UID.
-fn uid_path(bytes: &[u8]) -> Option<String> {
+/// components), is `unknown-…`. Why not, when the data set has no SOP Instance UID, or its SOP
+/// class or instance is not the one its meta group (the command's) names: such a file would
+/// say two things about itself.
+fn uid_path(bytes: &[u8]) -> Result<String, &'static str> {
     let obj = OpenFileOptions::new()
         .read_preamble(ReadPreamble::Always)
         .read_until(tags::PIXEL_DATA)
         .from_reader(bytes)
-        .ok()?;
+        .map_err(|_| "the data set does not read")?;
     let uid = |tag| {
         obj.element(tag)
             .ok()
@@ -983,11 +985,20 @@ fn uid_path(bytes: &[u8]) -> Option<String> {
                 s.len() <= 64 && s.split('.').all(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
             })
     };
-    Some(format!(
-        "{}/{}/{}.dcm",
+    let instance = uid(tags::SOP_INSTANCE_UID).ok_or("the data set has no SOP Instance UID")?;
+    let meta = obj.meta();
+    if meta.media_storage_sop_instance_uid().trim_end_matches(['\0', ' ']) != instance {
+        return Err("the data set's SOP Instance UID is not the command's");
+    }
+    if uid(tags::SOP_CLASS_UID).as_deref()
+        != Some(meta.media_storage_sop_class_uid().trim_end_matches(['\0', ' ']))
+    {
+        return Err("the data set's SOP Class UID is not the command's");
+    }
+    Ok(format!(
+        "{}/{}/{instance}.dcm",
         uid(tags::STUDY_INSTANCE_UID).unwrap_or_else(|| "unknown-study".into()),
         uid(tags::SERIES_INSTANCE_UID).unwrap_or_else(|| "unknown-series".into()),
-        uid(tags::SOP_INSTANCE_UID)?
     ))
 }
 
@@ -1016,11 +1027,14 @@ mod tests {
 
     #[test]
     fn a_made_file_names_itself_by_its_uids() {
-        // A data set (explicit VR little endian) with the three UIDs and nothing else.
+        // A data set (explicit VR little endian) with its SOP class and the three UIDs alone.
         let mut data = Vec::new();
-        for (group, element, value) in
-            [(0x0008u16, 0x0018u16, "2.25.3"), (0x0020, 0x000D, "2.25.1"), (0x0020, 0x000E, "2.25.2")]
-        {
+        for (group, element, value) in [
+            (0x0008u16, 0x0016u16, "1.2.840.10008.5.1.4.1.1.7"),
+            (0x0008, 0x0018, "2.25.3"),
+            (0x0020, 0x000D, "2.25.1"),
+            (0x0020, 0x000E, "2.25.2"),
+        ] {
             let mut v = value.as_bytes().to_vec();
             if v.len() % 2 == 1 {
                 v.push(0);
@@ -1035,13 +1049,20 @@ mod tests {
         assert_eq!(&file[128..132], b"DICM");
         let head = file.clone();
         file.extend_from_slice(&data);
-        assert_eq!(uid_path(&file).as_deref(), Some("2.25.1/2.25.2/2.25.3.dcm"));
-        assert_eq!(uid_path(b"not dicom"), None);
+        assert_eq!(uid_path(&file).as_deref(), Ok("2.25.1/2.25.2/2.25.3.dcm"));
+        assert!(uid_path(b"not dicom").is_err());
         // No data set: no instance UID, no name (never a shared unknown-instance.dcm).
-        assert_eq!(uid_path(&head), None);
+        assert_eq!(uid_path(&head), Err("the data set has no SOP Instance UID"));
+        // A command that names another instance or class than the data set's: no name either.
+        let mut other = part10_head("1.2.840.10008.5.1.4.1.1.7", "2.25.9", "1.2.840.10008.1.2.1").unwrap();
+        other.extend_from_slice(&data);
+        assert_eq!(uid_path(&other), Err("the data set's SOP Instance UID is not the command's"));
+        let mut class = part10_head("1.2.840.10008.5.1.4.1.1.4", "2.25.3", "1.2.840.10008.1.2.1").unwrap();
+        class.extend_from_slice(&data);
+        assert_eq!(uid_path(&class), Err("the data set's SOP Class UID is not the command's"));
         // A study UID of dots is no UID: no folder named `..`.
         let at = head.len() + file[head.len()..].windows(6).position(|w| w == b"2.25.1").unwrap();
         file[at..at + 6].copy_from_slice(b"..\0\0\0\0");
-        assert_eq!(uid_path(&file).as_deref(), Some("unknown-study/2.25.2/2.25.3.dcm"));
+        assert_eq!(uid_path(&file).as_deref(), Ok("unknown-study/2.25.2/2.25.3.dcm"));
     }
 }
