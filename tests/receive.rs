@@ -571,6 +571,8 @@ fn one_address_holding_silent_connections_leaves_a_slot_for_another() {
         let (code, out) =
             tool(ECHOSCU, &["-aet", "STORESCU", "-aec", "VAULT", "127.0.0.1", &scp.port.to_string()]);
         assert_eq!(code, 0, "a sender from another address found no slot: {out}");
+        // As a sender's next association comes: not within the same millisecond.
+        std::thread::sleep(Duration::from_millis(200));
     }
     drop(_holder);
     let (_, summary) = scp.stop();

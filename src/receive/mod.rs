@@ -265,12 +265,17 @@ impl Drop for Waiting<'_> {
     }
 }
 
-/// Sets a flag when dropped.
-struct Raised<'f>(&'f AtomicBool);
+/// Sets a flag when dropped, and wakes the thread that waits on it.
+struct Raised<'f> {
+    flag: &'f AtomicBool,
+    /// The thread that waits on the flag, woken when it is set.
+    wake: std::thread::Thread,
+}
 
 impl Drop for Raised<'_> {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.flag.store(true, Ordering::SeqCst);
+        self.wake.unpark();
     }
 }
 
@@ -451,14 +456,14 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
             fired: AtomicU8::new(WATCH_NONE),
         };
         std::thread::scope(|scope| {
-            scope.spawn(|| {
+            let watchdog = scope.spawn(|| {
                 while !watch.over.load(Ordering::SeqCst) {
                     let why = if stop.load(Ordering::SeqCst) {
                         WATCH_STOPPING
                     } else if now_ms() > watch.deadline_ms.load(Ordering::SeqCst) {
                         WATCH_SILENT
                     } else {
-                        std::thread::sleep(Duration::from_millis(50));
+                        std::thread::park_timeout(Duration::from_millis(50));
                         continue;
                     };
                     watch.fired.store(why, Ordering::SeqCst);
@@ -466,8 +471,9 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                     return;
                 }
             });
-            // The watchdog stops however the association ends, a panic included.
-            let _over = Raised(&watch.over);
+            // The watchdog stops however the association ends, a panic included, and at once:
+            // the association's slot is free as soon as it is over.
+            let _over = Raised { flag: &watch.over, wake: watchdog.thread().clone() };
             let clock = Clock {
                 waiting: &|| watch.deadline_ms.store(now_ms() + timeout_ms, Ordering::SeqCst),
                 working: &|| watch.deadline_ms.store(u64::MAX, Ordering::SeqCst),
