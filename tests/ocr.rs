@@ -169,10 +169,10 @@ fn the_synthetic_set_is_read_with_the_measured_recall_and_few_false_refusals() {
         s["clean_refused"],
     );
     assert!(s["shaped_items"].as_u64().unwrap() >= 200 && s["clean_files"].as_u64().unwrap() >= 60, "{s}");
-    assert!(s["shaped_recall"].as_f64().unwrap() >= 0.89, "recall fell: {s}");
+    assert!(s["shaped_recall"].as_f64().unwrap() >= 0.92, "recall fell: {s}");
     let picture = &by["ground picture"];
     assert!(
-        picture["found"].as_f64().unwrap() >= 0.75 * picture["items"].as_f64().unwrap(),
+        picture["found"].as_f64().unwrap() >= 0.8 * picture["items"].as_f64().unwrap(),
         "over the picture: {s}"
     );
     assert!(s["false_refusal_rate"].as_f64().unwrap() <= 0.02, "clean images refused: {s}");

@@ -239,7 +239,7 @@ pub struct Spot {
 }
 
 /// What changes how a frame is read: a new value here makes every memo key new.
-const READING: &str = "vault burned-in reading 3";
+const READING: &str = "vault burned-in reading 4";
 
 fn key(engine: &str, frame: &Frame) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
@@ -279,11 +279,30 @@ fn as_digits(text: &str) -> String {
         .join(" ")
 }
 
+/// A line's text with a caret OCR read as a capital A put back: `NotrealASage` (lower-case
+/// letters, `A`, a capital and lower-case letters, no space) is `Notreal^Sage`, a run of letters
+/// no device's word makes.
+fn caret_as_a(text: &str) -> Option<String> {
+    let c: Vec<char> = text.chars().collect();
+    let mut out = c.clone();
+    let mut changed = false;
+    for i in 2..c.len().saturating_sub(3) {
+        let lower_before = c[i - 2].is_lowercase() && c[i - 1].is_lowercase();
+        let given = c[i + 1].is_uppercase() && c[i + 2].is_lowercase() && c[i + 3].is_lowercase();
+        if c[i] == 'A' && lower_before && given {
+            out[i] = '^';
+            changed = true;
+        }
+    }
+    changed.then(|| out.into_iter().collect())
+}
+
 /// The identity shape of a line of text OCR read, if it has one.
 pub fn line_shape(line: &Line) -> Option<Shape> {
     let text = line.text();
     shape::find(text.as_bytes(), Strength::Pixels)
         .or_else(|| shape::find(as_digits(&text).as_bytes(), Strength::Pixels))
+        .or_else(|| shape::find(caret_as_a(&text)?.as_bytes(), Strength::Pixels))
 }
 
 /// The identity-shaped lines of one frame's text.
@@ -294,7 +313,7 @@ fn shapes(lines: &[Line]) -> Vec<Seen> {
 /// Reads each frame (the sampled frames of one image) as vault prepares frames for OCR.
 pub fn read_lines(frames: &[(u32, Frame)], reader: &dyn Reader) -> Result<Vec<Vec<Line>>, OcrError> {
     let frames: Vec<&Frame> = frames.iter().map(|(_, f)| f).collect();
-    ocr::read(reader, &frames, Prepare::DEFAULT)
+    ocr::read(reader, &frames, Prepare::DEFAULT, &|l| line_shape(l).is_some())
 }
 
 /// The lines in `frames` that identify: that hold a value of `identity`, or text of an
@@ -314,7 +333,8 @@ pub fn spots(frames: &[(u32, Frame)], identity: &Identity, sight: &Sight<'_>) ->
         }
     }
     let unread_frames: Vec<&Frame> = unread.iter().map(|&i| &frames[i].1).collect();
-    let read = ocr::read(sight.reader, &unread_frames, Prepare::DEFAULT)?;
+    let settled = |l: &Line| line_shape(l).is_some() || identity.find(&l.text()).is_some();
+    let read = ocr::read(sight.reader, &unread_frames, Prepare::DEFAULT, &settled)?;
     for (&i, lines) in unread.iter().zip(read) {
         let frame = frames[i].0;
         let seen = shapes(&lines);
@@ -382,5 +402,23 @@ mod tests {
         };
         assert!(line_shape(&line("Hosp Not MUL416502")).is_some());
         assert!(line_shape(&line("LEVEL 12")).is_none(), "a word mostly letters keeps its L");
+    }
+
+    #[test]
+    fn a_caret_read_as_a_capital_a_is_a_caret() {
+        assert_eq!(caret_as_a("NotrealASage 12cm").as_deref(), Some("Notreal^Sage 12cm"));
+        let line = |t: &str| Line {
+            words: vec![ocr::Word {
+                text: t.into(),
+                area: Box2 { x: 0, y: 0, width: 1, height: 1 },
+                confidence: 90.0,
+            }],
+        };
+        assert!(line_shape(&line("NotrealASage")).is_some());
+        // Device words with a capital A keep it: none is lower-case, A, then a capitalised word.
+        for word in ["SagAx", "TGC", "AUTO", "ApexAxial", "Area", "PWR", "LtACCA", "CAROTID"] {
+            assert_eq!(caret_as_a(word), None, "{word}");
+        }
+        assert!(line_shape(&line("ApexAxial")).is_none());
     }
 }

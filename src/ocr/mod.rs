@@ -7,6 +7,7 @@
 //! pixels.
 
 pub mod prepare;
+pub mod second;
 pub mod tesseract;
 
 pub use prepare::Prepare;
@@ -179,11 +180,23 @@ pub trait Reader: Send + Sync {
 
     /// The lines of text in `image` (already prepared: dark text on a light ground).
     fn lines(&self, image: &Gray) -> Result<Vec<Line>, OcrError>;
+
+    /// The lines of a sheet of lines of text, one under another ([`second`]'s cut-outs).
+    fn sheet_lines(&self, image: &Gray) -> Result<Vec<Line>, OcrError> {
+        self.lines(image)
+    }
 }
 
 /// Reads every frame with `reader`, each in the renderings `prepare` makes of it, several at
-/// once (one engine process per core); each frame's lines, boxes in its pixels.
-pub fn read(reader: &dyn Reader, frames: &[&Frame], prepare: Prepare) -> Result<Vec<Vec<Line>>, OcrError> {
+/// once (one engine process per core); each frame's lines, boxes in its pixels. With
+/// [`Prepare::second`], the lines that are not `settled` and are [`second::worth`] a look are
+/// read again, cut out of the rendering that read them and enlarged ([`second`]).
+pub fn read(
+    reader: &dyn Reader,
+    frames: &[&Frame],
+    prepare: Prepare,
+    settled: &dyn Fn(&Line) -> bool,
+) -> Result<Vec<Vec<Line>>, OcrError> {
     let work: Vec<(usize, Gray)> = frames
         .iter()
         .enumerate()
@@ -191,14 +204,43 @@ pub fn read(reader: &dyn Reader, frames: &[&Frame], prepare: Prepare) -> Result<
         .collect();
     let read = crate::parallel::map(&work, |(_, image)| reader.lines(image));
     let mut out = vec![Vec::new(); frames.len()];
-    for ((i, _), lines) in work.iter().zip(read) {
-        let mut lines = regroup(lines?.into_iter().flat_map(|l| l.words).collect());
-        if prepare.scale > 1 {
-            for w in lines.iter_mut().flat_map(|l| l.words.iter_mut()) {
-                w.area = w.area.shrunk(prepare.scale);
-            }
+    // For each frame, (rendering, the box of a line worth a second look).
+    let mut again: Vec<Vec<(usize, Box2)>> = vec![Vec::new(); frames.len()];
+    for (w, ((i, _), lines)) in work.iter().zip(read).enumerate() {
+        let lines = regroup(lines?.into_iter().flat_map(|l| l.words).collect());
+        if prepare.second {
+            let looks = lines.iter().filter(|l| !settled(l) && second::worth(l));
+            again[*i].extend(looks.map(|l| (w, l.area())));
         }
         out[*i].extend(lines);
+    }
+    if prepare.second {
+        // (frame, sheet): the cut-outs of each rendering on sheets of their own.
+        let mut sheets: Vec<(usize, second::Sheet)> = Vec::new();
+        for (i, looks) in again.iter_mut().enumerate() {
+            // One look at a place: a line read in several renderings is cut from the first.
+            let mut kept: Vec<(usize, Box2)> = Vec::new();
+            for &(w, area) in looks.iter() {
+                if kept.len() < second::MOST && !kept.iter().any(|(_, k)| k.overlaps(area)) {
+                    kept.push((w, area));
+                }
+            }
+            let mut by_rendering: Vec<usize> = kept.iter().map(|(w, _)| *w).collect();
+            by_rendering.dedup();
+            for w in by_rendering {
+                let areas: Vec<Box2> = kept.iter().filter(|(k, _)| *k == w).map(|(_, a)| *a).collect();
+                sheets.extend(second::sheets(&work[w].1, &areas).into_iter().map(|s| (i, s)));
+            }
+        }
+        let read = crate::parallel::map(&sheets, |(_, s)| reader.sheet_lines(&s.image));
+        for ((i, sheet), lines) in sheets.iter().zip(read) {
+            out[*i].extend(regroup(sheet.place(lines?)));
+        }
+    }
+    if prepare.scale > 1 {
+        for w in out.iter_mut().flatten().flat_map(|l| l.words.iter_mut()) {
+            w.area = w.area.shrunk(prepare.scale);
+        }
     }
     Ok(out)
 }
@@ -236,10 +278,10 @@ pub fn regroup(mut words: Vec<Word>) -> Vec<Line> {
 const LINE_GAP_TENTHS: u32 = 25;
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn word(text: &str, x: u32, y: u32, width: u32, height: u32) -> Word {
+    pub fn word(text: &str, x: u32, y: u32, width: u32, height: u32) -> Word {
         Word { text: text.into(), area: Box2 { x, y, width, height }, confidence: 90.0 }
     }
 

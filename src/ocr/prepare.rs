@@ -35,6 +35,8 @@ pub struct Prepare {
     /// Renderings of the pixels at each flat level ([`flat_levels`]): text drawn in one colour
     /// over a picture whose own levels are spread (speckle, a gradient).
     pub flat: bool,
+    /// A second look at the lines read half ([`super::second`]).
+    pub second: bool,
 }
 
 /// How far a pixel must be from the mean of the square around it ([`NEIGHBOURHOOD`] pixels a
@@ -53,11 +55,25 @@ const MAX_SHARE: usize = 400_000;
 const COLOURED: u8 = 80;
 
 impl Prepare {
-    pub const DEFAULT: Prepare =
-        Prepare { scale: 1, invert: true, levels: true, colour: true, contrast: true, flat: true };
+    pub const DEFAULT: Prepare = Prepare {
+        scale: 1,
+        invert: true,
+        levels: true,
+        colour: true,
+        contrast: true,
+        flat: true,
+        second: true,
+    };
     /// The frame as it is.
-    pub const NONE: Prepare =
-        Prepare { scale: 1, invert: false, levels: false, colour: false, contrast: false, flat: false };
+    pub const NONE: Prepare = Prepare {
+        scale: 1,
+        invert: false,
+        levels: false,
+        colour: false,
+        contrast: false,
+        flat: false,
+        second: false,
+    };
 
     /// The images to read, each with the factor it was enlarged by.
     pub fn renderings(self, frame: &Frame) -> Vec<Gray> {
@@ -249,7 +265,7 @@ fn standing_out(g: &Gray) -> Gray {
     Gray::new(g.width, g.height, out)
 }
 
-fn enlarge(g: &Gray, scale: u32) -> Gray {
+pub(super) fn enlarge(g: &Gray, scale: u32) -> Gray {
     let img = image::GrayImage::from_raw(g.width, g.height, g.pixels.clone()).expect("sizes agree");
     let big = image::imageops::resize(
         &img,
