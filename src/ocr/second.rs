@@ -19,6 +19,9 @@ const SHEET_HEIGHT: u32 = 4000;
 /// hundreds of two-letter "words"; those are not worth a look, and a bound keeps the cost in
 /// hand whatever the frame).
 pub const MOST: usize = 120;
+/// The tallest and widest line looked at again, in the frame's pixels.
+pub const TALLEST: u32 = 64;
+pub const WIDEST: u32 = 1600;
 /// A cut-out whose levels span at least this many is stretched to the full range.
 const STRETCH_FROM: u32 = 16;
 /// Words read on a sheet with less confidence than this (0–100) are dropped: enlarged, speckle
@@ -35,8 +38,14 @@ pub struct Sheet {
 
 /// True when a line read is worth a second look: a word of three letters or digits or more, one
 /// of them a capital or a digit (what names, dates and numbers hold; the speckle's "words" are
-/// mostly short and lower-case).
+/// mostly short and lower-case), in a line no taller than [`TALLEST`] and no wider than
+/// [`WIDEST`] (large text was read well the first time, and a bound on the cut-out bounds the
+/// memory a hostile frame can make a second look take).
 pub fn worth(line: &Line) -> bool {
+    let area = line.area();
+    if area.height > TALLEST || area.width > WIDEST {
+        return false;
+    }
     line.words.iter().any(|w| {
         let alnum = w.text.chars().filter(|c| c.is_alphanumeric()).count();
         alnum >= 3 && w.text.chars().any(|c| c.is_uppercase() || c.is_ascii_digit())
@@ -149,6 +158,8 @@ mod tests {
         assert!(!worth(&line(&["oe", "ee"])));
         assert!(!worth(&line(&["aoh", "a"])), "lower-case only");
         assert!(!worth(&line(&["A1"])), "two characters");
+        let tall = Line { words: vec![word("Hosp", 0, 0, 40, TALLEST + 1)] };
+        assert!(!worth(&tall), "large text is read well the first time");
     }
 
     #[test]
