@@ -279,22 +279,32 @@ fn as_digits(text: &str) -> String {
         .join(" ")
 }
 
-/// A line's text with a caret OCR read as a capital A put back: `NotrealASage` (lower-case
-/// letters, `A`, a capital and lower-case letters, no space) is `Notreal^Sage`, a run of letters
-/// no device's word makes.
+/// A line's text with a caret OCR read as a capital A put back: a word that is a capitalised
+/// word of three letters or more, `A`, and another (`NotrealASage`) is `Notreal^Sage`. Not after
+/// an `m` (`SmartmA`, milliamperes). Two words run together round a lone A (`PlaneASagittal`)
+/// read the same, and are taken for a name: a refusal, never a pass.
 fn caret_as_a(text: &str) -> Option<String> {
-    let c: Vec<char> = text.chars().collect();
-    let mut out = c.clone();
     let mut changed = false;
-    for i in 2..c.len().saturating_sub(3) {
-        let lower_before = c[i - 2].is_lowercase() && c[i - 1].is_lowercase();
-        let given = c[i + 1].is_uppercase() && c[i + 2].is_lowercase() && c[i + 3].is_lowercase();
-        if c[i] == 'A' && lower_before && given {
-            out[i] = '^';
-            changed = true;
-        }
-    }
-    changed.then(|| out.into_iter().collect())
+    let words: Vec<String> = text
+        .split(' ')
+        .map(|w| {
+            let c: Vec<char> = w.chars().collect();
+            let capitalised = |part: &[char]| {
+                part.len() >= 3 && part[0].is_uppercase() && part[1..].iter().all(|c| c.is_lowercase())
+            };
+            let at = (3..c.len().saturating_sub(3)).find(|&i| {
+                c[i] == 'A' && c[i - 1] != 'm' && capitalised(&c[..i]) && capitalised(&c[i + 1..])
+            });
+            match at {
+                Some(i) => {
+                    changed = true;
+                    format!("{}^{}", c[..i].iter().collect::<String>(), c[i + 1..].iter().collect::<String>())
+                }
+                None => w.to_string(),
+            }
+        })
+        .collect();
+    changed.then(|| words.join(" "))
 }
 
 /// The identity shape of a line of text OCR read, if it has one.
@@ -333,8 +343,10 @@ pub fn spots(frames: &[(u32, Frame)], identity: &Identity, sight: &Sight<'_>) ->
         }
     }
     let unread_frames: Vec<&Frame> = unread.iter().map(|&i| &frames[i].1).collect();
-    let settled = |l: &Line| line_shape(l).is_some() || identity.find(&l.text()).is_some();
-    let read = ocr::read(sight.reader, &unread_frames, Prepare::DEFAULT, &settled)?;
+    // Settled by its shape alone, not by this file's values: what is read here is remembered
+    // for the same pixels under a header with no values left, where the second look at a line
+    // that held a value must have been taken.
+    let read = ocr::read(sight.reader, &unread_frames, Prepare::DEFAULT, &|l| line_shape(l).is_some())?;
     for (&i, lines) in unread.iter().zip(read) {
         let frame = frames[i].0;
         let seen = shapes(&lines);
@@ -416,9 +428,76 @@ mod tests {
         };
         assert!(line_shape(&line("NotrealASage")).is_some());
         // Device words with a capital A keep it: none is lower-case, A, then a capitalised word.
-        for word in ["SagAx", "TGC", "AUTO", "ApexAxial", "Area", "PWR", "LtACCA", "CAROTID"] {
+        for word in [
+            "SagAx",
+            "TGC",
+            "AUTO",
+            "ApexAxial",
+            "Area",
+            "PWR",
+            "LtACCA",
+            "CAROTID",
+            "SmartmANoise",
+            "ooAThe",
+        ] {
             assert_eq!(caret_as_a(word), None, "{word}");
         }
         assert!(line_shape(&line("ApexAxial")).is_none());
+    }
+
+    /// An engine that reads one half-read line in every rendering, and the line whole on a
+    /// second look's sheet.
+    struct HalfRead;
+
+    fn words(texts: &[&str], x: u32, y: u32) -> Line {
+        let words = texts.iter().enumerate().map(|(i, t)| ocr::Word {
+            text: (*t).into(),
+            area: Box2 { x: x + 45 * i as u32, y, width: 40, height: 12 },
+            confidence: 90.0,
+        });
+        Line { words: words.collect() }
+    }
+
+    impl Reader for HalfRead {
+        fn engine(&self) -> Result<String, OcrError> {
+            Ok("half-read".into())
+        }
+        fn lines(&self, _: &ocr::Gray) -> Result<Vec<Line>, OcrError> {
+            Ok(vec![words(&["MADEUP", "Hosp", "Noi1E", "33362"], 10, 10)])
+        }
+        fn sheet_lines(&self, _: &ocr::Gray) -> Result<Vec<Line>, OcrError> {
+            let gap = ocr::second::GAP;
+            Ok(vec![words(&["Hosp", "No:", "1556333"], gap + 3, gap + 3)])
+        }
+    }
+
+    #[derive(Default)]
+    struct Remembered(std::sync::Mutex<Vec<([u8; 32], Vec<Seen>)>>);
+
+    impl Memo for Remembered {
+        fn recall(&self, key: &[u8; 32]) -> Option<Vec<Seen>> {
+            self.0.lock().unwrap().iter().find(|(k, _)| k == key).map(|(_, s)| s.clone())
+        }
+        fn remember(&self, key: [u8; 32], seen: &[Seen]) {
+            self.0.lock().unwrap().push((key, seen.to_vec()));
+        }
+    }
+
+    #[test]
+    fn a_line_that_held_the_files_own_value_is_looked_at_again_before_it_is_remembered() {
+        // The first reading holds the patient's name, and an ID read half; the second look reads
+        // the ID whole. Remembered with the name's header, the frame must still show the ID when
+        // the same pixels come again under a header with no values left.
+        assert!(line_shape(&words(&["MADEUP", "Hosp", "Noi1E", "33362"], 0, 0)).is_none());
+        let frames = [(0u32, Frame::grey(ocr::Gray::new(400, 60, vec![128; 24_000])))];
+        let memo = Remembered::default();
+        let sight = Sight { reader: &HalfRead, memo: Some(&memo), also: Identity::default() };
+        let first = spots(&frames, &identity(), &sight).unwrap();
+        assert!(!first.is_empty());
+        let again = spots(&frames, &Identity::default(), &sight).unwrap();
+        assert!(
+            again.iter().any(|s| s.detail == Shape::LabelledField.describe()),
+            "the memo kept the second look's ID: {again:?}"
+        );
     }
 }

@@ -226,6 +226,7 @@ pub fn read(
                 }
             }
             let mut by_rendering: Vec<usize> = kept.iter().map(|(w, _)| *w).collect();
+            by_rendering.sort_unstable();
             by_rendering.dedup();
             for w in by_rendering {
                 let areas: Vec<Box2> = kept.iter().filter(|(k, _)| *k == w).map(|(_, a)| *a).collect();

@@ -12,16 +12,18 @@ use super::{Box2, Gray, Line, Word};
 /// How much a cut-out is enlarged.
 pub const SCALE: u32 = 3;
 /// White between the cut-outs of a sheet, and round them, in the sheet's pixels.
-const GAP: u32 = 30;
+pub const GAP: u32 = 30;
 /// A sheet is at most this tall (a new one begins past it), so that no one read is long.
 const SHEET_HEIGHT: u32 = 4000;
 /// At most this many lines of one frame are looked at again (a frame of speckle reads as
 /// hundreds of two-letter "words"; those are not worth a look, and a bound keeps the cost in
 /// hand whatever the frame).
 pub const MOST: usize = 120;
-/// The tallest and widest line looked at again, in the frame's pixels.
-pub const TALLEST: u32 = 64;
-pub const WIDEST: u32 = 1600;
+/// The tallest and widest line looked at again, in the rendering's pixels (the frame's, unless
+/// it was enlarged): the set's text is 9 to 26 pixels tall, its longest line 530 wide. With
+/// [`MOST`] they bound a frame's sheets to about 70 MB.
+pub const TALLEST: u32 = 32;
+pub const WIDEST: u32 = 1000;
 /// A cut-out whose levels span at least this many is stretched to the full range.
 const STRETCH_FROM: u32 = 16;
 /// Words read on a sheet with less confidence than this (0–100) are dropped: enlarged, speckle
@@ -39,7 +41,7 @@ pub struct Sheet {
 /// True when a line read is worth a second look: a word of three letters or digits or more, one
 /// of them a capital or a digit (what names, dates and numbers hold; the speckle's "words" are
 /// mostly short and lower-case), in a line no taller than [`TALLEST`] and no wider than
-/// [`WIDEST`] (large text was read well the first time, and a bound on the cut-out bounds the
+/// [`WIDEST`] (larger text was read well the first time, and a bound on the cut-outs bounds the
 /// memory a hostile frame can make a second look take).
 pub fn worth(line: &Line) -> bool {
     let area = line.area();
@@ -117,17 +119,21 @@ pub fn sheets(image: &Gray, areas: &[Box2]) -> Vec<Sheet> {
 
 impl Sheet {
     /// The words read on the sheet, each moved to its place in the frame (boxes outward, so a
-    /// word never loses a pixel it covered); words that stand on no cut-out, or were read with
-    /// less confidence than [`SURE`], are dropped.
+    /// word never loses a pixel it covered); words that stand on no cut-out (their middle row in
+    /// none, or wholly beside it), or were read with less confidence than [`SURE`], are dropped.
     pub fn place(&self, lines: Vec<Line>) -> Vec<Word> {
         let mut out = Vec::new();
         for mut w in lines.into_iter().flat_map(|l| l.words).filter(|w| w.confidence >= SURE) {
-            let middle = w.area.y + w.area.height / 2;
+            let middle = w.area.y.saturating_add(w.area.height / 2);
             let Some(&(top, height, left, from)) =
                 self.places.iter().find(|(top, height, _, _)| (*top..top + height).contains(&middle))
             else {
                 continue;
             };
+            // Beside the cut-out, in the white: no word of it.
+            if w.area.x >= left + from.width * SCALE || w.area.x.saturating_add(w.area.width) <= left {
+                continue;
+            }
             let x = w.area.x.saturating_sub(left);
             let y = w.area.y.saturating_sub(top);
             let width = w.area.width.min((from.width * SCALE).saturating_sub(x));
@@ -159,6 +165,7 @@ mod tests {
         assert!(!worth(&line(&["aoh", "a"])), "lower-case only");
         assert!(!worth(&line(&["A1"])), "two characters");
         let tall = Line { words: vec![word("Hosp", 0, 0, 40, TALLEST + 1)] };
+        assert!(worth(&Line { words: vec![word("Hosp", 0, 0, 40, TALLEST)] }));
         assert!(!worth(&tall), "large text is read well the first time");
     }
 
@@ -186,12 +193,13 @@ mod tests {
         let at = |x: u32, y: u32| sheet.image.pixels[(y * sheet.image.width + x) as usize];
         assert_eq!(at(left + 2, top + 2), 255);
         assert_eq!(at(left + 30, top + 30), 0);
-        // A word read over the text comes back over `a`; one read on the gap is dropped, and so
-        // is one read unsure.
+        // A word read over the text comes back over `a`; one read on the gap or beside the
+        // cut-out is dropped, and so is one read unsure.
         let mut unsure = word("SPECKLE", left + 15, top + 15, 120, 30);
         unsure.confidence = 30.0;
+        let beside = word("y", left + 50 * SCALE + 5, top + 15, 20, 30);
         let lines = vec![Line {
-            words: vec![word("TEXT", left + 15, top + 15, 120, 30), word("x", 5, 1, 9, 9), unsure],
+            words: vec![word("TEXT", left + 15, top + 15, 120, 30), word("x", 5, 1, 9, 9), unsure, beside],
         }];
         let placed = sheet.place(lines);
         assert_eq!(placed.len(), 1);
