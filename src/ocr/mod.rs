@@ -190,7 +190,8 @@ pub trait Reader: Send + Sync {
 /// Reads every frame with `reader`, each in the renderings `prepare` makes of it, several at
 /// once (one engine process per core); each frame's lines, boxes in its pixels. With
 /// [`Prepare::second`], the lines that are not `settled` and are [`second::worth`] a look are
-/// read again, cut out of the rendering that read them and enlarged ([`second`]).
+/// read again, cut out of the rendering that read them and enlarged ([`second`]); what that reads
+/// over a settled line is dropped.
 pub fn read(
     reader: &dyn Reader,
     frames: &[&Frame],
@@ -204,13 +205,16 @@ pub fn read(
         .collect();
     let read = crate::parallel::map(&work, |(_, image)| reader.lines(image));
     let mut out = vec![Vec::new(); frames.len()];
-    // For each frame, (rendering, the box of a line worth a second look).
+    // For each frame, (rendering, the box of a line worth a second look); and the boxes of its
+    // settled lines.
     let mut again: Vec<Vec<(usize, Box2)>> = vec![Vec::new(); frames.len()];
+    let mut done: Vec<Vec<Box2>> = vec![Vec::new(); frames.len()];
     for (w, ((i, _), lines)) in work.iter().zip(read).enumerate() {
         let lines = regroup(lines?.into_iter().flat_map(|l| l.words).collect());
         if prepare.second {
             let looks = lines.iter().filter(|l| !settled(l) && second::worth(l));
             again[*i].extend(looks.map(|l| (w, l.area())));
+            done[*i].extend(lines.iter().filter(|l| settled(l)).map(Line::area));
         }
         out[*i].extend(lines);
     }
@@ -235,7 +239,10 @@ pub fn read(
         }
         let read = crate::parallel::map(&sheets, |(_, s)| reader.sheet_lines(&s.image));
         for ((i, sheet), lines) in sheets.iter().zip(read) {
-            out[*i].extend(regroup(sheet.place(lines?)));
+            // What the first look settled stands: a cut-out's margin may hold a settled
+            // neighbour, read again worse (a date read as a bare number).
+            let new = regroup(sheet.place(lines?)).into_iter();
+            out[*i].extend(new.filter(|l| !done[*i].iter().any(|d| d.overlaps(l.area()))));
         }
     }
     if prepare.scale > 1 {
