@@ -130,9 +130,10 @@ fn a_full_vault_refuses_with_no_space_and_keeps_what_was_committed() {
 }
 
 /// A real process killed at random moments: `vault import` of a tree onto an image file,
-/// SIGKILLed 50 times, each round's sources different from the last's (an import replaces the
-/// files it finds). After each kill the vault passes fsck and every file in it is whole: absent,
-/// or equal to its source of one round — never half one round's, half another's, nor cut short.
+/// SIGKILLed 50 times at moments spread over the time a whole import takes, each round's sources
+/// different from the last's (an import replaces the files it finds). After each kill the vault
+/// passes fsck and every file in it is whole: absent, or equal to its source of one round — never
+/// half one round's, half another's, nor cut short.
 #[test]
 fn killed_import_leaves_a_clean_vault_with_whole_files() {
     /// File `i`'s contents in round `round`: a length and bytes of that round's own.
@@ -144,12 +145,23 @@ fn killed_import_leaves_a_clean_vault_with_whole_files() {
     v.init_image("v.img", "160M");
     let src = v.path("src");
     std::fs::create_dir(&src).unwrap();
-    let mut seen_partial = 0;
-    let mut seen_old = 0;
-    for round in 0..50u64 {
+    let write_round = |round: u64| {
         for i in 0..300u64 {
             std::fs::write(src.join(format!("f{i:03}.dcm")), contents(i, round)).unwrap();
         }
+    };
+    // How long one whole import takes on this machine now (into a vault of its own): the kills
+    // are spread over that time and a little past it, so some land between batches however
+    // fast or slow the machine is (a fixed range of delays once never reached the first commit).
+    v.init_image("timing.img", "160M");
+    write_round(0);
+    let started = std::time::Instant::now();
+    v.ok(&["import", "src", "timing.img:/r", "--passphrase-file", "pass"]);
+    let whole = started.elapsed();
+    let mut seen_partial = 0;
+    let mut seen_old = 0;
+    for round in 0..50u64 {
+        write_round(round);
         let mut child = v
             .command(&["import", "src", "v.img:/r", "--passphrase-file", "pass"])
             .stdin(Stdio::null())
@@ -157,7 +169,7 @@ fn killed_import_leaves_a_clean_vault_with_whole_files() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(5 + (round * 37) % 300));
+        std::thread::sleep(whole.mul_f64(((round * 37) % 50) as f64 / 40.0));
         let _ = child.kill();
         let _ = child.wait();
         let (code, out, err) = v.run(&["fsck", "v.img", "--json", "--passphrase-file", "pass"]);
