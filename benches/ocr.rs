@@ -5,10 +5,10 @@
 //! labelled synthetic set with each preparation and scores the outputs with
 //! `tests/ocr/score.py`.
 //!
-//! usage: cargo bench --bench ocr -- SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST,FLAT,SECOND FILE…
-//! (for example `1,1,1,1,11,1,1,1`, the default: as it is, inverted, levels, colour, Tesseract's
-//! sparse-text layout 11, local contrast, flat levels, a second look; `1,0,0,0,3,0,0,0` is
-//! Tesseract as it comes.)
+//! usage: cargo bench --bench ocr -- SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST,FLAT,SECOND,DESPECKLE FILE…
+//! (for example `1,1,1,1,11,1,1,1,1`, the default: as it is, inverted, levels, colour, Tesseract's
+//! sparse-text layout 11, local contrast, flat levels, a second look, crowds of specks cleared;
+//! `1,0,0,0,3,0,0,0,0` is Tesseract as it comes.)
 
 use vault::gate::{burned, pixels};
 use vault::ocr::{self, Prepare, tesseract::Tesseract};
@@ -16,11 +16,11 @@ use vault::ocr::{self, Prepare, tesseract::Tesseract};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let Some((variant, files)) = args.split_first() else {
-        eprintln!("usage: ocr SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST,FLAT,SECOND FILE…");
+        eprintln!("usage: ocr SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST,FLAT,SECOND,DESPECKLE FILE…");
         std::process::exit(2);
     };
     let v: Vec<u32> = variant.split(',').map(|x| x.parse().expect("a number")).collect();
-    assert_eq!(v.len(), 8, "eight switches: SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST,FLAT,SECOND");
+    assert_eq!(v.len(), 9, "nine switches: SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST,FLAT,SECOND,DESPECKLE");
     let prepare = Prepare {
         scale: v[0],
         invert: v[1] == 1,
@@ -29,6 +29,7 @@ fn main() {
         contrast: v[5] == 1,
         flat: v[6] == 1,
         second: v[7] == 1,
+        despeckle: v[8] == 1,
     };
     let reader = Tesseract::find().with_layout(v[4] as u8);
     for path in files {

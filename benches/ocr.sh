@@ -10,15 +10,15 @@
 # medians of the runs; the CPU as a ratio to the peer's in the same run.
 #
 # COUNT= sets the set's size (240), RUNS= the runs (3), VARIANTS= the preparations
-# (SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST,FLAT,SECOND; add 2,1,1,1,11,1,1,0 to see what
+# (SCALE,INVERT,LEVELS,COLOUR,LAYOUT,CONTRAST,FLAT,SECOND,DESPECKLE; add 2,1,1,1,11,1,1,0,1 to see what
 # enlarging the whole frame twice does: it reads less and costs about six times as much).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash packaging/install-deps.sh
 count=${COUNT:-240}
 runs=${RUNS:-3}
-peer=1,0,0,0,3,0,0,0
-variants=${VARIANTS:-"$peer 1,0,0,0,11,0,0,0 1,1,0,0,11,0,0,0 1,1,1,0,11,0,0,0 1,1,1,1,11,0,0,0 1,1,1,1,11,1,0,0 1,1,1,1,11,1,1,0 1,1,1,1,11,1,1,1"}
+peer=1,0,0,0,3,0,0,0,0
+variants=${VARIANTS:-"$peer 1,0,0,0,11,0,0,0,0 1,1,0,0,11,0,0,0,0 1,1,1,0,11,0,0,0,0 1,1,1,1,11,0,0,0,0 1,1,1,1,11,1,0,0,0 1,1,1,1,11,1,1,0,0 1,1,1,1,11,1,1,1,0 1,1,1,1,11,1,1,1,1"}
 work=$(mktemp -d -p "$PWD/target" bench-ocr.XXXX)
 trap 'rm -rf "$work"' EXIT
 python3 tests/ocr/make.py "$work/set" "$count" >/dev/null

@@ -168,7 +168,7 @@ pub enum OcrError {
     Missing(&'static str),
     #[error("the OCR engine failed: {0}")]
     Failed(String),
-    #[error("the OCR engine took longer than {0} s")]
+    #[error("the OCR engine took more than {0} s")]
     TimedOut(u64),
 }
 
