@@ -2,7 +2,8 @@
 //! open its store (it is claimed); commands that only need to read it — `vault mirror` of a
 //! mounted source, `vault verify`, the key and policy for `vault scrub --vault` — ask the mount's
 //! process to do the work instead, through a Unix socket. So does `vault log` (`--follow`
-//! too).
+//! too), and so does `vault receive`: it serves the network itself and sends each instance it
+//! takes to the mount's process, which judges and stores it ([`MountKeeper`]).
 //!
 //! Who may ask: the socket lives in a folder only its user can enter (`/run/vault` for root),
 //! each side checks the other's user (`SO_PEERCRED`: the same user, or root), and the peer must
@@ -18,7 +19,7 @@
 //! mount  → "vault-control 1 <challenge, 64 hex digits>"
 //! client → "<keyed BLAKE3 of the challenge's hex digits, 64 hex digits>", or "-" (status only)
 //! client → the request, e.g. {"op":"mirror","dest":"/dev/sdc","delete":false,...}
-//! client → the backup's passphrase, as bytes (mirror only)
+//! client → the backup's passphrase, as bytes (mirror only); an instance's bytes (keep only)
 //! mount  → events (the mirror's, or verify's progress), then {"event":"summary",...} or
 //!          {"event":"error","code":N,"message":"..."}
 //! ```
@@ -45,7 +46,10 @@ use zeroize::Zeroizing;
 use crate::exit::{Decided, Exit};
 use crate::fs::Shared;
 use crate::gate::Policy;
+use crate::gate::door::Door;
 use crate::mirror::{Options, Summary};
+use crate::receive::dimse::PROCESSING_FAILURE;
+use crate::receive::keep::{Keeper, Taken, failed, keep_instance};
 use crate::scrub::uid::ScrubKey;
 use crate::verify::Report;
 
@@ -71,8 +75,27 @@ enum Request {
     Verify {
         budget_ms: Option<u64>,
     },
-    /// The vault's gate policy and scrub key (made if missing), for `vault scrub --vault`.
-    ScrubSettings,
+    /// The vault's gate policy and scrub key (made if missing), and whether the mount is
+    /// read-only: for `vault scrub --vault` and `vault receive`.
+    Settings {
+        command: Asker,
+    },
+    /// Keep one instance a receiver took (`crate::receive::keep::keep_instance`); its `len`
+    /// bytes follow the request. Answered with what became of it.
+    Keep {
+        into: String,
+        /// `receive` or `receive --scrub`.
+        door: String,
+        /// The calling AE title and the peer's address, for the audit records.
+        calling_ae: String,
+        peer: String,
+        len: u64,
+    },
+    /// One of a receiver's audit records (a rejected association, a scrub's refusal).
+    Audit {
+        event: String,
+        fields: Vec<(String, String)>,
+    },
     /// The audit log's records, each as an event; with `follow`, then each new one as it is
     /// committed, until the peer goes away or the vault is unmounted.
     Log {
@@ -82,6 +105,21 @@ enum Request {
     /// value; the socket answers only its user).
     Status,
 }
+
+/// The commands that ask a mount for its settings (named in its audit log).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Asker {
+    Scrub,
+    Receive,
+}
+
+/// The largest instance a mount keeps for a receiver (a receiver's own limit is lower).
+const MAX_KEPT: u64 = 4 << 30;
+
+/// The audit records a receiver may ask a mount to write, and the fields they may carry.
+const RECEIVER_EVENTS: &[&str] = &["refused", "rejected", "rejected-unrecorded"];
+const RECEIVER_FIELDS: &[&str] = &["door", "path", "rule", "why", "calling_ae", "peer", "count"];
 
 /// Mirrors this process is running for peers (`vault status` shows one in progress).
 static MIRRORS_RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -374,13 +412,55 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
             drop(secret);
             reply(&mut conn, result);
         }
-        Request::ScrubSettings => {
-            let result = audit_open(shared, "scrub (through its mount)").and_then(|()| {
+        Request::Settings { command } => {
+            let command = match command {
+                Asker::Scrub => "scrub (through its mount)",
+                Asker::Receive => "receive (through its mount)",
+            };
+            let result = audit_open(shared, command).and_then(|()| {
                 let policy = shared.policy().clone();
                 let key = crate::scrub::key::vault_key(shared.store())?;
-                Ok(ScrubSettings { policy, key: blake3::Hash::from_bytes(key.0).to_hex().to_string() })
+                let key = blake3::Hash::from_bytes(key.0).to_hex().to_string();
+                Ok(Settings { policy, key, read_only: shared.read_only() })
             });
             reply(&mut conn, result);
+        }
+        Request::Keep { into, door, calling_ae, peer, len } => {
+            if shared.read_only() {
+                return send_error(&mut conn, Exit::Refused, "the vault is mounted read-only");
+            }
+            let door = match door.as_str() {
+                "receive" => "receive",
+                "receive --scrub" => "receive --scrub",
+                _ => return send_error(&mut conn, Exit::Usage, "a door this mount does not know"),
+            };
+            if len > MAX_KEPT {
+                return send_error(&mut conn, Exit::Usage, "an instance larger than a mount keeps");
+            }
+            let mut bytes = vec![0u8; len as usize];
+            if conn.read_exact(&mut bytes).is_err() {
+                return;
+            }
+            let from = [("calling_ae", calling_ae.as_str()), ("peer", peer.as_str())];
+            let door = crate::gate::door::Door { name: door, from: &from };
+            let taken = keep_instance(shared.store(), shared.policy(), &into, &bytes, door);
+            reply(&mut conn, Ok::<_, anyhow::Error>(taken.unwrap_or_else(failed)));
+        }
+        Request::Audit { event, fields } => {
+            if shared.read_only() {
+                return send_error(&mut conn, Exit::Refused, "the vault is mounted read-only");
+            }
+            if !RECEIVER_EVENTS.contains(&event.as_str())
+                || fields.iter().any(|(k, _)| !RECEIVER_FIELDS.contains(&k.as_str()))
+            {
+                return send_error(&mut conn, Exit::Usage, "an audit record a receiver does not write");
+            }
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let result = shared.store().begin().and_then(|mut tx| {
+                tx.audit(&event, &fields)?;
+                tx.commit()
+            });
+            reply(&mut conn, result.map(|()| serde_json::json!({})).map_err(anyhow::Error::from));
         }
         Request::Log { follow } => {
             let _ = conn.set_read_timeout(None);
@@ -417,12 +497,20 @@ fn refuse_proof(conn: &mut UnixStream) {
     send_error(conn, Exit::WrongSecret, "the mounted vault did not accept the proof of its passphrase")
 }
 
-/// What `vault scrub --vault` takes from a mounted vault.
+/// What `vault scrub --vault` and `vault receive` take from a mounted vault.
 #[derive(Serialize, Deserialize)]
-struct ScrubSettings {
+struct Settings {
     policy: Policy,
     /// The scrub key, hex.
     key: String,
+    read_only: bool,
+}
+
+/// A mounted vault's settings, as its mount's process gave them.
+pub struct MountSettings {
+    pub policy: Policy,
+    pub key: ScrubKey,
+    pub read_only: bool,
 }
 
 /// Records in the vault's audit log that a peer's command opened it (not on a read-only mount).
@@ -528,7 +616,7 @@ impl Client {
         let dest = std::path::absolute(dest)?;
         let request =
             Request::Mirror { dest, delete: opts.delete, max_delete: opts.max_delete, dry_run: opts.dry_run };
-        Ok(serde_json::from_value(self.ask(Some(key), &request, Some(dst_secret), emit)?)?)
+        Ok(serde_json::from_value(self.ask(Some(key), &request, Some(dst_secret), &[], emit)?)?)
     }
 
     /// Asks the mount's process to verify its vault (see `crate::verify::verify_store`).
@@ -543,7 +631,7 @@ impl Client {
         let mut emit = |v: serde_json::Value| {
             progress(v["path"].as_str().unwrap_or_default(), v["bytes"].as_u64().unwrap_or(0))
         };
-        Ok(serde_json::from_value(self.ask(Some(key), &request, None, &mut emit)?)?)
+        Ok(serde_json::from_value(self.ask(Some(key), &request, None, &[], &mut emit)?)?)
     }
 
     /// Asks the mount's process for its vault's audit log: every record to `emit`, and with
@@ -560,7 +648,7 @@ impl Client {
                 (Some(seq), Ok(record)) => emit(seq, record),
                 _ => bad = Some(anyhow::anyhow!("the mount's process sent a log record that is not one")),
             };
-        let summary = self.ask(Some(key), &Request::Log { follow }, None, &mut on_event)?;
+        let summary = self.ask(Some(key), &Request::Log { follow }, None, &[], &mut on_event)?;
         if let Some(e) = bad {
             return Err(e);
         }
@@ -569,25 +657,31 @@ impl Client {
 
     /// Asks the mount's process what `vault status` shows (no proof needed).
     pub fn status(self) -> anyhow::Result<crate::status::Status> {
-        Ok(serde_json::from_value(self.ask(None, &Request::Status, None, &mut |_| {})?)?)
+        Ok(serde_json::from_value(self.ask(None, &Request::Status, None, &[], &mut |_| {})?)?)
     }
 
-    /// Asks the mount's process for its vault's gate policy and scrub key.
-    pub fn scrub_settings(self, key: &Locked<[u8; 32]>) -> anyhow::Result<(Policy, ScrubKey)> {
-        let settings: ScrubSettings =
-            serde_json::from_value(self.ask(Some(key), &Request::ScrubSettings, None, &mut |_| {})?)?;
+    /// Asks the mount's process for its vault's gate policy and scrub key, for `command`.
+    pub fn settings(self, key: &Locked<[u8; 32]>, command: Asker) -> anyhow::Result<MountSettings> {
+        let request = Request::Settings { command };
+        let settings: Settings =
+            serde_json::from_value(self.ask(Some(key), &request, None, &[], &mut |_| {})?)?;
         let scrub_key = blake3::Hash::from_hex(&settings.key)
             .map_err(|_| anyhow::anyhow!("the mount's process sent a scrub key that is not one"))?;
-        Ok((settings.policy, ScrubKey(*scrub_key.as_bytes())))
+        Ok(MountSettings {
+            policy: settings.policy,
+            key: ScrubKey(*scrub_key.as_bytes()),
+            read_only: settings.read_only,
+        })
     }
 
-    /// The exchange: proof, request, the secret the work needs; then events to `emit` until
+    /// The exchange: proof, request, the secret the work needs, the bytes it takes; then events to `emit` until
     /// the summary, which is returned.
     fn ask(
         mut self,
         key: Option<&Locked<[u8; 32]>>,
         request: &Request,
         secret: Option<&Zeroizing<Vec<u8>>>,
+        payload: &[u8],
         emit: &mut dyn FnMut(serde_json::Value),
     ) -> anyhow::Result<serde_json::Value> {
         let lost = |e: std::io::Error| anyhow::anyhow!("the mount's process stopped answering: {e}");
@@ -613,6 +707,7 @@ impl Client {
         }
         self.conn.write_all(&out).map_err(lost)?;
         drop(out);
+        self.conn.write_all(payload).map_err(lost)?;
         // Nothing secret comes back: the answers may be read through a buffer.
         let mut answers = std::io::BufRead::lines(std::io::BufReader::new(self.conn));
         loop {
@@ -644,4 +739,51 @@ fn decided(value: &serde_json::Value) -> anyhow::Error {
     let exit = Exit::from_code(value["code"].as_i64().unwrap_or(74) as i32);
     let message = value["message"].as_str().unwrap_or("the mount's process failed").to_string();
     Decided { exit, message }.into()
+}
+
+/// A receiver's keeper when a mount's process holds the vault: each instance, and each audit
+/// record, is sent to that process (a connection each), which keeps it as a receiver that had
+/// opened the store would. Unmounting ends it: what comes after is answered "processing
+/// failure" (0110), and the sender sends it again later.
+pub struct MountKeeper {
+    device: PathBuf,
+    key: Locked<[u8; 32]>,
+}
+
+impl MountKeeper {
+    /// Keeps through the mount that holds `device`, proving with `key` (its [`KEY_CONTEXT`]
+    /// subkey) that this side unlocked it.
+    pub fn new(device: PathBuf, key: Locked<[u8; 32]>) -> MountKeeper {
+        MountKeeper { device, key }
+    }
+
+    fn ask(&self, request: &Request, payload: &[u8]) -> anyhow::Result<serde_json::Value> {
+        let client =
+            Client::connect(&self.device).ok_or_else(|| anyhow::anyhow!("the vault is no longer mounted"))?;
+        client.ask(Some(&self.key), request, None, payload, &mut |_| {})
+    }
+}
+
+impl Keeper for MountKeeper {
+    fn keep(&self, into: &str, bytes: &[u8], door: Door<'_>) -> Taken {
+        let from = |key: &str| door.from.iter().find(|(k, _)| *k == key).map(|(_, v)| v.to_string());
+        let request = Request::Keep {
+            into: into.to_string(),
+            door: door.name.to_string(),
+            calling_ae: from("calling_ae").unwrap_or_default(),
+            peer: from("peer").unwrap_or_default(),
+            len: bytes.len() as u64,
+        };
+        match self.ask(&request, bytes).and_then(|v| Ok(serde_json::from_value::<Taken>(v)?)) {
+            Ok(taken) => taken,
+            Err(e) => Taken::Failed(PROCESSING_FAILURE, format!("the mount could not keep it: {e}")),
+        }
+    }
+
+    fn audit(&self, event: &str, fields: &[(&str, &str)]) -> Result<(), String> {
+        let fields = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        self.ask(&Request::Audit { event: event.to_string(), fields }, &[])
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
 }

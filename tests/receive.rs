@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use common::dicom::{conformant, identified, part10, raw, replaced_uid, text};
+use common::mount::Mounted;
 use common::{Vault, contains};
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::{tags, uids};
@@ -487,6 +488,80 @@ fn the_same_instance_again_is_taken_other_content_under_its_uids_is_refused_and_
     let log = audit_log(&v);
     assert!(log.contains("rule=duplicate-instance"), "{log}");
     assert!(log.contains("again=yes"), "{log}");
+}
+
+/// Into a mounted vault: the receiver serves the network, the mount's process judges and stores
+/// each instance. They appear in the mounted folder, each byte as sent; the identified one does
+/// not; a file dropped into the mount meanwhile is taken; the refusal is in the log the mount
+/// keeps; unmounting stops the receiver; a read-only mount is not received into.
+#[test]
+fn into_a_mounted_vault_instances_appear_in_its_folder_and_unmounting_stops_the_receiver() {
+    let v = vault_with_senders(&[]);
+    std::fs::create_dir(v.path("study")).unwrap();
+    for n in 0..3 {
+        std::fs::write(v.path(&format!("study/IM{n}.dcm")), slice(n)).unwrap();
+    }
+    std::fs::write(v.path("study/IM9.dcm"), part10(identified(), EXPLICIT)).unwrap();
+    let m = Mounted::new(&v, "v.img", "mnt");
+    let mut scp = Scp::start(&v, &["--into", "/in"]);
+    assert!(scp.printed().contains("(through its mount)"), "{}", scp.printed());
+    let port = scp.port.to_string();
+    let study = v.path("study");
+    let args =
+        ["-nh", "+sd", "-aet", "STORESCU", "-aec", "VAULT", "127.0.0.1", &port, study.to_str().unwrap()];
+    let (code, sent) = tool(STORESCU, &args);
+    assert_eq!(code, 0, "{sent}");
+    std::fs::write(m.dir.join("notes.txt"), b"teaching notes\n").unwrap();
+    scp.wait_for(|printed| printed.contains("released: 3 stored, 1 refused"));
+    for n in 0..3u64 {
+        let at = format!("in/{}/{}/{}.dcm", replaced_uid(2), replaced_uid(3), replaced_uid(100 + n));
+        let mut want = conformant();
+        want.put(text(tags::SOP_INSTANCE_UID, VR::UI, &replaced_uid(100 + n)));
+        let got = std::fs::read(m.dir.join(&at)).unwrap_or_else(|e| panic!("{at} through the mount: {e}"));
+        assert_eq!(got, part10_of_received(&want), "{at} is not the data set as sent");
+    }
+    let series = m.dir.join(format!("in/{}/{}", replaced_uid(2), replaced_uid(3)));
+    assert_eq!(std::fs::read_dir(&series).unwrap().count(), 3, "the identified instance is in the vault");
+    // The same instance again is taken; other bytes under its UIDs are not, and change nothing.
+    let mut a = client(scp.port);
+    let mut again = conformant();
+    again.put(text(tags::SOP_INSTANCE_UID, VR::UI, &replaced_uid(100)));
+    assert_eq!(store(&mut a, 1, &again), dimse::SUCCESS);
+    again.put(text(tags::SERIES_NUMBER, VR::IS, "99"));
+    assert_eq!(store(&mut a, 2, &again), 0x0111);
+    a.release().unwrap();
+    let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert!(log.contains("receive (through its mount)"), "{log}");
+    assert_eq!(log.matches("received  door=receive").count(), 4, "{log}");
+    assert!(log.contains("again=yes") && log.contains("rule=duplicate-instance"), "{log}");
+    let refusals: Vec<&str> = log.lines().filter(|l| l.contains("refused  door=receive")).collect();
+    assert!(refusals.iter().any(|l| l.contains("calling_ae=STORESCU peer=127.0.0.1:")), "{log}");
+    assert!(!log.contains("Madeup") && !log.contains("MADEUP-0001"));
+
+    m.umount();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = scp.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "the receiver outlived its mount: {}", scp.printed());
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+    let mut out = String::new();
+    scp.child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    assert!(out.contains("4 instances stored, 1 refused"), "{out}");
+    scp.wait_for(|printed| printed.contains("was unmounted; stopped"));
+    assert!(v.ok(&["fsck", "v.img", "--passphrase-file", "pass"]).contains("clean"));
+    assert!(v.ok(&["ls", "v.img:/", "--passphrase-file", "pass"]).contains("notes.txt"));
+
+    let ro = v.path("ro");
+    std::fs::create_dir(&ro).unwrap();
+    v.ok(&["mount", "v.img", ro.to_str().unwrap(), "--read-only", "--passphrase-file", "pass"]);
+    let (code, _, err) = v.run(&["receive", "v.img", "--port", "0", "--passphrase-file", "pass"]);
+    v.ok(&["umount", ro.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("mounted read-only"), "{err}");
 }
 
 /// What the receiver stores for `obj` sent in explicit VR little endian: the meta group it makes

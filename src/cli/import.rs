@@ -116,7 +116,9 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     }
     let total: u64 = items.iter().map(|i| if let Item::File { meta, .. } = i { meta.len() } else { 0 }).sum();
     let policy: Policy = crate::gate::door::vault_policy(&store)?;
-    let scrubbing = super::scrub::scrubbing_for(args.scrub, &args.scrub_options, &policy, &store)?;
+    let scrubbing = super::scrub::scrubbing_for(args.scrub, &args.scrub_options, &policy, || {
+        crate::scrub::key::vault_key(&store)
+    })?;
     let bar = progress_bar(args.json, Some(total), super::copy_bar());
     let file_total = items.iter().filter(|i| matches!(i, Item::File { .. })).count() as u64;
     let mut file_done = 0u64;

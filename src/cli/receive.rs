@@ -7,11 +7,17 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::target::{normalise, open_store};
+use super::scrub::scrubbing_for;
+use super::target::normalise;
 use super::{PassphraseArgs, with_path};
-use crate::exit::{Exit, UsageError};
+use crate::control::{Asker, MountKeeper, Opened, open_or_ask_mount};
+use crate::exit::{Decided, Exit, UsageError};
+use crate::gate::Policy;
 use crate::gate::door::vault_policy;
+use crate::receive::keep::{Keeper, Local};
 use crate::receive::{Event, Options, Receiver};
+use crate::scrub::file::Scrubbing;
+use crate::scrub::key::vault_key;
 use crate::size::parse_size;
 
 #[derive(Args, Debug)]
@@ -24,7 +30,10 @@ use crate::size::parse_size;
     is answered only once that commit is durable. A refused instance is answered with \
     --refuse-status and an Error Comment naming the rule and tag, and audited with the calling \
     AE and the peer's address. The vault is claimed while the receiver runs: it cannot be \
-    mounted meanwhile.\n\nEach event is printed on standard error as it happens; at the end, a \
+    mounted meanwhile. A vault already mounted is received into through its mount's process: \
+    this process answers the network (and scrubs), the mount's process judges and stores each \
+    instance, which shows in the mounted folder within a second; unmounting stops the \
+    receiver. A read-only mount is not received into.\n\nEach event is printed on standard error as it happens; at the end, a \
     summary on standard output. Exit status: 0 after a signal; 74 when the port cannot be \
     bound.")]
 pub struct ReceiveArgs {
@@ -82,15 +91,53 @@ extern "C" fn stop(_: libc::c_int) {
 pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
     let ae =
         crate::receive::dimse::ae_title(&args.ae_title).map_err(|e| UsageError(format!("--ae-title {e}")))?;
-    let ae = ae.to_string();
     if args.scrub_options.given() && !args.scrub {
         return Err(UsageError("--retain, --basic and --redact go with --scrub".into()).into());
     }
     if args.max_associations == 0 || args.timeout == 0 {
         return Err(UsageError("--max-associations and --timeout must be at least 1".into()).into());
     }
-    let store = open_store(&args.device, &args.passphrase, "receive")?;
-    let policy = vault_policy(&store)?;
+    let volume = super::unlock(&args.device, &args.passphrase, None)?;
+    match open_or_ask_mount(&args.device, volume, "receive")? {
+        Opened::Here(store) => {
+            let policy = vault_policy(&store)?;
+            let scrubbing = scrubbing_for(args.scrub, &args.scrub_options, &policy, || vault_key(&store))?;
+            serve(&args, ae, &policy, scrubbing.as_ref(), &Local { store: &store, policy: &policy }, None)
+        }
+        // A mounted vault: this process serves the network and scrubs; the mount's process
+        // judges and stores each instance.
+        Opened::Mounted(client, key) => {
+            let settings = client.settings(&key, Asker::Receive)?;
+            if settings.read_only {
+                return Err(Decided {
+                    exit: Exit::Refused,
+                    message: format!(
+                        "{}: mounted read-only; nothing can be received into it",
+                        args.device.display()
+                    ),
+                }
+                .into());
+            }
+            let scrubbing = scrubbing_for(args.scrub, &args.scrub_options, &settings.policy, || {
+                Ok(settings.key.clone())
+            })?;
+            let socket = crate::control::socket_path(&args.device)?;
+            let keeper = MountKeeper::new(args.device.clone(), key);
+            serve(&args, ae, &settings.policy, scrubbing.as_ref(), &keeper, Some(&socket))
+        }
+    }
+}
+
+/// Serves until a signal (or, through a mount, until the vault is unmounted: its control
+/// `socket` goes), then prints the summary.
+fn serve(
+    args: &ReceiveArgs,
+    ae: &str,
+    policy: &Policy,
+    scrubbing: Option<&Scrubbing>,
+    keeper: &dyn Keeper,
+    socket: Option<&std::path::Path>,
+) -> anyhow::Result<Exit> {
     if policy.senders.is_empty() {
         return Err(UsageError(format!(
             "{}: the vault's policy lists no DICOM sender; add each calling AE title with \
@@ -100,7 +147,6 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
         ))
         .into());
     }
-    let scrubbing = super::scrub::scrubbing_for(args.scrub, &args.scrub_options, &policy, &store)?;
     let address = SocketAddr::new(args.bind, args.port);
     let listener = with_path(
         TcpListener::bind(address),
@@ -113,7 +159,7 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
         unsafe { libc::signal(signal, stop as *const () as libc::sighandler_t) };
     }
     let options = Options {
-        ae_title: ae.clone(),
+        ae_title: ae.to_string(),
         into: normalise(&args.into),
         max_associations: args.max_associations,
         timeout: Duration::from_secs(args.timeout),
@@ -121,15 +167,36 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
         refusal_status: args.refuse_status,
     };
     let events = |e: Event| eprintln!("vault receive: {e}");
-    let receiver = Receiver::new(&store, &policy, scrubbing.as_ref(), &options, &events);
+    let receiver = Receiver::new(keeper, policy, scrubbing, &options, &events);
     eprintln!(
-        "vault receive: listening as {ae} on {bound}, into {}:{}{}; senders: {}",
+        "vault receive: listening as {ae} on {bound}, into {}:{}{}{}; senders: {}",
         args.device.display(),
         options.into,
+        if socket.is_some() { " (through its mount)" } else { "" },
         if args.scrub { ", scrubbing" } else { "" },
         policy.senders.join(", ")
     );
-    receiver.serve(&listener, &STOP)?;
+    let unmounted = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        if let Some(socket) = socket {
+            // The mount's socket goes when it is unmounted: the receiver stops then.
+            scope.spawn(|| {
+                while !STOP.load(Ordering::SeqCst) {
+                    if !socket.exists() {
+                        unmounted.store(true, Ordering::SeqCst);
+                        STOP.store(true, Ordering::SeqCst);
+                    }
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+            });
+        }
+        let served = receiver.serve(&listener, &STOP);
+        STOP.store(true, Ordering::SeqCst);
+        served
+    })?;
+    if unmounted.load(Ordering::SeqCst) {
+        eprintln!("vault receive: {} was unmounted; stopped", args.device.display());
+    }
     let s = &receiver.summary;
     let n = |a: &std::sync::atomic::AtomicUsize| a.load(Ordering::SeqCst);
     println!(

@@ -91,20 +91,20 @@ impl ScrubOptions {
 }
 
 /// How a door scrubs what comes in (`import --scrub`, `receive --scrub`): the options' profile
-/// checked against the vault's policy, the vault's key, the redaction asked for; None without
-/// `--scrub`.
+/// checked against the vault's policy, the vault's key (`key` gives it: asked for only with
+/// `--scrub`), the redaction asked for; None without `--scrub`.
 pub fn scrubbing_for(
     scrub: bool,
     options: &ScrubOptions,
     policy: &Policy,
-    store: &vaultfmt::store::Store<vaultfmt::dev::FileDevice>,
+    key: impl FnOnce() -> anyhow::Result<crate::scrub::uid::ScrubKey>,
 ) -> anyhow::Result<Option<crate::scrub::file::Scrubbing>> {
     if !scrub {
         return Ok(None);
     }
     Ok(Some(crate::scrub::file::Scrubbing {
         profile: profile_for(options, policy)?,
-        key: vault_key(store)?,
+        key: key()?,
         redaction: load_redaction(&options.redact)?,
     }))
 }
@@ -234,7 +234,10 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
                 Opened::Here(store) => (crate::gate::door::vault_policy(&store)?, vault_key(&store)?),
                 // A mounted vault: its mount's process gives its policy and key (the outputs can
                 // then be written into the mounted folder).
-                Opened::Mounted(client, key) => client.scrub_settings(&key)?,
+                Opened::Mounted(client, key) => {
+                    let settings = client.settings(&key, control::Asker::Scrub)?;
+                    (settings.policy, settings.key)
+                }
             }
         }
         None => {

@@ -1,6 +1,8 @@
-//! The one door. Every way into a vault — the mount, `vault import`, the mirror, the DICOM
-//! receiver — decides with [`check_stored`] on the bytes it stores, read back from where it
-//! stored them, never from a second opening of its source. A file a door has stored but not
+//! The one door. Every way into a vault — the mount, `vault import`, the mirror — decides with
+//! [`check_stored`] on the bytes it stores, read back from where it stored them, never from a
+//! second opening of its source; the DICOM receiver, whose instance is whole in memory, judges
+//! those bytes first ([`judge`]) and stores them only if what it reads back is them
+//! ([`store_judged`]). A file a door has stored but not
 //! yet passed is *unchecked*: the vault lists it in its store ([`UNCHECKED`]), and every way out
 //! (`ls`, `export`, the mirror, `verify`) leaves it out until a mount or `fsck --repair` checks
 //! it. Refusals are audited by [`audit_refusal`]: door, path, rule, tag; never a value.
@@ -235,16 +237,7 @@ pub fn store_checked<D: BlockDevice + 'static>(
     (policy, sight): (&Policy, &Sight<'_>),
     door: Door<'_>,
 ) -> Result<Stored, StoreError> {
-    use vaultfmt::store::Kind;
-    if tx.lookup(parent, STAGING)?.is_some() {
-        tx.unlink(parent, STAGING)?;
-    }
-    let ino = tx.create(parent, STAGING, Kind::File, 0o644, None)?;
-    // Errors name the file, not the name it is staged under.
-    let bytes = tx.write_file(ino, content).map_err(|e| match e {
-        StoreError::NoSpace { .. } => StoreError::NoSpace { path: path.to_string() },
-        e => e,
-    })?;
+    let (ino, bytes) = stage(tx, parent, path, content)?;
     let (verdict, learned) = {
         let memo = VaultMemo::new(|name| tx.setting(name));
         let verdict =
@@ -259,6 +252,110 @@ pub fn store_checked<D: BlockDevice + 'static>(
     }
     tx.rename(parent, STAGING, parent, name, false)?;
     Ok(Stored::Accepted { ino, bytes })
+}
+
+/// A verdict on bytes held whole in memory, reached before any transaction (what the receiver
+/// takes): a slow reading (OCR) holds up no writer. [`store_judged`] stores only the bytes it was
+/// reached on.
+pub struct Judged {
+    verdict: Verdict,
+    learned: Vec<(String, Vec<Seen>)>,
+    hash: blake3::Hash,
+}
+
+impl Judged {
+    pub fn verdict(&self) -> &Verdict {
+        &self.verdict
+    }
+
+    /// Records a refused verdict: what the memo learned, and the refusal's audit records under
+    /// `path`. The verdict is returned.
+    pub fn refuse<D: BlockDevice + 'static>(
+        self,
+        tx: &mut Txn<'_, D>,
+        door: Door<'_>,
+        path: &str,
+    ) -> Result<Verdict, StoreError> {
+        save_memo(tx, &self.learned)?;
+        audit_refusal(tx, door, path, &self.verdict.reasons)?;
+        Ok(self.verdict)
+    }
+}
+
+/// Judges `content` with what `store`'s memo remembers of its frames (in a read view of its own:
+/// a mount's writers go on meanwhile).
+pub fn judge<D: BlockDevice + 'static>(
+    store: &Store<D>,
+    content: &[u8],
+    policy: &Policy,
+    sight: &Sight<'_>,
+) -> Result<Judged, StoreError> {
+    let view = store.read()?;
+    let memo = VaultMemo::new(|name| view.setting(name));
+    let verdict = check_in_memory(content, policy, &sight.with_memo(&memo));
+    Ok(Judged { verdict, learned: memo.learned(), hash: blake3::hash(content) })
+}
+
+/// The door of a receiver: stores `content`, judged by [`judge`], as `name` in `parent` — written
+/// under a name nobody lists, read back and compared by BLAKE3 with the bytes judged, and only
+/// then given its name, so the bytes the gate decided on are the bytes stored. A refused file is
+/// not written; its refusal is audited. `path` names it in errors and the audit log.
+pub fn store_judged<D: BlockDevice + 'static>(
+    tx: &mut Txn<'_, D>,
+    (parent, name, path): (u64, &str, &str),
+    content: &[u8],
+    judged: Judged,
+    door: Door<'_>,
+) -> Result<Stored, StoreError> {
+    if !judged.verdict.accept {
+        return Ok(Stored::Refused(judged.refuse(tx, door, path)?));
+    }
+    save_memo(tx, &judged.learned)?;
+    if judged.hash != blake3::hash(content) {
+        return Err(StoreError::Inconsistent("the bytes to store are not the bytes the gate judged"));
+    }
+    let (ino, bytes) = stage(tx, parent, path, &mut &content[..])?;
+    let mut stored = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut at = 0;
+    loop {
+        let n = tx.read_at(ino, at, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        stored.update(&buf[..n]);
+        at += n as u64;
+    }
+    if at != bytes || stored.finalize() != judged.hash {
+        tx.unlink(parent, STAGING)?;
+        return Err(StoreError::Corrupt {
+            path: path.to_string(),
+            what: "read back unlike what was written".into(),
+        });
+    }
+    tx.rename(parent, STAGING, parent, name, false)?;
+    Ok(Stored::Accepted { ino, bytes })
+}
+
+/// Writes `content` under [`STAGING`] in `parent` (replacing one a failed door left): its inode
+/// and size.
+fn stage<D: BlockDevice + 'static>(
+    tx: &mut Txn<'_, D>,
+    parent: u64,
+    path: &str,
+    content: &mut dyn std::io::Read,
+) -> Result<(u64, u64), StoreError> {
+    use vaultfmt::store::Kind;
+    if tx.lookup(parent, STAGING)?.is_some() {
+        tx.unlink(parent, STAGING)?;
+    }
+    let ino = tx.create(parent, STAGING, Kind::File, 0o644, None)?;
+    // Errors name the file, not the name it is staged under.
+    let bytes = tx.write_file(ino, content).map_err(|e| match e {
+        StoreError::NoSpace { .. } => StoreError::NoSpace { path: path.to_string() },
+        e => e,
+    })?;
+    Ok((ino, bytes))
 }
 
 /// Reads stored content: (offset, buffer) to the bytes read.
@@ -323,14 +420,21 @@ pub fn check_path(path: &std::path::Path, policy: &Policy, sight: &Sight<'_>) ->
     if len > HEAD_BYTES as u64
         && let Some(map) = Mapped::new(&file, len)
     {
-        let bytes = map.bytes();
-        let tail_at = bytes.len().saturating_sub(TAIL_BYTES).max(HEAD_BYTES);
-        if !super::might_need_all(&bytes[..HEAD_BYTES], &bytes[tail_at..], len) {
-            return Ok(Verdict::plain());
-        }
-        return Ok(super::check_with(bytes, policy, sight));
+        return Ok(check_in_memory(map.bytes(), policy, sight));
     }
     check_stored(len, &mut |at: u64, buf: &mut [u8]| file.read_at(buf, at), policy, sight)
+}
+
+/// The gate's verdict on bytes in memory, looked at as [`check_stored`] looks at stored ones: a
+/// plain file's head and tail alone.
+pub fn check_in_memory(bytes: &[u8], policy: &Policy, sight: &Sight<'_>) -> Verdict {
+    if bytes.len() > HEAD_BYTES {
+        let tail_at = bytes.len().saturating_sub(TAIL_BYTES).max(HEAD_BYTES);
+        if !super::might_need_all(&bytes[..HEAD_BYTES], &bytes[tail_at..], bytes.len() as u64) {
+            return Verdict::plain();
+        }
+    }
+    super::check_with(bytes, policy, sight)
 }
 
 /// A file mapped read-only and private. Its bytes are the file's as long as nobody truncates it

@@ -240,7 +240,7 @@ fn has_its_form(vr: VR, value: &[u8]) -> bool {
 /// A UID `vault scrub` could have written: `2.25.` and a 128-bit number (a UUID's: 30 to 39
 /// digits, no leading zero). A shorter `2.25.` number is not a UUID's, and could be anything
 /// (`2.25.4711913019710203` is an MRN and a birth date).
-pub(crate) fn replaced_uid(component: &[u8]) -> bool {
+fn replaced_uid(component: &[u8]) -> bool {
     let t = trim(component);
     t.is_empty()
         || t.strip_prefix(b"2.25.").is_some_and(|n| {

@@ -5,9 +5,9 @@
 //! lists addresses, from one of them), addressed to the receiver's own AE title. Each instance
 //! a C-STORE brings is made a Part 10 file (the meta group from the command and the presentation
 //! context, the data set as sent), de-identified with the vault's key when asked (`--scrub`),
-//! and stored through the gate's one door ([`store_checked`]): the gate decides on the bytes
-//! stored. Success (0000) is answered only after the transaction that holds the instance is
-//! committed, durably; a refusal gets the configured failure status with an Error Comment that
+//! and kept ([`keep`]): judged by the gate, then stored and read back, and compared with the
+//! bytes judged. Success (0000) is answered only after the transaction that holds the instance
+//! is committed, durably; a refusal gets the configured failure status with an Error Comment that
 //! names the rule and tag (never a value), and an audit record with the calling AE and the
 //! peer's address. An instance the gate passes takes its name from its (replaced) UIDs:
 //! `DIR/STUDY/SERIES/INSTANCE.dcm`, never a patient's name.
@@ -20,6 +20,7 @@
 //! one transaction).
 
 pub mod dimse;
+pub mod keep;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -28,9 +29,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use dicom_dictionary_std::tags;
-use dicom_object::file::ReadPreamble;
-use dicom_object::{FileMetaTableBuilder, OpenFileOptions};
+use dicom_object::FileMetaTableBuilder;
 use dicom_ul::association::Association;
 use dicom_ul::association::CloseSocket;
 use dicom_ul::association::server::AccessControl;
@@ -39,12 +38,11 @@ use dicom_ul::pdu::{
     UserIdentity,
 };
 use dicom_ul::{ServerAssociation, ServerAssociationOptions};
-use vaultfmt::dev::BlockDevice;
-use vaultfmt::store::{Store, StoreError, Txn, split_path};
 
 use self::dimse::Command;
-use crate::gate::door::{Door, Stored, audit_refusal, store_checked};
-use crate::gate::{Policy, Reason, Retain, Sight};
+use self::keep::{Keeper, Taken};
+use crate::gate::Policy;
+use crate::gate::door::Door;
 use crate::scrub::file::{Outcome, Scrubbing};
 
 /// The largest PDU the receiver takes (what it offers at association): fewer, larger reads.
@@ -135,8 +133,9 @@ struct Rejections {
 }
 
 /// A receiver on an open vault.
-pub struct Receiver<'a, D: BlockDevice + 'static> {
-    pub store: &'a Store<D>,
+pub struct Receiver<'a> {
+    /// Where instances are kept and audit records written.
+    pub keeper: &'a dyn Keeper,
     pub policy: &'a Policy,
     pub scrubbing: Option<&'a Scrubbing>,
     pub options: &'a Options,
@@ -303,16 +302,16 @@ struct Watch {
     fired: AtomicU8,
 }
 
-impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
+impl<'a> Receiver<'a> {
     pub fn new(
-        store: &'a Store<D>,
+        keeper: &'a dyn Keeper,
         policy: &'a Policy,
         scrubbing: Option<&'a Scrubbing>,
         options: &'a Options,
         events: &'a (dyn Fn(Event) + Sync),
-    ) -> Receiver<'a, D> {
+    ) -> Receiver<'a> {
         Receiver {
-            store,
+            keeper,
             policy,
             scrubbing,
             options,
@@ -326,10 +325,7 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
     /// Takes associations on `listener` until `stop` is set, each on a thread of its own; then
     /// ends the open ones (an instance not yet answered is not stored: its sender sends it
     /// again) and returns.
-    pub fn serve(&self, listener: &TcpListener, stop: &AtomicBool) -> std::io::Result<()>
-    where
-        Store<D>: Sync,
-    {
+    pub fn serve(&self, listener: &TcpListener, stop: &AtomicBool) -> std::io::Result<()> {
         listener.set_nonblocking(true)?;
         let active = AtomicUsize::new(0);
         let started = Instant::now();
@@ -699,19 +695,14 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
     }
 
     fn audit(&self, event: &str, fields: &[(&str, &str)]) {
-        let done = self.store.begin().and_then(|mut tx| {
-            tx.audit(event, fields)?;
-            tx.commit()
-        });
-        if let Err(e) = done {
+        if let Err(e) = self.keeper.audit(event, fields) {
             eprintln!("vault receive: the audit record could not be written: {e}");
         }
     }
 
-    /// Takes one instance (a Part 10 file): scrubbed if asked, stored through the door and
-    /// committed; or refused, audited and committed.
+    /// Takes one instance (a Part 10 file): scrubbed if asked, then kept (judged by the gate and
+    /// stored, or refused and audited).
     fn instance(&self, file: Vec<u8>, door: Door<'_>) -> Taken {
-        let staged = format!("{}/{STAGED}", self.options.into.trim_end_matches('/'));
         let bytes = match self.scrubbing {
             Some(s) => match s.apply(&file, self.policy) {
                 Outcome::Scrubbed(out) => out,
@@ -720,151 +711,21 @@ impl<'a, D: BlockDevice + 'static> Receiver<'a, D> {
                     // The scrub's reasons can name where (a container's members, by their
                     // names): the peer and the log get the rules alone.
                     let rules = scrub_rules(&why);
-                    let done = self.store.begin().and_then(|mut tx| {
-                        let fields =
-                            [("door", door.name), ("path", &staged), ("rule", "scrub"), ("why", &rules)];
-                        tx.audit("refused", &[&fields[..], door.from].concat())?;
-                        tx.commit()
-                    });
-                    if let Err(e) = done {
-                        return failed(e);
+                    let path = keep::receiving(&self.options.into);
+                    let fields = [("door", door.name), ("path", &path), ("rule", "scrub"), ("why", &rules)];
+                    if let Err(e) = self.keeper.audit("refused", &[&fields[..], door.from].concat()) {
+                        return Taken::Failed(
+                            dimse::PROCESSING_FAILURE,
+                            format!("the vault could not record it: {e}"),
+                        );
                     }
                     return Taken::Refused(format!("not scrubbed: {rules}"));
                 }
             },
             None => file,
         };
-        match self.store_instance(&staged, &bytes, door) {
-            Ok(taken) => taken,
-            Err(e) => failed(e),
-        }
+        self.keeper.keep(&self.options.into, &bytes, door)
     }
-
-    /// The meta group's instance UID a stored file may keep: a replaced one, or any where the
-    /// policy allows the Retain UIDs option.
-    fn meta_uid_allowed(&self, bytes: &[u8]) -> bool {
-        if self.policy.allows(Retain::Uids) {
-            return true;
-        }
-        let meta = OpenFileOptions::new()
-            .read_preamble(ReadPreamble::Always)
-            .read_until(tags::SPECIFIC_CHARACTER_SET)
-            .from_reader(bytes);
-        meta.is_ok_and(|o| {
-            crate::gate::law::replaced_uid(o.meta().media_storage_sop_instance_uid().as_bytes())
-        })
-    }
-
-    /// Stores `bytes` at `staged` through the door; once passed, names it by its UIDs. An
-    /// instance already stored under those UIDs is kept: the same bytes again are taken (a
-    /// study sent twice), other bytes refused (0111), never written over it.
-    fn store_instance(&self, staged: &str, bytes: &[u8], door: Door<'_>) -> Result<Taken, StoreError> {
-        let mut tx = self.store.begin()?;
-        let (dir, name) = split_path(staged);
-        let parent = tx.mkdir_all(dir, 0o755)?;
-        let stored = store_checked(
-            &mut tx,
-            parent,
-            name,
-            staged,
-            &mut &bytes[..],
-            (self.policy, &Sight::system()),
-            door,
-        )?;
-        let refuse = |tx: &mut Txn<'_, D>, rule: &'static str, tag: &str, keyword: &str| {
-            tx.unlink(parent, STAGED)?;
-            let reason = Reason {
-                rule,
-                tag: tag.into(),
-                keyword: keyword.into(),
-                location: String::new(),
-                detail: "",
-                option: None,
-                region: None,
-            };
-            audit_refusal(tx, door, staged, std::slice::from_ref(&reason))?;
-            Ok::<_, StoreError>(comment(&[reason]))
-        };
-        let taken = match stored {
-            Stored::Refused(verdict) => Taken::Refused(comment(&verdict.reasons)),
-            // The gate passed the data set, but the meta group still carries the command's
-            // instance UID, not a replaced one: not kept.
-            Stored::Accepted { .. } if !self.meta_uid_allowed(bytes) => Taken::Refused(refuse(
-                &mut tx,
-                "uid-not-replaced",
-                "(0002,0003)",
-                "MediaStorageSOPInstanceUID",
-            )?),
-            Stored::Accepted { ino, .. } => match uid_path(bytes) {
-                Err(why) => {
-                    tx.unlink(parent, STAGED)?;
-                    Taken::Failed(dimse::CANNOT_UNDERSTAND, why.into())
-                }
-                Ok(relative) => {
-                    let path = format!("{}/{relative}", self.options.into.trim_end_matches('/'));
-                    let (dir, name) = split_path(&path);
-                    let new_parent = tx.mkdir_all(dir, 0o755)?;
-                    match tx.lookup(new_parent, name)? {
-                        Some(old) if same_content(&tx, old, ino, bytes.len() as u64)? => {
-                            tx.unlink(parent, STAGED)?;
-                            tx.audit(
-                                "received",
-                                &[
-                                    &[("door", door.name), ("path", path.as_str()), ("again", "yes")],
-                                    door.from,
-                                ]
-                                .concat(),
-                            )?;
-                            Taken::Stored(path)
-                        }
-                        Some(_) => Taken::Failed(
-                            DUPLICATE_INSTANCE,
-                            refuse(&mut tx, "duplicate-instance", "(0008,0018)", "SOPInstanceUID")?,
-                        ),
-                        None => {
-                            tx.rename(parent, STAGED, new_parent, name, false)?;
-                            tx.audit(
-                                "received",
-                                &[&[("door", door.name), ("path", path.as_str())], door.from].concat(),
-                            )?;
-                            Taken::Stored(path)
-                        }
-                    }
-                }
-            },
-        };
-        tx.commit()?;
-        Ok(taken)
-    }
-}
-
-/// The name an instance is stored under in DIR while the gate reads it.
-const STAGED: &str = ".receiving";
-
-/// Status 0111, Duplicate SOP Instance (PS3.7 C.4): the UIDs name another instance stored.
-const DUPLICATE_INSTANCE: u16 = 0x0111;
-
-/// True when two stored files hold the same bytes (`len` of them).
-fn same_content<D: BlockDevice + 'static>(
-    tx: &Txn<'_, D>,
-    a: u64,
-    b: u64,
-    len: u64,
-) -> Result<bool, StoreError> {
-    if tx.inode(a)?.map(|i| i.size) != Some(len) {
-        return Ok(false);
-    }
-    let (mut x, mut y) = (vec![0u8; 1 << 20], vec![0u8; 1 << 20]);
-    let mut at = 0;
-    while at < len {
-        let n = tx.read_at(a, at, &mut x)?;
-        let m = tx.read_at(b, at, &mut y[..n])?;
-        if n == 0 || m != n || x[..n] != y[..n] {
-            return Ok(n == 0 && at == len);
-        }
-        at += n as u64;
-    }
-    Ok(true)
 }
 
 /// The rules a scrub's refusal names, without where (a container's member names can be
@@ -899,34 +760,6 @@ fn pdu_kind(pdu: &Pdu) -> &'static str {
         Pdu::ReleaseRQ => "A-RELEASE-RQ",
         Pdu::ReleaseRP => "A-RELEASE-RP",
         Pdu::AbortRQ { .. } => "A-ABORT",
-    }
-}
-
-/// What became of an instance.
-enum Taken {
-    Stored(String),
-    Refused(String),
-    Failed(u16, String),
-}
-
-fn failed(e: StoreError) -> Taken {
-    match e {
-        StoreError::NoSpace { .. } => Taken::Failed(dimse::OUT_OF_RESOURCES, "the vault is full".into()),
-        e => Taken::Failed(dimse::PROCESSING_FAILURE, format!("the vault could not store it: {e}")),
-    }
-}
-
-/// An Error Comment for a refusal: the gate's first rule and tag (the rest are in the audit).
-fn comment(reasons: &[Reason]) -> String {
-    // A UID not replaced is the first reason of nearly every identified file; a name or a date
-    // says more to the person at the sending workstation.
-    let telling = reasons.iter().find(|r| r.rule != "uid-not-replaced").or(reasons.first());
-    match telling {
-        Some(r) => {
-            let more = if reasons.len() > 1 { format!(" (+{})", reasons.len() - 1) } else { String::new() };
-            format!("gate: {} {}{more}", r.rule, r.tag).trim().to_string()
-        }
-        None => "gate: refused".into(),
     }
 }
 
@@ -971,43 +804,6 @@ pub fn part10_head(class: &str, instance: &str, syntax: &str) -> Result<Vec<u8>,
     Ok(out)
 }
 
-/// `STUDY/SERIES/INSTANCE.dcm` from a file's UIDs (read only once the gate has read the file
-/// whole and passed it); a study or series UID missing, or not a UID (digits in dot-separated
-/// components), is `unknown-…`. Why not, when the data set has no SOP Instance UID, or its SOP
-/// class or instance is not the one its meta group (the command's) names: such a file would
-/// say two things about itself.
-fn uid_path(bytes: &[u8]) -> Result<String, &'static str> {
-    let obj = OpenFileOptions::new()
-        .read_preamble(ReadPreamble::Always)
-        .read_until(tags::PIXEL_DATA)
-        .from_reader(bytes)
-        .map_err(|_| "the data set does not read")?;
-    let uid = |tag| {
-        obj.element(tag)
-            .ok()
-            .and_then(|e| e.to_str().ok())
-            .map(|s| s.trim_end_matches(['\0', ' ']).to_string())
-            .filter(|s| {
-                s.len() <= 64 && s.split('.').all(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
-            })
-    };
-    let instance = uid(tags::SOP_INSTANCE_UID).ok_or("the data set has no SOP Instance UID")?;
-    let meta = obj.meta();
-    if meta.media_storage_sop_instance_uid().trim_end_matches(['\0', ' ']) != instance {
-        return Err("the data set's SOP Instance UID is not the command's");
-    }
-    if uid(tags::SOP_CLASS_UID).as_deref()
-        != Some(meta.media_storage_sop_class_uid().trim_end_matches(['\0', ' ']))
-    {
-        return Err("the data set's SOP Class UID is not the command's");
-    }
-    Ok(format!(
-        "{}/{}/{instance}.dcm",
-        uid(tags::STUDY_INSTANCE_UID).unwrap_or_else(|| "unknown-study".into()),
-        uid(tags::SERIES_INSTANCE_UID).unwrap_or_else(|| "unknown-series".into()),
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1029,46 +825,5 @@ mod tests {
         assert!(address_allowed(&["127.0.0.1".into()], v4));
         assert!(address_allowed(&["127.0.0.1".into()], "::ffff:127.0.0.1".parse().unwrap()));
         assert!(!address_allowed(&["10.0.0.7".into()], v4));
-    }
-
-    #[test]
-    fn a_made_file_names_itself_by_its_uids() {
-        // A data set (explicit VR little endian) with its SOP class and the three UIDs alone.
-        let mut data = Vec::new();
-        for (group, element, value) in [
-            (0x0008u16, 0x0016u16, "1.2.840.10008.5.1.4.1.1.7"),
-            (0x0008, 0x0018, "2.25.3"),
-            (0x0020, 0x000D, "2.25.1"),
-            (0x0020, 0x000E, "2.25.2"),
-        ] {
-            let mut v = value.as_bytes().to_vec();
-            if v.len() % 2 == 1 {
-                v.push(0);
-            }
-            data.extend_from_slice(&group.to_le_bytes());
-            data.extend_from_slice(&element.to_le_bytes());
-            data.extend_from_slice(b"UI");
-            data.extend_from_slice(&(v.len() as u16).to_le_bytes());
-            data.extend_from_slice(&v);
-        }
-        let mut file = part10_head("1.2.840.10008.5.1.4.1.1.7", "2.25.3", "1.2.840.10008.1.2.1").unwrap();
-        assert_eq!(&file[128..132], b"DICM");
-        let head = file.clone();
-        file.extend_from_slice(&data);
-        assert_eq!(uid_path(&file).as_deref(), Ok("2.25.1/2.25.2/2.25.3.dcm"));
-        assert!(uid_path(b"not dicom").is_err());
-        // No data set: no instance UID, no name (never a shared unknown-instance.dcm).
-        assert_eq!(uid_path(&head), Err("the data set has no SOP Instance UID"));
-        // A command that names another instance or class than the data set's: no name either.
-        let mut other = part10_head("1.2.840.10008.5.1.4.1.1.7", "2.25.9", "1.2.840.10008.1.2.1").unwrap();
-        other.extend_from_slice(&data);
-        assert_eq!(uid_path(&other), Err("the data set's SOP Instance UID is not the command's"));
-        let mut class = part10_head("1.2.840.10008.5.1.4.1.1.4", "2.25.3", "1.2.840.10008.1.2.1").unwrap();
-        class.extend_from_slice(&data);
-        assert_eq!(uid_path(&class), Err("the data set's SOP Class UID is not the command's"));
-        // A study UID of dots is no UID: no folder named `..`.
-        let at = head.len() + file[head.len()..].windows(6).position(|w| w == b"2.25.1").unwrap();
-        file[at..at + 6].copy_from_slice(b"..\0\0\0\0");
-        assert_eq!(uid_path(&file).as_deref(), Ok("unknown-study/2.25.2/2.25.3.dcm"));
     }
 }
