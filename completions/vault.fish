@@ -241,6 +241,9 @@ complete -c vault -n "__fish_vault_using_subcommand receive" -l refuse-status -d
 complete -c vault -n "__fish_vault_using_subcommand receive" -l max-associations -d 'Associations served at once; one more is rejected' -r
 complete -c vault -n "__fish_vault_using_subcommand receive" -l timeout -d 'Abort a peer whose next PDU has not come whole in this many seconds (1 to 3600)' -r
 complete -c vault -n "__fish_vault_using_subcommand receive" -l max-instance -d 'The largest instance taken (a larger one is answered "out of resources", A700)' -r
+complete -c vault -n "__fish_vault_using_subcommand receive" -l tls-cert -d 'Take TLS connections only, with this certificate (PEM; the chain, the receiver\'s first)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand receive" -l tls-key -d 'The private key of --tls-cert (PEM; PKCS#8, PKCS#1 or SEC1)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand receive" -l tls-client-ca -d 'With TLS, take only peers showing a certificate this CA (PEM) signed' -r -F
 complete -c vault -n "__fish_vault_using_subcommand receive" -l passphrase-file -d 'Read the passphrase from the first line of FILE instead of the terminal' -r -F
 complete -c vault -n "__fish_vault_using_subcommand receive" -l passphrase-fd -d 'Read the passphrase from file descriptor N instead of the terminal' -r
 complete -c vault -n "__fish_vault_using_subcommand receive" -l scrub -d 'De-identify every instance on the way in (see vault-scrub(1)), with the vault\'s key'

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 # Debian packages: the OpenSSL library for the test oracle (openssl crate) and the command for
-# `vault bench`; argon2 (the reference implementation, a test oracle); losetup, mkfs.ext4 and
+# `vault bench` and the receiver's TLS test (made-up certificates); argon2 (the reference implementation, a test oracle); losetup, mkfs.ext4 and
 # mount for the loop-device tests; script (bsdutils) for the terminal tests; python3-pip for the
 # test vectors; fuse3 (fusermount3), stress-ng, fio, rsync, attr and procps for the mount tests;
 # libudev-dev for the drive discovery (udev crate); umockdev, gir1.2-umockdev-1.0 and python3-gi

@@ -44,12 +44,15 @@ impl Scp {
         let lines = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split(" on 127.0.0.1:").nth(1) {
+                // Logged before the port is told: the starting line is there once start returns.
+                let port = line.split(" on 127.0.0.1:").nth(1).map(|rest| {
                     let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-                    let port: u16 = digits.parse().unwrap();
+                    digits.parse::<u16>().unwrap()
+                });
+                lines.lock().unwrap().push(line);
+                if let Some(port) = port {
                     let _ = tx.send(port);
                 }
-                lines.lock().unwrap().push(line);
             }
         });
         let port = rx
@@ -562,6 +565,132 @@ fn into_a_mounted_vault_instances_appear_in_its_folder_and_unmounting_stops_the_
     v.ok(&["umount", ro.to_str().unwrap()]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("mounted read-only"), "{err}");
+}
+
+/// Runs openssl (made-up names only) in `dir`.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl");
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The user + system time a process has used, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat.rsplit(") ").next().unwrap().split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// TLS, terminated by vault: dcmtk's echoscu and storescu over TLS (the receiver's certificate
+/// trusted from a file) are served and the study stored; a plain client is aborted, the reason
+/// named TLS; a peer that sends part of a record and closes, over and over, costs the receiver
+/// no CPU to speak of (dicom-ul's own TLS spins on it); with --tls-client-ca a client without a
+/// certificate is refused at the handshake and one the CA signed is served.
+#[test]
+fn tls_peers_are_served_plain_and_cut_ones_are_ended_and_client_certificates_are_checked() {
+    let v = vault_with_senders(&["--sender", "ECHOSCU"]);
+    let d = v.path("");
+    openssl(
+        &d,
+        &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem"]
+            .iter()
+            .chain(&["-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"])
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    std::fs::create_dir(v.path("study")).unwrap();
+    for n in 0..2 {
+        std::fs::write(v.path(&format!("study/IM{n}.dcm")), slice(n)).unwrap();
+    }
+    let tls = ["--tls-cert", "cert.pem", "--tls-key", "key.pem"];
+    let scp = Scp::start(&v, &tls);
+    assert!(scp.printed().contains("(TLS)"), "{}", scp.printed());
+    let port = scp.port.to_string();
+    let trust = ["+tla", "+cf", "cert.pem"];
+    let at = |aet: &'static str| ["-aet", aet, "-aec", "VAULT", "127.0.0.1", &port].map(str::to_string);
+    let run = |program: &str, args: Vec<String>| {
+        let out = Command::new(program).args(&args).current_dir(&d).output().unwrap();
+        (
+            out.status.code(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    };
+    let with = |a: &[&str], b: &[String], c: &[&str]| {
+        a.iter()
+            .map(|s| s.to_string())
+            .chain(b.iter().cloned())
+            .chain(c.iter().map(|s| s.to_string()))
+            .collect()
+    };
+    let (code, out) = run(ECHOSCU, with(&trust, &at("ECHOSCU"), &[]));
+    assert_eq!(code, Some(0), "echo over TLS: {out}");
+    let (code, out) = run(STORESCU, with(&trust, &at("STORESCU"), &["+sd", "study"]));
+    assert_eq!(code, Some(0), "store over TLS: {out}");
+    scp.wait_for(|p| p.contains("released: 2 stored, 0 refused"));
+    let (code, _) = run(ECHOSCU, with(&[], &at("ECHOSCU"), &[]));
+    assert_ne!(code, Some(0), "a plain client was served on the TLS port");
+    scp.wait_for(|p| p.contains(": TLS: "));
+    // Part of a TLS record (a handshake record's header promising more), then the close; fifty
+    // times over.
+    let before = cpu_ticks(scp.child.id());
+    for _ in 0..50 {
+        let mut s = TcpStream::connect(("127.0.0.1", scp.port)).unwrap();
+        s.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01]).unwrap();
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let spent = cpu_ticks(scp.child.id()) - before;
+    assert!(spent < 100, "cut TLS records cost the receiver {spent} ticks of CPU");
+    let (code, out) = run(ECHOSCU, with(&trust, &at("ECHOSCU"), &[]));
+    assert_eq!(code, Some(0), "the receiver no longer answers after cut records: {out}");
+    let (code, _) = scp.stop();
+    assert_eq!(code, 0);
+
+    // Client certificates: a made-up CA, and a client it signed.
+    openssl(
+        &d,
+        &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem"]
+            .iter()
+            .chain(&["-days", "2", "-subj", "/CN=made-up test CA"])
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    openssl(
+        &d,
+        &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr"]
+            .iter()
+            .chain(&["-subj", "/CN=made-up workstation"])
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    std::fs::write(
+        v.path("client.ext"),
+        "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\nsubjectAltName=DNS:workstation.invalid\n",
+    )
+    .unwrap();
+    openssl(
+        &d,
+        &["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"]
+            .iter()
+            .chain(&["-out", "client.pem", "-days", "2", "-extfile", "client.ext"])
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    let scp = Scp::start(&v, &[&tls[..], &["--tls-client-ca", "ca.pem"]].concat());
+    let port = scp.port.to_string();
+    let at = ["-aet", "ECHOSCU", "-aec", "VAULT", "127.0.0.1", &port].map(str::to_string);
+    let (code, _) = run(ECHOSCU, with(&trust, &at, &[]));
+    assert_ne!(code, Some(0), "a client without a certificate was served");
+    let signed = ["+tls", "client.key", "client.pem", "-pw", "+cf", "cert.pem"];
+    let (code, out) = run(ECHOSCU, with(&signed, &at, &[]));
+    assert_eq!(code, Some(0), "a client the CA signed was refused: {out}");
+    let printed = scp.printed();
+    assert!(printed.contains(": TLS: ") && printed.contains("\"ECHOSCU\": echo"), "{printed}");
+    let (code, _) = scp.stop();
+    assert_eq!(code, 0);
+    // A key that does not go with the certificate: told, naming both files, nothing served.
+    let (code, _, err) =
+        v.run(&["receive", "v.img", "--port", "0", "--tls-cert", "cert.pem", "--tls-key", "ca.key"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("ca.key") && err.contains("cert.pem"), "{err}");
 }
 
 /// What the receiver stores for `obj` sent in explicit VR little endian: the meta group it makes

@@ -2,6 +2,7 @@
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use crate::exit::{Decided, Exit, UsageError};
 use crate::gate::Policy;
 use crate::gate::door::vault_policy;
 use crate::receive::keep::{Keeper, Local};
+use crate::receive::tls::server_config;
 use crate::receive::{Event, Options, Receiver};
 use crate::scrub::file::Scrubbing;
 use crate::scrub::key::vault_key;
@@ -33,7 +35,9 @@ use crate::size::parse_size;
     mounted meanwhile. A vault already mounted is received into through its mount's process: \
     this process answers the network (and scrubs), the mount's process judges and stores each \
     instance, which shows in the mounted folder within a second; unmounting stops the \
-    receiver. A read-only mount is not received into.\n\nEach event is printed on standard error as it happens; at the end, a \
+    receiver. A read-only mount is not received into.\n\nWith --tls-cert and --tls-key, every \
+    connection must be TLS (1.2 or 1.3); with --tls-client-ca, every peer must show a certificate \
+    that CA signed. A plain client, or a failed handshake, is aborted and the event says TLS.\n\nEach event is printed on standard error as it happens; at the end, a \
     summary on standard output. Exit status: 0 after a signal; 74 when the port cannot be \
     bound.")]
 pub struct ReceiveArgs {
@@ -69,6 +73,15 @@ pub struct ReceiveArgs {
     /// The largest instance taken (a larger one is answered "out of resources", A700)
     #[arg(long, default_value = "512M", value_name = "SIZE", value_parser = parse_size)]
     pub max_instance: u64,
+    /// Take TLS connections only, with this certificate (PEM; the chain, the receiver's first)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM; PKCS#8, PKCS#1 or SEC1)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// With TLS, take only peers showing a certificate this CA (PEM) signed
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
 }
@@ -97,12 +110,24 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
     if args.max_associations == 0 || args.timeout == 0 {
         return Err(UsageError("--max-associations and --timeout must be at least 1".into()).into());
     }
+    // Read before the vault is unlocked: a wrong path costs no passphrase.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(server_config(cert, key, args.tls_client_ca.as_deref())?),
+        _ => None,
+    };
     let volume = super::unlock(&args.device, &args.passphrase, None)?;
     match open_or_ask_mount(&args.device, volume, "receive")? {
         Opened::Here(store) => {
             let policy = vault_policy(&store)?;
             let scrubbing = scrubbing_for(args.scrub, &args.scrub_options, &policy, || vault_key(&store))?;
-            serve(&args, ae, &policy, scrubbing.as_ref(), &Local { store: &store, policy: &policy }, None)
+            serve(
+                &args,
+                (ae, tls),
+                &policy,
+                scrubbing.as_ref(),
+                &Local { store: &store, policy: &policy },
+                None,
+            )
         }
         // A mounted vault: this process serves the network and scrubs; the mount's process
         // judges and stores each instance.
@@ -123,7 +148,7 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
             })?;
             let socket = crate::control::socket_path(&args.device)?;
             let keeper = MountKeeper::new(args.device.clone(), key);
-            serve(&args, ae, &settings.policy, scrubbing.as_ref(), &keeper, Some(&socket))
+            serve(&args, (ae, tls), &settings.policy, scrubbing.as_ref(), &keeper, Some(&socket))
         }
     }
 }
@@ -132,7 +157,7 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
 /// `socket` goes), then prints the summary.
 fn serve(
     args: &ReceiveArgs,
-    ae: &str,
+    (ae, tls): (&str, Option<Arc<rustls::ServerConfig>>),
     policy: &Policy,
     scrubbing: Option<&Scrubbing>,
     keeper: &dyn Keeper,
@@ -165,11 +190,13 @@ fn serve(
         timeout: Duration::from_secs(args.timeout),
         max_instance: args.max_instance,
         refusal_status: args.refuse_status,
+        tls,
     };
     let events = |e: Event| eprintln!("vault receive: {e}");
     let receiver = Receiver::new(keeper, policy, scrubbing, &options, &events);
     eprintln!(
-        "vault receive: listening as {ae} on {bound}, into {}:{}{}{}; senders: {}",
+        "vault receive: listening as {ae} on {bound}{}, into {}:{}{}{}; senders: {}",
+        if options.tls.is_some() { " (TLS)" } else { "" },
         args.device.display(),
         options.into,
         if socket.is_some() { " (through its mount)" } else { "" },

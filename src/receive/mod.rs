@@ -21,6 +21,7 @@
 
 pub mod dimse;
 pub mod keep;
+pub mod tls;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -72,6 +73,8 @@ pub struct Options {
     pub max_instance: u64,
     /// The status a refused instance is answered with.
     pub refusal_status: u16,
+    /// With TLS: every peer's connection is TLS ([`tls`]).
+    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 }
 
 /// What happened, as the receiver reports it: AE titles, addresses, vault paths made of
@@ -300,6 +303,8 @@ struct Watch {
     deadline_ms: AtomicU64,
     over: AtomicBool,
     fired: AtomicU8,
+    /// The TLS error that ended the peer's connection, if one did.
+    tls_failure: Mutex<Option<String>>,
 }
 
 impl<'a> Receiver<'a> {
@@ -450,6 +455,7 @@ impl<'a> Receiver<'a> {
             deadline_ms: AtomicU64::new(now_ms() + setup_ms),
             over: AtomicBool::new(false),
             fired: AtomicU8::new(WATCH_NONE),
+            tls_failure: Mutex::new(None),
         };
         std::thread::scope(|scope| {
             let watchdog = scope.spawn(|| {
@@ -474,6 +480,20 @@ impl<'a> Receiver<'a> {
                 waiting: &|| watch.deadline_ms.store(now_ms() + timeout_ms, Ordering::SeqCst),
                 working: &|| watch.deadline_ms.store(u64::MAX, Ordering::SeqCst),
             };
+            // With TLS, the upper layer has the peer's plaintext over a loopback connection of its
+            // own; the watchdog still watches (and ends) the peer's.
+            let socket = match &self.options.tls {
+                None => socket,
+                Some(config) => {
+                    let Ok((upper, relayed)) = tls::loopback_pair() else {
+                        let why = "no loopback connection to relay TLS over".into();
+                        return self.emit(Event::Aborted { peer, why });
+                    };
+                    let (config, failure) = (config.clone(), &watch.tls_failure);
+                    scope.spawn(move || tls::relay(socket, relayed, config, failure));
+                    upper
+                }
+            };
             self.converse(socket, peer, busy, waiting, &clock, &watch);
         });
     }
@@ -483,7 +503,10 @@ impl<'a> Receiver<'a> {
         match watch.fired.load(Ordering::SeqCst) {
             WATCH_SILENT => format!("no PDU came whole within {} s", self.options.timeout.as_secs()),
             WATCH_STOPPING => "the receiver is stopping".into(),
-            _ => otherwise,
+            _ => match watch.tls_failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                Some(e) => format!("TLS: {e}"),
+                None => otherwise,
+            },
         }
     }
 
@@ -522,7 +545,11 @@ impl<'a> Receiver<'a> {
                 drop(waiting);
                 self.talk(a, peer, clock, watch)
             }
-            Err(e) => failed(e),
+            Err(e) => {
+                // Answered: no longer waiting to associate, while its audit record is written.
+                drop(waiting);
+                failed(e)
+            }
         }
     }
 
