@@ -110,6 +110,7 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
     if args.max_associations == 0 || args.timeout == 0 {
         return Err(UsageError("--max-associations and --timeout must be at least 1".into()).into());
     }
+    super::reuse_large_buffers();
     // Read before the vault is unlocked: a wrong path costs no passphrase.
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(server_config(cert, key, args.tls_client_ca.as_deref())?),

@@ -219,14 +219,7 @@ fn write_out(dest: &Path, bytes: &[u8], inputs: &[(u64, u64)]) -> std::io::Resul
 }
 
 pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
-    // Each file takes a few buffers of its own size; kept on the heap and reused rather than
-    // mapped fresh (and zeroed by the kernel) for every file.
-    // SAFETY: mallopt only tunes the allocator; called before the worker threads start.
-    #[cfg(target_env = "gnu")]
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
-    }
+    super::reuse_large_buffers();
     let (policy, key) = match &args.vault {
         Some(device) => {
             match control::open_or_ask_mount(device, super::unlock(device, &args.passphrase, None)?, "scrub")?

@@ -1,8 +1,8 @@
 //! The one door. Every way into a vault — the mount, `vault import`, the mirror — decides with
 //! [`check_stored`] on the bytes it stores, read back from where it stored them, never from a
 //! second opening of its source; the DICOM receiver, whose instance is whole in memory, judges
-//! those bytes first ([`judge`]) and stores them only if what it reads back is them
-//! ([`store_judged`]). A file a door has stored but not
+//! those bytes first ([`judge`]) and names what it stored only if the store's hash of what it
+//! wrote is theirs ([`store_judged`]). A file a door has stored but not
 //! yet passed is *unchecked*: the vault lists it in its store ([`UNCHECKED`]), and every way out
 //! (`ls`, `export`, the mirror, `verify`) leaves it out until a mount or `fsck --repair` checks
 //! it. Refusals are audited by [`audit_refusal`]: door, path, rule, tag; never a value.
@@ -297,9 +297,10 @@ pub fn judge<D: BlockDevice + 'static>(
 }
 
 /// The door of a receiver: stores `content`, judged by [`judge`], as `name` in `parent` — written
-/// under a name nobody lists, read back and compared by BLAKE3 with the bytes judged, and only
-/// then given its name, so the bytes the gate decided on are the bytes stored. A refused file is
-/// not written; its refusal is audited. `path` names it in errors and the audit log.
+/// under a name nobody lists, and given its name only when the BLAKE3 the store took of the bytes
+/// it wrote (the inode's content hash, hashed from the buffer it encrypts) is the BLAKE3 of the
+/// bytes judged: the bytes the gate decided on are the bytes stored. A refused file is not
+/// written; its refusal is audited. `path` names it in errors and the audit log.
 pub fn store_judged<D: BlockDevice + 'static>(
     tx: &mut Txn<'_, D>,
     (parent, name, path): (u64, &str, &str),
@@ -311,27 +312,11 @@ pub fn store_judged<D: BlockDevice + 'static>(
         return Ok(Stored::Refused(judged.refuse(tx, door, path)?));
     }
     save_memo(tx, &judged.learned)?;
-    if judged.hash != blake3::hash(content) {
-        return Err(StoreError::Inconsistent("the bytes to store are not the bytes the gate judged"));
-    }
     let (ino, bytes) = stage(tx, parent, path, &mut &content[..])?;
-    let mut stored = blake3::Hasher::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut at = 0;
-    loop {
-        let n = tx.read_at(ino, at, &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        stored.update(&buf[..n]);
-        at += n as u64;
-    }
-    if at != bytes || stored.finalize() != judged.hash {
+    let stored = tx.inode(ino)?.and_then(|i| i.content_hash);
+    if stored != Some(*judged.hash.as_bytes()) {
         tx.unlink(parent, STAGING)?;
-        return Err(StoreError::Corrupt {
-            path: path.to_string(),
-            what: "read back unlike what was written".into(),
-        });
+        return Err(StoreError::Inconsistent("the bytes stored are not the bytes the gate judged"));
     }
     tx.rename(parent, STAGING, parent, name, false)?;
     Ok(Stored::Accepted { ino, bytes })

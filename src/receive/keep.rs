@@ -4,8 +4,8 @@
 //!
 //! An instance is judged by the gate before any transaction begins (a slow reading, OCR of an
 //! ultrasound, holds up no other writer: not the mount's requests, not another association),
-//! then written, read back and compared by BLAKE3 with the bytes judged, and named by its UIDs,
-//! in one transaction committed durably ([`store_judged`]).
+//! then written — named by its UIDs only if the store's BLAKE3 of what it wrote is that of the
+//! bytes judged — in one transaction committed durably ([`store_judged`]).
 
 use dicom_dictionary_std::tags;
 use dicom_object::OpenFileOptions;
