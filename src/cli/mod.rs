@@ -332,6 +332,18 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// For commands that handle one file after another, each taking a few buffers of its own size
+/// (scrub, receive): buffers kept on the heap and reused rather than mapped fresh (and zeroed by
+/// the kernel, a page fault a page) for every file. Called before worker threads start.
+pub fn reuse_large_buffers() {
+    // SAFETY: mallopt only tunes the allocator.
+    #[cfg(target_env = "gnu")]
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,17 +356,5 @@ mod tests {
         let w = wrap(text, 40, "    ");
         assert!(w.lines().all(|l| l.chars().count() <= 40), "{w}");
         assert_eq!(w.replace("\n    ", " "), text);
-    }
-}
-
-/// For commands that handle one file after another, each taking a few buffers of its own size
-/// (scrub, receive): buffers kept on the heap and reused rather than mapped fresh (and zeroed by
-/// the kernel, a page fault a page) for every file. Called before worker threads start.
-pub fn reuse_large_buffers() {
-    // SAFETY: mallopt only tunes the allocator.
-    #[cfg(target_env = "gnu")]
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
     }
 }
