@@ -1,8 +1,8 @@
 //! The one door. Every way into a vault — the mount, `vault import`, the mirror — decides with
 //! [`check_stored`] on the bytes it stores, read back from where it stored them, never from a
 //! second opening of its source; the DICOM receiver, whose instance is whole in memory, judges
-//! those bytes first ([`judge`]) and names what it stored only if the store's hash of what it
-//! wrote is theirs ([`store_judged`]). A file a door has stored but not
+//! those bytes first ([`judge`]) and stores them from the memory the gate read
+//! ([`store_judged`]). A file a door has stored but not
 //! yet passed is *unchecked*: the vault lists it in its store ([`UNCHECKED`]), and every way out
 //! (`ls`, `export`, the mirror, `verify`) leaves it out until a mount or `fsck --repair` checks
 //! it. Refusals are audited by [`audit_refusal`]: door, path, rule, tag; never a value.
@@ -257,13 +257,14 @@ pub fn store_checked<D: BlockDevice + 'static>(
 /// A verdict on bytes held whole in memory, reached before any transaction (what the receiver
 /// takes): a slow reading (OCR) holds up no writer. [`store_judged`] stores only the bytes it was
 /// reached on.
-pub struct Judged {
+pub struct Judged<'b> {
     verdict: Verdict,
     learned: Vec<(String, Vec<Seen>)>,
-    hash: blake3::Hash,
+    /// The bytes judged, borrowed (so nothing changes them) until they are stored.
+    content: &'b [u8],
 }
 
-impl Judged {
+impl Judged<'_> {
     pub fn verdict(&self) -> &Verdict {
         &self.verdict
     }
@@ -284,40 +285,33 @@ impl Judged {
 
 /// Judges `content` with what `store`'s memo remembers of its frames (in a read view of its own:
 /// a mount's writers go on meanwhile).
-pub fn judge<D: BlockDevice + 'static>(
+pub fn judge<'b, D: BlockDevice + 'static>(
     store: &Store<D>,
-    content: &[u8],
+    content: &'b [u8],
     policy: &Policy,
     sight: &Sight<'_>,
-) -> Result<Judged, StoreError> {
+) -> Result<Judged<'b>, StoreError> {
     let view = store.read()?;
     let memo = VaultMemo::new(|name| view.setting(name));
     let verdict = check_in_memory(content, policy, &sight.with_memo(&memo));
-    Ok(Judged { verdict, learned: memo.learned(), hash: blake3::hash(content) })
+    Ok(Judged { verdict, learned: memo.learned(), content })
 }
 
-/// The door of a receiver: stores `content`, judged by [`judge`], as `name` in `parent` — written
-/// under a name nobody lists, and given its name only when the BLAKE3 the store took of the bytes
-/// it wrote (the inode's content hash, hashed from the buffer it encrypts) is the BLAKE3 of the
-/// bytes judged: the bytes the gate decided on are the bytes stored. A refused file is not
-/// written; its refusal is audited. `path` names it in errors and the audit log.
+/// The door of a receiver: stores the bytes [`judge`] judged, as `name` in `parent` — written
+/// under a name nobody lists and given its name once whole, from the very memory the gate read
+/// (borrowed since, so unchanged). A refused file is not written; its refusal is audited.
+/// `path` names it in errors and the audit log.
 pub fn store_judged<D: BlockDevice + 'static>(
     tx: &mut Txn<'_, D>,
     (parent, name, path): (u64, &str, &str),
-    content: &[u8],
-    judged: Judged,
+    judged: Judged<'_>,
     door: Door<'_>,
 ) -> Result<Stored, StoreError> {
     if !judged.verdict.accept {
         return Ok(Stored::Refused(judged.refuse(tx, door, path)?));
     }
     save_memo(tx, &judged.learned)?;
-    let (ino, bytes) = stage(tx, parent, path, &mut &content[..])?;
-    let stored = tx.inode(ino)?.and_then(|i| i.content_hash);
-    if stored != Some(*judged.hash.as_bytes()) {
-        tx.unlink(parent, STAGING)?;
-        return Err(StoreError::Inconsistent("the bytes stored are not the bytes the gate judged"));
-    }
+    let (ino, bytes) = stage(tx, parent, path, &mut &judged.content[..])?;
     tx.rename(parent, STAGING, parent, name, false)?;
     Ok(Stored::Accepted { ino, bytes })
 }

@@ -4,8 +4,8 @@
 //!
 //! An instance is judged by the gate before any transaction begins (a slow reading, OCR of an
 //! ultrasound, holds up no other writer: not the mount's requests, not another association),
-//! then written — named by its UIDs only if the store's BLAKE3 of what it wrote is that of the
-//! bytes judged — in one transaction committed durably ([`store_judged`]).
+//! then written from the very memory the gate read and named by its UIDs, in one transaction
+//! committed durably ([`store_judged`]).
 
 use dicom_dictionary_std::tags;
 use dicom_object::OpenFileOptions;
@@ -118,7 +118,7 @@ pub fn keep_instance<D: BlockDevice + 'static>(
                         Taken::Failed(DUPLICATE_INSTANCE, comment(&[reason]))
                     }
                     None => {
-                        store_judged(&mut tx, (parent, name, &path), bytes, judged, door)?;
+                        store_judged(&mut tx, (parent, name, &path), judged, door)?;
                         received(&mut tx, &[])?;
                         Taken::Stored(path.clone())
                     }

@@ -5,8 +5,8 @@
 //! lists addresses, from one of them), addressed to the receiver's own AE title. Each instance
 //! a C-STORE brings is made a Part 10 file (the meta group from the command and the presentation
 //! context, the data set as sent), de-identified with the vault's key when asked (`--scrub`),
-//! and kept ([`keep`]): judged by the gate, then stored (named only if the store's BLAKE3 of
-//! what it wrote is that of the bytes judged). Success (0000) is answered only after the transaction that holds the instance
+//! and kept ([`keep`]): judged by the gate, then stored from the very memory the gate read.
+//! Success (0000) is answered only after the transaction that holds the instance
 //! is committed, durably; a refusal gets the configured failure status with an Error Comment that
 //! names the rule and tag (never a value), and an audit record with the calling AE and the
 //! peer's address. An instance the gate passes takes its name from its (replaced) UIDs:
