@@ -732,6 +732,47 @@ fn a_peer_that_trickles_is_cut_off_and_sigterm_ends_the_receiver_with_peers_conn
     drop(idle);
 }
 
+/// One association more than --max-associations is rejected as transient (local limit exceeded),
+/// so a sender tries again later, and audited; once the slot is free, the next is served.
+#[test]
+fn a_caller_beyond_the_limit_is_told_to_come_back_later() {
+    use dicom_ul::pdu::{
+        AssociationRJResult, AssociationRJServiceProviderPresentationReason, AssociationRJSource,
+    };
+    let v = vault_with_senders(&[]);
+    let scp = Scp::start(&v, &["--max-associations", "1"]);
+    let first = client(scp.port);
+    let second = ClientAssociationOptions::new()
+        .calling_ae_title("STORESCU")
+        .called_ae_title("VAULT")
+        .with_abstract_syntax(uids::VERIFICATION)
+        .establish(("127.0.0.1", scp.port));
+    match second {
+        Err(dicom_ul::association::Error::Rejected { association_rj, .. }) => {
+            assert_eq!(association_rj.result, AssociationRJResult::Transient);
+            assert_eq!(
+                association_rj.source,
+                AssociationRJSource::ServiceProviderPresentation(
+                    AssociationRJServiceProviderPresentationReason::LocalLimitExceeded
+                )
+            );
+        }
+        other => panic!("not a transient rejection: {:?}", other.map(|_| ())),
+    }
+    first.release().unwrap();
+    scp.wait_for(|p| p.contains("released"));
+    let mut again = client(scp.port);
+    assert_eq!(store(&mut again, 1, &conformant()), dimse::SUCCESS);
+    again.release().unwrap();
+    scp.stop();
+    let log = audit_log(&v);
+    assert!(
+        log.contains("rejected  door=receive calling_ae=STORESCU")
+            && log.contains("why=too many associations"),
+        "{log}"
+    );
+}
+
 #[test]
 fn a_flood_of_unknown_callers_writes_a_bounded_number_of_audit_records() {
     let v = vault_with_senders(&[]);

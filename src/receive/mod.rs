@@ -150,11 +150,10 @@ pub struct Receiver<'a> {
     waiting: Mutex<HashMap<IpAddr, usize>>,
 }
 
-/// The association gate: the policy's senders, the receiver's AE title, room (the policy's
+/// The association gate: the policy's senders and the receiver's AE title (the policy's
 /// addresses are checked as a connection is accepted, before any of this).
 struct Access<'p> {
     senders: &'p [String],
-    busy: bool,
     why: Cell<Option<&'static str>>,
     calling: RefCell<String>,
 }
@@ -168,9 +167,7 @@ impl AccessControl for &Access<'_> {
         _user_identity: Option<&UserIdentity>,
     ) -> Result<(), AssociationRJServiceUserReason> {
         *self.calling.borrow_mut() = ae_text(calling_ae_title);
-        let (why, reason) = if self.busy {
-            ("too many associations at once", AssociationRJServiceUserReason::NoReasonGiven)
-        } else if !self.senders.iter().any(|s| s == calling_ae_title.trim()) {
+        let (why, reason) = if !self.senders.iter().any(|s| s == calling_ae_title.trim()) {
             (
                 "calling AE title not in the policy's senders",
                 AssociationRJServiceUserReason::CallingAETitleNotRecognized,
@@ -519,9 +516,11 @@ impl<'a> Receiver<'a> {
         clock: &Clock<'_>,
         watch: &Watch,
     ) {
+        if busy {
+            return self.turn_away(socket, peer, waiting, watch);
+        }
         let access = Access {
             senders: &self.policy.senders,
-            busy,
             why: Cell::new(None),
             calling: RefCell::new(String::new()),
         };
@@ -551,6 +550,33 @@ impl<'a> Receiver<'a> {
                 failed(e)
             }
         }
+    }
+
+    /// A caller that came while every slot is taken: its request is read (within the setup time)
+    /// and rejected as *transient*, local limit exceeded (PS3.8 9.3.4), so that a sender tries
+    /// again later rather than giving up; audited as a rejection.
+    fn turn_away(&self, mut socket: TcpStream, peer: SocketAddr, waiting: Waiting<'_>, watch: &Watch) {
+        use dicom_ul::pdu::{
+            AssociationRJ, AssociationRJResult, AssociationRJServiceProviderPresentationReason as Why,
+            AssociationRJSource,
+        };
+        let request = read_request(&mut socket);
+        drop(waiting);
+        let Some(calling) = request else {
+            let why = self.ended_by(watch, "no association request".into());
+            return self.emit(Event::Aborted { peer, why });
+        };
+        let rj = Pdu::AssociationRJ(AssociationRJ {
+            result: AssociationRJResult::Transient,
+            source: AssociationRJSource::ServiceProviderPresentation(Why::LocalLimitExceeded),
+        });
+        let mut out = Vec::new();
+        if dicom_ul::pdu::write_pdu(&mut out, &rj).is_ok() {
+            use std::io::Write;
+            let _ = socket.write_all(&out);
+        }
+        let _ = socket.shutdown(std::net::Shutdown::Both);
+        self.reject(calling, peer, "too many associations at once");
     }
 
     /// An association, once set up: commands and data sets until its release or abort.
@@ -768,6 +794,25 @@ fn scrub_rules(why: &[String]) -> String {
         .filter(|r| !r.is_empty())
         .collect();
     if rules.is_empty() { "refused".into() } else { rules.join("; ") }
+}
+
+/// Reads an association request whole (a PDU of type 1, at most 64 KiB); its calling AE title as
+/// the receiver prints it, or None when what came is not one.
+fn read_request(socket: &mut TcpStream) -> Option<String> {
+    use std::io::Read;
+    let mut head = [0u8; 6];
+    socket.read_exact(&mut head).ok()?;
+    let len = u32::from_be_bytes([head[2], head[3], head[4], head[5]]);
+    if head[0] != 0x01 || len > 64 << 10 {
+        return None;
+    }
+    let mut pdu = head.to_vec();
+    pdu.resize(6 + len as usize, 0);
+    socket.read_exact(&mut pdu[6..]).ok()?;
+    match dicom_ul::pdu::read_pdu(&pdu[..], MAX_PDU, false) {
+        Ok(Some(Pdu::AssociationRQ(rq))) => Some(ae_text(&rq.calling_ae_title)),
+        _ => None,
+    }
 }
 
 /// An upper-layer error as the receiver prints it: what went wrong, not what the peer sent.
