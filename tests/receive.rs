@@ -773,6 +773,50 @@ fn a_caller_beyond_the_limit_is_told_to_come_back_later() {
     );
 }
 
+/// --json: the start, each event and the summary as one JSON object a line on standard output,
+/// no patient value in any.
+#[test]
+fn json_events_and_summary_are_json_lines() {
+    let v = vault_with_senders(&[]);
+    let args = ["receive", "v.img", "--port", "0", "--passphrase-file", "pass", "--json"];
+    let mut child = v.command(&args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines().map_while(Result::ok);
+    let start: serde_json::Value = serde_json::from_str(&lines.next().expect("a first line")).unwrap();
+    assert_eq!(start["event"], "listening", "{start}");
+    let port: u16 = start["address"].as_str().unwrap().rsplit(':').next().unwrap().parse().unwrap();
+    assert_eq!(start["senders"][0], "STORESCU");
+    let mut a = client(port);
+    assert_eq!(store(&mut a, 1, &conformant()), dimse::SUCCESS);
+    assert_ne!(store(&mut a, 2, &identified()), dimse::SUCCESS);
+    a.release().unwrap();
+    let mut events = Vec::new();
+    for line in lines.by_ref() {
+        let event: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        let closed = event["event"] == "closed";
+        events.push(event);
+        if closed {
+            break;
+        }
+    }
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let rest: Vec<String> = lines.collect();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let kinds: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["opened", "stored", "refused", "closed"], "{events:?}");
+    assert_eq!(events[1]["calling"], "STORESCU");
+    assert!(events[2]["why"].as_str().unwrap().starts_with("gate: "), "{events:?}");
+    let summary: serde_json::Value = serde_json::from_str(rest.last().expect("a summary")).unwrap();
+    assert_eq!(
+        (summary["event"].as_str(), summary["stored"].as_u64()),
+        (Some("summary"), Some(1)),
+        "{summary}"
+    );
+    assert_eq!(summary["refused"], 1);
+    let all = format!("{events:?}{rest:?}");
+    assert!(!all.contains("Madeup") && !all.contains("MADEUP-0001"));
+}
+
 #[test]
 fn a_flood_of_unknown_callers_writes_a_bounded_number_of_audit_records() {
     let v = vault_with_senders(&[]);

@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::scrub::scrubbing_for;
 use super::target::normalise;
-use super::{PassphraseArgs, with_path};
+use super::{PassphraseArgs, print_json, with_path};
 use crate::control::{Asker, MountKeeper, Opened, open_or_ask_mount};
 use crate::exit::{Decided, Exit, UsageError};
 use crate::gate::Policy;
@@ -38,7 +38,8 @@ use crate::size::parse_size;
     receiver. A read-only mount is not received into.\n\nWith --tls-cert and --tls-key, every \
     connection must be TLS (1.2 or 1.3); with --tls-client-ca, every peer must show a certificate \
     that CA signed. A plain client, or a failed handshake, is aborted and the event says TLS.\n\nEach event is printed on standard error as it happens; at the end, a \
-    summary on standard output. Exit status: 0 after a signal; 74 when the port cannot be \
+    summary on standard output (with --json: each event, then the summary, as JSON Lines on \
+    standard output). Exit status: 0 after a signal; 74 when the port cannot be \
     bound.")]
 pub struct ReceiveArgs {
     /// The vault (drive or image file)
@@ -82,6 +83,9 @@ pub struct ReceiveArgs {
     /// With TLS, take only peers showing a certificate this CA (PEM) signed
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_client_ca: Option<PathBuf>,
+    /// Each event, and the summary at the end, as one JSON object a line on standard output
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
 }
@@ -193,17 +197,34 @@ fn serve(
         refusal_status: args.refuse_status,
         tls,
     };
-    let events = |e: Event| eprintln!("vault receive: {e}");
+    let events = |e: Event| match args.json {
+        true => print_json(&serde_json::to_value(&e).expect("an event serializes")),
+        false => eprintln!("vault receive: {e}"),
+    };
     let receiver = Receiver::new(keeper, policy, scrubbing, &options, &events);
-    eprintln!(
-        "vault receive: listening as {ae} on {bound}{}, into {}:{}{}{}; senders: {}",
-        if options.tls.is_some() { " (TLS)" } else { "" },
-        args.device.display(),
-        options.into,
-        if socket.is_some() { " (through its mount)" } else { "" },
-        if args.scrub { ", scrubbing" } else { "" },
-        policy.senders.join(", ")
-    );
+    if args.json {
+        print_json(&serde_json::json!({
+            "event": "listening",
+            "ae_title": ae,
+            "address": bound.to_string(),
+            "tls": options.tls.is_some(),
+            "device": args.device,
+            "into": options.into,
+            "through_mount": socket.is_some(),
+            "scrub": args.scrub,
+            "senders": policy.senders,
+        }));
+    } else {
+        eprintln!(
+            "vault receive: listening as {ae} on {bound}{}, into {}:{}{}{}; senders: {}",
+            if options.tls.is_some() { " (TLS)" } else { "" },
+            args.device.display(),
+            options.into,
+            if socket.is_some() { " (through its mount)" } else { "" },
+            if args.scrub { ", scrubbing" } else { "" },
+            policy.senders.join(", ")
+        );
+    }
     let unmounted = AtomicBool::new(false);
     std::thread::scope(|scope| {
         if let Some(socket) = socket {
@@ -226,6 +247,13 @@ fn serve(
         eprintln!("vault receive: {} was unmounted; stopped", args.device.display());
     }
     let s = &receiver.summary;
+    if args.json {
+        let mut v = serde_json::to_value(s).expect("a summary serializes");
+        v["event"] = "summary".into();
+        v["unmounted"] = unmounted.load(Ordering::SeqCst).into();
+        print_json(&v);
+        return Ok(Exit::Ok);
+    }
     let n = |a: &std::sync::atomic::AtomicUsize| a.load(Ordering::SeqCst);
     println!(
         "Received {} stored, {} refused, over {} ({} rejected, {} connections dropped unanswered).",

@@ -79,7 +79,8 @@ pub struct Options {
 
 /// What happened, as the receiver reports it: AE titles, addresses, vault paths made of
 /// replaced UIDs, rules and tags; never a patient value.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
 pub enum Event {
     Rejected { calling: String, peer: SocketAddr, why: &'static str },
     Opened { calling: String, peer: SocketAddr },
@@ -111,7 +112,7 @@ impl std::fmt::Display for Event {
 }
 
 /// Counts over the receiver's life.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize)]
 pub struct Summary {
     pub associations: AtomicUsize,
     pub rejected: AtomicUsize,
