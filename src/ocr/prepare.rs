@@ -268,22 +268,23 @@ const CROWD: usize = 16;
 fn despeckle(g: &mut Gray) {
     let (w, h) = (g.width as usize, g.height as usize);
     let mut seen = vec![false; w * h];
-    // Each speck: the square its centre is in, and its pixels.
-    let mut specks: Vec<(usize, Vec<usize>)> = Vec::new();
+    // Every speck's pixels, one after another; each speck: the square its centre is in, and
+    // where its pixels begin in that list (they end where the next one's begin).
+    let mut pixels: Vec<usize> = Vec::new();
+    let mut specks: Vec<(usize, usize)> = Vec::new();
     let mut stack = Vec::new();
-    let mut patch = Vec::with_capacity(SPECK + 1);
     for start in 0..w * h {
         if seen[start] || g.pixels[start] != 0 {
             continue;
         }
         seen[start] = true;
         stack.push(start);
-        patch.clear();
+        let first = pixels.len();
         let mut size = 0usize;
         while let Some(i) = stack.pop() {
             size += 1;
-            if patch.len() <= SPECK {
-                patch.push(i);
+            if size <= SPECK {
+                pixels.push(i);
             }
             let (x, y) = (i % w, i / w);
             for ny in y.saturating_sub(1)..(y + 2).min(h) {
@@ -296,11 +297,13 @@ fn despeckle(g: &mut Gray) {
                 }
             }
         }
-        if size <= SPECK {
-            let (sx, sy) = patch.iter().fold((0, 0), |(sx, sy), &i| (sx + i % w, sy + i / w));
-            let (cx, cy) = (sx / size / CROWD_SIDE, sy / size / CROWD_SIDE);
-            specks.push((cy * w.div_ceil(CROWD_SIDE) + cx, patch.clone()));
+        if size > SPECK {
+            pixels.truncate(first);
+            continue;
         }
+        let (sx, sy) = pixels[first..].iter().fold((0, 0), |(sx, sy), &i| (sx + i % w, sy + i / w));
+        let (cx, cy) = (sx / size / CROWD_SIDE, sy / size / CROWD_SIDE);
+        specks.push((cy * w.div_ceil(CROWD_SIDE) + cx, first));
     }
     if specks.len() < SPECKLED {
         return;
@@ -309,9 +312,10 @@ fn despeckle(g: &mut Gray) {
     for (square, _) in &specks {
         crowds[*square] += 1;
     }
-    for (square, pixels) in &specks {
-        if crowds[*square] >= CROWD {
-            for &i in pixels {
+    for (n, &(square, first)) in specks.iter().enumerate() {
+        if crowds[square] >= CROWD {
+            let end = specks.get(n + 1).map_or(pixels.len(), |next| next.1);
+            for &i in &pixels[first..end] {
                 g.pixels[i] = 255;
             }
         }

@@ -62,11 +62,6 @@ impl Tesseract {
         Tesseract { layout, ..self }
     }
 
-    /// The same program, stopped after `limit` of processor time (whole seconds, at least one).
-    pub fn with_cpu_limit(self, limit: Duration) -> Tesseract {
-        Tesseract { cpu_limit: limit.max(Duration::from_secs(1)), ..self }
-    }
-
     fn locate() -> Result<(PathBuf, String), OcrError> {
         let path = std::env::var_os("PATH").unwrap_or_default();
         let program = std::env::split_paths(&path)
@@ -269,7 +264,7 @@ mod tests {
         )
         .unwrap();
         std::fs::set_permissions(&program, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-        let t = Tesseract::at(&program).with_cpu_limit(Duration::from_secs(1));
+        let t = Tesseract { cpu_limit: Duration::from_secs(1), ..Tesseract::at(&program) };
         assert!(t.engine().is_ok(), "{:?}", t.engine());
         let started = Instant::now();
         assert_eq!(t.lines(&Gray::new(1, 1, vec![0])), Err(OcrError::TimedOut(1)));
