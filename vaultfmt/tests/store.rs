@@ -140,11 +140,20 @@ fn a_full_vault_says_no_space_and_deleting_frees_it() {
 
 /// Flips one byte of a file's first chunk on the device.
 fn damage_first_chunk(store: Store<Arc<MemDevice>>, path: &str) -> Store<Arc<MemDevice>> {
+    damage_chunk(store, path, |chunks| chunks.first())
+}
+
+/// Flips one byte of the chunk of a file `which` picks, on the device.
+fn damage_chunk(
+    store: Store<Arc<MemDevice>>,
+    path: &str,
+    which: impl Fn(&[(u64, vaultfmt::store::Chunk)]) -> Option<&(u64, vaultfmt::store::Chunk)>,
+) -> Store<Arc<MemDevice>> {
     use vaultfmt::dev::BlockDevice;
     let sector = {
         let view = store.read().unwrap();
         let ino = view.resolve(path).unwrap().unwrap();
-        view.chunks(ino).unwrap()[0].1.sector
+        which(&view.chunks(ino).unwrap()).unwrap().1.sector
     };
     let dev = store.close().close();
     let offset = vaultfmt::header::HEADER_AREA_BYTES + sector * vaultfmt::SECTOR_SIZE as u64;
@@ -198,6 +207,26 @@ fn invariant_3_a_flipped_byte_is_an_error_naming_the_file_and_fsck_sets_it_aside
     let want = pattern(300_000, 9);
     assert!(data[..65536].iter().all(|&b| b == 0));
     assert_eq!(data[65536..], want[65536..]);
+}
+
+/// A large file is read in runs of many chunks: damage at either end of a run is found and
+/// named, and the undamaged whole reads back as written.
+#[test]
+fn invariant_3_damage_at_either_end_of_a_large_run_is_found() {
+    for last in [false, true] {
+        let store = new_store(64 << 20);
+        let mut tx = store.begin().unwrap();
+        let d = tx.mkdir_all("/study", 0o755).unwrap();
+        let f = tx.create(d, "cine.dcm", Kind::File, 0o644, None).unwrap();
+        tx.write_file(f, &mut &pattern(1 << 20, 5)[..]).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(read_all(&store, "/study/cine.dcm"), pattern(1 << 20, 5));
+        let store = damage_chunk(store, "/study/cine.dcm", |c| if last { c.last() } else { c.first() });
+        let view = store.read().unwrap();
+        let ino = view.resolve("/study/cine.dcm").unwrap().unwrap();
+        let err = view.copy_out(ino, &mut Vec::new(), &mut |_| {}).unwrap_err();
+        assert!(matches!(&err, StoreError::Corrupt { path, .. } if path == "/study/cine.dcm"), "{err}");
+    }
 }
 
 #[test]
