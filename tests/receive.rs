@@ -565,6 +565,22 @@ fn into_a_mounted_vault_instances_appear_in_its_folder_and_unmounting_stops_the_
     v.ok(&["umount", ro.to_str().unwrap()]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("mounted read-only"), "{err}");
+
+    // A mount killed (its socket left behind): the receiver stops all the same.
+    let m = Mounted::new(&v, "v.img", "again");
+    let mut scp = Scp::start(&v, &[]);
+    common::mount::kill_mount(&v, "mount v.img");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while scp.child.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the receiver outlived its killed mount: {}",
+            scp.printed()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    scp.wait_for(|printed| printed.contains("was unmounted; stopped"));
+    drop(m);
 }
 
 /// Runs openssl (made-up names only) in `dir`.
@@ -643,6 +659,17 @@ fn tls_peers_are_served_plain_and_cut_ones_are_ended_and_client_certificates_are
     assert_eq!(code, Some(0), "the receiver no longer answers after cut records: {out}");
     let (code, _) = scp.stop();
     assert_eq!(code, 0);
+
+    // A peer that connects and says nothing, under a short --timeout: ended, and the receiver
+    // stops at once when told (nothing waits on the silent peer).
+    let scp = Scp::start(&v, &[&tls[..], &["--timeout", "2"]].concat());
+    let silent = TcpStream::connect(("127.0.0.1", scp.port)).unwrap();
+    scp.wait_for(|p| p.contains("aborted the association"));
+    let stopping = std::time::Instant::now();
+    let (code, _) = scp.stop();
+    assert_eq!(code, 0);
+    assert!(stopping.elapsed() < Duration::from_secs(5), "stopping took {:?}", stopping.elapsed());
+    drop(silent);
 
     // Client certificates: a made-up CA, and a client it signed.
     openssl(

@@ -137,7 +137,7 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
         // A mounted vault: this process serves the network and scrubs; the mount's process
         // judges and stores each instance.
         Opened::Mounted(client, key) => {
-            let settings = client.settings(&key, Asker::Receive)?;
+            let settings = client.settings(&key, Asker::Receive, args.scrub)?;
             if settings.read_only {
                 return Err(Decided {
                     exit: Exit::Refused,
@@ -148,9 +148,9 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
                 }
                 .into());
             }
-            let scrubbing = scrubbing_for(args.scrub, &args.scrub_options, &settings.policy, || {
-                Ok(settings.key.clone())
-            })?;
+            let scrub_key =
+                || settings.key.clone().ok_or_else(|| anyhow::anyhow!("the mount gave no scrub key"));
+            let scrubbing = scrubbing_for(args.scrub, &args.scrub_options, &settings.policy, scrub_key)?;
             let socket = crate::control::socket_path(&args.device)?;
             let keeper = MountKeeper::new(args.device.clone(), key);
             serve(&args, (ae, tls), &settings.policy, scrubbing.as_ref(), &keeper, Some(&socket))
@@ -229,9 +229,16 @@ fn serve(
     std::thread::scope(|scope| {
         if let Some(socket) = socket {
             // The mount's socket goes when it is unmounted: the receiver stops then.
-            scope.spawn(|| {
+            // A mount killed leaves its socket: one that refuses connections counts as gone.
+            let unmounted = &unmounted;
+            scope.spawn(move || {
+                let mut ticks = 0u32;
                 while !STOP.load(Ordering::SeqCst) {
-                    if !socket.exists() {
+                    ticks += 1;
+                    let refused = ticks.is_multiple_of(8)
+                        && std::os::unix::net::UnixStream::connect(socket)
+                            .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused);
+                    if !socket.exists() || refused {
                         unmounted.store(true, Ordering::SeqCst);
                         STOP.store(true, Ordering::SeqCst);
                     }

@@ -228,8 +228,9 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
                 // A mounted vault: its mount's process gives its policy and key (the outputs can
                 // then be written into the mounted folder).
                 Opened::Mounted(client, key) => {
-                    let settings = client.settings(&key, control::Asker::Scrub)?;
-                    (settings.policy, settings.key)
+                    let settings = client.settings(&key, control::Asker::Scrub, true)?;
+                    let key = settings.key.ok_or_else(|| anyhow::anyhow!("the mount gave no scrub key"))?;
+                    (settings.policy, key)
                 }
             }
         }

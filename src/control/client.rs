@@ -102,17 +102,25 @@ impl Client {
     }
 
     /// Asks the mount's process for its vault's gate policy and scrub key, for `command`.
-    pub fn settings(self, key: &Locked<[u8; 32]>, command: Asker) -> anyhow::Result<MountSettings> {
-        let request = Request::Settings { command };
+    /// With `scrub_key`, its scrub key too (made if missing).
+    pub fn settings(
+        self,
+        key: &Locked<[u8; 32]>,
+        command: Asker,
+        scrub_key: bool,
+    ) -> anyhow::Result<MountSettings> {
+        let request = Request::Settings { command, key: scrub_key };
         let settings: Settings =
             serde_json::from_value(self.ask(Some(key), &request, None, &[], &mut |_| {})?)?;
-        let scrub_key = blake3::Hash::from_hex(&settings.key)
-            .map_err(|_| anyhow::anyhow!("the mount's process sent a scrub key that is not one"))?;
-        Ok(MountSettings {
-            policy: settings.policy,
-            key: ScrubKey(*scrub_key.as_bytes()),
-            read_only: settings.read_only,
-        })
+        let scrub_key = match settings.key {
+            Some(hex) => Some(ScrubKey(
+                *blake3::Hash::from_hex(&hex)
+                    .map_err(|_| anyhow::anyhow!("the mount's process sent a scrub key that is not one"))?
+                    .as_bytes(),
+            )),
+            None => None,
+        };
+        Ok(MountSettings { policy: settings.policy, key: scrub_key, read_only: settings.read_only })
     }
 
     /// The exchange: proof, request, the secret the work needs, the bytes it takes; then events to `emit` until
@@ -148,11 +156,18 @@ impl Client {
         }
         self.conn.write_all(&out).map_err(lost)?;
         drop(out);
-        self.conn.write_all(payload).map_err(lost)?;
+        // A mount that refuses the work before its payload (read-only, too large) has said why:
+        // its answer is read even when the payload could not all be sent.
+        let sent = self.conn.write_all(payload);
         // Nothing secret comes back: the answers may be read through a buffer.
         let mut answers = std::io::BufRead::lines(std::io::BufReader::new(self.conn));
         loop {
-            let line = answers.next().and_then(Result::ok).ok_or_else(|| {
+            let line = answers.next().and_then(Result::ok);
+            let line = match (line, &sent) {
+                (None, Err(e)) => return Err(anyhow::anyhow!("the mount's process stopped answering: {e}")),
+                (line, _) => line,
+            };
+            let line = line.ok_or_else(|| {
                 anyhow::anyhow!(
                     "the mount's process ended before the work did (unmounted or killed); what \
                      it committed stays, and the next run goes on"

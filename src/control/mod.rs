@@ -76,6 +76,8 @@ enum Request {
     /// read-only: for `vault scrub --vault` and `vault receive`.
     Settings {
         command: Asker,
+        /// The scrub key too (made if missing; not on a read-only mount).
+        key: bool,
     },
     /// Keep one instance a receiver took (`crate::receive::keep::keep_instance`); its `len`
     /// bytes follow the request. Answered with what became of it.
@@ -111,8 +113,12 @@ pub enum Asker {
     Receive,
 }
 
-/// The largest instance a mount keeps for a receiver (a receiver's own limit is lower).
-const MAX_KEPT: u64 = 4 << 30;
+/// The largest instance a mount keeps for a receiver (a receiver's own limit, `--max-instance`,
+/// is 512 MiB unless raised).
+const MAX_KEPT: u64 = 2 << 30;
+/// Instances a mount holds for receivers at once (one each association; a receiver's default is
+/// 4): past it, a receiver is told the mount is busy (A700, out of resources).
+const KEEPING_AT_ONCE: usize = 8;
 
 /// The audit records a receiver may ask a mount to write, and the fields they may carry.
 const RECEIVER_EVENTS: &[&str] = &["refused", "rejected", "rejected-unrecorded"];
@@ -229,15 +235,16 @@ fn peer_uid(conn: &UnixStream) -> std::io::Result<u32> {
 #[derive(Serialize, Deserialize)]
 struct Settings {
     policy: Policy,
-    /// The scrub key, hex.
-    key: String,
+    /// The scrub key, hex, when asked for.
+    key: Option<String>,
     read_only: bool,
 }
 
 /// A mounted vault's settings, as its mount's process gave them.
 pub struct MountSettings {
     pub policy: Policy,
-    pub key: ScrubKey,
+    /// When asked for.
+    pub key: Option<ScrubKey>,
     pub read_only: bool,
 }
 

@@ -15,14 +15,39 @@ use vaultfmt::dev::BlockDevice;
 use zeroize::Zeroizing;
 
 use super::{
-    Asker, FOLLOW_EVERY, FOLLOWER_PATIENCE, HELLO, KEY_CONTEXT, LogSummary, MAX_KEPT, MIRRORS_RUNNING,
-    RECEIVER_EVENTS, RECEIVER_FIELDS, REQUEST_TIMEOUT, Request, STOP_WAIT, Settings, peer_uid, proof,
-    read_line, socket_path,
+    Asker, FOLLOW_EVERY, FOLLOWER_PATIENCE, HELLO, KEEPING_AT_ONCE, KEY_CONTEXT, LogSummary, MAX_KEPT,
+    MIRRORS_RUNNING, RECEIVER_EVENTS, RECEIVER_FIELDS, REQUEST_TIMEOUT, Request, STOP_WAIT, Settings,
+    peer_uid, proof, read_line, socket_path,
 };
 use crate::exit::Exit;
 use crate::fs::Shared;
 use crate::mirror::{Options, Summary};
-use crate::receive::keep::{failed, keep_instance};
+use crate::receive::audit_value_allowed;
+use crate::receive::dimse::OUT_OF_RESOURCES;
+use crate::receive::keep::{Taken, failed, keep_instance};
+
+/// Instances being kept for receivers now.
+static KEEPING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// One of the [`KEEPING_AT_ONCE`] places for an instance being kept, given back when dropped.
+struct Keeping;
+
+impl Keeping {
+    fn take() -> Option<Keeping> {
+        let before = KEEPING.fetch_add(1, Ordering::SeqCst);
+        if before >= KEEPING_AT_ONCE {
+            KEEPING.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Keeping)
+    }
+}
+
+impl Drop for Keeping {
+    fn drop(&mut self) {
+        KEEPING.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 /// Work in progress, so that an unmount can stop it and wait.
 #[derive(Default)]
@@ -208,15 +233,20 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
             drop(secret);
             reply(&mut conn, result);
         }
-        Request::Settings { command } => {
+        Request::Settings { command, key } => {
             let command = match command {
                 Asker::Scrub => "scrub (through its mount)",
                 Asker::Receive => "receive (through its mount)",
             };
             let result = audit_open(shared, command).and_then(|()| {
                 let policy = shared.policy().clone();
-                let key = crate::scrub::key::vault_key(shared.store())?;
-                let key = blake3::Hash::from_bytes(key.0).to_hex().to_string();
+                let key = match key {
+                    true => {
+                        let key = crate::scrub::key::vault_key(shared.store())?;
+                        Some(blake3::Hash::from_bytes(key.0).to_hex().to_string())
+                    }
+                    false => None,
+                };
                 Ok(Settings { policy, key, read_only: shared.read_only() })
             });
             reply(&mut conn, result);
@@ -233,6 +263,16 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
             if len > MAX_KEPT {
                 return send_error(&mut conn, Exit::Usage, "an instance larger than a mount keeps");
             }
+            if !audit_value_allowed("calling_ae", &calling_ae) || !audit_value_allowed("peer", &peer) {
+                return send_error(&mut conn, Exit::Usage, "a sender a receiver does not name so");
+            }
+            let Some(_keeping) = Keeping::take() else {
+                let busy = Taken::Failed(
+                    OUT_OF_RESOURCES,
+                    "the mount is keeping all it can; send it again later".into(),
+                );
+                return reply(&mut conn, Ok::<_, anyhow::Error>(busy));
+            };
             let mut bytes = vec![0u8; len as usize];
             if conn.read_exact(&mut bytes).is_err() {
                 return;
@@ -247,7 +287,9 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
                 return send_error(&mut conn, Exit::Refused, "the vault is mounted read-only");
             }
             if !RECEIVER_EVENTS.contains(&event.as_str())
-                || fields.iter().any(|(k, _)| !RECEIVER_FIELDS.contains(&k.as_str()))
+                || fields
+                    .iter()
+                    .any(|(k, v)| !RECEIVER_FIELDS.contains(&k.as_str()) || !audit_value_allowed(k, v))
             {
                 return send_error(&mut conn, Exit::Usage, "an audit record a receiver does not write");
             }

@@ -18,7 +18,10 @@ use dicom_ul::{ServerAssociation, ServerAssociationOptions};
 
 use super::dimse::{self, Command};
 use super::keep::Taken;
-use super::{Event, MAX_PDU, Receiver, VERIFICATION, Waiting, part10_head, tls};
+use super::{
+    Event, MAX_PDU, REJECTED_BUSY, REJECTED_CALLED, REJECTED_CALLING, Receiver, VERIFICATION, Waiting,
+    part10_head, tls,
+};
 use crate::gate::door::Door;
 
 /// The association gate: the policy's senders and the receiver's AE title (the policy's
@@ -39,15 +42,9 @@ impl AccessControl for &Access<'_> {
     ) -> Result<(), AssociationRJServiceUserReason> {
         *self.calling.borrow_mut() = ae_text(calling_ae_title);
         let (why, reason) = if !self.senders.iter().any(|s| s == calling_ae_title.trim()) {
-            (
-                "calling AE title not in the policy's senders",
-                AssociationRJServiceUserReason::CallingAETitleNotRecognized,
-            )
+            (REJECTED_CALLING, AssociationRJServiceUserReason::CallingAETitleNotRecognized)
         } else if called_ae_title.trim() != this_ae_title {
-            (
-                "called AE title is not this receiver's",
-                AssociationRJServiceUserReason::CalledAETitleNotRecognized,
-            )
+            (REJECTED_CALLED, AssociationRJServiceUserReason::CalledAETitleNotRecognized)
         } else {
             return Ok(());
         };
@@ -256,6 +253,8 @@ impl Receiver<'_> {
                     upper
                 }
             };
+            // Over: with TLS, the relay sees the upper layer's end close, sends what it answered
+            // last (a release) and ends.
             self.converse(socket, peer, busy, waiting, &clock, &watch);
         });
     }
@@ -341,7 +340,7 @@ impl Receiver<'_> {
             let _ = socket.write_all(&out);
         }
         let _ = socket.shutdown(std::net::Shutdown::Both);
-        self.reject(calling, peer, "too many associations at once");
+        self.reject(calling, peer, REJECTED_BUSY);
     }
 
     /// An association, once set up: commands and data sets until its release or abort.

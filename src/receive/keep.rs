@@ -61,7 +61,7 @@ where
 
 /// The path a refused instance is audited under: it never has a name of its own (its UIDs are
 /// read only once the gate has passed it).
-const RECEIVING: &str = ".receiving";
+pub const RECEIVING: &str = ".receiving";
 
 /// Where an instance not (yet) named by its UIDs is said to be: `INTO/.receiving`.
 pub fn receiving(into: &str) -> String {

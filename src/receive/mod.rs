@@ -114,6 +114,34 @@ pub struct Summary {
     pub refused: AtomicUsize,
 }
 
+/// Why an association was rejected, as its audit record says (`why=`): these and no other.
+pub const REJECTED_ADDRESS: &str = "address not in the policy's sender addresses";
+pub const REJECTED_BUSY: &str = "too many associations at once";
+pub const REJECTED_CALLING: &str = "calling AE title not in the policy's senders";
+pub const REJECTED_CALLED: &str = "called AE title is not this receiver's";
+pub const REJECTIONS: &[&str] = &[REJECTED_ADDRESS, REJECTED_BUSY, REJECTED_CALLING, REJECTED_CALLED];
+
+/// True when `value` is what a receiver's audit record may carry as `field` (the mount checks a
+/// receiver's records with it before writing them): door names, AE titles as printed, peer
+/// addresses, the rejections' reasons and a scrub's rules (lowercase words), counts; a path
+/// ending in the name an instance is received under.
+pub fn audit_value_allowed(field: &str, value: &str) -> bool {
+    match field {
+        "door" => matches!(value, "receive" | "receive --scrub"),
+        "calling_ae" => value.len() <= 16 && value.bytes().all(|b| b.is_ascii_graphic() || b == b' '),
+        "peer" => value.parse::<SocketAddr>().is_ok(),
+        "rule" => value == "scrub",
+        "why" => {
+            REJECTIONS.contains(&value)
+                || (value.len() <= 512
+                    && value.bytes().all(|b| b.is_ascii_lowercase() || b" ,;-".contains(&b)))
+        }
+        "count" => !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
+        "path" => value.ends_with(&format!("/{}", keep::RECEIVING)) && !value.chars().any(char::is_control),
+        _ => false,
+    }
+}
+
 /// Rejections written to the audit log in a minute at most: a caller the policy does not know
 /// must not be able to fill the vault with records. Past it, they are counted, and the count
 /// is written once the minute is over (or the receiver stops).
@@ -216,7 +244,7 @@ impl<'a> Receiver<'a> {
                         // An address the policy does not list holds no slot: closed at once.
                         if !address_allowed(&self.policy.sender_addresses, peer.ip()) {
                             drop(socket);
-                            self.reject(String::new(), peer, "address not in the policy's sender addresses");
+                            self.reject(String::new(), peer, REJECTED_ADDRESS);
                             continue;
                         }
                         // Callers that have not yet said who they are hold, from one address,
@@ -395,6 +423,29 @@ mod tests {
             "burned-in, not redacted: (7FE0,0010) PixelData".to_string(),
         ];
         assert_eq!(scrub_rules(&why), "unsupported-container; burned-in, not redacted");
+    }
+
+    #[test]
+    fn a_receivers_audit_record_carries_its_own_kinds_of_value_and_no_other() {
+        assert!(audit_value_allowed("door", "receive --scrub"));
+        assert!(audit_value_allowed("calling_ae", "HOROS"));
+        assert!(audit_value_allowed("peer", "127.0.0.1:40000"));
+        assert!(audit_value_allowed("why", REJECTED_BUSY));
+        assert!(audit_value_allowed("why", "unsupported-container; burned-in, not redacted"));
+        assert!(audit_value_allowed("path", "/incoming/.receiving"));
+        assert!(audit_value_allowed("count", "12"));
+        for (field, value) in [
+            ("door", "mount"),
+            ("calling_ae", "A NAME LONGER THAN SIXTEEN"),
+            ("peer", "Madeup^Zelda"),
+            ("why", "Madeup^Zelda"),
+            ("rule", "identifying-attribute"),
+            ("path", "/incoming/Madeup Zelda.dcm"),
+            ("count", "12 Madeup"),
+            ("name", "x"),
+        ] {
+            assert!(!audit_value_allowed(field, value), "{field}={value}");
+        }
     }
 
     #[test]

@@ -104,10 +104,14 @@ pub fn loopback_pair() -> std::io::Result<(TcpStream, TcpStream)> {
 }
 
 /// Relays between a TLS peer on `outer` and its plaintext on `inner` (a [`loopback_pair`]'s
-/// relay end) until either ends; the TLS error that ended it, if one did, is put in `failure`
-/// before `inner` is closed (so the upper layer, seeing its end close, finds it there). The peer's records are
-/// taken as they come and a connection that ends inside one simply ends. While the upper layer is
-/// busy with an instance, the relay waits to hand it more (no more is read from the peer).
+/// relay end) until both directions have ended; the TLS error that ended it, if one did, is put
+/// in `failure` before `inner` is closed (so the upper layer, seeing its end close, finds it
+/// there). The peer's records are taken as they come and a connection that ends inside one
+/// simply ends. `inner` is watched from the start: an upper layer that gives up (its own
+/// timeout) ends the relay, handshake or not. While the upper layer is busy with an instance the
+/// relay waits to hand it more (no more is read from the peer); while the peer is slow to take
+/// what TLS has to send, no more is read from the upper layer. A peer's close_notify ends what it
+/// sends; what the upper layer still answers (a release) is relayed until it closes.
 pub fn relay(
     mut outer: TcpStream,
     mut inner: TcpStream,
@@ -121,10 +125,13 @@ pub fn relay(
             return;
         }
     };
+    // What TLS buffers to send is bounded below (the upper layer is not read while any waits).
+    tls.set_buffer_limit(None);
     if outer.set_nonblocking(true).is_err() {
         return;
     }
     let mut buf = vec![0u8; 64 << 10];
+    let mut peer_done = false;
     let ended = 'relay: loop {
         // What TLS has to send goes first, as far as the peer takes it.
         while tls.wants_write() {
@@ -134,8 +141,10 @@ pub fn relay(
                 Err(_) => break 'relay None,
             }
         }
-        let outer_events = libc::POLLIN | if tls.wants_write() { libc::POLLOUT } else { 0 };
-        let inner_events = if tls.is_handshaking() { 0 } else { libc::POLLIN };
+        let waiting_to_send = tls.wants_write();
+        let outer_events =
+            if peer_done { 0 } else { libc::POLLIN } | if waiting_to_send { libc::POLLOUT } else { 0 };
+        let inner_events = if waiting_to_send { 0 } else { libc::POLLIN };
         let mut fds = [
             libc::pollfd { fd: outer.as_raw_fd(), events: outer_events, revents: 0 },
             libc::pollfd { fd: inner.as_raw_fd(), events: inner_events, revents: 0 },
@@ -148,30 +157,43 @@ pub fn relay(
             break None;
         }
         let woke = |f: &libc::pollfd| f.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0;
-        if woke(&fds[0]) {
-            match tls.read_tls(&mut outer) {
-                Ok(0) => break None,
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                Err(_) => break None,
-            }
-            if let Err(e) = tls.process_new_packets() {
-                // The alert rustls queued goes out if it can.
-                let _ = tls.write_tls(&mut outer);
-                break Some(e.to_string());
-            }
-            // The plaintext, to the upper layer (waiting while it works). Nothing more to read
-            // is Ok(0) once the peer has closed (close_notify), WouldBlock until then.
+        if peer_done && fds[0].revents & (libc::POLLHUP | libc::POLLERR) != 0 {
+            break None; // the peer has gone altogether: nothing more to give it
+        }
+        if woke(&fds[0]) && !peer_done {
+            // All the peer has sent so far (read_tls takes a record's worth at a time).
             loop {
-                match tls.reader().read(&mut buf) {
+                match tls.read_tls(&mut outer) {
                     Ok(0) => break 'relay None,
-                    Ok(n) => {
-                        if inner.write_all(&buf[..n]).is_err() {
-                            break 'relay None;
-                        }
-                    }
+                    Ok(_) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
                     Err(_) => break 'relay None,
+                }
+                if let Err(e) = tls.process_new_packets() {
+                    // The alert rustls queued goes out if it can.
+                    let _ = tls.write_tls(&mut outer);
+                    break 'relay Some(e.to_string());
+                }
+                // The plaintext, to the upper layer (waiting while it works). Nothing more to
+                // read is Ok(0) once the peer has closed (close_notify), WouldBlock until then.
+                loop {
+                    match tls.reader().read(&mut buf) {
+                        Ok(0) => {
+                            peer_done = true;
+                            let _ = inner.shutdown(std::net::Shutdown::Write);
+                            break;
+                        }
+                        Ok(n) => {
+                            if inner.write_all(&buf[..n]).is_err() {
+                                break 'relay None;
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                        Err(_) => break 'relay None,
+                    }
+                }
+                if peer_done {
+                    break;
                 }
             }
         }
@@ -189,10 +211,17 @@ pub fn relay(
             }
         }
     };
-    // What is left to send (a close_notify, an alert), briefly.
-    let _ = outer.set_nonblocking(false);
-    let _ = outer.set_write_timeout(Some(std::time::Duration::from_secs(1)));
-    while tls.wants_write() && tls.write_tls(&mut outer).is_ok() {}
+    // What is left to send (a close_notify, an alert), within a second in all.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    while tls.wants_write() && std::time::Instant::now() < deadline {
+        match tls.write_tls(&mut outer) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(std::time::Duration::from_millis(5))
+            }
+            Err(_) => break,
+        }
+    }
     let _ = outer.shutdown(std::net::Shutdown::Both);
     if ended.is_some() {
         *failure.lock().unwrap_or_else(|e| e.into_inner()) = ended;
