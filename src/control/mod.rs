@@ -120,9 +120,9 @@ const MAX_KEPT: u64 = 2 << 30;
 /// 4): past it, a receiver is told the mount is busy (A700, out of resources).
 const KEEPING_AT_ONCE: usize = 8;
 
-/// The audit records a receiver may ask a mount to write, and the fields they may carry.
+/// The audit records a receiver may ask a mount to write (their fields and values:
+/// `crate::receive::audit_value_allowed`).
 const RECEIVER_EVENTS: &[&str] = &["refused", "rejected", "rejected-unrecorded"];
-const RECEIVER_FIELDS: &[&str] = &["door", "path", "rule", "why", "calling_ae", "peer", "count"];
 
 /// Mirrors this process is running for peers (`vault status` shows one in progress).
 static MIRRORS_RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

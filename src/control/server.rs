@@ -16,8 +16,8 @@ use zeroize::Zeroizing;
 
 use super::{
     Asker, FOLLOW_EVERY, FOLLOWER_PATIENCE, HELLO, KEEPING_AT_ONCE, KEY_CONTEXT, LogSummary, MAX_KEPT,
-    MIRRORS_RUNNING, RECEIVER_EVENTS, RECEIVER_FIELDS, REQUEST_TIMEOUT, Request, STOP_WAIT, Settings,
-    peer_uid, proof, read_line, socket_path,
+    MIRRORS_RUNNING, RECEIVER_EVENTS, REQUEST_TIMEOUT, Request, STOP_WAIT, Settings, peer_uid, proof,
+    read_line, socket_path,
 };
 use crate::exit::Exit;
 use crate::fs::Shared;
@@ -255,11 +255,9 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
             if shared.read_only() {
                 return send_error(&mut conn, Exit::Refused, "the vault is mounted read-only");
             }
-            let door = match door.as_str() {
-                "receive" => "receive",
-                "receive --scrub" => "receive --scrub",
-                _ => return send_error(&mut conn, Exit::Usage, "a door this mount does not know"),
-            };
+            if !audit_value_allowed("door", &door) {
+                return send_error(&mut conn, Exit::Usage, "a door this mount does not know");
+            }
             if len > MAX_KEPT {
                 return send_error(&mut conn, Exit::Usage, "an instance larger than a mount keeps");
             }
@@ -278,7 +276,7 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
                 return;
             }
             let from = [("calling_ae", calling_ae.as_str()), ("peer", peer.as_str())];
-            let door = crate::gate::door::Door { name: door, from: &from };
+            let door = crate::gate::door::Door { name: &door, from: &from };
             let taken = keep_instance(shared.store(), shared.policy(), &into, &bytes, door);
             reply(&mut conn, Ok::<_, anyhow::Error>(taken.unwrap_or_else(failed)));
         }
@@ -287,9 +285,7 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
                 return send_error(&mut conn, Exit::Refused, "the vault is mounted read-only");
             }
             if !RECEIVER_EVENTS.contains(&event.as_str())
-                || fields
-                    .iter()
-                    .any(|(k, v)| !RECEIVER_FIELDS.contains(&k.as_str()) || !audit_value_allowed(k, v))
+                || fields.iter().any(|(k, v)| !audit_value_allowed(k, v))
             {
                 return send_error(&mut conn, Exit::Usage, "an audit record a receiver does not write");
             }
