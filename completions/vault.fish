@@ -219,7 +219,7 @@ complete -c vault -n "__fish_vault_using_subcommand mirror" -l dst-passphrase-fd
 complete -c vault -n "__fish_vault_using_subcommand mirror" -l kdf-time -d 'Target time of one Argon2id derivation, in milliseconds' -r
 complete -c vault -n "__fish_vault_using_subcommand mirror" -l kdf-memory -d 'Most memory one Argon2id derivation may use, in MiB (never more than half the RAM)' -r
 complete -c vault -n "__fish_vault_using_subcommand mirror" -l delete -d 'Delete from DST what SRC no longer has (at the end)'
-complete -c vault -n "__fish_vault_using_subcommand mirror" -l dry-run -d 'Say what would be copied, linked and deleted; change nothing'
+complete -c vault -n "__fish_vault_using_subcommand mirror" -l dry-run -d 'Say what would be copied, linked, deleted, refused and in conflict (exiting as the run would); change nothing'
 complete -c vault -n "__fish_vault_using_subcommand mirror" -l init -d 'Format DST as a new vault first (as vault init DST does: it prints a recovery key)'
 complete -c vault -n "__fish_vault_using_subcommand mirror" -l yes -d 'With --init: format DST even though it holds data (a filesystem, a vault)'
 complete -c vault -n "__fish_vault_using_subcommand mirror" -l json -d 'One JSON object per event, then a summary, one per line (JSON Lines)'

@@ -44,7 +44,8 @@ pub struct MirrorArgs {
     /// Refuse (change nothing) when more than N entries would be deleted
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub max_delete: usize,
-    /// Say what would be copied, linked and deleted; change nothing
+    /// Say what would be copied, linked, deleted, refused and in conflict (exiting as the run
+    /// would); change nothing
     #[arg(long)]
     pub dry_run: bool,
     /// Format DST as a new vault first (as vault init DST does: it prints a recovery key)

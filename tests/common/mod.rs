@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod dicom;
+pub mod mirror;
 pub mod mount;
 
 use std::path::PathBuf;
