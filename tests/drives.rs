@@ -258,7 +258,7 @@ fn blkroset_makes_a_real_block_device_read_only_and_the_guard_leaves_other_drive
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("unclassified") && out.contains("left alone"), "{out}");
     assert_eq!(getro().trim(), "0");
-    vault::cli::guard::make_read_only(Path::new(&dev)).unwrap();
+    vault::drives::guard::make_read_only(Path::new(&dev)).unwrap();
     assert_eq!(getro().trim(), "1");
     let write = Command::new("dd")
         .args(["if=/dev/zero", &format!("of={dev}"), "bs=4096", "count=1", "oflag=direct", "status=none"])

@@ -466,6 +466,11 @@ fn import_scrub_de_identifies_on_the_way_in_with_the_vaults_key() {
     v.ok(&["check", "one", "two"]);
     let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
     assert!(log.contains("scrub-key") && !log.contains("Madeup"), "{log}");
+    // The scrub's refusal is recorded as the receiver records one: its rules, each once.
+    let refusal = log.lines().find(|l| l.contains("door=import --scrub") && l.contains("us.dcm"));
+    let refusal = refusal.unwrap_or_else(|| panic!("no refusal recorded: {log}"));
+    assert!(refusal.contains("rule=scrub why=burned-in"), "{refusal}");
+    assert_eq!(refusal.matches("burned-in-not-redacted").count(), 1, "{refusal}");
 }
 
 /// A file that declares a value of 2 GB in a few KB (what the gate's fuzzer found first, here

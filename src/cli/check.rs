@@ -1,12 +1,12 @@
 //! `vault check`: the gate's verdict on files and folders, offline, with reasons; no vault
 //! needed. Files are checked in parallel; results come out in the order given.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{print_json, with_path};
-use crate::exit::{Exit, UsageError};
+use super::print_json;
+use crate::exit::Exit;
 use crate::gate::door::check_path;
 use crate::gate::{Policy, Sight};
 use crate::size::count;
@@ -34,59 +34,14 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-/// Every file under `path` (itself, when it is one), in name order, each with its path relative
-/// to `path`'s parent (`rel` is `path`'s own name).
-///
-/// Links to files inside a folder are followed; links to folders are not (a link to `.` would
-/// never end), unless given by name.
-pub fn collect(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>) -> anyhow::Result<()> {
-    collect_in(path, rel, out, true)
-}
-
-fn collect_in(
-    path: &Path,
-    rel: PathBuf,
-    out: &mut Vec<(PathBuf, PathBuf)>,
-    named: bool,
-) -> anyhow::Result<()> {
-    let link =
-        !named && with_path(std::fs::symlink_metadata(path), path, "cannot read")?.file_type().is_symlink();
-    let Ok(meta) = std::fs::metadata(path) else {
-        // A dangling link inside a folder: nothing to read.
-        return if link {
-            Ok(())
-        } else {
-            with_path(std::fs::metadata(path), path, "cannot read").map(|_| ())
-        };
-    };
-    if meta.is_dir() && !link {
-        let mut entries: Vec<_> =
-            with_path(std::fs::read_dir(path), path, "cannot list")?.collect::<Result<_, _>>()?;
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            collect_in(&e.path(), rel.join(e.file_name()), out, false)?;
-        }
-    } else if meta.is_file() {
-        out.push((path.to_path_buf(), rel));
-    }
-    Ok(())
-}
-
-/// Reads a policy file.
-pub fn load_policy(path: &Path) -> anyhow::Result<Policy> {
-    let text = with_path(std::fs::read_to_string(path), path, "cannot read the policy")?;
-    serde_json::from_str(&text)
-        .map_err(|e| UsageError(format!("{}: not a valid policy: {e}", path.display())).into())
-}
-
 pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let policy = match &args.policy {
-        Some(p) => load_policy(p)?,
+        Some(p) => Policy::load(p)?,
         None => Policy::default(),
     };
     let mut found = Vec::new();
     for p in &args.paths {
-        collect(p, PathBuf::new(), &mut found)?;
+        crate::gate::host::files(p, PathBuf::new(), &mut found)?;
     }
     let files: Vec<PathBuf> = found.into_iter().map(|(path, _)| path).collect();
     // Reading pixels takes a second or more an image: a bar says how far it got.

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use indicatif::ProgressBar;
 use vaultfmt::dev::FileDevice;
-use vaultfmt::store::{Kind, ReadView};
+use vaultfmt::store::{Kind, ReadView, join_path};
 
-use super::target::{Target, join, open_store};
+use super::target::{Target, open_store};
 use super::{PassphraseArgs, print_json, progress_bar, with_path};
 use crate::exit::Exit;
 use crate::size::{count, human};
@@ -53,7 +53,15 @@ fn export(
                 with_path(std::fs::create_dir(dest), dest, "cannot create the folder")?;
             }
             for e in view.entries(ino)?.into_iter().filter(|e| !unchecked.contains(&e.ino)) {
-                export(view, unchecked, e.ino, &join(vault_path, &e.name), &dest.join(&e.name), bar, counts)?;
+                export(
+                    view,
+                    unchecked,
+                    e.ino,
+                    &join_path(vault_path, &e.name),
+                    &dest.join(&e.name),
+                    bar,
+                    counts,
+                )?;
             }
             with_path(
                 std::fs::set_permissions(dest, std::fs::Permissions::from_mode(inode.mode)),

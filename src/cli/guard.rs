@@ -6,14 +6,14 @@
 //! $devnode` for every USB disk as it is added (before anything can mount it), and a systemd
 //! unit that runs `vault guard` from boot, watching hotplug through a udev monitor.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
 use super::drives::{json, verdict_word};
 use super::print_json;
-use crate::drives::classify::{self, Bus, DeviceFacts, DrivePolicy, Verdict};
-use crate::drives::discover;
+use crate::drives::classify::{DeviceFacts, DrivePolicy};
+use crate::drives::{discover, guard};
 use crate::exit::{Exit, UsageError};
 
 #[derive(Args, Debug)]
@@ -43,36 +43,11 @@ pub struct GuardArgs {
     pub json: bool,
 }
 
-/// `_IO(0x12, 93)`: set a block device read-only.
-const BLKROSET: libc::c_ulong = 0x125d;
-
-/// Makes a block device read-only in the kernel: writes fail with EPERM until it is made
-/// writable again (`blockdev --setrw`) or replugged.
-pub fn make_read_only(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::io::AsRawFd;
-    let file = std::fs::File::open(path)?;
-    let on: libc::c_int = 1;
-    // SAFETY: BLKROSET reads one int through the pointer.
-    let rc = unsafe { libc::ioctl(file.as_raw_fd(), BLKROSET as _, &on as *const libc::c_int) };
-    if rc != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
-}
-
-/// Classifies one device and acts on it; returns true when it was (or should have been) made
+/// Guards one device and says what was done; true when it was (or should have been) made
 /// read-only.
 fn handle(facts: &DeviceFacts, policy: &DrivePolicy, as_json: bool) -> bool {
-    let c = classify::classify(facts, policy);
-    let act = facts.bus == Some(Bus::Usb) && c.verdict != Verdict::Ok;
-    let outcome = if !act {
-        "left alone".to_string()
-    } else {
-        match make_read_only(Path::new(&facts.path)) {
-            Ok(()) => "made read-only".to_string(),
-            Err(e) => format!("could not be made read-only: {e}"),
-        }
-    };
+    let (c, action) = guard::guard(facts, policy);
+    let outcome = action.to_string();
     if as_json {
         let mut v = json(facts, &c);
         v["action"] = outcome.into();
@@ -87,62 +62,20 @@ fn handle(facts: &DeviceFacts, policy: &DrivePolicy, as_json: bool) -> bool {
             c.why
         );
     }
-    act
-}
-
-const RULE: &str = "etc/udev/rules.d/70-vault-guard.rules";
-const UNIT: &str = "etc/systemd/system/vault-guard.service";
-/// What the Debian package installs (in /usr/lib), for /usr/bin/vault.
-const PACKAGED_RULE: &str = include_str!("../../packaging/udev/70-vault-guard.rules");
-const PACKAGED_UNIT: &str = include_str!("../../packaging/systemd/vault-guard.service");
-
-fn install(root: &Path) -> anyhow::Result<()> {
-    // The packaged rule and unit, pointed at the binary that runs this.
-    let exe = std::env::current_exe()?;
-    let exe = exe.to_str().ok_or_else(|| anyhow::anyhow!("{}: not a UTF-8 path", exe.display()))?;
-    let rule = PACKAGED_RULE.replace("/usr/bin/vault", exe);
-    let unit = PACKAGED_UNIT.replace("/usr/bin/vault", exe);
-    for (path, text) in [(RULE, rule), (UNIT, unit)] {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().expect("a folder"))?;
-        std::fs::write(&path, text)?;
-        println!("wrote {}", path.display());
-    }
-    if root == Path::new("/") {
-        let _ = std::process::Command::new("udevadm").args(["control", "--reload"]).status();
-        let _ =
-            std::process::Command::new("systemctl").args(["enable", "--now", "vault-guard.service"]).status();
-    }
-    Ok(())
-}
-
-fn uninstall(root: &Path) -> anyhow::Result<()> {
-    if root == Path::new("/") {
-        let _ = std::process::Command::new("systemctl")
-            .args(["disable", "--now", "vault-guard.service"])
-            .status();
-    }
-    for path in [RULE, UNIT] {
-        let path = root.join(path);
-        match std::fs::remove_file(&path) {
-            Ok(()) => println!("removed {}", path.display()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    if root == Path::new("/") {
-        let _ = std::process::Command::new("udevadm").args(["control", "--reload"]).status();
-    }
-    Ok(())
+    !matches!(action, guard::Action::LeftAlone)
 }
 
 pub fn run(args: GuardArgs) -> anyhow::Result<Exit> {
     if args.install {
-        install(&args.root)?;
+        for path in guard::install(&args.root)? {
+            println!("wrote {}", path.display());
+        }
         return Ok(Exit::Ok);
     }
     if args.uninstall {
-        uninstall(&args.root)?;
+        for path in guard::uninstall(&args.root)? {
+            println!("removed {}", path.display());
+        }
         return Ok(Exit::Ok);
     }
     let policy = discover::load_policy()?;

@@ -14,7 +14,7 @@ use vaultfmt::volume::Created;
 use vaultfmt::{SECTOR_SIZE, Volume};
 
 use super::{KdfArgs, PassphraseArgs, kdf_human, kdf_json, print_json, uuid_string, with_path};
-use crate::drives::classify::{self, AcceptedDrive, Verdict};
+use crate::drives::admit::{self, Admitted};
 use crate::drives::{contents, discover};
 use crate::exit::{Decided, Exit, Refusal, UsageError};
 use crate::passphrase;
@@ -57,48 +57,20 @@ pub fn run(args: InitArgs) -> anyhow::Result<Exit> {
     }
 }
 
-/// Invariant 7: a drive the drive policy refuses is never formatted, and the refusal names the
-/// rule. Decided before the device is opened for writing.
+/// Invariant 7 (`drives::admit`), said: a drive accepted by the person, pinned or for this once.
 fn check_drive_policy(args: &InitArgs, path: &Path) -> anyhow::Result<()> {
-    let Some(facts) = discover::for_path(path)? else { return Ok(()) };
-    let mut policy = discover::load_policy()?;
-    let c = classify::classify(&facts, &policy);
-    match c.verdict {
-        Verdict::Ok => Ok(()),
-        Verdict::Refuse => Err(Refusal(format!(
-            "{}: refused by the drive policy, rule {}: {}; a vault is never made on such a drive \
-             (vault drives --explain shows the evidence)",
+    match admit::admit(path, args.accept_drive)? {
+        Admitted::Pinned => eprintln!(
+            "vault: {}: accepted by you; pinned by serial and WWN in {}",
             path.display(),
-            c.rule,
-            c.why
-        ))
-        .into()),
-        Verdict::Unclassified if args.accept_drive => {
-            if facts.serial.is_some() {
-                policy.accepted.push(AcceptedDrive::of(&facts));
-                discover::save_policy(&policy)?;
-                eprintln!(
-                    "vault: {}: accepted by you; pinned by serial and WWN in {}",
-                    path.display(),
-                    discover::policy_path().display()
-                );
-            } else {
-                eprintln!(
-                    "vault: {}: accepted by you for this once (it has no serial to pin)",
-                    path.display()
-                );
-            }
-            Ok(())
+            discover::policy_path().display()
+        ),
+        Admitted::ThisOnce => {
+            eprintln!("vault: {}: accepted by you for this once (it has no serial to pin)", path.display())
         }
-        Verdict::Unclassified => Err(Refusal(format!(
-            "{}: refused by the drive policy, rule {}: {}. If it is the external drive you mean, \
-             pass --accept-drive (vault drives --explain shows the evidence)",
-            path.display(),
-            c.rule,
-            c.why
-        ))
-        .into()),
+        Admitted::NotADrive | Admitted::ByPolicy => {}
     }
+    Ok(())
 }
 
 fn format_device(args: &InitArgs, path: &Path) -> anyhow::Result<Exit> {

@@ -3,12 +3,11 @@
 
 use std::path::PathBuf;
 
-use super::check::load_policy;
 use super::target::open_store;
 use super::{PassphraseArgs, print_json};
 use crate::exit::{Exit, UsageError};
-use crate::gate::Retain;
 use crate::gate::door::{save_policy, vault_policy};
+use crate::gate::{Policy, Retain};
 use clap::{Args, Subcommand};
 
 #[derive(Subcommand, Debug)]
@@ -124,7 +123,7 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
         PolicyCommand::Set(a) => {
             let store = open_store(&a.device, &a.passphrase, "policy set")?;
             let mut policy = match &a.file {
-                Some(f) => load_policy(f)?,
+                Some(f) => Policy::load(f)?,
                 None => vault_policy(&store)?,
             };
             if let Some(v) = a.retain_patient_id {

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::check::{collect, load_policy};
 use super::{PassphraseArgs, print_json, with_path};
 use crate::control::{self, Opened};
 use crate::exit::{Exit, UsageError};
+use crate::gate::host::{self, HostFile};
 use crate::gate::{Policy, Sight};
 use crate::scrub::file::{Outcome, scrub_bytes};
 use crate::scrub::key::{key_from_file, vault_key};
@@ -170,34 +170,6 @@ pub fn profile_for(options: &ScrubOptions, policy: &Policy) -> anyhow::Result<Pr
 /// is never copied.
 const MAP_AT_LEAST: u64 = 128 << 10;
 
-/// An input file's bytes: mapped when large, read otherwise.
-enum Input {
-    Read(Vec<u8>),
-    Mapped(crate::gate::door::Mapped),
-}
-
-impl Input {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Input::Read(b) => b,
-            Input::Mapped(m) => m.bytes(),
-        }
-    }
-}
-
-fn read_input(path: &Path) -> std::io::Result<Input> {
-    let file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
-    if len >= MAP_AT_LEAST
-        && let Some(map) = crate::gate::door::Mapped::new(&file, len)
-    {
-        return Ok(Input::Mapped(map));
-    }
-    let mut bytes = Vec::with_capacity(len as usize);
-    std::io::Read::read_to_end(&mut { file }, &mut bytes)?;
-    Ok(Input::Read(bytes))
-}
-
 /// Writes `bytes` to `dest` through a temporary name; refuses to replace an input.
 fn write_out(dest: &Path, bytes: &[u8], inputs: &[(u64, u64)]) -> std::io::Result<()> {
     if let Ok(m) = std::fs::metadata(dest)
@@ -236,7 +208,7 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
         }
         None => {
             let policy = match &args.policy {
-                Some(p) => load_policy(p)?,
+                Some(p) => Policy::load(p)?,
                 None => Policy::default(),
             };
             let key_path = args.key_file.clone().unwrap_or_else(|| {
@@ -252,13 +224,13 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
     let mut files = Vec::new();
     for p in &args.paths {
         let name = p.file_name().map(PathBuf::from).unwrap_or_default();
-        collect(p, name, &mut files)?;
+        host::files(p, name, &mut files)?;
     }
     let inputs: Vec<(u64, u64)> =
         files.iter().filter_map(|(p, _)| std::fs::metadata(p).ok()).map(|m| (m.dev(), m.ino())).collect();
     let results = crate::parallel::map(&files, |(src, rel)| {
         let dest = args.out.join(rel);
-        read_input(src).map_err(|e| e.to_string()).and_then(|input| {
+        HostFile::open(src, MAP_AT_LEAST).map_err(|e| e.to_string()).and_then(|input| {
             let bytes = input.bytes();
             let outcome = scrub_bytes(bytes, &profile, &key, &policy, redaction.as_ref(), &Sight::system());
             match &outcome {
@@ -283,7 +255,7 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
             }
             Ok(Outcome::Refused(why)) => {
                 refused += 1;
-                ("refused", why)
+                ("refused", why.iter().map(ToString::to_string).collect())
             }
             Err(e) => {
                 errors += 1;

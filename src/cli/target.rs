@@ -50,11 +50,6 @@ pub fn open_store(device: &Path, pass: &PassphraseArgs, command: &str) -> anyhow
     open_unlocked(unlock(device, pass, None)?, command)
 }
 
-/// Joins a vault path and a name.
-pub fn join(dir: &str, name: &str) -> String {
-    if dir == "/" { format!("/{name}") } else { format!("{dir}/{name}") }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,6 +80,15 @@ pub fn audit_refusal<D: BlockDevice + 'static>(
     Ok(())
 }
 
+/// The audit record of a file the scrub refused at a door (`import --scrub`, `receive
+/// --scrub`): its rules alone (`scrub::file::rules`: a reason can name a container's member,
+/// whose name can be anything), and who sent it where the door knows.
+pub fn scrub_refusal<'a>(door: Door<'a>, path: &'a str, rules: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![("door", door.name), ("path", path), ("rule", "scrub"), ("why", rules)];
+    fields.extend_from_slice(door.from);
+    fields
+}
+
 /// What OCR saw in frames, as a vault remembers it: looked up in its store, and what is learned
 /// kept until the door's transaction writes it ([`save_memo`]). The store's records carry MACs:
 /// an entry nobody with the vault's key wrote does not open, and counts as never seen (the
@@ -393,15 +402,8 @@ pub fn check_stored<E>(
 /// large file is mapped rather than read, so what the gate does not look at (the pixel data it
 /// skips over, the middle of a plain file) is never copied, nor read from the disk.
 pub fn check_path(path: &std::path::Path, policy: &Policy, sight: &Sight<'_>) -> std::io::Result<Verdict> {
-    use std::os::unix::fs::FileExt;
-    let file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
-    if len > HEAD_BYTES as u64
-        && let Some(map) = Mapped::new(&file, len)
-    {
-        return Ok(check_in_memory(map.bytes(), policy, sight));
-    }
-    check_stored(len, &mut |at: u64, buf: &mut [u8]| file.read_at(buf, at), policy, sight)
+    let file = super::host::HostFile::open(path, HEAD_BYTES as u64 + 1)?;
+    Ok(check_in_memory(file.bytes(), policy, sight))
 }
 
 /// The gate's verdict on bytes in memory, looked at as [`check_stored`] looks at stored ones: a
@@ -415,42 +417,6 @@ pub fn check_in_memory(bytes: &[u8], policy: &Policy, sight: &Sight<'_>) -> Verd
     }
     super::check_with(bytes, policy, sight)
 }
-
-/// A file mapped read-only and private. Its bytes are the file's as long as nobody truncates it
-/// meanwhile (a truncation under the map ends this process with SIGBUS, as it does for every
-/// tool that maps files; only commands that read their inputs and store nothing map them).
-pub struct Mapped {
-    ptr: *mut libc::c_void,
-    len: usize,
-}
-
-impl Mapped {
-    pub fn new(file: &std::fs::File, len: u64) -> Option<Mapped> {
-        use std::os::unix::io::AsRawFd;
-        let len = usize::try_from(len).ok().filter(|&l| l > 0)?;
-        // SAFETY: a fresh read-only private mapping of a file descriptor we hold open.
-        let ptr = unsafe {
-            libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0)
-        };
-        (ptr != libc::MAP_FAILED).then_some(Mapped { ptr, len })
-    }
-
-    pub fn bytes(&self) -> &[u8] {
-        // SAFETY: the mapping is `len` readable bytes, alive as long as `self`.
-        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) }
-    }
-}
-
-impl Drop for Mapped {
-    fn drop(&mut self) {
-        // SAFETY: unmapping exactly what `new` mapped.
-        unsafe { libc::munmap(self.ptr, self.len) };
-    }
-}
-
-// SAFETY: the mapping is read-only and owned by the value.
-unsafe impl Send for Mapped {}
-unsafe impl Sync for Mapped {}
 
 #[cfg(test)]
 mod tests {

@@ -28,6 +28,8 @@ pub mod burned;
 pub mod container;
 pub mod door;
 mod encoded;
+pub mod host;
+pub mod import;
 pub mod law;
 pub mod metadata;
 pub mod pixels;

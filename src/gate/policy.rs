@@ -160,6 +160,14 @@ impl Policy {
     pub fn from_json(text: &str) -> Result<Policy, serde_json::Error> {
         serde_json::from_str(text)
     }
+
+    /// Reads a policy file (JSON, as `vault policy show --json` prints it).
+    pub fn load(path: &std::path::Path) -> anyhow::Result<Policy> {
+        let text = crate::exit::with_path(std::fs::read_to_string(path), path, "cannot read the policy")?;
+        Policy::from_json(&text).map_err(|e| {
+            crate::exit::UsageError(format!("{}: not a valid policy: {e}", path.display())).into()
+        })
+    }
 }
 
 #[cfg(test)]

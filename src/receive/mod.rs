@@ -351,12 +351,12 @@ impl<'a> Receiver<'a> {
                 Outcome::Scrubbed(out) => out,
                 Outcome::Unchanged => file,
                 Outcome::Refused(why) => {
-                    // The scrub's reasons can name where (a container's members, by their
-                    // names): the peer and the log get the rules alone.
-                    let rules = scrub_rules(&why);
+                    // The peer and the log get the rules alone.
+                    let rules = crate::scrub::file::rules(&why);
                     let path = keep::receiving(&self.options.into);
-                    let fields = [("door", door.name), ("path", &path), ("rule", "scrub"), ("why", &rules)];
-                    if let Err(e) = self.keeper.audit("refused", &[&fields[..], door.from].concat()) {
+                    if let Err(e) =
+                        self.keeper.audit("refused", &crate::gate::door::scrub_refusal(door, &path, &rules))
+                    {
                         return Taken::Failed(
                             dimse::PROCESSING_FAILURE,
                             format!("the vault could not record it: {e}"),
@@ -369,21 +369,6 @@ impl<'a> Receiver<'a> {
         };
         self.keeper.keep(&self.options.into, &bytes, door)
     }
-}
-
-/// The rules a scrub's refusal names, without where (a container's member names can be
-/// anything): the words before each reason's first colon.
-fn scrub_rules(why: &[String]) -> String {
-    let rules: Vec<String> = why
-        .iter()
-        .map(|w| w.split(':').next().unwrap_or_default())
-        .map(|r| {
-            r.chars().filter(|c| c.is_ascii_lowercase() || matches!(c, '-' | ',' | ' ')).collect::<String>()
-        })
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty())
-        .collect();
-    if rules.is_empty() { "refused".into() } else { rules.join("; ") }
 }
 
 /// True when the policy lists no addresses, or lists this one (an IPv4 peer seen as an
@@ -415,15 +400,6 @@ pub fn part10_head(class: &str, instance: &str, syntax: &str) -> Result<Vec<u8>,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_scrub_refusal_is_told_by_its_rules_alone() {
-        let why = vec![
-            "unsupported-container: in Madeup^Zelda!/ (7z)".to_string(),
-            "burned-in, not redacted: (7FE0,0010) PixelData".to_string(),
-        ];
-        assert_eq!(scrub_rules(&why), "unsupported-container; burned-in, not redacted");
-    }
 
     #[test]
     fn a_receivers_audit_record_carries_its_own_kinds_of_value_and_no_other() {

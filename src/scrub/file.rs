@@ -19,8 +19,53 @@ pub enum Outcome {
     Scrubbed(Vec<u8>),
     /// Not DICOM, and the gate accepts it as it is.
     Unchanged,
-    /// Not written: why, as rule names (and tags), never values.
-    Refused(Vec<String>),
+    /// Not written, and why.
+    Refused(Vec<Refusal>),
+}
+
+/// One reason a file was not written: the rule, a name from a fixed set (the gate's rules, and
+/// the scrub's own below) that an audit record or a network peer may be told, and what a person
+/// at the terminal reads — with the tag and the place (a container's member by its name, which
+/// can be anything), never a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub rule: &'static str,
+    pub said: String,
+}
+
+/// The scrub's own rules, beside the gate's.
+pub mod rule {
+    /// The image metadata beside the pixels (EXIF, text chunks) could not be removed.
+    pub const METADATA_NOT_REMOVED: &str = "image-metadata-not-removed";
+    /// Burned-in text that no redaction was asked for, or that the redaction could not blank.
+    pub const NOT_REDACTED: &str = "burned-in-not-redacted";
+    /// A file this scrub cannot read as Part 10.
+    pub const UNREADABLE: &str = "unreadable-dicom";
+    /// The de-identified file could not be written in its transfer syntax.
+    pub const NOT_WRITTEN: &str = "cannot-write";
+}
+
+impl Refusal {
+    fn new(rule: &'static str, said: String) -> Refusal {
+        Refusal { rule, said }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.said)
+    }
+}
+
+/// The rules of a refusal, each once, in order: what an audit record and a network peer are told.
+pub fn rules(why: &[Refusal]) -> String {
+    let mut rules: Vec<&str> = Vec::new();
+    for r in why {
+        if !rules.contains(&r.rule) {
+            rules.push(r.rule);
+        }
+    }
+    rules.join("; ")
 }
 
 /// Native 16-bit pixel data, as dicom-rs reads it (a number per pixel), turned back into its
@@ -35,8 +80,13 @@ fn native_pixels_as_bytes(obj: &mut dicom_object::InMemDicomObject) {
     obj.put(dicom_core::DataElement::new(tags::PIXEL_DATA, vr, PrimitiveValue::U8(bytes.into())));
 }
 
-fn reasons(v: &gate::Verdict) -> Vec<String> {
-    v.reasons.iter().map(ToString::to_string).collect()
+fn reasons(v: &gate::Verdict) -> Vec<Refusal> {
+    v.reasons.iter().map(|r| Refusal::new(r.rule, r.to_string())).collect()
+}
+
+/// Burned-in text left in: why, as one refusal.
+fn not_redacted(why: impl std::fmt::Display) -> Vec<Refusal> {
+    vec![Refusal::new(rule::NOT_REDACTED, format!("burned-in, not redacted: {why}"))]
 }
 
 /// True when the gate could not read the pixels: no redaction can prove them clean either.
@@ -56,14 +106,15 @@ fn regions(
     by_rules: Vec<[u32; 4]>,
     redaction: &Redaction,
     sight: &Sight<'_>,
-) -> Result<Vec<[u32; 4]>, Vec<String>> {
+) -> Result<Vec<[u32; 4]>, Vec<Refusal>> {
     let mut out = by_rules;
     if redaction.ocr {
         out.extend(ocr_regions(frames, sight)?);
     } else if out.is_empty() {
-        return Err(vec![
+        return Err(vec![Refusal::new(
+            rule::NOT_REDACTED,
             "burned-in: no redaction rule matches this image (--redact auto reads the text)".into(),
-        ]);
+        )]);
     }
     Ok(out)
 }
@@ -84,7 +135,10 @@ fn not_dicom(bytes: &[u8], policy: &Policy, redact: Option<&Redaction>, sight: &
         // checked as every output is (with the OCR the first look may have left out).
         let out = match redact::redact_image(bytes, &[]) {
             Ok(out) => out,
-            Err(why) => return Outcome::Refused(vec![format!("image metadata, not removed: {why}")]),
+            Err(why) => {
+                let said = format!("image metadata, not removed: {why}");
+                return Outcome::Refused(vec![Refusal::new(rule::METADATA_NOT_REMOVED, said)]);
+            }
         };
         let verdict = gate::check_with(&out, policy, sight);
         return if verdict.accept { Outcome::Scrubbed(out) } else { Outcome::Refused(reasons(&verdict)) };
@@ -106,7 +160,7 @@ fn not_dicom(bytes: &[u8], policy: &Policy, redact: Option<&Redaction>, sight: &
     for pass in 0..PASSES {
         out = match redact::redact_image(&out, &regions) {
             Ok(out) => out,
-            Err(why) => return Outcome::Refused(vec![format!("burned-in, not redacted: {why}")]),
+            Err(why) => return Outcome::Refused(not_redacted(why)),
         };
         if !redaction.ocr || pass + 1 == PASSES {
             break;
@@ -166,10 +220,10 @@ fn wants_redaction(verdict: &gate::Verdict, redact: Option<&Redaction>) -> bool 
 fn ocr_regions(
     frames: Result<Vec<(u32, crate::ocr::Frame)>, pixels::Unread>,
     sight: &Sight<'_>,
-) -> Result<Vec<[u32; 4]>, Vec<String>> {
-    let frames = frames.map_err(|why| vec![format!("burned-in, not redacted: {}", why.describe())])?;
+) -> Result<Vec<[u32; 4]>, Vec<Refusal>> {
+    let frames = frames.map_err(|why| not_redacted(why.describe()))?;
     redact::text_regions(&frames, &sight.also, sight.reader)
-        .map_err(|e| vec![format!("burned-in, not redacted: {}", gate::burned::describe(&e))])
+        .map_err(|e| not_redacted(gate::burned::describe(&e)))
 }
 
 /// How a door de-identifies what comes in (`import --scrub`, `receive --scrub`): the profile,
@@ -212,9 +266,8 @@ pub fn scrub_bytes(
     let file = match OpenFileOptions::new().from_reader(bytes) {
         Ok(f) => f,
         Err(_) => {
-            return Outcome::Refused(vec![
-                "unreadable-dicom (not a Part 10 file this scrub can read)".into(),
-            ]);
+            let said = "unreadable-dicom (not a Part 10 file this scrub can read)".into();
+            return Outcome::Refused(vec![Refusal::new(rule::UNREADABLE, said)]);
         }
     };
     let mut ts = file.meta().transfer_syntax().to_string();
@@ -228,7 +281,7 @@ pub fn scrub_bytes(
     if !ts.contains("1.2.840.10008.1.2.2") {
         native_pixels_as_bytes(&mut out);
     }
-    let check = |o: &dicom_object::InMemDicomObject, ts: &str| -> Result<Vec<u8>, Vec<String>> {
+    let check = |o: &dicom_object::InMemDicomObject, ts: &str| -> Result<Vec<u8>, Vec<Refusal>> {
         let sop_class = o
             .element(tags::SOP_CLASS_UID)
             .ok()
@@ -246,7 +299,8 @@ pub fn scrub_bytes(
         // Without a SOPInstanceUID in the data set, the meta's own, replaced like any UID.
         let original = original_meta.media_storage_sop_instance_uid().trim_end_matches('\0').to_string();
         meta = meta.media_storage_sop_instance_uid(sop_instance.unwrap_or_else(|| key.uid(&original)));
-        let cannot = |e: &dyn std::fmt::Display| vec![format!("cannot write: {e}")];
+        let cannot =
+            |e: &dyn std::fmt::Display| vec![Refusal::new(rule::NOT_WRITTEN, format!("cannot write: {e}"))];
         let syntax = TransferSyntaxRegistry.get(ts).ok_or_else(|| cannot(&"unknown transfer syntax"))?;
         if let Codec::Dataset(Some(_)) = syntax.codec() {
             // Deflated: through dicom-object's file writer, which deflates.
@@ -273,7 +327,10 @@ pub fn scrub_bytes(
     if wants_redaction(&verdict, redact) {
         let Some(redaction) = redact else {
             let mut why = reasons(&verdict);
-            why.push("not redacted: pass --redact auto to blank the text".into());
+            why.push(Refusal::new(
+                rule::NOT_REDACTED,
+                "not redacted: pass --redact auto to blank the text".into(),
+            ));
             return Outcome::Refused(why);
         };
         let frames = pixels::dicom_frames(DataSet::Part10 { bytes: &bytes, preamble: true });
@@ -296,13 +353,13 @@ pub fn scrub_bytes(
         if compressed {
             // Decoded where dicom-pixeldata can, and written uncompressed from here on.
             if let Err(why) = redact::decode_to_native(&mut out, &ts) {
-                return Outcome::Refused(vec![format!("burned-in, not redacted: {why}")]);
+                return Outcome::Refused(not_redacted(why));
             }
             ts = dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.uid().to_string();
         }
         for pass in 0..PASSES {
             if let Err(why) = redact::redact(&mut out, &regions) {
-                return Outcome::Refused(vec![format!("burned-in: {why}")]);
+                return Outcome::Refused(vec![Refusal::new(rule::NOT_REDACTED, format!("burned-in: {why}"))]);
             }
             bytes = match check(&out, &ts) {
                 Ok(b) => b,
@@ -327,4 +384,20 @@ pub fn scrub_bytes(
         return Outcome::Refused(reasons(&verdict));
     }
     Outcome::Scrubbed(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_told_to_a_log_or_a_peer_by_its_rules_alone_each_once() {
+        let why = vec![
+            Refusal::new("unsupported-container", "unsupported-container: in Madeup^Zelda!/ (7z)".into()),
+            not_redacted("(7FE0,0010) PixelData").remove(0),
+            Refusal::new(rule::NOT_REDACTED, "not redacted: pass --redact auto to blank the text".into()),
+        ];
+        assert_eq!(rules(&why), "unsupported-container; burned-in-not-redacted");
+        assert!(why[0].to_string().contains("Madeup"), "the terminal is told where");
+    }
 }

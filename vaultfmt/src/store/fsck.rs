@@ -157,7 +157,7 @@ pub fn check<D: BlockDevice + 'static>(
                 continue;
             }
             let base = &paths[&dir];
-            let path = if base == "/" { format!("/{name}") } else { format!("{base}/{name}") };
+            let path = super::ops::join_path(base, name);
             paths.insert(*child, path);
             if inodes[child].kind == Kind::Dir {
                 queue.push_back(*child);

@@ -33,7 +33,7 @@ use thiserror::Error;
 
 use crate::dev::{BlockDevice, DevError};
 use crate::volume::{BoxError, SectorIo, Volume};
-pub use ops::{DirEntry, ReadView, split_path};
+pub use ops::{DirEntry, ReadView, join_path, split_path};
 use records::{AUDIT, CHUNKS, DIRENTS, FREE, INODES, META, Sealer, XATTRS};
 pub use records::{AuditRecord, CHUNK_BYTES, Chunk, Inode, Kind, ROOT, Time};
 pub use region::Layout;

@@ -235,6 +235,11 @@ pub fn split_path(path: &str) -> (&str, &str) {
     (if i == 0 { "/" } else { &path[..i] }, &path[i + 1..])
 }
 
+/// A store path's child: ("/a", "b") → "/a/b", ("/", "b") → "/b" (what [`split_path`] splits).
+pub fn join_path(dir: &str, name: &str) -> String {
+    if dir == "/" { format!("/{name}") } else { format!("{dir}/{name}") }
+}
+
 pub(crate) fn resolve(
     records: &Records,
     inodes: &impl ReadableTable<u64, &'static [u8]>,

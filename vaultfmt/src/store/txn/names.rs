@@ -43,8 +43,7 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
     }
 
     pub(super) fn child_path(&self, parent: u64, name: &str) -> String {
-        let p = self.path_of(parent);
-        if p == "/" { format!("/{name}") } else { format!("{p}/{name}") }
+        ops::join_path(&self.path_of(parent), name)
     }
 
     pub(super) fn put_dirent(&mut self, parent: u64, name: &str, child: u64) -> Result<(), StoreError> {
