@@ -1,5 +1,6 @@
 //! The `vault` command: the layers above the on-disk format (`vaultfmt`).
 
+pub mod batch;
 pub mod cli;
 pub mod control;
 pub mod drives;

@@ -71,3 +71,46 @@ fn invariant_4_every_attack_in_the_corpus_is_refused_and_every_control_accepted(
         assert!(verdicts.contains_key(*gap), "{gap} is no longer in the corpus: take it off the list");
     }
 }
+
+/// Identified DICOM files hidden where the gate once did not look (`tests/attacks/hidden.py`):
+/// the preamble read as a data set or holding text; a whole Part 10 file in pixel data, after a
+/// frame, in an extra fragment, in a JPEG segment of a frame (and a frame's JPEG comment), in a
+/// PNG's private chunk, in a gzip header's extra field; archives after a tar's end blocks or a
+/// cpio's trailer; DICOM JSON and XML with what the model has no place for (a member, a key, a
+/// comment, an element, text after the root). Each is refused, and the same wrappers around
+/// conformant files are not.
+#[test]
+fn invariant_4_files_hidden_in_preambles_binary_values_and_past_an_archives_end_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let make = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/attacks/hidden.py");
+    let out = Command::new("python3").arg(make).arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "hidden.py: {}", String::from_utf8_lossy(&out.stderr));
+    let verdicts = |kind: &str| -> BTreeMap<String, serde_json::Value> {
+        let folder = dir.path().join(kind);
+        let out = Command::new(env!("CARGO_BIN_EXE_vault"))
+            .args(["check", "--json"])
+            .arg(&folder)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .map(|v| (v["path"].as_str().unwrap().rsplit('/').next().unwrap().to_string(), v))
+            .collect()
+    };
+    let attacks = verdicts("attack");
+    assert_eq!(attacks.len(), 16, "{attacks:?}");
+    for (file, v) in &attacks {
+        // Each carries the identity as bytes a reader can take out.
+        let bytes = std::fs::read(dir.path().join("attack").join(file)).unwrap();
+        assert!(bytes.windows(13).any(|w| w == b"Madeup^Hidden"), "{file}: no identity in it");
+        assert_eq!(v["verdict"], "refuse", "{file} accepted");
+        let text = v["reasons"].to_string();
+        assert!(!text.contains("Madeup") && !text.contains("4711913"), "{file}: a value in a reason");
+    }
+    let controls = verdicts("control");
+    assert_eq!(controls.len(), 8, "{controls:?}");
+    for (file, v) in &controls {
+        assert_eq!(v["verdict"], "accept", "{file} refused: {}", v["reasons"]);
+    }
+}

@@ -108,7 +108,7 @@ fn a_source_that_looks_empty_never_empties_the_backup() {
 }
 
 #[test]
-fn the_backup_is_a_door_its_policy_refuses_identifying_files() {
+fn invariant_4_the_backup_is_a_door_its_policy_refuses_identifying_files() {
     let v = two_vaults(3);
     // A made-up file the source's policy lets in (it keeps patient IDs) but the backup's does not.
     let mut obj = dicom_object::InMemDicomObject::new_empty();

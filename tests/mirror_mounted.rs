@@ -9,31 +9,11 @@ use std::process::Stdio;
 use std::sync::Arc;
 
 use common::Vault;
+use common::mount::Mounted;
 use rand::{Rng, SeedableRng};
 use vaultfmt::Volume;
 
 use common::mirror::*;
-
-/// Unmounts `dir` (lazily, when a test failed with it still mounted).
-struct Mount<'a>(&'a Vault, &'static str);
-
-impl<'a> Mount<'a> {
-    fn new(v: &'a Vault, image: &str, dir: &'static str) -> Mount<'a> {
-        std::fs::create_dir_all(v.path(dir)).unwrap();
-        v.ok(&["mount", image, dir, "--passphrase-file", "pass"]);
-        Mount(v, dir)
-    }
-}
-
-impl Drop for Mount<'_> {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("fusermount3")
-            .arg("-uz")
-            .arg(self.0.path(self.1))
-            .stderr(Stdio::null())
-            .status();
-    }
-}
 
 /// A vault that stays mounted is still backed up: its mount's process does the mirror (asked
 /// through its control socket, after proof that the asker unlocked the vault), while files are
@@ -42,7 +22,7 @@ impl Drop for Mount<'_> {
 #[test]
 fn a_mounted_source_is_mirrored_by_its_mount_while_it_is_written() {
     let v = two_vaults(250);
-    let m = Mount::new(&v, "src.img", "mnt");
+    let m = Mounted::new(&v, "src.img", "mnt");
     let mnt = v.path("mnt");
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writer = {
@@ -190,7 +170,7 @@ fn unmounting_during_a_mirror_stops_it_and_the_next_run_resumes() {
     v.init_image("dst.img", "400M");
     write_tree(&v.path("study"), 900, 3);
     v.ok(&["import", "study", "src.img", "--passphrase-file", "pass"]);
-    let m = Mount::new(&v, "src.img", "mnt");
+    let m = Mounted::new(&v, "src.img", "mnt");
     let mut child = v
         .command(&["mirror", "src.img", "dst.img", "--passphrase-file", "pass", "--json"])
         .stdout(Stdio::piped())
@@ -277,7 +257,7 @@ sys.stderr.write("heard %d bytes\n" % len(got))
 #[test]
 fn eject_waits_for_a_mirror_and_an_import() {
     let v = two_vaults(300);
-    let m = Mount::new(&v, "src.img", "mnt");
+    let m = Mounted::new(&v, "src.img", "mnt");
     let mut mirror = v
         .command(&["mirror", "src.img", "dst.img", "--passphrase-file", "pass", "--json"])
         .stdout(Stdio::piped())

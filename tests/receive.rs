@@ -140,7 +140,8 @@ fn audit_log(v: &Vault) -> String {
 }
 
 #[test]
-fn storescu_sends_a_study_the_conformant_instances_are_stored_by_uid_the_identified_one_refused() {
+fn invariant_4_storescu_sends_a_study_the_conformant_instances_are_stored_by_uid_the_identified_one_refused()
+{
     let v = vault_with_senders(&[]);
     std::fs::create_dir(v.path("study")).unwrap();
     for n in 0..3 {

@@ -328,7 +328,16 @@ pub fn for_each_member(
         Ok(())
     };
     match kind {
-        Kind::Gzip => stream("(gunzip)", &mut flate2::read::MultiGzDecoder::new(bytes), budget)?,
+        Kind::Gzip => {
+            // The header's extra field is bytes any reader can take out: read as a member.
+            let xlen = bytes.get(10..12).map(|x| usize::from(u16::from_le_bytes([x[0], x[1]])));
+            if bytes.get(3).is_some_and(|flags| flags & 0x04 != 0)
+                && let Some(extra) = xlen.and_then(|n| bytes.get(12..12 + n))
+            {
+                stream("(gzip extra field)", &mut &extra[..], budget)?;
+            }
+            stream("(gunzip)", &mut flate2::read::MultiGzDecoder::new(bytes), budget)?
+        }
         Kind::Bzip2 => stream("(bunzip2)", &mut bzip2::read::MultiBzDecoder::new(bytes), budget)?,
         Kind::Xz => {
             let limit_kb = (MAX_WINDOW >> 10) as u32;
@@ -467,8 +476,13 @@ fn tar_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
     use tar::EntryType;
     let unreadable = |detail| refusal("unreadable-archive", location, detail);
     let mut archive = tar::Archive::new(bytes);
+    // Where the last member's data ends: after it, only the end-of-archive blocks' zeros (`tar
+    // -i` reads members past them).
+    let mut end = 0u64;
     for entry in archive.entries().map_err(|_| unreadable("not a tar it can read"))? {
         let mut entry = entry.map_err(|_| unreadable("a header it cannot read"))?;
+        let data_end = entry.raw_file_position().saturating_add(entry.header().entry_size().unwrap_or(0));
+        end = end.max(data_end.checked_next_multiple_of(512).unwrap_or(u64::MAX));
         // Whatever the type says, data that is there is read (7z extracts a link's data too);
         // a folder's none.
         let kind = entry.header().entry_type();
@@ -502,6 +516,9 @@ fn tar_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
                 .ok_or_else(|| unreadable("a sparse member it cannot restore"))?;
             each(&name, &restored, budget);
         }
+    }
+    if bytes.get(end as usize..).is_some_and(|rest| rest.iter().any(|&b| b != 0)) {
+        return Err(unreadable("data after the end of the archive"));
     }
     Ok(())
 }
@@ -615,6 +632,10 @@ fn cpio_members(
         let data_at = name_end.next_multiple_of(align).min(bytes.len());
         let data_end = data_at.checked_add(size).filter(|&e| e <= bytes.len()).ok_or_else(bad)?;
         if name == "TRAILER!!!" {
+            // Only padding may follow (the kernel reads archives one after another).
+            if bytes[data_end..].iter().any(|&b| b != 0) {
+                return Err(refusal("unreadable-archive", location, "data after the trailer"));
+            }
             return Ok(());
         }
         if size > 0 {

@@ -141,10 +141,10 @@ fn json_dataset(kv: &[(String, Node)], v: &mut impl Visitor) -> usize {
     let mut last: Option<Tag> = None;
     let mut count = 0;
     for (key, attr) in kv {
-        let Some(tag) = parse_tag(key) else { continue };
-        if !is_attribute(attr) {
+        let Some(tag) = parse_tag(key).filter(|_| is_attribute(attr)) else {
+            v.oddity(Oddity::OutsideTheModel, last.unwrap_or(Tag(0, 0)));
             continue;
-        }
+        };
         match last {
             Some(l) if l == tag => v.oddity(Oddity::Duplicate, tag),
             Some(l) if l > tag => v.oddity(Oddity::OutOfOrder, tag),
@@ -153,6 +153,10 @@ fn json_dataset(kv: &[(String, Node)], v: &mut impl Visitor) -> usize {
         last = Some(tag);
         count += 1;
         let Node::Object(fields) = attr else { continue };
+        if fields.iter().any(|(k, _)| !matches!(k.as_str(), "vr" | "Value" | "InlineBinary" | "BulkDataURI"))
+        {
+            v.oddity(Oddity::OutsideTheModel, tag);
+        }
         let field = |name: &'static str| fields.iter().filter(move |(k, _)| k == name).map(|(_, n)| n);
         let vr = field("vr").find_map(|n| if let Node::Text(t) = n { vr_of(t) } else { None });
         if vr == Some(VR::SQ) {
@@ -226,6 +230,11 @@ pub fn json(bytes: &[u8], v: &mut impl Visitor) -> Option<usize> {
     if datasets.is_empty() {
         return None;
     }
+    if let Node::List(items) = &node
+        && items.len() > datasets.len()
+    {
+        v.oddity(Oddity::OutsideTheModel, Tag(0, 0));
+    }
     let mut count = 0;
     for d in datasets {
         if let Node::Object(kv) = d {
@@ -264,6 +273,18 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
     ) -> Option<Attr> {
         let tag = attr_of(e, "tag").and_then(|t| parse_tag(&t))?;
         let vr = attr_of(e, "vr").and_then(|t| vr_of(&t));
+        // The model's attributes, each saying what the tag says: a keyword other than the
+        // dictionary's, or a private creator on a public tag, is text no DICOM reader reads.
+        let keyword_ok =
+            attr_of(e, "keyword").is_none_or(|k| k.is_empty() || k == crate::gate::law::keyword(tag));
+        let creator_ok = attr_of(e, "privateCreator").is_none() || tag.group() % 2 == 1;
+        let names_ok = e
+            .attributes()
+            .flatten()
+            .all(|a| matches!(a.key.local_name().into_inner(), "tag" | "vr" | "keyword" | "privateCreator"));
+        if !(keyword_ok && creator_ok && names_ok) {
+            v.oddity(Oddity::OutsideTheModel, tag);
+        }
         let last = match stack.last_mut() {
             Some(parent) => &mut parent.last_child,
             None => top_last,
@@ -315,6 +336,21 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
                 }
             }
             Event::End(e) if e.local_name().into_inner() == "Item" => v.end_item(),
+            // What the model has no place for: comments and processing instructions, elements
+            // it does not name.
+            Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {
+                v.oddity(Oddity::OutsideTheModel, current(&stack, top_last));
+            }
+            Event::Start(e) | Event::Empty(e) if !MODEL.contains(&e.local_name().into_inner()) => {
+                v.oddity(Oddity::OutsideTheModel, current(&stack, top_last));
+                // Its text is kept as the attribute's value (or told, outside one).
+                if matches!(event, Event::Start(_)) {
+                    inside += 1;
+                }
+            }
+            Event::End(e) if !MODEL.contains(&e.local_name().into_inner()) => {
+                inside = inside.saturating_sub(1)
+            }
             Event::Start(e) => {
                 let Some(a) = stack.last_mut() else {
                     buf.clear();
@@ -382,6 +418,13 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
                         }
                     } else if inside > 0 {
                         a.value.extend(text.trim().as_bytes());
+                    } else if !text.trim().is_empty() {
+                        v.oddity(Oddity::OutsideTheModel, a.tag);
+                    }
+                } else {
+                    let raw: &str = t.as_ref();
+                    if !raw.trim().is_empty() {
+                        v.oddity(Oddity::OutsideTheModel, current(&stack, top_last));
                     }
                 }
             }
@@ -393,6 +436,30 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
         return Some(Err(()));
     }
     Some(Ok(count))
+}
+
+/// The elements of the Native DICOM Model (PS3.19 A.1).
+const MODEL: &[&str] = &[
+    "NativeDicomModel",
+    "DicomAttribute",
+    "Item",
+    "Value",
+    "PersonName",
+    "Alphabetic",
+    "Ideographic",
+    "Phonetic",
+    "FamilyName",
+    "GivenName",
+    "MiddleName",
+    "NamePrefix",
+    "NameSuffix",
+    "InlineBinary",
+    "BulkData",
+];
+
+/// The tag of the attribute being read, or the last read at the top, for a reason.
+fn current(stack: &[Attr], top_last: Option<Tag>) -> Tag {
+    stack.last().map(|a| a.tag).or(top_last).unwrap_or(Tag(0, 0))
 }
 
 /// An XML attribute being read.

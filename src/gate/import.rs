@@ -4,9 +4,8 @@
 //!
 //! Each source goes into the folder asked for under its own name, as DIR/NAME, whether DIR
 //! existed or not: the same import run again (after an interruption, say) replaces the files it
-//! put there instead of nesting a second copy. Files are committed in batches of [`BATCH_FILES`]
-//! files or [`BATCH_BYTES`] bytes (and at the end): an interrupted import keeps every batch
-//! committed before the interruption, each file whole.
+//! put there instead of nesting a second copy. Files are committed in batches (`crate::batch`):
+//! an interrupted import keeps every batch committed before the interruption, each file whole.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -20,9 +19,6 @@ use super::door::{Door, Stored, store_checked};
 use super::{Policy, Sight};
 use crate::exit::with_path;
 use crate::scrub::file::{Outcome, Scrubbing};
-
-pub const BATCH_FILES: usize = 256;
-pub const BATCH_BYTES: u64 = 256 << 20;
 
 /// What one entry of the host becomes.
 enum Item {
@@ -194,7 +190,7 @@ pub fn import<D: BlockDevice + 'static>(
                 summary.bytes += stored_bytes;
                 batch_files += 1;
                 batch_bytes += stored_bytes;
-                if batch_files >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
+                if crate::batch::full(batch_files, batch_bytes, crate::batch::FILES) {
                     tx.commit()?;
                     tx = store.begin()?;
                     (batch_files, batch_bytes) = (0, 0);

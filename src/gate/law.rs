@@ -687,6 +687,23 @@ impl<'p> Law<'p> {
 }
 
 impl Visitor for Law<'_> {
+    /// A compressed frame carries what an image file does beside its pixels (a JPEG's comment
+    /// and EXIF, …): judged as an image file's would be.
+    fn fragment(&mut self, bytes: &[u8]) {
+        for mut reason in super::metadata::reasons(bytes) {
+            reason.tag = tag_text(tags::PIXEL_DATA);
+            reason.location = format!("{}PixelData fragment/", self.location());
+            self.findings.push(Finding {
+                reason,
+                alternatives: Vec::new(),
+                strong: true,
+                tag: tags::PIXEL_DATA,
+                vr: VR::OB,
+                named: false,
+            });
+        }
+    }
+
     fn element(&mut self, e: &Element<'_>) {
         if self.levels.is_empty() {
             self.score(e.tag, e.vr, e.value.len());
@@ -774,6 +791,7 @@ impl Visitor for Law<'_> {
         let rule = match oddity {
             Oddity::Duplicate => "duplicate-element",
             Oddity::OutOfOrder => "element-out-of-order",
+            Oddity::OutsideTheModel => "outside-the-model",
         };
         self.find(rule, tag, None, false, None);
     }

@@ -54,8 +54,9 @@ pub struct Reason {
     /// The rule: identifying-attribute, person-name, patient-id, accession-number, free-text,
     /// identity-in-text, uid-not-replaced, value-not-its-vr, private-element, unknown-attribute,
     /// duplicate-element, element-out-of-order, burned-in-annotation, burned-in-likely,
-    /// burned-in-text, burned-in-unread, image-metadata, unreadable-dicom, unreadable-archive, unsupported-container, archive-depth,
-    /// archive-ratio, archive-too-large.
+    /// burned-in-text, burned-in-unread, image-metadata, unreadable-dicom, unreadable-archive,
+    /// unsupported-container, archive-depth, archive-ratio, archive-too-large, preamble-text,
+    /// embedded-dicom, outside-the-model.
     pub rule: &'static str,
     /// "(gggg,eeee)", or empty when the rule is about the whole file.
     pub tag: String,
@@ -128,7 +129,11 @@ impl Reason {
                 }
                 _ => "leave the image out, or re-export it uncompressed from its source".into(),
             },
-            "unreadable-dicom" | "duplicate-element" | "element-out-of-order" => {
+            "embedded-dicom" => {
+                "the file hides another DICOM file in its bytes: leave it out, or re-export it from its source"
+                    .into()
+            }
+            "unreadable-dicom" | "duplicate-element" | "element-out-of-order" | "outside-the-model" => {
                 "the file is malformed: readers disagree on it; re-export it from its source, or leave it out"
                     .into()
             }
@@ -249,6 +254,24 @@ fn check_in(
     all.dicom |= v.dicom;
     all.pixels_read |= v.pixels_read;
     all.refuse(at(v.reasons));
+    // A Part 10 file hidden inside this one is judged as a file of its own, and as what the
+    // rest of this file's bytes make it (it seldom ends where they do). Not in a container:
+    // its members are read as files, and a stored member's bytes run on into the next header.
+    let kinds = container::kinds(bytes);
+    let hidden = if kinds.is_empty() { Some(embedded_part10(bytes)) } else { None };
+    for (n, start) in hidden.into_iter().flatten().enumerate() {
+        if n == MAX_EMBEDDED || depth >= container::MAX_DEPTH {
+            all.refuse([container::refusal("embedded-dicom", location, "too many DICOM files inside one")]);
+            break;
+        }
+        let v = dicom(&bytes[start..], policy, sight, budget);
+        let mut reasons = v.reasons;
+        for r in &mut reasons {
+            r.location = format!("{location}@{start} embedded/{}", r.location);
+        }
+        all.dicom |= v.dicom;
+        all.refuse(reasons);
+    }
     if policy.refuse_burned_in
         && policy.ocr
         && let Some(frames) = pixels::image_frames(bytes)
@@ -263,7 +286,7 @@ fn check_in(
         all.dicom = true;
         all.refuse(at(v));
     }
-    for kind in container::kinds(bytes) {
+    for kind in kinds {
         if depth >= container::MAX_DEPTH {
             all.refuse([container::refusal("archive-depth", location, "")]);
             break;
@@ -411,6 +434,16 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
             }
         }
     }
+    // The preamble is the application's (PS3.10), and readers asked to (`dcmdump -f`, pydicom's
+    // `read_dataset`) take it for a raw data set; a hex dump shows its text.
+    if magic == Some(128) && bytes[..128].iter().any(|&b| b != 0) {
+        for (_, s) in raw_starts(bytes, bytes.len() as u64).filter(|&(at, _)| at == 0) {
+            other_reading(bytes, 0, s, policy, sight, &mut v);
+        }
+        if longest_text(&bytes[..128]) >= PREAMBLE_TEXT {
+            v.refuse([container::refusal("preamble-text", "", "text in the 128-byte preamble")]);
+        }
+    }
     // Raw readings are what readers fall back to without `DICM`; with it, none reads from
     // elsewhere.
     if magic.is_none() {
@@ -419,6 +452,29 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
         }
     }
     v
+}
+
+/// A run of this many printable characters in a Part 10 preamble is text, not an application's
+/// binary header (a TIFF header's longest is 3).
+const PREAMBLE_TEXT: usize = 8;
+
+/// The longest run of printable ASCII (letters, digits, punctuation, spaces) in `bytes`.
+fn longest_text(bytes: &[u8]) -> usize {
+    bytes.split(|b| !(b.is_ascii_graphic() || *b == b' ')).map(<[u8]>::len).max().unwrap_or(0)
+}
+
+/// At most this many Part 10 files found inside one file's bytes are read; more are refused.
+const MAX_EMBEDDED: usize = 8;
+
+/// Where a Part 10 file starts inside `bytes` other than at its own beginning: `DICM` followed by
+/// a meta group element (group 0002, little endian), 128 bytes after the start where there is
+/// room for a preamble. A DICOM file in another's pixel data, in a fragment or a JPEG segment of
+/// it, in an image's private chunk or an archive's header is a file a reader can take out whole.
+fn embedded_part10(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memmem::find_iter(bytes, b"DICM")
+        .filter(move |&p| bytes.get(p + 4..p + 6) == Some(&[0x02, 0x00][..]))
+        .map(|p| p.saturating_sub(128))
+        .filter(|&start| start > 0)
 }
 
 /// A reading other than the file's own. It counts only when what it read looks like a data set

@@ -101,6 +101,9 @@ pub enum Oddity {
     Duplicate,
     /// A tag lower than the one before it.
     OutOfOrder,
+    /// DICOM JSON or XML that the model has no place for (a member, an element, an attribute,
+    /// a comment, text between): no DICOM reader takes it, any text reader shows it.
+    OutsideTheModel,
 }
 
 /// What the reader tells as it goes.
@@ -112,6 +115,8 @@ pub trait Visitor {
     fn end_item(&mut self);
     fn end_sequence(&mut self);
     fn oddity(&mut self, oddity: Oddity, tag: Tag);
+    /// One fragment of encapsulated pixel data (a compressed frame, or part of one).
+    fn fragment(&mut self, _bytes: &[u8]) {}
     /// True when the visitor has seen enough to know this is no data set: the reading stops
     /// (a megabyte of zeros reads as a hundred thousand empty elements).
     fn gives_up(&self) -> bool {
@@ -545,7 +550,8 @@ impl<'a, V: Visitor> Reader<'a, '_, V> {
             if tag != ITEM || len == UNDEFINED {
                 return Err(Self::stop(pos - 8, "not a fragment in encapsulated pixel data"));
             }
-            self.value(pos, len, end)?;
+            let fragment = self.value(pos, len, end)?;
+            self.visitor.fragment(fragment);
             pos += len as usize;
         }
     }

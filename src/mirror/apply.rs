@@ -7,7 +7,7 @@ use vaultfmt::dev::BlockDevice;
 use vaultfmt::store::{Inode, Kind, SetAttrs, Store, StoreError, Txn, split_path};
 
 use super::plan::{FileStep, Plan, Step, same_attrs};
-use super::{BATCH_BYTES, Entry, Event, MirrorError, Options, Result, Summary, dst, src};
+use super::{Entry, Event, MirrorError, Options, Result, Summary, dst, src};
 use crate::gate::{self, Policy};
 use crate::settings::MIRROR_IN_PROGRESS;
 
@@ -110,7 +110,7 @@ impl<'a, D: BlockDevice + 'static> Batch<'a, D> {
         force: bool,
         events: &mut dyn FnMut(&Event),
     ) -> Result<()> {
-        if !force && self.pending.len() < self.batch_files && self.batch_bytes < BATCH_BYTES {
+        if !force && !crate::batch::full(self.pending.len(), self.batch_bytes, self.batch_files) {
             return Ok(());
         }
         let Some(mut tx) = self.tx.take() else { return Ok(()) };

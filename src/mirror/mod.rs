@@ -10,8 +10,8 @@
 //!   committed.
 //! - Files enter the backup only through the gate, with the backup's own policy: the mirror is
 //!   a door like any other (invariant 4). Refusals are audited in the backup.
-//! - Interrupted at any point, the backup holds its last commit (batches of [`BATCH_FILES`]
-//!   files or [`BATCH_BYTES`] bytes); a mark in it says a run was cut short, and the next run
+//! - Interrupted at any point, the backup holds its last commit (batches as `crate::batch`
+//!   says); a mark in it says a run was cut short, and the next run
 //!   says it resumed and skips what was verified and committed.
 //! - A source may change during a run (a mounted vault, mirrored by its mount's process): the
 //!   run lists it once, then reads each file in a read view of its own, so nothing of the
@@ -34,10 +34,6 @@ use crate::settings::{MIRROR_IN_PROGRESS, MIRROR_LAST};
 
 mod apply;
 pub mod plan;
-
-/// A batch is committed after this many files or bytes (and at the end).
-pub const BATCH_FILES: usize = 256;
-pub const BATCH_BYTES: u64 = 256 << 20;
 
 /// A complete mirror: the backup equalled the source when it ended, every copy read back.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -131,7 +127,8 @@ pub struct Options {
     pub delete: bool,
     pub max_delete: usize,
     pub dry_run: bool,
-    /// Files in one commit (at most; [`BATCH_BYTES`] also ends a batch).
+    /// Files in one commit, at most (`crate::batch`: never more than its rule, whose bytes
+    /// also end a batch).
     pub batch_files: usize,
     /// Set by someone else to stop the run before its next path: what is verified is
     /// committed, and the run fails with [`MirrorError::Stopped`].
@@ -146,7 +143,13 @@ impl Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { delete: false, max_delete: 100, dry_run: false, batch_files: BATCH_FILES, stop: None }
+        Options {
+            delete: false,
+            max_delete: 100,
+            dry_run: false,
+            batch_files: crate::batch::FILES,
+            stop: None,
+        }
     }
 }
 

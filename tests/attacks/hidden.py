@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""DICOM files hidden where the gate once did not look, and controls that must still pass.
+
+Usage: hidden.py OUT. Writes OUT/attack/* (each carries a made-up identity a reader can take out:
+a whole identified Part 10 file, or the identity as a raw data set or text) and OUT/control/*
+(conformant files, also in the same wrappers). Every name and value here is made up.
+"""
+import gzip
+import hashlib
+import io
+import os
+import struct
+import sys
+import tarfile
+import zlib
+
+import numpy as np
+from PIL import Image
+import pydicom
+from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+
+OUT = sys.argv[1]
+for d in ('attack', 'control'):
+    os.makedirs(os.path.join(OUT, d), exist_ok=True)
+
+NAME, DOB, MRN = 'Madeup^Hidden', '19710203', 'MRN4711913'
+n = [0]
+
+
+def uid():
+    n[0] += 1
+    return '2.25.%d' % int(hashlib.sha256(b'hidden %d' % n[0]).hexdigest()[:32], 16)
+
+
+def conformant(rows=16, cols=16, bits=16, syntax='1.2.840.10008.1.2.1'):
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.2'
+    meta.MediaStorageSOPInstanceUID = uid()
+    meta.TransferSyntaxUID = syntax
+    meta.ImplementationClassUID = '2.25.1234567'
+    ds = FileDataset(None, {}, file_meta=meta, preamble=b'\0' * 128)
+    ds.SpecificCharacterSet = 'ISO_IR 100'
+    ds.ImageType = ['ORIGINAL', 'PRIMARY', 'AXIAL']
+    ds.SOPClassUID = meta.MediaStorageSOPClassUID
+    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    for k in ('StudyDate', 'StudyTime', 'AccessionNumber', 'ReferringPhysicianName', 'PatientName',
+              'PatientID', 'PatientBirthDate', 'PatientSex', 'StudyID'):
+        setattr(ds, k, '')
+    ds.Modality = 'CT'
+    ds.PatientIdentityRemoved = 'YES'
+    code = Dataset()
+    code.CodeValue, code.CodingSchemeDesignator = '113100', 'DCM'
+    code.CodeMeaning = 'Basic Application Confidentiality Profile'
+    ds.DeidentificationMethodCodeSequence = [code]
+    ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = uid(), uid(), uid()
+    ds.SeriesNumber, ds.InstanceNumber = '1', '1'
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, 'MONOCHROME2'
+    ds.Rows, ds.Columns = rows, cols
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = bits, bits, bits - 1, 0
+    dtype = np.uint16 if bits == 16 else np.uint8
+    ds.PixelData = (np.arange(rows * cols) % (1 << min(bits, 12))).astype(dtype).tobytes()
+    return ds
+
+
+def part10(ds):
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
+def identified():
+    ds = conformant()
+    ds.PatientName, ds.PatientBirthDate, ds.PatientID = NAME, DOB, MRN
+    return part10(ds)
+
+
+def even(b):
+    return b + b'\0' * (len(b) % 2)
+
+
+def write(kind, name, data):
+    with open(os.path.join(OUT, kind, name), 'wb') as f:
+        f.write(data)
+
+
+BAD = even(identified())
+CLEAN = part10(conformant())
+write('control', 'clean.dcm', CLEAN)
+
+# The preamble as an implicit-VR data set (dcmdump -f, pydicom's read_dataset read it), its last
+# element a PixelData that swallows the rest of the file.
+elements = b''.join(struct.pack('<HHI', 0x0010, e, len(v)) + v
+                    for e, v in ((0x0010, NAME.encode() + b' '), (0x0020, MRN.encode()), (0x0030, DOB.encode())))
+filler = 128 - len(elements) - 16
+elements += struct.pack('<HHI', 0x0010, 0x1010, filler) + b'0' * filler
+elements += struct.pack('<HHI', 0x7FE0, 0x0010, len(CLEAN) - 128)
+assert len(elements) == 128
+write('attack', 'preamble_data_set.dcm', even(elements + CLEAN[128:]))
+write('attack', 'preamble_text.dcm', (b'Patient ' + NAME.encode() + b' ' + DOB.encode()).ljust(128, b'\0') + CLEAN[128:])
+write('control', 'binary_preamble.dcm', bytes(i % 7 for i in range(128)) + CLEAN[128:])
+
+# A whole identified file in pixel data: as its value, and after the frame.
+ds = conformant()
+ds.PixelData = BAD
+write('attack', 'pixel_data_is_a_file.dcm', part10(ds))
+ds = conformant()
+ds.PixelData = ds.PixelData + BAD
+write('attack', 'pixel_data_slack_holds_a_file.dcm', part10(ds))
+
+# Encapsulated JPEG: an extra fragment, and an APP9 segment of the frame's JPEG.
+jpeg = io.BytesIO()
+Image.fromarray((np.arange(256).reshape(16, 16) % 200).astype(np.uint8)).save(jpeg, 'JPEG')
+jpeg = jpeg.getvalue()
+
+
+def fragments(*frags):
+    return b''.join(struct.pack('<HHI', 0xFFFE, 0xE000, len(even(f))) + even(f) for f in frags)
+
+
+def encapsulated(frags, modality='CT'):
+    ds = conformant(bits=8, syntax='1.2.840.10008.1.2.4.50')
+    ds.Modality = modality
+    ds.PixelData = frags
+    ds['PixelData'].VR = 'OB'
+    ds['PixelData'].is_undefined_length = True
+    return part10(ds)
+
+
+write('attack', 'extra_fragment_is_a_file.dcm', encapsulated(fragments(b'', jpeg, BAD)))
+app9 = jpeg[:2] + b'\xff\xe9' + struct.pack('>H', len(BAD) + 2) + BAD + jpeg[2:]
+write('attack', 'jpeg_segment_is_a_file.dcm', encapsulated(fragments(b'', app9)))
+# A frame's JPEG comment (a standalone JPEG's is refused as image metadata).
+comment = b'Patient ' + NAME.encode() + b' ' + DOB.encode()
+com = jpeg[:2] + b'\xff\xfe' + struct.pack('>H', len(comment) + 2) + comment + jpeg[2:]
+write('attack', 'jpeg_comment_in_a_frame.dcm', encapsulated(fragments(b'', com)))
+write('control', 'jpeg_frame.dcm', encapsulated(fragments(b'', jpeg)))
+
+# A PNG with a private chunk holding the file.
+png = io.BytesIO()
+Image.fromarray(np.full((8, 8), 200, np.uint8)).save(png, 'PNG')
+png = png.getvalue()
+chunk = struct.pack('>I', len(BAD)) + b'dcMf' + BAD
+chunk += struct.pack('>I', zlib.crc32(b'dcMf' + BAD) & 0xFFFFFFFF)
+write('attack', 'png_chunk_is_a_file.png', png[:33] + chunk + png[33:])
+
+
+def tar_of(members):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode='w', format=tarfile.USTAR_FORMAT) as t:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+# Members after the end-of-archive blocks (`tar -i` extracts them).
+write('attack', 'tar_member_after_the_end.tar', tar_of([('a.dcm', CLEAN)]) + tar_of([('b.dcm', BAD)]))
+write('control', 'two_clean_files.tar', tar_of([('a.dcm', CLEAN), ('b.dcm', CLEAN)]))
+
+
+def cpio_of(members):
+    out = b''
+    for i, (name, data) in enumerate(members + [('TRAILER!!!', b'')]):
+        nm = name.encode() + b'\0'
+        head = b'070701' + b''.join(b'%08X' % v for v in (i + 1, 0o100644, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(nm), 0))
+        out += head + nm
+        out += b'\0' * (-len(out) % 4) + data
+        out += b'\0' * (-len(out) % 4)
+    return out
+
+
+# A second archive after the trailer (the kernel reads archives one after another).
+write('attack', 'cpio_after_the_trailer.cpio', cpio_of([('a.dcm', CLEAN)]) + cpio_of([('b.dcm', BAD)]))
+write('control', 'clean.cpio', cpio_of([('a.dcm', CLEAN)]))
+
+# A gzip whose header's extra field holds the file (its content is clean).
+body = gzip.compress(CLEAN, mtime=0)
+extra = struct.pack('<H', len(BAD)) + BAD
+write('attack', 'gzip_extra_field_is_a_file.gz', body[:3] + bytes([body[3] | 0x04]) + body[4:10] + extra + body[10:])
+write('control', 'clean.dcm.gz', body)
+
+# DICOM JSON and XML with what the model has no place for (a JSON member, a key that is no tag,
+# an XML comment, element or trailing text): a text reader shows it, so it is judged.
+import json
+
+
+def as_json(ds):
+    return json.loads(ds.to_json(bulk_data_threshold=1 << 30))
+
+
+model = as_json(conformant())
+model['7FE00010']['vr'] = 'OW'  # pydicom writes 'OB or OW', which no reader of the model takes
+write('control', 'clean.json', json.dumps(model).encode())
+extra = json.loads(json.dumps(model))
+extra['00100010']['Note'] = NAME
+write('attack', 'json_member_outside_the_model.json', json.dumps(extra).encode())
+keyed = json.loads(json.dumps(model))
+keyed[NAME] = {'vr': 'LO', 'Value': ['x']}
+write('attack', 'json_key_is_a_name.json', json.dumps(keyed).encode())
+
+
+def as_xml(ds, inject=b'', trailing=b''):
+    out = [b'<?xml version="1.0" encoding="UTF-8"?>', b'<NativeDicomModel>']
+    for el in ds:
+        if el.VR in ('SQ', 'OB', 'OW') or el.tag == 0x7FE00010:
+            continue
+        out.append(b'<DicomAttribute tag="%08X" vr="%s" keyword="%s">' % (el.tag, el.VR.encode(), el.keyword.encode()))
+        values = el.value if isinstance(el.value, (list, pydicom.multival.MultiValue)) else [el.value]
+        for i, value in enumerate(values):
+            text = str(value).encode()
+            if text:
+                tag = b'PersonName' if el.VR == 'PN' else b'Value'
+                out.append(b'<%s number="%d">%s</%s>' % (tag, i + 1, text, tag))
+        out.append(b'</DicomAttribute>')
+    out.append(inject + b'</NativeDicomModel>' + trailing)
+    return b'\n'.join(out)
+
+
+plain = conformant()
+del plain.DeidentificationMethodCodeSequence
+write('control', 'clean.xml', as_xml(plain))
+who = b'Patient ' + NAME.encode() + b' ' + DOB.encode()
+write('attack', 'xml_comment.xml', as_xml(plain, inject=b'<!-- ' + who + b' -->'))
+write('attack', 'xml_element_outside_the_model.xml', as_xml(plain, inject=b'<Note>' + who + b'</Note>'))
+write('attack', 'xml_text_after_the_root.xml', as_xml(plain, trailing=b'\n' + who))
