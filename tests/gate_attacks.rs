@@ -77,7 +77,8 @@ fn invariant_4_every_attack_in_the_corpus_is_refused_and_every_control_accepted(
 /// frame, in an extra fragment, in a JPEG segment of a frame (and a frame's JPEG comment), in a
 /// PNG's private chunk, in a gzip header's extra field; archives after a tar's end blocks or a
 /// cpio's trailer; DICOM JSON and XML with what the model has no place for (a member, a key, a
-/// comment, an element, text after the root). Each is refused, and the same wrappers around
+/// comment, an element, text after the root); a bare zlib stream, URL-safe unpadded base64,
+/// hex, a tar folder member carrying data. Each is refused, and the same wrappers around
 /// conformant files are not.
 #[test]
 fn invariant_4_files_hidden_in_preambles_binary_values_and_past_an_archives_end_are_refused() {
@@ -99,17 +100,19 @@ fn invariant_4_files_hidden_in_preambles_binary_values_and_past_an_archives_end_
             .collect()
     };
     let attacks = verdicts("attack");
-    assert_eq!(attacks.len(), 16, "{attacks:?}");
+    assert_eq!(attacks.len(), 20, "{attacks:?}");
     for (file, v) in &attacks {
-        // Each carries the identity as bytes a reader can take out.
+        // Each carries the identity as bytes a reader can take out (encoded in the .zlib and
+        // .txt files: hidden.py decodes them back).
         let bytes = std::fs::read(dir.path().join("attack").join(file)).unwrap();
-        assert!(bytes.windows(13).any(|w| w == b"Madeup^Hidden"), "{file}: no identity in it");
+        let encoded = file.ends_with(".zlib") || file.ends_with(".txt");
+        assert!(encoded || bytes.windows(13).any(|w| w == b"Madeup^Hidden"), "{file}: no identity in it");
         assert_eq!(v["verdict"], "refuse", "{file} accepted");
         let text = v["reasons"].to_string();
         assert!(!text.contains("Madeup") && !text.contains("4711913"), "{file}: a value in a reason");
     }
     let controls = verdicts("control");
-    assert_eq!(controls.len(), 8, "{controls:?}");
+    assert_eq!(controls.len(), 10, "{controls:?}");
     for (file, v) in &controls {
         assert_eq!(v["verdict"], "accept", "{file} refused: {}", v["reasons"]);
     }

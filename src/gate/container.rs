@@ -48,8 +48,13 @@ pub enum Kind {
     Iso9660,
     Cpio,
     Ar,
-    /// Base64 text (lines of the base64 alphabet only): what it decodes to.
+    /// Base64 text (lines of the base64 alphabet only, the URL-safe one too, padded or not):
+    /// what it decodes to.
     Base64,
+    /// Hexadecimal text (lines of hex digits only): what it decodes to.
+    Hex,
+    /// A bare zlib stream (RFC 1950), as programs write them without gzip's header.
+    Zlib,
     /// A container vault does not open: refused, named.
     Unsupported(&'static str),
 }
@@ -71,6 +76,8 @@ impl Kind {
             Kind::Cpio => "cpio",
             Kind::Ar => "ar",
             Kind::Base64 => "base64",
+            Kind::Hex => "hex",
+            Kind::Zlib => "zlib",
             Kind::Unsupported(name) => name,
         }
     }
@@ -139,12 +146,26 @@ fn lzma_header(bytes: &[u8]) -> bool {
     h[0] < 225 && usual_dict && plausible_len
 }
 
-/// Lines of the base64 alphabet and nothing else (no spaces: prose is not base64), long enough
-/// to hold a file.
+/// Lines of the base64 alphabet (standard or URL-safe) and nothing else (no spaces: prose is not
+/// base64), long enough to hold a file.
 fn base64_text(bytes: &[u8]) -> bool {
     bytes.len() >= 180
-        && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r'))
-        && bytes.iter().filter(|&&b| b != b'\n' && b != b'\r').count() % 4 == 0
+        && bytes.iter().all(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=' | b'\n' | b'\r')
+        })
+}
+
+/// Lines of hex digits and nothing else, an even count of them, long enough to hold a file.
+fn hex_text(bytes: &[u8]) -> bool {
+    let digits = bytes.iter().filter(|&&b| b != b'\n' && b != b'\r').count();
+    digits >= 360
+        && digits % 2 == 0
+        && bytes.iter().all(|&b| b.is_ascii_hexdigit() || b == b'\n' || b == b'\r')
+}
+
+/// A zlib stream's two-byte header: deflate with a window up to 32 KiB, its check bits right.
+fn zlib_header(bytes: &[u8]) -> bool {
+    bytes.len() > 2 && bytes[0] == 0x78 && u16::from_be_bytes([bytes[0], bytes[1]]).is_multiple_of(31)
 }
 
 /// Every kind of container the bytes could be taken for (a polyglot is more than one).
@@ -243,6 +264,12 @@ pub fn kinds(bytes: &[u8]) -> Vec<Kind> {
     }
     if base64_text(bytes) {
         out.push(Kind::Base64);
+    }
+    if hex_text(bytes) {
+        out.push(Kind::Hex);
+    }
+    if zlib_header(bytes) {
+        out.push(Kind::Zlib);
     }
     for (sig, name) in [
         (&b"7z\xBC\xAF\x27\x1C"[..], "7z"),
@@ -456,8 +483,26 @@ pub fn for_each_member(
             use base64::Engine;
             let text: Vec<u8> = bytes.iter().copied().filter(|&b| b != b'\n' && b != b'\r').collect();
             // Not base64 after all (letters and digits only): nothing to read.
-            if let Ok(data) = base64::engine::general_purpose::STANDARD.decode(&text) {
+            use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+            let decoded = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+                .iter()
+                .find_map(|e| e.decode(&text).ok());
+            if let Some(data) = decoded {
                 each("(base64)", &data, budget);
+            }
+        }
+        Kind::Hex => {
+            let digits: Vec<u8> = bytes.iter().copied().filter(|&b| b != b'\n' && b != b'\r').collect();
+            let nibble = |d: u8| (d as char).to_digit(16).expect("a hex digit") as u8;
+            let data: Vec<u8> = digits.chunks_exact(2).map(|p| (nibble(p[0]) << 4) | nibble(p[1])).collect();
+            each("(hex)", &data, budget);
+        }
+        Kind::Zlib => {
+            // Two bytes say little: what does not inflate is not taken for zlib.
+            match expand(flate2::read::ZlibDecoder::new(bytes), whole, budget, location) {
+                Ok(data) => each("(zlib)", &data, budget),
+                Err(reason) if reason.rule == "unreadable-archive" => {}
+                Err(reason) => return Err(reason),
             }
         }
         Kind::Iso9660 => iso_members(bytes, location, budget, each)?,
@@ -473,7 +518,6 @@ pub fn for_each_member(
 /// member of a type it does not know as a plain file, so the gate reads it as one too. A pax
 /// sparse member (GNU.sparse.*, formats 0.0, 0.1 and 1.0) is read as GNU tar restores it.
 fn tar_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Each<'_>) -> Result<(), Reason> {
-    use tar::EntryType;
     let unreadable = |detail| refusal("unreadable-archive", location, detail);
     let mut archive = tar::Archive::new(bytes);
     // Where the last member's data ends: after it, only the end-of-archive blocks' zeros (`tar
@@ -483,10 +527,9 @@ fn tar_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
         let mut entry = entry.map_err(|_| unreadable("a header it cannot read"))?;
         let data_end = entry.raw_file_position().saturating_add(entry.header().entry_size().unwrap_or(0));
         end = end.max(data_end.checked_next_multiple_of(512).unwrap_or(u64::MAX));
-        // Whatever the type says, data that is there is read (7z extracts a link's data too);
-        // a folder's none.
-        let kind = entry.header().entry_type();
-        if matches!(kind, EntryType::Directory) || entry.size() == 0 {
+        // Whatever the type says, data that is there is read (7z extracts a link's data too),
+        // a folder's as well (its header may carry a size, and the data follow it).
+        if entry.size() == 0 {
             continue;
         }
         let mut sparse: Vec<(String, String)> = Vec::new();

@@ -224,3 +224,19 @@ who = b'Patient ' + NAME.encode() + b' ' + DOB.encode()
 write('attack', 'xml_comment.xml', as_xml(plain, inject=b'<!-- ' + who + b' -->'))
 write('attack', 'xml_element_outside_the_model.xml', as_xml(plain, inject=b'<Note>' + who + b'</Note>'))
 write('attack', 'xml_text_after_the_root.xml', as_xml(plain, trailing=b'\n' + who))
+
+# Encodings and streams a program writes without a container's header.
+import base64
+assert zlib.decompress(zlib.compress(BAD)) == BAD
+write('attack', 'zlib_stream.zlib', zlib.compress(BAD))
+write('control', 'clean.zlib', zlib.compress(CLEAN))
+b64 = base64.urlsafe_b64encode(BAD).rstrip(b'=')
+assert base64.urlsafe_b64decode(b64 + b'=' * (-len(b64) % 4)) == BAD
+write('attack', 'base64url_unpadded.txt', b64)
+write('attack', 'hex.txt', BAD.hex().encode())
+write('control', 'clean.hex.txt', CLEAN.hex().encode())
+# A folder member whose header carries a size, the file as its data.
+folder = tarfile.TarInfo('study')
+folder.type, folder.size = tarfile.DIRTYPE, len(BAD)
+header = folder.tobuf(format=tarfile.USTAR_FORMAT)
+write('attack', 'tar_folder_with_data.tar', header + BAD + b'\0' * (-len(BAD) % 512) + b'\0' * 1024)
