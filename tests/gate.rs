@@ -465,6 +465,21 @@ fn dicom_json_and_xml_are_read_as_dicom() {
 }
 
 #[test]
+fn a_file_that_says_its_identity_was_not_removed_is_refused() {
+    // PatientIdentityRemoved NO: the file's writer says it still identifies someone, wherever
+    // that is (a name in an attribute the profile keeps has no shape the law can see).
+    for said in ["NO", "no ", "No"] {
+        let mut obj = conformant();
+        obj.put(text(tags::PATIENT_IDENTITY_REMOVED, VR::CS, said));
+        let rules: Vec<_> = reasons(&part10(obj, EXPLICIT)).into_iter().map(|r| r.0).collect();
+        assert_eq!(rules, ["identity-not-removed"], "{said:?}");
+    }
+    let mut obj = conformant();
+    obj.put(text(tags::PATIENT_IDENTITY_REMOVED, VR::CS, "YES"));
+    assert!(accepted(&part10(obj, EXPLICIT)));
+}
+
+#[test]
 fn burned_in_patient_data_by_the_header() {
     let with_pixels = |modality: &str, burned: Option<&str>, policy: &Policy| {
         let mut obj = conformant();

@@ -75,11 +75,12 @@ fn invariant_4_every_attack_in_the_corpus_is_refused_and_every_control_accepted(
 /// Identified DICOM files hidden where the gate once did not look (`tests/attacks/hidden.py`):
 /// the preamble read as a data set or holding text; a whole Part 10 file in pixel data, after a
 /// frame, in an extra fragment, in a JPEG segment of a frame (and a frame's JPEG comment), in a
-/// PNG's private chunk, in a gzip header's extra field; archives after a tar's end blocks or a
-/// cpio's trailer; DICOM JSON and XML with what the model has no place for (a member, a key, a
+/// PNG's private chunk, in a gzip header's extra field, in a DICOM JSON's or XML's inline binary or `data:` bulk data URI; text
+/// after a frame's pixels; archives after a tar's end blocks or a
+/// cpio's trailer; comments in a gzip, zip or pax header; DICOM JSON and XML with what the model has no place for (a member, a key, a
 /// comment, an element, text after the root); a bare zlib stream, URL-safe unpadded base64,
 /// hex, a tar folder member carrying data. Each is refused, and the same wrappers around
-/// conformant files are not.
+/// conformant files are not. Scrub cuts the text after a frame, and what it writes passes.
 #[test]
 fn invariant_4_files_hidden_in_preambles_binary_values_and_past_an_archives_end_are_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -100,20 +101,36 @@ fn invariant_4_files_hidden_in_preambles_binary_values_and_past_an_archives_end_
             .collect()
     };
     let attacks = verdicts("attack");
-    assert_eq!(attacks.len(), 20, "{attacks:?}");
+    assert_eq!(attacks.len(), 29, "{attacks:?}");
     for (file, v) in &attacks {
         // Each carries the identity as bytes a reader can take out (encoded in the .zlib and
-        // .txt files: hidden.py decodes them back).
+        // .txt files and the JSON's inline binary: hidden.py decodes them back).
         let bytes = std::fs::read(dir.path().join("attack").join(file)).unwrap();
-        let encoded = file.ends_with(".zlib") || file.ends_with(".txt");
+        let encoded = file.ends_with(".zlib") || file.ends_with(".txt") || file.contains("inline");
         assert!(encoded || bytes.windows(13).any(|w| w == b"Madeup^Hidden"), "{file}: no identity in it");
         assert_eq!(v["verdict"], "refuse", "{file} accepted");
         let text = v["reasons"].to_string();
         assert!(!text.contains("Madeup") && !text.contains("4711913"), "{file}: a value in a reason");
     }
     let controls = verdicts("control");
-    assert_eq!(controls.len(), 10, "{controls:?}");
+    assert_eq!(controls.len(), 14, "{controls:?}");
     for (file, v) in &controls {
         assert_eq!(v["verdict"], "accept", "{file} refused: {}", v["reasons"]);
     }
+    let key = dir.path().join("key");
+    std::fs::write(&key, [7u8; 32]).unwrap();
+    let scrubbed = dir.path().join("scrubbed");
+    let out = Command::new(env!("CARGO_BIN_EXE_vault"))
+        .args(["scrub", "--key-file"])
+        .arg(&key)
+        .arg("--out")
+        .arg(&scrubbed)
+        .arg(dir.path().join("attack/pixel_data_slack_text.dcm"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bytes = std::fs::read(scrubbed.join("pixel_data_slack_text.dcm")).unwrap();
+    assert!(!bytes.windows(6).any(|w| w == b"Madeup"), "the text after the frame was kept");
+    let check = Command::new(env!("CARGO_BIN_EXE_vault")).arg("check").arg(&scrubbed).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
 }

@@ -157,10 +157,15 @@ fn base64_text(bytes: &[u8]) -> bool {
 
 /// Lines of hex digits and nothing else, an even count of them, long enough to hold a file.
 fn hex_text(bytes: &[u8]) -> bool {
-    let digits = bytes.iter().filter(|&&b| b != b'\n' && b != b'\r').count();
+    let digits = unbroken(bytes).count();
     digits >= 360
-        && digits % 2 == 0
+        && digits.is_multiple_of(2)
         && bytes.iter().all(|&b| b.is_ascii_hexdigit() || b == b'\n' || b == b'\r')
+}
+
+/// Text without its line breaks: what a base64 or hex decoder reads.
+fn unbroken(text: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    text.iter().copied().filter(|&b| b != b'\n' && b != b'\r')
 }
 
 /// A zlib stream's two-byte header: deflate with a window up to 32 KiB, its check bits right.
@@ -363,6 +368,9 @@ pub fn for_each_member(
             {
                 stream("(gzip extra field)", &mut &extra[..], budget)?;
             }
+            if gzip_comment(bytes) {
+                return Err(refusal("archive-comment", location, "a gzip header's comment"));
+            }
             stream("(gunzip)", &mut flate2::read::MultiGzDecoder::new(bytes), budget)?
         }
         Kind::Bzip2 => stream("(bunzip2)", &mut bzip2::read::MultiBzDecoder::new(bytes), budget)?,
@@ -426,9 +434,15 @@ pub fn for_each_member(
         Kind::Zip => {
             let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
                 .map_err(|_| unreadable("not a zip it can read"))?;
+            if !archive.comment().is_empty() {
+                return Err(refusal("archive-comment", location, "a zip archive's comment"));
+            }
             for i in 0..archive.len() {
                 let file =
                     archive.by_index(i).map_err(|_| unreadable("a member it cannot read (encrypted?)"))?;
+                if !file.comment_raw().is_empty() {
+                    return Err(refusal("archive-comment", location, "a zip member's comment"));
+                }
                 if file.is_dir() {
                     continue;
                 }
@@ -481,7 +495,7 @@ pub fn for_each_member(
         Kind::Cpio => cpio_members(bytes, location, budget, each)?,
         Kind::Base64 => {
             use base64::Engine;
-            let text: Vec<u8> = bytes.iter().copied().filter(|&b| b != b'\n' && b != b'\r').collect();
+            let text: Vec<u8> = unbroken(bytes).collect();
             // Not base64 after all (letters and digits only): nothing to read.
             use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
             let decoded = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
@@ -492,7 +506,7 @@ pub fn for_each_member(
             }
         }
         Kind::Hex => {
-            let digits: Vec<u8> = bytes.iter().copied().filter(|&b| b != b'\n' && b != b'\r').collect();
+            let digits: Vec<u8> = unbroken(bytes).collect();
             let nibble = |d: u8| (d as char).to_digit(16).expect("a hex digit") as u8;
             let data: Vec<u8> = digits.chunks_exact(2).map(|p| (nibble(p[0]) << 4) | nibble(p[1])).collect();
             each("(hex)", &data, budget);
@@ -512,6 +526,23 @@ pub fn for_each_member(
         }
     }
     Ok(())
+}
+
+/// True when a gzip header (RFC 1952) carries a comment (FCOMMENT): free text any `gzip -l -v`
+/// or archive manager shows. (The original file name, FNAME, is a name like a member's.)
+fn gzip_comment(bytes: &[u8]) -> bool {
+    let Some(&flags) = bytes.get(3) else { return false };
+    let mut at = 10;
+    if flags & 0x04 != 0 {
+        let Some(x) = bytes.get(10..12) else { return false };
+        at += 2 + usize::from(u16::from_le_bytes([x[0], x[1]]));
+    }
+    let field = |at: usize| bytes.get(at..).map(|rest| rest.split(|&b| b == 0).next().unwrap_or_default());
+    if flags & 0x08 != 0 {
+        let Some(name) = field(at) else { return false };
+        at += name.len() + 1;
+    }
+    flags & 0x10 != 0 && field(at).is_some_and(|comment| !comment.is_empty())
 }
 
 /// Every member of a tar archive that carries data, whatever its type says: GNU tar extracts a
@@ -535,6 +566,9 @@ fn tar_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
         let mut sparse: Vec<(String, String)> = Vec::new();
         if let Ok(Some(pax)) = entry.pax_extensions() {
             for ext in pax.flatten() {
+                if ext.key_bytes() == b"comment" && !ext.value_bytes().is_empty() {
+                    return Err(refusal("archive-comment", location, "a pax header's comment"));
+                }
                 if let (Ok(k), Ok(v)) = (ext.key(), ext.value())
                     && k.starts_with("GNU.sparse.")
                 {

@@ -73,20 +73,28 @@ pub fn audit_refusal<D: BlockDevice + 'static>(
     reasons: &[Reason],
 ) -> Result<(), StoreError> {
     for r in reasons {
-        let mut fields = vec![("door", door.name), ("path", path), ("rule", r.rule), ("tag", r.tag.as_str())];
-        fields.extend_from_slice(door.from);
-        tx.audit("refused", &fields)?;
+        tx.audit("refused", &refusal_fields(door, path, r.rule, ("tag", r.tag.as_str())))?;
     }
     Ok(())
+}
+
+/// A refusal's audit record: the door, the path, the rule, one more field, who sent it.
+fn refusal_fields<'a>(
+    door: Door<'a>,
+    path: &'a str,
+    rule: &'a str,
+    more: (&'a str, &'a str),
+) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![("door", door.name), ("path", path), ("rule", rule), more];
+    fields.extend_from_slice(door.from);
+    fields
 }
 
 /// The audit record of a file the scrub refused at a door (`import --scrub`, `receive
 /// --scrub`): its rules alone (`scrub::file::rules`: a reason can name a container's member,
 /// whose name can be anything), and who sent it where the door knows.
 pub fn scrub_refusal<'a>(door: Door<'a>, path: &'a str, rules: &'a str) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![("door", door.name), ("path", path), ("rule", "scrub"), ("why", rules)];
-    fields.extend_from_slice(door.from);
-    fields
+    refusal_fields(door, path, "scrub", ("why", rules))
 }
 
 /// What OCR saw in frames, as a vault remembers it: looked up in its store, and what is learned

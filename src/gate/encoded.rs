@@ -196,8 +196,9 @@ fn json_dataset(kv: &[(String, Node)], v: &mut impl Visitor) -> usize {
                 }
             }
         }
-        if field("BulkDataURI").next().is_some() && value.is_empty() {
-            value.extend(b"(bulk data elsewhere)");
+        for uri in field("BulkDataURI") {
+            let uri = if let Node::Text(t) = uri { t.as_bytes() } else { b"" };
+            value.extend(bulk_data(uri));
         }
         v.element(&Element { tag, vr, value: &value, big_endian: false });
     }
@@ -365,7 +366,7 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
                         a.parts += 1;
                     }
                     "InlineBinary" => in_binary = true,
-                    "BulkData" => a.value.extend(b"(bulk data elsewhere)"),
+                    "BulkData" => a.value.extend(bulk_data(&uri_of(e))),
                     "Ideographic" | "Phonetic" => a.value.push(b'='),
                     "GivenName" | "MiddleName" | "NamePrefix" | "NameSuffix" => a.value.push(b'^'),
                     _ => {}
@@ -373,7 +374,7 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
             }
             Event::Empty(e) if e.local_name().into_inner() == "BulkData" => {
                 if let Some(a) = stack.last_mut() {
-                    a.value.extend(b"(bulk data elsewhere)");
+                    a.value.extend(bulk_data(&uri_of(e)));
                 }
             }
             Event::End(e) if e.local_name().into_inner() == "InlineBinary" => in_binary = false,
@@ -436,6 +437,65 @@ pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
         return Some(Err(()));
     }
     Some(Ok(count))
+}
+
+/// A bulk data reference's value as a reader takes it: the bytes of a `data:` URI (RFC 2397,
+/// base64 or percent-encoded), which carries them in the reference itself; for any other URI, a
+/// value that is there, elsewhere.
+fn bulk_data(uri: &[u8]) -> Vec<u8> {
+    let data = uri.trim_ascii();
+    let Some((head, body)) = data
+        .get(..5)
+        .filter(|s| s.eq_ignore_ascii_case(b"data:"))
+        .and_then(|_| data[5..].iter().position(|&b| b == b',').map(|c| (&data[5..5 + c], &data[6 + c..])))
+    else {
+        return b"(bulk data elsewhere)".to_vec();
+    };
+    let percent = percent_decoded(body);
+    if head.to_ascii_lowercase().ends_with(b";base64") {
+        let text: Vec<u8> = percent.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+        use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+        if let Some(bytes) = [STANDARD, STANDARD_NO_PAD].iter().find_map(|e| e.decode(&text).ok()) {
+            return bytes;
+        }
+    }
+    percent
+}
+
+/// `%XX` escapes decoded; a `%` without two hex digits kept as it is.
+fn percent_decoded(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let hex =
+            text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        match (text[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The `uri` attribute of a BulkData element.
+fn uri_of(e: &quick_xml::events::BytesStart<'_>) -> Vec<u8> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().into_inner() == "uri")
+        .map(|a| {
+            let raw: &str = &a.value;
+            quick_xml::escape::unescape(raw)
+                .map(|c| c.into_owned())
+                .unwrap_or_else(|_| raw.to_string())
+                .into_bytes()
+        })
+        .unwrap_or_default()
 }
 
 /// The elements of the Native DICOM Model (PS3.19 A.1).

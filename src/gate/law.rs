@@ -27,6 +27,7 @@ use dicom_core::{Tag, VR};
 use dicom_dictionary_std::{StandardDataDictionary, tags};
 
 use super::burned::{IDENTITY_TAGS, Identity};
+use super::pixels;
 use super::profile::{Action, Profile, Retain};
 use super::scan::{self, Element, Oddity, Visitor, trim};
 use super::shape::{self, Strength};
@@ -116,6 +117,17 @@ struct Facts {
     image_type: Option<Vec<u8>>,
     photometric: Option<Vec<u8>>,
     pixels: bool,
+    /// The size of native pixel data ([`pixels::GEOMETRY`]).
+    geometry: [Option<u64>; 5],
+}
+
+/// A number as a header gives it: US (either byte order) or IS text.
+fn header_number(e: &Element<'_>) -> Option<u64> {
+    if e.tag == tags::NUMBER_OF_FRAMES {
+        return std::str::from_utf8(trim(e.value)).ok()?.trim().parse().ok();
+    }
+    let two: [u8; 2] = e.value.get(..2)?.try_into().ok()?;
+    Some(u64::from(if e.big_endian { u16::from_be_bytes(two) } else { u16::from_le_bytes(two) }))
 }
 
 /// One level of nesting: the sequence that holds it and the private blocks it reserves.
@@ -513,6 +525,16 @@ impl<'p> Law<'p> {
         self.find("private-element", tag, Some(Retain::SafePrivate), false, None);
     }
 
+    /// Native pixel data longer than its frames (and the byte that pads them to even length)
+    /// has bytes no viewer shows and any reader can take out: refused when they hold text.
+    fn slack(&mut self, e: &Element<'_>) {
+        let Some(frames) = pixels::native_len(self.facts.geometry) else { return };
+        let slack = usize::try_from(frames).ok().and_then(|f| e.value.get(f..)).unwrap_or_default();
+        if self.levels.is_empty() && super::longest_text(slack) >= super::HIDDEN_TEXT {
+            self.find("hidden-text", e.tag, None, true, Some("text after the last frame's pixels"));
+        }
+    }
+
     /// Scores a top-level element (see [`Law::known`]): one with a value, outside the command
     /// group (whose small tags, (0000,0100) and the like, binaries are full of).
     fn score(&mut self, tag: Tag, vr: Option<VR>, len: usize) {
@@ -554,7 +576,11 @@ impl<'p> Law<'p> {
                     self.facts.photometric = value()
                 }
                 tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009) => self.facts.pixels = true,
-                _ => {}
+                t => {
+                    if let Some(i) = pixels::GEOMETRY.iter().position(|&g| g == t) {
+                        self.facts.geometry[i] = header_number(e);
+                    }
+                }
             },
             1 if self.levels[0].tag == tags::DEIDENTIFICATION_METHOD_CODE_SEQUENCE
                 && e.tag == tags::CODE_VALUE =>
@@ -719,6 +745,10 @@ impl Visitor for Law<'_> {
                     let (rule, detail) = Self::rule(problem, e.tag, VR::OB, false);
                     self.find(rule, e.tag, None, readable(e.value), detail);
                 }
+                self.slack(e);
+            }
+            tags::PATIENT_IDENTITY_REMOVED if trim(e.value).eq_ignore_ascii_case(b"NO") => {
+                self.find("identity-not-removed", e.tag, None, false, None);
             }
             t if t.group() % 2 == 1 => self.private(e),
             _ => self.standard(e),

@@ -55,8 +55,8 @@ pub struct Reason {
     /// identity-in-text, uid-not-replaced, value-not-its-vr, private-element, unknown-attribute,
     /// duplicate-element, element-out-of-order, burned-in-annotation, burned-in-likely,
     /// burned-in-text, burned-in-unread, image-metadata, unreadable-dicom, unreadable-archive,
-    /// unsupported-container, archive-depth, archive-ratio, archive-too-large, preamble-text,
-    /// embedded-dicom, outside-the-model.
+    /// unsupported-container, archive-comment, archive-depth, archive-ratio, archive-too-large,
+    /// hidden-text, embedded-dicom, outside-the-model, identity-not-removed.
     pub rule: &'static str,
     /// "(gggg,eeee)", or empty when the rule is about the whole file.
     pub tag: String,
@@ -138,6 +138,7 @@ impl Reason {
                     .into()
             }
             "unreadable-archive"
+            | "archive-comment"
             | "unsupported-container"
             | "archive-depth"
             | "archive-ratio"
@@ -260,7 +261,11 @@ fn check_in(
     let kinds = container::kinds(bytes);
     let hidden = if kinds.is_empty() { Some(embedded_part10(bytes)) } else { None };
     for (n, start) in hidden.into_iter().flatten().enumerate() {
-        if n == MAX_EMBEDDED || depth >= container::MAX_DEPTH {
+        if depth >= container::MAX_DEPTH {
+            all.refuse([container::refusal("archive-depth", location, "DICOM files nested too deep")]);
+            break;
+        }
+        if n == MAX_EMBEDDED {
             all.refuse([container::refusal("embedded-dicom", location, "too many DICOM files inside one")]);
             break;
         }
@@ -282,9 +287,19 @@ fn check_in(
     // By the signature alone, not by whether the image decodes: a reader that shows a file's
     // comments need not decode its pixels.
     all.refuse(at(metadata::reasons(bytes)));
-    if let Some(v) = encoded_readings(bytes, policy) {
+    if let Some((v, binaries)) = encoded_readings(bytes, policy) {
         all.dicom = true;
         all.refuse(at(v));
+        // A binary value a reader decodes from base64 is bytes like any other file's: pixel
+        // data that is a whole Part 10 file, an archive, an image.
+        for (tag, value) in binaries {
+            if depth >= container::MAX_DEPTH {
+                all.refuse([container::refusal("archive-depth", location, "")]);
+                break;
+            }
+            let inner = format!("{location}{} InlineBinary!/", law::tag_text(tag));
+            all.merge(check_in(&value, policy, sight, &inner, depth + 1, budget));
+        }
     }
     for kind in kinds {
         if depth >= container::MAX_DEPTH {
@@ -440,8 +455,8 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
         for (_, s) in raw_starts(bytes, bytes.len() as u64).filter(|&(at, _)| at == 0) {
             other_reading(bytes, 0, s, policy, sight, &mut v);
         }
-        if longest_text(&bytes[..128]) >= PREAMBLE_TEXT {
-            v.refuse([container::refusal("preamble-text", "", "text in the 128-byte preamble")]);
+        if longest_text(&bytes[..128]) >= HIDDEN_TEXT {
+            v.refuse([container::refusal("hidden-text", "", "text in the 128-byte preamble")]);
         }
     }
     // Raw readings are what readers fall back to without `DICM`; with it, none reads from
@@ -454,9 +469,10 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
     v
 }
 
-/// A run of this many printable characters in a Part 10 preamble is text, not an application's
+/// A run of this many printable characters where a file holds binary no reader shows (a Part 10
+/// preamble, the bytes after the last frame of native pixel data) is text, not an application's
 /// binary header (a TIFF header's longest is 3).
-const PREAMBLE_TEXT: usize = 8;
+const HIDDEN_TEXT: usize = 8;
 
 /// The longest run of printable ASCII (letters, digits, punctuation, spaces) in `bytes`.
 fn longest_text(bytes: &[u8]) -> usize {
@@ -520,22 +536,59 @@ fn other_reading(
     }
 }
 
-/// DICOM JSON and XML readings: Some(reasons) when the bytes are one of them.
-fn encoded_readings(bytes: &[u8], policy: &Policy) -> Option<Vec<Reason>> {
-    let mut law = law::Law::new(policy);
-    if encoded::json(bytes, &mut law).is_some() {
-        return Some(law.reasons(false));
+/// DICOM JSON and XML readings: Some(reasons, binary values) when the bytes are one of them.
+fn encoded_readings(bytes: &[u8], policy: &Policy) -> Option<(Vec<Reason>, Vec<Binary>)> {
+    let mut json = Binaries { law: law::Law::new(policy), values: Vec::new() };
+    if encoded::json(bytes, &mut json).is_some() {
+        return Some((json.law.reasons(false), json.values));
     }
     if encoded::claims_json(bytes) {
-        return Some(vec![unreadable("DICOM JSON that cannot be read", String::new())]);
+        return Some((vec![unreadable("DICOM JSON that cannot be read", String::new())], Vec::new()));
     }
-    let mut law = law::Law::new(policy);
-    match encoded::xml(bytes, &mut law)? {
-        Ok(_) => Some(law.reasons(false)),
+    let mut xml = Binaries { law: law::Law::new(policy), values: Vec::new() };
+    match encoded::xml(bytes, &mut xml)? {
+        Ok(_) => Some((xml.law.reasons(false), xml.values)),
         Err(()) => {
-            let mut reasons = law.reasons(true);
+            let mut reasons = xml.law.reasons(true);
             reasons.push(unreadable("DICOM XML that cannot be read", String::new()));
-            Some(reasons)
+            Some((reasons, xml.values))
         }
+    }
+}
+
+/// The law, and the values of binary VRs it saw: what a text encoding's readers decode to bytes.
+struct Binaries<'p> {
+    law: law::Law<'p>,
+    values: Vec<Binary>,
+}
+
+/// A binary value of a text encoding, decoded: its tag and bytes.
+type Binary = (dicom_core::Tag, Vec<u8>);
+
+impl scan::Visitor for Binaries<'_> {
+    fn element(&mut self, e: &scan::Element<'_>) {
+        use dicom_core::VR;
+        // No VR given: the reader takes the dictionary's, or UN.
+        let binary =
+            matches!(e.vr, None | Some(VR::OB | VR::OW | VR::OF | VR::OD | VR::OL | VR::OV | VR::UN));
+        if binary && !e.value.is_empty() {
+            self.values.push((e.tag, e.value.to_vec()));
+        }
+        self.law.element(e);
+    }
+    fn sequence(&mut self, tag: dicom_core::Tag, vr: Option<dicom_core::VR>) {
+        self.law.sequence(tag, vr);
+    }
+    fn item(&mut self, index: usize) {
+        self.law.item(index);
+    }
+    fn end_item(&mut self) {
+        self.law.end_item();
+    }
+    fn end_sequence(&mut self) {
+        self.law.end_sequence();
+    }
+    fn oddity(&mut self, oddity: scan::Oddity, tag: dicom_core::Tag) {
+        self.law.oddity(oddity, tag);
     }
 }

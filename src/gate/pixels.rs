@@ -4,11 +4,25 @@
 //! ([`sample`]); what cannot be decoded, or would take more memory than [`MAX_FRAME_BYTES`] to,
 //! is an error the gate refuses on, never a pass.
 
+use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject, OpenFileOptions};
 use dicom_pixeldata::{ConvertOptions, PixelDecoder};
 
 use crate::ocr::Frame;
+
+/// The elements that give native pixel data its size: rows, columns, bits allocated, samples per
+/// pixel, frames.
+pub const GEOMETRY: [Tag; 5] =
+    [tags::ROWS, tags::COLUMNS, tags::BITS_ALLOCATED, tags::SAMPLES_PER_PIXEL, tags::NUMBER_OF_FRAMES];
+
+/// The bytes the frames of native pixel data take (padded to even length), given the values of
+/// [`GEOMETRY`] (samples and frames default to 1).
+pub fn native_len([rows, columns, bits, samples, frames]: [Option<u64>; 5]) -> Option<u64> {
+    let bits = rows?.checked_mul(columns?)?.checked_mul(bits?)?.checked_mul(samples.unwrap_or(1))?;
+    let bytes = bits.div_ceil(8).checked_mul(frames.unwrap_or(1).max(1))?;
+    Some(bytes + bytes % 2)
+}
 
 /// The most frames of one image that are read: the first, the last and evenly between.
 pub const SAMPLED_FRAMES: u32 = 5;

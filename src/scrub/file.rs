@@ -80,6 +80,22 @@ fn native_pixels_as_bytes(obj: &mut dicom_object::InMemDicomObject) {
     obj.put(dicom_core::DataElement::new(tags::PIXEL_DATA, vr, PrimitiveValue::U8(bytes.into())));
 }
 
+/// Native pixel data cut to the frames the header describes: what lies after them no viewer
+/// shows, and the gate refuses when it holds text (`hidden-text`).
+fn drop_pixel_slack(obj: &mut dicom_object::InMemDicomObject) {
+    use dicom_core::value::{PrimitiveValue, Value};
+    let number = |tag| obj.element(tag).ok().and_then(|e| e.to_int::<u64>().ok());
+    let Some(len) = gate::pixels::native_len(gate::pixels::GEOMETRY.map(number)) else { return };
+    let Ok(e) = obj.element(tags::PIXEL_DATA) else { return };
+    let Value::Primitive(PrimitiveValue::U8(bytes)) = e.value() else { return };
+    if (bytes.len() as u64) <= len {
+        return;
+    }
+    let kept = bytes[..len as usize].to_vec();
+    let vr = e.vr();
+    obj.put(dicom_core::DataElement::new(tags::PIXEL_DATA, vr, PrimitiveValue::U8(kept.into())));
+}
+
 fn reasons(v: &gate::Verdict) -> Vec<Refusal> {
     v.reasons.iter().map(|r| Refusal::new(r.rule, r.to_string())).collect()
 }
@@ -280,6 +296,7 @@ pub fn scrub_bytes(
     let mut out = scrub(file.into_inner(), profile, key);
     if !ts.contains("1.2.840.10008.1.2.2") {
         native_pixels_as_bytes(&mut out);
+        drop_pixel_slack(&mut out);
     }
     let check = |o: &dicom_object::InMemDicomObject, ts: &str| -> Result<Vec<u8>, Vec<Refusal>> {
         let sop_class = o

@@ -12,6 +12,7 @@ import os
 import struct
 import sys
 import tarfile
+import zipfile
 import zlib
 
 import numpy as np
@@ -24,6 +25,7 @@ for d in ('attack', 'control'):
     os.makedirs(os.path.join(OUT, d), exist_ok=True)
 
 NAME, DOB, MRN = 'Madeup^Hidden', '19710203', 'MRN4711913'
+WHO = b'Patient ' + NAME.encode() + b' ' + DOB.encode()  # as text a reader shows
 n = [0]
 
 
@@ -106,6 +108,15 @@ write('attack', 'pixel_data_is_a_file.dcm', part10(ds))
 ds = conformant()
 ds.PixelData = ds.PixelData + BAD
 write('attack', 'pixel_data_slack_holds_a_file.dcm', part10(ds))
+# Text after the frame (no viewer shows it; `strings` does), and binary bytes there (some writers
+# leave them), and an 8-bit frame of odd length padded by one byte.
+ds = conformant()
+ds.PixelData = ds.PixelData + even(b' ' + WHO)
+write('attack', 'pixel_data_slack_text.dcm', part10(ds))
+ds = conformant()
+ds.PixelData = ds.PixelData + bytes(range(0, 240, 15))
+write('control', 'pixel_data_slack_binary.dcm', part10(ds))
+write('control', 'odd_frame_padded.dcm', part10(conformant(rows=3, cols=3, bits=8)))
 
 # Encapsulated JPEG: an extra fragment, and an APP9 segment of the frame's JPEG.
 jpeg = io.BytesIO()
@@ -130,8 +141,7 @@ write('attack', 'extra_fragment_is_a_file.dcm', encapsulated(fragments(b'', jpeg
 app9 = jpeg[:2] + b'\xff\xe9' + struct.pack('>H', len(BAD) + 2) + BAD + jpeg[2:]
 write('attack', 'jpeg_segment_is_a_file.dcm', encapsulated(fragments(b'', app9)))
 # A frame's JPEG comment (a standalone JPEG's is refused as image metadata).
-comment = b'Patient ' + NAME.encode() + b' ' + DOB.encode()
-com = jpeg[:2] + b'\xff\xfe' + struct.pack('>H', len(comment) + 2) + comment + jpeg[2:]
+com = jpeg[:2] + b'\xff\xfe' + struct.pack('>H', len(WHO) + 2) + WHO + jpeg[2:]
 write('attack', 'jpeg_comment_in_a_frame.dcm', encapsulated(fragments(b'', com)))
 write('control', 'jpeg_frame.dcm', encapsulated(fragments(b'', jpeg)))
 
@@ -180,6 +190,33 @@ extra = struct.pack('<H', len(BAD)) + BAD
 write('attack', 'gzip_extra_field_is_a_file.gz', body[:3] + bytes([body[3] | 0x04]) + body[4:10] + extra + body[10:])
 write('control', 'clean.dcm.gz', body)
 
+# Comments, free text archive managers and `gzip -lv` show: a gzip header's (beside the original
+# file name), a zip archive's, a zip member's, a pax header's. A file name alone is no comment.
+named = body[:3] + bytes([body[3] | 0x08]) + body[4:10] + b'a.dcm\0'
+write('attack', 'gzip_comment.gz', named[:3] + bytes([named[3] | 0x10]) + named[4:] + WHO + b'\0' + body[10:])
+write('control', 'clean_named.dcm.gz', named + body[10:])
+
+
+def zip_of(comment=b'', member_comment=b''):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, 'w') as z:
+        info = zipfile.ZipInfo('a.dcm')
+        info.comment = member_comment
+        z.writestr(info, CLEAN)
+        z.comment = comment
+    return out.getvalue()
+
+
+write('attack', 'zip_comment.zip', zip_of(comment=WHO))
+write('attack', 'zip_member_comment.zip', zip_of(member_comment=WHO))
+write('control', 'clean.zip', zip_of())
+pax = io.BytesIO()
+with tarfile.open(fileobj=pax, mode='w', format=tarfile.PAX_FORMAT) as t:
+    info = tarfile.TarInfo('a.dcm')
+    info.size, info.pax_headers = len(CLEAN), {'comment': WHO.decode()}
+    t.addfile(info, io.BytesIO(CLEAN))
+write('attack', 'tar_pax_comment.tar', pax.getvalue())
+
 # DICOM JSON and XML with what the model has no place for (a JSON member, a key that is no tag,
 # an XML comment, element or trailing text): a text reader shows it, so it is judged.
 import json
@@ -198,6 +235,15 @@ write('attack', 'json_member_outside_the_model.json', json.dumps(extra).encode()
 keyed = json.loads(json.dumps(model))
 keyed[NAME] = {'vr': 'LO', 'Value': ['x']}
 write('attack', 'json_key_is_a_name.json', json.dumps(keyed).encode())
+# A binary value a JSON reader decodes: the whole identified file as the pixel data.
+inline = json.loads(json.dumps(model))
+inline['7FE00010']['InlineBinary'] = __import__('base64').b64encode(BAD).decode()
+write('attack', 'json_inline_binary_is_a_file.json', json.dumps(inline).encode())
+# A bulk data reference that carries its bytes: a data: URI (RFC 2397).
+inline = json.loads(json.dumps(model))
+del inline['7FE00010']['InlineBinary']
+inline['7FE00010']['BulkDataURI'] = 'data:application/dicom;base64,' + __import__('base64').b64encode(BAD).decode()
+write('attack', 'json_bulk_data_uri_inline.json', json.dumps(inline).encode())
 
 
 def as_xml(ds, inject=b'', trailing=b''):
@@ -220,10 +266,15 @@ def as_xml(ds, inject=b'', trailing=b''):
 plain = conformant()
 del plain.DeidentificationMethodCodeSequence
 write('control', 'clean.xml', as_xml(plain))
-who = b'Patient ' + NAME.encode() + b' ' + DOB.encode()
-write('attack', 'xml_comment.xml', as_xml(plain, inject=b'<!-- ' + who + b' -->'))
-write('attack', 'xml_element_outside_the_model.xml', as_xml(plain, inject=b'<Note>' + who + b'</Note>'))
-write('attack', 'xml_text_after_the_root.xml', as_xml(plain, trailing=b'\n' + who))
+write('attack', 'xml_comment.xml', as_xml(plain, inject=b'<!-- ' + WHO + b' -->'))
+write('attack', 'xml_element_outside_the_model.xml', as_xml(plain, inject=b'<Note>' + WHO + b'</Note>'))
+write('attack', 'xml_text_after_the_root.xml', as_xml(plain, trailing=b'\n' + WHO))
+inline = (b'<DicomAttribute tag="7FE00010" vr="OB" keyword="PixelData"><InlineBinary>'
+          + __import__('base64').b64encode(BAD) + b'</InlineBinary></DicomAttribute>')
+write('attack', 'xml_inline_binary_is_a_file.xml', as_xml(plain, inject=inline))
+inline = (b'<DicomAttribute tag="7FE00010" vr="OB" keyword="PixelData"><BulkData uri="data:;base64,'
+          + __import__('base64').b64encode(BAD) + b'"/></DicomAttribute>')
+write('attack', 'xml_bulk_data_uri_inline.xml', as_xml(plain, inject=inline))
 
 # Encodings and streams a program writes without a container's header.
 import base64
