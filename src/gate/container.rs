@@ -157,10 +157,11 @@ fn base64_text(bytes: &[u8]) -> bool {
 
 /// Lines of hex digits and nothing else, an even count of them, long enough to hold a file.
 fn hex_text(bytes: &[u8]) -> bool {
-    let digits = unbroken(bytes).count();
-    digits >= 360
-        && digits.is_multiple_of(2)
-        && bytes.iter().all(|&b| b.is_ascii_hexdigit() || b == b'\n' || b == b'\r')
+    // The test that fails on the first byte of a binary file first: the count reads them all.
+    bytes.iter().all(|&b| b.is_ascii_hexdigit() || b == b'\n' || b == b'\r') && {
+        let digits = unbroken(bytes).count();
+        digits >= 360 && digits.is_multiple_of(2)
+    }
 }
 
 /// Text without its line breaks: what a base64 or hex decoder reads.
@@ -361,17 +362,41 @@ pub fn for_each_member(
     };
     match kind {
         Kind::Gzip => {
-            // The header's extra field is bytes any reader can take out: read as a member.
-            let xlen = bytes.get(10..12).map(|x| usize::from(u16::from_le_bytes([x[0], x[1]])));
-            if bytes.get(3).is_some_and(|flags| flags & 0x04 != 0)
-                && let Some(extra) = xlen.and_then(|n| bytes.get(12..12 + n))
-            {
-                stream("(gzip extra field)", &mut &extra[..], budget)?;
+            // Member after member, as `gunzip` reads them, their contents one file. Each header's
+            // extra field is bytes any reader can take out (read as a member; refused when it
+            // holds text) and its comment free text `gzip -lv` shows (refused). The original file
+            // name is a name, as a member's is.
+            let mut rest = bytes;
+            let mut content = Vec::new();
+            loop {
+                let mut member = flate2::bufread::GzDecoder::new(rest);
+                content.extend(expand(&mut member, whole, budget, location)?);
+                if let Some(header) = member.header() {
+                    if header.comment().is_some_and(|c| !c.is_empty()) {
+                        return Err(refusal("archive-text", location, "a gzip header's comment"));
+                    }
+                    if let Some(extra) = header.extra() {
+                        if super::longest_text(extra) >= super::HIDDEN_TEXT {
+                            return Err(refusal(
+                                "archive-text",
+                                location,
+                                "text in a gzip header's extra field",
+                            ));
+                        }
+                        let extra = extra.to_vec();
+                        each("(gzip extra field)", &extra, budget);
+                    }
+                }
+                rest = member.into_inner();
+                if !rest.starts_with(&[0x1f, 0x8b]) {
+                    break;
+                }
             }
-            if gzip_comment(bytes) {
-                return Err(refusal("archive-comment", location, "a gzip header's comment"));
+            // Zeros pad a gzip to a tape's block; anything else after it `gunzip` skips.
+            if rest.iter().any(|&b| b != 0) {
+                return Err(unreadable("data after the end of the archive"));
             }
-            stream("(gunzip)", &mut flate2::read::MultiGzDecoder::new(bytes), budget)?
+            each("(gunzip)", &content, budget);
         }
         Kind::Bzip2 => stream("(bunzip2)", &mut bzip2::read::MultiBzDecoder::new(bytes), budget)?,
         Kind::Xz => {
@@ -435,14 +460,15 @@ pub fn for_each_member(
             let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
                 .map_err(|_| unreadable("not a zip it can read"))?;
             if !archive.comment().is_empty() {
-                return Err(refusal("archive-comment", location, "a zip archive's comment"));
+                return Err(refusal("archive-text", location, "a zip archive's comment"));
             }
             for i in 0..archive.len() {
                 let file =
                     archive.by_index(i).map_err(|_| unreadable("a member it cannot read (encrypted?)"))?;
                 if !file.comment_raw().is_empty() {
-                    return Err(refusal("archive-comment", location, "a zip member's comment"));
+                    return Err(refusal("archive-text", location, "a zip member's comment"));
                 }
+                zip_extra(&file, location)?;
                 if file.is_dir() {
                     continue;
                 }
@@ -458,6 +484,7 @@ pub fn for_each_member(
                 let before = rest.position();
                 match zip::read::read_zipfile_from_stream(&mut rest) {
                     Ok(Some(file)) => {
+                        zip_extra(&file, location)?;
                         let name = file.name().map(|n| n.to_string()).unwrap_or_default();
                         let compressed = file.compressed_size().max(1);
                         if file.is_dir() {
@@ -528,21 +555,62 @@ pub fn for_each_member(
     Ok(())
 }
 
-/// True when a gzip header (RFC 1952) carries a comment (FCOMMENT): free text any `gzip -l -v`
-/// or archive manager shows. (The original file name, FNAME, is a name like a member's.)
-fn gzip_comment(bytes: &[u8]) -> bool {
-    let Some(&flags) = bytes.get(3) else { return false };
-    let mut at = 10;
-    if flags & 0x04 != 0 {
-        let Some(x) = bytes.get(10..12) else { return false };
-        at += 2 + usize::from(u16::from_le_bytes([x[0], x[1]]));
+/// A zip member's extra fields (in its local header, and the directory's) are numbers: times,
+/// owners, sizes. Text there (an extra field of a writer's own, Info-ZIP's Unicode path or
+/// comment) is refused.
+fn zip_extra<R: Read + ?Sized>(file: &zip::read::ZipFile<'_, R>, location: &str) -> Result<(), Reason> {
+    let extra = file.extra_data().unwrap_or_default();
+    if super::longest_text(&extra) >= super::HIDDEN_TEXT {
+        return Err(refusal("archive-text", location, "text in a zip member's extra field"));
     }
-    let field = |at: usize| bytes.get(at..).map(|rest| rest.split(|&b| b == 0).next().unwrap_or_default());
-    if flags & 0x08 != 0 {
-        let Some(name) = field(at) else { return false };
-        at += name.len() + 1;
+    Ok(())
+}
+
+/// The pax records (POSIX.1-2001 and the extensions GNU tar, star and libarchive write) that say
+/// what a member is: a name, an owner, a time, a size, a sparse map, an access control list or
+/// a system's extended attribute. Any other record (a `comment`, a writer's own keyword, a
+/// user's extended attribute) is free text the archive carries beside its members.
+fn pax_record(key: &[u8], value: &[u8], location: &str) -> Result<(), Reason> {
+    const KEYS: &[&[u8]] = &[
+        b"atime",
+        b"charset",
+        b"ctime",
+        b"gid",
+        b"gname",
+        b"hdrcharset",
+        b"linkpath",
+        b"mtime",
+        b"path",
+        b"size",
+        b"uid",
+        b"uname",
+    ];
+    const PREFIXES: &[&[u8]] = &[
+        b"GNU.sparse.",
+        b"GNU.volume.",
+        b"SCHILY.dev",
+        b"SCHILY.ino",
+        b"SCHILY.nlink",
+        b"SCHILY.fflags",
+        b"SCHILY.acl.",
+        b"SCHILY.xattr.security.",
+        b"SCHILY.xattr.system.",
+        b"SCHILY.xattr.trusted.",
+        b"LIBARCHIVE.creationtime",
+        b"LIBARCHIVE.xattr.security.",
+        b"LIBARCHIVE.xattr.system.",
+        b"RHT.security.",
+        b"security.",
+        b"realtime.",
+    ];
+    if value.is_empty() || KEYS.contains(&key) || PREFIXES.iter().any(|p| key.starts_with(p)) {
+        return Ok(());
     }
-    flags & 0x10 != 0 && field(at).is_some_and(|comment| !comment.is_empty())
+    Err(refusal(
+        "archive-text",
+        location,
+        "a pax header's record of free text (a comment, a keyword of its own)",
+    ))
 }
 
 /// Every member of a tar archive that carries data, whatever its type says: GNU tar extracts a
@@ -566,9 +634,7 @@ fn tar_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
         let mut sparse: Vec<(String, String)> = Vec::new();
         if let Ok(Some(pax)) = entry.pax_extensions() {
             for ext in pax.flatten() {
-                if ext.key_bytes() == b"comment" && !ext.value_bytes().is_empty() {
-                    return Err(refusal("archive-comment", location, "a pax header's comment"));
-                }
+                pax_record(ext.key_bytes(), ext.value_bytes(), location)?;
                 if let (Ok(k), Ok(v)) = (ext.key(), ext.value())
                     && k.starts_with("GNU.sparse.")
                 {

@@ -254,7 +254,7 @@ pub fn store_checked<D: BlockDevice + 'static>(
     (policy, sight): (&Policy, &Sight<'_>),
     door: Door<'_>,
 ) -> Result<Stored, StoreError> {
-    let (ino, bytes) = stage(tx, parent, path, content)?;
+    let (ino, bytes) = stage(tx, parent, path, |tx, ino| tx.write_file(ino, content))?;
     let (verdict, learned) = {
         let memo = VaultMemo::new(|name| tx.setting(name));
         let verdict =
@@ -328,18 +328,18 @@ pub fn store_judged<D: BlockDevice + 'static>(
         return Ok(Stored::Refused(judged.refuse(tx, door, path)?));
     }
     save_memo(tx, &judged.learned)?;
-    let (ino, bytes) = stage(tx, parent, path, &mut &judged.content[..])?;
+    let (ino, bytes) = stage(tx, parent, path, |tx, ino| tx.write_bytes(ino, judged.content))?;
     tx.rename(parent, STAGING, parent, name, false)?;
     Ok(Stored::Accepted { ino, bytes })
 }
 
-/// Writes `content` under [`STAGING`] in `parent` (replacing one a failed door left): its inode
-/// and size.
-fn stage<D: BlockDevice + 'static>(
-    tx: &mut Txn<'_, D>,
+/// Writes a file under [`STAGING`] in `parent` (replacing one a failed door left) with `write`
+/// (its inode to its size): its inode and size.
+fn stage<'s, D: BlockDevice + 'static>(
+    tx: &mut Txn<'s, D>,
     parent: u64,
     path: &str,
-    content: &mut dyn std::io::Read,
+    write: impl FnOnce(&mut Txn<'s, D>, u64) -> Result<u64, StoreError>,
 ) -> Result<(u64, u64), StoreError> {
     use vaultfmt::store::Kind;
     if tx.lookup(parent, STAGING)?.is_some() {
@@ -347,7 +347,7 @@ fn stage<D: BlockDevice + 'static>(
     }
     let ino = tx.create(parent, STAGING, Kind::File, 0o644, None)?;
     // Errors name the file, not the name it is staged under.
-    let bytes = tx.write_file(ino, content).map_err(|e| match e {
+    let bytes = write(tx, ino).map_err(|e| match e {
         StoreError::NoSpace { .. } => StoreError::NoSpace { path: path.to_string() },
         e => e,
     })?;

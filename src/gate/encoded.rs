@@ -200,7 +200,7 @@ fn json_dataset(kv: &[(String, Node)], v: &mut impl Visitor) -> usize {
             let uri = if let Node::Text(t) = uri { t.as_bytes() } else { b"" };
             value.extend(bulk_data(uri));
         }
-        v.element(&Element { tag, vr, value: &value, big_endian: false });
+        v.element(&Element { tag, vr, value: &value, big_endian: false, text: true });
     }
     count
 }
@@ -536,6 +536,6 @@ fn finish(a: &Attr, v: &mut impl Visitor) {
     if a.vr == Some(VR::SQ) {
         v.end_sequence();
     } else {
-        v.element(&Element { tag: a.tag, vr: a.vr, value: &a.value, big_endian: false });
+        v.element(&Element { tag: a.tag, vr: a.vr, value: &a.value, big_endian: false, text: true });
     }
 }

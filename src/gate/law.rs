@@ -56,6 +56,9 @@ const CROSS_SECTIONS: &[&[u8]] = &[b"CT", b"MR", b"PT"];
 
 /// At most this many reasons are kept for one file (the first ones; the file is refused).
 const MAX_REASONS: usize = 64;
+/// Letters and digits after a frame's pixels that make text, however spread (a pad byte or a
+/// writer's stray bytes hold few).
+const SLACK_LETTERS: usize = 8;
 
 /// The basic profile, and the basic profile with each option alone: to tell which option
 /// would let an element stay.
@@ -121,9 +124,10 @@ struct Facts {
     geometry: [Option<u64>; 5],
 }
 
-/// A number as a header gives it: US (either byte order) or IS text.
+/// A number as a header gives it: US (either byte order), or text (IS, or any number in DICOM
+/// JSON and XML).
 fn header_number(e: &Element<'_>) -> Option<u64> {
-    if e.tag == tags::NUMBER_OF_FRAMES {
+    if e.text || e.tag == tags::NUMBER_OF_FRAMES {
         return std::str::from_utf8(trim(e.value)).ok()?.trim().parse().ok();
     }
     let two: [u8; 2] = e.value.get(..2)?.try_into().ok()?;
@@ -530,8 +534,31 @@ impl<'p> Law<'p> {
     fn slack(&mut self, e: &Element<'_>) {
         let Some(frames) = pixels::native_len(self.facts.geometry) else { return };
         let slack = usize::try_from(frames).ok().and_then(|f| e.value.get(f..)).unwrap_or_default();
-        if self.levels.is_empty() && super::longest_text(slack) >= super::HIDDEN_TEXT {
+        // Text however it is spread: a run, UTF-16, letters between control bytes.
+        let letters = slack.iter().filter(|b| b.is_ascii_alphanumeric()).count();
+        if self.levels.is_empty()
+            && (super::longest_text(slack) >= super::HIDDEN_TEXT || letters >= SLACK_LETTERS)
+        {
             self.find("hidden-text", e.tag, None, true, Some("text after the last frame's pixels"));
+        }
+    }
+
+    /// A binary value (a LUT, a list of numbers, data after the pixels) holds numbers: a run of
+    /// text in it with a name's or a labelled field's shape is identity a `strings` shows. (Not
+    /// dates nor digit runs: a LUT's ramp writes `00112233…`. Not pixel data: OCR reads that.)
+    fn text_in_binary(&mut self, e: &Element<'_>) {
+        let vr = e.vr.or_else(|| scan::dictionary_vr(e.tag));
+        let pixels = matches!(e.tag, tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009));
+        if pixels || !vr.is_some_and(binary_vr) || e.value.len() < super::HIDDEN_TEXT {
+            return;
+        }
+        let shaped = e
+            .value
+            .split(|b| !(b.is_ascii_graphic() || *b == b' '))
+            .filter(|run| run.len() >= super::HIDDEN_TEXT)
+            .find_map(|run| shape::find(run, Strength::Labels));
+        if let Some(s) = shaped {
+            self.find("identity-in-text", e.tag, None, true, Some(s.describe()));
         }
     }
 
@@ -739,6 +766,7 @@ impl Visitor for Law<'_> {
         if self.refused_here() {
             return;
         }
+        self.text_in_binary(e);
         match e.tag {
             tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009) => {
                 if let Some(problem) = self.misshapen(e, None) {
@@ -747,7 +775,11 @@ impl Visitor for Law<'_> {
                 }
                 self.slack(e);
             }
-            tags::PATIENT_IDENTITY_REMOVED if trim(e.value).eq_ignore_ascii_case(b"NO") => {
+            // YES or nothing: NO, or anything else (N, YES\NO), is not the word of a writer that
+            // removed the identity.
+            tags::PATIENT_IDENTITY_REMOVED
+                if !trim(e.value).is_empty() && !trim(e.value).eq_ignore_ascii_case(b"YES") =>
+            {
                 self.find("identity-not-removed", e.tag, None, false, None);
             }
             t if t.group() % 2 == 1 => self.private(e),

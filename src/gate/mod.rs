@@ -55,7 +55,7 @@ pub struct Reason {
     /// identity-in-text, uid-not-replaced, value-not-its-vr, private-element, unknown-attribute,
     /// duplicate-element, element-out-of-order, burned-in-annotation, burned-in-likely,
     /// burned-in-text, burned-in-unread, image-metadata, unreadable-dicom, unreadable-archive,
-    /// unsupported-container, archive-comment, archive-depth, archive-ratio, archive-too-large,
+    /// unsupported-container, archive-text, archive-depth, archive-ratio, archive-too-large,
     /// hidden-text, embedded-dicom, outside-the-model, identity-not-removed.
     pub rule: &'static str,
     /// "(gggg,eeee)", or empty when the rule is about the whole file.
@@ -138,7 +138,7 @@ impl Reason {
                     .into()
             }
             "unreadable-archive"
-            | "archive-comment"
+            | "archive-text"
             | "unsupported-container"
             | "archive-depth"
             | "archive-ratio"

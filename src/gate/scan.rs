@@ -92,6 +92,8 @@ pub struct Element<'a> {
     pub vr: Option<VR>,
     pub value: &'a [u8],
     pub big_endian: bool,
+    /// Numbers written as text (DICOM JSON and XML), not as binary.
+    pub text: bool,
 }
 
 /// Something about how the data set is encoded that readers disagree on.
@@ -435,7 +437,7 @@ impl<'a, V: Visitor> Reader<'a, '_, V> {
         // Encapsulated pixel data: fragments, skipped (their bytes are held to the input).
         if tag == PIXEL_DATA && len == UNDEFINED {
             *pos = self.fragments(value_at, end, syntax)?;
-            self.visitor.element(&Element { tag, vr, value: &[], big_endian: syntax.big() });
+            self.visitor.element(&Element { tag, vr, value: &[], big_endian: syntax.big(), text: false });
             return Ok(());
         }
         let is_sequence = match vr {
@@ -473,7 +475,7 @@ impl<'a, V: Visitor> Reader<'a, '_, V> {
         {
             meta.transfer_syntax = Some(value.to_vec());
         }
-        self.visitor.element(&Element { tag, vr, value, big_endian: syntax.big() });
+        self.visitor.element(&Element { tag, vr, value, big_endian: syntax.big(), text: false });
         Ok(())
     }
 

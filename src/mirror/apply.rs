@@ -136,7 +136,7 @@ impl<'a, D: BlockDevice + 'static> Batch<'a, D> {
                     let _ = tx.abort();
                     return Err(MirrorError::Mismatch { path: p.path.clone() });
                 }
-                dst(tx.write_file(p.ino, &mut &data[..]))?;
+                dst(tx.write_bytes(p.ino, &data))?;
                 dst(tx.set_attrs(p.ino, &attrs_of(&p.src.inode)))?;
             }
         }
@@ -439,7 +439,7 @@ impl<'a, S: BlockDevice + 'static, D: BlockDevice + 'static> Apply<'a, S, D> {
         let tx = b.tx()?;
         let parent = dst(tx.mkdir_all(dir, 0o755))?;
         let ino = dst(tx.create(parent, name, Kind::File, e.inode.mode, None))?;
-        dst(tx.write_file(ino, &mut &data[..]))?;
+        dst(tx.write_bytes(ino, &data))?;
         // The content hash the write recorded is the source's, or the source does not match its
         // own record (the batch is then never committed).
         if dst(tx.inode(ino))?.and_then(|i| i.content_hash) != Some(*hash) {

@@ -116,6 +116,19 @@ write('attack', 'pixel_data_slack_text.dcm', part10(ds))
 ds = conformant()
 ds.PixelData = ds.PixelData + bytes(range(0, 240, 15))
 write('control', 'pixel_data_slack_binary.dcm', part10(ds))
+ds = conformant()
+ds.PixelData = ds.PixelData + even(WHO.decode().encode('utf-16-le'))
+write('attack', 'pixel_data_slack_utf16.dcm', part10(ds))
+# Text in a binary value the profile keeps (a LUT), and a LUT's ramp, whose bytes run through
+# the printable ones in pairs.
+ds = conformant()
+ds.RedPaletteColorLookupTableDescriptor = [24, 0, 16]
+ds.RedPaletteColorLookupTableData = even(WHO)
+write('attack', 'lut_data_text.dcm', part10(ds))
+ds = conformant()
+ds.RedPaletteColorLookupTableDescriptor = [256, 0, 16]
+ds.RedPaletteColorLookupTableData = struct.pack('<256H', *(i * 257 for i in range(256)))
+write('control', 'lut_data_ramp.dcm', part10(ds))
 write('control', 'odd_frame_padded.dcm', part10(conformant(rows=3, cols=3, bits=8)))
 
 # Encapsulated JPEG: an extra fragment, and an APP9 segment of the frame's JPEG.
@@ -195,13 +208,20 @@ write('control', 'clean.dcm.gz', body)
 named = body[:3] + bytes([body[3] | 0x08]) + body[4:10] + b'a.dcm\0'
 write('attack', 'gzip_comment.gz', named[:3] + bytes([named[3] | 0x10]) + named[4:] + WHO + b'\0' + body[10:])
 write('control', 'clean_named.dcm.gz', named + body[10:])
+write('control', 'clean_two_members.gz', gzip.compress(CLEAN[:1000], mtime=0) + gzip.compress(CLEAN[1000:], mtime=0))
+commented = gzip.compress(b'', mtime=0)
+commented = commented[:3] + bytes([commented[3] | 0x10]) + commented[4:10] + WHO + b'\0' + commented[10:]
+write('attack', 'gzip_second_member_comment.gz', body + commented)
+sub = b'ZZ' + struct.pack('<H', len(WHO)) + WHO
+write('attack', 'gzip_extra_field_text.gz',
+      body[:3] + bytes([body[3] | 0x04]) + body[4:10] + struct.pack('<H', len(sub)) + sub + body[10:])
 
 
-def zip_of(comment=b'', member_comment=b''):
+def zip_of(comment=b'', member_comment=b'', extra=b''):
     out = io.BytesIO()
     with zipfile.ZipFile(out, 'w') as z:
         info = zipfile.ZipInfo('a.dcm')
-        info.comment = member_comment
+        info.comment, info.extra = member_comment, extra
         z.writestr(info, CLEAN)
         z.comment = comment
     return out.getvalue()
@@ -210,12 +230,20 @@ def zip_of(comment=b'', member_comment=b''):
 write('attack', 'zip_comment.zip', zip_of(comment=WHO))
 write('attack', 'zip_member_comment.zip', zip_of(member_comment=WHO))
 write('control', 'clean.zip', zip_of())
+write('control', 'clean_timestamp_extra.zip', zip_of(extra=struct.pack('<HHBI', 0x5455, 5, 1, 1700000000)))
+write('attack', 'zip_extra_field_text.zip', zip_of(extra=struct.pack('<HH', 0xCAFE, len(WHO)) + WHO))
 pax = io.BytesIO()
 with tarfile.open(fileobj=pax, mode='w', format=tarfile.PAX_FORMAT) as t:
     info = tarfile.TarInfo('a.dcm')
     info.size, info.pax_headers = len(CLEAN), {'comment': WHO.decode()}
     t.addfile(info, io.BytesIO(CLEAN))
 write('attack', 'tar_pax_comment.tar', pax.getvalue())
+pax = io.BytesIO()
+with tarfile.open(fileobj=pax, mode='w', format=tarfile.PAX_FORMAT) as t:
+    info = tarfile.TarInfo('a.dcm')
+    info.size, info.pax_headers = len(CLEAN), {'MADEUP.note': WHO.decode()}
+    t.addfile(info, io.BytesIO(CLEAN))
+write('attack', 'tar_pax_keyword_of_its_own.tar', pax.getvalue())
 
 # DICOM JSON and XML with what the model has no place for (a JSON member, a key that is no tag,
 # an XML comment, element or trailing text): a text reader shows it, so it is judged.
@@ -244,6 +272,11 @@ inline = json.loads(json.dumps(model))
 del inline['7FE00010']['InlineBinary']
 inline['7FE00010']['BulkDataURI'] = 'data:application/dicom;base64,' + __import__('base64').b64encode(BAD).decode()
 write('attack', 'json_bulk_data_uri_inline.json', json.dumps(inline).encode())
+# Text after the frame, in the JSON's pixel data.
+inline = json.loads(json.dumps(model))
+pixels = __import__('base64').b64decode(inline['7FE00010']['InlineBinary']) + even(b' ' + WHO)
+inline['7FE00010']['InlineBinary'] = __import__('base64').b64encode(pixels).decode()
+write('attack', 'json_inline_pixel_data_slack_text.json', json.dumps(inline).encode())
 
 
 def as_xml(ds, inject=b'', trailing=b''):

@@ -109,11 +109,7 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
 
     /// Replaces a file's whole content with what `reader` yields; returns its length.
     pub fn write_file(&mut self, ino: u64, reader: &mut dyn Read) -> Result<u64, StoreError> {
-        let mut inode = self.must_inode(ino)?;
-        if inode.kind != Kind::File {
-            return Err(StoreError::IsADirectory { path: self.path_of(ino) });
-        }
-        self.drop_chunks(ino, 0)?;
+        let inode = self.emptied(ino)?;
         let mut hasher = blake3::Hasher::new();
         let mut total = 0u64;
         let mut buf = vec![0u8; RUN_SECTORS as usize * SECTOR_SIZE];
@@ -123,19 +119,62 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
             if n == 0 {
                 break;
             }
-            hasher.update(&buf[..n]);
-            self.store_chunks(ino, total / CHUNK_BYTES as u64, &buf[..n])?;
+            self.store_hashed(ino, total / CHUNK_BYTES as u64, &buf[..n], &mut hasher)?;
             total += n as u64;
             if n < buf.len() {
                 break;
             }
         }
-        inode.size = total;
+        self.filled(ino, inode, total, hasher)
+    }
+
+    /// Replaces a file's whole content with `data`, which is in memory already (not copied
+    /// through a reader's buffer first); returns its length.
+    pub fn write_bytes(&mut self, ino: u64, data: &[u8]) -> Result<u64, StoreError> {
+        let inode = self.emptied(ino)?;
+        let mut hasher = blake3::Hasher::new();
+        self.store_hashed(ino, 0, data, &mut hasher)?;
+        self.filled(ino, inode, data.len() as u64, hasher)
+    }
+
+    /// A file's inode, its chunks dropped, for its content to be replaced.
+    fn emptied(&mut self, ino: u64) -> Result<records::Inode, StoreError> {
+        let inode = self.must_inode(ino)?;
+        if inode.kind != Kind::File {
+            return Err(StoreError::IsADirectory { path: self.path_of(ino) });
+        }
+        self.drop_chunks(ino, 0)?;
+        Ok(inode)
+    }
+
+    /// Stores chunks `first_index..` from `data` and hashes it into the file's hash. (Hashing on
+    /// another core while this one encrypts measured slower: 0.54–0.59 × storescp against
+    /// 0.62–0.63 in `benches/receive.sh --tmpfs`, and a fifth more CPU.)
+    fn store_hashed(
+        &mut self,
+        ino: u64,
+        first_index: u64,
+        data: &[u8],
+        hasher: &mut blake3::Hasher,
+    ) -> Result<(), StoreError> {
+        hasher.update(data);
+        self.store_chunks(ino, first_index, data)
+    }
+
+    /// The inode of a file whose content is now `len` bytes hashed by `hasher`, written.
+    fn filled(
+        &mut self,
+        ino: u64,
+        mut inode: records::Inode,
+        len: u64,
+        hasher: blake3::Hasher,
+    ) -> Result<u64, StoreError> {
+        inode.size = len;
         inode.content_hash = Some(*hasher.finalize().as_bytes());
         inode.mtime = Time::now();
         inode.ctime = inode.mtime;
         self.put_inode(ino, &inode)?;
-        Ok(total)
+        Ok(len)
     }
 
     /// Writes `data` at `offset`, copy-on-write: every chunk touched is rewritten elsewhere.
