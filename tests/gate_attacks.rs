@@ -81,7 +81,8 @@ fn invariant_4_every_attack_in_the_corpus_is_refused_and_every_control_accepted(
 /// member's), zip or pax header, text in a gzip's or a zip member's extra field, a pax record of
 /// a writer's own; DICOM JSON and XML with what the model has no place for (a member, a key, a
 /// comment, an element, text after the root); a bare zlib stream, URL-safe unpadded base64,
-/// hex, a tar folder member carrying data. Each is refused, and the same wrappers around
+/// hex, base64 in a web page's `data:` URI and an e-mail's attachment, a tar folder member
+/// carrying data. Each is refused, and the same wrappers around
 /// conformant files (a LUT's ramp, two gzip members, a zip's timestamp field) are not. Scrub
 /// cuts the text after a frame, and what it writes passes.
 #[test]
@@ -104,19 +105,19 @@ fn invariant_4_files_hidden_in_preambles_binary_values_and_past_an_archives_end_
             .collect()
     };
     let attacks = verdicts("attack");
-    assert_eq!(attacks.len(), 36, "{attacks:?}");
+    assert_eq!(attacks.len(), 38, "{attacks:?}");
     for (file, v) in &attacks {
         // Each carries the identity as bytes a reader can take out (encoded in the .zlib and
-        // .txt files, the JSON's inline binary and UTF-16: hidden.py decodes them back).
+        // .txt files, the JSON's inline binary, UTF-16, base64 in text: hidden.py decodes them back).
         let bytes = std::fs::read(dir.path().join("attack").join(file)).unwrap();
-        let encoded = [".zlib", ".txt", "inline", "utf16"].iter().any(|e| file.contains(e));
+        let encoded = [".zlib", ".txt", "inline", "utf16", "base64"].iter().any(|e| file.contains(e));
         assert!(encoded || bytes.windows(13).any(|w| w == b"Madeup^Hidden"), "{file}: no identity in it");
         assert_eq!(v["verdict"], "refuse", "{file} accepted");
         let text = v["reasons"].to_string();
         assert!(!text.contains("Madeup") && !text.contains("4711913"), "{file}: a value in a reason");
     }
     let controls = verdicts("control");
-    assert_eq!(controls.len(), 17, "{controls:?}");
+    assert_eq!(controls.len(), 19, "{controls:?}");
     for (file, v) in &controls {
         assert_eq!(v["verdict"], "accept", "{file} refused: {}", v["reasons"]);
     }

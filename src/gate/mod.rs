@@ -195,7 +195,7 @@ pub const HEAD_BYTES: usize = 0x8000 + 2048;
 pub const TAIL_BYTES: usize = 65535 + 22;
 
 /// False when a file of `len` bytes whose first bytes are `head` and last bytes `tail` is
-/// neither DICOM, an image nor a container by any reading: the gate accepts it without the rest (all of a
+/// neither DICOM, an image, a container nor text by any reading: the gate accepts it without the rest (all of a
 /// short file is in `head`). True when the whole content must be checked.
 pub fn might_need_all(head: &[u8], tail: &[u8], len: u64) -> bool {
     if !container::kinds(head).is_empty() || container::kinds(tail).contains(&container::Kind::Zip) {
@@ -205,9 +205,13 @@ pub fn might_need_all(head: &[u8], tail: &[u8], len: u64) -> bool {
     if pixels::image_format(head).is_some() {
         return true;
     }
-    // Text that may be DICOM JSON or XML (or is blank as far as the head goes, or UTF-16).
+    // Text that may be DICOM JSON or XML (or is blank as far as the head goes, or UTF-16), or
+    // that may carry base64 further on.
     let first = head.iter().find(|b| !b.is_ascii_whitespace() && **b != 0);
-    if head.len() < 8 || matches!(first, None | Some(b'<' | b'{' | b'[' | 0xEF | 0xFF | 0xFE)) {
+    if head.len() < 8
+        || matches!(first, None | Some(b'<' | b'{' | b'[' | 0xEF | 0xFF | 0xFE))
+        || text_like(head)
+    {
         return true;
     }
     head.get(128..132) == Some(b"DICM") || head.starts_with(b"DICM") || raw_starts(head, len).next().is_some()
@@ -299,6 +303,33 @@ fn check_in(
             }
             let inner = format!("{location}{} InlineBinary!/", law::tag_text(tag));
             all.merge(check_in(&value, policy, sight, &inner, depth + 1, budget));
+        }
+    }
+    // Base64 inside text (a `data:` URI in a web page, an e-mail's attachment, a JSON string) is
+    // bytes any reader can take out: each long run is read as a member.
+    if kinds.is_empty() && !all.dicom && text_like(bytes) {
+        for (n, run) in base64_runs(bytes).enumerate() {
+            if depth >= container::MAX_DEPTH || n == MAX_EMBEDDED {
+                all.refuse([container::refusal(
+                    "archive-depth",
+                    location,
+                    "base64 runs nested too deep, or too many",
+                )]);
+                break;
+            }
+            let inner = format!("{location}@{} ", run.start);
+            let walked = container::for_each_member(
+                container::Kind::Base64,
+                &bytes[run],
+                &inner,
+                budget,
+                &mut |name, data, budget| {
+                    all.merge(check_in(data, policy, sight, &format!("{inner}{name}!/"), depth + 1, budget));
+                },
+            );
+            if let Err(reason) = walked {
+                all.refuse([reason]);
+            }
         }
     }
     for kind in kinds {
@@ -477,6 +508,59 @@ const HIDDEN_TEXT: usize = 8;
 /// The longest run of printable ASCII (letters, digits, punctuation, spaces) in `bytes`.
 fn longest_text(bytes: &[u8]) -> usize {
     bytes.split(|b| !(b.is_ascii_graphic() || *b == b' ')).map(<[u8]>::len).max().unwrap_or(0)
+}
+
+/// Text, as far as `bytes` show: no control characters but tab, line breaks and form feed (UTF-8
+/// and other 8-bit text pass).
+fn text_like(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
+}
+
+/// Runs of the base64 alphabet (standard or URL-safe, lines broken or not) long enough to hold a
+/// file (180 characters, as a whole file of base64 must be), in text.
+fn base64_runs(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let alphabet = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=');
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let start = at + bytes[at..].iter().position(|&b| alphabet(b))?;
+            let (mut end, mut letters, mut padded, mut url_safe) = (start, 0, false, None);
+            // A line break inside a run continues it when the alphabet follows; padding ends it,
+            // and so does a character of the other alphabet than the run's (`--boundary`).
+            while end < bytes.len() {
+                let b = bytes[end];
+                let other = match b {
+                    b'+' | b'/' => *url_safe.get_or_insert(false),
+                    b'-' | b'_' => !*url_safe.get_or_insert(true),
+                    _ => false,
+                };
+                if alphabet(b) && !other && !(padded && b != b'=') {
+                    padded |= b == b'=';
+                    letters += 1;
+                    end += 1;
+                } else if matches!(b, b'\r' | b'\n') {
+                    let next =
+                        bytes[end..].iter().position(|&c| !matches!(c, b'\r' | b'\n')).map(|p| end + p);
+                    match next {
+                        // One line break ("\n", "\r\n"), not a blank line.
+                        Some(n)
+                            if matches!(&bytes[end..n], b"\n" | b"\r\n" | b"\r") && alphabet(bytes[n]) =>
+                        {
+                            end = n
+                        }
+                        _ => break,
+                    }
+                } else {
+                    break;
+                }
+            }
+            at = end.max(start + 1);
+            if letters >= 180 {
+                return Some(start..end);
+            }
+        }
+        None
+    })
 }
 
 /// At most this many Part 10 files found inside one file's bytes are read; more are refused.

@@ -232,18 +232,19 @@ write('attack', 'zip_member_comment.zip', zip_of(member_comment=WHO))
 write('control', 'clean.zip', zip_of())
 write('control', 'clean_timestamp_extra.zip', zip_of(extra=struct.pack('<HHBI', 0x5455, 5, 1, 1700000000)))
 write('attack', 'zip_extra_field_text.zip', zip_of(extra=struct.pack('<HH', 0xCAFE, len(WHO)) + WHO))
-pax = io.BytesIO()
-with tarfile.open(fileobj=pax, mode='w', format=tarfile.PAX_FORMAT) as t:
-    info = tarfile.TarInfo('a.dcm')
-    info.size, info.pax_headers = len(CLEAN), {'comment': WHO.decode()}
-    t.addfile(info, io.BytesIO(CLEAN))
-write('attack', 'tar_pax_comment.tar', pax.getvalue())
-pax = io.BytesIO()
-with tarfile.open(fileobj=pax, mode='w', format=tarfile.PAX_FORMAT) as t:
-    info = tarfile.TarInfo('a.dcm')
-    info.size, info.pax_headers = len(CLEAN), {'MADEUP.note': WHO.decode()}
-    t.addfile(info, io.BytesIO(CLEAN))
-write('attack', 'tar_pax_keyword_of_its_own.tar', pax.getvalue())
+
+
+def pax_of(records):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode='w', format=tarfile.PAX_FORMAT) as t:
+        info = tarfile.TarInfo('a.dcm')
+        info.size, info.pax_headers = len(CLEAN), records
+        t.addfile(info, io.BytesIO(CLEAN))
+    return out.getvalue()
+
+
+write('attack', 'tar_pax_comment.tar', pax_of({'comment': WHO.decode()}))
+write('attack', 'tar_pax_keyword_of_its_own.tar', pax_of({'MADEUP.note': WHO.decode()}))
 
 # DICOM JSON and XML with what the model has no place for (a JSON member, a key that is no tag,
 # an XML comment, element or trailing text): a text reader shows it, so it is judged.
@@ -319,6 +320,23 @@ assert base64.urlsafe_b64decode(b64 + b'=' * (-len(b64) % 4)) == BAD
 write('attack', 'base64url_unpadded.txt', b64)
 write('attack', 'hex.txt', BAD.hex().encode())
 write('control', 'clean.hex.txt', CLEAN.hex().encode())
+
+# Base64 inside text: a web page's data: URI, an e-mail's attachment (lines of 76, then the next
+# part's boundary); a clean file attached, and text with a long run of letters that is no base64
+# of anything.
+write('attack', 'html_data_uri_base64.html',
+      b'<html><body><img src="data:application/dicom;base64,' + base64.b64encode(BAD) + b'"></body></html>\n')
+
+
+def mail(data):
+    lines = base64.encodebytes(data)
+    return (b'From: a@example.org\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B-1"\n\n'
+            b'--B-1\nContent-Type: application/dicom\nContent-Transfer-Encoding: base64\n\n' + lines + b'--B-1--\n')
+
+
+write('attack', 'mail_attachment_base64.eml', mail(BAD))
+write('control', 'clean_mail_base64.eml', mail(CLEAN))
+write('control', 'long_words.txt', b'Notes: ' + bytes(range(65, 91)) * 12 + b' and so on.\n')
 # A folder member whose header carries a size, the file as its data.
 folder = tarfile.TarInfo('study')
 folder.type, folder.size = tarfile.DIRTYPE, len(BAD)
