@@ -544,8 +544,10 @@ impl<'p> Law<'p> {
     }
 
     /// A binary value (a LUT, a list of numbers, data after the pixels) holds numbers: a run of
-    /// text in it with a name's or a labelled field's shape is identity a `strings` shows. (Not
-    /// dates nor digit runs: a LUT's ramp writes `00112233…`. Not pixel data: OCR reads that.)
+    /// text in it with a labelled field's shape (`Name:`, `DOB 03/02/1971`, `MRN4711913`) is
+    /// identity a `strings` shows. Only that shape: a LUT's ramp writes `00112233…` (a digit
+    /// run), and a segmented LUT of pydicom's test files holds a name's shape by chance
+    /// (`gdcm-US-ALOKA-16.dcm`). Not pixel data: OCR reads that.
     fn text_in_binary(&mut self, e: &Element<'_>) {
         let vr = e.vr.or_else(|| scan::dictionary_vr(e.tag));
         let pixels = matches!(e.tag, tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009));
@@ -556,9 +558,9 @@ impl<'p> Law<'p> {
             .value
             .split(|b| !(b.is_ascii_graphic() || *b == b' '))
             .filter(|run| run.len() >= super::HIDDEN_TEXT)
-            .find_map(|run| shape::find(run, Strength::Labels));
-        if let Some(s) = shaped {
-            self.find("identity-in-text", e.tag, None, true, Some(s.describe()));
+            .any(shape::labelled);
+        if shaped {
+            self.find("identity-in-text", e.tag, None, true, Some(shape::Shape::LabelledField.describe()));
         }
     }
 

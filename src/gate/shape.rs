@@ -359,7 +359,7 @@ fn marked_pair(text: &[u8]) -> bool {
 
 /// A label word, at a word boundary, then spaces or dots, then `:`, `#`, `=` or `-`, then a
 /// value (after spaces, tabs, dots or quotes).
-fn labelled(text: &[u8]) -> bool {
+pub fn labelled(text: &[u8]) -> bool {
     // A label needs a separator after it, or (for the number labels) a digit.
     if !text.iter().any(|&b| matches!(b, b':' | b'#' | b'=' | b'-') || b.is_ascii_digit()) {
         return false;

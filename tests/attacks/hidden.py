@@ -123,7 +123,7 @@ write('attack', 'pixel_data_slack_utf16.dcm', part10(ds))
 # the printable ones in pairs.
 ds = conformant()
 ds.RedPaletteColorLookupTableDescriptor = [24, 0, 16]
-ds.RedPaletteColorLookupTableData = even(WHO)
+ds.RedPaletteColorLookupTableData = even(b'Name: ' + NAME.encode() + b' DOB: ' + DOB.encode())
 write('attack', 'lut_data_text.dcm', part10(ds))
 ds = conformant()
 ds.RedPaletteColorLookupTableDescriptor = [256, 0, 16]
