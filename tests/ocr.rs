@@ -225,8 +225,21 @@ fn scrub_redact_auto_leaves_nothing_legible_that_an_independent_reading_finds() 
         inputs.len()
     );
     assert_eq!(legible["legible"], serde_json::json!({}), "a value is still legible");
-    // And the gate passes every output.
-    let again = check_json(&[], &files_of(&out));
+    // And the gate passes the outputs as written. The scrub judged each with the gate's own
+    // function before writing it, so a sample tells whether the file on disk is what was judged:
+    // every other output of an image that showed a patient (a reading costs about 3 processor
+    // seconds an image, and CI has two cores).
+    let labels = std::fs::read_to_string(set.join("labels.jsonl")).unwrap();
+    let shown: Vec<PathBuf> = labels
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|l| l["clean"] == false)
+        .map(|l| out.join(l["file"].as_str().unwrap()))
+        .filter(|p| p.exists())
+        .step_by(2)
+        .collect();
+    assert!(shown.len() * 10 >= written * 3, "{} of {written} outputs sampled", shown.len());
+    let again = check_json(&[], &shown);
     assert!(again.iter().all(|v| v["verdict"] == "accept"), "{again:?}");
 }
 
