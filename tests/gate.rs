@@ -712,6 +712,39 @@ fn vault_import_lets_no_identifying_file_in() {
     assert_eq!(std::fs::read(v.path("back.dcm")).unwrap(), part10(conformant(), EXPLICIT));
 }
 
+/// The import door judges names as the mount does: an entry whose name has a patient's shape is
+/// not copied (nor anything under it), audited against its folder, and neither the message nor
+/// the record shows the name; a destination so named is refused before anything is copied.
+#[test]
+fn vault_import_refuses_names_with_a_patients_shape() {
+    let v = common::Vault::new();
+    std::fs::create_dir_all(v.path("study/Doe^Jane")).unwrap();
+    std::fs::create_dir_all(v.path("study/CT_2024-01-05")).unwrap();
+    std::fs::write(v.path("study/Doe^Jane/clean.dcm"), part10(conformant(), EXPLICIT)).unwrap();
+    std::fs::write(v.path("study/CT_2024-01-05/clean.dcm"), part10(conformant(), EXPLICIT)).unwrap();
+    std::fs::write(v.path("study/MRN_4711913.txt"), "made-up teaching note\n").unwrap();
+    std::os::unix::fs::symlink("Mr_Jane_Doe.dcm", v.path("study/latest")).unwrap();
+    v.init_image("v.img", "32M");
+    let (code, out, err) = v.run(&["import", "study", "v.img", "--passphrase-file", "pass"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.matches("identity-in-name").count(), 3, "{err}");
+    assert!(err.contains("rename it"), "{err}");
+    for value in ["Doe", "Jane", "4711913"] {
+        assert!(!out.contains(value) && !err.contains(value), "a name reached a message: {out}{err}");
+    }
+    let listing = v.ok(&["ls", "v.img:/study", "--passphrase-file", "pass"]);
+    assert_eq!(listing.lines().collect::<Vec<_>>(), ["CT_2024-01-05/"]);
+    let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert_eq!(log.matches("door=import path=/study rule=identity-in-name").count(), 3, "{log}");
+    assert!(!log.contains("Doe") && !log.contains("4711913"), "a name reached the audit log");
+    let (code, _, err) =
+        v.run(&["import", "study/CT_2024-01-05", "v.img:/Doe^Jane", "--passphrase-file", "pass"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("identity-in-name") && !err.contains("Doe"), "{err}");
+    let top = v.ok(&["ls", "v.img:/", "--passphrase-file", "pass"]);
+    assert_eq!(top.lines().collect::<Vec<_>>(), ["study/"], "{top}");
+}
+
 /// `vault check --explain`: each reason with what fixes it, never a value.
 #[test]
 fn check_explains_which_scrub_option_fixes_each_refusal() {
@@ -1049,5 +1082,91 @@ mod containers {
         let mut lz = b"LZIP\x01\x1d".to_vec();
         lz.extend([0u8; 40]);
         assert_eq!(verdict(&lz).reasons[0].rule, "archive-too-large");
+    }
+
+    /// The rules of one verdict, and that none of them holds a made-up value.
+    fn named_rules(bytes: &[u8], values: &[&str]) -> Vec<&'static str> {
+        let v = verdict(bytes);
+        let shown = format!("{:?}", v.reasons);
+        for value in values {
+            assert!(!shown.contains(value), "a reason holds the value: {shown}");
+        }
+        v.reasons.iter().map(|r| r.rule).collect()
+    }
+
+    /// A name a container carries (a member's path, a link's target, an owner, a gzip's stored
+    /// file name, a disc's labels) is judged as kept text: `Family^Given`, a labelled field, a
+    /// title and a name are refused, and the reason holds no name. Names of studies as modalities
+    /// and viewers write them pass.
+    #[test]
+    fn names_a_container_carries_are_judged_and_never_shown() {
+        let clean = part10(conformant(), EXPLICIT);
+        let values = ["Doe", "Jane", "4711913", "1971"];
+        let refused = |bytes: &[u8], what: &str| {
+            let rules = named_rules(bytes, &values);
+            assert!(rules.contains(&"identity-in-name"), "{what}: {rules:?}");
+        };
+        refused(&zip_of(&[("Doe^Jane/ct.dcm", clean.clone())]), "a zip folder with a person name");
+        refused(&zip_of(&[("study/MRN_4711913.dcm", clean.clone())]), "a zip member with a labelled MRN");
+        refused(&zip_of(&[("DOB 1971-02-03/", Vec::new())]), "a zip folder with a labelled birth date");
+        refused(&tar_of(&[("Doe^Jane/ct.dcm", clean.clone(), b'0')]), "a tar member's name");
+        refused(&gzip_of(&tar_of(&[("Mr_Jane_Doe/ct.dcm", clean.clone(), b'0')])), "a title and a name");
+        refused(&cpio_of("Patient_Name=Doe/ct.dcm", &clean), "a cpio member's name");
+        let mut ar = ar::Builder::new(Vec::new());
+        ar.append(&ar::Header::new(b"Doe^Jane".to_vec(), clean.len() as u64), &clean[..]).unwrap();
+        refused(&ar.into_inner().unwrap(), "an ar member's name");
+        // A tar's owner and a link's target, with a member that is itself clean.
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_ustar();
+        h.set_size(clean.len() as u64);
+        h.set_mode(0o644);
+        h.set_username("Doe^Jane").unwrap();
+        h.set_cksum();
+        b.append_data(&mut h, "ct.dcm", &clean[..]).unwrap();
+        refused(&b.into_inner().unwrap(), "a tar owner");
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_size(0);
+        b.append_link(&mut h, "latest", "Doe^Jane/ct.dcm").unwrap();
+        refused(&b.into_inner().unwrap(), "a link's target");
+        // A gzip's stored file name (`gzip -N` restores it).
+        let mut g =
+            flate2::GzBuilder::new().filename("Doe^Jane.dcm").write(Vec::new(), flate2::Compression::fast());
+        g.write_all(&clean).unwrap();
+        refused(&g.finish().unwrap(), "a gzip's file name");
+        // A disc's volume label and publisher (genisoimage, as a CD writer makes them).
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("IM1"), &clean).unwrap();
+        for opts in [["-V", "DOE^JANE"], ["-publisher", "Name: Jane Doe"]] {
+            let iso = dir.path().join("disc.iso");
+            let made = Command::new("genisoimage")
+                .args(["-quiet", "-o"])
+                .arg(&iso)
+                .args(opts)
+                .arg(dir.path().join("IM1"))
+                .status()
+                .expect("genisoimage (packaging/install-deps.sh installs it)");
+            assert!(made.success());
+            refused(&std::fs::read(&iso).unwrap(), opts[0]);
+            std::fs::remove_file(&iso).unwrap();
+        }
+        // The names studies carry: UIDs, series numbers, modality and date folders, IDs that are
+        // a viewer's counters.
+        for name in [
+            "1.2.840.113619.2.55.3.604688119.969.1/1.3.12.2.1107.5.2.dcm",
+            "DICOM/PT000000/ST000000/SE000000/IM000000",
+            "CT_2024-01-05/Series_003_AX_SOFT/ID-0001.dcm",
+            "Teaching/Chest PA (2)/IMG_0001.dcm",
+            "export_20240105/Anonymized_case_12/slice_0004.dcm",
+        ] {
+            let z = zip_of(&[(name, clean.clone())]);
+            assert!(accepted(&z), "{name}: {:?}", verdict(&z).reasons);
+            assert!(accepted(&tar_of(&[(name, clean.clone(), b'0')])), "{name} in a tar");
+        }
+        let mut g =
+            flate2::GzBuilder::new().filename("IM000001.dcm").write(Vec::new(), flate2::Compression::fast());
+        g.write_all(&clean).unwrap();
+        assert!(accepted(&g.finish().unwrap()));
     }
 }

@@ -594,6 +594,48 @@ fn invariant_4_no_identifying_file_through_any_door_of_the_mount() {
     assert!(!log.contains("Madeup"), "a value reached the audit log");
 }
 
+/// Names are a door too: a new file, folder or link, a rename's or a hard link's new name, and a
+/// link's target with a patient's shape (`Family^Given`, a labelled field, a title and a name)
+/// are refused with EACCES and audited against their folder, without the name. Names as
+/// modalities and viewers write them pass.
+#[test]
+fn names_with_a_patients_shape_are_refused_at_the_mount() {
+    let v = Vault::new();
+    v.init_image("v.img", "32M");
+    let m = Mounted::new(&v, "v.img", "names-mnt");
+    let d = m.dir.clone();
+    let denied = |r: std::io::Result<()>, what: &str| {
+        assert_eq!(r.map_err(|e| e.raw_os_error()), Err(Some(libc::EACCES)), "{what}");
+    };
+    denied(fs::create_dir(d.join("Doe^Jane")), "mkdir");
+    denied(fs::write(d.join("MRN_4711913.dcm"), b"made-up"), "create");
+    fs::create_dir(d.join("CT_2024-01-05")).unwrap();
+    fs::write(d.join("CT_2024-01-05/IM000001.txt"), b"made-up teaching note").unwrap();
+    denied(fs::rename(d.join("CT_2024-01-05/IM000001.txt"), d.join("DOB 1971-02-03.txt")), "rename");
+    denied(fs::hard_link(d.join("CT_2024-01-05/IM000001.txt"), d.join("Mr_Jane_Doe.txt")), "link");
+    denied(std::os::unix::fs::symlink("Doe^Jane/ct.dcm", d.join("latest")), "a link's target");
+    // A file manager's copy of a folder so named: nothing of it lands.
+    fs::create_dir_all(v.path("export/Doe^Jane")).unwrap();
+    fs::write(v.path("export/Doe^Jane/note.txt"), b"made-up").unwrap();
+    let out = Command::new("cp")
+        .args(["-r", "export/Doe^Jane", "names-mnt/"])
+        .current_dir(v.dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("Permission denied"));
+    let mut names: Vec<String> =
+        fs::read_dir(&d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["CT_2024-01-05"]);
+    assert_eq!(fs::read(d.join("CT_2024-01-05/IM000001.txt")).unwrap(), b"made-up teaching note");
+    m.umount();
+    let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert!(log.matches("door=mount path=/ rule=identity-in-name").count() >= 6, "{log}");
+    for value in ["Doe", "Jane", "4711913", "1971"] {
+        assert!(!log.contains(value), "a name reached the audit log: {log}");
+    }
+}
+
 /// A refusal at drag and drop can be read while the vault is mounted: `vault log` asks the
 /// mount's process, and `vault log --follow` prints a new refusal as it is committed and ends
 /// when the vault is unmounted.

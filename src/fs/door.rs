@@ -31,7 +31,7 @@ use vaultfmt::dev::BlockDevice;
 
 use super::{Inner, Res, State};
 use crate::gate::door::{
-    INCOMPLETE, UNCHECKED, VaultMemo, audit_refusal, check_stored, save_memo, unlink_all,
+    Door, INCOMPLETE, UNCHECKED, VaultMemo, audit_refusal, check_stored, save_memo, unlink_all,
 };
 use crate::gate::{self, Policy, Sight};
 
@@ -155,6 +155,35 @@ impl<D: BlockDevice + 'static> Inner<D> {
         Ok(guard)
     }
 
+    /// A name the mount is asked to give (a new file, folder or link, a rename's or a hard link's
+    /// new name, a link's target): refused, EACCES, when the gate refuses it
+    /// ([`gate::check_name`]), audited against its folder and told to the desktop as a file's
+    /// refusal is — without the name.
+    pub(super) fn judge_name(&self, parent: u64, name: &str) -> Res<()> {
+        let Some(reason) = gate::check_name(name) else { return Ok(()) };
+        let folder = {
+            let view = self.store.read().map_err(|e| self.fail(e))?;
+            view.path_of(parent).map_err(|e| self.fail(e))?
+        };
+        self.change(|tx| audit_refusal(tx, Door::named("mount"), &folder, std::slice::from_ref(&reason)))?;
+        if let Some(n) = self.notices.get() {
+            n.tell(crate::notify::Notice {
+                path: format!("{}/(a new name)", folder.trim_end_matches('/')),
+                what: reason.to_string(),
+                fix: reason.fix(),
+                verb: "refused",
+            });
+        }
+        Err(Errno::EACCES)
+    }
+
+    /// [`Inner::judge_name`] of a name the kernel gives, once it is a name at all.
+    pub(super) fn new_name<'n>(&self, parent: u64, name: &'n std::ffi::OsStr) -> Res<&'n str> {
+        let name = super::name_str(name)?;
+        self.judge_name(parent, name)?;
+        Ok(name)
+    }
+
     /// Makes a new regular file, unchecked and unfinished in the same commit (it has no content
     /// yet; its writer's close checks it): no crash can leave it listed as neither.
     pub(super) fn create_new(&self, parent: u64, name: &str, mode: u32) -> Res<u64> {
@@ -236,7 +265,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
             if let Some((verdict, path)) = &checked
                 && !verdict.accept
             {
-                audit_refusal(tx, crate::gate::door::Door::named("mount"), path, &verdict.reasons)?;
+                audit_refusal(tx, Door::named("mount"), path, &verdict.reasons)?;
                 names = unlink_all(tx, ino)?;
             }
             let was_unfinished = st.unfinished.contains(&ino);

@@ -152,7 +152,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
 
     /// Creates a regular file; returns its inode and attributes.
     fn create_file(&self, parent: u64, name: &OsStr, mode: u32, umask: u32) -> Res<(u64, fuser::FileAttr)> {
-        let name = name_str(name)?;
+        let name = self.new_name(parent, name)?;
         // Unchecked and unfinished until its writer closes it, from the commit that makes it.
         let ino = self.create_new(parent, name, mode & !umask)?;
         Ok((ino, self.entry(ino)?))

@@ -161,7 +161,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
     }
 
     fn mkdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, mode: u32, umask: u32, reply: ReplyEntry) {
-        let r = name_str(name).and_then(|n| {
+        let r = self.inner.new_name(parent.0, name).and_then(|n| {
             let ino = self.inner.change(|tx| tx.create(parent.0, n, Kind::Dir, mode & !umask, None))?;
             self.inner.entry(ino)
         });
@@ -178,8 +178,9 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
 
     fn symlink(&self, _req: &Request, parent: INodeNo, link_name: &OsStr, target: &Path, reply: ReplyEntry) {
         let r = (|| {
-            let n = name_str(link_name)?;
+            let n = self.inner.new_name(parent.0, link_name)?;
             let t = target.to_str().ok_or(Errno::EINVAL)?;
+            self.inner.judge_name(parent.0, t)?;
             let ino = self.inner.change(|tx| tx.create(parent.0, n, Kind::Symlink, 0o777, Some(t)))?;
             self.inner.entry(ino)
         })();
@@ -202,7 +203,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         }
         let no_replace = flags.contains(RenameFlags::RENAME_NOREPLACE);
         let r = (|| {
-            let (a, b) = (name_str(name)?, name_str(newname)?);
+            let (a, b) = (name_str(name)?, self.inner.new_name(newparent.0, newname)?);
             self.inner.change(|tx| tx.rename(parent.0, a, newparent.0, b, no_replace))
         })();
         reply_empty(reply, r);
@@ -213,7 +214,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             // No second name for a file the gate has not passed.
             return reply.error(Errno::EACCES);
         }
-        let r = name_str(newname).and_then(|n| {
+        let r = self.inner.new_name(newparent.0, newname).and_then(|n| {
             self.inner.change(|tx| tx.link(ino.0, newparent.0, n))?;
             self.inner.entry(ino.0)
         });

@@ -318,6 +318,19 @@ pub fn refusal(rule: &'static str, location: &str, detail: &'static str) -> Reas
     }
 }
 
+/// A name a container carries beside its members' bytes (a member's path, a link's target, an
+/// owner, a gzip's stored file name, a disc's labels), judged as the text of a value the profile
+/// keeps (`Family^Given`, a labelled field, a title and a name), with underscores read as the
+/// spaces they stand for and UCS-2's zero bytes dropped. `what` says which name; the reason never
+/// holds it, and its location stops at the container.
+pub fn judge_name(name: &[u8], location: &str, what: &'static str) -> Result<(), Reason> {
+    let text: Vec<u8> = name.iter().filter(|&&b| b != 0).map(|&b| if b == b'_' { b' ' } else { b }).collect();
+    match super::shape::find(&text, super::shape::Strength::Labels) {
+        Some(_) => Err(refusal("identity-in-name", location, what)),
+        None => Ok(()),
+    }
+}
+
 /// Expands one member: at most its ratio bound and what is left of the budget. The reason
 /// names the bound that stopped it, or says the member could not be read.
 pub(super) fn expand(
@@ -372,6 +385,9 @@ pub fn for_each_member(
                 let mut member = flate2::bufread::GzDecoder::new(rest);
                 content.extend(expand(&mut member, whole, budget, location)?);
                 if let Some(header) = member.header() {
+                    if let Some(name) = header.filename() {
+                        judge_name(name, location, "a gzip header's file name")?;
+                    }
                     if header.comment().is_some_and(|c| !c.is_empty()) {
                         return Err(refusal("archive-text", location, "a gzip header's comment"));
                     }
@@ -469,6 +485,7 @@ pub fn for_each_member(
                     return Err(refusal("archive-text", location, "a zip member's comment"));
                 }
                 zip_extra(&file, location)?;
+                judge_name(file.name_raw(), location, "a zip member's name")?;
                 if file.is_dir() {
                     continue;
                 }
@@ -485,6 +502,7 @@ pub fn for_each_member(
                 match zip::read::read_zipfile_from_stream(&mut rest) {
                     Ok(Some(file)) => {
                         zip_extra(&file, location)?;
+                        judge_name(file.name_raw(), location, "a zip member's name")?;
                         let name = file.name().map(|n| n.to_string()).unwrap_or_default();
                         let compressed = file.compressed_size().max(1);
                         if file.is_dir() {
@@ -513,6 +531,7 @@ pub fn for_each_member(
             let mut archive = ar::Archive::new(bytes);
             while let Some(entry) = archive.next_entry() {
                 let entry = entry.map_err(|_| unreadable("a member it cannot read"))?;
+                judge_name(entry.header().identifier(), location, "an ar member's name")?;
                 let name = String::from_utf8_lossy(entry.header().identifier()).into_owned();
                 let size = entry.header().size();
                 let data = expand(entry, size, budget, location)?;
@@ -603,6 +622,9 @@ fn pax_record(key: &[u8], value: &[u8], location: &str) -> Result<(), Reason> {
         b"security.",
         b"realtime.",
     ];
+    if matches!(key, b"path" | b"linkpath" | b"uname" | b"gname" | b"GNU.sparse.name") {
+        return judge_name(value, location, "a pax header's name, link or owner");
+    }
     if value.is_empty() || KEYS.contains(&key) || PREFIXES.iter().any(|p| key.starts_with(p)) {
         return Ok(());
     }
@@ -626,6 +648,14 @@ fn tar_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
         let mut entry = entry.map_err(|_| unreadable("a header it cannot read"))?;
         let data_end = entry.raw_file_position().saturating_add(entry.header().entry_size().unwrap_or(0));
         end = end.max(data_end.checked_next_multiple_of(512).unwrap_or(u64::MAX));
+        judge_name(&entry.path_bytes(), location, "a tar member's name")?;
+        if let Some(target) = entry.link_name_bytes() {
+            judge_name(&target, location, "a tar link's target")?;
+        }
+        for owner in [entry.header().username_bytes(), entry.header().groupname_bytes()].into_iter().flatten()
+        {
+            judge_name(owner, location, "a tar member's owner")?;
+        }
         // Whatever the type says, data that is there is read (7z extracts a link's data too),
         // a folder's as well (its header may carry a size, and the data follow it).
         if entry.size() == 0 {
@@ -781,6 +811,7 @@ fn cpio_members(
             }
             return Ok(());
         }
+        judge_name(name.as_bytes(), location, "a cpio member's name")?;
         if size > 0 {
             each(&name, &bytes[data_at..data_end], budget);
         }
@@ -805,7 +836,14 @@ fn iso_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
             return Err(bad());
         }
         match d[0] {
-            1 | 2 => roots.push(d[156..190].to_vec()),
+            1 | 2 => {
+                // The volume's labels (system, volume, set, publisher, preparer, application,
+                // and the copyright, abstract and bibliographic file names).
+                for (from, to) in [(8, 72), (190, 702), (702, 776)] {
+                    judge_name(&d[from..to], location, "a disc's volume label or publisher")?;
+                }
+                roots.push(d[156..190].to_vec())
+            }
             255 => break,
             _ => {}
         }
@@ -845,6 +883,9 @@ fn iso_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
             if name == [0] || name == [1] {
                 continue; // "." and ".."
             }
+            judge_name(name, location, "a disc's file or folder name")?;
+            // The system use area: Rock Ridge's and others' entries (an alternate name, `NM`).
+            judge_name(&record[33 + name_len..], location, "a disc's file or folder name")?;
             let name = format!("{path}{}", String::from_utf8_lossy(name));
             let (s, e) = extent(record)?;
             if record[25] & 0x02 != 0 {

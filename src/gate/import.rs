@@ -22,10 +22,30 @@ use crate::scrub::file::{Outcome, Scrubbing};
 
 /// What one entry of the host becomes.
 enum Item {
-    Dir { dest: String, meta: std::fs::Metadata },
-    File { src: PathBuf, dest: String, meta: std::fs::Metadata },
-    Symlink { dest: String, target: String },
-    Skip { src: PathBuf, why: &'static str },
+    Dir {
+        dest: String,
+        meta: std::fs::Metadata,
+    },
+    File {
+        src: PathBuf,
+        dest: String,
+        meta: std::fs::Metadata,
+    },
+    Symlink {
+        dest: String,
+        target: String,
+    },
+    Skip {
+        src: PathBuf,
+        why: &'static str,
+    },
+    /// An entry whose name (or link target) the gate refuses: not copied, nor anything under it;
+    /// audited against the folder it would have gone into.
+    Named {
+        src: PathBuf,
+        folder: String,
+        reason: super::Reason,
+    },
 }
 
 /// What an import will copy: every entry under the sources, parents first, in name order.
@@ -40,6 +60,9 @@ pub struct Plan {
 
 /// The plan to copy `sources` (each with the name it takes) into the vault's folder `into`.
 pub fn plan(sources: &[(PathBuf, String)], into: &str) -> anyhow::Result<Plan> {
+    if let Some(reason) = into.split('/').find_map(super::check_name) {
+        anyhow::bail!("the destination folder's name is refused: {reason}; {}", reason.fix());
+    }
     let mut items = Vec::new();
     for (src, name) in sources {
         walk(src, &join_path(into, name), &mut items)?;
@@ -52,8 +75,16 @@ pub fn plan(sources: &[(PathBuf, String)], into: &str) -> anyhow::Result<Plan> {
 fn walk(src: &Path, dest: &str, items: &mut Vec<Item>) -> anyhow::Result<()> {
     let meta = with_path(std::fs::symlink_metadata(src), src, "cannot read")?;
     let ft = meta.file_type();
-    if ft.is_symlink() {
+    let (folder, name) = split_path(dest);
+    let named = |reason| Item::Named { src: src.to_path_buf(), folder: folder.to_string(), reason };
+    if let Some(reason) = super::check_name(name) {
+        items.push(named(reason));
+    } else if ft.is_symlink() {
         let target = with_path(std::fs::read_link(src), src, "cannot read the link")?;
+        if let Some(reason) = super::check_name(&target.to_string_lossy()) {
+            items.push(named(reason));
+            return Ok(());
+        }
         items.push(Item::Symlink { dest: dest.to_string(), target: target.to_string_lossy().into_owned() });
     } else if ft.is_dir() {
         items.push(Item::Dir { dest: dest.to_string(), meta });
@@ -137,6 +168,13 @@ pub fn import<D: BlockDevice + 'static>(
                 tx.create(parent, name, Kind::Symlink, 0o777, Some(target))?;
             }
             Item::Skip { src, why } => skip(&mut summary, events, src.display().to_string(), why.to_string()),
+            Item::Named { src, folder, reason } => {
+                super::door::audit_refusal(&mut tx, door, folder, std::slice::from_ref(reason))?;
+                // The name is not shown: the folder it is in, and what it looked like.
+                let at = src.parent().map(|p| p.display().to_string()).unwrap_or_default();
+                let why = format!("refused by the gate: {reason}; {}", reason.fix());
+                skip(&mut summary, events, format!("a name in {at}/"), why);
+            }
             Item::File { src, dest, meta } => {
                 // With --scrub, the bytes that go in are the scrubbed ones; without, the file as
                 // it is. Either way they are read once, stored, and the gate decides on what was

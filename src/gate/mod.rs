@@ -55,7 +55,7 @@ pub struct Reason {
     /// identity-in-text, uid-not-replaced, value-not-its-vr, private-element, unknown-attribute,
     /// duplicate-element, element-out-of-order, burned-in-annotation, burned-in-likely,
     /// burned-in-text, burned-in-unread, image-metadata, unreadable-dicom, unreadable-archive,
-    /// unsupported-container, archive-text, archive-depth, archive-ratio, archive-too-large,
+    /// unsupported-container, archive-text, identity-in-name, archive-depth, archive-ratio, archive-too-large,
     /// hidden-text, embedded-dicom, outside-the-model, identity-not-removed.
     pub rule: &'static str,
     /// "(gggg,eeee)", or empty when the rule is about the whole file.
@@ -135,6 +135,14 @@ impl Reason {
             }
             "unreadable-dicom" | "duplicate-element" | "element-out-of-order" | "outside-the-model" => {
                 "the file is malformed: readers disagree on it; re-export it from its source, or leave it out"
+                    .into()
+            }
+            "identity-in-name" if self.detail == "a file or folder name" => {
+                "rename it (a name in the vault may not hold a patient's name, a labelled ID or a birth date)"
+                    .into()
+            }
+            "identity-in-name" => {
+                "a name the archive carries looks like a patient's: unpack it, rename what is named so, and give vault the files"
                     .into()
             }
             "unreadable-archive"
@@ -227,6 +235,13 @@ fn raw_starts(bytes: &[u8], len: u64) -> impl Iterator<Item = (usize, Syntax)> +
             fits.then_some((at, s))
         })
     })
+}
+
+/// The judgement on a name a door is asked to give (a file, a folder, a link's target): the
+/// reason it is refused (`identity-in-name`: a person name's `Family^Given`, a labelled field, a
+/// title and a name; underscores read as spaces), or None. The reason holds no part of the name.
+pub fn check_name(name: &str) -> Option<Reason> {
+    container::judge_name(name.as_bytes(), "", "a file or folder name").err()
 }
 
 /// The verdict on one file's bytes, images read by the Tesseract on `PATH` ([`Sight::system`]).
