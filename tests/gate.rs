@@ -1057,6 +1057,81 @@ mod containers {
         assert!(accepted(&cpio_of("ct.dcm", &clean)));
     }
 
+    /// Bytes no reader takes for anything (made-up, the same each run).
+    fn noise(len: usize, seed: u8) -> Vec<u8> {
+        let mut out = vec![0u8; len];
+        blake3::Hasher::new().update(&[seed]).finalize_xof().fill(&mut out);
+        out
+    }
+
+    /// A container part way into other bytes (after a made-up header, before a made-up tail), as a
+    /// file carver (binwalk, foremost, `7z` when it scans) takes it out: opened where it starts,
+    /// what decodes counts — a stream cut short gives what it decoded — and a format vault does
+    /// not open is refused. Noise, and the same containers holding a clean file, pass.
+    #[test]
+    fn containers_part_way_into_other_bytes_are_opened_as_a_carver_would() {
+        let dirty = part10(identified(), EXPLICIT);
+        let clean = part10(conformant(), EXPLICIT);
+        let inside = |container: &[u8], seed: u8| {
+            let mut out = noise(70_001, seed);
+            out.extend(container);
+            out.extend(noise(70_003, seed + 1));
+            out
+        };
+        let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        bz.write_all(&dirty).unwrap();
+        let bz = bz.finish().unwrap();
+        let mut cut_gzip = gzip_of(&dirty);
+        cut_gzip.truncate(cut_gzip.len() - 12);
+        let zipped = zip_of(&[("a/notes.txt", b"made-up".to_vec()), ("a/ct.dcm", dirty.clone())]);
+        let cases: [(&str, Vec<u8>); 6] = [
+            ("a zip with bytes before and after it", inside(&zipped, 1)),
+            ("a gzip stream", inside(&gzip_of(&dirty), 3)),
+            ("a gzip stream cut short", inside(&cut_gzip, 5)),
+            ("a tar at an offset no block starts at", inside(&tar_of(&[("ct.dcm", dirty.clone(), b'0')]), 7)),
+            ("a bzip2 stream", inside(&bz, 9)),
+            ("a gzip inside a clean file's pixel data", {
+                let mut with = part10(conformant(), EXPLICIT);
+                let mut pixels = noise(4_000, 11);
+                pixels.extend(gzip_of(&dirty));
+                pixels.resize(pixels.len().next_multiple_of(2), 0);
+                with.extend([0xE0, 0x7F, 0x10, 0x00, b'O', b'B', 0, 0]);
+                with.extend((pixels.len() as u32).to_le_bytes());
+                with.extend(pixels);
+                with
+            }),
+        ];
+        let door = |bytes: &[u8]| {
+            gate::door::check_in_memory(bytes, &Policy::default(), &gate::burned::Sight::system())
+        };
+        for (what, bytes) in &cases {
+            let r = reasons(bytes);
+            assert!(r.iter().any(|r| r.1 == "PatientName"), "{what}: {r:?}");
+            // The doors look at a plain file's head and tail first: what hides in its middle
+            // still reaches the gate.
+            assert!(!door(bytes).accept, "{what}: passed a door");
+        }
+        // A Part 10 file itself in the middle of other bytes.
+        let hidden = inside(&dirty, 20);
+        assert!(!door(&hidden).accept && reasons(&hidden).iter().any(|r| r.1 == "PatientName"));
+        let mut seven = b"7z\xBC\xAF\x27\x1C\0\x04".to_vec();
+        seven.extend(noise(64, 13));
+        let r = verdict(&inside(&seven, 14));
+        assert!(
+            r.reasons.iter().any(|r| r.rule == "unsupported-container" && r.detail == "7z"),
+            "{:?}",
+            r.reasons
+        );
+        for (what, bytes) in [
+            ("noise", noise(1 << 20, 15)),
+            ("a clean zip inside", inside(&zip_of(&[("ct.dcm", clean.clone())]), 16)),
+            ("a clean gzip inside", inside(&gzip_of(&clean), 18)),
+        ] {
+            let v = verdict(&bytes);
+            assert!(v.accept && door(&bytes).accept, "{what}: {:?}", v.reasons);
+        }
+    }
+
     #[test]
     fn container_bombs_are_refused_not_expanded() {
         let bomb = gzip_of(&vec![0u8; 200 << 20]);

@@ -38,6 +38,8 @@ pub enum Kind {
     /// A zip read as streaming readers do: local headers one after another from the first,
     /// whatever the central directory lists (or whether there is one).
     ZipLocal,
+    /// One zip member read from its local header alone, as a file carver takes it out.
+    ZipEntry,
     Tar,
     Xz,
     Lzma,
@@ -65,6 +67,7 @@ impl Kind {
             Kind::Gzip => "gzip",
             Kind::Zip => "zip",
             Kind::ZipLocal => "zip (local headers)",
+            Kind::ZipEntry => "zip member",
             Kind::Tar => "tar",
             Kind::Xz => "xz",
             Kind::Lzma => "lzma",
@@ -334,18 +337,30 @@ pub fn judge_name(name: &[u8], location: &str, what: &'static str) -> Result<(),
 /// Expands one member: at most its ratio bound and what is left of the budget. The reason
 /// names the bound that stopped it, or says the member could not be read.
 pub(super) fn expand(
-    mut r: impl Read,
+    r: impl Read,
     compressed: u64,
     budget: &mut Budget,
     location: &str,
 ) -> Result<Vec<u8>, Reason> {
+    expand_as(r, compressed, budget, location, false)
+}
+
+/// [`expand`]; where `partial`, a stream that fails part way gives what it decoded before.
+fn expand_as(
+    mut r: impl Read,
+    compressed: u64,
+    budget: &mut Budget,
+    location: &str,
+    partial: bool,
+) -> Result<Vec<u8>, Reason> {
     let ratio_cap = compressed.max(1).saturating_mul(MAX_RATIO).max(MIN_CAP);
     let cap = ratio_cap.min(budget.left);
     let mut out = Vec::new();
-    r.by_ref()
-        .take(cap + 1)
-        .read_to_end(&mut out)
-        .map_err(|_| refusal("unreadable-archive", location, "a member cannot be read"))?;
+    // `read_to_end` keeps what it read before an error.
+    let read = r.by_ref().take(cap + 1).read_to_end(&mut out);
+    if read.is_err() && !partial {
+        return Err(refusal("unreadable-archive", location, "a member cannot be read"));
+    }
     if out.len() as u64 > cap {
         let rule = if cap == ratio_cap { "archive-ratio" } else { "archive-too-large" };
         return Err(refusal(rule, location, ""));
@@ -385,23 +400,7 @@ pub fn for_each_member(
                 let mut member = flate2::bufread::GzDecoder::new(rest);
                 content.extend(expand(&mut member, whole, budget, location)?);
                 if let Some(header) = member.header() {
-                    if let Some(name) = header.filename() {
-                        judge_name(name, location, "a gzip header's file name")?;
-                    }
-                    if header.comment().is_some_and(|c| !c.is_empty()) {
-                        return Err(refusal("archive-text", location, "a gzip header's comment"));
-                    }
-                    if let Some(extra) = header.extra() {
-                        if super::longest_text(extra) >= super::HIDDEN_TEXT {
-                            return Err(refusal(
-                                "archive-text",
-                                location,
-                                "text in a gzip header's extra field",
-                            ));
-                        }
-                        let extra = extra.to_vec();
-                        each("(gzip extra field)", &extra, budget);
-                    }
+                    gzip_header(header, location, budget, each)?;
                 }
                 rest = member.into_inner();
                 if !rest.starts_with(&[0x1f, 0x8b]) {
@@ -495,6 +494,7 @@ pub fn for_each_member(
                 each(&name, &data, budget);
             }
         }
+        Kind::ZipEntry => unreachable!("a zip member alone is read by `carve`"),
         Kind::ZipLocal => {
             let mut rest = std::io::Cursor::new(bytes);
             loop {
@@ -570,6 +570,153 @@ pub fn for_each_member(
             let _ = name;
             return Err(refusal("unsupported-container", location, kind.name()));
         }
+    }
+    Ok(())
+}
+
+/// A gzip header's stored file name is a name, as a member's is; its comment is free text
+/// `gzip -lv` shows (refused); its extra field is bytes any reader can take out (read as a
+/// member, refused when it holds text).
+fn gzip_header(
+    header: &flate2::GzHeader,
+    location: &str,
+    budget: &mut Budget,
+    each: &mut Each<'_>,
+) -> Result<(), Reason> {
+    if let Some(name) = header.filename() {
+        judge_name(name, location, "a gzip header's file name")?;
+    }
+    if header.comment().is_some_and(|c| !c.is_empty()) {
+        return Err(refusal("archive-text", location, "a gzip header's comment"));
+    }
+    if let Some(extra) = header.extra() {
+        if super::longest_text(extra) >= super::HIDDEN_TEXT {
+            return Err(refusal("archive-text", location, "text in a gzip header's extra field"));
+        }
+        let extra = extra.to_vec();
+        each("(gzip extra field)", &extra, budget);
+    }
+    Ok(())
+}
+
+/// At most this many containers found part way into one file's bytes are read; more are refused.
+pub const MAX_CARVED: usize = 64;
+
+/// The signatures a file carver looks for part way into bytes, and what it takes each for.
+const CARVED: &[(&[u8], Kind)] = &[
+    (b"PK\x03\x04", Kind::ZipEntry),
+    (&[0x1f, 0x8b, 0x08], Kind::Gzip),
+    (b"ustar", Kind::Tar),
+    (b"BZh", Kind::Bzip2),
+    (&[0xFD, b'7', b'z', b'X', b'Z', 0], Kind::Xz),
+    (&[0x28, 0xB5, 0x2F, 0xFD], Kind::Zstd),
+    (b"7z\xBC\xAF\x27\x1C", Kind::Unsupported("7z")),
+    (b"Rar!\x1A\x07", Kind::Unsupported("rar")),
+];
+
+/// Where the container whose signature `kind`'s stands at `p` begins, when the bytes after the
+/// signature fit it (gzip's flag byte, bzip2's block magic; a tar header whole around ustar's
+/// magic where the bytes hold one).
+fn carved_at(bytes: &[u8], p: usize, kind: Kind) -> Option<usize> {
+    let fits = match kind {
+        // Deflate, and no flag bits the format reserves.
+        Kind::Gzip => bytes.get(p + 3).is_none_or(|f| f & 0xE0 == 0),
+        Kind::Bzip2 => {
+            bytes.get(p + 3).is_none_or(|b| (b'1'..=b'9').contains(b))
+                && bytes.get(p + 4..p + 10).is_none_or(|m| m == b"1AY&SY")
+        }
+        Kind::Tar => return if p >= 257 { tar_header(&bytes[p - 257..]).then(|| p - 257) } else { Some(0) },
+        _ => true,
+    };
+    fits.then_some(p)
+}
+
+/// Where a container begins part way into bytes that are not one themselves (after a made-up
+/// header, in a DICOM file's pixel data, before other bytes): each place a file carver (binwalk,
+/// foremost, `7z` when it scans a file) would take one out, and the kind it would take. A zip
+/// is found member by member (each local header); a tar by its ustar magic and a whole header;
+/// streams by their signatures.
+pub fn embedded(bytes: &[u8]) -> Vec<(usize, Kind)> {
+    let mut out: Vec<(usize, Kind)> = CARVED
+        .iter()
+        .flat_map(|&(sig, kind)| {
+            memchr::memmem::find_iter(bytes, sig)
+                .filter_map(move |p| Some((carved_at(bytes, p, kind)?, kind)))
+        })
+        .filter(|&(start, _)| start > 0)
+        .collect();
+    out.sort_by_key(|&(p, _)| p);
+    out
+}
+
+/// True when a piece of a file's middle holds a signature [`embedded`] would look at (one cut
+/// at the piece's edge counts): then the whole file is read.
+pub fn signature_in(piece: &[u8]) -> bool {
+    CARVED.iter().any(|&(sig, kind)| {
+        memchr::memmem::find_iter(piece, sig).any(|p| carved_at(piece, p, kind).is_some())
+    })
+}
+
+/// Reads a container found part way into a file ([`embedded`]), starting at `bytes[0]`, as a
+/// carver does: what decodes counts (a stream cut short, or followed by other bytes, gives
+/// what it decoded), and what does not decode is taken for no container (its signature may be
+/// chance). Bounds and names are held as [`for_each_member`] holds them.
+pub fn carve(
+    kind: Kind,
+    bytes: &[u8],
+    location: &str,
+    budget: &mut Budget,
+    each: &mut Each<'_>,
+) -> Result<(), Reason> {
+    let whole = bytes.len() as u64;
+    let mut stream = |name: &str, r: &mut dyn Read, budget: &mut Budget| -> Result<(), Reason> {
+        let data = expand_as(r, whole, budget, location, true)?;
+        if !data.is_empty() {
+            each(name, &data, budget);
+        }
+        Ok(())
+    };
+    match kind {
+        Kind::Gzip => {
+            let mut member = flate2::bufread::GzDecoder::new(bytes);
+            let data = expand_as(&mut member, whole, budget, location, true)?;
+            if let Some(header) = member.header() {
+                gzip_header(header, location, budget, each)?;
+            }
+            if !data.is_empty() {
+                each("(gunzip)", &data, budget);
+            }
+        }
+        Kind::Bzip2 => stream("(bunzip2)", &mut bzip2::read::BzDecoder::new(bytes), budget)?,
+        Kind::Xz => {
+            let limit_kb = (MAX_WINDOW >> 10) as u32;
+            stream("(unxz)", &mut lzma_rust2::XzReader::new_mem_limit(bytes, true, limit_kb), budget)?
+        }
+        Kind::Zstd => {
+            let mut rest = bytes;
+            if let Ok(mut d) =
+                ruzstd::decoding::StreamingDecoder::new_with_max_window_size(&mut rest, MAX_WINDOW)
+            {
+                stream("(unzstd)", &mut d, budget)?;
+            }
+        }
+        Kind::ZipEntry => {
+            let mut at = std::io::Cursor::new(bytes);
+            if let Ok(Some(file)) = zip::read::read_zipfile_from_stream(&mut at) {
+                zip_extra(&file, location)?;
+                judge_name(file.name_raw(), location, "a zip member's name")?;
+                let name = file.name().map(|n| n.to_string()).unwrap_or_default();
+                if !file.is_dir() {
+                    let compressed = file.compressed_size().max(1);
+                    let data = expand_as(file, compressed, budget, location, true)?;
+                    each(&name, &data, budget);
+                }
+            }
+        }
+        other => match for_each_member(other, bytes, location, budget, each) {
+            Err(r) if r.rule == "unreadable-archive" => {}
+            done => return done,
+        },
     }
     Ok(())
 }

@@ -371,8 +371,9 @@ fn read_full<E>(read_at: &mut ReadAt<'_, E>, at: u64, buf: &mut [u8]) -> Result<
 }
 
 /// The gate's verdict on stored content of `len` bytes, read with `read_at`. The head and the
-/// tail are read first; only content some reading could take for DICOM or a container is read
-/// whole (a plain file of any size costs two small reads).
+/// tail are read first; only content some reading could take for DICOM or a container, or that
+/// holds one part way in, is held whole: a plain file is read through piece by piece, for what
+/// a carver could take out of its middle, and never held whole.
 pub fn check_stored<E>(
     len: u64,
     read_at: &mut ReadAt<'_, E>,
@@ -390,7 +391,11 @@ pub fn check_stored<E>(
     let mut tail = vec![0u8; (len - tail_at) as usize];
     let got = read_full(read_at, tail_at, &mut tail)?;
     tail.truncate(got);
-    if !super::might_need_all(&head, &tail, len) {
+    let plain = !super::might_need_all(&head, &tail, len)
+        && !super::may_hold_a_file(&head)
+        && !super::may_hold_a_file(&tail)
+        && !middle_holds(len, head.len() as u64, tail_at, read_at)?;
+    if plain {
         return Ok(Verdict::plain());
     }
     // The whole of it: the middle read now, head and tail as they were read.
@@ -406,20 +411,46 @@ pub fn check_stored<E>(
     Ok(super::check_with(&all, policy, sight))
 }
 
+/// The middle of stored content (`from` to `to`), read piece by piece and never held whole:
+/// whether any piece holds what [`super::may_hold_a_file`] looks for (a Part 10 file, an archive
+/// or a compressed stream after a made-up header, which a carver takes out). The head and the
+/// tail are looked at by the caller; the pieces overlap them by [`super::MIDDLE_OVERLAP`].
+fn middle_holds<E>(len: u64, from: u64, to: u64, read_at: &mut ReadAt<'_, E>) -> Result<bool, E> {
+    const PIECE: usize = 1 << 20;
+    let overlap = super::MIDDLE_OVERLAP as u64;
+    let mut piece = vec![0u8; PIECE];
+    let mut at = from.saturating_sub(overlap);
+    let end = (to + overlap).min(len);
+    while at < end {
+        let want = ((end - at) as usize).min(PIECE);
+        let got = read_full(read_at, at, &mut piece[..want])?;
+        if super::may_hold_a_file(&piece[..got]) {
+            return Ok(true);
+        }
+        if got < want {
+            break;
+        }
+        at += (got as u64).saturating_sub(overlap).max(1);
+    }
+    Ok(false)
+}
+
 /// The gate's verdict on a file on disk, for `vault check` (which reads and stores nothing): a
 /// large file is mapped rather than read, so what the gate does not look at (the pixel data it
-/// skips over, the middle of a plain file) is never copied, nor read from the disk.
+/// skips over) is never copied, and a plain file's middle is only searched for signatures.
 pub fn check_path(path: &std::path::Path, policy: &Policy, sight: &Sight<'_>) -> std::io::Result<Verdict> {
     let file = super::host::HostFile::open(path, HEAD_BYTES as u64 + 1)?;
     Ok(check_in_memory(file.bytes(), policy, sight))
 }
 
 /// The gate's verdict on bytes in memory, looked at as [`check_stored`] looks at stored ones: a
-/// plain file's head and tail alone.
+/// plain file (by its head and tail, and no signature anywhere in it) passes unread further.
 pub fn check_in_memory(bytes: &[u8], policy: &Policy, sight: &Sight<'_>) -> Verdict {
     if bytes.len() > HEAD_BYTES {
         let tail_at = bytes.len().saturating_sub(TAIL_BYTES).max(HEAD_BYTES);
-        if !super::might_need_all(&bytes[..HEAD_BYTES], &bytes[tail_at..], bytes.len() as u64) {
+        if !super::might_need_all(&bytes[..HEAD_BYTES], &bytes[tail_at..], bytes.len() as u64)
+            && !super::may_hold_a_file(bytes)
+        {
             return Verdict::plain();
         }
     }
@@ -430,11 +461,8 @@ pub fn check_in_memory(bytes: &[u8], policy: &Policy, sight: &Sight<'_>) -> Verd
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_plain_file_is_decided_by_its_head_and_tail_and_a_zip_at_its_end_is_not() {
-        let policy = Policy::default();
-        // Binary (a control byte): text is read whole, for the base64 it may carry.
-        let mut big: Vec<u8> = b"made-up plain\x01bytes, ".iter().copied().cycle().take(3 << 20).collect();
+    /// Stored content of `big`, as `check_stored` reads it: (the verdict, bytes read).
+    fn stored(big: &[u8]) -> (Verdict, u64) {
         let mut reads = 0u64;
         let v = check_stored::<()>(
             big.len() as u64,
@@ -444,12 +472,35 @@ mod tests {
                 buf[..n].copy_from_slice(&big[at as usize..at as usize + n]);
                 Ok(n)
             },
-            &policy,
+            &Policy::default(),
             &Sight::system(),
         )
         .unwrap();
+        (v, reads)
+    }
+
+    #[test]
+    fn a_plain_file_is_read_through_for_what_hides_in_its_middle_and_a_zip_at_its_end_is_read_whole() {
+        let policy = Policy::default();
+        // Binary (a control byte): text is read whole, for the base64 it may carry.
+        let mut big: Vec<u8> = b"made-up plain\x01bytes, ".iter().copied().cycle().take(3 << 20).collect();
+        let (v, reads) = stored(&big);
         assert!(v.accept && !v.dicom);
-        assert!(reads < (HEAD_BYTES + TAIL_BYTES) as u64 + 1, "read {reads} bytes of a plain file");
+        // Once through (pieces overlap a little), never twice.
+        assert!(reads < big.len() as u64 * 11 / 10, "read {reads} bytes of a plain file of {}", big.len());
+        // A zip member in its middle, a carver's to take out, named as a patient: refused.
+        let mut member = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut member);
+        z.start_file("Doe^Jane.txt", zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut z, b"made-up").unwrap();
+        z.finish().unwrap();
+        let mut hiding = big.clone();
+        let middle = hiding.len() / 2 + 7;
+        let member = member.into_inner();
+        hiding[middle..middle + member.len()].copy_from_slice(&member);
+        let (v, _) = stored(&hiding);
+        assert!(v.reasons.iter().any(|r| r.rule == "identity-in-name"), "{:?}", v.reasons);
+        assert!(!check_in_memory(&hiding, &policy, &Sight::system()).accept);
         // The end of a zip's central directory at the end: the whole file is read.
         // An end record that says one member, and a directory (at byte 0) that is not one.
         let n = big.len();
@@ -458,17 +509,7 @@ mod tests {
         end.extend(0u32.to_le_bytes());
         end.extend(0u16.to_le_bytes());
         big[n - 22..].copy_from_slice(&end);
-        let v = check_stored::<()>(
-            big.len() as u64,
-            &mut |at, buf: &mut [u8]| {
-                let n = buf.len().min(big.len() - at as usize);
-                buf[..n].copy_from_slice(&big[at as usize..at as usize + n]);
-                Ok(n)
-            },
-            &policy,
-            &Sight::system(),
-        )
-        .unwrap();
+        let (v, _) = stored(&big);
         assert!(!v.accept, "a zip whose directory cannot be read is refused");
     }
 }

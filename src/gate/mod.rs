@@ -225,6 +225,20 @@ pub fn might_need_all(head: &[u8], tail: &[u8], len: u64) -> bool {
     head.get(128..132) == Some(b"DICM") || head.starts_with(b"DICM") || raw_starts(head, len).next().is_some()
 }
 
+/// True when a piece of a file (any part: a head, a tail, a piece of its middle) holds what a
+/// carver could take out as a file of its own: a Part 10 file's `DICM`, a container's
+/// signature. Then the whole file is checked: a plain file is passed on its head and tail only
+/// when no piece of it holds one.
+pub fn may_hold_a_file(piece: &[u8]) -> bool {
+    memchr::memmem::find_iter(piece, b"DICM")
+        .any(|p| piece.get(p + 4..p + 6).is_none_or(|g| g == [0x02, 0x00]))
+        || container::signature_in(piece)
+}
+
+/// How far pieces of a file overlap when it is looked at piece by piece: a signature
+/// and the bytes that tell it are never cut off from both.
+pub const MIDDLE_OVERLAP: usize = 512;
+
 /// The raw readings whose first element header is well formed and whose value fits in a file
 /// of `len` bytes: (offset, syntax).
 fn raw_starts(bytes: &[u8], len: u64) -> impl Iterator<Item = (usize, Syntax)> + '_ {
@@ -295,6 +309,26 @@ fn check_in(
         }
         all.dicom |= v.dicom;
         all.refuse(reasons);
+    }
+    // Likewise a container that begins part way in (a zip after a made-up header, a gzip in
+    // pixel data): what a carver takes out of it is a file of its own.
+    let carved = if kinds.is_empty() { container::embedded(bytes) } else { Vec::new() };
+    for (n, (start, kind)) in carved.into_iter().enumerate() {
+        if depth >= container::MAX_DEPTH || n == container::MAX_CARVED {
+            all.refuse([container::refusal(
+                "archive-depth",
+                location,
+                "containers inside one file nested too deep, or too many",
+            )]);
+            break;
+        }
+        let inner = format!("{location}@{start} ");
+        let carved = container::carve(kind, &bytes[start..], &inner, budget, &mut |name, data, budget| {
+            all.merge(check_in(data, policy, sight, &format!("{inner}{name}!/"), depth + 1, budget));
+        });
+        if let Err(reason) = carved {
+            all.refuse([reason]);
+        }
     }
     if policy.refuse_burned_in
         && policy.ocr

@@ -1043,6 +1043,16 @@ def class6(tmp):
     n7 = gzip.compress(in_dir(M, lambda o, d: 'echo IM000001.dcm | cpio -o --quiet --reproducible -H newc > %s' % o, 'y.cpio', tmp),
                        mtime=0)
     add('c6_cpio.gz', C6, 'gzipped newc cpio', NAME, n7, kind='container')
+    # Containers part way into other bytes (after a made-up header, with more after them): 7-Zip's
+    # parser (`7z x -t#`) takes them out, as binwalk and foremost do.
+    noise = random.Random(20261203).randbytes(70001)
+    for fname, desc, inner in [
+        ('c6_carved_zip.bin', 'a zip between made-up bytes', zip_bytes([('IM000001.dcm', dcm)])),
+        ('c6_carved_gzip.bin', 'a gzip stream between made-up bytes', gzip.compress(dcm, mtime=0)),
+        ('c6_carved_bzip2.bin', 'a bzip2 stream between made-up bytes', bz2.compress(dcm)),
+        ('c6_carved_xz.bin', 'an xz stream between made-up bytes', lzma.compress(dcm)),
+    ]:
+        add(fname, C6, desc, NAME, noise + inner + noise[:5003], kind='carved')
 
 
 def fix_sparse_pid(t):
@@ -1398,6 +1408,14 @@ def verify(e, tmp):
         return rs
     if e['kind'] == 'container':
         return verify_container(open(path, 'rb').read(), e['needle'], tmp)
+    if e['kind'] == 'carved':
+        d = tempfile.mkdtemp(dir=tmp)
+        subprocess.run(['7z', 'x', '-t#', '-bd', '-y', '-o' + d, path], capture_output=True)
+        found = []
+        for fn in sorted(os.listdir(d)):
+            with open(os.path.join(d, fn), 'rb') as f:
+                found += verify_container(f.read(), e['needle'], tmp, ('7z -t#:' + fn,))
+        return found
     rs = readers_for_dicom_bytes(open(path, 'rb').read(), e['needle'], tmp, e['kind'], e)
     if e.get('zip_polyglot'):
         z = zipfile.ZipFile(path)
