@@ -237,6 +237,34 @@ fn free_text_only_under_clean_descriptors_and_never_identity_shaped() {
         assert_eq!(r.len(), 1, "{shaped}: {r:?}");
         assert_eq!(r[0].0, "identity-in-text", "{shaped}");
     }
+    // The same text escaped as the web, e-mail and program text escape it: percent-encoding
+    // (twice over too, and `+` for a space), quoted-printable, HTML and XML character
+    // references, and the escapes of C, JSON and Python strings. A reader shows what they stand for.
+    for escaped in [
+        "Madeup%5EPerson",
+        "Name%3A%20Madeup%20Person",
+        "Name%253A%2520Madeup",
+        "MRN%3A+4711913",
+        "Madeup=5EPerson",
+        "Name=3A=20Madeup",
+        "Madeup&#94;Person",
+        "Madeup&#x5e;Person",
+        "Name&colon; Madeup",
+        "Madeup&Hat;Person",
+        "DOB&#58; 03&#47;02&#47;1971",
+    ] {
+        let r = reasons(&with(escaped, &["113100", "113105"]));
+        assert!(r.iter().any(|r| r.0 == "identity-in-text"), "{escaped}: {r:?}");
+        assert!(gate::check_name(escaped).is_some(), "a name {escaped}");
+    }
+    // In a DICOM value a backslash parts values; in a name it may escape.
+    for escaped in ["Madeup\\x5EPerson", "Madeup\\u005ePerson", "Name\\x3a Madeup"] {
+        assert!(gate::check_name(escaped).is_some(), "a name {escaped}");
+    }
+    // Descriptions with a percent or an equals sign in them are no escapes.
+    for plain in ["CONTRAST 50% 5MM", "KV=120 MAS=250", "A&B VIEW", "RATIO=3A"] {
+        assert!(accepted(&with(plain, &["113100", "113105"])), "{plain}");
+    }
     // Declared but not allowed by the policy: refused, and the reason says which option.
     let strict = Policy { options: vec![], ..Policy::default() };
     let v = gate::check(&with("AXIAL 5MM", &["113100", "113105"]), &strict);

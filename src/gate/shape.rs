@@ -107,12 +107,96 @@ fn letter(b: u8) -> bool {
     b.is_ascii_alphabetic() || b >= 0x80
 }
 
-/// The first identity shape in `text`, if any, in any of the ways a reader may show it.
+/// The first identity shape in `text`, if any, in any of the ways a reader may show it: its
+/// character sets' views ([`views`]), and what its escapes stand for ([`unescaped`], over and
+/// over: escapes escaped again). What OCR read is not unescaped: a screen shows no escapes.
 pub fn find(text: &[u8], strength: Strength) -> Option<Shape> {
-    if text.iter().all(|b| b.is_ascii() && *b != 0x1B) {
-        return find_in(text, strength);
+    let found = if text.iter().all(|b| b.is_ascii() && *b != 0x1B) {
+        find_in(text, strength)
+    } else {
+        views(text).iter().find_map(|v| find_in(v, strength))
+    };
+    found.or_else(|| if strength == Strength::Pixels { None } else { find(&unescaped(text)?, strength) })
+}
+
+/// Named character references a reader shows as marks a shape is made of (HTML's, and XML's
+/// five).
+const ENTITIES: &[(&str, char)] = &[
+    ("colon", ':'),
+    ("Hat", '^'),
+    ("comma", ','),
+    ("num", '#'),
+    ("equals", '='),
+    ("sol", '/'),
+    ("period", '.'),
+    ("lowbar", '_'),
+    ("hyphen", '-'),
+    ("dash", '-'),
+    ("nbsp", ' '),
+    ("amp", '&'),
+    ("quot", '"'),
+    ("apos", '\''),
+    ("lt", '<'),
+    ("gt", '>'),
+];
+
+/// `text` with its escapes as a reader shows them, or None when it has none: percent-encoding
+/// (`%5E`, and `+` for a space, as forms send it), quoted-printable (`=5E`), HTML and XML
+/// character references (`&#94;`, `&#x5E;`, `&Hat;`), and the escapes of C, JSON and Python
+/// strings (`\x5E`, `\u005E`). Each escape is shorter than what it was, so unescaping again ends.
+pub fn unescaped(text: &[u8]) -> Option<Vec<u8>> {
+    if !text.iter().any(|&b| matches!(b, b'%' | b'=' | b'&' | b'\\' | b'+')) {
+        return None;
     }
-    views(text).iter().find_map(|v| find_in(v, strength))
+    let digit = |b: Option<&u8>, radix: u32| b.and_then(|&b| (b as char).to_digit(radix));
+    let number = |digits: &[u8], radix: u32| -> Option<char> {
+        let n =
+            digits.iter().try_fold(0u32, |n, &d| Some(n.checked_mul(radix)? + digit(Some(&d), radix)?))?;
+        (!digits.is_empty()).then_some(char::from_u32(n)?)
+    };
+    let mut out = Vec::with_capacity(text.len());
+    let push = |out: &mut Vec<u8>, c: char| out.extend(c.encode_utf8(&mut [0; 4]).as_bytes());
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let shown: Option<(char, usize)> = match rest[0] {
+            b'%' | b'=' => {
+                let byte =
+                    digit(rest.get(1), 16).zip(digit(rest.get(2), 16)).map(|(h, l)| (h << 4 | l) as u8);
+                // A byte, not a character: percent-encoded UTF-8 is bytes one by one.
+                if let Some(b) = byte {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+                None
+            }
+            b'+' => Some((' ', 1)),
+            b'\\' if rest.get(1) == Some(&b'x') && rest.len() >= 4 => number(&rest[2..4], 16).map(|c| (c, 4)),
+            b'\\' if rest.get(1) == Some(&b'u') && rest.len() >= 6 => number(&rest[2..6], 16).map(|c| (c, 6)),
+            b'&' => rest.iter().take(12).position(|&b| b == b';').and_then(|end| {
+                let name = &rest[1..end];
+                let c = match name {
+                    [b'#', b'x' | b'X', hex @ ..] => number(hex, 16),
+                    [b'#', dec @ ..] => number(dec, 10),
+                    _ => ENTITIES.iter().find(|(n, _)| n.as_bytes() == name).map(|&(_, c)| c),
+                };
+                c.map(|c| (c, end + 1))
+            }),
+            _ => None,
+        };
+        match shown {
+            Some((c, len)) => {
+                push(&mut out, c);
+                i += len;
+            }
+            None => {
+                out.push(rest[0]);
+                i += 1;
+            }
+        }
+    }
+    (out != text).then_some(out)
 }
 
 fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
