@@ -342,31 +342,31 @@ pub(super) fn expand(
     budget: &mut Budget,
     location: &str,
 ) -> Result<Vec<u8>, Reason> {
-    expand_as(r, compressed, budget, location, false)
+    match expand_partly(r, compressed, budget, location)? {
+        (out, true) => Ok(out),
+        (_, false) => Err(refusal("unreadable-archive", location, "a member cannot be read")),
+    }
 }
 
-/// [`expand`]; where `partial`, a stream that fails part way gives what it decoded before.
-fn expand_as(
+/// [`expand`], keeping what a stream that fails part way decoded before it failed: (the bytes,
+/// whether the stream read to its end — its checks passed).
+fn expand_partly(
     mut r: impl Read,
     compressed: u64,
     budget: &mut Budget,
     location: &str,
-    partial: bool,
-) -> Result<Vec<u8>, Reason> {
+) -> Result<(Vec<u8>, bool), Reason> {
     let ratio_cap = compressed.max(1).saturating_mul(MAX_RATIO).max(MIN_CAP);
     let cap = ratio_cap.min(budget.left);
     let mut out = Vec::new();
     // `read_to_end` keeps what it read before an error.
     let read = r.by_ref().take(cap + 1).read_to_end(&mut out);
-    if read.is_err() && !partial {
-        return Err(refusal("unreadable-archive", location, "a member cannot be read"));
-    }
     if out.len() as u64 > cap {
         let rule = if cap == ratio_cap { "archive-ratio" } else { "archive-too-large" };
         return Err(refusal(rule, location, ""));
     }
     budget.left -= out.len() as u64;
-    Ok(out)
+    Ok((out, read.is_ok()))
 }
 
 /// What each member is handed to: (name, bytes, budget).
@@ -670,7 +670,7 @@ pub fn carve(
 ) -> Result<(), Reason> {
     let whole = bytes.len() as u64;
     let mut stream = |name: &str, r: &mut dyn Read, budget: &mut Budget| -> Result<(), Reason> {
-        let data = expand_as(r, whole, budget, location, true)?;
+        let (data, _) = expand_partly(r, whole, budget, location)?;
         if !data.is_empty() {
             each(name, &data, budget);
         }
@@ -679,8 +679,10 @@ pub fn carve(
     match kind {
         Kind::Gzip => {
             let mut member = flate2::bufread::GzDecoder::new(bytes);
-            let data = expand_as(&mut member, whole, budget, location, true)?;
-            if let Some(header) = member.header() {
+            let (data, whole) = expand_partly(&mut member, whole, budget, location)?;
+            // A header is judged when its stream decodes to a good check: gzip's signature and
+            // flags stand by chance in pixel data (speckle) every hundred megabytes or so.
+            if let Some(header) = member.header().filter(|_| whole) {
                 gzip_header(header, location, budget, each)?;
             }
             if !data.is_empty() {
@@ -703,12 +705,20 @@ pub fn carve(
         Kind::ZipEntry => {
             let mut at = std::io::Cursor::new(bytes);
             if let Ok(Some(file)) = zip::read::read_zipfile_from_stream(&mut at) {
-                zip_extra(&file, location)?;
-                judge_name(file.name_raw(), location, "a zip member's name")?;
+                // Its header is judged, as a gzip's is, when its data reads to a good check.
+                let header = zip_extra(&file, location)
+                    .and_then(|()| judge_name(file.name_raw(), location, "a zip member's name"));
                 let name = file.name().map(|n| n.to_string()).unwrap_or_default();
-                if !file.is_dir() {
+                let (data, whole) = if file.is_dir() {
+                    (Vec::new(), true)
+                } else {
                     let compressed = file.compressed_size().max(1);
-                    let data = expand_as(file, compressed, budget, location, true)?;
+                    expand_partly(file, compressed, budget, location)?
+                };
+                if whole {
+                    header?;
+                }
+                if !data.is_empty() {
                     each(&name, &data, budget);
                 }
             }

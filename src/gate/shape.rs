@@ -345,7 +345,8 @@ fn edits(a: &[u8], b: &[u8]) -> usize {
     row[b.len()]
 }
 
-/// A word a letter or two away from a label (one for labels of five letters or fewer), then a
+/// A word a letter or two away from a label (one for labels of five letters or fewer; three for
+/// labels of seven or more, when the word is at most a letter shorter: `Putieiit:`), then a
 /// colon and a value: a label as OCR may read it.
 fn misread_label(text: &[u8]) -> bool {
     text.iter().enumerate().any(|(i, &b)| {
@@ -362,7 +363,11 @@ fn misread_label(text: &[u8]) -> bool {
         let value = text[i + 1..].iter().find(|c| !matches!(c, b' ' | b'\t' | b'.'));
         value.is_some_and(|c| c.is_ascii_alphanumeric())
             && MISREAD_LABELS.iter().any(|l| {
-                let allowed = if l.len() <= 5 { 1 } else { 2 };
+                let allowed = match l.len() {
+                    ..=5 => 1,
+                    7.. if word.len() + 1 >= l.len() => 3,
+                    _ => 2,
+                };
                 word.len() + allowed >= l.len() && edits(&word, l.as_bytes()) <= allowed
             })
     })
@@ -437,7 +442,9 @@ fn marked_pair(text: &[u8]) -> bool {
             let starts = space < fragment + 1 || !chars[space - fragment - 1].is_alphanumeric();
             (1..=3).contains(&fragment) && capital && starts
         };
-        before >= 3 && after >= 3 && capital_after && (capital_before || split_capital)
+        // A long family name may carry a given name OCR read two letters of (`Fakenham"Ra igs`).
+        let long_family = before >= 7 && capital_before && after >= 2;
+        capital_after && ((before >= 3 && after >= 3 && (capital_before || split_capital)) || long_family)
     })
 }
 
@@ -679,10 +686,11 @@ mod tests {
             "Madeup~ Persona",
             "Madeup *Persona",
             "Ma deup~Persona",
+            "Fakenham\"Ra igs",
         ] {
             assert_eq!(pixels(t), Some(Shape::PersonName), "{t}");
         }
-        for t in ["MAME: Persona Madeup", "Pavent: MADEUP PERSONA"] {
+        for t in ["MAME: Persona Madeup", "Pavent: MADEUP PERSONA", "Putieiit: FAKENHAM CASEY"] {
             assert_eq!(pixels(t), Some(Shape::LabelledField), "{t}");
         }
         for t in [
@@ -706,6 +714,9 @@ mod tests {
             "Series: 3",
             "Time: 08:48",
             "Zoom: 1.5",
+            "Frames: 12",
+            "Liver*Sa",
+            "Kidney*Rt",
         ] {
             assert_eq!(pixels(t), None, "{t}");
         }
