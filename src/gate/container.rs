@@ -414,10 +414,7 @@ pub fn for_each_member(
             each("(gunzip)", &content, budget);
         }
         Kind::Bzip2 => stream("(bunzip2)", &mut bzip2::read::MultiBzDecoder::new(bytes), budget)?,
-        Kind::Xz => {
-            let limit_kb = (MAX_WINDOW >> 10) as u32;
-            stream("(unxz)", &mut lzma_rust2::XzReader::new_mem_limit(bytes, true, limit_kb), budget)?
-        }
+        Kind::Xz => stream("(unxz)", &mut xz_reader(bytes), budget)?,
         Kind::Lzma => {
             // The .lzma header is thirteen bytes of numbers, no magic: other files can start like
             // one. What does not decode is not taken for lzma (a dictionary past the bound is
@@ -599,6 +596,11 @@ fn gzip_header(
     Ok(())
 }
 
+/// An xz reader whose dictionaries are held to [`MAX_WINDOW`].
+fn xz_reader(bytes: &[u8]) -> lzma_rust2::XzReader<&[u8]> {
+    lzma_rust2::XzReader::new_mem_limit(bytes, true, (MAX_WINDOW >> 10) as u32)
+}
+
 /// At most this many containers found part way into one file's bytes are read; more are refused.
 pub const MAX_CARVED: usize = 64;
 
@@ -690,10 +692,7 @@ pub fn carve(
             }
         }
         Kind::Bzip2 => stream("(bunzip2)", &mut bzip2::read::BzDecoder::new(bytes), budget)?,
-        Kind::Xz => {
-            let limit_kb = (MAX_WINDOW >> 10) as u32;
-            stream("(unxz)", &mut lzma_rust2::XzReader::new_mem_limit(bytes, true, limit_kb), budget)?
-        }
+        Kind::Xz => stream("(unxz)", &mut xz_reader(bytes), budget)?,
         Kind::Zstd => {
             let mut rest = bytes;
             if let Ok(mut d) =
