@@ -1142,8 +1142,42 @@ mod containers {
         // A Part 10 file itself in the middle of other bytes.
         let hidden = inside(&dirty, 20);
         assert!(!door(&hidden).accept && reasons(&hidden).iter().any(|r| r.1 == "PatientName"));
+        // The reviewer's ways past the first cut: a file whose first bytes a zlib guess takes;
+        // an empty zip end record at the end; a zip written as a stream (sizes after the data).
+        let mut guessed = b"\x78\x01\xFF".to_vec();
+        guessed.extend(inside(&zipped, 23));
+        let mut ended = inside(&zipped, 25);
+        ended.extend(b"PK\x05\x06");
+        ended.extend([0u8; 18]);
+        let mut streamed = zip::ZipWriter::new_stream(Vec::new());
+        let opts =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        streamed.start_file("ct.dcm", opts).unwrap();
+        streamed.write_all(&dirty).unwrap();
+        let streamed = inside(&streamed.finish().unwrap().into_inner(), 27);
+        for (what, bytes) in
+            [("a zlib guess first", &guessed), ("an end record last", &ended), ("a streamed zip", &streamed)]
+        {
+            assert!(!verdict(bytes).accept && !door(bytes).accept, "{what}");
+        }
+        // Escapes over escapes, a megabyte of them: read a few rounds deep, in time.
+        let mut deep = "%".to_string();
+        deep.push_str(&"25".repeat(500_000));
+        deep.push_str("5E");
+        let started = std::time::Instant::now();
+        let _ = gate::check_name(&format!("Madeup{deep}Person"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        // A 7z start header (its check right), part way in: refused, named. The signature alone
+        // (a constant in a program that reads 7z) is not an archive.
         let mut seven = b"7z\xBC\xAF\x27\x1C\0\x04".to_vec();
-        seven.extend(noise(64, 13));
+        let next_header = noise(20, 13);
+        let mut crc = flate2::Crc::new();
+        crc.update(&next_header);
+        seven.extend(crc.sum().to_le_bytes());
+        seven.extend(&next_header);
+        let mut constant = b"7z\xBC\xAF\x27\x1C\0\x04".to_vec();
+        constant.extend(noise(24, 24));
+        assert!(accepted(&inside(&constant, 26)));
         let r = verdict(&inside(&seven, 14));
         assert!(
             r.reasons.iter().any(|r| r.rule == "unsupported-container" && r.detail == "7z"),

@@ -373,7 +373,7 @@ fn read_full<E>(read_at: &mut ReadAt<'_, E>, at: u64, buf: &mut [u8]) -> Result<
 /// The gate's verdict on stored content of `len` bytes, read with `read_at`. The head and the
 /// tail are read first; only content some reading could take for DICOM or a container, or that
 /// holds one part way in, is held whole: a plain file is read through piece by piece, for what
-/// a carver could take out of its middle, and never held whole.
+/// a carver could take out of its middle, and held whole only where a signature stands in it.
 pub fn check_stored<E>(
     len: u64,
     read_at: &mut ReadAt<'_, E>,
@@ -427,7 +427,7 @@ fn middle_holds<E>(len: u64, from: u64, to: u64, read_at: &mut ReadAt<'_, E>) ->
         if super::may_hold_a_file(&piece[..got]) {
             return Ok(true);
         }
-        if got < want {
+        if got < want || at + got as u64 >= end {
             break;
         }
         at += (got as u64).saturating_sub(overlap).max(1);

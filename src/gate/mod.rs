@@ -292,7 +292,16 @@ fn check_in(
     // rest of this file's bytes make it (it seldom ends where they do). Not in a container:
     // its members are read as files, and a stored member's bytes run on into the next header.
     let kinds = container::kinds(bytes);
-    let hidden = if kinds.is_empty() { Some(embedded_part10(bytes)) } else { None };
+    // What is itself a container is read as one (its members are files), not searched again —
+    // unless what took it for one is a guess a few bytes make (a zlib or lzma header, which
+    // decode or are taken for nothing) or a zip's end record at its end with other bytes before
+    // its first member (a self-extracting archive, or an end record alone).
+    let search = kinds.iter().all(|k| match k {
+        container::Kind::Zlib | container::Kind::Lzma => true,
+        container::Kind::Zip => !bytes.starts_with(b"PK"),
+        _ => false,
+    });
+    let hidden = if search { Some(embedded_part10(bytes)) } else { None };
     for (n, start) in hidden.into_iter().flatten().enumerate() {
         if depth >= container::MAX_DEPTH {
             all.refuse([container::refusal("archive-depth", location, "DICOM files nested too deep")]);
@@ -312,7 +321,7 @@ fn check_in(
     }
     // Likewise a container that begins part way in (a zip after a made-up header, a gzip in
     // pixel data): what a carver takes out of it is a file of its own.
-    let carved = if kinds.is_empty() { container::embedded(bytes) } else { Vec::new() };
+    let carved = if search { container::embedded(bytes) } else { Vec::new() };
     for (n, (start, kind)) in carved.into_iter().enumerate() {
         if depth >= container::MAX_DEPTH || n == container::MAX_CARVED {
             all.refuse([container::refusal(

@@ -108,15 +108,36 @@ fn letter(b: u8) -> bool {
 }
 
 /// The first identity shape in `text`, if any, in any of the ways a reader may show it: its
-/// character sets' views ([`views`]), and what its escapes stand for ([`unescaped`], over and
-/// over: escapes escaped again). What OCR read is not unescaped: a screen shows no escapes.
+/// character sets' views ([`views`]), and what its escapes stand for ([`unescaped`], up to
+/// [`UNESCAPES`] times: escapes escaped again). What OCR read is not unescaped: a screen shows
+/// no escapes.
 pub fn find(text: &[u8], strength: Strength) -> Option<Shape> {
-    let found = if text.iter().all(|b| b.is_ascii() && *b != 0x1B) {
+    let mut found = find_once(text, strength);
+    if strength == Strength::Pixels {
+        return found;
+    }
+    let mut now = std::borrow::Cow::Borrowed(text);
+    for _ in 0..UNESCAPES {
+        if found.is_some() {
+            break;
+        }
+        let Some(next) = unescaped(&now) else { break };
+        found = find_once(&next, strength);
+        now = std::borrow::Cow::Owned(next);
+    }
+    found
+}
+
+/// How many times text is unescaped: a value escaped more often than this (`%252525…`) is
+/// read no further (each round is a pass over it).
+const UNESCAPES: usize = 4;
+
+fn find_once(text: &[u8], strength: Strength) -> Option<Shape> {
+    if text.iter().all(|b| b.is_ascii() && *b != 0x1B) {
         find_in(text, strength)
     } else {
         views(text).iter().find_map(|v| find_in(v, strength))
-    };
-    found.or_else(|| if strength == Strength::Pixels { None } else { find(&unescaped(text)?, strength) })
+    }
 }
 
 /// Named character references a reader shows as marks a shape is made of (HTML's, and XML's
@@ -143,7 +164,7 @@ const ENTITIES: &[(&str, char)] = &[
 /// `text` with its escapes as a reader shows them, or None when it has none: percent-encoding
 /// (`%5E`, and `+` for a space, as forms send it), quoted-printable (`=5E`), HTML and XML
 /// character references (`&#94;`, `&#x5E;`, `&Hat;`), and the escapes of C, JSON and Python
-/// strings (`\x5E`, `\u005E`). Each escape is shorter than what it was, so unescaping again ends.
+/// strings (`\x5E`, `\u005E`).
 pub fn unescaped(text: &[u8]) -> Option<Vec<u8>> {
     if !text.iter().any(|&b| matches!(b, b'%' | b'=' | b'&' | b'\\' | b'+')) {
         return None;
@@ -346,7 +367,8 @@ fn edits(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// A word a letter or two away from a label (one for labels of five letters or fewer; three for
-/// labels of seven or more, when the word is at most a letter shorter: `Putieiit:`), then a
+/// labels of seven or more, when the word is at most a letter shorter and keeps the label's
+/// first and last letters: `Putieiit:`), then a
 /// colon and a value: a label as OCR may read it.
 fn misread_label(text: &[u8]) -> bool {
     text.iter().enumerate().any(|(i, &b)| {
@@ -363,9 +385,12 @@ fn misread_label(text: &[u8]) -> bool {
         let value = text[i + 1..].iter().find(|c| !matches!(c, b' ' | b'\t' | b'.'));
         value.is_some_and(|c| c.is_ascii_alphanumeric())
             && MISREAD_LABELS.iter().any(|l| {
+                // Three only where the word keeps the label's first and last letters (`Gradient:`,
+                // `Ambient:`, `Pattern:` are three letters from `patient` too).
+                let ends = word.first() == l.as_bytes().first() && word.last() == l.as_bytes().last();
                 let allowed = match l.len() {
                     ..=5 => 1,
-                    7.. if word.len() + 1 >= l.len() => 3,
+                    7.. if word.len() + 1 >= l.len() && ends => 3,
                     _ => 2,
                 };
                 word.len() + allowed >= l.len() && edits(&word, l.as_bytes()) <= allowed
@@ -443,7 +468,7 @@ fn marked_pair(text: &[u8]) -> bool {
             (1..=3).contains(&fragment) && capital && starts
         };
         // A long family name may carry a given name OCR read two letters of (`Fakenham"Ra igs`).
-        let long_family = before >= 7 && capital_before && after >= 2;
+        let long_family = tight && before >= 7 && capital_before && after >= 2;
         capital_after && ((before >= 3 && after >= 3 && (capital_before || split_capital)) || long_family)
     })
 }
@@ -717,6 +742,10 @@ mod tests {
             "Frames: 12",
             "Liver*Sa",
             "Kidney*Rt",
+            "Gradient: 40",
+            "Ambient: 22",
+            "Pattern: A",
+            "Protocol \"Ax T2\"",
         ] {
             assert_eq!(pixels(t), None, "{t}");
         }
