@@ -101,6 +101,47 @@ fn invariant_4_a_write_racing_the_check_at_close_never_leaves_identified_bytes_r
     assert_eq!(v.run(&["fsck", "v.img", "--passphrase-file", "pass"]).0, 0);
 }
 
+/// A close of one descriptor is not its writer's close: a process that forks while it writes
+/// (a file manager starting a thumbnailer, a test harness running a command) gives the child a
+/// copy of the descriptor, and the child's exec closes it — a flush of the half-written file.
+/// That file is cut short, so the gate refuses it; the refusal must not remove the file under
+/// its writer, whose own close then decides. An identified file is still refused at its
+/// writer's close, removed, and audited once.
+#[test]
+fn invariant_4_a_forked_copy_of_the_writers_descriptor_closing_is_not_the_writers_close() {
+    let v = Vault::new();
+    v.init_image("v.img", "64M");
+    let m = Mounted::new(&v, "v.img", "fork-mnt");
+    let fork_and_exec = || assert!(std::process::Command::new("true").status().unwrap().success());
+    let clean = part10(conformant(), EXPLICIT);
+    let path = m.dir.join("clean.dcm");
+    let mut a = fs::File::create(&path).unwrap();
+    a.write_all(&clean[..clean.len() / 2]).unwrap();
+    fork_and_exec();
+    // Unreadable by any other handle meanwhile.
+    assert_eq!(fs::File::open(&path).unwrap_err().raw_os_error(), Some(libc::EACCES));
+    a.write_all(&clean[clean.len() / 2..]).unwrap();
+    drop(a);
+    assert_eq!(fs::read(&path).unwrap(), clean, "the file was removed under its writer");
+
+    let dirty = part10(identified(), EXPLICIT);
+    let path = m.dir.join("identified.dcm");
+    let mut a = fs::File::create(&path).unwrap();
+    a.write_all(&dirty).unwrap();
+    fork_and_exec();
+    fork_and_exec();
+    assert_eq!(fs::File::open(&path).unwrap_err().raw_os_error(), Some(libc::EACCES));
+    let fd = std::os::fd::IntoRawFd::into_raw_fd(a);
+    // SAFETY: closing the descriptor this test owns, once.
+    assert_eq!(unsafe { libc::close(fd) }, -1, "the writer's close passed an identified file");
+    let record = "refused  door=mount path=/identified.dcm rule=identifying-attribute tag=(0010,0010)";
+    let log = common::mount::log_holding(&v, "v.img", record);
+    assert!(fs::read(&path).is_err());
+    assert_eq!(log.matches(record).count(), 1, "{log}");
+    assert!(!log.contains("path=/clean.dcm"), "{log}");
+    m.umount();
+}
+
 /// A mount killed (SIGKILL) while a writer holds a file open, its bytes committed but never
 /// checked: no way out of the vault shows the file — not `ls`, `export`, `mirror` nor `verify`
 /// — until `fsck --repair` or the next mount checks it; then the identified one is refused (and

@@ -13,6 +13,14 @@
 //! racing a check leaves the file unchecked, and the next close checks again: a file is never
 //! marked checked with bytes the gate did not see.
 //!
+//! A refusal takes effect at a file description's last close (`release`), not at every close
+//! (`flush`): a close of one descriptor may be a forked child's copy closed at its exec (every
+//! such close is a flush), while the writer is still writing. A check at a flush or an fsync
+//! that refuses tells the closer (EACCES) and keeps the file unchecked — unreadable by any
+//! other handle, as before — and the last close removes it and audits the refusal (from the
+//! same verdict when nothing changed since). A change no close follows (a truncate with no
+//! handle open) is a last close.
+//!
 //! A file a write to which failed (the vault is full) is not what its writer wrote: its close
 //! (or fsync) removes it, audited as `incomplete`, and returns the write's error, so that every
 //! file a listing shows is whole.
@@ -64,6 +72,17 @@ fn errno_name(e: Errno) -> &'static str {
     }
 }
 
+/// Which close a check answers ([`Inner::admit`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Close {
+    /// A close of one descriptor (a flush), or an fsync: the description may live on (in a
+    /// forked child, say), so its writer may not be done; a refusal is told, not carried out.
+    One,
+    /// The description's last close (a release), or a change no close follows: a refusal
+    /// removes the file.
+    Last,
+}
+
 /// What the store lists as [`INCOMPLETE`]: files a write to which failed, and new files not yet
 /// passed at a close. A mount that starts after a crash removes them.
 fn incomplete_list(st: &State) -> Vec<u64> {
@@ -102,6 +121,7 @@ impl State {
         self.generation.remove(&ino);
         self.failed.remove(&ino);
         self.unfinished.remove(&ino);
+        self.refused.remove(&ino);
     }
 
     /// Moves a file's generation on: to a value no file has had before (one counter for the
@@ -205,8 +225,8 @@ impl<D: BlockDevice + 'static> Inner<D> {
 
     /// Runs the gate on an unchecked file: Ok when it may stay (or a change is still in flight
     /// or raced the check, and it stays unchecked for the next close); EACCES when it was
-    /// refused and removed.
-    pub(super) fn admit(&self, ino: u64) -> Res<()> {
+    /// refused — and, at a [`Close::Last`], removed.
+    pub(super) fn admit(&self, ino: u64, close: Close) -> Res<()> {
         self.check()?;
         let failed = self.state().failed.get(&ino).copied();
         if let Some(failed) = failed {
@@ -218,6 +238,17 @@ impl<D: BlockDevice + 'static> Inner<D> {
                 return Ok(());
             }
             let seen = st.generation.get(&ino).copied().unwrap_or(0);
+            // Refused at an earlier close, and unchanged since: that verdict stands.
+            if let Some((at, verdict, path)) = st.refused.get(&ino)
+                && *at == seen
+            {
+                let refused = Some((verdict.clone(), path.clone()));
+                drop(st);
+                return match close {
+                    Close::One => Err(Errno::EACCES),
+                    Close::Last => self.settle(ino, seen, refused, &[]),
+                };
+            }
             // The snapshot is taken under the lock every change takes to start: it holds every
             // change made before `seen`.
             (seen, self.store.read().map_err(|e| self.fail(e))?)
@@ -237,6 +268,15 @@ impl<D: BlockDevice + 'static> Inner<D> {
         let path =
             if verdict.accept { String::new() } else { view.path_of(ino).map_err(|e| self.fail(e))? };
         drop(view);
+        if close == Close::One && !verdict.accept {
+            // Told to the closer; the file stays unchecked for its last close to remove.
+            self.change_with_state(|tx, st| {
+                save_memo(tx, &learned)?;
+                st.refused.insert(ino, (seen, verdict, path));
+                Ok(())
+            })?;
+            return Err(Errno::EACCES);
+        }
         self.settle(ino, seen, Some((verdict, path)), &learned)
     }
 
@@ -401,7 +441,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
             }
         }
         for ino in left.difference(&unfinished).copied() {
-            match self.admit(ino) {
+            match self.admit(ino, Close::Last) {
                 Ok(()) | Err(Errno::EACCES) => {}
                 Err(e) => return Err(e),
             }

@@ -51,6 +51,9 @@ struct State {
     /// Files whose content started over through this mount (new, or truncated to nothing) and
     /// that no close has passed yet (`door.rs`: a crash before then removes them).
     unfinished: std::collections::BTreeSet<u64>,
+    /// Inode → a refusal at a close that was not the last (`door.rs`): the generation it saw,
+    /// the verdict and the file's path, for the last close to carry out.
+    refused: BTreeMap<u64, (u64, crate::gate::Verdict, String)>,
     next_handle: u64,
     /// Inode → number of open handles.
     open: BTreeMap<u64, u32>,
@@ -232,6 +235,7 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
             in_flight: BTreeMap::new(),
             failed: BTreeMap::new(),
             unfinished: Default::default(),
+            refused: BTreeMap::new(),
             next_handle: 1,
             open: BTreeMap::new(),
             dirty: false,

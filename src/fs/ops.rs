@@ -13,6 +13,7 @@ use vaultfmt::dev::BlockDevice;
 use vaultfmt::store::{Kind, SetAttrs};
 
 use super::attr::{file_attr, file_type};
+use super::door::Close;
 use super::{MAX_WRITE, Res, TTL, VaultFs, name_str, to_time};
 
 const GEN: Generation = Generation(0);
@@ -123,7 +124,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         // A truncate with no handle open (truncate(2)) has no close to wait for.
         let r = r.and_then(|inode| {
             if size.is_some() && !self.inner.state().open.contains_key(&ino.0) {
-                self.inner.admit(ino.0)?;
+                self.inner.admit(ino.0, Close::Last)?;
             }
             Ok(inode)
         });
@@ -312,7 +313,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
     fn flush(&self, _req: &Request, ino: INodeNo, fh: FileHandle, _lock_owner: LockOwner, reply: ReplyEmpty) {
         // A close: the kernel has written the file's dirty pages back, so the gate sees it whole.
         let r = self.inner.check().and_then(|_| match self.inner.handle(fh.0) {
-            Some((_, true)) => self.inner.admit(ino.0),
+            Some((_, true)) => self.inner.admit(ino.0, Close::One),
             _ => Ok(()),
         });
         reply_empty(reply, r);
@@ -331,7 +332,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         // Writes can come after the last flush (pages of a shared mapping written back): a
         // writer's release checks again what is still unchecked.
         let admitted = match self.inner.handle(fh.0) {
-            Some((_, true)) if !self.inner.read_only => self.inner.admit(ino.0),
+            Some((_, true)) if !self.inner.read_only => self.inner.admit(ino.0, Close::Last),
             _ => Ok(()),
         };
         let closed = self.inner.close_handle(fh.0);
@@ -339,7 +340,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
     }
 
     fn fsync(&self, _req: &Request, ino: INodeNo, _fh: FileHandle, _datasync: bool, reply: ReplyEmpty) {
-        reply_empty(reply, self.inner.admit(ino.0).and_then(|_| self.inner.durable()));
+        reply_empty(reply, self.inner.admit(ino.0, Close::One).and_then(|_| self.inner.durable()));
     }
 
     fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {

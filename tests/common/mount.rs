@@ -99,3 +99,18 @@ pub fn hold_open(v: &Vault, files: &[(&str, &str)]) -> std::process::Child {
     assert_eq!(line.trim(), "written");
     child
 }
+
+/// The audit log of a mounted vault (read through its mount's process) once it holds `record`:
+/// a refusal through the mount is recorded at the file's last close, which the kernel sends
+/// after `close` has returned. Panics, showing the log, after 5 seconds without it.
+pub fn log_holding(v: &Vault, image: &str, record: &str) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let log = v.ok(&["log", image, "--passphrase-file", "pass"]);
+        if log.contains(record) {
+            return log;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "no {record:?} in:\n{log}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
