@@ -1201,6 +1201,74 @@ mod containers {
         }
     }
 
+    /// `gap` put before the zip's `member`-th local header, the offsets after it moved on: a
+    /// zip every reader opens (`unzip` warns of extra bytes) with bytes no member holds.
+    fn zip_with_gap(zip: &[u8], member: usize, gap: &[u8]) -> Vec<u8> {
+        let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+        let u16_at = |b: &[u8], at: usize| usize::from(u16::from_le_bytes(b[at..at + 2].try_into().unwrap()));
+        let end = zip.len() - 22;
+        assert_eq!(&zip[end..end + 4], b"PK\x05\x06");
+        let directory = u32_at(zip, end + 16) as usize;
+        let (mut tail, mut at, mut index) = (zip[directory..].to_vec(), 0, 0);
+        let mut gap_at = directory;
+        while tail[at..].starts_with(b"PK\x01\x02") {
+            let header = u32_at(&tail, at + 42);
+            if index == member {
+                gap_at = header as usize;
+            }
+            if index >= member {
+                tail[at + 42..at + 46].copy_from_slice(&(header + gap.len() as u32).to_le_bytes());
+            }
+            at += 46 + u16_at(&tail, at + 28) + u16_at(&tail, at + 30) + u16_at(&tail, at + 32);
+            index += 1;
+        }
+        let record = tail.len() - 22 + 16;
+        tail[record..record + 4].copy_from_slice(&((directory + gap.len()) as u32).to_le_bytes());
+        let mut out = zip[..gap_at].to_vec();
+        out.extend(gap);
+        out.extend(&zip[gap_at..directory]);
+        out.extend(tail);
+        out
+    }
+
+    /// Bytes an archive's reader skips and a carver reads: between a zip's members, before its
+    /// central directory, and in the padding of a tar member's last block. Each is read as a file
+    /// of its own; noise and zeros there pass.
+    #[test]
+    fn bytes_an_archive_skips_between_its_members_are_read() {
+        let dirty = part10(identified(), EXPLICIT);
+        let hidden = gzip_of(&dirty);
+        let zipped = zip_of(&[("a/notes.txt", b"made-up".to_vec()), ("a/more.txt", b"made-up too".to_vec())]);
+        let mut gap = noise(301, 31);
+        gap.extend(&hidden);
+        for (what, bytes) in [
+            ("between two members", zip_with_gap(&zipped, 1, &gap)),
+            ("before the central directory", zip_with_gap(&zipped, 2, &gap)),
+        ] {
+            let unzipped = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap().len();
+            assert_eq!(unzipped, 2, "{what}: not a zip a reader opens");
+            let r = reasons(&bytes);
+            assert!(r.iter().any(|r| r.1 == "PatientName"), "{what}: {r:?}");
+        }
+        let mut tarred = tar_of(&[("a.txt", b"m".to_vec(), b'0'), ("b.txt", b"made-up".to_vec(), b'0')]);
+        assert!(hidden.len() < 511, "the gzip fits no padding: {} bytes", hidden.len());
+        tarred[513..513 + hidden.len()].copy_from_slice(&hidden);
+        assert_eq!(tar::Archive::new(&tarred[..]).entries().unwrap().count(), 2);
+        let r = reasons(&tarred);
+        assert!(r.iter().any(|r| r.1 == "PatientName"), "tar padding: {r:?}");
+        for (what, bytes) in [
+            ("noise between members", zip_with_gap(&zipped, 1, &noise(4_000, 32))),
+            ("zeros between members", zip_with_gap(&zipped, 1, &[0; 4_000])),
+            (
+                "a clean gzip between members",
+                zip_with_gap(&zipped, 1, &gzip_of(&part10(conformant(), EXPLICIT))),
+            ),
+        ] {
+            let v = verdict(&bytes);
+            assert!(v.accept, "{what}: {:?}", v.reasons);
+        }
+    }
+
     #[test]
     fn container_bombs_are_refused_not_expanded() {
         let bomb = gzip_of(&vec![0u8; 200 << 20]);

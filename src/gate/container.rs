@@ -476,9 +476,15 @@ pub fn for_each_member(
             if !archive.comment().is_empty() {
                 return Err(refusal("archive-text", location, "a zip archive's comment"));
             }
+            // Where each member's header and data lie: the bytes between them are read too.
+            let mut held = Vec::with_capacity(archive.len() + 1);
+            held.push((archive.central_directory_start(), whole));
             for i in 0..archive.len() {
                 let file =
                     archive.by_index(i).map_err(|_| unreadable("a member it cannot read (encrypted?)"))?;
+                let data_end =
+                    file.data_start().unwrap_or(file.header_start()).saturating_add(file.compressed_size());
+                held.push((file.header_start(), data_end));
                 if !file.comment_raw().is_empty() {
                     return Err(refusal("archive-text", location, "a zip member's comment"));
                 }
@@ -492,6 +498,7 @@ pub fn for_each_member(
                 let data = expand(file, compressed, budget, location)?;
                 each(&name, &data, budget);
             }
+            between_members(bytes, held, budget, each);
         }
         Kind::ZipEntry => unreachable!("a zip member alone is read by `carve`"),
         Kind::ZipLocal => {
@@ -571,6 +578,26 @@ pub fn for_each_member(
         }
     }
     Ok(())
+}
+
+/// Bytes a zip reader skips between its members (or before its first, or before its central
+/// directory) that a carver does not: read as a file of their own (`(between members)`), where
+/// the gate searches them. The few bytes of a data descriptor after a member's data, and zeros,
+/// are not.
+fn between_members(bytes: &[u8], mut held: Vec<(u64, u64)>, budget: &mut Budget, each: &mut Each<'_>) {
+    /// A zip64 data descriptor with its signature.
+    const DESCRIPTOR: u64 = 24;
+    held.sort_unstable();
+    let mut at = 0u64;
+    for (start, end) in held {
+        if start > at.saturating_add(DESCRIPTOR)
+            && let Some(gap) = bytes.get(at as usize..start as usize)
+            && gap.iter().any(|&b| b != 0)
+        {
+            each("(between members)", gap, budget);
+        }
+        at = at.max(end);
+    }
 }
 
 /// A gzip header's stored file name is a name, as a member's is; its comment is free text
@@ -900,7 +927,14 @@ fn tar_members(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Eac
     for entry in archive.entries().map_err(|_| unreadable("not a tar it can read"))? {
         let mut entry = entry.map_err(|_| unreadable("a header it cannot read"))?;
         let data_end = entry.raw_file_position().saturating_add(entry.header().entry_size().unwrap_or(0));
-        end = end.max(data_end.checked_next_multiple_of(512).unwrap_or(u64::MAX));
+        let block_end = data_end.checked_next_multiple_of(512).unwrap_or(u64::MAX);
+        end = end.max(block_end);
+        // What pads the member's last block (zeros, as tar writes it) is bytes a carver reads.
+        if let Some(pad) = bytes.get(data_end as usize..block_end as usize)
+            && pad.iter().any(|&b| b != 0)
+        {
+            each("(padding)", pad, budget);
+        }
         judge_name(&entry.path_bytes(), location, "a tar member's name")?;
         if let Some(target) = entry.link_name_bytes() {
             judge_name(&target, location, "a tar link's target")?;
