@@ -1269,6 +1269,62 @@ mod containers {
         }
     }
 
+    /// A Part 10 file's data set alone (explicit VR little endian): its bytes after the meta group.
+    fn raw_of(part10: &[u8]) -> Vec<u8> {
+        assert_eq!(&part10[132..138], b"\x02\x00\x00\x00UL");
+        let meta = u32::from_le_bytes(part10[140..144].try_into().unwrap()) as usize;
+        part10[144 + meta..].to_vec()
+    }
+
+    /// A raw data set (no preamble, no `DICM`) part way into other bytes — after noise, a byte, a
+    /// line of text, in a clean file's pixel data — as pydicom's `read_dataset` reads it given the
+    /// offset: judged from its patient elements. Bytes that hold a patient element's header by
+    /// chance (16-bit pixels) and a clean data set in noise pass.
+    #[test]
+    fn raw_data_sets_part_way_into_other_bytes_are_read() {
+        let dirty = raw_of(&part10(identified(), EXPLICIT));
+        let door = |bytes: &[u8]| {
+            gate::door::check_in_memory(bytes, &Policy::default(), &gate::burned::Sight::system())
+        };
+        let around = |prefix: Vec<u8>, set: &[u8]| {
+            let mut out = prefix;
+            out.extend(set);
+            out.extend(noise(2_001, 41));
+            out
+        };
+        let in_pixels = {
+            let mut with = part10(conformant(), EXPLICIT);
+            let mut pixels = noise(4_000, 42);
+            pixels.extend(&dirty);
+            pixels.resize(pixels.len().next_multiple_of(2), 0);
+            with.extend([0xE0, 0x7F, 0x10, 0x00, b'O', b'B', 0, 0]);
+            with.extend((pixels.len() as u32).to_le_bytes());
+            with.extend(pixels);
+            with
+        };
+        for (what, bytes) in [
+            ("after noise", around(noise(1_001, 43), &dirty)),
+            ("after one byte", around(vec![0], &dirty)),
+            ("after a line of text", around(b"Exported record follows:\n".to_vec(), &dirty)),
+            ("in a clean file's pixel data", in_pixels),
+        ] {
+            let r = reasons(&bytes);
+            assert!(r.iter().any(|r| r.1 == "PatientName"), "{what}: {r:?}");
+            assert!(!door(&bytes).accept, "{what}: passed a door");
+        }
+        let mut sixteen_bit = Vec::new();
+        for i in 0..100_000u32 {
+            sixteen_bit.extend([16, 0, 16, 0, (i % 7) as u8, 0, 0, 0]);
+        }
+        for (what, bytes) in [
+            ("16-bit pixels holding the header's bytes", sixteen_bit),
+            ("a clean data set in noise", around(noise(1_001, 44), &raw_of(&part10(conformant(), EXPLICIT)))),
+        ] {
+            let v = verdict(&bytes);
+            assert!(v.accept && door(&bytes).accept, "{what}: {:?}", v.reasons);
+        }
+    }
+
     #[test]
     fn container_bombs_are_refused_not_expanded() {
         let bomb = gzip_of(&vec![0u8; 200 << 20]);

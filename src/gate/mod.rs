@@ -233,6 +233,50 @@ pub fn may_hold_a_file(piece: &[u8]) -> bool {
     memchr::memmem::find_iter(piece, b"DICM")
         .any(|p| piece.get(p + 4..p + 6).is_none_or(|g| g == [0x02, 0x00]))
         || container::signature_in(piece)
+        || PATIENT_TAGS.iter().any(|(tag, _)| memchr::memmem::find(piece, tag).is_some())
+}
+
+/// The element headers a raw data set's patient module starts with — the patient's name, ID and
+/// birth date, little and big endian — and the encodings to read from each.
+const PATIENT_TAGS: [(&[u8], &[Syntax]); 6] = {
+    const LITTLE: &[Syntax] = &[Syntax::ExplicitLittle, Syntax::ImplicitLittle];
+    const BIG: &[Syntax] = &[Syntax::ExplicitBig];
+    [
+        (b"\x10\x00\x10\x00", LITTLE),
+        (b"\x10\x00\x20\x00", LITTLE),
+        (b"\x10\x00\x30\x00", LITTLE),
+        (b"\x00\x10\x00\x10", BIG),
+        (b"\x00\x10\x00\x20", BIG),
+        (b"\x00\x10\x00\x30", BIG),
+    ]
+};
+
+/// Raw data sets part way into a file (after a made-up header, in noise, in another file's
+/// pixel data), as a reader given the offset (pydicom's `read_dataset`) or a carver takes them:
+/// read from each patient element header whose value fits, in the encodings that header
+/// allows; a reading counts only when it looks like a data set ([`other_reading`]). Offsets
+/// the raw readings at the start cover are left to them.
+fn embedded_raw(bytes: &[u8], from: usize) -> impl Iterator<Item = (usize, Syntax)> + '_ {
+    PATIENT_TAGS.iter().flat_map(move |&(tag, syntaxes)| {
+        let after = bytes.get(from..).unwrap_or_default();
+        let hits = memchr::memmem::find_iter(after, tag).map(move |p| p + from);
+        hits.filter(|p| ![0, 128, 132].contains(p)).flat_map(move |at| {
+            syntaxes
+                .iter()
+                .copied()
+                .filter(move |&s| {
+                    // A value a person's text could be: a name's, an ID's or a date's length, no
+                    // control characters (16-bit pixels hold the header's bytes by chance, with
+                    // binary after them).
+                    scan::first_header(bytes, at, s).is_some_and(|(value_at, value_len)| {
+                        value_len.and_then(|l| bytes.get(value_at..value_at + l as usize)).is_some_and(|v| {
+                            (1..=PERSON_TEXT).contains(&v.len()) && v.iter().all(|&b| b >= 0x20)
+                        })
+                    })
+                })
+                .map(move |s| (at, s))
+        })
+    })
 }
 
 /// How far pieces of a file overlap when it is looked at piece by piece: a signature
@@ -318,6 +362,29 @@ fn check_in(
         }
         all.dicom |= v.dicom;
         all.refuse(reasons);
+    }
+    // A raw data set part way in: what its patient elements say. In a file a reading took for
+    // DICOM, its own elements are judged already, and its values but the pixel data are read
+    // for the data sets they hold: only from its pixel data on.
+    if search {
+        let from = match v.dicom {
+            true => [b"\xE0\x7F\x10\x00", b"\x7F\xE0\x00\x10"]
+                .iter()
+                .filter_map(|tag| memchr::memmem::find(bytes, *tag))
+                .min()
+                .unwrap_or(bytes.len()),
+            false => 0,
+        };
+        let mut raw = Verdict::plain();
+        for (n, (at, s)) in embedded_raw(bytes, from).enumerate() {
+            if n == MAX_RAW_READINGS {
+                all.refuse([container::refusal("embedded-dicom", location, "too many data sets inside one")]);
+                break;
+            }
+            other_reading(bytes, at, s, policy, sight, &mut raw);
+        }
+        all.dicom |= raw.dicom;
+        all.refuse(at(raw.reasons));
     }
     // Likewise a container that begins part way in (a zip after a made-up header, a gzip in
     // pixel data): what a carver takes out of it is a file of its own.
@@ -623,6 +690,12 @@ fn base64_runs(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '
 
 /// At most this many Part 10 files found inside one file's bytes are read; more are refused.
 const MAX_EMBEDDED: usize = 8;
+/// The longest value [`embedded_raw`] reads from: a PN value's five components of 64 characters.
+const PERSON_TEXT: usize = 324;
+/// Raw readings from patient element headers part way into one file ([`embedded_raw`]): a
+/// 16-bit image holds the header's bytes by chance here and there, and a reading from each
+/// stops within a few elements.
+const MAX_RAW_READINGS: usize = 4096;
 
 /// Where a Part 10 file starts inside `bytes` other than at its own beginning: `DICM` followed by
 /// a meta group element (group 0002, little endian), 128 bytes after the start where there is
