@@ -233,7 +233,7 @@ pub fn may_hold_a_file(piece: &[u8]) -> bool {
     memchr::memmem::find_iter(piece, b"DICM")
         .any(|p| piece.get(p + 4..p + 6).is_none_or(|g| g == [0x02, 0x00]))
         || container::signature_in(piece)
-        || PATIENT_TAGS.iter().any(|(tag, _)| memchr::memmem::find(piece, tag).is_some())
+        || embedded_raw(piece, 0).next().is_some()
 }
 
 /// The element headers a raw data set's patient module starts with — the patient's name, ID and
