@@ -248,7 +248,7 @@ complete -c vault -n "__fish_vault_using_subcommand receive" -l passphrase-file 
 complete -c vault -n "__fish_vault_using_subcommand receive" -l passphrase-fd -d 'Read the passphrase from file descriptor N instead of the terminal' -r
 complete -c vault -n "__fish_vault_using_subcommand receive" -l scrub -d 'De-identify every instance on the way in (see vault-scrub(1)), with the vault\'s key'
 complete -c vault -n "__fish_vault_using_subcommand receive" -l basic -d 'The basic profile alone, no option (descriptions removed, not cleaned)'
-complete -c vault -n "__fish_vault_using_subcommand receive" -l json -d 'Each event, and the summary at the end, as one JSON object a line on standard output'
+complete -c vault -n "__fish_vault_using_subcommand receive" -l json -d 'Each event, and the summary at the end, as one JSON object a line (JSON Lines) on standard output'
 complete -c vault -n "__fish_vault_using_subcommand receive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand verify" -l budget -d 'Stop after this long (for example 90s, 20m, 2h; at least one file) and go on from there next time' -r
 complete -c vault -n "__fish_vault_using_subcommand verify" -l passphrase-file -d 'Read the passphrase from the first line of FILE instead of the terminal' -r -F

@@ -37,11 +37,16 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    /// Starts the sending thread for the session bus at hand, if there is one.
-    pub fn start() -> Option<Notifier> {
+    /// Starts the sending thread for the session bus at hand, if there is one; `vault` names the
+    /// vault's drive or image, as `vault log` takes it.
+    pub fn start(vault: &str) -> Option<Notifier> {
         let address = bus_address()?;
         let (tx, rx) = channel();
-        std::thread::Builder::new().name("notify".into()).spawn(move || send_loop(&address, rx)).ok()?;
+        let vault = vault.to_string();
+        std::thread::Builder::new()
+            .name("notify".into())
+            .spawn(move || send_loop(&address, &vault, rx))
+            .ok()?;
         Some(Notifier { tx })
     }
 
@@ -64,29 +69,28 @@ fn bus_address() -> Option<String> {
     std::path::Path::new(&path).exists().then(|| format!("unix:path={path}"))
 }
 
-/// The notice's title and text for a burst: the first refusal, and how many followed.
-pub fn words(first: &Notice, more: usize) -> (String, String) {
+/// The notice's title and text for a burst: the first refusal, and how many followed; `vault`
+/// names the vault as `vault log` takes it.
+pub fn words(first: &Notice, more: usize, vault: &str) -> (String, String) {
     let name = first.path.rsplit('/').next().unwrap_or(&first.path);
+    let log = format!("vault log {vault} lists each with its reason.");
     if more == 0 {
         (
             format!("vault {} {name}", first.verb),
-            format!("{}\n{}\nFix: {}", first.path, first.what, first.fix),
+            format!("{}\n{}\nFix: {}\n{log}", first.path, first.what, first.fix),
         )
     } else {
         (
             format!("vault {} {} files", first.verb, more + 1),
-            format!(
-                "{} and {} more; the first: {}\nFix: {}\nvault log DEVICE lists each with its reason.",
-                first.path, more, first.what, first.fix
-            ),
+            format!("{} and {} more; the first: {}\nFix: {}\n{log}", first.path, more, first.what, first.fix),
         )
     }
 }
 
-fn send_loop(address: &str, rx: Receiver<Notice>) {
+fn send_loop(address: &str, vault: &str, rx: Receiver<Notice>) {
     let mut conn: Option<zbus::blocking::Connection> = None;
     while let Ok(first) = rx.recv() {
-        let id = show(&mut conn, address, 0, &first, 0);
+        let id = show(&mut conn, address, vault, 0, &first, 0);
         let mut more = 0;
         let mut last = Instant::now();
         loop {
@@ -98,14 +102,14 @@ fn send_loop(address: &str, rx: Receiver<Notice>) {
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => {
                     if more > 0 {
-                        show(&mut conn, address, id, &first, more);
+                        show(&mut conn, address, vault, id, &first, more);
                     }
                     return;
                 }
             }
         }
         if more > 0 {
-            show(&mut conn, address, id, &first, more);
+            show(&mut conn, address, vault, id, &first, more);
         }
     }
 }
@@ -114,6 +118,7 @@ fn send_loop(address: &str, rx: Receiver<Notice>) {
 fn show(
     conn: &mut Option<zbus::blocking::Connection>,
     address: &str,
+    vault: &str,
     replaces: u32,
     first: &Notice,
     more: usize,
@@ -122,7 +127,7 @@ fn show(
         *conn = zbus::blocking::connection::Builder::address(address).and_then(|b| b.build()).ok();
     }
     let Some(c) = conn.as_ref() else { return 0 };
-    let (summary, body) = words(first, more);
+    let (summary, body) = words(first, more, vault);
     let mut hints: HashMap<&str, Value<'_>> = HashMap::new();
     hints.insert("urgency", Value::U8(1));
     hints.insert("category", Value::from("transfer.error"));
@@ -162,13 +167,14 @@ mod tests {
         let n = Notice {
             path: "/study/a.dcm".into(),
             what: "identifying-attribute: (0010,0010) PatientName".into(),
-            fix: "vault scrub fixes it".into(),
+            fix: "de-identify it first".into(),
             verb: "refused",
         };
-        let (title, body) = words(&n, 0);
+        let (title, body) = words(&n, 0, "/tmp/study.img");
         assert_eq!(title, "vault refused a.dcm");
-        assert!(body.contains("(0010,0010) PatientName") && body.contains("Fix: vault scrub"), "{body}");
-        let (title, body) = words(&n, 41);
+        assert!(body.contains("(0010,0010) PatientName") && body.contains("Fix: de-identify"), "{body}");
+        assert!(body.ends_with("vault log /tmp/study.img lists each with its reason."), "{body}");
+        let (title, body) = words(&n, 41, "/tmp/study.img");
         assert_eq!(title, "vault refused 42 files");
         assert!(body.starts_with("/study/a.dcm and 41 more; the first: identifying"), "{body}");
     }

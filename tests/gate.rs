@@ -785,7 +785,7 @@ fn check_explains_which_scrub_option_fixes_each_refusal() {
     assert_eq!(code, 1);
     assert!(out.contains("identifying-attribute: (0010,0010) PatientName"), "{out}");
     assert!(
-        out.contains("fix: vault scrub fixes it; with --retain clean-descriptors it stays, cleaned"),
+        out.contains("fix: de-identify it first: vault scrub SOURCE --out CLEANED, then bring in CLEANED; with --retain clean-descriptors it stays, cleaned"),
         "{out}"
     );
     assert!(!out.contains("Madeup"), "{out}");

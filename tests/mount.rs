@@ -985,7 +985,9 @@ fn a_refusal_at_the_mount_is_a_desktop_notification() {
     eprintln!("the notification came {:?} after the copy began", at.duration_since(copied));
     assert_eq!(title, "vault refused first.dcm");
     assert!(body.contains("/first.dcm") && body.contains("(0010,0010) PatientName"), "{body}");
-    assert!(body.contains("Fix: vault scrub"), "{body}");
+    assert!(body.contains("Fix: de-identify it first: vault scrub SOURCE --out CLEANED"), "{body}");
+    let log = format!("vault log {} lists each", v.path("v.img").display());
+    assert!(body.contains(&log), "the notice names the vault for `vault log`: {body}");
     assert!(!body.contains("Madeup") && !title.contains("Madeup"), "a value in a notice");
     // A study of 20: the first at once, then one notice that counts them all.
     let out =

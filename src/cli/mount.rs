@@ -7,7 +7,7 @@
 //! folder is unmounted; then it commits, closes the store and wipes the keys.
 
 use std::fs::File;
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::os::fd::{FromRawFd, IntoRawFd};
 use std::path::{Path, PathBuf};
 
@@ -185,8 +185,15 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
     }
     let last = crate::mirror::last(&store)?;
     let fs = VaultFs::new(store, args.read_only)?;
-    if let Some(n) = crate::notify::Notifier::start() {
-        fs.notify_with(n);
+    let vault_name = std::path::absolute(&args.device)?.display().to_string();
+    match crate::notify::Notifier::start(&vault_name) {
+        Some(n) => fs.notify_with(n),
+        // Said where a person reads it; a service's log needs no such note.
+        None if std::io::stderr().is_terminal() => eprintln!(
+            "vault: note: no desktop session bus here, so a file the gate refuses shows only as \
+             \"Permission denied\"; `vault log {vault_name}` says why"
+        ),
+        None => {}
     }
     let max_age = fs.shared().policy().backup_max_age_days;
     if let Some(w) = crate::status::backup_warning(last.as_ref(), max_age, vaultfmt::store::Time::now().secs)

@@ -83,7 +83,8 @@ pub struct ReceiveArgs {
     /// With TLS, take only peers showing a certificate this CA (PEM) signed
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_client_ca: Option<PathBuf>,
-    /// Each event, and the summary at the end, as one JSON object a line on standard output
+    /// Each event, and the summary at the end, as one JSON object a line (JSON Lines) on standard
+    /// output
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]

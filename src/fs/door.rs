@@ -320,7 +320,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
         let Some(names) = refused else { return Ok(()) };
         self.forget_names(ino, names);
         if let (Some(n), Some((verdict, path))) = (self.notices.get(), &checked)
-            && let Some(r) = verdict.reasons.first()
+            && let Some(r) = verdict.telling_reason()
         {
             n.tell(crate::notify::Notice {
                 path: path.clone(),

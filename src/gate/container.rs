@@ -169,7 +169,7 @@ fn hex_text(bytes: &[u8]) -> bool {
     }
 }
 
-/// Text without its line breaks: what a base64 or hex decoder reads.
+/// Text without its line breaks: what a hex decoder reads.
 fn unbroken(text: &[u8]) -> impl Iterator<Item = u8> + '_ {
     text.iter().copied().filter(|&b| b != b'\n' && b != b'\r')
 }
@@ -546,14 +546,7 @@ pub fn for_each_member(
         }
         Kind::Cpio => cpio_members(bytes, location, budget, each)?,
         Kind::Base64 => {
-            use base64::Engine;
-            let text: Vec<u8> = unbroken(bytes).collect();
-            // Not base64 after all (letters and digits only): nothing to read.
-            use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-            let decoded = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
-                .iter()
-                .find_map(|e| e.decode(&text).ok());
-            if let Some(data) = decoded {
+            for (_, data) in super::in_text::decodings(bytes) {
                 each("(base64)", &data, budget);
             }
         }

@@ -245,6 +245,57 @@ pub fn json(bytes: &[u8], v: &mut impl Visitor) -> Option<usize> {
     Some(count)
 }
 
+/// DICOM JSON and XML inside other text, as a reader (or a person) finds them: a data set in a
+/// code block of a note or a web page, under a key of another JSON document (an API's answer), a
+/// Native DICOM Model after a line of text. Each JSON object whose first key is quoted and which
+/// reads as a data set, to its end; each `<NativeDicomModel` (or, without one, the first
+/// `<DicomAttribute`) to the end of its closing tag. Some(Ok(elements read)) when any was found,
+/// Some(Err) when XML that claims to be DICOM cannot be read.
+pub fn within(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
+    let text = as_utf8(bytes);
+    let text: &[u8] = &text;
+    let mut count = 0;
+    let mut read_to = 0;
+    for at in memchr::memchr_iter(b'{', text) {
+        let quoted = text[at + 1..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'"');
+        if at < read_to || !quoted {
+            continue;
+        }
+        let mut values = serde_json::Deserializer::from_slice(&text[at..]).into_iter::<Node>();
+        // An object nested in one that is not a data set is tried in its turn.
+        if let Some(Ok(node @ Node::Object(_))) = values.next()
+            && is_dataset(&node)
+            && let Node::Object(kv) = &node
+        {
+            count += json_dataset(kv, v);
+            read_to = at + values.byte_offset();
+        }
+    }
+    let find = |pat: &[u8], from: usize| memchr::memmem::find(&text[from..], pat).map(|p| from + p);
+    let mut found_xml = false;
+    let mut from = 0;
+    while let Some(start) = find(b"<NativeDicomModel", from) {
+        let end =
+            find(b"</NativeDicomModel>", start).map_or(text.len(), |e| e + b"</NativeDicomModel>".len());
+        match xml(&text[start..end], v) {
+            Some(Ok(n)) => count += n,
+            _ => return Some(Err(())),
+        }
+        found_xml = true;
+        from = end;
+    }
+    if !found_xml && let Some(start) = find(b"<DicomAttribute", 0) {
+        let last = memchr::memmem::rfind(text, b"</DicomAttribute>").map(|e| e + b"</DicomAttribute>".len());
+        let end = last.filter(|&e| e > start).unwrap_or(text.len());
+        match xml(&text[start..end], v) {
+            Some(Ok(n)) => count += n,
+            _ => return Some(Err(())),
+        }
+        found_xml = true;
+    }
+    (count > 0 || found_xml).then_some(Ok(count))
+}
+
 /// Reads DICOM XML (the Native DICOM Model): Some(elements read) when the bytes are it, or
 /// Err when they claim to be and cannot be read.
 pub fn xml(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {

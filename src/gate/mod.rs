@@ -30,6 +30,7 @@ pub mod door;
 mod encoded;
 pub mod host;
 pub mod import;
+mod in_text;
 pub mod law;
 pub mod metadata;
 pub mod pixels;
@@ -115,6 +116,10 @@ impl std::fmt::Display for Reason {
     }
 }
 
+/// The fix for what the profile removes or replaces: a command a person can run as it stands but
+/// for the two folders (the file's own, which no door knows, and a new one).
+const SCRUB_FIRST: &str = "de-identify it first: vault scrub SOURCE --out CLEANED, then bring in CLEANED";
+
 impl Reason {
     /// What would let the file in, in words: the scrub option, or what else to do.
     pub fn fix(&self) -> String {
@@ -153,11 +158,11 @@ impl Reason {
             | "archive-too-large" => "unpack it and give vault the files".into(),
             _ => match self.option {
                 Some(o) => format!(
-                    "vault scrub fixes it; with --retain {} it stays{}",
+                    "{SCRUB_FIRST}; with --retain {} it stays{}",
                     o.name(),
                     if matches!(o, Retain::CleanDescriptors) { ", cleaned" } else { "" }
                 ),
-                None => "vault scrub fixes it".into(),
+                None => SCRUB_FIRST.into(),
             },
         }
     }
@@ -178,6 +183,15 @@ pub struct Verdict {
 impl Verdict {
     pub fn plain() -> Verdict {
         Verdict { accept: true, dicom: false, reasons: vec![], pixels_read: false }
+    }
+
+    /// The reason to tell first where only one is told (a desktop notice): one about the patient's
+    /// own attributes where there is one, else the first.
+    pub fn telling_reason(&self) -> Option<&Reason> {
+        let patients = |r: &&Reason| {
+            matches!(r.rule, "person-name" | "identifying-attribute" | "patient-id" | "accession-number")
+        };
+        self.reasons.iter().find(patients).or(self.reasons.first())
     }
 
     fn refuse(&mut self, reasons: impl IntoIterator<Item = Reason>) {
@@ -430,31 +444,16 @@ fn check_in(
             all.merge(check_in(&value, policy, sight, &inner, depth + 1, budget));
         }
     }
-    // Base64 inside text (a `data:` URI in a web page, an e-mail's attachment, a JSON string) is
-    // bytes any reader can take out: each long run is read as a member.
+    // Base64 inside text (a `data:` URI in a web page, an e-mail's attachment, PEM armour, a
+    // JSON string) is bytes any reader can take out: each long run is read as a member.
     if kinds.is_empty() && !all.dicom && text_like(bytes) {
-        for (n, run) in base64_runs(bytes).enumerate() {
-            if depth >= container::MAX_DEPTH || n == MAX_EMBEDDED {
-                all.refuse([container::refusal(
-                    "archive-depth",
-                    location,
-                    "base64 runs nested too deep, or too many",
-                )]);
+        for (start, data) in in_text::decodings(bytes) {
+            if depth >= container::MAX_DEPTH {
+                all.refuse([container::refusal("archive-depth", location, "base64 runs nested too deep")]);
                 break;
             }
-            let inner = format!("{location}@{} ", run.start);
-            let walked = container::for_each_member(
-                container::Kind::Base64,
-                &bytes[run],
-                &inner,
-                budget,
-                &mut |name, data, budget| {
-                    all.merge(check_in(data, policy, sight, &format!("{inner}{name}!/"), depth + 1, budget));
-                },
-            );
-            if let Err(reason) = walked {
-                all.refuse([reason]);
-            }
+            let inner = format!("{location}@{start} (base64)!/");
+            all.merge(check_in(&data, policy, sight, &inner, depth + 1, budget));
         }
     }
     for kind in kinds {
@@ -641,53 +640,6 @@ fn text_like(bytes: &[u8]) -> bool {
     bytes.iter().all(|&b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
 }
 
-/// Runs of the base64 alphabet (standard or URL-safe, lines broken or not) long enough to hold a
-/// file (180 characters, as a whole file of base64 must be), in text.
-fn base64_runs(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    let alphabet = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=');
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        while at < bytes.len() {
-            let start = at + bytes[at..].iter().position(|&b| alphabet(b))?;
-            let (mut end, mut letters, mut padded, mut url_safe) = (start, 0, false, None);
-            // A line break inside a run continues it when the alphabet follows; padding ends it,
-            // and so does a character of the other alphabet than the run's (`--boundary`).
-            while end < bytes.len() {
-                let b = bytes[end];
-                let other = match b {
-                    b'+' | b'/' => *url_safe.get_or_insert(false),
-                    b'-' | b'_' => !*url_safe.get_or_insert(true),
-                    _ => false,
-                };
-                if alphabet(b) && !other && !(padded && b != b'=') {
-                    padded |= b == b'=';
-                    letters += 1;
-                    end += 1;
-                } else if matches!(b, b'\r' | b'\n') {
-                    let next =
-                        bytes[end..].iter().position(|&c| !matches!(c, b'\r' | b'\n')).map(|p| end + p);
-                    match next {
-                        // One line break ("\n", "\r\n"), not a blank line.
-                        Some(n)
-                            if matches!(&bytes[end..n], b"\n" | b"\r\n" | b"\r") && alphabet(bytes[n]) =>
-                        {
-                            end = n
-                        }
-                        _ => break,
-                    }
-                } else {
-                    break;
-                }
-            }
-            at = end.max(start + 1);
-            if letters >= 180 {
-                return Some(start..end);
-            }
-        }
-        None
-    })
-}
-
 /// At most this many Part 10 files found inside one file's bytes are read; more are refused.
 const MAX_EMBEDDED: usize = 8;
 /// The longest value [`embedded_raw`] reads from: a PN value's five components of 64 characters.
@@ -757,17 +709,24 @@ fn encoded_readings(bytes: &[u8], policy: &Policy) -> Option<(Vec<Reason>, Vec<B
     if encoded::json(bytes, &mut json).is_some() {
         return Some((json.law.reasons(false), json.values));
     }
-    if encoded::claims_json(bytes) {
-        return Some((vec![unreadable("DICOM JSON that cannot be read", String::new())], Vec::new()));
-    }
+    // The file is DICOM XML, or other text with DICOM JSON or XML inside it.
     let mut xml = Binaries { law: law::Law::new(policy), values: Vec::new() };
-    match encoded::xml(bytes, &mut xml)? {
-        Ok(_) => Some((xml.law.reasons(false), xml.values)),
-        Err(()) => {
+    let mut read = encoded::xml(bytes, &mut xml);
+    if read.is_none() {
+        xml = Binaries { law: law::Law::new(policy), values: Vec::new() };
+        read = encoded::within(bytes, &mut xml);
+    }
+    match read {
+        Some(Ok(_)) => Some((xml.law.reasons(false), xml.values)),
+        Some(Err(())) => {
             let mut reasons = xml.law.reasons(true);
             reasons.push(unreadable("DICOM XML that cannot be read", String::new()));
             Some((reasons, xml.values))
         }
+        None if encoded::claims_json(bytes) => {
+            Some((vec![unreadable("DICOM JSON that cannot be read", String::new())], Vec::new()))
+        }
+        None => None,
     }
 }
 

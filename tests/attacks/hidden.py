@@ -297,12 +297,30 @@ def as_xml(ds, inject=b'', trailing=b''):
     return b'\n'.join(out)
 
 
+
+# DICOM JSON and XML inside other text: a data set under a key of another document (an API's
+# answer), in a note's code block, after a line of text; and the same around clean data sets.
+named = as_json(conformant())
+named['7FE00010']['vr'] = 'OW'
+named['00100010'] = {'vr': 'PN', 'Value': [{'Alphabetic': NAME}]}
+named['00100030'] = {'vr': 'DA', 'Value': [DOB]}
+for kind, data in (('attack', named), ('control', model)):
+    tail = 'named' if kind == 'attack' else 'clean'
+    write(kind, 'json_under_a_key_%s.json' % tail, json.dumps({'status': 'ok', 'study': [data]}).encode())
+    write(kind, 'json_in_a_note_%s.md' % tail,
+          b'# Teaching case\n\nExported header:\n\n```json\n' + json.dumps(data, indent=2).encode() + b'\n```\n')
+
+
 plain = conformant()
 del plain.DeidentificationMethodCodeSequence
 write('control', 'clean.xml', as_xml(plain))
 write('attack', 'xml_comment.xml', as_xml(plain, inject=b'<!-- ' + WHO + b' -->'))
 write('attack', 'xml_element_outside_the_model.xml', as_xml(plain, inject=b'<Note>' + WHO + b'</Note>'))
 write('attack', 'xml_text_after_the_root.xml', as_xml(plain, trailing=b'\n' + WHO))
+named = conformant()
+named.PatientName, named.PatientBirthDate = NAME, DOB
+write('attack', 'xml_after_a_line_of_text.txt', b'Header of the teaching case:\n' + as_xml(named) + b'\nend\n')
+write('control', 'xml_after_a_line_of_text_clean.txt', b'Header of the teaching case:\n' + as_xml(plain) + b'\nend\n')
 inline = (b'<DicomAttribute tag="7FE00010" vr="OB" keyword="PixelData"><InlineBinary>'
           + __import__('base64').b64encode(BAD) + b'</InlineBinary></DicomAttribute>')
 write('attack', 'xml_inline_binary_is_a_file.xml', as_xml(plain, inject=inline))
@@ -337,6 +355,32 @@ def mail(data):
 write('attack', 'mail_attachment_base64.eml', mail(BAD))
 write('control', 'clean_mail_base64.eml', mail(CLEAN))
 write('control', 'long_words.txt', b'Notes: ' + bytes(range(65, 91)) * 12 + b' and so on.\n')
+
+
+# Base64 laid out as other programs lay it out in text: PEM armour (its header's dashes are of the
+# URL-safe alphabet), lines indented in YAML, groups of four split by spaces, a JSON string's
+# `\n` and `\/` escapes, and a word of the text run into the first line. Controls: a clean file
+# armoured, and prose (in capitals too, as reports are written) a decoder takes for letters.
+def lines_of(data, width, indent=b''):
+    text = base64.b64encode(data)
+    return b''.join(indent + text[i:i + width] + b'\n' for i in range(0, len(text), width))
+
+
+def pem(data):
+    return b'-----BEGIN DICOM FILE-----\n' + lines_of(data, 64) + b'-----END DICOM FILE-----\n'
+
+
+write('attack', 'pem_armoured_base64.pem', pem(BAD))
+write('control', 'clean_pem_base64.pem', pem(CLEAN))
+write('attack', 'yaml_indented_base64.yaml', b'study:\n  file: |\n' + lines_of(BAD, 76, b'    ') + b'  kept: true\n')
+grouped = base64.b64encode(BAD)
+write('attack', 'space_grouped_base64.txt', b' '.join(grouped[i:i + 4] for i in range(0, len(grouped), 4)) + b'\n')
+escaped = lines_of(BAD, 76).replace(b'/', b'\\/').replace(b'\n', b'\\n')
+write('attack', 'json_escaped_base64.json', b'{"note": "teaching file", "file": "' + escaped + b'"}\n')
+write('attack', 'word_run_into_base64.txt', b'Attached below as base64\n' + lines_of(BAD, 76) + b'end\n')
+prose = (b'The study shows no acute abnormality and the findings are within normal limits for the age '
+         b'of the person with no change since the previous examination and nothing further is needed\n')
+write('control', 'prose_runs.txt', (prose + prose.upper()) * 20)
 # A folder member whose header carries a size, the file as its data.
 folder = tarfile.TarInfo('study')
 folder.type, folder.size = tarfile.DIRTYPE, len(BAD)
