@@ -257,6 +257,29 @@ fn free_text_only_under_clean_descriptors_and_never_identity_shaped() {
         assert!(r.iter().any(|r| r.0 == "identity-in-text"), "{escaped}: {r:?}");
         assert!(gate::check_name(escaped).is_some(), "a name {escaped}");
     }
+    // Disguised as a person reads past it: letters that show nothing inside a label (a zero-width
+    // space, a soft hyphen, a word joiner), Cyrillic letters that look like Latin ones, a
+    // combining accent, mathematical bold letters, a modifier circumflex for the caret, a ratio
+    // sign for the colon, a no-break space.
+    for disguised in [
+        "N\u{200B}ame: Madeup Person",
+        "Na\u{00AD}me: Madeup Person",
+        "M\u{2060}RN 4711913",
+        "\u{041C}RN: 4711913",
+        "Na\u{0301}me: Madeup",
+        "\u{1D40D}\u{1D41A}\u{1D426}\u{1D41E}: Madeup",
+        "Madeup\u{02C6}Person",
+        "Name\u{2236} Madeup",
+        "Name:\u{00A0}Madeup",
+    ] {
+        let mut obj = conformant();
+        obj.put(text(tags::SPECIFIC_CHARACTER_SET, VR::CS, "ISO_IR 192"));
+        obj.put(text(tags::SERIES_DESCRIPTION, VR::LO, disguised));
+        declare(&mut obj, &["113100", "113105"]);
+        let r = reasons(&part10(obj, EXPLICIT));
+        assert!(r.iter().any(|r| r.0 == "identity-in-text"), "{}: {r:?}", disguised.escape_unicode());
+        assert!(gate::check_name(disguised).is_some(), "a name {}", disguised.escape_unicode());
+    }
     // In a DICOM value a backslash parts values; in a name it may escape.
     for escaped in ["Madeup\\x5EPerson", "Madeup\\u005ePerson", "Name\\x3a Madeup"] {
         assert!(gate::check_name(escaped).is_some(), "a name {escaped}");

@@ -300,20 +300,100 @@ pub fn views(text: &[u8]) -> Vec<std::borrow::Cow<'_, [u8]>> {
     if euc != text {
         out.push(Cow::Owned(euc));
     }
-    if let Ok(s) = std::str::from_utf8(text) {
-        let wide: String = s
-            .chars()
-            .map(|c| match c {
-                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                '\u{3000}' => ' ',
-                c => c,
-            })
-            .collect();
-        if wide.as_bytes() != text {
-            out.push(Cow::Owned(wide.into_bytes()));
+    match std::str::from_utf8(text) {
+        Ok(s) => {
+            let plain = plain(s);
+            if plain.as_bytes() != text {
+                out.push(Cow::Owned(plain.into_bytes()));
+            }
         }
+        // An 8-bit character set's no-break space and soft hyphen (Latin-1's, and most others').
+        Err(_) if text.iter().any(|&b| b == 0xA0 || b == 0xAD) => out.push(Cow::Owned(
+            text.iter().filter(|&&b| b != 0xAD).map(|&b| if b == 0xA0 { b' ' } else { b }).collect(),
+        )),
+        Err(_) => {}
     }
     out
+}
+
+/// UTF-8 text as the letters it shows: compatibility forms as what they stand for (NFKD:
+/// full-width and mathematical letters, ligatures, other spaces), marks that join a letter and
+/// characters that show nothing (zero-width spaces and joiners, soft hyphens, direction marks,
+/// variation selectors) taken out, and Cyrillic and Greek capitals and small letters that look
+/// like Latin ones (and marks that look like `^`, `:` and `-`) as those. A label or a caret
+/// disguised so still reads as one to a person.
+fn plain(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let unseen = |c: char| {
+        matches!(c,
+            '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}'
+            | '\u{FE20}'..='\u{FE2F}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0000}'..='\u{E01EF}'
+            | '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+    };
+    s.nfkd()
+        .filter(|&c| !unseen(c))
+        .map(|c| match c {
+            '\u{3000}' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' => ' ',
+            '\u{02C6}' | '\u{2038}' | '\u{2303}' | '\u{1DBA}' => '^',
+            '\u{2236}' | '\u{A789}' | '\u{02D0}' | '\u{0589}' | '\u{05C3}' | '\u{FE13}' => ':',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' => '-',
+            c => look_alike(c).unwrap_or(c),
+        })
+        .collect()
+}
+
+/// The Latin letter a Cyrillic or Greek one looks like, where it looks like one.
+fn look_alike(c: char) -> Option<char> {
+    const PAIRS: &[(char, char)] = &[
+        ('А', 'A'),
+        ('В', 'B'),
+        ('Е', 'E'),
+        ('К', 'K'),
+        ('М', 'M'),
+        ('Н', 'H'),
+        ('О', 'O'),
+        ('Р', 'P'),
+        ('С', 'C'),
+        ('Т', 'T'),
+        ('У', 'Y'),
+        ('Х', 'X'),
+        ('Ѕ', 'S'),
+        ('І', 'I'),
+        ('Ј', 'J'),
+        ('Ԁ', 'D'),
+        ('а', 'a'),
+        ('е', 'e'),
+        ('о', 'o'),
+        ('р', 'p'),
+        ('с', 'c'),
+        ('у', 'y'),
+        ('х', 'x'),
+        ('ѕ', 's'),
+        ('і', 'i'),
+        ('ј', 'j'),
+        ('ԁ', 'd'),
+        ('һ', 'h'),
+        ('ӏ', 'l'),
+        ('Α', 'A'),
+        ('Β', 'B'),
+        ('Ε', 'E'),
+        ('Ζ', 'Z'),
+        ('Η', 'H'),
+        ('Ι', 'I'),
+        ('Κ', 'K'),
+        ('Μ', 'M'),
+        ('Ν', 'N'),
+        ('Ο', 'O'),
+        ('Ρ', 'P'),
+        ('Τ', 'T'),
+        ('Υ', 'Y'),
+        ('Χ', 'X'),
+        ('ο', 'o'),
+        ('ν', 'v'),
+        ('ι', 'i'),
+    ];
+    PAIRS.iter().find(|&&(from, _)| from == c).map(|&(_, to)| to)
 }
 
 /// A caret with a letter on either side, spaces, dots and more carets between: DICOM's form of
@@ -819,6 +899,36 @@ mod tests {
         assert_eq!(find(b"SERIES 12345678", Strength::Labels), None, "digits alone only in free text");
         assert_eq!(find(b"ATTACKER\\MADEUP\\19710203\\IM000001", Strength::Paths), Some(Shape::Date));
         assert_eq!(find(b"DICOM\\ST000001\\SE000001\\IM000001", Strength::Paths), None);
+    }
+
+    #[test]
+    fn disguised_letters_are_read_as_the_letters_they_show() {
+        for (text, expected) in [
+            ("N\u{200B}ame: Madeup Zelda", Shape::LabelledField),
+            ("Na\u{00AD}me: Madeup Zelda", Shape::LabelledField),
+            ("MR\u{2060}N: 4711913", Shape::LabelledField),
+            ("N\u{0430}me: Madeup Zelda", Shape::LabelledField),
+            ("D\u{041E}B: 1971-02-03", Shape::LabelledField),
+            ("\u{041C}RN: 4711913", Shape::LabelledField),
+            ("\u{1D40D}\u{1D41A}\u{1D426}\u{1D41E}: Madeup Zelda", Shape::LabelledField),
+            ("Na\u{0301}me: Madeup Zelda", Shape::LabelledField),
+            ("Name\u{2236} Madeup Zelda", Shape::LabelledField),
+            ("Madeup\u{02C6}Zelda", Shape::PersonName),
+            ("Name:\u{00A0}Madeup", Shape::LabelledField),
+            ("DOB\u{2009}1971\u{2011}02\u{2011}03", Shape::LabelledField),
+        ] {
+            assert_eq!(
+                find(text.as_bytes(), Strength::Labels),
+                Some(expected),
+                "{:?}",
+                text.escape_unicode()
+            );
+        }
+        // Latin-1 bytes (ISO_IR 100): a soft hyphen and a no-break space.
+        assert_eq!(find(b"Na\xadme:\xa0Madeup", Strength::Labels), Some(Shape::LabelledField));
+        // Letters of other scripts that are no disguise stay as they are.
+        assert_eq!(find("Κεφαλή αξονική".as_bytes(), Strength::FreeText), None);
+        assert_eq!(find("КТ головы".as_bytes(), Strength::FreeText), None);
     }
 
     #[test]
