@@ -133,11 +133,40 @@ pub fn find(text: &[u8], strength: Strength) -> Option<Shape> {
 const UNESCAPES: usize = 4;
 
 fn find_once(text: &[u8], strength: Strength) -> Option<Shape> {
-    if text.iter().all(|b| b.is_ascii() && *b != 0x1B) {
+    let found = if text.iter().all(|b| b.is_ascii() && *b != 0x1B) {
         find_in(text, strength)
     } else {
         views(text).iter().find_map(|v| find_in(v, strength))
+    };
+    // NUL bytes a viewer skips (`Madeup\0^Person`, a name in UTF-16 bytes); and a value that is
+    // one token of base64 whose bytes are text, as a decoder shows it.
+    found
+        .or_else(|| {
+            let shown: Vec<u8> = text.iter().copied().filter(|&b| b != 0).collect();
+            (shown.len() < text.len()).then(|| find_once(&shown, strength)).flatten()
+        })
+        .or_else(|| {
+            (strength != Strength::Pixels)
+                .then(|| base64_text(text))
+                .flatten()
+                .and_then(|t| find_once(&t, strength))
+        })
+}
+
+/// The text a value that is one token of base64 (12 letters or more, whole groups of four)
+/// decodes to, when that is text.
+fn base64_text(text: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let token = text.trim_ascii();
+    let alphabet = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=');
+    if token.len() < 12 || !token.len().is_multiple_of(4) || !token.iter().all(alphabet) {
+        return None;
     }
+    let e = &base64::engine::general_purpose::STANDARD;
+    let u = &base64::engine::general_purpose::URL_SAFE;
+    let decoded = e.decode(token).or_else(|_| u.decode(token)).ok()?;
+    let text = std::str::from_utf8(&decoded).ok()?;
+    text.chars().all(|c| !c.is_control() || c == '\n' || c == '\t').then(|| decoded)
 }
 
 /// Named character references a reader shows as marks a shape is made of (HTML's, and XML's
@@ -338,9 +367,21 @@ fn plain(s: &str) -> String {
             '\u{02C6}' | '\u{2038}' | '\u{2303}' | '\u{1DBA}' => '^',
             '\u{2236}' | '\u{A789}' | '\u{02D0}' | '\u{0589}' | '\u{05C3}' | '\u{FE13}' => ':',
             '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' => '-',
-            c => look_alike(c).unwrap_or(c),
+            c => look_alike(c).or_else(|| digit_of(c)).unwrap_or(c),
         })
         .collect()
+}
+
+/// The ASCII digit a decimal digit of another script is (Arabic-Indic, Devanagari, Thai …):
+/// a date or a number written in them reads as one.
+fn digit_of(c: char) -> Option<char> {
+    const ZEROS: &[u32] = &[
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+        0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0xA620, 0xA8D0,
+        0xA900, 0xA9D0, 0xAA50, 0xABF0,
+    ];
+    let n = c as u32;
+    ZEROS.iter().find(|&&z| (z..z + 10).contains(&n)).and_then(|&z| char::from_digit(n - z, 10))
 }
 
 /// The Latin letter a Cyrillic or Greek one looks like, where it looks like one.
@@ -924,6 +965,18 @@ mod tests {
                 text.escape_unicode()
             );
         }
+        // Digits of another script; NUL bytes between letters (UTF-16); a value in base64.
+        assert_eq!(
+            find(
+                "seen \u{0660}\u{0663}/\u{0660}\u{0662}/\u{0661}\u{0669}\u{0667}\u{0661}".as_bytes(),
+                Strength::FreeText
+            ),
+            Some(Shape::Date)
+        );
+        assert_eq!(find(b"M\0a\0d\0e\0u\0p\0^\0Z\0e\0l\0d\0a\0", Strength::Labels), Some(Shape::PersonName));
+        assert_eq!(find(b"Madeup\0^Zelda", Strength::Labels), Some(Shape::PersonName));
+        assert_eq!(find(b"TWFkZXVwXlplbGRhIDE5NzEwMjAz", Strength::Labels), Some(Shape::PersonName));
+        assert_eq!(find(b"QVhJQUwgNU1N", Strength::FreeText), None, "base64 of AXIAL 5MM");
         // Latin-1 bytes (ISO_IR 100): a soft hyphen and a no-break space.
         assert_eq!(find(b"Na\xadme:\xa0Madeup", Strength::Labels), Some(Shape::LabelledField));
         // Letters of other scripts that are no disguise stay as they are.
