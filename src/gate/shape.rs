@@ -166,7 +166,7 @@ fn base64_text(text: &[u8]) -> Option<Vec<u8>> {
     let u = &base64::engine::general_purpose::URL_SAFE;
     let decoded = e.decode(token).or_else(|_| u.decode(token)).ok()?;
     let text = std::str::from_utf8(&decoded).ok()?;
-    text.chars().all(|c| !c.is_control() || c == '\n' || c == '\t').then(|| decoded)
+    text.chars().all(|c| !c.is_control() || c == '\n' || c == '\t').then_some(decoded)
 }
 
 /// Named character references a reader shows as marks a shape is made of (HTML's, and XML's
