@@ -83,7 +83,10 @@ fn invariant_4_every_attack_in_the_corpus_is_refused_and_every_control_accepted(
 /// comment, an element, text after the root); a bare zlib stream, URL-safe unpadded base64,
 /// hex, base64 in a web page's `data:` URI and an e-mail's attachment, base64 as other writers lay
 /// it out in text (PEM armour, indented YAML lines, groups of four, a JSON string's escapes, a
-/// word run into its first line), DICOM JSON under a key of another document or in a note's code
+/// word run into its first line, a quoted e-mail's lines, a program's strings, a JSON array,
+/// lines ended by full stops, encodings padded one after another), the whole file as base32,
+/// ASCII85, base85, uuencode, quoted-printable, percent-encoding, an xxd dump, spaced hex pairs,
+/// a C array, `\x` escapes and a Python bytes literal, DICOM JSON under a key of another document or in a note's code
 /// block and DICOM XML after a line of text, a tar folder member
 /// carrying data. Each is refused, and the same wrappers around
 /// conformant files (a LUT's ramp, two gzip members, a zip's timestamp field) are not. Scrub
@@ -108,7 +111,7 @@ fn invariant_4_files_hidden_in_preambles_binary_values_and_past_an_archives_end_
             .collect()
     };
     let attacks = verdicts("attack");
-    assert_eq!(attacks.len(), 46, "{attacks:?}");
+    assert_eq!(attacks.len(), 63, "{attacks:?}");
     for (file, v) in &attacks {
         // Each carries the identity as bytes a reader can take out (encoded in the .zlib and
         // .txt files, the JSON's inline binary, UTF-16, base64 in text: hidden.py decodes them back).
@@ -120,7 +123,7 @@ fn invariant_4_files_hidden_in_preambles_binary_values_and_past_an_archives_end_
         assert!(!text.contains("Madeup") && !text.contains("4711913"), "{file}: a value in a reason");
     }
     let controls = verdicts("control");
-    assert_eq!(controls.len(), 24, "{controls:?}");
+    assert_eq!(controls.len(), 26, "{controls:?}");
     for (file, v) in &controls {
         assert_eq!(v["verdict"], "accept", "{file} refused: {}", v["reasons"]);
     }

@@ -66,6 +66,53 @@ fn runs(text: &[u8]) -> Vec<Run> {
     out
 }
 
+/// Tokens of base64 (40 letters or more) with a little of something else between them — a JSON
+/// array's `", "`, a program's `" +` and a line break, a full stop, a quoted e-mail's `> ` —
+/// joined as a decoder joins them once what is between is taken out; a shorter token within reach
+/// ends the group (a last line).
+fn groups(text: &[u8]) -> Vec<Run> {
+    const GAP: usize = 8;
+    let mut out = Vec::new();
+    let mut run = Run { start: 0, letters: Vec::new() };
+    let mut last_end = 0;
+    let mut i = 0;
+    let end_group = |run: &mut Run, out: &mut Vec<Run>| {
+        let ended = std::mem::replace(run, Run { start: 0, letters: Vec::new() });
+        if ended.letters.len() >= LEAST {
+            out.push(ended);
+        }
+    };
+    while i < text.len() {
+        if !letter(text[i]) {
+            i += 1;
+            continue;
+        }
+        let len = text[i..].iter().take_while(|&&b| letter(b)).count();
+        // A letter or three between tokens (a program's `+`) is part of what lies between.
+        if len < 4 {
+            i += len;
+            continue;
+        }
+        let near = !run.letters.is_empty() && i - last_end <= GAP;
+        if !near {
+            end_group(&mut run, &mut out);
+        }
+        if len >= 40 || near {
+            if run.letters.is_empty() {
+                run.start = i;
+            }
+            run.letters.extend_from_slice(&text[i..i + len]);
+            if len < 40 {
+                end_group(&mut run, &mut out);
+            }
+        }
+        i += len;
+        last_end = i;
+    }
+    end_group(&mut run, &mut out);
+    out
+}
+
 /// Letters that could be one encoding in one alphabet: padding ends one (what follows is another),
 /// and a character of the other alphabet is not of it (`-----BEGIN`, a `--boundary`). Letters of
 /// both alphabets are cut for the one whose longest piece is longest: cut for the other, the
@@ -99,18 +146,30 @@ static URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAF
 /// hold a file, where it starts and its bytes decoded from each of the four places an encoding
 /// could have begun, each as far as whole groups go.
 pub fn decodings(text: &[u8]) -> impl Iterator<Item = (usize, Vec<u8>)> + '_ {
-    runs(text).into_iter().flat_map(|run| {
-        let decoded: Vec<Vec<u8>> = pieces(&run.letters)
+    let mut all = runs(text);
+    for g in groups(text) {
+        if !all.iter().any(|r| r.letters == g.letters) {
+            all.push(g);
+        }
+    }
+    all.into_iter().flat_map(|run| {
+        let decode = |piece: &[u8], engine: &GeneralPurpose| {
+            // A last group of one letter is no byte.
+            let usable = if piece.len() % 4 == 1 { piece.len() - 1 } else { piece.len() };
+            engine.decode(&piece[..usable]).ok()
+        };
+        let mut decoded: Vec<Vec<u8>> = pieces(&run.letters)
             .into_iter()
-            .flat_map(|(piece, engine)| {
-                (0..4).filter_map(move |skip| {
-                    let rest = &piece[skip..];
-                    // A last group of one letter is no byte.
-                    let usable = if rest.len() % 4 == 1 { rest.len() - 1 } else { rest.len() };
-                    engine.decode(&rest[..usable]).ok()
-                })
-            })
+            .flat_map(|(piece, engine)| (0..4).filter_map(move |skip| decode(&piece[skip..], engine)))
             .collect();
+        // Encodings padded one after another (`base64 -d` reads them on): each from its start.
+        let padded: Vec<&[u8]> = run.letters.split(|&b| b == b'=').filter(|p| !p.is_empty()).collect();
+        if padded.len() > 1 {
+            let joined: Vec<u8> = padded.iter().filter_map(|p| decode(p, &STANDARD)).flatten().collect();
+            if joined.len() >= LEAST * 3 / 4 {
+                decoded.push(joined);
+            }
+        }
         decoded.into_iter().map(move |bytes| (run.start, bytes))
     })
 }
@@ -151,6 +210,26 @@ mod tests {
             ),
             ("word before", format!("Attached as base64\n{}", lines(&b64, 76, ""))),
             ("url-safe", b64.replace('+', "-").replace('/', "_")),
+            ("quoted mail", lines(&b64, 64, "> ")),
+            ("full stops", lines(&b64, 64, "").replace('\n', ".\n")),
+            (
+                "a program's strings",
+                format!(
+                    "var f = {};",
+                    lines(&b64, 64, "")
+                        .lines()
+                        .map(|l| format!("\"{l}\""))
+                        .collect::<Vec<_>>()
+                        .join(" +\n  ")
+                ),
+            ),
+            (
+                "a JSON array",
+                format!(
+                    "{{\"lines\": [{}]}}",
+                    lines(&b64, 64, "").lines().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
+                ),
+            ),
         ] {
             assert!(found(text.as_bytes()), "{layout}: not found");
         }
@@ -159,8 +238,8 @@ mod tests {
     #[test]
     fn short_runs_are_not_read() {
         let b64 = encoded();
-        let cut = lines(&b64, 60, "").replace('\n', ". ");
-        assert!(!found(cut.as_bytes()), "runs of 60 letters ended by full stops were read");
+        let cut = lines(&b64, 30, "").replace('\n', ", as the note went on to say. ");
+        assert!(!found(cut.as_bytes()), "runs of 30 letters between words were read");
         assert_eq!(decodings(b"a short note, with words\n").count(), 0);
     }
 }

@@ -38,6 +38,7 @@ pub mod policy;
 pub mod profile;
 pub mod scan;
 pub mod shape;
+mod textcodes;
 
 use serde::Serialize;
 
@@ -453,6 +454,19 @@ fn check_in(
                 break;
             }
             let inner = format!("{location}@{start} (base64)!/");
+            all.merge(check_in(&data, policy, sight, &inner, depth + 1, budget));
+        }
+    }
+    // Other text encodings of a whole file: base32 text is base64's alphabet too, and a hex
+    // dump's digits are hex.
+    let text_only = kinds.iter().all(|k| matches!(k, container::Kind::Base64 | container::Kind::Hex));
+    if text_only && !all.dicom && text_like(bytes) {
+        for (name, data) in textcodes::decodings(bytes) {
+            if depth >= container::MAX_DEPTH {
+                all.refuse([container::refusal("archive-depth", location, "text encodings nested too deep")]);
+                break;
+            }
+            let inner = format!("{location}{name}!/");
             all.merge(check_in(&data, policy, sight, &inner, depth + 1, budget));
         }
     }

@@ -378,6 +378,39 @@ write('attack', 'space_grouped_base64.txt', b' '.join(grouped[i:i + 4] for i in 
 escaped = lines_of(BAD, 76).replace(b'/', b'\\/').replace(b'\n', b'\\n')
 write('attack', 'json_escaped_base64.json', b'{"note": "teaching file", "file": "' + escaped + b'"}\n')
 write('attack', 'word_run_into_base64.txt', b'Attached below as base64\n' + lines_of(BAD, 76) + b'end\n')
+# Other text encodings of the whole file, as their tools write them; base64 laid out inside
+# other text (a quoted e-mail, a program's strings, a JSON array, lines ended by full stops,
+# encodings padded one after another). Controls: a table of numbers, a web page's links.
+import binascii
+import quopri
+import urllib.parse
+write('attack', 'base32.txt', base64.b32encode(BAD))
+write('attack', 'ascii85.txt', base64.a85encode(BAD, wrapcol=76))
+write('attack', 'ascii85_adobe.txt', base64.a85encode(BAD, adobe=True, wrapcol=76))
+write('attack', 'base85.txt', base64.b85encode(BAD))
+write('attack', 'uuencode.txt', b'begin 644 f.dcm\n'
+      + b''.join(binascii.b2a_uu(BAD[i:i + 45]) for i in range(0, len(BAD), 45)) + b'`\nend\n')
+write('attack', 'quoted_printable.txt', quopri.encodestring(BAD))
+write('attack', 'percent_encoded.txt', urllib.parse.quote_from_bytes(BAD).encode())
+hexed = BAD.hex()
+write('attack', 'xxd_dump.txt', b''.join(
+    b'%08x: %-40s  %s\n' % (i, ' '.join(hexed[2 * j:2 * j + 4] for j in range(i, min(i + 16, len(BAD)), 2)).encode(),
+                          bytes(c if 32 <= c < 127 else 46 for c in BAD[i:i + 16]))
+    for i in range(0, len(BAD), 16)))
+write('attack', 'hex_pairs_spaced.txt', ' '.join(hexed[i:i + 2] for i in range(0, len(hexed), 2)).encode())
+write('attack', 'hex_c_array.txt', b'unsigned char f[] = {' + b', '.join(b'0x%02x' % c for c in BAD) + b'};\n')
+write('attack', 'hex_backslash_x.txt', b''.join(b'\\x%02x' % c for c in BAD))
+write('attack', 'bytes_literal.txt', repr(BAD).encode())
+lines64 = lines_of(BAD, 64).splitlines()
+write('attack', 'base64_quoted_mail.txt', b''.join(b'> ' + l + b'\n' for l in lines64))
+write('attack', 'base64_program_strings.js', b'var f = ' + b' +\n  '.join(b'"' + l + b'"' for l in lines64) + b';\n')
+write('attack', 'base64_json_array.json', b'{"lines": [' + b', '.join(b'"' + l + b'"' for l in lines64) + b']}\n')
+write('attack', 'base64_full_stops.txt', b''.join(l + b'.\n' for l in lines64))
+write('attack', 'base64_padded_chunks.txt', b''.join(base64.b64encode(BAD[i:i + 50]) for i in range(0, len(BAD), 50)))
+write('control', 'numbers_table.txt', b''.join(b'%02d %02d %02d %02d %02d %02d\n' % tuple((i * 7 + k) % 100 for k in range(6))
+                                             for i in range(400)))
+write('control', 'links.html', b'<html><body>' + b''.join(b'<a href="https://example.org/a%20b%2Fc%3D' + str(i).encode()
+                                                          + b'">case %d</a>\n' % i for i in range(100)) + b'</body></html>\n')
 prose = (b'The study shows no acute abnormality and the findings are within normal limits for the age '
          b'of the person with no change since the previous examination and nothing further is needed\n')
 write('control', 'prose_runs.txt', (prose + prose.upper()) * 20)
