@@ -280,6 +280,18 @@ fn free_text_only_under_clean_descriptors_and_never_identity_shaped() {
         assert!(r.iter().any(|r| r.0 == "identity-in-text"), "{}: {r:?}", disguised.escape_unicode());
         assert!(gate::check_name(disguised).is_some(), "a name {}", disguised.escape_unicode());
     }
+    // A description that is base64: of a name (a decoder shows it), of a whole file.
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    for (what, encoded) in
+        [("a name", b64(b"Madeup^Person 19710203")), ("a file", b64(&part10(conformant(), EXPLICIT)))]
+    {
+        let mut obj = conformant();
+        obj.put(text(tags::IMAGE_COMMENTS, VR::LT, &encoded));
+        declare(&mut obj, &["113100", "113105"]);
+        let r = reasons(&part10(obj, EXPLICIT));
+        assert!(r.iter().any(|r| r.0 == "identity-in-text"), "{what} in base64: {r:?}");
+    }
     // In a DICOM value a backslash parts values; in a name it may escape.
     for escaped in ["Madeup\\x5EPerson", "Madeup\\u005ePerson", "Name\\x3a Madeup"] {
         assert!(gate::check_name(escaped).is_some(), "a name {escaped}");

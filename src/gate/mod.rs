@@ -33,6 +33,7 @@ pub mod import;
 mod in_text;
 pub mod law;
 pub mod metadata;
+pub mod pdf;
 pub mod pixels;
 pub mod policy;
 pub mod profile;
@@ -419,6 +420,20 @@ fn check_in(
         });
         if let Err(reason) = carved {
             all.refuse([reason]);
+        }
+    }
+    // A PDF's streams (an attachment among them) are files of their own.
+    if search && !v.dicom && pdf::is_pdf(bytes) {
+        if depth >= container::MAX_DEPTH {
+            all.refuse([container::refusal("archive-depth", location, "a PDF nested too deep")]);
+        } else {
+            let read = pdf::streams(bytes, location, budget, &mut |start, data, budget| {
+                let inner = format!("{location}@{start} (pdf stream)!/");
+                all.merge(check_in(data, policy, sight, &inner, depth + 1, budget));
+            });
+            if let Err(reason) = read {
+                all.refuse([reason]);
+            }
         }
     }
     if policy.refuse_burned_in

@@ -32,6 +32,8 @@ pub enum Shape {
     TitledName,
     Date,
     IdNumber,
+    /// A value that is a file in base64: bytes no description holds, that a decoder takes out.
+    EncodedFile,
 }
 
 impl Shape {
@@ -42,6 +44,7 @@ impl Shape {
             Shape::TitledName => "a title and a name",
             Shape::Date => "a date",
             Shape::IdNumber => "an ID-like or telephone number",
+            Shape::EncodedFile => "a file in base64",
         }
     }
 }
@@ -145,17 +148,23 @@ fn find_once(text: &[u8], strength: Strength) -> Option<Shape> {
             let shown: Vec<u8> = text.iter().copied().filter(|&b| b != 0).collect();
             (shown.len() < text.len()).then(|| find_once(&shown, strength)).flatten()
         })
-        .or_else(|| {
-            (strength != Strength::Pixels)
-                .then(|| base64_text(text))
-                .flatten()
-                .and_then(|t| find_once(&t, strength))
+        .or_else(|| match (strength, base64_text(text)) {
+            (Strength::Pixels, _) | (_, None) => None,
+            (_, Some(Base64::Text(t))) => find_once(&t, strength),
+            (_, Some(Base64::Bytes)) => Some(Shape::EncodedFile),
         })
 }
 
-/// The text a value that is one token of base64 (12 letters or more, whole groups of four)
-/// decodes to, when that is text.
-fn base64_text(text: &[u8]) -> Option<Vec<u8>> {
+/// What a value that is one token of base64 decodes to.
+enum Base64 {
+    Text(Vec<u8>),
+    /// Bytes that are not text, from 180 letters or more: a file.
+    Bytes,
+}
+
+/// What a value that is one token of base64 (12 letters or more, whole groups of four) decodes
+/// to: text, or (from 180 letters) bytes that are not.
+fn base64_text(text: &[u8]) -> Option<Base64> {
     use base64::Engine;
     let token = text.trim_ascii();
     let alphabet = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=');
@@ -165,8 +174,12 @@ fn base64_text(text: &[u8]) -> Option<Vec<u8>> {
     let e = &base64::engine::general_purpose::STANDARD;
     let u = &base64::engine::general_purpose::URL_SAFE;
     let decoded = e.decode(token).or_else(|_| u.decode(token)).ok()?;
-    let text = std::str::from_utf8(&decoded).ok()?;
-    text.chars().all(|c| !c.is_control() || c == '\n' || c == '\t').then_some(decoded)
+    let is_text = std::str::from_utf8(&decoded)
+        .is_ok_and(|t| t.chars().all(|c| !c.is_control() || c == '\n' || c == '\t'));
+    match is_text {
+        true => Some(Base64::Text(decoded)),
+        false => (token.len() >= 180).then_some(Base64::Bytes),
+    }
 }
 
 /// Named character references a reader shows as marks a shape is made of (HTML's, and XML's
@@ -977,6 +990,10 @@ mod tests {
         assert_eq!(find(b"Madeup\0^Zelda", Strength::Labels), Some(Shape::PersonName));
         assert_eq!(find(b"TWFkZXVwXlplbGRhIDE5NzEwMjAz", Strength::Labels), Some(Shape::PersonName));
         assert_eq!(find(b"QVhJQUwgNU1N", Strength::FreeText), None, "base64 of AXIAL 5MM");
+        use base64::Engine;
+        let file =
+            base64::engine::general_purpose::STANDARD.encode([&[0u8; 128][..], b"DICM\x02\0\0\0"].concat());
+        assert_eq!(find(file.as_bytes(), Strength::Labels), Some(Shape::EncodedFile));
         // Latin-1 bytes (ISO_IR 100): a soft hyphen and a no-break space.
         assert_eq!(find(b"Na\xadme:\xa0Madeup", Strength::Labels), Some(Shape::LabelledField));
         // Letters of other scripts that are no disguise stay as they are.

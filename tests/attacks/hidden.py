@@ -411,6 +411,27 @@ write('control', 'numbers_table.txt', b''.join(b'%02d %02d %02d %02d %02d %02d\n
                                              for i in range(400)))
 write('control', 'links.html', b'<html><body>' + b''.join(b'<a href="https://example.org/a%20b%2Fc%3D' + str(i).encode()
                                                           + b'">case %d</a>\n' % i for i in range(100)) + b'</body></html>\n')
+# A PDF with the file attached (an embedded file is a FlateDecode stream, as writers write it).
+def pdf_with(data):
+    stream = zlib.compress(data)
+    objects = [b'<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(case.dcm) 4 0 R] >> >> >>',
+               b'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+               b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>',
+               b'<< /Type /Filespec /F (case.dcm) /EF << /F 5 0 R >> >>',
+               b'<< /Type /EmbeddedFile /Filter /FlateDecode /Length %d >>\nstream\n' % len(stream)
+               + stream + b'\nendstream']
+    out, offsets = b'%PDF-1.7\n', []
+    for i, o in enumerate(objects):
+        offsets.append(len(out))
+        out += b'%d 0 obj\n' % (i + 1) + o + b'\nendobj\n'
+    xref = len(out)
+    out += b'xref\n0 %d\n0000000000 65535 f \n' % (len(objects) + 1)
+    out += b''.join(b'%010d 00000 n \n' % o for o in offsets)
+    return out + b'trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n' % (len(objects) + 1, xref)
+
+
+write('attack', 'pdf_attachment_deflated.pdf', pdf_with(BAD))
+write('control', 'clean_pdf_attachment.pdf', pdf_with(CLEAN))
 prose = (b'The study shows no acute abnormality and the findings are within normal limits for the age '
          b'of the person with no change since the previous examination and nothing further is needed\n')
 write('control', 'prose_runs.txt', (prose + prose.upper()) * 20)
