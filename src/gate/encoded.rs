@@ -251,9 +251,64 @@ pub fn json(bytes: &[u8], v: &mut impl Visitor) -> Option<usize> {
 /// reads as a data set, to its end; each `<NativeDicomModel` (or, without one, the first
 /// `<DicomAttribute`) to the end of its closing tag. Some(Ok(elements read)) when any was found,
 /// Some(Err) when XML that claims to be DICOM cannot be read.
+///
+/// Where none is found in text, the text is read again as what it quotes (up to three rounds: a
+/// string inside a string): HTML character references of quotes and marks, a JSON or JavaScript
+/// string's escapes, a CSV cell's doubled quotes, and with comments taken out (JSON with
+/// comments).
 pub fn within(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
     let text = as_utf8(bytes);
-    let text: &[u8] = &text;
+    let found = within_once(&text, v);
+    let is_text = !text[..text.len().min(4096)].contains(&0);
+    if found.is_some() || !is_text {
+        return found;
+    }
+    let mut now = text.into_owned();
+    for _ in 0..3 {
+        let next = unquoted(&now);
+        if next == now {
+            break;
+        }
+        if let Some(found) = within_once(&next, v) {
+            return Some(found);
+        }
+        now = next;
+    }
+    None
+}
+
+/// Text as what it quotes: see [`within`].
+fn unquoted(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let (shown, len): (&[u8], usize) = match rest {
+            [b'&', b'q', b'u', b'o', b't', b';', ..] => (b"\"", 6),
+            [b'&', b'#', b'3', b'4', b';', ..] => (b"\"", 5),
+            [b'&', b'a', b'm', b'p', b';', ..] => (b"&", 5),
+            [b'&', b'l', b't', b';', ..] => (b"<", 4),
+            [b'&', b'g', b't', b';', ..] => (b">", 4),
+            [b'\\', c @ (b'"' | b'\\' | b'/' | b'\''), ..] => (std::slice::from_ref(c), 2),
+            [b'\\', b'n', ..] => (b"\n", 2),
+            [b'\\', b't', ..] => (b"\t", 2),
+            [b'"', b'"', ..] => (b"\"", 2),
+            [b'/', b'*', ..] => {
+                let end = memchr::memmem::find(&rest[2..], b"*/").map_or(rest.len(), |e| e + 4);
+                (b" ", end)
+            }
+            [b'/', b'/', ..] if i == 0 || text[i - 1].is_ascii_whitespace() => {
+                (b"", memchr::memchr(b'\n', rest).unwrap_or(rest.len()))
+            }
+            _ => (&rest[..1], 1),
+        };
+        out.extend_from_slice(shown);
+        i += len;
+    }
+    out
+}
+
+fn within_once(text: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
     let mut count = 0;
     let mut read_to = 0;
     for at in memchr::memchr_iter(b'{', text) {

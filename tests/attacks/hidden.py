@@ -307,6 +307,14 @@ named['00100030'] = {'vr': 'DA', 'Value': [DOB]}
 for kind, data in (('attack', named), ('control', model)):
     tail = 'named' if kind == 'attack' else 'clean'
     write(kind, 'json_under_a_key_%s.json' % tail, json.dumps({'status': 'ok', 'study': [data]}).encode())
+    # Inside a string: an API's answer holding it as text, a CSV cell, a web page's `<pre>`
+    # with its quotes as character references; and with a comment (JSON with comments).
+    text = json.dumps(data)
+    write(kind, 'json_as_a_string_%s.json' % tail, json.dumps({'payload': text}).encode())
+    write(kind, 'json_in_a_csv_cell_%s.csv' % tail, b'case,header\n1,"' + text.replace('"', '""').encode() + b'"\n')
+    write(kind, 'json_html_escaped_%s.html' % tail,
+          b'<html><body><pre>' + text.replace('&', '&amp;').replace('"', '&quot;').encode() + b'</pre></body></html>\n')
+    write(kind, 'json_with_a_comment_%s.json' % tail, b'/* exported for teaching */\n' + text.encode())
     write(kind, 'json_in_a_note_%s.md' % tail,
           b'# Teaching case\n\nExported header:\n\n```json\n' + json.dumps(data, indent=2).encode() + b'\n```\n')
 
