@@ -1114,6 +1114,14 @@ mod containers {
         seven.extend([0u8; 64]);
         let r = verdict(&seven);
         assert!(!r.accept && r.reasons[0].rule == "unsupported-container" && r.reasons[0].detail == "7z");
+        for (name, head) in
+            [("lzop", &b"\x89LZO\0\r\n\x1a\n\x10\x30"[..]), ("lha", b"\x2a\x15-lh5-\x10\0\0\0")]
+        {
+            let mut file = head.to_vec();
+            file.extend([0u8; 64]);
+            let r = verdict(&file);
+            assert!(!r.accept && r.reasons[0].detail == name, "{name}: {r:?}");
+        }
         // Clean ones pass.
         assert!(accepted(&zip_of(&[("ct.dcm", clean.clone()), ("n.txt", b"made-up".to_vec())])));
         assert!(accepted(&gzip_of(&tar_of(&[("ct.dcm", clean.clone(), b'0')]))));

@@ -15,8 +15,9 @@ use crate::size::count;
 #[command(after_help = "The law is the de-identification profile: a DICOM file is accepted only when \
     it conforms to DICOM PS3.15 Annex E's basic profile and the options the policy allows and the \
     file declares (see README). Every reading a reader could take is checked: Part 10, raw data \
-    sets, DICOM JSON and XML, and every container (zip, gzip, tar, xz, lzma, lzip, bzip2, zstd, lz4, \
-    cpio, ar, ISO 9660; 7z, rar, cab and UDF are refused). Other files pass.\n\n\
+    sets, DICOM JSON and XML (also inside other text), and every container (zip, gzip, tar, xz, lzma, \
+    lzip, bzip2, zstd, lz4, cpio, ar, ISO 9660, a PDF's streams, base64, hex and other text encodings \
+    of a file; 7z, rar, cab, lzop, LHA, UDF and disk images are refused). Other files pass.\n\n\
     Exit status: 0 when every file is accepted, 1 when any is refused, 74 when any could not be read, 2 on a usage error. \
     Reasons name the rule, the tag and where it stands, never the value.")]
 pub struct CheckArgs {

@@ -288,10 +288,18 @@ pub fn kinds(bytes: &[u8]) -> Vec<Kind> {
         (b"MSCF\0\0\0\0", "cab"),
         (&[0x1F, 0x9D][..], "compress (.Z)"),
         (&[0x02, 0x21, 0x4C, 0x18][..], "lz4 (legacy)"),
+        (&b"\x89LZO\0\r\n\x1a\n"[..], "lzop"),
     ] {
         if starts(sig) {
             out.push(Kind::Unsupported(name));
         }
+    }
+    // LHA (`-lh5-` and its kin after a header's size and check bytes).
+    if bytes.get(2..4) == Some(b"-l")
+        && bytes.get(6) == Some(&b'-')
+        && matches!(bytes.get(4), Some(b'h' | b'z'))
+    {
+        out.push(Kind::Unsupported("lha"));
     }
     if bytes.len() >= 512 && bytes[bytes.len() - 512..].starts_with(b"koly") {
         out.push(Kind::Unsupported("Apple disk image"));
