@@ -461,22 +461,19 @@ fn check_in(
         }
     }
     // Base64 inside text (a `data:` URI in a web page, an e-mail's attachment, PEM armour, a
-    // JSON string) is bytes any reader can take out: each long run is read as a member.
-    if kinds.is_empty() && !all.dicom && text_like(bytes) {
-        for (start, data) in in_text::decodings(bytes) {
-            if depth >= container::MAX_DEPTH {
-                all.refuse([container::refusal("archive-depth", location, "base64 runs nested too deep")]);
-                break;
-            }
-            let inner = format!("{location}@{start} (base64)!/");
-            all.merge(check_in(&data, policy, sight, &inner, depth + 1, budget));
-        }
-    }
-    // Other text encodings of a whole file: base32 text is base64's alphabet too, and a hex
-    // dump's digits are hex.
+    // JSON string) is bytes any reader can take out: each long run is read as a member. So is a
+    // whole file in another text encoding (base32 text is of base64's alphabet too, and a hex
+    // dump's digits are hex).
     let text_only = kinds.iter().all(|k| matches!(k, container::Kind::Base64 | container::Kind::Hex));
     if text_only && !all.dicom && text_like(bytes) {
-        for (name, data) in textcodes::decodings(bytes) {
+        let runs = kinds
+            .is_empty()
+            .then(|| in_text::decodings(bytes))
+            .into_iter()
+            .flatten()
+            .map(|(start, data)| (format!("@{start} (base64)"), data));
+        let whole = textcodes::decodings(bytes).into_iter().map(|(name, data)| (name.to_string(), data));
+        for (name, data) in runs.chain(whole) {
             if depth >= container::MAX_DEPTH {
                 all.refuse([container::refusal("archive-depth", location, "text encodings nested too deep")]);
                 break;
