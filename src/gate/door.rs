@@ -512,4 +512,34 @@ mod tests {
         let (v, _) = stored(&big);
         assert!(!v.accept, "a zip whose directory cannot be read is refused");
     }
+
+    /// A PDF is read whole: a file attached to it is a stream in its middle (zlib, whose two
+    /// bytes are no signature a piece is searched for).
+    #[test]
+    fn a_large_pdf_is_read_whole_for_its_attachments() {
+        use std::io::Write;
+        let named = b"\x08\x00\x05\x00CS\x0a\x00ISO_IR 100\x10\x00\x10\x00PN\x0e\x00Madeup^Person ";
+        // A data set whose first elements compress well, as a real file's do: its stream holds
+        // none of its bytes as they are.
+        let mut set = b"\x08\x00\x30\x10LO\x00\x00".to_vec();
+        let filler_text: Vec<u8> = b"AXIAL 5MM ".iter().copied().cycle().take(60_000).collect();
+        set.extend(b"\x08\x00\x3e\x10LT");
+        set.extend(u16::try_from(filler_text.len()).unwrap().to_le_bytes());
+        set.extend(&filler_text);
+        set.extend(&named[18..]);
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&set).unwrap();
+        let stream = z.finish().unwrap();
+        let filler: Vec<u8> = b"made-up page\x01 ".iter().copied().cycle().take(1 << 20).collect();
+        let mut pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 9 >>\nstream\n".to_vec();
+        pdf.extend(&filler);
+        pdf.extend(b"\nendstream\nendobj\n2 0 obj\n<< /Type /EmbeddedFile /Filter /FlateDecode >>\nstream\n");
+        pdf.extend(&stream);
+        pdf.extend(b"\nendstream\nendobj\n3 0 obj\n<< /Length 9 >>\nstream\n");
+        pdf.extend(&filler);
+        pdf.extend(b"\nendstream\nendobj\n%%EOF\n");
+        let (v, _) = stored(&pdf);
+        assert!(!v.accept, "an attachment in a PDF's middle passed the door: {:?}", v.reasons);
+        assert!(!check_in_memory(&pdf, &Policy::default(), &Sight::system()).accept);
+    }
 }

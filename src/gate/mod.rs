@@ -225,8 +225,9 @@ pub fn might_need_all(head: &[u8], tail: &[u8], len: u64) -> bool {
     if !container::kinds(head).is_empty() || container::kinds(tail).contains(&container::Kind::Zip) {
         return true;
     }
-    // An image file, for OCR.
-    if pixels::image_format(head).is_some() {
+    // An image file, for OCR; a PDF, whose attachments are zlib streams (two bytes no piece of
+    // a plain file is searched for).
+    if pixels::image_format(head).is_some() || pdf::is_pdf(head) {
         return true;
     }
     // Text that may be DICOM JSON or XML (or is blank as far as the head goes, or UTF-16), or
