@@ -560,9 +560,7 @@ pub fn for_each_member(
         }
         Kind::Hex => {
             let digits: Vec<u8> = unbroken(bytes).collect();
-            let nibble = |d: u8| (d as char).to_digit(16).expect("a hex digit") as u8;
-            let data: Vec<u8> = digits.chunks_exact(2).map(|p| (nibble(p[0]) << 4) | nibble(p[1])).collect();
-            each("(hex)", &data, budget);
+            each("(hex)", &super::textcodes::pairs(&digits), budget);
         }
         Kind::Zlib => {
             // Two bytes say little: what does not inflate is not taken for zlib.

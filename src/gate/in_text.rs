@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
 /// Fewest letters a run holds to be read: as many as a whole file of base64 must have.
-const LEAST: usize = 180;
+pub(super) const LEAST: usize = 180;
 
 /// A run of base64 letters in text: where it starts, and its letters with what separated them
 /// dropped (and `=` kept: padding ends an encoding).
@@ -22,7 +22,8 @@ struct Run {
     letters: Vec<u8>,
 }
 
-fn letter(b: u8) -> bool {
+/// A letter of either base64 alphabet, or padding.
+pub(super) fn letter(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=')
 }
 

@@ -167,8 +167,8 @@ enum Base64 {
 fn base64_text(text: &[u8]) -> Option<Base64> {
     use base64::Engine;
     let token = text.trim_ascii();
-    let alphabet = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=');
-    if token.len() < 12 || !token.len().is_multiple_of(4) || !token.iter().all(alphabet) {
+    if token.len() < 12 || !token.len().is_multiple_of(4) || !token.iter().all(|&b| super::in_text::letter(b))
+    {
         return None;
     }
     let e = &base64::engine::general_purpose::STANDARD;
@@ -178,7 +178,7 @@ fn base64_text(text: &[u8]) -> Option<Base64> {
         .is_ok_and(|t| t.chars().all(|c| !c.is_control() || c == '\n' || c == '\t'));
     match is_text {
         true => Some(Base64::Text(decoded)),
-        false => (token.len() >= 180).then_some(Base64::Bytes),
+        false => (token.len() >= super::in_text::LEAST).then_some(Base64::Bytes),
     }
 }
 

@@ -35,7 +35,8 @@ fn hex(d: u8) -> Option<u8> {
     (d as char).to_digit(16).map(|n| n as u8)
 }
 
-fn pairs(digits: &[u8]) -> Vec<u8> {
+/// Hex digits, two to a byte (a last digit alone is no byte; what is not a digit pair is skipped).
+pub(super) fn pairs(digits: &[u8]) -> Vec<u8> {
     digits.chunks_exact(2).filter_map(|p| Some(hex(p[0])? << 4 | hex(p[1])?)).collect()
 }
 
