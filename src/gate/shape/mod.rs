@@ -1,0 +1,211 @@
+//! Identity-shaped text: what a name, a date of birth, a record number or a telephone number
+//! looks like when it is written into a description, whoever's it is. The gate refuses text
+//! of these shapes where the profile lets text stay, and the scrub's Clean replaces it.
+//!
+//! Two strengths. [`Strength::Labels`], for every text value the profile keeps as it is
+//! (manufacturer, code meanings, a vendor's labels): a name in DICOM's own `Family^Given` form,
+//! a labelled field (`Name: …`, `DOB …`, `MRN: …`), or a title before a capitalised name (`Dr
+//! Smith`). [`Strength::FreeText`], for descriptions and free text kept under Clean Descriptors:
+//! also dates in any common form, ID-like digit runs (six digits or more in one run, or seven or
+//! more in spaced or dashed groups: NHS numbers, MRNs, telephone numbers).
+//!
+//! What it cannot see: a bare name written like any other words (`JOHN SMITH`). The gate's
+//! law keeps free text out unless the policy allows Clean Descriptors; README says so.
+
+/// How hard to look.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strength {
+    Labels,
+    /// A file's path in a DICOMDIR: names, labels and dates (its writer numbers the files).
+    Paths,
+    FreeText,
+    /// Text an OCR engine read in an image: as free text, and a name written `SURNAME,GIVEN`
+    /// in capitals (a scanner's banner writes names so).
+    Pixels,
+}
+
+/// What the text looked like (for the reason; never the text itself).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Shape {
+    PersonName,
+    LabelledField,
+    TitledName,
+    Date,
+    IdNumber,
+    /// A value that is a file in base64: bytes no description holds, that a decoder takes out.
+    EncodedFile,
+}
+
+impl Shape {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Shape::PersonName => "a person name (Family^Given)",
+            Shape::LabelledField => "a labelled identity field",
+            Shape::TitledName => "a title and a name",
+            Shape::Date => "a date",
+            Shape::IdNumber => "an ID-like or telephone number",
+            Shape::EncodedFile => "a file in base64",
+        }
+    }
+}
+
+mod numbers;
+mod ocr;
+mod views;
+mod words;
+
+use numbers::{date, id_number};
+use ocr::{capital_pair, marked_pair, misread_label};
+use views::{Base64, base64_text};
+pub use views::{unescaped, views};
+pub use words::labelled;
+use words::{person_name, surname_first, titled};
+
+/// The first identity shape in `text`, if any, in any of the ways a reader may show it: its
+/// character sets' views ([`views`]), and what its escapes stand for ([`unescaped`], up to
+/// [`UNESCAPES`] times: escapes escaped again). What OCR read is not unescaped: a screen shows
+/// no escapes.
+pub fn find(text: &[u8], strength: Strength) -> Option<Shape> {
+    let mut found = find_once(text, strength);
+    if strength == Strength::Pixels {
+        return found;
+    }
+    let mut now = std::borrow::Cow::Borrowed(text);
+    for _ in 0..UNESCAPES {
+        if found.is_some() {
+            break;
+        }
+        let Some(next) = unescaped(&now) else { break };
+        found = find_once(&next, strength);
+        now = std::borrow::Cow::Owned(next);
+    }
+    found
+}
+
+/// How many times text is unescaped: a value escaped more often than this (`%252525…`) is
+/// read no further (each round is a pass over it).
+const UNESCAPES: usize = 4;
+
+fn find_once(text: &[u8], strength: Strength) -> Option<Shape> {
+    let found = if text.iter().all(|b| b.is_ascii() && *b != 0x1B) {
+        find_in(text, strength)
+    } else {
+        views(text).iter().find_map(|v| find_in(v, strength))
+    };
+    // NUL bytes a viewer skips (`Madeup\0^Person`, a name in UTF-16 bytes); and a value that is
+    // one token of base64 whose bytes are text, as a decoder shows it.
+    found
+        .or_else(|| {
+            let shown: Vec<u8> = text.iter().copied().filter(|&b| b != 0).collect();
+            (shown.len() < text.len()).then(|| find_once(&shown, strength)).flatten()
+        })
+        .or_else(|| match (strength, base64_text(text)) {
+            (Strength::Pixels, _) | (_, None) => None,
+            (_, Some(Base64::Text(t))) => find_once(&t, strength),
+            (_, Some(Base64::Bytes)) => Some(Shape::EncodedFile),
+        })
+}
+
+fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
+    // Every shape needs letters or digits (each test below has a quicker refusal of its own).
+    if text.len() < 3 || !text.iter().any(|&b| b.is_ascii_alphanumeric() || b >= 0x80) {
+        return None;
+    }
+    let free = matches!(strength, Strength::FreeText | Strength::Pixels);
+    if person_name(text)
+        || (free && surname_first(text))
+        || (strength == Strength::Pixels && (capital_pair(text) || marked_pair(text)))
+    {
+        return Some(Shape::PersonName);
+    }
+    if labelled(text) || (strength == Strength::Pixels && misread_label(text)) {
+        return Some(Shape::LabelledField);
+    }
+    if titled(text) {
+        return Some(Shape::TitledName);
+    }
+    if strength != Strength::Labels && date(text) {
+        return Some(Shape::Date);
+    }
+    if free && id_number(text, if strength == Strength::Pixels { 7 } else { 6 }) {
+        return Some(Shape::IdNumber);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(t: &str) -> Option<Shape> {
+        find(t.as_bytes(), Strength::FreeText)
+    }
+
+    #[test]
+    fn identity_is_found_in_its_common_shapes() {
+        for (text, expected) in [
+            ("Madeup^Person", Shape::PersonName),
+            ("CT for MADEUP^PERSON^J", Shape::PersonName),
+            ("Name: Madeup Person", Shape::LabelledField),
+            ("pt id #A1234", Shape::LabelledField),
+            ("DOB 12/03/1970", Shape::LabelledField),
+            ("seen 12/03/1970", Shape::Date),
+            ("DOB: 12/03/1970", Shape::LabelledField),
+            ("seen by Dr Madeup", Shape::TitledName),
+            ("Mrs. Madeup follow-up", Shape::TitledName),
+            ("study of 1970-03-12", Shape::Date),
+            ("19700312", Shape::Date),
+            ("12.03.70 scan", Shape::Date),
+            ("12 Mar 1970", Shape::Date),
+            ("March 12, 1970", Shape::Date),
+            ("MRN 12345678", Shape::LabelledField),
+            ("case 12345678", Shape::IdNumber),
+            ("call 020 7946 0000", Shape::IdNumber),
+            ("NHS 943 476 5919", Shape::LabelledField),
+            ("ref 943 476 5919", Shape::IdNumber),
+            ("+44 (20) 7946-0000", Shape::IdNumber),
+            ("Madeup^^Attacker", Shape::PersonName),
+            ("Madeup ^Attacker", Shape::PersonName),
+            ("Madeup.^Attacker", Shape::PersonName),
+            ("ATTACKER, Madeup", Shape::PersonName),
+            ("Name - Madeup Attacker", Shape::LabelledField),
+            ("Name:\tMadeup", Shape::LabelledField),
+            ("Name: \"Madeup\"", Shape::LabelledField),
+            ("Mr.Madeup", Shape::TitledName),
+            ("born 03-Feb-71", Shape::Date),
+            ("D.O.B. Feb 3rd 71", Shape::Date),
+            ("Ｍａｄｅｕｐ＾Ａｔｔａｃｋｅｒ", Shape::PersonName),
+            ("ＭＲＮ ４７１１９１３", Shape::LabelledField),
+            ("ｒｅｆ ４７１１９１３", Shape::IdNumber),
+        ] {
+            assert_eq!(shape(text), Some(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn teaching_descriptions_are_not_identity() {
+        for text in [
+            "AXIAL 5MM",
+            "CT HEAD W/O CONTRAST",
+            "MR BRAIN T2 FLAIR",
+            "DR CHEST PA",
+            "Series 3 1.25mm B30f",
+            "120 kV 250 mAs",
+            "3D 0.625 x 0.625",
+            "ORIGINAL\\PRIMARY\\AXIAL",
+            "Thorax^1HCT_Standard",
+            "SLICE 12 of 400",
+            "5.0 10.0 15.0",
+            "syngo CT 2012B",
+            "GE MEDICAL SYSTEMS",
+            "Basic Application Confidentiality Profile",
+        ] {
+            assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
+        }
+        assert_eq!(find(b"MRN 12345678", Strength::Labels), Some(Shape::LabelledField));
+        assert_eq!(find(b"MRN4711913", Strength::Labels), Some(Shape::LabelledField));
+        assert_eq!(find(b"SERIES 12345678", Strength::Labels), None, "digits alone only in free text");
+        assert_eq!(find(b"ATTACKER\\MADEUP\\19710203\\IM000001", Strength::Paths), Some(Shape::Date));
+        assert_eq!(find(b"DICOM\\ST000001\\SE000001\\IM000001", Strength::Paths), None);
+    }
+}

@@ -1,0 +1,124 @@
+//! Shapes made of digits: dates and ID-like numbers.
+
+use super::words::find_from;
+
+const MONTHS: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/// Runs of digits: (start, end) of each.
+fn digit_runs(text: &[u8]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        if text[i].is_ascii_digit() {
+            let start = i;
+            while i < text.len() && text[i].is_ascii_digit() {
+                i += 1;
+            }
+            runs.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    runs
+}
+
+fn number(text: &[u8], run: (usize, usize)) -> u32 {
+    text[run.0..run.1].iter().fold(0u32, |n, &d| n.saturating_mul(10).saturating_add(u32::from(d - b'0')))
+}
+
+fn plausible(year: u32, month: u32, day: u32) -> bool {
+    (1900..=2100).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
+/// A date: `YYYYMMDD`, `YYYY-MM-DD`, `DD/MM/YYYY`, `DD.MM.YY`, `12 Mar 1970`, `March 12, 1970`.
+pub(super) fn date(text: &[u8]) -> bool {
+    if text.iter().filter(|b| b.is_ascii_digit()).count() < 2 {
+        return false;
+    }
+    let runs = digit_runs(text);
+    for (k, &run) in runs.iter().enumerate() {
+        let len = run.1 - run.0;
+        if len == 8 {
+            let s = &text[run.0..run.1];
+            let n = |a: usize, b: usize| number(s, (a, b));
+            if plausible(n(0, 4), n(4, 6), n(6, 8)) || plausible(n(4, 8), n(2, 4), n(0, 2)) {
+                return true;
+            }
+        }
+        // Three runs joined by one and the same separator.
+        if let (Some(&b), Some(&c)) = (runs.get(k + 1), runs.get(k + 2)) {
+            let sep1 = &text[run.1..b.0];
+            let sep2 = &text[b.1..c.0];
+            let joined = sep1.len() == 1 && sep1 == sep2 && matches!(sep1[0], b'-' | b'/' | b'.');
+            if joined {
+                let (l1, l2, l3) = (len, b.1 - b.0, c.1 - c.0);
+                let (x, y, z) = (number(text, run), number(text, b), number(text, c));
+                let ymd = l1 == 4 && l2 <= 2 && l3 <= 2 && plausible(x, y, z);
+                let dmy = l1 <= 2 && l2 <= 2 && (l3 == 4 || l3 == 2) && {
+                    let year = if l3 == 2 { 1900 + z } else { z };
+                    plausible(year, y, x) || plausible(year, x, y)
+                };
+                if ymd || dmy {
+                    return true;
+                }
+            }
+        }
+    }
+    // A month's name beside a day (3, 3rd) and a year (1971, 71): two numbers near it.
+    let lower = text.to_ascii_lowercase();
+    for month in MONTHS {
+        let mut from = 0;
+        while let Some(i) = find_from(&lower, month.as_bytes(), from) {
+            from = i + 1;
+            if i > 0 && lower[i - 1].is_ascii_alphabetic() {
+                continue;
+            }
+            let window = &text[i.saturating_sub(8)..(i + 20).min(text.len())];
+            let runs = digit_runs(window);
+            let days: Vec<_> =
+                runs.iter().filter(|&&r| r.1 - r.0 <= 2 && (1..=31).contains(&number(window, r))).collect();
+            let years: Vec<_> = runs
+                .iter()
+                .filter(|&&r| {
+                    (r.1 - r.0 == 4 && (1900..=2100).contains(&number(window, r))) || r.1 - r.0 == 2
+                })
+                .collect();
+            if days.iter().any(|d| years.iter().any(|y| y != d)) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// `run` digits or more in one run (six in text; seven in what OCR read, where it runs the
+/// numbers of a ruler together: `0 5 10 15` as `051015`); or groups of at least two digits joined
+/// by single spaces, dashes or brackets, seven digits or more in all (`943 476 5919`, `+44 20
+/// 7946 0000`).
+pub(super) fn id_number(text: &[u8], run: usize) -> bool {
+    let runs = digit_runs(text);
+    if runs.iter().any(|r| r.1 - r.0 >= run) {
+        return true;
+    }
+    let mut digits = 0;
+    let mut prev: Option<(usize, usize)> = None;
+    for &run in &runs {
+        let len = run.1 - run.0;
+        let joined = prev.is_some_and(|p| {
+            let sep = &text[p.1..run.0];
+            !sep.is_empty() && sep.len() <= 2 && sep.iter().all(|&b| matches!(b, b' ' | b'-' | b'(' | b')'))
+        });
+        if len >= 2 && (joined || prev.is_none()) {
+            digits = if joined { digits + len } else { len };
+        } else if len >= 2 {
+            digits = len;
+        } else {
+            digits = 0;
+        }
+        if digits >= 7 {
+            return true;
+        }
+        prev = Some(run);
+    }
+    false
+}

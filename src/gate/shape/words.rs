@@ -1,0 +1,187 @@
+//! Shapes made of words: a person name's DICOM form, labelled fields, titles.
+
+/// Words that label an identity field when a `:`, `#` or `=` and a value follow.
+const LABELS: &[&str] = &[
+    "name",
+    "patient",
+    "pt",
+    "patient name",
+    "pt name",
+    "surname",
+    "forename",
+    "first name",
+    "last name",
+    "given name",
+    "family name",
+    "dob",
+    "d.o.b",
+    "d.o.b.",
+    "date of birth",
+    "birth date",
+    "birthdate",
+    "born",
+    "mrn",
+    "nhs",
+    "nhs no",
+    "nhs number",
+    "hospital number",
+    "hosp no",
+    "hospital no",
+    "id",
+    "pid",
+    "patient id",
+    "pt id",
+    "acc",
+    "acc no",
+    "accession",
+    "accession number",
+    "address",
+    "addr",
+    "tel",
+    "phone",
+    "telephone",
+    "mobile",
+    "email",
+    "e-mail",
+    "ssn",
+    "postcode",
+    "zip",
+];
+
+/// Labels specific enough that a number after them is an identity even without `:` (`MRN
+/// 4711913`, `DOB 03/02/1971`, `NHS9434765919`).
+const NUMBER_LABELS: &[&str] = &["mrn", "nhs", "dob", "d.o.b", "d.o.b.", "pid", "ssn", "hosp no", "acc no"];
+
+/// Titles a capitalised name follows.
+const TITLES: &[&str] = &["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Rev"];
+
+pub(super) fn letter(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b >= 0x80
+}
+
+/// A caret with a letter on either side, spaces, dots and more carets between: DICOM's form of
+/// a person name (`Family^Given`, `Family^^Given`, `Family ^Given`).
+pub(super) fn person_name(text: &[u8]) -> bool {
+    let skip = |b: u8| matches!(b, b' ' | b'.' | b'^' | b'\t');
+    text.iter().enumerate().any(|(i, &b)| {
+        b == b'^'
+            && text[..i].iter().rev().find(|&&c| !skip(c)).is_some_and(|&c| letter(c))
+            && text[i + 1..].iter().find(|&&c| !skip(c)).is_some_and(|&c| letter(c))
+    })
+}
+
+/// `SURNAME, Given`: a capitalised word after a comma and an upper-case word.
+pub(super) fn surname_first(text: &[u8]) -> bool {
+    text.windows(2).enumerate().any(|(i, w)| {
+        if w != b", " && !(w[0] == b',' && w[1].is_ascii_uppercase()) {
+            return false;
+        }
+        let before = text[..i].iter().rev().take_while(|b| b.is_ascii_alphabetic()).collect::<Vec<_>>();
+        let after_at = if w[1] == b' ' { i + 2 } else { i + 1 };
+        let after: Vec<u8> =
+            text[after_at..].iter().take_while(|b| b.is_ascii_alphabetic()).copied().collect();
+        before.len() >= 2
+            && before.iter().all(|b| b.is_ascii_uppercase())
+            && after.len() >= 2
+            && after[0].is_ascii_uppercase()
+            && after[1..].iter().all(|b| b.is_ascii_lowercase())
+    })
+}
+
+/// A label word, at a word boundary, then spaces or dots, then `:`, `#`, `=` or `-`, then a
+/// value (after spaces, tabs, dots or quotes).
+pub fn labelled(text: &[u8]) -> bool {
+    // A label needs a separator after it, or (for the number labels) a digit.
+    if !text.iter().any(|&b| matches!(b, b':' | b'#' | b'=' | b'-') || b.is_ascii_digit()) {
+        return false;
+    }
+    let lower: Vec<u8> = text.to_ascii_lowercase();
+    for label in NUMBER_LABELS {
+        let l = label.as_bytes();
+        let mut from = 0;
+        while let Some(i) = find_from(&lower, l, from) {
+            from = i + 1;
+            if i > 0 && lower[i - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let mut j = i + l.len();
+            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'#' | b':' | b'-')) {
+                j += 1;
+            }
+            if lower.get(j).is_some_and(|b| b.is_ascii_digit()) {
+                return true;
+            }
+        }
+    }
+    for label in LABELS {
+        let l = label.as_bytes();
+        let mut from = 0;
+        while let Some(i) = find_from(&lower, l, from) {
+            from = i + 1;
+            let starts_word = i == 0 || !lower[i - 1].is_ascii_alphanumeric();
+            if !starts_word {
+                continue;
+            }
+            let mut j = i + l.len();
+            if lower.get(j).is_some_and(|b| b.is_ascii_alphanumeric()) {
+                continue; // not the end of a word
+            }
+            let gap = j;
+            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.')) {
+                j += 1;
+            }
+            // A dash separates only with a space before it ("Name - X"; "ACC-123" is a code).
+            let dash = lower.get(j) == Some(&b'-') && j > gap;
+            if !matches!(lower.get(j), Some(b':' | b'#' | b'=')) && !dash {
+                continue;
+            }
+            j += 1;
+            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'"' | b'\'')) {
+                j += 1;
+            }
+            if lower.get(j).is_some_and(|&b| b.is_ascii_alphanumeric() || b >= 0x80) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+pub(super) fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
+}
+
+/// A title (as written: `Dr`, `Mrs.`) then a capitalised word: `Dr Smith`.
+pub(super) fn titled(text: &[u8]) -> bool {
+    // A title is a capital and lower case letters, and a capitalised name follows.
+    if !text.windows(2).any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_lowercase()) {
+        return false;
+    }
+    for title in TITLES {
+        let t = title.as_bytes();
+        let mut from = 0;
+        while let Some(i) = find_from(text, t, from) {
+            from = i + 1;
+            if i > 0 && text[i - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let mut j = i + t.len();
+            let dot = text.get(j) == Some(&b'.');
+            if dot {
+                j += 1;
+            }
+            if text.get(j) != Some(&b' ') && !dot {
+                continue;
+            }
+            while text.get(j) == Some(&b' ') {
+                j += 1;
+            }
+            let upper = text.get(j).is_some_and(|b| b.is_ascii_uppercase());
+            let lower_next = text.get(j + 1).is_some_and(|b| b.is_ascii_lowercase());
+            if upper && lower_next {
+                return true;
+            }
+        }
+    }
+    false
+}
