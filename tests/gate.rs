@@ -237,6 +237,20 @@ fn free_text_only_under_clean_descriptors_and_never_identity_shaped() {
         assert_eq!(r.len(), 1, "{shaped}: {r:?}");
         assert_eq!(r[0].0, "identity-in-text", "{shaped}");
     }
+    // Spelt out so that no colon, digit run or caret shows it: a name label in a sentence,
+    // numbers in words, letters spaced apart, letters for digits, a month in Roman numerals.
+    for spelt in [
+        "Pt name Zelda Madeup",
+        "Madeup, born on the third of February 1971",
+        "MADEUP, ZELDA born 3rd of Feb. nineteen seventy-one",
+        "hospital no. four seven one one nine one three",
+        "Zelda Madeup, M R N 4 7 1 1 9 1 3",
+        "Zelda Madeup O3.O2.l97l",
+        "Madeup/Zelda 3.II.1971",
+    ] {
+        let r = reasons(&with(spelt, &["113100", "113105"]));
+        assert!(r.iter().any(|r| r.0 == "identity-in-text"), "{spelt}: {r:?}");
+    }
     // The same text escaped as the web, e-mail and program text escape it: percent-encoding
     // (twice over too, and `+` for a space), quoted-printable, HTML and XML character
     // references, and the escapes of C, JSON and Python strings. A reader shows what they stand for.
@@ -297,7 +311,14 @@ fn free_text_only_under_clean_descriptors_and_never_identity_shaped() {
         assert!(gate::check_name(escaped).is_some(), "a name {escaped}");
     }
     // Descriptions with a percent or an equals sign in them are no escapes.
-    for plain in ["CONTRAST 50% 5MM", "KV=120 MAS=250", "A&B VIEW", "RATIO=3A"] {
+    for plain in [
+        "CONTRAST 50% 5MM",
+        "KV=120 MAS=250",
+        "A&B VIEW",
+        "RATIO=3A",
+        "First pass, two phase liver",
+        "I-131 whole body 3 of 5",
+    ] {
         assert!(accepted(&with(plain, &["113100", "113105"])), "{plain}");
     }
     // Declared but not allowed by the policy: refused, and the reason says which option.
@@ -341,6 +362,13 @@ fn options_count_where_the_policy_allows_them_and_the_file_declares_them() {
     assert_eq!(reasons(&bytes)[0].0, "uid-not-replaced");
     let uids = Policy { options: vec![Retain::Uids], ..Policy::default() };
     assert!(gate::check(&bytes, &uids).accept);
+    // A `2.25.` UID's number is a UUID's random bytes: one whose sixteen bytes are text (a birth
+    // date and a record number) is no replaced UID.
+    let mut obj = conformant();
+    let text_uid = format!("2.25.{}", u128::from_be_bytes(*b"19710203MRN47119"));
+    obj.put(text(tags::STUDY_INSTANCE_UID, VR::UI, &text_uid));
+    declare(&mut obj, &["113100"]);
+    assert_eq!(reasons(&part10(obj, EXPLICIT))[0].0, "uid-not-replaced");
     // Patient ID and accession number: the policy's switches alone.
     let mut obj = conformant();
     obj.put(text(tags::PATIENT_ID, VR::LO, "MADEUP-0001"));

@@ -254,8 +254,8 @@ pub fn json(bytes: &[u8], v: &mut impl Visitor) -> Option<usize> {
 ///
 /// Where none is found in text, the text is read again as what it quotes (up to three rounds: a
 /// string inside a string): HTML character references of quotes and marks, a JSON or JavaScript
-/// string's escapes, a CSV cell's doubled quotes, and with comments taken out (JSON with
-/// comments).
+/// string's escapes, a CSV cell's doubled quotes, with comments taken out (JSON with
+/// comments), and a JavaScript object literal's single quotes and bare keys as JSON's.
 pub fn within(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
     let text = as_utf8(bytes);
     let found = within_once(&text, v);
@@ -300,12 +300,49 @@ fn unquoted(text: &[u8]) -> Vec<u8> {
             [b'/', b'/', ..] if i == 0 || text[i - 1].is_ascii_whitespace() => {
                 (b"", memchr::memchr(b'\n', rest).unwrap_or(rest.len()))
             }
+            // A JavaScript object literal's single-quoted strings and bare keys, as JSON.
+            [b'\'', ..] if opens_value(&out) => match memchr::memchr(b'\'', &rest[1..]) {
+                Some(end) => {
+                    out.push(b'"');
+                    for &c in &rest[1..=end] {
+                        out.extend_from_slice(if c == b'"' { b"\\\"" } else { std::slice::from_ref(&c) });
+                    }
+                    (b"\"", end + 2)
+                }
+                None => (&rest[..1], 1),
+            },
+            [c, ..] if (c.is_ascii_alphabetic() || *c == b'_') && opens_key(&out) => {
+                let key = rest.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+                let colon = rest[key..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b':');
+                if colon {
+                    out.push(b'"');
+                    out.extend_from_slice(&rest[..key]);
+                    (b"\"", key)
+                } else {
+                    (&rest[..key], key)
+                }
+            }
             _ => (&rest[..1], 1),
         };
         out.extend_from_slice(shown);
         i += len;
     }
     out
+}
+
+/// The last mark written, past spaces.
+fn last_mark(out: &[u8]) -> Option<u8> {
+    out.iter().rev().find(|b| !b.is_ascii_whitespace()).copied()
+}
+
+/// Where an object's key starts: after `{` or `,`.
+fn opens_key(out: &[u8]) -> bool {
+    matches!(last_mark(out), Some(b'{' | b','))
+}
+
+/// Where a value starts: after `{`, `[`, `,` or `:`.
+fn opens_value(out: &[u8]) -> bool {
+    matches!(last_mark(out), Some(b'{' | b'[' | b',' | b':'))
 }
 
 fn within_once(text: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {

@@ -254,14 +254,38 @@ fn has_its_form(vr: VR, value: &[u8]) -> bool {
 }
 
 /// A UID `vault scrub` could have written: `2.25.` and a 128-bit number (a UUID's: 30 to 39
-/// digits, no leading zero). A shorter `2.25.` number is not a UUID's, and could be anything
-/// (`2.25.4711913019710203` is an MRN and a birth date).
+/// digits, no leading zero) whose sixteen bytes are not text ([`text_in_uuid`]). A shorter
+/// `2.25.` number is not a UUID's, and could be anything (`2.25.4711913019710203` is an MRN and
+/// a birth date).
 fn replaced_uid(component: &[u8]) -> bool {
     let t = trim(component);
     t.is_empty()
         || t.strip_prefix(b"2.25.").is_some_and(|n| {
-            (30..=39).contains(&n.len()) && n.iter().all(|b| b.is_ascii_digit()) && n[0] != b'0'
+            (30..=39).contains(&n.len())
+                && n.iter().all(|b| b.is_ascii_digit())
+                && n[0] != b'0'
+                && std::str::from_utf8(n)
+                    .ok()
+                    .and_then(|d| d.parse::<u128>().ok())
+                    .is_some_and(|n| !text_in_uuid(n.to_be_bytes()))
         })
+}
+
+/// A UUID's sixteen bytes that are text, not random: all of them printable ASCII, or twelve or
+/// more and a date, an ID-like number or a labelled field among them (`2.25.654292…` reads
+/// `19710203MRN47119`). Random bytes are all printable about once in eight million, and make
+/// such a shape less often still; a caret between letters is no test here (one UUID in forty
+/// has one).
+fn text_in_uuid(bytes: [u8; 16]) -> bool {
+    let printable = |b: u8| (0x20..0x7F).contains(&b);
+    let count = bytes.iter().filter(|&&b| printable(b)).count();
+    let shown: Vec<u8> = bytes.iter().map(|&b| if printable(b) { b } else { b' ' }).collect();
+    count == bytes.len()
+        || (count >= 12
+            && matches!(
+                shape::find(&shown, Strength::FreeText),
+                Some(shape::Shape::Date | shape::Shape::IdNumber | shape::Shape::LabelledField)
+            ))
 }
 
 /// Printable text with at least two letters or digits: something a person could read.
@@ -883,5 +907,29 @@ mod tests {
         assert!(!replaced_uid(b"2.25.4711913019710203"));
         assert!(!replaced_uid(b"1.2.826.0.1.3680043.10.999.1"));
         assert!(!replaced_uid(b"2.25.0123"));
+        // Sixteen bytes of text: a birth date and a record number.
+        let text = u128::from_be_bytes(*b"19710203MRN47119");
+        assert!(!replaced_uid(format!("2.25.{text}").as_bytes()));
+        // A UUID's random bytes pass, whatever marks happen to be among them.
+        let random = u128::from_be_bytes(*b"O\x03\xfbq(p\x95L \xae\xc1^t\xd7\xbc\xa1");
+        assert!(replaced_uid(format!("2.25.{random}").as_bytes()));
+        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+        let refused = (0..100_000)
+            .filter(|_| {
+                let mut b = [0u8; 16];
+                for chunk in b.chunks_mut(8) {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    chunk.copy_from_slice(&seed.to_le_bytes());
+                }
+                text_in_uuid(b)
+            })
+            .count();
+        assert_eq!(refused, 0, "random UUIDs read as text");
+        assert!(
+            !replaced_uid(format!("2.25.{}", u128::MAX).replace("455", "999").as_bytes()),
+            "over 128 bits"
+        );
     }
 }

@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import io
 import os
+import re
 import struct
 import sys
 import tarfile
@@ -315,6 +316,9 @@ for kind, data in (('attack', named), ('control', model)):
     write(kind, 'json_html_escaped_%s.html' % tail,
           b'<html><body><pre>' + text.replace('&', '&amp;').replace('"', '&quot;').encode() + b'</pre></body></html>\n')
     write(kind, 'json_with_a_comment_%s.json' % tail, b'/* exported for teaching */\n' + text.encode())
+    # A JavaScript object literal (node's eval reads it): single quotes, keys bare where they may be.
+    literal = re.sub(r'"(vr|Value|Alphabetic|InlineBinary|BulkDataURI)":', r'\1:', text).replace('"', "'")
+    write(kind, 'js_object_literal_%s.js' % tail, b'const study = ' + literal.encode() + b';\n')
     write(kind, 'json_in_a_note_%s.md' % tail,
           b'# Teaching case\n\nExported header:\n\n```json\n' + json.dumps(data, indent=2).encode() + b'\n```\n')
 

@@ -51,6 +51,7 @@ impl Shape {
 
 mod numbers;
 mod ocr;
+mod spelt;
 mod views;
 mod words;
 
@@ -59,7 +60,7 @@ use ocr::{capital_pair, marked_pair, misread_label};
 use views::{Base64, base64_text};
 pub use views::{unescaped, views};
 pub use words::labelled;
-use words::{person_name, surname_first, titled};
+use words::{named, person_name, surname_first, titled};
 
 /// The first identity shape in `text`, if any, in any of the ways a reader may show it: its
 /// character sets' views ([`views`]), and what its escapes stand for ([`unescaped`], up to
@@ -87,10 +88,18 @@ pub fn find(text: &[u8], strength: Strength) -> Option<Shape> {
 const UNESCAPES: usize = 4;
 
 fn find_once(text: &[u8], strength: Strength) -> Option<Shape> {
+    // Each view as it is, then with what is spelt out written as digits (not in what OCR
+    // read: a screen's layout spaces letters apart, and its rulers are rows of digits).
+    let read = |v: &[u8]| {
+        find_in(v, strength).or_else(|| match strength {
+            Strength::Pixels => None,
+            _ => spelt::spelt(v).and_then(|s| find_in(&s, strength)),
+        })
+    };
     let found = if text.iter().all(|b| b.is_ascii() && *b != 0x1B) {
-        find_in(text, strength)
+        read(text)
     } else {
-        views(text).iter().find_map(|v| find_in(v, strength))
+        views(text).iter().find_map(|v| read(v))
     };
     // NUL bytes a viewer skips (`Madeup\0^Person`, a name in UTF-16 bytes); and a value that is
     // one token of base64 whose bytes are text, as a decoder shows it.
@@ -118,7 +127,7 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     {
         return Some(Shape::PersonName);
     }
-    if labelled(text) || (strength == Strength::Pixels && misread_label(text)) {
+    if labelled(text) || named(text) || (strength == Strength::Pixels && misread_label(text)) {
         return Some(Shape::LabelledField);
     }
     if titled(text) {
@@ -183,6 +192,30 @@ mod tests {
     }
 
     #[test]
+    fn identity_spelt_out_in_words_is_found() {
+        for (text, expected) in [
+            ("Pt name Zelda Madeup", Shape::LabelledField),
+            ("patient's name Madeup", Shape::LabelledField),
+            ("Surname MADEUP", Shape::LabelledField),
+            ("born on the third of February 1971", Shape::Date),
+            ("MADEUP, ZELDA born 3rd of Feb. nineteen seventy-one", Shape::Date),
+            ("seen the twenty-first of May two thousand and five", Shape::Date),
+            ("born 3rd Feb", Shape::Date),
+            ("hospital no. four seven one one nine one three", Shape::IdNumber),
+            ("Zelda Madeup, M R N 4 7 1 1 9 1 3", Shape::LabelledField),
+            ("ref 4 7 1 1 9 1 3", Shape::IdNumber),
+            ("Zelda Madeup O3.O2.l97l", Shape::Date),
+            ("Madeup/Zelda 3.II.1971", Shape::Date),
+            ("seen 12-XII-71", Shape::Date),
+        ] {
+            assert_eq!(shape(text), Some(expected), "{text}");
+        }
+        // Spelt out under a label: in any kept text.
+        assert_eq!(find(b"M R N 4 7 1 1 9 1 3", Strength::Labels), Some(Shape::LabelledField));
+        assert_eq!(find(b"Pt name Zelda Madeup", Strength::Labels), Some(Shape::LabelledField));
+    }
+
+    #[test]
     fn teaching_descriptions_are_not_identity() {
         for text in [
             "AXIAL 5MM",
@@ -199,6 +232,20 @@ mod tests {
             "syngo CT 2012B",
             "GE MEDICAL SYSTEMS",
             "Basic Application Confidentiality Profile",
+            "One phase, two phase and three phase liver",
+            "First pass perfusion",
+            "Second look 12 of 40",
+            "I-131 MIBG whole body",
+            "Marker 3 of 5",
+            "Patient Prone",
+            "Name of protocol",
+            "First name field left blank",
+            "MAY 2 CONTRAST",
+            "T 2 W I",
+            "L 4 - 5 disc",
+            "IOL left eye",
+            "Ax 3.I.b",
+            "Series of 3rd phase",
         ] {
             assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
         }

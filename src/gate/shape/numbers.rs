@@ -32,6 +32,9 @@ fn plausible(year: u32, month: u32, day: u32) -> bool {
 
 /// A date: `YYYYMMDD`, `YYYY-MM-DD`, `DD/MM/YYYY`, `DD.MM.YY`, `12 Mar 1970`, `March 12, 1970`.
 pub(super) fn date(text: &[u8]) -> bool {
+    if day_of_month(text) {
+        return true;
+    }
     if text.iter().filter(|b| b.is_ascii_digit()).count() < 2 {
         return false;
     }
@@ -121,4 +124,50 @@ pub(super) fn id_number(text: &[u8], run: usize) -> bool {
         prev = Some(run);
     }
     false
+}
+
+/// A month's name or its abbreviation as a word of its own (`Feb`, `Feb.`, `February`, `Sept`;
+/// not `Marker`).
+fn month_word(lower: &[u8], at: usize) -> bool {
+    const NAMES: &[&str] = &[
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "sept",
+    ];
+    let word_end = lower[at..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(lower.len(), |n| at + n);
+    let word = &lower[at..word_end];
+    (at == 0 || !lower[at - 1].is_ascii_alphabetic())
+        && (MONTHS.iter().any(|m| m.as_bytes() == word) || NAMES.iter().any(|m| m.as_bytes() == word))
+}
+
+/// A day of a month without its year, written as a day is said: `3rd Feb`, `3 of February`,
+/// `3rd of Feb.` (an ordinal's letters or `of` between them; `3 Feb` alone could be a count).
+fn day_of_month(text: &[u8]) -> bool {
+    if !text.iter().any(u8::is_ascii_digit) {
+        return false;
+    }
+    let lower = text.to_ascii_lowercase();
+    (0..lower.len()).filter(|&at| month_word(&lower, at)).any(|at| {
+        let before = lower[..at].trim_ascii_end();
+        let (before, of) = match before.strip_suffix(b"of") {
+            Some(b) if b.last().is_some_and(|c| !c.is_ascii_alphabetic()) => (b.trim_ascii_end(), true),
+            _ => (before, false),
+        };
+        let suffix = ["st", "nd", "rd", "th"].iter().find_map(|s| before.strip_suffix(s.as_bytes()));
+        let number = suffix.unwrap_or(before);
+        let digits = number.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+        let starts = number.len() == digits || !number[number.len() - digits - 1].is_ascii_alphanumeric();
+        let day = number[number.len() - digits..].iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+        (1..=2).contains(&digits) && starts && (1..=31).contains(&day) && (of || suffix.is_some())
+    })
 }

@@ -185,3 +185,51 @@ pub(super) fn titled(text: &[u8]) -> bool {
     }
     false
 }
+
+/// Labels of a name that say what follows without a colon (`Pt name Zelda Madeup`, `surname
+/// Madeup`): only those no description uses for anything but a person's name.
+const NAME_LABELS: &[&str] = &[
+    "pt name",
+    "pt's name",
+    "pts name",
+    "patient name",
+    "patient's name",
+    "patients name",
+    "name of patient",
+    "name of the patient",
+    "surname",
+    "forename",
+    "forenames",
+    "first name",
+    "last name",
+    "given name",
+    "family name",
+    "maiden name",
+    "full name",
+];
+
+/// A name label, spaces, then a capitalised word: a labelled name written as a sentence.
+pub(super) fn named(text: &[u8]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    NAME_LABELS.iter().any(|label| {
+        let l = label.as_bytes();
+        let mut from = 0;
+        while let Some(i) = find_from(&lower, l, from) {
+            from = i + 1;
+            let end = i + l.len();
+            if (i > 0 && lower[i - 1].is_ascii_alphanumeric())
+                || lower.get(end).is_some_and(u8::is_ascii_alphanumeric)
+            {
+                continue;
+            }
+            let gap = text[end..].iter().take_while(|&&b| matches!(b, b' ' | b'\t' | b'"' | b'\'')).count();
+            let word = &text[end + gap..];
+            let capital = word.first().is_some_and(u8::is_ascii_uppercase);
+            let letters = word.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            if gap >= 1 && capital && letters >= 2 {
+                return true;
+            }
+        }
+        false
+    })
+}
