@@ -94,12 +94,13 @@ pub(super) fn spelt(text: &[u8]) -> Option<Vec<u8>> {
     let mut i = 0;
     while i < text.len() {
         let starts = i == 0 || !text[i - 1].is_ascii_alphanumeric();
-        if starts && text[i].is_ascii_alphabetic() {
-            if let Some((digits, end)) = words_as_digits(text, i) {
-                out.extend(digits);
-                i = end;
-                continue;
-            }
+        if starts
+            && text[i].is_ascii_alphabetic()
+            && let Some((digits, end)) = words_as_digits(text, i)
+        {
+            out.extend(digits);
+            i = end;
+            continue;
         }
         if starts && text[i].is_ascii_alphanumeric() {
             let end = text[i..].iter().position(|&b| b == b' ' || b == b',').map_or(text.len(), |n| i + n);
