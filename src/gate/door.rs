@@ -542,4 +542,32 @@ mod tests {
         assert!(!v.accept, "an attachment in a PDF's middle passed the door: {:?}", v.reasons);
         assert!(!check_in_memory(&pdf, &Policy::default(), &Sight::system()).accept);
     }
+
+    /// A raw deflate stream (no header) is read whole: its head decodes, and a reader takes a
+    /// whole file out of it (the patient's name is compressed in its head, pixel data's noise
+    /// stored after it).
+    #[test]
+    fn a_large_raw_deflate_stream_is_read_whole() {
+        use std::io::Write;
+        let mut set: Vec<u8> = b"\x10\x00\x10\x00PN\x0e\x00Madeup^Person ".to_vec();
+        let mut seed = 0x1234_5678_9ABC_DEF0_u64;
+        let noise: Vec<u8> = (0..1u32 << 20)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as u8
+            })
+            .collect();
+        set.extend(b"\xe0\x7f\x10\x00OB\0\0");
+        set.extend(u32::try_from(noise.len()).unwrap().to_le_bytes());
+        set.extend(&noise);
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&[&[0u8; 128][..], b"DICM\x02\x00\x10\x00UI\x02\x001\0", &set].concat()).unwrap();
+        let stream = z.finish().unwrap();
+        assert!(stream.len() > crate::gate::HEAD_BYTES + crate::gate::TAIL_BYTES);
+        let (v, _) = stored(&stream);
+        assert!(!v.accept, "a raw deflate stream passed the door: {:?}", v.reasons);
+        assert!(!check_in_memory(&stream, &Policy::default(), &Sight::system()).accept);
+    }
 }

@@ -24,6 +24,7 @@
 //! for Part 10, or a raw reading of several well-formed elements, a reading that stops is itself
 //! a refusal (unreadable DICOM). Files no reading takes for DICOM or a container pass.
 
+mod bare;
 pub mod burned;
 pub mod container;
 pub mod door;
@@ -228,6 +229,10 @@ pub fn might_need_all(head: &[u8], tail: &[u8], len: u64) -> bool {
     // An image file, for OCR; a PDF, whose attachments are zlib streams (two bytes no piece of
     // a plain file is searched for).
     if pixels::image_format(head).is_some() || pdf::is_pdf(head) {
+        return true;
+    }
+    // A compressed stream without a header, whose head decodes.
+    if bare::may_begin(head) {
         return true;
     }
     // Text that may be DICOM JSON or XML (or is blank as far as the head goes, or UTF-16), or
@@ -435,6 +440,20 @@ fn check_in(
             if let Err(reason) = read {
                 all.refuse([reason]);
             }
+        }
+    }
+    // What nothing recognises may be a compressed stream without a header.
+    if search && kinds.is_empty() && !v.dicom && !text_like(bytes) {
+        let read = bare::streams(bytes, location, budget, &mut |name, data, budget| {
+            if depth >= container::MAX_DEPTH {
+                all.refuse([container::refusal("archive-depth", location, "a stream nested too deep")]);
+                return;
+            }
+            let inner = format!("{location}{name}!/");
+            all.merge(check_in(data, policy, sight, &inner, depth + 1, budget));
+        });
+        if let Err(reason) = read {
+            all.refuse([reason]);
         }
     }
     if policy.refuse_burned_in

@@ -8,6 +8,7 @@ a whole identified Part 10 file, or the identity as a raw data set or text) and 
 import gzip
 import hashlib
 import io
+import lzma
 import os
 import re
 import struct
@@ -443,6 +444,12 @@ def pdf_with(data):
 
 
 write('attack', 'pdf_attachment_deflated.pdf', pdf_with(BAD))
+# Compressed streams without a header (zlib.decompress(data, -15); lzma's FORMAT_RAW), and the
+# same around a conformant file.
+for kind, data in (('attack', BAD), ('control', CLEAN)):
+    write(kind, 'raw_deflate_stream_%s.bin' % kind, zlib.compress(data)[2:-4])
+    write(kind, 'raw_lzma2_stream_%s.bin' % kind,
+          lzma.compress(data, format=lzma.FORMAT_RAW, filters=[{'id': lzma.FILTER_LZMA2}]))
 write('control', 'clean_pdf_attachment.pdf', pdf_with(CLEAN))
 prose = (b'The study shows no acute abnormality and the findings are within normal limits for the age '
          b'of the person with no change since the previous examination and nothing further is needed\n')

@@ -1,0 +1,186 @@
+//! Compressed streams with no header to know them by: raw deflate (RFC 1951, what `zlib`'s
+//! `wbits=-15` and a zip member's data are) and raw LZMA2 (`lzma --format=raw`, an xz block's
+//! data), from a file's first byte. A file nothing else recognises is tried as each; what
+//! decodes to its stream's end, and ends where the file does, is a member, read as a file of its
+//! own. Random bytes decode so only by rare chance (a deflate stream must reach a final block's
+//! end, an LZMA2 stream its end marker, at the file's last bytes), so a plain binary file costs a
+//! few hundred bytes of decoding and is taken for nothing.
+
+use std::io::Read;
+
+use flate2::{Decompress, FlushDecompress, Status};
+
+use super::Reason;
+use super::container::{Budget, Each, MAX_RATIO, MAX_WINDOW, MIN_CAP, refusal};
+
+/// Calls `each` with what `bytes` decode to, as raw deflate and as raw LZMA2, wherever they
+/// decode to their end; or the reason they are refused (a stream that would expand past the
+/// bounds).
+pub fn streams(bytes: &[u8], location: &str, budget: &mut Budget, each: &mut Each<'_>) -> Result<(), Reason> {
+    if let Some(data) = deflate(bytes, location, budget)? {
+        each("(raw deflate)", &data, budget);
+    }
+    if let Some(data) = lzma2(bytes, location, budget)? {
+        each("(raw lzma2)", &data, budget);
+    }
+    Ok(())
+}
+
+/// Bytes a stream may end before the file does: a zlib stream's checksum, a gzip trailer.
+const TRAILER: usize = 8;
+
+/// The most `bytes` may expand to: their ratio bound, and what is left of the budget.
+fn cap(bytes: &[u8], budget: &Budget) -> u64 {
+    (bytes.len() as u64).saturating_mul(MAX_RATIO).max(MIN_CAP).min(budget.left)
+}
+
+/// What `bytes` inflate to as raw deflate, when they hold a whole stream from the first byte.
+fn deflate(bytes: &[u8], location: &str, budget: &mut Budget) -> Result<Option<Vec<u8>>, Reason> {
+    // Block type 3 does not exist: a quarter of all files end here.
+    if bytes.first().is_none_or(|b| (b >> 1) & 3 == 3) {
+        return Ok(None);
+    }
+    let cap = cap(bytes, budget);
+    let mut z = Decompress::new(false);
+    let mut out = Vec::with_capacity(bytes.len().min(1 << 16));
+    loop {
+        if out.len() == out.capacity() {
+            out.reserve(out.len().max(1 << 16));
+        }
+        let (read, written) = (z.total_in(), z.total_out());
+        let status = z.decompress_vec(&bytes[read as usize..], &mut out, FlushDecompress::None);
+        match status {
+            // At the end of the file (or a checksum's or a trailer's few bytes before it): a
+            // final block that random bytes reach by chance ends anywhere.
+            Ok(Status::StreamEnd) if bytes.len() - z.total_in() as usize <= TRAILER => break,
+            Ok(Status::StreamEnd) => return Ok(None),
+            Ok(_) if z.total_in() == read && z.total_out() == written => return Ok(None),
+            Ok(_) => {}
+            Err(_) => return Ok(None),
+        }
+        if out.len() as u64 > cap {
+            return Err(over(cap, bytes, location));
+        }
+    }
+    budget.left -= out.len() as u64;
+    Ok(Some(out))
+}
+
+/// What `bytes` decode to as raw LZMA2, when they start with a chunk that resets the dictionary
+/// and holds whole chunks to the end marker.
+fn lzma2(bytes: &[u8], location: &str, budget: &mut Budget) -> Result<Option<Vec<u8>>, Reason> {
+    let chunk = match bytes {
+        // An LZMA chunk with new properties: its sizes, properties a decoder takes.
+        [0xE0..=0xFF, _, _, p1, p2, props, ..] => {
+            *props < 225 && usize::from(u16::from_be_bytes([*p1, *p2])) + 7 <= bytes.len()
+        }
+        // A stored chunk that resets the dictionary.
+        [0x01, s1, s2, ..] => usize::from(u16::from_be_bytes([*s1, *s2])) + 4 <= bytes.len(),
+        _ => false,
+    };
+    if !chunk {
+        return Ok(None);
+    }
+    let cap = cap(bytes, budget);
+    let mut rest = bytes;
+    let mut reader = lzma_rust2::Lzma2Reader::new(&mut rest, MAX_WINDOW as u32, None);
+    let mut out = Vec::new();
+    let read = reader.by_ref().take(cap + 1).read_to_end(&mut out);
+    drop(reader);
+    if out.len() as u64 > cap {
+        return Err(over(cap, bytes, location));
+    }
+    if read.is_err() || out.is_empty() || rest.len() > TRAILER {
+        return Ok(None);
+    }
+    budget.left -= out.len() as u64;
+    Ok(Some(out))
+}
+
+/// True when a file whose first bytes are `head` may be such a stream: its head decodes
+/// without an error as far as it goes (a door then checks the whole file, not its head and
+/// tail alone).
+pub fn may_begin(head: &[u8]) -> bool {
+    const ENOUGH: usize = 64 << 10;
+    let deflate = head.first().is_some_and(|b| (b >> 1) & 3 != 3) && {
+        let mut z = Decompress::new(false);
+        let mut out = Vec::with_capacity(ENOUGH);
+        loop {
+            let (read, written) = (z.total_in(), z.total_out());
+            match z.decompress_vec(&head[read as usize..], &mut out, FlushDecompress::None) {
+                Err(_) => break false,
+                Ok(Status::StreamEnd) => break head.len() - z.total_in() as usize <= TRAILER,
+                Ok(_) if out.len() == out.capacity() || z.total_in() as usize == head.len() => break true,
+                Ok(_) if z.total_in() == read && z.total_out() == written => break false,
+                Ok(_) => {}
+            }
+        }
+    };
+    let lzma2 = matches!(head.first(), Some(0x01 | 0xE0..=0xFF)) && {
+        let mut out = Vec::new();
+        let reader = lzma_rust2::Lzma2Reader::new(head, MAX_WINDOW as u32, None);
+        let read = reader.take(ENOUGH as u64).read_to_end(&mut out);
+        // Cut short by the head's end, having decoded as much as a stream's head holds (random
+        // bytes taken for one decode a little, then fail).
+        match read {
+            Ok(_) => !out.is_empty(),
+            Err(e) => e.kind() == std::io::ErrorKind::UnexpectedEof && out.len() >= head.len() / 2,
+        }
+    };
+    deflate || lzma2
+}
+
+/// The bound a stream went past.
+fn over(cap: u64, bytes: &[u8], location: &str) -> Reason {
+    let ratio_cap = (bytes.len() as u64).saturating_mul(MAX_RATIO).max(MIN_CAP);
+    refusal(if cap == ratio_cap { "archive-ratio" } else { "archive-too-large" }, location, "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn members(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let mut found = Vec::new();
+        let mut budget = Budget::for_input(bytes.len());
+        streams(bytes, "", &mut budget, &mut |name, data, _| found.push((name.to_string(), data.to_vec())))
+            .unwrap();
+        found
+    }
+
+    #[test]
+    fn raw_streams_are_read_and_other_bytes_are_taken_for_nothing() {
+        let text = b"Patient Madeup^Zelda 19710203 ".repeat(40);
+        let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        raw.write_all(&text).unwrap();
+        assert_eq!(members(&raw.finish().unwrap()), [("(raw deflate)".to_string(), text.clone())]);
+        // A stored chunk of LZMA2 (control byte 1, size - 1, the bytes, the end marker).
+        let lzma2 = [&[1u8, 0, 255][..], &text[..256], &[0]].concat();
+        assert_eq!(members(&lzma2), [("(raw lzma2)".to_string(), text[..256].to_vec())]);
+        // A stream cut short, and bytes that are no stream.
+        let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        raw.write_all(&text).unwrap();
+        let raw = raw.finish().unwrap();
+        assert!(members(&raw[..raw.len() / 2]).is_empty());
+        assert!(may_begin(&raw[..raw.len() / 2]), "a head of a stream");
+        assert!(may_begin(&lzma2[..100]), "a head of a stream");
+        let mut seed = 0x2545_F491_4F6C_DD1D_u64;
+        let mut begins = 0;
+        for _ in 0..2000 {
+            let noise: Vec<u8> = (0..4096)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed as u8
+                })
+                .collect();
+            assert!(members(&noise).is_empty());
+            if may_begin(&noise) {
+                begins += 1;
+            }
+        }
+        assert!(begins < 20, "{begins} of 2000 random heads taken for streams");
+    }
+}
