@@ -33,26 +33,11 @@ use super::scan::{self, Element, Oddity, Visitor, trim};
 use super::shape::{self, Strength};
 use super::{Policy, Reason};
 
-/// SOP classes whose images usually carry burned-in patient data: ultrasound, nuclear
-/// medicine, and the secondary-capture family (screen captures). Where OCR is off, the header
-/// alone refuses them unless they say BurnedInAnnotation NO.
-const BURNED_IN_SOP_CLASSES: &[&[u8]] = &[
-    b"1.2.840.10008.5.1.4.1.1.6.1", // Ultrasound Image
-    b"1.2.840.10008.5.1.4.1.1.6",   // Ultrasound Image (retired)
-    b"1.2.840.10008.5.1.4.1.1.3.1", // Ultrasound Multi-frame Image
-    b"1.2.840.10008.5.1.4.1.1.3",   // Ultrasound Multi-frame Image (retired)
-    b"1.2.840.10008.5.1.4.1.1.20",  // Nuclear Medicine Image
-    b"1.2.840.10008.5.1.4.1.1.7",   // Secondary Capture Image
-    b"1.2.840.10008.5.1.4.1.1.7.1", // Multi-frame Single Bit Secondary Capture
-    b"1.2.840.10008.5.1.4.1.1.7.2", // Multi-frame Grayscale Byte Secondary Capture
-    b"1.2.840.10008.5.1.4.1.1.7.3", // Multi-frame Grayscale Word Secondary Capture
-    b"1.2.840.10008.5.1.4.1.1.7.4", // Multi-frame True Color Secondary Capture
-];
-const BURNED_IN_MODALITIES: &[&[u8]] = &[b"US", b"NM"];
+mod burned_in;
+mod private;
+mod values;
 
-/// Modalities whose original slices OCR does not read unless the policy asks: cross-sections
-/// reconstructed by the scanner, grey, with no text in their pixels.
-const CROSS_SECTIONS: &[&[u8]] = &[b"CT", b"MR", b"PT"];
+use values::*;
 
 /// At most this many reasons are kept for one file (the first ones; the file is refused).
 const MAX_REASONS: usize = 64;
@@ -170,129 +155,6 @@ pub struct Law<'p> {
     scored: Vec<Tag>,
     /// A reading other than the file's own gives up after this many elements with none scored.
     patience: Option<usize>,
-}
-
-fn text_vr(vr: VR) -> bool {
-    matches!(vr, VR::AE | VR::CS | VR::LO | VR::LT | VR::SH | VR::ST | VR::UC | VR::UT | VR::PN | VR::UR)
-}
-
-/// Values of these VRs are numbers: a dummy is zero.
-fn binary_vr(vr: VR) -> bool {
-    matches!(
-        vr,
-        VR::US
-            | VR::SS
-            | VR::UL
-            | VR::SL
-            | VR::FL
-            | VR::FD
-            | VR::AT
-            | VR::SV
-            | VR::UV
-            | VR::OB
-            | VR::OW
-            | VR::OF
-            | VR::OD
-            | VR::OL
-            | VR::OV
-            | VR::UN
-    )
-}
-
-/// The dummies `vault scrub` writes, by VR; and what always counts as none.
-fn is_dummy(vr: VR, component: &[u8], policy: &Policy) -> bool {
-    let t = trim_name(component);
-    if t.is_empty() {
-        return true;
-    }
-    let text = String::from_utf8_lossy(t);
-    if policy.is_blank(&text) {
-        return true;
-    }
-    match vr {
-        VR::DA => t == b"19000101",
-        VR::TM => t.iter().all(|&b| b == b'0' || b == b'.'),
-        VR::DT => t == b"19000101000000" || t == b"19000101",
-        VR::AS => t == b"000Y",
-        VR::IS | VR::DS => t.iter().all(|&b| b == b'0' || b == b'.'),
-        _ => false,
-    }
-}
-
-/// Padding, carets and the `=` of name groups taken off.
-fn trim_name(v: &[u8]) -> &[u8] {
-    let v = trim(v);
-    let start = v.iter().position(|&b| !matches!(b, b'^' | b'=' | b' ')).unwrap_or(v.len());
-    let end = v.iter().rposition(|&b| !matches!(b, b'^' | b'=' | b' ')).map_or(start, |i| i + 1);
-    &v[start..end.max(start)]
-}
-
-/// True when the value is no value: empty, or a dummy in every component.
-fn blank(vr: VR, value: &[u8], policy: &Policy) -> bool {
-    if binary_vr(vr) && !(vr == VR::UN && value.iter().all(|&b| b.is_ascii_graphic() || b == b' ')) {
-        return value.iter().all(|&b| b == 0) || trim(value) == b"0";
-    }
-    value.split(|&b| b == b'\\').all(|c| is_dummy(vr, c, policy))
-}
-
-/// True when every component has the form its VR allows (where the VR is a strict one).
-fn has_its_form(vr: VR, value: &[u8]) -> bool {
-    let allowed: fn(u8) -> bool = match vr {
-        VR::DA => |b| b.is_ascii_digit() || b == b'-' || b == b'.',
-        VR::TM => |b| b.is_ascii_digit() || b == b'.' || b == b':' || b == b'-',
-        VR::DT => |b| b.is_ascii_digit() || matches!(b, b'.' | b'+' | b'-'),
-        VR::AS => |b| b.is_ascii_digit() || matches!(b, b'D' | b'W' | b'M' | b'Y'),
-        VR::IS => |b| b.is_ascii_digit() || matches!(b, b'+' | b'-'),
-        VR::DS => |b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'),
-        VR::UI => |b| b.is_ascii_digit() || b == b'.',
-        // Upper case, digits, space and underscore by the standard; lower case, '/', '.' and
-        // '-' are found in real files. A caret or a colon is not a code.
-        VR::CS => |b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'/' | b'.' | b'-'),
-        _ => return true,
-    };
-    value.split(|&b| b == b'\\').all(|c| trim(c).iter().all(|&b| allowed(b)))
-}
-
-/// A UID `vault scrub` could have written: `2.25.` and a 128-bit number (a UUID's: 30 to 39
-/// digits, no leading zero) whose sixteen bytes are not text ([`text_in_uuid`]). A shorter
-/// `2.25.` number is not a UUID's, and could be anything (`2.25.4711913019710203` is an MRN and
-/// a birth date).
-fn replaced_uid(component: &[u8]) -> bool {
-    let t = trim(component);
-    t.is_empty()
-        || t.strip_prefix(b"2.25.").is_some_and(|n| {
-            (30..=39).contains(&n.len())
-                && n.iter().all(|b| b.is_ascii_digit())
-                && n[0] != b'0'
-                && std::str::from_utf8(n)
-                    .ok()
-                    .and_then(|d| d.parse::<u128>().ok())
-                    .is_some_and(|n| !text_in_uuid(n.to_be_bytes()))
-        })
-}
-
-/// A UUID's sixteen bytes that are text, not random: all of them printable ASCII, or twelve or
-/// more and a date, an ID-like number or a labelled field among them (`2.25.654292…` reads
-/// `19710203MRN47119`). Random bytes are all printable about once in eight million, and make
-/// such a shape less often still; a caret between letters is no test here (one UUID in forty
-/// has one).
-fn text_in_uuid(bytes: [u8; 16]) -> bool {
-    let printable = |b: u8| (0x20..0x7F).contains(&b);
-    let count = bytes.iter().filter(|&&b| printable(b)).count();
-    let shown: Vec<u8> = bytes.iter().map(|&b| if printable(b) { b } else { b' ' }).collect();
-    count == bytes.len()
-        || (count >= 12
-            && matches!(
-                shape::find(&shown, Strength::FreeText),
-                Some(shape::Shape::Date | shape::Shape::IdNumber | shape::Shape::LabelledField)
-            ))
-}
-
-/// Printable text with at least two letters or digits: something a person could read.
-fn readable(value: &[u8]) -> bool {
-    let t = trim(value);
-    t.iter().filter(|b| b.is_ascii_alphanumeric()).count() >= 2
-        && t.iter().all(|&b| b.is_ascii_graphic() || b == b' ' || b >= 0x80)
 }
 
 impl<'p> Law<'p> {
@@ -512,198 +374,6 @@ impl<'p> Law<'p> {
         self.find_with(rule, tag, alternatives, strong, detail, (vr, named));
     }
 
-    /// The safe-private entry that names this element, if any.
-    fn listed(&self, tag: Tag) -> bool {
-        let (group, element) = (tag.group(), tag.element());
-        let (block, low) = match element {
-            0x0010..=0x00FF => (element as u8, None),
-            e if e >= 0x1000 => ((e >> 8) as u8, Some((e & 0xFF) as u8)),
-            _ => return false,
-        };
-        let Some(creator) = self.creator_of(group, block) else { return false };
-        let creator = trim(creator);
-        self.policy.safe_private.iter().any(|s| {
-            s.group == group && s.creator.as_bytes() == creator && low.is_none_or(|l| l == s.element)
-        })
-    }
-
-    fn private(&mut self, e: &Element<'_>) {
-        let tag = e.tag;
-        if tag.element() == 0x0000 {
-            // A group length: four bytes, a number, nothing else.
-            if !e.value.is_empty() && e.value.len() != 4 {
-                self.find("value-not-its-vr", tag, None, readable(e.value), None);
-            }
-            return;
-        }
-        if (0x0010..=0x00FF).contains(&tag.element()) {
-            let creator = e.value.to_vec();
-            self.creators_mut().push(((tag.group(), tag.element() as u8), creator));
-        }
-        let strong = readable(e.value);
-        if !self.listed(tag) {
-            self.find("private-element", tag, None, strong, None);
-            return;
-        }
-        let text = e.vr.is_none_or(text_vr) || e.vr == Some(VR::UN);
-        if text && let Some(s) = shape::find(e.value, Strength::FreeText) {
-            self.find("identity-in-text", tag, None, strong, Some(s.describe()));
-            return;
-        }
-        self.find("private-element", tag, Some(Retain::SafePrivate), false, None);
-    }
-
-    /// Native pixel data longer than its frames (and the byte that pads them to even length)
-    /// has bytes no viewer shows and any reader can take out: refused when they hold text.
-    fn slack(&mut self, e: &Element<'_>) {
-        let Some(frames) = pixels::native_len(self.facts.geometry) else { return };
-        let slack = usize::try_from(frames).ok().and_then(|f| e.value.get(f..)).unwrap_or_default();
-        // Text however it is spread: a run, UTF-16, letters between control bytes.
-        let letters = slack.iter().filter(|b| b.is_ascii_alphanumeric()).count();
-        if self.levels.is_empty()
-            && (super::longest_text(slack) >= super::HIDDEN_TEXT || letters >= SLACK_LETTERS)
-        {
-            self.find("hidden-text", e.tag, None, true, Some("text after the last frame's pixels"));
-        }
-    }
-
-    /// A binary value (a LUT, a list of numbers, data after the pixels) holds numbers: a run of
-    /// text in it with a labelled field's shape (`Name:`, `DOB 03/02/1971`, `MRN4711913`) is
-    /// identity a `strings` shows. Only that shape: a LUT's ramp writes `00112233…` (a digit
-    /// run), and a segmented LUT of pydicom's test files holds a name's shape by chance
-    /// (`gdcm-US-ALOKA-16.dcm`). Not pixel data: OCR reads that.
-    fn text_in_binary(&mut self, e: &Element<'_>) {
-        let vr = e.vr.or_else(|| scan::dictionary_vr(e.tag));
-        let pixels = matches!(e.tag, tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009));
-        if pixels || !vr.is_some_and(binary_vr) || e.value.len() < super::HIDDEN_TEXT {
-            return;
-        }
-        let shaped = e
-            .value
-            .split(|b| !(b.is_ascii_graphic() || *b == b' '))
-            .filter(|run| run.len() >= super::HIDDEN_TEXT)
-            .any(shape::labelled);
-        if shaped {
-            self.find("identity-in-text", e.tag, None, true, Some(shape::Shape::LabelledField.describe()));
-        }
-    }
-
-    /// Scores a top-level element (see [`Law::known`]): one with a value, outside the command
-    /// group (whose small tags, (0000,0100) and the like, binaries are full of).
-    fn score(&mut self, tag: Tag, vr: Option<VR>, len: usize) {
-        // Cheap tests first: most elements of a file score nothing past its first few.
-        if self.known >= 16 || len == 0 || tag.group() == 0x0000 || tag.element() == 0x0000 {
-            return;
-        }
-        let Some(known) = scan::dictionary_vr(tag) else { return };
-        let fits = vr.is_none_or(|v| v == known || v == VR::UN);
-        let shaped =
-            tag.element() != 0x0000 && tag.group().is_multiple_of(2) && tag.group() != 0x0000 && len > 0;
-        if shaped && fits && !self.scored.contains(&tag) && self.known < 16 {
-            self.known += 1;
-            self.scored.push(tag);
-        }
-    }
-
-    /// Top-level facts and declared options, noted whatever else happens.
-    fn note(&mut self, e: &Element<'_>) {
-        if IDENTITY_TAGS.contains(&e.tag) {
-            // A dummy (ANONYMIZED, REMOVED…) is no one's value: looking for it in the pixels
-            // would only stop the memory of what OCR saw from being used.
-            for v in e.value.split(|&b| b == b'\\') {
-                if !self.policy.is_blank(&String::from_utf8_lossy(v)) {
-                    self.identity.note(e.tag, v);
-                }
-            }
-        }
-        let value = || Some(trim(e.value).to_vec());
-        match self.levels.len() {
-            0 => match e.tag {
-                tags::BURNED_IN_ANNOTATION if self.facts.burned_in.is_none() => {
-                    self.facts.burned_in = value()
-                }
-                tags::MODALITY if self.facts.modality.is_none() => self.facts.modality = value(),
-                tags::SOP_CLASS_UID if self.facts.sop_class.is_none() => self.facts.sop_class = value(),
-                tags::IMAGE_TYPE if self.facts.image_type.is_none() => self.facts.image_type = value(),
-                tags::PHOTOMETRIC_INTERPRETATION if self.facts.photometric.is_none() => {
-                    self.facts.photometric = value()
-                }
-                tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009) => self.facts.pixels = true,
-                t => {
-                    if let Some(i) = pixels::GEOMETRY.iter().position(|&g| g == t) {
-                        self.facts.geometry[i] = header_number(e);
-                    }
-                }
-            },
-            1 if self.levels[0].tag == tags::DEIDENTIFICATION_METHOD_CODE_SEQUENCE
-                && e.tag == tags::CODE_VALUE =>
-            {
-                if let Some(o) = Retain::from_code(trim(e.value)) {
-                    self.declared.insert(o);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// The header's burned-in rules. A file that says its pixels carry patient data
-    /// (BurnedInAnnotation YES) is refused. Where OCR is off, so is an image of a class that
-    /// usually does (ultrasound, nuclear medicine, secondary capture, screen saves) unless it
-    /// says NO; where OCR is on, the pixels of those are read instead ([`Law::needs_ocr`]).
-    fn burned_in(&mut self) {
-        if !self.policy.refuse_burned_in || !self.facts.pixels {
-            return;
-        }
-        let f = &self.facts;
-        match f.burned_in.as_deref().map(|v| v.to_ascii_uppercase()).as_deref() {
-            Some(b"YES") => {
-                // Said whatever else was found: make room for it when the list is full.
-                self.findings.truncate(MAX_REASONS - 1);
-                self.find("burned-in-annotation", tags::BURNED_IN_ANNOTATION, None, false, None)
-            }
-            Some(b"NO") => {}
-            _ if self.policy.ocr => {}
-            _ => {
-                let sop = f.sop_class.as_deref().map(|s| s.strip_suffix(b"\0").unwrap_or(s));
-                let screen = f
-                    .image_type
-                    .as_deref()
-                    .is_some_and(|t| t.to_ascii_uppercase().windows(11).any(|w| w == b"SCREEN SAVE"));
-                if f.modality.as_deref().is_some_and(|m| BURNED_IN_MODALITIES.contains(&m))
-                    || sop.is_some_and(|s| BURNED_IN_SOP_CLASSES.contains(&s))
-                    || screen
-                {
-                    self.find("burned-in-likely", tags::BURNED_IN_ANNOTATION, None, false, None);
-                }
-            }
-        }
-    }
-
-    /// True when the policy has OCR read this data set's pixels: every image, but for the
-    /// original grey slices of CT, MR and PET unless the policy reads every image. What a
-    /// header does not say (no image type, no photometric interpretation) is read.
-    pub fn needs_ocr(&self) -> bool {
-        let (p, f) = (self.policy, &self.facts);
-        if !(p.refuse_burned_in && p.ocr && f.pixels) {
-            return false;
-        }
-        if p.ocr_every_image {
-            return true;
-        }
-        let first_value = |v: &Option<Vec<u8>>| -> Vec<u8> {
-            let v = v.as_deref().unwrap_or_default();
-            let first = v.split(|&b| b == b'\\').next().unwrap_or_default();
-            first.trim_ascii().to_ascii_uppercase()
-        };
-        let cross_section = CROSS_SECTIONS.contains(&first_value(&f.modality).as_slice());
-        let original = first_value(&f.image_type) == b"ORIGINAL";
-        // Absent, it is shown as grey by the viewers that show it at all.
-        let grey = f.photometric.is_none() || first_value(&f.photometric).starts_with(b"MONOCHROME");
-        let sop = f.sop_class.as_deref().map(|s| s.strip_suffix(b"\0").unwrap_or(s));
-        let capture = sop.is_some_and(|s| BURNED_IN_SOP_CLASSES.contains(&s));
-        !(cross_section && original && grey && !capture)
-    }
-
     /// True when an option counts: the policy allows it and, but for patient ID and accession
     /// number, the file declares it.
     fn in_force(&self, option: Retain) -> bool {
@@ -719,8 +389,6 @@ impl<'p> Law<'p> {
         }
     }
 
-    /// The reasons to refuse, once the reading is over. `strong_only`: a partial reading, of
-    /// which only what reads as a person's text counts.
     /// True when what was read so far is refused whatever the pixels show (some finding that
     /// no option in force lets through): OCR need not read them.
     pub fn refuses(&self) -> bool {
@@ -729,6 +397,8 @@ impl<'p> Law<'p> {
             .any(|f| !matches!(f.alternatives.iter().find(|(o, _)| self.in_force(*o)), Some((_, Ok(())))))
     }
 
+    /// The reasons to refuse, once the reading is over. `strong_only`: a partial reading, of
+    /// which only what reads as a person's text counts.
     pub fn reasons(mut self, strong_only: bool) -> Vec<Reason> {
         if !strong_only {
             self.burned_in();
@@ -882,54 +552,5 @@ impl Visitor for Law<'_> {
             Oddity::OutsideTheModel => "outside-the-model",
         };
         self.find(rule, tag, None, false, None);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blanks_dummies_and_forms() {
-        let p = Policy::default();
-        assert!(blank(VR::PN, b"ANONYMOUS ", &p));
-        assert!(blank(VR::PN, b"^^", &p));
-        assert!(blank(VR::DA, b"19000101", &p));
-        assert!(!blank(VR::DA, b"19700312", &p));
-        assert!(blank(VR::US, &[0, 0], &p));
-        assert!(!blank(VR::US, &[1, 0], &p));
-        assert!(!blank(VR::UN, b"Madeup^Person", &p));
-        assert!(blank(VR::LO, b"ANONYMIZED\\", &p));
-        assert!(!blank(VR::LO, b"ANONYMIZED\\Madeup", &p));
-        assert!(has_its_form(VR::DA, b"20200101 "));
-        assert!(!has_its_form(VR::DA, b"Madeup^Person"));
-        assert!(replaced_uid(b"2.25.123456789012345678901234567890\0"));
-        assert!(!replaced_uid(b"2.25.4711913019710203"));
-        assert!(!replaced_uid(b"1.2.826.0.1.3680043.10.999.1"));
-        assert!(!replaced_uid(b"2.25.0123"));
-        // Sixteen bytes of text: a birth date and a record number.
-        let text = u128::from_be_bytes(*b"19710203MRN47119");
-        assert!(!replaced_uid(format!("2.25.{text}").as_bytes()));
-        // A UUID's random bytes pass, whatever marks happen to be among them.
-        let random = u128::from_be_bytes(*b"O\x03\xfbq(p\x95L \xae\xc1^t\xd7\xbc\xa1");
-        assert!(replaced_uid(format!("2.25.{random}").as_bytes()));
-        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-        let refused = (0..100_000)
-            .filter(|_| {
-                let mut b = [0u8; 16];
-                for chunk in b.chunks_mut(8) {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    chunk.copy_from_slice(&seed.to_le_bytes());
-                }
-                text_in_uuid(b)
-            })
-            .count();
-        assert_eq!(refused, 0, "random UUIDs read as text");
-        assert!(
-            !replaced_uid(format!("2.25.{}", u128::MAX).replace("455", "999").as_bytes()),
-            "over 128 bits"
-        );
     }
 }

@@ -1,0 +1,175 @@
+//! What a value must be to stay: its VR's form, blank or a dummy, a replaced UID.
+
+use super::*;
+
+pub(super) fn text_vr(vr: VR) -> bool {
+    matches!(vr, VR::AE | VR::CS | VR::LO | VR::LT | VR::SH | VR::ST | VR::UC | VR::UT | VR::PN | VR::UR)
+}
+
+/// Values of these VRs are numbers: a dummy is zero.
+pub(super) fn binary_vr(vr: VR) -> bool {
+    matches!(
+        vr,
+        VR::US
+            | VR::SS
+            | VR::UL
+            | VR::SL
+            | VR::FL
+            | VR::FD
+            | VR::AT
+            | VR::SV
+            | VR::UV
+            | VR::OB
+            | VR::OW
+            | VR::OF
+            | VR::OD
+            | VR::OL
+            | VR::OV
+            | VR::UN
+    )
+}
+
+/// The dummies `vault scrub` writes, by VR; and what always counts as none.
+pub(super) fn is_dummy(vr: VR, component: &[u8], policy: &Policy) -> bool {
+    let t = trim_name(component);
+    if t.is_empty() {
+        return true;
+    }
+    let text = String::from_utf8_lossy(t);
+    if policy.is_blank(&text) {
+        return true;
+    }
+    match vr {
+        VR::DA => t == b"19000101",
+        VR::TM => t.iter().all(|&b| b == b'0' || b == b'.'),
+        VR::DT => t == b"19000101000000" || t == b"19000101",
+        VR::AS => t == b"000Y",
+        VR::IS | VR::DS => t.iter().all(|&b| b == b'0' || b == b'.'),
+        _ => false,
+    }
+}
+
+/// Padding, carets and the `=` of name groups taken off.
+pub(super) fn trim_name(v: &[u8]) -> &[u8] {
+    let v = trim(v);
+    let start = v.iter().position(|&b| !matches!(b, b'^' | b'=' | b' ')).unwrap_or(v.len());
+    let end = v.iter().rposition(|&b| !matches!(b, b'^' | b'=' | b' ')).map_or(start, |i| i + 1);
+    &v[start..end.max(start)]
+}
+
+/// True when the value is no value: empty, or a dummy in every component.
+pub(super) fn blank(vr: VR, value: &[u8], policy: &Policy) -> bool {
+    if binary_vr(vr) && !(vr == VR::UN && value.iter().all(|&b| b.is_ascii_graphic() || b == b' ')) {
+        return value.iter().all(|&b| b == 0) || trim(value) == b"0";
+    }
+    value.split(|&b| b == b'\\').all(|c| is_dummy(vr, c, policy))
+}
+
+/// True when every component has the form its VR allows (where the VR is a strict one).
+pub(super) fn has_its_form(vr: VR, value: &[u8]) -> bool {
+    let allowed: fn(u8) -> bool = match vr {
+        VR::DA => |b| b.is_ascii_digit() || b == b'-' || b == b'.',
+        VR::TM => |b| b.is_ascii_digit() || b == b'.' || b == b':' || b == b'-',
+        VR::DT => |b| b.is_ascii_digit() || matches!(b, b'.' | b'+' | b'-'),
+        VR::AS => |b| b.is_ascii_digit() || matches!(b, b'D' | b'W' | b'M' | b'Y'),
+        VR::IS => |b| b.is_ascii_digit() || matches!(b, b'+' | b'-'),
+        VR::DS => |b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'),
+        VR::UI => |b| b.is_ascii_digit() || b == b'.',
+        // Upper case, digits, space and underscore by the standard; lower case, '/', '.' and
+        // '-' are found in real files. A caret or a colon is not a code.
+        VR::CS => |b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'/' | b'.' | b'-'),
+        _ => return true,
+    };
+    value.split(|&b| b == b'\\').all(|c| trim(c).iter().all(|&b| allowed(b)))
+}
+
+/// A UID `vault scrub` could have written: `2.25.` and a 128-bit number (a UUID's: 30 to 39
+/// digits, no leading zero) whose sixteen bytes are not text ([`text_in_uuid`]). A shorter
+/// `2.25.` number is not a UUID's, and could be anything (`2.25.4711913019710203` is an MRN and
+/// a birth date).
+pub(super) fn replaced_uid(component: &[u8]) -> bool {
+    let t = trim(component);
+    t.is_empty()
+        || t.strip_prefix(b"2.25.").is_some_and(|n| {
+            (30..=39).contains(&n.len())
+                && n.iter().all(|b| b.is_ascii_digit())
+                && n[0] != b'0'
+                && std::str::from_utf8(n)
+                    .ok()
+                    .and_then(|d| d.parse::<u128>().ok())
+                    .is_some_and(|n| !text_in_uuid(n.to_be_bytes()))
+        })
+}
+
+/// A UUID's sixteen bytes that are text, not random: all of them printable ASCII, or twelve or
+/// more and a date, an ID-like number or a labelled field among them (`2.25.654292…` reads
+/// `19710203MRN47119`). Random bytes are all printable about once in eight million, and make
+/// such a shape less often still; a caret between letters is no test here (one UUID in forty
+/// has one).
+pub(super) fn text_in_uuid(bytes: [u8; 16]) -> bool {
+    let printable = |b: u8| (0x20..0x7F).contains(&b);
+    let count = bytes.iter().filter(|&&b| printable(b)).count();
+    let shown: Vec<u8> = bytes.iter().map(|&b| if printable(b) { b } else { b' ' }).collect();
+    count == bytes.len()
+        || (count >= 12
+            && matches!(
+                shape::find(&shown, Strength::FreeText),
+                Some(shape::Shape::Date | shape::Shape::IdNumber | shape::Shape::LabelledField)
+            ))
+}
+
+/// Printable text with at least two letters or digits: something a person could read.
+pub(super) fn readable(value: &[u8]) -> bool {
+    let t = trim(value);
+    t.iter().filter(|b| b.is_ascii_alphanumeric()).count() >= 2
+        && t.iter().all(|&b| b.is_ascii_graphic() || b == b' ' || b >= 0x80)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blanks_dummies_and_forms() {
+        let p = Policy::default();
+        assert!(blank(VR::PN, b"ANONYMOUS ", &p));
+        assert!(blank(VR::PN, b"^^", &p));
+        assert!(blank(VR::DA, b"19000101", &p));
+        assert!(!blank(VR::DA, b"19700312", &p));
+        assert!(blank(VR::US, &[0, 0], &p));
+        assert!(!blank(VR::US, &[1, 0], &p));
+        assert!(!blank(VR::UN, b"Madeup^Person", &p));
+        assert!(blank(VR::LO, b"ANONYMIZED\\", &p));
+        assert!(!blank(VR::LO, b"ANONYMIZED\\Madeup", &p));
+        assert!(has_its_form(VR::DA, b"20200101 "));
+        assert!(!has_its_form(VR::DA, b"Madeup^Person"));
+        assert!(replaced_uid(b"2.25.123456789012345678901234567890\0"));
+        assert!(!replaced_uid(b"2.25.4711913019710203"));
+        assert!(!replaced_uid(b"1.2.826.0.1.3680043.10.999.1"));
+        assert!(!replaced_uid(b"2.25.0123"));
+        // Sixteen bytes of text: a birth date and a record number.
+        let text = u128::from_be_bytes(*b"19710203MRN47119");
+        assert!(!replaced_uid(format!("2.25.{text}").as_bytes()));
+        // A UUID's random bytes pass, whatever marks happen to be among them.
+        let random = u128::from_be_bytes(*b"O\x03\xfbq(p\x95L \xae\xc1^t\xd7\xbc\xa1");
+        assert!(replaced_uid(format!("2.25.{random}").as_bytes()));
+        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+        let refused = (0..100_000)
+            .filter(|_| {
+                let mut b = [0u8; 16];
+                for chunk in b.chunks_mut(8) {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    chunk.copy_from_slice(&seed.to_le_bytes());
+                }
+                text_in_uuid(b)
+            })
+            .count();
+        assert_eq!(refused, 0, "random UUIDs read as text");
+        assert!(
+            !replaced_uid(format!("2.25.{}", u128::MAX).replace("455", "999").as_bytes()),
+            "over 128 bits"
+        );
+    }
+}
