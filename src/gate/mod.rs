@@ -28,6 +28,7 @@ mod bare;
 pub mod burned;
 pub mod container;
 pub mod door;
+mod embedded;
 mod encoded;
 pub mod host;
 pub mod import;
@@ -41,177 +42,17 @@ pub mod profile;
 pub mod scan;
 pub mod shape;
 mod textcodes;
-
-use serde::Serialize;
+mod verdict;
 
 pub use burned::{Identity, Memo, Sight};
+use embedded::{MAX_EMBEDDED, MAX_RAW_READINGS, embedded_part10, embedded_raw, other_reading, raw_starts};
 use pixels::DataSet;
 pub use policy::Policy;
 pub use profile::Retain;
 use scan::Syntax;
+pub use verdict::{Reason, Region, Verdict};
 
 use crate::ocr;
-
-/// Why a file was refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Reason {
-    /// The rule: identifying-attribute, person-name, patient-id, accession-number, free-text,
-    /// identity-in-text, uid-not-replaced, value-not-its-vr, private-element, unknown-attribute,
-    /// duplicate-element, element-out-of-order, burned-in-annotation, burned-in-likely,
-    /// burned-in-text, burned-in-unread, image-metadata, unreadable-dicom, unreadable-archive,
-    /// unsupported-container, archive-text, identity-in-name, archive-depth, archive-ratio, archive-too-large,
-    /// hidden-text, embedded-dicom, outside-the-model, identity-not-removed.
-    pub rule: &'static str,
-    /// "(gggg,eeee)", or empty when the rule is about the whole file.
-    pub tag: String,
-    pub keyword: String,
-    /// Where: members of containers as `name!/`, nested sequences as `Keyword[item]/`, and a
-    /// reading other than the file's own as `@offset encoding/`.
-    #[serde(rename = "where")]
-    pub location: String,
-    /// More about the rule (which shape of text; which container format), never the value.
-    #[serde(skip_serializing_if = "str::is_empty")]
-    pub detail: &'static str,
-    /// An option of the profile under which the element would conform, where the policy
-    /// allows it (the file does not declare it, or its value does not pass even then).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub option: Option<Retain>,
-    /// Where in the pixels (burned-in text): the frame and the box.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<Box<Region>>,
-}
-
-/// A box in one frame of an image (frames counted from 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Region {
-    pub frame: u32,
-    pub x: u32,
-    pub y: u32,
-    pub width: u32,
-    pub height: u32,
-}
-
-impl std::fmt::Display for Region {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "frame {}, {}x{} at ({},{})", self.frame, self.width, self.height, self.x, self.y)
-    }
-}
-
-/// `rule: (gggg,eeee) Keyword in where, in frame N, box (detail)`: never a value.
-impl std::fmt::Display for Reason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:", self.rule)?;
-        for part in [&self.tag, &self.keyword] {
-            if !part.is_empty() {
-                write!(f, " {part}")?;
-            }
-        }
-        if !self.location.is_empty() {
-            write!(f, " in {}", self.location)?;
-        }
-        if let Some(region) = &self.region {
-            write!(f, " in {region}")?;
-        }
-        if !self.detail.is_empty() {
-            write!(f, " ({})", self.detail)?;
-        }
-        Ok(())
-    }
-}
-
-/// The fix for what the profile removes or replaces: a command a person can run as it stands but
-/// for the two folders (the file's own, which no door knows, and a new one).
-const SCRUB_FIRST: &str = "de-identify it first: vault scrub SOURCE --out CLEANED, then bring in CLEANED";
-
-impl Reason {
-    /// What would let the file in, in words: the scrub option, or what else to do.
-    pub fn fix(&self) -> String {
-        match self.rule {
-            "burned-in-annotation" | "burned-in-likely" | "burned-in-text" => {
-                "vault scrub --redact auto blanks the text and proves nothing legible is left (or leave the image out)"
-                    .into()
-            }
-            "burned-in-unread" => match self.detail {
-                d if d.contains("not installed") => {
-                    "install the OCR engine (apt install tesseract-ocr tesseract-ocr-eng)".into()
-                }
-                _ => "leave the image out, or re-export it uncompressed from its source".into(),
-            },
-            "embedded-dicom" => {
-                "the file hides another DICOM file in its bytes: leave it out, or re-export it from its source"
-                    .into()
-            }
-            "unreadable-dicom" | "duplicate-element" | "element-out-of-order" | "outside-the-model" => {
-                "the file is malformed: readers disagree on it; re-export it from its source, or leave it out"
-                    .into()
-            }
-            "identity-in-name" if self.detail == "a file or folder name" => {
-                "rename it (a name in the vault may not hold a patient's name, a labelled ID or a birth date)"
-                    .into()
-            }
-            "identity-in-name" => {
-                "a name the archive carries looks like a patient's: unpack it, rename what is named so, and give vault the files"
-                    .into()
-            }
-            "unreadable-archive"
-            | "archive-text"
-            | "unsupported-container"
-            | "archive-depth"
-            | "archive-ratio"
-            | "archive-too-large" => "unpack it and give vault the files".into(),
-            _ => match self.option {
-                Some(o) => format!(
-                    "{SCRUB_FIRST}; with --retain {} it stays{}",
-                    o.name(),
-                    if matches!(o, Retain::CleanDescriptors) { ", cleaned" } else { "" }
-                ),
-                None => SCRUB_FIRST.into(),
-            },
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Verdict {
-    /// False when the file may not enter the vault.
-    pub accept: bool,
-    /// True when some reading took the content for DICOM.
-    pub dicom: bool,
-    pub reasons: Vec<Reason>,
-    /// True when OCR read (or tried to read) pixels of the file: an image file, or a DICOM
-    /// image of a class the policy has read.
-    pub pixels_read: bool,
-}
-
-impl Verdict {
-    pub fn plain() -> Verdict {
-        Verdict { accept: true, dicom: false, reasons: vec![], pixels_read: false }
-    }
-
-    /// The reason to tell first where only one is told (a desktop notice): one about the patient's
-    /// own attributes where there is one, else the first.
-    pub fn telling_reason(&self) -> Option<&Reason> {
-        let patients = |r: &&Reason| {
-            matches!(r.rule, "person-name" | "identifying-attribute" | "patient-id" | "accession-number")
-        };
-        self.reasons.iter().find(patients).or(self.reasons.first())
-    }
-
-    fn refuse(&mut self, reasons: impl IntoIterator<Item = Reason>) {
-        for r in reasons {
-            self.accept = false;
-            if !self.reasons.contains(&r) {
-                self.reasons.push(r);
-            }
-        }
-    }
-
-    fn merge(&mut self, other: Verdict) {
-        self.dicom |= other.dicom;
-        self.pixels_read |= other.pixels_read;
-        self.refuse(other.reasons);
-    }
-}
 
 /// Bytes a file's head must hold for [`might_need_all`] to decide (an ISO 9660 image says so
 /// at byte 32769).
@@ -258,64 +99,9 @@ pub fn may_hold_a_file(piece: &[u8]) -> bool {
         || embedded_raw(piece, 0).next().is_some()
 }
 
-/// The element headers a raw data set's patient module starts with — the patient's name, ID and
-/// birth date, little and big endian — and the encodings to read from each.
-const PATIENT_TAGS: [(&[u8], &[Syntax]); 6] = {
-    const LITTLE: &[Syntax] = &[Syntax::ExplicitLittle, Syntax::ImplicitLittle];
-    const BIG: &[Syntax] = &[Syntax::ExplicitBig];
-    [
-        (b"\x10\x00\x10\x00", LITTLE),
-        (b"\x10\x00\x20\x00", LITTLE),
-        (b"\x10\x00\x30\x00", LITTLE),
-        (b"\x00\x10\x00\x10", BIG),
-        (b"\x00\x10\x00\x20", BIG),
-        (b"\x00\x10\x00\x30", BIG),
-    ]
-};
-
-/// Raw data sets part way into a file (after a made-up header, in noise, in another file's
-/// pixel data), as a reader given the offset (pydicom's `read_dataset`) or a carver takes them:
-/// read from each patient element header whose value fits, in the encodings that header
-/// allows; a reading counts only when it looks like a data set ([`other_reading`]). Offsets
-/// the raw readings at the start cover are left to them.
-fn embedded_raw(bytes: &[u8], from: usize) -> impl Iterator<Item = (usize, Syntax)> + '_ {
-    PATIENT_TAGS.iter().flat_map(move |&(tag, syntaxes)| {
-        let after = bytes.get(from..).unwrap_or_default();
-        let hits = memchr::memmem::find_iter(after, tag).map(move |p| p + from);
-        hits.filter(|p| ![0, 128, 132].contains(p)).flat_map(move |at| {
-            syntaxes
-                .iter()
-                .copied()
-                .filter(move |&s| {
-                    // A value a person's text could be: a name's, an ID's or a date's length, no
-                    // control characters (16-bit pixels hold the header's bytes by chance, with
-                    // binary after them).
-                    scan::first_header(bytes, at, s).is_some_and(|(value_at, value_len)| {
-                        value_len.and_then(|l| bytes.get(value_at..value_at + l as usize)).is_some_and(|v| {
-                            (1..=PERSON_TEXT).contains(&v.len()) && v.iter().all(|&b| b >= 0x20)
-                        })
-                    })
-                })
-                .map(move |s| (at, s))
-        })
-    })
-}
-
 /// How far pieces of a file overlap when it is looked at piece by piece: a signature
 /// and the bytes that tell it are never cut off from both.
 pub const MIDDLE_OVERLAP: usize = 512;
-
-/// The raw readings whose first element header is well formed and whose value fits in a file
-/// of `len` bytes: (offset, syntax).
-fn raw_starts(bytes: &[u8], len: u64) -> impl Iterator<Item = (usize, Syntax)> + '_ {
-    [0usize, 128, 132].into_iter().flat_map(move |at| {
-        Syntax::ALL.into_iter().filter_map(move |s| {
-            let (value_at, value_len) = scan::first_header(bytes, at, s)?;
-            let fits = value_len.is_none_or(|l| value_at as u64 + u64::from(l) <= len);
-            fits.then_some((at, s))
-        })
-    })
-}
 
 /// The judgement on a name a door is asked to give (a file, a folder, a link's target): the
 /// reason it is refused (`identity-in-name`: a person name's `Family^Given`, a labelled field, a
@@ -684,69 +470,6 @@ fn longest_text(bytes: &[u8]) -> usize {
 /// and other 8-bit text pass).
 fn text_like(bytes: &[u8]) -> bool {
     bytes.iter().all(|&b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
-}
-
-/// At most this many Part 10 files found inside one file's bytes are read; more are refused.
-const MAX_EMBEDDED: usize = 8;
-/// The longest value [`embedded_raw`] reads from: a PN value's five components of 64 characters.
-const PERSON_TEXT: usize = 324;
-/// Raw readings from patient element headers part way into one file ([`embedded_raw`]): a
-/// 16-bit image holds the header's bytes by chance here and there, and a reading from each
-/// stops within a few elements.
-const MAX_RAW_READINGS: usize = 4096;
-
-/// Where a Part 10 file starts inside `bytes` other than at its own beginning: `DICM` followed by
-/// a meta group element (group 0002, little endian), 128 bytes after the start where there is
-/// room for a preamble. A DICOM file in another's pixel data, in a fragment or a JPEG segment of
-/// it, in an image's private chunk or an archive's header is a file a reader can take out whole.
-fn embedded_part10(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    memchr::memmem::find_iter(bytes, b"DICM")
-        .filter(move |&p| bytes.get(p + 4..p + 6) == Some(&[0x02, 0x00][..]))
-        .map(|p| p.saturating_sub(128))
-        .filter(|&start| start > 0)
-}
-
-/// A reading other than the file's own. It counts only when what it read looks like a data set
-/// (`Law::known`: elements the dictionary knows, in order): then a reading to the end is judged
-/// whole, one that stops part way counts what it read that reads as a person's text, and a raw
-/// reading (no `DICM`) that stops after three such elements is unreadable DICOM. Bytes that only
-/// happen to parse as an element or two (executables, compiled code, zeros) do not count.
-fn other_reading(
-    bytes: &[u8],
-    at: usize,
-    syntax: Syntax,
-    policy: &Policy,
-    sight: &Sight<'_>,
-    v: &mut Verdict,
-) {
-    let mut law = law::Law::with_patience(policy, 64);
-    let reading = scan::read(bytes, at, syntax, &mut law);
-    let (known, elements) = (law.known, reading.elements);
-    let whole = reading.stopped.is_none();
-    let counts = if whole { known >= 2 || (known == 1 && elements == 1) } else { known >= 2 };
-    if !counts {
-        return;
-    }
-    let label = format!("@{at} {}/", syntax_name(syntax));
-    let mut reasons = if whole {
-        let data = DataSet::Raw { bytes, at, transfer_syntax: syntax.uid() };
-        pixel_reasons(data, &law, sight)
-    } else {
-        Vec::new()
-    };
-    reasons.extend(law.reasons(!whole));
-    for r in &mut reasons {
-        r.location = format!("{label}{}", r.location);
-    }
-    v.dicom = true;
-    v.refuse(reasons);
-    let raw = bytes.get(128..132) != Some(b"DICM") && !bytes.starts_with(b"DICM");
-    if let Some(stop) = reading.stopped
-        && raw
-        && known >= 3
-    {
-        v.refuse([unreadable(stop.why, label)]);
-    }
 }
 
 /// DICOM JSON and XML readings: Some(reasons, binary values) when the bytes are one of them.
