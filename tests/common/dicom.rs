@@ -1,9 +1,10 @@
 //! Data sets for the gate's and the scrub's tests: made-up values only.
 #![allow(dead_code)]
 
+use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
 use dicom_core::value::{DataSetSequence, Value};
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
-use dicom_dictionary_std::{tags, uids};
+use dicom_dictionary_std::{StandardDataDictionary, tags, uids};
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
 
 pub fn text(tag: Tag, vr: VR, value: &str) -> DataElement<InMemDicomObject> {
@@ -144,4 +145,89 @@ pub fn part10_of(elements: &[u8], preamble: &[u8; 128]) -> Vec<u8> {
 /// The explicit VR elements of [`conformant`], for files made by hand.
 pub fn conformant_elements() -> Vec<u8> {
     raw(&conformant(), "1.2.840.10008.1.2.1")
+}
+
+/// The gate's verdict on `bytes` under the default policy.
+pub fn verdict(bytes: &[u8]) -> vault::gate::Verdict {
+    vault::gate::check(bytes, &vault::gate::Policy::default())
+}
+
+pub fn accepted(bytes: &[u8]) -> bool {
+    verdict(bytes).accept
+}
+
+/// (rule, keyword, where) of every reason.
+pub fn reasons(bytes: &[u8]) -> Vec<(&'static str, String, String)> {
+    verdict(bytes).reasons.into_iter().map(|r| (r.rule, r.keyword, r.location)).collect()
+}
+
+/// Transfer syntaxes.
+pub const EXPLICIT: &str = "1.2.840.10008.1.2.1";
+pub const IMPLICIT: &str = "1.2.840.10008.1.2";
+pub const BIG: &str = "1.2.840.10008.1.2.2";
+pub const DEFLATED: &str = "1.2.840.10008.1.2.1.99";
+
+/// The table's rows for single tags outside the meta group: (tag, keyword).
+pub fn table_rows() -> Vec<(Tag, String)> {
+    let table = include_str!("../../src/gate/annex_e_2026c.tsv");
+    table
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            let t = cols[0].trim_matches(|c| c == '(' || c == ')');
+            let (g, e) = t.split_once(',')?;
+            let tag = Tag(u16::from_str_radix(g, 16).ok()?, u16::from_str_radix(e, 16).ok()?);
+            (tag.group() != 0x0002).then(|| (tag, cols.get(3).unwrap_or(&"").to_string()))
+        })
+        .collect()
+}
+
+pub fn dictionary_vr(tag: Tag) -> VR {
+    StandardDataDictionary.by_tag(tag).map(|e| e.vr().relaxed()).unwrap_or(VR::LO)
+}
+
+/// An element of `tag` holding a made-up identity, in the VR `vr`.
+pub fn identity(tag: Tag, vr: VR) -> DataElement<InMemDicomObject> {
+    let v = |s: &str| PrimitiveValue::from(s);
+    let value = match vr {
+        VR::PN => v("Madeup^Person"),
+        VR::DA => v("19710203"),
+        VR::TM => v("101010"),
+        VR::DT => v("19710203101010"),
+        VR::AS => v("047Y"),
+        VR::IS => v("4711913"),
+        VR::DS => v("47.11"),
+        VR::UI => v("1.2.826.0.1.3680043.10.999.4711913"),
+        VR::AE => v("MADEUP4711913"),
+        VR::US | VR::SS => PrimitiveValue::U16(vec![7u16].into()),
+        VR::UL | VR::SL => PrimitiveValue::U32(vec![7u32].into()),
+        VR::FL | VR::FD => PrimitiveValue::F64(vec![7.0].into()),
+        VR::AT => PrimitiveValue::Tags(vec![Tag(0x0010, 0x0010)].into()),
+        VR::OB | VR::OW | VR::UN | VR::OF | VR::OD | VR::OL | VR::OV | VR::SV | VR::UV => {
+            PrimitiveValue::U8(b"MADEUP PERSON".to_vec().into())
+        }
+        VR::SQ => {
+            let item =
+                InMemDicomObject::from_element_iter([text(tags::PATIENT_NAME, VR::PN, "Madeup^Person")]);
+            return DataElement::new(tag, VR::SQ, seq(vec![item]));
+        }
+        _ => v("MADEUP PERSON 4711913"),
+    };
+    let vr = match (vr, &value) {
+        (VR::FL, _) => VR::FD,
+        (VR::SS, _) => VR::US,
+        (VR::SL, _) => VR::UL,
+        (VR::OW | VR::OF | VR::OD | VR::OL | VR::OV | VR::SV | VR::UV, _) => VR::OB,
+        (vr, _) => vr,
+    };
+    DataElement::new(tag, vr, value)
+}
+
+/// The same element, empty.
+pub fn emptied(tag: Tag, vr: VR) -> DataElement<InMemDicomObject> {
+    match vr {
+        VR::SQ => DataElement::new(tag, VR::SQ, seq(vec![])),
+        _ => DataElement::new(tag, identity(tag, vr).vr(), PrimitiveValue::Empty),
+    }
 }
