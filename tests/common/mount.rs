@@ -114,3 +114,42 @@ pub fn log_holding(v: &Vault, image: &str, record: &str) -> String {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// A tree of DICOM-like files: nested series, sizes from 0 to a few MB, a link.
+pub fn study(root: &Path) {
+    for s in 0..3 {
+        let dir = root.join(format!("study/series{s}"));
+        fs::create_dir_all(&dir).unwrap();
+        for i in 0..20 {
+            let len = [0, 1, 4095, 4096, 65_535, 65_536, 65_537, 300_000, 524_288][(i + s) % 9] + i * 13;
+            let data: Vec<u8> = (0..len).map(|b| (b * 31 + i + s) as u8).collect();
+            fs::write(dir.join(format!("im{i:03}.dcm")), data).unwrap();
+        }
+    }
+    fs::write(root.join("study/big.bin"), vec![0x42u8; 5 << 20]).unwrap();
+    std::os::unix::fs::symlink("series0/im000.dcm", root.join("study/first")).unwrap();
+}
+
+/// A made-up identifying DICOM file (explicit VR little endian, Part 10), built by hand.
+pub fn identifying_dicom() -> Vec<u8> {
+    fn el(out: &mut Vec<u8>, group: u16, elem: u16, vr: &[u8; 2], value: &[u8]) {
+        let mut v = value.to_vec();
+        if v.len() % 2 == 1 {
+            v.push(if vr == b"UI" { 0 } else { b' ' });
+        }
+        out.extend_from_slice(&group.to_le_bytes());
+        out.extend_from_slice(&elem.to_le_bytes());
+        out.extend_from_slice(vr);
+        out.extend_from_slice(&(v.len() as u16).to_le_bytes());
+        out.extend_from_slice(&v);
+    }
+    let mut meta = Vec::new();
+    el(&mut meta, 0x0002, 0x0010, b"UI", b"1.2.840.10008.1.2.1");
+    let mut out = vec![0u8; 128];
+    out.extend_from_slice(b"DICM");
+    el(&mut out, 0x0002, 0x0000, b"UL", &(meta.len() as u32).to_le_bytes());
+    out.extend_from_slice(&meta);
+    el(&mut out, 0x0008, 0x0060, b"CS", b"CT");
+    el(&mut out, 0x0010, 0x0010, b"PN", b"Madeup^Patient");
+    out
+}
