@@ -4,6 +4,7 @@
 pub mod dicom;
 pub mod mirror;
 pub mod mount;
+pub mod receive;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
