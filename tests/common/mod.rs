@@ -5,6 +5,7 @@ pub mod dicom;
 pub mod mirror;
 pub mod mount;
 pub mod receive;
+pub mod scrub;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
