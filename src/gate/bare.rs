@@ -165,17 +165,9 @@ mod tests {
         assert!(members(&raw[..raw.len() / 2]).is_empty());
         assert!(may_begin(&raw[..raw.len() / 2]), "a head of a stream");
         assert!(may_begin(&lzma2[..100]), "a head of a stream");
-        let mut seed = 0x2545_F491_4F6C_DD1D_u64;
         let mut begins = 0;
-        for _ in 0..2000 {
-            let noise: Vec<u8> = (0..4096)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    seed as u8
-                })
-                .collect();
+        for seed in 0..2000 {
+            let noise = crate::gate::noise(4096, seed);
             assert!(members(&noise).is_empty());
             if may_begin(&noise) {
                 begins += 1;

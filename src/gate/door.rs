@@ -550,15 +550,7 @@ mod tests {
     fn a_large_raw_deflate_stream_is_read_whole() {
         use std::io::Write;
         let mut set: Vec<u8> = b"\x10\x00\x10\x00PN\x0e\x00Madeup^Person ".to_vec();
-        let mut seed = 0x1234_5678_9ABC_DEF0_u64;
-        let noise: Vec<u8> = (0..1u32 << 20)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                seed as u8
-            })
-            .collect();
+        let noise = crate::gate::noise(1 << 20, 7);
         set.extend(b"\xe0\x7f\x10\x00OB\0\0");
         set.extend(u32::try_from(noise.len()).unwrap().to_le_bytes());
         set.extend(&noise);

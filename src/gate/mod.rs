@@ -535,3 +535,17 @@ impl scan::Visitor for Binaries<'_> {
         self.law.oddity(oddity, tag);
     }
 }
+
+/// Made-up random bytes for tests (xorshift64 from `seed`): the same seed, the same bytes.
+#[cfg(test)]
+pub(crate) fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}

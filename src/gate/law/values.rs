@@ -153,18 +153,9 @@ mod tests {
         // A UUID's random bytes pass, whatever marks happen to be among them.
         let random = u128::from_be_bytes(*b"O\x03\xfbq(p\x95L \xae\xc1^t\xd7\xbc\xa1");
         assert!(replaced_uid(format!("2.25.{random}").as_bytes()));
-        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-        let refused = (0..100_000)
-            .filter(|_| {
-                let mut b = [0u8; 16];
-                for chunk in b.chunks_mut(8) {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    chunk.copy_from_slice(&seed.to_le_bytes());
-                }
-                text_in_uuid(b)
-            })
+        let refused = crate::gate::noise(16 * 100_000, 11)
+            .chunks(16)
+            .filter(|b| text_in_uuid((*b).try_into().expect("16 bytes")))
             .count();
         assert_eq!(refused, 0, "random UUIDs read as text");
         assert!(
