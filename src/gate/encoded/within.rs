@@ -17,7 +17,11 @@ pub fn within(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
     let text = as_utf8(bytes);
     let found = within_once(&text, v);
     let is_text = !text[..text.len().min(4096)].contains(&0);
-    if found.is_some() || !is_text {
+    // What unquoting could make a data set of holds a `{` (JSON, quoted any way here) or a `<`
+    // (XML, or `&lt;` escaped).
+    let may_quote =
+        memchr::memchr2(b'{', b'<', &text).is_some() || memchr::memmem::find(&text, b"&lt;").is_some();
+    if found.is_some() || !is_text || !may_quote {
         return found;
     }
     let mut now = text.into_owned();
@@ -36,9 +40,20 @@ pub fn within(bytes: &[u8], v: &mut impl Visitor) -> Option<Result<usize, ()>> {
 
 /// Text as what it quotes: see [`within`].
 fn unquoted(text: &[u8]) -> Vec<u8> {
+    // Bytes none of the readings below starts at, copied a run at a time (a letter starts one
+    // only where a key may: after `{` or `,`, which end a run).
+    let plain = |b: &u8| !matches!(b, b'&' | b'\\' | b'"' | b'/' | b'\'' | b'{' | b',');
     let mut out = Vec::with_capacity(text.len());
     let mut i = 0;
     while i < text.len() {
+        if !opens_key(&out) {
+            let run = text[i..].iter().take_while(|b| plain(b)).count();
+            if run > 0 {
+                out.extend_from_slice(&text[i..i + run]);
+                i += run;
+                continue;
+            }
+        }
         let rest = &text[i..];
         let (shown, len): (&[u8], usize) = match rest {
             [b'&', b'q', b'u', b'o', b't', b';', ..] => (b"\"", 6),
