@@ -61,7 +61,16 @@ pub(super) fn date(text: &[u8]) -> bool {
                     let year = if l3 == 2 { 1900 + z } else { z };
                     plausible(year, y, x) || plausible(year, x, y)
                 };
-                if ymd || dmy {
+                // Three values counting up before a unit or after what they measure (`5/10/15
+                // min`, `TI 10/20/30`), and a version (`Version 4.1.12`, `v2.1.10`).
+                let counting = x < y && y < z && (unit_after(text, c.1) || before_is(text, run.0, MEASURES));
+                let listed = matches!(sep1[0], b'/' | b'-') && counting;
+                let version = sep1[0] == b'.' && before_is(text, run.0, VERSIONS);
+                // A fourth value joined the same way: a list (`10-20-30-40`), no date.
+                let after =
+                    text.get(c.1) == Some(&sep1[0]) && text.get(c.1 + 1).is_some_and(u8::is_ascii_digit);
+                let before = run.0 >= 2 && text[run.0 - 1] == sep1[0] && text[run.0 - 2].is_ascii_digit();
+                if (ymd || dmy) && !listed && !version && !after && !before {
                     return true;
                 }
             }
@@ -100,30 +109,117 @@ pub(super) fn date(text: &[u8]) -> bool {
 /// 7946 0000`).
 pub(super) fn id_number(text: &[u8], run: usize) -> bool {
     let runs = digit_runs(text);
-    if runs.iter().any(|r| r.1 - r.0 >= run) {
+    // A count with its unit (`370000000 Bq`, `130208 Hz`), a trial's registry number.
+    let measured = |r: &(usize, usize)| {
+        unit_after(text, r.1)
+            || before_is(text, r.0, MEASURES)
+            || text[..r.0].to_ascii_uppercase().ends_with(b"NCT")
+    };
+    if runs.iter().any(|r| r.1 - r.0 >= run && !measured(r)) {
         return true;
     }
-    let mut digits = 0;
+    // Groups of two digits or more joined by single spaces, dashes or brackets: each chain is
+    // judged whole. Values that count up or down, four or more (`TE 12 24 36 48`), or before a
+    // unit (`120 100 80 kV`), are a list of settings, not one number.
+    let mut chains: Vec<Vec<(usize, usize)>> = Vec::new();
     let mut prev: Option<(usize, usize)> = None;
     for &run in &runs {
-        let len = run.1 - run.0;
         let joined = prev.is_some_and(|p| {
             let sep = &text[p.1..run.0];
             !sep.is_empty() && sep.len() <= 2 && sep.iter().all(|&b| matches!(b, b' ' | b'-' | b'(' | b')'))
         });
-        if len >= 2 && (joined || prev.is_none()) {
-            digits = if joined { digits + len } else { len };
-        } else if len >= 2 {
-            digits = len;
-        } else {
-            digits = 0;
-        }
-        if digits >= 7 {
-            return true;
+        match chains.last_mut() {
+            Some(chain) if joined && run.1 - run.0 >= 2 && !chain.is_empty() => chain.push(run),
+            _ if run.1 - run.0 >= 2 => chains.push(vec![run]),
+            _ => chains.push(Vec::new()),
         }
         prev = Some(run);
     }
-    false
+    chains.iter().filter(|c| !c.is_empty()).any(|chain| {
+        let digits: usize = chain.iter().map(|r| r.1 - r.0).sum();
+        let values: Vec<u32> = chain.iter().map(|&r| number(text, r)).collect();
+        let counting = values.len() >= 4
+            && (values.windows(2).all(|w| w[0] < w[1]) || values.windows(2).all(|w| w[0] > w[1]));
+        let last = chain[chain.len() - 1];
+        let settings = counting || unit_after(text, last.1) || before_is(text, chain[0].0, MEASURES);
+        digits >= 7 && !settings && !(chain.len() == 1 && measured(&last))
+    })
+}
+
+/// Units a number in a description measures in, and what it counts.
+const UNITS: &[&str] = &[
+    "mm", "cm", "m", "ms", "s", "sec", "min", "mins", "h", "hr", "hrs", "hour", "hours", "day", "days",
+    "week", "weeks", "month", "months", "year", "years", "kv", "kvp", "ma", "mas", "mgy", "gy", "mbq", "bq",
+    "kbq", "gbq", "mci", "hz", "khz", "mhz", "counts", "count", "cts", "kcts", "voxels", "pixels", "slices",
+    "images", "frames", "deg", "degrees", "ml", "%",
+];
+
+/// Settings written before their values (`TI 10/20/30`, `Weeks 4/8/12`).
+const MEASURES: &[&str] = &[
+    "kv",
+    "kvp",
+    "ma",
+    "mas",
+    "ti",
+    "te",
+    "tr",
+    "b",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "delay",
+    "delayed",
+    "slice",
+    "slices",
+    "phase",
+    "phases",
+    "time",
+    "times",
+    "gantry",
+    "angle",
+    "angles",
+    "echo",
+    "echoes",
+    "up",
+    "fu",
+    "day",
+    "days",
+    "counts",
+    "activity",
+    "bandwidth",
+    "static",
+    "volume",
+    "dose",
+];
+
+/// What a version number follows (`Version 4.1.12`, `v2.1.10`, `syngo 7.8.90`).
+const VERSIONS: &[&str] = &[
+    "version", "ver", "vers", "v", "fw", "firmware", "sw", "software", "rev", "revision", "release", "build",
+    "proto", "protocol", "syngo",
+];
+
+/// True when the word after `end` (past a space or two) is a unit.
+fn unit_after(text: &[u8], end: usize) -> bool {
+    let rest = &text[end..];
+    let rest = &rest[rest.iter().take_while(|&&b| b == b' ').count().min(2)..];
+    let word: Vec<u8> = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic() || **b == b'%')
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    UNITS.iter().any(|u| u.as_bytes() == word.as_slice())
+}
+
+/// True when the word before `start` (written against it, or a space or two before it) is one
+/// of `words`.
+fn before_is(text: &[u8], start: usize, words: &[&str]) -> bool {
+    let head = &text[..start];
+    let head = &head[..head.len() - head.iter().rev().take_while(|&&b| b == b' ').count().min(2)];
+    let word: Vec<u8> =
+        head.iter().rev().take_while(|b| b.is_ascii_alphabetic()).map(u8::to_ascii_lowercase).collect();
+    let word: Vec<u8> = word.into_iter().rev().collect();
+    words.iter().any(|w| w.as_bytes() == word.as_slice())
 }
 
 /// A month's name or its abbreviation as a word of its own (`Feb`, `Feb.`, `February`, `Sept`;

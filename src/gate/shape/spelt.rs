@@ -174,7 +174,10 @@ fn words_as_digits(text: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
         }
         j = end + gap;
     }
-    (digits.len() >= 2).then_some((digits, j))
+    // Digit words counting by one (`levels two three four five`) are a list, not a number.
+    let steps: Vec<i16> = digits.windows(2).map(|w| i16::from(w[1]) - i16::from(w[0])).collect();
+    let counting = digits.len() >= 3 && (steps.iter().all(|&s| s == 1) || steps.iter().all(|&s| s == -1));
+    (digits.len() >= 2 && !counting).then_some((digits, j))
 }
 
 /// A token that is a number or a date with letters that look like digits in it (`O3.O2.l97l`),
@@ -237,7 +240,12 @@ fn spaced_joined(text: &[u8]) -> Option<Vec<u8>> {
                 break;
             }
         }
-        if count >= 4 {
+        // Digits alone counting by one (`Levels 1 2 3 4 5 6`) are a list, not a number.
+        let digits: Vec<i32> =
+            text[i..j].iter().filter(|&&b| b != b' ').map(|&b| i32::from(b) - 48).collect();
+        let counting = digits.iter().all(|d| (0..=9).contains(d))
+            && (digits.windows(2).all(|w| w[1] - w[0] == 1) || digits.windows(2).all(|w| w[0] - w[1] == 1));
+        if count >= 4 && !counting {
             out.extend(text[i..j].iter().filter(|&&b| b != b' '));
             changed = true;
             i = j;

@@ -53,21 +53,114 @@ const LABELS: &[&str] = &[
 const NUMBER_LABELS: &[&str] = &["mrn", "nhs", "dob", "d.o.b", "d.o.b.", "pid", "ssn", "hosp no", "acc no"];
 
 /// Titles a capitalised name follows.
-const TITLES: &[&str] = &["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Rev"];
+const TITLES: &[&str] = &["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame"];
 
 pub(super) fn letter(b: u8) -> bool {
     b.is_ascii_alphabetic() || b >= 0x80
 }
 
 /// A caret with a letter on either side, spaces, dots and more carets between: DICOM's form of
-/// a person name (`Family^Given`, `Family^^Given`, `Family ^Given`).
+/// a person name (`Family^Given`, `Family^^Given`, `Family ^Given`) — unless the words either
+/// side are both a scanner's protocol tree's ([`PROTOCOL_WORDS`]: `Abdomen^AbdomenRoutine`,
+/// `CT^Chest`, `Cardiac^CaScore`).
 pub(super) fn person_name(text: &[u8]) -> bool {
     let skip = |b: u8| matches!(b, b' ' | b'.' | b'^' | b'\t');
     text.iter().enumerate().any(|(i, &b)| {
         b == b'^'
             && text[..i].iter().rev().find(|&&c| !skip(c)).is_some_and(|&c| letter(c))
             && text[i + 1..].iter().find(|&&c| !skip(c)).is_some_and(|&c| letter(c))
+            && !protocol_step(&text[..i], &text[i + 1..])
     })
+}
+
+/// Words a scanner's protocol tree is made of (Siemens writes `Region^Protocol` into the study
+/// description): regions, modalities, kinds of study.
+const PROTOCOL_WORDS: &[&str] = &[
+    "head",
+    "neck",
+    "neuro",
+    "brain",
+    "spine",
+    "chest",
+    "thorax",
+    "lung",
+    "cardiac",
+    "heart",
+    "ca",
+    "abdomen",
+    "pelvis",
+    "angio",
+    "cta",
+    "mra",
+    "vascular",
+    "extremity",
+    "extremities",
+    "knee",
+    "hip",
+    "shoulder",
+    "hand",
+    "wrist",
+    "ankle",
+    "foot",
+    "elbow",
+    "breast",
+    "body",
+    "whole",
+    "wholebody",
+    "ct",
+    "mr",
+    "mri",
+    "pet",
+    "nm",
+    "us",
+    "xr",
+    "routine",
+    "trauma",
+    "adult",
+    "child",
+    "pediatric",
+    "paediatric",
+    "library",
+    "research",
+    "service",
+    "test",
+    "phantom",
+    "qa",
+    "onco",
+    "oncology",
+    "msk",
+    "colon",
+    "dental",
+    "sinus",
+    "temporal",
+    "bone",
+    "liver",
+    "kidney",
+    "renal",
+    "prostate",
+    "seq",
+    "standard",
+    "special",
+    "emergency",
+];
+
+/// True when the word before a caret and the first word after it are both protocol words.
+fn protocol_step(before: &[u8], after: &[u8]) -> bool {
+    let back: Vec<u8> =
+        before.iter().rev().take_while(|b| b.is_ascii_alphabetic()).map(u8::to_ascii_lowercase).collect();
+    let back: Vec<u8> = back.into_iter().rev().collect();
+    // The first word after, a capitalised word of a run written together ending at the next
+    // capital (`AbdomenRoutine`), or a run of capitals (`CTA_Carotid`).
+    let letters: Vec<u8> = after.iter().take_while(|b| b.is_ascii_alphabetic()).copied().collect();
+    let first = match letters.as_slice() {
+        [a, b, ..] if a.is_ascii_uppercase() && b.is_ascii_lowercase() => {
+            1 + letters[1..].iter().take_while(|c| c.is_ascii_lowercase()).count()
+        }
+        _ => letters.len(),
+    };
+    let front = letters[..first].to_ascii_lowercase();
+    let known = |w: &[u8]| PROTOCOL_WORDS.iter().any(|p| p.as_bytes() == w);
+    known(&back) && known(&front)
 }
 
 /// `SURNAME, Given`: a capitalised word after a comma and an upper-case word.
@@ -139,12 +232,152 @@ pub fn labelled(text: &[u8]) -> bool {
             while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'"' | b'\'')) {
                 j += 1;
             }
-            if lower.get(j).is_some_and(|&b| b.is_ascii_alphanumeric() || b >= 0x80) {
+            if lower.get(j).is_some_and(|&b| b.is_ascii_alphanumeric() || b >= 0x80)
+                && !of_a_thing(&lower[..i], label)
+                && !says_no_one(&lower[j..], label)
+            {
                 return true;
             }
         }
     }
     false
+}
+
+/// Things a name or an ID labels that are no person's (`Protocol name:`, `Coil ID:`).
+const THINGS: &[&str] = &[
+    "protocol",
+    "series",
+    "study",
+    "sequence",
+    "coil",
+    "device",
+    "exam",
+    "examination",
+    "contrast",
+    "tracer",
+    "radiopharmaceutical",
+    "agent",
+    "scanner",
+    "kernel",
+    "station",
+    "software",
+    "program",
+    "application",
+    "model",
+    "product",
+    "file",
+    "folder",
+    "filter",
+    "reconstruction",
+    "recon",
+    "algorithm",
+    "view",
+    "phase",
+    "procedure",
+    "scan",
+    "tube",
+    "detector",
+    "collimator",
+    "drug",
+    "isotope",
+    "nuclide",
+    "image",
+    "table",
+    "lot",
+    "batch",
+    "plan",
+    "session",
+    "task",
+    "step",
+    "body part",
+    "organ",
+    "lesion",
+    "nodule",
+    "trial",
+];
+
+/// True when the label is a name or an ID of a thing the word before it names.
+fn of_a_thing(before: &[u8], label: &str) -> bool {
+    matches!(label, "name" | "id")
+        && THINGS.iter().any(|thing| {
+            before
+                .trim_ascii_end()
+                .strip_suffix(thing.as_bytes())
+                .is_some_and(|rest| rest.last().is_none_or(|b| !b.is_ascii_alphanumeric()))
+        })
+}
+
+/// Values that say there is no one's value here (`Name: ANONYMOUS`, `MRN: n/a`).
+const NO_ONE: &[&str] = &[
+    "anonymous",
+    "anonymised",
+    "anonymized",
+    "anon",
+    "removed",
+    "unknown",
+    "n/a",
+    "na",
+    "none",
+    "redacted",
+    "cleaned",
+    "withheld",
+    "not given",
+    "not known",
+    "blank",
+    "-",
+    "--",
+    "xxx",
+];
+
+/// How a patient lies or is (`Patient: supine`, `Pt: sedated`): what a patient label says in a
+/// description that is no one's identity.
+const POSITIONS: &[&str] = &[
+    "supine",
+    "prone",
+    "decubitus",
+    "lateral",
+    "erect",
+    "upright",
+    "seated",
+    "standing",
+    "oblique",
+    "feet first",
+    "head first",
+    "hfs",
+    "hfp",
+    "ffs",
+    "ffp",
+    "hfdl",
+    "hfdr",
+    "ffdl",
+    "ffdr",
+    "sedated",
+    "anaesthetised",
+    "anesthetized",
+    "uncooperative",
+    "claustrophobic",
+    "phantom",
+    "motion",
+    "moved",
+    "intubated",
+    "ventilated",
+    "paediatric",
+    "pediatric",
+    "adult",
+    "obese",
+    "bariatric",
+];
+
+/// True when the value after a label (up to a comma, a semicolon or the end) is only a word
+/// that says no one is named: a dummy, or (after a patient label) a position or a state.
+fn says_no_one(value: &[u8], label: &str) -> bool {
+    let end =
+        value.iter().position(|b| matches!(b, b',' | b';' | b'|' | b'\n' | b'\\')).unwrap_or(value.len());
+    let value = value[..end].trim_ascii();
+    let value = value.strip_suffix(b".").unwrap_or(value);
+    let patient = matches!(label, "patient" | "pt");
+    NO_ONE.iter().any(|w| w.as_bytes() == value)
+        || (patient && POSITIONS.iter().any(|w| w.as_bytes() == value))
 }
 
 pub(super) fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
@@ -178,7 +411,7 @@ pub(super) fn titled(text: &[u8]) -> bool {
             }
             let upper = text.get(j).is_some_and(|b| b.is_ascii_uppercase());
             let lower_next = text.get(j + 1).is_some_and(|b| b.is_ascii_lowercase());
-            if upper && lower_next {
+            if upper && lower_next && !examined(&text[j..]) {
                 return true;
             }
         }
@@ -232,4 +465,77 @@ pub(super) fn named(text: &[u8]) -> bool {
         }
         false
     })
+}
+
+/// What a description names after a modality that is written like a title (`MR Brain`, `Mx`
+/// for mammography, `DR` for digital radiography): a body part, a side, a kind of study.
+const EXAMINED: &[&str] = &[
+    "brain",
+    "head",
+    "neck",
+    "spine",
+    "chest",
+    "thorax",
+    "abdomen",
+    "pelvis",
+    "knee",
+    "hip",
+    "shoulder",
+    "hand",
+    "wrist",
+    "ankle",
+    "foot",
+    "elbow",
+    "breast",
+    "bilateral",
+    "left",
+    "right",
+    "screening",
+    "angio",
+    "cardiac",
+    "heart",
+    "lumbar",
+    "cervical",
+    "thoracic",
+    "sinus",
+    "sinuses",
+    "orbit",
+    "orbits",
+    "liver",
+    "prostate",
+    "pancreas",
+    "kidney",
+    "kidneys",
+    "renal",
+    "whole",
+    "spectroscopy",
+    "perfusion",
+    "diffusion",
+    "contrast",
+    "arthrogram",
+    "venogram",
+    "angiogram",
+    "protocol",
+    "routine",
+    "skull",
+    "femur",
+    "tibia",
+    "humerus",
+    "pelvic",
+    "abdominal",
+    "facial",
+    "iam",
+    "pituitary",
+    "lesion",
+    "lesions",
+    "plaque",
+    "plaques",
+    "enterography",
+];
+
+/// True when `after` (what follows a title) begins with a word [`EXAMINED`] lists.
+fn examined(after: &[u8]) -> bool {
+    let word: Vec<u8> =
+        after.iter().take_while(|b| b.is_ascii_alphabetic()).map(u8::to_ascii_lowercase).collect();
+    EXAMINED.iter().any(|w| w.as_bytes() == word.as_slice())
 }
