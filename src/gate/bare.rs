@@ -34,13 +34,26 @@ fn cap(bytes: &[u8], budget: &Budget) -> u64 {
     (bytes.len() as u64).saturating_mul(MAX_RATIO).max(MIN_CAP).min(budget.left)
 }
 
-/// What `bytes` inflate to as raw deflate, when they hold a whole stream from the first byte.
-fn deflate(bytes: &[u8], location: &str, budget: &mut Budget) -> Result<Option<Vec<u8>>, Reason> {
-    // Block type 3 does not exist: a quarter of all files end here.
+/// How far a raw deflate decode went.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Went {
+    /// The final block ended, this many bytes in.
+    Ended(usize),
+    /// The input ran out before the final block ended.
+    Starved,
+    /// The bytes are no deflate stream (from here on).
+    Failed,
+    /// It decoded past the limit it was given.
+    Limit,
+}
+
+/// Raw deflate from the first byte of `bytes`: what it decoded (kept when it fails part way),
+/// and how far it went; at most `limit` bytes.
+fn inflate(bytes: &[u8], limit: usize) -> (Vec<u8>, Went) {
+    // Block type 3 does not exist: a quarter of all byte strings end here.
     if bytes.first().is_none_or(|b| (b >> 1) & 3 == 3) {
-        return Ok(None);
+        return (Vec::new(), Went::Failed);
     }
-    let cap = cap(bytes, budget);
     let mut z = Decompress::new(false);
     let mut out = Vec::with_capacity(bytes.len().min(1 << 16));
     loop {
@@ -48,22 +61,52 @@ fn deflate(bytes: &[u8], location: &str, budget: &mut Budget) -> Result<Option<V
             out.reserve(out.len().max(1 << 16));
         }
         let (read, written) = (z.total_in(), z.total_out());
-        let status = z.decompress_vec(&bytes[read as usize..], &mut out, FlushDecompress::None);
-        match status {
-            // At the end of the file (or a checksum's or a trailer's few bytes before it): a
-            // final block that random bytes reach by chance ends anywhere.
-            Ok(Status::StreamEnd) if bytes.len() - z.total_in() as usize <= TRAILER => break,
-            Ok(Status::StreamEnd) => return Ok(None),
-            Ok(_) if z.total_in() == read && z.total_out() == written => return Ok(None),
-            Ok(_) => {}
-            Err(_) => return Ok(None),
+        let went = match z.decompress_vec(&bytes[read as usize..], &mut out, FlushDecompress::None) {
+            Ok(Status::StreamEnd) => Some(Went::Ended(z.total_in() as usize)),
+            Ok(_) if z.total_in() as usize == bytes.len() && z.total_out() == written => Some(Went::Starved),
+            Ok(_) if z.total_in() == read && z.total_out() == written => Some(Went::Failed),
+            Ok(_) => None,
+            Err(_) => Some(Went::Failed),
+        };
+        if out.len() > limit {
+            return (out, Went::Limit);
         }
-        if out.len() as u64 > cap {
-            return Err(over(cap, bytes, location));
+        if let Some(went) = went {
+            return (out, went);
         }
     }
-    budget.left -= out.len() as u64;
-    Ok(Some(out))
+}
+
+/// Bytes of a made-up header a raw deflate stream is looked for after (`zlib`'s two, a
+/// program's own few): from each of these offsets a stream counts when it decodes to a Part 10
+/// file, whole or cut short.
+const JUNK: usize = 16;
+
+/// True when decoded bytes are a Part 10 file (its `DICM`), however much of it.
+fn a_file(out: &[u8]) -> bool {
+    out.get(128..132) == Some(b"DICM")
+}
+
+/// What `bytes` inflate to as raw deflate: a whole stream from the first byte to the file's
+/// end, or from any of the first [`JUNK`] bytes a Part 10 file, whole or as much as decodes
+/// (a stream with no final block, cut short, or with bytes after it).
+fn deflate(bytes: &[u8], location: &str, budget: &mut Budget) -> Result<Option<Vec<u8>>, Reason> {
+    let cap = cap(bytes, budget);
+    for skip in 0..=JUNK.min(bytes.len()) {
+        let rest = &bytes[skip..];
+        let (out, went) = inflate(rest, usize::try_from(cap).unwrap_or(usize::MAX));
+        if went == Went::Limit {
+            return Err(over(cap, bytes, location));
+        }
+        // At the end of the file (or a checksum's or a trailer's few bytes before it): a final
+        // block that random bytes reach by chance ends anywhere.
+        let whole = matches!(went, Went::Ended(n) if skip == 0 && rest.len() - n <= TRAILER);
+        if whole || a_file(&out) {
+            budget.left -= out.len() as u64;
+            return Ok(Some(out));
+        }
+    }
+    Ok(None)
 }
 
 /// What `bytes` decode to as raw LZMA2, when they start with a chunk that resets the dictionary
@@ -102,20 +145,17 @@ fn lzma2(bytes: &[u8], location: &str, budget: &mut Budget) -> Result<Option<Vec
 /// tail alone).
 pub fn may_begin(head: &[u8]) -> bool {
     const ENOUGH: usize = 64 << 10;
-    let deflate = head.first().is_some_and(|b| (b >> 1) & 3 != 3) && {
-        let mut z = Decompress::new(false);
-        let mut out = Vec::with_capacity(ENOUGH);
-        loop {
-            let (read, written) = (z.total_in(), z.total_out());
-            match z.decompress_vec(&head[read as usize..], &mut out, FlushDecompress::None) {
-                Err(_) => break false,
-                Ok(Status::StreamEnd) => break head.len() - z.total_in() as usize <= TRAILER,
-                Ok(_) if out.len() == out.capacity() || z.total_in() as usize == head.len() => break true,
-                Ok(_) if z.total_in() == read && z.total_out() == written => break false,
-                Ok(_) => {}
-            }
+    // From the first byte, a stream that goes on past the head (or ends at its end); from the
+    // next few, one that decodes to a Part 10 file.
+    let deflate = (0..=JUNK.min(head.len())).any(|skip| {
+        let (out, went) = inflate(&head[skip..], ENOUGH);
+        match went {
+            _ if skip > 0 => a_file(&out),
+            Went::Ended(n) => head.len() - n <= TRAILER || a_file(&out),
+            Went::Starved | Went::Limit => true,
+            Went::Failed => a_file(&out),
         }
-    };
+    });
     let lzma2 = matches!(head.first(), Some(0x01 | 0xE0..=0xFF)) && {
         let mut out = Vec::new();
         let reader = lzma_rust2::Lzma2Reader::new(head, MAX_WINDOW as u32, None);
@@ -163,6 +203,20 @@ mod tests {
         raw.write_all(&text).unwrap();
         let raw = raw.finish().unwrap();
         assert!(members(&raw[..raw.len() / 2]).is_empty());
+        // A Part 10 file: after a few bytes of a made-up header, cut short, with bytes after it.
+        let file = [&[0u8; 128][..], b"DICM\x02\x00\x10\x00UI\x02\x001\0", &text].concat();
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&file).unwrap();
+        let stream = z.finish().unwrap();
+        for (what, bytes) in [
+            ("after junk", [&b"JNK"[..], &stream].concat()),
+            ("cut short", stream[..stream.len() - 20].to_vec()),
+            ("with bytes after it", [&stream[..], &[7u8; 64]].concat()),
+        ] {
+            let found = members(&bytes);
+            assert!(found.iter().any(|(_, d)| d.get(128..132) == Some(b"DICM")), "{what}");
+            assert!(may_begin(&bytes), "{what}");
+        }
         assert!(may_begin(&raw[..raw.len() / 2]), "a head of a stream");
         assert!(may_begin(&lzma2[..100]), "a head of a stream");
         let mut begins = 0;

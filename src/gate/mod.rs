@@ -229,7 +229,10 @@ fn check_in(
         }
     }
     // What nothing recognises may be a compressed stream without a header.
-    if search && kinds.is_empty() && !v.dicom && !text_like(bytes) {
+    // (A zlib or lzma header is a guess of a few bytes: a zlib stream whose check fails is
+    // read here as the raw deflate after its header.)
+    let guesses = kinds.iter().all(|k| matches!(k, container::Kind::Zlib | container::Kind::Lzma));
+    if search && guesses && !v.dicom && !text_like(bytes) {
         let read = bare::streams(bytes, location, budget, &mut |name, data, budget| {
             if depth >= container::MAX_DEPTH {
                 all.refuse([container::refusal("archive-depth", location, "a stream nested too deep")]);

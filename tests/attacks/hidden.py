@@ -450,6 +450,13 @@ for kind, data in (('attack', BAD), ('control', CLEAN)):
     write(kind, 'raw_deflate_stream_%s.bin' % kind, zlib.compress(data)[2:-4])
     write(kind, 'raw_lzma2_stream_%s.bin' % kind,
           lzma.compress(data, format=lzma.FORMAT_RAW, filters=[{'id': lzma.FILTER_LZMA2}]))
+    # After a made-up header of a few bytes, cut short, with bytes after it; zlib whose check fails.
+    raw = zlib.compress(data)[2:-4]
+    write(kind, 'raw_deflate_after_junk_%s.bin' % kind, b'VLT' + raw)
+    if kind == 'attack':  # a clean file cut short is refused too: truncated DICOM is unreadable
+        write(kind, 'raw_deflate_cut_short_%s.bin' % kind, raw[:-16])
+    write(kind, 'raw_deflate_then_bytes_%s.bin' % kind, raw + bytes(range(64)))
+    write(kind, 'bad_check_%s.zlib' % kind, zlib.compress(data)[:-4] + b'\0\0\0\0')
 write('control', 'clean_pdf_attachment.pdf', pdf_with(CLEAN))
 prose = (b'The study shows no acute abnormality and the findings are within normal limits for the age '
          b'of the person with no change since the previous examination and nothing further is needed\n')

@@ -216,6 +216,38 @@ mod tests {
     }
 
     #[test]
+    fn identity_in_sentences_other_languages_and_other_separators_is_found() {
+        for text in [
+            "the patient is Zelda Madeup",
+            "name is Zelda Madeup",
+            "Patients name is Zelda Madeup",
+            "MRS MADEUP",
+            "MS. MADEUP",
+            "Frau Madeup",
+            "Mme Madeup",
+            "Nome: Zelda Madeup",
+            "Naam: Madeup",
+            "Nombre: Zelda",
+            "Nachname Madeup Vorname Zelda",
+            "Geburtsdatum: 03.02.1971",
+            "Date de naissance: 3 février 1971",
+            "seen 3_2_1971",
+            "seen 3 / 2 / 1971",
+            "seen 3--2--1971",
+            "seen 3;2;1971",
+            "M.R.N. 4-7-1-1-9-1-3",
+            "chart number 4.711.913",
+            "chart 4'711'913",
+            "chart 4_711_913",
+        ] {
+            assert!(find(text.as_bytes(), Strength::FreeText).is_some(), "{text}");
+        }
+        for text in ["MR BRAIN", "DR CHEST PORTABLE", "MS PLAQUES", "Dose 1.250 mg", "C3-4-5-6-7 levels"] {
+            assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
+        }
+    }
+
+    #[test]
     fn teaching_descriptions_are_not_identity() {
         for text in [
             "AXIAL 5MM",

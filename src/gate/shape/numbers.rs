@@ -52,7 +52,16 @@ pub(super) fn date(text: &[u8]) -> bool {
         if let (Some(&b), Some(&c)) = (runs.get(k + 1), runs.get(k + 2)) {
             let sep1 = &text[run.1..b.0];
             let sep2 = &text[b.1..c.0];
-            let joined = sep1.len() == 1 && sep1 == sep2 && matches!(sep1[0], b'-' | b'/' | b'.');
+            // One mark, or one with spaces around it or doubled (`3 / 2 / 1971`, `3--2--1971`);
+            // those, `_` and `;` only with a year of four digits.
+            let core = sep1.trim_ascii();
+            let mark = |c: u8| matches!(c, b'-' | b'/' | b'.' | b'_' | b';' | b':' | b',');
+            let plain = sep1.len() == 1 && matches!(sep1[0], b'-' | b'/' | b'.');
+            let wide = !plain
+                && sep1.len() <= 3
+                && (core.len() == 1 && mark(core[0]) || sep1 == b"--")
+                && (len == 4 || c.1 - c.0 == 4);
+            let joined = sep1 == sep2 && (plain || wide);
             if joined {
                 let (l1, l2, l3) = (len, b.1 - b.0, c.1 - c.0);
                 let (x, y, z) = (number(text, run), number(text, b), number(text, c));

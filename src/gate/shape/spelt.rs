@@ -183,6 +183,15 @@ fn words_as_digits(text: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
 /// A token that is a number or a date with letters that look like digits in it (`O3.O2.l97l`),
 /// or a month in Roman numerals between a day and a year (`3.II.1971`): as digits.
 fn number_token(token: &[u8]) -> Option<Vec<u8>> {
+    // Thousands marked (`4.711.913`, `4'711'913`, `4_711_913`): the number.
+    let groups: Vec<&[u8]> = token.split(|&b| matches!(b, b'.' | b'\'' | b'_')).collect();
+    if groups.len() >= 3
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.iter().all(u8::is_ascii_digit))
+    {
+        return Some(groups.concat());
+    }
     let digit_like = |b: u8| matches!(b, b'O' | b'o' | b'I' | b'l' | b'|');
     let digits = token.iter().filter(|b| b.is_ascii_digit()).count();
     let separator = |b: u8| matches!(b, b'.' | b'/' | b'-');

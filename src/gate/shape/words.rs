@@ -2,6 +2,38 @@
 
 /// Words that label an identity field when a `:`, `#` or `=` and a value follow.
 const LABELS: &[&str] = &[
+    // Other languages' (a teaching file from abroad; UTF-8 as written, ASCII folded to lower case).
+    "nome",
+    "naam",
+    "navn",
+    "nombre",
+    "nom",
+    "nazwisko",
+    "jméno",
+    "imię",
+    "nachname",
+    "vorname",
+    "patientin",
+    "apellido",
+    "apellidos",
+    "cognome",
+    "prénom",
+    "prenom",
+    "achternaam",
+    "voornaam",
+    "geburtsdatum",
+    "geb",
+    "geb.",
+    "date de naissance",
+    "fecha de nacimiento",
+    "data di nascita",
+    "geboortedatum",
+    "имя",
+    "фамилия",
+    "дата рождения",
+    "氏名",
+    "患者氏名",
+    "生年月日",
     "name",
     "patient",
     "pt",
@@ -50,10 +82,19 @@ const LABELS: &[&str] = &[
 
 /// Labels specific enough that a number after them is an identity even without `:` (`MRN
 /// 4711913`, `DOB 03/02/1971`, `NHS9434765919`).
-const NUMBER_LABELS: &[&str] = &["mrn", "nhs", "dob", "d.o.b", "d.o.b.", "pid", "ssn", "hosp no", "acc no"];
+const NUMBER_LABELS: &[&str] =
+    &["mrn", "m.r.n", "nhs", "dob", "d.o.b", "d.o.b.", "pid", "ssn", "hosp no", "acc no"];
 
 /// Titles a capitalised name follows.
-const TITLES: &[&str] = &["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame"];
+const TITLES: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Frau", "Herr", "Mme", "Mlle", "Sra",
+    "Srta",
+];
+
+/// Titles no modality or description is written as, so that in capitals too a name follows
+/// (`MRS MADEUP`; `MR`, `MS`, `MX` and `DR` in capitals are modalities).
+const CAPITAL_TITLES: &[&str] =
+    &["MRS", "MISS", "PROF", "SIR", "DAME", "FRAU", "HERR", "MME", "MLLE", "SRA", "SRTA"];
 
 pub(super) fn letter(b: u8) -> bool {
     b.is_ascii_alphabetic() || b >= 0x80
@@ -386,6 +427,9 @@ pub(super) fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize>
 
 /// A title (as written: `Dr`, `Mrs.`) then a capitalised word: `Dr Smith`.
 pub(super) fn titled(text: &[u8]) -> bool {
+    if capital_titled(text) {
+        return true;
+    }
     // A title is a capital and lower case letters, and a capitalised name follows.
     if !text.windows(2).any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_lowercase()) {
         return false;
@@ -422,6 +466,11 @@ pub(super) fn titled(text: &[u8]) -> bool {
 /// Labels of a name that say what follows without a colon (`Pt name Zelda Madeup`, `surname
 /// Madeup`): only those no description uses for anything but a person's name.
 const NAME_LABELS: &[&str] = &[
+    "name is",
+    "patient is",
+    "pt is",
+    "nachname",
+    "vorname",
     "pt name",
     "pt's name",
     "pts name",
@@ -538,4 +587,20 @@ fn examined(after: &[u8]) -> bool {
     let word: Vec<u8> =
         after.iter().take_while(|b| b.is_ascii_alphabetic()).map(u8::to_ascii_lowercase).collect();
     EXAMINED.iter().any(|w| w.as_bytes() == word.as_slice())
+}
+
+/// A title in capitals and a word in capitals: one of [`CAPITAL_TITLES`] and a space, or any
+/// title with a full stop (`MS. MADEUP`, `DR. MADEUP`: a modality takes none) — but not before a
+/// body part ([`examined`]).
+fn capital_titled(text: &[u8]) -> bool {
+    let words: Vec<&[u8]> = text.split(|&b| b == b' ').filter(|w| !w.is_empty()).collect();
+    words.windows(2).any(|pair| {
+        let (title, name) = (pair[0], pair[1]);
+        let capitals = |w: &[u8]| w.len() >= 2 && w.iter().all(u8::is_ascii_uppercase);
+        let bare = CAPITAL_TITLES.iter().any(|t| t.as_bytes() == title);
+        let dotted = title.strip_suffix(b".").is_some_and(|t| {
+            TITLES.iter().chain(CAPITAL_TITLES).any(|x| x.as_bytes().eq_ignore_ascii_case(t)) && capitals(t)
+        });
+        (bare || dotted) && capitals(name) && !examined(name)
+    })
 }
