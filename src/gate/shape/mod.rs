@@ -32,6 +32,9 @@ pub enum Shape {
     TitledName,
     Date,
     IdNumber,
+    /// An e-mail address (`zelda.madeup@example.org`, or spelt `zelda dot madeup at example dot
+    /// org`).
+    Email,
     /// A value that is a file in base64: bytes no description holds, that a decoder takes out.
     EncodedFile,
 }
@@ -44,6 +47,7 @@ impl Shape {
             Shape::TitledName => "a title and a name",
             Shape::Date => "a date",
             Shape::IdNumber => "an ID-like or telephone number",
+            Shape::Email => "an e-mail address",
             Shape::EncodedFile => "a file in base64",
         }
     }
@@ -132,6 +136,9 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     }
     if titled(text) {
         return Some(Shape::TitledName);
+    }
+    if words::email(text) {
+        return Some(Shape::Email);
     }
     if strength != Strength::Labels && date(text) {
         return Some(Shape::Date);
@@ -239,10 +246,23 @@ mod tests {
             "chart number 4.711.913",
             "chart 4'711'913",
             "chart 4_711_913",
+            "contact zelda.madeup@example.org",
+            "mailto:zelda.madeup@example.org",
+            "zelda dot madeup at example dot org",
+            "zelda.madeup [at] example [dot] org",
         ] {
             assert!(find(text.as_bytes(), Strength::FreeText).is_some(), "{text}");
         }
-        for text in ["MR BRAIN", "DR CHEST PORTABLE", "MS PLAQUES", "Dose 1.250 mg", "C3-4-5-6-7 levels"] {
+        for text in [
+            "MR BRAIN",
+            "DR CHEST PORTABLE",
+            "MS PLAQUES",
+            "Dose 1.250 mg",
+            "C3-4-5-6-7 levels",
+            "seen at 9 dot 30",
+            "CT@Site2",
+            "look at the liver",
+        ] {
             assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
         }
     }

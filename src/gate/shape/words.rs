@@ -604,3 +604,59 @@ fn capital_titled(text: &[u8]) -> bool {
         (bare || dotted) && capitals(name) && !examined(name)
     })
 }
+
+/// An e-mail address: a local part, `@`, and a domain of two labels or more ending in two
+/// letters or more. Spelt out too: `at` and `dot` as words or in brackets.
+pub(super) fn email(text: &[u8]) -> bool {
+    let local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
+    let address = |t: &[u8]| {
+        memchr::memchr_iter(b'@', t).any(|at| {
+            let before = t[..at].iter().rev().take_while(|&&b| local(b)).count();
+            let domain: Vec<&[u8]> = t[at + 1..]
+                .split(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.'))
+                .next()
+                .unwrap_or_default()
+                .split(|&b| b == b'.')
+                .collect();
+            let tld = domain.last().is_some_and(|l| l.len() >= 2 && l.iter().all(u8::is_ascii_alphabetic));
+            before >= 1 && domain.len() >= 2 && domain.iter().all(|l| !l.is_empty()) && tld
+        })
+    };
+    if address(text) {
+        return true;
+    }
+    // Spelt: ` at `, `[at]`, `(at)` for `@` and the same of `dot` for `.`, where there is one of each.
+    let lower = text.to_ascii_lowercase();
+    let has = |w: &[u8]| memchr::memmem::find(&lower, w).is_some();
+    if !(has(b"at") && has(b"dot")) {
+        return false;
+    }
+    let mut spelt = lower.clone();
+    for (from, to) in [
+        (&b" [at] "[..], &b"@"[..]),
+        (b"[at]", b"@"),
+        (b" (at) ", b"@"),
+        (b"(at)", b"@"),
+        (b" at ", b"@"),
+        (b" [dot] ", b"."),
+        (b"[dot]", b"."),
+        (b" (dot) ", b"."),
+        (b"(dot)", b"."),
+        (b" dot ", b"."),
+    ] {
+        spelt = replace_all(&spelt, from, to);
+    }
+    address(&spelt)
+}
+
+fn replace_all(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(hay.len());
+    let mut i = 0;
+    while let Some(p) = find_from(hay, from, i) {
+        out.extend_from_slice(&hay[i..p]);
+        out.extend_from_slice(to);
+        i = p + from.len();
+    }
+    out.extend_from_slice(&hay[i..]);
+    out
+}
