@@ -61,7 +61,9 @@ pub(super) fn date(text: &[u8]) -> bool {
                 && sep1.len() <= 3
                 && (core.len() == 1 && mark(core[0]) || sep1 == b"--")
                 && (len == 4 || c.1 - c.0 == 4);
-            let joined = sep1 == sep2 && (plain || wide);
+            // Chinese and Japanese: 1971年2月3日.
+            let cjk = sep1 == "年".as_bytes() && sep2 == "月".as_bytes();
+            let joined = (sep1 == sep2 && (plain || wide)) || cjk;
             if joined {
                 let (l1, l2, l3) = (len, b.1 - b.0, c.1 - c.0);
                 let (x, y, z) = (number(text, run), number(text, b), number(text, c));
@@ -135,7 +137,9 @@ pub(super) fn id_number(text: &[u8], run: usize) -> bool {
     for &run in &runs {
         let joined = prev.is_some_and(|p| {
             let sep = &text[p.1..run.0];
-            !sep.is_empty() && sep.len() <= 2 && sep.iter().all(|&b| matches!(b, b' ' | b'-' | b'(' | b')'))
+            !sep.is_empty()
+                && sep.len() <= 2
+                && sep.iter().all(|&b| matches!(b, b' ' | b'-' | b'(' | b')' | b'.'))
         });
         match chains.last_mut() {
             Some(chain) if joined && run.1 - run.0 >= 2 && !chain.is_empty() => chain.push(run),
@@ -200,6 +204,8 @@ const MEASURES: &[&str] = &[
     "static",
     "volume",
     "dose",
+    "gated",
+    "sequence",
 ];
 
 /// What a version number follows (`Version 4.1.12`, `v2.1.10`, `syngo 7.8.90`).
@@ -233,7 +239,7 @@ fn before_is(text: &[u8], start: usize, words: &[&str]) -> bool {
 
 /// A month's name or its abbreviation as a word of its own (`Feb`, `Feb.`, `February`, `Sept`;
 /// not `Marker`).
-fn month_word(lower: &[u8], at: usize) -> bool {
+pub(super) fn month_word(lower: &[u8], at: usize) -> bool {
     const NAMES: &[&str] = &[
         "january",
         "february",

@@ -159,6 +159,11 @@ fn words_as_digits(text: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
         let (n, end) = number_words(text, j).unwrap_or((0, j));
         return Some((format!("{}", 2000 + n).into_bytes(), end));
     }
+    // Twenty to ninety-nine (`seventy-one`: a year of two digits).
+    if index_of(TENS, word).is_some() {
+        let (n, end) = number_words(text, at)?;
+        return Some((n.to_string().into_bytes(), end));
+    }
     // Digit words, two or more, with spaces or dashes between.
     let mut digits = Vec::new();
     let mut j = at;

@@ -29,6 +29,11 @@ const LABELS: &[&str] = &[
     "data di nascita",
     "geboortedatum",
     "имя",
+    "Имя",
+    "ИМЯ",
+    "Фамилия",
+    "ФАМИЛИЯ",
+    "Дата рождения",
     "фамилия",
     "дата рождения",
     "氏名",
@@ -111,7 +116,22 @@ pub(super) fn person_name(text: &[u8]) -> bool {
             && text[..i].iter().rev().find(|&&c| !skip(c)).is_some_and(|&c| letter(c))
             && text[i + 1..].iter().find(|&&c| !skip(c)).is_some_and(|&c| letter(c))
             && !protocol_step(&text[..i], &text[i + 1..])
-    })
+    }) || family_alone(text)
+}
+
+/// A family name alone in DICOM's form: a word of two letters or more, then carets to the end
+/// (`MADEUP^`, `Madeup^^`), unless a protocol tree's word (`Thorax^`).
+fn family_alone(text: &[u8]) -> bool {
+    let t = text.trim_ascii_end();
+    let carets = t.iter().rev().take_while(|&&b| b == b'^').count();
+    let word: Vec<u8> = t[..t.len() - carets]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    let word: Vec<u8> = word.into_iter().rev().collect();
+    carets >= 1 && word.len() >= 2 && !PROTOCOL_WORDS.iter().any(|p| p.as_bytes() == word.as_slice())
 }
 
 /// Words a scanner's protocol tree is made of (Siemens writes `Region^Protocol` into the study
@@ -183,6 +203,13 @@ const PROTOCOL_WORDS: &[&str] = &[
     "standard",
     "special",
     "emergency",
+    "abd",
+    "aaa",
+    "aorta",
+    "tap",
+    "lspine",
+    "cspine",
+    "tspine",
 ];
 
 /// True when the word before a caret and the first word after it are both protocol words.
@@ -190,6 +217,16 @@ fn protocol_step(before: &[u8], after: &[u8]) -> bool {
     let back: Vec<u8> =
         before.iter().rev().take_while(|b| b.is_ascii_alphabetic()).map(u8::to_ascii_lowercase).collect();
     let back: Vec<u8> = back.into_iter().rev().collect();
+    // Or its first word where words are written together (`ThoraxAbdomen`).
+    let run: Vec<u8> = before.iter().rev().take_while(|b| b.is_ascii_alphabetic()).copied().collect();
+    let run: Vec<u8> = run.into_iter().rev().collect();
+    let lead = match run.as_slice() {
+        [a, b, ..] if a.is_ascii_uppercase() && b.is_ascii_lowercase() => {
+            1 + run[1..].iter().take_while(|c| c.is_ascii_lowercase()).count()
+        }
+        _ => run.len(),
+    };
+    let back_lead = run[..lead].to_ascii_lowercase();
     // The first word after, a capitalised word of a run written together ending at the next
     // capital (`AbdomenRoutine`), or a run of capitals (`CTA_Carotid`).
     let letters: Vec<u8> = after.iter().take_while(|b| b.is_ascii_alphabetic()).copied().collect();
@@ -201,7 +238,7 @@ fn protocol_step(before: &[u8], after: &[u8]) -> bool {
     };
     let front = letters[..first].to_ascii_lowercase();
     let known = |w: &[u8]| PROTOCOL_WORDS.iter().any(|p| p.as_bytes() == w);
-    known(&back) && known(&front)
+    (known(&back) || known(&back_lead)) && known(&front)
 }
 
 /// `SURNAME, Given`: a capitalised word after a comma and an upper-case word.
@@ -225,6 +262,9 @@ pub(super) fn surname_first(text: &[u8]) -> bool {
 /// A label word, at a word boundary, then spaces or dots, then `:`, `#`, `=` or `-`, then a
 /// value (after spaces, tabs, dots or quotes).
 pub fn labelled(text: &[u8]) -> bool {
+    if born(text) {
+        return true;
+    }
     // A label needs a separator after it, or (for the number labels) a digit.
     if !text.iter().any(|&b| matches!(b, b':' | b'#' | b'=' | b'-') || b.is_ascii_digit()) {
         return false;
@@ -261,7 +301,7 @@ pub fn labelled(text: &[u8]) -> bool {
                 continue; // not the end of a word
             }
             let gap = j;
-            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.')) {
+            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'\r' | b'\n')) {
                 j += 1;
             }
             // A dash separates only with a space before it ("Name - X"; "ACC-123" is a code).
@@ -468,6 +508,8 @@ pub(super) fn titled(text: &[u8]) -> bool {
 const NAME_LABELS: &[&str] = &[
     "name is",
     "patient is",
+    "patientin",
+    "called",
     "pt is",
     "nachname",
     "vorname",
@@ -506,13 +548,44 @@ pub(super) fn named(text: &[u8]) -> bool {
             }
             let gap = text[end..].iter().take_while(|&&b| matches!(b, b' ' | b'\t' | b'"' | b'\'')).count();
             let word = &text[end + gap..];
-            let capital = word.first().is_some_and(u8::is_ascii_uppercase);
-            let letters = word.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-            if gap >= 1 && capital && letters >= 2 {
+            let capitalised = |w: &[u8]| {
+                w.first().is_some_and(u8::is_ascii_uppercase)
+                    && w.iter().take_while(|b| b.is_ascii_alphabetic()).count() >= 2
+            };
+            if gap >= 1 && capitalised(word) {
                 return true;
             }
         }
         false
+    }) || two_capitalised_after(text)
+}
+
+/// Words that name a person when two capitalised words follow them (`Name Zelda Madeup`,
+/// `PT. ZELDA MADEUP`): one capitalised word after them is a description's, and a position is
+/// no name. `Patient` is not one: title-case text says `Retain Patient Characteristics Option`.
+const LOOSE_LABELS: &[&str] = &["name", "pt.", "pat."];
+
+fn two_capitalised_after(text: &[u8]) -> bool {
+    let words: Vec<&[u8]> = text.split(|&b| b == b' ' || b == b',').filter(|w| !w.is_empty()).collect();
+    let capitalised = |w: &[u8]| {
+        w.len() >= 2 && w[0].is_ascii_uppercase() && w.iter().all(|b| b.is_ascii_alphabetic() || *b == b'-')
+    };
+    words.windows(3).any(|w| {
+        let label = w[0].to_ascii_lowercase();
+        let first = w[1].to_ascii_lowercase();
+        LOOSE_LABELS.iter().any(|l| l.as_bytes() == label.as_slice())
+            && capitalised(w[1])
+            && capitalised(w[2])
+            && !examined(w[1])
+            && ![w[1], w[2]].iter().any(|x| {
+                FILLERS
+                    .iter()
+                    .chain(&["and", "for", "to", "with", "by", "field"])
+                    .any(|f| f.as_bytes().eq_ignore_ascii_case(x))
+            })
+            && !POSITIONS.iter().any(|p| {
+                p.as_bytes() == first.as_slice() || p.split(' ').next() == std::str::from_utf8(&first).ok()
+            })
     })
 }
 
@@ -580,6 +653,14 @@ const EXAMINED: &[&str] = &[
     "plaque",
     "plaques",
     "enterography",
+    "lat",
+    "lateral",
+    "phase",
+    "views",
+    "view",
+    "pa",
+    "ap",
+    "portable",
 ];
 
 /// True when `after` (what follows a title) begins with a word [`EXAMINED`] lists.
@@ -659,4 +740,42 @@ fn replace_all(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(&hay[i..]);
     out
+}
+
+/// Words that say a birth (English, German, French, Spanish, Italian).
+const BORN: &[&str] = &["born", "geboren", "née", "né", "nee", "nacida", "nacido", "nata", "nato"];
+/// Small words between `born` and when (`born on the`, `geboren am`, `née le`).
+const FILLERS: &[&str] = &["on", "in", "the", "am", "le", "el", "il", "en", "de", "of"];
+
+/// A word of [`BORN`], then (past small words) a number or a month: `born February 1971`,
+/// `born in 1971`, `geboren am 3.`.
+fn born(text: &[u8]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    BORN.iter().any(|word| {
+        let w = word.as_bytes();
+        let mut from = 0;
+        while let Some(i) = find_from(&lower, w, from) {
+            from = i + 1;
+            let end = i + w.len();
+            if (i > 0 && letter(lower[i - 1])) || lower.get(end).is_some_and(|&b| letter(b)) {
+                continue;
+            }
+            let mut j = end;
+            loop {
+                j += lower[j..].iter().take_while(|&&b| b == b' ' || b == b',').count();
+                let next = lower[j..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+                if next > 0 && FILLERS.iter().any(|f| f.as_bytes() == &lower[j..j + next]) {
+                    j += next;
+                    continue;
+                }
+                break;
+            }
+            if lower.get(j).is_some_and(u8::is_ascii_digit)
+                || (j < lower.len() && super::numbers::month_word(&lower, j))
+            {
+                return true;
+            }
+        }
+        false
+    })
 }
