@@ -57,6 +57,7 @@ mod numbers;
 mod ocr;
 mod spelt;
 mod views;
+mod vocabulary;
 mod words;
 
 use numbers::{date, id_number};

@@ -1,105 +1,6 @@
 //! Shapes made of words: a person name's DICOM form, labelled fields, titles.
 
-/// Words that label an identity field when a `:`, `#` or `=` and a value follow.
-const LABELS: &[&str] = &[
-    // Other languages' (a teaching file from abroad; UTF-8 as written, ASCII folded to lower case).
-    "nome",
-    "naam",
-    "navn",
-    "nombre",
-    "nom",
-    "nazwisko",
-    "jméno",
-    "imię",
-    "nachname",
-    "vorname",
-    "patientin",
-    "apellido",
-    "apellidos",
-    "cognome",
-    "prénom",
-    "prenom",
-    "achternaam",
-    "voornaam",
-    "geburtsdatum",
-    "geb",
-    "geb.",
-    "date de naissance",
-    "fecha de nacimiento",
-    "data di nascita",
-    "geboortedatum",
-    "имя",
-    "Имя",
-    "ИМЯ",
-    "Фамилия",
-    "ФАМИЛИЯ",
-    "Дата рождения",
-    "фамилия",
-    "дата рождения",
-    "氏名",
-    "患者氏名",
-    "生年月日",
-    "name",
-    "patient",
-    "pt",
-    "patient name",
-    "pt name",
-    "surname",
-    "forename",
-    "first name",
-    "last name",
-    "given name",
-    "family name",
-    "dob",
-    "d.o.b",
-    "d.o.b.",
-    "date of birth",
-    "birth date",
-    "birthdate",
-    "born",
-    "mrn",
-    "nhs",
-    "nhs no",
-    "nhs number",
-    "hospital number",
-    "hosp no",
-    "hospital no",
-    "id",
-    "pid",
-    "patient id",
-    "pt id",
-    "acc",
-    "acc no",
-    "accession",
-    "accession number",
-    "address",
-    "addr",
-    "tel",
-    "phone",
-    "telephone",
-    "mobile",
-    "email",
-    "e-mail",
-    "ssn",
-    "postcode",
-    "zip",
-];
-
-/// Labels specific enough that a number after them is an identity even without `:` (`MRN
-/// 4711913`, `DOB 03/02/1971`, `NHS9434765919`).
-const NUMBER_LABELS: &[&str] =
-    &["mrn", "m.r.n", "nhs", "dob", "d.o.b", "d.o.b.", "pid", "ssn", "hosp no", "acc no"];
-
-/// Titles a capitalised name follows.
-const TITLES: &[&str] = &[
-    "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Frau", "Herr", "Mme", "Mlle", "Sra",
-    "Srta",
-];
-
-/// Titles no modality or description is written as, so that in capitals too a name follows
-/// (`MRS MADEUP`; `MR`, `MS`, `MX` and `DR` in capitals are modalities).
-const CAPITAL_TITLES: &[&str] =
-    &["MRS", "MISS", "PROF", "SIR", "DAME", "FRAU", "HERR", "MME", "MLLE", "SRA", "SRTA"];
+use super::vocabulary::*;
 
 pub(super) fn letter(b: u8) -> bool {
     b.is_ascii_alphabetic() || b >= 0x80
@@ -131,86 +32,10 @@ fn family_alone(text: &[u8]) -> bool {
         .map(u8::to_ascii_lowercase)
         .collect();
     let word: Vec<u8> = word.into_iter().rev().collect();
-    carets >= 1 && word.len() >= 2 && !PROTOCOL_WORDS.iter().any(|p| p.as_bytes() == word.as_slice())
+    carets >= 1
+        && word.len() >= 2
+        && !PROTOCOL_WORDS.iter().chain(EXAMINED).any(|p| p.as_bytes() == word.as_slice())
 }
-
-/// Words a scanner's protocol tree is made of (Siemens writes `Region^Protocol` into the study
-/// description): regions, modalities, kinds of study.
-const PROTOCOL_WORDS: &[&str] = &[
-    "head",
-    "neck",
-    "neuro",
-    "brain",
-    "spine",
-    "chest",
-    "thorax",
-    "lung",
-    "cardiac",
-    "heart",
-    "ca",
-    "abdomen",
-    "pelvis",
-    "angio",
-    "cta",
-    "mra",
-    "vascular",
-    "extremity",
-    "extremities",
-    "knee",
-    "hip",
-    "shoulder",
-    "hand",
-    "wrist",
-    "ankle",
-    "foot",
-    "elbow",
-    "breast",
-    "body",
-    "whole",
-    "wholebody",
-    "ct",
-    "mr",
-    "mri",
-    "pet",
-    "nm",
-    "us",
-    "xr",
-    "routine",
-    "trauma",
-    "adult",
-    "child",
-    "pediatric",
-    "paediatric",
-    "library",
-    "research",
-    "service",
-    "test",
-    "phantom",
-    "qa",
-    "onco",
-    "oncology",
-    "msk",
-    "colon",
-    "dental",
-    "sinus",
-    "temporal",
-    "bone",
-    "liver",
-    "kidney",
-    "renal",
-    "prostate",
-    "seq",
-    "standard",
-    "special",
-    "emergency",
-    "abd",
-    "aaa",
-    "aorta",
-    "tap",
-    "lspine",
-    "cspine",
-    "tspine",
-];
 
 /// True when the word before a caret and the first word after it are both protocol words.
 fn protocol_step(before: &[u8], after: &[u8]) -> bool {
@@ -237,7 +62,7 @@ fn protocol_step(before: &[u8], after: &[u8]) -> bool {
         _ => letters.len(),
     };
     let front = letters[..first].to_ascii_lowercase();
-    let known = |w: &[u8]| PROTOCOL_WORDS.iter().any(|p| p.as_bytes() == w);
+    let known = |w: &[u8]| PROTOCOL_WORDS.iter().chain(EXAMINED).any(|p| p.as_bytes() == w);
     (known(&back) || known(&back_lead)) && known(&front)
 }
 
@@ -324,59 +149,6 @@ pub fn labelled(text: &[u8]) -> bool {
     false
 }
 
-/// Things a name or an ID labels that are no person's (`Protocol name:`, `Coil ID:`).
-const THINGS: &[&str] = &[
-    "protocol",
-    "series",
-    "study",
-    "sequence",
-    "coil",
-    "device",
-    "exam",
-    "examination",
-    "contrast",
-    "tracer",
-    "radiopharmaceutical",
-    "agent",
-    "scanner",
-    "kernel",
-    "station",
-    "software",
-    "program",
-    "application",
-    "model",
-    "product",
-    "file",
-    "folder",
-    "filter",
-    "reconstruction",
-    "recon",
-    "algorithm",
-    "view",
-    "phase",
-    "procedure",
-    "scan",
-    "tube",
-    "detector",
-    "collimator",
-    "drug",
-    "isotope",
-    "nuclide",
-    "image",
-    "table",
-    "lot",
-    "batch",
-    "plan",
-    "session",
-    "task",
-    "step",
-    "body part",
-    "organ",
-    "lesion",
-    "nodule",
-    "trial",
-];
-
 /// True when the label is a name or an ID of a thing the word before it names.
 fn of_a_thing(before: &[u8], label: &str) -> bool {
     matches!(label, "name" | "id")
@@ -387,67 +159,6 @@ fn of_a_thing(before: &[u8], label: &str) -> bool {
                 .is_some_and(|rest| rest.last().is_none_or(|b| !b.is_ascii_alphanumeric()))
         })
 }
-
-/// Values that say there is no one's value here (`Name: ANONYMOUS`, `MRN: n/a`).
-const NO_ONE: &[&str] = &[
-    "anonymous",
-    "anonymised",
-    "anonymized",
-    "anon",
-    "removed",
-    "unknown",
-    "n/a",
-    "na",
-    "none",
-    "redacted",
-    "cleaned",
-    "withheld",
-    "not given",
-    "not known",
-    "blank",
-    "-",
-    "--",
-    "xxx",
-];
-
-/// How a patient lies or is (`Patient: supine`, `Pt: sedated`): what a patient label says in a
-/// description that is no one's identity.
-const POSITIONS: &[&str] = &[
-    "supine",
-    "prone",
-    "decubitus",
-    "lateral",
-    "erect",
-    "upright",
-    "seated",
-    "standing",
-    "oblique",
-    "feet first",
-    "head first",
-    "hfs",
-    "hfp",
-    "ffs",
-    "ffp",
-    "hfdl",
-    "hfdr",
-    "ffdl",
-    "ffdr",
-    "sedated",
-    "anaesthetised",
-    "anesthetized",
-    "uncooperative",
-    "claustrophobic",
-    "phantom",
-    "motion",
-    "moved",
-    "intubated",
-    "ventilated",
-    "paediatric",
-    "pediatric",
-    "adult",
-    "obese",
-    "bariatric",
-];
 
 /// True when the value after a label (up to a comma, a semicolon or the end) is only a word
 /// that says no one is named: a dummy, or (after a patient label) a position or a state.
@@ -503,35 +214,6 @@ pub(super) fn titled(text: &[u8]) -> bool {
     false
 }
 
-/// Labels of a name that say what follows without a colon (`Pt name Zelda Madeup`, `surname
-/// Madeup`): only those no description uses for anything but a person's name.
-const NAME_LABELS: &[&str] = &[
-    "name is",
-    "patient is",
-    "patientin",
-    "called",
-    "pt is",
-    "nachname",
-    "vorname",
-    "pt name",
-    "pt's name",
-    "pts name",
-    "patient name",
-    "patient's name",
-    "patients name",
-    "name of patient",
-    "name of the patient",
-    "surname",
-    "forename",
-    "forenames",
-    "first name",
-    "last name",
-    "given name",
-    "family name",
-    "maiden name",
-    "full name",
-];
-
 /// A name label, spaces, then a capitalised word: a labelled name written as a sentence.
 pub(super) fn named(text: &[u8]) -> bool {
     let lower = text.to_ascii_lowercase();
@@ -560,11 +242,6 @@ pub(super) fn named(text: &[u8]) -> bool {
     }) || two_capitalised_after(text)
 }
 
-/// Words that name a person when two capitalised words follow them (`Name Zelda Madeup`,
-/// `PT. ZELDA MADEUP`): one capitalised word after them is a description's, and a position is
-/// no name. `Patient` is not one: title-case text says `Retain Patient Characteristics Option`.
-const LOOSE_LABELS: &[&str] = &["name", "pt.", "pat."];
-
 fn two_capitalised_after(text: &[u8]) -> bool {
     let words: Vec<&[u8]> = text.split(|&b| b == b' ' || b == b',').filter(|w| !w.is_empty()).collect();
     let capitalised = |w: &[u8]| {
@@ -588,80 +265,6 @@ fn two_capitalised_after(text: &[u8]) -> bool {
             })
     })
 }
-
-/// What a description names after a modality that is written like a title (`MR Brain`, `Mx`
-/// for mammography, `DR` for digital radiography): a body part, a side, a kind of study.
-const EXAMINED: &[&str] = &[
-    "brain",
-    "head",
-    "neck",
-    "spine",
-    "chest",
-    "thorax",
-    "abdomen",
-    "pelvis",
-    "knee",
-    "hip",
-    "shoulder",
-    "hand",
-    "wrist",
-    "ankle",
-    "foot",
-    "elbow",
-    "breast",
-    "bilateral",
-    "left",
-    "right",
-    "screening",
-    "angio",
-    "cardiac",
-    "heart",
-    "lumbar",
-    "cervical",
-    "thoracic",
-    "sinus",
-    "sinuses",
-    "orbit",
-    "orbits",
-    "liver",
-    "prostate",
-    "pancreas",
-    "kidney",
-    "kidneys",
-    "renal",
-    "whole",
-    "spectroscopy",
-    "perfusion",
-    "diffusion",
-    "contrast",
-    "arthrogram",
-    "venogram",
-    "angiogram",
-    "protocol",
-    "routine",
-    "skull",
-    "femur",
-    "tibia",
-    "humerus",
-    "pelvic",
-    "abdominal",
-    "facial",
-    "iam",
-    "pituitary",
-    "lesion",
-    "lesions",
-    "plaque",
-    "plaques",
-    "enterography",
-    "lat",
-    "lateral",
-    "phase",
-    "views",
-    "view",
-    "pa",
-    "ap",
-    "portable",
-];
 
 /// True when `after` (what follows a title) begins with a word [`EXAMINED`] lists.
 fn examined(after: &[u8]) -> bool {
@@ -741,11 +344,6 @@ fn replace_all(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&hay[i..]);
     out
 }
-
-/// Words that say a birth (English, German, French, Spanish, Italian).
-const BORN: &[&str] = &["born", "geboren", "née", "né", "nee", "nacida", "nacido", "nata", "nato"];
-/// Small words between `born` and when (`born on the`, `geboren am`, `née le`).
-const FILLERS: &[&str] = &["on", "in", "the", "am", "le", "el", "il", "en", "de", "of"];
 
 /// A word of [`BORN`], then (past small words) a number or a month: `born February 1971`,
 /// `born in 1971`, `geboren am 3.`.

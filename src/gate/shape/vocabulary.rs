@@ -1,0 +1,124 @@
+//! The words identity-shaped text is told by, and the words a department writes that look
+//! like them but say no one (a table each, read by `words`).
+
+/// Words that label an identity field when a `:`, `#` or `=` and a value follow.
+#[rustfmt::skip]
+pub(super) const LABELS: &[&str] = &[
+    // Other languages' (a teaching file from abroad; UTF-8 as written, ASCII folded to lower
+    // case), then English.
+    "nome", "naam", "navn", "nombre", "nom", "nazwisko", "jméno", "imię", "nachname", "vorname",
+    "patientin", "apellido", "apellidos", "cognome", "prénom", "prenom", "achternaam", "voornaam",
+    "geburtsdatum", "geb", "geb.", "date de naissance", "fecha de nacimiento", "data di nascita",
+    "geboortedatum", "имя", "Имя", "ИМЯ", "Фамилия", "ФАМИЛИЯ", "Дата рождения", "фамилия",
+    "дата рождения", "氏名", "患者氏名", "生年月日", "name", "patient", "pt", "patient name", "pt name",
+    "surname", "forename", "first name", "last name", "given name", "family name", "dob", "d.o.b",
+    "d.o.b.", "date of birth", "birth date", "birthdate", "born", "mrn", "nhs", "nhs no",
+    "nhs number", "hospital number", "hosp no", "hospital no", "id", "pid", "patient id", "pt id",
+    "acc", "acc no", "accession", "accession number", "address", "addr", "tel", "phone",
+    "telephone", "mobile", "email", "e-mail", "ssn", "postcode", "zip",
+];
+
+/// Labels specific enough that a number after them is an identity even without `:` (`MRN
+/// 4711913`, `DOB 03/02/1971`, `NHS9434765919`).
+#[rustfmt::skip]
+pub(super) const NUMBER_LABELS: &[&str] = &[
+    "mrn", "m.r.n", "nhs", "dob", "d.o.b", "d.o.b.", "pid", "ssn", "hosp no", "acc no",
+];
+
+/// Titles a capitalised name follows.
+#[rustfmt::skip]
+pub(super) const TITLES: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Frau", "Herr", "Mme", "Mlle",
+    "Sra", "Srta",
+];
+
+/// Titles no modality or description is written as, so that in capitals too a name follows
+/// (`MRS MADEUP`; `MR`, `MS`, `MX` and `DR` in capitals are modalities).
+#[rustfmt::skip]
+pub(super) const CAPITAL_TITLES: &[&str] = &[
+    "MRS", "MISS", "PROF", "SIR", "DAME", "FRAU", "HERR", "MME", "MLLE", "SRA", "SRTA",
+];
+
+/// Labels of a name that say what follows without a colon (`Pt name Zelda Madeup`, `surname
+/// Madeup`): only those no description uses for anything but a person's name.
+#[rustfmt::skip]
+pub(super) const NAME_LABELS: &[&str] = &[
+    "name is", "patient is", "patientin", "called", "pt is", "nachname", "vorname", "pt name",
+    "pt's name", "pts name", "patient name", "patient's name", "patients name", "name of patient",
+    "name of the patient", "surname", "forename", "forenames", "first name", "last name",
+    "given name", "family name", "maiden name", "full name",
+];
+
+/// Words that name a person when two capitalised words follow them (`Name Zelda Madeup`,
+/// `PT. ZELDA MADEUP`): one capitalised word after them is a description's, and a position is
+/// no name. `Patient` is not one: title-case text says `Retain Patient Characteristics Option`.
+#[rustfmt::skip]
+pub(super) const LOOSE_LABELS: &[&str] = &[
+    "name", "pt.", "pat.",
+];
+
+/// Things a name or an ID labels that are no person's (`Protocol name:`, `Coil ID:`).
+#[rustfmt::skip]
+pub(super) const THINGS: &[&str] = &[
+    "protocol", "series", "study", "sequence", "coil", "device", "exam", "examination", "contrast",
+    "tracer", "radiopharmaceutical", "agent", "scanner", "kernel", "station", "software", "program",
+    "application", "model", "product", "file", "folder", "filter", "reconstruction", "recon",
+    "algorithm", "view", "phase", "procedure", "scan", "tube", "detector", "collimator", "drug",
+    "isotope", "nuclide", "image", "table", "lot", "batch", "plan", "session", "task", "step",
+    "body part", "organ", "lesion", "nodule", "trial",
+];
+
+/// Values that say there is no one's value here (`Name: ANONYMOUS`, `MRN: n/a`).
+#[rustfmt::skip]
+pub(super) const NO_ONE: &[&str] = &[
+    "anonymous", "anonymised", "anonymized", "anon", "removed", "unknown", "n/a", "na", "none",
+    "redacted", "cleaned", "withheld", "not given", "not known", "blank", "-", "--", "xxx",
+];
+
+/// How a patient lies or is (`Patient: supine`, `Pt: sedated`): what a patient label says in a
+/// description that is no one's identity.
+#[rustfmt::skip]
+pub(super) const POSITIONS: &[&str] = &[
+    "supine", "prone", "decubitus", "lateral", "erect", "upright", "seated", "standing", "oblique",
+    "feet first", "head first", "hfs", "hfp", "ffs", "ffp", "hfdl", "hfdr", "ffdl", "ffdr",
+    "sedated", "anaesthetised", "anesthetized", "uncooperative", "claustrophobic", "phantom",
+    "motion", "moved", "intubated", "ventilated", "paediatric", "pediatric", "adult", "obese",
+    "bariatric",
+];
+
+/// What a description names after a modality that is written like a title (`MR Brain`, `Mx`
+/// for mammography, `DR` for digital radiography): a body part, a side, a kind of study.
+#[rustfmt::skip]
+pub(super) const EXAMINED: &[&str] = &[
+    "brain", "head", "neck", "spine", "chest", "thorax", "abdomen", "pelvis", "knee", "hip",
+    "shoulder", "hand", "wrist", "ankle", "foot", "elbow", "breast", "bilateral", "left", "right",
+    "screening", "angio", "cardiac", "heart", "lumbar", "cervical", "thoracic", "sinus", "sinuses",
+    "orbit", "orbits", "liver", "prostate", "pancreas", "kidney", "kidneys", "renal", "whole",
+    "spectroscopy", "perfusion", "diffusion", "contrast", "arthrogram", "venogram", "angiogram",
+    "protocol", "routine", "skull", "femur", "tibia", "humerus", "pelvic", "abdominal", "facial",
+    "iam", "pituitary", "lesion", "lesions", "plaque", "plaques", "enterography", "lat", "lateral",
+    "phase", "views", "view", "pa", "ap", "portable",
+];
+
+/// Words a scanner's protocol tree is made of (Siemens writes `Region^Protocol` into the study
+/// description): regions, modalities, kinds of study; and the body parts of [`EXAMINED`].
+#[rustfmt::skip]
+pub(super) const PROTOCOL_WORDS: &[&str] = &[
+    "neuro", "lung", "ca", "cta", "mra", "vascular", "extremity", "extremities", "body",
+    "wholebody", "ct", "mr", "mri", "pet", "nm", "us", "xr", "trauma", "adult", "child",
+    "pediatric", "paediatric", "library", "research", "service", "test", "phantom", "qa", "onco",
+    "oncology", "msk", "colon", "dental", "temporal", "bone", "seq", "standard", "special",
+    "emergency", "abd", "aaa", "aorta", "tap", "lspine", "cspine", "tspine",
+];
+
+/// Words that say a birth (English, German, French, Spanish, Italian).
+#[rustfmt::skip]
+pub(super) const BORN: &[&str] = &[
+    "born", "geboren", "née", "né", "nee", "nacida", "nacido", "nata", "nato",
+];
+
+/// Small words between `born` and when (`born on the`, `geboren am`, `née le`).
+#[rustfmt::skip]
+pub(super) const FILLERS: &[&str] = &[
+    "on", "in", "the", "am", "le", "el", "il", "en", "de", "of",
+];
