@@ -180,9 +180,13 @@ fn words_as_digits(text: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
         j = end + gap;
     }
     // Digit words counting by one (`levels two three four five`) are a list, not a number.
-    let steps: Vec<i16> = digits.windows(2).map(|w| i16::from(w[1]) - i16::from(w[0])).collect();
-    let counting = digits.len() >= 3 && (steps.iter().all(|&s| s == 1) || steps.iter().all(|&s| s == -1));
-    (digits.len() >= 2 && !counting).then_some((digits, j))
+    (digits.len() >= 2 && !counts_by_one(&digits)).then_some((digits, j))
+}
+
+/// Three digits or more that count up or down by one (`1 2 3 4`, `6 5 4`): a list, not a number.
+fn counts_by_one(digits: &[u8]) -> bool {
+    let steps = |d: i16| digits.windows(2).all(|w| i16::from(w[1]) - i16::from(w[0]) == d);
+    digits.len() >= 3 && digits.iter().all(u8::is_ascii_digit) && (steps(1) || steps(-1))
 }
 
 /// A token that is a number or a date with letters that look like digits in it (`O3.O2.l97l`),
@@ -255,11 +259,8 @@ fn spaced_joined(text: &[u8]) -> Option<Vec<u8>> {
             }
         }
         // Digits alone counting by one (`Levels 1 2 3 4 5 6`) are a list, not a number.
-        let digits: Vec<i32> =
-            text[i..j].iter().filter(|&&b| b != b' ').map(|&b| i32::from(b) - 48).collect();
-        let counting = digits.iter().all(|d| (0..=9).contains(d))
-            && (digits.windows(2).all(|w| w[1] - w[0] == 1) || digits.windows(2).all(|w| w[0] - w[1] == 1));
-        if count >= 4 && !counting {
+        let singles: Vec<u8> = text[i..j].iter().copied().filter(|&b| b != b' ').collect();
+        if count >= 4 && !counts_by_one(&singles) {
             out.extend(text[i..j].iter().filter(|&&b| b != b' '));
             changed = true;
             i = j;

@@ -122,3 +122,7 @@ pub(super) const BORN: &[&str] = &[
 pub(super) const FILLERS: &[&str] = &[
     "on", "in", "the", "am", "le", "el", "il", "en", "de", "of",
 ];
+
+/// Words of title-case text that no name is (`Name Of Protocol`), besides [`FILLERS`].
+#[rustfmt::skip]
+pub(super) const NOT_NAMES: &[&str] = &["and", "for", "to", "with", "by", "field"];

@@ -254,15 +254,10 @@ fn two_capitalised_after(text: &[u8]) -> bool {
             && capitalised(w[1])
             && capitalised(w[2])
             && !examined(w[1])
-            && ![w[1], w[2]].iter().any(|x| {
-                FILLERS
-                    .iter()
-                    .chain(&["and", "for", "to", "with", "by", "field"])
-                    .any(|f| f.as_bytes().eq_ignore_ascii_case(x))
-            })
-            && !POSITIONS.iter().any(|p| {
-                p.as_bytes() == first.as_slice() || p.split(' ').next() == std::str::from_utf8(&first).ok()
-            })
+            && ![w[1], w[2]]
+                .iter()
+                .any(|x| FILLERS.iter().chain(NOT_NAMES).any(|f| f.as_bytes().eq_ignore_ascii_case(x)))
+            && !POSITIONS.iter().any(|p| p.split(' ').next() == std::str::from_utf8(&first).ok())
     })
 }
 
