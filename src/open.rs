@@ -10,7 +10,7 @@ use vaultfmt::volume::header_warning;
 use vaultfmt::{Secret, Volume};
 
 /// Opens a device, naming it in the error.
-pub fn open_device(path: &Path, access: Access) -> anyhow::Result<FileDevice> {
+pub fn open_device(path: &Path, access: Access) -> crate::error::Result<FileDevice> {
     Ok(FileDevice::open(path, access)?)
 }
 
@@ -26,8 +26,8 @@ pub fn warn_header(volume: &Volume<FileDevice>) {
 pub fn unlock_with(
     path: &Path,
     slot: Option<usize>,
-    secret: impl FnOnce() -> anyhow::Result<zeroize::Zeroizing<Vec<u8>>>,
-) -> anyhow::Result<Volume<FileDevice>> {
+    secret: impl FnOnce() -> crate::error::Result<zeroize::Zeroizing<Vec<u8>>>,
+) -> crate::error::Result<Volume<FileDevice>> {
     let dev = open_device(path, Access::ReadWrite)?;
     vaultfmt::header::read_headers(&dev)?;
     let secret = secret()?;
@@ -37,7 +37,7 @@ pub fn unlock_with(
 }
 
 /// Opens the store of an unlocked vault, recording the opening in the audit log.
-pub fn open_unlocked(volume: Volume<FileDevice>, command: &str) -> anyhow::Result<Store<FileDevice>> {
+pub fn open_unlocked(volume: Volume<FileDevice>, command: &str) -> crate::error::Result<Store<FileDevice>> {
     let slot = volume.unlocked_slot().to_string();
     let store = Store::open(volume)?;
     let mut tx = store.begin()?;

@@ -52,7 +52,7 @@ pub fn verify_store<D: BlockDevice + 'static>(
     stop: Option<&std::sync::atomic::AtomicBool>,
     on_file: &mut dyn FnMut(&str),
     on_bytes: &mut dyn FnMut(u64),
-) -> anyhow::Result<Report> {
+) -> crate::error::Result<Report> {
     let start: Position = store.begin_read_setting(VERIFY_POSITION)?.unwrap_or_default();
     let started = Instant::now();
     // Files the gate has not passed are left out, as from every way out of the vault.

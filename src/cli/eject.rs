@@ -9,7 +9,8 @@ use clap::Args;
 
 use super::mount::{UmountArgs, run_umount};
 use crate::control::Client;
-use crate::exit::{Decided, Exit};
+use crate::error::Decided;
+use crate::exit::Exit;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Given the folder a vault is mounted on, or its drive or image file: waits \
@@ -34,7 +35,7 @@ pub fn run(args: EjectArgs) -> anyhow::Result<Exit> {
             (PathBuf::from(m.vault_device().unwrap_or_default()), Some(target.clone()))
         }
         Some(m) => {
-            return Err(crate::exit::Refusal(format!(
+            return Err(crate::error::Refusal(format!(
                 "{}: {} ({}) is mounted there, not a vault",
                 target.display(),
                 m.source,
@@ -108,7 +109,7 @@ fn held_by_another(device: &Path) -> anyhow::Result<bool> {
             // Busy by a mounted filesystem is not a vault process to wait for.
             let rdev = std::fs::metadata(device)?.rdev();
             if crate::drives::discover::mounted(rdev) {
-                return Err(crate::exit::Refusal(format!(
+                return Err(crate::error::Refusal(format!(
                     "{}: a filesystem on it is mounted; it is not a vault to eject",
                     device.display()
                 ))
@@ -160,7 +161,7 @@ fn power_off(disk: &Path) -> anyhow::Result<Option<String>> {
     {
         Ok(out) if out.status.success() => return Ok(None),
         Ok(out) => {
-            return Err(crate::exit::Refusal(format!(
+            return Err(crate::error::Refusal(format!(
                 "{}: udisks would not power it down: {}",
                 disk.display(),
                 String::from_utf8_lossy(&out.stderr).trim()

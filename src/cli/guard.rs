@@ -14,7 +14,8 @@ use super::drives::{json, verdict_word};
 use super::print_json;
 use crate::drives::classify::{DeviceFacts, DrivePolicy};
 use crate::drives::{discover, guard};
-use crate::exit::{Exit, UsageError};
+use crate::error::UsageError;
+use crate::exit::Exit;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Without options it runs until stopped, handling each USB disk as it is \

@@ -12,7 +12,8 @@ use vaultfmt::dev::{Access, BlockDevice};
 use vaultfmt::header::{self, Header, HeaderError};
 
 use super::{open_device, print_json, uuid_string, with_path};
-use crate::exit::{Exit, Refusal};
+use crate::error::Refusal;
+use crate::exit::Exit;
 
 #[derive(Subcommand, Debug)]
 pub enum HeaderCommand {

@@ -7,7 +7,8 @@ use clap::Args;
 
 use super::target::{Target, open_store};
 use super::{PassphraseArgs, print_json, progress_bar, with_path};
-use crate::exit::{Exit, UsageError};
+use crate::error::UsageError;
+use crate::exit::Exit;
 use crate::gate::Policy;
 use crate::gate::import;
 use crate::size::{count, human};
@@ -66,7 +67,9 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     let bar = progress_bar(args.json, Some(plan.bytes), super::copy_bar());
     let started = Instant::now();
     let json = args.json;
-    let summary = import::import(&store, &plan, &policy, scrubbing.as_ref(), &mut |event| match event {
+    let prepare = scrubbing.as_ref().map(|s| |bytes| s.prepare(bytes, &policy));
+    let prepare = prepare.as_ref().map(|p| p as &dyn Fn(Vec<u8>) -> import::Prepared);
+    let summary = import::import(&store, &plan, &policy, prepare, &mut |event| match event {
         import::Event::File { n, total, dest } => bar.set_message(super::bar_message(n, total, dest)),
         import::Event::Read(n) => bar.inc(n),
         // Each skip is said as it happens, above the bar (not after it, mixed into its line).

@@ -16,7 +16,8 @@ use vaultfmt::{SECTOR_SIZE, Volume};
 use super::{KdfArgs, PassphraseArgs, kdf_human, kdf_json, print_json, uuid_string, with_path};
 use crate::drives::admit::{self, Admitted};
 use crate::drives::{contents, discover};
-use crate::exit::{Decided, Exit, Refusal, UsageError};
+use crate::error::{Decided, Refusal, UsageError};
+use crate::exit::Exit;
 use crate::passphrase;
 use crate::size::{human, parse_size};
 
@@ -178,7 +179,7 @@ fn format_new_image(args: &InitArgs, path: &Path, size: u64) -> anyhow::Result<E
                 Refusal(format!("{}: refused: the file appeared while formatting", path.display())).into()
             );
         }
-        Err(e) => return with_path(Err(e), path, "cannot create"),
+        Err(e) => return Ok(with_path(Err(e), path, "cannot create")?),
     }
     drop(cleanup);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())

@@ -9,7 +9,8 @@ use clap::Args;
 
 use super::{KdfArgs, PassphraseArgs, print_json, progress_bar};
 use crate::control::{self, Opened};
-use crate::exit::{Exit, UsageError};
+use crate::error::UsageError;
+use crate::exit::Exit;
 use crate::mirror::{Options, Summary, mirror_into};
 use crate::passphrase::{self, Source};
 use crate::size::{count, human};

@@ -39,7 +39,8 @@ use vaultfmt::Volume;
 use vaultfmt::dev::FileDevice;
 use vaultfmt::header::kdf::{self, KdfParams};
 
-pub use crate::exit::with_path;
+use crate::error;
+pub use crate::error::with_path;
 use crate::exit::{self, Exit};
 pub use crate::open::{open_device, unlock_with, warn_header};
 use crate::passphrase::{self, Source};
@@ -182,7 +183,7 @@ pub fn uuid_string(uuid: &[u8; 16]) -> String {
 
 /// Opens and unlocks a vault with a passphrase.
 pub fn unlock(path: &Path, pass: &PassphraseArgs, slot: Option<usize>) -> anyhow::Result<Volume<FileDevice>> {
-    unlock_with(path, slot, || Ok(passphrase::read(&pass.source(), passphrase::CURRENT, false)?))
+    Ok(unlock_with(path, slot, || Ok(passphrase::read(&pass.source(), passphrase::CURRENT, false)?))?)
 }
 
 /// A progress bar on standard error when it is a terminal and the output is not JSON; hidden
@@ -326,8 +327,8 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(err) => {
-            eprintln!("vault: {}", exit::message(&err));
-            ExitCode::from(exit::for_error(&err) as u8)
+            eprintln!("vault: {}", error::message(err.as_ref()));
+            ExitCode::from(error::for_error(err.as_ref()) as u8)
         }
     }
 }

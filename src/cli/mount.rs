@@ -19,7 +19,8 @@ use vaultfmt::{Secret, Volume};
 use zeroize::Zeroizing;
 
 use super::{PassphraseArgs, open_device, warn_header, with_path};
-use crate::exit::{self, Decided, Exit, Refusal, UsageError};
+use crate::error::{self, Decided, Refusal, UsageError};
+use crate::exit::Exit;
 use crate::fs::VaultFs;
 use crate::passphrase;
 
@@ -130,9 +131,9 @@ pub fn run(args: MountArgs) -> anyhow::Result<Exit> {
             let code = match serve(&args, secret, Some(ready.try_clone().expect("dup"))) {
                 Ok(code) => code,
                 Err(err) => {
-                    let code = exit::for_error(&err);
+                    let code = error::for_error(err.as_ref());
                     let mut ready = ready;
-                    let _ = writeln!(ready, "ERR {}\n{}", code as i32, exit::message(&err));
+                    let _ = writeln!(ready, "ERR {}\n{}", code as i32, error::message(err.as_ref()));
                     code
                 }
             };

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use super::target::open_store;
 use super::{PassphraseArgs, print_json};
-use crate::exit::{Exit, UsageError};
+use crate::error::UsageError;
+use crate::exit::Exit;
 use crate::gate::door::{save_policy, vault_policy};
 use crate::gate::{Policy, Retain};
 use clap::{Args, Subcommand};

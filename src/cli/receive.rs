@@ -12,7 +12,8 @@ use super::scrub::scrubbing_for;
 use super::target::normalise;
 use super::{PassphraseArgs, print_json, with_path};
 use crate::control::{Asker, MountKeeper, Opened, open_or_ask_mount};
-use crate::exit::{Decided, Exit, UsageError};
+use crate::error::{Decided, UsageError};
+use crate::exit::Exit;
 use crate::gate::Policy;
 use crate::gate::door::vault_policy;
 use crate::receive::keep::{Keeper, Local};
@@ -149,8 +150,12 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
                 }
                 .into());
             }
-            let scrub_key =
-                || settings.key.clone().ok_or_else(|| anyhow::anyhow!("the mount gave no scrub key"));
+            let scrub_key = || {
+                settings
+                    .key
+                    .clone()
+                    .ok_or_else(|| crate::error::Error::Control("the mount gave no scrub key".into()))
+            };
             let scrubbing = scrubbing_for(args.scrub, &args.scrub_options, &settings.policy, scrub_key)?;
             let socket = crate::control::socket_path(&args.device)?;
             let keeper = MountKeeper::new(args.device.clone(), key);

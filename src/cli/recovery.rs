@@ -60,7 +60,7 @@ fn recover(args: &RecoveryArgs) -> anyhow::Result<Exit> {
         Some(slot) => {
             let kind = volume.header().slots.get(slot).and_then(|s| s.as_ref()).map(|s| s.kind);
             if kind != Some(SlotKind::Passphrase) {
-                return Err(crate::exit::Refusal(format!(
+                return Err(crate::error::Refusal(format!(
                     "{}: keyslot {slot} holds no passphrase; --replace takes a passphrase slot",
                     args.device.display()
                 ))

@@ -7,7 +7,8 @@ use clap::Args;
 
 use super::{PassphraseArgs, print_json, with_path};
 use crate::control::{self, Opened};
-use crate::exit::{Exit, UsageError};
+use crate::error::UsageError;
+use crate::exit::Exit;
 use crate::gate::host::{self, HostFile};
 use crate::gate::{Policy, Sight};
 use crate::scrub::file::{Outcome, scrub_bytes};
@@ -97,7 +98,7 @@ pub fn scrubbing_for(
     scrub: bool,
     options: &ScrubOptions,
     policy: &Policy,
-    key: impl FnOnce() -> anyhow::Result<crate::scrub::uid::ScrubKey>,
+    key: impl FnOnce() -> crate::error::Result<crate::scrub::uid::ScrubKey>,
 ) -> anyhow::Result<Option<crate::scrub::file::Scrubbing>> {
     if !scrub {
         return Ok(None);
@@ -201,7 +202,9 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
                 // then be written into the mounted folder).
                 Opened::Mounted(client, key) => {
                     let settings = client.settings(&key, control::Asker::Scrub, true)?;
-                    let key = settings.key.ok_or_else(|| anyhow::anyhow!("the mount gave no scrub key"))?;
+                    let key = settings
+                        .key
+                        .ok_or_else(|| crate::error::Error::Control("the mount gave no scrub key".into()))?;
                     (settings.policy, key)
                 }
             }

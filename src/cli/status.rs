@@ -52,7 +52,7 @@ fn status_of(device: &Path, mounted_at: Option<&Path>, pass: &PassphraseArgs) ->
     if mounted_at.is_some() || crate::mounts::folder_of(device).is_some() {
         return Ok(Seen::Unanswered);
     }
-    let opened = super::unlock(device, pass, None).and_then(|v| crate::open::open_unlocked(v, "status"));
+    let opened = super::unlock(device, pass, None).and_then(|v| Ok(crate::open::open_unlocked(v, "status")?));
     let store = match opened {
         Ok(store) => store,
         Err(e) if busy(&e) => return Ok(Seen::Busy),
@@ -119,8 +119,8 @@ pub fn run(args: StatusArgs) -> anyhow::Result<Exit> {
                 continue;
             }
             Err(e) => {
-                eprintln!("vault: {}", crate::exit::message(&e));
-                let code = crate::exit::for_error(&e);
+                eprintln!("vault: {}", crate::error::message(e.as_ref()));
+                let code = crate::error::for_error(e.as_ref());
                 if code as i32 > worst as i32 {
                     worst = code;
                 }

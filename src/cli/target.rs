@@ -47,7 +47,7 @@ pub fn normalise(path: &str) -> String {
 
 /// Unlocks the vault on `device` and opens its store, recording the opening in the audit log.
 pub fn open_store(device: &Path, pass: &PassphraseArgs, command: &str) -> anyhow::Result<Store<FileDevice>> {
-    open_unlocked(unlock(device, pass, None)?, command)
+    Ok(open_unlocked(unlock(device, pass, None)?, command)?)
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ use zeroize::Zeroizing;
 use super::{
     Asker, HELLO, LogSummary, MountSettings, Request, Settings, peer_uid, proof, read_line, socket_path,
 };
-use crate::exit::{Decided, Exit};
+use crate::error::Decided;
+use crate::error::Error;
+use crate::exit::Exit;
 use crate::gate::door::Door;
 use crate::mirror::{Options, Summary};
 use crate::receive::dimse::PROCESSING_FAILURE;
@@ -52,7 +54,7 @@ impl Client {
         opts: &Options,
         dst_secret: &Zeroizing<Vec<u8>>,
         emit: &mut dyn FnMut(serde_json::Value),
-    ) -> anyhow::Result<Summary> {
+    ) -> crate::error::Result<Summary> {
         // A relative backup path means the same file to the mount's process.
         let dest = std::path::absolute(dest)?;
         let request =
@@ -67,7 +69,7 @@ impl Client {
         key: &Locked<[u8; 32]>,
         budget: Option<Duration>,
         progress: &mut dyn FnMut(&str, u64),
-    ) -> anyhow::Result<Report> {
+    ) -> crate::error::Result<Report> {
         let request = Request::Verify { budget_ms: budget.map(|b| b.as_millis() as u64) };
         let mut emit = |v: serde_json::Value| {
             progress(v["path"].as_str().unwrap_or_default(), v["bytes"].as_u64().unwrap_or(0))
@@ -82,12 +84,14 @@ impl Client {
         key: &Locked<[u8; 32]>,
         follow: bool,
         emit: &mut dyn FnMut(u64, vaultfmt::store::AuditRecord),
-    ) -> anyhow::Result<LogSummary> {
+    ) -> crate::error::Result<LogSummary> {
         let mut bad = None;
         let mut on_event =
             |v: serde_json::Value| match (v["seq"].as_u64(), serde_json::from_value(v["record"].clone())) {
                 (Some(seq), Ok(record)) => emit(seq, record),
-                _ => bad = Some(anyhow::anyhow!("the mount's process sent a log record that is not one")),
+                _ => {
+                    bad = Some(Error::Control("the mount's process sent a log record that is not one".into()))
+                }
             };
         let summary = self.ask(Some(key), &Request::Log { follow }, None, &[], &mut on_event)?;
         if let Some(e) = bad {
@@ -97,7 +101,7 @@ impl Client {
     }
 
     /// Asks the mount's process what `vault status` shows (no proof needed).
-    pub fn status(self) -> anyhow::Result<crate::status::Status> {
+    pub fn status(self) -> crate::error::Result<crate::status::Status> {
         Ok(serde_json::from_value(self.ask(None, &Request::Status, None, &[], &mut |_| {})?)?)
     }
 
@@ -108,14 +112,16 @@ impl Client {
         key: &Locked<[u8; 32]>,
         command: Asker,
         scrub_key: bool,
-    ) -> anyhow::Result<MountSettings> {
+    ) -> crate::error::Result<MountSettings> {
         let request = Request::Settings { command, key: scrub_key };
         let settings: Settings =
             serde_json::from_value(self.ask(Some(key), &request, None, &[], &mut |_| {})?)?;
         let scrub_key = match settings.key {
             Some(hex) => Some(ScrubKey(
                 *blake3::Hash::from_hex(&hex)
-                    .map_err(|_| anyhow::anyhow!("the mount's process sent a scrub key that is not one"))?
+                    .map_err(|_| {
+                        Error::Control("the mount's process sent a scrub key that is not one".into())
+                    })?
                     .as_bytes(),
             )),
             None => None,
@@ -132,8 +138,8 @@ impl Client {
         secret: Option<&Zeroizing<Vec<u8>>>,
         payload: &[u8],
         emit: &mut dyn FnMut(serde_json::Value),
-    ) -> anyhow::Result<serde_json::Value> {
-        let lost = |e: std::io::Error| anyhow::anyhow!("the mount's process stopped answering: {e}");
+    ) -> crate::error::Result<serde_json::Value> {
+        let lost = |e: std::io::Error| Error::Control(format!("the mount's process stopped answering: {e}"));
         let hello = read_line(&mut self.conn).map_err(lost)?;
         let hello = String::from_utf8_lossy(&hello).into_owned();
         let Some(challenge) = hello.strip_prefix(HELLO).map(str::trim) else {
@@ -164,13 +170,16 @@ impl Client {
         loop {
             let line = answers.next().and_then(Result::ok);
             let line = match (line, &sent) {
-                (None, Err(e)) => return Err(anyhow::anyhow!("the mount's process stopped answering: {e}")),
+                (None, Err(e)) => {
+                    return Err(Error::Control(format!("the mount's process stopped answering: {e}")));
+                }
                 (line, _) => line,
             };
             let line = line.ok_or_else(|| {
-                anyhow::anyhow!(
+                Error::Control(
                     "the mount's process ended before the work did (unmounted or killed); what \
                      it committed stays, and the next run goes on"
+                        .into(),
                 )
             })?;
             let value: serde_json::Value = serde_json::from_str(&line)?;
@@ -183,15 +192,15 @@ impl Client {
     }
 
     /// What the mount said instead of its greeting (it refused this user).
-    fn refusal(&self, line: &str) -> anyhow::Error {
+    fn refusal(&self, line: &str) -> Error {
         match serde_json::from_str::<serde_json::Value>(line) {
             Ok(v) if v["event"] == "error" => decided(&v),
-            _ => anyhow::anyhow!("the mount's process answered something unknown"),
+            _ => Error::Control("the mount's process answered something unknown".into()),
         }
     }
 }
 
-fn decided(value: &serde_json::Value) -> anyhow::Error {
+fn decided(value: &serde_json::Value) -> Error {
     let exit = Exit::from_code(value["code"].as_i64().unwrap_or(74) as i32);
     let message = value["message"].as_str().unwrap_or("the mount's process failed").to_string();
     Decided { exit, message }.into()
@@ -213,9 +222,9 @@ impl MountKeeper {
         MountKeeper { device, key }
     }
 
-    fn ask(&self, request: &Request, payload: &[u8]) -> anyhow::Result<serde_json::Value> {
-        let client =
-            Client::connect(&self.device).ok_or_else(|| anyhow::anyhow!("the vault is no longer mounted"))?;
+    fn ask(&self, request: &Request, payload: &[u8]) -> crate::error::Result<serde_json::Value> {
+        let client = Client::connect(&self.device)
+            .ok_or_else(|| Error::Control("the vault is no longer mounted".into()))?;
         client.ask(Some(&self.key), request, None, payload, &mut |_| {})
     }
 }

@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use vaultfmt::Volume;
 use vaultfmt::dev::{DevError, FileDevice};
 use vaultfmt::secret::Locked;
-use vaultfmt::store::{Store, StoreError};
+use vaultfmt::store::Store;
 use zeroize::Zeroizing;
 
 use crate::gate::Policy;
@@ -141,7 +141,11 @@ pub enum Opened {
 
 /// Opens an unlocked vault's store (recording `command` in its audit log); when a mount's
 /// process holds it, connects to that process instead. Any other holder is an error.
-pub fn open_or_ask_mount(device: &Path, volume: Volume<FileDevice>, command: &str) -> anyhow::Result<Opened> {
+pub fn open_or_ask_mount(
+    device: &Path,
+    volume: Volume<FileDevice>,
+    command: &str,
+) -> crate::error::Result<Opened> {
     let key = volume.subkey(KEY_CONTEXT);
     match crate::open::open_unlocked(volume, command) {
         Ok(store) => Ok(Opened::Here(Box::new(store))),
@@ -154,13 +158,14 @@ pub fn open_or_ask_mount(device: &Path, volume: Volume<FileDevice>, command: &st
 }
 
 /// True when the error says the vault is claimed by another vault process.
-fn in_use(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| {
-        c.downcast_ref::<StoreError>()
-            .and_then(StoreError::device_error)
-            .or_else(|| c.downcast_ref::<DevError>())
-            .is_some_and(|d| matches!(d, DevError::InUse { .. }))
-    })
+fn in_use(err: &crate::error::Error) -> bool {
+    use crate::error::Error;
+    let dev = match err {
+        Error::Store(e) => e.device_error(),
+        Error::Dev(d) => Some(d),
+        _ => None,
+    };
+    matches!(dev, Some(DevError::InUse { .. }))
 }
 
 /// The folder for this user's sockets and pid files: `/run/vault` for root, else under

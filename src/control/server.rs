@@ -159,14 +159,14 @@ fn send(conn: &mut UnixStream, value: &serde_json::Value) -> std::io::Result<()>
 }
 
 /// The work's outcome: its summary, or the error with its exit code.
-fn reply<T: Serialize>(conn: &mut UnixStream, result: anyhow::Result<T>) {
+fn reply<T: Serialize>(conn: &mut UnixStream, result: crate::error::Result<T>) {
     match result {
         Ok(summary) => {
             let mut v = serde_json::to_value(&summary).expect("a summary serializes");
             v["event"] = "summary".into();
             let _ = send(conn, &v);
         }
-        Err(err) => send_error(conn, crate::exit::for_error(&err), &crate::exit::message(&err)),
+        Err(err) => send_error(conn, crate::error::for_error(&err), &crate::error::message(&err)),
     }
 }
 
@@ -220,7 +220,7 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
                 last_mirror,
                 backup_max_age_days: shared.policy().backup_max_age_days,
             });
-            reply(&mut conn, result.map_err(anyhow::Error::from));
+            reply(&mut conn, result.map_err(crate::error::Error::from));
         }
         Request::Mirror { dest, delete, max_delete, dry_run } => {
             let Ok(secret) = read_line(&mut conn) else { return };
@@ -269,7 +269,7 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
                     OUT_OF_RESOURCES,
                     "the mount is keeping all it can; send it again later".into(),
                 );
-                return reply(&mut conn, Ok::<_, anyhow::Error>(busy));
+                return reply(&mut conn, Ok::<_, crate::error::Error>(busy));
             };
             let mut bytes = vec![0u8; len as usize];
             if conn.read_exact(&mut bytes).is_err() {
@@ -278,7 +278,7 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
             let from = [("calling_ae", calling_ae.as_str()), ("peer", peer.as_str())];
             let door = crate::gate::door::Door { name: &door, from: &from };
             let taken = keep_instance(shared.store(), shared.policy(), &into, &bytes, door);
-            reply(&mut conn, Ok::<_, anyhow::Error>(taken.unwrap_or_else(failed)));
+            reply(&mut conn, Ok::<_, crate::error::Error>(taken.unwrap_or_else(failed)));
         }
         Request::Audit { event, fields } => {
             if shared.read_only() {
@@ -294,7 +294,7 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
                 tx.audit(&event, &fields)?;
                 tx.commit()
             });
-            reply(&mut conn, result.map(|()| serde_json::json!({})).map_err(anyhow::Error::from));
+            reply(&mut conn, result.map(|()| serde_json::json!({})).map_err(crate::error::Error::from));
         }
         Request::Log { follow } => {
             let _ = conn.set_read_timeout(None);
@@ -332,7 +332,7 @@ fn refuse_proof(conn: &mut UnixStream) {
 }
 
 /// Records in the vault's audit log that a peer's command opened it (not on a read-only mount).
-fn audit_open<D: BlockDevice + 'static>(shared: &Shared<D>, command: &str) -> anyhow::Result<()> {
+fn audit_open<D: BlockDevice + 'static>(shared: &Shared<D>, command: &str) -> crate::error::Result<()> {
     if !shared.read_only() {
         let mut tx = shared.store().begin()?;
         tx.audit("open", &[("command", command)])?;
@@ -348,7 +348,7 @@ fn log<D: BlockDevice + 'static>(
     shared: &Shared<D>,
     follow: bool,
     stop: &AtomicBool,
-) -> anyhow::Result<LogSummary> {
+) -> crate::error::Result<LogSummary> {
     let mut last = None;
     let mut records = 0;
     loop {
@@ -381,7 +381,7 @@ fn mirror<D: BlockDevice + 'static>(
     secret: &Zeroizing<Vec<u8>>,
     opts: &Options,
     stop: &AtomicBool,
-) -> anyhow::Result<Summary> {
+) -> crate::error::Result<Summary> {
     audit_open(shared, "mirror (source, through its mount)")?;
     let mut events = conn.try_clone()?;
     crate::mirror::mirror_into(shared.store(), dest, secret, opts, &mut |event| {

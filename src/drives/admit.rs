@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::classify::{self, AcceptedDrive, Verdict};
 use super::discover;
-use crate::exit::Refusal;
+use crate::error::Refusal;
 
 /// Why a device may hold a vault.
 #[derive(Debug, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub enum Admitted {
 
 /// Whether the device at `path` may hold a vault; `accept_drive` accepts one the policy cannot
 /// classify (never one it refuses). The refusal is a [`Refusal`] naming the rule.
-pub fn admit(path: &Path, accept_drive: bool) -> anyhow::Result<Admitted> {
+pub fn admit(path: &Path, accept_drive: bool) -> crate::error::Result<Admitted> {
     let Some(facts) = discover::for_path(path)? else { return Ok(Admitted::NotADrive) };
     let mut policy = discover::load_policy()?;
     let c = classify::classify(&facts, &policy);

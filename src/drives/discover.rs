@@ -7,6 +7,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use super::classify::{Bus, DeviceFacts, DrivePolicy};
+use crate::error::Error;
 
 /// Where the drive policy lives (minimum size, accepted drives): `/etc/vault/drives.json`, or
 /// the file `VAULT_DRIVES_CONFIG` names (for tests and unusual setups; it holds no secret).
@@ -17,17 +18,22 @@ pub fn policy_path() -> PathBuf {
 }
 
 /// The drive policy, or the default when the file does not exist.
-pub fn load_policy() -> anyhow::Result<DrivePolicy> {
+pub fn load_policy() -> crate::error::Result<DrivePolicy> {
     let path = policy_path();
     match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: not a valid drive policy: {e}", path.display())),
+        Ok(text) => serde_json::from_str(&text).map_err(|e| {
+            Error::file(
+                &path,
+                "not a valid drive policy",
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            )
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(DrivePolicy::default()),
-        Err(e) => Err(anyhow::anyhow!("{}: cannot read the drive policy: {e}", path.display())),
+        Err(e) => Err(Error::file(&path, "cannot read the drive policy", e)),
     }
 }
 
-pub fn save_policy(policy: &DrivePolicy) -> anyhow::Result<()> {
+pub fn save_policy(policy: &DrivePolicy) -> crate::error::Result<()> {
     let path = policy_path();
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -216,8 +222,8 @@ pub fn all() -> std::io::Result<Vec<DeviceFacts>> {
 
 /// The facts of the block device at `path`; None when it is not a block device (an image file).
 /// A partition is described by its disk's facts, with its own mount state.
-pub fn for_path(path: &Path) -> anyhow::Result<Option<DeviceFacts>> {
-    let meta = crate::exit::with_path(std::fs::metadata(path), path, "cannot open")?;
+pub fn for_path(path: &Path) -> crate::error::Result<Option<DeviceFacts>> {
+    let meta = crate::error::with_path(std::fs::metadata(path), path, "cannot open")?;
     if !meta.file_type().is_block_device() {
         return Ok(None);
     }

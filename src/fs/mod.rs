@@ -20,6 +20,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use fuser::{Errno, TimeOrNow};
+
+use crate::error::Context;
 use vaultfmt::dev::BlockDevice;
 use vaultfmt::store::{Inode, Store, StoreError, Time, Txn};
 
@@ -225,7 +227,7 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
     /// The filesystem over an opened store. Fails when the vault's gate policy cannot be read
     /// (a damaged record is never taken for the default), or files left unchecked cannot be
     /// checked.
-    pub fn new(store: Store<D>, read_only: bool) -> anyhow::Result<VaultFs<D>> {
+    pub fn new(store: Store<D>, read_only: bool) -> crate::error::Result<VaultFs<D>> {
         let policy = crate::gate::door::vault_policy(&store)?;
         let state = State {
             handles: BTreeMap::new(),
@@ -276,7 +278,8 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
         } else {
             fs.inner
                 .sweep_unchecked()
-                .map_err(|e| anyhow::anyhow!("cannot check the files a mount left unchecked: {e:?}"))?;
+                .map_err(|e| std::io::Error::from_raw_os_error(e.code()))
+                .context("cannot check the files a mount left unchecked")?;
         }
         Ok(fs)
     }

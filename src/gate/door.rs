@@ -23,19 +23,15 @@ pub fn incomplete<D: BlockDevice + 'static>(store: &Store<D>) -> Result<BTreeSet
     Ok(store.begin_read_setting::<Vec<u64>>(INCOMPLETE)?.unwrap_or_default().into_iter().collect())
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum PolicyError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("the vault's gate policy record is damaged ({0}); set it again with `vault policy set --file`")]
-    Damaged(String),
-}
-
 /// The vault's gate policy: what it keeps, or what a vault made before the law kept (carried
 /// over), or the default when it keeps none. A record that cannot be read is an error.
-pub fn vault_policy<D: BlockDevice + 'static>(store: &Store<D>) -> Result<Policy, PolicyError> {
+pub fn vault_policy<D: BlockDevice + 'static>(store: &Store<D>) -> crate::error::Result<Policy> {
     if let Some(text) = store.begin_read_setting::<String>(GATE_POLICY)? {
-        return Policy::from_json(&text).map_err(|e| PolicyError::Damaged(e.to_string()));
+        return Policy::from_json(&text).map_err(|e| {
+            crate::error::Error::Damaged(format!(
+                "the vault's gate policy record is damaged ({e}); set it again with `vault policy set --file`"
+            ))
+        });
     }
     Ok(store.begin_read_setting::<LegacyPolicy>(GATE_POLICY_LEGACY)?.map(Policy::from).unwrap_or_default())
 }

@@ -5,18 +5,23 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::exit::with_path;
+use crate::error::with_path;
 
 /// Every file under `path` (itself, when it is one), in name order, each with its path relative
 /// to `path`'s parent (`rel` is `path`'s own name).
 ///
 /// Links to files inside a folder are followed; links to folders are not (a link to `.` would
 /// never end), unless given by name.
-pub fn files(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>) -> anyhow::Result<()> {
+pub fn files(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>) -> crate::error::Result<()> {
     files_in(path, rel, out, true)
 }
 
-fn files_in(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>, named: bool) -> anyhow::Result<()> {
+fn files_in(
+    path: &Path,
+    rel: PathBuf,
+    out: &mut Vec<(PathBuf, PathBuf)>,
+    named: bool,
+) -> crate::error::Result<()> {
     let link =
         !named && with_path(std::fs::symlink_metadata(path), path, "cannot read")?.file_type().is_symlink();
     let Ok(meta) = std::fs::metadata(path) else {

@@ -17,8 +17,7 @@ use vaultfmt::store::{Kind, SetAttrs, Store, Time, join_path, split_path};
 
 use super::door::{Door, Stored, store_checked};
 use super::{Policy, Sight};
-use crate::exit::with_path;
-use crate::scrub::file::{Outcome, Scrubbing};
+use crate::error::with_path;
 
 /// What one entry of the host becomes.
 enum Item {
@@ -59,9 +58,10 @@ pub struct Plan {
 }
 
 /// The plan to copy `sources` (each with the name it takes) into the vault's folder `into`.
-pub fn plan(sources: &[(PathBuf, String)], into: &str) -> anyhow::Result<Plan> {
+pub fn plan(sources: &[(PathBuf, String)], into: &str) -> crate::error::Result<Plan> {
     if let Some(reason) = into.split('/').find_map(super::check_name) {
-        anyhow::bail!("the destination folder's name is refused: {reason}; {}", reason.fix());
+        let why = format!("the destination folder's name is refused: {reason}; {}", reason.fix());
+        return Err(crate::error::Refusal(why).into());
     }
     let mut items = Vec::new();
     for (src, name) in sources {
@@ -72,7 +72,7 @@ pub fn plan(sources: &[(PathBuf, String)], into: &str) -> anyhow::Result<Plan> {
     Ok(Plan { items, into: into.to_string(), files, bytes })
 }
 
-fn walk(src: &Path, dest: &str, items: &mut Vec<Item>) -> anyhow::Result<()> {
+fn walk(src: &Path, dest: &str, items: &mut Vec<Item>) -> crate::error::Result<()> {
     let meta = with_path(std::fs::symlink_metadata(src), src, "cannot read")?;
     let ft = meta.file_type();
     let (folder, name) = split_path(dest);
@@ -134,21 +134,29 @@ pub struct Summary {
     pub refused_by_gate: usize,
 }
 
-/// Carries out `plan` in `store`, with the vault's `policy`; `scrubbing` de-identifies each file
+/// What de-identifying a file first (`import --scrub`, done by `crate::scrub`) made of it.
+pub enum Prepared {
+    /// The bytes that go in.
+    Bytes(Vec<u8>),
+    /// Not de-identified: its rules alone (for the audit record), and the reasons a person reads.
+    Refused { rules: String, why: String },
+}
+
+/// Carries out `plan` in `store`, with the vault's `policy`; `prepare` de-identifies each file
 /// first (`--scrub`).
 pub fn import<D: BlockDevice + 'static>(
     store: &Store<D>,
     plan: &Plan,
     policy: &Policy,
-    scrubbing: Option<&Scrubbing>,
+    prepare: Option<&dyn Fn(Vec<u8>) -> Prepared>,
     events: &mut dyn FnMut(Event<'_>),
-) -> anyhow::Result<Summary> {
+) -> crate::error::Result<Summary> {
     let mut summary = Summary::default();
     let skip = |summary: &mut Summary, events: &mut dyn FnMut(Event<'_>), path: String, why: String| {
         events(Event::Skipped { path: &path, why: &why });
         summary.skipped.push((path, why));
     };
-    let door = Door::named(if scrubbing.is_some() { "import --scrub" } else { "import" });
+    let door = Door::named(if prepare.is_some() { "import --scrub" } else { "import" });
     let mut tx = store.begin()?;
     tx.mkdir_all(&plan.into, 0o755)?;
     let (mut batch_files, mut batch_bytes, mut n) = (0usize, 0u64, 0u64);
@@ -179,22 +187,20 @@ pub fn import<D: BlockDevice + 'static>(
                 // With --scrub, the bytes that go in are the scrubbed ones; without, the file as
                 // it is. Either way they are read once, stored, and the gate decides on what was
                 // stored before it takes the file's name.
-                let scrubbed = match scrubbing {
-                    Some(s) => {
-                        let bytes = with_path(std::fs::read(src), src, "cannot read")?;
-                        match s.apply(&bytes, policy) {
-                            Outcome::Scrubbed(out) => Some(out),
-                            Outcome::Unchanged => Some(bytes),
-                            Outcome::Refused(why) => {
-                                let rules = crate::scrub::file::rules(&why);
-                                tx.audit("refused", &super::door::scrub_refusal(door, dest, &rules))?;
-                                let why: Vec<String> = why.iter().map(ToString::to_string).collect();
-                                let why = format!("not scrubbed: {}", why.join("; "));
-                                skip(&mut summary, events, src.display().to_string(), why);
-                                continue;
-                            }
+                let scrubbed = match prepare {
+                    Some(prepare) => match prepare(with_path(std::fs::read(src), src, "cannot read")?) {
+                        Prepared::Bytes(bytes) => Some(bytes),
+                        Prepared::Refused { rules, why } => {
+                            tx.audit("refused", &super::door::scrub_refusal(door, dest, &rules))?;
+                            skip(
+                                &mut summary,
+                                events,
+                                src.display().to_string(),
+                                format!("not scrubbed: {why}"),
+                            );
+                            continue;
                         }
-                    }
+                    },
                     None => None,
                 };
                 n += 1;

@@ -162,10 +162,10 @@ impl Policy {
     }
 
     /// Reads a policy file (JSON, as `vault policy show --json` prints it).
-    pub fn load(path: &std::path::Path) -> anyhow::Result<Policy> {
-        let text = crate::exit::with_path(std::fs::read_to_string(path), path, "cannot read the policy")?;
+    pub fn load(path: &std::path::Path) -> crate::error::Result<Policy> {
+        let text = crate::error::with_path(std::fs::read_to_string(path), path, "cannot read the policy")?;
         Policy::from_json(&text).map_err(|e| {
-            crate::exit::UsageError(format!("{}: not a valid policy: {e}", path.display())).into()
+            crate::error::UsageError(format!("{}: not a valid policy: {e}", path.display())).into()
         })
     }
 }

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use vaultfmt::dev::BlockDevice;
 use vaultfmt::store::{Inode, Kind, ROOT, ReadView, Store, StoreError};
 
+use crate::exit::Exit;
 use crate::gate::{Policy, Reason};
 use crate::settings::{MIRROR_IN_PROGRESS, MIRROR_LAST};
 
@@ -102,13 +103,15 @@ pub enum MirrorError {
     Stopped,
 }
 
-impl MirrorError {
-    /// The store error inside, for the exit code (a damaged or pulled drive).
-    pub fn store_error(&self) -> Option<&StoreError> {
-        match self {
-            MirrorError::Source(e) | MirrorError::Backup(e) => Some(e),
-            _ => None,
-        }
+impl From<MirrorError> for crate::error::Error {
+    fn from(e: MirrorError) -> crate::error::Error {
+        let exit = match &e {
+            MirrorError::Source(s) | MirrorError::Backup(s) => crate::error::for_store(s),
+            MirrorError::Mismatch { .. } | MirrorError::SourceDamaged { .. } => Exit::Damaged,
+            MirrorError::TooManyDeletions { .. } | MirrorError::SourceLooksEmpty => Exit::Refused,
+            MirrorError::Stopped => Exit::Interrupted,
+        };
+        crate::error::Error::Layer { exit, source: Box::new(e) }
     }
 }
 
@@ -272,7 +275,7 @@ fn open(
     path: &std::path::Path,
     secret: &zeroize::Zeroizing<Vec<u8>>,
     command: &str,
-) -> anyhow::Result<Store<vaultfmt::dev::FileDevice>> {
+) -> crate::error::Result<Store<vaultfmt::dev::FileDevice>> {
     crate::open::open_unlocked(crate::open::unlock_with(path, None, || Ok(secret.clone()))?, command)
 }
 
@@ -285,7 +288,7 @@ pub fn mirror_into<S: BlockDevice + 'static>(
     dst_secret: &zeroize::Zeroizing<Vec<u8>>,
     opts: &Options,
     emit: &mut dyn FnMut(serde_json::Value),
-) -> anyhow::Result<Summary> {
+) -> crate::error::Result<Summary> {
     let backup = open(dest, dst_secret, "mirror")?;
     let policy = crate::gate::door::vault_policy(&backup)?;
     let summary = mirror(source, &backup, &policy, opts, &mut |event| {

@@ -252,6 +252,19 @@ pub struct Scrubbing {
 
 impl Scrubbing {
     /// [`scrub_bytes`] with these settings, and the OCR on this machine.
+    /// What the import door stores for `bytes` (`vault import --scrub`).
+    pub fn prepare(&self, bytes: Vec<u8>, policy: &Policy) -> crate::gate::import::Prepared {
+        use crate::gate::import::Prepared;
+        match self.apply(&bytes, policy) {
+            Outcome::Scrubbed(out) => Prepared::Bytes(out),
+            Outcome::Unchanged => Prepared::Bytes(bytes),
+            Outcome::Refused(why) => {
+                let reasons: Vec<String> = why.iter().map(ToString::to_string).collect();
+                Prepared::Refused { rules: rules(&why), why: reasons.join("; ") }
+            }
+        }
+    }
+
     pub fn apply(&self, bytes: &[u8], policy: &Policy) -> Outcome {
         scrub_bytes(bytes, &self.profile, &self.key, policy, self.redaction.as_ref(), &Sight::system())
     }

@@ -8,17 +8,17 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use super::ScrubKey;
-use crate::exit::with_path;
+use crate::error::{Context, with_path};
 use crate::settings::SCRUB_KEY;
 
-fn random_key() -> anyhow::Result<[u8; 32]> {
+fn random_key() -> crate::error::Result<[u8; 32]> {
     let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    getrandom::fill(&mut key).map_err(std::io::Error::from).context("no randomness")?;
     Ok(key)
 }
 
 /// The key in a file, made (mode 0600) when missing.
-pub fn key_from_file(path: &Path) -> anyhow::Result<ScrubKey> {
+pub fn key_from_file(path: &Path) -> crate::error::Result<ScrubKey> {
     match std::fs::File::open(path) {
         Ok(mut f) => {
             let mut key = [0u8; 32];
@@ -38,14 +38,14 @@ pub fn key_from_file(path: &Path) -> anyhow::Result<ScrubKey> {
             with_path(std::io::Write::write_all(&mut f, &key), path, "cannot write the scrub key")?;
             Ok(ScrubKey(key))
         }
-        Err(e) => Err(with_path::<()>(Err(e), path, "cannot read the scrub key").unwrap_err()),
+        Err(e) => Err(crate::error::Error::file(path, "cannot read the scrub key", e)),
     }
 }
 
 /// The vault's scrub key, made (and kept in the vault, MAC'd like every setting) when missing.
 pub fn vault_key<D: vaultfmt::dev::BlockDevice + 'static>(
     store: &vaultfmt::store::Store<D>,
-) -> anyhow::Result<ScrubKey> {
+) -> crate::error::Result<ScrubKey> {
     if let Some(key) = store.begin_read_setting::<[u8; 32]>(SCRUB_KEY)? {
         return Ok(ScrubKey(key));
     }
