@@ -9,6 +9,7 @@ pub mod exit;
 pub mod fs;
 pub mod gate;
 pub mod mirror;
+pub mod mount;
 pub mod mounts;
 pub mod notify;
 pub mod ocr;

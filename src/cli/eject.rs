@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::mount::{UmountArgs, run_umount};
 use crate::control::Client;
 use crate::error::Decided;
 use crate::exit::Exit;
@@ -66,7 +65,7 @@ pub fn run(args: EjectArgs) -> anyhow::Result<Exit> {
             }
             std::thread::sleep(POLL);
         }
-        run_umount(UmountArgs { dir: dir.clone() })?;
+        super::mount::say_unmounted(dir, crate::mount::umount(dir)?);
     }
     // Another vault process (an import, a mirror of the unmounted vault) holds it: wait until
     // this one can claim it as they do (a drive opened exclusively, an image locked).

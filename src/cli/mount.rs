@@ -9,19 +9,19 @@
 use std::fs::File;
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::os::fd::{FromRawFd, IntoRawFd};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
-use fuser::{Config, MountOption, SessionACL};
 use vaultfmt::dev::Access;
 use vaultfmt::store::Store;
 use vaultfmt::{Secret, Volume};
 use zeroize::Zeroizing;
 
 use super::{PassphraseArgs, open_device, warn_header, with_path};
-use crate::error::{self, Decided, Refusal, UsageError};
+use crate::error::{self, Refusal, UsageError};
 use crate::exit::Exit;
 use crate::fs::VaultFs;
+use crate::mount::Unmounted;
 use crate::passphrase;
 
 #[derive(Args, Debug)]
@@ -56,35 +56,11 @@ pub struct UmountArgs {
     pub dir: PathBuf,
 }
 
-/// Where a mount's process records its pid, so that `vault umount` can wait for it.
-fn pid_file(dir: &Path) -> PathBuf {
-    let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    let hash = blake3::hash(canonical.as_os_str().as_encoded_bytes()).to_hex();
-    crate::control::runtime_dir().join(format!("mount-{}.pid", &hash[..16]))
-}
-
-/// True when `dir` is a mount point whose FUSE server is gone ("Transport endpoint is not
-/// connected"), as a killed mount leaves it.
-fn is_stale_mount(dir: &Path) -> bool {
-    matches!(std::fs::metadata(dir), Err(e) if e.raw_os_error() == Some(libc::ENOTCONN))
-}
-
-fn unmount(dir: &Path, lazy: bool) -> anyhow::Result<()> {
-    let mut cmd = std::process::Command::new("fusermount3");
-    cmd.arg(if lazy { "-uz" } else { "-u" }).arg(dir);
-    let out = cmd.output().map_err(|e| anyhow::anyhow!("fusermount3 (Debian package fuse3): {e}"))?;
-    if !out.status.success() {
-        let msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        return Err(Refusal(format!("{}: cannot unmount: {msg}", dir.display())).into());
-    }
-    Ok(())
-}
-
 pub fn run(args: MountArgs) -> anyhow::Result<Exit> {
     // A vault's mount whose process ended is cleaned up; any other mount there is refused below.
-    if is_stale_mount(&args.dir) && crate::mounts::at(&args.dir).is_some_and(|m| m.is_vault()) {
+    if crate::mount::is_stale(&args.dir) && crate::mounts::at(&args.dir).is_some_and(|m| m.is_vault()) {
         eprintln!("vault: {}: cleaning up a mount whose process ended", args.dir.display());
-        unmount(&args.dir, true)?;
+        crate::mount::unmount(&args.dir, true)?;
     }
     if let Some(there) = crate::mounts::at(&args.dir) {
         let what = match there.vault_device() {
@@ -202,40 +178,10 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
         // Before READY: the terminal still hears this process.
         eprintln!("vault: warning: {w}");
     }
-    let shared = fs.shared();
-    let mut options = vec![
-        // Absolute, so that `vault status` finds the vault from any folder.
-        MountOption::FSName(format!("vault:{}", std::path::absolute(&args.device)?.display())),
-        MountOption::Subtype("vault".into()),
-        MountOption::DefaultPermissions,
-        MountOption::NoDev,
-        MountOption::NoSuid,
-    ];
-    if args.read_only {
-        options.push(MountOption::RO);
+    let (mount, control_error) = crate::mount::mount(fs, &args.device, &args.dir, args.read_only)?;
+    if let Some(e) = control_error {
+        eprintln!("vault: warning: no control socket ({e}): mirroring this vault needs it unmounted");
     }
-    let mut config = Config::default();
-    config.mount_options = options;
-    config.acl = SessionACL::Owner;
-    // Two request threads: reads (which need no lock) go on while a write holds the store.
-    config.n_threads = Some(2);
-    let notifier_slot = fs.notifier_slot();
-    let session = fuser::Session::new(fs, &args.dir, &config)
-        .map_err(|e| anyhow::anyhow!("{}: cannot mount: {e}", args.dir.display()))?;
-    let _ = notifier_slot.set(session.notifier());
-    // A peer that goes away must not end this process when an answer is written to it.
-    // SAFETY: ignoring one signal; its writes then fail with EPIPE instead.
-    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
-    let control = crate::control::Server::listen(&args.device, shared.clone())
-        .inspect_err(|e| {
-            eprintln!("vault: warning: no control socket ({e}): mirroring this vault needs it unmounted")
-        })
-        .ok();
-    let pid_path = pid_file(&args.dir);
-    if let Some(parent) = pid_path.parent() {
-        let _ = std::fs::create_dir_all(parent);
-    }
-    let _ = std::fs::write(&pid_path, std::process::id().to_string());
     if let Some(mut ready) = ready {
         writeln!(ready, "READY")?;
         drop(ready);
@@ -257,60 +203,23 @@ fn serve(args: &MountArgs, secret: Zeroizing<Vec<u8>>, ready: Option<File>) -> a
             args.dir.display()
         );
     }
-    let result = session.run();
-    // Work asked through the control socket stops at its next file; what it held back is
-    // freed by one more commit.
-    if let Some(control) = control {
-        control.shutdown();
-    }
-    let _ = shared.commit();
-    drop(shared);
-    let _ = std::fs::remove_file(&pid_path);
-    result.map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
+    mount.serve()?;
     Ok(Exit::Ok)
 }
 
 pub fn run_umount(args: UmountArgs) -> anyhow::Result<Exit> {
-    match crate::mounts::at(&args.dir) {
-        Some(m) if m.is_vault() => {}
-        Some(m) => {
-            return Err(Refusal(format!(
-                "{}: {} ({}) is mounted there, not a vault; vault umount unmounts vaults only",
-                args.dir.display(),
-                m.source,
-                m.fs_type
-            ))
-            .into());
-        }
-        None => {
-            let why = if args.dir.exists() { "no vault is mounted there" } else { "no such folder" };
-            return Err(
-                Decided { exit: Exit::NoInput, message: format!("{}: {why}", args.dir.display()) }.into()
-            );
-        }
-    }
-    if is_stale_mount(&args.dir) {
-        unmount(&args.dir, true)?;
-        println!("{}: the mount's process had ended; unmounted.", args.dir.display());
-        return Ok(Exit::Ok);
-    }
-    let pid_path = pid_file(&args.dir);
-    let pid: Option<i32> = std::fs::read_to_string(&pid_path).ok().and_then(|p| p.trim().parse().ok());
-    // Commit everything before the kernel lets go of the folder.
-    if let Ok(dir) = File::open(&args.dir)
-        && let Err(e) = dir.sync_all()
-    {
-        eprintln!("vault: {}: the last commit failed: {e}", args.dir.display());
-    }
-    unmount(&args.dir, false)?;
-    // Wait for the mount's process to close the store and wipe its keys.
-    if let Some(pid) = pid {
-        let started = std::time::Instant::now();
-        // SAFETY: kill with signal 0 only checks that the process exists.
-        while unsafe { libc::kill(pid, 0) } == 0 && started.elapsed() < std::time::Duration::from_secs(60) {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    }
-    println!("Unmounted {}.", args.dir.display());
+    say_unmounted(&args.dir, crate::mount::umount(&args.dir)?);
     Ok(Exit::Ok)
+}
+
+/// What `vault umount` (and `vault eject`) say once the folder is let go of.
+pub fn say_unmounted(dir: &std::path::Path, how: Unmounted) {
+    match how {
+        Unmounted::Stale => println!("{}: the mount's process had ended; unmounted.", dir.display()),
+        Unmounted::Committed => println!("Unmounted {}.", dir.display()),
+        Unmounted::CommitFailed(e) => {
+            eprintln!("vault: {}: the last commit failed: {e}", dir.display());
+            println!("Unmounted {}.", dir.display());
+        }
+    }
 }

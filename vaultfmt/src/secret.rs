@@ -16,12 +16,27 @@
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
 use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use zeroize::Zeroize;
 
 static NON_DUMPABLE: Once = Once::new();
 static LOCK_FAILED: AtomicBool = AtomicBool::new(false);
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+#[cfg(test)]
+thread_local! {
+    /// Set by a test to read a dropped value's page after its wipe: the mapping is then left
+    /// for the test to unmap.
+    static KEEP_MAPPED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// How many [`Locked`] values (keys, and the ciphers made from them) this process holds now.
+/// Once a vault is closed (unmounted, its command done) none of its own is left: a test of
+/// unmounting holds it to that.
+pub fn live() -> usize {
+    LIVE.load(Ordering::SeqCst)
+}
 
 /// True if any key memory could not be locked into RAM.
 pub fn memory_lock_failed() -> bool {
@@ -75,6 +90,7 @@ impl<T> Locked<T> {
         let ptr = NonNull::new(addr as *mut T).expect("mmap returned a non-null address");
         // SAFETY: the mapping is large enough and page-aligned, so aligned for T.
         unsafe { ptr.as_ptr().write(value) };
+        LIVE.fetch_add(1, Ordering::SeqCst);
         Locked { ptr, map_len }
     }
 
@@ -107,6 +123,11 @@ impl<T> Drop for Locked<T> {
             std::ptr::drop_in_place(self.ptr.as_ptr());
             let bytes = std::slice::from_raw_parts_mut(self.ptr.as_ptr() as *mut u8, self.map_len);
             bytes.zeroize();
+            LIVE.fetch_sub(1, Ordering::SeqCst);
+            #[cfg(test)]
+            if KEEP_MAPPED.with(|k| k.get()) {
+                return;
+            }
             libc::munlock(self.ptr.as_ptr() as *mut libc::c_void, self.map_len);
             libc::munmap(self.ptr.as_ptr() as *mut libc::c_void, self.map_len);
         }
@@ -166,6 +187,22 @@ mod tests {
         // SAFETY: PR_GET_DUMPABLE takes no further arguments.
         assert_eq!(unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) }, 0);
         assert_ne!(key[..], [0u8; 64][..], "random key is not all zeros");
+    }
+
+    #[test]
+    fn drop_wipes_the_whole_mapping_before_unmapping_it() {
+        let key = random_key::<64>();
+        let (addr, len) = (key.address(), key.map_len);
+        assert_ne!(key[..], [0u8; 64][..]);
+        KEEP_MAPPED.with(|k| k.set(true));
+        drop(key);
+        KEEP_MAPPED.with(|k| k.set(false));
+        // SAFETY: the test asked drop to leave the mapping in place; it is unmapped below.
+        let page = unsafe { std::slice::from_raw_parts(addr as *const u8, len) };
+        let left = page.iter().filter(|b| **b != 0).count();
+        // SAFETY: the mapping drop left, unmapped once.
+        unsafe { libc::munmap(addr as *mut libc::c_void, len) };
+        assert_eq!(left, 0, "bytes of a dropped key left in its page");
     }
 
     #[test]
