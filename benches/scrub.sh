@@ -53,18 +53,25 @@ for root, _, names in os.walk(sys.argv[1]):
             pass
 PY
 printf '0123456789abcdef0123456789abcdef' > scrub.key
+# vault scrub exits 1 when it refused some files (counted in "outputs" below); any other status
+# is a failure, and so is a peer's.
+scrub_vault() {
+    local rc=0
+    "$vault" scrub "$@" >/dev/null 2>&1 || rc=$?
+    if [ "$rc" -gt 1 ]; then echo "vault scrub $* failed (exit $rc)" >&2; exit 1; fi
+}
 declare -A rate
 for r in $(seq "$runs"); do
     rm -rf out-*
     # Like the peers: attributes only (burned-in images are refused, not redacted).
-    t0=$(now); "$vault" scrub inputs --out out-vault --key-file scrub.key >/dev/null 2>&1 || true; t1=$(now)
+    t0=$(now); scrub_vault inputs --out out-vault --key-file scrub.key; t1=$(now)
     rate[vault]="${rate[vault]:-} $(python3 -c "print(f'{$n / ($t1 - $t0):.0f}')")"
     # And with redaction, which decodes compressed burned-in images (more work than the peers do).
-    t0=$(now); "$vault" scrub inputs --out out-vault-redact --key-file scrub.key --redact default >/dev/null 2>&1 || true; t1=$(now)
+    t0=$(now); scrub_vault inputs --out out-vault-redact --key-file scrub.key --redact default; t1=$(now)
     rate[vault-redact]="${rate[vault-redact]:-} $(python3 -c "print(f'{$n / ($t1 - $t0):.0f}')")"
-    t0=$(now); "$venv/bin/python" dicognito_run.py inputs out-dicognito >/dev/null 2>&1 || true; t1=$(now)
+    t0=$(now); "$venv/bin/python" dicognito_run.py inputs out-dicognito >/dev/null 2>&1; t1=$(now)
     rate[dicognito]="${rate[dicognito]:-} $(python3 -c "print(f'{$n / ($t1 - $t0):.1f}')")"
-    t0=$(now); "$venv/bin/python" deid_run.py inputs out-deid >/dev/null 2>&1 || true; t1=$(now)
+    t0=$(now); "$venv/bin/python" deid_run.py inputs out-deid >/dev/null 2>&1; t1=$(now)
     rate[deid]="${rate[deid]:-} $(python3 -c "print(f'{$n / ($t1 - $t0):.1f}')")"
 done
 echo "scrub: $n files (pydicom's test files, pydicom-data, 100 made-up CT slices), $runs runs, files/s"

@@ -153,6 +153,7 @@ fn the_fuzz_corpus_and_its_mutations_are_decided_without_panic_within_bounds() {
         Ok(s) => vec![s.parse().expect("VAULT_CORPUS_SEED is a number")],
         Err(_) => (0..3000).collect(),
     };
+    eprintln!("{} seeded mutations of the corpus to check", seeds.len());
     for seed in seeds {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let (path, original) = &corpus[rng.random_range(0..corpus.len())];

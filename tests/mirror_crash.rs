@@ -314,6 +314,7 @@ fn a_power_cut_during_a_mirror_leaves_the_last_commit_and_the_next_run_completes
             assert_eq!(&out, data);
         }
     }
+    eprintln!("{points} cut points checked, {resumed_runs} resumed");
     // Every cut after the run's first commit leaves a mark that the next run reports.
     assert!(
         points == 1 || resumed_runs >= points - 2,

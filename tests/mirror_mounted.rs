@@ -217,9 +217,10 @@ held = open({img:?}, "rb+"); fcntl.flock(held, fcntl.LOCK_EX)   # the vault "in 
 s = socket.socket(socket.AF_UNIX); s.bind({sock:?}); os.chmod({sock:?}, 0o666)
 os.setgid(65534); os.setuid(65534); s.listen(1)
 print("ready", flush=True)
-c, _ = s.accept(); c.sendall(b"vault-control 1 " + b"0" * 64 + b"\n"); c.settimeout(5)
+c, _ = s.accept(); c.settimeout(5)
 got = b""
 try:
+    c.sendall(b"vault-control 1 " + b"0" * 64 + b"\n")   # a peer that left at once breaks the pipe
     while True:
         d = c.recv(4096)
         if not d: break
@@ -242,13 +243,22 @@ sys.stderr.write("heard %d bytes\n" % len(got))
         .unwrap();
     assert_eq!(ready.trim(), "ready");
     let (code, _, err) = v.run(&["mirror", "src.img", "dst.img", "--passphrase-file", "pass"]);
-    let _ = std::fs::remove_file(&sock);
+    // The fake ends by itself once the mirror has connected and gone; one the mirror never
+    // tried is still waiting in accept, and is killed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while fake.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let _ = fake.kill();
     let _ = fake.wait();
+    let _ = std::fs::remove_file(&sock);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("in use by another vault process"), "{err}");
     let heard = std::fs::read_to_string(&heard).unwrap();
-    assert!(!heard.contains("heard") || heard.contains("heard 0 bytes"), "{heard}");
+    assert!(
+        heard.contains("heard 0 bytes"),
+        "the mirror never tried the socket, or it heard something: {heard:?}"
+    );
 }
 
 /// `vault eject` waits for work on the vault: a mirror its mount's process runs ends whole

@@ -306,6 +306,7 @@ fn model_based_random_operations_match_a_plain_folder() {
         }
     }
     assert!(snapshot(&m.dir) == snapshot(&model), "seed {seed}: trees differ at the end");
+    eprintln!("{count} random operations checked (VAULT_FSX_SEED={seed})");
     m.umount();
     assert_eq!(v.run(&["fsck", "v.img", "--passphrase-file", "pass"]).0, 0);
     let _m = Mounted::new(&v, "v.img", "mnt");
