@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::Vault;
-use common::mount::{Mounted, hold_open, kill_mount, run, study};
+use common::mount::{Mounted, hold_open, kill_mount, kill_now, mount_pids, run, study};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -29,17 +29,32 @@ fn killed_mount_keeps_every_fsynced_file() {
         f.sync_all().unwrap();
         synced.push((path.file_name().unwrap().to_owned(), data));
     }
-    // Start a copy, then kill the mount's process in the middle of it.
+    // Start a copy, then kill the mount's process in the middle of it: once the copy has begun
+    // (its folder is there) and while `cp` still runs. A copy that ended first is started
+    // again, into a new folder.
     study(&v.dir.path().join("src"));
-    let mut cp = Command::new("cp")
-        .args(["-a", "src/study", "kill-mnt/copy"])
-        .current_dir(v.dir.path())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(150));
-    kill_mount(&v, "vault mount v.img kill-mnt");
-    let _ = cp.wait();
+    let mount = mount_pids(&v, "vault mount v.img kill-mnt");
+    let mut tries = 0;
+    let mut cp = loop {
+        let copy = format!("copy{tries}");
+        let mut cp = Command::new("cp")
+            .args(["-a", "src/study", &format!("kill-mnt/{copy}")])
+            .current_dir(v.dir.path())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        while !m.dir.join(&copy).exists() && cp.try_wait().unwrap().is_none() {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        if cp.try_wait().unwrap().is_none() {
+            break cp;
+        }
+        tries += 1;
+        assert!(tries < 10, "ten copies each ended before the kill could land");
+    };
+    kill_now(&mount);
+    let copied = cp.wait().unwrap();
+    assert!(!copied.success(), "cp finished: the kill did not land in the middle of the copy");
     drop(m);
     // A stale mount is cleaned up by the next mount.
     assert_eq!(v.run(&["fsck", "v.img", "--passphrase-file", "pass"]).0, 0);

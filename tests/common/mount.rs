@@ -50,9 +50,18 @@ pub fn run(cmd: &str, args: &[&str], dir: &Path) -> String {
 /// is gone (a process in an uninterruptible wait dies only when the wait ends: until then it
 /// may still serve requests).
 pub fn kill_mount(v: &Vault, pattern: &str) {
+    kill_now(&mount_pids(v, pattern));
+}
+
+/// The processes whose command line matches `pattern` (a mount's, to be killed later at once).
+pub fn mount_pids(v: &Vault, pattern: &str) -> Vec<i32> {
     let pids = run("pgrep", &["-f", pattern], v.dir.path());
-    let pids: Vec<i32> = pids.lines().map(|p| p.trim().parse().unwrap()).collect();
-    for &pid in &pids {
+    pids.lines().map(|p| p.trim().parse().unwrap()).collect()
+}
+
+/// Kills `pids` (SIGKILL) and waits until each is gone.
+pub fn kill_now(pids: &[i32]) {
+    for &pid in pids {
         // SAFETY: signalling the test's own mount process.
         unsafe { libc::kill(pid, libc::SIGKILL) };
     }
