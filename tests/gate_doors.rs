@@ -11,7 +11,7 @@ use std::sync::{Arc, Barrier};
 
 use common::Vault;
 use common::dicom::{conformant, identified, part10};
-use common::mount::{Mounted, hold_open, kill_mount};
+use common::mount::{Mounted, hold_open, kill_mount, past_durability_bound};
 use vault::gate::{self, Policy};
 
 const EXPLICIT: &str = "1.2.840.10008.1.2.1";
@@ -161,7 +161,7 @@ fn invariant_4_a_file_a_killed_mount_left_unchecked_is_seen_by_no_way_out() {
         &[("identified.dcm", "kill-mnt/open-identified.dcm"), ("clean.dcm", "kill-mnt/open-clean.dcm")],
     );
     // Committed (the mount makes changes durable within 3 s), and still not closed.
-    std::thread::sleep(std::time::Duration::from_millis(4500));
+    std::thread::sleep(past_durability_bound(1500));
     kill_mount(&v, "vault mount v.img kill-mnt");
     writer.kill().unwrap();
     writer.wait().unwrap();
@@ -221,7 +221,7 @@ fn invariant_4_the_next_mount_removes_what_a_killed_mount_left_unfinished() {
     let m = Mounted::new(&v, "v.img", "mnt");
     fs::write(v.path("identified.dcm"), part10(identified(), EXPLICIT)).unwrap();
     let mut writer = hold_open(&v, &[("identified.dcm", "mnt/open-identified.dcm")]);
-    std::thread::sleep(std::time::Duration::from_millis(4500));
+    std::thread::sleep(past_durability_bound(1500));
     kill_mount(&v, "vault mount v.img mnt");
     writer.kill().unwrap();
     writer.wait().unwrap();

@@ -9,7 +9,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::Vault;
-use common::mount::{Mounted, hold_open, kill_mount, kill_now, mount_pids, run, study};
+use common::mount::{
+    Mounted, hold_open, kill_mount, kill_now, mount_pids, past_durability_bound, run, study,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -130,7 +132,7 @@ fn closed_without_fsync_is_durable_within_three_seconds() {
     let m = Mounted::new(&v, "v.img", "bound-mnt");
     let data: Vec<u8> = (0..300_000).map(|b| (b * 7) as u8).collect();
     fs::write(m.dir.join("unsynced.dcm"), &data).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(3500));
+    std::thread::sleep(past_durability_bound(500));
     kill_mount(&v, "vault mount v.img bound-mnt");
     drop(m);
     let m = Mounted::new(&v, "v.img", "bound-mnt");
@@ -268,7 +270,7 @@ fn a_copy_cut_short_by_a_crash_leaves_no_file() {
     fs::write(v.path("source.bin"), vec![0x42u8; 5 << 20]).unwrap();
     let mut writer = hold_open(&v, &[("source.bin", "cut-mnt/copy.bin")]);
     // Long enough for the committer to make what landed durable.
-    std::thread::sleep(std::time::Duration::from_millis(3500));
+    std::thread::sleep(past_durability_bound(500));
     kill_mount(&v, "vault mount v.img cut-mnt");
     writer.kill().unwrap();
     writer.wait().unwrap();

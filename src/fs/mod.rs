@@ -32,6 +32,9 @@ use attr::file_attr;
 /// every quarter of it, so a change is durable within 1.25 × this plus one commit's time
 /// (documented as "within 3 seconds").
 pub const COMMIT_INTERVAL: Duration = Duration::from_secs(2);
+/// The documented bound: a change closed without fsync is durable within this long.
+pub const DURABLE_WITHIN: Duration = Duration::from_secs(3);
+const _: () = assert!(COMMIT_INTERVAL.as_millis() * 5 / 4 < DURABLE_WITHIN.as_millis());
 /// How long the kernel may cache attributes and names.
 const TTL: Duration = Duration::from_secs(1);
 /// Largest write the kernel sends in one request.

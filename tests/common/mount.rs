@@ -49,6 +49,12 @@ pub fn run(cmd: &str, args: &[&str], dir: &Path) -> String {
 /// Kills (SIGKILL) the mount process whose command line contains `pattern`, and waits until it
 /// is gone (a process in an uninterruptible wait dies only when the wait ends: until then it
 /// may still serve requests).
+/// Past the documented bound on durability (`vault mount --help`: "within 3 seconds") by
+/// `margin_ms`: how long a test waits before it kills a mount whose changes must have landed.
+pub fn past_durability_bound(margin_ms: u64) -> std::time::Duration {
+    vault::fs::DURABLE_WITHIN + std::time::Duration::from_millis(margin_ms)
+}
+
 pub fn kill_mount(v: &Vault, pattern: &str) {
     kill_now(&mount_pids(v, pattern));
 }
