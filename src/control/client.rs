@@ -11,7 +11,8 @@ use vaultfmt::secret::Locked;
 use zeroize::Zeroizing;
 
 use super::{
-    Asker, HELLO, LogSummary, MountSettings, Request, Settings, peer_uid, proof, read_line, socket_path,
+    Answer, Asker, HELLO, LogSummary, MountSettings, Request, Settings, peer_uid, proof, read_line,
+    socket_path,
 };
 use crate::error::Decided;
 use crate::error::Error;
@@ -72,7 +73,9 @@ impl Client {
     ) -> crate::error::Result<Report> {
         let request = Request::Verify { budget_ms: budget.map(|b| b.as_millis() as u64) };
         let mut emit = |v: serde_json::Value| {
-            progress(v["path"].as_str().unwrap_or_default(), v["bytes"].as_u64().unwrap_or(0))
+            if let Ok(Answer::Progress { path, bytes }) = serde_json::from_value(v) {
+                progress(&path, bytes)
+            }
         };
         Ok(serde_json::from_value(self.ask(Some(key), &request, None, &[], &mut emit)?)?)
     }
@@ -86,13 +89,10 @@ impl Client {
         emit: &mut dyn FnMut(u64, vaultfmt::store::AuditRecord),
     ) -> crate::error::Result<LogSummary> {
         let mut bad = None;
-        let mut on_event =
-            |v: serde_json::Value| match (v["seq"].as_u64(), serde_json::from_value(v["record"].clone())) {
-                (Some(seq), Ok(record)) => emit(seq, record),
-                _ => {
-                    bad = Some(Error::Control("the mount's process sent a log record that is not one".into()))
-                }
-            };
+        let mut on_event = |v: serde_json::Value| match serde_json::from_value(v) {
+            Ok(Answer::Record { seq, record }) => emit(seq, record),
+            _ => bad = Some(Error::Control("the mount's process sent a log record that is not one".into())),
+        };
         let summary = self.ask(Some(key), &Request::Log { follow }, None, &[], &mut on_event)?;
         if let Some(e) = bad {
             return Err(e);
@@ -185,7 +185,7 @@ impl Client {
             let value: serde_json::Value = serde_json::from_str(&line)?;
             match value["event"].as_str() {
                 Some("summary") => return Ok(value),
-                Some("error") => return Err(decided(&value)),
+                Some("error") => return Err(decided(value)),
                 _ => emit(value),
             }
         }
@@ -194,16 +194,18 @@ impl Client {
     /// What the mount said instead of its greeting (it refused this user).
     fn refusal(&self, line: &str) -> Error {
         match serde_json::from_str::<serde_json::Value>(line) {
-            Ok(v) if v["event"] == "error" => decided(&v),
+            Ok(v) if v["event"] == "error" => decided(v),
             _ => Error::Control("the mount's process answered something unknown".into()),
         }
     }
 }
 
-fn decided(value: &serde_json::Value) -> Error {
-    let exit = Exit::from_code(value["code"].as_i64().unwrap_or(74) as i32);
-    let message = value["message"].as_str().unwrap_or("the mount's process failed").to_string();
-    Decided { exit, message }.into()
+/// The error the mount's process sent, with the exit code it decided.
+fn decided(value: serde_json::Value) -> Error {
+    match serde_json::from_value(value) {
+        Ok(Answer::Error { code, message }) => Decided { exit: Exit::from_code(code), message }.into(),
+        _ => Error::Control("the mount's process failed, and did not say how".into()),
+    }
 }
 
 /// A receiver's keeper when a mount's process holds the vault: each instance, and each audit

@@ -105,6 +105,20 @@ enum Request {
     Status,
 }
 
+/// What the mount's process sends while the work runs, and its error, one JSON line each (the
+/// summary is the work's own type with `"event": "summary"`; a mirror's events pass through as
+/// the mirror made them).
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+enum Answer {
+    /// A verify begins `path`; `bytes` were verified since the last.
+    Progress { path: String, bytes: u64 },
+    /// One audit record of a log.
+    Record { seq: u64, record: vaultfmt::store::AuditRecord },
+    /// The work failed, with its exit code.
+    Error { code: i32, message: String },
+}
+
 /// The commands that ask a mount for its settings (named in its audit log).
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -15,9 +15,9 @@ use vaultfmt::dev::BlockDevice;
 use zeroize::Zeroizing;
 
 use super::{
-    Asker, FOLLOW_EVERY, FOLLOWER_PATIENCE, HELLO, KEEPING_AT_ONCE, KEY_CONTEXT, LogSummary, MAX_KEPT,
-    MIRRORS_RUNNING, RECEIVER_EVENTS, REQUEST_TIMEOUT, Request, STOP_WAIT, Settings, peer_uid, proof,
-    read_line, socket_path,
+    Answer, Asker, FOLLOW_EVERY, FOLLOWER_PATIENCE, HELLO, KEEPING_AT_ONCE, KEY_CONTEXT, LogSummary,
+    MAX_KEPT, MIRRORS_RUNNING, RECEIVER_EVENTS, REQUEST_TIMEOUT, Request, STOP_WAIT, Settings, peer_uid,
+    proof, read_line, socket_path,
 };
 use crate::exit::Exit;
 use crate::fs::Shared;
@@ -170,8 +170,12 @@ fn reply<T: Serialize>(conn: &mut UnixStream, result: crate::error::Result<T>) {
     }
 }
 
+fn send_answer(conn: &mut UnixStream, answer: &Answer) -> std::io::Result<()> {
+    send(conn, &serde_json::to_value(answer).expect("an answer serializes"))
+}
+
 fn send_error(conn: &mut UnixStream, exit: Exit, message: &str) {
-    let _ = send(conn, &serde_json::json!({"event": "error", "code": exit as i32, "message": message}));
+    let _ = send_answer(conn, &Answer::Error { code: exit as i32, message: message.to_string() });
 }
 
 /// Answers one peer; what goes wrong is told to it (the mount's process has no terminal).
@@ -294,7 +298,7 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
                 tx.audit(&event, &fields)?;
                 tx.commit()
             });
-            reply(&mut conn, result.map(|()| serde_json::json!({})).map_err(crate::error::Error::from));
+            reply(&mut conn, result.map_err(crate::error::Error::from));
         }
         Request::Log { follow } => {
             let _ = conn.set_read_timeout(None);
@@ -312,8 +316,8 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
             let bytes = std::cell::Cell::new(0u64);
             let Ok(mut events) = conn.try_clone() else { return };
             let mut on_file = |path: &str| {
-                let event = serde_json::json!({"event": "progress", "path": path, "bytes": bytes.replace(0)});
-                if send(&mut events, &event).is_err() {
+                let event = Answer::Progress { path: path.to_string(), bytes: bytes.replace(0) };
+                if send_answer(&mut events, &event).is_err() {
                     stop.store(true, Ordering::SeqCst);
                 }
             };
@@ -353,7 +357,7 @@ fn log<D: BlockDevice + 'static>(
     let mut records = 0;
     loop {
         for (seq, record) in shared.store().read()?.audit_after(last)? {
-            send(conn, &serde_json::json!({"event": "record", "seq": seq, "record": record}))?;
+            send_answer(conn, &Answer::Record { seq, record })?;
             last = Some(seq);
             records += 1;
         }
