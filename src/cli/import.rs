@@ -33,7 +33,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub scrub: bool,
     #[command(flatten)]
-    pub scrub_options: super::scrub::ScrubOptions,
+    pub scrub_options: super::ScrubOptions,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
     /// Print the summary as one JSON object
@@ -61,9 +61,8 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Exit> {
     let plan = import::plan(&sources, &target.path)?;
     let store = open_store(&target.device, &args.passphrase, "import")?;
     let policy: Policy = crate::gate::door::vault_policy(&store)?;
-    let scrubbing = super::scrub::scrubbing_for(args.scrub, &args.scrub_options, &policy, || {
-        crate::scrub::key::vault_key(&store)
-    })?;
+    let scrubbing =
+        args.scrub_options.scrubbing(args.scrub, &policy, || crate::scrub::key::vault_key(&store))?;
     let bar = progress_bar(args.json, Some(plan.bytes), super::copy_bar());
     let started = Instant::now();
     let json = args.json;

@@ -181,6 +181,47 @@ pub fn uuid_string(uuid: &[u8; 16]) -> String {
     vaultfmt::header::uuid_text(uuid)
 }
 
+/// How to scrub: shared by `vault scrub`, `vault import --scrub` and `vault receive --scrub`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ScrubOptions {
+    /// Annex E options: keep what the basic profile removes (without this: clean-descriptors
+    /// and patient-characteristics, where the policy allows them)
+    #[arg(long, value_name = "OPTION", value_delimiter = ',', conflicts_with = "basic")]
+    pub retain: Vec<crate::scrub::Retain>,
+    /// The basic profile alone, no option (descriptions removed, not cleaned)
+    #[arg(long)]
+    pub basic: bool,
+    /// Blank burned-in text: "auto" (every box of text OCR reads, and vault's device rules;
+    /// the output is read again and written only if nothing identifying is legible), "default"
+    /// (the device rules alone), or the rules in FILE (JSON)
+    #[arg(long, value_name = "auto|default|FILE")]
+    pub redact: Option<String>,
+}
+
+impl ScrubOptions {
+    pub fn given(&self) -> bool {
+        !self.retain.is_empty() || self.basic || self.redact.is_some()
+    }
+
+    pub fn asked(&self) -> crate::scrub::options::Asked<'_> {
+        crate::scrub::options::Asked {
+            retain: &self.retain,
+            basic: self.basic,
+            redact: self.redact.as_deref(),
+        }
+    }
+
+    /// How a door scrubs what comes in with `--scrub` (`scrub`); None without it.
+    pub fn scrubbing(
+        &self,
+        scrub: bool,
+        policy: &crate::gate::Policy,
+        key: impl FnOnce() -> crate::error::Result<crate::scrub::uid::ScrubKey>,
+    ) -> crate::error::Result<Option<crate::scrub::file::Scrubbing>> {
+        scrub.then(|| crate::scrub::options::scrubbing_for(&self.asked(), policy, key)).transpose()
+    }
+}
+
 /// Opens and unlocks a vault with a passphrase.
 pub fn unlock(path: &Path, pass: &PassphraseArgs, slot: Option<usize>) -> anyhow::Result<Volume<FileDevice>> {
     Ok(unlock_with(path, slot, || Ok(passphrase::read(&pass.source(), passphrase::CURRENT, false)?))?)

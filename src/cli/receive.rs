@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::scrub::scrubbing_for;
 use super::target::normalise;
 use super::{PassphraseArgs, print_json, with_path};
 use crate::control::{Asker, MountKeeper, Opened, open_or_ask_mount};
@@ -62,7 +61,7 @@ pub struct ReceiveArgs {
     #[arg(long)]
     pub scrub: bool,
     #[command(flatten)]
-    pub scrub_options: super::scrub::ScrubOptions,
+    pub scrub_options: super::ScrubOptions,
     /// The status a refused instance is answered with (hexadecimal)
     #[arg(long, default_value = "0124", value_name = "HEX", value_parser = hex_status)]
     pub refuse_status: u16,
@@ -126,7 +125,7 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
     match open_or_ask_mount(&args.device, volume, "receive")? {
         Opened::Here(store) => {
             let policy = vault_policy(&store)?;
-            let scrubbing = scrubbing_for(args.scrub, &args.scrub_options, &policy, || vault_key(&store))?;
+            let scrubbing = args.scrub_options.scrubbing(args.scrub, &policy, || vault_key(&store))?;
             serve(
                 &args,
                 (ae, tls),
@@ -156,7 +155,7 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
                     .clone()
                     .ok_or_else(|| crate::error::Error::Control("the mount gave no scrub key".into()))
             };
-            let scrubbing = scrubbing_for(args.scrub, &args.scrub_options, &settings.policy, scrub_key)?;
+            let scrubbing = args.scrub_options.scrubbing(args.scrub, &settings.policy, scrub_key)?;
             let socket = crate::control::socket_path(&args.device)?;
             let keeper = MountKeeper::new(args.device.clone(), key);
             serve(&args, (ae, tls), &settings.policy, scrubbing.as_ref(), &keeper, Some(&socket))

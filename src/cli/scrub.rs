@@ -5,16 +5,14 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{PassphraseArgs, print_json, with_path};
+use super::{PassphraseArgs, print_json};
 use crate::control::{self, Opened};
-use crate::error::UsageError;
 use crate::exit::Exit;
 use crate::gate::host::{self, HostFile};
 use crate::gate::{Policy, Sight};
 use crate::scrub::file::{Outcome, scrub_bytes};
 use crate::scrub::key::{key_from_file, vault_key};
-use crate::scrub::redact::{DEFAULT_RULES, Redaction, Rules};
-use crate::scrub::{Profile, Retain};
+use crate::scrub::options::{load_redaction, profile_for};
 use crate::size::count;
 
 #[derive(Args, Debug)]
@@ -46,7 +44,7 @@ pub struct ScrubArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     #[command(flatten)]
-    pub options: ScrubOptions,
+    pub options: super::ScrubOptions,
     /// Take the key and the gate policy from this vault
     #[arg(long, value_name = "DEVICE", conflicts_with = "key_file")]
     pub vault: Option<PathBuf>,
@@ -61,110 +59,6 @@ pub struct ScrubArgs {
     /// One JSON object per file, one per line (JSON Lines)
     #[arg(long)]
     pub json: bool,
-}
-
-/// The options a scrub applies when `--retain` names none: what a teaching file needs, where
-/// the policy allows it — descriptions kept but cleaned ("AXIAL 5MM" stays, a name in it does
-/// not), and the patient's age, sex, size and weight.
-pub const DEFAULT_RETAIN: &[Retain] = &[Retain::CleanDescriptors, Retain::PatientCharacteristics];
-
-/// How to scrub: shared by `vault scrub` and `vault import --scrub`.
-#[derive(Args, Debug, Clone, Default)]
-pub struct ScrubOptions {
-    /// Annex E options: keep what the basic profile removes (without this: clean-descriptors
-    /// and patient-characteristics, where the policy allows them)
-    #[arg(long, value_name = "OPTION", value_delimiter = ',', conflicts_with = "basic")]
-    pub retain: Vec<Retain>,
-    /// The basic profile alone, no option (descriptions removed, not cleaned)
-    #[arg(long)]
-    pub basic: bool,
-    /// Blank burned-in text: "auto" (every box of text OCR reads, and vault's device rules;
-    /// the output is read again and written only if nothing identifying is legible), "default"
-    /// (the device rules alone), or the rules in FILE (JSON)
-    #[arg(long, value_name = "auto|default|FILE")]
-    pub redact: Option<String>,
-}
-
-impl ScrubOptions {
-    pub fn given(&self) -> bool {
-        !self.retain.is_empty() || self.basic || self.redact.is_some()
-    }
-}
-
-/// How a door scrubs what comes in (`import --scrub`, `receive --scrub`): the options' profile
-/// checked against the vault's policy, the vault's key (`key` gives it: asked for only with
-/// `--scrub`), the redaction asked for; None without `--scrub`.
-pub fn scrubbing_for(
-    scrub: bool,
-    options: &ScrubOptions,
-    policy: &Policy,
-    key: impl FnOnce() -> crate::error::Result<crate::scrub::uid::ScrubKey>,
-) -> anyhow::Result<Option<crate::scrub::file::Scrubbing>> {
-    if !scrub {
-        return Ok(None);
-    }
-    Ok(Some(crate::scrub::file::Scrubbing {
-        profile: profile_for(options, policy)?,
-        key: key()?,
-        redaction: load_redaction(&options.redact)?,
-    }))
-}
-
-/// The redaction `--redact` names: `auto` (vault's device rules and every box of text OCR
-/// reads), `default` (the device rules alone), or a rules file.
-pub fn load_redaction(arg: &Option<String>) -> anyhow::Result<Option<Redaction>> {
-    let Some(arg) = arg else { return Ok(None) };
-    let text = if arg == "default" || arg == "auto" {
-        DEFAULT_RULES.to_string()
-    } else {
-        with_path(std::fs::read_to_string(arg), Path::new(arg), "cannot read the redaction rules")?
-    };
-    let rules = Rules::parse(&text).map_err(|e| UsageError(format!("{arg}: {e}")))?;
-    Ok(Some(Redaction { rules, ocr: arg == "auto" }))
-}
-
-/// The profile a scrub applies: the options given, checked against the policy (patient ID and
-/// accession number only where it allows them); with none given, [`DEFAULT_RETAIN`] as far as
-/// the policy allows; with `--basic`, none.
-pub fn profile_for(options: &ScrubOptions, policy: &Policy) -> anyhow::Result<Profile> {
-    let defaults: Vec<Retain> = DEFAULT_RETAIN.iter().copied().filter(|o| policy.allows(*o)).collect();
-    let retain: &[Retain] = if options.basic {
-        &[]
-    } else if options.retain.is_empty() {
-        &defaults
-    } else {
-        &options.retain
-    };
-    for o in retain {
-        if !policy.allows(*o) && !matches!(o, Retain::PatientId | Retain::AccessionNumber) {
-            return Err(UsageError(format!(
-                "--retain {}: the vault's policy does not allow this option (vault policy set --allow {})",
-                o.name(),
-                o.name()
-            ))
-            .into());
-        }
-    }
-    if retain.contains(&Retain::PatientId) && !policy.retain_patient_id {
-        return Err(
-            UsageError("--retain patient-id: the policy does not allow keeping patient IDs".into()).into()
-        );
-    }
-    if retain.contains(&Retain::AccessionNumber) && !policy.retain_accession_number {
-        return Err(UsageError(
-            "--retain accession-number: the policy does not allow keeping accession numbers".into(),
-        )
-        .into());
-    }
-    if retain.contains(&Retain::SafePrivate) && policy.safe_private.is_empty() {
-        return Err(UsageError(
-            "--retain safe-private: the policy lists no safe private elements (safe_private)".into(),
-        )
-        .into());
-    }
-    let mut profile = Profile::new(retain);
-    profile.safe_private = policy.safe_private.clone();
-    Ok(profile)
 }
 
 /// Files this large are mapped, not read: what the scrub does not touch (pixel data it keeps)
@@ -222,8 +116,8 @@ pub fn run(args: ScrubArgs) -> anyhow::Result<Exit> {
             (policy, key_from_file(&key_path)?)
         }
     };
-    let profile = profile_for(&args.options, &policy)?;
-    let redaction = load_redaction(&args.options.redact)?;
+    let profile = profile_for(&args.options.asked(), &policy)?;
+    let redaction = load_redaction(args.options.redact.as_deref())?;
     let mut files = Vec::new();
     for p in &args.paths {
         let name = p.file_name().map(PathBuf::from).unwrap_or_default();

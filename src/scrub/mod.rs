@@ -14,6 +14,7 @@
 
 pub mod file;
 pub mod key;
+pub mod options;
 pub mod redact;
 pub mod uid;
 
