@@ -414,21 +414,22 @@ pub fn check_stored<E>(
 fn middle_holds<E>(len: u64, from: u64, to: u64, read_at: &mut ReadAt<'_, E>) -> Result<bool, E> {
     const PIECE: usize = 1 << 20;
     let overlap = super::MIDDLE_OVERLAP as u64;
-    let mut piece = vec![0u8; PIECE];
     let mut at = from.saturating_sub(overlap);
     let end = (to + overlap).min(len);
-    while at < end {
-        let want = ((end - at) as usize).min(PIECE);
-        let got = read_full(read_at, at, &mut piece[..want])?;
-        if super::may_hold_a_file(&piece[..got]) {
-            return Ok(true);
+    vaultfmt::scratch::with(PIECE, |piece| {
+        while at < end {
+            let want = ((end - at) as usize).min(PIECE);
+            let got = read_full(read_at, at, &mut piece[..want])?;
+            if super::may_hold_a_file(&piece[..got]) {
+                return Ok(true);
+            }
+            if got < want || at + got as u64 >= end {
+                break;
+            }
+            at += (got as u64).saturating_sub(overlap).max(1);
         }
-        if got < want || at + got as u64 >= end {
-            break;
-        }
-        at += (got as u64).saturating_sub(overlap).max(1);
-    }
-    Ok(false)
+        Ok(false)
+    })
 }
 
 /// The gate's verdict on a file on disk, for `vault check` (which reads and stores nothing): a

@@ -16,7 +16,7 @@ pub(super) const MAX_RAW_READINGS: usize = 4096;
 
 /// The element headers a raw data set's patient module starts with — the patient's name, ID and
 /// birth date, little and big endian — and the encodings to read from each.
-const PATIENT_TAGS: [(&[u8], &[Syntax]); 6] = {
+pub(super) const PATIENT_TAGS: [(&[u8], &[Syntax]); 6] = {
     const LITTLE: &[Syntax] = &[Syntax::ExplicitLittle, Syntax::ImplicitLittle];
     const BIG: &[Syntax] = &[Syntax::ExplicitBig];
     [
@@ -38,22 +38,27 @@ pub(super) fn embedded_raw(bytes: &[u8], from: usize) -> impl Iterator<Item = (u
     PATIENT_TAGS.iter().flat_map(move |&(tag, syntaxes)| {
         let after = bytes.get(from..).unwrap_or_default();
         let hits = memchr::memmem::find_iter(after, tag).map(move |p| p + from);
-        hits.filter(|p| ![0, 128, 132].contains(p)).flat_map(move |at| {
-            syntaxes
-                .iter()
-                .copied()
-                .filter(move |&s| {
-                    // A value a person's text could be: a name's, an ID's or a date's length, no
-                    // control characters (16-bit pixels hold the header's bytes by chance, with
-                    // binary after them).
-                    scan::first_header(bytes, at, s).is_some_and(|(value_at, value_len)| {
-                        value_len.and_then(|l| bytes.get(value_at..value_at + l as usize)).is_some_and(|v| {
-                            (1..=PERSON_TEXT).contains(&v.len()) && v.iter().all(|&b| b >= 0x20)
-                        })
-                    })
-                })
-                .map(move |s| (at, s))
-        })
+        hits.flat_map(move |at| raw_readings_at(bytes, at, syntaxes).map(move |s| (at, s)))
+    })
+}
+
+/// The encodings among `syntaxes` in which a patient element header at `at` (one of
+/// [`PATIENT_TAGS`]) starts a raw reading: not where the readings at the start stand, and with a
+/// value a person's text could be — a name's, an ID's or a date's length, no control characters
+/// (16-bit pixels hold the header's bytes by chance, with binary after them).
+pub(super) fn raw_readings_at<'a>(
+    bytes: &'a [u8],
+    at: usize,
+    syntaxes: &'a [Syntax],
+) -> impl Iterator<Item = Syntax> + 'a {
+    let away_from_start = ![0, 128, 132].contains(&at);
+    syntaxes.iter().copied().filter(move |&s| {
+        away_from_start
+            && scan::first_header(bytes, at, s).is_some_and(|(value_at, value_len)| {
+                value_len
+                    .and_then(|l| bytes.get(value_at..value_at + l as usize))
+                    .is_some_and(|v| (1..=PERSON_TEXT).contains(&v.len()) && v.iter().all(|&b| b >= 0x20))
+            })
     })
 }
 

@@ -41,6 +41,7 @@ pub mod policy;
 pub mod profile;
 pub mod scan;
 pub mod shape;
+mod signatures;
 mod textcodes;
 mod verdict;
 
@@ -50,6 +51,7 @@ use pixels::DataSet;
 pub use policy::Policy;
 pub use profile::Retain;
 use scan::Syntax;
+pub use signatures::may_hold_a_file;
 pub use verdict::{Reason, Region, Verdict};
 
 use crate::ocr;
@@ -86,17 +88,6 @@ pub fn might_need_all(head: &[u8], tail: &[u8], len: u64) -> bool {
         return true;
     }
     head.get(128..132) == Some(b"DICM") || head.starts_with(b"DICM") || raw_starts(head, len).next().is_some()
-}
-
-/// True when a piece of a file (any part: a head, a tail, a piece of its middle) holds what a
-/// carver could take out as a file of its own: a Part 10 file's `DICM`, a container's
-/// signature. Then the whole file is checked: a plain file is passed on its head and tail only
-/// when no piece of it holds one.
-pub fn may_hold_a_file(piece: &[u8]) -> bool {
-    memchr::memmem::find_iter(piece, b"DICM")
-        .any(|p| piece.get(p + 4..p + 6).is_none_or(|g| g == [0x02, 0x00]))
-        || container::signature_in(piece)
-        || embedded_raw(piece, 0).next().is_some()
 }
 
 /// How far pieces of a file overlap when it is looked at piece by piece: a signature

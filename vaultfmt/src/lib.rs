@@ -8,6 +8,7 @@
 pub mod crypt;
 pub mod dev;
 pub mod header;
+pub mod scratch;
 pub mod secret;
 pub mod store;
 pub mod volume;

@@ -7,7 +7,7 @@ use super::*;
 pub const MAX_CARVED: usize = 64;
 
 /// The signatures a file carver looks for part way into bytes, and what it takes each for.
-const CARVED: &[(&[u8], Kind)] = &[
+pub const CARVED: &[(&[u8], Kind)] = &[
     (b"PK\x03\x04", Kind::ZipEntry),
     (&[0x1f, 0x8b, 0x08], Kind::Gzip),
     (b"ustar", Kind::Tar),
@@ -34,7 +34,7 @@ pub(super) fn crc32(data: &[u8]) -> u32 {
 /// system; bzip2's block magic; xz's header check; lz4's version; cpio's hex header; a tar
 /// header's checksum; 7z's start header check; rar's first header. Where the bytes stop short of
 /// what would tell (a piece of a file looked at piece by piece), the signature counts.
-pub(super) fn carved_at(bytes: &[u8], p: usize, kind: Kind) -> Option<usize> {
+pub fn carved_at(bytes: &[u8], p: usize, kind: Kind) -> Option<usize> {
     let at = |i: usize| bytes.get(p + i).copied();
     let fits = |i: usize, ok: &dyn Fn(u8) -> bool| at(i).is_none_or(ok);
     let le16 = |i: usize| Some(u16::from_le_bytes([at(i)?, at(i + 1)?]));
@@ -122,14 +122,6 @@ pub fn embedded(bytes: &[u8]) -> Vec<(usize, Kind)> {
         .collect();
     out.sort_by_key(|&(p, _)| p);
     out
-}
-
-/// True when a piece of a file's middle holds a signature [`embedded`] would look at (one cut
-/// at the piece's edge counts): then the whole file is read.
-pub fn signature_in(piece: &[u8]) -> bool {
-    CARVED.iter().any(|&(sig, kind)| {
-        memchr::memmem::find_iter(piece, sig).any(|p| carved_at(piece, p, kind).is_some())
-    })
 }
 
 /// Reads a container found part way into a file ([`embedded`]), starting at `bytes[0]`, as a

@@ -25,7 +25,7 @@ mod carve;
 mod kinds;
 mod stored;
 
-pub use carve::{MAX_CARVED, carve, embedded, signature_in};
+pub use carve::{CARVED, MAX_CARVED, carve, carved_at, embedded};
 pub use kinds::kinds;
 use kinds::unbroken;
 use stored::{cpio_members, iso_members, tar_members, zip_extra};

@@ -59,25 +59,26 @@ fn read_run<D: BlockDevice + 'static>(
         }
         sectors += chunk.sectors();
     }
-    let mut buf = vec![0u8; sectors as usize * SECTOR_SIZE];
-    store.io().read_sectors(first.sector, &mut buf)?;
-    let mut at = 0;
-    for (index, chunk) in run {
-        let data = &buf[at..at + chunk.len as usize];
-        at += chunk.sectors() as usize * SECTOR_SIZE;
-        if blake3::keyed_hash(&store.keys().chunk, data).as_bytes() != &chunk.hash {
-            return Err(StoreError::Corrupt {
-                path: path(),
-                what: format!(
-                    "the data in sectors {}..{} does not verify",
-                    chunk.sector,
-                    chunk.sector + chunk.sectors()
-                ),
-            });
+    crate::scratch::with(sectors as usize * SECTOR_SIZE, |buf| {
+        store.io().read_sectors(first.sector, buf)?;
+        let mut at = 0;
+        for (index, chunk) in run {
+            let data = &buf[at..at + chunk.len as usize];
+            at += chunk.sectors() as usize * SECTOR_SIZE;
+            if blake3::keyed_hash(&store.keys().chunk, data).as_bytes() != &chunk.hash {
+                return Err(StoreError::Corrupt {
+                    path: path(),
+                    what: format!(
+                        "the data in sectors {}..{} does not verify",
+                        chunk.sector,
+                        chunk.sector + chunk.sectors()
+                    ),
+                });
+            }
+            sink(*index, data);
         }
-        sink(*index, data);
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Takes a chunk's index and its verified bytes.
