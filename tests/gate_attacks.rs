@@ -29,7 +29,7 @@ fn invariant_4_every_attack_in_the_corpus_is_refused_and_every_control_accepted(
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let attacks = manifest.iter().filter(|e| !matches!(e["class"].as_str(), Some("control" | "law"))).count();
-    assert!(attacks >= 265, "only {attacks} attacks verified (readers or tools missing?)");
+    assert!(attacks >= 290, "only {attacks} attacks verified (readers or tools missing?)");
     let corpus = dir.path().join("corpus");
     let check =
         Command::new(env!("CARGO_BIN_EXE_vault")).args(["check", "--json"]).arg(&corpus).output().unwrap();

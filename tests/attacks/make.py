@@ -1098,6 +1098,65 @@ def pax_size_override(data):
     return ph + pad(body) + fh + pad(data) + b'\0' * 1024
 
 
+# ---------------------------------------------------------------- class 8: disguised text
+C8 = '8-disguised-text'
+CLEAN_DESC = [E(0x00120064, 'SQ', [code('113100', 'DCM', 'Basic Application Confidentiality Profile'),
+                                   code('113105', 'DCM', 'Clean Descriptors Option')])]
+
+
+def class8():
+    """Identity in kept text (Manufacturer, judged for labels and names) and in descriptions kept
+    under Clean Descriptors, disguised as a person still reads it: look-alike letters of other
+    scripts and character sets, characters that show nothing, text shown right to left, labels
+    said other ways, a label and its value in two values of one element."""
+    kept = [  # (label, SpecificCharacterSet, value bytes, needle)
+        ('greek8', 'ISO_IR 126', b'\xccR\xcd: 4711913', '4711913'),           # Greek capital Mu, Nu
+        ('cyrillic8', 'ISO_IR 144', b'\xbcRN: 4711913', '4711913'),            # Cyrillic capital Em
+        ('jis_greek', '\\ISO 2022 IR 87', b'\x1b$B\x26\x2c\x1b(BRN: 4711913', '4711913'),
+        ('small_capitals', 'ISO_IR 192', 'ᴍʀɴ: 4711913'.encode(), '4711913'),
+        ('lisu', 'ISO_IR 192', 'ꓟꓣꓠ: 4711913'.encode(), '4711913'),
+        ('cherokee', 'ISO_IR 192', 'ᎠOᏴ: 1971-02-03'.encode(), '1971-02-03'),
+        ('negative_squared', 'ISO_IR 192', '🅼🆁🅽: 4711913'.encode(), '4711913'),
+        ('mongolian_selector', 'ISO_IR 192', 'M\u180bRN: 4711913'.encode(), '4711913'),
+        ('hangul_filler', 'ISO_IR 192', 'MR\u3164N: 4711913'.encode(), '4711913'),
+        ('right_to_left', 'ISO_IR 192', '\u202e3191174 :NRM\u202c'.encode(), '3191174'),
+        ('date_of_birth', 'ISO_IR 100', b'Date of birth 1971-02-03', '1971-02-03'),
+        ('hospital_number', 'ISO_IR 100', b'Hospital number 4711913', '4711913'),
+        ('chart', 'ISO_IR 100', b'Chart # 4711913', '4711913'),
+        ('nhs_no', 'ISO_IR 100', b'NHS no 471 191 3705', '471 191 3705'),
+        ('birthday', 'ISO_IR 100', b'Birthday: 1971-02-03', '1971-02-03'),
+        ('pn_equals', 'ISO_IR 100', b'PN=MADEUP ATTACKER', 'MADEUP ATTACKER'),
+        ('subject', 'ISO_IR 100', b'Subject: Madeup Attacker', NAME_TXT),
+    ]
+    for label, charset, value, needle in kept:
+        add('c8_manufacturer_%s.dcm' % label, C8, 'Manufacturer says a label and a value (%s)' % label, needle,
+            part10(ct('c8 ' + label, [E(0x00080005, 'CS', charset), E(0x00080070, 'LO', value)])))
+    for label, value, needle in [('label_value', 'Name:\\Madeup Attacker', NAME_TXT),
+                                 ('caret_split', 'MADEUP\\^ATTACKER', 'ATTACKER')]:
+        add('c8_software_versions_%s.dcm' % label, C8, 'SoftwareVersions: a label and its value in two values',
+            needle, part10(ct('c8 sv ' + label, [E(0x00181020, 'LO', value)])))
+    for label, value, needle in [('pt', 'Pt Madeup Attacker', NAME_TXT), ('mister', 'Mister Madeup', 'Madeup'),
+                                 ('inpatient', 'Inpatient Madeup Attacker', NAME_TXT),
+                                 ('case_number', 'Case number 4711913', '4711913')]:
+        add('c8_series_description_%s.dcm' % label, C8, 'SeriesDescription (Clean Descriptors): %s' % label,
+            needle, part10(ct('c8 sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
+
+
+def controls8():
+    """What a department writes that the class 8 rules must not take for identity."""
+    for label, value in [('case', 'Case number 12 of 40'), ('inpatient', 'Inpatient CT Head'),
+                         ('position', 'Pt Head First Supine'), ('chart', 'Chart 2 dose')]:
+        add('ctl_series_description_%s.dcm' % label, C7, 'SeriesDescription (Clean Descriptors): %s' % value, '',
+            part10(ct('ctl sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
+    for label, charset, value in [('greek8', 'ISO_IR 126', b'\xca\xe5\xf6\xe1\xeb\xde'),  # "head", in Greek
+                                  ('cyrillic8', 'ISO_IR 144', b'\xba\xb2 \xb3\xde\xdb\xde\xd2\xeb'),
+                                  ('utf8', 'ISO_IR 192', 'Ultraschall Gerät'.encode())]:
+        add('ctl_manufacturer_%s.dcm' % label, C7, 'Manufacturer in %s' % charset, '',
+            part10(ct('ctl mf ' + label, [E(0x00080005, 'CS', charset), E(0x00080070, 'LO', value)])))
+    add('ctl_software_versions.dcm', C7, 'SoftwareVersions with several values', '',
+        part10(ct('ctl sv', [E(0x00181020, 'LO', 'VE11C\\SP2\\syngo MR')])))
+
+
 # ---------------------------------------------------------------- class 7: controls
 C7 = 'control'
 LAW = 'law'
@@ -1459,7 +1518,9 @@ def main():
         class4()
         class5()
         class6(tmp)
+        class8()
         controls(tmp)
+        controls8()
         names = [e['file'] for e in ENTRIES]
         assert len(names) == len(set(names)), [n for n in names if names.count(n) > 1]
         for e in ENTRIES:

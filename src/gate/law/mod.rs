@@ -246,7 +246,7 @@ impl<'p> Law<'p> {
                     return Err(Problem::NotItsVr);
                 }
                 if text_vr(vr)
-                    && let Some(s) = components().find_map(|c| shape::find(c, Strength::Labels))
+                    && let Some(s) = read_as_text(value).find_map(|c| shape::find(&c, Strength::Labels))
                 {
                     return Err(Problem::IdentityInText(s));
                 }
@@ -268,10 +268,10 @@ impl<'p> Law<'p> {
             }
             // A file's path in a DICOMDIR is numbered by its writer (IM000001): names and labels
             // are what identify there.
-            Action::Clean => match components().find_map(|c| {
+            Action::Clean => match read_as_text(value).find_map(|c| {
                 let strength =
                     if tag == tags::REFERENCED_FILE_ID { Strength::Paths } else { Strength::FreeText };
-                shape::find(c, strength)
+                shape::find(&c, strength)
             }) {
                 Some(s) => Err(Problem::IdentityInText(s)),
                 None => Ok(()),

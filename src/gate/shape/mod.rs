@@ -200,6 +200,36 @@ mod tests {
     }
 
     #[test]
+    fn labels_said_other_ways_are_found_and_a_teaching_file_s_numbers_are_not() {
+        for text in [
+            "Date of birth 1971-02-03",
+            "Birthday: 1971-02-03",
+            "Hospital number 4711913",
+            "Hosp. no. 4711913",
+            "Chart # 4711913",
+            "NHS no 471 191 3705",
+            "Case number 4711913",
+            "PN=MADEUP ZELDA",
+            "Subject: Zelda Madeup",
+            "Owner: Zelda Madeup",
+            "Pt Zelda Madeup",
+            "Inpatient Zelda Madeup",
+            "Mister Madeup",
+        ] {
+            assert_eq!(find(text.as_bytes(), Strength::Labels), Some(Shape::LabelledField), "{text}");
+        }
+        for text in [
+            "Case number 12 of 40",
+            "Chart 2 dose",
+            "Inpatient CT Head",
+            "Pt Head First Supine",
+            "Patient number 3",
+        ] {
+            assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
+        }
+    }
+
+    #[test]
     fn identity_spelt_out_in_words_is_found() {
         for (text, expected) in [
             ("Pt name Zelda Madeup", Shape::LabelledField),
@@ -211,7 +241,7 @@ mod tests {
             ("MADEUP, ZELDA seen 3rd of Feb. nineteen seventy-one", Shape::Date),
             ("seen the twenty-first of May two thousand and five", Shape::Date),
             ("seen 3rd Feb", Shape::Date),
-            ("hospital no. four seven one one nine one three", Shape::IdNumber),
+            ("hospital no. four seven one one nine one three", Shape::LabelledField),
             ("Zelda Madeup, M R N 4 7 1 1 9 1 3", Shape::LabelledField),
             ("ref 4 7 1 1 9 1 3", Shape::IdNumber),
             ("Zelda Madeup O3.O2.l97l", Shape::Date),

@@ -135,11 +135,14 @@ pub fn views(text: &[u8]) -> Vec<std::borrow::Cow<'_, [u8]>> {
         }
         if double && i + 1 < text.len() {
             let (a, b) = (text[i], text[i + 1]);
+            let latin = jis_letter(a, b).and_then(look_alike);
             match (a, b) {
                 (0x23, 0x21..=0x7E) => folded.push(b),
                 (0x21, 0x21) => folded.push(b' '),
                 (0x21, 0x27) => folded.push(b':'),
                 (0x21, 0x30) => folded.push(b'^'),
+                // Rows 6 and 7: Greek and Cyrillic letters, as the Latin ones they look like.
+                (0x26 | 0x27, _) if latin.is_some() => folded.push(latin.map_or(b'?', |c| c as u8)),
                 _ => folded.extend([a | 0x80, b | 0x80]),
             }
             i += 2;
@@ -165,18 +168,83 @@ pub fn views(text: &[u8]) -> Vec<std::borrow::Cow<'_, [u8]>> {
     }
     match std::str::from_utf8(text) {
         Ok(s) => {
+            if let Some(back) = reversed(s) {
+                out.push(Cow::Owned(plain(&back).into_bytes()));
+            }
             let plain = plain(s);
             if plain.as_bytes() != text {
                 out.push(Cow::Owned(plain.into_bytes()));
             }
         }
         // An 8-bit character set's no-break space and soft hyphen (Latin-1's, and most others').
-        Err(_) if text.iter().any(|&b| b == 0xA0 || b == 0xAD) => out.push(Cow::Owned(
-            text.iter().filter(|&&b| b != 0xAD).map(|&b| if b == 0xA0 { b' ' } else { b }).collect(),
-        )),
-        Err(_) => {}
+        Err(_) => {
+            if text.iter().any(|&b| b == 0xA0 || b == 0xAD) {
+                out.push(Cow::Owned(
+                    text.iter().filter(|&&b| b != 0xAD).map(|&b| if b == 0xA0 { b' ' } else { b }).collect(),
+                ));
+            }
+            // ISO 8859-5 (ISO_IR 144, Cyrillic) and ISO 8859-7 (ISO_IR 126, Greek): their
+            // letters that look like Latin ones read as those.
+            if text.iter().any(|&b| b >= 0xA1) {
+                for decode in [cyrillic_8859_5, greek_8859_7] {
+                    let shown: String = text.iter().map(|&b| decode(b)).collect();
+                    out.push(Cow::Owned(plain(&shown).into_bytes()));
+                }
+            }
+        }
     }
     out
+}
+
+/// A byte of ISO 8859-5 as the character it stands for (the C1 controls and what it leaves out
+/// as themselves: no reader shows them as letters).
+fn cyrillic_8859_5(b: u8) -> char {
+    match b {
+        0xA1..=0xFF if b != 0xAD && b != 0xF0 && b != 0xFD => {
+            char::from_u32(0x360 + u32::from(b)).unwrap_or('?')
+        }
+        _ => char::from(b),
+    }
+}
+
+/// A byte of ISO 8859-7 as the character it stands for (its Greek letters; the rest as Latin-1).
+fn greek_8859_7(b: u8) -> char {
+    match b {
+        0xB4..=0xFE if b != 0xB7 && b != 0xBB && b != 0xBD && b != 0xD2 => {
+            char::from_u32(0x2D0 + u32::from(b)).unwrap_or('?')
+        }
+        _ => char::from(b),
+    }
+}
+
+/// A JIS X 0208 Greek (row 6) or Cyrillic (row 7) letter as its Unicode character.
+fn jis_letter(row: u8, cell: u8) -> Option<char> {
+    const GREEK: &str = "ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ";
+    const CYRILLIC: &str = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ";
+    let (letters, capitals, smalls) = match row {
+        0x26 => (GREEK, 0x21, 0x41),
+        _ => (CYRILLIC, 0x21, 0x51),
+    };
+    let (index, small) = match cell {
+        c if (capitals..capitals + 33).contains(&c) => (c - capitals, false),
+        c if (smalls..smalls + 33).contains(&c) => (c - smalls, true),
+        _ => return None,
+    };
+    let c = letters.chars().nth(usize::from(index))?;
+    Some(if small { c.to_lowercase().next()? } else { c })
+}
+
+/// Text that holds right-to-left controls (an override, an embedding, an isolate, a mark) or
+/// right-to-left letters, in the order a reader's screen shows its Latin letters when all are
+/// reversed: `\u{202E}3191174 :NRM` is shown as `MRN: 4711913`.
+fn reversed(s: &str) -> Option<String> {
+    let rtl = |c: char| {
+        matches!(c, '\u{200F}' | '\u{202B}' | '\u{202E}' | '\u{2067}' | '\u{061C}')
+            || ('\u{0590}'..='\u{08FF}').contains(&c)
+            || ('\u{FB1D}'..='\u{FDFF}').contains(&c)
+            || ('\u{FE70}'..='\u{FEFF}').contains(&c)
+    };
+    s.chars().any(rtl).then(|| s.chars().rev().collect())
 }
 
 /// UTF-8 text as the letters it shows: compatibility forms as what they stand for (NFKD:
@@ -187,12 +255,16 @@ pub fn views(text: &[u8]) -> Vec<std::borrow::Cow<'_, [u8]>> {
 /// disguised so still reads as one to a person.
 fn plain(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
+    // Combining marks, and every code point Unicode says a renderer shows nothing for
+    // (Default_Ignorable_Code_Point: format controls, fillers, variation selectors, tags).
     let unseen = |c: char| {
         matches!(c,
             '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}'
-            | '\u{FE20}'..='\u{FE2F}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0000}'..='\u{E01EF}'
-            | '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+            | '\u{FE20}'..='\u{FE2F}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0000}'..='\u{E0FFF}'
+            | '\u{00AD}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}')
     };
     s.nfkd()
         .filter(|&c| !unseen(c))
@@ -218,8 +290,39 @@ fn digit_of(c: char) -> Option<char> {
     ZEROS.iter().find(|&&z| (z..z + 10).contains(&n)).and_then(|&z| char::from_digit(n - z, 10))
 }
 
-/// The Latin letter a Cyrillic or Greek one looks like, where it looks like one.
+/// The Latin letter a Cyrillic, Greek, Lisu or Cherokee one, a small capital or an enclosed
+/// letter looks like, where it looks like one.
 fn look_alike(c: char) -> Option<char> {
+    // Letters in boxes, circles and flags that Unicode gives no decomposition (negative
+    // squared and circled letters, regional indicators): each block runs A to Z.
+    const ENCLOSED: &[u32] = &[0x1F130, 0x1F150, 0x1F170, 0x1F1E6];
+    let n = c as u32;
+    if let Some(&first) = ENCLOSED.iter().find(|&&z| (z..z + 26).contains(&n)) {
+        return char::from_u32(u32::from(b'A') + n - first);
+    }
+    // Lisu, Cherokee and small capitals that look like Latin letters (code point, letter).
+    #[rustfmt::skip]
+    const OTHERS: &[(u32, char)] = &[
+        // Lisu
+        (0xA4D0, 'B'), (0xA4D1, 'P'), (0xA4D2, 'd'), (0xA4D3, 'D'), (0xA4D4, 'T'), (0xA4D6, 'G'),
+        (0xA4D7, 'K'), (0xA4D9, 'J'), (0xA4DA, 'C'), (0xA4DC, 'Z'), (0xA4DD, 'F'), (0xA4DF, 'M'),
+        (0xA4E0, 'N'), (0xA4E1, 'L'), (0xA4E2, 'S'), (0xA4E3, 'R'), (0xA4E6, 'V'), (0xA4E7, 'H'),
+        (0xA4EA, 'W'), (0xA4EB, 'X'), (0xA4EC, 'Y'), (0xA4EE, 'A'), (0xA4F0, 'E'), (0xA4F2, 'I'),
+        (0xA4F3, 'O'), (0xA4F4, 'U'),
+        // Cherokee
+        (0x13A0, 'D'), (0x13A1, 'R'), (0x13A2, 'T'), (0x13A5, 'i'), (0x13A9, 'Y'), (0x13AA, 'A'),
+        (0x13AB, 'J'), (0x13AC, 'E'), (0x13B3, 'W'), (0x13B7, 'M'), (0x13BB, 'H'), (0x13C0, 'G'),
+        (0x13C3, 'Z'), (0x13D2, 'R'), (0x13D5, 'S'), (0x13D9, 'V'), (0x13DA, 'S'), (0x13DE, 'L'),
+        (0x13DF, 'C'), (0x13E2, 'P'), (0x13E6, 'K'), (0x13F4, 'B'),
+        // small capitals
+        (0x1D00, 'A'), (0x0299, 'B'), (0x1D04, 'C'), (0x1D05, 'D'), (0x1D07, 'E'), (0xA730, 'F'),
+        (0x0262, 'G'), (0x029C, 'H'), (0x026A, 'I'), (0x1D0A, 'J'), (0x1D0B, 'K'), (0x029F, 'L'),
+        (0x1D0D, 'M'), (0x0274, 'N'), (0x1D0F, 'O'), (0x1D18, 'P'), (0x0280, 'R'), (0xA731, 'S'),
+        (0x1D1B, 'T'), (0x1D1C, 'U'), (0x1D20, 'V'), (0x1D21, 'W'), (0x028F, 'Y'), (0x1D22, 'Z'),
+    ];
+    if let Some(&(_, to)) = OTHERS.iter().find(|&&(from, _)| from == n) {
+        return Some(to);
+    }
     const PAIRS: &[(char, char)] = &[
         ('А', 'A'),
         ('В', 'B'),
@@ -290,6 +393,13 @@ mod tests {
             ("Madeup\u{02C6}Zelda", Shape::PersonName),
             ("Name:\u{00A0}Madeup", Shape::LabelledField),
             ("DOB\u{2009}1971\u{2011}02\u{2011}03", Shape::LabelledField),
+            ("N\u{180B}ame: Madeup Zelda", Shape::LabelledField),
+            ("MR\u{3164}N: 4711913", Shape::LabelledField),
+            ("\u{202E}3191174 :NRM\u{202C}", Shape::LabelledField),
+            ("\u{1D0D}\u{0280}\u{0274}: 4711913", Shape::LabelledField),
+            ("\u{A4DF}\u{A4E3}\u{A4E0}: 4711913", Shape::LabelledField),
+            ("\u{13A0}O\u{13F4}: 1971-02-03", Shape::LabelledField),
+            ("\u{1F17C}\u{1F181}\u{1F17D}: 4711913", Shape::LabelledField),
         ] {
             assert_eq!(
                 find(text.as_bytes(), Strength::Labels),
@@ -316,6 +426,11 @@ mod tests {
         assert_eq!(find(file.as_bytes(), Strength::Labels), Some(Shape::EncodedFile));
         // Latin-1 bytes (ISO_IR 100): a soft hyphen and a no-break space.
         assert_eq!(find(b"Na\xadme:\xa0Madeup", Strength::Labels), Some(Shape::LabelledField));
+        // Greek (ISO 8859-7) and Cyrillic (ISO 8859-5) capitals, and JIS X 0208's Greek row.
+        assert_eq!(find(b"\xccR\xcd: 4711913", Strength::Labels), Some(Shape::LabelledField));
+        assert_eq!(find(b"\xbcRN: 4711913", Strength::Labels), Some(Shape::LabelledField));
+        assert_eq!(find(b"\x1b$B\x26\x2c\x1b(BRN: 4711913", Strength::Labels), Some(Shape::LabelledField));
+        assert_eq!(find(b"\xca\xe5\xf6\xe1\xeb\xde", Strength::FreeText), None, "head, in Greek");
         // Letters of other scripts that are no disguise stay as they are.
         assert_eq!(find("Κεφαλή αξονική".as_bytes(), Strength::FreeText), None);
         assert_eq!(find("КТ головы".as_bytes(), Strength::FreeText), None);

@@ -15,14 +15,28 @@ pub(super) const LABELS: &[&str] = &[
     "d.o.b.", "date of birth", "birth date", "birthdate", "born", "mrn", "nhs", "nhs no",
     "nhs number", "hospital number", "hosp no", "hospital no", "id", "pid", "patient id", "pt id",
     "acc", "acc no", "accession", "accession number", "address", "addr", "tel", "phone",
-    "telephone", "mobile", "email", "e-mail", "ssn", "postcode", "zip",
+    "telephone", "mobile", "email", "e-mail", "ssn", "postcode", "zip", "birthday", "hospital id",
+    "chart", "chart no", "record no", "record number", "case number", "ur number", "ur no",
+    "medicare", "medicare no", "chi", "chi no", "unit number", "unit no", "patient number",
+    "patient no", "pt no", "pat", "pn", "subject", "client", "owner", "resident", "inpatient",
+    "outpatient", "attn", "addressee", "aka", "a.k.a", "known as", "signed",
 ];
 
 /// Labels specific enough that a number after them is an identity even without `:` (`MRN
 /// 4711913`, `DOB 03/02/1971`, `NHS9434765919`).
 #[rustfmt::skip]
 pub(super) const NUMBER_LABELS: &[&str] = &[
-    "mrn", "m.r.n", "nhs", "dob", "d.o.b", "d.o.b.", "pid", "ssn", "hosp no", "acc no",
+    "mrn", "m.r.n", "nhs", "dob", "d.o.b", "d.o.b.", "pid", "ssn", "hosp no", "acc no", "nhs no",
+    "nhs number", "date of birth", "birth date", "birthdate", "birthday", "hospital number",
+    "hospital no", "hosp. no", "hospital id", "ur number", "ur no", "medicare", "medicare no",
+];
+
+/// Labels that also count a case, a record or a chart of a teaching file (`Case number 12`):
+/// a number after them is an identity when it is as long as an ID (five digits or more).
+#[rustfmt::skip]
+pub(super) const LONG_NUMBER_LABELS: &[&str] = &[
+    "case number", "case no", "record number", "record no", "chart", "chart no", "chi", "chi no",
+    "file no", "patient number", "patient no", "pt no", "unit number", "unit no",
 ];
 
 /// Titles a capitalised name follows.
@@ -44,6 +58,7 @@ pub(super) const CAPITAL_TITLES: &[&str] = &[
 #[rustfmt::skip]
 pub(super) const NAME_LABELS: &[&str] = &[
     "name is", "patient is", "patientin", "called", "pt is", "nachname", "vorname", "pt name",
+    "known as", "aka", "a.k.a.", "christian name", "mister", "madam", "madame",
     "pt's name", "pts name", "patient name", "patient's name", "patients name", "name of patient",
     "name of the patient", "surname", "forename", "forenames", "first name", "last name",
     "given name", "family name", "maiden name", "full name",
@@ -54,7 +69,7 @@ pub(super) const NAME_LABELS: &[&str] = &[
 /// no name. `Patient` is not one: title-case text says `Retain Patient Characteristics Option`.
 #[rustfmt::skip]
 pub(super) const LOOSE_LABELS: &[&str] = &[
-    "name", "pt.", "pat.",
+    "name", "pt.", "pat.", "pt", "pat", "inpatient", "outpatient",
 ];
 
 /// Things a name or an ID labels that are no person's (`Protocol name:`, `Coil ID:`).

@@ -95,22 +95,8 @@ pub fn labelled(text: &[u8]) -> bool {
         return false;
     }
     let lower: Vec<u8> = text.to_ascii_lowercase();
-    for label in NUMBER_LABELS {
-        let l = label.as_bytes();
-        let mut from = 0;
-        while let Some(i) = find_from(&lower, l, from) {
-            from = i + 1;
-            if i > 0 && lower[i - 1].is_ascii_alphanumeric() {
-                continue;
-            }
-            let mut j = i + l.len();
-            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'#' | b':' | b'-')) {
-                j += 1;
-            }
-            if lower.get(j).is_some_and(|b| b.is_ascii_digit()) {
-                return true;
-            }
-        }
+    if number_after(&lower, NUMBER_LABELS, 1) || number_after(&lower, LONG_NUMBER_LABELS, 5) {
+        return true;
     }
     for label in LABELS {
         let l = label.as_bytes();
@@ -147,6 +133,30 @@ pub fn labelled(text: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// True when one of `labels` starts a word in `lower` and, after spaces, dots, `#`, `:` or `-`,
+/// a number of at least `digits` digits follows (spaces between its digits allowed).
+fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
+    labels.iter().any(|label| {
+        let l = label.as_bytes();
+        let mut from = 0;
+        while let Some(i) = find_from(lower, l, from) {
+            from = i + 1;
+            if i > 0 && lower[i - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let mut j = i + l.len();
+            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'#' | b':' | b'-')) {
+                j += 1;
+            }
+            let number = lower[j.min(lower.len())..].iter().take_while(|b| b.is_ascii_digit() || **b == b' ');
+            if number.filter(|b| b.is_ascii_digit()).count() >= digits {
+                return true;
+            }
+        }
+        false
+    })
 }
 
 /// True when the label is a name or an ID of a thing the word before it names.
@@ -258,6 +268,11 @@ fn two_capitalised_after(text: &[u8]) -> bool {
                 .iter()
                 .any(|x| FILLERS.iter().chain(NOT_NAMES).any(|f| f.as_bytes().eq_ignore_ascii_case(x)))
             && !POSITIONS.iter().any(|p| p.split(' ').next() == std::str::from_utf8(&first).ok())
+            // `Inpatient CT Head`: a modality or a body part is no name.
+            && ![w[1], w[2]].iter().any(|x| {
+                let x = x.to_ascii_lowercase();
+                PROTOCOL_WORDS.iter().chain(EXAMINED).any(|p| p.as_bytes() == x.as_slice())
+            })
     })
 }
 
