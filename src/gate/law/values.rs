@@ -125,6 +125,19 @@ pub(super) fn readable(value: &[u8]) -> bool {
         && t.iter().all(|&b| b.is_ascii_graphic() || b == b' ' || b >= 0x80)
 }
 
+/// A text value as a reader may show it: each of its values (split at `\`), then — when it has
+/// several — all of them in one line, as a viewer lists them (`Name:\MADEUP ZELDA` reads
+/// `Name: MADEUP ZELDA`; `MADEUP\^ZELDA` reads `MADEUP^ZELDA`).
+pub(super) fn read_as_text(value: &[u8]) -> impl Iterator<Item = std::borrow::Cow<'_, [u8]>> {
+    use std::borrow::Cow;
+    let several = value.contains(&b'\\');
+    let spaced: Option<Cow<'_, [u8]>> =
+        several.then(|| Cow::Owned(value.iter().map(|&b| if b == b'\\' { b' ' } else { b }).collect()));
+    let run_on: Option<Cow<'_, [u8]>> =
+        several.then(|| Cow::Owned(value.iter().copied().filter(|&b| b != b'\\').collect()));
+    value.split(|&b| b == b'\\').map(Cow::Borrowed).chain(spaced).chain(run_on)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,17 +176,4 @@ mod tests {
             "over 128 bits"
         );
     }
-}
-
-/// A text value as a reader may show it: each of its values (split at `\`), then — when it has
-/// several — all of them in one line, as a viewer lists them (`Name:\MADEUP ZELDA` reads
-/// `Name: MADEUP ZELDA`; `MADEUP\^ZELDA` reads `MADEUP^ZELDA`).
-pub(super) fn read_as_text(value: &[u8]) -> impl Iterator<Item = std::borrow::Cow<'_, [u8]>> {
-    use std::borrow::Cow;
-    let several = value.contains(&b'\\');
-    let spaced: Option<Cow<'_, [u8]>> =
-        several.then(|| Cow::Owned(value.iter().map(|&b| if b == b'\\' { b' ' } else { b }).collect()));
-    let run_on: Option<Cow<'_, [u8]>> =
-        several.then(|| Cow::Owned(value.iter().copied().filter(|&b| b != b'\\').collect()));
-    value.split(|&b| b == b'\\').map(Cow::Borrowed).chain(spaced).chain(run_on)
 }
