@@ -122,6 +122,77 @@ img.save(sys.argv[1])
     assert_eq!(seen[1]["verdict"], "accept", "{}", seen[1]);
 }
 
+/// Images a viewer shows otherwise than their pixels are stored: grey text, opaque, on a
+/// transparent ground whose hidden colour is the same grey (what a viewer lays under it shows
+/// the text; laid over a middle grey it vanishes); a photo stored on its side that its EXIF
+/// orientation turns upright; a screenshot saved as TGA or QOI; and images and videos of formats
+/// vault does not decode (refused by their signature, never passed). Beside them, clean images
+/// of the same kinds, accepted.
+#[test]
+fn images_are_read_as_a_viewer_shows_them_and_formats_vault_cannot_read_are_refused() {
+    let v = Vault::new();
+    let names = [
+        "transparent.png",
+        "sideways.jpg",
+        "screenshot.tga",
+        "screenshot.qoi",
+        "photoshop.psd",
+        "recording.avi",
+        "clean_transparent.png",
+        "clean_sideways.jpg",
+    ];
+    let paths: Vec<PathBuf> = names.iter().map(|n| v.path(n)).collect();
+    python(&[
+        "-c",
+        r#"
+import struct, sys
+from PIL import Image, ImageDraw, ImageFont
+out = dict(zip(sys.argv[1].split(','), sys.argv[2:]))
+font = ImageFont.truetype('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 30)
+def card(mode, ground, ink, text='NAME: MADEUP ZELDA  DOB: 03/02/1971'):
+    img = Image.new(mode, (760, 120), ground)
+    ImageDraw.Draw(img).text((20, 40), text, font=font, fill=ink)
+    return img
+card('LA', (128, 0), (128, 255)).save(out['transparent.png'])
+# EXIF orientation 6: turned 90 degrees clockwise to be shown; stored turned the other way.
+exif = Image.Exif(); exif[0x0112] = 6
+card('L', 235, 20).rotate(90, expand=True).save(out['sideways.jpg'], exif=exif, quality=95)
+card('RGB', (0, 0, 0), (230, 230, 230)).save(out['screenshot.tga'])
+card('RGB', (0, 0, 0), (230, 230, 230)).save(out['screenshot.qoi'])
+with open(out['photoshop.psd'], 'wb') as f:
+    f.write(b'8BPS' + struct.pack('>H6xHIIHH', 1, 3, 120, 760, 8, 3) + bytes(2048))
+with open(out['recording.avi'], 'wb') as f:
+    f.write(b'RIFF' + struct.pack('<I', 4096) + b'AVI LIST' + bytes(4084))
+logo = Image.new('LA', (300, 300), (0, 0))
+ImageDraw.Draw(logo).ellipse((40, 40, 260, 260), fill=(90, 255))
+logo.save(out['clean_transparent.png'])
+photo = Image.radial_gradient('L').resize((320, 200))
+photo.save(out['clean_sideways.jpg'], exif=exif)
+"#,
+        &names.join(","),
+        paths[0].to_str().unwrap(),
+        paths[1].to_str().unwrap(),
+        paths[2].to_str().unwrap(),
+        paths[3].to_str().unwrap(),
+        paths[4].to_str().unwrap(),
+        paths[5].to_str().unwrap(),
+        paths[6].to_str().unwrap(),
+        paths[7].to_str().unwrap(),
+    ]);
+    let seen = check_json(&[], &paths);
+    for (name, v) in names.iter().zip(&seen) {
+        let expected = match *name {
+            "photoshop.psd" | "recording.avi" => Some("burned-in-unread"),
+            n if n.starts_with("clean") => None,
+            _ => Some("burned-in-text"),
+        };
+        match expected {
+            Some(rule) => assert!(rules(v).contains(&rule.to_string()), "{name}: {v}"),
+            None => assert_eq!(v["verdict"], "accept", "{name}: {v}"),
+        }
+    }
+}
+
 /// The counts `tests/ocr/score.py` makes of a check of the synthetic set.
 fn score(verdicts: &[serde_json::Value], labels: &Path) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();

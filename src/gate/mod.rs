@@ -71,7 +71,11 @@ pub fn might_need_all(head: &[u8], tail: &[u8], len: u64) -> bool {
     }
     // An image file, for OCR; a PDF, whose attachments are zlib streams (two bytes no piece of
     // a plain file is searched for).
-    if pixels::image_format(head).is_some() || pdf::is_pdf(head) {
+    if pixels::image_format(head).is_some()
+        || pixels::unread_format(head).is_some()
+        || pixels::tga(tail)
+        || pdf::is_pdf(head)
+    {
         return true;
     }
     // A compressed stream without a header, whose head decodes.

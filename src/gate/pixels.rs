@@ -129,7 +129,7 @@ pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
         let decoded = file
             .decode_pixel_data_frame(f)
             .and_then(|d| d.to_dynamic_image_with_options(0, &options))
-            .map(frame);
+            .map(|image| frame(&image));
         let read = match decoded {
             Ok(frame) => frame,
             // Native YBR_FULL_422, as ultrasound machines write it, which dicom-pixeldata does
@@ -170,8 +170,14 @@ fn native_ybr_422(file: &dicom_object::DefaultDicomObject, f: u32) -> Result<Fra
 /// pixels are laid over a middle grey first, as a viewer lays them over its background: dark
 /// text and light text on a transparent ground both stand out of it (whatever colour the
 /// transparent pixels hold).
-fn frame(image: image::DynamicImage) -> Frame {
-    let image = if image.color().has_alpha() { flattened(&image) } else { image };
+fn frame(image: &image::DynamicImage) -> Frame {
+    let flat;
+    let image = if image.color().has_alpha() {
+        flat = flattened(image);
+        &flat
+    } else {
+        image
+    };
     if image.color().has_color() {
         let rgb = image.to_rgb8();
         Frame::from_rgb(rgb.width(), rgb.height(), rgb.as_raw())
@@ -197,25 +203,76 @@ fn flattened(image: &image::DynamicImage) -> image::DynamicImage {
 /// decoded are refused rather than passed (a viewer may still show what it can of them).
 fn strong(format: image::ImageFormat) -> bool {
     use image::ImageFormat as F;
-    matches!(format, F::Png | F::Jpeg | F::Gif | F::WebP | F::Tiff)
+    matches!(format, F::Png | F::Jpeg | F::Gif | F::WebP | F::Tiff | F::Qoi | F::Dds)
 }
 
-/// The formats read: what a screenshot or a teaching slide's picture is saved as.
+/// The formats read: what a screenshot or a teaching slide's picture is saved as, and the
+/// other formats the `image` crate decodes that an image editor saves a screenshot in (QOI,
+/// TGA, DDS, ICO).
 fn read_format(format: image::ImageFormat) -> bool {
     use image::ImageFormat as F;
-    matches!(format, F::Png | F::Jpeg | F::Gif | F::WebP | F::Tiff | F::Bmp | F::Pnm)
+    matches!(
+        format,
+        F::Png | F::Jpeg | F::Gif | F::WebP | F::Tiff | F::Bmp | F::Pnm | F::Qoi | F::Tga | F::Dds | F::Ico
+    )
 }
 
-/// The image format `bytes` begin with, if they begin with one vault reads.
+/// A TGA file of version 2, which says so in its last 18 bytes (TGA has no signature at its
+/// start): true of a file's tail too.
+pub fn tga(bytes: &[u8]) -> bool {
+    bytes.len() > 44 && bytes.ends_with(b"TRUEVISION-XFILE.\0")
+}
+
+/// The image format `bytes` are, if they are one vault reads.
 pub fn image_format(bytes: &[u8]) -> Option<image::ImageFormat> {
+    if tga(bytes) {
+        return Some(image::ImageFormat::Tga);
+    }
     image::guess_format(bytes).ok().filter(|f| read_format(*f))
+}
+
+/// Images and videos vault recognises by their signatures and does not decode: what a viewer,
+/// an image editor or a video player shows of them is not read, so they are refused (named by
+/// the format), never passed as plain bytes.
+pub fn unread_format(bytes: &[u8]) -> Option<&'static str> {
+    let at = |i: usize, sig: &[u8]| bytes.get(i..i + sig.len()) == Some(sig);
+    let brand = bytes.get(8..12).filter(|_| at(4, b"ftyp"));
+    let brand_is = |names: &[&[u8; 4]]| brand.is_some_and(|b| names.iter().any(|n| &n[..] == b));
+    let pcx = bytes.len() >= 128
+        && bytes[0] == 0x0A
+        && matches!(bytes[1], 0 | 2 | 3 | 4 | 5)
+        && bytes[2] == 1
+        && matches!(bytes[3], 1 | 2 | 4 | 8);
+    [
+        (at(0, b"8BPS"), "Photoshop (PSD)"),
+        (pcx, "PCX"),
+        (at(0, &[0x01, 0xDA]) && matches!(bytes.get(2), Some(0 | 1)), "SGI image"),
+        (at(0, &[0x59, 0xA6, 0x6A, 0x95]), "Sun raster image"),
+        (at(0, b"icns"), "Apple icon (ICNS)"),
+        (at(0, b"\0\0\0\x0CjP  \r\n\x87\n") || at(0, &[0xFF, 0x4F, 0xFF, 0x51]), "JPEG 2000"),
+        (at(0, b"\0\0\0\x0CJXL \r\n\x87\n"), "JPEG XL"),
+        (brand_is(&[b"avif", b"avis"]), "AVIF"),
+        (brand_is(&[b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"]), "HEIF (HEIC)"),
+        (at(0, b"RIFF") && at(8, b"AVI "), "AVI video"),
+        (
+            brand_is(&[b"isom", b"iso2", b"mp41", b"mp42", b"qt  ", b"M4V ", b"avc1", b"3gp4", b"3gp5"]),
+            "MP4 or QuickTime video",
+        ),
+        (at(0, &[0x1A, 0x45, 0xDF, 0xA3]), "Matroska or WebM video"),
+        (at(0, &[0, 0, 1, 0xBA]) || at(0, &[0, 0, 1, 0xB3]), "MPEG video"),
+    ]
+    .into_iter()
+    .find_map(|(found, name)| found.then_some(name))
 }
 
 /// An image file's frames as 8-bit grey (a GIF's first frames; the first page of a TIFF).
 /// None when the bytes are not an image of a format vault reads (or carry only a weak
-/// signature, like BMP's `BM`, and do not decode).
+/// signature, like BMP's `BM`, and do not decode); an error for an image or a video of a
+/// format vault recognises and does not read ([`unread_format`]).
 pub fn image_frames(bytes: &[u8]) -> Option<Result<Vec<(u32, Frame)>, Unread>> {
-    let format = image_format(bytes)?;
+    let Some(format) = image_format(bytes) else {
+        return unread_format(bytes).map(|_| Err(Unread::Undecodable));
+    };
     let decoded = decode_image(bytes, format);
     if decoded.is_err() && !strong(format) {
         // A weak signature whose header reads (its size) is that format all the same: what
@@ -255,17 +312,43 @@ fn decode_image(bytes: &[u8], format: image::ImageFormat) -> Result<Vec<(u32, Fr
         let mut out = Vec::new();
         for (i, frame) in decoder.into_frames().take(SAMPLED_FRAMES as usize).enumerate() {
             let frame = frame.map_err(fail)?;
-            out.push((i as u32, self::frame(image::DynamicImage::ImageRgba8(frame.into_buffer()))));
+            let image = image::DynamicImage::ImageRgba8(frame.into_buffer());
+            out.push((i as u32, self::frame(&image)));
+            out.extend(coverage(&image).map(|c| (i as u32, c)));
         }
         return if out.is_empty() { Err(Unread::Undecodable) } else { Ok(out) };
     }
     let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
     reader.limits(limits());
-    let image = reader.decode().map_err(fail)?;
+    let mut decoder = reader.into_decoder().map_err(fail)?;
+    // Turned as its EXIF orientation says: as every viewer shows it (a phone's photo, a
+    // screenshot stored on its side).
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = image::DynamicImage::from_decoder(decoder).map_err(fail)?;
     if u64::from(image.width()) * u64::from(image.height()) > MAX_FRAME_PIXELS {
         return Err(Unread::TooLarge);
     }
-    Ok(vec![(0, frame(image))])
+    image.apply_orientation(orientation);
+    let mut out = vec![(0, frame(&image))];
+    out.extend(coverage(&image).map(|c| (0, c)));
+    Ok(out)
+}
+
+/// Where an image with transparent pixels is opaque, as a grey frame of its own (white where
+/// opaque, black where transparent): text drawn opaque on a transparent ground shows there
+/// whatever its colour, and whatever ground a viewer lays under it. None for an image with no
+/// pixel more transparent than another.
+fn coverage(image: &image::DynamicImage) -> Option<Frame> {
+    if !image.color().has_alpha() {
+        return None;
+    }
+    let rgba = image.to_rgba8();
+    let alpha: Vec<u8> = rgba.pixels().map(|p| p[3]).collect();
+    let first = *alpha.first()?;
+    if alpha.iter().all(|&a| a == first) {
+        return None;
+    }
+    Some(Frame::grey(crate::ocr::Gray::new(rgba.width(), rgba.height(), alpha)))
 }
 
 #[cfg(test)]
