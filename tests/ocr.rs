@@ -193,6 +193,98 @@ photo.save(out['clean_sideways.jpg'], exif=exif)
     }
 }
 
+/// DICOM images whose stored values look like noise and that a viewer shows as text: a PALETTE
+/// COLOR image whose palette makes odd indices white and even ones black; a Modality LUT
+/// Sequence that does the same to stored values; text in the bits below Bits Stored with noise
+/// in the bits above (which a viewer masks off); and text its first window hides (a second
+/// window, or the values stretched whole, show it). Each says BurnedInAnnotation NO. Beside
+/// them, the same constructions with no text, accepted.
+#[test]
+fn dicom_pixels_are_read_as_a_viewer_displays_them_through_palettes_luts_bits_and_windows() {
+    let v = Vault::new();
+    let kinds = ["palette", "modality_lut", "high_bits", "window"];
+    let mut paths = Vec::new();
+    for kind in kinds {
+        for text in ["text", "clean"] {
+            paths.push(v.path(&format!("{kind}_{text}.dcm")));
+        }
+    }
+    let args: Vec<&str> = paths.iter().map(|p| p.to_str().unwrap()).collect();
+    python(
+        &[
+            &[
+                "-c",
+                r#"
+import sys, numpy as np
+from PIL import Image, ImageDraw, ImageFont
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+rng = np.random.default_rng(11)
+font = ImageFont.truetype('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 30)
+def mask(text):
+    img = Image.new('L', (760, 120), 0)
+    if text:
+        ImageDraw.Draw(img).text((20, 40), 'NAME: MADEUP ZELDA  DOB: 03/02/1971', font=font, fill=255)
+    return np.asarray(img) > 127
+def save(path, ds, pixels):
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.7'
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid(None)
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(None), generate_uid(None)
+    ds.Modality, ds.PatientName, ds.PatientID, ds.PatientIdentityRemoved = 'OT', '', '', 'YES'
+    ds.ConversionType, ds.BurnedInAnnotation, ds.SamplesPerPixel = 'WSD', 'NO', 1
+    ds.Rows, ds.Columns = pixels.shape
+    ds.PixelRepresentation = 0
+    ds.PixelData = pixels.tobytes()
+    ds.save_as(path, enforce_file_format=True)
+def parity(m, high):
+    # Noise whose low bit is the text: even on the ground, odd in the glyphs.
+    return ((rng.integers(0, high // 2, m.shape) * 2) + m).astype(np.uint16 if high > 256 else np.uint8)
+paths = iter(sys.argv[1:])
+for text in (True, False):
+    m = mask(text); ds = Dataset()
+    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'PALETTE COLOR', 8, 8, 7
+    lut = np.array([0 if i % 2 == 0 else 65535 for i in range(256)], np.uint16).tobytes()
+    for c in ('Red', 'Green', 'Blue'):
+        setattr(ds, c + 'PaletteColorLookupTableDescriptor', [256, 0, 16])
+        setattr(ds, c + 'PaletteColorLookupTableData', lut)
+    save(next(paths), ds, parity(m, 256))
+for text in (True, False):
+    m = mask(text); ds = Dataset()
+    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 16, 12, 11
+    item = Dataset()
+    item.add_new(0x00283002, 'US', [4096, 0, 16])
+    item.ModalityLUTType = 'OD'
+    item.add_new(0x00283006, 'US', [0 if i % 2 == 0 else 4095 for i in range(4096)])
+    ds.ModalityLUTSequence = [item]
+    save(next(paths), ds, parity(m, 4096))
+for text in (True, False):
+    m = mask(text); ds = Dataset()
+    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 16, 8, 7
+    save(next(paths), ds, (rng.integers(0, 256, m.shape).astype(np.uint16) << 8) | (m * 255).astype(np.uint16))
+for text in (True, False):
+    m = mask(text); ds = Dataset()
+    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 16, 12, 11
+    ds.WindowCenter, ds.WindowWidth = [100, 2000], [50, 4000]
+    save(next(paths), ds, np.where(m, 3000, 1000).astype(np.uint16))
+"#,
+            ][..],
+            &args[..],
+        ]
+        .concat(),
+    );
+    let seen = check_json(&[], &paths);
+    for (path, v) in paths.iter().zip(&seen) {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        if name.ends_with("_text.dcm") {
+            assert_eq!(rules(v), ["burned-in-text"], "{name}: {v}");
+        } else {
+            assert_eq!(v["verdict"], "accept", "{name}: {v}");
+        }
+    }
+}
+
 /// The counts `tests/ocr/score.py` makes of a check of the synthetic set.
 fn score(verdicts: &[serde_json::Value], labels: &Path) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();

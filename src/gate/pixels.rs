@@ -125,21 +125,153 @@ pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
         .element(tags::PHOTOMETRIC_INTERPRETATION)
         .ok()
         .and_then(|e| e.value().to_str().ok().map(|s| s.trim().to_string()));
+    // A window or a VOI LUT can hide text (every value it shows past its ends is one shade): the
+    // pixels are read through it, as a viewer first shows them, and stretched whole besides.
+    let windowed = file.get(tags::WINDOW_CENTER).is_some() || file.get(tags::VOILUT_SEQUENCE).is_some();
     for f in sample(count) {
-        let decoded = file
-            .decode_pixel_data_frame(f)
-            .and_then(|d| d.to_dynamic_image_with_options(0, &options))
-            .map(|image| frame(&image));
-        let read = match decoded {
-            Ok(frame) => frame,
+        let decoded = file.decode_pixel_data_frame(f);
+        let read = match decoded.as_ref().map(|d| d.to_dynamic_image_with_options(0, &options)) {
+            Ok(Ok(image)) => frame(&image),
             // Native YBR_FULL_422, as ultrasound machines write it, which dicom-pixeldata does
             // not decode.
-            Err(_) if photometric.as_deref() == Some("YBR_FULL_422") => native_ybr_422(&file, f)?,
-            Err(_) => return Err(Unread::Undecodable),
+            _ if photometric.as_deref() == Some("YBR_FULL_422") => native_ybr_422(&file, f)?,
+            _ => return Err(Unread::Undecodable),
         };
         out.push((f, read));
+        let Ok(decoded) = decoded else { continue };
+        if windowed && !shows_every_value(&decoded) {
+            let whole = options.clone().with_voi_lut(dicom_pixeldata::VoiLutOption::Normalize);
+            if let Ok(image) = decoded.to_dynamic_image_with_options(0, &whole) {
+                out.push((f, frame(&image)));
+            }
+        }
+        out.extend(displayed(&file, &decoded).into_iter().map(|shown| (f, shown)));
     }
     Ok(out)
+}
+
+/// True when the first window spans every value the stored bits can take (after the rescale):
+/// then it shows what the values stretched whole show, and one reading is enough. False when
+/// the file has a VOI LUT instead, or a window that leaves values out.
+fn shows_every_value(d: &dicom_pixeldata::DecodedPixelData<'_>) -> bool {
+    let Ok(Some([window, ..])) = d.window() else { return false };
+    let rescale = d.rescale().ok().and_then(|r| r.first().copied());
+    let (slope, intercept) = rescale.map_or((1.0, 0.0), |r| (r.slope, r.intercept));
+    let top = f64::from((1u32 << d.bits_stored().min(31)) - 1);
+    let signed = matches!(d.pixel_representation(), dicom_pixeldata::PixelRepresentation::Signed);
+    let (low, high) = if signed { (-(top + 1.0) / 2.0, (top - 1.0) / 2.0) } else { (0.0, top) };
+    let ends = [low * slope + intercept, high * slope + intercept];
+    let (least, most) = (ends[0].min(ends[1]), ends[0].max(ends[1]));
+    window.center - window.width / 2.0 <= least && window.center + window.width / 2.0 >= most
+}
+
+/// What a viewer shows of a frame of one sample a pixel that dicom-pixeldata's image does not:
+/// the colours a PALETTE COLOR image's palette gives its indices; the values a Modality LUT
+/// Sequence maps the stored ones to; and the stored values with the bits above Bits Stored
+/// masked off (a viewer ignores them: noise there hides the text in the bits below). Each as a
+/// frame of its own, only where the file has what makes it differ.
+fn displayed(
+    file: &dicom_object::DefaultDicomObject,
+    d: &dicom_pixeldata::DecodedPixelData<'_>,
+) -> Vec<Frame> {
+    let (width, height) = (d.columns(), d.rows());
+    let pixels = width as usize * height as usize;
+    let data = d.data();
+    let values: Vec<u32> = match d.bits_allocated() {
+        8 => data.iter().map(|&b| u32::from(b)).collect(),
+        16 => data.chunks_exact(2).map(|w| u32::from(u16::from_le_bytes([w[0], w[1]]))).collect(),
+        _ => return Vec::new(),
+    };
+    if d.samples_per_pixel() != 1 || values.len() < pixels {
+        return Vec::new();
+    }
+    let values = &values[..pixels];
+    let grey = |v: Vec<u32>| Frame::grey(crate::ocr::Gray::new(width, height, stretched(&v)));
+    let mut out = Vec::new();
+    if matches!(d.photometric_interpretation(), dicom_pixeldata::PhotometricInterpretation::PaletteColor) {
+        let channels: Option<Vec<Lut>> = [
+            (tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR, tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA),
+            (tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR, tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA),
+            (tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR, tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA),
+        ]
+        .into_iter()
+        .map(|(descriptor, data)| Lut::read(file.get(descriptor)?, file.get(data)?))
+        .collect();
+        if let Some(channels) = channels {
+            let rgb: Vec<u8> =
+                values.iter().flat_map(|&v| channels.iter().map(move |c| c.eight_bit(v))).collect();
+            out.push(Frame::from_rgb(width, height, &rgb));
+        }
+    }
+    let modality = file
+        .get(tags::MODALITY_LUT_SEQUENCE)
+        .and_then(|e| e.items()?.first())
+        .and_then(|item| Lut::read(item.get(tags::LUT_DESCRIPTOR)?, item.get(tags::LUT_DATA)?));
+    if let Some(lut) = modality {
+        out.push(grey(values.iter().map(|&v| lut.map(v)).collect()));
+    }
+    let stored = u32::from(d.bits_stored());
+    if stored > 0 && stored < u32::from(d.bits_allocated()) {
+        let mask = (1u32 << stored) - 1;
+        if values.iter().any(|&v| v & !mask != 0) {
+            out.push(grey(values.iter().map(|&v| v & mask).collect()));
+        }
+    }
+    out
+}
+
+/// Values stretched to 8 bits, the least to 0 and the greatest to 255.
+fn stretched(values: &[u32]) -> Vec<u8> {
+    let (low, high) = values.iter().fold((u32::MAX, 0), |(l, h), &v| (l.min(v), h.max(v)));
+    let span = u64::from(high.saturating_sub(low)).max(1);
+    values.iter().map(|&v| (u64::from(v - low) * 255 / span) as u8).collect()
+}
+
+/// A lookup table (a palette's channel, a modality LUT): its descriptor (entries, the first
+/// value mapped, bits an entry) and its entries.
+struct Lut {
+    first: i64,
+    bits: u32,
+    entries: Vec<u32>,
+}
+
+impl Lut {
+    fn read(
+        descriptor: &dicom_object::mem::InMemElement,
+        data: &dicom_object::mem::InMemElement,
+    ) -> Option<Lut> {
+        let d: Vec<i64> = descriptor.value().to_multi_int().ok()?;
+        let (&count, &first, &bits) = (d.first()?, d.get(1)?, d.get(2)?);
+        let count = if count == 0 { 65536 } else { count as usize };
+        let bits = u32::try_from(bits).ok().filter(|b| (1..=16).contains(b))?;
+        let words: Vec<u32> = match data.value().primitive()? {
+            dicom_core::PrimitiveValue::U16(w) => w.iter().map(|&w| u32::from(w)).collect(),
+            dicom_core::PrimitiveValue::U8(b) if bits > 8 => {
+                b.chunks_exact(2).map(|w| u32::from(u16::from_le_bytes([w[0], w[1]]))).collect()
+            }
+            dicom_core::PrimitiveValue::U8(b) => b.iter().map(|&b| u32::from(b)).collect(),
+            _ => data.value().to_multi_int::<u32>().ok()?,
+        };
+        // Eight-bit entries may come two to a sixteen-bit word.
+        let entries = if bits <= 8 && words.len() * 2 >= count && words.len() < count {
+            words.iter().flat_map(|&w| [w & 0xFF, w >> 8]).take(count).collect()
+        } else {
+            words.into_iter().take(count).collect::<Vec<u32>>()
+        };
+        (!entries.is_empty()).then_some(Lut { first, bits, entries })
+    }
+
+    /// The entry for a stored value (values past either end take the end's entry).
+    fn map(&self, v: u32) -> u32 {
+        let at = (i64::from(v) - self.first).clamp(0, self.entries.len() as i64 - 1);
+        self.entries[at as usize]
+    }
+
+    /// The entry for a stored value as 8 bits.
+    fn eight_bit(&self, v: u32) -> u8 {
+        let e = self.map(v);
+        if self.bits > 8 { (e >> (self.bits - 8)).min(255) as u8 } else { e.min(255) as u8 }
+    }
 }
 
 /// Frame `f` of native 8-bit YBR_FULL_422 pixel data (two luma samples, then the pair's Cb and
