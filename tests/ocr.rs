@@ -125,7 +125,8 @@ img.save(sys.argv[1])
 /// Images a viewer shows otherwise than their pixels are stored: grey text, opaque, on a
 /// transparent ground whose hidden colour is the same grey (what a viewer lays under it shows
 /// the text; laid over a middle grey it vanishes); a photo stored on its side that its EXIF
-/// orientation turns upright; a screenshot saved as TGA or QOI; and images and videos of formats
+/// orientation turns upright; a label written up the image's edge; a screenshot saved as TGA or
+/// QOI; and images and videos of formats
 /// vault does not decode (refused by their signature, never passed). Beside them, clean images
 /// of the same kinds, accepted.
 #[test]
@@ -138,6 +139,7 @@ fn images_are_read_as_a_viewer_shows_them_and_formats_vault_cannot_read_are_refu
         "screenshot.qoi",
         "photoshop.psd",
         "recording.avi",
+        "side_label.png",
         "clean_transparent.png",
         "clean_sideways.jpg",
     ];
@@ -163,6 +165,8 @@ with open(out['photoshop.psd'], 'wb') as f:
     f.write(b'8BPS' + struct.pack('>H6xHIIHH', 1, 3, 120, 760, 8, 3) + bytes(2048))
 with open(out['recording.avi'], 'wb') as f:
     f.write(b'RIFF' + struct.pack('<I', 4096) + b'AVI LIST' + bytes(4084))
+# Written up the image's edge, as a side label: no orientation says to turn it.
+card('L', 20, 230).rotate(90, expand=True).save(out['side_label.png'])
 logo = Image.new('LA', (300, 300), (0, 0))
 ImageDraw.Draw(logo).ellipse((40, 40, 260, 260), fill=(90, 255))
 logo.save(out['clean_transparent.png'])
@@ -178,6 +182,7 @@ photo.save(out['clean_sideways.jpg'], exif=exif)
         paths[5].to_str().unwrap(),
         paths[6].to_str().unwrap(),
         paths[7].to_str().unwrap(),
+        paths[8].to_str().unwrap(),
     ]);
     let seen = check_json(&[], &paths);
     for (name, v) in names.iter().zip(&seen) {

@@ -239,7 +239,7 @@ pub struct Spot {
 }
 
 /// What changes how a frame is read: a new value here makes every memo key new.
-const READING: &str = "vault burned-in reading 5";
+const READING: &str = "vault burned-in reading 6";
 
 fn key(engine: &str, frame: &Frame) -> [u8; 32] {
     let mut h = blake3::Hasher::new();

@@ -10,7 +10,7 @@ pub mod prepare;
 pub mod second;
 pub mod tesseract;
 
-pub use prepare::Prepare;
+pub use prepare::{Prepare, Turn};
 
 /// An 8-bit grey image, rows top to bottom, one byte a pixel.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -198,19 +198,32 @@ pub fn read(
     prepare: Prepare,
     settled: &dyn Fn(&Line) -> bool,
 ) -> Result<Vec<Vec<Line>>, OcrError> {
-    let work: Vec<(usize, Gray)> = frames
-        .iter()
-        .enumerate()
-        .flat_map(|(i, f)| prepare.renderings(f).into_iter().map(move |g| (i, g)))
-        .collect();
-    let read = crate::parallel::map(&work, |(_, image)| reader.lines(image));
+    let mut work: Vec<(usize, Turn, Gray)> = Vec::new();
+    for (i, f) in frames.iter().enumerate() {
+        let renderings = prepare.renderings(f);
+        if prepare.turns && i == 0 {
+            for turn in [Turn::Clockwise, Turn::Anticlockwise] {
+                work.push((i, turn, turn.apply(&renderings[0])));
+            }
+        }
+        work.extend(renderings.into_iter().map(|g| (i, Turn::Upright, g)));
+    }
+    let read = crate::parallel::map(&work, |(_, _, image)| reader.lines(image));
     let mut out = vec![Vec::new(); frames.len()];
     // For each frame, (rendering, the box of a line worth a second look); and the boxes of its
     // settled lines.
     let mut again: Vec<Vec<(usize, Box2)>> = vec![Vec::new(); frames.len()];
     let mut done: Vec<Vec<Box2>> = vec![Vec::new(); frames.len()];
-    for (w, ((i, _), lines)) in work.iter().zip(read).enumerate() {
-        let lines = regroup(lines?.into_iter().flat_map(|l| l.words).collect());
+    for (w, ((i, turn, image), lines)) in work.iter().zip(read).enumerate() {
+        let mut lines = regroup(lines?.into_iter().flat_map(|l| l.words).collect());
+        if *turn != Turn::Upright {
+            // Lines read across the turned image, their boxes put back in the frame's pixels.
+            for word in lines.iter_mut().flat_map(|l| l.words.iter_mut()) {
+                word.area = turn.back(word.area, image.width, image.height);
+            }
+            out[*i].extend(lines);
+            continue;
+        }
         if prepare.second {
             let looks = lines.iter().filter(|l| !settled(l) && second::worth(l));
             again[*i].extend(looks.map(|l| (w, l.area())));
@@ -234,7 +247,7 @@ pub fn read(
             by_rendering.dedup();
             for w in by_rendering {
                 let areas: Vec<Box2> = kept.iter().filter(|(k, _)| *k == w).map(|(_, a)| *a).collect();
-                sheets.extend(second::sheets(&work[w].1, &areas).into_iter().map(|s| (i, s)));
+                sheets.extend(second::sheets(&work[w].2, &areas).into_iter().map(|s| (i, s)));
             }
         }
         let read = crate::parallel::map(&sheets, |(_, s)| reader.sheet_lines(&s.image));
@@ -322,6 +335,24 @@ pub(super) mod tests {
         assert!(f.gray.pixels[0].abs_diff(f.gray.pixels[1]) <= 2);
         let h = f.hue.unwrap().pixels;
         assert!(h[0].abs_diff(h[1]) > 60, "{h:?}");
+    }
+
+    #[test]
+    fn a_box_read_in_a_turned_image_is_put_back_where_it_was() {
+        // A 5 x 3 image with one dark pixel at (4, 0), its top right corner.
+        let mut pixels = vec![255u8; 15];
+        pixels[4] = 0;
+        let image = Gray::new(5, 3, pixels);
+        for turn in [Turn::Clockwise, Turn::Anticlockwise] {
+            let turned = turn.apply(&image);
+            assert_eq!((turned.width, turned.height), (3, 5));
+            let at = turned.pixels.iter().position(|&p| p == 0).unwrap() as u32;
+            let found = Box2 { x: at % 3, y: at / 3, width: 1, height: 1 };
+            assert_eq!(turn.back(found, 3, 5), Box2 { x: 4, y: 0, width: 1, height: 1 }, "{turn:?}");
+        }
+        // A box two wide in the turned image is two high in the frame.
+        let wide = Box2 { x: 0, y: 1, width: 2, height: 1 };
+        assert_eq!(Turn::Clockwise.back(wide, 3, 5), Box2 { x: 1, y: 1, width: 1, height: 2 });
     }
 
     #[test]

@@ -45,6 +45,58 @@ pub struct Prepare {
     /// Specks cleared from the level, colour, contrast and flat renderings where they crowd
     /// ([`despeckle`]).
     pub despeckle: bool,
+    /// The first frame's first rendering read turned a quarter each way too ([`Turn`]): text
+    /// written on its side (a label up an image's edge, a screenshot stored turned).
+    pub turns: bool,
+}
+
+/// A quarter turn of a rendering, and back: OCR reads lines across, so text written up or down
+/// an image is read in a rendering turned to lie across.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Turn {
+    Upright,
+    /// A quarter turn clockwise: text written bottom to top lies across.
+    Clockwise,
+    /// A quarter turn anticlockwise: text written top to bottom lies across.
+    Anticlockwise,
+}
+
+impl Turn {
+    /// `image` turned.
+    pub fn apply(self, image: &Gray) -> Gray {
+        let (w, h) = (image.width as usize, image.height as usize);
+        let at = |x: usize, y: usize| image.pixels[y * w + x];
+        let pixels: Vec<u8> = match self {
+            Turn::Upright => return image.clone(),
+            // The turned image is h wide and w high; its (x, y) is the original's (y, h-1-x).
+            Turn::Clockwise => (0..w).flat_map(|y| (0..h).map(move |x| (y, h - 1 - x))).map(|(x, y)| at(x, y)).collect(),
+            // Its (x, y) is the original's (w-1-y, x).
+            Turn::Anticlockwise => {
+                (0..w).flat_map(|y| (0..h).map(move |x| (w - 1 - y, x))).map(|(x, y)| at(x, y)).collect()
+            }
+        };
+        Gray::new(image.height, image.width, pixels)
+    }
+
+    /// A box in the turned image of `turned_width` x `turned_height`, in the image before it
+    /// was turned.
+    pub fn back(self, a: super::Box2, turned_width: u32, turned_height: u32) -> super::Box2 {
+        match self {
+            Turn::Upright => a,
+            Turn::Clockwise => super::Box2 {
+                x: a.y,
+                y: turned_width.saturating_sub(a.x + a.width),
+                width: a.height,
+                height: a.width,
+            },
+            Turn::Anticlockwise => super::Box2 {
+                x: turned_height.saturating_sub(a.y + a.height),
+                y: a.x,
+                width: a.height,
+                height: a.width,
+            },
+        }
+    }
 }
 
 /// How far a pixel must be from the mean of the square around it ([`NEIGHBOURHOOD`] pixels a
@@ -72,6 +124,7 @@ impl Prepare {
         flat: true,
         second: true,
         despeckle: true,
+        turns: true,
     };
     /// The frame as it is.
     pub const NONE: Prepare = Prepare {
@@ -83,6 +136,7 @@ impl Prepare {
         flat: false,
         second: false,
         despeckle: false,
+        turns: false,
     };
 
     /// The images to read, each with the factor it was enlarged by.
