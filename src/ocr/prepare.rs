@@ -69,7 +69,9 @@ impl Turn {
         let pixels: Vec<u8> = match self {
             Turn::Upright => return image.clone(),
             // The turned image is h wide and w high; its (x, y) is the original's (y, h-1-x).
-            Turn::Clockwise => (0..w).flat_map(|y| (0..h).map(move |x| (y, h - 1 - x))).map(|(x, y)| at(x, y)).collect(),
+            Turn::Clockwise => {
+                (0..w).flat_map(|y| (0..h).map(move |x| (y, h - 1 - x))).map(|(x, y)| at(x, y)).collect()
+            }
             // Its (x, y) is the original's (w-1-y, x).
             Turn::Anticlockwise => {
                 (0..w).flat_map(|y| (0..h).map(move |x| (w - 1 - y, x))).map(|(x, y)| at(x, y)).collect()

@@ -1140,6 +1140,22 @@ def class8():
                                  ('case_number', 'Case number 4711913', '4711913')]:
         add('c8_series_description_%s.dcm' % label, C8, 'SeriesDescription (Clean Descriptors): %s' % label,
             needle, part10(ct('c8 sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
+    # A structured report's label in its concept name, its value in the value: dsrdump shows
+    # "Patient name" = "Madeup Attacker".
+    leaves = [
+        ('coded', [E(0x0040A010, 'CS', 'HAS OBS CONTEXT'), E(0x0040A040, 'CS', 'CODE'),
+                   E(0x0040A043, 'SQ', [code('99V1', '99LOCAL', 'Patient name')]),
+                   E(0x0040A168, 'SQ', [code('99V2', '99LOCAL', NAME_TXT)])], NAME_TXT),
+        ('text', [E(0x0040A010, 'CS', 'HAS OBS CONTEXT'), E(0x0040A040, 'CS', 'TEXT'),
+                  E(0x0040A043, 'SQ', [code('99V3', '99LOCAL', 'Medical record number')]),
+                  E(0x0040A160, 'UT', '4711913')], '4711913'),
+        ('date', [E(0x0040A010, 'CS', 'HAS OBS CONTEXT'), E(0x0040A040, 'CS', 'TEXT'),
+                  E(0x0040A043, 'SQ', [code('99V4', '99LOCAL', 'Date of birth')]),
+                  E(0x0040A160, 'UT', '1971-02-03')], '1971-02-03'),
+    ]
+    for label, leaf, needle in leaves:
+        add('c8_sr_concept_and_value_%s.dcm' % label, C8, 'SR content item: a label in its concept name, '
+            'the value in its %s value' % label, needle, part10(merge(sr_doc('c8 sr ' + label, leaf, 3), CLEAN_DESC)))
 
 
 def controls8():
@@ -1153,6 +1169,11 @@ def controls8():
                                   ('utf8', 'ISO_IR 192', 'Ultraschall Gerät'.encode())]:
         add('ctl_manufacturer_%s.dcm' % label, C7, 'Manufacturer in %s' % charset, '',
             part10(ct('ctl mf ' + label, [E(0x00080005, 'CS', charset), E(0x00080070, 'LO', value)])))
+    leaf = [E(0x0040A010, 'CS', 'CONTAINS'), E(0x0040A040, 'CS', 'CODE'),
+            E(0x0040A043, 'SQ', [code('121071', 'DCM', 'Finding')]),
+            E(0x0040A168, 'SQ', [code('399211009', 'SCT', 'History of myocardial infarction')])]
+    add('ctl_sr_concept_and_value.dcm', C7, 'SR content item: Finding = a coded finding', '',
+        part10(merge(sr_doc('ctl sr cv', leaf, 3), CLEAN_DESC)))
     add('ctl_software_versions.dcm', C7, 'SoftwareVersions with several values', '',
         part10(ct('ctl sv', [E(0x00181020, 'LO', 'VE11C\\SP2\\syngo MR')])))
 

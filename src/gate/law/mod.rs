@@ -128,6 +128,25 @@ struct Level {
     creators: Vec<((u16, u8), Vec<u8>)>,
     /// The sequence may have no items (the profile removes or empties it).
     must_be_empty: bool,
+    /// In a structured report's content item (this level's current item): what its concept
+    /// name says, and its values (each with its tag), read together at the item's end
+    /// ([`Law::said`]).
+    concept: Option<Vec<u8>>,
+    values: Vec<(Tag, Vec<u8>)>,
+}
+
+impl Level {
+    fn new(tag: Tag, must_be_empty: bool) -> Level {
+        Level {
+            tag,
+            keyword: keyword(tag),
+            index: 0,
+            creators: vec![],
+            must_be_empty,
+            concept: None,
+            values: vec![],
+        }
+    }
 }
 
 /// The law, as a visitor: collects findings while a reading goes.
@@ -219,6 +238,53 @@ impl<'p> Law<'p> {
             region: None,
         };
         self.findings.push(Finding { reason, alternatives, strong, tag, vr, named });
+    }
+
+    /// A structured report's content item says a label in its concept name and the value in
+    /// its value (`"Patient name" = "ZELDA MADEUP"`, `"Medical record number" = 4711913`), as
+    /// `dsrdump` and every SR viewer show them side by side: the concept name's meaning and
+    /// each value are gathered here ([`Law::said`] reads them together at the item's end). A
+    /// coded value's meaning counts as a value.
+    fn content_item(&mut self, e: &Element<'_>) {
+        const VALUES: [Tag; 7] = [
+            tags::TEXT_VALUE,
+            tags::PERSON_NAME,
+            tags::DATE_TIME,
+            tags::DATE,
+            tags::TIME,
+            tags::NUMERIC_VALUE,
+            tags::UID,
+        ];
+        let n = self.levels.len();
+        let value = trim(e.value).to_vec();
+        if e.tag == tags::CODE_MEANING && n >= 2 {
+            match self.levels[n - 1].tag {
+                tags::CONCEPT_NAME_CODE_SEQUENCE => self.levels[n - 2].concept = Some(value),
+                tags::CONCEPT_CODE_SEQUENCE => {
+                    self.levels[n - 2].values.push((tags::CONCEPT_CODE_SEQUENCE, value))
+                }
+                _ => {}
+            }
+        } else if n >= 1 && VALUES.contains(&e.tag) {
+            self.levels[n - 1].values.push((e.tag, value));
+        }
+    }
+
+    /// At a content item's end: its concept name's meaning and each of its values read as one
+    /// text (`Patient name: ZELDA MADEUP`), for a label and its value.
+    fn said(&mut self) {
+        let Some(level) = self.levels.last_mut() else { return };
+        let (Some(concept), values) = (level.concept.take(), std::mem::take(&mut level.values)) else {
+            level.values.clear();
+            return;
+        };
+        for (tag, value) in values {
+            let said = [&concept[..], b": ", &value].concat();
+            if let Some(shape) = shape::find(&said, Strength::Labels) {
+                self.find("identity-in-text", tag, None, true, Some(shape.describe()));
+                return;
+            }
+        }
     }
 
     fn refused_here(&self) -> bool {
@@ -463,6 +529,7 @@ impl Visitor for Law<'_> {
             return;
         }
         self.text_in_binary(e);
+        self.content_item(e);
         match e.tag {
             tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009) => {
                 if let Some(problem) = self.misshapen(e, None) {
@@ -494,13 +561,7 @@ impl Visitor for Law<'_> {
             if tag.group() % 2 == 1 {
                 if !self.listed(tag) {
                     self.find("private-element", tag, None, false, None);
-                    self.levels.push(Level {
-                        tag,
-                        keyword: keyword(tag),
-                        index: 0,
-                        creators: vec![],
-                        must_be_empty,
-                    });
+                    self.levels.push(Level::new(tag, must_be_empty));
                     self.refused_from = Some(self.levels.len());
                     return;
                 }
@@ -513,7 +574,7 @@ impl Visitor for Law<'_> {
                     });
             }
         }
-        self.levels.push(Level { tag, keyword: keyword(tag), index: 0, creators: vec![], must_be_empty });
+        self.levels.push(Level::new(tag, must_be_empty));
     }
 
     fn item(&mut self, index: usize) {
@@ -521,6 +582,8 @@ impl Visitor for Law<'_> {
         let Some(level) = self.levels.last_mut() else { return };
         level.index = index;
         level.creators.clear();
+        level.concept = None;
+        level.values.clear();
         if level.must_be_empty && !refused {
             let tag = level.tag;
             level.index = 0;
@@ -532,7 +595,11 @@ impl Visitor for Law<'_> {
         }
     }
 
-    fn end_item(&mut self) {}
+    fn end_item(&mut self) {
+        if !self.refused_here() {
+            self.said();
+        }
+    }
 
     fn end_sequence(&mut self) {
         self.levels.pop();

@@ -224,6 +224,7 @@ mod tests {
             "Inpatient CT Head",
             "Pt Head First Supine",
             "Patient number 3",
+            "Recording Observer's Organization Name: Enter text",
         ] {
             assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
         }

@@ -80,7 +80,8 @@ pub(super) const THINGS: &[&str] = &[
     "application", "model", "product", "file", "folder", "filter", "reconstruction", "recon",
     "algorithm", "view", "phase", "procedure", "scan", "tube", "detector", "collimator", "drug",
     "isotope", "nuclide", "image", "table", "lot", "batch", "plan", "session", "task", "step",
-    "body part", "organ", "lesion", "nodule", "trial",
+    "body part", "organ", "lesion", "nodule", "trial", "organization", "organisation",
+    "institution", "department", "company", "manufacturer", "site", "centre", "center",
 ];
 
 /// Values that say there is no one's value here (`Name: ANONYMOUS`, `MRN: n/a`).

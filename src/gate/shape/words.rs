@@ -140,12 +140,7 @@ pub fn labelled(text: &[u8]) -> bool {
 fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
     labels.iter().any(|label| {
         let l = label.as_bytes();
-        let mut from = 0;
-        while let Some(i) = find_from(lower, l, from) {
-            from = i + 1;
-            if i > 0 && lower[i - 1].is_ascii_alphanumeric() {
-                continue;
-            }
+        for i in word_starts(lower, l) {
             let mut j = i + l.len();
             while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'#' | b':' | b'-')) {
                 j += 1;
@@ -182,6 +177,11 @@ fn says_no_one(value: &[u8], label: &str) -> bool {
         || (patient && POSITIONS.iter().any(|w| w.as_bytes() == value))
 }
 
+/// Where `needle` stands in `hay` with no letter or digit before it.
+fn word_starts<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    memchr::memmem::find_iter(hay, needle).filter(move |&i| i == 0 || !hay[i - 1].is_ascii_alphanumeric())
+}
+
 pub(super) fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
 }
@@ -197,12 +197,7 @@ pub(super) fn titled(text: &[u8]) -> bool {
     }
     for title in TITLES {
         let t = title.as_bytes();
-        let mut from = 0;
-        while let Some(i) = find_from(text, t, from) {
-            from = i + 1;
-            if i > 0 && text[i - 1].is_ascii_alphanumeric() {
-                continue;
-            }
+        for i in word_starts(text, t) {
             let mut j = i + t.len();
             let dot = text.get(j) == Some(&b'.');
             if dot {
