@@ -174,6 +174,18 @@ fn displayed(
     file: &dicom_object::DefaultDicomObject,
     d: &dicom_pixeldata::DecodedPixelData<'_>,
 ) -> Vec<Frame> {
+    let palette =
+        matches!(d.photometric_interpretation(), dicom_pixeldata::PhotometricInterpretation::PaletteColor);
+    let modality = file
+        .get(tags::MODALITY_LUT_SEQUENCE)
+        .and_then(|e| e.items()?.first())
+        .and_then(|item| Lut::read(item.get(tags::LUT_DESCRIPTOR)?, item.get(tags::LUT_DATA)?));
+    let stored = u32::from(d.bits_stored());
+    let masked = stored > 0 && stored < u32::from(d.bits_allocated());
+    // Most images have none of these: their values are not copied out.
+    if !palette && modality.is_none() && !masked {
+        return Vec::new();
+    }
     let (width, height) = (d.columns(), d.rows());
     let pixels = width as usize * height as usize;
     let data = d.data();
@@ -188,7 +200,7 @@ fn displayed(
     let values = &values[..pixels];
     let grey = |v: Vec<u32>| Frame::grey(crate::ocr::Gray::new(width, height, stretched(&v)));
     let mut out = Vec::new();
-    if matches!(d.photometric_interpretation(), dicom_pixeldata::PhotometricInterpretation::PaletteColor) {
+    if palette {
         let channels: Option<Vec<Lut>> = [
             (tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR, tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA),
             (tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR, tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA),
@@ -203,15 +215,10 @@ fn displayed(
             out.push(Frame::from_rgb(width, height, &rgb));
         }
     }
-    let modality = file
-        .get(tags::MODALITY_LUT_SEQUENCE)
-        .and_then(|e| e.items()?.first())
-        .and_then(|item| Lut::read(item.get(tags::LUT_DESCRIPTOR)?, item.get(tags::LUT_DATA)?));
     if let Some(lut) = modality {
         out.push(grey(values.iter().map(|&v| lut.map(v)).collect()));
     }
-    let stored = u32::from(d.bits_stored());
-    if stored > 0 && stored < u32::from(d.bits_allocated()) {
+    if masked {
         let mask = (1u32 << stored) - 1;
         if values.iter().any(|&v| v & !mask != 0) {
             out.push(grey(values.iter().map(|&v| v & mask).collect()));
@@ -364,8 +371,9 @@ pub fn image_format(bytes: &[u8]) -> Option<image::ImageFormat> {
 }
 
 /// Images and videos vault recognises by their signatures and does not decode: what a viewer,
-/// an image editor or a video player shows of them is not read, so they are refused (named by
-/// the format), never passed as plain bytes.
+/// an image editor or a video player shows of them is not read, so they are refused
+/// (`burned-in-unread`, as pixels vault cannot decode), never passed as plain bytes. The name
+/// says which format a signature is; the refusal does not carry it.
 pub fn unread_format(bytes: &[u8]) -> Option<&'static str> {
     let at = |i: usize, sig: &[u8]| bytes.get(i..i + sig.len()) == Some(sig);
     let brand = bytes.get(8..12).filter(|_| at(4, b"ftyp"));

@@ -256,17 +256,18 @@ impl<'p> Law<'p> {
             tags::UID,
         ];
         let n = self.levels.len();
-        let value = trim(e.value).to_vec();
+        // Copied only for the elements kept: this runs for every element of every reading.
+        let value = || trim(e.value).to_vec();
         if e.tag == tags::CODE_MEANING && n >= 2 {
             match self.levels[n - 1].tag {
-                tags::CONCEPT_NAME_CODE_SEQUENCE => self.levels[n - 2].concept = Some(value),
+                tags::CONCEPT_NAME_CODE_SEQUENCE => self.levels[n - 2].concept = Some(value()),
                 tags::CONCEPT_CODE_SEQUENCE => {
-                    self.levels[n - 2].values.push((tags::CONCEPT_CODE_SEQUENCE, value))
+                    self.levels[n - 2].values.push((tags::CONCEPT_CODE_SEQUENCE, value()))
                 }
                 _ => {}
             }
         } else if n >= 1 && VALUES.contains(&e.tag) {
-            self.levels[n - 1].values.push((e.tag, value));
+            self.levels[n - 1].values.push((e.tag, value()));
         }
     }
 

@@ -223,7 +223,8 @@ fn jis_letter(row: u8, cell: u8) -> Option<char> {
     const CYRILLIC: &str = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ";
     let (letters, capitals, smalls) = match row {
         0x26 => (GREEK, 0x21, 0x41),
-        _ => (CYRILLIC, 0x21, 0x51),
+        0x27 => (CYRILLIC, 0x21, 0x51),
+        _ => return None,
     };
     let (index, small) = match cell {
         c if (capitals..capitals + 33).contains(&c) => (c - capitals, false),
