@@ -1137,7 +1137,11 @@ def class8():
             needle, part10(ct('c8 sv ' + label, [E(0x00181020, 'LO', value)])))
     for label, value, needle in [('pt', 'Pt Madeup Attacker', NAME_TXT), ('mister', 'Mister Madeup', 'Madeup'),
                                  ('inpatient', 'Inpatient Madeup Attacker', NAME_TXT),
-                                 ('case_number', 'Case number 4711913', '4711913')]:
+                                 ('case_number', 'Case number 4711913', '4711913'),
+                                 ('for_colon', 'For: Attacker Madeup', 'Attacker Madeup'),
+                                 ('patient_capitals', 'PATIENT MADEUP ATTACKER', 'MADEUP ATTACKER'),
+                                 ('date_yy_mm_dd', 'CT 71-02-03', '71-02-03'),
+                                 ('date_roman_spaced', 'CT 3 II 71', '3 II 71')]:
         add('c8_series_description_%s.dcm' % label, C8, 'SeriesDescription (Clean Descriptors): %s' % label,
             needle, part10(ct('c8 sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
     # A structured report's label in its concept name, its value in the value: dsrdump shows
@@ -1161,7 +1165,10 @@ def class8():
 def controls8():
     """What a department writes that the class 8 rules must not take for identity."""
     for label, value in [('case', 'Case number 12 of 40'), ('inpatient', 'Inpatient CT Head'),
-                         ('position', 'Pt Head First Supine'), ('chart', 'Chart 2 dose')]:
+                         ('position', 'Pt Head First Supine'), ('chart', 'Chart 2 dose'),
+                         ('for_protocol', 'Protocol for Acute Stroke'), ('for_colon', 'For: teaching'),
+                         ('patient_position', 'PATIENT POSITION HFS'), ('slices', 'Slices 10-20-30 mm'),
+                         ('grade', 'Grade II lesion 12 mm')]:
         add('ctl_series_description_%s.dcm' % label, C7, 'SeriesDescription (Clean Descriptors): %s' % value, '',
             part10(ct('ctl sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
     for label, charset, value in [('greek8', 'ISO_IR 126', b'\xca\xe5\xf6\xe1\xeb\xde'),  # "head", in Greek

@@ -215,6 +215,9 @@ mod tests {
             "Pt Zelda Madeup",
             "Inpatient Zelda Madeup",
             "Mister Madeup",
+            "For: Zelda Madeup",
+            "PATIENT MADEUP ZELDA",
+            "Dear Zelda Madeup",
         ] {
             assert_eq!(find(text.as_bytes(), Strength::Labels), Some(Shape::LabelledField), "{text}");
         }
@@ -225,6 +228,14 @@ mod tests {
             "Pt Head First Supine",
             "Patient number 3",
             "Recording Observer's Organization Name: Enter text",
+            "Protocol for Acute Stroke",
+            "For: teaching",
+            "For: Head CT",
+            "PATIENT POSITION HFS",
+            "PATIENT HEAD FIRST",
+            "Retain Patient Characteristics Option",
+            "Slices 10-20-30 mm",
+            "Grade II lesion 12 mm",
         ] {
             assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
         }
@@ -248,6 +259,8 @@ mod tests {
             ("Zelda Madeup O3.O2.l97l", Shape::Date),
             ("Madeup/Zelda 3.II.1971", Shape::Date),
             ("seen 12-XII-71", Shape::Date),
+            ("CT 3 II 71", Shape::Date),
+            ("CT 71-02-03", Shape::Date),
         ] {
             assert_eq!(shape(text), Some(expected), "{text}");
         }

@@ -67,7 +67,9 @@ pub(super) fn date(text: &[u8]) -> bool {
             if joined {
                 let (l1, l2, l3) = (len, b.1 - b.0, c.1 - c.0);
                 let (x, y, z) = (number(text, run), number(text, b), number(text, c));
-                let ymd = l1 == 4 && l2 <= 2 && l3 <= 2 && plausible(x, y, z);
+                // A year of two digits first (`71-02-03`) only where all three have two.
+                let ymd = (l1 == 4 && l2 <= 2 && l3 <= 2 && plausible(x, y, z))
+                    || (l1 == 2 && l2 == 2 && l3 == 2 && plausible(1900 + x, y, z));
                 let dmy = l1 <= 2 && l2 <= 2 && (l3 == 4 || l3 == 2) && {
                     let year = if l3 == 2 { 1900 + z } else { z };
                     plausible(year, y, x) || plausible(year, x, y)

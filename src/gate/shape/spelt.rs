@@ -102,6 +102,14 @@ pub(super) fn spelt(text: &[u8]) -> Option<Vec<u8>> {
             i = end;
             continue;
         }
+        if starts
+            && text[i].is_ascii_digit()
+            && let Some((date, end)) = roman_spaced(text, i)
+        {
+            out.extend(date);
+            i = end;
+            continue;
+        }
         if starts && text[i].is_ascii_alphanumeric() {
             let end = text[i..].iter().position(|&b| b == b' ' || b == b',').map_or(text.len(), |n| i + n);
             if let Some(number) = number_token(&text[i..end]) {
@@ -235,6 +243,20 @@ fn number_token(token: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
+/// A day, a month in Roman numerals and a year, a space apart (`3 II 71`, `12 xii 1971`), at
+/// `at`: written with dots (`3.2.71`), and where it ends.
+fn roman_spaced(text: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
+    let mut parts = text[at..].splitn(4, |&b| b == b' ');
+    let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+    let year = &year[..year.iter().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(year.len())];
+    let digits = |w: &[u8], lens: &[usize]| lens.contains(&w.len()) && w.iter().all(u8::is_ascii_digit);
+    let m = index_of(ROMAN, month)?;
+    (digits(day, &[1, 2]) && digits(year, &[2, 4])).then(|| {
+        let end = at + day.len() + month.len() + year.len() + 2;
+        ([day, b".", (m + 1).to_string().as_bytes(), b".", year].concat(), end)
+    })
+}
+
 /// Letters and digits spaced one apart, four or more (`M R N 4 7 1 1 9 1 3`, `0 3 / 0 2`),
 /// written together; None when there are none.
 fn spaced_joined(text: &[u8]) -> Option<Vec<u8>> {
@@ -289,8 +311,19 @@ mod tests {
         assert_eq!(read("Zelda Madeup, M R N 4 7 1 1 9 1 3"), "Zelda Madeup, MRN4711913");
         assert_eq!(read("Madeup O3.O2.l97l"), "Madeup 03.02.1971");
         assert_eq!(read("Madeup 3.II.1971"), "Madeup 3.2.1971");
+        assert_eq!(read("CT 3 II 71, axial"), "CT 3.2.71, axial");
         // What is no number stays as it is.
-        for plain in ["AXIAL 5MM", "T1 FLAIR one series", "IOL", "C 1 2", "Lt knee", "HEAD/NECK", "Oil"] {
+        for plain in [
+            "AXIAL 5MM",
+            "T1 FLAIR one series",
+            "IOL",
+            "C 1 2",
+            "Lt knee",
+            "HEAD/NECK",
+            "Oil",
+            "Grade II lesion 12 mm",
+            "Type 2 IIa 3",
+        ] {
             assert_eq!(read(plain), plain);
         }
     }

@@ -69,7 +69,27 @@ pub(super) const NAME_LABELS: &[&str] = &[
 /// no name. `Patient` is not one: title-case text says `Retain Patient Characteristics Option`.
 #[rustfmt::skip]
 pub(super) const LOOSE_LABELS: &[&str] = &[
-    "name", "pt.", "pat.", "pt", "pat", "inpatient", "outpatient",
+    "name", "pt.", "pat.", "pt", "pat", "inpatient", "outpatient", "dear",
+];
+
+/// Words that name a person when a colon and two capitalised words follow them (`For: Zelda
+/// Madeup`), and only then: `Protocol for Acute Stroke` names no one.
+#[rustfmt::skip]
+pub(super) const COLON_LABELS: &[&str] = &[
+    "for", "to", "from", "by", "re", "cc", "attention", "recipient", "sender", "referral",
+];
+
+/// What follows `PATIENT` in capitals that is no name (`PATIENT POSITION HFS`): the words of
+/// the attributes DICOM names after the patient. `PATIENT` then two other capitalised words
+/// is a name (`PATIENT MADEUP ZELDA`); in title case it is not (`Retain Patient
+/// Characteristics Option`).
+#[rustfmt::skip]
+pub(super) const PATIENT_WORDS: &[&str] = &[
+    "position", "orientation", "weight", "size", "age", "sex", "comments", "comment",
+    "characteristics", "history", "state", "support", "setup", "motion", "identity", "data",
+    "info", "information", "protocol", "name", "id", "table", "dose", "entry", "direction",
+    "gantry", "prep", "preparation", "instructions", "condition", "type", "status", "level",
+    "eye", "left", "right", "head", "feet", "first", "summary", "copy", "images", "study",
 ];
 
 /// Things a name or an ID labels that are no person's (`Protocol name:`, `Coil ID:`).

@@ -252,10 +252,15 @@ fn two_capitalised_after(text: &[u8]) -> bool {
     let capitalised = |w: &[u8]| {
         w.len() >= 2 && w[0].is_ascii_uppercase() && w.iter().all(|b| b.is_ascii_alphabetic() || *b == b'-')
     };
+    let is = |list: &[&str], word: &[u8]| list.iter().any(|l| l.as_bytes() == word);
     words.windows(3).any(|w| {
         let label = w[0].to_ascii_lowercase();
         let first = w[1].to_ascii_lowercase();
-        LOOSE_LABELS.iter().any(|l| l.as_bytes() == label.as_slice())
+        let colon = label.strip_suffix(b":").filter(|l| is(COLON_LABELS, l)).is_some();
+        // `PATIENT` in capitals, then no word of an attribute named after the patient.
+        let patient =
+            w[0] == b"PATIENT" && ![w[1], w[2]].iter().any(|x| is(PATIENT_WORDS, &x.to_ascii_lowercase()));
+        (is(LOOSE_LABELS, &label) || colon || patient)
             && capitalised(w[1])
             && capitalised(w[2])
             && !examined(w[1])
