@@ -15,7 +15,12 @@ use std::process::Command;
 use common::Vault;
 
 fn python(args: &[&str]) -> String {
-    let out = Command::new("python3").args(args).output().unwrap();
+    // The scripts' shared helpers (`tests/ocr/*.py`) import from there.
+    let out = Command::new("python3")
+        .env("PYTHONPATH", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ocr"))
+        .args(args)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "python3 {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -126,9 +131,10 @@ img.save(sys.argv[1])
 /// transparent ground whose hidden colour is the same grey (what a viewer lays under it shows
 /// the text; laid over a middle grey it vanishes); a photo stored on its side that its EXIF
 /// orientation turns upright; a label written up the image's edge; a screenshot saved as TGA or
-/// QOI; and images and videos of formats
-/// vault does not decode (refused by their signature, never passed). Beside them, clean images
-/// of the same kinds, accepted.
+/// QOI; text a colour-managed viewer shows through the image's ICC profile; a thumbnail in the
+/// EXIF showing what the image does not; and images and videos of formats vault does not decode
+/// (PSD, AVI, XBM, PIL's IM: refused by their signature, never passed). Beside them, clean
+/// images of the same kinds (with an sRGB profile, with a thumbnail of the photo), accepted.
 #[test]
 fn images_are_read_as_a_viewer_shows_them_and_formats_vault_cannot_read_are_refused() {
     let v = Vault::new();
@@ -142,11 +148,18 @@ fn images_are_read_as_a_viewer_shows_them_and_formats_vault_cannot_read_are_refu
         "side_label.png",
         "clean_transparent.png",
         "clean_sideways.jpg",
+        "bitmap.xbm",
+        "pil.im",
+        "colour_managed.png",
+        "thumbnail.jpg",
+        "clean_srgb.png",
+        "clean_thumbnail.jpg",
     ];
     let paths: Vec<PathBuf> = names.iter().map(|n| v.path(n)).collect();
-    python(&[
-        "-c",
-        r#"
+    python(
+        &[
+            "-c",
+            r#"
 import struct, sys
 from PIL import Image, ImageDraw, ImageFont
 out = dict(zip(sys.argv[1].split(','), sys.argv[2:]))
@@ -172,22 +185,41 @@ ImageDraw.Draw(logo).ellipse((40, 40, 260, 260), fill=(90, 255))
 logo.save(out['clean_transparent.png'])
 photo = Image.radial_gradient('L').resize((320, 200))
 photo.save(out['clean_sideways.jpg'], exif=exif)
+card('1', 1, 0).save(out['bitmap.xbm'])
+card('RGB', (0, 0, 0), (230, 230, 230)).save(out['pil.im'], format='IM')
+# Colour noise whose blue channel is 16 levels higher in the glyphs; an ICC profile whose blue
+# tone curve is a step between the two makes a colour-managed viewer show the text crisp.
+import random
+from step_icc import step_profile, hidden_in_blue
+ink = card('L', 0, 255)
+noise = Image.new('RGB', ink.size)
+noise.putdata(hidden_in_blue([p > 127 for p in ink.getdata()], random.Random(7)))
+noise.save(out['colour_managed.png'], icc_profile=step_profile())
+from PIL import ImageCms
+photo.convert('RGB').save(out['clean_srgb.png'],
+                          icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile('sRGB')).tobytes())
+# A thumbnail in the EXIF (IFD1's JPEG), as a camera or an editor writes one: it shows the card
+# the image itself no longer shows.
+import io
+def with_thumbnail(small):
+    jpeg = io.BytesIO(); small.save(jpeg, 'JPEG', quality=95); jpeg = jpeg.getvalue()
+    ifd0 = struct.pack('<H', 1) + struct.pack('<HHII', 0x0112, 3, 1, 1) + struct.pack('<I', 26)
+    ifd1 = struct.pack('<H', 2) + struct.pack('<HHII', 0x0201, 4, 1, 8 + 18 + 30) \
+        + struct.pack('<HHII', 0x0202, 4, 1, len(jpeg)) + struct.pack('<I', 0)
+    return b'Exif\0\0' + b'II*\0' + struct.pack('<I', 8) + ifd0 + ifd1 + jpeg
+photo.convert('RGB').save(out['thumbnail.jpg'], exif=with_thumbnail(card('L', 235, 20).resize((380, 60))))
+photo.convert('RGB').save(out['clean_thumbnail.jpg'], exif=with_thumbnail(photo.resize((160, 100))))
 "#,
-        &names.join(","),
-        paths[0].to_str().unwrap(),
-        paths[1].to_str().unwrap(),
-        paths[2].to_str().unwrap(),
-        paths[3].to_str().unwrap(),
-        paths[4].to_str().unwrap(),
-        paths[5].to_str().unwrap(),
-        paths[6].to_str().unwrap(),
-        paths[7].to_str().unwrap(),
-        paths[8].to_str().unwrap(),
-    ]);
+            &names.join(","),
+        ]
+        .into_iter()
+        .chain(paths.iter().map(|p| p.to_str().unwrap()))
+        .collect::<Vec<_>>(),
+    );
     let seen = check_json(&[], &paths);
     for (name, v) in names.iter().zip(&seen) {
         let expected = match *name {
-            "photoshop.psd" | "recording.avi" => Some("burned-in-unread"),
+            "photoshop.psd" | "recording.avi" | "bitmap.xbm" | "pil.im" => Some("burned-in-unread"),
             n if n.starts_with("clean") => None,
             _ => Some("burned-in-text"),
         };
@@ -202,12 +234,13 @@ photo.save(out['clean_sideways.jpg'], exif=exif)
 /// COLOR image whose palette makes odd indices white and even ones black; a Modality LUT
 /// Sequence that does the same to stored values; text in the bits below Bits Stored with noise
 /// in the bits above (which a viewer masks off); and text its first window hides (a second
-/// window, or the values stretched whole, show it). Each says BurnedInAnnotation NO. Beside
-/// them, the same constructions with no text, accepted.
+/// window, or the values stretched whole, show it); text stored squashed to a sixth of its
+/// height that its Pixel Aspect Ratio stretches back; and RGB text only its ICC Profile shows.
+/// Each says BurnedInAnnotation NO. Beside them, the same constructions with no text, accepted.
 #[test]
 fn dicom_pixels_are_read_as_a_viewer_displays_them_through_palettes_luts_bits_and_windows() {
     let v = Vault::new();
-    let kinds = ["palette", "modality_lut", "high_bits", "window"];
+    let kinds = ["palette", "modality_lut", "high_bits", "window", "aspect", "icc"];
     let mut paths = Vec::new();
     for kind in kinds {
         for text in ["text", "clean"] {
@@ -239,7 +272,9 @@ def save(path, ds, pixels):
     ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(None), generate_uid(None)
     ds.Modality, ds.PatientName, ds.PatientID, ds.PatientIdentityRemoved = 'OT', '', '', 'YES'
     ds.ConversionType, ds.BurnedInAnnotation, ds.SamplesPerPixel = 'WSD', 'NO', 1
-    ds.Rows, ds.Columns = pixels.shape
+    if pixels.ndim == 3:
+        ds.SamplesPerPixel, ds.PlanarConfiguration = pixels.shape[2], 0
+    ds.Rows, ds.Columns = pixels.shape[:2]
     ds.PixelRepresentation = 0
     ds.PixelData = pixels.tobytes()
     ds.save_as(path, enforce_file_format=True)
@@ -273,6 +308,20 @@ for text in (True, False):
     ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 16, 12, 11
     ds.WindowCenter, ds.WindowWidth = [100, 2000], [50, 4000]
     save(next(paths), ds, np.where(m, 3000, 1000).astype(np.uint16))
+for text in (True, False):
+    # Rows six times further apart than columns: stored squashed to a sixth of its height.
+    m = mask(text)[::6]; ds = Dataset()
+    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 8, 8, 7
+    ds.PixelAspectRatio = [6, 1]
+    save(next(paths), ds, (m * 255).astype(np.uint8))
+import random
+from step_icc import step_profile, hidden_in_blue
+for text in (True, False):
+    m = mask(text); ds = Dataset()
+    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'RGB', 8, 8, 7
+    ds.ICCProfile = step_profile()
+    rgb = np.array(hidden_in_blue(m.flatten(), random.Random(7)), np.uint8).reshape(m.shape + (3,))
+    save(next(paths), ds, rgb)
 "#,
             ][..],
             &args[..],

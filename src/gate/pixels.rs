@@ -128,16 +128,26 @@ pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
     // A window or a VOI LUT can hide text (every value it shows past its ends is one shade): the
     // pixels are read through it, as a viewer first shows them, and stretched whole besides.
     let windowed = file.get(tags::WINDOW_CENTER).is_some() || file.get(tags::VOILUT_SEQUENCE).is_some();
+    let aspect = aspect_ratio(&file);
+    let icc = file.get(tags::ICC_PROFILE).and_then(|e| e.value().to_bytes().ok()).map(|b| b.into_owned());
+    let mut shown = Vec::new();
     for f in sample(count) {
         let decoded = file.decode_pixel_data_frame(f);
         let read = match decoded.as_ref().map(|d| d.to_dynamic_image_with_options(0, &options)) {
-            Ok(Ok(image)) => frame(&image),
+            Ok(Ok(image)) => {
+                // As a viewer shows it: its pixels' shape, its colours through its ICC profile.
+                let shaped = to_aspect(&image, aspect);
+                shown.extend(shaped.as_ref().map(frame));
+                shown.extend(icc.as_ref().and_then(|icc| colour_managed(icc, &image)));
+                frame(&image)
+            }
             // Native YBR_FULL_422, as ultrasound machines write it, which dicom-pixeldata does
             // not decode.
             _ if photometric.as_deref() == Some("YBR_FULL_422") => native_ybr_422(&file, f)?,
             _ => return Err(Unread::Undecodable),
         };
         out.push((f, read));
+        out.extend(shown.drain(..).map(|s| (f, s)));
         let Ok(decoded) = decoded else { continue };
         if windowed && !shows_every_value(&decoded) {
             let whole = options.clone().with_voi_lut(dicom_pixeldata::VoiLutOption::Normalize);
@@ -378,6 +388,7 @@ pub fn unread_format(bytes: &[u8]) -> Option<&'static str> {
     let at = |i: usize, sig: &[u8]| bytes.get(i..i + sig.len()) == Some(sig);
     let brand = bytes.get(8..12).filter(|_| at(4, b"ftyp"));
     let brand_is = |names: &[&[u8; 4]]| brand.is_some_and(|b| names.iter().any(|n| &n[..] == b));
+    let first_line = &bytes[..memchr::memchr(b'\n', bytes).unwrap_or(bytes.len()).min(256)];
     let pcx = bytes.len() >= 128
         && bytes[0] == 0x0A
         && matches!(bytes[1], 0 | 2 | 3 | 4 | 5)
@@ -400,6 +411,15 @@ pub fn unread_format(bytes: &[u8]) -> Option<&'static str> {
         ),
         (at(0, &[0x1A, 0x45, 0xDF, 0xA3]), "Matroska or WebM video"),
         (at(0, &[0, 0, 1, 0xBA]) || at(0, &[0, 0, 1, 0xB3]), "MPEG video"),
+        (at(0, b"#define ") && first_line.windows(6).any(|w| w == b"_width"), "X bitmap (XBM)"),
+        (at(0, b"/* XPM */"), "X pixmap (XPM)"),
+        (at(0, b"Image type: "), "PIL image (IM)"),
+        (at(0, b"id=ImageMagick"), "ImageMagick image (MIFF)"),
+        (at(0, b"#?RADIANCE") || at(0, b"#?RGBE"), "Radiance HDR"),
+        (at(0, &[0x76, 0x2F, 0x31, 0x01]), "OpenEXR"),
+        (at(0, b"farbfeld"), "farbfeld"),
+        (at(0, b"SIMPLE  =") && at(29, b"T"), "FITS image"),
+        (at(0, b"AT&TFORM"), "DjVu"),
     ]
     .into_iter()
     .find_map(|(found, name)| found.then_some(name))
@@ -464,6 +484,7 @@ fn decode_image(bytes: &[u8], format: image::ImageFormat) -> Result<Vec<(u32, Fr
     // Turned as its EXIF orientation says: as every viewer shows it (a phone's photo, a
     // screenshot stored on its side).
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let icc = decoder.icc_profile().ok().flatten();
     let mut image = image::DynamicImage::from_decoder(decoder).map_err(fail)?;
     if u64::from(image.width()) * u64::from(image.height()) > MAX_FRAME_PIXELS {
         return Err(Unread::TooLarge);
@@ -471,7 +492,86 @@ fn decode_image(bytes: &[u8], format: image::ImageFormat) -> Result<Vec<(u32, Fr
     image.apply_orientation(orientation);
     let mut out = vec![(0, frame(&image))];
     out.extend(coverage(&image).map(|c| (0, c)));
+    out.extend(icc.and_then(|icc| colour_managed(&icc, &image)).map(|c| (0, c)));
+    out.extend(thumbnail(bytes)?.map(|t| (0, t)));
     Ok(out)
+}
+
+/// An image as a colour-managed viewer shows it: its pixels through its embedded ICC profile
+/// (an RGB one) into sRGB, as a frame of its own where that changes what is seen (a profile
+/// can make a difference of a few levels under noise into black and white). None when the
+/// profile is not RGB, does not read, or shows the pixels much as they are (an sRGB or a
+/// display profile).
+pub fn colour_managed(icc: &[u8], image: &image::DynamicImage) -> Option<Frame> {
+    if icc.get(16..20) != Some(b"RGB ") {
+        return None;
+    }
+    let input = qcms::Profile::new_from_slice(icc, false)?;
+    let mut output = qcms::Profile::new_sRGB();
+    output.precache_output_transform();
+    let transform = qcms::Transform::new(&input, &output, qcms::DataType::RGB8, qcms::Intent::Perceptual)?;
+    let shown = if image.color().has_alpha() { flattened(image) } else { image.clone() };
+    let mut rgb = shown.to_rgb8();
+    let before = image::DynamicImage::ImageRgb8(rgb.clone()).to_luma8();
+    transform.apply(&mut rgb);
+    let after = image::DynamicImage::ImageRgb8(rgb.clone()).to_luma8();
+    // Levels a profile of a real display or camera moves a grey by, at most.
+    const MOVED: u8 = 48;
+    let differs = before.as_raw().iter().zip(after.as_raw()).any(|(&a, &b)| a.abs_diff(b) > MOVED);
+    differs.then(|| Frame::from_rgb(rgb.width(), rgb.height(), rgb.as_raw()))
+}
+
+/// The thumbnail an image's EXIF carries (a camera's or an editor's small copy, which a file
+/// manager shows in place of the image and which may show what the image no longer does), as a
+/// frame. None when there is none; an error when there is one vault cannot read.
+fn thumbnail(bytes: &[u8]) -> Result<Option<Frame>, Unread> {
+    let Ok(exif) = exif::Reader::new().read_from_container(&mut std::io::Cursor::new(bytes)) else {
+        return Ok(None);
+    };
+    let field = |tag| exif.get_field(tag, exif::In::THUMBNAIL).and_then(|f| f.value.get_uint(0));
+    if field(exif::Tag::StripOffsets).is_some() {
+        // An uncompressed thumbnail: rare, and not read.
+        return Err(Unread::Undecodable);
+    }
+    let (Some(at), Some(len)) =
+        (field(exif::Tag::JPEGInterchangeFormat), field(exif::Tag::JPEGInterchangeFormatLength))
+    else {
+        return Ok(None);
+    };
+    let jpeg =
+        exif.buf().get(at as usize..(at as usize).saturating_add(len as usize)).ok_or(Unread::Undecodable)?;
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(jpeg), image::ImageFormat::Jpeg);
+    reader.limits(limits());
+    let image = reader.decode().map_err(|_| Unread::Undecodable)?;
+    Ok(Some(frame(&image)))
+}
+
+/// A frame stretched to the shape a viewer shows it in, where its pixels are not square: rows
+/// further apart than columns (`ratio` = vertical / horizontal spacing) make it taller. Text
+/// stored squashed to a sixth of its height is read as it is shown. None when the pixels are
+/// near square.
+fn to_aspect(image: &image::DynamicImage, ratio: f64) -> Option<image::DynamicImage> {
+    // Past this a viewer's picture is a line; and the bound keeps the frame's size sane.
+    const MOST: f64 = 16.0;
+    if !ratio.is_finite() || ratio <= 0.0 || (0.8..=1.25).contains(&ratio) {
+        return None;
+    }
+    let ratio = ratio.clamp(1.0 / MOST, MOST);
+    let (w, h) = (f64::from(image.width()), f64::from(image.height()));
+    let (mut w, mut h) = if ratio > 1.0 { (w, h * ratio) } else { (w / ratio, h) };
+    let scale = (MAX_FRAME_PIXELS as f64 / 4.0 / (w * h)).sqrt().min(1.0);
+    (w, h) = ((w * scale).round().max(1.0), (h * scale).round().max(1.0));
+    Some(image.resize_exact(w as u32, h as u32, image::imageops::FilterType::Triangle))
+}
+
+/// The ratio of a DICOM image's vertical to its horizontal pixel spacing: its Pixel Aspect
+/// Ratio, else its Pixel Spacing (row spacing, column spacing). 1 when it says neither.
+fn aspect_ratio(file: &dicom_object::DefaultDicomObject) -> f64 {
+    let pair = |tag| -> Option<(f64, f64)> {
+        let v: Vec<f64> = file.get(tag)?.value().to_multi_float64().ok()?;
+        (v.len() == 2 && v[0] > 0.0 && v[1] > 0.0).then(|| (v[0], v[1]))
+    };
+    pair(tags::PIXEL_ASPECT_RATIO).or_else(|| pair(tags::PIXEL_SPACING)).map_or(1.0, |(v, h)| v / h)
 }
 
 /// Where an image with transparent pixels is opaque, as a grey frame of its own (white where
