@@ -339,6 +339,103 @@ for text in (True, False):
     }
 }
 
+/// Text drawn as lines a viewer draws over an image: a presentation state whose polylines are
+/// the strokes of a name (as a viewer applying it shows them), a structure set whose contours
+/// are those strokes in a coronal plane (lines, lying in no plane of their own), and one whose
+/// closed contours are thin boxes spelling it in an axial plane. Beside them a presentation
+/// state with an arrow, a circle and an ellipse, and a structure set of two round structures
+/// over twenty slices, accepted.
+#[test]
+fn lines_a_viewer_draws_are_read_as_it_draws_them() {
+    let v = Vault::new();
+    let names = [
+        "gsps_text.dcm",
+        "rtstruct_coronal_text.dcm",
+        "rtstruct_axial_boxes.dcm",
+        "clean_gsps.dcm",
+        "clean_rtstruct.dcm",
+    ];
+    let paths: Vec<PathBuf> = names.iter().map(|n| v.path(n)).collect();
+    let script = r#"
+import sys, math, numpy as np
+from PIL import Image, ImageDraw, ImageFont
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+font = ImageFont.truetype('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 30)
+img = Image.new('L', (760, 60), 0)
+ImageDraw.Draw(img).text((10, 10), 'NAME: MADEUP ZELDA  DOB: 03/02/1971', font=font, fill=255)
+ink = np.asarray(img) > 127
+# Each row's runs of ink: (row, first column, last column).
+runs = []
+for r, row in enumerate(ink):
+    c = 0
+    while c < len(row):
+        if row[c]:
+            start = c
+            while c < len(row) and row[c]:
+                c += 1
+            runs.append((r, start, c - 1))
+        else:
+            c += 1
+def save(path, ds, sop):
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = sop
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid(None)
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(None), generate_uid(None)
+    ds.PatientName, ds.PatientID, ds.PatientIdentityRemoved = '', '', 'YES'
+    ds.save_as(path, enforce_file_format=True)
+def gsps(path, objects):
+    ds = Dataset(); ds.Modality = 'PR'
+    layer = Dataset(); layer.GraphicLayer = 'L1'; layer.GraphicLayerOrder = 1
+    ds.GraphicLayerSequence = [layer]
+    note = Dataset(); note.GraphicLayer = 'L1'; note.GraphicObjectSequence = objects
+    ds.GraphicAnnotationSequence = [note]
+    save(path, ds, '1.2.840.10008.5.1.4.1.1.11.1')
+def graphic(kind, points):
+    g = Dataset(); g.GraphicAnnotationUnits = 'PIXEL'; g.GraphicDimensions = 2
+    g.NumberOfGraphicPoints = len(points) // 2; g.GraphicData = [float(p) for p in points]
+    g.GraphicType = kind; g.GraphicFilled = 'N'
+    return g
+def rtstruct(path, rois):
+    ds = Dataset(); ds.Modality = 'RTSTRUCT'
+    ds.ROIContourSequence = []
+    for number, contours in enumerate(rois, 1):
+        item = Dataset(); item.ReferencedROINumber = number; item.ContourSequence = []
+        for kind, pts in contours:
+            c = Dataset(); c.ContourGeometricType = kind; c.NumberOfContourPoints = len(pts)
+            c.ContourData = [float(x) for p in pts for x in p]
+            item.ContourSequence.append(c)
+        ds.ROIContourSequence.append(item)
+    save(path, ds, '1.2.840.10008.5.1.4.1.1.481.3')
+out = iter(sys.argv[1:])
+gsps(next(out), [graphic('POLYLINE', [c0, r, c1 + 1, r]) for r, c0, c1 in runs])
+# Coronal: x across, z up (a row lower on the screen is further feet-wards).
+rtstruct(next(out), [[('OPEN_PLANAR', [(c0, 40.0, -r), (c1 + 1, 40.0, -r)]) for r, c0, c1 in runs]])
+rtstruct(next(out), [[('CLOSED_PLANAR', [(c0, r, 5.0), (c1 + 1, r, 5.0), (c1 + 1, r + 1, 5.0), (c0, r + 1, 5.0)])
+                      for r, c0, c1 in runs]])
+gsps(next(out), [graphic('POLYLINE', [100, 100, 300, 250, 280, 230, 300, 250, 270, 255]),
+                 graphic('CIRCLE', [400, 200, 460, 200]),
+                 graphic('ELLIPSE', [500, 300, 700, 300, 600, 250, 600, 350])])
+def circle(cx, cy, z, radius):
+    return ('CLOSED_PLANAR', [(cx + radius * math.cos(t / 20 * math.tau), cy + radius * math.sin(t / 20 * math.tau), z)
+                              for t in range(20)])
+rtstruct(next(out), [[circle(0, 0, z * 3.0, 30 * math.sqrt(max(1 - (z / 10) ** 2, 0.01))) for z in range(-9, 10)],
+                     [circle(60, 20, z * 3.0, 12) for z in range(0, 20)]])
+"#;
+    let args: Vec<&str> =
+        ["-c", script].into_iter().chain(paths.iter().map(|p| p.to_str().unwrap())).collect();
+    python(&args);
+    let seen = check_json(&[], &paths);
+    for (name, v) in names.iter().zip(&seen) {
+        if name.starts_with("clean") {
+            assert_eq!(v["verdict"], "accept", "{name}: {v}");
+        } else {
+            assert_eq!(rules(v), ["burned-in-text"], "{name}: {v}");
+        }
+    }
+}
+
 /// The counts `tests/ocr/score.py` makes of a check of the synthetic set.
 fn score(verdicts: &[serde_json::Value], labels: &Path) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();

@@ -43,6 +43,7 @@ pub mod scan;
 pub mod shape;
 mod signatures;
 mod textcodes;
+mod vectors;
 mod verdict;
 
 pub use burned::{Identity, Memo, Sight};
@@ -354,11 +355,25 @@ fn burned_in(
 /// The pixel data of a data set a reading read whole, where the law has OCR read it and the
 /// header alone does not already refuse it (a door need not pay for reading the pixels of a
 /// file it refuses anyway; `vault scrub` reads them after the header is clean).
+/// The same of the lines it has a viewer draw ([`vectors`]).
 fn pixel_reasons(data: DataSet<'_>, law: &law::Law<'_>, sight: &Sight<'_>) -> Vec<Reason> {
-    if !law.needs_ocr() || law.refuses() {
+    if law.refuses() {
         return Vec::new();
     }
-    burned_in(pixels::dicom_frames(data), &law.identity, sight, "(7FE0,0010)", "PixelData")
+    let mut out = Vec::new();
+    if law.needs_ocr() {
+        out = burned_in(pixels::dicom_frames(data), &law.identity, sight, "(7FE0,0010)", "PixelData");
+    }
+    if law.needs_drawings_read() {
+        match vectors::drawings(data) {
+            Ok(d) => {
+                out.extend(burned_in(Ok(d.graphics), &law.identity, sight, "(0070,0022)", "GraphicData"));
+                out.extend(burned_in(Ok(d.contours), &law.identity, sight, "(3006,0050)", "ContourData"));
+            }
+            Err(why) => out.extend(burned_in(Err(why), &law.identity, sight, "(0070,0022)", "GraphicData")),
+        }
+    }
+    out
 }
 
 fn syntax_name(s: Syntax) -> &'static str {
@@ -418,7 +433,7 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
         match reading.stopped {
             Some(stop) => v.refuse([unreadable(stop.why, String::new())]),
             None => {
-                v.pixels_read |= law.needs_ocr();
+                v.pixels_read |= law.needs_ocr() || law.needs_drawings_read();
                 v.refuse(pixel_reasons(
                     DataSet::Part10 { bytes: &bytes[m - m.min(128)..], preamble: m == 128 },
                     &law,

@@ -81,16 +81,15 @@ fn number(obj: &InMemDicomObject, tag: dicom_core::Tag) -> u64 {
         .unwrap_or(0)
 }
 
-/// The sampled frames of a data set's pixel data, each as 8-bit grey with its number (0-based).
-/// Only for bytes the gate's own reading has read to the end: dicom-object sizes what it reads
-/// by the lengths the bytes declare.
-pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
+/// A data set the gate's own reading has read to the end, opened with dicom-object (which
+/// sizes what it reads by the lengths the bytes declare).
+pub fn open(data: DataSet<'_>) -> Result<dicom_object::DefaultDicomObject, Unread> {
     use dicom_object::file::ReadPreamble;
-    let file = match data {
+    match data {
         DataSet::Part10 { bytes, preamble } => OpenFileOptions::new()
             .read_preamble(if preamble { ReadPreamble::Always } else { ReadPreamble::Never })
             .from_reader(bytes)
-            .map_err(|_| Unread::Undecodable)?,
+            .map_err(|_| Unread::Undecodable),
         DataSet::Raw { bytes, at, transfer_syntax } => {
             use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
             let ts = dicom_transfer_syntax_registry::TransferSyntaxRegistry
@@ -103,9 +102,16 @@ pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
                 .transfer_syntax(transfer_syntax)
                 .media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.7")
                 .media_storage_sop_instance_uid("2.25.1");
-            obj.with_meta(meta).map_err(|_| Unread::Undecodable)?
+            obj.with_meta(meta).map_err(|_| Unread::Undecodable)
         }
-    };
+    }
+}
+
+/// The sampled frames of a data set's pixel data, each as 8-bit grey with its number (0-based).
+/// Only for bytes the gate's own reading has read to the end: dicom-object sizes what it reads
+/// by the lengths the bytes declare.
+pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
+    let file = open(data)?;
     let (rows, columns) = (number(&file, tags::ROWS), number(&file, tags::COLUMNS));
     if rows == 0 || columns == 0 {
         return Err(Unread::Undecodable);

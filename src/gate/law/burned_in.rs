@@ -35,6 +35,9 @@ impl Law<'_> {
                 }
             }
         }
+        if matches!(e.tag, tags::GRAPHIC_DATA | tags::CONTOUR_DATA) {
+            self.facts.drawings = true;
+        }
         let value = || Some(trim(e.value).to_vec());
         match self.levels.len() {
             0 => match e.tag {
@@ -101,6 +104,12 @@ impl Law<'_> {
     /// True when the policy has OCR read this data set's pixels: every image, but for the
     /// original grey slices of CT, MR and PET unless the policy reads every image. What a
     /// header does not say (no image type, no photometric interpretation) is read.
+    /// True when the policy has OCR read the lines this data set has a viewer draw (a
+    /// presentation state's graphics, a structure set's contours): wherever there are any.
+    pub fn needs_drawings_read(&self) -> bool {
+        self.policy.refuse_burned_in && self.policy.ocr && self.facts.drawings
+    }
+
     pub fn needs_ocr(&self) -> bool {
         let (p, f) = (self.policy, &self.facts);
         if !(p.refuse_burned_in && p.ocr && f.pixels) {

@@ -105,6 +105,8 @@ struct Facts {
     image_type: Option<Vec<u8>>,
     photometric: Option<Vec<u8>>,
     pixels: bool,
+    /// Lines a viewer draws: GraphicData or ContourData, at any depth.
+    drawings: bool,
     /// The size of native pixel data ([`pixels::GEOMETRY`]).
     geometry: [Option<u64>; 5],
 }
