@@ -62,6 +62,31 @@ pub(super) fn raw_readings_at<'a>(
     })
 }
 
+/// Where a patient element header (one of [`PATIENT_TAGS`], at the start or anywhere) has a
+/// value that runs past the end of the bytes, and what is there is a person's text: a reader
+/// that forgives a torn last element (pydicom's, forced) shows it (`Madeup` of a 16-byte name
+/// cut at 6; a name whose VR was smashed, read as implicit VR with a length past the end). No
+/// reading reads such a value, since its length does not fit.
+pub(super) fn torn_patient_value(bytes: &[u8]) -> Option<usize> {
+    PATIENT_TAGS.iter().find_map(|&(tag, syntaxes)| {
+        memchr::memmem::find_iter(bytes, tag).find(|&at| {
+            syntaxes.iter().any(|&s| {
+                scan::first_header(bytes, at, s).is_some_and(|(value_at, len)| {
+                    let torn = len.is_some_and(|l| value_at as u64 + u64::from(l) > bytes.len() as u64);
+                    let rest = &bytes[value_at..];
+                    // At the start, where a reader starts reading anyway, whatever follows the
+                    // text (the next element's header, read as part of the value); part way in,
+                    // text alone (pixel values hold the header's bytes by chance).
+                    let start = [0, 128, 132].contains(&at);
+                    torn && (1..=PERSON_TEXT).contains(&rest.len())
+                        && (start || rest.iter().all(|&b| b >= 0x20))
+                        && rest.windows(3).any(|w| w.iter().all(u8::is_ascii_alphanumeric))
+                })
+            })
+        })
+    })
+}
+
 /// The raw readings whose first element header is well formed and whose value fits in a file
 /// of `len` bytes: (offset, syntax).
 pub(super) fn raw_starts(bytes: &[u8], len: u64) -> impl Iterator<Item = (usize, Syntax)> + '_ {
@@ -88,8 +113,10 @@ pub(super) fn embedded_part10(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ 
 /// A reading other than the file's own. It counts only when what it read looks like a data set
 /// (`Law::known`: elements the dictionary knows, in order): then a reading to the end is judged
 /// whole, one that stops part way counts what it read that reads as a person's text, and a raw
-/// reading (no `DICM`) that stops after three such elements is unreadable DICOM. Bytes that only
-/// happen to parse as an element or two (executables, compiled code, zeros) do not count.
+/// reading (no `DICM`) that stops after three such elements, after a patient's value, or before
+/// one, is unreadable DICOM. Bytes that only
+/// happen to parse as an element or two (executables, compiled code, zeros) do not count, unless
+/// what they read is a patient's name, ID or birth date.
 pub(super) fn other_reading(
     bytes: &[u8],
     at: usize,
@@ -102,11 +129,25 @@ pub(super) fn other_reading(
     let reading = scan::read(bytes, at, syntax, &mut law);
     let (known, elements) = (law.known, reading.elements);
     let whole = reading.stopped.is_none();
-    let counts = if whole { known >= 2 || (known == 1 && elements == 1) } else { known >= 2 };
+    // A patient's name, ID or birth date read is a reader's to show, however little else reads
+    // (a fragment that is one PatientName element and a torn tail).
+    let named = !law.identity.is_empty();
+    let counts = named || if whole { known >= 2 || (known == 1 && elements == 1) } else { known >= 2 };
+    let raw = bytes.get(128..132) != Some(b"DICM") && !bytes.starts_with(b"DICM");
+    let label = format!("@{at} {}/", syntax_name(syntax));
     if !counts {
+        // Elements read one after another up to a patient's element the reading stops at (its
+        // VR smashed, its length past the end), which a forgiving reader reads on: a data set.
+        let near =
+            |stop: usize| bytes.get(stop.saturating_sub(8)..(stop + 4).min(bytes.len())).unwrap_or_default();
+        if let Some(stop) = reading.stopped
+            && raw
+            && PATIENT_TAGS.iter().any(|(tag, _)| memchr::memmem::find(near(stop.at), tag).is_some())
+        {
+            v.refuse([unreadable(stop.why, label)]);
+        }
         return;
     }
-    let label = format!("@{at} {}/", syntax_name(syntax));
     let mut reasons = if whole {
         let data = DataSet::Raw { bytes, at, transfer_syntax: syntax.uid() };
         pixel_reasons(data, &law, sight)
@@ -118,11 +159,17 @@ pub(super) fn other_reading(
         r.location = format!("{label}{}", r.location);
     }
     v.dicom = true;
+    v.torn |= !whole;
     v.refuse(reasons);
-    let raw = bytes.get(128..132) != Some(b"DICM") && !bytes.starts_with(b"DICM");
+    // Past where it stopped, a patient's element a forgiving reader reads on to (pydicom takes
+    // a smashed VR for implicit VR, a length past the end for the rest of the bytes).
+    let patient_after = |stop: usize| {
+        let rest = bytes.get(stop.saturating_sub(8)..).unwrap_or_default();
+        PATIENT_TAGS.iter().any(|(tag, _)| memchr::memmem::find(rest, tag).is_some())
+    };
     if let Some(stop) = reading.stopped
         && raw
-        && known >= 3
+        && (known >= 3 || named || patient_after(stop.at))
     {
         v.refuse([unreadable(stop.why, label)]);
     }

@@ -168,10 +168,11 @@ fn check_in(
         all.refuse(reasons);
     }
     // A raw data set part way in: what its patient elements say. In a file a reading took for
-    // DICOM, its own elements are judged already, and its values but the pixel data are read
-    // for the data sets they hold: only from its pixel data on.
+    // DICOM and read to the end, its own elements are judged already, and its values but the
+    // pixel data are read for the data sets they hold: only from its pixel data on. Where the
+    // reading stopped part way, from the start.
     if search {
-        let from = match v.dicom {
+        let from = match v.dicom && !v.torn {
             true => [b"\xE0\x7F\x10\x00", b"\x7F\xE0\x00\x10"]
                 .iter()
                 .filter_map(|tag| memchr::memmem::find(bytes, *tag))
@@ -430,6 +431,7 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
             }
             Some(scan::read(&data, 0, Syntax::ExplicitLittle, law))
         });
+        v.torn = reading.stopped.is_some();
         match reading.stopped {
             Some(stop) => v.refuse([unreadable(stop.why, String::new())]),
             None => {
@@ -465,6 +467,9 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
         for (at, s) in raw_starts(bytes, bytes.len() as u64) {
             other_reading(bytes, at, s, policy, sight, &mut v);
         }
+    }
+    if let Some(at) = embedded::torn_patient_value(bytes) {
+        v.refuse([unreadable("a patient's value that runs past the end", format!("@{at}"))]);
     }
     v
 }

@@ -134,11 +134,14 @@ pub struct Verdict {
     /// True when OCR read (or tried to read) pixels of the file: an image file, or a DICOM
     /// image of a class the policy has read.
     pub pixels_read: bool,
+    /// True when a reading that took the content for DICOM stopped part way: what lies past
+    /// where it stopped was judged by no reading of it.
+    pub torn: bool,
 }
 
 impl Verdict {
     pub fn plain() -> Verdict {
-        Verdict { accept: true, dicom: false, reasons: vec![], pixels_read: false }
+        Verdict { accept: true, dicom: false, reasons: vec![], pixels_read: false, torn: false }
     }
 
     /// The reason to tell first where only one is told (a desktop notice): one about the patient's
