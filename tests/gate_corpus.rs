@@ -168,11 +168,9 @@ fn the_fuzz_corpus_and_its_mutations_are_decided_without_panic_within_bounds() {
     }
 }
 
-/// The made-up surname the corpus's identifying inputs carry.
-const SURNAME: &str = "madeup";
-
 /// What pydicom (forced, as a curious reader would) reads as each file's PatientName holding
-/// [`SURNAME`]: one line per file, `1` where it does.
+/// the made-up surname the corpus's identifying inputs carry (`Madeup`): one line per file,
+/// `1` where it does.
 const READS_THE_NAME: &str = r#"
 import sys, warnings, logging
 warnings.simplefilter('ignore')
