@@ -235,12 +235,13 @@ photo.convert('RGB').save(out['clean_thumbnail.jpg'], exif=with_thumbnail(photo.
 /// Sequence that does the same to stored values; text in the bits below Bits Stored with noise
 /// in the bits above (which a viewer masks off); and text its first window hides (a second
 /// window, or the values stretched whole, show it); text stored squashed to a sixth of its
-/// height that its Pixel Aspect Ratio stretches back; and RGB text only its ICC Profile shows.
+/// height that its Pixel Aspect Ratio stretches back; RGB text only its ICC Profile shows; and
+/// text in the bits High Bit 15 says are stored, over noise in the bits below them.
 /// Each says BurnedInAnnotation NO. Beside them, the same constructions with no text, accepted.
 #[test]
 fn dicom_pixels_are_read_as_a_viewer_displays_them_through_palettes_luts_bits_and_windows() {
     let v = Vault::new();
-    let kinds = ["palette", "modality_lut", "high_bits", "window", "aspect", "icc"];
+    let kinds = ["palette", "modality_lut", "high_bits", "window", "aspect", "icc", "high_bit_15"];
     let mut paths = Vec::new();
     for kind in kinds {
         for text in ["text", "clean"] {
@@ -322,6 +323,11 @@ for text in (True, False):
     ds.ICCProfile = step_profile()
     rgb = np.array(hidden_in_blue(m.flatten(), random.Random(7)), np.uint8).reshape(m.shape + (3,))
     save(next(paths), ds, rgb)
+for text in (True, False):
+    # High Bit 15 with 8 bits stored: the stored bits are the high byte (text), the low byte noise.
+    m = mask(text); ds = Dataset()
+    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 16, 8, 15
+    save(next(paths), ds, ((m * 255).astype(np.uint16) << 8) | rng.integers(0, 256, m.shape).astype(np.uint16))
 "#,
             ][..],
             &args[..],
@@ -433,6 +439,50 @@ rtstruct(next(out), [[circle(0, 0, z * 3.0, 30 * math.sqrt(max(1 - (z / 10) ** 2
         } else {
             assert_eq!(rules(v), ["burned-in-text"], "{name}: {v}");
         }
+    }
+}
+
+/// Original grey CT, MR and PET slices are not read (they seldom carry text and are most of a
+/// study), and only they: a digital X-ray or a photograph whose header says CT, ORIGINAL, is
+/// read and refused for the text in its pixels. The slice with the same text is accepted, as
+/// the README says: what the exemption costs.
+#[test]
+fn only_a_real_slice_class_is_spared_reading() {
+    let v = Vault::new();
+    let names = ["ct_slice.dcm", "dx_says_ct.dcm", "photo_says_ct.dcm"];
+    let paths: Vec<PathBuf> = names.iter().map(|n| v.path(n)).collect();
+    let script = r#"
+import sys, numpy as np
+from PIL import Image, ImageDraw, ImageFont
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+font = ImageFont.truetype('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 30)
+img = Image.new('L', (760, 120), 0)
+ImageDraw.Draw(img).text((20, 40), 'NAME: MADEUP ZELDA  DOB: 03/02/1971', font=font, fill=255)
+pixels = np.asarray(img).astype(np.uint8)
+for path, sop in zip(sys.argv[1:], ['1.2.840.10008.5.1.4.1.1.2', '1.2.840.10008.5.1.4.1.1.1.1',
+                                    '1.2.840.10008.5.1.4.1.1.77.1.4']):
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = sop
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid(None)
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(None), generate_uid(None)
+    ds.Modality, ds.ImageType = 'CT', ['ORIGINAL', 'PRIMARY', 'AXIAL']
+    ds.PatientName, ds.PatientID, ds.PatientIdentityRemoved = '', '', 'YES'
+    ds.PhotometricInterpretation, ds.SamplesPerPixel = 'MONOCHROME2', 1
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.Rows, ds.Columns = pixels.shape
+    ds.PixelData = pixels.tobytes()
+    ds.save_as(path, enforce_file_format=True)
+"#;
+    let args: Vec<&str> =
+        ["-c", script].into_iter().chain(paths.iter().map(|p| p.to_str().unwrap())).collect();
+    python(&args);
+    let seen = check_json(&[], &paths);
+    assert_eq!(seen[0]["verdict"], "accept", "the CT slice is not read: {}", seen[0]);
+    for (name, v) in names.iter().zip(&seen).skip(1) {
+        assert_eq!(rules(v), ["burned-in-text"], "{name}: {v}");
     }
 }
 

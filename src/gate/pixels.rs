@@ -198,6 +198,10 @@ fn displayed(
         .and_then(|item| Lut::read(item.get(tags::LUT_DESCRIPTOR)?, item.get(tags::LUT_DATA)?));
     let stored = u32::from(d.bits_stored());
     let masked = stored > 0 && stored < u32::from(d.bits_allocated());
+    // The stored bits end at High Bit (PS3.5 8.1.1), not always at Bits Stored - 1: a viewer
+    // that honours it (dcmtk) shows the bits there, which a decoder reading the low ones shows
+    // as noise.
+    let shift = (u32::from(d.high_bit()) + 1).saturating_sub(stored).min(31);
     // Most images have none of these: their values are not copied out.
     if !palette && modality.is_none() && !masked {
         return Vec::new();
@@ -238,6 +242,9 @@ fn displayed(
         let mask = (1u32 << stored) - 1;
         if values.iter().any(|&v| v & !mask != 0) {
             out.push(grey(values.iter().map(|&v| v & mask).collect()));
+        }
+        if shift > 0 {
+            out.push(grey(values.iter().map(|&v| (v >> shift) & mask).collect()));
         }
     }
     out

@@ -23,6 +23,21 @@ const BURNED_IN_MODALITIES: &[&[u8]] = &[b"US", b"NM"];
 /// reconstructed by the scanner, grey, with no text in their pixels.
 const CROSS_SECTIONS: &[&[u8]] = &[b"CT", b"MR", b"PT"];
 
+/// The SOP classes of those slices: a header that says CT on a digital X-ray or a photograph
+/// is read all the same.
+const CROSS_SECTION_SOP_CLASSES: &[&[u8]] = &[
+    b"1.2.840.10008.5.1.4.1.1.2",     // CT Image
+    b"1.2.840.10008.5.1.4.1.1.2.1",   // Enhanced CT Image
+    b"1.2.840.10008.5.1.4.1.1.2.2",   // Legacy Converted Enhanced CT Image
+    b"1.2.840.10008.5.1.4.1.1.4",     // MR Image
+    b"1.2.840.10008.5.1.4.1.1.4.1",   // Enhanced MR Image
+    b"1.2.840.10008.5.1.4.1.1.4.3",   // Enhanced MR Color Image
+    b"1.2.840.10008.5.1.4.1.1.4.4",   // Legacy Converted Enhanced MR Image
+    b"1.2.840.10008.5.1.4.1.1.128",   // Positron Emission Tomography Image
+    b"1.2.840.10008.5.1.4.1.1.128.1", // Legacy Converted Enhanced PET Image
+    b"1.2.840.10008.5.1.4.1.1.130",   // Enhanced PET Image
+];
+
 impl Law<'_> {
     /// Top-level facts and declared options, noted whatever else happens.
     pub(super) fn note(&mut self, e: &Element<'_>) {
@@ -102,7 +117,8 @@ impl Law<'_> {
     }
 
     /// True when the policy has OCR read this data set's pixels: every image, but for the
-    /// original grey slices of CT, MR and PET unless the policy reads every image. What a
+    /// original grey slices of CT, MR and PET (their modality, their image type and their SOP
+    /// class all say so) unless the policy reads every image. What a
     /// header does not say (no image type, no photometric interpretation) is read.
     /// True when the policy has OCR read the lines this data set has a viewer draw (a
     /// presentation state's graphics, a structure set's contours): wherever there are any.
@@ -129,6 +145,7 @@ impl Law<'_> {
         let grey = f.photometric.is_none() || first_value(&f.photometric).starts_with(b"MONOCHROME");
         let sop = f.sop_class.as_deref().map(|s| s.strip_suffix(b"\0").unwrap_or(s));
         let capture = sop.is_some_and(|s| BURNED_IN_SOP_CLASSES.contains(&s));
-        !(cross_section && original && grey && !capture)
+        let slice_class = sop.is_some_and(|s| CROSS_SECTION_SOP_CLASSES.contains(&s));
+        !(cross_section && slice_class && original && grey && !capture)
     }
 }
