@@ -133,7 +133,8 @@ img.save(sys.argv[1])
 /// orientation turns upright; a label written up the image's edge; a screenshot saved as TGA or
 /// QOI; text a colour-managed viewer shows through the image's ICC profile; a thumbnail in the
 /// EXIF showing what the image does not; and images and videos of formats vault does not decode
-/// (PSD, AVI, XBM, PIL's IM: refused by their signature, never passed). Beside them, clean
+/// (PSD, AVI, XBM, PIL's IM, and the research volumes NIfTI, NRRD and MetaImage: refused by their
+/// signature, never passed). Beside them, clean
 /// images of the same kinds (with an sRGB profile, with a thumbnail of the photo), accepted.
 #[test]
 fn images_are_read_as_a_viewer_shows_them_and_formats_vault_cannot_read_are_refused() {
@@ -154,6 +155,9 @@ fn images_are_read_as_a_viewer_shows_them_and_formats_vault_cannot_read_are_refu
         "thumbnail.jpg",
         "clean_srgb.png",
         "clean_thumbnail.jpg",
+        "volume.nii",
+        "volume.nrrd",
+        "volume.mha",
     ];
     let paths: Vec<PathBuf> = names.iter().map(|n| v.path(n)).collect();
     python(
@@ -209,6 +213,18 @@ def with_thumbnail(small):
     return b'Exif\0\0' + b'II*\0' + struct.pack('<I', 8) + ifd0 + ifd1 + jpeg
 photo.convert('RGB').save(out['thumbnail.jpg'], exif=with_thumbnail(card('L', 235, 20).resize((380, 60))))
 photo.convert('RGB').save(out['clean_thumbnail.jpg'], exif=with_thumbnail(photo.resize((160, 100))))
+# Research volumes a series is converted to, the card as a slice of each: NIfTI-1 (a 348-byte
+# header, its magic at 344, the voxels at 352), NRRD and MetaImage (a text header, then bytes).
+slice_ = card('L', 0, 255)
+w, h = slice_.size
+nifti = struct.pack('<i', 348) + bytes(36) + struct.pack('<8h', 3, w, h, 1, 1, 1, 1, 1) + bytes(14)
+nifti += struct.pack('<hh', 2, 8) + bytes(4) + struct.pack('<8f', 1, 1, 1, 1, 1, 1, 1, 1) + struct.pack('<f', 352)
+nifti += bytes(344 - len(nifti)) + b'n+1\0' + bytes(4)
+open(out['volume.nii'], 'wb').write(nifti + slice_.tobytes())
+open(out['volume.nrrd'], 'wb').write(('NRRD0004\ntype: uint8\ndimension: 2\nsizes: %d %d\nencoding: raw\n\n'
+                                      % (w, h)).encode() + slice_.tobytes())
+open(out['volume.mha'], 'wb').write(('ObjectType = Image\nNDims = 2\nDimSize = %d %d\nElementType = MET_UCHAR\n'
+                                     'ElementDataFile = LOCAL\n' % (w, h)).encode() + slice_.tobytes())
 "#,
             &names.join(","),
         ]
@@ -219,7 +235,8 @@ photo.convert('RGB').save(out['clean_thumbnail.jpg'], exif=with_thumbnail(photo.
     let seen = check_json(&[], &paths);
     for (name, v) in names.iter().zip(&seen) {
         let expected = match *name {
-            "photoshop.psd" | "recording.avi" | "bitmap.xbm" | "pil.im" => Some("burned-in-unread"),
+            "photoshop.psd" | "recording.avi" | "bitmap.xbm" | "pil.im" | "volume.nii" | "volume.nrrd"
+            | "volume.mha" => Some("burned-in-unread"),
             n if n.starts_with("clean") => None,
             _ => Some("burned-in-text"),
         };

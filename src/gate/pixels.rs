@@ -402,6 +402,21 @@ pub fn unread_format(bytes: &[u8]) -> Option<&'static str> {
     let brand = bytes.get(8..12).filter(|_| at(4, b"ftyp"));
     let brand_is = |names: &[&[u8; 4]]| brand.is_some_and(|b| names.iter().any(|n| &n[..] == b));
     let first_line = &bytes[..memchr::memchr(b'\n', bytes).unwrap_or(bytes.len()).min(256)];
+    let int = |i: usize, big: bool| -> Option<u32> {
+        let b: [u8; 4] = bytes.get(i..i + 4)?.try_into().ok()?;
+        Some(if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) })
+    };
+    let header_size = |n: u32| int(0, false) == Some(n) || int(0, true) == Some(n);
+    // FreeSurfer's MGH (and MGZ, once the gzip is opened): version 1, three sizes that fit a
+    // volume, a type of its four, big endian, and its 284-byte header before the voxels.
+    let sizes = (1..4).map(|k| int(4 * k, true)).collect::<Option<Vec<u32>>>();
+    let mgh = int(0, true) == Some(1)
+        && matches!(int(20, true), Some(0 | 1 | 3 | 4))
+        && sizes.is_some_and(|s| s.iter().all(|&d| (1..=32_768).contains(&d)))
+        && bytes.len() >= 284;
+    let head_text = &bytes[..bytes.len().min(1024)];
+    let meta_image = memchr::memmem::find(head_text, b"ObjectType = Image").is_some()
+        && memchr::memmem::find(head_text, b"ElementType").is_some();
     let pcx = bytes.len() >= 128
         && bytes[0] == 0x0A
         && matches!(bytes[1], 0 | 2 | 3 | 4 | 5)
@@ -433,6 +448,17 @@ pub fn unread_format(bytes: &[u8]) -> Option<&'static str> {
         (at(0, b"farbfeld"), "farbfeld"),
         (at(0, b"SIMPLE  =") && at(29, b"T"), "FITS image"),
         (at(0, b"AT&TFORM"), "DjVu"),
+        // Research formats a DICOM series is converted to (dcm2niix, FreeSurfer, ITK, 3D
+        // Slicer): volumes a viewer shows slice by slice.
+        (at(344, b"n+1\0") || at(344, b"ni1\0"), "NIfTI-1"),
+        (header_size(540) && (at(4, b"n+2\0") || at(4, b"ni2\0")), "NIfTI-2"),
+        (header_size(348) && bytes.len() == 348, "Analyze 7.5 header"),
+        (mgh, "FreeSurfer MGH"),
+        (at(0, b"NRRD000"), "NRRD"),
+        (meta_image, "MetaImage (MHA, MHD)"),
+        (at(0, b"!INTERFILE"), "Interfile"),
+        (at(0, b"MATRIX7") || at(0, b"MATRIX6"), "ECAT"),
+        (at(0, b"\x89HDF\r\n\x1a\n") || at(0, b"CDF\x01") || at(0, b"CDF\x02"), "MINC (HDF5, NetCDF)"),
     ]
     .into_iter()
     .find_map(|(found, name)| found.then_some(name))
