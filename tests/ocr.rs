@@ -252,13 +252,14 @@ open(out['volume.mha'], 'wb').write(('ObjectType = Image\nNDims = 2\nDimSize = %
 /// Sequence that does the same to stored values; text in the bits below Bits Stored with noise
 /// in the bits above (which a viewer masks off); and text its first window hides (a second
 /// window, or the values stretched whole, show it); text stored squashed to a sixth of its
-/// height that its Pixel Aspect Ratio stretches back; RGB text only its ICC Profile shows; and
-/// text in the bits High Bit 15 says are stored, over noise in the bits below them.
+/// height that its Pixel Aspect Ratio stretches back; RGB text only its ICC Profile shows; text
+/// in the bits High Bit 15 says are stored, over noise in the bits below them; and text in the
+/// lowest bit of noise, with no table in the file (one in another file shows it).
 /// Each says BurnedInAnnotation NO. Beside them, the same constructions with no text, accepted.
 #[test]
 fn dicom_pixels_are_read_as_a_viewer_displays_them_through_palettes_luts_bits_and_windows() {
     let v = Vault::new();
-    let kinds = ["palette", "modality_lut", "high_bits", "window", "aspect", "icc", "high_bit_15"];
+    let kinds = ["palette", "modality_lut", "high_bits", "window", "aspect", "icc", "high_bit_15", "parity"];
     let mut paths = Vec::new();
     for kind in kinds {
         for text in ["text", "clean"] {
@@ -345,6 +346,12 @@ for text in (True, False):
     m = mask(text); ds = Dataset()
     ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 16, 8, 15
     save(next(paths), ds, ((m * 255).astype(np.uint16) << 8) | rng.integers(0, 256, m.shape).astype(np.uint16))
+for text in (True, False):
+    # Noise whose lowest bit is the text, and nothing else: what a presentation state's LUT in
+    # another file (odd values white, even black) shows.
+    m = mask(text); ds = Dataset()
+    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 16, 12, 11
+    save(next(paths), ds, parity(m, 4096))
 "#,
             ][..],
             &args[..],

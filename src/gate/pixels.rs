@@ -184,8 +184,9 @@ fn shows_every_value(d: &dicom_pixeldata::DecodedPixelData<'_>) -> bool {
 /// What a viewer shows of a frame of one sample a pixel that dicom-pixeldata's image does not:
 /// the colours a PALETTE COLOR image's palette gives its indices; the values a Modality LUT
 /// Sequence maps the stored ones to; and the stored values with the bits above Bits Stored
-/// masked off (a viewer ignores them: noise there hides the text in the bits below). Each as a
-/// frame of its own, only where the file has what makes it differ.
+/// masked off (a viewer ignores them: noise there hides the text in the bits below); and the
+/// bit planes that hold a picture under noise ([`hidden_planes`]). Each as a frame of its own,
+/// only where the file has what makes it differ.
 fn displayed(
     file: &dicom_object::DefaultDicomObject,
     d: &dicom_pixeldata::DecodedPixelData<'_>,
@@ -202,10 +203,6 @@ fn displayed(
     // that honours it (dcmtk) shows the bits there, which a decoder reading the low ones shows
     // as noise.
     let shift = (u32::from(d.high_bit()) + 1).saturating_sub(stored).min(31);
-    // Most images have none of these: their values are not copied out.
-    if !palette && modality.is_none() && !masked {
-        return Vec::new();
-    }
     let (width, height) = (d.columns(), d.rows());
     let pixels = width as usize * height as usize;
     let data = d.data();
@@ -238,6 +235,7 @@ fn displayed(
     if let Some(lut) = modality {
         out.push(grey(values.iter().map(|&v| lut.map(v)).collect()));
     }
+    out.extend(hidden_planes(values, width, height, stored.max(1)));
     if masked {
         let mask = (1u32 << stored) - 1;
         if values.iter().any(|&v| v & !mask != 0) {
@@ -245,6 +243,43 @@ fn displayed(
         }
         if shift > 0 {
             out.push(grey(values.iter().map(|&v| (v >> shift) & mask).collect()));
+        }
+    }
+    out
+}
+
+/// The bit planes of stored values that hold a picture below planes of noise: text in the low
+/// bits of values that look like noise, which a lookup table another file carries (a
+/// presentation state's VOI LUT, its Presentation LUT, a pseudo-colour palette) shows, and
+/// which each file alone does not. A picture's planes go from its shapes (the high bits) to
+/// noise (the low); a plane of shapes under a plane of noise is something hidden. Each such
+/// plane as a frame, black and white.
+fn hidden_planes(values: &[u32], width: u32, height: u32, bits: u32) -> Vec<Frame> {
+    // Too small a picture for a line of text, and for the counts below to mean much.
+    let w = width as usize;
+    if width < 32 || height < 16 || values.len() < w * height as usize {
+        return Vec::new();
+    }
+    // How often a pixel's bit equals its right neighbour's: near one half in noise.
+    let alike = |b: u32| {
+        let (mut same, mut ones, mut pairs) = (0usize, 0usize, 0usize);
+        for row in values.chunks_exact(w) {
+            for pair in row.windows(2) {
+                let (x, y) = ((pair[0] >> b) & 1, (pair[1] >> b) & 1);
+                same += usize::from(x == y);
+                ones += x as usize;
+                pairs += 1;
+            }
+        }
+        (same as f64 / pairs as f64, ones as f64 / pairs as f64)
+    };
+    let planes: Vec<(f64, f64)> = (0..bits.min(16)).map(alike).collect();
+    let mut out = Vec::new();
+    for b in 0..planes.len().saturating_sub(1) {
+        let ((same, ones), (above, _)) = (planes[b], planes[b + 1]);
+        if same >= 0.85 && (0.005..=0.995).contains(&ones) && above < 0.6 {
+            let plane = values.iter().map(|&v| if (v >> b) & 1 == 1 { 255 } else { 0 }).collect();
+            out.push(Frame::grey(crate::ocr::Gray::new(width, height, plane)));
         }
     }
     out
