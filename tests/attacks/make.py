@@ -1127,6 +1127,10 @@ def class8():
         ('birthday', 'ISO_IR 100', b'Birthday: 1971-02-03', '1971-02-03'),
         ('pn_equals', 'ISO_IR 100', b'PN=MADEUP ATTACKER', 'MADEUP ATTACKER'),
         ('subject', 'ISO_IR 100', b'Subject: Madeup Attacker', NAME_TXT),
+        ('coptic', 'ISO_IR 192', '\u2c98R\u2c9a: 4711913'.encode(), '4711913'),
+        ('canadian_syllabics', 'ISO_IR 192', '\u15f0\u1587\u144e: 4711913'.encode(), '4711913'),
+        ('stroke_letters', 'ISO_IR 192', '\u0110\u00d8B: 1971-02-03'.encode(), '1971-02-03'),
+        ('latin1_accents', 'ISO_IR 100', b'P\xe1tient: Madeup Attacker', NAME_TXT),
     ]
     for label, charset, value, needle in kept:
         add('c8_manufacturer_%s.dcm' % label, C8, 'Manufacturer says a label and a value (%s)' % label, needle,

@@ -184,9 +184,10 @@ pub fn views(text: &[u8]) -> Vec<std::borrow::Cow<'_, [u8]>> {
                 ));
             }
             // ISO 8859-5 (ISO_IR 144, Cyrillic) and ISO 8859-7 (ISO_IR 126, Greek): their
-            // letters that look like Latin ones read as those.
+            // letters that look like Latin ones read as those; and the Latin sets (ISO_IR 100,
+            // 101, 148 …, whose accented vowels mostly share Latin-1's bytes) without accents.
             if text.iter().any(|&b| b >= 0xA1) {
-                for decode in [cyrillic_8859_5, greek_8859_7] {
+                for decode in [cyrillic_8859_5, greek_8859_7, char::from] {
                     let shown: String = text.iter().map(|&b| decode(b)).collect();
                     out.push(Cow::Owned(plain(&shown).into_bytes()));
                 }
@@ -291,8 +292,9 @@ fn digit_of(c: char) -> Option<char> {
     ZEROS.iter().find(|&&z| (z..z + 10).contains(&n)).and_then(|&z| char::from_digit(n - z, 10))
 }
 
-/// The Latin letter a Cyrillic, Greek, Lisu or Cherokee one, a small capital or an enclosed
-/// letter looks like, where it looks like one.
+/// The Latin letter a Cyrillic, Greek, Lisu, Cherokee, Coptic, Canadian syllabic or Armenian
+/// one, a small capital, a Latin letter with a stroke or an enclosed letter looks like, where it
+/// looks like one.
 fn look_alike(c: char) -> Option<char> {
     // Letters in boxes, circles and flags that Unicode gives no decomposition (negative
     // squared and circled letters, regional indicators): each block runs A to Z.
@@ -320,6 +322,28 @@ fn look_alike(c: char) -> Option<char> {
         (0x0262, 'G'), (0x029C, 'H'), (0x026A, 'I'), (0x1D0A, 'J'), (0x1D0B, 'K'), (0x029F, 'L'),
         (0x1D0D, 'M'), (0x0274, 'N'), (0x1D0F, 'O'), (0x1D18, 'P'), (0x0280, 'R'), (0xA731, 'S'),
         (0x1D1B, 'T'), (0x1D1C, 'U'), (0x1D20, 'V'), (0x1D21, 'W'), (0x028F, 'Y'), (0x1D22, 'Z'),
+        // Coptic capitals (each small letter follows its capital)
+        (0x2C80, 'A'), (0x2C82, 'B'), (0x2C88, 'E'), (0x2C8C, 'Z'), (0x2C8E, 'H'), (0x2C92, 'I'),
+        (0x2C94, 'K'), (0x2C98, 'M'), (0x2C9A, 'N'), (0x2C9E, 'O'), (0x2CA2, 'P'), (0x2CA4, 'C'),
+        (0x2CA6, 'T'), (0x2CA8, 'Y'), (0x2CAC, 'X'),
+        (0x2C81, 'a'), (0x2C83, 'b'), (0x2C89, 'e'), (0x2C8D, 'z'), (0x2C8F, 'h'), (0x2C93, 'i'),
+        (0x2C95, 'k'), (0x2C99, 'm'), (0x2C9B, 'n'), (0x2C9F, 'o'), (0x2CA3, 'p'), (0x2CA5, 'c'),
+        (0x2CA7, 't'), (0x2CA9, 'y'), (0x2CAD, 'x'),
+        // Canadian syllabics
+        (0x15E9, 'A'), (0x1431, 'A'), (0x15F7, 'B'), (0x1455, 'C'), (0x15EA, 'D'), (0x157C, 'H'),
+        (0x148D, 'J'), (0x14AA, 'L'), (0x15F0, 'M'), (0x144E, 'N'), (0x146D, 'P'), (0x1587, 'R'),
+        (0x1515, 'S'), (0x144C, 'U'), (0x142F, 'V'), (0x15EF, 'W'), (0x1614, 'Z'),
+        // Armenian
+        (0x054D, 'U'), (0x0555, 'O'), (0x0548, 'N'), (0x054F, 'S'), (0x0570, 'h'), (0x0578, 'n'),
+        (0x057D, 'u'), (0x0585, 'o'), (0x0581, 'g'), (0x0566, 'q'), (0x0561, 'w'),
+        // Latin letters with a stroke or a bar, which no decomposition takes apart
+        (0x0110, 'D'), (0x0111, 'd'), (0x00D8, 'O'), (0x00F8, 'o'), (0x0141, 'L'), (0x0142, 'l'),
+        (0x023A, 'A'), (0x2C65, 'a'), (0x0246, 'E'), (0x0247, 'e'), (0x019D, 'N'), (0x0272, 'n'),
+        (0x0244, 'U'), (0x0289, 'u'), (0x2C63, 'P'), (0x1D7D, 'p'), (0x01B5, 'Z'), (0x01B6, 'z'),
+        (0x0126, 'H'), (0x0127, 'h'), (0x0166, 'T'), (0x0167, 't'), (0x0197, 'I'), (0x0268, 'i'),
+        (0x023B, 'C'), (0x023C, 'c'), (0x024C, 'R'), (0x024D, 'r'), (0x024E, 'Y'), (0x024F, 'y'),
+        (0x01E4, 'G'), (0x01E5, 'g'), (0x0248, 'J'), (0x0249, 'j'), (0xA740, 'K'), (0xA741, 'k'),
+        (0x0243, 'B'), (0x0180, 'b'), (0x023E, 'T'), (0x2C66, 't'), (0x2C6B, 'Z'), (0x2C6C, 'z'),
     ];
     if let Some(&(_, to)) = OTHERS.iter().find(|&&(from, _)| from == n) {
         return Some(to);
@@ -401,6 +425,11 @@ mod tests {
             ("\u{A4DF}\u{A4E3}\u{A4E0}: 4711913", Shape::LabelledField),
             ("\u{13A0}O\u{13F4}: 1971-02-03", Shape::LabelledField),
             ("\u{1F17C}\u{1F181}\u{1F17D}: 4711913", Shape::LabelledField),
+            ("\u{2C9A}\u{2C80}\u{2C98}\u{2C88}: Zelda Madeup", Shape::LabelledField),
+            ("\u{144E}\u{15E9}\u{15F0}E: Zelda Madeup", Shape::LabelledField),
+            ("D\u{0555}B: 1971-02-03", Shape::LabelledField),
+            ("\u{019D}\u{023A}M\u{0246}: Zelda Madeup", Shape::LabelledField),
+            ("\u{0110}\u{00D8}B: 1971-02-03", Shape::LabelledField),
         ] {
             assert_eq!(
                 find(text.as_bytes(), Strength::Labels),
@@ -419,6 +448,8 @@ mod tests {
         );
         assert_eq!(find(b"M\0a\0d\0e\0u\0p\0^\0Z\0e\0l\0d\0a\0", Strength::Labels), Some(Shape::PersonName));
         assert_eq!(find(b"Madeup\0^Zelda", Strength::Labels), Some(Shape::PersonName));
+        // Latin-1 (and Latin-2, Latin-5: the same bytes for these) accents on a label.
+        assert_eq!(find(b"P\xe1tient: Z\xe9lda M\xe1deup", Strength::Labels), Some(Shape::LabelledField));
         assert_eq!(find(b"TWFkZXVwXlplbGRhIDE5NzEwMjAz", Strength::Labels), Some(Shape::PersonName));
         assert_eq!(find(b"QVhJQUwgNU1N", Strength::FreeText), None, "base64 of AXIAL 5MM");
         use base64::Engine;
