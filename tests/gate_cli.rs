@@ -234,3 +234,64 @@ fn the_vaults_policy_decides_and_its_changes_are_audited() {
     assert_eq!(v.run(&["check", "--policy", "policy.json", "with-id.dcm"]).0, 0);
     assert_eq!(v.run(&["check", "with-id.dcm"]).0, 1);
 }
+
+/// A whole data set in dcmtk's text forms (`dcmdump`'s listing, which `dump2dcm` makes DICOM
+/// of again, and `dcm2xml`'s XML, which `xml2dcm` does), and DICOM JSON saved as UTF-32: judged
+/// as the file is. Real files that name their patient are refused in every form; the same
+/// files scrubbed are accepted in every form.
+#[test]
+fn text_forms_of_a_data_set_are_judged_as_the_data_set() {
+    let test_files =
+        python_dir("pydicom; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'))");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("header-only.json"), r#"{"ocr": false}"#).unwrap();
+    let policy = dir.path().join("header-only.json").display().to_string();
+    let originals = dir.path().join("in");
+    std::fs::create_dir(&originals).unwrap();
+    for name in ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "test-SR.dcm"] {
+        std::fs::copy(std::path::Path::new(&test_files).join(name), originals.join(name)).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_vault"))
+        .args(["scrub", "in", "--out", "out", "--key-file", "key", "--policy", &policy])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let forms = dir.path().join("forms");
+    std::fs::create_dir(&forms).unwrap();
+    let mut made = Vec::new();
+    for (kind, folder) in [("original", originals.clone()), ("scrubbed", dir.path().join("out/in"))] {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let file = entry.unwrap().path();
+            let stem = format!("{kind}_{}", file.file_stem().unwrap().to_str().unwrap());
+            let dump = Command::new("dcmdump").args(["-q", "+L"]).arg(&file).output().unwrap();
+            assert!(dump.status.success(), "dcmdump {}", file.display());
+            let xml = Command::new("dcm2xml").arg("-q").arg(&file).output().unwrap();
+            assert!(xml.status.success(), "dcm2xml {}", file.display());
+            let json = Command::new("python3")
+                .args(["-c", "import sys, pydicom; sys.stdout.buffer.write(pydicom.dcmread(sys.argv[1]).to_json().encode('utf-32'))"])
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
+            for (ext, bytes) in [("txt", dump.stdout), ("xml", xml.stdout), ("json", json.stdout)] {
+                let path = forms.join(format!("{stem}.{ext}"));
+                std::fs::write(&path, bytes).unwrap();
+                made.push((kind, path));
+            }
+        }
+    }
+    assert_eq!(made.len(), 24);
+    let got = Command::new(env!("CARGO_BIN_EXE_vault"))
+        .args(["check", "--json", "--policy", &policy])
+        .args(made.iter().map(|(_, p)| p))
+        .output()
+        .unwrap();
+    let verdicts: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&got.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(verdicts.len(), made.len());
+    for ((kind, path), v) in made.iter().zip(&verdicts) {
+        let want = if *kind == "original" { "refuse" } else { "accept" };
+        assert_eq!(v["verdict"], want, "{}: {v}", path.display());
+    }
+}

@@ -499,6 +499,15 @@ fn encoded_readings(bytes: &[u8], policy: &Policy) -> Option<(Vec<Reason>, Vec<B
     // The file is DICOM XML, or other text with DICOM JSON or XML inside it.
     let mut xml = Binaries { law: law::Law::new(policy), values: Vec::new() };
     let mut read = encoded::xml(bytes, &mut xml);
+    // dcmtk's own text forms of a whole data set: its XML, and dcmdump's listing.
+    if read.is_none() {
+        xml = Binaries { law: law::Law::new(policy), values: Vec::new() };
+        read = encoded::dcmtk_xml(bytes, &mut xml);
+    }
+    if read.is_none() {
+        xml = Binaries { law: law::Law::new(policy), values: Vec::new() };
+        read = encoded::dcmdump(bytes, &mut xml).map(Ok);
+    }
     if read.is_none() {
         xml = Binaries { law: law::Law::new(policy), values: Vec::new() };
         read = encoded::within(bytes, &mut xml);
