@@ -372,7 +372,9 @@ for text in (True, False):
 /// Text drawn as lines a viewer draws over an image: a presentation state whose polylines are
 /// the strokes of a name (as a viewer applying it shows them), a structure set whose contours
 /// are those strokes in a coronal plane (lines, lying in no plane of their own), and one whose
-/// closed contours are thin boxes spelling it in an axial plane. Beside them a presentation
+/// closed contours are thin boxes spelling it in an axial plane, an RT plan whose beam's blocks
+/// spell it, microscopy bulk annotations whose polygons do, and a surface segmentation whose
+/// mesh's triangles do. Beside them a presentation
 /// state with an arrow, a circle and an ellipse, and a structure set of two round structures
 /// over twenty slices, accepted.
 #[test]
@@ -382,6 +384,9 @@ fn lines_a_viewer_draws_are_read_as_it_draws_them() {
         "gsps_text.dcm",
         "rtstruct_coronal_text.dcm",
         "rtstruct_axial_boxes.dcm",
+        "rtplan_blocks.dcm",
+        "bulk_annotations.dcm",
+        "surface_mesh.dcm",
         "clean_gsps.dcm",
         "clean_rtstruct.dcm",
     ];
@@ -444,6 +449,41 @@ gsps(next(out), [graphic('POLYLINE', [c0, r, c1 + 1, r]) for r, c0, c1 in runs])
 rtstruct(next(out), [[('OPEN_PLANAR', [(c0, 40.0, -r), (c1 + 1, 40.0, -r)]) for r, c0, c1 in runs]])
 rtstruct(next(out), [[('CLOSED_PLANAR', [(c0, r, 5.0), (c1 + 1, r, 5.0), (c1 + 1, r + 1, 5.0), (c0, r + 1, 5.0)])
                       for r, c0, c1 in runs]])
+# A beam's blocks, each a run of ink (the beam's eye view's y grows up the screen).
+ds = Dataset(); ds.Modality = 'RTPLAN'
+beam = Dataset(); beam.BeamNumber = 1; beam.BlockSequence = []
+for r, c0, c1 in runs:
+    block = Dataset(); block.BlockNumberOfPoints = 4
+    block.BlockData = [float(x) for x in (c0, -r, c1 + 1, -r, c1 + 1, -r - 1, c0, -r - 1)]
+    beam.BlockSequence.append(block)
+ds.BeamSequence = [beam]
+save(next(out), ds, '1.2.840.10008.5.1.4.1.1.481.5')
+# Microscopy bulk annotations: a polygon a run, the index list counting coordinates.
+ds = Dataset(); ds.Modality = 'SM'; ds.AnnotationCoordinateType = '2D'
+group = Dataset(); group.AnnotationGroupNumber = 1; group.GraphicType = 'POLYGON'
+group.NumberOfAnnotations = len(runs)
+group.PointCoordinatesData = np.array([x for r, c0, c1 in runs for x in (c0, r, c1 + 1, r, c1 + 1, r + 1, c0, r + 1)],
+                                      '<f4').tobytes()
+group['PointCoordinatesData'].VR = 'OF'
+group.LongPrimitivePointIndexList = np.array([1 + 8 * i for i in range(len(runs))], '<u4').tobytes()
+group['LongPrimitivePointIndexList'].VR = 'OL'
+ds.AnnotationGroupSequence = [group]
+save(next(out), ds, '1.2.840.10008.5.1.4.1.1.91.1')
+# A surface segmentation's mesh: two flat triangles a run, in the plane z = 0.
+ds = Dataset(); ds.Modality = 'SEG'
+points = Dataset()
+points.PointCoordinatesData = np.array([x for r, c0, c1 in runs for p in ((c0, r), (c1 + 1, r), (c1 + 1, r + 1), (c0, r + 1))
+                                        for x in (p[0], p[1], 0.0)], '<f4').tobytes()
+points['PointCoordinatesData'].VR = 'OF'
+mesh = Dataset()
+mesh.LongTrianglePointIndexList = np.array([i for k in range(len(runs)) for i in
+                                            (4 * k + 1, 4 * k + 2, 4 * k + 3, 4 * k + 1, 4 * k + 3, 4 * k + 4)],
+                                           '<u4').tobytes()
+mesh['LongTrianglePointIndexList'].VR = 'OL'
+surface = Dataset(); surface.SurfaceNumber = 1
+surface.SurfacePointsSequence = [points]; surface.SurfaceMeshPrimitivesSequence = [mesh]
+ds.SurfaceSequence = [surface]
+save(next(out), ds, '1.2.840.10008.5.1.4.1.1.66.5')
 gsps(next(out), [graphic('POLYLINE', [100, 100, 300, 250, 280, 230, 300, 250, 270, 255]),
                  graphic('CIRCLE', [400, 200, 460, 200]),
                  graphic('ELLIPSE', [500, 300, 700, 300, 600, 250, 600, 350])])

@@ -20,6 +20,8 @@ const PEN: i64 = 2;
 /// Drawings read at most: a structure set has one per structure and plane orientation, a
 /// presentation state one per kind of units; past this they are drawn together.
 const MOST: usize = 48;
+/// Triangle Point Index List (0066,0023), retired for the long list but still written.
+const TRIANGLES: Tag = Tag(0x0066, 0x0023);
 /// Points read at most in all (a contour has hundreds; a structure set tens of thousands).
 const MOST_POINTS: usize = 4_000_000;
 
@@ -45,7 +47,7 @@ pub fn drawings(data: DataSet<'_>) -> Result<Drawings, Unread> {
     let mut graphics: Vec<(String, Drawing)> = Vec::new();
     let mut contours: Vec<(String, Drawing)> = Vec::new();
     let mut points = 0usize;
-    walk(&file, "", &mut graphics, &mut contours, &mut points);
+    walk(&file, "", "", &mut graphics, &mut contours, &mut points);
     if points > MOST_POINTS {
         return Err(Unread::TooLarge);
     }
@@ -55,18 +57,94 @@ pub fn drawings(data: DataSet<'_>) -> Result<Drawings, Unread> {
 }
 
 /// Every item of every sequence, at any depth, with the structure number its ROI contour item
-/// gives (a contour's drawing is its structure's).
+/// gives (a contour's drawing is its structure's) or the beam its beam item does, and the
+/// annotation coordinate type (2D, 3D) a bulk annotations object gives at its top.
 fn walk(
     obj: &InMemDicomObject,
     roi: &str,
+    annotations: &str,
     graphics: &mut Vec<(String, Drawing)>,
     contours: &mut Vec<(String, Drawing)>,
     points: &mut usize,
 ) {
-    let roi = match text(obj, tags::REFERENCED_ROI_NUMBER) {
-        Some(n) => n,
-        None => roi.to_string(),
+    // What a drawing belongs to: a contour's structure, a block's beam.
+    let roi = match (text(obj, tags::REFERENCED_ROI_NUMBER), text(obj, tags::BEAM_NUMBER)) {
+        (Some(n), _) => n,
+        (None, Some(beam)) => format!("beam {beam}"),
+        (None, None) => roi.to_string(),
     };
+    // A beam's blocks (PS3.3 C.8.8.14.4): polygons in the beam's eye view, in millimetres.
+    if let Some(data) = floats(obj, tags::BLOCK_DATA) {
+        *points += data.len() / 2;
+        if *points <= MOST_POINTS {
+            // Its y grows up the screen (IEC 61217), an image's rows down.
+            let pts: Vec<[f64; 2]> = data.chunks_exact(2).map(|p| [p[0], -p[1]]).collect();
+            add(graphics, format!("blocks of {roi}"), vec![(pts, true)]);
+        }
+    }
+    // Microscopy bulk annotations (PS3.3 C.37.1.2): primitives of points, 2-D on the slide or
+    // 3-D, each starting where the index list says.
+    let coordinates = text(obj, tags::ANNOTATION_COORDINATE_TYPE).unwrap_or_else(|| annotations.to_string());
+    if !coordinates.is_empty()
+        && let Some(data) = floats(obj, tags::POINT_COORDINATES_DATA)
+            .or_else(|| floats(obj, tags::DOUBLE_POINT_COORDINATES_DATA))
+    {
+        let dims = if coordinates == "3D" { 3 } else { 2 };
+        *points += data.len() / dims;
+        if *points <= MOST_POINTS {
+            let graphic = text(obj, tags::GRAPHIC_TYPE).unwrap_or_default();
+            let count = data.len() / dims;
+            let mut starts = indices(obj, tags::LONG_PRIMITIVE_POINT_INDEX_LIST)
+                .unwrap_or_else(|| if graphic == "POINT" { (1..=count as u32).collect() } else { vec![1] });
+            // The list counts coordinates (PS3.3 C.37.1.2: a 2-D point is two of them); past
+            // the points' count it cannot count points.
+            if starts.iter().any(|&i| i as usize > count) {
+                starts = starts.iter().map(|&i| (i.saturating_sub(1) / dims as u32) + 1).collect();
+            }
+            for (k, &first) in starts.iter().enumerate() {
+                let from = (first as usize).saturating_sub(1).min(count);
+                let to =
+                    starts.get(k + 1).map_or(count, |&n| (n as usize).saturating_sub(1).clamp(from, count));
+                let run = &data[from * dims..to * dims];
+                let closed = matches!(graphic.as_str(), "POLYGON" | "RECTANGLE" | "ELLIPSE");
+                if dims == 3 {
+                    let pts: Vec<[f64; 3]> = run.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
+                    in_space(graphics, "annotations in space", pts, closed);
+                } else {
+                    let pts: Vec<[f64; 2]> = run.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
+                    add(graphics, "annotations".into(), vec![(pts, closed)]);
+                }
+            }
+        }
+    }
+    // A surface segmentation's mesh (PS3.3 C.27): its triangles' edges, in the plane its points
+    // spread least across (letters modelled flat lie in it).
+    if let (Some(points_item), Some(mesh)) = (
+        first_item(obj, tags::SURFACE_POINTS_SEQUENCE),
+        first_item(obj, tags::SURFACE_MESH_PRIMITIVES_SEQUENCE),
+    ) && let Some(data) = floats(points_item, tags::POINT_COORDINATES_DATA)
+    {
+        *points += data.len() / 3;
+        let corners =
+            indices(mesh, tags::LONG_TRIANGLE_POINT_INDEX_LIST).or_else(|| indices(mesh, TRIANGLES));
+        if *points <= MOST_POINTS
+            && let Some(corners) = corners
+        {
+            let at = |i: u32| {
+                data.get((i as usize).checked_sub(1)? * 3..i as usize * 3).map(|p| [p[0], p[1], p[2]])
+            };
+            let space: Vec<Vec<[f64; 3]>> = corners
+                .chunks_exact(3)
+                .filter_map(|t| Some(vec![at(t[0])?, at(t[1])?, at(t[2])?, at(t[0])?]))
+                .collect();
+            if !space.is_empty() {
+                graphics.push((
+                    format!("surface {} lines", graphics.len()),
+                    Drawing { lines: Vec::new(), space },
+                ));
+            }
+        }
+    }
     let kind = text(obj, tags::GRAPHIC_TYPE).unwrap_or_default();
     // In three dimensions where the item names a frame of reference (an SR's SCOORD3D) or says
     // so; in the image's two otherwise (a presentation state's, an SR's SCOORD).
@@ -96,7 +174,7 @@ fn walk(
     for e in obj.iter() {
         if let Some(items) = e.items() {
             for item in items {
-                walk(item, &roi, graphics, contours, points);
+                walk(item, &roi, &coordinates, graphics, contours, points);
             }
         }
     }
@@ -138,12 +216,40 @@ fn add(drawings: &mut Vec<(String, Drawing)>, key: String, lines: Vec<(Vec<[f64;
     }
 }
 
+fn first_item(obj: &InMemDicomObject, tag: Tag) -> Option<&InMemDicomObject> {
+    obj.get(tag)?.items()?.first()
+}
+
+/// An index list (OL, OW, or numbers), 1-based as DICOM writes it.
+fn indices(obj: &InMemDicomObject, tag: Tag) -> Option<Vec<u32>> {
+    let value = obj.get(tag)?.value();
+    match value.primitive()? {
+        dicom_core::PrimitiveValue::U8(b) if tag == TRIANGLES => {
+            Some(b.chunks_exact(2).map(|w| u32::from(u16::from_le_bytes([w[0], w[1]]))).collect())
+        }
+        dicom_core::PrimitiveValue::U8(b) => {
+            Some(b.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect())
+        }
+        _ => value.to_multi_int::<u32>().ok(),
+    }
+}
+
 fn text(obj: &InMemDicomObject, tag: Tag) -> Option<String> {
     Some(obj.get(tag)?.value().to_str().ok()?.trim().to_string())
 }
 
+/// Numbers as written: text (DS), floats, or the bytes of OF and OD values (little endian).
 fn floats(obj: &InMemDicomObject, tag: Tag) -> Option<Vec<f64>> {
-    let v: Vec<f64> = obj.get(tag)?.value().to_multi_float64().ok()?;
+    let e = obj.get(tag)?;
+    let v: Vec<f64> = match (e.vr(), e.value().primitive()) {
+        (dicom_core::VR::OF, Some(dicom_core::PrimitiveValue::U8(b))) => {
+            b.chunks_exact(4).map(|w| f64::from(f32::from_le_bytes([w[0], w[1], w[2], w[3]]))).collect()
+        }
+        (dicom_core::VR::OD, Some(dicom_core::PrimitiveValue::U8(b))) => {
+            b.chunks_exact(8).map(|w| f64::from_le_bytes(w.try_into().unwrap_or_default())).collect()
+        }
+        _ => e.value().to_multi_float64().ok()?,
+    };
     Some(v.into_iter().filter(|x| x.is_finite()).collect())
 }
 
@@ -317,11 +423,41 @@ fn draw(d: &Drawing) -> Option<Frame> {
                 }
                 if *closed && line.len() > 2 {
                     segment(&mut pixels, w, h, at(&line[line.len() - 1]), at(&line[0]));
+                    let corners: Vec<(i64, i64)> = line.iter().map(&at).collect();
+                    fill(&mut pixels, w, h, &corners);
                 }
             }
         }
     }
     Some(Frame::grey(Gray::new(w, h, pixels)))
+}
+
+/// A closed shape filled, as a planning system shows a block or a structure and a viewer a
+/// polygon (even-odd, along each row): letters drawn as outlines of thin shapes read as solid.
+fn fill(pixels: &mut [u8], w: u32, h: u32, corners: &[(i64, i64)]) {
+    let (top, bottom) = corners.iter().fold((i64::MAX, i64::MIN), |(t, b), c| (t.min(c.1), b.max(c.1)));
+    for y in top.max(0)..=bottom.min(i64::from(h) - 1) {
+        let row = y as f64 + 0.5;
+        let mut xs: Vec<f64> = Vec::new();
+        for (i, &(x0, y0)) in corners.iter().enumerate() {
+            let (x1, y1) = corners[(i + 1) % corners.len()];
+            let (y0f, y1f) = (y0 as f64, y1 as f64);
+            if (y0f <= row) != (y1f <= row) {
+                xs.push(x0 as f64 + (row - y0f) * (x1 - x0) as f64 / (y1f - y0f));
+            }
+        }
+        xs.sort_by(f64::total_cmp);
+        for pair in xs.chunks_exact(2) {
+            let from = pair[0].round().max(0.0) as usize;
+            let to = (pair[1].round() as i64).min(i64::from(w) - 1);
+            let start = y as usize * w as usize;
+            for x in from..=to.max(0) as usize {
+                if x < w as usize {
+                    pixels[start + x] = 0;
+                }
+            }
+        }
+    }
 }
 
 /// A line from `a` to `b`, [`PEN`] pixels either side, in black.

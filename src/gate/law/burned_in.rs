@@ -50,7 +50,14 @@ impl Law<'_> {
                 }
             }
         }
-        if matches!(e.tag, tags::GRAPHIC_DATA | tags::CONTOUR_DATA) {
+        if matches!(
+            e.tag,
+            tags::GRAPHIC_DATA
+                | tags::CONTOUR_DATA
+                | tags::POINT_COORDINATES_DATA
+                | tags::DOUBLE_POINT_COORDINATES_DATA
+                | tags::BLOCK_DATA
+        ) {
             self.facts.drawings = true;
         }
         let value = || Some(trim(e.value).to_vec());
