@@ -550,6 +550,53 @@ for path, sop in zip(sys.argv[1:], ['1.2.840.10008.5.1.4.1.1.2', '1.2.840.10008.
     }
 }
 
+/// An encapsulated frame whose Extended Offset Table starts it at its second fragment: pydicom
+/// decodes that fragment (a card with a name), dicom-pixeldata the first (a blank): refused as
+/// pixels readers disagree on. The same file with its table starting at the first fragment, as
+/// writers make it, is read and accepted.
+#[test]
+fn an_offset_table_that_skips_a_fragment_is_refused() {
+    let v = Vault::new();
+    let paths = [v.path("skips.dcm"), v.path("in_order.dcm")];
+    let script = r#"
+import io, struct, sys
+from PIL import Image, ImageDraw, ImageFont
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.encaps import encapsulate
+from pydicom.uid import JPEGBaseline8Bit, generate_uid
+font = ImageFont.truetype('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 30)
+def jpeg(text):
+    img = Image.new('L', (760, 120), 0)
+    if text:
+        ImageDraw.Draw(img).text((20, 40), 'NAME: MADEUP ZELDA  DOB: 03/02/1971', font=font, fill=255)
+    out = io.BytesIO(); img.save(out, 'JPEG', quality=95); return out.getvalue()
+blank, card = jpeg(False), jpeg(True)
+for path, first in zip(sys.argv[1:], [8 + len(blank) + len(blank) % 2, 0]):
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.7'
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid(None)
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(None), generate_uid(None)
+    ds.Modality, ds.PatientName, ds.PatientID, ds.PatientIdentityRemoved = 'OT', '', '', 'YES'
+    ds.BurnedInAnnotation = 'NO'
+    ds.PhotometricInterpretation, ds.SamplesPerPixel = 'MONOCHROME2', 1
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.Rows, ds.Columns = 120, 760
+    ds.PixelData = encapsulate([blank, card] if first else [blank], has_bot=False)
+    ds['PixelData'].VR = 'OB'
+    ds.ExtendedOffsetTable = struct.pack('<Q', first)
+    ds.ExtendedOffsetTableLengths = struct.pack('<Q', len(card) if first else len(blank))
+    ds.save_as(path, enforce_file_format=True)
+"#;
+    let args: Vec<&str> =
+        ["-c", script].into_iter().chain(paths.iter().map(|p| p.to_str().unwrap())).collect();
+    python(&args);
+    let seen = check_json(&[], &paths);
+    assert_eq!(rules(&seen[0]), ["burned-in-unread"], "{}", seen[0]);
+    assert_eq!(seen[1]["verdict"], "accept", "{}", seen[1]);
+}
+
 /// The counts `tests/ocr/score.py` makes of a check of the synthetic set.
 fn score(verdicts: &[serde_json::Value], labels: &Path) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();

@@ -112,6 +112,9 @@ pub fn open(data: DataSet<'_>) -> Result<dicom_object::DefaultDicomObject, Unrea
 /// by the lengths the bytes declare.
 pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
     let file = open(data)?;
+    if !offsets_start_at_the_first_fragment(&file) {
+        return Err(Unread::Undecodable);
+    }
     let (rows, columns) = (number(&file, tags::ROWS), number(&file, tags::COLUMNS));
     if rows == 0 || columns == 0 {
         return Err(Unread::Undecodable);
@@ -164,6 +167,26 @@ pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
         out.extend(displayed(&file, &decoded).into_iter().map(|shown| (f, shown)));
     }
     Ok(out)
+}
+
+/// True when an encapsulated image's offset tables (the Basic Offset Table in its first item,
+/// the Extended Offset Table beside it) start its first frame at its first fragment, and go
+/// on in order, as every writer makes them. Readers differ on which they follow (pydicom the
+/// extended table, dicom-pixeldata the fragments): an offset that skips a fragment shows one
+/// reader a frame the other never decodes.
+fn offsets_start_at_the_first_fragment(file: &dicom_object::DefaultDicomObject) -> bool {
+    let in_order =
+        |offsets: &[u64]| offsets.first().is_none_or(|&o| o == 0) && offsets.windows(2).all(|w| w[0] < w[1]);
+    let basic = file.get(tags::PIXEL_DATA).and_then(|e| {
+        e.value().offset_table().map(|t| t.iter().map(|&o| u64::from(o)).collect::<Vec<u64>>())
+    });
+    let extended = file.get(tags::EXTENDED_OFFSET_TABLE).map(|e| match e.value().primitive() {
+        Some(dicom_core::PrimitiveValue::U8(b)) => {
+            b.chunks_exact(8).map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default())).collect()
+        }
+        _ => e.value().to_multi_int::<u64>().unwrap_or_else(|_| vec![1]),
+    });
+    basic.as_deref().is_none_or(in_order) && extended.as_deref().is_none_or(in_order)
 }
 
 /// True when the first window spans every value the stored bits can take (after the rescale):
