@@ -1160,6 +1160,21 @@ def class8():
         ('date', [E(0x0040A010, 'CS', 'HAS OBS CONTEXT'), E(0x0040A040, 'CS', 'TEXT'),
                   E(0x0040A043, 'SQ', [code('99V4', '99LOCAL', 'Date of birth')]),
                   E(0x0040A160, 'UT', '1971-02-03')], '1971-02-03'),
+        # The label in the container the value lies in.
+        ('container', [E(0x0040A010, 'CS', 'CONTAINS'), E(0x0040A040, 'CS', 'CONTAINER'),
+                       E(0x0040A043, 'SQ', [code('99V5', '99LOCAL', 'Patient name')]),
+                       E(0x0040A050, 'CS', 'SEPARATE'),
+                       E(0x0040A730, 'SQ', [[E(0x0040A010, 'CS', 'CONTAINS'), E(0x0040A040, 'CS', 'TEXT'),
+                                             E(0x0040A043, 'SQ', [code('99V6', '99LOCAL', 'Value')]),
+                                             E(0x0040A160, 'UT', NAME_TXT)]])], NAME_TXT),
+        # The label in a child that modifies the value's item.
+        ('modifier', [E(0x0040A010, 'CS', 'CONTAINS'), E(0x0040A040, 'CS', 'TEXT'),
+                      E(0x0040A043, 'SQ', [code('99V7', '99LOCAL', 'Person')]),
+                      E(0x0040A160, 'UT', NAME_TXT),
+                      E(0x0040A730, 'SQ', [[E(0x0040A010, 'CS', 'HAS PROPERTIES'), E(0x0040A040, 'CS', 'CODE'),
+                                            E(0x0040A043, 'SQ', [code('99V8', '99LOCAL', 'Role')]),
+                                            E(0x0040A168, 'SQ', [code('99V9', '99LOCAL', 'Patient (name)')])]])],
+         NAME_TXT),
     ]
     for label, leaf, needle in leaves:
         add('c8_sr_concept_and_value_%s.dcm' % label, C8, 'SR content item: a label in its concept name, '
@@ -1185,6 +1200,13 @@ def controls8():
             E(0x0040A168, 'SQ', [code('399211009', 'SCT', 'History of myocardial infarction')])]
     add('ctl_sr_concept_and_value.dcm', C7, 'SR content item: Finding = a coded finding', '',
         part10(merge(sr_doc('ctl sr cv', leaf, 3), CLEAN_DESC)))
+    leaf = [E(0x0040A010, 'CS', 'CONTAINS'), E(0x0040A040, 'CS', 'CONTAINER'),
+            E(0x0040A043, 'SQ', [code('121071', 'DCM', 'Finding')]), E(0x0040A050, 'CS', 'SEPARATE'),
+            E(0x0040A730, 'SQ', [[E(0x0040A010, 'CS', 'CONTAINS'), E(0x0040A040, 'CS', 'TEXT'),
+                                  E(0x0040A043, 'SQ', [code('121073', 'DCM', 'Impression')]),
+                                  E(0x0040A160, 'UT', 'Normal study, no focal lesion')]])]
+    add('ctl_sr_container_and_text.dcm', C7, 'SR: Finding container holding an impression in words', '',
+        part10(merge(sr_doc('ctl sr ct', leaf, 3), CLEAN_DESC)))
     add('ctl_software_versions.dcm', C7, 'SoftwareVersions with several values', '',
         part10(ct('ctl sv', [E(0x00181020, 'LO', 'VE11C\\SP2\\syngo MR')])))
 

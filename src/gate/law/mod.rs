@@ -135,6 +135,9 @@ struct Level {
     /// ([`Law::said`]).
     concept: Option<Vec<u8>>,
     values: Vec<(Tag, Vec<u8>)>,
+    /// What the item's children said (their concepts and values) and its values' units: a
+    /// label may stand there (`Person` = `ZELDA MADEUP`, with `Role` = `Patient (name)`).
+    heard: Vec<Vec<u8>>,
 }
 
 impl Level {
@@ -147,6 +150,7 @@ impl Level {
             must_be_empty,
             concept: None,
             values: vec![],
+            heard: vec![],
         }
     }
 }
@@ -266,6 +270,7 @@ impl<'p> Law<'p> {
                 tags::CONCEPT_CODE_SEQUENCE => {
                     self.levels[n - 2].values.push((tags::CONCEPT_CODE_SEQUENCE, value()))
                 }
+                tags::MEASUREMENT_UNITS_CODE_SEQUENCE => self.levels[n - 2].heard.push(value()),
                 _ => {}
             }
         } else if n >= 1 && VALUES.contains(&e.tag) {
@@ -275,21 +280,57 @@ impl<'p> Law<'p> {
 
     /// At a content item's end: its concept name's meaning and each of its values read as one
     /// text (`Patient name: ZELDA MADEUP`), for a label and its value.
+    ///
+    /// A value that could be someone's (two words, or five digits or more) is read too after
+    /// each label its context gives: the concept of each content item it lies in (`Patient
+    /// name` → `Value` = `ZELDA MADEUP`), and what its own children said and its units
+    /// (`Person` = `ZELDA MADEUP` with `Role` = `Patient (name)`; `4711913` in units of
+    /// `medical record number`). A measured value's group (no concept of its own) hands its
+    /// values and units to the item it is in.
     fn said(&mut self) {
+        let n = self.levels.len();
         let Some(level) = self.levels.last_mut() else { return };
-        let (Some(concept), values) = (level.concept.take(), std::mem::take(&mut level.values)) else {
-            level.values.clear();
+        let (values, heard) = (std::mem::take(&mut level.values), std::mem::take(&mut level.heard));
+        let Some(concept) = level.concept.take() else {
+            if n >= 2 {
+                let parent = &mut self.levels[n - 2];
+                parent.values.extend(values);
+                parent.heard.extend(heard);
+            }
             return;
         };
-        for (tag, value) in values {
-            let said = [&concept[..], b": ", &value].concat();
-            if let Some(shape) = shape::find(&said, Strength::Labels) {
-                self.find("identity-in-text", tag, None, true, Some(shape.describe()));
-                return;
+        let context: Vec<Vec<u8>> = self.levels[..n - 1]
+            .iter()
+            .rev()
+            .filter_map(|l| l.concept.clone())
+            .chain(heard.iter().map(|h| h.iter().copied().filter(|b| !matches!(b, b'(' | b')')).collect()))
+            .collect();
+        for (tag, value) in &values {
+            let labels = std::iter::once(&concept).chain(context.iter().filter(|_| could_be_someones(value)));
+            for label in labels {
+                let said = [&label[..], b": ", value].concat();
+                if let Some(shape) = shape::find(&said, Strength::Labels) {
+                    self.find("identity-in-text", *tag, None, true, Some(shape.describe()));
+                    return;
+                }
             }
         }
+        // What this item said, for the item it lies in.
+        if n >= 2 {
+            let parent = &mut self.levels[n - 2];
+            parent.heard.push(concept);
+            parent.heard.extend(values.into_iter().map(|(_, v)| v));
+        }
     }
+}
 
+/// A value that could name or number someone: two words of letters, or five digits or more.
+fn could_be_someones(value: &[u8]) -> bool {
+    let words = value.split(|b| !b.is_ascii_alphabetic()).filter(|w| w.len() >= 2).count();
+    words >= 2 || value.iter().filter(|b| b.is_ascii_digit()).count() >= 5
+}
+
+impl Law<'_> {
     fn refused_here(&self) -> bool {
         self.refused_from.is_some_and(|d| self.levels.len() >= d)
     }

@@ -19,7 +19,7 @@ pub(super) const LABELS: &[&str] = &[
     "chart", "chart no", "record no", "record number", "case number", "ur number", "ur no",
     "medicare", "medicare no", "chi", "chi no", "unit number", "unit no", "patient number",
     "patient no", "pt no", "pat", "pn", "subject", "client", "owner", "resident", "inpatient",
-    "outpatient", "attn", "addressee", "aka", "a.k.a", "known as", "signed",
+    "outpatient", "attn", "addressee", "aka", "a.k.a", "known as", "signed", "birth",
 ];
 
 /// Labels specific enough that a number after them is an identity even without `:` (`MRN
