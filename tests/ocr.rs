@@ -45,6 +45,13 @@ fn synthetic() -> &'static Path {
     .path()
 }
 
+/// Runs a Python `script` that writes each of `paths` (given it as its arguments).
+fn made_by(script: &str, paths: &[PathBuf]) {
+    let args: Vec<&str> =
+        ["-c", script].into_iter().chain(paths.iter().map(|p| p.to_str().unwrap())).collect();
+    python(&args);
+}
+
 fn check_json(args: &[&str], paths: &[PathBuf]) -> Vec<serde_json::Value> {
     let out = Command::new(env!("CARGO_BIN_EXE_vault"))
         .args(["check", "--json"])
@@ -493,9 +500,7 @@ def circle(cx, cy, z, radius):
 rtstruct(next(out), [[circle(0, 0, z * 3.0, 30 * math.sqrt(max(1 - (z / 10) ** 2, 0.01))) for z in range(-9, 10)],
                      [circle(60, 20, z * 3.0, 12) for z in range(0, 20)]])
 "#;
-    let args: Vec<&str> =
-        ["-c", script].into_iter().chain(paths.iter().map(|p| p.to_str().unwrap())).collect();
-    python(&args);
+    made_by(script, &paths);
     let seen = check_json(&[], &paths);
     for (name, v) in names.iter().zip(&seen) {
         if name.starts_with("clean") {
@@ -540,9 +545,7 @@ for path, sop in zip(sys.argv[1:], ['1.2.840.10008.5.1.4.1.1.2', '1.2.840.10008.
     ds.PixelData = pixels.tobytes()
     ds.save_as(path, enforce_file_format=True)
 "#;
-    let args: Vec<&str> =
-        ["-c", script].into_iter().chain(paths.iter().map(|p| p.to_str().unwrap())).collect();
-    python(&args);
+    made_by(script, &paths);
     let seen = check_json(&[], &paths);
     assert_eq!(seen[0]["verdict"], "accept", "the CT slice is not read: {}", seen[0]);
     for (name, v) in names.iter().zip(&seen).skip(1) {
@@ -589,9 +592,7 @@ for path, first in zip(sys.argv[1:], [8 + len(blank) + len(blank) % 2, 0]):
     ds.ExtendedOffsetTableLengths = struct.pack('<Q', len(card) if first else len(blank))
     ds.save_as(path, enforce_file_format=True)
 "#;
-    let args: Vec<&str> =
-        ["-c", script].into_iter().chain(paths.iter().map(|p| p.to_str().unwrap())).collect();
-    python(&args);
+    made_by(script, &paths);
     let seen = check_json(&[], &paths);
     assert_eq!(rules(&seen[0]), ["burned-in-unread"], "{}", seen[0]);
     assert_eq!(seen[1]["verdict"], "accept", "{}", seen[1]);
