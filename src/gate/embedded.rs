@@ -68,21 +68,45 @@ pub(super) fn raw_readings_at<'a>(
 /// cut at 6; a name whose VR was smashed, read as implicit VR with a length past the end). No
 /// reading reads such a value, since its length does not fit.
 pub(super) fn torn_patient_value(bytes: &[u8]) -> Option<usize> {
+    let fits = |at: usize, s: Syntax| {
+        scan::first_header(bytes, at, s).is_some_and(|(value_at, len)| {
+            len.is_none_or(|l| value_at as u64 + u64::from(l) <= bytes.len() as u64)
+        })
+    };
     PATIENT_TAGS.iter().find_map(|&(tag, syntaxes)| {
         memchr::memmem::find_iter(bytes, tag).find(|&at| {
-            syntaxes.iter().any(|&s| {
-                scan::first_header(bytes, at, s).is_some_and(|(value_at, len)| {
-                    let torn = len.is_some_and(|l| value_at as u64 + u64::from(l) > bytes.len() as u64);
-                    let rest = &bytes[value_at..];
-                    // At the start, where a reader starts reading anyway, whatever follows the
-                    // text (the next element's header, read as part of the value); part way in,
-                    // text alone (pixel values hold the header's bytes by chance).
-                    let start = [0, 128, 132].contains(&at);
-                    torn && (1..=PERSON_TEXT).contains(&rest.len())
-                        && (start || rest.iter().all(|&b| b >= 0x20))
-                        && rest.windows(3).any(|w| w.iter().all(u8::is_ascii_alphanumeric))
+            // Torn in every encoding that reads a header there: an explicit VR element read as
+            // implicit has a length past the end, and is whole all the same.
+            !syntaxes.iter().any(|&s| fits(at, s))
+                && syntaxes.iter().any(|&s| {
+                    scan::first_header(bytes, at, s).is_some_and(|(value_at, len)| {
+                        let torn = len.is_some_and(|l| value_at as u64 + u64::from(l) > bytes.len() as u64);
+                        let rest = &bytes[value_at..];
+                        // At the start, where a reader starts reading anyway, whatever follows the
+                        // text (the next element's header, read as part of the value); part way in,
+                        // text alone (pixel values hold the header's bytes by chance).
+                        let start = [0, 128, 132].contains(&at);
+                        torn && (1..=PERSON_TEXT).contains(&rest.len())
+                            && (start || rest.iter().all(|&b| b >= 0x20))
+                            && rest.windows(3).any(|w| w.iter().all(u8::is_ascii_alphanumeric))
+                    })
                 })
-            })
+        })
+    })
+}
+
+/// True when a reading stopped at a patient's element (its VR smashed, its length past the
+/// end), which a forgiving reader reads on to: pydicom takes a smashed VR for implicit VR, a
+/// length past the end for the rest of the bytes.
+fn stops_at_a_patient(bytes: &[u8], stop: usize) -> bool {
+    let from = stop.saturating_sub(8);
+    let near = bytes.get(from..(stop + 4).min(bytes.len())).unwrap_or_default();
+    PATIENT_TAGS.iter().any(|(tag, _)| {
+        memchr::memmem::find_iter(near, tag).any(|p| {
+            // With a person's text after its header (16-bit pixels hold the header's bytes by
+            // chance, with numbers after them).
+            let after = bytes.get(from + p + 8..(from + p + 8 + 64).min(bytes.len())).unwrap_or_default();
+            after.windows(3).any(|w| w.iter().all(u8::is_ascii_alphabetic))
         })
     })
 }
@@ -138,11 +162,9 @@ pub(super) fn other_reading(
     if !counts {
         // Elements read one after another up to a patient's element the reading stops at (its
         // VR smashed, its length past the end), which a forgiving reader reads on: a data set.
-        let near =
-            |stop: usize| bytes.get(stop.saturating_sub(8)..(stop + 4).min(bytes.len())).unwrap_or_default();
         if let Some(stop) = reading.stopped
             && raw
-            && PATIENT_TAGS.iter().any(|(tag, _)| memchr::memmem::find(near(stop.at), tag).is_some())
+            && stops_at_a_patient(bytes, stop.at)
         {
             v.refuse([unreadable(stop.why, label)]);
         }
@@ -163,13 +185,9 @@ pub(super) fn other_reading(
     v.refuse(reasons);
     // Past where it stopped, a patient's element a forgiving reader reads on to (pydicom takes
     // a smashed VR for implicit VR, a length past the end for the rest of the bytes).
-    let patient_after = |stop: usize| {
-        let rest = bytes.get(stop.saturating_sub(8)..).unwrap_or_default();
-        PATIENT_TAGS.iter().any(|(tag, _)| memchr::memmem::find(rest, tag).is_some())
-    };
     if let Some(stop) = reading.stopped
         && raw
-        && (known >= 3 || named || patient_after(stop.at))
+        && (known >= 3 || named || stops_at_a_patient(bytes, stop.at))
     {
         v.refuse([unreadable(stop.why, label)]);
     }
