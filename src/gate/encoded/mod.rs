@@ -153,7 +153,7 @@ fn as_utf8(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         [0, a, 0, b, ..] if a.is_ascii() && b.is_ascii() && *a != 0 => utf16(false, bytes),
         // XML that declares an 8-bit Latin encoding (dcm2xml writes ISO-8859-1): as the
         // characters its bytes stand for.
-        _ if std::str::from_utf8(bytes).is_err() && declares_latin(bytes) => {
+        _ if declares_latin(bytes) && std::str::from_utf8(bytes).is_err() => {
             Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect::<String>().into_bytes())
         }
         _ => Cow::Borrowed(bytes),
