@@ -94,8 +94,10 @@ fn kill_9_in_the_middle_of_an_instance_leaves_no_part_of_it_and_fsck_clean() {
 }
 
 /// The fuzz target `dimse`'s corpus (fuzz/corpus/dimse, kept by `cargo +nightly fuzz run
-/// dimse`), replayed through the same readers: dicom-ul's PDU reader as the receiver calls it,
-/// and vault's command-set reader, whose responses must read back.
+/// dimse`), replayed through the same readers: dicom-ul's PDU reader as the receiver calls it
+/// to set an association up, vault's own PDU reader for what follows (every PDU in the input
+/// read in turn, none read past its end), and vault's command-set reader, whose responses must
+/// read back.
 #[test]
 fn the_dimse_fuzz_corpus_is_read_without_a_panic() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/dimse");
@@ -105,6 +107,14 @@ fn the_dimse_fuzz_corpus_is_read_without_a_panic() {
     let mut commands = 0;
     for bytes in &inputs {
         let _ = dicom_ul::read_pdu(&bytes[..], 16_384, true);
+        let mut from = &bytes[..];
+        let mut reader = vault::receive::pdu::Reader::new(16_384);
+        while let Ok(incoming) = reader.next(&mut from) {
+            if let vault::receive::pdu::Incoming::Data(values) = incoming {
+                let held: usize = values.iter().map(|v| v.data.len() + 6).sum();
+                assert!(held <= 16_384, "values larger than their PDU");
+            }
+        }
         if let Ok(command) = Dimse::parse(bytes) {
             commands += 1;
             let answer = Dimse::parse(&dimse::response(&command, dimse::SUCCESS, Some("x"))).unwrap();

@@ -18,6 +18,7 @@ use dicom_ul::{ServerAssociation, ServerAssociationOptions};
 
 use super::dimse::{self, Command};
 use super::keep::Taken;
+use super::pdu::{self, Incoming};
 use super::{
     Event, MAX_PDU, REJECTED_BUSY, REJECTED_CALLED, REJECTED_CALLING, Receiver, VERIFICATION, Waiting,
     part10_head, tls,
@@ -157,20 +158,6 @@ fn read_request(socket: &mut TcpStream) -> Option<String> {
 fn error_kind(e: &dicom_ul::association::Error) -> String {
     let text = e.to_string();
     text.split(['`', '{']).next().unwrap_or_default().trim().trim_end_matches(':').to_string()
-}
-
-/// A PDU's kind, not its contents (an association request carries user identities).
-fn pdu_kind(pdu: &Pdu) -> &'static str {
-    match pdu {
-        Pdu::Unknown { .. } => "PDU of an unknown type",
-        Pdu::AssociationRQ(_) => "A-ASSOCIATE-RQ",
-        Pdu::AssociationAC(_) => "A-ASSOCIATE-AC",
-        Pdu::AssociationRJ(_) => "A-ASSOCIATE-RJ",
-        Pdu::PData { .. } => "P-DATA",
-        Pdu::ReleaseRQ => "A-RELEASE-RQ",
-        Pdu::ReleaseRP => "A-RELEASE-RP",
-        Pdu::AbortRQ { .. } => "A-ABORT",
-    }
 }
 
 fn send_command<S: std::io::Read + std::io::Write + CloseSocket>(
@@ -367,6 +354,7 @@ impl Receiver<'_> {
         let (mut stored, mut refused) = (0usize, 0usize);
         let mut command_bytes: Vec<u8> = Vec::new();
         let mut pending: Option<Pending> = None;
+        let mut pdus = pdu::Reader::new(MAX_PDU);
         let abort = |association: ServerAssociation<S>, why: String| {
             self.emit(Event::Aborted { peer, why: self.ended_by(watch, why) });
             let _ = association.abort();
@@ -375,132 +363,116 @@ impl Receiver<'_> {
             // The peer has the timeout to send the next PDU whole; the receiver's own work on it
             // (the gate, a scrub, OCR, waiting for the store) is not counted against it.
             (clock.waiting)();
-            let pdu = match association.receive() {
-                Ok(pdu) => pdu,
-                Err(e) => return abort(association, error_kind(&e)),
-            };
-            (clock.working)();
-            let values = match pdu {
-                Pdu::PData { data } => data,
-                Pdu::ReleaseRQ => {
+            let values = match pdus.next(association.inner_stream()) {
+                Ok(Incoming::Data(values)) => values,
+                Ok(Incoming::Release) => {
                     let _ = association.send(&Pdu::ReleaseRP);
                     self.emit(Event::Closed { calling, stored, refused });
                     return;
                 }
-                Pdu::AbortRQ { .. } => {
+                Ok(Incoming::Abort) => {
                     return self.emit(Event::Aborted { peer, why: "the peer aborted".into() });
                 }
-                other => return abort(association, format!("an unexpected {}", pdu_kind(&other))),
+                Ok(Incoming::Unexpected(kind)) => return abort(association, format!("an unexpected {kind}")),
+                Err(e) => return abort(association, e.to_string()),
             };
+            (clock.working)();
             for value in values {
-                let Some(syntax) =
-                    contexts.iter().find(|(id, _)| *id == value.presentation_context_id).map(|c| &c.1)
-                else {
+                let Some(syntax) = contexts.iter().find(|(id, _)| *id == value.context).map(|c| &c.1) else {
                     return abort(association, "a fragment on a presentation context not accepted".into());
                 };
-                match value.value_type {
-                    PDataValueType::Command => {
-                        if pending.is_some() {
-                            return abort(
-                                association,
-                                "a command before the last one's data set ended".into(),
+                if value.command {
+                    if pending.is_some() {
+                        return abort(association, "a command before the last one's data set ended".into());
+                    }
+                    if command_bytes.len() + value.data.len() > dimse::MAX_COMMAND {
+                        return abort(association, "a command set too large".into());
+                    }
+                    command_bytes.extend_from_slice(value.data);
+                    if !value.last {
+                        continue;
+                    }
+                    let command = match Command::parse(&std::mem::take(&mut command_bytes)) {
+                        Ok(c) => c,
+                        Err(e) => return abort(association, format!("{e}")),
+                    };
+                    if command.field() & dimse::RESPONSE != 0 {
+                        return abort(association, "a response where a request was due".into());
+                    }
+                    if command.field() == dimse::C_CANCEL_RQ {
+                        continue; // nothing here runs long enough to cancel; no answer is due
+                    }
+                    if command.has_data_set() {
+                        pending = Some(Pending::new(command, value.context, syntax));
+                        continue;
+                    }
+                    let status = match command.field() {
+                        dimse::C_ECHO_RQ => {
+                            self.emit(Event::Echo { calling: calling.clone() });
+                            dimse::SUCCESS
+                        }
+                        dimse::C_STORE_RQ => dimse::CANNOT_UNDERSTAND,
+                        _ => dimse::UNRECOGNIZED_OPERATION,
+                    };
+                    let answer = dimse::response(&command, status, None);
+                    if let Err(e) = send_command(&mut association, value.context, answer) {
+                        return abort(association, error_kind(&e));
+                    }
+                } else {
+                    let Some(p) = pending.as_mut() else {
+                        return abort(association, "data with no command before it".into());
+                    };
+                    if p.context != value.context {
+                        return abort(
+                            association,
+                            "data on another presentation context than its command".into(),
+                        );
+                    }
+                    if p.unusable.is_none() {
+                        let size = (p.file.len() - p.head) as u64 + value.data.len() as u64;
+                        if size > self.options.max_instance {
+                            let why = format!(
+                                "larger than the receiver takes ({} bytes)",
+                                self.options.max_instance
                             );
-                        }
-                        if command_bytes.len() + value.data.len() > dimse::MAX_COMMAND {
-                            return abort(association, "a command set too large".into());
-                        }
-                        command_bytes.extend_from_slice(&value.data);
-                        if !value.is_last {
-                            continue;
-                        }
-                        let command = match Command::parse(&std::mem::take(&mut command_bytes)) {
-                            Ok(c) => c,
-                            Err(e) => return abort(association, format!("{e}")),
-                        };
-                        if command.field() & dimse::RESPONSE != 0 {
-                            return abort(association, "a response where a request was due".into());
-                        }
-                        if command.field() == dimse::C_CANCEL_RQ {
-                            continue; // nothing here runs long enough to cancel; no answer is due
-                        }
-                        if command.has_data_set() {
-                            pending = Some(Pending::new(command, value.presentation_context_id, syntax));
-                            continue;
-                        }
-                        let status = match command.field() {
-                            dimse::C_ECHO_RQ => {
-                                self.emit(Event::Echo { calling: calling.clone() });
-                                dimse::SUCCESS
-                            }
-                            dimse::C_STORE_RQ => dimse::CANNOT_UNDERSTAND,
-                            _ => dimse::UNRECOGNIZED_OPERATION,
-                        };
-                        let answer = dimse::response(&command, status, None);
-                        if let Err(e) = send_command(&mut association, value.presentation_context_id, answer)
-                        {
-                            return abort(association, error_kind(&e));
+                            p.unusable = Some((dimse::OUT_OF_RESOURCES, why));
+                            p.file = Vec::new();
+                        } else {
+                            p.file.extend_from_slice(value.data);
                         }
                     }
-                    PDataValueType::Data => {
-                        let Some(p) = pending.as_mut() else {
-                            return abort(association, "data with no command before it".into());
-                        };
-                        if p.context != value.presentation_context_id {
-                            return abort(
-                                association,
-                                "data on another presentation context than its command".into(),
-                            );
+                    if !value.last {
+                        continue;
+                    }
+                    let p = pending.take().expect("pending above");
+                    let taken = if p.command.field() != dimse::C_STORE_RQ {
+                        Taken::Failed(dimse::UNRECOGNIZED_OPERATION, "not a C-STORE".into())
+                    } else if let Some((status, why)) = p.unusable {
+                        Taken::Failed(status, why)
+                    } else {
+                        self.instance(p.file, Door { name: self.door(), from: &from })
+                    };
+                    let (status, comment) = match taken {
+                        Taken::Stored(path) => {
+                            stored += 1;
+                            self.summary.stored.fetch_add(1, Ordering::SeqCst);
+                            self.emit(Event::Stored { calling: calling.clone(), path });
+                            (dimse::SUCCESS, None)
                         }
-                        if p.unusable.is_none() {
-                            let size = (p.file.len() - p.head) as u64 + value.data.len() as u64;
-                            if size > self.options.max_instance {
-                                let why = format!(
-                                    "larger than the receiver takes ({} bytes)",
-                                    self.options.max_instance
-                                );
-                                p.unusable = Some((dimse::OUT_OF_RESOURCES, why));
-                                p.file = Vec::new();
-                            } else {
-                                p.file.extend_from_slice(&value.data);
-                            }
+                        Taken::Refused(why) => {
+                            refused += 1;
+                            self.summary.refused.fetch_add(1, Ordering::SeqCst);
+                            self.emit(Event::Refused { calling: calling.clone(), why: why.clone() });
+                            (self.options.refusal_status, Some(why))
                         }
-                        if !value.is_last {
-                            continue;
+                        Taken::Failed(status, why) => {
+                            self.emit(Event::Failed { calling: calling.clone(), status, why: why.clone() });
+                            (status, Some(why))
                         }
-                        let p = pending.take().expect("pending above");
-                        let taken = if p.command.field() != dimse::C_STORE_RQ {
-                            Taken::Failed(dimse::UNRECOGNIZED_OPERATION, "not a C-STORE".into())
-                        } else if let Some((status, why)) = p.unusable {
-                            Taken::Failed(status, why)
-                        } else {
-                            self.instance(p.file, Door { name: self.door(), from: &from })
-                        };
-                        let (status, comment) = match taken {
-                            Taken::Stored(path) => {
-                                stored += 1;
-                                self.summary.stored.fetch_add(1, Ordering::SeqCst);
-                                self.emit(Event::Stored { calling: calling.clone(), path });
-                                (dimse::SUCCESS, None)
-                            }
-                            Taken::Refused(why) => {
-                                refused += 1;
-                                self.summary.refused.fetch_add(1, Ordering::SeqCst);
-                                self.emit(Event::Refused { calling: calling.clone(), why: why.clone() });
-                                (self.options.refusal_status, Some(why))
-                            }
-                            Taken::Failed(status, why) => {
-                                self.emit(Event::Failed {
-                                    calling: calling.clone(),
-                                    status,
-                                    why: why.clone(),
-                                });
-                                (status, Some(why))
-                            }
-                        };
-                        let answer = dimse::response(&p.command, status, comment.as_deref());
-                        if let Err(e) = send_command(&mut association, p.context, answer) {
-                            return abort(association, error_kind(&e));
-                        }
+                    };
+                    let answer = dimse::response(&p.command, status, comment.as_deref());
+                    if let Err(e) = send_command(&mut association, p.context, answer) {
+                        return abort(association, error_kind(&e));
                     }
                 }
             }

@@ -22,6 +22,7 @@
 mod association;
 pub mod dimse;
 pub mod keep;
+pub mod pdu;
 pub mod tls;
 
 use std::collections::HashMap;
