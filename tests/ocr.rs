@@ -511,6 +511,67 @@ rtstruct(next(out), [[circle(0, 0, z * 3.0, 30 * math.sqrt(max(1 - (z / 10) ** 2
     }
 }
 
+/// Letters drawn with characters in a text value (a banner of `#`s, `@`s or `X`s, as a terminal
+/// shows it): a person reads the letters, so the gate draws the value and has OCR read it.
+/// ImageComments (kept under Clean Descriptors, declared) with a name and a birth date, a name
+/// labelled, and DerivationDescription with a record number in values split by `\`: refused
+/// (`drawn-text`). Beside them a banner saying TEACHING FILE and a comment with a table's
+/// rules: accepted.
+#[test]
+fn letters_drawn_with_characters_in_a_value_are_read_as_drawn() {
+    let v = Vault::new();
+    let names =
+        ["banner_dob.dcm", "banner_labelled.dcm", "values_mrn.dcm", "clean_banner.dcm", "clean_table.dcm"];
+    let paths: Vec<PathBuf> = names.iter().map(|n| v.path(n)).collect();
+    let script = r#"
+import sys
+from PIL import Image, ImageDraw, ImageFont
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+def banner(text, size=11, mark='#'):
+    font = ImageFont.truetype('/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf', size)
+    w = int(font.getlength(text)) + 4
+    img = Image.new('1', (w, size + 4), 0)
+    ImageDraw.Draw(img).text((2, 0), text, font=font, fill=1)
+    return [''.join(mark if img.getpixel((x, y)) else ' ' for x in range(w)).rstrip() for y in range(size + 4)]
+def save(path, **values):
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.7'
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid(None)
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(None), generate_uid(None)
+    ds.Modality = 'OT'
+    ds.PatientName, ds.PatientID, ds.PatientIdentityRemoved = '', '', 'YES'
+    codes = []
+    for value, meaning in [('113100', 'Basic Application Confidentiality Profile'),
+                           ('113105', 'Clean Descriptors Option')]:
+        c = Dataset(); c.CodeValue, c.CodingSchemeDesignator, c.CodeMeaning = value, 'DCM', meaning
+        codes.append(c)
+    ds.DeidentificationMethodCodeSequence = codes
+    for k, v in values.items():
+        setattr(ds, k, v)
+    ds.save_as(path, enforce_file_format=True)
+out = iter(sys.argv[1:])
+save(next(out), ImageComments='\r\n'.join(banner('MADEUP ZELDA') + [''] + banner('DOB 03/02/1971')))
+save(next(out), ImageComments='\r\n'.join(banner('NAME: ZELDA MADEUP', 12, '@')))
+save(next(out), DerivationDescription='\\'.join(banner('MRN 4711913', 11, 'X')))
+save(next(out), ImageComments='\r\n'.join(banner('TEACHING FILE')))
+save(next(out), ImageComments='Liver, segment VI\r\n----------------\r\nlesion | 12 mm\r\n----------------\r\nfollow-up 3 months')
+"#;
+    made_by(script, &paths);
+    let seen = check_json(&[], &paths);
+    for (name, v) in names.iter().zip(&seen) {
+        if name.starts_with("clean") {
+            assert_eq!(v["verdict"], "accept", "{name}: {v}");
+        } else {
+            assert_eq!(rules(v), ["drawn-text"], "{name}: {v}");
+            let location = v["reasons"][0]["where"].as_str().unwrap();
+            assert!(location.starts_with("lines "), "{name}: {v}");
+        }
+    }
+}
+
 /// Original grey CT, MR and PET slices are not read (they seldom carry text and are most of a
 /// study), and only they: a digital X-ray or a photograph whose header says CT, ORIGINAL, is
 /// read and refused for the text in its pixels. The slice with the same text is accepted, as

@@ -28,6 +28,7 @@ mod bare;
 pub mod burned;
 pub mod container;
 pub mod door;
+pub mod drawn;
 mod embedded;
 mod encoded;
 pub mod host;
@@ -374,6 +375,22 @@ fn pixel_reasons(data: DataSet<'_>, law: &law::Law<'_>, sight: &Sight<'_>) -> Ve
             Err(why) => out.extend(burned_in(Err(why), &law.identity, sight, "(0070,0022)", "GraphicData")),
         }
     }
+    if law.needs_art_read() {
+        for (tag, art) in &law.art {
+            let (tag, keyword) = (law::tag_text(*tag), law::keyword(*tag));
+            let read = burned_in(Ok(art.frames()), &law.identity, sight, &tag, &keyword);
+            out.extend(read.into_iter().map(|mut r| {
+                // Where in the value, not where in the picture made of it.
+                if r.rule == "burned-in-text" {
+                    r.rule = "drawn-text";
+                    if let Some(region) = r.region.take() {
+                        r.location = art.where_drawn(region.frame - 1, region.y, region.height);
+                    }
+                }
+                r
+            }));
+        }
+    }
     out
 }
 
@@ -435,7 +452,7 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
         match reading.stopped {
             Some(stop) => v.refuse([unreadable(stop.why, String::new())]),
             None => {
-                v.pixels_read |= law.needs_ocr() || law.needs_drawings_read();
+                v.pixels_read |= law.needs_ocr() || law.needs_drawings_read() || law.needs_art_read();
                 v.refuse(pixel_reasons(
                     DataSet::Part10 { bytes: &bytes[m - m.min(128)..], preamble: m == 128 },
                     &law,

@@ -84,6 +84,10 @@ impl Reason {
                 "vault scrub --redact auto blanks the text and proves nothing legible is left (or leave the image out)"
                     .into()
             }
+            "drawn-text" => {
+                "the value draws letters with characters: remove it (vault scrub does, unless a --retain option keeps it), or leave the file out"
+                    .into()
+            }
             "burned-in-unread" => match self.detail {
                 d if d.contains("not installed") => {
                     "install the OCR engine (apt install tesseract-ocr tesseract-ocr-eng)".into()

@@ -60,6 +60,20 @@ impl Law<'_> {
         ) {
             self.facts.drawings = true;
         }
+        // A value that draws is text with lines: two line ends or value separators at least, and
+        // no control characters but those (binary values, and a data set read in the wrong
+        // encoding, hold line ends by chance).
+        let text = || e.value.iter().all(|&b| b >= 0x20 || matches!(b, b'\r' | b'\n' | b'\t' | 0x1b | 0));
+        let breaks = || memchr::memchr3_iter(b'\r', b'\n', b'\\', e.value).nth(1).is_some();
+        if e.value.len() <= 1 << 16
+            && self.art.len() < drawn::MOST
+            && e.tag != tags::PIXEL_DATA
+            && breaks()
+            && text()
+        {
+            let room = drawn::MOST - self.art.len();
+            self.art.extend(drawn::art(e.value).into_iter().take(room).map(|a| (e.tag, a)));
+        }
         let value = || Some(trim(e.value).to_vec());
         match self.levels.len() {
             0 => match e.tag {
@@ -131,6 +145,12 @@ impl Law<'_> {
     /// presentation state's graphics, a structure set's contours): wherever there are any.
     pub fn needs_drawings_read(&self) -> bool {
         self.policy.refuse_burned_in && self.policy.ocr && self.facts.drawings
+    }
+
+    /// True when the policy has OCR read the values that draw letters with characters, and
+    /// there are some.
+    pub fn needs_art_read(&self) -> bool {
+        self.policy.refuse_burned_in && self.policy.ocr && !self.art.is_empty()
     }
 
     pub fn needs_ocr(&self) -> bool {

@@ -27,11 +27,11 @@ use dicom_core::{Tag, VR};
 use dicom_dictionary_std::{StandardDataDictionary, tags};
 
 use super::burned::{IDENTITY_TAGS, Identity};
-use super::pixels;
 use super::profile::{Action, Profile, Retain};
 use super::scan::{self, Element, Oddity, Visitor, trim};
 use super::shape::{self, Strength};
 use super::{Policy, Reason};
+use super::{drawn, pixels};
 
 mod burned_in;
 mod private;
@@ -168,6 +168,8 @@ pub struct Law<'p> {
     facts: Facts,
     /// The patient's identifying values, to look for in the pixels.
     pub identity: Identity,
+    /// Values that draw letters with characters ([`drawn`]), to be read as pictures.
+    pub art: Vec<(Tag, drawn::Art)>,
     /// Elements judged.
     pub elements: usize,
     /// Top-level elements that look like a data set's: distinct tags the dictionary knows (not
@@ -193,6 +195,7 @@ impl<'p> Law<'p> {
             declared: BTreeSet::new(),
             facts: Facts::default(),
             identity: Identity::default(),
+            art: Vec::new(),
             elements: 0,
             known: 0,
             scored: Vec::new(),
