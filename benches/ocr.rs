@@ -30,9 +30,10 @@ fn main() {
         flat: v[6] == 1,
         second: v[7] == 1,
         despeckle: v[8] == 1,
-        // The turned readings go with the second look: on in vault's own variant, off in the
-        // peer's and the steps'.
+        // The turned readings and those from afar go with the second look: on in vault's own
+        // variant, off in the peer's and the steps'.
         turns: v[7] == 1,
+        afar: v[7] == 1,
     };
     let reader = Tesseract::find().with_layout(v[4] as u8);
     for path in files {

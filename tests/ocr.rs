@@ -572,6 +572,69 @@ save(next(out), ImageComments='Liver, segment VI\r\n----------------\r\nlesion |
     }
 }
 
+/// Letters made of small separate marks, which OCR reads as nothing or as specks: a banner
+/// drawn with `#`s in a small font (ASCII art in the pixels), letters whose every other pixel is
+/// dark (a halftone), and letters struck through by a grid of one-pixel lines every third
+/// pixel. A person reads them from a step back; the gate reads each frame from afar too
+/// (halved and blurred) and refuses them.
+#[test]
+fn letters_made_of_small_marks_are_read_from_afar() {
+    let v = Vault::new();
+    let names = ["ascii_art.dcm", "halftone.dcm", "grid.dcm"];
+    let paths: Vec<PathBuf> = names.iter().map(|n| v.path(n)).collect();
+    let script = r#"
+import sys, numpy as np
+from PIL import Image, ImageDraw, ImageFont
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+SANS = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'
+MONO = '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf'
+LINES = ['NAME: MADEUP ZELDA', 'DOB: 1971-02-03', 'MRN: 4711913']
+def text(size, fs, font=SANS, lines=LINES, step=None, at=(20, 20)):
+    img = Image.new('L', size, 0)
+    d, f = ImageDraw.Draw(img), ImageFont.truetype(font, fs)
+    for i, line in enumerate(lines):
+        d.text((at[0], at[1] + i * (step or fs + 12)), line, fill=255, font=f)
+    return np.asarray(img).copy()
+def save(path, pixels):
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.7'
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid(None)
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(None), generate_uid(None)
+    ds.Modality, ds.ConversionType = 'OT', 'WSD'
+    ds.PatientName, ds.PatientID, ds.PatientIdentityRemoved = '', '', 'YES'
+    ds.PhotometricInterpretation, ds.SamplesPerPixel = 'MONOCHROME2', 1
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.Rows, ds.Columns = pixels.shape
+    ds.PixelData = pixels.astype(np.uint8).tobytes()
+    ds.save_as(path, enforce_file_format=True)
+out = iter(sys.argv[1:])
+# Each pixel of small letters drawn as a # in an 8-point monospaced font.
+small = text((150, 44), 11, MONO, ['MADEUP ZELDA', '1971-02-03', '4711913'], step=13, at=(2, 1)) > 100
+art = ['' .join('#' if on else ' ' for on in row).rstrip() for row in small]
+big = Image.new('L', (150 * 5 + 10, len(art) * 9 + 10), 0)
+d, f = ImageDraw.Draw(big), ImageFont.truetype(MONO, 8)
+for i, line in enumerate(art):
+    d.text((5, 5 + i * 9), line, fill=255, font=f)
+save(next(out), np.asarray(big))
+a = text((460, 160), 30)
+yy, xx = np.mgrid[0:a.shape[0], 0:a.shape[1]]
+a[((yy % 2) + (xx % 2)) != 0] = 0
+save(next(out), a)
+a = text((460, 160), 30)
+a[::3, :] = 0
+a[:, ::3] = 0
+save(next(out), a)
+"#;
+    made_by(script, &paths);
+    let seen = check_json(&[], &paths);
+    for (name, v) in names.iter().zip(&seen) {
+        assert!(!rules(v).is_empty() && rules(v).iter().all(|r| r == "burned-in-text"), "{name}: {v}");
+    }
+}
+
 /// Original grey CT, MR and PET slices are not read (they seldom carry text and are most of a
 /// study), and only they: a digital X-ray or a photograph whose header says CT, ORIGINAL, is
 /// read and refused for the text in its pixels. The slice with the same text is accepted, as

@@ -10,7 +10,7 @@ pub mod prepare;
 pub mod second;
 pub mod tesseract;
 
-pub use prepare::{Prepare, Turn};
+pub use prepare::{Prepare, View};
 
 /// An 8-bit grey image, rows top to bottom, one byte a pixel.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -198,15 +198,15 @@ pub fn read(
     prepare: Prepare,
     settled: &dyn Fn(&Line) -> bool,
 ) -> Result<Vec<Vec<Line>>, OcrError> {
-    let mut work: Vec<(usize, Turn, Gray)> = Vec::new();
+    let mut work: Vec<(usize, View, Gray)> = Vec::new();
     for (i, f) in frames.iter().enumerate() {
         let renderings = prepare.renderings(f);
-        if prepare.turns && i == 0 {
-            for turn in [Turn::Clockwise, Turn::Anticlockwise] {
-                work.push((i, turn, turn.apply(&renderings[0])));
-            }
+        let turns = [View::Clockwise, View::Anticlockwise].into_iter().filter(|_| prepare.turns && i == 0);
+        let afar = prepare::AFAR.into_iter().filter(|_| prepare.afar);
+        for view in turns.chain(afar) {
+            work.push((i, view, view.apply(&renderings[0])));
         }
-        work.extend(renderings.into_iter().map(|g| (i, Turn::Upright, g)));
+        work.extend(renderings.into_iter().map(|g| (i, View::Upright, g)));
     }
     let read = crate::parallel::map(&work, |(_, _, image)| reader.lines(image));
     let mut out = vec![Vec::new(); frames.len()];
@@ -214,12 +214,13 @@ pub fn read(
     // settled lines.
     let mut again: Vec<Vec<(usize, Box2)>> = vec![Vec::new(); frames.len()];
     let mut done: Vec<Vec<Box2>> = vec![Vec::new(); frames.len()];
-    for (w, ((i, turn, image), lines)) in work.iter().zip(read).enumerate() {
+    for (w, ((i, view, image), lines)) in work.iter().zip(read).enumerate() {
         let mut lines = regroup(lines?.into_iter().flat_map(|l| l.words).collect());
-        if *turn != Turn::Upright {
-            // Lines read across the turned image, their boxes put back in the frame's pixels.
+        if *view != View::Upright {
+            // Lines read across the turned image, or from afar, their boxes put back in the
+            // frame's pixels.
             for word in lines.iter_mut().flat_map(|l| l.words.iter_mut()) {
-                word.area = turn.back(word.area, image.width, image.height);
+                word.area = view.back(word.area, image.width, image.height);
             }
             out[*i].extend(lines);
             continue;
@@ -343,7 +344,7 @@ pub(super) mod tests {
         let mut pixels = vec![255u8; 15];
         pixels[4] = 0;
         let image = Gray::new(5, 3, pixels);
-        for turn in [Turn::Clockwise, Turn::Anticlockwise] {
+        for turn in [View::Clockwise, View::Anticlockwise] {
             let turned = turn.apply(&image);
             assert_eq!((turned.width, turned.height), (3, 5));
             let at = turned.pixels.iter().position(|&p| p == 0).unwrap() as u32;
@@ -352,7 +353,29 @@ pub(super) mod tests {
         }
         // A box two wide in the turned image is two high in the frame.
         let wide = Box2 { x: 0, y: 1, width: 2, height: 1 };
-        assert_eq!(Turn::Clockwise.back(wide, 3, 5), Box2 { x: 1, y: 1, width: 1, height: 2 });
+        assert_eq!(View::Clockwise.back(wide, 3, 5), Box2 { x: 1, y: 1, width: 1, height: 2 });
+    }
+
+    #[test]
+    fn from_afar_marks_merge_and_boxes_are_put_back_at_full_size() {
+        // A checkerboard of dark and light pixels (a halftone) is one grey from afar, and a box
+        // in the halved image is twice as large in the frame.
+        let (w, h) = (8u32, 6u32);
+        let pixels = (0..w * h).map(|i| if (i % w + i / w) % 2 == 0 { 0 } else { 255 }).collect();
+        let image = Gray::new(w, h, pixels);
+        for view in prepare::AFAR {
+            let seen = view.apply(&image);
+            assert_eq!((seen.width, seen.height), (4, 3), "{view:?}");
+            assert!(seen.pixels.iter().all(|&p| p.abs_diff(128) <= 1), "{view:?}: {:?}", seen.pixels);
+            let found = Box2 { x: 1, y: 1, width: 2, height: 1 };
+            assert_eq!(view.back(found, 4, 3), Box2 { x: 2, y: 2, width: 4, height: 2 });
+        }
+        // One dark pixel spreads over the square round it, and only there.
+        let mut pixels = vec![255u8; 64];
+        pixels[3 * 8 + 3] = 0;
+        let seen = View::Afar(1).apply(&Gray::new(8, 8, pixels));
+        let dark: Vec<usize> = (0..16).filter(|&i| seen.pixels[i] < 255).collect();
+        assert_eq!(dark, [0, 1, 2, 4, 5, 6, 8, 9, 10], "{:?}", seen.pixels);
     }
 
     #[test]

@@ -45,60 +45,117 @@ pub struct Prepare {
     /// Specks cleared from the level, colour, contrast and flat renderings where they crowd
     /// ([`despeckle`]).
     pub despeckle: bool,
-    /// The first frame's first rendering read turned a quarter each way too ([`Turn`]): text
+    /// The first frame's first rendering read turned a quarter each way too ([`View`]): text
     /// written on its side (a label up an image's edge, a screenshot stored turned).
     pub turns: bool,
+    /// Each frame's first rendering read from afar too ([`AFAR`]): letters made of small
+    /// separate marks.
+    pub afar: bool,
 }
 
-/// A quarter turn of a rendering, and back: OCR reads lines across, so text written up or down
-/// an image is read in a rendering turned to lie across.
+/// How a rendering is seen, and back: as it is; turned a quarter (OCR reads lines across, so
+/// text written up or down an image is read in a rendering turned to lie across); or from afar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Turn {
+pub enum View {
     Upright,
     /// A quarter turn clockwise: text written bottom to top lies across.
     Clockwise,
     /// A quarter turn anticlockwise: text written top to bottom lies across.
     Anticlockwise,
+    /// From afar: halved (each 2 x 2 square its mean) and blurred over squares of twice this
+    /// many pixels and one a side, where letters made of small separate marks — characters
+    /// (ASCII art), a halftone's dots, a grid's cells — merge into strokes OCR reads.
+    Afar(u8),
 }
 
-impl Turn {
-    /// `image` turned.
+/// The blurs a frame is seen from afar with ([`View::Afar`]): the dots of a halftone and the
+/// cells of a grid merge at one pixel (of the halved image), characters drawn as letters at two.
+pub const AFAR: [View; 2] = [View::Afar(1), View::Afar(2)];
+
+impl View {
+    /// `image` as seen.
     pub fn apply(self, image: &Gray) -> Gray {
         let (w, h) = (image.width as usize, image.height as usize);
         let at = |x: usize, y: usize| image.pixels[y * w + x];
         let pixels: Vec<u8> = match self {
-            Turn::Upright => return image.clone(),
+            View::Upright => return image.clone(),
+            View::Afar(radius) => return blurred(&halved(image), radius as usize),
             // The turned image is h wide and w high; its (x, y) is the original's (y, h-1-x).
-            Turn::Clockwise => {
+            View::Clockwise => {
                 (0..w).flat_map(|y| (0..h).map(move |x| (y, h - 1 - x))).map(|(x, y)| at(x, y)).collect()
             }
             // Its (x, y) is the original's (w-1-y, x).
-            Turn::Anticlockwise => {
+            View::Anticlockwise => {
                 (0..w).flat_map(|y| (0..h).map(move |x| (w - 1 - y, x))).map(|(x, y)| at(x, y)).collect()
             }
         };
         Gray::new(image.height, image.width, pixels)
     }
 
-    /// A box in the turned image of `turned_width` x `turned_height`, in the image before it
-    /// was turned.
-    pub fn back(self, a: super::Box2, turned_width: u32, turned_height: u32) -> super::Box2 {
+    /// A box in the image as seen, of `seen_width` x `seen_height`, in the image itself.
+    pub fn back(self, a: super::Box2, seen_width: u32, seen_height: u32) -> super::Box2 {
         match self {
-            Turn::Upright => a,
-            Turn::Clockwise => super::Box2 {
+            View::Upright => a,
+            View::Afar(_) => super::Box2 { x: a.x * 2, y: a.y * 2, width: a.width * 2, height: a.height * 2 },
+            View::Clockwise => super::Box2 {
                 x: a.y,
-                y: turned_width.saturating_sub(a.x + a.width),
+                y: seen_width.saturating_sub(a.x + a.width),
                 width: a.height,
                 height: a.width,
             },
-            Turn::Anticlockwise => super::Box2 {
-                x: turned_height.saturating_sub(a.y + a.height),
+            View::Anticlockwise => super::Box2 {
+                x: seen_height.saturating_sub(a.y + a.height),
                 y: a.x,
                 width: a.height,
                 height: a.width,
             },
         }
     }
+}
+
+/// `image` at half its width and height, each pixel the mean of a 2 x 2 square.
+fn halved(image: &Gray) -> Gray {
+    let (w, h) = (image.width as usize, image.height as usize);
+    let (hw, hh) = ((w / 2).max(1), (h / 2).max(1));
+    let at = |x: usize, y: usize| u32::from(image.pixels[y.min(h - 1) * w + x.min(w - 1)]);
+    let pixels = (0..hh)
+        .flat_map(|y| (0..hw).map(move |x| (x, y)))
+        .map(|(x, y)| {
+            ((at(2 * x, 2 * y) + at(2 * x + 1, 2 * y) + at(2 * x, 2 * y + 1) + at(2 * x + 1, 2 * y + 1) + 2)
+                / 4) as u8
+        })
+        .collect();
+    Gray::new(hw as u32, hh as u32, pixels)
+}
+
+/// `image` blurred: each pixel the mean of the square `radius` pixels round it (cut at the
+/// edges), by running sums along rows, then columns.
+fn blurred(image: &Gray, radius: usize) -> Gray {
+    let (w, h) = (image.width as usize, image.height as usize);
+    let along = |get: &dyn Fn(usize) -> u32, n: usize| -> Vec<u32> {
+        let mut sums = vec![0u32; n + 1];
+        for i in 0..n {
+            sums[i + 1] = sums[i] + get(i);
+        }
+        (0..n)
+            .map(|i| {
+                let (lo, hi) = (i.saturating_sub(radius), (i + radius + 1).min(n));
+                (sums[hi] - sums[lo] + (hi - lo) as u32 / 2) / (hi - lo) as u32
+            })
+            .collect()
+    };
+    let mut rows = vec![0u32; w * h];
+    for y in 0..h {
+        let row = along(&|x| u32::from(image.pixels[y * w + x]), w);
+        rows[y * w..(y + 1) * w].copy_from_slice(&row);
+    }
+    let mut pixels = vec![0u8; w * h];
+    for x in 0..w {
+        for (y, v) in along(&|y| rows[y * w + x], h).into_iter().enumerate() {
+            pixels[y * w + x] = v as u8;
+        }
+    }
+    Gray::new(w as u32, h as u32, pixels)
 }
 
 /// How far a pixel must be from the mean of the square around it ([`NEIGHBOURHOOD`] pixels a
@@ -127,6 +184,7 @@ impl Prepare {
         second: true,
         despeckle: true,
         turns: true,
+        afar: true,
     };
     /// The frame as it is.
     pub const NONE: Prepare = Prepare {
@@ -139,6 +197,7 @@ impl Prepare {
         second: false,
         despeckle: false,
         turns: false,
+        afar: false,
     };
 
     /// The images to read, each with the factor it was enlarged by.
