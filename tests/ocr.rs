@@ -635,6 +635,55 @@ save(next(out), a)
     }
 }
 
+/// A cine reads five frames one by one (the first, the last and evenly between); the rest are
+/// read laid over one another, the lightest and the darkest of each pixel. A name shown in the
+/// second of nine frames is refused, the region naming that frame; nine frames of moving
+/// speckle with no text are accepted.
+#[test]
+fn a_frame_between_those_read_one_by_one_is_read_in_the_overlay() {
+    let v = Vault::new();
+    let names = ["cine_frame2.dcm", "clean_speckle_cine.dcm"];
+    let paths: Vec<PathBuf> = names.iter().map(|n| v.path(n)).collect();
+    let script = r#"
+import sys, numpy as np
+from PIL import Image, ImageDraw, ImageFont
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+def save(path, frames):
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.7.2'
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid(None)
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(None), generate_uid(None)
+    ds.Modality, ds.ConversionType = 'OT', 'WSD'
+    ds.PatientName, ds.PatientID, ds.PatientIdentityRemoved = '', '', 'YES'
+    ds.PhotometricInterpretation, ds.SamplesPerPixel = 'MONOCHROME2', 1
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.NumberOfFrames, ds.FrameIncrementPointer, ds.FrameTime = len(frames), (0x0018, 0x1063), '40'
+    ds.Rows, ds.Columns = frames[0].shape
+    ds.PixelData = np.stack(frames).astype(np.uint8).tobytes()
+    ds.save_as(path, enforce_file_format=True)
+img = Image.new('L', (560, 160), 0)
+ImageDraw.Draw(img).text((20, 50), 'NAME: MADEUP ZELDA  DOB: 03/02/1971',
+                         font=ImageFont.truetype('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 24), fill=255)
+text = np.asarray(img)
+frames = [np.zeros_like(text) for _ in range(9)]
+frames[1] = text
+out = iter(sys.argv[1:])
+save(next(out), frames)
+rng = np.random.default_rng(7)
+yy, xx = np.mgrid[0:160, 0:560]
+sector = ((xx - 280) ** 2 + (yy + 40) ** 2 < 190 ** 2)
+save(next(out), [np.where(sector, rng.gamma(2.0, 40.0, (160, 560)).clip(0, 255), 0) for _ in range(9)])
+"#;
+    made_by(script, &paths);
+    let seen = check_json(&[], &paths);
+    assert_eq!(rules(&seen[0]), ["burned-in-text"], "{}", seen[0]);
+    assert_eq!(seen[0]["reasons"][0]["region"]["frame"], 2, "{}", seen[0]);
+    assert_eq!(seen[1]["verdict"], "accept", "{}", seen[1]);
+}
+
 /// Original grey CT, MR and PET slices are not read (they seldom carry text and are most of a
 /// study), and only they: a digital X-ray or a photograph whose header says CT, ORIGINAL, is
 /// read and refused for the text in its pixels. The slice with the same text is accepted, as

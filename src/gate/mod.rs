@@ -36,6 +36,7 @@ pub mod import;
 mod in_text;
 pub mod law;
 pub mod metadata;
+mod overlaid;
 pub mod pdf;
 pub mod pixels;
 pub mod policy;

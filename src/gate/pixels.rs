@@ -24,7 +24,8 @@ pub fn native_len([rows, columns, bits, samples, frames]: [Option<u64>; 5]) -> O
     Some(bytes + bytes % 2)
 }
 
-/// The most frames of one image that are read: the first, the last and evenly between.
+/// The most frames of one image that are read one by one: the first, the last and evenly
+/// between (the rest are read laid over one another: [`super::overlaid`]).
 pub const SAMPLED_FRAMES: u32 = 5;
 
 /// The largest decoded frame read (rows x columns x samples x bytes a sample): a frame that
@@ -166,6 +167,7 @@ pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
         }
         out.extend(displayed(&file, &decoded).into_iter().map(|shown| (f, shown)));
     }
+    out.extend(super::overlaid::dicom_overlays(&file, count, &sample(count)));
     Ok(out)
 }
 
