@@ -9,6 +9,9 @@ use crate::ocr::{Frame, Gray};
 /// Frames overlaid at most (a cine of 40 s at 25 frames a second); those after are not.
 pub const MOST_FRAMES: u32 = 1000;
 
+/// The largest frame overlaid, in pixels (eight bytes a pixel are held while overlaying).
+pub const MOST_PIXELS: usize = 8_000_000;
+
 /// How many levels an overlay must stand beyond the frames read one by one at a pixel for the
 /// pixel to show something they do not.
 const BEYOND: u8 = 32;
@@ -17,16 +20,18 @@ const BEYOND: u8 = 32;
 const MIN_NEW: usize = 64;
 
 /// The lightest and the darkest of the first [`MOST_FRAMES`] of `count` frames (`decode` gives
-/// a frame's grey levels, all of one size), each where it shows at least [`MIN_NEW`] pixels that
+/// a frame's grey levels, all of one size, at most [`MOST_PIXELS`]), each where it shows at least [`MIN_NEW`] pixels that
 /// the frames in `read` (read one by one) do not; each labelled with the frame that shows most
 /// of them. None where there are no more frames than `read` or a frame does not decode.
 pub fn overlays(count: u32, read: &[u32], decode: &mut dyn FnMut(u32) -> Option<Gray>) -> Vec<(u32, Frame)> {
     if count as usize <= read.len() {
         return Vec::new();
     }
-    // (value, frame that gave it) across all frames, and the value across the frames read.
+    // The value across all frames and the frame that gave it, and the value across the frames
+    // read.
     struct Extreme {
-        all: Vec<(u8, u32)>,
+        all: Vec<u8>,
+        from: Vec<u16>,
         read: Vec<u8>,
         beyond: fn(u8, u8) -> bool,
     }
@@ -34,13 +39,19 @@ pub fn overlays(count: u32, read: &[u32], decode: &mut dyn FnMut(u32) -> Option<
     let (mut width, mut height) = (0, 0);
     for f in 0..count.min(MOST_FRAMES) {
         let Some(gray) = decode(f) else { return Vec::new() };
+        if gray.pixels.len() > MOST_PIXELS {
+            return Vec::new();
+        }
         let e = extremes.get_or_insert_with(|| {
             (width, height) = (gray.width, gray.height);
             let n = gray.pixels.len();
-            [
-                Extreme { all: vec![(0, 0); n], read: vec![0; n], beyond: |a, b| a > b },
-                Extreme { all: vec![(255, 0); n], read: vec![255; n], beyond: |a, b| a < b },
-            ]
+            let extreme = |from: u8, beyond| Extreme {
+                all: vec![from; n],
+                from: vec![0; n],
+                read: vec![from; n],
+                beyond,
+            };
+            [extreme(0, |a, b| a > b), extreme(255, |a, b| a < b)]
         });
         if (gray.width, gray.height) != (width, height) {
             return Vec::new();
@@ -48,8 +59,9 @@ pub fn overlays(count: u32, read: &[u32], decode: &mut dyn FnMut(u32) -> Option<
         let is_read = read.contains(&f);
         for x in e.iter_mut() {
             for (i, &p) in gray.pixels.iter().enumerate() {
-                if (x.beyond)(p, x.all[i].0) {
-                    x.all[i] = (p, f);
+                if (x.beyond)(p, x.all[i]) {
+                    x.all[i] = p;
+                    x.from[i] = f as u16;
                 }
                 if is_read && (x.beyond)(p, x.read[i]) {
                     x.read[i] = p;
@@ -62,7 +74,7 @@ pub fn overlays(count: u32, read: &[u32], decode: &mut dyn FnMut(u32) -> Option<
     for x in extremes {
         // The frames that show what the frames read do not, pixel by pixel.
         let mut shows = vec![0usize; count.min(MOST_FRAMES) as usize];
-        for (&(p, f), &r) in x.all.iter().zip(&x.read) {
+        for ((&p, &f), &r) in x.all.iter().zip(&x.from).zip(&x.read) {
             if p.abs_diff(r) >= BEYOND {
                 shows[f as usize] += 1;
             }
@@ -72,8 +84,7 @@ pub fn overlays(count: u32, read: &[u32], decode: &mut dyn FnMut(u32) -> Option<
             continue;
         }
         let most = (0..shows.len()).max_by_key(|&f| shows[f]).unwrap_or(0) as u32;
-        let pixels = x.all.into_iter().map(|(p, _)| p).collect();
-        out.push((most, Frame::grey(Gray::new(width, height, pixels))));
+        out.push((most, Frame::grey(Gray::new(width, height, x.all))));
     }
     out
 }
