@@ -9,6 +9,7 @@
 pub mod prepare;
 pub mod second;
 pub mod tesseract;
+pub mod tilt;
 
 pub use prepare::{Prepare, View};
 
@@ -201,7 +202,11 @@ pub fn read(
     let mut work: Vec<(usize, View, Gray)> = Vec::new();
     for (i, f) in frames.iter().enumerate() {
         let renderings = prepare.renderings(f);
-        let turns = [View::Clockwise, View::Anticlockwise].into_iter().filter(|_| prepare.turns && i == 0);
+        let first = prepare.turns && i == 0;
+        let base = &renderings[0];
+        let tilted = first.then(|| tilt::slope(base)).flatten();
+        let tilted = tilted.map(|degrees| View::Tilted { degrees, width: base.width, height: base.height });
+        let turns = [View::Clockwise, View::Anticlockwise].into_iter().filter(|_| first).chain(tilted);
         let afar = prepare::AFAR.into_iter().filter(|_| prepare.afar);
         for view in turns.chain(afar) {
             work.push((i, view, view.apply(&renderings[0])));

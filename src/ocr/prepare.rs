@@ -46,7 +46,8 @@ pub struct Prepare {
     /// ([`despeckle`]).
     pub despeckle: bool,
     /// The first frame's first rendering read turned a quarter each way too ([`View`]): text
-    /// written on its side (a label up an image's edge, a screenshot stored turned).
+    /// written on its side (a label up an image's edge, a screenshot stored turned); and
+    /// levelled, where its lines slope ([`super::tilt`]).
     pub turns: bool,
     /// Each frame's first rendering read from afar too ([`AFAR`]): letters made of small
     /// separate marks.
@@ -66,6 +67,13 @@ pub enum View {
     /// many pixels and one a side, where letters made of small separate marks — characters
     /// (ASCII art), a halftone's dots, a grid's cells — merge into strokes OCR reads.
     Afar(u8),
+    /// Turned so that lines rising at `degrees` lie level ([`super::tilt`]), in an image of
+    /// `width` x `height`.
+    Tilted {
+        degrees: i16,
+        width: u32,
+        height: u32,
+    },
 }
 
 /// The blurs a frame is seen from afar with ([`View::Afar`]): the dots of a halftone and the
@@ -80,6 +88,7 @@ impl View {
         let pixels: Vec<u8> = match self {
             View::Upright => return image.clone(),
             View::Afar(radius) => return blurred(&halved(image), radius as usize),
+            View::Tilted { degrees, .. } => return super::tilt::levelled(image, degrees),
             // The turned image is h wide and w high; its (x, y) is the original's (y, h-1-x).
             View::Clockwise => {
                 (0..w).flat_map(|y| (0..h).map(move |x| (y, h - 1 - x))).map(|(x, y)| at(x, y)).collect()
@@ -97,6 +106,9 @@ impl View {
         match self {
             View::Upright => a,
             View::Afar(_) => super::Box2 { x: a.x * 2, y: a.y * 2, width: a.width * 2, height: a.height * 2 },
+            View::Tilted { degrees, width, height } => {
+                super::tilt::back(a, degrees, (width, height), (seen_width, seen_height))
+            }
             View::Clockwise => super::Box2 {
                 x: a.y,
                 y: seen_width.saturating_sub(a.x + a.width),
