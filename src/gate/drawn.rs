@@ -56,12 +56,18 @@ fn runs(line: &[char]) -> usize {
     n
 }
 
+/// What ends a line where a reader shows the text (Python's `splitlines` ends one at each): CR,
+/// LF, vertical tab, form feed, the file, group and record separators, NEL and Unicode's line
+/// and paragraph separators.
+pub const LINE_ENDS: &[char] =
+    &['\r', '\n', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\u{85}', '\u{2028}', '\u{2029}'];
+
 /// The blocks of `text` that draw: at least [`MIN_LINES`] drawing lines in a row (lines end at
-/// CR or LF; in text with neither, at a value separator `\`, where a backslash is a stroke
+/// [`LINE_ENDS`]; in text with none, at a value separator `\`, where a backslash is a stroke
 /// otherwise), two of them with marks apart (a letter's strokes, not a rule of dashes).
 pub fn art(text: &[u8]) -> Vec<Art> {
     let text = String::from_utf8_lossy(text).replace("\r\n", "\n");
-    let ends: &[char] = if text.contains(['\r', '\n']) { &['\r', '\n'] } else { &['\\'] };
+    let ends: &[char] = if text.contains(LINE_ENDS) { LINE_ENDS } else { &['\\'] };
     let mut out = Vec::new();
     let mut block: Vec<Vec<char>> = Vec::new();
     let mut finish = |block: &mut Vec<Vec<char>>| {
@@ -177,9 +183,11 @@ mod tests {
         let found = art(BANNER.as_bytes());
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].lines.len(), 5);
-        // Lines ended by CR LF, or by value separators, draw the same.
-        assert_eq!(art(BANNER.replace('\n', "\r\n").as_bytes()), found);
-        assert_eq!(art(BANNER.replace('\n', "\\").as_bytes()), found);
+        // Lines ended by CR LF, by any other line end a reader honours, or by value
+        // separators, draw the same.
+        for end in ["\r\n", "\x0c", "\x0b", "\x1e", "\u{2028}", "\u{85}", "\\"] {
+            assert_eq!(art(BANNER.replace('\n', end).as_bytes()), found, "{end:?}");
+        }
         // Words, a table's rules, and two drawn lines alone are not.
         for text in [
             "Liver lesion 12 mm\nsegment VI\nfollow up in 3 months",

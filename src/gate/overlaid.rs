@@ -6,10 +6,11 @@
 
 use crate::ocr::{Frame, Gray};
 
-/// Frames overlaid at most (a cine of 40 s at 25 frames a second); those after are not.
-pub const MOST_FRAMES: u32 = 1000;
+/// Pixels overlaid at most, all frames together (4,000 frames of 1024 x 1024: an angiography
+/// run's); the frames after are not.
+pub const MOST_OVERLAID: u64 = 1 << 32;
 
-/// The largest frame overlaid, in pixels (eight bytes a pixel are held while overlaying).
+/// The largest frame overlaid, in pixels (twelve bytes a pixel are held while overlaying).
 pub const MOST_PIXELS: usize = 8_000_000;
 
 /// How many levels an overlay must stand beyond the frames read one by one at a pixel for the
@@ -19,7 +20,8 @@ const BEYOND: u8 = 32;
 /// Pixels that must show something the frames read one by one do not, for an overlay to be read.
 const MIN_NEW: usize = 64;
 
-/// The lightest and the darkest of the first [`MOST_FRAMES`] of `count` frames (`decode` gives
+/// The lightest and the darkest of the first of `count` frames, up to [`MOST_OVERLAID`] pixels
+/// in all (`decode` gives
 /// a frame's grey levels, all of one size, at most [`MOST_PIXELS`]), each where it shows at least [`MIN_NEW`] pixels that
 /// the frames in `read` (read one by one) do not; each labelled with the frame that shows most
 /// of them. None where there are no more frames than `read` or a frame does not decode.
@@ -31,17 +33,22 @@ pub fn overlays(count: u32, read: &[u32], decode: &mut dyn FnMut(u32) -> Option<
     // read.
     struct Extreme {
         all: Vec<u8>,
-        from: Vec<u16>,
+        from: Vec<u32>,
         read: Vec<u8>,
         beyond: fn(u8, u8) -> bool,
     }
     let mut extremes: Option<[Extreme; 2]> = None;
     let (mut width, mut height) = (0, 0);
-    for f in 0..count.min(MOST_FRAMES) {
+    let mut overlaid = 0;
+    for f in 0..count {
         let Some(gray) = decode(f) else { return Vec::new() };
         if gray.pixels.len() > MOST_PIXELS {
             return Vec::new();
         }
+        if u64::from(f + 1) * gray.pixels.len() as u64 > MOST_OVERLAID {
+            break;
+        }
+        overlaid = f + 1;
         let e = extremes.get_or_insert_with(|| {
             (width, height) = (gray.width, gray.height);
             let n = gray.pixels.len();
@@ -61,7 +68,7 @@ pub fn overlays(count: u32, read: &[u32], decode: &mut dyn FnMut(u32) -> Option<
             for (i, &p) in gray.pixels.iter().enumerate() {
                 if (x.beyond)(p, x.all[i]) {
                     x.all[i] = p;
-                    x.from[i] = f as u16;
+                    x.from[i] = f;
                 }
                 if is_read && (x.beyond)(p, x.read[i]) {
                     x.read[i] = p;
@@ -73,7 +80,7 @@ pub fn overlays(count: u32, read: &[u32], decode: &mut dyn FnMut(u32) -> Option<
     let mut out = Vec::new();
     for x in extremes {
         // The frames that show what the frames read do not, pixel by pixel.
-        let mut shows = vec![0usize; count.min(MOST_FRAMES) as usize];
+        let mut shows = vec![0usize; overlaid as usize];
         for ((&p, &f), &r) in x.all.iter().zip(&x.from).zip(&x.read) {
             if p.abs_diff(r) >= BEYOND {
                 shows[f as usize] += 1;
@@ -136,6 +143,9 @@ mod tests {
         // Read one by one, it needs no overlay; nor does a file whose frames are all read.
         assert!(overlays(9, &[0, 1, 2, 3, 4, 5, 6, 7, 8], &mut frames).is_empty());
         assert!(overlays(5, &pixels::sample(5), &mut frames).is_empty());
+        // Past a thousand frames too: text in frame 1051 of 1100.
+        let late = overlays(1100, &pixels::sample(1100), &mut |f| frames(if f == 1050 { 1 } else { 0 }));
+        assert_eq!(late.iter().map(|(label, _)| *label).collect::<Vec<_>>(), [1050]);
         // A frame that does not decode leaves the overlays unread (the frames read one by one
         // are decoded already, and refused where they are not).
         assert!(overlays(9, &read, &mut |f| if f == 7 { None } else { frames(f) }).is_empty());

@@ -204,7 +204,8 @@ pub fn read(
         let renderings = prepare.renderings(f);
         let first = prepare.turns && i == 0;
         let base = &renderings[0];
-        let tilted = first.then(|| tilt::slope(base)).flatten();
+        // Every frame read, levelled where its lines slope (a slope is cheap to find).
+        let tilted = prepare.turns.then(|| tilt::slope(base)).flatten();
         let tilted = tilted.map(|degrees| View::Tilted { degrees, width: base.width, height: base.height });
         let turns = [View::Clockwise, View::Anticlockwise].into_iter().filter(|_| first).chain(tilted);
         let afar = prepare::AFAR.into_iter().filter(|_| prepare.afar);

@@ -46,8 +46,8 @@ pub struct Prepare {
     /// ([`despeckle`]).
     pub despeckle: bool,
     /// The first frame's first rendering read turned a quarter each way too ([`View`]): text
-    /// written on its side (a label up an image's edge, a screenshot stored turned); and
-    /// levelled, where its lines slope ([`super::tilt`]).
+    /// written on its side (a label up an image's edge, a screenshot stored turned); and every
+    /// frame's, levelled, where its lines slope ([`super::tilt`]).
     pub turns: bool,
     /// Each frame's first rendering read from afar too ([`AFAR`]): letters made of small
     /// separate marks.

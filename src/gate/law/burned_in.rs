@@ -60,16 +60,18 @@ impl Law<'_> {
         ) {
             self.facts.drawings = true;
         }
-        // A value that draws is text with lines: two line ends or value separators at least, and
-        // no control characters but those (binary values, and a data set read in the wrong
+        // A value that draws is text with lines: two line ends or value separators at least (in
+        // UTF-8, NEL and Unicode's separators end in 0x85, 0xA8 and 0xA9), and no control
+        // characters but those and tabs (binary values, and a data set read in the wrong
         // encoding, hold line ends by chance).
-        let text = || e.value.iter().all(|&b| b >= 0x20 || matches!(b, b'\r' | b'\n' | b'\t' | 0x1b | 0));
-        let breaks = || memchr::memchr3_iter(b'\r', b'\n', b'\\', e.value).nth(1).is_some();
+        let ends = |b: u8| matches!(b, 0x0a..=0x0d | 0x1c..=0x1e | b'\\' | 0x85 | 0xa8 | 0xa9);
+        let text = || e.value.iter().all(|&b| b >= 0x20 || ends(b) || matches!(b, b'\t' | 0x1b | 0));
+        let breaks = || e.value.iter().filter(|&&b| ends(b)).nth(1).is_some();
         if e.value.len() <= 1 << 16
             && self.art.len() < drawn::MOST
             && e.tag != tags::PIXEL_DATA
-            && breaks()
             && text()
+            && breaks()
         {
             let room = drawn::MOST - self.art.len();
             self.art.extend(drawn::art(e.value).into_iter().take(room).map(|a| (e.tag, a)));
