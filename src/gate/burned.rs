@@ -360,14 +360,18 @@ pub fn spots(frames: &[(u32, Frame)], identity: &Identity, sight: &Sight<'_>) ->
         }
         out.extend(seen.iter().map(|s| spot(frame, s)));
     }
-    // One spot for one text read in several renderings: the first of those that overlap.
-    out.sort_by_key(|s| (s.frame, s.area.y, s.area.x, s.detail));
+    // One spot for one text read in several renderings: the finest of those that overlap (a
+    // reading from afar boxes two lines in one, and would hide what each says).
+    out.sort_by_key(|s| {
+        (s.frame, u64::from(s.area.width) * u64::from(s.area.height), s.area.y, s.area.x, s.detail)
+    });
     let mut kept: Vec<Spot> = Vec::new();
     for s in out {
         if !kept.iter().any(|k| k.frame == s.frame && k.area.overlaps(s.area)) {
             kept.push(s);
         }
     }
+    kept.sort_by_key(|s| (s.frame, s.area.y, s.area.x, s.detail));
     Ok(kept)
 }
 
