@@ -33,6 +33,7 @@ fn main() {
         // The turned readings and those from afar go with the second look: on in vault's own
         // variant, off in the peer's and the steps'.
         turns: v[7] == 1,
+        every_way: false,
         afar: v[7] == 1,
     };
     let reader = Tesseract::find().with_layout(v[4] as u8);

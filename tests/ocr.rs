@@ -78,6 +78,15 @@ fn clean_accepted_others_refused_for(names: &[&str], seen: &[serde_json::Value],
     }
 }
 
+/// The same, each refused file for one reason exactly: its one text found once, however many
+/// ways it was read.
+fn clean_accepted_others_refused_once_for(names: &[&str], seen: &[serde_json::Value], rule: &str) {
+    clean_accepted_others_refused_for(names, seen, rule);
+    for (name, v) in names.iter().zip(seen).filter(|(n, _)| !n.starts_with("clean")) {
+        assert_eq!(rules(v), [rule], "{name}: {v}");
+    }
+}
+
 #[test]
 fn a_real_ultrasound_that_claims_no_burned_in_annotation_is_refused_for_the_text_in_its_pixels() {
     // Siemens S2000 (RGB, no BurnedInAnnotation): a made-up name, a date and numbers on its
@@ -513,20 +522,34 @@ rtstruct(next(out), [[circle(0, 0, z * 3.0, 30 * math.sqrt(max(1 - (z / 10) ** 2
 "#;
     made_by(script, &paths);
     let seen = check_json(&[], &paths);
-    clean_accepted_others_refused_for(&names, &seen, "burned-in-text");
+    clean_accepted_others_refused_once_for(&names, &seen, "burned-in-text");
 }
 
 /// Letters drawn with characters in a text value (a banner of `#`s, `@`s or `X`s, as a terminal
 /// shows it): a person reads the letters, so the gate draws the value and has OCR read it.
 /// ImageComments (kept under Clean Descriptors, declared) with a name and a birth date, a name
 /// labelled, and DerivationDescription with a record number in values split by `\`: refused
-/// (`drawn-text`). Beside them a banner saying TEACHING FILE and a comment with a table's
-/// rules: accepted.
+/// (`drawn-text`). So is the record number written upside down, written downwards, split
+/// across three items of a structured report, with lines ended by NULs, and with no line ends
+/// at all (each line padded to one width, for a window that wide to wrap). Beside them a banner
+/// saying TEACHING FILE (with and without line ends) and a comment with a table's rules:
+/// accepted.
 #[test]
 fn letters_drawn_with_characters_in_a_value_are_read_as_drawn() {
     let v = Vault::new();
-    let names =
-        ["banner_dob.dcm", "banner_labelled.dcm", "values_mrn.dcm", "clean_banner.dcm", "clean_table.dcm"];
+    let names = [
+        "banner_dob.dcm",
+        "banner_labelled.dcm",
+        "values_mrn.dcm",
+        "upside_down.dcm",
+        "downwards.dcm",
+        "split_across_items.dcm",
+        "nul_ended.dcm",
+        "unwrapped.dcm",
+        "clean_banner.dcm",
+        "clean_table.dcm",
+        "clean_unwrapped.dcm",
+    ];
     let paths: Vec<PathBuf> = names.iter().map(|n| v.path(n)).collect();
     let script = r#"
 import sys
@@ -550,8 +573,25 @@ out = iter(sys.argv[1:])
 save(next(out), ImageComments='\r\n'.join(banner('MADEUP ZELDA') + [''] + banner('DOB 03/02/1971')))
 save(next(out), ImageComments='\r\n'.join(banner('NAME: ZELDA MADEUP', 12, '@')))
 save(next(out), DerivationDescription='\\'.join(banner('MRN 4711913', 11, 'X')))
+# Turned a half, and a quarter (written downwards: many lines hold a mark or two).
+mrn = banner('MRN 4711913')
+width = max(map(len, mrn))
+save(next(out), ImageComments='\n'.join(l.ljust(width)[::-1].rstrip() for l in reversed(mrn)))
+save(next(out), ImageComments='\n'.join(''.join(l.ljust(width)[x] * 2 for l in reversed(mrn)).rstrip()
+                                        for x in range(width)))
+# Split across the items of a structured report, three lines each.
+items = []
+for i in range(0, len(mrn), 3):
+    item = Dataset(); item.RelationshipType, item.ValueType = 'CONTAINS', 'TEXT'
+    item.TextValue = '\n'.join(mrn[i:i + 3]); items.append(item)
+save(next(out), ContentSequence=items)
+save(next(out), ImageComments='\0'.join(mrn))
+# No line ends at all: each line as wide as the widest, for a window that wide to wrap.
+save(next(out), ImageComments=''.join(l.ljust(width) for l in mrn))
 save(next(out), ImageComments='\r\n'.join(banner('TEACHING FILE')))
 save(next(out), ImageComments='Liver, segment VI\r\n----------------\r\nlesion | 12 mm\r\n----------------\r\nfollow-up 3 months')
+teaching = banner('TEACHING FILE')
+save(next(out), ImageComments=''.join(l.ljust(max(map(len, teaching))) for l in teaching))
 "#;
     made_by(script, &paths);
     let seen = check_json(&[], &paths);

@@ -241,10 +241,14 @@ pub struct Spot {
 /// What changes how a frame is read: a new value here makes every memo key new.
 const READING: &str = "vault burned-in reading 6";
 
-fn key(engine: &str, frame: &Frame) -> [u8; 32] {
+fn key(engine: &str, prepare: Prepare, frame: &Frame) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
     h.update(READING.as_bytes());
     h.update(engine.as_bytes());
+    if prepare != Prepare::DEFAULT {
+        // Read otherwise, remembered apart (the memo of default readings stays as it was).
+        h.update(format!("{prepare:?}").as_bytes());
+    }
     for g in std::iter::once(&frame.gray).chain(&frame.chroma).chain(&frame.hue) {
         h.update(&g.width.to_le_bytes());
         h.update(&g.height.to_le_bytes());
@@ -329,9 +333,14 @@ pub fn read_lines(frames: &[(u32, Frame)], reader: &dyn Reader) -> Result<Vec<Ve
 /// The lines in `frames` that identify: that hold a value of `identity`, or text of an
 /// identity's shape. What the memo remembers of a frame is used where `identity` is empty (it
 /// remembers shapes, not text); every frame read now is remembered.
-pub fn spots(frames: &[(u32, Frame)], identity: &Identity, sight: &Sight<'_>) -> Result<Vec<Spot>, OcrError> {
+pub fn spots(
+    frames: &[(u32, Frame)],
+    identity: &Identity,
+    sight: &Sight<'_>,
+    prepare: Prepare,
+) -> Result<Vec<Spot>, OcrError> {
     let engine = sight.reader.engine()?;
-    let keys: Vec<[u8; 32]> = frames.iter().map(|(_, g)| key(&engine, g)).collect();
+    let keys: Vec<[u8; 32]> = frames.iter().map(|(_, g)| key(&engine, prepare, g)).collect();
     let spot = |frame: u32, s: &Seen| Spot { frame, area: s.area, detail: s.shape.describe() };
     let mut out = Vec::new();
     let mut unread = Vec::new();
@@ -346,7 +355,7 @@ pub fn spots(frames: &[(u32, Frame)], identity: &Identity, sight: &Sight<'_>) ->
     // Settled by its shape alone, not by this file's values: what is read here is remembered
     // for the same pixels under a header with no values left, where the second look at a line
     // that held a value must have been taken.
-    let read = ocr::read(sight.reader, &unread_frames, Prepare::DEFAULT, &|l| line_shape(l).is_some())?;
+    let read = ocr::read(sight.reader, &unread_frames, prepare, &|l| line_shape(l).is_some())?;
     for (&i, lines) in unread.iter().zip(read) {
         let frame = frames[i].0;
         let seen = shapes(&lines);
@@ -496,9 +505,9 @@ mod tests {
         let frames = [(0u32, Frame::grey(ocr::Gray::new(400, 60, vec![128; 24_000])))];
         let memo = Remembered::default();
         let sight = Sight { reader: &HalfRead, memo: Some(&memo), also: Identity::default() };
-        let first = spots(&frames, &identity(), &sight).unwrap();
+        let first = spots(&frames, &identity(), &sight, Prepare::DEFAULT).unwrap();
         assert!(!first.is_empty());
-        let again = spots(&frames, &Identity::default(), &sight).unwrap();
+        let again = spots(&frames, &Identity::default(), &sight, Prepare::DEFAULT).unwrap();
         assert!(
             again.iter().any(|s| s.detail == Shape::LabelledField.describe()),
             "the memo kept the second look's ID: {again:?}"

@@ -249,7 +249,7 @@ fn check_in(
         && let Some(frames) = pixels::image_frames(bytes)
     {
         all.pixels_read = true;
-        all.refuse(at(burned_in(frames, &Identity::default(), sight, "", "")));
+        all.refuse(at(burned_in(frames, &Identity::default(), sight, ("", ""), Shown::Pixels)));
     }
     // By the signature alone, not by whether the image decodes: a reader that shows a file's
     // comments need not decode its pixels.
@@ -318,14 +318,24 @@ fn unreadable(why: &'static str, location: String) -> Reason {
     }
 }
 
+/// What OCR reads: a file's pixels, or a picture vault drew of the lines a viewer draws over
+/// them or of the letters a text value draws with characters.
+#[derive(Clone, Copy)]
+enum Shown<'a> {
+    Pixels,
+    Lines,
+    Text(&'a drawn::Art),
+}
+
 /// What OCR finds in `frames` that identifies (besides `identity`, the values in `sight`), as
 /// reasons about the element `tag` (empty for an image file); or why it could not read them.
+/// Vault's own drawings are read every way up; what a text value draws is placed in its lines.
 fn burned_in(
     frames: Result<Vec<(u32, ocr::Frame)>, pixels::Unread>,
     identity: &Identity,
     sight: &Sight<'_>,
-    tag: &str,
-    keyword: &str,
+    (tag, keyword): (&str, &str),
+    seen: Shown<'_>,
 ) -> Vec<Reason> {
     let reason = |rule, detail, region| Reason {
         rule,
@@ -342,13 +352,26 @@ fn burned_in(
     };
     let mut all = identity.clone();
     all.extend(&sight.also);
-    match burned::spots(&frames, &all, sight) {
+    let prepare = match seen {
+        Shown::Pixels => ocr::Prepare::DEFAULT,
+        Shown::Lines | Shown::Text(_) => ocr::Prepare::DRAWN,
+    };
+    match burned::spots(&frames, &all, sight, prepare) {
         Ok(spots) => spots
             .into_iter()
             .map(|s| {
                 let a = s.area;
                 let region = Region { frame: s.frame + 1, x: a.x, y: a.y, width: a.width, height: a.height };
-                reason("burned-in-text", s.detail, Some(Box::new(region)))
+                match seen {
+                    // Where in the value, not where in the picture made of it.
+                    Shown::Text(art) => Reason {
+                        location: art.where_drawn(s.frame, a.y, a.height),
+                        ..reason("drawn-text", s.detail, None)
+                    },
+                    Shown::Pixels | Shown::Lines => {
+                        reason("burned-in-text", s.detail, Some(Box::new(region)))
+                    }
+                }
             })
             .collect(),
         Err(e) => vec![reason("burned-in-unread", burned::describe(&e), None)],
@@ -358,38 +381,37 @@ fn burned_in(
 /// The pixel data of a data set a reading read whole, where the law has OCR read it and the
 /// header alone does not already refuse it (a door need not pay for reading the pixels of a
 /// file it refuses anyway; `vault scrub` reads them after the header is clean).
-/// The same of the lines it has a viewer draw ([`vectors`]).
+/// The same of the lines it has a viewer draw ([`vectors`]), and of the letters its text values
+/// draw ([`drawn`]).
 fn pixel_reasons(data: DataSet<'_>, law: &law::Law<'_>, sight: &Sight<'_>) -> Vec<Reason> {
     if law.refuses() {
         return Vec::new();
     }
     let mut out = Vec::new();
+    let id = &law.identity;
     if law.needs_ocr() {
-        out = burned_in(pixels::dicom_frames(data), &law.identity, sight, "(7FE0,0010)", "PixelData");
+        out = burned_in(pixels::dicom_frames(data), id, sight, ("(7FE0,0010)", "PixelData"), Shown::Pixels);
     }
     if law.needs_drawings_read() {
+        let graphics = ("(0070,0022)", "GraphicData");
         match vectors::drawings(data) {
             Ok(d) => {
-                out.extend(burned_in(Ok(d.graphics), &law.identity, sight, "(0070,0022)", "GraphicData"));
-                out.extend(burned_in(Ok(d.contours), &law.identity, sight, "(3006,0050)", "ContourData"));
+                out.extend(burned_in(Ok(d.graphics), id, sight, graphics, Shown::Lines));
+                out.extend(burned_in(
+                    Ok(d.contours),
+                    id,
+                    sight,
+                    ("(3006,0050)", "ContourData"),
+                    Shown::Lines,
+                ));
             }
-            Err(why) => out.extend(burned_in(Err(why), &law.identity, sight, "(0070,0022)", "GraphicData")),
+            Err(why) => out.extend(burned_in(Err(why), id, sight, graphics, Shown::Lines)),
         }
     }
     if law.needs_art_read() {
-        for (tag, art) in &law.art {
+        for (tag, art) in &law.written.drawings() {
             let (tag, keyword) = (law::tag_text(*tag), law::keyword(*tag));
-            let read = burned_in(Ok(art.frames()), &law.identity, sight, &tag, &keyword);
-            out.extend(read.into_iter().map(|mut r| {
-                // Where in the value, not where in the picture made of it.
-                if r.rule == "burned-in-text" {
-                    r.rule = "drawn-text";
-                    if let Some(region) = r.region.take() {
-                        r.location = art.where_drawn(region.frame - 1, region.y, region.height);
-                    }
-                }
-                r
-            }));
+            out.extend(burned_in(Ok(art.frames()), id, sight, (&tag, &keyword), Shown::Text(art)));
         }
     }
     out

@@ -207,7 +207,9 @@ pub fn read(
         // Every frame read, levelled where its lines slope (a slope is cheap to find).
         let tilted = prepare.turns.then(|| tilt::slope(base)).flatten();
         let tilted = tilted.map(|degrees| View::Tilted { degrees, width: base.width, height: base.height });
-        let turns = [View::Clockwise, View::Anticlockwise].into_iter().filter(|_| first).chain(tilted);
+        let quarters =
+            [View::Clockwise, View::Anticlockwise].into_iter().filter(|_| first || prepare.every_way);
+        let turns = quarters.chain([View::Half].into_iter().filter(|_| prepare.every_way)).chain(tilted);
         let afar = prepare::AFAR.into_iter().filter(|_| prepare.afar);
         for view in turns.chain(afar) {
             work.push((i, view, view.apply(&renderings[0])));

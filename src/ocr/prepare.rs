@@ -49,6 +49,10 @@ pub struct Prepare {
     /// written on its side (a label up an image's edge, a screenshot stored turned); and every
     /// frame's, levelled, where its lines slope ([`super::tilt`]).
     pub turns: bool,
+    /// Every frame's first rendering read turned each way (a quarter, and a half): for images
+    /// vault drew itself, small and few (letters drawn with characters, a viewer's lines),
+    /// where whoever wrote the text chose which way up it shows.
+    pub every_way: bool,
     /// Each frame's first rendering read from afar too ([`AFAR`]): letters made of small
     /// separate marks.
     pub afar: bool,
@@ -63,6 +67,8 @@ pub enum View {
     Clockwise,
     /// A quarter turn anticlockwise: text written top to bottom lies across.
     Anticlockwise,
+    /// A half turn: text written upside down reads.
+    Half,
     /// From afar: halved (each 2 x 2 square its mean) and blurred over squares of twice this
     /// many pixels and one a side, where letters made of small separate marks — characters
     /// (ASCII art), a halftone's dots, a grid's cells — merge into strokes OCR reads.
@@ -87,6 +93,11 @@ impl View {
         let at = |x: usize, y: usize| image.pixels[y * w + x];
         let pixels: Vec<u8> = match self {
             View::Upright => return image.clone(),
+            View::Half => {
+                let mut pixels = image.pixels.clone();
+                pixels.reverse();
+                return Gray::new(image.width, image.height, pixels);
+            }
             View::Afar(radius) => return blurred(&halved(image), radius as usize),
             View::Tilted { degrees, .. } => return super::tilt::levelled(image, degrees),
             // The turned image is h wide and w high; its (x, y) is the original's (y, h-1-x).
@@ -105,6 +116,11 @@ impl View {
     pub fn back(self, a: super::Box2, seen_width: u32, seen_height: u32) -> super::Box2 {
         match self {
             View::Upright => a,
+            View::Half => super::Box2 {
+                x: seen_width.saturating_sub(a.x + a.width),
+                y: seen_height.saturating_sub(a.y + a.height),
+                ..a
+            },
             View::Afar(_) => super::Box2 { x: a.x * 2, y: a.y * 2, width: a.width * 2, height: a.height * 2 },
             View::Tilted { degrees, width, height } => {
                 super::tilt::back(a, degrees, (width, height), (seen_width, seen_height))
@@ -196,8 +212,11 @@ impl Prepare {
         second: true,
         despeckle: true,
         turns: true,
+        every_way: false,
         afar: true,
     };
+    /// For the drawings vault makes of text and of a viewer's lines: read every way up.
+    pub const DRAWN: Prepare = Prepare { every_way: true, ..Prepare::DEFAULT };
     /// The frame as it is.
     pub const NONE: Prepare = Prepare {
         scale: 1,
@@ -209,6 +228,7 @@ impl Prepare {
         second: false,
         despeckle: false,
         turns: false,
+        every_way: false,
         afar: false,
     };
 

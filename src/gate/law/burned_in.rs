@@ -60,21 +60,8 @@ impl Law<'_> {
         ) {
             self.facts.drawings = true;
         }
-        // A value that draws is text with lines: two line ends or value separators at least (in
-        // UTF-8, NEL and Unicode's separators end in 0x85, 0xA8 and 0xA9), and no control
-        // characters but those and tabs (binary values, and a data set read in the wrong
-        // encoding, hold line ends by chance).
-        let ends = |b: u8| matches!(b, 0x0a..=0x0d | 0x1c..=0x1e | b'\\' | 0x85 | 0xa8 | 0xa9);
-        let text = || e.value.iter().all(|&b| b >= 0x20 || ends(b) || matches!(b, b'\t' | 0x1b | 0));
-        let breaks = || e.value.iter().filter(|&&b| ends(b)).nth(1).is_some();
-        if e.value.len() <= 1 << 16
-            && self.art.len() < drawn::MOST
-            && e.tag != tags::PIXEL_DATA
-            && text()
-            && breaks()
-        {
-            let room = drawn::MOST - self.art.len();
-            self.art.extend(drawn::art(e.value).into_iter().take(room).map(|a| (e.tag, a)));
+        if e.tag != tags::PIXEL_DATA && drawn::may_draw(e.value) {
+            self.written.add(e.tag, e.value);
         }
         let value = || Some(trim(e.value).to_vec());
         match self.levels.len() {
@@ -152,7 +139,7 @@ impl Law<'_> {
     /// True when the policy has OCR read the values that draw letters with characters, and
     /// there are some.
     pub fn needs_art_read(&self) -> bool {
-        self.policy.refuse_burned_in && self.policy.ocr && !self.art.is_empty()
+        self.policy.refuse_burned_in && self.policy.ocr && !self.written.drawings().is_empty()
     }
 
     pub fn needs_ocr(&self) -> bool {

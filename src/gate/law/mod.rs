@@ -168,8 +168,9 @@ pub struct Law<'p> {
     facts: Facts,
     /// The patient's identifying values, to look for in the pixels.
     pub identity: Identity,
-    /// Values that draw letters with characters ([`drawn`]), to be read as pictures.
-    pub art: Vec<(Tag, drawn::Art)>,
+    /// The text values, read as a viewer shows them for the letters they draw with characters
+    /// ([`drawn`]), to be read as pictures.
+    pub written: drawn::Page<Tag>,
     /// Elements judged.
     pub elements: usize,
     /// Top-level elements that look like a data set's: distinct tags the dictionary knows (not
@@ -195,7 +196,7 @@ impl<'p> Law<'p> {
             declared: BTreeSet::new(),
             facts: Facts::default(),
             identity: Identity::default(),
-            art: Vec::new(),
+            written: drawn::Page::default(),
             elements: 0,
             known: 0,
             scored: Vec::new(),
