@@ -157,7 +157,8 @@ img.save(sys.argv[1])
 /// Images a viewer shows otherwise than their pixels are stored: grey text, opaque, on a
 /// transparent ground whose hidden colour is the same grey (what a viewer lays under it shows
 /// the text; laid over a middle grey it vanishes); a photo stored on its side that its EXIF
-/// orientation turns upright; a label written up the image's edge; a screenshot saved as TGA or
+/// orientation turns upright; a label written up the image's edge; a card stored upside down, and
+/// one mirrored; a screenshot saved as TGA or
 /// QOI; text a colour-managed viewer shows through the image's ICC profile; a thumbnail in the
 /// EXIF showing what the image does not; and images and videos of formats vault does not decode
 /// (PSD, AVI, XBM, PIL's IM, and the research volumes NIfTI, NRRD and MetaImage: refused by their
@@ -174,6 +175,8 @@ fn images_are_read_as_a_viewer_shows_them_and_formats_vault_cannot_read_are_refu
         "photoshop.psd",
         "recording.avi",
         "side_label.png",
+        "upside_down.png",
+        "mirrored.png",
         "clean_transparent.png",
         "clean_sideways.jpg",
         "bitmap.xbm",
@@ -211,6 +214,9 @@ with open(out['recording.avi'], 'wb') as f:
     f.write(b'RIFF' + struct.pack('<I', 4096) + b'AVI LIST' + bytes(4084))
 # Written up the image's edge, as a side label: no orientation says to turn it.
 card('L', 20, 230).rotate(90, expand=True).save(out['side_label.png'])
+# Stored upside down, and mirrored (seen from behind): a person reads both.
+card('L', 20, 230).rotate(180).save(out['upside_down.png'])
+card('L', 20, 230).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(out['mirrored.png'])
 logo = Image.new('LA', (300, 300), (0, 0))
 ImageDraw.Draw(logo).ellipse((40, 40, 260, 260), fill=(90, 255))
 logo.save(out['clean_transparent.png'])

@@ -207,9 +207,8 @@ pub fn read(
         // Every frame read, levelled where its lines slope (a slope is cheap to find).
         let tilted = prepare.turns.then(|| tilt::slope(base)).flatten();
         let tilted = tilted.map(|degrees| View::Tilted { degrees, width: base.width, height: base.height });
-        let quarters =
-            [View::Clockwise, View::Anticlockwise].into_iter().filter(|_| first || prepare.every_way);
-        let turns = quarters.chain([View::Half].into_iter().filter(|_| prepare.every_way)).chain(tilted);
+        let turns = [View::Clockwise, View::Anticlockwise, View::Half, View::Mirrored];
+        let turns = turns.into_iter().filter(|_| first || prepare.every_way).chain(tilted);
         let afar = prepare::AFAR.into_iter().filter(|_| prepare.afar);
         for view in turns.chain(afar) {
             work.push((i, view, view.apply(&renderings[0])));
@@ -358,6 +357,16 @@ pub(super) mod tests {
             let at = turned.pixels.iter().position(|&p| p == 0).unwrap() as u32;
             let found = Box2 { x: at % 3, y: at / 3, width: 1, height: 1 };
             assert_eq!(turn.back(found, 3, 5), Box2 { x: 4, y: 0, width: 1, height: 1 }, "{turn:?}");
+        }
+        for (view, found) in [
+            (View::Half, Box2 { x: 0, y: 2, width: 1, height: 1 }),
+            (View::Mirrored, Box2 { x: 0, y: 0, width: 1, height: 1 }),
+        ] {
+            let seen = view.apply(&image);
+            assert_eq!((seen.width, seen.height), (5, 3));
+            let at = seen.pixels.iter().position(|&p| p == 0).unwrap() as u32;
+            assert_eq!(Box2 { x: at % 5, y: at / 5, width: 1, height: 1 }, found, "{view:?}");
+            assert_eq!(view.back(found, 5, 3), Box2 { x: 4, y: 0, width: 1, height: 1 }, "{view:?}");
         }
         // A box two wide in the turned image is two high in the frame.
         let wide = Box2 { x: 0, y: 1, width: 2, height: 1 };

@@ -45,11 +45,12 @@ pub struct Prepare {
     /// Specks cleared from the level, colour, contrast and flat renderings where they crowd
     /// ([`despeckle`]).
     pub despeckle: bool,
-    /// The first frame's first rendering read turned a quarter each way too ([`View`]): text
-    /// written on its side (a label up an image's edge, a screenshot stored turned); and every
-    /// frame's, levelled, where its lines slope ([`super::tilt`]).
+    /// The first frame's first rendering read turned a quarter each way, a half, and mirrored
+    /// too ([`View`]): text written on its side (a label up an image's edge, a screenshot stored
+    /// turned), upside down, or seen from behind; and every frame's, levelled, where its lines
+    /// slope ([`super::tilt`]).
     pub turns: bool,
-    /// Every frame's first rendering read turned each way (a quarter, and a half): for images
+    /// Every frame's first rendering read turned each way and mirrored: for images
     /// vault drew itself, small and few (letters drawn with characters, a viewer's lines),
     /// where whoever wrote the text chose which way up it shows.
     pub every_way: bool,
@@ -69,6 +70,9 @@ pub enum View {
     Anticlockwise,
     /// A half turn: text written upside down reads.
     Half,
+    /// Mirrored, left for right: text seen from behind (a film flipped, a screen saved
+    /// mirrored) reads.
+    Mirrored,
     /// From afar: halved (each 2 x 2 square its mean) and blurred over squares of twice this
     /// many pixels and one a side, where letters made of small separate marks — characters
     /// (ASCII art), a halftone's dots, a grid's cells — merge into strokes OCR reads.
@@ -98,6 +102,13 @@ impl View {
                 pixels.reverse();
                 return Gray::new(image.width, image.height, pixels);
             }
+            View::Mirrored => {
+                let mut pixels = image.pixels.clone();
+                for row in pixels.chunks_mut(w.max(1)) {
+                    row.reverse();
+                }
+                return Gray::new(image.width, image.height, pixels);
+            }
             View::Afar(radius) => return blurred(&halved(image), radius as usize),
             View::Tilted { degrees, .. } => return super::tilt::levelled(image, degrees),
             // The turned image is h wide and w high; its (x, y) is the original's (y, h-1-x).
@@ -121,6 +132,7 @@ impl View {
                 y: seen_height.saturating_sub(a.y + a.height),
                 ..a
             },
+            View::Mirrored => super::Box2 { x: seen_width.saturating_sub(a.x + a.width), ..a },
             View::Afar(_) => super::Box2 { x: a.x * 2, y: a.y * 2, width: a.width * 2, height: a.height * 2 },
             View::Tilted { degrees, width, height } => {
                 super::tilt::back(a, degrees, (width, height), (seen_width, seen_height))
