@@ -693,14 +693,16 @@ save(next(out), [np.where(sector, rng.gamma(2.0, 40.0, (160, 560)).clip(0, 255),
 
 /// Text tilted by other than a quarter turn (a person tilts their head): three lines of a name,
 /// a birth date and a record number turned 20, 35, 50 and 65 degrees (and -40, falling) are
-/// refused: each frame's lines are found sloping and read levelled. The last file holds the
-/// text turned 40 degrees in the second of three frames.
+/// refused: each frame's lines are found sloping and read levelled. One file holds the text
+/// turned 40 degrees in the second of three frames; another turned 35 degrees in a corner of a
+/// picture of steep stripes (whose own slope bunches best: the image's tiles find the text's).
 #[test]
 fn text_tilted_at_any_angle_is_read_levelled() {
     let v = Vault::new();
     let angles = [20, 35, 50, 65, -40];
     let mut paths: Vec<PathBuf> = angles.iter().map(|a| v.path(&format!("tilted_{a}.dcm"))).collect();
     paths.push(v.path("cine_tilted_40.dcm"));
+    paths.push(v.path("striped_tilted_35.dcm"));
     let script = r#"
 import sys, numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -712,7 +714,16 @@ for i, line in enumerate(['NAME: MADEUP ZELDA', 'DOB: 1971-02-03', 'MRN: 4711913
 for path in sys.argv[1:]:
     angle = int(path.rsplit('_', 1)[1].split('.')[0])
     pixels = np.asarray(img.rotate(angle, expand=True, resample=Image.BICUBIC, fillcolor=0))
-    if 'cine' in path:
+    if 'striped' in path:
+        # Over a picture of stripes falling steeply, which bunch far better at their own slope.
+        ground = np.zeros((700, 700), np.uint8)
+        yy, xx = np.mgrid[0:700, 0:700]
+        ground[((xx * 94 + yy * 34) // 100) % 14 < 3] = 255
+        ground[350:, 150:620] = 0
+        h, w = pixels.shape
+        ground[690 - h:690, 160:160 + w] |= pixels
+        made.save(path, made.grey(made.header(ConversionType='WSD'), ground))
+    elif 'cine' in path:
         frames = [np.zeros_like(pixels), pixels, np.zeros_like(pixels)]
         made.save(path, made.grey(made.header(made.MULTIFRAME_SECONDARY_CAPTURE, ConversionType='WSD'), frames))
     else:

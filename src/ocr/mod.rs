@@ -205,8 +205,12 @@ pub fn read(
         let first = prepare.turns && i == 0;
         let base = &renderings[0];
         // Every frame read, levelled where its lines slope (a slope is cheap to find).
-        let tilted = prepare.turns.then(|| tilt::slope(base)).flatten();
-        let tilted = tilted.map(|degrees| View::Tilted { degrees, width: base.width, height: base.height });
+        let tilted = if prepare.turns { tilt::slopes(base) } else { Vec::new() };
+        let tilted = tilted.into_iter().map(|degrees| View::Tilted {
+            degrees,
+            width: base.width,
+            height: base.height,
+        });
         let turns = [View::Clockwise, View::Anticlockwise, View::Half, View::Mirrored];
         let turns = turns.into_iter().filter(|_| first || prepare.every_way).chain(tilted);
         let afar = prepare::AFAR.into_iter().filter(|_| prepare.afar);
