@@ -113,8 +113,9 @@ def code(value, scheme, meaning):
     return [E(0x00080100, 'SH', value), E(0x00080102, 'SH', scheme), E(0x00080104, 'LO', meaning)]
 
 
-def sr_doc(label, leaf, depth=3):
-    """Comprehensive SR: CONTAINER root with `depth` nested ContentSequences, `leaf` at the bottom."""
+def sr_doc(label, leaf, depth=3, before=()):
+    """Comprehensive SR: CONTAINER root with `depth` nested ContentSequences, `leaf` at the bottom
+    (the root's last item, after the items `before`)."""
     item = leaf
     for d in range(depth - 1):
         item = [E(0x0040A010, 'CS', 'CONTAINS'), E(0x0040A040, 'CS', 'CONTAINER'),
@@ -133,7 +134,7 @@ def sr_doc(label, leaf, depth=3):
         E(0x0040A043, 'SQ', [code('18748-4', 'LN', 'Diagnostic Imaging Report')]),
         E(0x0040A050, 'CS', 'SEPARATE'),
         E(0x0040A491, 'CS', 'COMPLETE'), E(0x0040A493, 'CS', 'UNVERIFIED'),
-        E(0x0040A730, 'SQ', [item]),
+        E(0x0040A730, 'SQ', list(before) + [item]),
     ]
 
 
@@ -1148,6 +1149,12 @@ def class8():
                                  ('date_roman_spaced', 'CT 3 II 71', '3 II 71')]:
         add('c8_series_description_%s.dcm' % label, C8, 'SeriesDescription (Clean Descriptors): %s' % label,
             needle, part10(ct('c8 sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
+    # A hundred findings Clean Descriptors keeps, then one naming the patient: what a declared
+    # option lets through must not crowd out what it does not.
+    findings = [text_leaf('Finding %d: no abnormality.' % i) for i in range(99)]
+    add('c8_sr_identity_after_99_kept_items.dcm', C8, 'SR TextValue in the 100th item names the patient',
+        NAME_TXT, part10(merge(sr_doc('c8 sr100', text_leaf('Patient ' + NAME_TXT + ' born 1971-02-03'), 1,
+                                      before=findings), CLEAN_DESC)))
     # A structured report's label in its concept name, its value in the value: dsrdump shows
     # "Patient name" = "Madeup Attacker".
     leaves = [
@@ -1250,6 +1257,9 @@ def controls(tmp):
                                        code('113105', 'DCM', 'Clean Descriptors Option')])]
     add('ctl_sr.dcm', C7, 'de-identified SR (Clean Descriptors), TextValue "no acute findings" at depth 3', '',
         part10(merge(sr_doc('ctl sr', text_leaf('No acute findings.'), 3), clean_desc)))
+    add('ctl_sr_100_items.dcm', C7, 'de-identified SR (Clean Descriptors), a hundred findings', '',
+        part10(merge(sr_doc('ctl sr100', text_leaf('No acute findings.'), 1,
+                            before=[text_leaf('Finding %d: no abnormality.' % i) for i in range(99)]), clean_desc)))
     add('ctl_gsps.dcm', C7, 'de-identified presentation state (Clean Descriptors) with a text "arrow"', '',
         part10(merge(gsps('ctl pr', text_obj='arrow'), clean_desc)))
     add('law_epdf.dcm', LAW, 'de-identified encapsulated PDF saying "normal study": the profile empties the document', '',

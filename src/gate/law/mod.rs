@@ -39,8 +39,11 @@ mod values;
 
 use values::*;
 
-/// At most this many reasons are kept for one file (the first ones; the file is refused).
+/// At most this many reasons are kept for one file of each kind of finding (the same options
+/// letting it through or not: many a declared option forgives never crowd out one it does not);
+/// and this many kinds. Past those the file is refused for holding too many.
 const MAX_REASONS: usize = 64;
+const MAX_KINDS: usize = 16;
 /// Letters and digits after a frame's pixels that make text, however spread (a pad byte or a
 /// writer's stray bytes hold few).
 const SLACK_LETTERS: usize = 8;
@@ -235,7 +238,23 @@ impl<'p> Law<'p> {
         detail: Option<&'static str>,
         (vr, named): (VR, bool),
     ) {
-        if self.findings.len() >= MAX_REASONS {
+        if self.findings.iter().filter(|f| f.alternatives == alternatives).nth(MAX_REASONS - 1).is_some() {
+            return;
+        }
+        if self.findings.len() >= MAX_REASONS * MAX_KINDS {
+            if self.findings.last().is_none_or(|f| f.reason.rule != "too-many-findings") {
+                let reason = Reason {
+                    rule: "too-many-findings",
+                    tag: String::new(),
+                    keyword: String::new(),
+                    location: self.location(),
+                    detail: "more elements than vault keeps reasons for: the rest are not judged",
+                    option: None,
+                    region: None,
+                };
+                let named = false;
+                self.findings.push(Finding { reason, alternatives: Vec::new(), strong: true, tag, vr, named });
+            }
             return;
         }
         let reason = Reason {
