@@ -1132,6 +1132,17 @@ def class8():
         ('canadian_syllabics', 'ISO_IR 192', '\u15f0\u1587\u144e: 4711913'.encode(), '4711913'),
         ('stroke_letters', 'ISO_IR 192', '\u0110\u00d8B: 1971-02-03'.encode(), '1971-02-03'),
         ('latin1_accents', 'ISO_IR 100', b'P\xe1tient: Madeup Attacker', NAME_TXT),
+        ('arrow', 'ISO_IR 100', b'Name -> Madeup Attacker', NAME_TXT),
+        ('examinee', 'ISO_IR 100', b'Examinee: Madeup Attacker', NAME_TXT),
+        ('paciente', 'ISO_IR 100', b'Paciente: Madeup Attacker', NAME_TXT),
+        ('cyrillic_patient', 'ISO_IR 192', 'Пациент: Madeup Attacker'.encode(), NAME_TXT),
+        ('hangul_patient', 'ISO_IR 192', '환자: Madeup Attacker'.encode(), NAME_TXT),
+        ('patient_id_commas', 'ISO_IR 100', b'Patient ID 4,711,913', '4,711,913'),
+        ('birth_date_portuguese', 'ISO_IR 100', b'data de nascimento 3 de fevereiro de 1971', '1971'),
+        # A label in a two-byte character set, which only a reader that honours it shows.
+        ('gb18030_label', 'GB18030', '患者姓名: Madeup Attacker'.encode('gb18030'), NAME_TXT),
+        ('gbk_label', 'GBK', '出生日期 1971-02-03'.encode('gbk'), '1971-02-03'),
+        ('jis_label', '\\ISO 2022 IR 87', '患者名: Madeup Attacker'.encode('iso2022_jp'), NAME_TXT),
     ]
     for label, charset, value, needle in kept:
         add('c8_manufacturer_%s.dcm' % label, C8, 'Manufacturer says a label and a value (%s)' % label, needle,

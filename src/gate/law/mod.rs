@@ -37,6 +37,7 @@ mod burned_in;
 mod private;
 mod values;
 
+use dicom_encoding::text::{SpecificCharacterSet, TextCodec};
 use values::*;
 
 /// At most this many reasons are kept for one file of each kind of finding (the same options
@@ -141,6 +142,8 @@ struct Level {
     /// What the item's children said (their concepts and values) and its values' units: a
     /// label may stand there (`Person` = `ZELDA MADEUP`, with `Role` = `Patient (name)`).
     heard: Vec<Vec<u8>>,
+    /// The character set this level's current item declares (its own (0008,0005)).
+    charset: Option<SpecificCharacterSet>,
 }
 
 impl Level {
@@ -154,6 +157,7 @@ impl Level {
             concept: None,
             values: vec![],
             heard: vec![],
+            charset: None,
         }
     }
 }
@@ -169,6 +173,9 @@ pub struct Law<'p> {
     refused_from: Option<usize>,
     declared: BTreeSet<Retain>,
     facts: Facts,
+    /// The character set the data set declares, where it is one whose text a plain reading of
+    /// the bytes does not show ([`Law::shown`]).
+    charset: Option<SpecificCharacterSet>,
     /// The patient's identifying values, to look for in the pixels.
     pub identity: Identity,
     /// The text values, read as a viewer shows them for the letters they draw with characters
@@ -198,6 +205,7 @@ impl<'p> Law<'p> {
             refused_from: None,
             declared: BTreeSet::new(),
             facts: Facts::default(),
+            charset: None,
             identity: Identity::default(),
             written: drawn::Page::default(),
             elements: 0,
@@ -253,7 +261,14 @@ impl<'p> Law<'p> {
                     region: None,
                 };
                 let named = false;
-                self.findings.push(Finding { reason, alternatives: Vec::new(), strong: true, tag, vr, named });
+                self.findings.push(Finding {
+                    reason,
+                    alternatives: Vec::new(),
+                    strong: true,
+                    tag,
+                    vr,
+                    named,
+                });
             }
             return;
         }
@@ -568,29 +583,9 @@ impl Law<'_> {
     }
 }
 
-impl Visitor for Law<'_> {
-    /// A compressed frame carries what an image file does beside its pixels (a JPEG's comment
-    /// and EXIF, …): judged as an image file's would be.
-    fn fragment(&mut self, bytes: &[u8]) {
-        for mut reason in super::metadata::reasons(bytes) {
-            reason.tag = tag_text(tags::PIXEL_DATA);
-            reason.location = format!("{}PixelData fragment/", self.location());
-            self.findings.push(Finding {
-                reason,
-                alternatives: Vec::new(),
-                strong: true,
-                tag: tags::PIXEL_DATA,
-                vr: VR::OB,
-                named: false,
-            });
-        }
-    }
-
-    fn element(&mut self, e: &Element<'_>) {
-        if self.levels.is_empty() {
-            self.score(e.tag, e.vr, e.value.len());
-        }
-        self.elements += 1;
+impl Law<'_> {
+    /// One element judged: its facts noted, its value held to the profile.
+    fn judged(&mut self, e: &Element<'_>) {
         self.note(e);
         if self.refused_here() {
             return;
@@ -614,6 +609,73 @@ impl Visitor for Law<'_> {
             }
             t if t.group() % 2 == 1 => self.private(e),
             _ => self.standard(e),
+        }
+    }
+
+    /// The character set in force where the reading stands: the current item's, else the one
+    /// its data set declares, up to the top.
+    fn charset(&self) -> Option<&SpecificCharacterSet> {
+        self.levels.iter().rev().find_map(|l| l.charset.as_ref()).or(self.charset.as_ref())
+    }
+
+    /// A text value as a reader that honours the declared character set shows it, where that
+    /// differs from its bytes read plainly (as ASCII, UTF-8, or the 8-bit views
+    /// [`shape::views`] takes): two-byte sets, and ISO 2022's escapes.
+    fn shown(&self, e: &Element<'_>) -> Option<Vec<u8>> {
+        let text =
+            e.vr.is_none_or(|vr| matches!(vr, VR::SH | VR::LO | VR::ST | VR::LT | VR::UT | VR::UC | VR::PN));
+        if !text || e.value.iter().all(|&b| b < 0x80 && b != 0x1B) || e.value.len() > 1 << 20 {
+            return None;
+        }
+        let shown = self.charset()?.decode(e.value).ok()?.into_bytes();
+        (shown != e.value).then_some(shown)
+    }
+}
+
+/// The character set a (0008,0005) value declares that a plain reading does not show: the last
+/// of its values a reader knows (the code extension ISO 2022 switches to), unless that is
+/// ASCII or UTF-8.
+fn declared_charset(value: &[u8]) -> Option<SpecificCharacterSet> {
+    let codes = String::from_utf8_lossy(value);
+    let last = codes.split('\\').filter_map(|c| SpecificCharacterSet::from_code(c.trim())).last()?;
+    (!matches!(last.name().as_ref(), "ISO_IR 6" | "ISO_IR 192")).then_some(last)
+}
+
+impl Visitor for Law<'_> {
+    /// A compressed frame carries what an image file does beside its pixels (a JPEG's comment
+    /// and EXIF, …): judged as an image file's would be.
+    fn fragment(&mut self, bytes: &[u8]) {
+        for mut reason in super::metadata::reasons(bytes) {
+            reason.tag = tag_text(tags::PIXEL_DATA);
+            reason.location = format!("{}PixelData fragment/", self.location());
+            self.findings.push(Finding {
+                reason,
+                alternatives: Vec::new(),
+                strong: true,
+                tag: tags::PIXEL_DATA,
+                vr: VR::OB,
+                named: false,
+            });
+        }
+    }
+
+    fn element(&mut self, e: &Element<'_>) {
+        if self.levels.is_empty() {
+            self.score(e.tag, e.vr, e.value.len());
+        }
+        self.elements += 1;
+        if e.tag == tags::SPECIFIC_CHARACTER_SET {
+            let declared = declared_charset(e.value);
+            match self.levels.last_mut() {
+                Some(level) => level.charset = declared,
+                None => self.charset = declared,
+            }
+        }
+        self.judged(e);
+        // Text in a character set whose letters the bytes do not show plainly (GB18030, ISO
+        // 2022's Japanese): judged again as a reader that honours the set shows it.
+        if let Some(shown) = self.shown(e) {
+            self.judged(&Element { value: &shown, ..*e });
         }
     }
 
@@ -651,6 +713,7 @@ impl Visitor for Law<'_> {
         level.creators.clear();
         level.concept = None;
         level.values.clear();
+        level.charset = None;
         if level.must_be_empty && !refused {
             let tag = level.tag;
             level.index = 0;

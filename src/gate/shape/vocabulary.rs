@@ -20,6 +20,10 @@ pub(super) const LABELS: &[&str] = &[
     "medicare", "medicare no", "chi", "chi no", "unit number", "unit no", "patient number",
     "patient no", "pt no", "pat", "pn", "subject", "client", "owner", "resident", "inpatient",
     "outpatient", "attn", "addressee", "aka", "a.k.a", "known as", "signed", "birth",
+    "examinee", "paciente", "paziente", "pacjent", "patiënt", "hasta", "hasta adı", "adı", "soyadı",
+    "пациент", "Пациент", "ПАЦИЕНТ", "ФИО", "фио", "адрес", "Адрес", "환자", "환자명", "성명", "이름",
+    "患者", "患者名", "患者姓名", "姓名", "住所", "地址", "medical record number", "medical record",
+    "nombre del paciente", "nome do paciente", "endereço", "dirección", "indirizzo", "adresse",
 ];
 
 /// Labels specific enough that a number after them is an identity even without `:` (`MRN
@@ -29,6 +33,12 @@ pub(super) const NUMBER_LABELS: &[&str] = &[
     "mrn", "m.r.n", "nhs", "dob", "d.o.b", "d.o.b.", "pid", "ssn", "hosp no", "acc no", "nhs no",
     "nhs number", "date of birth", "birth date", "birthdate", "birthday", "hospital number",
     "hospital no", "hosp. no", "hospital id", "ur number", "ur no", "medicare", "medicare no",
+    "patient id", "pt id", "accession", "phone", "tel", "tel.", "telephone", "mobile",
+    "medical record number", "medical record no",
+    // Other languages' birth dates, and IDs (a number follows them without a colon).
+    "data de nascimento", "fecha de nacimiento", "data di nascita", "date de naissance",
+    "geburtsdatum", "geboortedatum", "data urodzenia", "doğum tarihi", "дата рождения",
+    "Дата рождения", "д.р.", "生年月日", "出生日期", "생년월일", "病历号", "住院号", "등록번호",
 ];
 
 /// Labels that also count a case, a record or a chart of a teaching file (`Case number 12`):

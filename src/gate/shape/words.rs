@@ -121,7 +121,8 @@ pub fn labelled(text: &[u8]) -> bool {
                 continue;
             }
             j += 1;
-            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'"' | b'\'')) {
+            // An arrow (`Name -> X`, `Name => X`) points at the value as a colon does.
+            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'"' | b'\'' | b'>')) {
                 j += 1;
             }
             if lower.get(j).is_some_and(|&b| b.is_ascii_alphanumeric() || b >= 0x80)
