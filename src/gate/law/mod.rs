@@ -637,7 +637,7 @@ impl Law<'_> {
 /// ASCII or UTF-8.
 fn declared_charset(value: &[u8]) -> Option<SpecificCharacterSet> {
     let codes = String::from_utf8_lossy(value);
-    let last = codes.split('\\').filter_map(|c| SpecificCharacterSet::from_code(c.trim())).last()?;
+    let last = codes.split('\\').rev().find_map(|c| SpecificCharacterSet::from_code(c.trim()))?;
     (!matches!(last.name().as_ref(), "ISO_IR 6" | "ISO_IR 192")).then_some(last)
 }
 

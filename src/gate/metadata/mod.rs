@@ -361,6 +361,7 @@ fn jpeg_texts(bytes: &[u8], found: &mut Found) {
                 data.get(XMP_MORE.len() + 40..).unwrap_or_default().to_vec(),
                 false,
             )),
+            0xED if data.starts_with(PHOTOSHOP) => photoshop_texts(&data[PHOTOSHOP.len()..], found),
             _ => {}
         }
         at += 2 + len.max(2);
@@ -373,6 +374,58 @@ fn jpeg_texts(bytes: &[u8], found: &mut Found) {
                 at += 1;
             }
         }
+    }
+}
+
+/// A JPEG's APP13 segment of Photoshop's image resources, where photo tools keep IPTC.
+const PHOTOSHOP: &[u8] = b"Photoshop 3.0\0";
+
+/// The IPTC records in Photoshop's image resources (`8BIM`, the resource 0x0404), which photo
+/// tools and viewers show as a photo's caption, headline, keywords and by-line.
+fn photoshop_texts(resources: &[u8], found: &mut Found) {
+    let mut at = 0;
+    while resources.get(at..at + 4) == Some(b"8BIM") && at + 7 <= resources.len() {
+        let id = u16::from_be_bytes([resources[at + 4], resources[at + 5]]);
+        // A Pascal string, padded to an even length.
+        let name = 1 + resources[at + 6] as usize;
+        let size_at = at + 6 + name + name % 2;
+        let Some(size) = resources.get(size_at..size_at + 4) else { return };
+        let size = u32::from_be_bytes([size[0], size[1], size[2], size[3]]) as usize;
+        let data = &resources
+            [(size_at + 4).min(resources.len())..(size_at + 4).saturating_add(size).min(resources.len())];
+        if id == 0x0404 {
+            iptc_texts(data, found);
+        }
+        at = (size_at + 4).saturating_add(size).saturating_add(size % 2);
+    }
+}
+
+/// Each dataset of IPTC's application record (2:5 object name, 2:25 keywords, 2:105 headline,
+/// 2:120 caption, …) as a field; its by-line (2:80), contact (2:118) and writer (2:122) name a
+/// person.
+fn iptc_texts(records: &[u8], found: &mut Found) {
+    let mut at = 0;
+    while at + 5 <= records.len() {
+        if records[at] != 0x1C {
+            at += 1;
+            continue;
+        }
+        let (record, dataset) = (records[at + 1], records[at + 2]);
+        let mut len = u16::from_be_bytes([records[at + 3], records[at + 4]]) as usize;
+        let mut start = at + 5;
+        if len & 0x8000 != 0 {
+            // An extended dataset: the length's own length, then the length.
+            let n = (len & 0x7FFF).min(4);
+            let bytes = records.get(start..start + n).unwrap_or_default();
+            len = bytes.iter().fold(0usize, |l, &b| (l << 8) | b as usize);
+            start += n;
+        }
+        let value = &records[start.min(records.len())..start.saturating_add(len).min(records.len())];
+        if record == 2 && dataset != 0 {
+            let person = matches!(dataset, 80 | 118 | 122);
+            found.texts.push((format!("IPTC {record}:{dataset}"), value.to_vec(), person));
+        }
+        at = start.saturating_add(len);
     }
 }
 

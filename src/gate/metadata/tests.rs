@@ -125,6 +125,37 @@ fn exif_names_dates_places_and_shaped_text_are_refused() {
     assert_eq!(rules(&jpeg_with(&[(0xE1, d)])), [("EXIF GPS".to_string(), "a place (GPS position)")]);
 }
 
+/// A JPEG's Photoshop segment holding IPTC `datasets` (record 2), after a resource before it.
+fn jpeg_with_iptc(datasets: &[(u8, &[u8])]) -> Vec<u8> {
+    let mut iptc = vec![0x1C, 2, 0, 0, 2, 0, 4];
+    for (n, value) in datasets {
+        iptc.extend([0x1C, 2, *n]);
+        iptc.extend((value.len() as u16).to_be_bytes());
+        iptc.extend(*value);
+    }
+    let mut app13 = b"Photoshop 3.0\0".to_vec();
+    // A resolution resource first (its name empty, padded), then the IPTC.
+    app13.extend(b"8BIM\x03\xED\0\0");
+    app13.extend(16u32.to_be_bytes());
+    app13.extend([0u8; 16]);
+    app13.extend(b"8BIM\x04\x04\0\0");
+    app13.extend((iptc.len() as u32).to_be_bytes());
+    app13.extend(&iptc);
+    if iptc.len() % 2 == 1 {
+        app13.push(0);
+    }
+    jpeg_with(&[(0xED, app13)])
+}
+
+#[test]
+fn a_jpegs_iptc_caption_and_by_line_are_read() {
+    let caption = rules(&jpeg_with_iptc(&[(120, b"Patient: Zelda Madeup DOB 1971-02-03")]));
+    assert_eq!(caption, [("IPTC 2:120".to_string(), "a labelled identity field")]);
+    let by_line = rules(&jpeg_with_iptc(&[(80, b"Zelda Madeup"), (25, b"teaching")]));
+    assert_eq!(by_line, [("IPTC 2:80".to_string(), "a person's name")]);
+    assert!(rules(&jpeg_with_iptc(&[(120, b"CT head, normal"), (25, b"neuro")])).is_empty());
+}
+
 #[test]
 fn jpeg_comments_and_xmp_are_read_and_a_tiff_is_its_own_exif() {
     let r = rules(&jpeg_with(&[(0xFE, b"MRN: 4711913".to_vec())]));
