@@ -1157,7 +1157,8 @@ def class8():
                                  ('for_colon', 'For: Attacker Madeup', 'Attacker Madeup'),
                                  ('patient_capitals', 'PATIENT MADEUP ATTACKER', 'MADEUP ATTACKER'),
                                  ('date_yy_mm_dd', 'CT 71-02-03', '71-02-03'),
-                                 ('date_roman_spaced', 'CT 3 II 71', '3 II 71')]:
+                                 ('date_roman_spaced', 'CT 3 II 71', '3 II 71'),
+                                 ('address', 'CT at home, 12 Nowhere Lane', '12 Nowhere Lane')]:
         add('c8_series_description_%s.dcm' % label, C8, 'SeriesDescription (Clean Descriptors): %s' % label,
             needle, part10(ct('c8 sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
     # A hundred findings Clean Descriptors keeps, then one naming the patient: what a declared

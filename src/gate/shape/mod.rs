@@ -37,6 +37,8 @@ pub enum Shape {
     Email,
     /// A value that is a file in base64: bytes no description holds, that a decoder takes out.
     EncodedFile,
+    /// A street address (`12 Nowhere Lane`).
+    Address,
 }
 
 impl Shape {
@@ -49,6 +51,7 @@ impl Shape {
             Shape::IdNumber => "an ID-like or telephone number",
             Shape::Email => "an e-mail address",
             Shape::EncodedFile => "a file in base64",
+            Shape::Address => "a postal address",
         }
     }
 }
@@ -141,6 +144,11 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     if words::email(text) {
         return Some(Shape::Email);
     }
+    // A patient's address in free text; not in what OCR reads (a department's own address is
+    // on many a screen).
+    if strength == Strength::FreeText && words::address(text) {
+        return Some(Shape::Address);
+    }
     if strength != Strength::Labels && date(text) {
         return Some(Shape::Date);
     }
@@ -166,6 +174,8 @@ mod tests {
             ("Name: Madeup Person", Shape::LabelledField),
             ("pt id #A1234", Shape::LabelledField),
             ("DOB 12/03/1970", Shape::LabelledField),
+            ("seen at home, 12 Nowhere Lane", Shape::Address),
+            ("4b St. Albans Road", Shape::Address),
             ("seen 12/03/1970", Shape::Date),
             ("DOB: 12/03/1970", Shape::LabelledField),
             ("seen by Dr Madeup", Shape::TitledName),
@@ -343,6 +353,9 @@ mod tests {
     fn teaching_descriptions_are_not_identity() {
         for text in [
             "AXIAL 5MM",
+            "ECG 2 Lead ST",
+            "3 Chamber View",
+            "Phase 2 Arterial Way In",
             "CT HEAD W/O CONTRAST",
             "MR BRAIN T2 FLAIR",
             "DR CHEST PA",

@@ -172,3 +172,14 @@ pub(super) const FILLERS: &[&str] = &[
 /// Words of title-case text that no name is (`Name Of Protocol`), besides [`FILLERS`].
 #[rustfmt::skip]
 pub(super) const NOT_NAMES: &[&str] = &["and", "for", "to", "with", "by", "field"];
+
+/// The street types a postal address names its street with, as written after the street's name
+/// (`12 Nowhere Lane`): title case, or capitals for those no scan is labelled with.
+#[rustfmt::skip]
+pub(super) const STREET_TYPES: &[&str] = &[
+    "Street", "St", "St.", "Road", "Rd", "Rd.", "Lane", "Ln", "Ln.", "Avenue", "Ave", "Ave.",
+    "Drive", "Close", "Crescent", "Cres", "Court", "Place", "Gardens", "Terrace", "Grove",
+    "Boulevard", "Blvd", "Square", "Mews",
+    "STREET", "ROAD", "LANE", "AVENUE", "DRIVE", "CLOSE", "CRESCENT", "COURT", "PLACE", "GARDENS",
+    "TERRACE", "GROVE", "BOULEVARD", "SQUARE", "MEWS",
+];

@@ -300,6 +300,31 @@ fn capital_titled(text: &[u8]) -> bool {
     })
 }
 
+/// A street address: a house number (`12`, `12a`), one to three capitalised words and a
+/// street type (`12 Nowhere Lane`, `4 St. Albans Road`).
+pub(super) fn address(text: &[u8]) -> bool {
+    let words: Vec<&[u8]> =
+        text.split(|b| b.is_ascii_whitespace() || *b == b',').filter(|w| !w.is_empty()).collect();
+    let capitalised = |w: &[u8]| {
+        w.len() >= 2
+            && w[0].is_ascii_uppercase()
+            && w[1..].iter().all(|b| b.is_ascii_alphabetic() || matches!(b, b'\'' | b'-' | b'.'))
+    };
+    (0..words.len()).any(|i| {
+        let w = words[i];
+        let digits = w.iter().take_while(|b| b.is_ascii_digit()).count();
+        if !(1..=4).contains(&digits) || w.len() > digits + 1 || w[0] == b'0' {
+            return false;
+        }
+        (1..=3).any(|k| {
+            words.get(i + 1..=i + k + 1).is_some_and(|run| {
+                let (street, names) = run.split_last().expect("a run of words");
+                names.iter().all(|n| capitalised(n)) && STREET_TYPES.iter().any(|t| t.as_bytes() == *street)
+            })
+        })
+    })
+}
+
 /// An e-mail address: a local part, `@`, and a domain of two labels or more ending in two
 /// letters or more. Spelt out too: `at` and `dot` as words or in brackets.
 pub(super) fn email(text: &[u8]) -> bool {
