@@ -175,6 +175,7 @@ mod tests {
             ("pt id #A1234", Shape::LabelledField),
             ("DOB 12/03/1970", Shape::LabelledField),
             ("seen at home, 12 Nowhere Lane", Shape::Address),
+            ("https://pacs.example/mrn/4711913/dob/19710203", Shape::LabelledField),
             ("4b St. Albans Road", Shape::Address),
             ("seen 12/03/1970", Shape::Date),
             ("DOB: 12/03/1970", Shape::LabelledField),

@@ -136,14 +136,15 @@ pub fn labelled(text: &[u8]) -> bool {
     false
 }
 
-/// True when one of `labels` starts a word in `lower` and, after spaces, dots, `#`, `:` or `-`,
-/// a number of at least `digits` digits follows (spaces between its digits allowed).
+/// True when one of `labels` starts a word in `lower` and, after spaces, dots, `#`, `:`, `-` or
+/// `/` (a URL's path, `…/mrn/4711913`), a number of at least `digits` digits follows (spaces
+/// between its digits allowed).
 fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
     labels.iter().any(|label| {
         let l = label.as_bytes();
         for i in word_starts(lower, l) {
             let mut j = i + l.len();
-            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'#' | b':' | b'-')) {
+            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'#' | b':' | b'-' | b'/')) {
                 j += 1;
             }
             let number = lower[j.min(lower.len())..].iter().take_while(|b| b.is_ascii_digit() || **b == b' ');
