@@ -465,8 +465,11 @@ fn dicom_json_and_xml_are_read_as_dicom() {
         </Item></DicomAttribute></NativeDicomModel>"#;
     let r = reasons(xml.as_bytes());
     assert!(r.iter().any(|r| r.1 == "PatientName" && r.2 == "ReferencedSeriesSequence[0]/"), "{r:?}");
-    // Plain JSON and XML are plain.
-    assert!(accepted(br#"{"name": "Madeup Person", "list": [1, 2]}"#));
+    // Plain JSON and XML are documents: judged by their labels, not as DICOM.
+    assert!(accepted(br#"{"course": "neuro", "list": [1, 2]}"#));
+    let labelled = reasons(br#"{"name": "Madeup Person", "list": [1, 2]}"#);
+    assert!(labelled.iter().all(|r| r.0 == "identity-in-document"), "{labelled:?}");
+    assert!(!labelled.is_empty());
     assert!(accepted(b"<notes><p>made-up teaching note</p></notes>"));
 }
 

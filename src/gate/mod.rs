@@ -22,11 +22,16 @@
 //! A reading that reads to the end is judged whole. One that stops part way (a truncated file,
 //! or bytes that only begin like a data set) counts what it read that reads as a person's text;
 //! for Part 10, or a raw reading of several well-formed elements, a reading that stops is itself
-//! a refusal (unreadable DICOM). Files no reading takes for DICOM or a container pass.
+//! a refusal (unreadable DICOM).
+//!
+//! What no reading takes for DICOM is read as a document (`document`): text that labels a
+//! patient's identity is refused. Files no reading takes for DICOM, a container, an image or a
+//! document that labels a patient pass.
 
 mod bare;
 pub mod burned;
 pub mod container;
+mod document;
 pub mod door;
 pub mod drawn;
 mod embedded;
@@ -289,6 +294,11 @@ fn check_in(
             let inner = format!("{location}{name}!/");
             all.merge(check_in(&data, policy, sight, &inner, depth + 1, budget));
         }
+    }
+    // A document (a note, a list, a web page, a PDF's page, an HL7 message) that labels a
+    // patient's identity.
+    if !all.dicom {
+        all.refuse(document::reasons(bytes, policy, location));
     }
     for kind in kinds {
         if depth >= container::MAX_DEPTH {

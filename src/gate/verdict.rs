@@ -13,7 +13,7 @@ pub struct Reason {
     /// duplicate-element, element-out-of-order, burned-in-annotation, burned-in-likely,
     /// burned-in-text, burned-in-unread, image-metadata, unreadable-dicom, unreadable-archive,
     /// unsupported-container, archive-text, identity-in-name, archive-depth, archive-ratio, archive-too-large,
-    /// hidden-text, embedded-dicom, outside-the-model, identity-not-removed.
+    /// hidden-text, embedded-dicom, outside-the-model, identity-not-removed, identity-in-document.
     pub rule: &'static str,
     /// "(gggg,eeee)", or empty when the rule is about the whole file.
     pub tag: String,
@@ -101,6 +101,9 @@ impl Reason {
             "unreadable-dicom" | "duplicate-element" | "element-out-of-order" | "outside-the-model" => {
                 "the file is malformed: readers disagree on it; re-export it from its source, or leave it out"
                     .into()
+            }
+            "identity-in-document" => {
+                "the document names a patient: take the patient's details out of it, or leave it out".into()
             }
             "identity-in-name" if self.detail == "a file or folder name" => {
                 "rename it (a name in the vault may not hold a patient's name, a labelled ID or a birth date)"

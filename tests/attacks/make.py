@@ -181,14 +181,20 @@ def gsps(label, extra=(), text_obj=None, layer_desc=None):
     return merge(base, list(extra))
 
 
-def pdf_bytes(text):
-    """A minimal uncompressed PDF that shows `text` (correct xref table)."""
-    content = ('BT /F1 12 Tf 72 720 Td (%s) Tj ET' % text).encode()
+def pdf_bytes(text, content=None):
+    """A minimal PDF that shows `text` uncompressed, or whose page is `content` deflated
+    (correct xref table)."""
+    stream = b'<< /Length %d >>\nstream\n'
+    if content is None:
+        content = ('BT /F1 12 Tf 72 720 Td (%s) Tj ET' % text).encode()
+    else:
+        content = zlib.compress(content)
+        stream = b'<< /Length %d /Filter /FlateDecode >>\nstream\n'
     objs = [b'<< /Type /Catalog /Pages 2 0 R >>',
             b'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
             b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R '
             b'/Resources << /Font << /F1 5 0 R >> >> >>',
-            b'<< /Length %d >>\nstream\n' % len(content) + content + b'\nendstream',
+            stream % len(content) + content + b'\nendstream',
             b'<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>']
     out = b'%PDF-1.4\n'
     offs = []
@@ -1147,6 +1153,18 @@ def class8():
     for label, charset, value, needle in kept:
         add('c8_manufacturer_%s.dcm' % label, C8, 'Manufacturer says a label and a value (%s)' % label, needle,
             part10(ct('c8 ' + label, [E(0x00080005, 'CS', charset), E(0x00080070, 'LO', value)])))
+    # Free text a site keeps cleaned: a title with an initial, a date in a Japanese era.
+    for label, value, needle in [('title_initial', 'Miss A. Madeup, twelve Invented Lane', 'Madeup'),
+                                 ('era_birth_date', '昭和46年2月3日生', '昭和46年2月3日')]:
+        add('c8_image_comments_%s.dcm' % label, C8, 'ImageComments (Clean Descriptors): %s' % label, needle,
+            part10(ct('c8 ic ' + label, CLEAN_DESC + [E(0x00080005, 'CS', 'ISO_IR 192'),
+                                                      E(0x00204000, 'LT', value.encode())])))
+    # A code of the site's own scheme whose meaning labels its value (a viewer shows them side
+    # by side); the control: the same sequence with a procedure's code.
+    add('c8_procedure_code_local_mrn.dcm', C8, 'ProcedureCodeSequence: 4711913 (99HOSP) "Medical record number"',
+        '4711913', part10(ct('c8 pc mrn', [E(0x00081032, 'SQ', [code('4711913', '99HOSP', 'Medical record number')])])))
+    add('ctl_procedure_code_local.dcm', C7, 'ProcedureCodeSequence: CTHEAD (99HOSP) "CT Head"', '',
+        part10(ct('ctl pc', [E(0x00081032, 'SQ', [code('CTHEAD', '99HOSP', 'CT Head')])])))
     for label, value, needle in [('label_value', 'Name:\\Madeup Attacker', NAME_TXT),
                                  ('caret_split', 'MADEUP\\^ATTACKER', 'ATTACKER')]:
         add('c8_software_versions_%s.dcm' % label, C8, 'SoftwareVersions: a label and its value in two values',
@@ -1228,6 +1246,99 @@ def controls8():
         part10(merge(sr_doc('ctl sr ct', leaf, 3), CLEAN_DESC)))
     add('ctl_software_versions.dcm', C7, 'SoftwareVersions with several values', '',
         part10(ct('ctl sv', [E(0x00181020, 'LO', 'VE11C\\SP2\\syngo MR')])))
+
+
+# ---------------------------------------------------------------- class 9: documents
+C9 = '9-documents'
+
+
+def docx_bytes(runs):
+    """A Word document whose one paragraph is `runs` (Word splits text into runs as it likes)."""
+    body = ''.join('<w:r><w:t xml:space="preserve">%s</w:t></w:r>' % r for r in runs)
+    doc = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.'
+           'openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>%s</w:p></w:body></w:document>' % body)
+    return zip_bytes([('[Content_Types].xml', b'<?xml version="1.0"?><Types/>'), ('word/document.xml', doc.encode())])
+
+
+def pdf_content(content):
+    """A one-page PDF whose page content stream is `content` (deflated)."""
+    return pdf_bytes('', content)
+
+
+def class9():
+    """Documents that label a patient: what a trainee drags in beside a study (a list, notes,
+    a report, a web page saved from the RIS, an HL7 order)."""
+    notes = 'Patient: %s\nDOB: 03/02/1971\n' % NAME_TXT
+    docs = [
+        ('notes.txt', notes.encode()),
+        ('notes_crlf.txt', notes.replace('\n', '\r\n').encode()),
+        ('notes_utf16.txt', b'\xff\xfe' + notes.encode('utf-16-le')),
+        ('notes_caret.txt', ('Teaching case from %s, kindly shared\n' % NAME.upper()).encode()),
+        ('list.csv', ('name,dob,mrn\n%s,1971-02-03,4711913\n' % NAME_TXT).encode()),
+        ('list_quoted.csv', ('"Patient Name";"Findings"\n"MADEUP, Attacker";"fracture"\n').encode()),
+        ('page.html', ('<html><body><table><tr><td>Patient:</td><td>%s</td></tr></table></body></html>'
+                       % NAME_TXT).encode()),
+        ('page_split.html', b'<p>Patient: Made<span>up</span> <b>Attacker</b></p>'),
+        ('page_entities.html', ('<p>Patient&#58; %s</p>' % NAME_TXT).encode()),
+        ('fields.json', json.dumps({'patient': {'name': NAME_TXT, 'dob': '1971-02-03'}}).encode()),
+        ('fields.yaml', ('patient:\n  name: %s\n  birthDate: 1971-02-03\n' % NAME_TXT).encode()),
+        ('order.hl7', ('MSH|^~\\&|RIS|HOSP|PACS|HOSP|202401010000||ORM^O01|1|P|2.3\rPID|1||||%s||'
+                       '19710203|F\r' % NAME.upper()).encode()),
+        ('text.svg', ('<svg xmlns="http://www.w3.org/2000/svg"><text x="1" y="9">Patient: %s</text></svg>'
+                      % NAME_TXT).encode()),
+        ('report.pdf', pdf_bytes('Patient: %s  DOB 03/02/1971' % NAME_TXT)),
+        ('report_tj.pdf', pdf_content(b'BT /F1 12 Tf 72 720 Td [(Pati) -30 (ent: Made) 12 (up Attacker)] TJ ET')),
+        ('report_hex.pdf', pdf_content(b'BT /F1 12 Tf 72 720 Td <' + ('Patient: ' + NAME_TXT).encode().hex().encode()
+                                       + b'> Tj ET')),
+        ('word.docx', docx_bytes(['Pati', 'ent: Made', 'up Attacker'])),
+        ('notes.zip', zip_bytes([('notes.txt', notes.encode())])),
+        ('mail.eml', ('From: registrar@example.org\nSubject: case\n\nPatient: %s\nMRN 4711913\n' % NAME_TXT).encode()),
+    ]
+    for name, data in docs:
+        add('c9_' + name, C9, 'a document that labels a patient (%s)' % name.split('.')[-1], NAME_TXT,
+            data, kind='document')
+    for name, data in [
+        ('ctl_doc_case_list.csv', b'case,name,modality,findings\n1,Tension Pneumothorax,CT,left\n'),
+        ('ctl_doc_notes.md', b'# Neuro teaching\nLecture 2024-03-01 by Dr Smith. Name: Chest CT teaching set\n'
+                             b'Contact: Radiology, 1 Hospital Road. Tel: 01632 960000\n'),
+        ('ctl_doc_config.yaml', b'name: neuro-set\nid: 3\nversion: 2\n'),
+        ('ctl_doc_order.hl7', b'MSH|^~\\&|RIS|HOSP|PACS|HOSP|202401010000||ORM^O01|1|P|2.3\rPID|1||||\r'),
+        ('ctl_doc_page.html', b'<html><title>Chest</title><p>Normal PA film. Series name: Axial T2</p></html>'),
+        ('ctl_doc_report.pdf', pdf_content(b'BT /F1 12 Tf 72 720 Td [(Normal) -30 ( CT head)] TJ ET')),
+    ]:
+        add(name, C7, 'a document that names no patient', '', data, kind='plain')
+
+
+def document_text(path):
+    """What a document's own reader shows: the text of each page, member, cell or field."""
+    data = open(path, 'rb').read()
+    ext = path.rsplit('.', 1)[-1]
+    if ext == 'pdf':
+        import pypdf
+        return '\n'.join(p.extract_text() for p in pypdf.PdfReader(path).pages)
+    if ext in ('docx', 'zip'):
+        import xml.etree.ElementTree as ET
+        z = zipfile.ZipFile(path)
+        out = []
+        for n in z.namelist():
+            m = z.read(n)
+            if n.endswith('.xml') and ext == 'docx':
+                out.append(''.join(ET.fromstring(m).itertext()))
+            else:
+                out.append(m.decode('utf-8', 'replace'))
+        return '\n'.join(out)
+    text = data.decode('utf-16') if data[:2] == b'\xff\xfe' else data.decode('utf-8')
+    if ext in ('html', 'svg'):
+        import html
+        import re
+        return html.unescape(re.sub(r'<[^>]*>', '', text))
+    if ext == 'csv':
+        import csv
+        import io
+        return '\n'.join(' '.join(row) for row in csv.reader(io.StringIO(text), delimiter=';' if ';' in text else ','))
+    if ext == 'json':
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    return text
 
 
 # ---------------------------------------------------------------- class 7: controls
@@ -1541,6 +1652,10 @@ def verify(e, tmp):
             if fam is not None and giv is not None and '%s^%s' % (fam.text, giv.text) == e['needle']:
                 rs.append('XML text: DicomAttribute %s PersonName %s^%s' % (a.get('tag'), fam.text, giv.text))
         return rs
+    if e['kind'] == 'document':
+        shown = document_text(path)
+        found = e['needle'] in shown or e['needle'].upper() in shown or 'Madeup' in shown or 'MADEUP' in shown
+        return ['the text its reader shows (%s)' % e['file'].rsplit('.', 1)[-1]] if found else []
     if e['kind'] == 'container':
         return verify_container(open(path, 'rb').read(), e['needle'], tmp)
     if e['kind'] == 'carved':
@@ -1595,6 +1710,7 @@ def main():
         class5()
         class6(tmp)
         class8()
+        class9()
         controls(tmp)
         controls8()
         names = [e['file'] for e in ENTRIES]

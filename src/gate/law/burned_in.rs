@@ -41,15 +41,7 @@ const CROSS_SECTION_SOP_CLASSES: &[&[u8]] = &[
 impl Law<'_> {
     /// Top-level facts and declared options, noted whatever else happens.
     pub(super) fn note(&mut self, e: &Element<'_>) {
-        if IDENTITY_TAGS.contains(&e.tag) {
-            // A dummy (ANONYMIZED, REMOVED…) is no one's value: looking for it in the pixels
-            // would only stop the memory of what OCR saw from being used.
-            for v in e.value.split(|&b| b == b'\\') {
-                if !self.policy.is_blank(&String::from_utf8_lossy(v)) {
-                    self.identity.note(e.tag, v);
-                }
-            }
-        }
+        self.note_identity(e);
         if matches!(
             e.tag,
             tags::GRAPHIC_DATA
@@ -90,6 +82,20 @@ impl Law<'_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The patient's own values, which OCR looks for in the pixels (also as a value's declared
+    /// character set shows it).
+    pub(super) fn note_identity(&mut self, e: &Element<'_>) {
+        if IDENTITY_TAGS.contains(&e.tag) {
+            // A dummy (ANONYMIZED, REMOVED…) is no one's value: looking for it in the pixels
+            // would only stop the memory of what OCR saw from being used.
+            for v in e.value.split(|&b| b == b'\\') {
+                if !self.policy.is_blank(&String::from_utf8_lossy(v)) {
+                    self.identity.note(e.tag, v);
+                }
+            }
         }
     }
 

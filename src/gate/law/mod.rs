@@ -144,7 +144,29 @@ struct Level {
     heard: Vec<Vec<u8>>,
     /// The character set this level's current item declares (its own (0008,0005)).
     charset: Option<SpecificCharacterSet>,
+    /// The current item's code, where it is one: its value (with its tag), its scheme and its
+    /// meaning ([`Law::coded`] reads them together at the item's end).
+    code: Code,
 }
+
+/// A code item's parts.
+#[derive(Default)]
+struct Code {
+    value: Option<(Tag, Vec<u8>)>,
+    scheme: Option<Vec<u8>>,
+    meaning: Option<Vec<u8>>,
+}
+
+/// Coding schemes whose code values are concepts' codes (`121030` in DICOM's own is `Subject
+/// ID`, not a subject's): a code of another scheme — a site's own (`99HOSP`) — is a value that
+/// its meaning labels.
+#[rustfmt::skip]
+const STANDARD_SCHEMES: &[&str] = &[
+    "DCM", "SCT", "SRT", "SNM3", "LN", "UCUM", "UMLS", "RADLEX", "NCIt", "NCIT", "FMA", "MDC",
+    "ICD10", "I10", "I9", "I9C", "I10P", "ACR", "HL7", "NEU", "DCMUID", "NICIP", "CPT4", "C4", "C5",
+    "ISO3166_1", "ISO639_1", "ISO639_2", "ITIS_TSN", "PUBCHEM_CID", "RXNORM", "ATC", "MSH", "UNS",
+    "NBD", "ICDO3", "LOINC", "SNOMED", "IBSI", "BARI", "MAYONRISBSASRG", "PATHLEX", "NYUMCCG",
+];
 
 impl Level {
     fn new(tag: Tag, must_be_empty: bool) -> Level {
@@ -158,6 +180,7 @@ impl Level {
             values: vec![],
             heard: vec![],
             charset: None,
+            code: Code::default(),
         }
     }
 }
@@ -246,9 +269,6 @@ impl<'p> Law<'p> {
         detail: Option<&'static str>,
         (vr, named): (VR, bool),
     ) {
-        if self.findings.iter().filter(|f| f.alternatives == alternatives).nth(MAX_REASONS - 1).is_some() {
-            return;
-        }
         if self.findings.len() >= MAX_REASONS * MAX_KINDS {
             if self.findings.last().is_none_or(|f| f.reason.rule != "too-many-findings") {
                 let reason = Reason {
@@ -270,6 +290,11 @@ impl<'p> Law<'p> {
                     named,
                 });
             }
+            return;
+        }
+        // Past the whole bound (above) no finding is scanned again: a file of a million
+        // private elements costs one comparison each.
+        if self.findings.iter().filter(|f| f.alternatives == alternatives).nth(MAX_REASONS - 1).is_some() {
             return;
         }
         let reason = Reason {
@@ -302,6 +327,17 @@ impl<'p> Law<'p> {
         let n = self.levels.len();
         // Copied only for the elements kept: this runs for every element of every reading.
         let value = || trim(e.value).to_vec();
+        if n >= 1 {
+            let code = &mut self.levels[n - 1].code;
+            match e.tag {
+                tags::CODE_VALUE | tags::LONG_CODE_VALUE | tags::URN_CODE_VALUE => {
+                    code.value = Some((e.tag, value()))
+                }
+                tags::CODING_SCHEME_DESIGNATOR => code.scheme = Some(value()),
+                tags::CODE_MEANING => code.meaning = Some(value()),
+                _ => {}
+            }
+        }
         if e.tag == tags::CODE_MEANING && n >= 2 {
             match self.levels[n - 1].tag {
                 tags::CONCEPT_NAME_CODE_SEQUENCE => self.levels[n - 2].concept = Some(value()),
@@ -358,6 +394,27 @@ impl<'p> Law<'p> {
             let parent = &mut self.levels[n - 2];
             parent.heard.push(concept);
             parent.heard.extend(values.into_iter().map(|(_, v)| v));
+        }
+    }
+}
+
+impl Law<'_> {
+    /// At an item's end: a code of a site's own scheme read as its meaning labels it
+    /// (`Medical record number: 4711913`), as a viewer shows a code beside its meaning, where
+    /// the code could be someone's (two words, or five digits or more).
+    fn coded(&mut self) {
+        let Some(level) = self.levels.last_mut() else { return };
+        let code = std::mem::take(&mut level.code);
+        let (Some((tag, value)), Some(meaning)) = (code.value, code.meaning) else { return };
+        let scheme = code.scheme.unwrap_or_default();
+        // A site's concepts have codes too (`IHE.05`, `Recording Observer's Name`): only a
+        // value that could be someone's is read as labelled.
+        if STANDARD_SCHEMES.iter().any(|s| s.as_bytes() == scheme.as_slice()) || !could_be_someones(&value) {
+            return;
+        }
+        let said = [&meaning[..], b": ", &value].concat();
+        if let Some(shape) = shape::find(&said, Strength::Labels) {
+            self.find("identity-in-text", tag, None, true, Some(shape.describe()));
         }
     }
 }
@@ -585,8 +642,13 @@ impl Law<'_> {
 
 impl Law<'_> {
     /// One element judged: its facts noted, its value held to the profile.
-    fn judged(&mut self, e: &Element<'_>) {
-        self.note(e);
+    /// The law on one element. `again`: the value as its declared character set shows it,
+    /// after its bytes were judged (facts and drawings are not noted twice).
+    fn judged(&mut self, e: &Element<'_>, again: bool) {
+        match again {
+            false => self.note(e),
+            true => self.note_identity(e),
+        }
         if self.refused_here() {
             return;
         }
@@ -671,11 +733,11 @@ impl Visitor for Law<'_> {
                 None => self.charset = declared,
             }
         }
-        self.judged(e);
+        self.judged(e, false);
         // Text in a character set whose letters the bytes do not show plainly (GB18030, ISO
         // 2022's Japanese): judged again as a reader that honours the set shows it.
         if let Some(shown) = self.shown(e) {
-            self.judged(&Element { value: &shown, ..*e });
+            self.judged(&Element { value: &shown, ..*e }, true);
         }
     }
 
@@ -714,6 +776,7 @@ impl Visitor for Law<'_> {
         level.concept = None;
         level.values.clear();
         level.charset = None;
+        level.code = Code::default();
         if level.must_be_empty && !refused {
             let tag = level.tag;
             level.index = 0;
@@ -727,6 +790,7 @@ impl Visitor for Law<'_> {
 
     fn end_item(&mut self) {
         if !self.refused_here() {
+            self.coded();
             self.said();
         }
     }

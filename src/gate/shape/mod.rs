@@ -56,6 +56,7 @@ impl Shape {
     }
 }
 
+pub mod fields;
 mod numbers;
 mod ocr;
 mod spelt;
@@ -205,6 +206,11 @@ mod tests {
             ("Ｍａｄｅｕｐ＾Ａｔｔａｃｋｅｒ", Shape::PersonName),
             ("ＭＲＮ ４７１１９１３", Shape::LabelledField),
             ("ｒｅｆ ４７１１９１３", Shape::IdNumber),
+            ("Miss Z. Madeup, twelve Nowhere Lane", Shape::TitledName),
+            ("seen by Dr J.R. Madeup", Shape::TitledName),
+            ("昭和46年2月3日生", Shape::Date),
+            ("1971年2月3日", Shape::Date),
+            ("1971년 2월 3일", Shape::Date),
         ] {
             assert_eq!(shape(text), Some(expected), "{text}");
         }

@@ -2,6 +2,9 @@
 
 use super::words::find_from;
 
+/// Japanese eras a year is counted in (Meiji, Taishō, Shōwa, Heisei, Reiwa).
+const ERAS: &[&str] = &["明治", "大正", "昭和", "平成", "令和"];
+
 const MONTHS: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 /// Runs of digits: (start, end) of each.
@@ -61,8 +64,17 @@ pub(super) fn date(text: &[u8]) -> bool {
                 && sep1.len() <= 3
                 && (core.len() == 1 && mark(core[0]) || sep1 == b"--")
                 && (len == 4 || c.1 - c.0 == 4);
-            // Chinese and Japanese: 1971年2月3日.
-            let cjk = sep1 == "年".as_bytes() && sep2 == "月".as_bytes();
+            // Chinese and Japanese: 1971年2月3日; Korean: 1971년 2월 3일.
+            let cjk = (sep1 == "年".as_bytes() && sep2 == "月".as_bytes())
+                || (sep1.trim_ascii() == "년".as_bytes() && sep2.trim_ascii() == "월".as_bytes());
+            // A Japanese era's year (昭和46年2月3日: the 46th year of Shōwa).
+            let era = cjk
+                && ERAS.iter().any(|e| text[..run.0].trim_ascii_end().ends_with(e.as_bytes()))
+                && (1..=64).contains(&number(text, run))
+                && plausible(2000, number(text, b), number(text, c));
+            if era {
+                return true;
+            }
             let joined = (sep1 == sep2 && (plain || wide)) || cjk;
             if joined {
                 let (l1, l2, l3) = (len, b.1 - b.0, c.1 - c.0);

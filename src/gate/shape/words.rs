@@ -211,6 +211,13 @@ pub(super) fn titled(text: &[u8]) -> bool {
             while text.get(j) == Some(&b' ') {
                 j += 1;
             }
+            // Initials before the name (`Miss Z. Madeup`, `Dr J.R. Smith`).
+            while text.get(j).is_some_and(u8::is_ascii_uppercase) && text.get(j + 1) == Some(&b'.') {
+                j += 2;
+                while text.get(j) == Some(&b' ') {
+                    j += 1;
+                }
+            }
             let upper = text.get(j).is_some_and(|b| b.is_ascii_uppercase());
             let lower_next = text.get(j + 1).is_some_and(|b| b.is_ascii_lowercase());
             if upper && lower_next && !examined(&text[j..]) {
