@@ -42,22 +42,37 @@ pub(super) fn reasons(bytes: &[u8], policy: &Policy, location: &str) -> Vec<Reas
         note(field, "an HL7 v2 message's patient field", segment);
     }
     for (view, shown) in views(&text) {
-        for (n, line) in shown.lines().enumerate() {
+        let lines: Vec<&str> = shown.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
             let at = match view {
                 "" => format!("line {}", n + 1),
                 _ => format!("line {} ({view})", n + 1),
             };
-            for field in fields::fields(line) {
+            for field in line_fields(line) {
                 note(field, field.describe(), at.clone());
+            }
+            // A label on a line of its own (a form's, a PDF's text drawn apart): the value is
+            // on the next line that has one.
+            if view != "fields"
+                && fields::column(line).is_some()
+                && let Some(next) = lines[n + 1..].iter().find(|l| !l.trim().is_empty())
+                && !next.contains(':')
+            {
+                for field in
+                    fields::fields(&format!("{}: {}", line.trim().trim_end_matches(':'), next.trim()))
+                {
+                    note(field, field.describe(), at.clone());
+                }
             }
             if caret_name(line) {
                 note(Field::Name, Shape::PersonName.describe(), at);
             }
         }
-    }
-    for (n, cell) in table(&text) {
-        for field in fields::fields(&cell) {
-            note(field, field.describe(), format!("line {} (table)", n + 1));
+        for (n, cell) in table(&shown) {
+            for field in fields::fields(&cell) {
+                let view = if view.is_empty() { "table".to_string() } else { format!("table, {view}") };
+                note(field, field.describe(), format!("line {} ({view})", n + 1));
+            }
         }
     }
     // A telephone number or an address is a patient's beside a patient's field; alone, it is as
@@ -70,24 +85,83 @@ pub(super) fn reasons(bytes: &[u8], policy: &Policy, location: &str) -> Vec<Reas
         .collect()
 }
 
-/// The text of `bytes` when they are text: UTF-16 with its byte-order mark, UTF-8, or else
-/// Latin-1 (each byte a character).
-fn as_text(bytes: &[u8]) -> Option<String> {
-    let utf16 = |bytes: &[u8], unit: fn([u8; 2]) -> u16| {
-        let units: Vec<u16> = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]])).collect();
-        String::from_utf16_lossy(&units)
+/// The text of `bytes` when a reader shows them as text, with what it shows as nothing taken
+/// out: UTF-8, UTF-16 and UTF-32 (with a byte-order mark or without, as [`as_utf8`] reads JSON),
+/// Latin-1 where the bytes are no UTF-8 but mostly ASCII, and EBCDIC. Control characters a
+/// viewer skips or draws as nothing (a NUL, a DOS end of file, a terminal's colour escape, a
+/// backspace) are dropped, and those that frame a message (MLLP's VT and FS) are line ends — as
+/// long as they are few: bytes one in ten of which are controls are no text.
+///
+/// [`as_utf8`]: super::encoded::as_utf8
+pub(super) fn as_text(bytes: &[u8]) -> Option<String> {
+    let decoded = super::encoded::as_utf8(bytes);
+    let text = match std::str::from_utf8(&decoded) {
+        Ok(s) => s.to_string(),
+        // A head cut inside a character.
+        Err(e) if e.error_len().is_none() => {
+            String::from_utf8_lossy(&decoded[..e.valid_up_to()]).into_owned()
+        }
+        Err(_) if share(&decoded, |b| b.is_ascii_graphic() || b.is_ascii_whitespace()) >= 0.9 => {
+            decoded.iter().map(|&b| char::from(b)).collect()
+        }
+        Err(_) if ebcdic(bytes) => super::encoded::ebcdic_037(bytes),
+        Err(_) => return None,
     };
-    let text = match bytes {
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
-        _ if super::text_like(bytes) => match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_string(),
-            Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
-        },
-        _ => return None,
+    let total = text.chars().count();
+    let controls =
+        text.chars().filter(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')).count();
+    if total == 0 || controls * 10 > total {
+        return None;
+    }
+    if controls == 0 {
+        return Some(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            // An ANSI escape: ESC [ parameters, then a final letter.
+            '\u{1b}' if chars.peek() == Some(&'[') => {
+                chars.next();
+                while chars.next().is_some_and(|p| !('\u{40}'..='\u{7e}').contains(&p)) {}
+            }
+            '\u{b}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}' => out.push('\n'),
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}') => {}
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// The share of `bytes` that `keep` keeps.
+fn share(bytes: &[u8], keep: impl Fn(u8) -> bool) -> f64 {
+    bytes.iter().filter(|&&b| keep(b)).count() as f64 / bytes.len().max(1) as f64
+}
+
+/// Text in EBCDIC: spaces (0x40) and EBCDIC's letters, digits and common marks nearly
+/// throughout.
+fn ebcdic(bytes: &[u8]) -> bool {
+    let letter = |b: u8| matches!(b, 0x81..=0x89 | 0x91..=0x99 | 0xA2..=0xA9 | 0xC1..=0xC9 | 0xD1..=0xD9 | 0xE2..=0xE9 | 0xF0..=0xF9);
+    let mark = |b: u8| {
+        matches!(b, 0x40 | 0x4B | 0x6B | 0x7A | 0x60 | 0x61 | 0x25 | 0x15 | 0x0D | 0x05 | 0x7D | 0x4D | 0x5D)
     };
-    let shown = text.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\u{c}'));
-    shown.then_some(text)
+    share(bytes, |b| b == 0x40) >= 0.03 && share(bytes, |b| letter(b) || mark(b)) >= 0.9
+}
+
+/// The fields of one line, and of each way its characters show (letters of other scripts that
+/// look like Latin ones, full-width forms, characters that show nothing: [`shape::views`]).
+fn line_fields(line: &str) -> Vec<Field> {
+    let mut found = fields::fields(line);
+    if !line.is_ascii() {
+        for view in shape::views(line.as_bytes()).iter().skip(1) {
+            for f in fields::fields(&String::from_utf8_lossy(view)) {
+                if !found.contains(&f) {
+                    found.push(f);
+                }
+            }
+        }
+    }
+    found
 }
 
 /// The text in each way a reader shows it, named (the empty name: as it is), each also with
@@ -100,15 +174,21 @@ fn views(text: &str) -> Vec<(&'static str, String)> {
         // Tags as nothing (a word split by a tag: `Zel<b>da</b>`, Word's runs) and as line ends.
         out.push(("markup", untagged(text, "")));
         out.push(("markup", untagged(text, "\n")));
+        // A table's rows as lines and its cells apart (HTML, Word, OpenDocument): [`table`]
+        // reads its header; and each element's name as the label of the text it holds
+        // (`<PatientName>Zelda Madeup</PatientName>`).
+        out.push(("markup table", rows(text)));
+        out.push(("markup elements", elements(text)));
     }
-    if text.contains(['{', '[', '"', '\'', '=']) {
-        let fields: String = text
-            .chars()
-            .filter(|c| !matches!(c, '"' | '\'' | '`'))
-            .map(|c| if matches!(c, '{' | '}' | '[' | ']' | ',') { '\n' } else { c })
-            .collect();
-        out.push(("fields", fields));
-    }
+    // A data file's quotes and brackets taken out, and its keys that are labels written as
+    // words (`dateOfBirth`, `hospital_number`; JSON, YAML, INI).
+    let fields: String = text
+        .chars()
+        .filter(|c| !matches!(c, '"' | '\'' | '`'))
+        .map(|c| if matches!(c, '{' | '}' | '[' | ']' | ',') { '\n' } else { c })
+        .collect();
+    let fields: Vec<String> = fields.lines().map(keyed).collect();
+    out.push(("fields", fields.join("\n")));
     if let Some(shown) = pdf_text(text) {
         out.push(("pdf text", shown));
     }
@@ -123,25 +203,95 @@ fn views(text: &str) -> Vec<(&'static str, String)> {
     out
 }
 
-/// `text` with each tag (`<` to `>`) replaced by `with`.
-fn untagged(text: &str, with: &str) -> String {
+/// A `key: value` (or `key = value`) line with its key written as words where they are a label
+/// (`dateOfBirth` → `date Of Birth`); other lines as they are (`waiterName` names no one).
+fn keyed(line: &str) -> String {
+    let Some(at) = line.find([':', '=']) else { return line.to_string() };
+    let key = line[..at].trim();
+    if key.is_empty() || !key.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return line.to_string();
+    }
+    let spaced = words(key);
+    match fields::column(&spaced) {
+        Some(_) if spaced != key => format!("{spaced}{}", &line[at..]),
+        _ => line.to_string(),
+    }
+}
+
+/// `text` with identifiers written as words: a capital after a small letter starts a new word
+/// (`dateOfBirth`), and an underscore is a space.
+fn words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut last = ' ';
+    for c in text.chars() {
+        if c.is_uppercase() && last.is_lowercase() {
+            out.push(' ');
+        }
+        out.push(if c == '_' { ' ' } else { c });
+        last = c;
+    }
+    out
+}
+
+/// Markup with each table row on a line of its own and its cells split by tabs, other tags
+/// taken out.
+fn rows(text: &str) -> String {
+    tags(text, |name| match name {
+        "/tr" | "/w:tr" | "/table:table-row" | "/row" => "\n",
+        "/td" | "/th" | "/w:tc" | "/table:table-cell" | "/c" => "\t",
+        _ => "",
+    })
+}
+
+/// Markup with each opening tag's name written as a label before what it holds
+/// (`PatientName: Zelda Madeup`), each on a line of its own.
+fn elements(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('<') {
         out.push_str(&rest[..open]);
-        match rest[open..].find('>') {
-            Some(close) => {
-                out.push_str(with);
-                rest = &rest[open + close + 1..];
-            }
-            None => {
-                rest = &rest[open..];
-                break;
-            }
+        let Some(close) = rest[open..].find('>') else {
+            rest = &rest[open..];
+            break;
+        };
+        let tag = &rest[open + 1..open + close];
+        let name = tag.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
+        let opening = !tag.starts_with(['/', '!', '?']) && !tag.ends_with('/') && !name.is_empty();
+        out.push('\n');
+        if opening {
+            let name = name.rsplit(':').next().unwrap_or(name);
+            let spaced = words(name);
+            out.push_str(if fields::column(&spaced).is_some() { &spaced } else { name });
+            out.push_str(": ");
         }
+        rest = &rest[open + close + 1..];
     }
     out.push_str(rest);
     out
+}
+
+/// `text` with each tag replaced by what `with` gives for its name (`td`, `/td`).
+fn tags(text: &str, with: impl Fn(&str) -> &'static str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            rest = &rest[open..];
+            break;
+        };
+        let tag = &rest[open + 1..open + close];
+        let name = tag.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or("");
+        out.push_str(with(&name.to_ascii_lowercase()));
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` with each tag (`<` to `>`) replaced by `with`.
+fn untagged(text: &str, with: &'static str) -> String {
+    tags(text, |_| with)
 }
 
 /// The text a PDF content stream shows: its strings (literal and hex), those of one `TJ` array
@@ -234,34 +384,58 @@ fn caret_name(line: &str) -> bool {
 }
 
 /// A table's cells under the columns its header labels as identity, each as `header: cell`
-/// with its line: comma, semicolon, tab or bar separated, the header its first line. A column
-/// headed `name` alone counts only beside another identity column (a case list names its cases).
+/// with its line. A header is a line whose cells (split by commas, semicolons, tabs, bars, or
+/// runs of spaces in a table of fixed widths) name an identity; the rows after it are its rows
+/// until the next header. A column headed `name` alone counts only beside another identity
+/// column (a case list names its cases).
 fn table(text: &str) -> Vec<(usize, String)> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, header)) = lines.next() else { return Vec::new() };
-    let Some((sep, columns)) = [',', ';', '\t', '|'].into_iter().find_map(|sep| {
-        let cells = cells(header, sep);
-        let columns: Vec<Option<(Field, bool)>> = cells.iter().map(|c| fields::column(c)).collect();
-        (cells.len() >= 2 && columns.iter().any(Option::is_some)).then_some((sep, columns))
-    }) else {
-        return Vec::new();
+    struct Header {
+        sep: Option<char>,
+        cells: Vec<String>,
+        columns: Vec<Option<(Field, bool)>>,
+        firm: bool,
+    }
+    let header = |line: &str| {
+        [Some(','), Some(';'), Some('\t'), Some('|'), None].into_iter().find_map(|sep| {
+            let cells = cells(line, sep);
+            let columns: Vec<Option<(Field, bool)>> = cells.iter().map(|c| fields::column(c)).collect();
+            let firm = columns.iter().flatten().any(|(_, loose)| !loose);
+            (cells.len() >= 2 && columns.iter().any(Option::is_some)).then_some(Header {
+                sep,
+                cells,
+                columns,
+                firm,
+            })
+        })
     };
-    let firm = columns.iter().flatten().any(|(_, loose)| !loose);
-    let headers = cells(header, sep);
     let mut out = Vec::new();
-    for (n, line) in lines {
-        for (i, cell) in cells(line, sep).into_iter().enumerate() {
-            match columns.get(i) {
-                Some(Some((_, loose))) if firm || !loose => out.push((n, format!("{}: {cell}", headers[i]))),
-                _ => {}
+    let mut current: Option<Header> = None;
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(h) = header(line) {
+            current = Some(h);
+            continue;
+        }
+        let Some(h) = &current else { continue };
+        for (i, cell) in cells(line, h.sep).into_iter().enumerate() {
+            if let Some(Some((_, loose))) = h.columns.get(i)
+                && (h.firm || !loose)
+            {
+                out.push((n, format!("{}: {cell}", h.cells[i])));
             }
         }
     }
     out
 }
 
-/// A line's cells: split at `sep` outside double quotes, the quotes taken off.
-fn cells(line: &str, sep: char) -> Vec<String> {
+/// A line's cells: split at `sep` outside double quotes (None: at runs of two spaces or more),
+/// the quotes taken off.
+fn cells(line: &str, sep: Option<char>) -> Vec<String> {
+    let Some(sep) = sep else {
+        return line.split("  ").map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect();
+    };
     let mut out = vec![String::new()];
     let mut quoted = false;
     for c in line.chars() {

@@ -96,6 +96,7 @@ pub fn might_need_all(head: &[u8], tail: &[u8], len: u64) -> bool {
     if head.len() < 8
         || matches!(first, None | Some(b'<' | b'{' | b'[' | 0xEF | 0xFF | 0xFE))
         || text_like(head)
+        || document::as_text(head).is_some()
     {
         return true;
     }
@@ -278,7 +279,7 @@ fn check_in(
     // whole file in another text encoding (base32 text is of base64's alphabet too, and a hex
     // dump's digits are hex).
     let text_only = kinds.iter().all(|k| matches!(k, container::Kind::Base64 | container::Kind::Hex));
-    if text_only && !all.dicom && text_like(bytes) {
+    if text_only && !all.dicom && (text_like(bytes) || document::as_text(bytes).is_some()) {
         let runs = kinds
             .is_empty()
             .then(|| in_text::decodings(bytes))

@@ -1293,6 +1293,38 @@ def class9():
         ('word.docx', docx_bytes(['Pati', 'ent: Made', 'up Attacker'])),
         ('notes.zip', zip_bytes([('notes.txt', notes.encode())])),
         ('mail.eml', ('From: registrar@example.org\nSubject: case\n\nPatient: %s\nMRN 4711913\n' % NAME_TXT).encode()),
+        # Bytes a viewer shows as nothing, or frames a message with.
+        ('notes_trailing_nul.txt', notes.encode() + b'\x00'),
+        ('notes_ansi_escape.txt', b'\x1b[0m' + notes.encode()),
+        ('notes_latin1_byte.txt', b'\x80' + notes.encode()),
+        ('order_mllp.hl7', b'\x0b' + ('MSH|^~\\&|RIS|HOSP|PACS|HOSP|202401010000||ORM^O01|1|P|2.3\rPID|1||4711913||'
+                                      '%s\r' % NAME.upper()).encode() + b'\x1c\r'),
+        # Other encodings of the same note.
+        ('notes_utf16_no_bom.txt', notes.encode('utf-16-le')),
+        ('notes_utf32.txt', notes.encode('utf-32')),
+        ('notes_ebcdic.txt', notes.encode('cp037')),
+        # The label apart from its value: a table's header row, an element's name, a key.
+        ('table_header_row.html', ('<table><tr><th>Patient</th><th>DOB</th></tr><tr><td>%s</td><td>03/02/1971'
+                                   '</td></tr></table>' % NAME_TXT).encode()),
+        ('table.docx', zip_bytes([('word/document.xml', (
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:tbl>'
+            '<w:tr><w:tc><w:p><w:r><w:t>Patient name</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>MRN</w:t></w:r>'
+            '</w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>%s</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>4711913'
+            '</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>' % NAME_TXT).encode())])),
+        ('elements.xml', ('<case><PatientName>%s</PatientName><PatientBirthDate>1971-02-03</PatientBirthDate></case>'
+                          % NAME_TXT).encode()),
+        ('camel_case.json', json.dumps({'case': {'fullName': NAME_TXT, 'dateOfBirth': '1971-02-03'}}).encode()),
+        ('label_own_line.txt', ('Patient:\n%s\n' % NAME_TXT).encode()),
+        ('fixed_width.txt', ('Name            DOB          MRN\n%s    1971-02-03   4711913\n' % NAME_TXT).encode()),
+        ('report_apart.pdf', pdf_content(b'BT /F1 12 Tf 72 720 Td (Patient:) Tj ET BT /F1 12 Tf 72 700 Td ('
+                                         + NAME_TXT.encode() + b') Tj ET')),
+        # Characters that show nothing or look like others.
+        ('zero_width.txt', ('Pat\u200bient: Made\u200bup Attacker\n').encode()),
+        ('full_width.txt', 'Ｐａｔｉｅｎｔ： Ｍａｄｅｕｐ Ａｔｔａｃｋｅｒ\n'.encode()),
+        # Other ways of writing the label.
+        ('hash_number.txt', b'Patient #4711913 (Madeup)\n'),
+        ('no_colon.txt', ('Patient name %s\n' % NAME_TXT).encode()),
+        ('markdown.md', ('# Case 12\n\n* Patient: **%s**\n' % NAME_TXT).encode()),
     ]
     for name, data in docs:
         add('c9_' + name, C9, 'a document that labels a patient (%s)' % name.split('.')[-1], NAME_TXT,
@@ -1327,7 +1359,23 @@ def document_text(path):
             else:
                 out.append(m.decode('utf-8', 'replace'))
         return '\n'.join(out)
-    text = data.decode('utf-16') if data[:2] == b'\xff\xfe' else data.decode('utf-8')
+    name = os.path.basename(path)
+    if 'utf16_no_bom' in name:
+        text = data.decode('utf-16-le')
+    elif 'utf32' in name:
+        text = data.decode('utf-32')
+    elif 'ebcdic' in name:
+        text = data.decode('cp037')
+    elif data[:2] == b'\xff\xfe':
+        text = data.decode('utf-16')
+    else:
+        text = data.decode('utf-8', 'replace')
+    if ext == 'xml':
+        import xml.etree.ElementTree as ET
+        return ' '.join(ET.fromstring(text).itertext())
+    if 'zero_width' in name or 'full_width' in name:
+        import unicodedata
+        return unicodedata.normalize('NFKC', text.replace('\u200b', ''))
     if ext in ('html', 'svg'):
         import html
         import re

@@ -114,7 +114,7 @@ fn is_dataset(n: &Node) -> bool {
 }
 
 /// The text of a JSON or XML file as UTF-8: a byte-order mark dropped, UTF-16 decoded.
-fn as_utf8(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+pub(in crate::gate) fn as_utf8(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     use std::borrow::Cow;
     let utf16 = |le: bool, body: &[u8]| -> Cow<'_, [u8]> {
         let units: Vec<u16> = body
@@ -192,7 +192,7 @@ const EBCDIC_037: [u8; 256] = [
     0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0xB3, 0xDB, 0xDC, 0xD9, 0xDA, 0x9F,
 ];
 
-fn ebcdic_037(bytes: &[u8]) -> String {
+pub(in crate::gate) fn ebcdic_037(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| char::from(EBCDIC_037[usize::from(b)])).collect()
 }
 

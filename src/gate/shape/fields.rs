@@ -78,6 +78,10 @@ const TABLE: &[(&str, Label)] = &[
     ("성명", Label::Field(Field::Name)), ("患者", Label::Field(Field::Name)),
     ("患者名", Label::Field(Field::Name)), ("患者姓名", Label::Field(Field::Name)),
     ("氏名", Label::Field(Field::Name)), ("患者氏名", Label::Field(Field::Name)),
+    ("pat name", Label::Field(Field::Name)), ("pat. name", Label::Field(Field::Name)),
+    ("pat dob", Label::Field(Field::BirthDate)), ("pt dob", Label::Field(Field::BirthDate)),
+    ("patient dob", Label::Field(Field::BirthDate)), ("patient birth date", Label::Field(Field::BirthDate)),
+    ("pat id", Label::Field(Field::PatientId)), ("bday", Label::Field(Field::BirthDate)),
     ("surname", Label::Surname), ("last name", Label::Surname), ("family name", Label::Surname),
     ("last_name", Label::Surname), ("lastname", Label::Surname), ("family_name", Label::Surname),
     ("maiden name", Label::Surname), ("nachname", Label::Surname), ("apellido", Label::Surname),
@@ -135,6 +139,7 @@ const NOT_NAMES: &[&str] = &[
     "set", "test", "demo", "sample", "example", "other", "unknown", "anonymous", "study", "series",
     "image", "images", "collection", "volunteer", "see", "as", "not", "no", "yes", "the", "a", "an",
     "this", "that", "normal", "abnormal", "new", "old", "my", "our", "your", "his", "her", "their",
+    "history",
 ];
 
 /// Labels by their first character, each as lower-case characters, longest first.
@@ -201,7 +206,8 @@ pub fn fields(line: &str) -> Vec<Field> {
                 let before = before.trim_end();
                 THINGS.iter().any(|t| before.ends_with(t))
             };
-            if let Some(field) = value_after(&chars, end, *label).filter(|_| !thing)
+            let words = 1 + label_chars.iter().filter(|c| **c == ' ').count();
+            if let Some(field) = value_after(&chars, end, *label, words).filter(|_| !thing)
                 && !found.contains(&field)
             {
                 found.push(field);
@@ -213,7 +219,7 @@ pub fn fields(line: &str) -> Vec<Field> {
 }
 
 /// The field when what follows a label at `at` is a value of its shape.
-fn value_after(chars: &[char], mut at: usize, label: Label) -> Option<Field> {
+fn value_after(chars: &[char], mut at: usize, label: Label, words: usize) -> Option<Field> {
     let field = match label {
         Label::Field(f) => f,
         Label::LooseName | Label::Surname => Field::Name,
@@ -240,14 +246,23 @@ fn value_after(chars: &[char], mut at: usize, label: Label) -> Option<Field> {
             }
             _ => false,
         };
-    while matches!(chars.get(at), Some(' ' | '\t' | '"' | '\'' | '>' | '=' | '-')) {
+    // Quotes, an arrow's head, and Markdown's emphasis and link marks before the value.
+    while matches!(chars.get(at), Some(' ' | '\t' | '"' | '\'' | '>' | '=' | '-' | '*' | '_' | '[' | '`')) {
         at += 1;
     }
     let value = &chars[at.min(chars.len())..];
     let head: String = value.iter().take(40).collect();
+    // A number after a name label is the patient's (`Patient #4711913`).
+    if label == Label::Field(Field::Name)
+        && value.first().is_some_and(char::is_ascii_digit)
+        && digits_at_start(value, 5)
+    {
+        return Some(Field::PatientId);
+    }
     let ok = match field {
-        // A name needs the separator: `name` and `patient` begin many sentences.
-        Field::Name => separated && name_value(value, label == Label::Surname),
+        // A name needs the separator after one word (`name` and `patient` begin many
+        // sentences), not after a label of two (`patient name Zelda Madeup`).
+        Field::Name => (separated || words > 1) && name_value(value, label == Label::Surname),
         Field::BirthDate => date(head.as_bytes()),
         Field::PatientId | Field::Accession => digits_at_start(value, 5),
         Field::NationalId => digits_at_start(value, 6),
@@ -262,13 +277,17 @@ fn value_after(chars: &[char], mut at: usize, label: Label) -> Option<Field> {
 /// spaces, dashes, dots or brackets, after letters of a prefix: `RX 4711913`, `+44 1632 960123`).
 fn digits_at_start(value: &[char], least: usize) -> bool {
     let prefix = value.iter().take_while(|c| c.is_ascii_alphabetic()).count().min(4);
-    let digits = value[prefix..]
+    let run = value[prefix..]
         .iter()
         .take(24)
         .take_while(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '+' | '/' | ','))
-        .filter(|c| c.is_ascii_digit())
         .count();
-    digits >= least
+    let number = &value[prefix..prefix + run];
+    let digits = number.iter().filter(|c| c.is_ascii_digit()).count();
+    // The number ends a word: `4265617574…c20…` is hex, not an ID.
+    let last = number.iter().rposition(char::is_ascii_digit).map_or(0, |p| p + 1);
+    let ends = value.get(prefix + last).is_none_or(|c| !c.is_alphanumeric());
+    digits >= least && ends
 }
 
 /// A name: a caret between letters (`Madeup^Zelda`), a run of letters of a script without
@@ -347,6 +366,10 @@ mod tests {
             ("Tel: 01632 960123", Field::Phone),
             ("Tel. 01632 960123", Field::Phone),
             ("Address: 12 Nowhere Lane, Springfield", Field::Address),
+            ("Patient #4711913", Field::PatientId),
+            ("Patient #4711913 (Madeup)", Field::PatientId),
+            ("Patient name Zelda Madeup", Field::Name),
+            ("Patient: **Zelda Madeup**", Field::Name),
         ] {
             assert!(fields(line).contains(&field), "{line:?}: {:?}", fields(line));
         }
@@ -370,6 +393,11 @@ mod tests {
             "accession numbers removed",
             "Name: ANONYMOUS",
             "Study date 2024-03-01",
+            "Family: History of asthma",
+            "Patient 45",
+            "pt:4265617574792069732074727574682c20",
+            "<a name=\"id2702654\">",
+            "cvename.cgi?name=CVE-2021-23358",
         ] {
             assert!(fields(line).is_empty(), "{line:?}: {:?}", fields(line));
         }
