@@ -22,10 +22,9 @@ use super::verdict::Reason;
 
 const RULE: &str = "identity-in-document";
 
-/// The reasons a document's text gives to refuse it (none when `bytes` are no text): one for
-/// each kind of field, where it is first found.
-pub(super) fn reasons(bytes: &[u8], policy: &Policy, location: &str) -> Vec<Reason> {
-    let Some(text) = as_text(bytes) else { return Vec::new() };
+/// The reasons a document's text ([`as_text`]) gives to refuse it: one for each kind of field,
+/// where it is first found.
+pub(super) fn reasons(text: &str, policy: &Policy, location: &str) -> Vec<Reason> {
     let allowed = |f: Field| match f {
         Field::PatientId => policy.retain_patient_id,
         Field::Accession => policy.retain_accession_number,
@@ -38,10 +37,10 @@ pub(super) fn reasons(bytes: &[u8], policy: &Policy, location: &str) -> Vec<Reas
             found.push((field, detail, at));
         }
     };
-    for (segment, field) in hl7(&text) {
+    for (segment, field) in hl7(text) {
         note(field, "an HL7 v2 message's patient field", segment);
     }
-    for (view, shown) in views(&text) {
+    for (view, shown) in views(text) {
         let lines: Vec<&str> = shown.lines().collect();
         for (n, line) in lines.iter().enumerate() {
             let at = match view {
@@ -483,8 +482,8 @@ fn hl7(text: &str) -> Vec<(String, Field)> {
 mod tests {
     use super::*;
 
-    fn refused(text: &[u8]) -> Vec<Reason> {
-        reasons(text, &Policy::default(), "")
+    fn refused(bytes: &[u8]) -> Vec<Reason> {
+        as_text(bytes).map(|t| reasons(&t, &Policy::default(), "")).unwrap_or_default()
     }
 
     #[test]
@@ -531,6 +530,6 @@ mod tests {
         let doc = b"MRN: 4711913\nAccession: 20240611\n";
         assert_eq!(refused(doc).len(), 2);
         let policy = Policy { retain_patient_id: true, retain_accession_number: true, ..Policy::default() };
-        assert!(reasons(doc, &policy, "").is_empty());
+        assert!(reasons(&as_text(doc).unwrap(), &policy, "").is_empty());
     }
 }

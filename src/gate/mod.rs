@@ -34,6 +34,7 @@ pub mod container;
 mod document;
 pub mod door;
 pub mod drawn;
+mod email;
 mod embedded;
 mod encoded;
 pub mod host;
@@ -298,8 +299,18 @@ fn check_in(
     }
     // A document (a note, a list, a web page, a PDF's page, an HL7 message) that labels a
     // patient's identity.
-    if !all.dicom {
-        all.refuse(document::reasons(bytes, policy, location));
+    if !all.dicom
+        && let Some(text) = document::as_text(bytes)
+    {
+        all.refuse(document::reasons(&text, policy, location));
+        // An e-mail's parts, decoded from their transfer encodings, are files of their own.
+        for (name, data) in email::parts(&text) {
+            if depth >= container::MAX_DEPTH {
+                all.refuse([container::refusal("archive-depth", location, "e-mail parts nested too deep")]);
+                break;
+            }
+            all.merge(check_in(&data, policy, sight, &format!("{location}{name}!/"), depth + 1, budget));
+        }
     }
     for kind in kinds {
         if depth >= container::MAX_DEPTH {

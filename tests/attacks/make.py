@@ -1325,6 +1325,13 @@ def class9():
         ('hash_number.txt', b'Patient #4711913 (Madeup)\n'),
         ('no_colon.txt', ('Patient name %s\n' % NAME_TXT).encode()),
         ('markdown.md', ('# Case 12\n\n* Patient: **%s**\n' % NAME_TXT).encode()),
+        # An e-mail's parts in their transfer encodings, and an encoded word in a header.
+        ('mail_base64.eml', b'From: a@example.org\nTo: b@example.org\nContent-Transfer-Encoding: base64\n\n'
+                            + base64.b64encode(notes.encode()) + b'\n'),
+        ('mail_quoted.eml', ('From: a@example.org\nTo: b@example.org\nContent-Transfer-Encoding: quoted-printable'
+                             '\n\nPatient=3A Made=\nup Attacker\n').encode()),
+        ('mail_subject.eml', b'From: a@example.org\nTo: b@example.org\nSubject: =?utf-8?B?'
+                             + base64.b64encode(('Patient: ' + NAME_TXT).encode()) + b'?=\n\nsee subject\n'),
     ]
     for name, data in docs:
         add('c9_' + name, C9, 'a document that labels a patient (%s)' % name.split('.')[-1], NAME_TXT,
@@ -1360,6 +1367,11 @@ def document_text(path):
                 out.append(m.decode('utf-8', 'replace'))
         return '\n'.join(out)
     name = os.path.basename(path)
+    if ext == 'eml':
+        import email
+        import email.policy
+        m = email.message_from_bytes(data, policy=email.policy.default)
+        return '\n'.join([str(v) for _, v in m.items()] + [p.get_content() for p in m.walk() if not p.is_multipart()])
     if 'utf16_no_bom' in name:
         text = data.decode('utf-16-le')
     elif 'utf32' in name:
