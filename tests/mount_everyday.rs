@@ -78,12 +78,19 @@ fn invariant_4_no_identifying_file_through_any_door_of_the_mount() {
         libc::setxattr(path.as_ptr(), c"user.hidden".as_ptr(), value.as_ptr().cast(), value.len(), 0)
     };
     assert_eq!((rc, std::io::Error::last_os_error().raw_os_error()), (-1, Some(libc::EACCES)));
+    // A document that labels a patient (a list saved beside the study) is refused the same way.
+    fs::write(v.path("patients.csv"), b"name,dob,mrn\nZelda Madeup,1971-02-03,4711913\n").unwrap();
+    let out =
+        Command::new("cp").args(["patients.csv", "door-mnt/"]).current_dir(v.dir.path()).output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("Permission denied"));
+    assert!(gone_soon(&d.join("patients.csv")));
     m.umount();
     let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
     assert!(
         log.contains("refused  door=mount path=/identified.dcm rule=identifying-attribute tag=(0010,0010)"),
         "{log}"
     );
+    assert!(log.contains("refused  door=mount path=/patients.csv rule=identity-in-document"), "{log}");
     assert!(!log.contains("Madeup"), "a value reached the audit log");
 }
 

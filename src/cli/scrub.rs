@@ -31,7 +31,9 @@ use crate::size::count;
     writes it, with BurnedInAnnotation NO, only if nothing identifying is legible; PNG, JPEG, TIFF, \
     BMP, WebP and one-frame GIF images are redacted the same way and written in their format. Compressed DICOM is decoded \
     first and written uncompressed, and what cannot be decoded is refused. Folders are scrubbed recursively into the same \
-    layout under --out; other files are copied unchanged. Inputs are never written over.\n\n\
+    layout under --out; other files are copied unchanged when the gate passes them (a document \
+    that labels a patient's name, birth date or ID is refused: vault cannot clean a document). \
+    Inputs are never written over.\n\n\
     The key UIDs are made with: the vault's (with --vault), or --key-file (made if missing), \
     or ~/.config/vault/scrub.key. A mounted vault given to --vault lends its key and policy \
     through its mount's process, so --out may be a folder in the mounted vault.\n\n\

@@ -42,7 +42,12 @@ pub(super) fn reasons(text: &str, policy: &Policy, location: &str) -> Vec<Reason
     }
     for (view, shown) in views(text) {
         let lines: Vec<&str> = shown.lines().collect();
+        // Which lines may hold a label (one quick look each, for every reading below).
+        let hold: Vec<bool> = lines.iter().map(|l| fields::may_hold(l)).collect();
         for (n, line) in lines.iter().enumerate() {
+            if !hold[n] && !line.contains('^') {
+                continue;
+            }
             let at = match view {
                 "" => format!("line {}", n + 1),
                 _ => format!("line {} ({view})", n + 1),
@@ -52,8 +57,7 @@ pub(super) fn reasons(text: &str, policy: &Policy, location: &str) -> Vec<Reason
             }
             // A label on a line of its own (a form's, a PDF's text drawn apart): the value is
             // on the next line that has one.
-            if view != "fields"
-                && fields::column(line).is_some()
+            if fields::column(line).is_some()
                 && let Some(next) = lines[n + 1..].iter().find(|l| !l.trim().is_empty())
                 && !next.contains(':')
             {
@@ -67,7 +71,16 @@ pub(super) fn reasons(text: &str, policy: &Policy, location: &str) -> Vec<Reason
                 note(Field::Name, Shape::PersonName.describe(), at);
             }
         }
-        for (n, cell) in table(&shown) {
+        for (n, pair) in header_runs(&lines, &hold) {
+            for field in fields::fields(&pair) {
+                note(
+                    field,
+                    field.describe(),
+                    format!("line {} ({view}{}header)", n + 1, if view.is_empty() { "" } else { ", " }),
+                );
+            }
+        }
+        for (n, cell) in table(&lines, &hold) {
             for field in fields::fields(&cell) {
                 let view = if view.is_empty() { "table".to_string() } else { format!("table, {view}") };
                 note(field, field.describe(), format!("line {} ({view})", n + 1));
@@ -188,7 +201,12 @@ fn views(text: &str) -> Vec<(&'static str, String)> {
         .collect();
     let fields: Vec<String> = fields.lines().map(keyed).collect();
     out.push(("fields", fields.join("\n")));
-    if let Some(shown) = pdf_text(text) {
+    // A PDF page's text: each piece drawn apart on a line of its own, and the pieces of one
+    // text object run together (a word split across `Tj`s, words placed one by one).
+    if let Some(shown) = pdf_text(text, false) {
+        out.push(("pdf text", shown));
+    }
+    if let Some(shown) = pdf_text(text, true) {
         out.push(("pdf text", shown));
     }
     let decoded: Vec<(&'static str, String)> = out
@@ -202,18 +220,16 @@ fn views(text: &str) -> Vec<(&'static str, String)> {
     out
 }
 
-/// A `key: value` (or `key = value`) line with its key written as words where they are a label
-/// (`dateOfBirth` → `date Of Birth`); other lines as they are (`waiterName` names no one).
+/// A `key: value` (or `key = value`) line with its key written as the label it ends in
+/// ([`fields::key`]: `dateOfBirth`, `patient_last_name`, `patient.name`); other lines as they are.
 fn keyed(line: &str) -> String {
     let Some(at) = line.find([':', '=']) else { return line.to_string() };
     let key = line[..at].trim();
-    if key.is_empty() || !key.chars().all(|c| c.is_alphanumeric() || c == '_') {
-        return line.to_string();
-    }
-    let spaced = words(key);
-    match fields::column(&spaced) {
-        Some(_) if spaced != key => format!("{spaced}{}", &line[at..]),
-        _ => line.to_string(),
+    let identifier =
+        !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    match identifier.then(|| fields::key(&words(&key.replace(['.', '-'], " ")))).flatten() {
+        Some((label, _)) => format!("{label}{}", &line[at..]),
+        None => line.to_string(),
     }
 }
 
@@ -243,30 +259,54 @@ fn rows(text: &str) -> String {
 }
 
 /// Markup with each opening tag's name written as a label before what it holds
-/// (`PatientName: Zelda Madeup`), each on a line of its own.
+/// (`PatientName: Zelda Madeup`), each on a line of its own; an element's `value` attribute as
+/// what it holds (CDA's `<birthTime value="19710203"/>`), CDATA as its text, comments as nothing.
 fn elements(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('<') {
         out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('>') else {
-            rest = &rest[open..];
+        let tail = &rest[open..];
+        if let Some(cdata) = tail.strip_prefix("<![CDATA[") {
+            let end = cdata.find("]]>").unwrap_or(cdata.len());
+            out.push_str(&cdata[..end]);
+            rest = cdata.get(end + 3..).unwrap_or("");
+            continue;
+        }
+        if let Some(comment) = tail.strip_prefix("<!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
+        let Some(close) = tail.find('>') else {
+            rest = tail;
             break;
         };
-        let tag = &rest[open + 1..open + close];
+        let tag = &tail[1..close];
         let name = tag.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
-        let opening = !tag.starts_with(['/', '!', '?']) && !tag.ends_with('/') && !name.is_empty();
+        let opening = !tag.starts_with(['/', '!', '?']) && !name.is_empty();
         out.push('\n');
         if opening {
             let name = name.rsplit(':').next().unwrap_or(name);
-            let spaced = words(name);
-            out.push_str(if fields::column(&spaced).is_some() { &spaced } else { name });
+            let label = fields::key(&words(name)).map_or_else(|| name.to_string(), |(label, _)| label);
+            out.push_str(&label);
             out.push_str(": ");
+            if let Some(value) = attribute(tag, "value") {
+                out.push_str(value);
+            }
         }
-        rest = &rest[open + close + 1..];
+        rest = &tail[close + 1..];
     }
     out.push_str(rest);
     out
+}
+
+/// The value of the attribute `name` in a tag's text, quoted either way.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let at = tag.match_indices(name).find(|(i, _)| tag[..*i].ends_with(char::is_whitespace))?.0;
+    let after = tag[at + name.len()..].trim_start().strip_prefix('=')?.trim_start();
+    let quote = after.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    let inner = &after[1..];
+    inner.find(quote).map(|end| &inner[..end])
 }
 
 /// `text` with each tag replaced by what `with` gives for its name (`td`, `/td`).
@@ -288,15 +328,21 @@ fn tags(text: &str, with: impl Fn(&str) -> &'static str) -> String {
     out
 }
 
-/// `text` with each tag (`<` to `>`) replaced by `with`.
+/// `text` with each tag (`<` to `>`) replaced by `with` — but for the tags that are a space or
+/// a break where text runs on (OpenDocument's `text:s`, Word's `w:tab`, HTML's `br`), a space.
 fn untagged(text: &str, with: &'static str) -> String {
-    tags(text, |_| with)
+    tags(text, |name| match name.trim_end_matches('/') {
+        "text:s" | "text:tab" | "text:line-break" | "w:tab" | "w:br" | "w:cr" | "br" => " ",
+        _ => with,
+    })
 }
 
 /// The text a PDF content stream shows: its strings (literal and hex), those of one `TJ` array
-/// run together, a space after `Tj`, a line end where the stream moves to a new line or ends a
-/// text object. None when the text is no content stream.
-fn pdf_text(text: &str) -> Option<String> {
+/// run together, a space after `Tj`, a line end where the stream moves or ends a text object.
+/// `joined`: the pieces of a text object run together (no space after `Tj`, a space where the
+/// stream moves within it or a `TJ` array's gap is wide). None when the text is no content
+/// stream.
+fn pdf_text(text: &str, joined: bool) -> Option<String> {
     if !text.contains("BT") || !(text.contains("Tj") || text.contains("TJ")) {
         return None;
     }
@@ -352,8 +398,15 @@ fn pdf_text(text: &str) -> Option<String> {
                 i = end;
             }
             b'<' => i += 1,
-            b'T' if b.get(i + 1) == Some(&b'j') => out.push(b' '),
-            b'T' if matches!(b.get(i + 1), Some(b'*' | b'd' | b'D' | b'm')) => out.push(b'\n'),
+            b'T' if b.get(i + 1) == Some(&b'j') && !joined => out.push(b' '),
+            b'T' if matches!(b.get(i + 1), Some(b'd' | b'D' | b'm')) => {
+                out.push(if joined { b' ' } else { b'\n' })
+            }
+            b'T' if b.get(i + 1) == Some(&b'*') => out.push(b'\n'),
+            // A wide gap in a `TJ` array: a word space, where pieces run on.
+            b'-' if joined && b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count() >= 3 => {
+                out.push(b' ')
+            }
             b'E' if b.get(i + 1) == Some(&b'T') => out.push(b'\n'),
             b'\'' | b'"' => out.push(b'\n'),
             _ => {}
@@ -387,44 +440,93 @@ fn caret_name(line: &str) -> bool {
 /// runs of spaces in a table of fixed widths) name an identity; the rows after it are its rows
 /// until the next header. A column headed `name` alone counts only beside another identity
 /// column (a case list names its cases).
-fn table(text: &str) -> Vec<(usize, String)> {
+fn table(lines: &[&str], hold: &[bool]) -> Vec<(usize, String)> {
     struct Header {
         sep: Option<char>,
-        cells: Vec<String>,
-        columns: Vec<Option<(Field, bool)>>,
+        /// Each column's label (as words) and whether it is a loose one, where it has one.
+        columns: Vec<Option<(String, bool)>>,
         firm: bool,
     }
+    // A column's header as a label: the whole of it, or a key's last words (`Pat_Surname`).
+    let label = |cell: &str| {
+        if cell.len() > 64 {
+            return None;
+        }
+        let spaced = words(&cell.replace(['.', '-'], " "));
+        if !fields::may_hold(&spaced) {
+            return None;
+        }
+        match fields::column(cell) {
+            Some((_, loose)) => Some((cell.to_string(), loose)),
+            None => fields::key(&spaced).map(|(label, _)| (label, false)),
+        }
+    };
     let header = |line: &str| {
         [Some(','), Some(';'), Some('\t'), Some('|'), None].into_iter().find_map(|sep| {
             let cells = cells(line, sep);
-            let columns: Vec<Option<(Field, bool)>> = cells.iter().map(|c| fields::column(c)).collect();
+            if cells.len() < 2 {
+                return None;
+            }
+            let columns: Vec<Option<(String, bool)>> = cells.iter().map(|c| label(c)).collect();
             let firm = columns.iter().flatten().any(|(_, loose)| !loose);
-            (cells.len() >= 2 && columns.iter().any(Option::is_some)).then_some(Header {
-                sep,
-                cells,
-                columns,
-                firm,
-            })
+            // Columns of fixed width: two labels at least (one word of prose can stand alone).
+            let least = if sep.is_none() { 2 } else { 1 };
+            (columns.iter().flatten().count() >= least).then_some(Header { sep, columns, firm })
         })
     };
     let mut out = Vec::new();
     let mut current: Option<Header> = None;
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        if let Some(h) = header(line) {
+        if hold[n]
+            && let Some(h) = header(line)
+        {
             current = Some(h);
             continue;
         }
         let Some(h) = &current else { continue };
         for (i, cell) in cells(line, h.sep).into_iter().enumerate() {
-            if let Some(Some((_, loose))) = h.columns.get(i)
+            if let Some(Some((label, loose))) = h.columns.get(i)
                 && (h.firm || !loose)
             {
-                out.push((n, format!("{}: {cell}", h.cells[i])));
+                out.push((n, format!("{label}: {cell}")));
             }
         }
+    }
+    out
+}
+
+/// A table written a cell to a line (a spreadsheet's strings, a slide's or a PDF's table, a
+/// generic XML table): a run of lines that are each a label, then as many lines of values, read
+/// pairwise (`Patient`, `DOB`, `Zelda Madeup`, `1971-02-03`), each with the value's line.
+fn header_runs(lines: &[&str], hold: &[bool]) -> Vec<(usize, String)> {
+    let cells: Vec<(usize, &str, bool)> = lines
+        .iter()
+        .enumerate()
+        .map(|(n, l)| (n, l.trim(), hold[n]))
+        .filter(|(_, l, _)| !l.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < cells.len() {
+        let run = cells[i..].iter().take_while(|(_, l, hold)| *hold && fields::column(l).is_some()).count();
+        if run < 2 {
+            i += 1;
+            continue;
+        }
+        let firm =
+            cells[i..i + run].iter().any(|(_, l, _)| fields::column(l).is_some_and(|(_, loose)| !loose));
+        for k in 0..run {
+            let (label, value) = (cells[i + k].1, cells.get(i + run + k));
+            if let Some((n, value, _)) = value
+                && (firm || fields::column(label).is_some_and(|(_, loose)| !loose))
+            {
+                out.push((*n, format!("{}: {value}", label.trim_end_matches(':'))));
+            }
+        }
+        i += run;
     }
     out
 }

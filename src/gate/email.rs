@@ -86,9 +86,19 @@ pub(super) fn parts(text: &str) -> Vec<(String, Vec<u8>)> {
             out.push((format!("part {}", n + 1), bytes));
         }
     }
-    if let Some(headers) = encoded_words(text) {
-        out.push(("headers".to_string(), headers.into_bytes()));
+    // The headers as a reader shows them: folded lines joined, encoded words decoded.
+    let mut unfolded = String::new();
+    for line in lines.iter().take_while(|l| !l.trim().is_empty()) {
+        if line.starts_with([' ', '\t']) {
+            unfolded.push(' ');
+            unfolded.push_str(line.trim());
+        } else {
+            unfolded.push('\n');
+            unfolded.push_str(line);
+        }
     }
+    let headers = encoded_words(&unfolded).unwrap_or(unfolded);
+    out.push(("headers".to_string(), headers.into_bytes()));
     out
 }
 

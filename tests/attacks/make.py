@@ -1332,6 +1332,22 @@ def class9():
                              '\n\nPatient=3A Made=\nup Attacker\n').encode()),
         ('mail_subject.eml', b'From: a@example.org\nTo: b@example.org\nSubject: =?utf-8?B?'
                              + base64.b64encode(('Patient: ' + NAME_TXT).encode()) + b'?=\n\nsee subject\n'),
+        ('mail_folded.eml', ('From: a@example.org\nTo: b@example.org\nSubject: Patient:\n %s\n\nsee subject\n'
+                             % NAME_TXT).encode()),
+        # A spreadsheet's strings apart from their cells (as Excel saves them), a slide's table.
+        ('sheet.xlsx', zip_bytes([('xl/sharedStrings.xml', (
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Patient</t></si>'
+            '<si><t>DOB</t></si><si><t>%s</t></si><si><t>1971-02-03</t></si></sst>' % NAME_TXT).encode())])),
+        # Records whose keys name the fields (HL7 CDA, FHIR, Java properties, a RIS export).
+        ('cda.xml', ('<ClinicalDocument><recordTarget><patientRole><patient><name><given>Attacker</given>'
+                     '<family>Madeup</family></name><birthTime value="19710203"/></patient></patientRole>'
+                     '</recordTarget></ClinicalDocument>').encode()),
+        ('fhir.json', json.dumps({'resourceType': 'Patient', 'name': [{'family': 'Madeup', 'given': ['Attacker']}],
+                                  'birthDate': '1971-02-03'}).encode()),
+        ('export.properties', ('patient.name=%s\npatient.dob=1971-02-03\n' % NAME_TXT).encode()),
+        ('ris_export.csv', b'Pat_Surname,Pat_Forename,Pat_DOB\nMadeup,Attacker,03/02/1971\n'),
+        # A PDF's words drawn piece by piece on one line.
+        ('report_pieces.pdf', pdf_content(b'BT /F1 12 Tf 72 720 Td (Pat) Tj (ient: ) Tj (Made) Tj (up Attacker) Tj ET')),
     ]
     for name, data in docs:
         add('c9_' + name, C9, 'a document that labels a patient (%s)' % name.split('.')[-1], NAME_TXT,
@@ -1355,13 +1371,13 @@ def document_text(path):
     if ext == 'pdf':
         import pypdf
         return '\n'.join(p.extract_text() for p in pypdf.PdfReader(path).pages)
-    if ext in ('docx', 'zip'):
+    if ext in ('docx', 'xlsx', 'zip'):
         import xml.etree.ElementTree as ET
         z = zipfile.ZipFile(path)
         out = []
         for n in z.namelist():
             m = z.read(n)
-            if n.endswith('.xml') and ext == 'docx':
+            if n.endswith('.xml') and ext in ('docx', 'xlsx'):
                 out.append(''.join(ET.fromstring(m).itertext()))
             else:
                 out.append(m.decode('utf-8', 'replace'))

@@ -62,7 +62,7 @@ const TABLE: &[(&str, Label)] = &[
     ("patient's name", Label::Field(Field::Name)), ("pt name", Label::Field(Field::Name)),
     ("patient_name", Label::Field(Field::Name)), ("patientname", Label::Field(Field::Name)),
     ("forename", Label::Field(Field::Name)), ("forenames", Label::Field(Field::Name)),
-    ("first name", Label::Field(Field::Name)), ("given name", Label::Field(Field::Name)),
+    ("first name", Label::Field(Field::Name)), ("given name", Label::Surname),
     ("first_name", Label::Field(Field::Name)), ("firstname", Label::Field(Field::Name)),
     ("given_name", Label::Field(Field::Name)), ("examinee", Label::Field(Field::Name)),
     ("paciente", Label::Field(Field::Name)), ("paziente", Label::Field(Field::Name)),
@@ -78,6 +78,8 @@ const TABLE: &[(&str, Label)] = &[
     ("성명", Label::Field(Field::Name)), ("患者", Label::Field(Field::Name)),
     ("患者名", Label::Field(Field::Name)), ("患者姓名", Label::Field(Field::Name)),
     ("氏名", Label::Field(Field::Name)), ("患者氏名", Label::Field(Field::Name)),
+    ("patname", Label::Field(Field::Name)), ("ptname", Label::Field(Field::Name)),
+    ("patdob", Label::Field(Field::BirthDate)), ("patid", Label::Field(Field::PatientId)),
     ("pat name", Label::Field(Field::Name)), ("pat. name", Label::Field(Field::Name)),
     ("pat dob", Label::Field(Field::BirthDate)), ("pt dob", Label::Field(Field::BirthDate)),
     ("patient dob", Label::Field(Field::BirthDate)), ("patient birth date", Label::Field(Field::BirthDate)),
@@ -178,12 +180,87 @@ pub fn column(header: &str) -> Option<(Field, bool)> {
     })
 }
 
+/// The field a data file's key names (`patient_last_name`, `patientDob`, `patient.name`, written
+/// as words): the whole key as a label, or its last words as one that is not loose
+/// (`waiterName` names no one). Keys of structured records that are labels only there
+/// (FHIR's and CDA's `family` and `given`, CDA's `birthTime`) count too; a loose label (`name`)
+/// does not. Some((the label as words, field)).
+pub fn key(words: &str) -> Option<(String, Field)> {
+    // No label is longer: a longer "key" is a value (a hex run, a sentence).
+    if words.len() > MAX_KEY {
+        return None;
+    }
+    let lowered = words.trim().to_lowercase();
+    let structured = match lowered.as_str() {
+        "family" => Some(("family name", Field::Name)),
+        "given" => Some(("given name", Field::Name)),
+        "birth time" | "birthtime" => Some(("birth date", Field::BirthDate)),
+        _ => None,
+    };
+    if let Some((label, field)) = structured {
+        return Some((label.to_string(), field));
+    }
+    if !may_hold(&lowered) {
+        return None;
+    }
+    if let Some((field, loose)) = column(&lowered) {
+        return (!loose).then_some((lowered, field));
+    }
+    // A label of two words or more at the key's end (`patient last name`, `scan birth date`),
+    // or any after a word that says whose it is (`pat surname`, `patient dob`): a short label
+    // ends other keys too (`per cell`, `a pt`).
+    let whose = lowered.split(' ').next().is_some_and(|w| matches!(w, "patient" | "pat" | "pt" | "subject"));
+    let chars: Vec<char> = lowered.chars().collect();
+    (1..chars.len()).filter(|&i| chars[i - 1] == ' ').find_map(|i| {
+        let tail: String = chars[i..].iter().collect();
+        match column(&tail) {
+            Some((field, false)) if whose || tail.contains(' ') => Some((tail, field)),
+            _ => None,
+        }
+    })
+}
+
+/// Whether `line` may hold a label at all: a quick look (one pass for every ASCII label, in
+/// any case) before the careful one. A line with other letters is always looked at.
+pub fn may_hold(line: &str) -> bool {
+    let starts_word = |at: usize| at == 0 || !line.as_bytes()[at - 1].is_ascii_alphanumeric();
+    !line.is_ascii() || ascii_labels().find_overlapping_iter(line).any(|m| starts_word(m.start()))
+}
+
+/// The ASCII labels as one automaton, in any case.
+fn ascii_labels() -> &'static aho_corasick::AhoCorasick {
+    static ASCII: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    ASCII.get_or_init(|| {
+        let labels = TABLE.iter().map(|(l, _)| *l).filter(|l| l.is_ascii());
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(labels)
+            .expect("the labels make an automaton")
+    })
+}
+
+/// The longest key [`key`] reads, in bytes.
+const MAX_KEY: usize = 64;
+
 /// Each kind of labelled field `line` holds (a kind once).
 pub fn fields(line: &str) -> Vec<Field> {
+    let mut found = Vec::new();
+    // Where an ASCII line's labels may start (each a character index), from one pass of the
+    // automaton; every position of another line.
+    let starts: Vec<usize> = match line.is_ascii() {
+        true => {
+            let mut at: Vec<usize> = ascii_labels().find_overlapping_iter(line).map(|m| m.start()).collect();
+            at.dedup();
+            at
+        }
+        false => (0..line.chars().count()).collect(),
+    };
+    if starts.is_empty() {
+        return found;
+    }
     let chars: Vec<char> = line.chars().collect();
     let lowered: Vec<char> = chars.iter().copied().map(lower).collect();
-    let mut found = Vec::new();
-    for i in 0..chars.len() {
+    for i in starts {
         // A label starts a word, not a part of one joined by a dash, a dot or an underscore
         // (`Upstream-Name:`, `file_name`).
         let joined = |k: usize| {
@@ -202,7 +279,7 @@ pub fn fields(line: &str) -> Vec<Field> {
             }
             // `Series name:`, `Protocol name:` name things.
             let thing = *label == Label::LooseName && {
-                let before: String = lowered[..i].iter().collect();
+                let before: String = lowered[i.saturating_sub(40)..i].iter().collect();
                 let before = before.trim_end();
                 THINGS.iter().any(|t| before.ends_with(t))
             };
