@@ -684,8 +684,10 @@ impl Law<'_> {
     /// differs from its bytes read plainly (as ASCII, UTF-8, or the 8-bit views
     /// [`shape::views`] takes): two-byte sets, and ISO 2022's escapes.
     fn shown(&self, e: &Element<'_>) -> Option<Vec<u8>> {
+        // An implicit VR's element by the dictionary's VR (Rows and Columns are no text).
+        let vr = e.vr.or_else(|| StandardDataDictionary.by_tag(e.tag).and_then(|d| d.vr().exact()));
         let text =
-            e.vr.is_none_or(|vr| matches!(vr, VR::SH | VR::LO | VR::ST | VR::LT | VR::UT | VR::UC | VR::PN));
+            vr.is_some_and(|vr| matches!(vr, VR::SH | VR::LO | VR::ST | VR::LT | VR::UT | VR::UC | VR::PN));
         if !text || e.value.iter().all(|&b| b < 0x80 && b != 0x1B) || e.value.len() > 1 << 20 {
             return None;
         }
