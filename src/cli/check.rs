@@ -18,7 +18,7 @@ use crate::size::count;
     sets, DICOM JSON and XML (also inside other text), and every container (zip, gzip, tar, xz, lzma, \
     lzip, bzip2, zstd, lz4, cpio, ar, ISO 9660, a PDF's streams, base64, hex and other text encodings \
     of a file, raw deflate and LZMA2 streams without a header; 7z, rar, cab, lzop, LHA, UDF and disk images are refused). Images are read for burned-in text; \
-    documents (text, CSV, HTML, JSON, a PDF's pages, an HL7 message) are refused when they label a \
+    documents (text, CSV, HTML, JSON, RTF, TeX, a PDF's pages, an HL7 message) are refused when they label a \
     patient's name, birth date or ID. Other files pass.\n\n\
     Exit status: 0 when every file is accepted, 1 when any is refused, 74 when any could not be read, 2 on a usage error. \
     Reasons name the rule, the tag and where it stands, never the value.")]

@@ -1348,11 +1348,32 @@ def class9():
         ('ris_export.csv', b'Pat_Surname,Pat_Forename,Pat_DOB\nMadeup,Attacker,03/02/1971\n'),
         # A PDF's words drawn piece by piece on one line.
         ('report_pieces.pdf', pdf_content(b'BT /F1 12 Tf 72 720 Td (Pat) Tj (ient: ) Tj (Made) Tj (up Attacker) Tj ET')),
+        # What a browser hides or shows apart from the text: a soft hyphen in the label, a
+        # hidden element or a script between label and value, a form field's value.
+        ('page_soft_hyphen.html', ('<p>Pa&shy;tient: %s</p>' % NAME_TXT).encode()),
+        ('page_hidden_span.html', ('<p>Patient: <span style="display: none">case 4</span>%s</p>' % NAME_TXT).encode()),
+        ('page_script_between.html', ('<p>Patient: <script>var shown = 1;</script>%s</p>' % NAME_TXT).encode()),
+        ('form.html', ('<form><label>Patient</label><input type="text" value="%s"></form>' % NAME_TXT).encode()),
+        # Documents written in control words: a label split by RTF's and TeX's.
+        ('letter.rtf', ('{\\rtf1\\ansi{\\fonttbl{\\f0 Times;}}\\f0\\fs24 Pa\\b tient\\b0 : %s\\par}'
+                        % NAME_TXT).encode()),
+        ('letter_hidden.rtf', ('{\\rtf1\\ansi Patient: {\\v case 4 }%s\\par}' % NAME_TXT).encode()),
+        ('notes.tex', ('\\documentclass{article}\\begin{document}\\textbf{Pa\\-tient}: %s\\end{document}'
+                       % NAME_TXT).encode()),
+        # Other labels: a slash between two words of one, a vCard's formatted name.
+        ('slash_label.txt', ('Patient/Name: %s\n' % NAME_TXT).encode()),
+        ('contact.vcf', ('BEGIN:VCARD\nVERSION:3.0\nFN:%s\nEND:VCARD\n' % NAME_TXT).encode()),
     ]
     for name, data in docs:
         add('c9_' + name, C9, 'a document that labels a patient (%s)' % name.split('.')[-1], NAME_TXT,
             data, kind='document')
+    # An NHS number, unlabelled, in the NHS's grouping (its check digit holds).
+    add('c9_nhs_number_bare.txt', C9, 'a document that holds an NHS number', '943 476 5919',
+        b'Case 4: liver lesion, 943 476 5919\n', kind='document')
     for name, data in [
+        ('ctl_doc_hidden_script.html', b'<p>Lecture notes<script>var patient = "x";</script></p>'),
+        ('ctl_doc_letter.rtf', b'{\\rtf1\\ansi Dear colleagues,\\par the chest teaching set is ready.\\par}'),
+        ('ctl_doc_numbers.txt', b'Phone 020 7946 0018, case 943 476 5918 (a check digit that fails)\n'),
         ('ctl_doc_case_list.csv', b'case,name,modality,findings\n1,Tension Pneumothorax,CT,left\n'),
         ('ctl_doc_notes.md', b'# Neuro teaching\nLecture 2024-03-01 by Dr Smith. Name: Chest CT teaching set\n'
                              b'Contact: Radiology, 1 Hospital Road. Tel: 01632 960000\n'),

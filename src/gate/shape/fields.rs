@@ -59,6 +59,7 @@ const TABLE: &[(&str, Label)] = &[
     ("имя", Label::LooseName), ("이름", Label::LooseName), ("姓名", Label::LooseName),
     ("full name", Label::Field(Field::Name)), ("patient", Label::Field(Field::Name)),
     ("pt", Label::Field(Field::Name)), ("patient name", Label::Field(Field::Name)),
+    ("patient/name", Label::Field(Field::Name)), ("patient / name", Label::Field(Field::Name)),
     ("patient's name", Label::Field(Field::Name)), ("pt name", Label::Field(Field::Name)),
     ("patient_name", Label::Field(Field::Name)), ("patientname", Label::Field(Field::Name)),
     ("forename", Label::Field(Field::Name)), ("forenames", Label::Field(Field::Name)),
@@ -103,7 +104,7 @@ const TABLE: &[(&str, Label)] = &[
     ("mrn", Label::Field(Field::PatientId)), ("m.r.n", Label::Field(Field::PatientId)),
     ("patient id", Label::Field(Field::PatientId)), ("patient_id", Label::Field(Field::PatientId)),
     ("patientid", Label::Field(Field::PatientId)), ("pt id", Label::Field(Field::PatientId)),
-    ("pid", Label::Field(Field::PatientId)), ("hospital number", Label::Field(Field::PatientId)),
+    ("hospital number", Label::Field(Field::PatientId)),
     ("hospital no", Label::Field(Field::PatientId)), ("hosp no", Label::Field(Field::PatientId)),
     ("hospital id", Label::Field(Field::PatientId)), ("medical record number", Label::Field(Field::PatientId)),
     ("medical record no", Label::Field(Field::PatientId)), ("medical record", Label::Field(Field::PatientId)),
@@ -141,7 +142,9 @@ const NOT_NAMES: &[&str] = &[
     "set", "test", "demo", "sample", "example", "other", "unknown", "anonymous", "study", "series",
     "image", "images", "collection", "volunteer", "see", "as", "not", "no", "yes", "the", "a", "an",
     "this", "that", "normal", "abnormal", "new", "old", "my", "our", "your", "his", "her", "their",
-    "history",
+    "history", "source", "files", "file", "folder", "default", "basic", "first", "second", "main",
+    "global", "local", "user", "admin", "system", "service", "project", "team", "group", "room",
+    "account", "query", "table", "database", "feature", "i'd", "i'm", "i'll", "i've", "it's",
 ];
 
 /// Labels by their first character, each as lower-case characters, longest first.
@@ -182,19 +185,22 @@ pub fn column(header: &str) -> Option<(Field, bool)> {
 
 /// The field a data file's key names (`patient_last_name`, `patientDob`, `patient.name`, written
 /// as words): the whole key as a label, or its last words as one that is not loose
-/// (`waiterName` names no one). Keys of structured records that are labels only there
-/// (FHIR's and CDA's `family` and `given`, CDA's `birthTime`) count too; a loose label (`name`)
-/// does not. Some((the label as words, field)).
-pub fn key(words: &str) -> Option<(String, Field)> {
+/// (`waiterName` names no one). Keys of structured records that are labels only there count
+/// too: CDA's `birthTime`, a vCard's `FN`, and FHIR's and CDA's `family` and `given` where
+/// `record` says the document holds both keys (fontconfig's `<family>` is a font's). A loose
+/// label (`name`) does not. Some((the label as words, field)).
+pub fn key(words: &str, record: bool) -> Option<(String, Field)> {
     // No label is longer: a longer "key" is a value (a hex run, a sentence).
     if words.len() > MAX_KEY {
         return None;
     }
-    let lowered = words.trim().to_lowercase();
+    let lowered = words.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     let structured = match lowered.as_str() {
-        "family" => Some(("family name", Field::Name)),
-        "given" => Some(("given name", Field::Name)),
+        "family" if record => Some(("family name", Field::Name)),
+        "given" if record => Some(("given name", Field::Name)),
         "birth time" | "birthtime" => Some(("birth date", Field::BirthDate)),
+        // A vCard's formatted name.
+        "fn" => Some(("full name", Field::Name)),
         _ => None,
     };
     if let Some((label, field)) = structured {
@@ -309,8 +315,12 @@ fn value_after(chars: &[char], mut at: usize, label: Label, words: usize) -> Opt
         }
         at += 1;
     }
-    // A dot after the label is an abbreviation's (`Tel. 0123…`, `Pt. Zelda Madeup`).
-    let dotted = chars[gap..at].contains(&'.');
+    // A dot after a short label is an abbreviation's (`Tel. 0123…`, `Pt. Zelda Madeup`); after
+    // a word, it ends a sentence (`… an IPv4 address. On the server …`).
+    let dotted = chars[gap..at].contains(&'.') && abbreviation(&chars[..gap]);
+    if chars[gap..at].contains(&'.') && !dotted {
+        return None;
+    }
     let separated = dotted
         || match chars.get(at) {
             Some(':' | '：' | '=' | '#' | '\t') => {
@@ -340,7 +350,8 @@ fn value_after(chars: &[char], mut at: usize, label: Label, words: usize) -> Opt
         // A name needs the separator after one word (`name` and `patient` begin many
         // sentences), not after a label of two (`patient name Zelda Madeup`).
         Field::Name => (separated || words > 1) && name_value(value, label == Label::Surname),
-        Field::BirthDate => date(head.as_bytes()),
+        // A date after the label, not one further on (`Happy Birthday Beddy (2014-01-22)`).
+        Field::BirthDate => (separated || starts_a_date(value)) && date(head.as_bytes()),
         Field::PatientId | Field::Accession => digits_at_start(value, 5),
         Field::NationalId => digits_at_start(value, 6),
         // A department's number is written `phone 0123 456789` in its contact lines.
@@ -348,6 +359,60 @@ fn value_after(chars: &[char], mut at: usize, label: Label, words: usize) -> Opt
         Field::Address => separated && address_value(value),
     };
     ok.then_some(field)
+}
+
+/// Whether `line` holds an NHS number written as the NHS writes it, unlabelled: three digits,
+/// three and four, split by single spaces, whose check digit (modulus 11) holds. One number of
+/// ten digits in eleven holds by chance, so only this form is read (a telephone number is
+/// grouped otherwise in the UK, or follows its country code).
+pub fn nhs_number(line: &str) -> bool {
+    let b = line.as_bytes();
+    (0..b.len().saturating_sub(11)).any(|i| {
+        let form = b[i..i + 12].iter().enumerate().all(|(k, c)| match k {
+            3 | 7 => *c == b' ',
+            _ => c.is_ascii_digit(),
+        });
+        if !form {
+            return false;
+        }
+        // The number's bytes are ASCII, so `i` and `i + 12` are characters' boundaries.
+        let (before, after) = (line[..i].trim_end(), &line[i + 12..]);
+        let alone = (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+            && !before.ends_with(|c: char| c.is_ascii_digit() || c == '+')
+            && !after.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && !after.strip_prefix(' ').is_some_and(|a| a.starts_with(|c: char| c.is_ascii_digit()));
+        alone && check_digit_holds(&b[i..i + 12])
+    })
+}
+
+/// Whether the tenth digit of an NHS number (its digits among spaces) is the check digit of the
+/// nine before it.
+fn check_digit_holds(number: &[u8]) -> bool {
+    let digits: Vec<u32> =
+        number.iter().filter(|c| c.is_ascii_digit()).map(|c| u32::from(c - b'0')).collect();
+    let sum: u32 = digits[..9].iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
+    match 11 - sum % 11 {
+        11 => digits[9] == 0,
+        10 => false,
+        check => digits[9] == check,
+    }
+}
+
+/// Whether `value` starts as a date does: a digit, or a month's name.
+fn starts_a_date(value: &[char]) -> bool {
+    let word: String = value.iter().take_while(|c| c.is_alphabetic()).take(3).copied().map(lower).collect();
+    value.first().is_some_and(char::is_ascii_digit)
+        || ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+            .contains(&word.as_str())
+}
+
+/// Whether the label that ends `before` may be abbreviated with a dot: its last word is short
+/// (`pt`, `tel`, `addr`, `hosp no`) and no word a sentence ends with (`name`, `born`).
+fn abbreviation(before: &[char]) -> bool {
+    let start = before.iter().rposition(|c| !c.is_alphabetic()).map_or(0, |p| p + 1);
+    let word: String = before[start..].iter().copied().map(lower).collect();
+    word.chars().count() <= 4
+        && !matches!(word.as_str(), "name" | "nom" | "nome" | "naam" | "navn" | "born" | "cell")
 }
 
 /// True when the value starts with a number of at least `least` digits (groups split by
@@ -387,6 +452,9 @@ fn name_value(value: &[char], one_word: bool) -> bool {
             i += 1;
         }
         let word: String = value[start..i].iter().collect();
+        if camel_case(&word) {
+            return false;
+        }
         let capital = word.chars().next().is_some_and(char::is_uppercase);
         if !capital || word.chars().filter(|c| c.is_alphabetic()).count() < 2 && words.is_empty() {
             break;
@@ -408,6 +476,22 @@ fn name_value(value: &[char], one_word: bool) -> bool {
     !describes && (words.len() >= 2 || one_word)
 }
 
+/// A word with a capital inside it after a small letter (`PetSite`, `CloudFront`): a
+/// program's or a product's name, not a person's — but for the surnames written so (`McDonald`,
+/// `MacLeod`, `DeVito`, `LaToya`, `VanDyke`).
+fn camel_case(word: &str) -> bool {
+    let chars: Vec<char> = word.chars().collect();
+    (1..chars.len()).any(|k| {
+        let prefix: String = chars[..k].iter().copied().map(lower).collect();
+        chars[k].is_uppercase()
+            && chars[k - 1].is_lowercase()
+            && !matches!(
+                prefix.as_str(),
+                "mc" | "mac" | "de" | "di" | "da" | "du" | "la" | "le" | "van" | "von" | "fitz"
+            )
+    })
+}
+
 /// An address: a house number or a capitalised word, and another word, within the next 40
 /// characters (`12 Nowhere Lane`, `Flat 3, Nowhere House`).
 fn address_value(value: &[char]) -> bool {
@@ -422,6 +506,23 @@ fn address_value(value: &[char]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_nhs_number_is_read_where_its_check_digit_holds() {
+        assert!(nhs_number("943 476 5919"));
+        assert!(nhs_number("Liver lesion, 943 476 5919."));
+        // The check digit fails, a country code leads, a longer number, another grouping.
+        for line in [
+            "943 476 5918",
+            "+44 943 476 5919",
+            "1 943 476 5919",
+            "943 476 5919 2",
+            "9434765919",
+            "94 3476 5919",
+        ] {
+            assert!(!nhs_number(line), "{line}");
+        }
+    }
 
     #[test]
     fn labelled_identity_is_found() {
@@ -447,6 +548,7 @@ mod tests {
             ("Patient #4711913 (Madeup)", Field::PatientId),
             ("Patient name Zelda Madeup", Field::Name),
             ("Patient: **Zelda Madeup**", Field::Name),
+            ("Patient/Name: Zelda Madeup", Field::Name),
         ] {
             assert!(fields(line).contains(&field), "{line:?}: {:?}", fields(line));
         }

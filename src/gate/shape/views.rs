@@ -44,6 +44,18 @@ const ENTITIES: &[(&str, char)] = &[
     ("hyphen", '-'),
     ("dash", '-'),
     ("nbsp", ' '),
+    ("ensp", ' '),
+    ("emsp", ' '),
+    ("thinsp", ' '),
+    // What shows nothing: a soft hyphen, zero-width joiners and spaces, direction marks
+    // (taken out where the text is read as it shows).
+    ("shy", '\u{AD}'),
+    ("zwnj", '\u{200C}'),
+    ("zwj", '\u{200D}'),
+    ("lrm", '\u{200E}'),
+    ("rlm", '\u{200F}'),
+    ("ZeroWidthSpace", '\u{200B}'),
+    ("NoBreak", '\u{2060}'),
     ("amp", '&'),
     ("quot", '"'),
     ("apos", '\''),
@@ -85,7 +97,7 @@ pub fn unescaped(text: &[u8]) -> Option<Vec<u8>> {
             b'+' => Some((' ', 1)),
             b'\\' if rest.get(1) == Some(&b'x') && rest.len() >= 4 => number(&rest[2..4], 16).map(|c| (c, 4)),
             b'\\' if rest.get(1) == Some(&b'u') && rest.len() >= 6 => number(&rest[2..6], 16).map(|c| (c, 6)),
-            b'&' => rest.iter().take(12).position(|&b| b == b';').and_then(|end| {
+            b'&' => rest.iter().take(18).position(|&b| b == b';').and_then(|end| {
                 let name = &rest[1..end];
                 let c = match name {
                     [b'#', b'x' | b'X', hex @ ..] => number(hex, 16),

@@ -3,22 +3,27 @@
 //! vault keeps does (nothing on the drive identifies a patient). So a document that *labels* a
 //! patient's identity is refused (`identity-in-document`): a name after a name label, a date
 //! after a birth-date label, a number after an ID, accession, national-ID or telephone label, an
-//! address after an address label ([`shape::fields`]), a name in DICOM's `Family^Given` form, and
-//! an HL7 v2 message's patient fields. Patient IDs and accession numbers stay where the policy
-//! retains them. A document's prose is not judged beyond that: a name in a sentence, a lecturer
+//! address after an address label ([`shape::fields`]), a name in DICOM's `Family^Given` form, an
+//! NHS number in the NHS's own grouping whose check digit holds, and an HL7 v2 message's patient
+//! fields. Patient IDs and accession numbers stay where the policy retains them. A document's prose is not judged beyond that: a name in a sentence, a lecturer
 //! or a date of a lecture pass (README says so).
 //!
 //! Each document is read in the ways its readers show it: as lines; with its markup's tags
 //! taken out (HTML, XML, SVG, an Office file's XML members) and its character references
-//! decoded; with a data file's quotes and brackets taken out (JSON, YAML, an INI file); as a
-//! table whose header labels its columns (CSV, TSV); and as a PDF page's text (the strings its
-//! content stream shows). Written here: what a library extracts (a PDF's text, an HTML page's)
+//! decoded, what a browser hides taken out and a form's values shown ([`markup`]); with a data
+//! file's quotes and brackets taken out (JSON, YAML, an INI file); as a table whose header labels
+//! its columns (CSV, TSV); with the control words of RTF and TeX taken out ([`commands`]); and as
+//! a PDF page's text (the strings its content stream shows). Written here: what a library extracts (a PDF's text, an HTML page's)
 //! is each one reading; the gate needs every reading, of bytes that may be none of them.
 
 use super::Policy;
 use super::shape::fields::{self, Field};
 use super::shape::{self, Shape, Strength};
 use super::verdict::Reason;
+
+mod commands;
+mod markup;
+use markup::{elements, rows, untagged};
 
 const RULE: &str = "identity-in-document";
 
@@ -37,6 +42,7 @@ pub(super) fn reasons(text: &str, policy: &Policy, location: &str) -> Vec<Reason
             found.push((field, detail, at));
         }
     };
+    let record = record(text);
     for (segment, field) in hl7(text) {
         note(field, "an HL7 v2 message's patient field", segment);
     }
@@ -45,6 +51,9 @@ pub(super) fn reasons(text: &str, policy: &Policy, location: &str) -> Vec<Reason
         // Which lines may hold a label (one quick look each, for every reading below).
         let hold: Vec<bool> = lines.iter().map(|l| fields::may_hold(l)).collect();
         for (n, line) in lines.iter().enumerate() {
+            if view.is_empty() && fields::nhs_number(line) {
+                note(Field::NationalId, "an NHS number (its check digit holds)", format!("line {}", n + 1));
+            }
             if !hold[n] && !line.contains('^') {
                 continue;
             }
@@ -80,7 +89,7 @@ pub(super) fn reasons(text: &str, policy: &Policy, location: &str) -> Vec<Reason
                 );
             }
         }
-        for (n, cell) in table(&lines, &hold) {
+        for (n, cell) in table(&lines, &hold, record) {
             for field in fields::fields(&cell) {
                 let view = if view.is_empty() { "table".to_string() } else { format!("table, {view}") };
                 note(field, field.describe(), format!("line {} ({view})", n + 1));
@@ -199,8 +208,13 @@ fn views(text: &str) -> Vec<(&'static str, String)> {
         .filter(|c| !matches!(c, '"' | '\'' | '`'))
         .map(|c| if matches!(c, '{' | '}' | '[' | ']' | ',') { '\n' } else { c })
         .collect();
-    let fields: Vec<String> = fields.lines().map(keyed).collect();
+    let record = record(text);
+    let fields: Vec<String> = fields.lines().map(|l| keyed(l, record)).collect();
     out.push(("fields", fields.join("\n")));
+    // An RTF or a TeX document's text, its control words out.
+    if let Some(shown) = commands::shown(text) {
+        out.push(("control words out", shown));
+    }
     // A PDF page's text: each piece drawn apart on a line of its own, and the pieces of one
     // text object run together (a word split across `Tj`s, words placed one by one).
     if let Some(shown) = pdf_text(text, false) {
@@ -222,15 +236,24 @@ fn views(text: &str) -> Vec<(&'static str, String)> {
 
 /// A `key: value` (or `key = value`) line with its key written as the label it ends in
 /// ([`fields::key`]: `dateOfBirth`, `patient_last_name`, `patient.name`); other lines as they are.
-fn keyed(line: &str) -> String {
+fn keyed(line: &str, record: bool) -> String {
     let Some(at) = line.find([':', '=']) else { return line.to_string() };
     let key = line[..at].trim();
     let identifier =
         !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    match identifier.then(|| fields::key(&words(&key.replace(['.', '-'], " ")))).flatten() {
+    match identifier.then(|| fields::key(&words(&key.replace(['.', '-'], " ")), record)).flatten() {
         Some((label, _)) => format!("{label}{}", &line[at..]),
         None => line.to_string(),
     }
+}
+
+/// Whether a document holds both keys of a structured name (FHIR's and CDA's `family` and
+/// `given`): only then are they labels.
+fn record(text: &str) -> bool {
+    let keyed = |k: &str| {
+        [format!("<{k}"), format!("\"{k}\""), format!("{k}:")].iter().any(|p| text.contains(p.as_str()))
+    };
+    keyed("given") && keyed("family")
 }
 
 /// `text` with identifiers written as words: a capital after a small letter starts a new word
@@ -248,102 +271,21 @@ fn words(text: &str) -> String {
     out
 }
 
-/// Markup with each table row on a line of its own and its cells split by tabs, other tags
-/// taken out.
-fn rows(text: &str) -> String {
-    tags(text, |name| match name {
-        "/tr" | "/w:tr" | "/table:table-row" | "/row" => "\n",
-        "/td" | "/th" | "/w:tc" | "/table:table-cell" | "/c" => "\t",
-        _ => "",
-    })
-}
-
-/// Markup with each opening tag's name written as a label before what it holds
-/// (`PatientName: Zelda Madeup`), each on a line of its own; an element's `value` attribute as
-/// what it holds (CDA's `<birthTime value="19710203"/>`), CDATA as its text, comments as nothing.
-fn elements(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        let tail = &rest[open..];
-        if let Some(cdata) = tail.strip_prefix("<![CDATA[") {
-            let end = cdata.find("]]>").unwrap_or(cdata.len());
-            out.push_str(&cdata[..end]);
-            rest = cdata.get(end + 3..).unwrap_or("");
-            continue;
-        }
-        if let Some(comment) = tail.strip_prefix("<!--") {
-            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
-            continue;
-        }
-        let Some(close) = tail.find('>') else {
-            rest = tail;
-            break;
-        };
-        let tag = &tail[1..close];
-        let name = tag.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
-        let opening = !tag.starts_with(['/', '!', '?']) && !name.is_empty();
-        out.push('\n');
-        if opening {
-            let name = name.rsplit(':').next().unwrap_or(name);
-            let label = fields::key(&words(name)).map_or_else(|| name.to_string(), |(label, _)| label);
-            out.push_str(&label);
-            out.push_str(": ");
-            if let Some(value) = attribute(tag, "value") {
-                out.push_str(value);
-            }
-        }
-        rest = &tail[close + 1..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The value of the attribute `name` in a tag's text, quoted either way.
-fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let at = tag.match_indices(name).find(|(i, _)| tag[..*i].ends_with(char::is_whitespace))?.0;
-    let after = tag[at + name.len()..].trim_start().strip_prefix('=')?.trim_start();
-    let quote = after.chars().next().filter(|c| matches!(c, '"' | '\''))?;
-    let inner = &after[1..];
-    inner.find(quote).map(|end| &inner[..end])
-}
-
-/// `text` with each tag replaced by what `with` gives for its name (`td`, `/td`).
-fn tags(text: &str, with: impl Fn(&str) -> &'static str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('>') else {
-            rest = &rest[open..];
-            break;
-        };
-        let tag = &rest[open + 1..open + close];
-        let name = tag.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or("");
-        out.push_str(with(&name.to_ascii_lowercase()));
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `text` with each tag (`<` to `>`) replaced by `with` — but for the tags that are a space or
-/// a break where text runs on (OpenDocument's `text:s`, Word's `w:tab`, HTML's `br`), a space.
-fn untagged(text: &str, with: &'static str) -> String {
-    tags(text, |name| match name.trim_end_matches('/') {
-        "text:s" | "text:tab" | "text:line-break" | "w:tab" | "w:br" | "w:cr" | "br" => " ",
-        _ => with,
-    })
-}
-
 /// The text a PDF content stream shows: its strings (literal and hex), those of one `TJ` array
 /// run together, a space after `Tj`, a line end where the stream moves or ends a text object.
 /// `joined`: the pieces of a text object run together (no space after `Tj`, a space where the
 /// stream moves within it or a `TJ` array's gap is wide). None when the text is no content
 /// stream.
 fn pdf_text(text: &str, joined: bool) -> Option<String> {
-    if !text.contains("BT") || !(text.contains("Tj") || text.contains("TJ")) {
+    // A text object begun with `BT` standing as an operator (between white space or PDF's
+    // delimiters), and a string shown: text that only holds the letters (a changelog) is no
+    // content stream.
+    let apart = |c: Option<u8>| c.is_none_or(|c| c.is_ascii_whitespace() || b"()<>[]{}/%".contains(&c));
+    let bytes = text.as_bytes();
+    let begins = text
+        .match_indices("BT")
+        .any(|(at, _)| apart(at.checked_sub(1).map(|k| bytes[k])) && apart(bytes.get(at + 2).copied()));
+    if !begins || !(text.contains("Tj") || text.contains("TJ")) {
         return None;
     }
     let b: Vec<u8> = text.chars().map(|c| u8::try_from(c).unwrap_or(b'?')).collect();
@@ -440,31 +382,34 @@ fn caret_name(line: &str) -> bool {
 /// runs of spaces in a table of fixed widths) name an identity; the rows after it are its rows
 /// until the next header. A column headed `name` alone counts only beside another identity
 /// column (a case list names its cases).
-fn table(lines: &[&str], hold: &[bool]) -> Vec<(usize, String)> {
+fn table(lines: &[&str], hold: &[bool], record: bool) -> Vec<(usize, String)> {
     struct Header {
         sep: Option<char>,
         /// Each column's label (as words) and whether it is a loose one, where it has one.
         columns: Vec<Option<(String, bool)>>,
         firm: bool,
     }
-    // A column's header as a label: the whole of it, or a key's last words (`Pat_Surname`).
+    // A column's header as a label: the whole of it, or an identifier's last words
+    // (`Pat_Surname`, `patient.dob`). A header of words is a label whole: a sentence that ends
+    // in `full name` or `given name` heads no column.
     let label = |cell: &str| {
         if cell.len() > 64 {
             return None;
         }
+        if let Some((_, loose)) = fields::column(cell) {
+            return Some((cell.to_string(), loose));
+        }
         let spaced = words(&cell.replace(['.', '-'], " "));
-        if !fields::may_hold(&spaced) {
-            return None;
-        }
-        match fields::column(cell) {
-            Some((_, loose)) => Some((cell.to_string(), loose)),
-            None => fields::key(&spaced).map(|(label, _)| (label, false)),
-        }
+        let identifier = !cell.trim().contains(char::is_whitespace);
+        (identifier && fields::may_hold(&spaced))
+            .then(|| fields::key(&spaced, record))
+            .flatten()
+            .map(|(l, _)| (l, false))
     };
     let header = |line: &str| {
         [Some(','), Some(';'), Some('\t'), Some('|'), None].into_iter().find_map(|sep| {
             let cells = cells(line, sep);
-            if cells.len() < 2 {
+            if cells.iter().filter(|c| !c.is_empty()).count() < 2 {
                 return None;
             }
             let columns: Vec<Option<(String, bool)>> = cells.iter().map(|c| label(c)).collect();
@@ -477,9 +422,7 @@ fn table(lines: &[&str], hold: &[bool]) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut current: Option<Header> = None;
     for (n, line) in lines.iter().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
+        let blank = line.trim().is_empty();
         if hold[n]
             && let Some(h) = header(line)
         {
@@ -487,7 +430,21 @@ fn table(lines: &[&str], hold: &[bool]) -> Vec<(usize, String)> {
             continue;
         }
         let Some(h) = &current else { continue };
-        for (i, cell) in cells(line, h.sep).into_iter().enumerate() {
+        // A table's rows follow its header: a data file's each hold its separator (blank
+        // lines between them are skipped, as a spreadsheet skips them); a table drawn in text
+        // (fixed widths, bars) ends at a blank line or a line of one cell.
+        let cells = cells(line, h.sep);
+        let row = match h.sep {
+            Some(sep @ (',' | ';' | '\t')) => line.contains(sep),
+            _ => cells.iter().filter(|c| !c.is_empty()).count() >= 2,
+        };
+        if !row {
+            if !blank || !matches!(h.sep, Some(',' | ';' | '\t')) {
+                current = None;
+            }
+            continue;
+        }
+        for (i, cell) in cells.into_iter().enumerate() {
             if let Some(Some((label, loose))) = h.columns.get(i)
                 && (h.firm || !loose)
             {
@@ -601,6 +558,16 @@ mod tests {
             b"BT <50617469656E743A205A656C6461204D616465757020> Tj ET",
             b"Study of MADEUP^ZELDA, shared for teaching",
             b"\xFF\xFEP\0a\0t\0i\0e\0n\0t\0:\0 \0Z\0e\0l\0d\0a\0 \0M\0a\0d\0e\0u\0p\0",
+            // What a browser hides or shows apart, control words, an unlabelled NHS number.
+            b"<p>Pa&shy;tient: Zelda Madeup</p>",
+            b"<p>Patient: <span style=\"display:none\">x</span>Zelda Madeup</p>",
+            b"<p>Patient: <script>var a = 1;</script>Zelda Madeup</p>",
+            b"<label>Patient</label><input type=\"text\" value=\"Zelda Madeup\">",
+            b"{\\rtf1\\ansi Pa\\b tient\\b0 : Zelda Madeup\\par}",
+            b"\\documentclass{article}\\begin{document}\\textbf{Pa\\-tient}: Zelda Madeup\\end{document}",
+            b"Case 4: liver lesion, 943 476 5919\n",
+            b"BEGIN:VCARD\nFN:Zelda Madeup\nEND:VCARD\n",
+            br#"{"name": [{"family": "Madeup", "given": ["Zelda"]}]}"#,
         ] {
             assert!(!refused(doc).is_empty(), "{}", String::from_utf8_lossy(doc));
         }
@@ -616,6 +583,16 @@ mod tests {
             b"<html><title>Chest teaching</title><p>Normal PA film</p></html>",
             b"MSH|^~\\&|RIS|HOSP|PACS|HOSP|202001010000||ORM^O01|1|P|2.3\rPID|1||||\r",
             b"Radiology, 1 Hospital Road. Address: 1 Hospital Road, Springfield. Tel: 01632 960000\n",
+            // What changelogs and manuals say (each was refused once).
+            b"This could be a hostname or an IPv4 address. On the server side this is passed on.\n",
+            b"\ttail: with --pid, ensure all inotify events are processed\n\tcopy: don't fail\n",
+            b"Client1: (groupid=0, jobs=1): err= 0: pid=16109: Sat Jun 24 12:07:54 2017\n",
+            b"3.3.5 \"Happy Birthday Beddy\" (2014-01-22)\n",
+            b"which has a case insensitive match of a given name. It is implemented\n",
+            b"<match><edit name=\"family\"><string>Arial</string></edit><family>Bitstream Vera</family></match>\n",
+            b"--key-attributes Environment=generic:default,Name=PetSite,Type=Service\n",
+            b"means that a tab will complete the word up to the full name, but not\n  Two Words  Here\n",
+            b"\taddress.\n\tAdded Zelda Madeup, Arlo Fakename\n",
         ] {
             assert!(refused(doc).is_empty(), "{}: {:?}", String::from_utf8_lossy(doc), refused(doc));
         }
