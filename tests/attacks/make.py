@@ -1363,6 +1363,32 @@ def class9():
         # Other labels: a slash between two words of one, a vCard's formatted name.
         ('slash_label.txt', ('Patient/Name: %s\n' % NAME_TXT).encode()),
         ('contact.vcf', ('BEGIN:VCARD\nVERSION:3.0\nFN:%s\nEND:VCARD\n' % NAME_TXT).encode()),
+        # Round 8: Markdown's emphasis and definitions, an initial, labels glued or dotted, a
+        # card's group and folding, a pair of attributes, an image's text, Word's symbol, RTF's
+        # \uc0, TeX's tables and character codes, YAML's tags and complex keys.
+        ('md_bold_label.md', ('**Patient**: %s\n' % NAME_TXT).encode()),
+        ('md_deflist.md', ('Patient\n: %s\n' % NAME_TXT).encode()),
+        ('md_linkref.md', ('[Patient][1]: %s\n\n[1]: https://example.org\n' % NAME_TXT).encode()),
+        ('initial_surname.txt', b'Patient: A. Madeup\n'),
+        ('mrn_glued.txt', b'MRN4711913 (Madeup)\n'),
+        ('mrn_dotted.txt', b'M.R.N.: 4711913 (Madeup)\n'),
+        ('record_no.txt', b'Record no. 4711913 (Madeup)\n'),
+        ('card_group.vcf', ('BEGIN:VCARD\nitem1.FN:%s\nEND:VCARD\n' % NAME_TXT).encode()),
+        ('event_folded.ics', ('BEGIN:VCALENDAR\nBEGIN:VEVENT\nDESCRIPTION:Patient: Made\n up Attacker\nEND:VEVENT\n'
+                              'END:VCALENDAR\n').encode()),
+        ('attr_pair.xml', ('<form><field name="patient" value="%s"/></form>' % NAME_TXT).encode()),
+        ('img_alt.html', ('<p>Patient: <img alt="%s" src="missing.png"></p>' % NAME_TXT).encode()),
+        ('word_symbol.docx', zip_bytes([('word/document.xml', (
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
+            '<w:r><w:t xml:space="preserve">Pati</w:t></w:r><w:r><w:sym w:font="Arial" w:char="0065"/></w:r>'
+            '<w:r><w:t xml:space="preserve">nt: %s</w:t></w:r></w:p></w:body></w:document>' % NAME_TXT).encode())])),
+        ('unicode_uc0.rtf', ('{\\rtf1\\ansi\\uc0 \\u80 \\u97 tient: %s\\par}' % NAME_TXT).encode()),
+        ('tabular.tex', ('\\documentclass{article}\\begin{document}\\begin{tabular}{ll}Name & DOB\\\\ %s & '
+                         '03/02/1971\\\\ \\end{tabular}\\end{document}' % NAME_TXT).encode()),
+        ('char_code.tex', ('\\documentclass{article}\\begin{document}\\char80 atient: %s\\end{document}'
+                           % NAME_TXT).encode()),
+        ('yaml_tag.yaml', ('patient: !!str %s\n' % NAME_TXT).encode()),
+        ('yaml_complex_key.yaml', ('? patient\n: %s\n' % NAME_TXT).encode()),
     ]
     for name, data in docs:
         add('c9_' + name, C9, 'a document that labels a patient (%s)' % name.split('.')[-1], NAME_TXT,
@@ -1370,7 +1396,11 @@ def class9():
     # An NHS number, unlabelled, in the NHS's grouping (its check digit holds).
     add('c9_nhs_number_bare.txt', C9, 'a document that holds an NHS number', '943 476 5919',
         b'Case 4: liver lesion, 943 476 5919\n', kind='document')
+    add('c9_nhs_number_en_dash.txt', C9, 'a document that holds an NHS number', '943\u2013476\u20135919',
+        'Case 4: liver lesion, 943\u2013476\u20135919\n'.encode(), kind='document')
     for name, data in [
+        ('ctl_doc_eponyms.md', b'## Eponyms\n\n- Name: Kerley B lines - described by Peter Kerley\n'
+                               b'- Name: Westermark sign - Nils Westermark\n'),
         ('ctl_doc_hidden_script.html', b'<p>Lecture notes<script>var patient = "x";</script></p>'),
         ('ctl_doc_letter.rtf', b'{\\rtf1\\ansi Dear colleagues,\\par the chest teaching set is ready.\\par}'),
         ('ctl_doc_numbers.txt', b'Phone 020 7946 0018, case 943 476 5918 (a check digit that fails)\n'),
@@ -1420,15 +1450,22 @@ def document_text(path):
     else:
         text = data.decode('utf-8', 'replace')
     if ext == 'xml':
+        # An XML viewer shows the elements' text and their attributes.
         import xml.etree.ElementTree as ET
-        return ' '.join(ET.fromstring(text).itertext())
+        root = ET.fromstring(text)
+        return ' '.join(list(root.itertext()) + [v for e in root.iter() for v in e.attrib.values()])
+    if ext in ('ics', 'vcf'):
+        # RFC 5545 and 6350: a line that begins with a space goes on the one before.
+        return text.replace('\r\n', '\n').replace('\n ', '')
     if 'zero_width' in name or 'full_width' in name:
         import unicodedata
         return unicodedata.normalize('NFKC', text.replace('\u200b', ''))
     if ext in ('html', 'svg'):
+        # A browser shows a form field's value and a missing image's text where they stand.
         import html
         import re
-        return html.unescape(re.sub(r'<[^>]*>', '', text))
+        shown = re.sub(r'<(?:input|img)[^>]*?(?:value|alt)="([^"]*)"[^>]*>', r'\1', text)
+        return html.unescape(re.sub(r'<[^>]*>', '', shown))
     if ext == 'csv':
         import csv
         import io

@@ -21,6 +21,8 @@ pub(super) fn shown(text: &str) -> Option<String> {
     let (mut depth, mut unseen): (usize, Option<usize>) = (0, None);
     // Whether RTF's text is hidden (`\v`), in each open group: a group's end restores it.
     let mut hidden = vec![false];
+    // How many characters stand in for each `\u` character after it (RTF's `\ucN`, 1 unless set).
+    let mut stand_ins = 1;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -52,14 +54,30 @@ pub(super) fn shown(text: &str) -> Option<String> {
                 if rtf && let Some(now) = hides(&chars[i..]) {
                     *hidden.last_mut().expect("one state at least") = now;
                 }
-                let (shows, len) = control(&chars[i..], rtf);
+                if rtf && chars[i..].starts_with(&['u', 'c']) {
+                    let n: String = chars[i + 2..].iter().take_while(|c| c.is_ascii_digit()).collect();
+                    stand_ins = n.parse().unwrap_or(1);
+                }
+                let (shows, len) = control(&chars[i..], rtf, stand_ins);
                 i += len;
                 if unseen.is_none() && hidden.last() != Some(&true) {
                     out.push_str(&shows);
                 }
             }
-            // TeX's tie is a space; its `%` starts a comment to the line's end.
+            // TeX's tie is a space, its `&` a table's next cell, its `^^5a` a character; its
+            // `%` starts a comment to the line's end.
             '~' if tex && !rtf => out.push(' '),
+            '&' if tex && !rtf => out.push('\t'),
+            '^' if tex && !rtf && chars.get(i) == Some(&'^') => {
+                let hex: String = chars[i + 1..].iter().take(2).collect();
+                match u8::from_str_radix(&hex, 16) {
+                    Ok(b) if hex.len() == 2 => {
+                        out.push(char::from(b));
+                        i += 3;
+                    }
+                    _ => out.push('^'),
+                }
+            }
             '%' if tex && !rtf => {
                 while i < chars.len() && chars[i] != '\n' {
                     i += 1;
@@ -102,7 +120,7 @@ const ARGUMENTS_UNSHOWN: &[&str] = &[
 
 /// What the control word or symbol after a backslash shows, and how many characters it takes
 /// (its name, its number, and the one space that ends it).
-fn control(rest: &[char], rtf: bool) -> (String, usize) {
+fn control(rest: &[char], rtf: bool, stand_ins: usize) -> (String, usize) {
     let Some(&first) = rest.first() else { return (String::new(), 0) };
     if !first.is_ascii_alphabetic() {
         return match first {
@@ -142,8 +160,16 @@ fn control(rest: &[char], rtf: bool) -> (String, usize) {
             if rest.get(len) == Some(&' ') {
                 len += 1;
             }
-            len += usize::from(rest.get(len).is_some_and(|c| !matches!(c, '\\' | '{' | '}')));
+            for _ in 0..stand_ins {
+                len += usize::from(rest.get(len).is_some_and(|c| !matches!(c, '\\' | '{' | '}')));
+            }
             return (char::from_u32(n as u32).map(String::from).unwrap_or_default(), len);
+        }
+        // TeX's character by number (`\char90`).
+        "char" if !rtf && !number.is_empty() => {
+            let n = number.parse::<u32>().unwrap_or(0);
+            len += usize::from(rest.get(len) == Some(&' '));
+            return (char::from_u32(n).map(String::from).unwrap_or_default(), len);
         }
         _ => String::new(),
     };

@@ -49,6 +49,16 @@ pub(super) fn elements(text: &str) -> String {
             out.push_str(&label);
             out.push_str(": ");
             if let Some(value) = attribute(tag, "value") {
+                // A pair of attributes that names its value (`<field name="patient"
+                // value="…"/>`): the name is the label.
+                if let Some(named) = attribute(tag, "name").or_else(|| attribute(tag, "key")) {
+                    out.push('\n');
+                    out.push_str(
+                        &fields::key(&super::words(named), record)
+                            .map_or_else(|| named.to_string(), |(l, _)| l),
+                    );
+                    out.push_str(": ");
+                }
                 out.push_str(value);
             }
         }
@@ -107,11 +117,24 @@ pub(super) fn tags(text: &str, with: impl Fn(&str) -> &'static str) -> String {
         }
         let shown = with(&name);
         out.push_str(shown);
-        if name == "input"
-            && let Some(value) = attribute(tag, "value")
-        {
-            out.push_str(value);
-            out.push_str(shown);
+        // What an element shows that its tag holds: a form field's value, an image's text in
+        // its place (shown where the image is missing), Word's symbol by its code.
+        let held = match name.as_str() {
+            "input" => attribute(tag, "value").map(str::to_string),
+            "img" => attribute(tag, "alt").map(str::to_string),
+            "w:sym" => attribute(tag, "w:char")
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                // A symbol font's codes sit at U+F000 and up, over the ASCII they draw.
+                .map(|n| if (0xF020..0xF100).contains(&n) { n - 0xF000 } else { n })
+                .and_then(char::from_u32)
+                .map(String::from),
+            _ => None,
+        };
+        if let Some(held) = held {
+            out.push_str(&held);
+            if name != "w:sym" {
+                out.push_str(shown);
+            }
         }
     }
     if hiding.is_none() {

@@ -21,6 +21,7 @@ use super::shape::fields::{self, Field};
 use super::shape::{self, Shape, Strength};
 use super::verdict::Reason;
 
+mod cards;
 mod commands;
 mod markup;
 use markup::{elements, rows, untagged};
@@ -64,15 +65,15 @@ pub(super) fn reasons(text: &str, policy: &Policy, location: &str) -> Vec<Reason
             for field in line_fields(line) {
                 note(field, field.describe(), at.clone());
             }
-            // A label on a line of its own (a form's, a PDF's text drawn apart): the value is
-            // on the next line that has one.
-            if fields::column(line).is_some()
+            // A label on a line of its own (a form's, a PDF's text drawn apart; YAML's `?
+            // key`): the value is on the next line that has one, or after the colon that starts
+            // it (Markdown's definition list, YAML's `: value`).
+            let own = line.trim().trim_start_matches("? ");
+            if fields::column(own).is_some()
                 && let Some(next) = lines[n + 1..].iter().find(|l| !l.trim().is_empty())
-                && !next.contains(':')
+                && let Some(value) = next.trim().strip_prefix(':').or((!next.contains(':')).then_some(next))
             {
-                for field in
-                    fields::fields(&format!("{}: {}", line.trim().trim_end_matches(':'), next.trim()))
-                {
+                for field in fields::fields(&format!("{}: {}", own.trim_end_matches(':'), value.trim())) {
                     note(field, field.describe(), at.clone());
                 }
             }
@@ -203,7 +204,7 @@ fn views(text: &str) -> Vec<(&'static str, String)> {
     }
     // A data file's quotes and brackets taken out, and its keys that are labels written as
     // words (`dateOfBirth`, `hospital_number`; JSON, YAML, INI).
-    let fields: String = text
+    let fields: String = untyped(text)
         .chars()
         .filter(|c| !matches!(c, '"' | '\'' | '`'))
         .map(|c| if matches!(c, '{' | '}' | '[' | ']' | ',') { '\n' } else { c })
@@ -211,6 +212,14 @@ fn views(text: &str) -> Vec<(&'static str, String)> {
     let record = record(text);
     let fields: Vec<String> = fields.lines().map(|l| keyed(l, record)).collect();
     out.push(("fields", fields.join("\n")));
+    // Markdown's emphasis and links as the words they mark (`**Patient**:`, `[Patient][1]:`).
+    if text.contains('*') || text.contains("][") || text.contains("](") {
+        out.push(("markdown", markdown(text)));
+    }
+    // A vCard's or an iCalendar's properties, unfolded and decoded.
+    if let Some(shown) = cards::shown(text) {
+        out.push(("card", shown));
+    }
     // An RTF or a TeX document's text, its control words out.
     if let Some(shown) = commands::shown(text) {
         out.push(("control words out", shown));
@@ -251,9 +260,47 @@ fn keyed(line: &str, record: bool) -> String {
 /// `given`): only then are they labels.
 fn record(text: &str) -> bool {
     let keyed = |k: &str| {
-        [format!("<{k}"), format!("\"{k}\""), format!("{k}:")].iter().any(|p| text.contains(p.as_str()))
+        [format!("<{k}"), format!(":{k}>"), format!("\"{k}\""), format!("{k}:")]
+            .iter()
+            .any(|p| text.contains(p.as_str()))
     };
     keyed("given") && keyed("family")
+}
+
+/// A data file's text without YAML's type tags (`patient: !!str Zelda Madeup`).
+fn untyped(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("!!") {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("!!") {
+        out.push_str(&rest[..at]);
+        let tag =
+            rest[at + 2..].find(|c: char| !c.is_ascii_alphanumeric()).map_or(rest.len(), |e| at + 2 + e);
+        rest = rest[tag..].strip_prefix(' ').unwrap_or(&rest[tag..]);
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+/// Markdown as the words it shows: emphasis marks out, a link or a reference as its text.
+fn markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(['*', ']']) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        // `](url)` or `][ref]`: the link's target is not shown.
+        let close = match (rest.as_bytes()[at], after.chars().next()) {
+            (b']', Some('(')) => after.find(')'),
+            (b']', Some('[')) => after.find(']'),
+            _ => None,
+        };
+        rest = close.map_or(after, |c| &after[c + 1..]);
+    }
+    out.push_str(rest);
+    out.replace('[', "")
 }
 
 /// `text` with identifiers written as words: a capital after a small letter starts a new word

@@ -108,7 +108,9 @@ const TABLE: &[(&str, Label)] = &[
     ("hospital no", Label::Field(Field::PatientId)), ("hosp no", Label::Field(Field::PatientId)),
     ("hospital id", Label::Field(Field::PatientId)), ("medical record number", Label::Field(Field::PatientId)),
     ("medical record no", Label::Field(Field::PatientId)), ("medical record", Label::Field(Field::PatientId)),
-    ("record number", Label::Field(Field::PatientId)), ("chart no", Label::Field(Field::PatientId)),
+    ("record number", Label::Field(Field::PatientId)), ("record no", Label::Field(Field::PatientId)),
+    ("chart number", Label::Field(Field::PatientId)), ("chart", Label::Field(Field::PatientId)),
+    ("chart no", Label::Field(Field::PatientId)),
     ("unit number", Label::Field(Field::PatientId)), ("ur number", Label::Field(Field::PatientId)),
     ("patient number", Label::Field(Field::PatientId)), ("病历号", Label::Field(Field::PatientId)),
     ("住院号", Label::Field(Field::PatientId)), ("등록번호", Label::Field(Field::PatientId)),
@@ -278,8 +280,14 @@ pub fn fields(line: &str) -> Vec<Field> {
         let Some(list) = labels().get(&lowered[i]) else { continue };
         for (label_chars, label) in list {
             let end = i + label_chars.len();
+            // A number's label in capitals may be glued to it (`MRN4711913`); a word's may not,
+            // nor one in small letters (`acc520924` is a commit).
+            let glued =
+                matches!(label, Label::Field(Field::PatientId | Field::NationalId | Field::Accession))
+                    && lowered.get(end).is_some_and(char::is_ascii_digit)
+                    && chars.get(i..end).is_some_and(|l| l.iter().all(|c| !c.is_lowercase()));
             if lowered.get(i..end) != Some(label_chars.as_slice())
-                || lowered.get(end).is_some_and(|c| c.is_alphanumeric())
+                || (lowered.get(end).is_some_and(|c| c.is_alphanumeric()) && !glued)
             {
                 continue;
             }
@@ -320,6 +328,10 @@ fn value_after(chars: &[char], mut at: usize, label: Label, words: usize) -> Opt
     let dotted = chars[gap..at].contains(&'.') && abbreviation(&chars[..gap]);
     if chars[gap..at].contains(&'.') && !dotted {
         return None;
+    }
+    // `M.R.N.: 4711913`: an abbreviation's dot, then a separator.
+    if dotted && matches!(chars.get(at), Some(':' | '：' | '=' | '#')) {
+        at += 1;
     }
     let separated = dotted
         || match chars.get(at) {
@@ -362,34 +374,40 @@ fn value_after(chars: &[char], mut at: usize, label: Label, words: usize) -> Opt
 }
 
 /// Whether `line` holds an NHS number written as the NHS writes it, unlabelled: three digits,
-/// three and four, split by single spaces, whose check digit (modulus 11) holds. One number of
-/// ten digits in eleven holds by chance, so only this form is read (a telephone number is
-/// grouped otherwise in the UK, or follows its country code).
+/// three and four, split by one and the same mark (a space, a no-break or thin space, an en
+/// dash), whose check digit (modulus 11) holds. One number of ten digits in eleven holds by
+/// chance, so only this form is read (a telephone number is grouped otherwise in the UK, or
+/// follows its country code; North America's `608-262-6966` and `608.262.6966` are why a hyphen
+/// and a dot do not count).
 pub fn nhs_number(line: &str) -> bool {
-    let b = line.as_bytes();
-    (0..b.len().saturating_sub(11)).any(|i| {
-        let form = b[i..i + 12].iter().enumerate().all(|(k, c)| match k {
-            3 | 7 => *c == b' ',
+    if !line.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let chars: Vec<char> = line.chars().collect();
+    let mark = |c: char| matches!(c, ' ' | '\u{A0}' | '\u{2009}' | '\u{202F}' | '\u{2013}');
+    (0..chars.len().saturating_sub(11)).any(|i| {
+        let number = &chars[i..i + 12];
+        let form = number.iter().enumerate().all(|(k, &c)| match k {
+            3 | 7 => mark(c) && c == number[3],
             _ => c.is_ascii_digit(),
         });
         if !form {
             return false;
         }
-        // The number's bytes are ASCII, so `i` and `i + 12` are characters' boundaries.
-        let (before, after) = (line[..i].trim_end(), &line[i + 12..]);
-        let alone = (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+        let before: String = chars[..i].iter().collect();
+        let before = before.trim_end();
+        let after = &chars[i + 12..];
+        let alone = (i == 0 || !chars[i - 1].is_alphanumeric())
             && !before.ends_with(|c: char| c.is_ascii_digit() || c == '+')
-            && !after.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && !after.strip_prefix(' ').is_some_and(|a| a.starts_with(|c: char| c.is_ascii_digit()));
-        alone && check_digit_holds(&b[i..i + 12])
+            && !after.first().is_some_and(|c| c.is_alphanumeric())
+            && !(after.first().is_some_and(|&c| mark(c)) && after.get(1).is_some_and(char::is_ascii_digit));
+        let digits: Vec<u32> = number.iter().filter_map(|c| c.to_digit(10)).collect();
+        alone && check_digit_holds(&digits)
     })
 }
 
-/// Whether the tenth digit of an NHS number (its digits among spaces) is the check digit of the
-/// nine before it.
-fn check_digit_holds(number: &[u8]) -> bool {
-    let digits: Vec<u32> =
-        number.iter().filter(|c| c.is_ascii_digit()).map(|c| u32::from(c - b'0')).collect();
+/// Whether the tenth of an NHS number's digits is the check digit of the nine before it.
+fn check_digit_holds(digits: &[u32]) -> bool {
     let sum: u32 = digits[..9].iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
     match 11 - sum % 11 {
         11 => digits[9] == 0,
@@ -456,7 +474,13 @@ fn name_value(value: &[char], one_word: bool) -> bool {
             return false;
         }
         let capital = word.chars().next().is_some_and(char::is_uppercase);
-        if !capital || word.chars().filter(|c| c.is_alphabetic()).count() < 2 && words.is_empty() {
+        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+        // One letter is an initial: with its dot (`Z. Madeup`), or between two words (`Zelda B
+        // Madeup`; `Kerley B lines` is an eponym).
+        let initial = letters == 1
+            && (value.get(i) == Some(&'.')
+                || value.get(i + 1).is_some_and(|c| c.is_uppercase()) && value.get(i) == Some(&' '));
+        if !capital || (letters < 2 && !initial) {
             break;
         }
         words.push(word);
@@ -468,7 +492,8 @@ fn name_value(value: &[char], one_word: bool) -> bool {
             _ => break,
         }
     }
-    let Some(first) = words.first() else { return false };
+    // The first word, past an initial (`A. Madeup`: `a` begins descriptions too).
+    let Some(first) = words.iter().find(|w| w.chars().count() >= 2) else { return false };
     let first = first.to_lowercase();
     let describes = [NOT_NAMES, EXAMINED, PROTOCOL_WORDS, NO_ONE, POSITIONS, THINGS]
         .iter()
@@ -511,6 +536,7 @@ mod tests {
     fn an_nhs_number_is_read_where_its_check_digit_holds() {
         assert!(nhs_number("943 476 5919"));
         assert!(nhs_number("Liver lesion, 943 476 5919."));
+        assert!(nhs_number("943\u{A0}476\u{A0}5919") && nhs_number("943\u{2013}476\u{2013}5919"));
         // The check digit fails, a country code leads, a longer number, another grouping.
         for line in [
             "943 476 5918",
@@ -519,6 +545,8 @@ mod tests {
             "943 476 5919 2",
             "9434765919",
             "94 3476 5919",
+            "943-476-5919",
+            "Phone: 608-262-6966",
         ] {
             assert!(!nhs_number(line), "{line}");
         }
@@ -549,6 +577,11 @@ mod tests {
             ("Patient name Zelda Madeup", Field::Name),
             ("Patient: **Zelda Madeup**", Field::Name),
             ("Patient/Name: Zelda Madeup", Field::Name),
+            ("Patient: A. Madeup", Field::Name),
+            ("Patient: Zelda B Madeup", Field::Name),
+            ("MRN4711913", Field::PatientId),
+            ("M.R.N.: 4711913", Field::PatientId),
+            ("Chart # 4711913", Field::PatientId),
         ] {
             assert!(fields(line).contains(&field), "{line:?}: {:?}", fields(line));
         }
@@ -559,6 +592,11 @@ mod tests {
         for line in [
             "name: build",
             "Name: Chest CT teaching set",
+            "Name: Kerley B lines - described by Peter Kerley",
+            "Name=PetSite,Type=Service",
+            "Patient: I. V. contrast given",
+            "an IPv4 or IPv6 address. On the server side",
+            "Happy Birthday Beddy (2014-01-22)",
             "Patient: Male, 45",
             "Patient: supine",
             "The patient was seen on 2024-03-01 in clinic.",
