@@ -397,12 +397,13 @@ pub fn nhs_number(line: &str) -> bool {
         let before: String = chars[..i].iter().collect();
         let before = before.trim_end();
         let after = &chars[i + 12..];
-        let alone = (i == 0 || !chars[i - 1].is_alphanumeric())
-            && !before.ends_with(|c: char| c.is_ascii_digit() || c == '+')
-            && !after.first().is_some_and(|c| c.is_alphanumeric())
-            && !(after.first().is_some_and(|&c| mark(c)) && after.get(1).is_some_and(char::is_ascii_digit));
+        // Part of a longer number, a word, or one after a country code.
+        let longer = (i > 0 && chars[i - 1].is_alphanumeric())
+            || before.ends_with(|c: char| c.is_ascii_digit() || c == '+')
+            || after.first().is_some_and(|c| c.is_alphanumeric())
+            || (after.first().is_some_and(|&c| mark(c)) && after.get(1).is_some_and(char::is_ascii_digit));
         let digits: Vec<u32> = number.iter().filter_map(|c| c.to_digit(10)).collect();
-        alone && check_digit_holds(&digits)
+        !longer && check_digit_holds(&digits)
     })
 }
 
