@@ -24,6 +24,7 @@ const HEADERS: &[&str] = &[
     "return-path",
     "cc",
     "reply-to",
+    "content-transfer-encoding",
 ];
 
 /// A lenient base64: padding or none, as mail writers do.
@@ -67,11 +68,17 @@ pub(super) fn parts(text: &str) -> Vec<(String, Vec<u8>)> {
         let headers_end =
             lines[start.min(lines.len())..].iter().position(|l| l.trim().is_empty()).map(|p| start + p);
         let Some(headers_end) = headers_end else { continue };
-        let encoding = lines[start..headers_end]
-            .iter()
-            .filter_map(|l| l.split_once(':'))
-            .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-transfer-encoding"))
-            .map(|(_, v)| v.trim().to_ascii_lowercase());
+        let header = |wanted: &str| {
+            lines[start..headers_end]
+                .iter()
+                .filter_map(|l| l.split_once(':'))
+                .find(|(name, _)| name.trim().eq_ignore_ascii_case(wanted))
+                .map(|(_, v)| v.trim().to_ascii_lowercase())
+        };
+        let encoding = header("content-transfer-encoding");
+        // A message inside a message (`message/rfc822`, a forwarded mail): its text is an
+        // e-mail of its own, read again.
+        let message = header("content-type").is_some_and(|t| t.starts_with("message/"));
         let body_end = (headers_end + 1..lines.len()).find(|&i| boundary(lines[i])).unwrap_or(lines.len());
         let body = &lines[(headers_end + 1).min(body_end)..body_end];
         let decoded = match encoding.as_deref() {
@@ -80,11 +87,16 @@ pub(super) fn parts(text: &str) -> Vec<(String, Vec<u8>)> {
                 LENIENT.decode(letters.trim_end_matches('=')).ok()
             }
             Some("quoted-printable") => Some(quoted_printable(&body.join("\n"), false)),
+            _ if message && n > 0 => Some(body.join("\n").into_bytes()),
             _ => None,
         };
         if let Some(bytes) = decoded {
             out.push((format!("part {}", n + 1), bytes));
         }
+    }
+    // Files uuencoded in a body (`begin 644 notes.txt` … `end`), as mail readers decode them.
+    for (k, file) in uudecoded(&lines).into_iter().enumerate() {
+        out.push((format!("uuencoded {}", k + 1), file));
     }
     // The headers as a reader shows them: folded lines joined, encoded words decoded.
     let mut unfolded = String::new();
@@ -100,6 +112,40 @@ pub(super) fn parts(text: &str) -> Vec<(String, Vec<u8>)> {
     let headers = encoded_words(&unfolded).unwrap_or(unfolded);
     out.push(("headers".to_string(), headers.into_bytes()));
     out
+}
+
+/// The files uuencoded among `lines`: each from a `begin MODE NAME` line to `end`, a line's first
+/// character its length, each four characters after it three bytes.
+fn uudecoded(lines: &[&str]) -> Vec<Vec<u8>> {
+    let mut files = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let begins = lines[i].strip_prefix("begin ").is_some_and(|rest| {
+            rest.split_whitespace().next().is_some_and(|mode| mode.chars().all(|c| c.is_ascii_digit()))
+        });
+        i += 1;
+        if !begins {
+            continue;
+        }
+        let mut file = Vec::new();
+        while i < lines.len() && lines[i].trim_end() != "end" {
+            let b = lines[i].as_bytes();
+            let six = |c: u8| c.wrapping_sub(b' ') & 0x3F;
+            if let Some(&first) = b.first() {
+                let len = usize::from(six(first));
+                let mut bytes = Vec::with_capacity(len + 2);
+                for group in b[1..].chunks(4).filter(|g| g.len() == 4) {
+                    let (a, b2, c, d) = (six(group[0]), six(group[1]), six(group[2]), six(group[3]));
+                    bytes.extend([a << 2 | b2 >> 4, b2 << 4 | c >> 2, c << 6 | d]);
+                }
+                bytes.truncate(len);
+                file.extend(bytes);
+            }
+            i += 1;
+        }
+        files.push(file);
+    }
+    files
 }
 
 /// Quoted-printable's bytes: `=XX` a byte, `=` at a line's end no break; in an encoded word
@@ -200,6 +246,20 @@ mod tests {
         let shown: Vec<String> = parts.iter().map(|(_, b)| String::from_utf8_lossy(b).into_owned()).collect();
         assert_eq!(shown.iter().filter(|s| *s == "Patient: Zelda Madeup").count(), 2, "{shown:?}");
         assert!(shown.iter().any(|s| s.contains("Subject: DOB 1971-02-03")), "{shown:?}");
+    }
+
+    #[test]
+    fn a_forwarded_message_and_a_uuencoded_file_are_parts() {
+        let mail = "From: a@example.org\nTo: b@example.org\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\n\
+                    Content-Type: message/rfc822\n\nFrom: c@example.org\nContent-Transfer-Encoding: base64\n\n\
+                    UGF0aWVudDogWmVsZGEgTWFkZXVw\n--XX\nContent-Type: text/plain\n\nbegin 644 n.txt\n\
+                    54&%T:65N=#H@6F5L9&$@36%D975P\n`\nend\n--XX--\n";
+        let parts = parts(mail);
+        let forwarded = &parts.iter().find(|(name, _)| name == "part 2").expect("the forwarded message").1;
+        let inner: Vec<Vec<u8>> =
+            super::parts(&String::from_utf8_lossy(forwarded)).into_iter().map(|(_, b)| b).collect();
+        assert!(inner.contains(&b"Patient: Zelda Madeup".to_vec()), "{inner:?}");
+        assert!(parts.iter().any(|(name, b)| name == "uuencoded 1" && b == b"Patient: Zelda Madeup"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ holds the count). Controls are files the gate must accept; class "law" holds fil
 nobody but that the law refuses all the same (an encapsulated document it cannot read).
 Only made-up values are used. Deterministic. Usage: make.py OUT"""
 import base64
+import binascii
 import bz2
 import gzip
 import io
@@ -1389,6 +1390,14 @@ def class9():
                            % NAME_TXT).encode()),
         ('yaml_tag.yaml', ('patient: !!str %s\n' % NAME_TXT).encode()),
         ('yaml_complex_key.yaml', ('? patient\n: %s\n' % NAME_TXT).encode()),
+        # A forwarded message inside a message, a file uuencoded in a body.
+        ('mail_forwarded.eml', b'From: a@example.org\nTo: b@example.org\nMIME-Version: 1.0\nContent-Type: multipart/mixed; '
+                               b'boundary=XX\n\n--XX\nContent-Type: message/rfc822\n\nFrom: c@example.org\nTo: '
+                               b'd@example.org\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n'
+                               + base64.b64encode(notes.encode()) + b'\n--XX--\n'),
+        ('mail_uuencoded.eml', b'From: a@example.org\nTo: b@example.org\nSubject: notes\n\nbegin 644 notes.txt\n'
+                               + b''.join(binascii.b2a_uu(notes.encode()[k:k + 45]) for k in range(0, len(notes), 45))
+                               + b'`\nend\n'),
     ]
     for name, data in docs:
         add('c9_' + name, C9, 'a document that labels a patient (%s)' % name.split('.')[-1], NAME_TXT,
@@ -1437,8 +1446,15 @@ def document_text(path):
     if ext == 'eml':
         import email
         import email.policy
+        import binascii
         m = email.message_from_bytes(data, policy=email.policy.default)
-        return '\n'.join([str(v) for _, v in m.items()] + [p.get_content() for p in m.walk() if not p.is_multipart()])
+        bodies = [str(p.get_content()) for p in m.walk() if not p.is_multipart()]
+        # A mail reader decodes a uuencoded file in a body (`begin 644 name` … `end`).
+        for body in list(bodies):
+            for block in body.split('begin ')[1:]:
+                lines = block.split('\n')[1:]
+                bodies.append(b''.join(binascii.a2b_uu(l) for l in lines[:lines.index('end')] if l).decode('utf-8', 'replace'))
+        return '\n'.join([str(v) for _, v in m.items()] + bodies)
     if 'utf16_no_bom' in name:
         text = data.decode('utf-16-le')
     elif 'utf32' in name:
