@@ -1164,6 +1164,14 @@ def class8():
     # by side); the control: the same sequence with a procedure's code.
     add('c8_procedure_code_local_mrn.dcm', C8, 'ProcedureCodeSequence: 4711913 (99HOSP) "Medical record number"',
         '4711913', part10(ct('c8 pc mrn', [E(0x00081032, 'SQ', [code('4711913', '99HOSP', 'Medical record number')])])))
+    # Round 9: a bare number where an attribute holds words (a code's meaning, a coded string),
+    # an NHS number as a site's code.
+    add('c8_code_meaning_bare_mrn.dcm', C8, 'AnatomicRegionSequence: T-D0010 (SRT) "4711913"', '4711913',
+        part10(ct('c8 cm mrn', [E(0x00082218, 'SQ', [code('T-D0010', 'SRT', '4711913')])])))
+    add('c8_coded_string_mrn.dcm', C8, 'ScanOptions: HELICAL\\4711913', '4711913',
+        part10(ct('c8 cs mrn', [E(0x00180022, 'CS', 'HELICAL\\4711913')])))
+    add('c8_procedure_code_local_nhs.dcm', C8, 'ProcedureCodeSequence: 9434765919 (99LOCAL) "CT CHEST"',
+        '9434765919', part10(ct('c8 pc nhs', [E(0x00081032, 'SQ', [code('9434765919', '99LOCAL', 'CT CHEST')])])))
     add('ctl_procedure_code_local.dcm', C7, 'ProcedureCodeSequence: CTHEAD (99HOSP) "CT Head"', '',
         part10(ct('ctl pc', [E(0x00081032, 'SQ', [code('CTHEAD', '99HOSP', 'CT Head')])])))
     for label, value, needle in [('label_value', 'Name:\\Madeup Attacker', NAME_TXT),

@@ -412,6 +412,11 @@ impl Law<'_> {
         if STANDARD_SCHEMES.iter().any(|s| s.as_bytes() == scheme.as_slice()) || !could_be_someones(&value) {
             return;
         }
+        // An NHS number as a site's code, whatever its meaning says.
+        if shape::fields::nhs_digits(&value) {
+            self.find("identity-in-text", tag, None, true, Some(shape::Shape::IdNumber.describe()));
+            return;
+        }
         let said = [&meaning[..], b": ", &value].concat();
         if let Some(shape) = shape::find(&said, Strength::Labels) {
             self.find("identity-in-text", tag, None, true, Some(shape.describe()));
@@ -454,6 +459,9 @@ impl Law<'_> {
                     && let Some(s) = read_as_text(value).find_map(|c| shape::find(&c, Strength::Labels))
                 {
                     return Err(Problem::IdentityInText(s));
+                }
+                if bare_number(tag, vr, value) {
+                    return Err(Problem::IdentityInText(shape::Shape::IdNumber));
                 }
                 Ok(())
             }

