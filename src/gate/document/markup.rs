@@ -17,8 +17,7 @@ pub(super) fn rows(text: &str) -> String {
 /// Markup with each opening tag's name written as a label before what it holds
 /// (`PatientName: Zelda Madeup`), each on a line of its own; an element's `value` attribute as
 /// what it holds (CDA's `<birthTime value="19710203"/>`), CDATA as its text, comments as nothing.
-pub(super) fn elements(text: &str) -> String {
-    let record = super::record(text);
+pub(super) fn elements(text: &str, record: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('<') {
@@ -44,19 +43,14 @@ pub(super) fn elements(text: &str) -> String {
         out.push('\n');
         if opening {
             let name = name.rsplit(':').next().unwrap_or(name);
-            let label =
-                fields::key(&super::words(name), record).map_or_else(|| name.to_string(), |(label, _)| label);
-            out.push_str(&label);
+            out.push_str(&label(name, record));
             out.push_str(": ");
             if let Some(value) = attribute(tag, "value") {
                 // A pair of attributes that names its value (`<field name="patient"
                 // value="…"/>`): the name is the label.
                 if let Some(named) = attribute(tag, "name").or_else(|| attribute(tag, "key")) {
                     out.push('\n');
-                    out.push_str(
-                        &fields::key(&super::words(named), record)
-                            .map_or_else(|| named.to_string(), |(l, _)| l),
-                    );
+                    out.push_str(&label(named, record));
                     out.push_str(": ");
                 }
                 out.push_str(value);
@@ -66,6 +60,12 @@ pub(super) fn elements(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// An element's or an attribute's name as the label it ends in ([`fields::key`]:
+/// `PatientName`, `birth_date`), or as it is.
+fn label(name: &str, record: bool) -> String {
+    fields::key(&super::words(name), record).map_or_else(|| name.to_string(), |(label, _)| label)
 }
 
 /// The value of the attribute `name` in a tag's text, quoted either way.

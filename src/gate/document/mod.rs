@@ -24,7 +24,11 @@ use super::verdict::Reason;
 mod cards;
 mod commands;
 mod markup;
+mod pdf;
+mod tables;
 use markup::{elements, rows, untagged};
+use pdf::pdf_text;
+use tables::{header_runs, table};
 
 const RULE: &str = "identity-in-document";
 
@@ -47,7 +51,7 @@ pub(super) fn reasons(text: &str, policy: &Policy, location: &str) -> Vec<Reason
     for (segment, field) in hl7(text) {
         note(field, "an HL7 v2 message's patient field", segment);
     }
-    for (view, shown) in views(text) {
+    for (view, shown) in views(text, record) {
         let lines: Vec<&str> = shown.lines().collect();
         // Which lines may hold a label (one quick look each, for every reading below).
         let hold: Vec<bool> = lines.iter().map(|l| fields::may_hold(l)).collect();
@@ -188,7 +192,7 @@ fn line_fields(line: &str) -> Vec<Field> {
 
 /// The text in each way a reader shows it, named (the empty name: as it is), each also with
 /// its character references and escapes decoded.
-fn views(text: &str) -> Vec<(&'static str, String)> {
+fn views(text: &str, record: bool) -> Vec<(&'static str, String)> {
     let mut out = vec![("", text.replace('\r', "\n"))];
     if let Some(at) = text.find('<')
         && text[at + 1..].starts_with(|c: char| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'))
@@ -200,7 +204,7 @@ fn views(text: &str) -> Vec<(&'static str, String)> {
         // reads its header; and each element's name as the label of the text it holds
         // (`<PatientName>Zelda Madeup</PatientName>`).
         out.push(("markup table", rows(text)));
-        out.push(("markup elements", elements(text)));
+        out.push(("markup elements", elements(text, record)));
     }
     // A data file's quotes and brackets taken out, and its keys that are labels written as
     // words (`dateOfBirth`, `hospital_number`; JSON, YAML, INI).
@@ -209,7 +213,6 @@ fn views(text: &str) -> Vec<(&'static str, String)> {
         .filter(|c| !matches!(c, '"' | '\'' | '`'))
         .map(|c| if matches!(c, '{' | '}' | '[' | ']' | ',') { '\n' } else { c })
         .collect();
-    let record = record(text);
     let fields: Vec<String> = fields.lines().map(|l| keyed(l, record)).collect();
     out.push(("fields", fields.join("\n")));
     // Markdown's emphasis and links as the words they mark (`**Patient**:`, `[Patient][1]:`).
@@ -318,93 +321,6 @@ fn words(text: &str) -> String {
     out
 }
 
-/// The text a PDF content stream shows: its strings (literal and hex), those of one `TJ` array
-/// run together, a space after `Tj`, a line end where the stream moves or ends a text object.
-/// `joined`: the pieces of a text object run together (no space after `Tj`, a space where the
-/// stream moves within it or a `TJ` array's gap is wide). None when the text is no content
-/// stream.
-fn pdf_text(text: &str, joined: bool) -> Option<String> {
-    // A text object begun with `BT` standing as an operator (between white space or PDF's
-    // delimiters), and a string shown: text that only holds the letters (a changelog) is no
-    // content stream.
-    let apart = |c: Option<u8>| c.is_none_or(|c| c.is_ascii_whitespace() || b"()<>[]{}/%".contains(&c));
-    let bytes = text.as_bytes();
-    let begins = text
-        .match_indices("BT")
-        .any(|(at, _)| apart(at.checked_sub(1).map(|k| bytes[k])) && apart(bytes.get(at + 2).copied()));
-    if !begins || !(text.contains("Tj") || text.contains("TJ")) {
-        return None;
-    }
-    let b: Vec<u8> = text.chars().map(|c| u8::try_from(c).unwrap_or(b'?')).collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'(' => {
-                let mut depth = 1;
-                i += 1;
-                while i < b.len() && depth > 0 {
-                    match b[i] {
-                        b'\\' => {
-                            i += 1;
-                            let octal =
-                                b[i.min(b.len())..].iter().take(3).take_while(|c| (b'0'..=b'7').contains(c));
-                            let digits: Vec<u8> = octal.copied().collect();
-                            if digits.is_empty() {
-                                out.push(match b.get(i) {
-                                    Some(b'n' | b'r') => b'\n',
-                                    Some(b't') => b'\t',
-                                    Some(&c) => c,
-                                    None => break,
-                                });
-                            } else {
-                                let n = digits.iter().fold(0u32, |n, d| n * 8 + u32::from(d - b'0'));
-                                out.push(u8::try_from(n).unwrap_or(b'?'));
-                                i += digits.len() - 1;
-                            }
-                        }
-                        b'(' => {
-                            depth += 1;
-                            out.push(b'(');
-                        }
-                        b')' => {
-                            depth -= 1;
-                            if depth > 0 {
-                                out.push(b')');
-                            }
-                        }
-                        c => out.push(c),
-                    }
-                    i += 1;
-                }
-                continue;
-            }
-            b'<' if b.get(i + 1) != Some(&b'<') => {
-                let end = b[i..].iter().position(|&c| c == b'>').map_or(b.len(), |p| i + p);
-                let hex: Vec<u8> = b[i + 1..end].iter().copied().filter(u8::is_ascii_hexdigit).collect();
-                let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
-                out.extend(hex.chunks(2).map(|p| digit(p[0]) * 16 + p.get(1).map_or(0, |&c| digit(c))));
-                i = end;
-            }
-            b'<' => i += 1,
-            b'T' if b.get(i + 1) == Some(&b'j') && !joined => out.push(b' '),
-            b'T' if matches!(b.get(i + 1), Some(b'd' | b'D' | b'm')) => {
-                out.push(if joined { b' ' } else { b'\n' })
-            }
-            b'T' if b.get(i + 1) == Some(&b'*') => out.push(b'\n'),
-            // A wide gap in a `TJ` array: a word space, where pieces run on.
-            b'-' if joined && b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count() >= 3 => {
-                out.push(b' ')
-            }
-            b'E' if b.get(i + 1) == Some(&b'T') => out.push(b'\n'),
-            b'\'' | b'"' => out.push(b'\n'),
-            _ => {}
-        }
-        i += 1;
-    }
-    Some(out.iter().map(|&c| char::from(c)).collect())
-}
-
 /// A word of two letters or more, a caret, and another: DICOM's `Family^Given` in a document
 /// (where `a ^ b` and `x^2` are a program's or a formula's).
 fn caret_name(line: &str) -> bool {
@@ -422,135 +338,6 @@ fn caret_name(line: &str) -> bool {
                 && named(parts.next())
                 && shape::find(token.as_bytes(), Strength::Labels) == Some(Shape::PersonName)
         })
-}
-
-/// A table's cells under the columns its header labels as identity, each as `header: cell`
-/// with its line. A header is a line whose cells (split by commas, semicolons, tabs, bars, or
-/// runs of spaces in a table of fixed widths) name an identity; the rows after it are its rows
-/// until the next header. A column headed `name` alone counts only beside another identity
-/// column (a case list names its cases).
-fn table(lines: &[&str], hold: &[bool], record: bool) -> Vec<(usize, String)> {
-    struct Header {
-        sep: Option<char>,
-        /// Each column's label (as words) and whether it is a loose one, where it has one.
-        columns: Vec<Option<(String, bool)>>,
-        firm: bool,
-    }
-    // A column's header as a label: the whole of it, or an identifier's last words
-    // (`Pat_Surname`, `patient.dob`). A header of words is a label whole: a sentence that ends
-    // in `full name` or `given name` heads no column.
-    let label = |cell: &str| {
-        if cell.len() > 64 {
-            return None;
-        }
-        if let Some((_, loose)) = fields::column(cell) {
-            return Some((cell.to_string(), loose));
-        }
-        let spaced = words(&cell.replace(['.', '-'], " "));
-        let identifier = !cell.trim().contains(char::is_whitespace);
-        (identifier && fields::may_hold(&spaced))
-            .then(|| fields::key(&spaced, record))
-            .flatten()
-            .map(|(l, _)| (l, false))
-    };
-    let header = |line: &str| {
-        [Some(','), Some(';'), Some('\t'), Some('|'), None].into_iter().find_map(|sep| {
-            let cells = cells(line, sep);
-            if cells.iter().filter(|c| !c.is_empty()).count() < 2 {
-                return None;
-            }
-            let columns: Vec<Option<(String, bool)>> = cells.iter().map(|c| label(c)).collect();
-            let firm = columns.iter().flatten().any(|(_, loose)| !loose);
-            // Columns of fixed width: two labels at least (one word of prose can stand alone).
-            let least = if sep.is_none() { 2 } else { 1 };
-            (columns.iter().flatten().count() >= least).then_some(Header { sep, columns, firm })
-        })
-    };
-    let mut out = Vec::new();
-    let mut current: Option<Header> = None;
-    for (n, line) in lines.iter().enumerate() {
-        let blank = line.trim().is_empty();
-        if hold[n]
-            && let Some(h) = header(line)
-        {
-            current = Some(h);
-            continue;
-        }
-        let Some(h) = &current else { continue };
-        // A table's rows follow its header: a data file's each hold its separator (blank
-        // lines between them are skipped, as a spreadsheet skips them); a table drawn in text
-        // (fixed widths, bars) ends at a blank line or a line of one cell.
-        let cells = cells(line, h.sep);
-        let row = match h.sep {
-            Some(sep @ (',' | ';' | '\t')) => line.contains(sep),
-            _ => cells.iter().filter(|c| !c.is_empty()).count() >= 2,
-        };
-        if !row {
-            if !blank || !matches!(h.sep, Some(',' | ';' | '\t')) {
-                current = None;
-            }
-            continue;
-        }
-        for (i, cell) in cells.into_iter().enumerate() {
-            if let Some(Some((label, loose))) = h.columns.get(i)
-                && (h.firm || !loose)
-            {
-                out.push((n, format!("{label}: {cell}")));
-            }
-        }
-    }
-    out
-}
-
-/// A table written a cell to a line (a spreadsheet's strings, a slide's or a PDF's table, a
-/// generic XML table): a run of lines that are each a label, then as many lines of values, read
-/// pairwise (`Patient`, `DOB`, `Zelda Madeup`, `1971-02-03`), each with the value's line.
-fn header_runs(lines: &[&str], hold: &[bool]) -> Vec<(usize, String)> {
-    let cells: Vec<(usize, &str, bool)> = lines
-        .iter()
-        .enumerate()
-        .map(|(n, l)| (n, l.trim(), hold[n]))
-        .filter(|(_, l, _)| !l.is_empty())
-        .collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < cells.len() {
-        let run = cells[i..].iter().take_while(|(_, l, hold)| *hold && fields::column(l).is_some()).count();
-        if run < 2 {
-            i += 1;
-            continue;
-        }
-        let firm =
-            cells[i..i + run].iter().any(|(_, l, _)| fields::column(l).is_some_and(|(_, loose)| !loose));
-        for k in 0..run {
-            let (label, value) = (cells[i + k].1, cells.get(i + run + k));
-            if let Some((n, value, _)) = value
-                && (firm || fields::column(label).is_some_and(|(_, loose)| !loose))
-            {
-                out.push((*n, format!("{}: {value}", label.trim_end_matches(':'))));
-            }
-        }
-        i += run;
-    }
-    out
-}
-
-/// A line's cells: split at `sep` outside double quotes (None: at runs of two spaces or more),
-/// the quotes taken off.
-fn cells(line: &str, sep: Option<char>) -> Vec<String> {
-    let Some(sep) = sep else {
-        return line.split("  ").map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect();
-    };
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            c if c == sep && !quoted => out.push(String::new()),
-            c => out.last_mut().expect("one cell at least").push(c),
-        }
-    }
-    out.into_iter().map(|c| c.trim().to_string()).collect()
 }
 
 /// The patient fields an HL7 v2 message fills (its segments PID, NK1, GT1 and IN1), each as
