@@ -220,7 +220,7 @@ impl Scrubber<'_> {
         // Text the profile keeps as it is still may not hold a name or a labelled field (the
         // gate's law: `gate::shape` at its lighter strength).
         let kept_text = matches!(action, Some(Action::Keep))
-            && matches!(vr, VR::AE | VR::CS | VR::LO | VR::LT | VR::SH | VR::ST | VR::UC | VR::UT);
+            && matches!(vr, VR::AE | VR::CS | VR::LO | VR::LT | VR::SH | VR::ST | VR::UC | VR::UR | VR::UT);
         let reads_text = match action {
             Some(Action::Dummy | Action::Uid) => vr == VR::UI,
             Some(Action::Clean | Action::Shift) => true,
@@ -420,6 +420,17 @@ mod tests {
         assert!(holds_value("see MRN 4711", "MRN-4711"));
         assert!(!holds_value("MRN 47110", "MRN-4711"));
         assert!(!holds_value("anything", ""));
+    }
+
+    #[test]
+    fn kept_text_and_urls_that_hold_identity_are_cleaned() {
+        let mut obj = InMemDicomObject::new_empty();
+        let url = "https://pacs.example/patient/9434765919";
+        obj.put(DataElement::new(tags::RETRIEVE_URL, VR::UR, PrimitiveValue::from(url)));
+        obj.put(DataElement::new(tags::SCAN_OPTIONS, VR::CS, PrimitiveValue::from("HELICAL")));
+        let out = scrub(obj, &Profile::new(&[]), &ScrubKey([7; 32]));
+        assert_eq!(text(&out, tags::RETRIEVE_URL), "CLEANED");
+        assert_eq!(text(&out, tags::SCAN_OPTIONS), "HELICAL");
     }
 
     #[test]

@@ -1172,6 +1172,8 @@ def class8():
         part10(ct('c8 cs mrn', [E(0x00180022, 'CS', 'HELICAL\\4711913')])))
     add('c8_procedure_code_local_nhs.dcm', C8, 'ProcedureCodeSequence: 9434765919 (99LOCAL) "CT CHEST"',
         '9434765919', part10(ct('c8 pc nhs', [E(0x00081032, 'SQ', [code('9434765919', '99LOCAL', 'CT CHEST')])])))
+    add('c8_retrieve_url_patient_nhs.dcm', C8, 'RetrieveURL: https://pacs.example/patient/9434765919', '9434765919',
+        part10(ct('c8 url nhs', [E(0x00081190, 'UR', 'https://pacs.example/patient/9434765919')])))
     add('ctl_procedure_code_local.dcm', C7, 'ProcedureCodeSequence: CTHEAD (99HOSP) "CT Head"', '',
         part10(ct('ctl pc', [E(0x00081032, 'SQ', [code('CTHEAD', '99HOSP', 'CT Head')])])))
     for label, value, needle in [('label_value', 'Name:\\Madeup Attacker', NAME_TXT),

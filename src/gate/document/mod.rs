@@ -223,6 +223,10 @@ fn views(text: &str, record: bool) -> Vec<(&'static str, String)> {
     if let Some(shown) = cards::shown(text) {
         out.push(("card", shown));
     }
+    // Letters spaced apart (`P a t i e n t :  Z e l d a`), as the words they show.
+    if let Some(shown) = unspaced(text) {
+        out.push(("letters spaced", shown));
+    }
     // An RTF or a TeX document's text, its control words out.
     if let Some(shown) = commands::shown(text) {
         out.push(("control words out", shown));
@@ -268,6 +272,42 @@ fn record(text: &str) -> bool {
             .any(|p| text.contains(p.as_str()))
     };
     keyed("given") && keyed("family")
+}
+
+/// Text written with a space between its letters (`P a t i e n t :  Z e l d a   M a d e u p`)
+/// as the words it shows: a run of three characters or more that stand alone is one word, a
+/// wider gap a word's space. None where no run is.
+fn unspaced(text: &str) -> Option<String> {
+    let mut changed = false;
+    let mut word = |group: &str| {
+        let tokens: Vec<&str> = group.split(' ').collect();
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut i = 0;
+        while i < tokens.len() {
+            // A letter alone, or the last one with the mark after it (`T:`).
+            let mut run = tokens[i..].iter().take_while(|t| t.chars().count() == 1).count();
+            let marked = |t: &str| t.chars().count() == 2 && t.ends_with([':', '.', ',', ';']);
+            if run > 0 && tokens.get(i + run).is_some_and(|t| marked(t)) {
+                run += 1;
+            }
+            changed |= run >= 3;
+            let take = if run >= 3 { run } else { 1 };
+            out.push(tokens[i..i + take].concat());
+            i += take;
+        }
+        out.join(" ")
+    };
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            line.split("  ")
+                .filter(|g| !g.trim().is_empty())
+                .map(|g| word(g.trim()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    changed.then(|| lines.join("\n"))
 }
 
 /// A data file's text without YAML's type tags (`patient: !!str Zelda Madeup`).
@@ -401,6 +441,9 @@ mod tests {
             b"\\documentclass{article}\\begin{document}\\textbf{Pa\\-tient}: Zelda Madeup\\end{document}",
             b"Case 4: liver lesion, 943 476 5919\n",
             b"BEGIN:VCARD\nFN:Zelda Madeup\nEND:VCARD\n",
+            b"N a m e :  Z e l d a   M a d e u p\n",
+            b"P A T I E N T: ZELDA MADEUP\n",
+            b"Age/DOB: 54y / 1971-02-03\n",
             br#"{"name": [{"family": "Madeup", "given": ["Zelda"]}]}"#,
         ] {
             assert!(!refused(doc).is_empty(), "{}", String::from_utf8_lossy(doc));
@@ -427,6 +470,7 @@ mod tests {
             b"--key-attributes Environment=generic:default,Name=PetSite,Type=Service\n",
             b"means that a tab will complete the word up to the full name, but not\n  Two Words  Here\n",
             b"\taddress.\n\tAdded Zelda Madeup, Arlo Fakename\n",
+            b"Options: a b c d  Name: x y z\n",
         ] {
             assert!(refused(doc).is_empty(), "{}: {:?}", String::from_utf8_lossy(doc), refused(doc));
         }

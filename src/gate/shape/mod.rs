@@ -177,6 +177,8 @@ mod tests {
             ("DOB 12/03/1970", Shape::LabelledField),
             ("seen at home, 12 Nowhere Lane", Shape::Address),
             ("https://pacs.example/mrn/4711913/dob/19710203", Shape::LabelledField),
+            ("https://pacs.example/patient/9434765919", Shape::LabelledField),
+            ("https://pacs.example/fhir/Patients/4711913/studies", Shape::LabelledField),
             ("4b St. Albans Road", Shape::Address),
             ("seen 12/03/1970", Shape::Date),
             ("DOB: 12/03/1970", Shape::LabelledField),
@@ -253,6 +255,8 @@ mod tests {
             "Retain Patient Characteristics Option",
             "Slices 10-20-30 mm",
             "Grade II lesion 12 mm",
+            "https://wiki.example/patient/positioning",
+            "https://pacs.example/patients/search?modality=CT",
         ] {
             assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
         }

@@ -95,7 +95,10 @@ pub fn labelled(text: &[u8]) -> bool {
         return false;
     }
     let lower: Vec<u8> = text.to_ascii_lowercase();
-    if number_after(&lower, NUMBER_LABELS, 1) || number_after(&lower, LONG_NUMBER_LABELS, 5) {
+    if number_after(&lower, NUMBER_LABELS, 1)
+        || number_after(&lower, LONG_NUMBER_LABELS, 5)
+        || resource(&lower)
+    {
         return true;
     }
     for label in LABELS {
@@ -154,6 +157,22 @@ fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
         }
         false
     })
+}
+
+/// A URL's path that names a patient's record by its number, as REST and FHIR servers do
+/// (`…/patient/4711913`, `/Patients/9434765919/studies`): a segment that says whose, then one
+/// of five digits or more.
+fn resource(lower: &[u8]) -> bool {
+    ["/patient/", "/patients/", "/subject/", "/subjects/", "/person/", "/people/", "/mrn/"].iter().any(
+        |segment| {
+            memchr::memmem::find_iter(lower, segment.as_bytes()).any(|at| {
+                let id = &lower[at + segment.len()..];
+                let end =
+                    id.iter().position(|b| matches!(b, b'/' | b'?' | b'#' | b'&') || b.is_ascii_whitespace());
+                id[..end.unwrap_or(id.len())].iter().filter(|b| b.is_ascii_digit()).count() >= 5
+            })
+        },
+    )
 }
 
 /// True when the label is a name or an ID of a thing the word before it names.
