@@ -56,7 +56,7 @@ pub(super) fn reasons(text: &str, policy: &Policy, location: &str) -> Vec<Reason
         // Which lines may hold a label (one quick look each, for every reading below).
         let hold: Vec<bool> = lines.iter().map(|l| fields::may_hold(l)).collect();
         for (n, line) in lines.iter().enumerate() {
-            if view.is_empty() && fields::nhs_number(line) {
+            if view.is_empty() && shape::nhs::nhs_number(line) {
                 note(Field::NationalId, "an NHS number (its check digit holds)", format!("line {}", n + 1));
             }
             if !hold[n] && !line.contains('^') {

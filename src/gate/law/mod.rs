@@ -413,7 +413,7 @@ impl Law<'_> {
             return;
         }
         // An NHS number as a site's code, whatever its meaning says.
-        if shape::fields::nhs_digits(&value) {
+        if shape::nhs::nhs_digits(&value) {
             self.find("identity-in-text", tag, None, true, Some(shape::Shape::IdNumber.describe()));
             return;
         }

@@ -57,6 +57,7 @@ impl Shape {
 }
 
 pub mod fields;
+pub mod nhs;
 mod numbers;
 mod ocr;
 mod spelt;

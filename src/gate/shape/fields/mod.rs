@@ -8,6 +8,9 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+mod compound;
+use compound::compound;
+
 use super::numbers::date;
 use super::vocabulary::{EXAMINED, NO_ONE, POSITIONS, PROTOCOL_WORDS, THINGS};
 
@@ -261,65 +264,8 @@ pub fn fields(line: &str) -> Vec<Field> {
     found
 }
 
-/// The fields of a label of labels (`Age/DOB:`, `Name/MRN:`, as an ultrasound's or a form's
-/// header writes them): each label with its own value where the values are split as the labels
-/// are (`Zelda Madeup / 4711913`), else with the value from each of its words on (`Sex/DOB: F
-/// 03/02/1971`).
-fn compound(line: &str) -> Vec<Field> {
-    let Some((head, value)) = line.split_once(':') else { return Vec::new() };
-    if !head.contains('/') || head.len() > 80 {
-        return Vec::new();
-    }
-    let mut labels: Vec<String> = head.split('/').map(|p| p.trim().to_string()).collect();
-    // The first label is the last words before the slash (`Patient Name/ID`, `Seen: Age/DOB`).
-    let first: Vec<String> = labels[0].split_whitespace().map(str::to_string).collect();
-    // `Patient Name/ID`: the ID is the patient's.
-    let patient = first.first().is_some_and(|w| ["pt", "patient"].iter().any(|p| w.eq_ignore_ascii_case(p)));
-    labels[0] = match first.len() {
-        0 => return Vec::new(),
-        1 => first[0].to_string(),
-        n if column(&first[n - 2..].join(" ")).is_some() => first[n - 2..].join(" "),
-        n => first[n - 1].to_string(),
-    };
-    for l in labels.iter_mut().skip(1) {
-        if patient && matches!(l.to_ascii_lowercase().as_str(), "id" | "no" | "number") {
-            *l = format!("Patient {l}");
-        }
-    }
-    let short = |l: &String| {
-        l.len() <= 24
-            && l.split_whitespace().count() <= 3
-            && l.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '.'))
-    };
-    if !labels.iter().all(short) || !labels.iter().any(|l| column(l).is_some()) {
-        return Vec::new();
-    }
-    let split = [" / ", "/", " - ", ";", ","].iter().find_map(|sep| {
-        let values: Vec<&str> = value.split(sep).collect();
-        (values.len() == labels.len()).then_some(values)
-    });
-    let mut found = Vec::new();
-    let mut note = |text: String| {
-        for field in plain(&text) {
-            if !found.contains(&field) {
-                found.push(field);
-            }
-        }
-    };
-    match split {
-        Some(values) => labels.iter().zip(values).for_each(|(l, v)| note(format!("{l}: {}", v.trim()))),
-        None => {
-            let starts = value.match_indices(' ').map(|(at, _)| at).take(6);
-            for at in std::iter::once(0).chain(starts) {
-                labels.iter().for_each(|l| note(format!("{l}: {}", value[at..].trim())));
-            }
-        }
-    }
-    found
-}
-
 /// Each kind of labelled field `line` holds, its labels read one by one.
-fn plain(line: &str) -> Vec<Field> {
+pub(super) fn plain(line: &str) -> Vec<Field> {
     let mut found = Vec::new();
     // Where an ASCII line's labels may start (each a character index), from one pass of the
     // automaton; every position of another line.
@@ -439,59 +385,6 @@ fn value_after(chars: &[char], mut at: usize, label: Label, words: usize) -> Opt
         Field::Address => separated && address_value(value),
     };
     ok.then_some(field)
-}
-
-/// Whether `line` holds an NHS number written as the NHS writes it, unlabelled: three digits,
-/// three and four, split by one and the same mark (a space, a no-break or thin space, an en
-/// dash), whose check digit (modulus 11) holds. One number of ten digits in eleven holds by
-/// chance, so only this form is read (a telephone number is grouped otherwise in the UK, or
-/// follows its country code; North America's `608-262-6966` and `608.262.6966` are why a hyphen
-/// and a dot do not count).
-pub fn nhs_number(line: &str) -> bool {
-    if !line.bytes().any(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let chars: Vec<char> = line.chars().collect();
-    let mark = |c: char| matches!(c, ' ' | '\u{A0}' | '\u{2009}' | '\u{202F}' | '\u{2013}');
-    (0..chars.len().saturating_sub(11)).any(|i| {
-        let number = &chars[i..i + 12];
-        let form = number.iter().enumerate().all(|(k, &c)| match k {
-            3 | 7 => mark(c) && c == number[3],
-            _ => c.is_ascii_digit(),
-        });
-        if !form {
-            return false;
-        }
-        let before: String = chars[..i].iter().collect();
-        let before = before.trim_end();
-        let after = &chars[i + 12..];
-        // Part of a longer number, a word, or one after a country code.
-        let longer = (i > 0 && chars[i - 1].is_alphanumeric())
-            || before.ends_with(|c: char| c.is_ascii_digit() || c == '+')
-            || after.first().is_some_and(|c| c.is_alphanumeric())
-            || (after.first().is_some_and(|&c| mark(c)) && after.get(1).is_some_and(char::is_ascii_digit));
-        let digits: Vec<u32> = number.iter().filter_map(|c| c.to_digit(10)).collect();
-        !longer && check_digit_holds(&digits)
-    })
-}
-
-/// Whether `value` is ten digits (and spaces) whose check digit holds as an NHS number's: where
-/// a value is a number already (a site's code), its grouping says nothing.
-pub fn nhs_digits(value: &[u8]) -> bool {
-    let value = value.trim_ascii();
-    let digits: Vec<u32> =
-        value.iter().filter(|b| **b != b' ').map(|b| u32::from(b.wrapping_sub(b'0'))).collect();
-    digits.len() == 10 && digits.iter().all(|d| *d < 10) && check_digit_holds(&digits)
-}
-
-/// Whether the tenth of an NHS number's digits is the check digit of the nine before it.
-fn check_digit_holds(digits: &[u32]) -> bool {
-    let sum: u32 = digits[..9].iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
-    match 11 - sum % 11 {
-        11 => digits[9] == 0,
-        10 => false,
-        check => digits[9] == check,
-    }
 }
 
 /// Whether `value` starts as a date does: a digit, or a month's name.
@@ -615,27 +508,6 @@ fn address_value(value: &[char]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_nhs_number_is_read_where_its_check_digit_holds() {
-        assert!(nhs_number("943 476 5919"));
-        assert!(nhs_digits(b"9434765919") && nhs_digits(b"943 476 5919 ") && !nhs_digits(b"9434765918"));
-        assert!(nhs_number("Liver lesion, 943 476 5919."));
-        assert!(nhs_number("943\u{A0}476\u{A0}5919") && nhs_number("943\u{2013}476\u{2013}5919"));
-        // The check digit fails, a country code leads, a longer number, another grouping.
-        for line in [
-            "943 476 5918",
-            "+44 943 476 5919",
-            "1 943 476 5919",
-            "943 476 5919 2",
-            "9434765919",
-            "94 3476 5919",
-            "943-476-5919",
-            "Phone: 608-262-6966",
-        ] {
-            assert!(!nhs_number(line), "{line}");
-        }
-    }
 
     #[test]
     fn labelled_identity_is_found() {
