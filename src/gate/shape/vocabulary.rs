@@ -157,6 +157,24 @@ pub(super) const PROTOCOL_WORDS: &[&str] = &[
     "emergency", "abd", "aaa", "aorta", "tap", "lspine", "cspine", "tspine",
 ];
 
+/// Words a series' or a study's description is written with that are not body parts: planes,
+/// sequences, phases, windows, reconstructions (`AXIAL, CORONAL`, `PRE, POST`, `FLAIR, DWI`).
+#[rustfmt::skip]
+pub(super) const IMAGING: &[&str] = &[
+    "axial", "coronal", "sagittal", "ax", "cor", "sag", "tra", "trans", "transverse", "oblique",
+    "pre", "post", "flair", "dwi", "adc", "swi", "stir", "tse", "fse", "gre", "epi", "dti", "mip",
+    "minip", "mpr", "vr", "recon", "scout", "localizer", "localiser", "topogram", "survey", "soft",
+    "tissue", "window", "delayed", "arterial", "venous", "portal", "late", "early", "plain",
+    "enhanced", "non", "with", "without", "wo", "w", "dynamic", "cine", "thin", "thick", "fat",
+    "sat", "water", "inphase", "outphase", "opposed", "dixon", "haste", "trufi", "fiesta", "space",
+    "cube", "vibe", "lava", "bolus", "tracking", "calcium", "score", "dose", "report", "summary",
+    "screen", "capture", "series", "images", "image", "bone", "lung", "mediastinum", "brain",
+    "spine", "key", "teaching", "case", "normal", "abnormal", "follow", "up", "fu", "review",
+    "limited", "complete", "full", "single", "multi", "frame", "frames", "slice", "slices",
+    "high", "low", "resolution", "hr", "hrct", "fast", "quick", "motion", "corrected", "sub",
+    "subtraction", "perfusion", "diffusion", "weighted", "t1", "t2", "pd", "ir", "se", "fl",
+];
+
 /// Words that say a birth (English, German, French, Spanish, Italian).
 #[rustfmt::skip]
 pub(super) const BORN: &[&str] = &[

@@ -76,12 +76,31 @@ pub(super) fn surname_first(text: &[u8]) -> bool {
         let after_at = if w[1] == b' ' { i + 2 } else { i + 1 };
         let after: Vec<u8> =
             text[after_at..].iter().take_while(|b| b.is_ascii_alphabetic()).copied().collect();
-        before.len() >= 2
-            && before.iter().all(|b| b.is_ascii_uppercase())
+        let before: Vec<u8> = before.into_iter().rev().copied().collect();
+        let capitals = |w: &[u8]| w.len() >= 2 && w.iter().all(u8::is_ascii_uppercase);
+        capitals(&before)
             && after.len() >= 2
             && after[0].is_ascii_uppercase()
-            && after[1..].iter().all(|b| b.is_ascii_lowercase())
+            && (after[1..].iter().all(u8::is_ascii_lowercase)
+                // `MADEUP, ZELDA`, as a hospital's systems write a name (a comma and a space: a
+                // list of codes runs on without one): unless either word is one a description
+                // is made of (`HEAD, NECK`, `AXIAL, CORONAL`).
+                || (w == b", " && capitals(&after) && !described(&before) && !described(&after)))
     })
+}
+
+/// True when `word` (in any case) is one a description is written with: a body part, a
+/// protocol's or an imaging word, a position, a thing.
+fn described(word: &[u8]) -> bool {
+    let word = word.to_ascii_lowercase();
+    EXAMINED
+        .iter()
+        .chain(PROTOCOL_WORDS)
+        .chain(IMAGING)
+        .chain(POSITIONS)
+        .chain(THINGS)
+        .chain(NO_ONE)
+        .any(|w| w.as_bytes() == word.as_slice())
 }
 
 /// A label word, at a word boundary, then spaces or dots, then `:`, `#`, `=` or `-`, then a
@@ -230,8 +249,14 @@ pub(super) fn titled(text: &[u8]) -> bool {
             while text.get(j) == Some(&b' ') {
                 j += 1;
             }
-            // Initials before the name (`Miss Z. Madeup`, `Dr J.R. Smith`).
-            while text.get(j).is_some_and(u8::is_ascii_uppercase) && text.get(j + 1) == Some(&b'.') {
+            // Initials before the name (`Miss Z. Madeup`, `Dr J.R. Smith`, `Miss Z Madeup`).
+            let initial = |j: usize| {
+                text.get(j).is_some_and(u8::is_ascii_uppercase)
+                    && (text.get(j + 1) == Some(&b'.')
+                        || (text.get(j + 1) == Some(&b' ')
+                            && text.get(j + 2).is_some_and(u8::is_ascii_uppercase)))
+            };
+            while initial(j) {
                 j += 2;
                 while text.get(j) == Some(&b' ') {
                     j += 1;
