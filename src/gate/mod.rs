@@ -519,7 +519,7 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
         for (_, s) in raw_starts(bytes, bytes.len() as u64).filter(|&(at, _)| at == 0) {
             other_reading(bytes, 0, s, policy, sight, &mut v);
         }
-        if longest_text(&bytes[..128]) >= HIDDEN_TEXT {
+        if longest_text(&bytes[..128]) >= HIDDEN_TEXT || preamble_words(&bytes[..128]) >= HIDDEN_TEXT {
             v.refuse([container::refusal("hidden-text", "", "text in the 128-byte preamble")]);
         }
     }
@@ -544,6 +544,24 @@ const HIDDEN_TEXT: usize = 8;
 /// The longest run of printable ASCII (letters, digits, punctuation, spaces) in `bytes`.
 fn longest_text(bytes: &[u8]) -> usize {
     bytes.split(|b| !(b.is_ascii_graphic() || *b == b' ')).map(<[u8]>::len).max().unwrap_or(0)
+}
+
+/// The most letters and digits in a run of text in a preamble as `strings -el` or an editor
+/// shows it: NULs skipped (UTF-16's high bytes), other control bytes as spaces between words
+/// (`MADEUP\x01ZELDA`). An application's binary header (a TIFF's) has no such run.
+fn preamble_words(bytes: &[u8]) -> usize {
+    let shown = bytes.iter().filter(|&&b| b != 0).map(|&b| if b < 0x20 { b' ' } else { b });
+    let mut most = 0;
+    let mut run = 0;
+    for b in shown {
+        run = match b {
+            b if b.is_ascii_alphanumeric() => run + 1,
+            b' '..=b'~' => run,
+            _ => 0,
+        };
+        most = most.max(run);
+    }
+    most
 }
 
 /// Text, as far as `bytes` show: no control characters but tab, line breaks and form feed (UTF-8

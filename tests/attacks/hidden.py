@@ -101,6 +101,10 @@ elements += struct.pack('<HHI', 0x7FE0, 0x0010, len(CLEAN) - 128)
 assert len(elements) == 128
 write('attack', 'preamble_data_set.dcm', even(elements + CLEAN[128:]))
 write('attack', 'preamble_text.dcm', (b'Patient ' + NAME.encode() + b' ' + DOB.encode()).ljust(128, b'\0') + CLEAN[128:])
+# The same text as UTF-16 (a hex dump, `strings -el` and a UTF-16 editor show it), and its
+# words split by control bytes (`strings` and an editor show the words).
+write('attack', 'preamble_utf16.dcm', WHO.decode().encode('utf-16-le').ljust(128, b'\0')[:128] + CLEAN[128:])
+write('attack', 'preamble_split.dcm', b'\x01'.join(WHO.replace(b'^', b' ').split(b' ')).ljust(128, b'\0') + CLEAN[128:])
 write('control', 'binary_preamble.dcm', bytes(i % 7 for i in range(128)) + CLEAN[128:])
 
 # A whole identified file in pixel data: as its value, and after the frame.
