@@ -162,6 +162,11 @@ write('attack', 'jpeg_segment_is_a_file.dcm', encapsulated(fragments(b'', app9))
 # A frame's JPEG comment (a standalone JPEG's is refused as image metadata).
 com = jpeg[:2] + b'\xff\xfe' + struct.pack('>H', len(WHO) + 2) + WHO + jpeg[2:]
 write('attack', 'jpeg_comment_in_a_frame.dcm', encapsulated(fragments(b'', com)))
+# Plain text as an extra fragment, and in an application segment of no known format (APP5).
+LABELLED = b'Patient: ' + NAME.encode() + b' DOB: ' + DOB.encode()
+write('attack', 'extra_fragment_text.dcm', encapsulated(fragments(b'', jpeg, LABELLED)))
+app5 = jpeg[:2] + b'\xff\xe5' + struct.pack('>H', len(LABELLED) + 2) + LABELLED + jpeg[2:]
+write('attack', 'jpeg_app5_text_in_a_frame.dcm', encapsulated(fragments(b'', app5)))
 write('control', 'jpeg_frame.dcm', encapsulated(fragments(b'', jpeg)))
 
 # A PNG with a private chunk holding the file.

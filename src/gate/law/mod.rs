@@ -715,8 +715,25 @@ fn declared_charset(value: &[u8]) -> Option<SpecificCharacterSet> {
 
 impl Visitor for Law<'_> {
     /// A compressed frame carries what an image file does beside its pixels (a JPEG's comment
-    /// and EXIF, …): judged as an image file's would be.
+    /// and EXIF, …): judged as an image file's would be; and a labelled field in its bytes is
+    /// refused.
     fn fragment(&mut self, bytes: &[u8]) {
+        // A fragment's bytes are a codestream, whose runs of printable bytes are short and say
+        // nothing; a labelled field in one is text put there (an extra fragment of plain text),
+        // and `strings` shows it.
+        let labelled = bytes
+            .split(|b| !(b.is_ascii_graphic() || *b == b' '))
+            .filter(|run| run.len() >= crate::gate::HIDDEN_TEXT)
+            .any(shape::labelled);
+        if labelled {
+            self.find(
+                "identity-in-text",
+                tags::PIXEL_DATA,
+                None,
+                true,
+                Some(shape::Shape::LabelledField.describe()),
+            );
+        }
         for mut reason in super::metadata::reasons(bytes) {
             reason.tag = tag_text(tags::PIXEL_DATA);
             reason.location = format!("{}PixelData fragment/", self.location());

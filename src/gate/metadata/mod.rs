@@ -362,6 +362,11 @@ fn jpeg_texts(bytes: &[u8], found: &mut Found) {
                 false,
             )),
             0xED if data.starts_with(PHOTOSHOP) => photoshop_texts(&data[PHOTOSHOP.len()..], found),
+            // An application's segment of no format read above (APP0's JFIF, APP2's ICC
+            // profile and APP14's Adobe marker are binary): its text, as `strings` shows it.
+            0xE3..=0xEC | 0xEF | 0xE1 | 0xED => {
+                found.texts.push(("JPEG application segment".into(), data.to_vec(), false))
+            }
             _ => {}
         }
         at += 2 + len.max(2);
