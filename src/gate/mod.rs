@@ -220,8 +220,9 @@ fn check_in(
             all.refuse([reason]);
         }
     }
-    // A PDF's streams (an attachment among them) are files of their own.
-    if search && !v.dicom && pdf::is_pdf(bytes) {
+    // A PDF's streams (an attachment among them) are files of their own — also where a PDF's
+    // objects stand in a DICOM file (after its pixels: a reader of PDF finds them from the end).
+    if search && (pdf::is_pdf(bytes) || (v.dicom && pdf::has_objects(bytes))) {
         if depth >= container::MAX_DEPTH {
             all.refuse([container::refusal("archive-depth", location, "a PDF nested too deep")]);
         } else {

@@ -18,6 +18,14 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
     memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some()
 }
 
+/// Whether the bytes hold a PDF's objects with a stream among them, wherever they stand: PDF
+/// readers find a document from its end (its cross-reference table), and forgive what comes
+/// before its header.
+pub fn has_objects(bytes: &[u8]) -> bool {
+    let found = |word: &[u8]| memchr::memmem::find(bytes, word).is_some();
+    found(b"endobj") && found(b"endstream")
+}
+
 /// Each stream's offset and bytes (inflated where they inflate), until `each` has seen them all
 /// or a bound is passed.
 pub fn streams(

@@ -104,7 +104,7 @@ write('attack', 'preamble_text.dcm', (b'Patient ' + NAME.encode() + b' ' + DOB.e
 # The same text as UTF-16 (a hex dump, `strings -el` and a UTF-16 editor show it), and its
 # words split by control bytes (`strings` and an editor show the words).
 write('attack', 'preamble_utf16.dcm', WHO.decode().encode('utf-16-le').ljust(128, b'\0')[:128] + CLEAN[128:])
-write('attack', 'preamble_split.dcm', b'\x01'.join(WHO.replace(b'^', b' ').split(b' ')).ljust(128, b'\0') + CLEAN[128:])
+write('attack', 'preamble_split.dcm', b'\x01'.join([b'Madeup', b'Hidden', DOB[:4].encode(), DOB[4:].encode()]).ljust(128, b'\0') + CLEAN[128:])
 write('control', 'binary_preamble.dcm', bytes(i % 7 for i in range(128)) + CLEAN[128:])
 
 # A whole identified file in pixel data: as its value, and after the frame.
@@ -453,6 +453,14 @@ def pdf_with(data):
 
 
 write('attack', 'pdf_attachment_deflated.pdf', pdf_with(BAD))
+# The same PDF's objects over the last of a DICOM image's pixels, no header in the first
+# kilobyte: PDF readers find a document from its end.
+ds = conformant(rows=128, cols=128)
+pixels = bytearray(ds.PixelData)
+body = pdf_with(BAD)[len(b'%PDF-1.7\n'):]
+pixels[-len(body):] = body
+ds.PixelData = bytes(pixels)
+write('attack', 'pdf_objects_in_pixels_deflate.dcm', part10(ds))
 # Compressed streams without a header (zlib.decompress(data, -15); lzma's FORMAT_RAW), and the
 # same around a conformant file.
 for kind, data in (('attack', BAD), ('control', CLEAN)):
