@@ -461,6 +461,16 @@ body = pdf_with(BAD)[len(b'%PDF-1.7\n'):]
 pixels[-len(body):] = body
 ds.PixelData = bytes(pixels)
 write('attack', 'pdf_objects_in_pixels_deflate.dcm', part10(ds))
+# A zip whose member is compressed by LZMA (unzip, 7z and Python read it) over the last pixels
+# but two.
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, 'w', zipfile.ZIP_LZMA) as z:
+    z.writestr('report.txt', WHO)
+ds = conformant(rows=128, cols=128)
+pixels = bytearray(ds.PixelData)
+pixels[-len(buf.getvalue()) - 2:-2] = buf.getvalue()
+ds.PixelData = bytes(pixels)
+write('attack', 'zip_lzma_member_in_pixels.dcm', part10(ds))
 # Compressed streams without a header (zlib.decompress(data, -15); lzma's FORMAT_RAW), and the
 # same around a conformant file.
 for kind, data in (('attack', BAD), ('control', CLEAN)):

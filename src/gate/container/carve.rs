@@ -187,6 +187,13 @@ pub fn carve(
                     zip_extra(&file, location)?;
                     judge_name(file.name_raw(), location, "a zip member's name")?;
                     let name = file.name().map(|n| n.to_string()).unwrap_or_default();
+                    let readable = matches!(
+                        file.compression(),
+                        zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+                    );
+                    if !file.is_dir() && !readable {
+                        return Err(unreadable("a zip member compressed by a method vault does not read"));
+                    }
                     if !file.is_dir() {
                         let compressed = file.compressed_size().max(1);
                         let (data, _) = expand_partly(file, compressed, budget, location)?;
