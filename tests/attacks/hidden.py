@@ -135,6 +135,10 @@ ds = conformant()
 ds.RedPaletteColorLookupTableDescriptor = [256, 0, 16]
 ds.RedPaletteColorLookupTableData = struct.pack('<256H', *(i * 257 for i in range(256)))
 write('control', 'lut_data_ramp.dcm', part10(ds))
+# A name as the bytes of two doubles (a text editor shows them; a DICOM reader shows numbers).
+ds = conformant()
+ds.add_new(0x00189219, 'FD', list(struct.unpack('<2d', NAME.encode().ljust(16))))
+write('attack', 'float_value_text.dcm', part10(ds))
 write('control', 'odd_frame_padded.dcm', part10(conformant(rows=3, cols=3, bits=8)))
 
 # Encapsulated JPEG: an extra fragment, and an APP9 segment of the frame's JPEG.

@@ -63,20 +63,26 @@ impl Law<'_> {
     /// text in it with a labelled field's shape (`Name:`, `DOB 03/02/1971`, `MRN4711913`) is
     /// identity a `strings` shows. Only that shape: a LUT's ramp writes `00112233…` (a digit
     /// run), and a segmented LUT of pydicom's test files holds a name's shape by chance
-    /// (`gdcm-US-ALOKA-16.dcm`). Not pixel data: OCR reads that.
+    /// (`gdcm-US-ALOKA-16.dcm`) — but for floating-point values. Not pixel data: OCR reads that.
     pub(super) fn text_in_binary(&mut self, e: &Element<'_>) {
         let vr = e.vr.or_else(|| scan::dictionary_vr(e.tag));
         let pixels = matches!(e.tag, tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009));
         if pixels || !vr.is_some_and(binary_vr) || e.value.len() < crate::gate::HIDDEN_TEXT {
             return;
         }
+        // Floating-point numbers (FD, FL, OD, OF) spell text only when text was put there: a
+        // name's shape counts in them too (`MADEUP^ZELDA` as the bytes of three doubles).
+        let floats = matches!(vr, Some(VR::FD | VR::FL | VR::OD | VR::OF));
         let shaped = e
             .value
             .split(|b| !(b.is_ascii_graphic() || *b == b' '))
             .filter(|run| run.len() >= crate::gate::HIDDEN_TEXT)
-            .any(shape::labelled);
-        if shaped {
-            self.find("identity-in-text", e.tag, None, true, Some(shape::Shape::LabelledField.describe()));
+            .find_map(|run| match floats {
+                true => shape::find(run, Strength::Labels),
+                false => shape::labelled(run).then_some(shape::Shape::LabelledField),
+            });
+        if let Some(shape) = shaped {
+            self.find("identity-in-text", e.tag, None, true, Some(shape.describe()));
         }
     }
 
