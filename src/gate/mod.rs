@@ -520,7 +520,7 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
         for (_, s) in raw_starts(bytes, bytes.len() as u64).filter(|&(at, _)| at == 0) {
             other_reading(bytes, 0, s, policy, sight, &mut v);
         }
-        if longest_text(&bytes[..128]) >= HIDDEN_TEXT || preamble_words(&bytes[..128]) >= HIDDEN_TEXT {
+        if has_text(&bytes[..128]) || preamble_words(&bytes[..128]) >= HIDDEN_TEXT {
             v.refuse([container::refusal("hidden-text", "", "text in the 128-byte preamble")]);
         }
     }
@@ -542,9 +542,15 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
 /// binary header (a TIFF header's longest is 3).
 const HIDDEN_TEXT: usize = 8;
 
-/// The longest run of printable ASCII (letters, digits, punctuation, spaces) in `bytes`.
-fn longest_text(bytes: &[u8]) -> usize {
-    bytes.split(|b| !(b.is_ascii_graphic() || *b == b' ')).map(<[u8]>::len).max().unwrap_or(0)
+/// The runs of printable ASCII (letters, digits, punctuation, spaces) in `bytes` at least
+/// [`HIDDEN_TEXT`] long: the text `strings` shows in binary bytes.
+fn text_runs(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    bytes.split(|b| !(b.is_ascii_graphic() || *b == b' ')).filter(|run| run.len() >= HIDDEN_TEXT)
+}
+
+/// Whether `bytes` hold a run of text ([`text_runs`]).
+fn has_text(bytes: &[u8]) -> bool {
+    text_runs(bytes).next().is_some()
 }
 
 /// The most letters and digits in a run of text in a preamble as `strings -el` or an editor

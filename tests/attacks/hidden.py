@@ -139,6 +139,15 @@ write('control', 'lut_data_ramp.dcm', part10(ds))
 ds = conformant()
 ds.add_new(0x00189219, 'FD', list(struct.unpack('<2d', NAME.encode().ljust(16))))
 write('attack', 'float_value_text.dcm', part10(ds))
+# Text written over 16-bit native pixels (`strings` shows it; a viewer shows a grey stripe), and a
+# 16-bit ramp whose bytes run through every printable pair.
+ds = conformant()
+text = even(b'PATIENT ' + NAME.encode() + b' ' + MRN.replace('MRN', 'MRN ').encode())
+ds.PixelData = text + ds.PixelData[len(text):]
+write('attack', 'pixel_values_text.dcm', part10(ds))
+ds = conformant()
+ds.PixelData = struct.pack('<256H', *(i * 257 for i in range(256)))
+write('control', 'pixel_values_ramp.dcm', part10(ds))
 write('control', 'odd_frame_padded.dcm', part10(conformant(rows=3, cols=3, bits=8)))
 
 # Encapsulated JPEG: an extra fragment, and an APP9 segment of the frame's JPEG.

@@ -1138,6 +1138,9 @@ def class8():
         ('coptic', 'ISO_IR 192', '\u2c98R\u2c9a: 4711913'.encode(), '4711913'),
         ('canadian_syllabics', 'ISO_IR 192', '\u15f0\u1587\u144e: 4711913'.encode(), '4711913'),
         ('stroke_letters', 'ISO_IR 192', '\u0110\u00d8B: 1971-02-03'.encode(), '1971-02-03'),
+        # A patient label of another language with no separator before the name.
+        ('cjk_label_no_colon', 'ISO_IR 192', '患者 Attacker Madeup'.encode(), 'Attacker Madeup'),
+        ('cyrillic_label_no_colon', 'ISO_IR 192', 'Пациент Мэйдап А.'.encode(), 'Мэйдап'),
         ('latin1_accents', 'ISO_IR 100', b'P\xe1tient: Madeup Attacker', NAME_TXT),
         ('arrow', 'ISO_IR 100', b'Name -> Madeup Attacker', NAME_TXT),
         ('examinee', 'ISO_IR 100', b'Examinee: Madeup Attacker', NAME_TXT),
@@ -1187,7 +1190,9 @@ def class8():
                                  ('patient_capitals', 'PATIENT MADEUP ATTACKER', 'MADEUP ATTACKER'),
                                  ('date_yy_mm_dd', 'CT 71-02-03', '71-02-03'),
                                  ('date_roman_spaced', 'CT 3 II 71', '3 II 71'),
-                                 ('address', 'CT at home, 12 Nowhere Lane', '12 Nowhere Lane')]:
+                                 ('address', 'CT at home, 12 Nowhere Lane', '12 Nowhere Lane'),
+                                 ('patient_title_case', 'Patient Madeup Attacker', NAME_TXT),
+                                 ('slash_capitals', 'CT MADEUP/ATTACKER', 'MADEUP/ATTACKER')]:
         add('c8_series_description_%s.dcm' % label, C8, 'SeriesDescription (Clean Descriptors): %s' % label,
             needle, part10(ct('c8 sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
     # A hundred findings Clean Descriptors keeps, then one naming the patient: what a declared
@@ -1235,7 +1240,8 @@ def controls8():
                          ('position', 'Pt Head First Supine'), ('chart', 'Chart 2 dose'),
                          ('for_protocol', 'Protocol for Acute Stroke'), ('for_colon', 'For: teaching'),
                          ('patient_position', 'PATIENT POSITION HFS'), ('slices', 'Slices 10-20-30 mm'),
-                         ('grade', 'Grade II lesion 12 mm')]:
+                         ('grade', 'Grade II lesion 12 mm'), ('slash', 'HEAD/NECK PRE/POST'),
+                         ('patient_title_case', 'Patient Safety Alert')]:
         add('ctl_series_description_%s.dcm' % label, C7, 'SeriesDescription (Clean Descriptors): %s' % value, '',
             part10(ct('ctl sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
     for label, charset, value in [('greek8', 'ISO_IR 126', b'\xca\xe5\xf6\xe1\xeb\xde'),  # "head", in Greek

@@ -669,6 +669,7 @@ impl Law<'_> {
                     self.find(rule, e.tag, None, readable(e.value), detail);
                 }
                 self.slack(e);
+                self.text_in_pixels(e);
             }
             // YES or nothing: NO, or anything else (N, YES\NO), is not the word of a writer that
             // removed the identity.
@@ -721,10 +722,7 @@ impl Visitor for Law<'_> {
         // A fragment's bytes are a codestream, whose runs of printable bytes are short and say
         // nothing; a labelled field in one is text put there (an extra fragment of plain text),
         // and `strings` shows it.
-        let labelled = bytes
-            .split(|b| !(b.is_ascii_graphic() || *b == b' '))
-            .filter(|run| run.len() >= crate::gate::HIDDEN_TEXT)
-            .any(shape::labelled);
+        let labelled = crate::gate::text_runs(bytes).any(shape::labelled);
         if labelled {
             self.find(
                 "identity-in-text",

@@ -52,10 +52,34 @@ impl Law<'_> {
         let slack = usize::try_from(frames).ok().and_then(|f| e.value.get(f..)).unwrap_or_default();
         // Text however it is spread: a run, UTF-16, letters between control bytes.
         let letters = slack.iter().filter(|b| b.is_ascii_alphanumeric()).count();
-        if self.levels.is_empty()
-            && (crate::gate::longest_text(slack) >= crate::gate::HIDDEN_TEXT || letters >= SLACK_LETTERS)
-        {
+        if self.levels.is_empty() && (crate::gate::has_text(slack) || letters >= SLACK_LETTERS) {
             self.find("hidden-text", e.tag, None, true, Some("text after the last frame's pixels"));
+        }
+    }
+
+    /// Native pixel data of more than 8 bits a sample holds text only where text was put: two
+    /// printable bytes in a row are a value of 8,224 or more with both its bytes letters, which
+    /// a CT's or an MR's values seldom are. A run of them that reads as words and has a labelled
+    /// field's shape (`PATIENT MADEUP^ZELDA MRN 4711913`) is identity that `strings` shows,
+    /// though no viewer does. Not 8-bit pixels: their mid-greys are printable bytes, and chance
+    /// spells a short label in them (`id:7`), so only OCR reads those.
+    pub(super) fn text_in_pixels(&mut self, e: &Element<'_>) {
+        let bits = self.facts.geometry[2];
+        if !self.levels.is_empty() || bits.is_some_and(|b| b <= 8) {
+            return;
+        }
+        let words = |run: &[u8]| {
+            let wordy = run.iter().filter(|b| b.is_ascii_alphanumeric() || **b == b' ').count();
+            run.contains(&b' ') && wordy * 5 >= run.len() * 4
+        };
+        if crate::gate::text_runs(e.value).any(|run| words(run) && shape::labelled(run)) {
+            self.find(
+                "identity-in-text",
+                e.tag,
+                None,
+                true,
+                Some("a labelled field in the bytes of the pixels"),
+            );
         }
     }
 
@@ -63,7 +87,8 @@ impl Law<'_> {
     /// text in it with a labelled field's shape (`Name:`, `DOB 03/02/1971`, `MRN4711913`) is
     /// identity a `strings` shows. Only that shape: a LUT's ramp writes `00112233…` (a digit
     /// run), and a segmented LUT of pydicom's test files holds a name's shape by chance
-    /// (`gdcm-US-ALOKA-16.dcm`) — but for floating-point values. Not pixel data: OCR reads that.
+    /// (`gdcm-US-ALOKA-16.dcm`) — but for floating-point values. Not pixel data
+    /// ([`Law::text_in_pixels`]).
     pub(super) fn text_in_binary(&mut self, e: &Element<'_>) {
         let vr = e.vr.or_else(|| scan::dictionary_vr(e.tag));
         let pixels = matches!(e.tag, tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009));
@@ -73,14 +98,10 @@ impl Law<'_> {
         // Floating-point numbers (FD, FL, OD, OF) spell text only when text was put there: a
         // name's shape counts in them too (`MADEUP^ZELDA` as the bytes of three doubles).
         let floats = matches!(vr, Some(VR::FD | VR::FL | VR::OD | VR::OF));
-        let shaped = e
-            .value
-            .split(|b| !(b.is_ascii_graphic() || *b == b' '))
-            .filter(|run| run.len() >= crate::gate::HIDDEN_TEXT)
-            .find_map(|run| match floats {
-                true => shape::find(run, Strength::Labels),
-                false => shape::labelled(run).then_some(shape::Shape::LabelledField),
-            });
+        let shaped = crate::gate::text_runs(e.value).find_map(|run| match floats {
+            true => shape::find(run, Strength::Labels),
+            false => shape::labelled(run).then_some(shape::Shape::LabelledField),
+        });
         if let Some(shape) = shaped {
             self.find("identity-in-text", e.tag, None, true, Some(shape.describe()));
         }

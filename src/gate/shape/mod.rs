@@ -202,6 +202,8 @@ mod tests {
             ("ATTACKER, Madeup", Shape::PersonName),
             ("MADEUP, ZELDA", Shape::PersonName),
             ("CT HEAD MADEUP, ZELDA", Shape::PersonName),
+            ("MADEUP/ZELDA", Shape::PersonName),
+            ("CT (MADEUP/ZELDA)", Shape::PersonName),
             ("Miss Z Madeup", Shape::TitledName),
             ("Name - Madeup Attacker", Shape::LabelledField),
             ("Name:\tMadeup", Shape::LabelledField),
@@ -241,6 +243,12 @@ mod tests {
             "For: Zelda Madeup",
             "PATIENT MADEUP ZELDA",
             "Dear Zelda Madeup",
+            // `Patient` in title case, and other languages' labels, with no separator.
+            "Patient Madeup Zelda",
+            "患者 Zelda Madeup",
+            "Пациент Мэйдап З.",
+            "Paciente Zelda Madeup",
+            "姓名 张三",
         ] {
             assert_eq!(find(text.as_bytes(), Strength::Labels), Some(Shape::LabelledField), "{text}");
         }
@@ -266,6 +274,15 @@ mod tests {
             "PRE, POST CONTRAST",
             "T2 FLAIR, DWI",
             "https://pacs.example/patients/search?modality=CT",
+            "HEAD/NECK",
+            "CT/MR fusion",
+            "PRE/POST CONTRAST",
+            "T1/T2/FLAIR",
+            "Patient Safety Alert",
+            "Patient Information Leaflet",
+            "Patient Prone Axial",
+            "患者 CT",
+            "Пациент лежит на спине",
         ] {
             assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
         }

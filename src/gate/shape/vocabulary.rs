@@ -74,6 +74,22 @@ pub(super) const NAME_LABELS: &[&str] = &[
     "given name", "family name", "maiden name", "full name",
 ];
 
+/// Other languages' words for a patient that two capitalised words follow with no separator
+/// (`Пациент Мэйдап З.`, `Paciente Zelda Madeup`): lower case.
+#[rustfmt::skip]
+pub(super) const FOREIGN_PATIENT: &[&str] = &[
+    "пациент", "пациентка", "больной", "больная", "фио", "имя", "患者", "患者名", "患者姓名", "姓名",
+    "氏名", "患者氏名", "환자", "환자명", "성명", "이름", "paciente", "paziente", "pacjent", "pacjentka",
+    "patiënt", "patientin",
+];
+
+/// Labels of another language that say a name, after which a run of letters of a script
+/// without case is one (`姓名 张三`).
+#[rustfmt::skip]
+pub(super) const FOREIGN_NAME: &[&str] = &[
+    "фио", "姓名", "患者名", "患者姓名", "氏名", "患者氏名", "환자명", "성명", "이름",
+];
+
 /// Words that name a person when two capitalised words follow them (`Name Zelda Madeup`,
 /// `PT. ZELDA MADEUP`): one capitalised word after them is a description's, and a position is
 /// no name. `Patient` is not one: title-case text says `Retain Patient Characteristics Option`.
@@ -100,6 +116,12 @@ pub(super) const PATIENT_WORDS: &[&str] = &[
     "info", "information", "protocol", "name", "id", "table", "dose", "entry", "direction",
     "gantry", "prep", "preparation", "instructions", "condition", "type", "status", "level",
     "eye", "left", "right", "head", "feet", "first", "summary", "copy", "images", "study",
+    // And what title case writes after `Patient` (`Patient Safety Alert`).
+    "safety", "care", "education", "experience", "transport", "services", "service", "record",
+    "records", "portal", "list", "leaflet", "consent", "feedback", "monitoring", "monitor",
+    "positioning", "registration", "reported", "centred", "centered", "demographics", "details",
+    "identification", "identifier", "access", "alert", "notes", "flow", "pathway", "journey",
+    "group", "population", "advice", "guide", "module", "modules", "level", "number", "numbers",
 ];
 
 /// Things a name or an ID labels that are no person's (`Protocol name:`, `Coil ID:`).

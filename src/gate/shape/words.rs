@@ -66,7 +66,8 @@ fn protocol_step(before: &[u8], after: &[u8]) -> bool {
     (known(&back) || known(&back_lead)) && known(&front)
 }
 
-/// `SURNAME, Given`: a capitalised word after a comma and an upper-case word.
+/// `SURNAME, Given`: a capitalised word after a comma and an upper-case word; or a name's two
+/// words in capitals split by a slash ([`slashed`]).
 pub(super) fn surname_first(text: &[u8]) -> bool {
     text.windows(2).enumerate().any(|(i, w)| {
         if w != b", " && !(w[0] == b',' && w[1].is_ascii_uppercase()) {
@@ -86,7 +87,61 @@ pub(super) fn surname_first(text: &[u8]) -> bool {
                 // list of codes runs on without one): unless either word is one a description
                 // is made of (`HEAD, NECK`, `AXIAL, CORONAL`).
                 || (w == b", " && capitals(&after) && !described(&before) && !described(&after)))
+    }) || slashed(text)
+}
+
+/// `MADEUP/ZELDA`: a family and a given name in capitals joined by a slash, as some hospitals'
+/// and airlines' systems write a name — unless either word is one a description is made of
+/// (`HEAD/NECK`, `PRE/POST`, `CT/MR`), or the pair is part of a longer list (`T1/T2/FLAIR`).
+fn slashed(text: &[u8]) -> bool {
+    let capitals = |w: &[u8]| w.len() >= 2 && w.iter().all(u8::is_ascii_uppercase);
+    text.split(|b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b'(' | b')')).any(|token| {
+        let words: Vec<&[u8]> = token.split(|&b| b == b'/').collect();
+        matches!(words.as_slice(), [family, given]
+            if capitals(family) && capitals(given) && !described(family) && !described(given))
     })
+}
+
+/// A patient label of another language, then a name with no separator between (`Пациент
+/// Мэйдап З.`, `患者 Zelda Madeup`, `Paciente Zelda Madeup`): two capitalised words, or one and
+/// an initial; after a label that says a name (`姓名`, `ФИО`), a run of letters of a script
+/// without case (`姓名 张三`).
+fn foreign_named(text: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(text) else { return false };
+    if !text.contains(|c: char| !c.is_ascii()) && !may_hold_foreign(text) {
+        return false;
+    }
+    let words: Vec<&str> =
+        text.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    let capitalised = |w: &str| {
+        w.chars().next().is_some_and(char::is_uppercase)
+            && w.chars().count() >= 2
+            && w.chars().all(|c| c.is_alphabetic() || c == '-')
+            && !described(w.as_bytes())
+    };
+    let initial = |w: &str| {
+        let mut c = w.chars();
+        c.next().is_some_and(char::is_uppercase) && matches!(c.as_str(), "" | ".")
+    };
+    let caseless = |w: &str| {
+        (2..=4).contains(&w.chars().count())
+            && w.chars().all(|c| c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase())
+    };
+    words.iter().enumerate().any(|(i, label)| {
+        let label = label.to_lowercase();
+        let (next, after) =
+            (words.get(i + 1).copied().unwrap_or(""), words.get(i + 2).copied().unwrap_or(""));
+        (FOREIGN_PATIENT.contains(&label.as_str())
+            && capitalised(next)
+            && (capitalised(after) || initial(after)))
+            || (FOREIGN_NAME.contains(&label.as_str()) && caseless(next))
+    })
+}
+
+/// Whether an ASCII `text` holds one of [`FOREIGN_PATIENT`]'s words written in ASCII.
+fn may_hold_foreign(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    FOREIGN_PATIENT.iter().filter(|w| w.is_ascii()).any(|w| lower.contains(w))
 }
 
 /// True when `word` (in any case) is one a description is written with: a body part, a
@@ -298,6 +353,7 @@ pub(super) fn named(text: &[u8]) -> bool {
         }
         false
     }) || two_capitalised_after(text)
+        || foreign_named(text)
 }
 
 fn two_capitalised_after(text: &[u8]) -> bool {
@@ -310,9 +366,11 @@ fn two_capitalised_after(text: &[u8]) -> bool {
         let label = w[0].to_ascii_lowercase();
         let first = w[1].to_ascii_lowercase();
         let colon = label.strip_suffix(b":").filter(|l| is(COLON_LABELS, l)).is_some();
-        // `PATIENT` in capitals, then no word of an attribute named after the patient.
-        let patient =
-            w[0] == b"PATIENT" && ![w[1], w[2]].iter().any(|x| is(PATIENT_WORDS, &x.to_ascii_lowercase()));
+        // `PATIENT` in capitals or `Patient` in title case, then no word of an attribute named
+        // after the patient (`PATIENT POSITION HFS`, `Retain Patient Characteristics Option`),
+        // nor one a description is written with.
+        let patient = (w[0] == b"PATIENT" || w[0] == b"Patient")
+            && ![w[1], w[2]].iter().any(|x| is(PATIENT_WORDS, &x.to_ascii_lowercase()) || described(x));
         (is(LOOSE_LABELS, &label) || colon || patient)
             && capitalised(w[1])
             && capitalised(w[2])
