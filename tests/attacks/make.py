@@ -1159,7 +1159,10 @@ def class8():
             part10(ct('c8 ' + label, [E(0x00080005, 'CS', charset), E(0x00080070, 'LO', value)])))
     # Free text a site keeps cleaned: a title with an initial, a date in a Japanese era.
     for label, value, needle in [('title_initial', 'Miss A. Madeup, twelve Invented Lane', 'Madeup'),
-                                 ('era_birth_date', '昭和46年2月3日生', '昭和46年2月3日')]:
+                                 ('era_birth_date', '昭和46年2月3日生', '昭和46年2月3日'),
+                                 ('born_abbreviated', 'Madeup Attacker (b. 1971)', 'b. 1971'),
+                                 ('dob_roman', 'DOB III.II.MCMLXXI', 'III.II.MCMLXXI'),
+                                 ('address_in_words', 'seen at home, twelve invented lane', 'twelve invented lane')]:
         add('c8_image_comments_%s.dcm' % label, C8, 'ImageComments (Clean Descriptors): %s' % label, needle,
             part10(ct('c8 ic ' + label, CLEAN_DESC + [E(0x00080005, 'CS', 'ISO_IR 192'),
                                                       E(0x00204000, 'LT', value.encode())])))
@@ -1241,7 +1244,8 @@ def controls8():
                          ('for_protocol', 'Protocol for Acute Stroke'), ('for_colon', 'For: teaching'),
                          ('patient_position', 'PATIENT POSITION HFS'), ('slices', 'Slices 10-20-30 mm'),
                          ('grade', 'Grade II lesion 12 mm'), ('slash', 'HEAD/NECK PRE/POST'),
-                         ('patient_title_case', 'Patient Safety Alert')]:
+                         ('patient_title_case', 'Patient Safety Alert'), ('b_value', 'DWI b. 1000'),
+                         ('close_to', 'lesion 5 mm close to the road')]:
         add('ctl_series_description_%s.dcm' % label, C7, 'SeriesDescription (Clean Descriptors): %s' % value, '',
             part10(ct('ctl sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
     for label, charset, value in [('greek8', 'ISO_IR 126', b'\xca\xe5\xf6\xe1\xeb\xde'),  # "head", in Greek

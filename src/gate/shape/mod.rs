@@ -203,6 +203,11 @@ mod tests {
             ("MADEUP, ZELDA", Shape::PersonName),
             ("CT HEAD MADEUP, ZELDA", Shape::PersonName),
             ("MADEUP/ZELDA", Shape::PersonName),
+            ("Zelda Madeup (b. 1971)", Shape::LabelledField),
+            ("DOB III.II.MCMLXXI", Shape::LabelledField),
+            ("seen at home, twelve nowhere lane", Shape::Address),
+            ("12 nowhere lane", Shape::Address),
+            ("Twelve Nowhere Lane", Shape::Address),
             ("CT (MADEUP/ZELDA)", Shape::PersonName),
             ("Miss Z Madeup", Shape::TitledName),
             ("Name - Madeup Attacker", Shape::LabelledField),
@@ -283,6 +288,12 @@ mod tests {
             "Patient Prone Axial",
             "患者 CT",
             "Пациент лежит на спине",
+            "DWI b. 1000",
+            "b. 2000 s/mm2",
+            "DOB n/a",
+            "lesion 5 mm close to the road",
+            "seen 3 times on the road",
+            "4 chamber view",
         ] {
             assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
         }

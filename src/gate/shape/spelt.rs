@@ -57,6 +57,12 @@ fn word_at(text: &[u8], at: usize) -> &[u8] {
     &text[at..end]
 }
 
+/// Whether `word` (in any case) is a number written as one word (`twelve`, `forty`): a house's
+/// number in an address spelt out.
+pub(super) fn number_word(word: &[u8]) -> bool {
+    [&DIGITS[1..], TEENS, TENS].iter().any(|list| index_of(list, word).is_some())
+}
+
 fn index_of(list: &[&str], word: &[u8]) -> Option<usize> {
     list.iter().position(|w| w.as_bytes().eq_ignore_ascii_case(word))
 }

@@ -213,6 +213,13 @@ pub(super) const FILLERS: &[&str] = &[
 #[rustfmt::skip]
 pub(super) const NOT_NAMES: &[&str] = &["and", "for", "to", "with", "by", "field"];
 
+/// The street types an address in small letters is told by: none a measure or a description
+/// ends with (`5 mm close to`, `2 cm drive`).
+#[rustfmt::skip]
+pub(super) const SMALL_STREET_TYPES: &[&str] = &[
+    "street", "road", "lane", "avenue", "crescent", "terrace", "gardens", "grove", "boulevard", "mews",
+];
+
 /// The street types a postal address names its street with, as written after the street's name
 /// (`12 Nowhere Lane`): title case, or capitals for those no scan is labelled with.
 #[rustfmt::skip]

@@ -410,8 +410,9 @@ fn capital_titled(text: &[u8]) -> bool {
     })
 }
 
-/// A street address: a house number (`12`, `12a`), one to three capitalised words and a
-/// street type (`12 Nowhere Lane`, `4 St. Albans Road`).
+/// A street address: a house number (`12`, `12a`, or in a word: `twelve`), one to three
+/// capitalised words and a street type (`12 Nowhere Lane`, `4 St. Albans Road`), or all in small
+/// letters (`twelve nowhere lane`).
 pub(super) fn address(text: &[u8]) -> bool {
     let words: Vec<&[u8]> =
         text.split(|b| b.is_ascii_whitespace() || *b == b',').filter(|w| !w.is_empty()).collect();
@@ -423,14 +424,56 @@ pub(super) fn address(text: &[u8]) -> bool {
     (0..words.len()).any(|i| {
         let w = words[i];
         let digits = w.iter().take_while(|b| b.is_ascii_digit()).count();
-        if !(1..=4).contains(&digits) || w.len() > digits + 1 || w[0] == b'0' {
+        let number = ((1..=4).contains(&digits) && w.len() <= digits + 1 && w[0] != b'0')
+            || super::spelt::number_word(w);
+        if !number {
             return false;
         }
         (1..=3).any(|k| {
             words.get(i + 1..=i + k + 1).is_some_and(|run| {
                 let (street, names) = run.split_last().expect("a run of words");
-                names.iter().all(|n| capitalised(n)) && STREET_TYPES.iter().any(|t| t.as_bytes() == *street)
+                let written = names.iter().all(|n| capitalised(n))
+                    && STREET_TYPES.iter().any(|t| t.as_bytes() == *street);
+                // In small letters (`12 nowhere lane`, `twelve nowhere lane` spelt as digits):
+                // the street types no measure or description ends with (not `close`, `drive`,
+                // `court`), after names that are no unit or description's word.
+                let small = |n: &&[u8]| n.len() >= 3 && n.iter().all(u8::is_ascii_lowercase) && !described(n);
+                written
+                    || (names.iter().all(small) && SMALL_STREET_TYPES.iter().any(|t| t.as_bytes() == *street))
             })
+        })
+    })
+}
+
+/// `b.` as a word, a space, and a year a living patient was born in (1900 to 2029), as a
+/// biography writes a birth (`Zelda Madeup (b. 1971)`): not a round fifty, which is a
+/// diffusion b-value (`DWI b. 1000`, `b. 2000`).
+fn abbreviated_birth(lower: &[u8]) -> bool {
+    word_starts(lower, b"b. ").any(|i| {
+        let year = &lower[i + 3..];
+        let digits = year.iter().take_while(|b| b.is_ascii_digit()).count();
+        let value = std::str::from_utf8(&year[..digits]).ok().and_then(|y| y.parse::<u32>().ok());
+        digits == 4 && value.is_some_and(|y| (1900..=2029).contains(&y) && y % 50 != 0)
+    })
+}
+
+/// A birth-date label without a colon, then a value of three parts split by the same mark
+/// (`DOB III.II.MCMLXXI`, `DOB 3.II.seventy-one`): a date however its parts are written, as a
+/// reader takes it after such a label. Not a word that says there is none (`DOB n/a`).
+fn masked_birth_date(lower: &[u8]) -> bool {
+    ["dob", "d.o.b.", "d.o.b", "date of birth", "birth date", "birthdate"].iter().any(|label| {
+        word_starts(lower, label.as_bytes()).any(|i| {
+            let after = &lower[i + label.len()..];
+            let gap = after.iter().take_while(|&&b| b == b' ').count();
+            let token: &[u8] = after[gap..].split(|b| b.is_ascii_whitespace()).next().unwrap_or_default();
+            let token = token.strip_suffix(b",").unwrap_or(token);
+            gap >= 1
+                && [b'.', b'/', b'-'].iter().any(|&mark| {
+                    let parts: Vec<&[u8]> = token.split(|&b| b == mark).collect();
+                    parts.len() == 3
+                        && parts.iter().all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_alphanumeric))
+                })
+                && !NO_ONE.iter().any(|w| w.as_bytes() == token)
         })
     })
 }
@@ -492,9 +535,13 @@ fn replace_all(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 }
 
 /// A word of [`BORN`], then (past small words) a number or a month: `born February 1971`,
-/// `born in 1971`, `geboren am 3.`.
+/// `born in 1971`, `geboren am 3.`; `b.` before a year of birth (`Zelda Madeup (b. 1971)`); a
+/// birth-date label before a date of any marks ([`masked_birth_date`]).
 fn born(text: &[u8]) -> bool {
     let lower = text.to_ascii_lowercase();
+    if abbreviated_birth(&lower) || masked_birth_date(&lower) {
+        return true;
+    }
     BORN.iter().any(|word| {
         let w = word.as_bytes();
         let mut from = 0;
