@@ -1,0 +1,126 @@
+//! What a structured report's content items and a site's codes say: a label in one place and
+//! its value in another, read together as a viewer shows them.
+
+use super::*;
+
+impl Law<'_> {
+    /// A structured report's content item says a label in its concept name and the value in
+    /// its value (`"Patient name" = "ZELDA MADEUP"`, `"Medical record number" = 4711913`), as
+    /// `dsrdump` and every SR viewer show them side by side: the concept name's meaning and
+    /// each value are gathered here ([`Law::said`] reads them together at the item's end). A
+    /// coded value's meaning counts as a value.
+    pub(super) fn content_item(&mut self, e: &Element<'_>) {
+        const VALUES: [Tag; 7] = [
+            tags::TEXT_VALUE,
+            tags::PERSON_NAME,
+            tags::DATE_TIME,
+            tags::DATE,
+            tags::TIME,
+            tags::NUMERIC_VALUE,
+            tags::UID,
+        ];
+        let n = self.levels.len();
+        // Copied only for the elements kept: this runs for every element of every reading.
+        let value = || trim(e.value).to_vec();
+        if n >= 1 {
+            let code = &mut self.levels[n - 1].code;
+            match e.tag {
+                tags::CODE_VALUE | tags::LONG_CODE_VALUE | tags::URN_CODE_VALUE => {
+                    code.value = Some((e.tag, value()))
+                }
+                tags::CODING_SCHEME_DESIGNATOR => code.scheme = Some(value()),
+                tags::CODE_MEANING => code.meaning = Some(value()),
+                _ => {}
+            }
+        }
+        if e.tag == tags::CODE_MEANING && n >= 2 {
+            match self.levels[n - 1].tag {
+                tags::CONCEPT_NAME_CODE_SEQUENCE => self.levels[n - 2].concept = Some(value()),
+                tags::CONCEPT_CODE_SEQUENCE => {
+                    self.levels[n - 2].values.push((tags::CONCEPT_CODE_SEQUENCE, value()))
+                }
+                tags::MEASUREMENT_UNITS_CODE_SEQUENCE => self.levels[n - 2].heard.push(value()),
+                _ => {}
+            }
+        } else if n >= 1 && VALUES.contains(&e.tag) {
+            self.levels[n - 1].values.push((e.tag, value()));
+        }
+    }
+
+    /// At a content item's end: its concept name's meaning and each of its values read as one
+    /// text (`Patient name: ZELDA MADEUP`), for a label and its value.
+    ///
+    /// A value that could be someone's (two words, or five digits or more) is read too after
+    /// each label its context gives: the concept of each content item it lies in (`Patient
+    /// name` → `Value` = `ZELDA MADEUP`), and what its own children said and its units
+    /// (`Person` = `ZELDA MADEUP` with `Role` = `Patient (name)`; `4711913` in units of
+    /// `medical record number`). A measured value's group (no concept of its own) hands its
+    /// values and units to the item it is in.
+    pub(super) fn said(&mut self) {
+        let n = self.levels.len();
+        let Some(level) = self.levels.last_mut() else { return };
+        let (values, heard) = (std::mem::take(&mut level.values), std::mem::take(&mut level.heard));
+        let Some(concept) = level.concept.take() else {
+            if n >= 2 {
+                let parent = &mut self.levels[n - 2];
+                parent.values.extend(values);
+                parent.heard.extend(heard);
+            }
+            return;
+        };
+        let context: Vec<Vec<u8>> = self.levels[..n - 1]
+            .iter()
+            .rev()
+            .filter_map(|l| l.concept.clone())
+            .chain(heard.iter().map(|h| h.iter().copied().filter(|b| !matches!(b, b'(' | b')')).collect()))
+            .collect();
+        for (tag, value) in &values {
+            let labels = std::iter::once(&concept).chain(context.iter().filter(|_| could_be_someones(value)));
+            for label in labels {
+                let said = [&label[..], b": ", value].concat();
+                if let Some(shape) = shape::find(&said, Strength::Labels) {
+                    self.find("identity-in-text", *tag, None, true, Some(shape.describe()));
+                    return;
+                }
+            }
+        }
+        // What this item said, for the item it lies in.
+        if n >= 2 {
+            let parent = &mut self.levels[n - 2];
+            parent.heard.push(concept);
+            parent.heard.extend(values.into_iter().map(|(_, v)| v));
+        }
+    }
+}
+
+impl Law<'_> {
+    /// At an item's end: a code of a site's own scheme read as its meaning labels it
+    /// (`Medical record number: 4711913`), as a viewer shows a code beside its meaning, where
+    /// the code could be someone's (two words, or five digits or more).
+    pub(super) fn coded(&mut self) {
+        let Some(level) = self.levels.last_mut() else { return };
+        let code = std::mem::take(&mut level.code);
+        let (Some((tag, value)), Some(meaning)) = (code.value, code.meaning) else { return };
+        let scheme = code.scheme.unwrap_or_default();
+        // A site's concepts have codes too (`IHE.05`, `Recording Observer's Name`): only a
+        // value that could be someone's is read as labelled.
+        if STANDARD_SCHEMES.iter().any(|s| s.as_bytes() == scheme.as_slice()) || !could_be_someones(&value) {
+            return;
+        }
+        // An NHS number as a site's code, whatever its meaning says.
+        if shape::nhs::nhs_digits(&value) {
+            self.find("identity-in-text", tag, None, true, Some(shape::Shape::IdNumber.describe()));
+            return;
+        }
+        let said = [&meaning[..], b": ", &value].concat();
+        if let Some(shape) = shape::find(&said, Strength::Labels) {
+            self.find("identity-in-text", tag, None, true, Some(shape.describe()));
+        }
+    }
+}
+
+/// A value that could name or number someone: two words of letters, or five digits or more.
+fn could_be_someones(value: &[u8]) -> bool {
+    let words = value.split(|b| !b.is_ascii_alphabetic()).filter(|w| w.len() >= 2).count();
+    words >= 2 || value.iter().filter(|b| b.is_ascii_digit()).count() >= 5
+}
