@@ -1162,7 +1162,14 @@ def class8():
                                  ('era_birth_date', '昭和46年2月3日生', '昭和46年2月3日'),
                                  ('born_abbreviated', 'Madeup Attacker (b. 1971)', 'b. 1971'),
                                  ('dob_roman', 'DOB III.II.MCMLXXI', 'III.II.MCMLXXI'),
-                                 ('address_in_words', 'seen at home, twelve invented lane', 'twelve invented lane')]:
+                                 ('address_in_words', 'seen at home, twelve invented lane', 'twelve invented lane'),
+                                 ('patient_tab', 'Patient\tAttacker Madeup', 'Attacker Madeup'),
+                                 ('pt_initial', 'Pt A. Madeup', 'A. Madeup'),
+                                 ('patient_in_brackets', '[Patient] Attacker Madeup', 'Attacker Madeup'),
+                                 ('italian_title', 'Sig.ra Attacker Madeup', 'Attacker Madeup'),
+                                 ('greek_label', 'Ασθενής: Attacker Madeup', 'Attacker Madeup'),
+                                 ('katakana_name', '氏名 マデアップ アタッカー', 'マデアップ'),
+                                 ('nhs_slashes', 'ref 943/476/5919', '943/476/5919')]:
         add('c8_image_comments_%s.dcm' % label, C8, 'ImageComments (Clean Descriptors): %s' % label, needle,
             part10(ct('c8 ic ' + label, CLEAN_DESC + [E(0x00080005, 'CS', 'ISO_IR 192'),
                                                       E(0x00204000, 'LT', value.encode())])))
@@ -1245,7 +1252,9 @@ def controls8():
                          ('patient_position', 'PATIENT POSITION HFS'), ('slices', 'Slices 10-20-30 mm'),
                          ('grade', 'Grade II lesion 12 mm'), ('slash', 'HEAD/NECK PRE/POST'),
                          ('patient_title_case', 'Patient Safety Alert'), ('b_value', 'DWI b. 1000'),
-                         ('close_to', 'lesion 5 mm close to the road')]:
+                         ('close_to', 'lesion 5 mm close to the road'), ('stress_rest', 'STRESS/REST'),
+                         ('maps', 'CBF, CBV, MTT, TMAX'), ('size', '12 x 10 mm'), ('pt_arms', 'PT ARMS DOWN'),
+                         ('spectroscopy', 'MRS SVS PRESS TE 30'), ('did_not_attend', 'Patient Did Not Attend')]:
         add('ctl_series_description_%s.dcm' % label, C7, 'SeriesDescription (Clean Descriptors): %s' % value, '',
             part10(ct('ctl sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
     for label, charset, value in [('greek8', 'ISO_IR 126', b'\xca\xe5\xf6\xe1\xeb\xde'),  # "head", in Greek

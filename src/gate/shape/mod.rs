@@ -154,7 +154,11 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     if strength != Strength::Labels && date(text) {
         return Some(Shape::Date);
     }
-    if free && id_number(text, if strength == Strength::Pixels { 7 } else { 6 }) {
+    // An NHS number in its groups split by a mark no other number is (`943/476/5919`), where
+    // its check digit holds.
+    if (free && id_number(text, if strength == Strength::Pixels { 7 } else { 6 }))
+        || (strength == Strength::FreeText && std::str::from_utf8(text).is_ok_and(nhs::nhs_number))
+    {
         return Some(Shape::IdNumber);
     }
     None
@@ -203,6 +207,17 @@ mod tests {
             ("MADEUP, ZELDA", Shape::PersonName),
             ("CT HEAD MADEUP, ZELDA", Shape::PersonName),
             ("MADEUP/ZELDA", Shape::PersonName),
+            ("CT 3 II 71", Shape::Date),
+            ("seen 943/476/5919", Shape::IdNumber),
+            ("Patient\tZelda Madeup", Shape::LabelledField),
+            ("Pt Z. Madeup", Shape::LabelledField),
+            ("Pat. Madeup, Z.", Shape::LabelledField),
+            ("[Patient] Zelda Madeup", Shape::LabelledField),
+            ("Patient/Zelda Madeup", Shape::LabelledField),
+            ("Sig.ra Zelda Madeup", Shape::TitledName),
+            ("Pani Zelda Madeup", Shape::TitledName),
+            ("Ασθενής: Zelda Madeup", Shape::LabelledField),
+            ("氏名 マデアップ ゼルダ", Shape::LabelledField),
             ("Zelda Madeup (b. 1971)", Shape::LabelledField),
             ("DOB III.II.MCMLXXI", Shape::LabelledField),
             ("seen at home, twelve nowhere lane", Shape::Address),
@@ -289,6 +304,16 @@ mod tests {
             "患者 CT",
             "Пациент лежит на спине",
             "DWI b. 1000",
+            "12 x 10 mm",
+            "12 X 10 mm",
+            "PT ARMS DOWN",
+            "CBF, CBV, MTT, TMAX",
+            "INSPIRATION, EXPIRATION",
+            "STRESS/REST",
+            "CT PE/CTPA",
+            "MRS SVS PRESS TE 30",
+            "Patient Did Not Attend",
+            "Patient Breathing Artefact",
             "b. 2000 s/mm2",
             "DOB n/a",
             "lesion 5 mm close to the road",
@@ -318,6 +343,7 @@ mod tests {
             ("Madeup/Zelda 3.II.1971", Shape::Date),
             ("seen 12-XII-71", Shape::Date),
             ("CT 3 II 71", Shape::Date),
+            ("seen 943/476/5919", Shape::IdNumber),
             ("CT 71-02-03", Shape::Date),
         ] {
             assert_eq!(shape(text), Some(expected), "{text}");

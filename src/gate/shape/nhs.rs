@@ -2,7 +2,7 @@
 
 /// Whether `line` holds an NHS number written as the NHS writes it, unlabelled: three digits,
 /// three and four, split by one and the same mark (a space, a no-break or thin space, an en
-/// dash), whose check digit (modulus 11) holds. One number of ten digits in eleven holds by
+/// dash, a slash), whose check digit (modulus 11) holds. One number of ten digits in eleven holds by
 /// chance, so only this form is read (a telephone number is grouped otherwise in the UK, or
 /// follows its country code; North America's `608-262-6966` and `608.262.6966` are why a hyphen
 /// and a dot do not count).
@@ -11,7 +11,7 @@ pub fn nhs_number(line: &str) -> bool {
         return false;
     }
     let chars: Vec<char> = line.chars().collect();
-    let mark = |c: char| matches!(c, ' ' | '\u{A0}' | '\u{2009}' | '\u{202F}' | '\u{2013}');
+    let mark = |c: char| matches!(c, ' ' | '\u{A0}' | '\u{2009}' | '\u{202F}' | '\u{2013}' | '/');
     (0..chars.len().saturating_sub(11)).any(|i| {
         let number = &chars[i..i + 12];
         let form = number.iter().enumerate().all(|(k, &c)| match k {
@@ -63,6 +63,7 @@ mod tests {
         assert!(nhs_digits(b"9434765919") && nhs_digits(b"943 476 5919 ") && !nhs_digits(b"9434765918"));
         assert!(nhs_number("Liver lesion, 943 476 5919."));
         assert!(nhs_number("943\u{A0}476\u{A0}5919") && nhs_number("943\u{2013}476\u{2013}5919"));
+        assert!(nhs_number("943/476/5919"));
         // The check digit fails, a country code leads, a longer number, another grouping.
         for line in [
             "943 476 5918",

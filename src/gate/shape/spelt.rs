@@ -256,8 +256,14 @@ fn roman_spaced(text: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
     let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
     let year = &year[..year.iter().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(year.len())];
     let digits = |w: &[u8], lens: &[usize]| lens.contains(&w.len()) && w.iter().all(u8::is_ascii_digit);
-    let m = index_of(ROMAN, month)?;
-    (digits(day, &[1, 2]) && digits(year, &[2, 4])).then(|| {
+    // A month in capitals: `12 x 10 mm` is a size.
+    let m = index_of(ROMAN, month).filter(|_| month.iter().all(u8::is_ascii_uppercase))?;
+    // `12 X 10 mm` too: a unit after the third number.
+    let rest = text[at + day.len() + month.len() + year.len() + 2..].trim_ascii_start();
+    let unit =
+        [&b"mm"[..], b"cm", b"m ", b"px", b"in"].iter().any(|u| rest.to_ascii_lowercase().starts_with(u))
+            || rest == b"m";
+    (digits(day, &[1, 2]) && digits(year, &[2, 4]) && !unit).then(|| {
         let end = at + day.len() + month.len() + year.len() + 2;
         ([day, b".", (m + 1).to_string().as_bytes(), b".", year].concat(), end)
     })

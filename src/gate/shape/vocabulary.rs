@@ -24,6 +24,8 @@ pub(super) const LABELS: &[&str] = &[
     "пациент", "Пациент", "ПАЦИЕНТ", "ФИО", "фио", "адрес", "Адрес", "환자", "환자명", "성명", "이름",
     "患者", "患者名", "患者姓名", "姓名", "住所", "地址", "medical record number", "medical record",
     "nombre del paciente", "nome do paciente", "endereço", "dirección", "indirizzo", "adresse",
+    "name des patienten", "hastanın adı", "hastanin adi", "ασθενής", "Ασθενής", "ΑΣΘΕΝΗΣ", "όνομα",
+    "Όνομα", "ΟΝΟΜΑ", "ονοματεπώνυμο", "Ονοματεπώνυμο", "اسم المريض", "المريض", "الاسم",
 ];
 
 /// Labels specific enough that a number after them is an identity even without `:` (`MRN
@@ -53,7 +55,8 @@ pub(super) const LONG_NUMBER_LABELS: &[&str] = &[
 #[rustfmt::skip]
 pub(super) const TITLES: &[&str] = &[
     "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Frau", "Herr", "Mme", "Mlle",
-    "Sra", "Srta",
+    "Sra", "Srta", "Sig.ra", "Sig.na", "Signora", "Signor", "Pani", "Mevr", "Dhr", "Dott",
+    "Dott.ssa", "Señor", "Señora", "Senhor", "Senhora", "Monsieur",
 ];
 
 /// Titles no modality or description is written as, so that in capitals too a name follows
@@ -122,6 +125,8 @@ pub(super) const PATIENT_WORDS: &[&str] = &[
     "positioning", "registration", "reported", "centred", "centered", "demographics", "details",
     "identification", "identifier", "access", "alert", "notes", "flow", "pathway", "journey",
     "group", "population", "advice", "guide", "module", "modules", "level", "number", "numbers",
+    "arms", "arm", "centring", "centering", "centre", "center", "down", "up", "off", "on", "ref",
+    "reference", "breathing", "immobilisation", "immobilization", "observations", "gating",
 ];
 
 /// Things a name or an ID labels that are no person's (`Protocol name:`, `Coil ID:`).
@@ -166,6 +171,8 @@ pub(super) const EXAMINED: &[&str] = &[
     "protocol", "routine", "skull", "femur", "tibia", "humerus", "pelvic", "abdominal", "facial",
     "iam", "pituitary", "lesion", "lesions", "plaque", "plaques", "enterography", "lat", "lateral",
     "phase", "views", "view", "pa", "ap", "portable",
+    // What `MRS` (spectroscopy) is written before.
+    "svs", "csi", "press", "steam", "voxel", "single", "multi",
 ];
 
 /// Words a scanner's protocol tree is made of (Siemens writes `Region^Protocol` into the study
@@ -195,6 +202,23 @@ pub(super) const IMAGING: &[&str] = &[
     "limited", "complete", "full", "single", "multi", "frame", "frames", "slice", "slices",
     "high", "low", "resolution", "hr", "hrct", "fast", "quick", "motion", "corrected", "sub",
     "subtraction", "perfusion", "diffusion", "weighted", "t1", "t2", "pd", "ir", "se", "fl",
+    // Breathing, stress tests, nuclear medicine, perfusion maps, views and organs that lists of
+    // two are written with (`INSPIRATION, EXPIRATION`, `STRESS/REST`, `GALLBLADDER, CBD`).
+    "inspiration", "expiration", "insp", "exp", "stress", "rest", "gated", "planar", "spect",
+    "flow", "blood", "pool", "anterior", "posterior", "ant", "post", "opp", "in", "out", "map",
+    "maps", "clinical", "question", "indication", "stroke", "tia", "dvt", "ctpa", "cbf", "cbv",
+    "mtt", "tmax", "lge", "psir", "mag", "phase", "face", "mandible", "maxilla", "gallbladder",
+    "cbd", "pancreas", "uterus", "ovaries", "ovary", "carotid", "carotids", "vertebral",
+    "vertebrals", "hips", "knees", "sacrum", "coccyx", "tib", "fib", "thyroid", "parathyroid",
+    "ureter", "ureters", "bladder", "biliary", "panc", "spleen", "adrenal", "adrenals", "aortic",
+    "iliac", "femoral", "popliteal", "runoff", "venous", "arterial", "mesenteric", "hepatic",
+    "lungs", "ribs", "clavicle", "scapula", "humerus", "radius", "ulna", "fingers", "toes",
+    "heel", "calcaneum", "calcaneus", "patella", "axial", "oblique", "obl", "lat", "dp", "mlo",
+    "craniocaudal", "mediolateral", "tomo", "tomosynthesis", "magnification", "spot", "implant",
+    "implants", "ultrasound", "doppler", "duplex", "colour", "color", "power", "elastography",
+    "bowel", "colon", "rectum", "anus", "oesophagus", "esophagus", "stomach", "duodenum",
+    "swallow", "meal", "enema", "follow", "through", "urethra", "testes", "scrotum", "penis",
+    "breast", "breasts", "axilla", "axillae", "neck", "larynx", "pharynx", "salivary", "parotid",
 ];
 
 /// Words that say a birth (English, German, French, Spanish, Italian).

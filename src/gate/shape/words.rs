@@ -86,20 +86,38 @@ pub(super) fn surname_first(text: &[u8]) -> bool {
                 // `MADEUP, ZELDA`, as a hospital's systems write a name (a comma and a space: a
                 // list of codes runs on without one): unless either word is one a description
                 // is made of (`HEAD, NECK`, `AXIAL, CORONAL`).
-                || (w == b", " && capitals(&after) && !described(&before) && !described(&after)))
+                || (w == b", " && name_in_capitals(&before) && name_in_capitals(&after) && !listed(text, i, after_at + after.len())))
     }) || slashed(text)
+}
+
+/// Whether the pair of words around a comma from `start` to `end` is part of a longer list
+/// (`CBF, CBV, MTT`): another comma just before the first word or just after the second.
+fn listed(text: &[u8], comma: usize, end: usize) -> bool {
+    let first = text[..comma].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |p| p + 1);
+    let before = text[..first].trim_ascii_end();
+    let after = text[end..].trim_ascii_start();
+    before.ends_with(b",") || after.starts_with(b",")
 }
 
 /// `MADEUP/ZELDA`: a family and a given name in capitals joined by a slash, as some hospitals'
 /// and airlines' systems write a name — unless either word is one a description is made of
 /// (`HEAD/NECK`, `PRE/POST`, `CT/MR`), or the pair is part of a longer list (`T1/T2/FLAIR`).
 fn slashed(text: &[u8]) -> bool {
-    let capitals = |w: &[u8]| w.len() >= 2 && w.iter().all(u8::is_ascii_uppercase);
     text.split(|b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b'(' | b')')).any(|token| {
         let words: Vec<&[u8]> = token.split(|&b| b == b'/').collect();
-        matches!(words.as_slice(), [family, given]
-            if capitals(family) && capitals(given) && !described(family) && !described(given))
+        matches!(words.as_slice(), [family, given] if name_in_capitals(family) && name_in_capitals(given))
     })
+}
+
+/// A word in capitals that may be a name's: three letters or more with a vowel among them
+/// (`CTPA`, `MLO`, `TIA` and `RT` are abbreviations), and no word a description is written
+/// with ([`described`]).
+fn name_in_capitals(word: &[u8]) -> bool {
+    word.len() >= 3
+        && word.iter().all(u8::is_ascii_uppercase)
+        && word.iter().any(|b| matches!(b, b'A' | b'E' | b'I' | b'O' | b'U' | b'Y'))
+        && word.iter().any(|b| !matches!(b, b'A' | b'E' | b'I' | b'O' | b'U' | b'Y'))
+        && !described(word)
 }
 
 /// A patient label of another language, then a name with no separator between (`Пациент
@@ -124,7 +142,7 @@ fn foreign_named(text: &[u8]) -> bool {
         c.next().is_some_and(char::is_uppercase) && matches!(c.as_str(), "" | ".")
     };
     let caseless = |w: &str| {
-        (2..=4).contains(&w.chars().count())
+        (2..=8).contains(&w.chars().count())
             && w.chars().all(|c| c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase())
     };
     words.iter().enumerate().any(|(i, label)| {
@@ -357,23 +375,47 @@ pub(super) fn named(text: &[u8]) -> bool {
 }
 
 fn two_capitalised_after(text: &[u8]) -> bool {
-    let words: Vec<&[u8]> = text.split(|&b| b == b' ' || b == b',').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&[u8]> = text
+        .split(|&b| matches!(b, b' ' | b',' | b'\t' | b'\n' | b'\r' | b'/'))
+        .filter(|w| !w.is_empty())
+        .collect();
     let capitalised = |w: &[u8]| {
         w.len() >= 2 && w[0].is_ascii_uppercase() && w.iter().all(|b| b.is_ascii_alphabetic() || *b == b'-')
     };
+    // One of the two may be an initial (`Pt Z. Madeup`, `Pat. Madeup, Z.`).
+    let initial = |w: &[u8]| w.len() == 2 && w[0].is_ascii_uppercase() && w[1] == b'.';
     let is = |list: &[&str], word: &[u8]| list.iter().any(|l| l.as_bytes() == word);
-    words.windows(3).any(|w| {
-        let label = w[0].to_ascii_lowercase();
+    words.windows(3).enumerate().any(|(i, w)| {
+        // A label in brackets or quotes (`[Patient]`, `"Pt"`).
+        let bracket = |b: &u8| matches!(b, b'[' | b']' | b'(' | b')' | b'<' | b'>' | b'"' | b'\'' | b'*');
+        let start = w[0].iter().position(|b| !bracket(b)).unwrap_or(w[0].len());
+        let end = w[0].iter().rposition(|b| !bracket(b)).map_or(start, |p| p + 1);
+        let bare = &w[0][start..end.max(start)];
+        let label = bare.to_ascii_lowercase();
         let first = w[1].to_ascii_lowercase();
         let colon = label.strip_suffix(b":").filter(|l| is(COLON_LABELS, l)).is_some();
-        // `PATIENT` in capitals or `Patient` in title case, then no word of an attribute named
-        // after the patient (`PATIENT POSITION HFS`, `Retain Patient Characteristics Option`),
-        // nor one a description is written with.
-        let patient = (w[0] == b"PATIENT" || w[0] == b"Patient")
-            && ![w[1], w[2]].iter().any(|x| is(PATIENT_WORDS, &x.to_ascii_lowercase()) || described(x));
-        (is(LOOSE_LABELS, &label) || colon || patient)
-            && capitalised(w[1])
-            && capitalised(w[2])
+        // `PATIENT` in capitals, then no word of an attribute named after the patient
+        // (`PATIENT POSITION HFS`); or `Patient` in title case and two words in title case that
+        // end the phrase (`Patient Madeup Zelda`, `… seen`; not `Retain Patient
+        // Characteristics Option`, `Patient Did Not Attend`), neither an attribute's word nor a
+        // description's.
+        let no_attribute = ![w[1], w[2]].iter().any(|x| is(PATIENT_WORDS, &x.to_ascii_lowercase()));
+        let title_case =
+            |x: &[u8]| x.len() >= 2 && x[0].is_ascii_uppercase() && x[1..].iter().all(u8::is_ascii_lowercase);
+        let ends = words.get(i + 3).is_none_or(|next| !next.first().is_some_and(u8::is_ascii_uppercase));
+        let patient = (bare == b"PATIENT" && no_attribute)
+            || (bare == b"Patient"
+                && no_attribute
+                && title_case(w[1])
+                && title_case(w[2])
+                && ends
+                && !described(w[1])
+                && !described(w[2]));
+        let labelled = is(LOOSE_LABELS, &label) && no_attribute || colon;
+        let one_initial = labelled && (initial(w[1]) != initial(w[2]));
+        (labelled || patient)
+            && (capitalised(w[1]) || one_initial && initial(w[1]))
+            && (capitalised(w[2]) || one_initial && initial(w[2]))
             && !examined(w[1])
             && ![w[1], w[2]]
                 .iter()
