@@ -163,6 +163,9 @@ const DESCRIPTORS: &[&str] = &[
     "AcquisitionDeviceProcessingDescription",
 ];
 
+/// Explanations a viewer shows beside an image, not in the table: cleaned, always.
+const EXPLANATIONS: &[&str] = &["WindowCenterWidthExplanation", "LUTExplanation"];
+
 /// Attributes of the file meta group that name the systems a file passed through, or hold
 /// what a vendor chose to put there: not in the table (it covers the data set), removed all the
 /// same.
@@ -286,6 +289,12 @@ impl Profile {
         // Not in the table, but a path a DICOMDIR names files by, and sites name folders after
         // patients: cleaned of the patient's values, always.
         actions.insert(tag_of("ReferencedFileID"), Action::Clean);
+        // Not in the table either: the words a site explains a window or a look-up table
+        // with, which a viewer shows on every image (`Bone`, `Lung`), and a site can write a
+        // patient's banner into. Cleaned as a description is.
+        for name in EXPLANATIONS {
+            actions.insert(tag_of(name), Action::Clean);
+        }
         for name in META_IDENTITY {
             actions.insert(tag_of(name), Action::Remove);
         }

@@ -321,7 +321,32 @@ impl Scrubber<'_> {
             .filter(|e| e.header().tag.group() % 2 == 1 && (0x10..=0xFF).contains(&e.header().tag.element()))
             .filter_map(|e| Some((e.header().tag, e.value().to_str().ok()?.trim().to_string())))
             .collect();
-        InMemDicomObject::from_element_iter(obj.into_iter().filter_map(|e| self.element(e, place, &creators)))
+        let mut out = InMemDicomObject::from_element_iter(
+            obj.into_iter().filter_map(|e| self.element(e, place, &creators)),
+        );
+        clean_site_code(&mut out);
+        out
+    }
+}
+
+/// A code of a site's own scheme that holds identity, as the gate's law reads it
+/// ([`shape::site_code`]): a site's record of someone, so its value and its meaning both become
+/// CLEANED (a name beside a record number is that patient's, whatever shape it has).
+fn clean_site_code(item: &mut InMemDicomObject) {
+    let text = |tag| {
+        item.element(tag).ok().and_then(|e| e.value().to_str().ok()).map(|s| s.trim().as_bytes().to_vec())
+    };
+    let value_tag = [tags::CODE_VALUE, tags::LONG_CODE_VALUE, tags::URN_CODE_VALUE]
+        .into_iter()
+        .find(|&t| item.element(t).is_ok());
+    let (scheme, meaning) = (text(tags::CODING_SCHEME_DESIGNATOR), text(tags::CODE_MEANING));
+    let value = value_tag.and_then(text);
+    if shape::site_code::site_code(scheme.as_deref(), value.as_deref(), meaning.as_deref()).is_none() {
+        return;
+    }
+    for tag in value_tag.into_iter().chain([tags::CODE_MEANING]) {
+        let vr = crate::gate::scan::dictionary_vr(tag).unwrap_or(VR::LO);
+        item.put(DataElement::new(tag, vr, PrimitiveValue::from("CLEANED")));
     }
 }
 
@@ -412,6 +437,41 @@ pub fn scrub(obj: InMemDicomObject, profile: &Profile, key: &ScrubKey) -> InMemD
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn code_item(value: &str, scheme: &str, meaning: &str) -> InMemDicomObject {
+        InMemDicomObject::from_element_iter([
+            DataElement::new(tags::CODE_VALUE, VR::SH, PrimitiveValue::from(value)),
+            DataElement::new(tags::CODING_SCHEME_DESIGNATOR, VR::SH, PrimitiveValue::from(scheme)),
+            DataElement::new(tags::CODE_MEANING, VR::LO, PrimitiveValue::from(meaning)),
+        ])
+    }
+
+    fn code_text(item: &InMemDicomObject, tag: Tag) -> String {
+        item.element(tag).unwrap().value().to_str().unwrap().trim().to_string()
+    }
+
+    #[test]
+    fn a_site_code_holding_identity_is_cleaned_whole_and_a_concept_code_is_kept() {
+        for (value, scheme, meaning) in
+            [("4711913", "99MRN", "Madeup Zelda"), ("ZM1", "99LOCAL", "Madeup Zelda 1971-02-03")]
+        {
+            let mut item = code_item(value, scheme, meaning);
+            clean_site_code(&mut item);
+            assert_eq!(code_text(&item, tags::CODE_VALUE), "CLEANED", "{scheme}");
+            assert_eq!(code_text(&item, tags::CODE_MEANING), "CLEANED", "{scheme}");
+            assert_eq!(code_text(&item, tags::CODING_SCHEME_DESIGNATOR), scheme);
+        }
+        for (value, scheme, meaning) in
+            [("CTCAP", "99RIS", "CT CHEST ABDOMEN PELVIS"), ("121030", "DCM", "Subject ID")]
+        {
+            let mut item = code_item(value, scheme, meaning);
+            clean_site_code(&mut item);
+            assert_eq!(
+                (code_text(&item, tags::CODE_VALUE), code_text(&item, tags::CODE_MEANING)),
+                (value.into(), meaning.into())
+            );
+        }
+    }
 
     #[test]
     fn the_patients_values_count_as_whole_words() {

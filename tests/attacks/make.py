@@ -1169,7 +1169,28 @@ def class8():
                                  ('italian_title', 'Sig.ra Attacker Madeup', 'Attacker Madeup'),
                                  ('greek_label', 'Ασθενής: Attacker Madeup', 'Attacker Madeup'),
                                  ('katakana_name', '氏名 マデアップ アタッカー', 'マデアップ'),
-                                 ('nhs_slashes', 'ref 943/476/5919', '943/476/5919')]:
+                                 ('nhs_slashes', 'ref 943/476/5919', '943/476/5919'),
+                                 # Addresses as other countries write them, and address labels
+                                 # with no colon.
+                                 ('address_calle', 'Calle Ninguna 12, Madrid', 'Calle Ninguna 12'),
+                                 ('address_rue', '12 Rue de Nullepart, 75099 Paris', 'Rue de Nullepart'),
+                                 ('address_polish', 'ul. Nigdzie 12, Warszawa', 'ul. Nigdzie 12'),
+                                 ('address_cyrillic', 'ул. Нигде, д. 12', 'ул. Нигде'),
+                                 ('address_german', 'wohnhaft Nirgendweg 12', 'Nirgendweg 12'),
+                                 ('address_number_after', 'Home: Nowhere Lane no. 12, Fakeham', 'Nowhere Lane'),
+                                 ('address_label_no_colon', 'Address 12 Nowhere La.', '12 Nowhere La.'),
+                                 ('postcode_label', 'Postcode ZX1 9QQ', 'ZX1 9QQ'),
+                                 ('address_cjk_label', '住所 東京都架空区12', '東京都架空区12'),
+                                 # Round 12: a month named in another language, DICOM's own
+                                 # keyword or tag as a label.
+                                 ('address_full_stop', '12 Invented Lane. Nowhere', '12 Invented Lane'),
+                                 ('address_flat', 'Flat 3/12 Invented Lane', '3/12 Invented Lane'),
+                                 ('postcode_after_town', 'P.O. Box 12, Nowhere ZX1 9QQ', 'ZX1 9QQ'),
+                                 ('month_french', 'vu le 3 février 1971', '3 février 1971'),
+                                 ('month_polish', 'ur. 3 lutego 1971', '3 lutego 1971'),
+                                 ('month_russian', 'род. 3 февраля 1971', '3 февраля 1971'),
+                                 ('keyword_label', 'PatientName Madeup Attacker', NAME_TXT),
+                                 ('tag_label', '(0010,0010) Madeup Attacker', NAME_TXT)]:
         add('c8_image_comments_%s.dcm' % label, C8, 'ImageComments (Clean Descriptors): %s' % label, needle,
             part10(ct('c8 ic ' + label, CLEAN_DESC + [E(0x00080005, 'CS', 'ISO_IR 192'),
                                                       E(0x00204000, 'LT', value.encode())])))
@@ -1187,6 +1208,33 @@ def class8():
         '9434765919', part10(ct('c8 pc nhs', [E(0x00081032, 'SQ', [code('9434765919', '99LOCAL', 'CT CHEST')])])))
     add('c8_retrieve_url_patient_nhs.dcm', C8, 'RetrieveURL: https://pacs.example/patient/9434765919', '9434765919',
         part10(ct('c8 url nhs', [E(0x00081190, 'UR', 'https://pacs.example/patient/9434765919')])))
+    # Round 11: a site's code whose meaning names and dates the patient, a scheme named after the
+    # number it holds; a window's explanation; a URL's path after a patient segment, or a label
+    # joined to its value by an underscore.
+    add('c8_code_meaning_local_name_date.dcm', C8, 'AnatomicRegionSequence: ZM1 (99LOCAL) "Madeup Attacker '
+        '1971-02-03"', '1971-02-03', part10(ct('c8 cm local', [E(0x00082218, 'SQ', [
+            code('ZM1', '99LOCAL', NAME_TXT + ' 1971-02-03')])])))
+    add('c8_procedure_code_scheme_mrn.dcm', C8, 'ProcedureCodeSequence: 4711913 (99MRN) "CT Chest"', '4711913',
+        part10(ct('c8 pc scheme', [E(0x00081032, 'SQ', [code('4711913', '99MRN', 'CT Chest')])])))
+    add('c8_window_explanation.dcm', C8, 'WindowCenterWidthExplanation: a name, a birth date and an MRN',
+        '4711913', part10(ct('c8 wcwe', [E(0x00281050, 'DS', '40'), E(0x00281051, 'DS', '400'),
+                                         E(0x00281055, 'LO', NAME_TXT + ', 1971-02-03, 4711913')])))
+    add('c8_retrieve_url_patient_name.dcm', C8, 'RetrieveURL: …/patients/Madeup-Attacker/…', 'Madeup-Attacker',
+        part10(ct('c8 url name', [E(0x00081190, 'UR', 'https://pacs.example/patients/Madeup-Attacker/studies')])))
+    add('c8_retrieve_url_dob_underscore.dcm', C8, 'RetrieveURL: …/DOB_1971-02-03', '1971-02-03',
+        part10(ct('c8 url dob', [E(0x00081190, 'UR', 'http://pacs.example/DOB_1971-02-03')])))
+    for label, url in [('query_patient_id', 'https://pacs.example/studies?PatientID=4711913'),
+                       ('query_tag', 'https://pacs.example/studies?limit=1&00100030=19710203'),
+                       ('query_fhir_family', 'https://fhir.example/Patient?family=Madeup&given=Attacker')]:
+        add('c8_retrieve_url_%s.dcm' % label, C8, 'RetrieveURL: %s' % url, url.split('=', 1)[1].split('&')[0],
+            part10(ct('c8 url ' + label, [E(0x00081190, 'UR', url)])))
+    add('ctl_procedure_code_local_long.dcm', C7, 'ProcedureCodeSequence: CTCAP (99RIS) "CT CHEST ABDOMEN …"', '',
+        part10(ct('ctl pc long', [E(0x00081032, 'SQ', [code('CTCAP', '99RIS', 'CT CHEST ABDOMEN PELVIS W CONTRAST')])])))
+    add('ctl_window_explanation.dcm', C7, 'WindowCenterWidthExplanation: two windows named', '',
+        part10(ct('ctl wcwe', [E(0x00281050, 'DS', '40\\-600'), E(0x00281051, 'DS', '400\\1500'),
+                               E(0x00281055, 'LO', 'BRAIN\\LUNG W:1500 L:-600')])))
+    add('ctl_retrieve_url_study.dcm', C7, 'RetrieveURL: a study in a WADO-RS service', '',
+        part10(ct('ctl url', [E(0x00081190, 'UR', 'https://pacs.example/wado/studies/2.25.12345678901234567')])))
     add('ctl_procedure_code_local.dcm', C7, 'ProcedureCodeSequence: CTHEAD (99HOSP) "CT Head"', '',
         part10(ct('ctl pc', [E(0x00081032, 'SQ', [code('CTHEAD', '99HOSP', 'CT Head')])])))
     for label, value, needle in [('label_value', 'Name:\\Madeup Attacker', NAME_TXT),
@@ -1205,6 +1253,13 @@ def class8():
                                  ('slash_capitals', 'CT MADEUP/ATTACKER', 'MADEUP/ATTACKER')]:
         add('c8_series_description_%s.dcm' % label, C8, 'SeriesDescription (Clean Descriptors): %s' % label,
             needle, part10(ct('c8 sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
+    # A label in one description, its value in the next (a viewer shows them one under the other).
+    add('c8_series_description_bare_label.dcm', C8, 'StudyDescription "PATIENT_NAME", SeriesDescription the name',
+        'MADEUP ATTACKER', part10(ct('c8 sd bare', CLEAN_DESC + [E(0x00081030, 'LO', 'PATIENT_NAME'),
+                                                                  E(0x0008103E, 'LO', 'MADEUP ATTACKER')])))
+    add('c8_series_description_lone_label.dcm', C8, 'SeriesDescription "Patient:", ImageComments the name',
+        'MADEUP Attacker', part10(ct('c8 sd lone', CLEAN_DESC + [E(0x0008103E, 'LO', 'Patient:'),
+                                                                  E(0x00204000, 'LT', 'MADEUP Attacker')])))
     # A hundred findings Clean Descriptors keeps, then one naming the patient: what a declared
     # option lets through must not crowd out what it does not.
     findings = [text_leaf('Finding %d: no abnormality.' % i) for i in range(99)]
@@ -1254,7 +1309,11 @@ def controls8():
                          ('patient_title_case', 'Patient Safety Alert'), ('b_value', 'DWI b. 1000'),
                          ('close_to', 'lesion 5 mm close to the road'), ('stress_rest', 'STRESS/REST'),
                          ('maps', 'CBF, CBV, MTT, TMAX'), ('size', '12 x 10 mm'), ('pt_arms', 'PT ARMS DOWN'),
-                         ('spectroscopy', 'MRS SVS PRESS TE 30'), ('did_not_attend', 'Patient Did Not Attend')]:
+                         ('spectroscopy', 'MRS SVS PRESS TE 30'), ('did_not_attend', 'Patient Did Not Attend'),
+                         ('via', 'contrast via cannula 2'), ('road', 'Road traffic collision 2'),
+                         ('ip_address', 'IP address 10.0.0.7'), ('lane', 'Lane 3 of 4'),
+                         ('german', 'Kontrastmittel 80 ml, Zugang rechts, Serie 4'),
+                         ('pet', 'PT'), ('t1_te', 'Brain T1 3TE'), ('mayo', 'MAYO CLINIC PROTOCOL V3 2019'), ('query', 'see ?limit=10&offset=20')]:
         add('ctl_series_description_%s.dcm' % label, C7, 'SeriesDescription (Clean Descriptors): %s' % value, '',
             part10(ct('ctl sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
     for label, charset, value in [('greek8', 'ISO_IR 126', b'\xca\xe5\xf6\xe1\xeb\xde'),  # "head", in Greek

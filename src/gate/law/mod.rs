@@ -159,17 +159,6 @@ struct Code {
     meaning: Option<Vec<u8>>,
 }
 
-/// Coding schemes whose code values are concepts' codes (`121030` in DICOM's own is `Subject
-/// ID`, not a subject's): a code of another scheme — a site's own (`99HOSP`) — is a value that
-/// its meaning labels.
-#[rustfmt::skip]
-const STANDARD_SCHEMES: &[&str] = &[
-    "DCM", "SCT", "SRT", "SNM3", "LN", "UCUM", "UMLS", "RADLEX", "NCIt", "NCIT", "FMA", "MDC",
-    "ICD10", "I10", "I9", "I9C", "I10P", "ACR", "HL7", "NEU", "DCMUID", "NICIP", "CPT4", "C4", "C5",
-    "ISO3166_1", "ISO639_1", "ISO639_2", "ITIS_TSN", "PUBCHEM_CID", "RXNORM", "ATC", "MSH", "UNS",
-    "NBD", "ICDO3", "LOINC", "SNOMED", "IBSI", "BARI", "MAYONRISBSASRG", "PATHLEX", "NYUMCCG",
-];
-
 impl Level {
     fn new(tag: Tag, must_be_empty: bool) -> Level {
         Level {

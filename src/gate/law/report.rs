@@ -75,7 +75,8 @@ impl Law<'_> {
             .chain(heard.iter().map(|h| h.iter().copied().filter(|b| !matches!(b, b'(' | b')')).collect()))
             .collect();
         for (tag, value) in &values {
-            let labels = std::iter::once(&concept).chain(context.iter().filter(|_| could_be_someones(value)));
+            let labels = std::iter::once(&concept)
+                .chain(context.iter().filter(|_| shape::site_code::could_be_someones(value)));
             for label in labels {
                 let said = [&label[..], b": ", value].concat();
                 if let Some(shape) = shape::find(&said, Strength::Labels) {
@@ -94,33 +95,20 @@ impl Law<'_> {
 }
 
 impl Law<'_> {
-    /// At an item's end: a code of a site's own scheme read as its meaning labels it
-    /// (`Medical record number: 4711913`), as a viewer shows a code beside its meaning, where
-    /// the code could be someone's (two words, or five digits or more).
+    /// At an item's end: a code of a site's own scheme, read with its scheme's name and its
+    /// meaning as a viewer shows them ([`shape::site_code`]).
     pub(super) fn coded(&mut self) {
         let Some(level) = self.levels.last_mut() else { return };
         let code = std::mem::take(&mut level.code);
-        let (Some((tag, value)), Some(meaning)) = (code.value, code.meaning) else { return };
-        let scheme = code.scheme.unwrap_or_default();
-        // A site's concepts have codes too (`IHE.05`, `Recording Observer's Name`): only a
-        // value that could be someone's is read as labelled.
-        if STANDARD_SCHEMES.iter().any(|s| s.as_bytes() == scheme.as_slice()) || !could_be_someones(&value) {
-            return;
-        }
-        // An NHS number as a site's code, whatever its meaning says.
-        if shape::nhs::nhs_digits(&value) {
-            self.find("identity-in-text", tag, None, true, Some(shape::Shape::IdNumber.describe()));
-            return;
-        }
-        let said = [&meaning[..], b": ", &value].concat();
-        if let Some(shape) = shape::find(&said, Strength::Labels) {
+        let (value_tag, value) = code.value.unzip();
+        let found =
+            shape::site_code::site_code(code.scheme.as_deref(), value.as_deref(), code.meaning.as_deref());
+        if let Some((part, shape)) = found {
+            let tag = match part {
+                shape::site_code::Part::Value => value_tag.expect("a value was read"),
+                shape::site_code::Part::Meaning => tags::CODE_MEANING,
+            };
             self.find("identity-in-text", tag, None, true, Some(shape.describe()));
         }
     }
-}
-
-/// A value that could name or number someone: two words of letters, or five digits or more.
-fn could_be_someones(value: &[u8]) -> bool {
-    let words = value.split(|b| !b.is_ascii_alphabetic()).filter(|w| w.len() >= 2).count();
-    words >= 2 || value.iter().filter(|b| b.is_ascii_digit()).count() >= 5
 }

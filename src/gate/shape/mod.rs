@@ -56,15 +56,19 @@ impl Shape {
     }
 }
 
+mod address;
 pub mod fields;
+mod keys;
 pub mod nhs;
 mod numbers;
 mod ocr;
+pub mod site_code;
 mod spelt;
 mod views;
 mod vocabulary;
 mod words;
 
+use keys::lone_label;
 use numbers::{date, id_number};
 use ocr::{capital_pair, marked_pair, misread_label};
 use views::{Base64, base64_text};
@@ -137,7 +141,11 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     {
         return Some(Shape::PersonName);
     }
-    if labelled(text) || named(text) || (strength == Strength::Pixels && misread_label(text)) {
+    if labelled(text)
+        || named(text)
+        || (strength == Strength::FreeText && lone_label(text))
+        || (strength == Strength::Pixels && misread_label(text))
+    {
         return Some(Shape::LabelledField);
     }
     if titled(text) {
@@ -148,7 +156,7 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     }
     // A patient's address in free text; not in what OCR reads (a department's own address is
     // on many a screen).
-    if strength == Strength::FreeText && words::address(text) {
+    if strength == Strength::FreeText && address::address(text) {
         return Some(Shape::Address);
     }
     if strength != Strength::Labels && date(text) {
@@ -207,8 +215,6 @@ mod tests {
             ("MADEUP, ZELDA", Shape::PersonName),
             ("CT HEAD MADEUP, ZELDA", Shape::PersonName),
             ("MADEUP/ZELDA", Shape::PersonName),
-            ("CT 3 II 71", Shape::Date),
-            ("seen 943/476/5919", Shape::IdNumber),
             ("Patient\tZelda Madeup", Shape::LabelledField),
             ("Pt Z. Madeup", Shape::LabelledField),
             ("Pat. Madeup, Z.", Shape::LabelledField),

@@ -101,32 +101,65 @@ pub(super) fn date(text: &[u8]) -> bool {
             }
         }
     }
-    // A month's name beside a day (3, 3rd) and a year (1971, 71): two numbers near it.
+    // A month's name beside a day (3, 3rd) and a year (1971, 71): two numbers near it. English
+    // months by their first three letters; other languages' by their whole names, as a word.
     let lower = text.to_ascii_lowercase();
     for month in MONTHS {
         let mut from = 0;
         while let Some(i) = find_from(&lower, month.as_bytes(), from) {
             from = i + 1;
-            if i > 0 && lower[i - 1].is_ascii_alphabetic() {
-                continue;
-            }
-            let window = &text[i.saturating_sub(8)..(i + 20).min(text.len())];
-            let runs = digit_runs(window);
-            let days: Vec<_> =
-                runs.iter().filter(|&&r| r.1 - r.0 <= 2 && (1..=31).contains(&number(window, r))).collect();
-            let years: Vec<_> = runs
-                .iter()
-                .filter(|&&r| {
-                    (r.1 - r.0 == 4 && (1900..=2100).contains(&number(window, r))) || r.1 - r.0 == 2
-                })
-                .collect();
-            if days.iter().any(|d| years.iter().any(|y| y != d)) {
+            if (i == 0 || !lower[i - 1].is_ascii_alphabetic()) && day_and_year_near(text, i, month.len()) {
                 return true;
             }
         }
     }
-    false
+    let Ok(unicode) = std::str::from_utf8(text) else { return false };
+    let lower = unicode.to_lowercase();
+    let lower = lower.as_bytes();
+    let letter = |b: u8| b.is_ascii_alphabetic() || b >= 0x80;
+    FOREIGN_MONTHS.iter().any(|month| {
+        memchr::memmem::find_iter(lower, month.as_bytes()).any(|i| {
+            let end = i + month.len();
+            (i == 0 || !letter(lower[i - 1]))
+                && lower.get(end).is_none_or(|&b| !letter(b))
+                && day_and_year_near(lower, i, month.len())
+        })
+    })
 }
+
+/// A day (one or two digits, 1 to 31) and a year (four digits, 1900 to 2100, or two) apart from
+/// it, in the eight bytes before a month's name at `at` and the twenty after it.
+fn day_and_year_near(text: &[u8], at: usize, len: usize) -> bool {
+    let window = &text[at.saturating_sub(8)..(at + len.max(3) + 17).min(text.len())];
+    let runs = digit_runs(window);
+    let days: Vec<_> =
+        runs.iter().filter(|&&r| r.1 - r.0 <= 2 && (1..=31).contains(&number(window, r))).collect();
+    let years: Vec<_> = runs
+        .iter()
+        .filter(|&&r| (r.1 - r.0 == 4 && (1900..=2100).contains(&number(window, r))) || r.1 - r.0 == 2)
+        .collect();
+    days.iter().any(|d| years.iter().any(|y| y != d))
+}
+
+/// Months' names in other languages a teaching file comes in (French, Spanish, Portuguese,
+/// Italian, German, Dutch, Scandinavian, Polish, Finnish, Russian, Turkish), in small letters and
+/// in the forms a date takes (`3 lutego 1971`, `3 февраля 1971`): whole words only.
+#[rustfmt::skip]
+const FOREIGN_MONTHS: &[&str] = &[
+    "janvier", "février", "fevrier", "avril", "mai", "juin", "juillet", "août", "aout", "septembre",
+    "octobre", "novembre", "décembre", "enero", "febrero", "marzo", "abril", "mayo", "junio",
+    "julio", "agosto", "setiembre", "septiembre", "octubre", "noviembre", "diciembre", "janeiro",
+    "fevereiro", "março", "marco", "maio", "junho", "julho", "setembro", "outubro", "novembro",
+    "dezembro", "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre",
+    "ottobre", "dicembre", "januar", "jänner", "februar", "märz", "maerz", "juni", "juli",
+    "oktober", "dezember", "januari", "februari", "maart", "mei", "augustus", "augusti", "maj",
+    "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września",
+    "października", "listopada", "grudnia", "tammikuuta", "helmikuuta", "maaliskuuta",
+    "huhtikuuta", "toukokuuta", "kesäkuuta", "heinäkuuta", "elokuuta", "syyskuuta", "lokakuuta",
+    "marraskuuta", "joulukuuta", "января", "февраля", "марта", "апреля", "мая", "июня", "июля",
+    "августа", "сентября", "октября", "ноября", "декабря", "ocak", "şubat", "nisan", "mayıs",
+    "haziran", "temmuz", "ağustos", "eylül", "ekim", "kasım", "aralık",
+];
 
 /// `run` digits or more in one run (six in text; seven in what OCR read, where it runs the
 /// numbers of a ruler together: `0 5 10 15` as `051015`); or groups of at least two digits joined

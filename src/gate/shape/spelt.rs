@@ -260,9 +260,8 @@ fn roman_spaced(text: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
     let m = index_of(ROMAN, month).filter(|_| month.iter().all(u8::is_ascii_uppercase))?;
     // `12 X 10 mm` too: a unit after the third number.
     let rest = text[at + day.len() + month.len() + year.len() + 2..].trim_ascii_start();
-    let unit =
-        [&b"mm"[..], b"cm", b"m ", b"px", b"in"].iter().any(|u| rest.to_ascii_lowercase().starts_with(u))
-            || rest == b"m";
+    let rest = rest.to_ascii_lowercase();
+    let unit = [&b"mm"[..], b"cm", b"m ", b"px", b"in"].iter().any(|u| rest.starts_with(u)) || rest == b"m";
     (digits(day, &[1, 2]) && digits(year, &[2, 4]) && !unit).then(|| {
         let end = at + day.len() + month.len() + year.len() + 2;
         ([day, b".", (m + 1).to_string().as_bytes(), b".", year].concat(), end)

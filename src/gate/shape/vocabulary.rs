@@ -43,6 +43,10 @@ pub(super) const NUMBER_LABELS: &[&str] = &[
     "Дата рождения", "д.р.", "生年月日", "出生日期", "생년월일", "病历号", "住院号", "등록번호",
 ];
 
+/// English birth-date labels (a date after one, written with any marks, is a birth date).
+pub(super) const BIRTH_LABELS: &[&str] =
+    &["dob", "d.o.b.", "d.o.b", "date of birth", "birth date", "birthdate"];
+
 /// Labels that also count a case, a record or a chart of a teaching file (`Case number 12`):
 /// a number after them is an identity when it is as long as an ID (five digits or more).
 #[rustfmt::skip]
@@ -124,7 +128,7 @@ pub(super) const PATIENT_WORDS: &[&str] = &[
     "records", "portal", "list", "leaflet", "consent", "feedback", "monitoring", "monitor",
     "positioning", "registration", "reported", "centred", "centered", "demographics", "details",
     "identification", "identifier", "access", "alert", "notes", "flow", "pathway", "journey",
-    "group", "population", "advice", "guide", "module", "modules", "level", "number", "numbers",
+    "group", "population", "advice", "guide", "module", "modules", "number", "numbers",
     "arms", "arm", "centring", "centering", "centre", "center", "down", "up", "off", "on", "ref",
     "reference", "breathing", "immobilisation", "immobilization", "observations", "gating",
 ];
@@ -190,35 +194,35 @@ pub(super) const PROTOCOL_WORDS: &[&str] = &[
 /// sequences, phases, windows, reconstructions (`AXIAL, CORONAL`, `PRE, POST`, `FLAIR, DWI`).
 #[rustfmt::skip]
 pub(super) const IMAGING: &[&str] = &[
-    "axial", "coronal", "sagittal", "ax", "cor", "sag", "tra", "trans", "transverse", "oblique",
+    "axial", "coronal", "sagittal", "ax", "cor", "sag", "tra", "trans", "transverse",
     "pre", "post", "flair", "dwi", "adc", "swi", "stir", "tse", "fse", "gre", "epi", "dti", "mip",
-    "minip", "mpr", "vr", "recon", "scout", "localizer", "localiser", "topogram", "survey", "soft",
+    "minip", "mpr", "vr", "scout", "localizer", "localiser", "topogram", "survey", "soft",
     "tissue", "window", "delayed", "arterial", "venous", "portal", "late", "early", "plain",
     "enhanced", "non", "with", "without", "wo", "w", "dynamic", "cine", "thin", "thick", "fat",
     "sat", "water", "inphase", "outphase", "opposed", "dixon", "haste", "trufi", "fiesta", "space",
     "cube", "vibe", "lava", "bolus", "tracking", "calcium", "score", "dose", "report", "summary",
-    "screen", "capture", "series", "images", "image", "bone", "lung", "mediastinum", "brain",
-    "spine", "key", "teaching", "case", "normal", "abnormal", "follow", "up", "fu", "review",
-    "limited", "complete", "full", "single", "multi", "frame", "frames", "slice", "slices",
-    "high", "low", "resolution", "hr", "hrct", "fast", "quick", "motion", "corrected", "sub",
-    "subtraction", "perfusion", "diffusion", "weighted", "t1", "t2", "pd", "ir", "se", "fl",
+    "screen", "capture", "images", "mediastinum",
+    "key", "teaching", "case", "normal", "abnormal", "follow", "up", "fu", "review",
+    "limited", "complete", "full", "frame", "frames", "slice", "slices",
+    "high", "low", "resolution", "hr", "hrct", "fast", "quick", "corrected", "sub",
+    "subtraction", "weighted", "t1", "t2", "pd", "ir", "se", "fl",
     // Breathing, stress tests, nuclear medicine, perfusion maps, views and organs that lists of
     // two are written with (`INSPIRATION, EXPIRATION`, `STRESS/REST`, `GALLBLADDER, CBD`).
     "inspiration", "expiration", "insp", "exp", "stress", "rest", "gated", "planar", "spect",
-    "flow", "blood", "pool", "anterior", "posterior", "ant", "post", "opp", "in", "out", "map",
+    "flow", "blood", "pool", "anterior", "posterior", "ant", "opp", "in", "out", "map",
     "maps", "clinical", "question", "indication", "stroke", "tia", "dvt", "ctpa", "cbf", "cbv",
-    "mtt", "tmax", "lge", "psir", "mag", "phase", "face", "mandible", "maxilla", "gallbladder",
-    "cbd", "pancreas", "uterus", "ovaries", "ovary", "carotid", "carotids", "vertebral",
+    "mtt", "tmax", "lge", "psir", "mag", "face", "mandible", "maxilla", "gallbladder",
+    "cbd", "uterus", "ovaries", "ovary", "carotid", "carotids", "vertebral",
     "vertebrals", "hips", "knees", "sacrum", "coccyx", "tib", "fib", "thyroid", "parathyroid",
     "ureter", "ureters", "bladder", "biliary", "panc", "spleen", "adrenal", "adrenals", "aortic",
-    "iliac", "femoral", "popliteal", "runoff", "venous", "arterial", "mesenteric", "hepatic",
-    "lungs", "ribs", "clavicle", "scapula", "humerus", "radius", "ulna", "fingers", "toes",
-    "heel", "calcaneum", "calcaneus", "patella", "axial", "oblique", "obl", "lat", "dp", "mlo",
+    "iliac", "femoral", "popliteal", "runoff", "mesenteric", "hepatic",
+    "lungs", "ribs", "clavicle", "scapula", "radius", "ulna", "fingers", "toes",
+    "heel", "calcaneum", "calcaneus", "patella", "obl", "dp", "mlo",
     "craniocaudal", "mediolateral", "tomo", "tomosynthesis", "magnification", "spot", "implant",
     "implants", "ultrasound", "doppler", "duplex", "colour", "color", "power", "elastography",
-    "bowel", "colon", "rectum", "anus", "oesophagus", "esophagus", "stomach", "duodenum",
-    "swallow", "meal", "enema", "follow", "through", "urethra", "testes", "scrotum", "penis",
-    "breast", "breasts", "axilla", "axillae", "neck", "larynx", "pharynx", "salivary", "parotid",
+    "bowel", "rectum", "anus", "oesophagus", "esophagus", "stomach", "duodenum",
+    "swallow", "meal", "enema", "through", "urethra", "testes", "scrotum", "penis",
+    "breasts", "axilla", "axillae", "larynx", "pharynx", "salivary", "parotid",
 ];
 
 /// Words that say a birth (English, German, French, Spanish, Italian).
@@ -242,6 +246,7 @@ pub(super) const NOT_NAMES: &[&str] = &["and", "for", "to", "with", "by", "field
 #[rustfmt::skip]
 pub(super) const SMALL_STREET_TYPES: &[&str] = &[
     "street", "road", "lane", "avenue", "crescent", "terrace", "gardens", "grove", "boulevard", "mews",
+    "straße", "strasse",
 ];
 
 /// The street types a postal address names its street with, as written after the street's name
@@ -250,7 +255,51 @@ pub(super) const SMALL_STREET_TYPES: &[&str] = &[
 pub(super) const STREET_TYPES: &[&str] = &[
     "Street", "St", "St.", "Road", "Rd", "Rd.", "Lane", "Ln", "Ln.", "Avenue", "Ave", "Ave.",
     "Drive", "Close", "Crescent", "Cres", "Court", "Place", "Gardens", "Terrace", "Grove",
-    "Boulevard", "Blvd", "Square", "Mews",
+    "Boulevard", "Blvd", "Square", "Mews", "La.", "Straße", "Strasse", "Str.",
     "STREET", "ROAD", "LANE", "AVENUE", "DRIVE", "CLOSE", "CRESCENT", "COURT", "PLACE", "GARDENS",
     "TERRACE", "GROVE", "BOULEVARD", "SQUARE", "MEWS",
+];
+
+/// Street types of other languages, written before the street's name (`Calle Ninguna 12`, `12
+/// Rue de Nullepart`, `ul. Nigdzie 12`, `ул. Нигде, д. 12`): as written, so that English words
+/// in small letters (`via`) are not taken for them.
+#[rustfmt::skip]
+pub(super) const FOREIGN_STREETS: &[&str] = &[
+    "Calle", "Avenida", "Avda.", "Av.", "Paseo", "Plaza", "Carrer", "Rua", "Travessa", "Largo",
+    "Praça", "Rue", "Avenue", "Boulevard", "Bd", "Chemin", "Allée", "Impasse", "Quai", "Via",
+    "Viale", "Piazza", "Corso", "Vicolo", "ul.", "Ul.", "ulica", "al.", "Al.", "aleja", "plac",
+    "Plac", "ул.", "Ул.", "улица", "Улица", "пр.", "проспект", "Проспект", "пер.", "переулок",
+    "Straße", "Strasse",
+];
+
+/// Small words a street's name holds (`Rue de la Paix`, `Via della Nessuna`).
+#[rustfmt::skip]
+pub(super) const STREET_FILLERS: &[&str] = &[
+    "de", "la", "le", "les", "des", "du", "del", "della", "delle", "dei", "di", "do", "da", "dos",
+    "das", "von", "am", "an", "der", "den",
+];
+
+/// Endings of a street's name written as one word (`Nirgendweg`, `Nirgendstraße`), in small
+/// letters.
+#[rustfmt::skip]
+pub(super) const STREET_SUFFIXES: &[&str] = &[
+    "straße", "strasse", "str.", "weg", "gasse", "allee", "platz", "damm", "laan", "straat",
+    "gracht", "plein", "vej", "gatan", "gata", "veien",
+];
+
+/// What stands before a house number written after its street (`Nowhere Lane no. 12`, `д. 12`).
+#[rustfmt::skip]
+pub(super) const HOUSE_NUMBER_MARKS: &[&str] = &[
+    "no.", "no", "nr.", "nr", "nº", "n°", "n.", "д.", "дом", "#",
+];
+
+/// Labels that say an address: a number in either of the two words after one is a house's or
+/// a postcode, with or without a colon (`Postcode ZX1 9QQ`). ASCII in small letters, others as
+/// written.
+#[rustfmt::skip]
+pub(super) const ADDRESS_LABELS: &[&str] = &[
+    "address", "addr", "addr.", "home address", "postcode", "post code", "postal code", "zip code",
+    "anschrift", "wohnhaft", "wohnort", "adresse", "adres", "indirizzo", "dirección", "direccion",
+    "endereço", "endereco", "domicilio", "domicile", "residence", "住所", "地址", "주소", "адрес",
+    "Адрес", "АДРЕС",
 ];

@@ -113,10 +113,11 @@ fn slashed(text: &[u8]) -> bool {
 /// (`CTPA`, `MLO`, `TIA` and `RT` are abbreviations), and no word a description is written
 /// with ([`described`]).
 fn name_in_capitals(word: &[u8]) -> bool {
+    const VOWELS: &[u8] = b"AEIOUY";
     word.len() >= 3
         && word.iter().all(u8::is_ascii_uppercase)
-        && word.iter().any(|b| matches!(b, b'A' | b'E' | b'I' | b'O' | b'U' | b'Y'))
-        && word.iter().any(|b| !matches!(b, b'A' | b'E' | b'I' | b'O' | b'U' | b'Y'))
+        && word.iter().any(|b| VOWELS.contains(b))
+        && word.iter().any(|b| !VOWELS.contains(b))
         && !described(word)
 }
 
@@ -164,7 +165,7 @@ fn may_hold_foreign(text: &str) -> bool {
 
 /// True when `word` (in any case) is one a description is written with: a body part, a
 /// protocol's or an imaging word, a position, a thing.
-fn described(word: &[u8]) -> bool {
+pub(super) fn described(word: &[u8]) -> bool {
     let word = word.to_ascii_lowercase();
     EXAMINED
         .iter()
@@ -182,6 +183,10 @@ pub fn labelled(text: &[u8]) -> bool {
     if born(text) {
         return true;
     }
+    // DICOM's own names for a patient's attributes, as labels (`PatientName Zelda Madeup`).
+    if text.len() >= 8 && super::keys::attribute_labelled(&text.to_ascii_lowercase()) {
+        return true;
+    }
     // A label needs a separator after it, or (for the number labels) a digit.
     if !text.iter().any(|&b| matches!(b, b':' | b'#' | b'=' | b'-') || b.is_ascii_digit()) {
         return false;
@@ -189,7 +194,9 @@ pub fn labelled(text: &[u8]) -> bool {
     let lower: Vec<u8> = text.to_ascii_lowercase();
     if number_after(&lower, NUMBER_LABELS, 1)
         || number_after(&lower, LONG_NUMBER_LABELS, 5)
-        || resource(&lower)
+        || resource(text)
+        || super::address::addressed(&lower)
+        || super::keys::query_identity(&lower)
     {
         return true;
     }
@@ -231,15 +238,16 @@ pub fn labelled(text: &[u8]) -> bool {
     false
 }
 
-/// True when one of `labels` starts a word in `lower` and, after spaces, dots, `#`, `:`, `-` or
-/// `/` (a URL's path, `…/mrn/4711913`), a number of at least `digits` digits follows (spaces
+/// True when one of `labels` starts a word in `lower` and, after spaces, dots, `#`, `:`, `-`,
+/// `/`, `_` or `=` (a URL's path or query, `…/mrn/4711913`, `…/DOB_1971-02-03`), a number of at least `digits` digits follows (spaces
 /// between its digits allowed).
 fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
     labels.iter().any(|label| {
         let l = label.as_bytes();
         for i in word_starts(lower, l) {
             let mut j = i + l.len();
-            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'#' | b':' | b'-' | b'/')) {
+            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'#' | b':' | b'-' | b'/' | b'_' | b'='))
+            {
                 j += 1;
             }
             let number = lower[j.min(lower.len())..].iter().take_while(|b| b.is_ascii_digit() || **b == b' ');
@@ -251,20 +259,33 @@ fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
     })
 }
 
-/// A URL's path that names a patient's record by its number, as REST and FHIR servers do
-/// (`…/patient/4711913`, `/Patients/9434765919/studies`): a segment that says whose, then one
-/// of five digits or more.
-fn resource(lower: &[u8]) -> bool {
-    ["/patient/", "/patients/", "/subject/", "/subjects/", "/person/", "/people/", "/mrn/"].iter().any(
-        |segment| {
-            memchr::memmem::find_iter(lower, segment.as_bytes()).any(|at| {
-                let id = &lower[at + segment.len()..];
-                let end =
-                    id.iter().position(|b| matches!(b, b'/' | b'?' | b'#' | b'&') || b.is_ascii_whitespace());
-                id[..end.unwrap_or(id.len())].iter().filter(|b| b.is_ascii_digit()).count() >= 5
-            })
-        },
-    )
+/// A URL's path that names a patient's record, as REST and FHIR servers do (`…/patient/4711913`,
+/// `/Patients/9434765919/studies`, `/patients/Zelda-Madeup/4711913`): a segment that says whose,
+/// then in one of the two segments after it a number of five digits or more, or a name (two
+/// capitalised words joined by `-`, `_`, `.`, `+` or `%20`). Read in the text as written: a
+/// name's capitals tell it.
+fn resource(text: &[u8]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["/patient/", "/patients/", "/subject/", "/subjects/", "/person/", "/people/"].iter().any(|segment| {
+        memchr::memmem::find_iter(&lower, segment.as_bytes()).any(|at| {
+            let rest = &text[at + segment.len()..];
+            let end = rest.iter().position(|b| matches!(b, b'?' | b'#' | b'&') || b.is_ascii_whitespace());
+            rest[..end.unwrap_or(rest.len())]
+                .split(|&b| b == b'/')
+                .take(2)
+                .any(|s| s.iter().filter(|b| b.is_ascii_digit()).count() >= 5 || url_name(s))
+        })
+    })
+}
+
+/// Two capitalised words or more joined by `-`, `_`, `.`, `+` or `%20` (`Zelda-Madeup`).
+fn url_name(segment: &[u8]) -> bool {
+    let spaced = replace_all(segment, b"%20", b" ");
+    let words: Vec<&[u8]> = spaced.split(|b| matches!(b, b'-' | b'_' | b'.' | b'+' | b' ')).collect();
+    words.len() >= 2
+        && words
+            .iter()
+            .all(|w| w.len() >= 2 && w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase))
 }
 
 /// True when the label is a name or an ID of a thing the word before it names.
@@ -291,7 +312,7 @@ fn says_no_one(value: &[u8], label: &str) -> bool {
 }
 
 /// Where `needle` stands in `hay` with no letter or digit before it.
-fn word_starts<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+pub(super) fn word_starts<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
     memchr::memmem::find_iter(hay, needle).filter(move |&i| i == 0 || !hay[i - 1].is_ascii_alphanumeric())
 }
 
@@ -452,41 +473,6 @@ fn capital_titled(text: &[u8]) -> bool {
     })
 }
 
-/// A street address: a house number (`12`, `12a`, or in a word: `twelve`), one to three
-/// capitalised words and a street type (`12 Nowhere Lane`, `4 St. Albans Road`), or all in small
-/// letters (`twelve nowhere lane`).
-pub(super) fn address(text: &[u8]) -> bool {
-    let words: Vec<&[u8]> =
-        text.split(|b| b.is_ascii_whitespace() || *b == b',').filter(|w| !w.is_empty()).collect();
-    let capitalised = |w: &[u8]| {
-        w.len() >= 2
-            && w[0].is_ascii_uppercase()
-            && w[1..].iter().all(|b| b.is_ascii_alphabetic() || matches!(b, b'\'' | b'-' | b'.'))
-    };
-    (0..words.len()).any(|i| {
-        let w = words[i];
-        let digits = w.iter().take_while(|b| b.is_ascii_digit()).count();
-        let number = ((1..=4).contains(&digits) && w.len() <= digits + 1 && w[0] != b'0')
-            || super::spelt::number_word(w);
-        if !number {
-            return false;
-        }
-        (1..=3).any(|k| {
-            words.get(i + 1..=i + k + 1).is_some_and(|run| {
-                let (street, names) = run.split_last().expect("a run of words");
-                let written = names.iter().all(|n| capitalised(n))
-                    && STREET_TYPES.iter().any(|t| t.as_bytes() == *street);
-                // In small letters (`12 nowhere lane`, `twelve nowhere lane` spelt as digits):
-                // the street types no measure or description ends with (not `close`, `drive`,
-                // `court`), after names that are no unit or description's word.
-                let small = |n: &&[u8]| n.len() >= 3 && n.iter().all(u8::is_ascii_lowercase) && !described(n);
-                written
-                    || (names.iter().all(small) && SMALL_STREET_TYPES.iter().any(|t| t.as_bytes() == *street))
-            })
-        })
-    })
-}
-
 /// `b.` as a word, a space, and a year a living patient was born in (1900 to 2029), as a
 /// biography writes a birth (`Zelda Madeup (b. 1971)`): not a round fifty, which is a
 /// diffusion b-value (`DWI b. 1000`, `b. 2000`).
@@ -503,7 +489,7 @@ fn abbreviated_birth(lower: &[u8]) -> bool {
 /// (`DOB III.II.MCMLXXI`, `DOB 3.II.seventy-one`): a date however its parts are written, as a
 /// reader takes it after such a label. Not a word that says there is none (`DOB n/a`).
 fn masked_birth_date(lower: &[u8]) -> bool {
-    ["dob", "d.o.b.", "d.o.b", "date of birth", "birth date", "birthdate"].iter().any(|label| {
+    BIRTH_LABELS.iter().any(|label| {
         word_starts(lower, label.as_bytes()).any(|i| {
             let after = &lower[i + label.len()..];
             let gap = after.iter().take_while(|&&b| b == b' ').count();
