@@ -14,7 +14,7 @@ pub(super) fn address(text: &[u8]) -> bool {
     let words: Vec<&[u8]> =
         text.split(|b| b.is_ascii_whitespace() || *b == b',').filter(|w| !w.is_empty()).collect();
     (0..words.len()).any(|i| {
-        number_first(&words, i) || number_after(&words, i) || foreign(&words, i) || postcode(&words, i)
+        number_first(&words, i) || number_last(&words, i) || foreign(&words, i) || postcode(&words, i)
     })
 }
 
@@ -69,17 +69,16 @@ fn street_type(w: &[u8]) -> bool {
 /// One to three capitalised names ending at `words[i]`, a street type no description ends
 /// with, and then (past `no.`) the house number: `Nowhere Lane no. 12`. Or one word that is a
 /// street by its ending, then the number: `Nirgendweg 12`, `Nirgendstraße 12`.
-fn number_after(words: &[&[u8]], i: usize) -> bool {
+fn number_last(words: &[&[u8]], i: usize) -> bool {
     let street = words[i];
     let typed = SMALL_STREET_TYPES.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(street))
         && street[0].is_ascii_uppercase();
     let named = (1..=3)
         .any(|k| i >= k && words[i - k..i].iter().all(|n| n.is_ascii() && capitalised(n) && !described(n)));
-    let compound = capitalised(street)
-        && STREET_SUFFIXES.iter().any(|s| {
-            let lower = String::from_utf8_lossy(street).to_lowercase();
-            lower.strip_suffix(s).is_some_and(|stem| stem.chars().count() >= 3)
-        });
+    let compound = capitalised(street) && {
+        let lower = String::from_utf8_lossy(street).to_lowercase();
+        STREET_SUFFIXES.iter().any(|s| lower.strip_suffix(s).is_some_and(|stem| stem.chars().count() >= 3))
+    };
     ((typed && named) || compound) && numbered(&words[i + 1..])
 }
 

@@ -86,12 +86,16 @@ pub(super) fn surname_first(text: &[u8]) -> bool {
                 // `MADEUP, ZELDA`, as a hospital's systems write a name (a comma and a space: a
                 // list of codes runs on without one): unless either word is one a description
                 // is made of (`HEAD, NECK`, `AXIAL, CORONAL`).
-                || (w == b", " && name_in_capitals(&before) && name_in_capitals(&after) && !listed(text, i, after_at + after.len())))
+                || (w == b", "
+                    && name_in_capitals(&before)
+                    && name_in_capitals(&after)
+                    && !listed(text, i, after_at + after.len())))
     }) || slashed(text)
 }
 
-/// Whether the pair of words around a comma from `start` to `end` is part of a longer list
-/// (`CBF, CBV, MTT`): another comma just before the first word or just after the second.
+/// Whether the pair of words around the comma at `comma`, the second ending at `end`, is part
+/// of a longer list (`CBF, CBV, MTT`): another comma just before the first word or just after
+/// the second.
 fn listed(text: &[u8], comma: usize, end: usize) -> bool {
     let first = text[..comma].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |p| p + 1);
     let before = text[..first].trim_ascii_end();
@@ -183,18 +187,18 @@ pub fn labelled(text: &[u8]) -> bool {
     if born(text) {
         return true;
     }
+    let lower: Vec<u8> = text.to_ascii_lowercase();
     // DICOM's own names for a patient's attributes, as labels (`PatientName Zelda Madeup`).
-    if text.len() >= 8 && super::keys::attribute_labelled(&text.to_ascii_lowercase()) {
+    if text.len() >= 8 && super::keys::attribute_labelled(&lower) {
         return true;
     }
     // A label needs a separator after it, or (for the number labels) a digit.
     if !text.iter().any(|&b| matches!(b, b':' | b'#' | b'=' | b'-') || b.is_ascii_digit()) {
         return false;
     }
-    let lower: Vec<u8> = text.to_ascii_lowercase();
     if number_after(&lower, NUMBER_LABELS, 1)
         || number_after(&lower, LONG_NUMBER_LABELS, 5)
-        || resource(text)
+        || resource(text, &lower)
         || super::address::addressed(&lower)
         || super::keys::query_identity(&lower)
     {
@@ -239,8 +243,8 @@ pub fn labelled(text: &[u8]) -> bool {
 }
 
 /// True when one of `labels` starts a word in `lower` and, after spaces, dots, `#`, `:`, `-`,
-/// `/`, `_` or `=` (a URL's path or query, `…/mrn/4711913`, `…/DOB_1971-02-03`), a number of at least `digits` digits follows (spaces
-/// between its digits allowed).
+/// `/`, `_` or `=` (a URL's path or query, `…/mrn/4711913`, `…/DOB_1971-02-03`), a number of at
+/// least `digits` digits follows (spaces between its digits allowed).
 fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
     labels.iter().any(|label| {
         let l = label.as_bytes();
@@ -262,12 +266,11 @@ fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
 /// A URL's path that names a patient's record, as REST and FHIR servers do (`…/patient/4711913`,
 /// `/Patients/9434765919/studies`, `/patients/Zelda-Madeup/4711913`): a segment that says whose,
 /// then in one of the two segments after it a number of five digits or more, or a name (two
-/// capitalised words joined by `-`, `_`, `.`, `+` or `%20`). Read in the text as written: a
-/// name's capitals tell it.
-fn resource(text: &[u8]) -> bool {
-    let lower = text.to_ascii_lowercase();
+/// capitalised words joined by `-`, `_`, `.`, `+` or `%20`). The segment is found in `lower`
+/// (`text` in small letters) and read in `text` as written: a name's capitals tell it.
+fn resource(text: &[u8], lower: &[u8]) -> bool {
     ["/patient/", "/patients/", "/subject/", "/subjects/", "/person/", "/people/"].iter().any(|segment| {
-        memchr::memmem::find_iter(&lower, segment.as_bytes()).any(|at| {
+        memchr::memmem::find_iter(lower, segment.as_bytes()).any(|at| {
             let rest = &text[at + segment.len()..];
             let end = rest.iter().position(|b| matches!(b, b'?' | b'#' | b'&') || b.is_ascii_whitespace());
             rest[..end.unwrap_or(rest.len())]
@@ -282,10 +285,12 @@ fn resource(text: &[u8]) -> bool {
 fn url_name(segment: &[u8]) -> bool {
     let spaced = replace_all(segment, b"%20", b" ");
     let words: Vec<&[u8]> = spaced.split(|b| matches!(b, b'-' | b'_' | b'.' | b'+' | b' ')).collect();
-    words.len() >= 2
-        && words
-            .iter()
-            .all(|w| w.len() >= 2 && w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase))
+    words.len() >= 2 && words.iter().all(|w| title_case(w))
+}
+
+/// A word in title case: a capital and then small letters only (`Zelda`; not `ZELDA`, `McRae`).
+fn title_case(w: &[u8]) -> bool {
+    w.len() >= 2 && w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase)
 }
 
 /// True when the label is a name or an ID of a thing the word before it names.
@@ -421,8 +426,6 @@ fn two_capitalised_after(text: &[u8]) -> bool {
         // Characteristics Option`, `Patient Did Not Attend`), neither an attribute's word nor a
         // description's.
         let no_attribute = ![w[1], w[2]].iter().any(|x| is(PATIENT_WORDS, &x.to_ascii_lowercase()));
-        let title_case =
-            |x: &[u8]| x.len() >= 2 && x[0].is_ascii_uppercase() && x[1..].iter().all(u8::is_ascii_lowercase);
         let ends = words.get(i + 3).is_none_or(|next| !next.first().is_some_and(u8::is_ascii_uppercase));
         let patient = (bare == b"PATIENT" && no_attribute)
             || (bare == b"Patient"
