@@ -1297,6 +1297,26 @@ def class8():
     for label, leaf, needle in leaves:
         add('c8_sr_concept_and_value_%s.dcm' % label, C8, 'SR content item: a label in its concept name, '
             'the value in its %s value' % label, needle, part10(merge(sr_doc('c8 sr ' + label, leaf, 3), CLEAN_DESC)))
+    # Round 12: a name written as any other words, neither of them a word of a dictionary's, in
+    # title case, in capitals, joined by an underscore, split over two values, in a site's code,
+    # after a label of another language or on the line after one.
+    bare = 'Zelda Quellmark'
+    for label, tag, vr, value, needle in [
+            ('image_comments_title', 0x00204000, 'LT', bare, bare),
+            ('image_comments_capitals', 0x00204000, 'LT', 'QUELLMARK ZELDA', 'QUELLMARK ZELDA'),
+            ('image_comments_comma', 0x00204000, 'LT', 'Quellmark, Zelda', 'Quellmark, Zelda'),
+            ('image_comments_newline', 0x00204000, 'LT', 'Patient:\n' + bare, bare),
+            ('image_comments_finnish_label', 0x00204000, 'LT', 'Nimi: ' + bare, bare),
+            ('image_comments_thousands', 0x00204000, 'LT', bare + ' 4,711,913', bare),
+            ('image_comments_patient_one_word', 0x00204000, 'LT', 'Patient QUELLMARK', 'QUELLMARK'),
+            ('image_comments_patient_lower', 0x00204000, 'LT', 'Patient zelda quellmark', 'zelda quellmark'),
+            ('content_label_underscore', 0x00700080, 'CS', 'ZELDA_QUELLMARK', 'ZELDA_QUELLMARK'),
+            ('window_explanation_split', 0x00281055, 'LO', 'Zelda\\Quellmark', 'Quellmark'),
+            ('series_description_for', 0x0008103E, 'LO', 'CT chest for ' + bare, bare)]:
+        add('c8_unknown_name_%s.dcm' % label, C8, '%s: a name in words no word list has' % label, needle,
+            part10(ct('c8 un ' + label, CLEAN_DESC + [E(tag, vr, value)])))
+    add('c8_unknown_name_code_meaning.dcm', C8, 'ProcedureCodeSequence: 4711913 (99LOCAL) "Zelda Quellmark"', bare,
+        part10(ct('c8 un code', CLEAN_DESC + [E(0x00081032, 'SQ', [code('4711913', '99LOCAL', bare)])])))
 
 
 def controls8():
@@ -1313,6 +1333,13 @@ def controls8():
                          ('via', 'contrast via cannula 2'), ('road', 'Road traffic collision 2'),
                          ('ip_address', 'IP address 10.0.0.7'), ('lane', 'Lane 3 of 4'),
                          ('german', 'Kontrastmittel 80 ml, Zugang rechts, Serie 4'),
+                         ('eponym', 'MRI Enterography Crohns'), ('british', 'Varicocele Embolisation'),
+                         ('tracer', 'Sestamibi Parathyroid Dual Phase'), ('micturating', 'Micturating Cystourethrogram'),
+                         ('patient_german', 'Patient liegt auf dem Rücken'), ('resampled', 'MEDCOM RESAMPLED'),
+                         ('patient_hfs', 'Patient HFS'),
+                         ('product', 'Magnetom Vida'), ('contrast_brands', 'Gadovist Dotarem'),
+                         ('eponym_pair', 'Osgood Schlatter'), ('german_nouns', 'Schädel Nativ'),
+                         ('spanish', 'Rodilla Derecha'), ('swedish', 'Huvud Utan Kontrast'),
                          ('pet', 'PT'), ('t1_te', 'Brain T1 3TE'), ('mayo', 'MAYO CLINIC PROTOCOL V3 2019'), ('query', 'see ?limit=10&offset=20')]:
         add('ctl_series_description_%s.dcm' % label, C7, 'SeriesDescription (Clean Descriptors): %s' % value, '',
             part10(ct('ctl sd ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
@@ -1321,6 +1348,10 @@ def controls8():
                                   ('utf8', 'ISO_IR 192', 'Ultraschall Gerät'.encode())]:
         add('ctl_manufacturer_%s.dcm' % label, C7, 'Manufacturer in %s' % charset, '',
             part10(ct('ctl mf ' + label, [E(0x00080005, 'CS', charset), E(0x00080070, 'LO', value)])))
+    # French in Latin-1: a two-byte set's reading of its bytes is no word of any list, and no name.
+    add('ctl_series_description_french_latin1.dcm', C7, 'SeriesDescription (Clean Descriptors) in ISO_IR 100: '
+        'Crâne Injecté', '', part10(ct('ctl sd fr', CLEAN_DESC + [E(0x00080005, 'CS', 'ISO_IR 100'),
+                                                                    E(0x0008103E, 'LO', 'Crâne Injecté'.encode('latin-1'))])))
     leaf = [E(0x0040A010, 'CS', 'CONTAINS'), E(0x0040A040, 'CS', 'CODE'),
             E(0x0040A043, 'SQ', [code('121071', 'DCM', 'Finding')]),
             E(0x0040A168, 'SQ', [code('399211009', 'SCT', 'History of myocardial infarction')])]

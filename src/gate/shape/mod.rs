@@ -9,8 +9,9 @@
 //! also dates in any common form, ID-like digit runs (six digits or more in one run, or seven or
 //! more in spaced or dashed groups: NHS numbers, MRNs, telephone numbers).
 //!
-//! What it cannot see: a bare name written like any other words (`JOHN SMITH`). The gate's
-//! law keeps free text out unless the policy allows Clean Descriptors; README says so.
+//! A bare name written like any other words is seen in free text only where neither of its
+//! words is a word of a dictionary's ([`unknown`]: `Zelda Madeup`, not `Grace Baker`). The
+//! gate's law keeps free text out unless the policy allows Clean Descriptors; README says so.
 
 /// How hard to look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +40,10 @@ pub enum Shape {
     EncodedFile,
     /// A street address (`12 Nowhere Lane`).
     Address,
+    /// Two capitalised words side by side that no word list has (`Zelda Madeup`).
+    BareName,
+    /// Two capitalised words side by side, and no word list installed to tell words from names.
+    NoWordList,
 }
 
 impl Shape {
@@ -52,6 +57,11 @@ impl Shape {
             Shape::Email => "an e-mail address",
             Shape::EncodedFile => "a file in base64",
             Shape::Address => "a postal address",
+            Shape::BareName => "a name written as words (capitalised, in no word list)",
+            Shape::NoWordList => {
+                "two capitalised words, and no word list to tell them from a name (install wamerican, \
+                 wbritish, hunspell-en-us, hunspell-en-med)"
+            }
         }
     }
 }
@@ -64,6 +74,7 @@ mod numbers;
 mod ocr;
 pub mod site_code;
 mod spelt;
+pub mod unknown;
 mod views;
 mod vocabulary;
 mod words;
@@ -168,6 +179,10 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
         || (strength == Strength::FreeText && std::str::from_utf8(text).is_ok_and(nhs::nhs_number))
     {
         return Some(Shape::IdNumber);
+    }
+    // Last: the word lists are read the first time it asks.
+    if strength == Strength::FreeText && unknown::unknown_pair(text) {
+        return Some(if unknown::word_lists_present() { Shape::BareName } else { Shape::NoWordList });
     }
     None
 }
@@ -343,10 +358,10 @@ mod tests {
             ("seen the twenty-first of May two thousand and five", Shape::Date),
             ("seen 3rd Feb", Shape::Date),
             ("hospital no. four seven one one nine one three", Shape::LabelledField),
-            ("Zelda Madeup, M R N 4 7 1 1 9 1 3", Shape::LabelledField),
+            ("Case 4, M R N 4 7 1 1 9 1 3", Shape::LabelledField),
             ("ref 4 7 1 1 9 1 3", Shape::IdNumber),
-            ("Zelda Madeup O3.O2.l97l", Shape::Date),
-            ("Madeup/Zelda 3.II.1971", Shape::Date),
+            ("seen O3.O2.l97l", Shape::Date),
+            ("seen 3.II.1971", Shape::Date),
             ("seen 12-XII-71", Shape::Date),
             ("CT 3 II 71", Shape::Date),
             ("seen 943/476/5919", Shape::IdNumber),
