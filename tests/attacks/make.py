@@ -1312,7 +1312,13 @@ def class8():
             ('image_comments_patient_lower', 0x00204000, 'LT', 'Patient zelda quellmark', 'zelda quellmark'),
             ('content_label_underscore', 0x00700080, 'CS', 'ZELDA_QUELLMARK', 'ZELDA_QUELLMARK'),
             ('window_explanation_split', 0x00281055, 'LO', 'Zelda\\Quellmark', 'Quellmark'),
-            ('series_description_for', 0x0008103E, 'LO', 'CT chest for ' + bare, bare)]:
+            ('series_description_for', 0x0008103E, 'LO', 'CT chest for ' + bare, bare),
+            # Round 13: particles or an acronym between, written together, an initial, an apostrophe.
+            ('particles', 0x00204000, 'LT', 'Zelda van der Quellmark', 'van der Quellmark'),
+            ('acronym_between', 0x00204000, 'LT', 'Zelda CT Quellmark', 'Zelda CT Quellmark'),
+            ('run_together', 0x00204000, 'LT', 'ZeldaQuellmark', 'ZeldaQuellmark'),
+            ('initial', 0x00204000, 'LT', 'Z. Quellmark follow-up', 'Z. Quellmark'),
+            ('apostrophe', 0x00204000, 'LT', "Zelda O'Quellmark", "O'Quellmark")]:
         add('c8_unknown_name_%s.dcm' % label, C8, '%s: a name in words no word list has' % label, needle,
             part10(ct('c8 un ' + label, CLEAN_DESC + [E(tag, vr, value)])))
     add('c8_unknown_name_code_meaning.dcm', C8, 'ProcedureCodeSequence: 4711913 (99LOCAL) "Zelda Quellmark"', bare,

@@ -47,35 +47,99 @@ pub const OTHER_LANGUAGES: &[&str] = &[
 ];
 
 /// True when two words side by side are each capitalised (`Zelda`, or `ZELDA` of four letters or
-/// more, two of them vowels: not an acronym) and neither is a known word; or when a patient's
-/// label is followed by one such word (`Patient MADEUP`) or by two unknown words in lower case
-/// (`Patient zelda madeup`; not `Patient liegt auf dem Rücken`).
+/// more, two of them vowels: not an acronym) and neither is a known word — with a family's
+/// particles (`van der`) or an acronym (`Zelda CT Madeup`) between them, or written together
+/// (`ZeldaMadeup`); an initial with a full stop beside one such word (`Z. Madeup`, `Madeup,
+/// Z.`); or a patient's label followed by one such word (`Patient MADEUP`) or by two unknown
+/// words in lower case (`Patient zelda madeup`; not `Patient liegt auf dem Rücken`).
 pub(super) fn unknown_pair(text: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(text) else { return false };
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || SEPARATORS.contains(&c))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words = tokens(text);
     // English and medicine first; the other languages only for a word they do not know.
     let unknown = |w: &str| !described(w.as_bytes()) && !product(w) && !known(w);
-    let capital = |w: &str| capitalised(w) && unknown(w);
-    let lower = |w: &str| name_like(w) && w.chars().all(char::is_lowercase) && unknown(w);
-    words.iter().enumerate().any(|(i, &word)| {
-        let next = words.get(i + 1).copied();
-        let label = PATIENT_LABELS.iter().any(|l| l.eq_ignore_ascii_case(word));
-        let pair = capital(word)
-            && next.is_some_and(capital)
-            && !in_other_language(word)
-            && !next.is_some_and(in_other_language);
-        let after_label = label
-            && next.is_some_and(|n| {
-                (capital(n)
-                    || (lower(n) && words.get(i + 2).is_some_and(|&m| lower(m) && !in_other_language(m))))
-                    && !in_other_language(n)
-            });
-        pair || after_label
+    let name = |w: &str| capitalised(w) && unknown(w) && !in_other_language(w);
+    let lower =
+        |w: &str| name_like(w) && w.chars().all(char::is_lowercase) && unknown(w) && !in_other_language(w);
+    let word = |i: usize| words.get(i).map(|t: &Token<'_>| t.word);
+    (0..words.len()).any(|i| {
+        let w = words[i].word;
+        // The next word that is not a particle or an acronym between.
+        let mut j = i + 1;
+        let mut skipped = 0;
+        while skipped < 2 && word(j).is_some_and(|n| PARTICLES.contains(&n) || acronym(n)) {
+            j += 1;
+            skipped += 1;
+        }
+        let initial =
+            |k: usize| words.get(k).is_some_and(|t| t.dotted && t.word.len() == 1 && capital_letter(t.word));
+        let pair = capitalised(w)
+            && word(j).is_some_and(capitalised)
+            && unknown(w)
+            && word(j).is_some_and(unknown)
+            && !in_other_language(w)
+            && !word(j).is_some_and(in_other_language);
+        let beside_initial = (initial(i + 1) || i > 0 && initial(i - 1)) && name(w);
+        let label = PATIENT_LABELS.iter().any(|l| l.eq_ignore_ascii_case(w));
+        let after_label =
+            label && word(i + 1).is_some_and(|n| name(n) || (lower(n) && word(i + 2).is_some_and(lower)));
+        pair || beside_initial || after_label
     })
 }
+
+/// A word, and whether a full stop ends it (`Z.`).
+struct Token<'a> {
+    word: &'a str,
+    dotted: bool,
+}
+
+/// The words of `text`, split at white space and [`SEPARATORS`]; a word written as two
+/// capitalised ones together (`ZeldaMadeup`, not `McDonald`: each part three letters or more)
+/// as its two.
+fn tokens(text: &str) -> Vec<Token<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        if c.is_whitespace() || SEPARATORS.contains(&c) {
+            if i > start {
+                let word = &text[start..i];
+                let dotted = c == '.';
+                match camel(word) {
+                    Some(at) => {
+                        out.push(Token { word: &word[..at], dotted: false });
+                        out.push(Token { word: &word[at..], dotted });
+                    }
+                    None => out.push(Token { word, dotted }),
+                }
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    out
+}
+
+/// Where a word written as two capitalised ones together splits (`Zelda|Madeup`).
+fn camel(word: &str) -> Option<usize> {
+    let at = word.char_indices().skip(1).find(|(_, c)| c.is_uppercase()).map(|(i, _)| i)?;
+    let (a, b) = word.split_at(at);
+    let title = |w: &str| {
+        let mut c = w.chars();
+        c.next().is_some_and(char::is_uppercase) && w.chars().count() >= 3 && c.all(char::is_lowercase)
+    };
+    (title(a) && title(b)).then_some(at)
+}
+
+fn capital_letter(w: &str) -> bool {
+    w.chars().all(|c| c.is_ascii_uppercase())
+}
+
+/// A run of two or three capitals (`CT`, `MRI`) a name may be written around.
+fn acronym(word: &str) -> bool {
+    (2..=3).contains(&word.len()) && capital_letter(word)
+}
+
+/// The small words of a family's name (`van der Madeup`, `de la Madeup`).
+const PARTICLES: &[&str] =
+    &["van", "von", "der", "den", "de", "la", "le", "du", "di", "da", "del", "della", "ter", "ten"];
 
 /// Words that say a patient, after which one unknown word is a name.
 const PATIENT_LABELS: &[&str] = &["patient", "pt", "pat", "patientin", "patiente", "patiënt"];
@@ -108,7 +172,13 @@ fn capitalised(word: &str) -> bool {
     if !letters || !first.is_uppercase() || rest.is_empty() || word.ends_with(['-', '\'']) {
         return false;
     }
-    let title = rest.chars().all(|c| mark(c) || c.is_lowercase()) && rest.chars().any(char::is_lowercase);
+    // Each part between marks a capital and small letters, or an initial (`O'Neill`,
+    // `Smith-Jones`).
+    let part = |p: &str| {
+        let mut c = p.chars();
+        c.next().is_some_and(char::is_uppercase) && c.all(char::is_lowercase)
+    };
+    let title = word.split(['-', '\'']).all(part) && rest.chars().any(char::is_lowercase);
     let capitals = word.chars().all(|c| !c.is_lowercase()) && name_like(&word.replace(['-', '\''], ""));
     title || capitals
 }
@@ -128,18 +198,34 @@ fn known(word: &str) -> bool {
             })
     };
     let listed = |w: &str| stems(w) || stems(&american(w));
-    listed(&lower) || lists.medical(word) || (lower.contains('-') && lower.split('-').any(listed))
+    let parts = |w: &str| w.split(['-', '\'']).filter(|p| p.chars().count() >= 3).any(listed);
+    listed(&lower) || lists.medical(word) || (lower.contains(['-', '\'']) && parts(&lower))
 }
 
-/// True when `word` is an entry of a list of [`OTHER_LANGUAGES`] that English does not write as
-/// a name (`Schädel`, `Droite`, `Kontrastu` is not: Polish has no list here).
+/// True when `word` is an entry of a list of [`OTHER_LANGUAGES`] — in lower case, or
+/// capitalised as German writes its nouns — that English does not write as a name (`Schädel`,
+/// `Droite`; `Kontrastu` is not: Polish has no list here). The lists are searched as they are
+/// (a line that is the word), not parsed: some 1.5 million entries, asked of rarely.
 fn in_other_language(word: &str) -> bool {
     let lists = lists();
-    let other = lists.other.get_or_init(|| Entries::read(OTHER_LANGUAGES));
+    let other =
+        lists.other.get_or_init(|| OTHER_LANGUAGES.iter().filter_map(|p| std::fs::read(p).ok()).collect());
     let lower = word.to_lowercase();
     let title = title_case(&lower);
-    (other.all.contains(lower.as_str()) || other.all.contains(title.as_str()))
-        && !lists.names.contains(title.as_str())
+    let line = |list: &[u8], form: &str| {
+        // Most lists are UTF-8; a few are Latin-1 (`wswedish`).
+        let bytes: Vec<u8> = if std::str::from_utf8(list).is_ok() {
+            form.as_bytes().to_vec()
+        } else {
+            match form.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect::<Option<Vec<u8>>>() {
+                Some(latin1) => latin1,
+                None => return false,
+            }
+        };
+        let needle = [&b"\n"[..], &bytes, b"\n"].concat();
+        memchr::memmem::find(list, &needle).is_some()
+    };
+    !lists.names.contains(title.as_str()) && other.iter().any(|list| line(list, &lower) || line(list, &title))
 }
 
 /// A British spelling as America writes it: `-is-` of `-isation`, `-ise`, `-ised` as `-iz-`,
@@ -155,48 +241,17 @@ fn american(word: &str) -> String {
     w
 }
 
-/// The entries of a set of word lists, each list read into one string the process keeps.
-#[derive(Default)]
-struct Entries {
-    /// Entries in lower case.
-    lower: HashSet<&'static str>,
-    /// Every entry, as written.
-    all: HashSet<&'static str>,
-}
-
-impl Entries {
-    fn read(paths: &[&str]) -> Entries {
-        let mut entries = Entries::default();
-        for path in paths {
-            let Ok(bytes) = std::fs::read(path) else { continue };
-            // Most lists are UTF-8; a few are Latin-1 (`wswedish`).
-            let text = String::from_utf8(bytes)
-                .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| b as char).collect());
-            for line in String::leak(text).lines() {
-                let entry = line.split('/').next().unwrap_or("").trim();
-                let Some(first) = entry.chars().next() else { continue };
-                if first.is_lowercase() {
-                    entries.lower.insert(entry);
-                }
-                if first.is_alphabetic() {
-                    entries.all.insert(entry);
-                }
-            }
-        }
-        entries
-    }
-}
-
 /// The word lists, read when first asked.
 struct Lists {
-    /// English's words in lower case, and medicine's.
+    /// English's and medicine's entries in lower case.
     words: HashSet<&'static str>,
     /// What English writes capitalised: names.
     names: HashSet<&'static str>,
-    /// Medicine's capitalised entries that are not English's names.
+    /// Medicine's capitalised entries (a word unless English writes it as a name).
     medical: HashSet<&'static str>,
-    /// [`OTHER_LANGUAGES`], read only when English and medicine know neither word of a pair.
-    other: OnceLock<Entries>,
+    /// [`OTHER_LANGUAGES`] as they are, read only when English and medicine know neither word
+    /// of a pair.
+    other: OnceLock<Vec<Vec<u8>>>,
 }
 
 impl Lists {
@@ -205,30 +260,36 @@ impl Lists {
     }
 
     fn medical(&self, word: &str) -> bool {
-        self.medical.contains(title_case(&word.to_lowercase()).as_str())
+        let title = title_case(&word.to_lowercase());
+        self.medical.contains(title.as_str()) && !self.names.contains(title.as_str())
     }
 }
 
 fn lists() -> &'static Lists {
     static LISTS: OnceLock<Lists> = OnceLock::new();
     LISTS.get_or_init(|| {
-        let english = Entries::read(ENGLISH);
-        let medicine = Entries::read(MEDICAL);
-        let names: HashSet<&'static str> = english
-            .all
-            .iter()
-            .copied()
-            .filter(|e| e.chars().next().is_some_and(char::is_uppercase))
-            .collect();
-        let medical = medicine
-            .all
-            .iter()
-            .copied()
-            .filter(|e| e.chars().next().is_some_and(char::is_uppercase) && !names.contains(e))
-            .collect();
-        let mut words = english.lower;
-        words.extend(medicine.lower);
-        Lists { words, names, medical, other: OnceLock::new() }
+        let mut lists = Lists {
+            words: HashSet::with_capacity(400_000),
+            names: HashSet::with_capacity(40_000),
+            medical: HashSet::with_capacity(40_000),
+            other: OnceLock::new(),
+        };
+        for (paths, medical) in [(ENGLISH, false), (MEDICAL, true)] {
+            for path in paths {
+                let Ok(text) = std::fs::read_to_string(path) else { continue };
+                // A hunspell list's entries carry `/FLAGS`; its first line is a count.
+                for line in String::leak(text).lines() {
+                    let entry = line.split('/').next().unwrap_or("").trim();
+                    match entry.chars().next() {
+                        Some(c) if c.is_lowercase() => lists.words.insert(entry),
+                        Some(c) if c.is_uppercase() && medical => lists.medical.insert(entry),
+                        Some(c) if c.is_uppercase() => lists.names.insert(entry),
+                        _ => false,
+                    };
+                }
+            }
+        }
+        lists
     })
 }
 
@@ -288,6 +349,12 @@ mod tests {
             "Patient:\nZelda Madeup",
             "Patient MADEUP",
             "Patient zelda madeup",
+            "Zelda van der Madeup",
+            "Zelda CT Madeup",
+            "ZeldaMadeup",
+            "Z. Madeup",
+            "Madeup, Z.",
+            "Zelda O'Madeup",
         ] {
             assert!(unknown_pair(name.as_bytes()), "{name}");
         }
@@ -325,6 +392,10 @@ mod tests {
             "Schedel Zonder Contrast",
             "Huvud Utan Kontrast",
             "MITRA_DICOM_STANDARD",
+            "AbdomenRoutine",
+            "McDonald",
+            "S. aureus",
+            "Smith-Jones",
         ] {
             assert!(!unknown_pair(text.as_bytes()), "{text}");
         }
