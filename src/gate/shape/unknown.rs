@@ -16,9 +16,10 @@
 //! read, no word is known: such text is refused, naming the packages to install.
 //!
 //! What this cannot see: a name one of whose words is also a word of a list (`Grace Baker`,
-//! `Anna Schmidt`), a name of one word, a name in lower case, a name run together. What it
-//! refuses that is no one: two unlisted words side by side (a product's name no list has, a
-//! language without a list here: `Czaszka Bez Kontrastu`).
+//! `Anna Schmidt`), a name of one word, a name in lower case, a name joined by a dot
+//! (`zelda.madeup`; `ZeldaMadeup` is seen). What it refuses that is no one: two unlisted words
+//! side by side (a product's name no list has, a language without a list here: `Czaszka Bez
+//! Kontrastu`).
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -208,13 +209,21 @@ fn known(word: &str) -> bool {
 /// (a line that is the word), not parsed: some 1.5 million entries, asked of rarely.
 fn in_other_language(word: &str) -> bool {
     let lists = lists();
-    let other =
-        lists.other.get_or_init(|| OTHER_LANGUAGES.iter().filter_map(|p| std::fs::read(p).ok()).collect());
+    // Most lists are UTF-8; a few are Latin-1 (`wswedish`): which, found once as each is read.
+    let other = lists.other.get_or_init(|| {
+        OTHER_LANGUAGES
+            .iter()
+            .filter_map(|p| std::fs::read(p).ok())
+            .map(|list| {
+                let utf8 = std::str::from_utf8(&list).is_ok();
+                (list, utf8)
+            })
+            .collect()
+    });
     let lower = word.to_lowercase();
     let title = title_case(&lower);
-    let line = |list: &[u8], form: &str| {
-        // Most lists are UTF-8; a few are Latin-1 (`wswedish`).
-        let bytes: Vec<u8> = if std::str::from_utf8(list).is_ok() {
+    let line = |(list, utf8): &(Vec<u8>, bool), form: &str| {
+        let bytes: Vec<u8> = if *utf8 {
             form.as_bytes().to_vec()
         } else {
             match form.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect::<Option<Vec<u8>>>() {
@@ -250,8 +259,8 @@ struct Lists {
     /// Medicine's capitalised entries (a word unless English writes it as a name).
     medical: HashSet<&'static str>,
     /// [`OTHER_LANGUAGES`] as they are, read only when English and medicine know neither word
-    /// of a pair.
-    other: OnceLock<Vec<Vec<u8>>>,
+    /// of a pair; each with whether it is UTF-8 (else Latin-1).
+    other: OnceLock<Vec<(Vec<u8>, bool)>>,
 }
 
 impl Lists {
