@@ -36,6 +36,8 @@ logging.getLogger('pydicom').setLevel(logging.CRITICAL)
 import pydicom  # noqa: E402
 from pydicom import config as pdcfg  # noqa: E402
 
+if len(sys.argv) > 1 and sys.argv[1].startswith('-'):
+    sys.exit(__doc__)
 OUT = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(OUT, 'corpus')
 MANIFEST = os.path.join(OUT, 'manifest.jsonl')
