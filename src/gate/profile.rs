@@ -118,11 +118,13 @@ const PATIENT_CHARACTERISTICS: &[&str] = &[
     "PatientBodyMassIndex",
     "MeasuredAPDimension",
     "MeasuredLateralDimension",
-    "PatientState",
-    "Allergies",
-    "MedicalAlerts",
-    "SpecialNeeds",
 ];
+
+/// Attributes the Retain Patient Characteristics option keeps cleaned (PS3.15 Table E.1-1's C):
+/// a patient's state, allergies, alerts and needs are written in words, and a name or a
+/// telephone number can be among them.
+const PATIENT_CHARACTERISTICS_IN_WORDS: &[&str] =
+    &["PatientState", "Allergies", "MedicalAlerts", "SpecialNeeds"];
 
 /// Attributes the Retain Device Identity option keeps.
 const DEVICE_IDENTITY: &[&str] = &[
@@ -311,7 +313,10 @@ impl Profile {
             match option {
                 Retain::PatientId => set(&mut actions, &["PatientID"], Action::Keep),
                 Retain::AccessionNumber => set(&mut actions, &["AccessionNumber"], Action::Keep),
-                Retain::PatientCharacteristics => set(&mut actions, PATIENT_CHARACTERISTICS, Action::Keep),
+                Retain::PatientCharacteristics => {
+                    set(&mut actions, PATIENT_CHARACTERISTICS, Action::Keep);
+                    set(&mut actions, PATIENT_CHARACTERISTICS_IN_WORDS, Action::Clean);
+                }
                 Retain::DeviceIdentity => set(&mut actions, DEVICE_IDENTITY, Action::Keep),
                 Retain::CleanDescriptors => {
                     set(&mut actions, DESCRIPTORS, Action::Clean);

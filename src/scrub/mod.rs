@@ -218,7 +218,7 @@ impl Scrubber<'_> {
         // The value as text, made only where an action reads it (pixel data as text would be
         // a string of every number in it).
         // Text the profile keeps as it is still may not hold a name or a labelled field (the
-        // gate's law: `gate::shape` at its lighter strength).
+        // gate's law: `gate::shape` at `Strength::Kept`).
         let kept_text = matches!(action, Some(Action::Keep))
             && matches!(vr, VR::AE | VR::CS | VR::LO | VR::LT | VR::SH | VR::ST | VR::UC | VR::UR | VR::UT);
         let reads_text = match action {
@@ -244,7 +244,7 @@ impl Scrubber<'_> {
         match action {
             None | Some(Action::Keep) => match items {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
-                None if kept_text => match self.clean(&text, Strength::Labels, false) {
+                None if kept_text => match self.clean(&text, Strength::Kept, false) {
                     None => kept(value),
                     Some(cleaned) => primitive(PrimitiveValue::from(cleaned)),
                 },

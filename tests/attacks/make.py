@@ -1112,6 +1112,8 @@ def pax_size_override(data):
 C8 = '8-disguised-text'
 CLEAN_DESC = [E(0x00120064, 'SQ', [code('113100', 'DCM', 'Basic Application Confidentiality Profile'),
                                    code('113105', 'DCM', 'Clean Descriptors Option')])]
+PATIENT_CHARS = [E(0x00120064, 'SQ', [code('113100', 'DCM', 'Basic Application Confidentiality Profile'),
+                                      code('113108', 'DCM', 'Retain Patient Characteristics Option')])]
 
 
 def class8():
@@ -1325,6 +1327,31 @@ def class8():
             part10(ct('c8 un ' + label, CLEAN_DESC + [E(tag, vr, value)])))
     add('c8_unknown_name_code_meaning.dcm', C8, 'ProcedureCodeSequence: 4711913 (99LOCAL) "Zelda Quellmark"', bare,
         part10(ct('c8 un code', CLEAN_DESC + [E(0x00081032, 'SQ', [code('4711913', '99LOCAL', bare)])])))
+    # Round 14: text the profile keeps as it is (a model's name, a body part, an image type,
+    # a standard scheme's code meaning) holding a name written as words, an address or an NHS
+    # number; and the characteristics Retain Patient Characteristics keeps only cleaned.
+    for label, tag, vr, value, needle in [
+            ('model', 0x00081090, 'LO', bare, bare),
+            ('manufacturer', 0x00080070, 'LO', bare, bare),
+            ('software_versions', 0x00181020, 'LO', 'VE11C\\' + bare, bare),
+            ('body_part', 0x00180015, 'CS', 'QUELLMARK ZELDA', 'QUELLMARK ZELDA'),
+            ('image_type', 0x00080008, 'CS', 'ORIGINAL\\PRIMARY\\QUELLMARK ZELDA', 'QUELLMARK ZELDA'),
+            ('position_reference', 0x00181040, 'LO', bare, bare),
+            ('deidentification_method', 0x00120063, 'LO', bare, bare),
+            ('model_address', 0x00081090, 'LO', '12 Nowhere Lane, Fakeham', '12 Nowhere Lane'),
+            ('model_nhs', 0x00081090, 'LO', 'Unit 943 476 5919', '943 476 5919'),
+            ('model_patient', 0x00081090, 'LO', 'Patient QUELLMARK', 'QUELLMARK')]:
+        add('c8_kept_text_%s.dcm' % label, C8, '%s (kept as it is): a name, an address or an NHS number' % label,
+            needle, part10(ct('c8 kt ' + label, [E(tag, vr, value)])))
+    add('c8_kept_text_code_meaning_sct.dcm', C8, 'AnatomicRegionSequence: 51185008 (SCT) "Zelda Quellmark"', bare,
+        part10(ct('c8 kt sct', [E(0x00082218, 'SQ', [code('51185008', 'SCT', bare)])])))
+    for label, tag, value, needle in [
+            ('medical_alerts', 0x00102000, bare, bare),
+            ('patient_state', 0x00380500, 'Sedated, 12 Nowhere Lane', '12 Nowhere Lane'),
+            ('allergies', 0x00102110, 'Penicillin, call 020 7946 0000', '020 7946 0000'),
+            ('special_needs', 0x00380050, 'Interpreter for Quellmark, Zelda', 'Quellmark, Zelda')]:
+        add('c8_patient_characteristics_%s.dcm' % label, C8, '%s (Retain Patient Characteristics): kept '
+            'cleaned, not as it is' % label, needle, part10(ct('c8 pc ' + label, PATIENT_CHARS + [E(tag, 'LO', value)])))
 
 
 def controls8():
@@ -1374,6 +1401,31 @@ def controls8():
         part10(merge(sr_doc('ctl sr ct', leaf, 3), CLEAN_DESC)))
     add('ctl_software_versions.dcm', C7, 'SoftwareVersions with several values', '',
         part10(ct('ctl sv', [E(0x00181020, 'LO', 'VE11C\\SP2\\syngo MR')])))
+    # What devices and sites write in text the profile keeps: makers, models, versions with
+    # build dates and numbers, body parts in other languages, image types.
+    for label, tag, vr, value in [
+            ('model_magnetom', 0x00081090, 'LO', 'MAGNETOM Vida'),
+            ('model_infinia', 0x00081090, 'LO', 'Infinia Hawkeye 4'),
+            ('model_acuson', 0x00081090, 'LO', 'ACUSON Sequoia'),
+            ('model_aquilion', 0x00081090, 'LO', 'Aquilion Lightning'),
+            ('model_vantage', 0x00081090, 'LO', 'Vantage Galan 3T'),
+            ('manufacturer_hologic', 0x00080070, 'LO', 'HOLOGIC, Inc.'),
+            ('manufacturer_carestream', 0x00080070, 'LO', 'Carestream Health'),
+            ('manufacturer_ziehm', 0x00080070, 'LO', 'Ziehm Imaging'),
+            ('software_build', 0x00181020, 'LO', 'V4.5.3 Build 1234567 2019-03-12'),
+            ('software_ge', 0x00181020, 'LO', '27\\LX\\MR Software release:DV26.0_R03_1831.b'),
+            ('body_part_german', 0x00180015, 'CS', 'KNIE LINKS'),
+            ('image_type_csa', 0x00080008, 'CS', 'DERIVED\\SECONDARY\\MPR\\CSA MPR'),
+            ('deidentification_method_ctp', 0x00120063, 'LO', 'RSNA Clinical Trial Processor'),
+            ('position_reference', 0x00181040, 'LO', 'ILIAC CREST')]:
+        add('ctl_kept_text_%s.dcm' % label, C7, '%s: a device or a site wrote it' % value, '',
+            part10(ct('ctl kt ' + label, [E(tag, vr, value)])))
+    for label, tag, value in [('medical_alerts', 0x00102000, 'Pacemaker MR conditional'),
+                              ('patient_state', 0x00380500, 'Intubated and ventilated'),
+                              ('allergies', 0x00102110, 'Iodinated contrast'),
+                              ('special_needs', 0x00380050, 'Interpreter required')]:
+        add('ctl_patient_characteristics_%s.dcm' % label, C7, '%s (Retain Patient Characteristics): %s'
+            % (label, value), '', part10(ct('ctl pc ' + label, PATIENT_CHARS + [E(tag, 'LO', value)])))
 
 
 # ---------------------------------------------------------------- class 9: documents

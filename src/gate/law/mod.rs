@@ -327,7 +327,11 @@ impl Law<'_> {
                     return Err(Problem::NotItsVr);
                 }
                 if text_vr(vr)
-                    && let Some(s) = read_as_text(value).find_map(|c| shape::find(&c, Strength::Labels))
+                    && let Some(s) = read_as_text(value).find_map(|(c, run_on)| {
+                        // Values run together make words of words: only a name's form or a
+                        // label is looked for there.
+                        shape::find(&c, if run_on { Strength::Labels } else { Strength::Kept })
+                    })
                 {
                     return Err(Problem::IdentityInText(s));
                 }
@@ -352,7 +356,7 @@ impl Law<'_> {
             }
             // A file's path in a DICOMDIR is numbered by its writer (IM000001): names and labels
             // are what identify there.
-            Action::Clean => match read_as_text(value).find_map(|c| {
+            Action::Clean => match read_as_text(value).find_map(|(c, _)| {
                 let strength =
                     if tag == tags::REFERENCED_FILE_ID { Strength::Paths } else { Strength::FreeText };
                 shape::find(&c, strength)

@@ -127,15 +127,22 @@ pub(super) fn readable(value: &[u8]) -> bool {
 
 /// A text value as a reader may show it: each of its values (split at `\`), then — when it has
 /// several — all of them in one line, as a viewer lists them (`Name:\MADEUP ZELDA` reads
-/// `Name: MADEUP ZELDA`; `MADEUP\^ZELDA` reads `MADEUP^ZELDA`).
-pub(super) fn read_as_text(value: &[u8]) -> impl Iterator<Item = std::borrow::Cow<'_, [u8]>> {
+/// `Name: MADEUP ZELDA`), and run together (`MADEUP\^ZELDA` reads `MADEUP^ZELDA`). Each reading
+/// with whether it is the run-together one: that one joins words into words no list has
+/// (`ORIGINAL\PRIMARY\WHOLE BODY` reads `ORIGINALPRIMARYWHOLE BODY`).
+pub(super) fn read_as_text(value: &[u8]) -> impl Iterator<Item = (std::borrow::Cow<'_, [u8]>, bool)> {
     use std::borrow::Cow;
     let several = value.contains(&b'\\');
     let spaced: Option<Cow<'_, [u8]>> =
         several.then(|| Cow::Owned(value.iter().map(|&b| if b == b'\\' { b' ' } else { b }).collect()));
     let run_on: Option<Cow<'_, [u8]>> =
         several.then(|| Cow::Owned(value.iter().copied().filter(|&b| b != b'\\').collect()));
-    value.split(|&b| b == b'\\').map(Cow::Borrowed).chain(spaced).chain(run_on)
+    value
+        .split(|&b| b == b'\\')
+        .map(Cow::Borrowed)
+        .chain(spaced)
+        .map(|c| (c, false))
+        .chain(run_on.map(|c| (c, true)))
 }
 
 /// A kept value that is a bare number of five digits or more (a date, an MRN, an NHS number),
@@ -160,6 +167,22 @@ pub(super) fn bare_number(tag: dicom_core::Tag, vr: VR, value: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_read_apart_spaced_and_run_together_and_only_the_last_is_marked() {
+        let readings: Vec<(Vec<u8>, bool)> =
+            read_as_text(b"ORIGINAL\\WHOLE BODY").map(|(c, run_on)| (c.into_owned(), run_on)).collect();
+        assert_eq!(
+            readings,
+            [
+                (b"ORIGINAL".to_vec(), false),
+                (b"WHOLE BODY".to_vec(), false),
+                (b"ORIGINAL WHOLE BODY".to_vec(), false),
+                (b"ORIGINALWHOLE BODY".to_vec(), true),
+            ]
+        );
+        assert_eq!(read_as_text(b"AXIAL").count(), 1);
+    }
 
     #[test]
     fn a_bare_number_is_refused_where_words_are_held() {

@@ -2,14 +2,17 @@
 //! looks like when it is written into a description, whoever's it is. The gate refuses text
 //! of these shapes where the profile lets text stay, and the scrub's Clean replaces it.
 //!
-//! Two strengths. [`Strength::Labels`], for every text value the profile keeps as it is
-//! (manufacturer, code meanings, a vendor's labels): a name in DICOM's own `Family^Given` form,
-//! a labelled field (`Name: …`, `DOB …`, `MRN: …`), or a title before a capitalised name (`Dr
-//! Smith`). [`Strength::FreeText`], for descriptions and free text kept under Clean Descriptors:
-//! also dates in any common form, ID-like digit runs (six digits or more in one run, or seven or
-//! more in spaced or dashed groups: NHS numbers, MRNs, telephone numbers).
+//! Three strengths for what a site wrote. [`Strength::Labels`], for a vendor's labels and
+//! values (private elements, a report's fields, a container's text): a name in DICOM's own
+//! `Family^Given` form, a labelled field (`Name: …`, `DOB …`, `MRN: …`), or a title before a
+//! capitalised name (`Dr Smith`). [`Strength::Kept`], for every text value the profile keeps as
+//! it is (manufacturer, model, software versions, body part, a standard scheme's code meanings):
+//! also a bare name, a patient's label before a name, a street address, an NHS number.
+//! [`Strength::FreeText`], for descriptions and free text kept under Clean Descriptors: also
+//! dates in any common form, ID-like digit runs (six digits or more in one run, or seven or more
+//! in spaced or dashed groups: NHS numbers, MRNs, telephone numbers).
 //!
-//! A bare name written like any other words is seen in free text only where neither of its
+//! A bare name written like any other words is seen only where neither of its
 //! words is a word of a dictionary's ([`unknown`]: `Zelda Madeup`, not `Grace Baker`). The
 //! gate's law keeps free text out unless the policy allows Clean Descriptors; README says so.
 
@@ -17,6 +20,12 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strength {
     Labels,
+    /// Every text value the profile keeps as it is where a site writes words (a maker's and a
+    /// model's names, software versions, body parts, image types, a standard scheme's code
+    /// meanings): labels, and what is a name or an address however it is written — a bare
+    /// name, a patient's label before one, a street. Not dates or digit runs: a version's build
+    /// date and number are no patient's.
+    Kept,
     /// A file's path in a DICOMDIR: names, labels and dates (its writer numbers the files).
     Paths,
     FreeText,
@@ -146,6 +155,8 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
         return None;
     }
     let free = matches!(strength, Strength::FreeText | Strength::Pixels);
+    // Words a site wrote, as opposed to what OCR read or a file's path.
+    let prose = matches!(strength, Strength::FreeText | Strength::Kept);
     if person_name(text)
         || (free && surname_first(text))
         || (strength == Strength::Pixels && (capital_pair(text) || marked_pair(text)))
@@ -167,21 +178,21 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     }
     // A patient's address in free text; not in what OCR reads (a department's own address is
     // on many a screen).
-    if strength == Strength::FreeText && address::address(text) {
+    if prose && address::address(text) {
         return Some(Shape::Address);
     }
-    if strength != Strength::Labels && date(text) {
+    if !matches!(strength, Strength::Labels | Strength::Kept) && date(text) {
         return Some(Shape::Date);
     }
     // An NHS number in its groups split by a mark no other number is (`943/476/5919`), where
     // its check digit holds.
     if (free && id_number(text, if strength == Strength::Pixels { 7 } else { 6 }))
-        || (strength == Strength::FreeText && std::str::from_utf8(text).is_ok_and(nhs::nhs_number))
+        || (prose && std::str::from_utf8(text).is_ok_and(nhs::nhs_number))
     {
         return Some(Shape::IdNumber);
     }
     // Last: the word lists are read the first time it asks.
-    if strength == Strength::FreeText && unknown::unknown_pair(text) {
+    if prose && unknown::unknown_pair(text) {
         return Some(if unknown::word_lists_present() { Shape::BareName } else { Shape::NoWordList });
     }
     None
@@ -193,6 +204,30 @@ mod tests {
 
     fn shape(t: &str) -> Option<Shape> {
         find(t.as_bytes(), Strength::FreeText)
+    }
+
+    #[test]
+    fn kept_text_is_searched_for_names_and_addresses_but_not_dates_or_numbers() {
+        for (text, expected) in [
+            ("Zelda Quellmark", Some(Shape::BareName)),
+            ("QUELLMARK ZELDA", Some(Shape::BareName)),
+            ("Patient QUELLMARK", Some(Shape::BareName)),
+            ("12 Nowhere Lane, Fakeham", Some(Shape::Address)),
+            ("Unit 943 476 5919", Some(Shape::IdNumber)),
+            ("Quellmark^Zelda", Some(Shape::PersonName)),
+            ("MRN: 4711913", Some(Shape::LabelledField)),
+            // What devices write: build dates and numbers, a code that is a label's word.
+            ("V4.5.3 Build 1234567 2019-03-12", None),
+            ("PATIENT", None),
+            ("MAGNETOM Vida", None),
+            ("Infinia Hawkeye 4", None),
+            ("HOLOGIC, Inc.", None),
+        ] {
+            assert_eq!(find(text.as_bytes(), Strength::Kept), expected, "{text}");
+        }
+        // At the lighter strength, the bare name and the address are not looked for.
+        assert_eq!(find(b"Zelda Quellmark", Strength::Labels), None);
+        assert_eq!(find(b"12 Nowhere Lane", Strength::Labels), None);
     }
 
     #[test]

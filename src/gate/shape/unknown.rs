@@ -326,6 +326,7 @@ const PRODUCTS: &[&str] = &[
     "aquilion", "vantage", "orian", "galan", "celesteion", "signa", "optima", "lightspeed",
     "revolution", "discovery", "senographe", "pristina", "logiq", "voluson", "vivid", "innova",
     "definium", "selenia", "dimensions", "affirm", "musica", "resona", "arietta", "amulet",
+    "eastman", "kodak", "infinia", "hawkeye", "optos",
     "omnipaque", "visipaque", "gadovist", "dotarem", "multihance", "prohance", "clariscan",
     "magnevist", "primovist", "eovist", "optiray", "ultravist", "isovue", "iomeron", "niopam",
     "sonovue", "lumason", "xenetix", "omniscan", "elucirem", "vueway", "gastrografin",
