@@ -1340,7 +1340,8 @@ def class8():
             ('deidentification_method', 0x00120063, 'LO', bare, bare),
             ('model_address', 0x00081090, 'LO', '12 Nowhere Lane, Fakeham', '12 Nowhere Lane'),
             ('model_nhs', 0x00081090, 'LO', 'Unit 943 476 5919', '943 476 5919'),
-            ('model_patient', 0x00081090, 'LO', 'Patient QUELLMARK', 'QUELLMARK')]:
+            ('model_patient', 0x00081090, 'LO', 'Patient QUELLMARK', 'QUELLMARK'),
+            ('model_caret_number', 0x00081090, 'LO', 'Quellmark^99m^Zelda', 'Quellmark^99m^Zelda')]:
         add('c8_kept_text_%s.dcm' % label, C8, '%s (kept as it is): a name, an address or an NHS number' % label,
             needle, part10(ct('c8 kt ' + label, [E(tag, vr, value)])))
     add('c8_kept_text_code_meaning_sct.dcm', C8, 'AnatomicRegionSequence: 51185008 (SCT) "Zelda Quellmark"', bare,
@@ -1417,9 +1418,18 @@ def controls8():
             ('body_part_german', 0x00180015, 'CS', 'KNIE LINKS'),
             ('image_type_csa', 0x00080008, 'CS', 'DERIVED\\SECONDARY\\MPR\\CSA MPR'),
             ('deidentification_method_ctp', 0x00120063, 'LO', 'RSNA Clinical Trial Processor'),
-            ('position_reference', 0x00181040, 'LO', 'ILIAC CREST')]:
+            ('position_reference', 0x00181040, 'LO', 'ILIAC CREST'),
+            ('model_arcadis', 0x00081090, 'LO', 'Arcadis Orbic 3D')]:
         add('ctl_kept_text_%s.dcm' % label, C7, '%s: a device or a site wrote it' % value, '',
             part10(ct('ctl kt ' + label, [E(tag, vr, value)])))
+    # A nuclide's mass number written as a superscript between carets (round 14).
+    add('ctl_kept_text_radiopharmaceutical.dcm', C7, 'RadiopharmaceuticalInformationSequence: '
+        '^99m^Technetium, Technetium Tc^99m^ medronate', '',
+        part10(ct('ctl kt rp', [E(0x00540016, 'SQ', [[
+            E(0x00540300, 'SQ', [code('C-163A8', 'SRT', '^99m^Technetium')]),
+            E(0x00540304, 'SQ', [code('C-B1034', 'SRT', 'Technetium Tc^99m^ medronate')])]])])))
+    add('ctl_series_description_radiopharmaceutical.dcm', C7, 'SeriesDescription (Clean Descriptors): '
+        'Ioflupane Datscan', '', part10(ct('ctl sd rp', CLEAN_DESC + [E(0x0008103E, 'LO', 'Ioflupane Datscan')])))
     for label, tag, value in [('medical_alerts', 0x00102000, 'Pacemaker MR conditional'),
                               ('patient_state', 0x00380500, 'Intubated and ventilated'),
                               ('allergies', 0x00102110, 'Iodinated contrast'),

@@ -222,6 +222,14 @@ mod tests {
             ("MAGNETOM Vida", None),
             ("Infinia Hawkeye 4", None),
             ("HOLOGIC, Inc.", None),
+            ("Arcadis Orbic 3D", None),
+            // A nuclide's mass number as a superscript, not a name's caret.
+            ("Technetium Tc^99m^ medronate", None),
+            ("^99m^Technetium", None),
+            ("^18^Fluorine", None),
+            ("Madeup^99m^Zelda", Some(Shape::PersonName)),
+            ("Zelda Tc^99m^Madeup", Some(Shape::PersonName)),
+            ("Madeup ^99m^Zelda", Some(Shape::PersonName)),
         ] {
             assert_eq!(find(text.as_bytes(), Strength::Kept), expected, "{text}");
         }

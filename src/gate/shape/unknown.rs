@@ -326,7 +326,12 @@ const PRODUCTS: &[&str] = &[
     "aquilion", "vantage", "orian", "galan", "celesteion", "signa", "optima", "lightspeed",
     "revolution", "discovery", "senographe", "pristina", "logiq", "voluson", "vivid", "innova",
     "definium", "selenia", "dimensions", "affirm", "musica", "resona", "arietta", "amulet",
-    "eastman", "kodak", "infinia", "hawkeye", "optos",
+    "eastman", "kodak", "infinia", "hawkeye", "optos", "planmed", "arcadis", "orbic", "opescope",
+    "acteno",
+    // Radiopharmaceuticals by their makers' names and their own.
+    "ioflupane", "datscan", "lutathera", "pluvicto", "axumin", "fluciclovine", "amyvid",
+    "florbetapir", "vizamyl", "flutemetamol", "neuraceq", "florbetaben", "illuccix", "locametz",
+    "octreoscan", "tektrotyd", "fdg", "petct",
     "omnipaque", "visipaque", "gadovist", "dotarem", "multihance", "prohance", "clariscan",
     "magnevist", "primovist", "eovist", "optiray", "ultravist", "isovue", "iomeron", "niopam",
     "sonovue", "lumason", "xenetix", "omniscan", "elucirem", "vueway", "gastrografin",

@@ -11,6 +11,7 @@ pub(super) fn letter(b: u8) -> bool {
 /// side are both a scanner's protocol tree's ([`PROTOCOL_WORDS`]: `Abdomen^AbdomenRoutine`,
 /// `CT^Chest`, `Cardiac^CaScore`).
 pub(super) fn person_name(text: &[u8]) -> bool {
+    let text = &*without_mass_numbers(text);
     let skip = |b: u8| matches!(b, b' ' | b'.' | b'^' | b'\t');
     text.iter().enumerate().any(|(i, &b)| {
         b == b'^'
@@ -19,6 +20,97 @@ pub(super) fn person_name(text: &[u8]) -> bool {
             && !protocol_step(&text[..i], &text[i + 1..])
     }) || family_alone(text)
 }
+
+/// `text` without the carets that code meanings write a nuclide's mass number between, as a
+/// superscript: after an element's symbol and before a space or a mark (`Technetium Tc^99m^
+/// medronate`), or at a word's start before the element (`^18^Fluorine`). No name's part is a
+/// number, but one between two names' parts is still a caret between them (`Madeup^99m^Zelda`).
+fn without_mass_numbers(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mass_number = |rest: &[u8]| {
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let metastable = usize::from(rest.get(digits) == Some(&b'm'));
+        ((1..=3).contains(&digits) && rest.get(digits + metastable) == Some(&b'^'))
+            .then_some(digits + metastable)
+    };
+    let word_start = |i: usize| i == 0 || !text[i - 1].is_ascii_alphanumeric();
+    // An element's symbol ends at `i`: a capital and at most one small letter, at a word's start.
+    let symbol_before = |i: usize| match text[..i] {
+        [.., a, b] if a.is_ascii_uppercase() && b.is_ascii_lowercase() => word_start(i - 2),
+        [.., a] if a.is_ascii_uppercase() => word_start(i - 1),
+        _ => false,
+    };
+    if !text.windows(2).any(|w| w[0] == b'^' && w[1].is_ascii_digit()) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let superscript = (text[i] == b'^').then(|| mass_number(&text[i + 1..])).flatten().filter(|&n| {
+            let after = text.get(i + n + 2);
+            (symbol_before(i) && !after.is_some_and(u8::is_ascii_alphanumeric))
+                || (word_start(i) && element(&text[i + n + 2..]))
+        });
+        match superscript {
+            Some(n) => {
+                out.extend_from_slice(&text[i + 1..i + 1 + n]);
+                i += n + 2;
+            }
+            None => {
+                out.push(text[i]);
+                i += 1;
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether `text` starts with a chemical element's symbol or the name of one nuclear medicine
+/// uses, as a word.
+fn element(text: &[u8]) -> bool {
+    let word: Vec<u8> = text.iter().take_while(|b| b.is_ascii_alphabetic()).copied().collect();
+    let symbol = match word.as_slice() {
+        [a] => a.is_ascii_uppercase(),
+        [a, b] => a.is_ascii_uppercase() && b.is_ascii_lowercase(),
+        _ => false,
+    };
+    symbol || NUCLIDE_ELEMENTS.iter().any(|e| e.as_bytes().eq_ignore_ascii_case(&word))
+}
+
+/// Elements whose nuclides nuclear medicine and PET use.
+const NUCLIDE_ELEMENTS: &[&str] = &[
+    "technetium",
+    "fluorine",
+    "iodine",
+    "indium",
+    "gallium",
+    "thallium",
+    "xenon",
+    "krypton",
+    "rubidium",
+    "lutetium",
+    "yttrium",
+    "samarium",
+    "strontium",
+    "radium",
+    "copper",
+    "zirconium",
+    "carbon",
+    "nitrogen",
+    "oxygen",
+    "chromium",
+    "cobalt",
+    "selenium",
+    "erbium",
+    "rhenium",
+    "holmium",
+    "bismuth",
+    "lead",
+    "actinium",
+    "astatine",
+    "terbium",
+    "scandium",
+    "phosphorus",
+];
 
 /// A family name alone in DICOM's form: a word of two letters or more, then carets to the end
 /// (`MADEUP^`, `Madeup^^`), unless a protocol tree's word (`Thorax^`).
