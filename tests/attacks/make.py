@@ -1322,9 +1322,15 @@ def class8():
             ('acronym_between', 0x00204000, 'LT', 'Zelda CT Quellmark', 'Zelda CT Quellmark'),
             ('run_together', 0x00204000, 'LT', 'ZeldaQuellmark', 'ZeldaQuellmark'),
             ('initial', 0x00204000, 'LT', 'Z. Quellmark follow-up', 'Z. Quellmark'),
-            ('apostrophe', 0x00204000, 'LT', "Zelda O'Quellmark", "O'Quellmark")]:
+            ('apostrophe', 0x00204000, 'LT', "Zelda O'Quellmark", "O'Quellmark"),
+            # Round 14: an initial without its full stop; hyphen-joined; in katakana.
+            ('initial_undotted', 0x00204000, 'LT', 'Follow-up of Quellmark Z', 'Quellmark Z'),
+            ('hyphen_joined', 0x00204000, 'LT', 'Tavish-Brambleton', 'Tavish-Brambleton')]:
         add('c8_unknown_name_%s.dcm' % label, C8, '%s: a name in words no word list has' % label, needle,
             part10(ct('c8 un ' + label, CLEAN_DESC + [E(tag, vr, value)])))
+    add('c8_unknown_name_katakana.dcm', C8, 'ImageComments: a name in katakana, its parts joined by a middle dot',
+        'ゼルダ・クエルマーク', part10(ct('c8 un katakana', CLEAN_DESC + [
+            E(0x00080005, 'CS', 'ISO_IR 192'), E(0x00204000, 'LT', 'ゼルダ・クエルマーク'.encode())])))
     add('c8_unknown_name_code_meaning.dcm', C8, 'ProcedureCodeSequence: 4711913 (99LOCAL) "Zelda Quellmark"', bare,
         part10(ct('c8 un code', CLEAN_DESC + [E(0x00081032, 'SQ', [code('4711913', '99LOCAL', bare)])])))
     # Round 14: text the profile keeps as it is (a model's name, a body part, an image type,
@@ -1341,7 +1347,11 @@ def class8():
             ('model_address', 0x00081090, 'LO', '12 Nowhere Lane, Fakeham', '12 Nowhere Lane'),
             ('model_nhs', 0x00081090, 'LO', 'Unit 943 476 5919', '943 476 5919'),
             ('model_patient', 0x00081090, 'LO', 'Patient QUELLMARK', 'QUELLMARK'),
-            ('model_caret_number', 0x00081090, 'LO', 'Quellmark^99m^Zelda', 'Quellmark^99m^Zelda')]:
+            ('model_caret_number', 0x00081090, 'LO', 'Quellmark^99m^Zelda', 'Quellmark^99m^Zelda'),
+            # A family name beside an initial without its full stop, hyphen-joined names.
+            ('kernel_initial', 0x00181210, 'SH', 'QUELLMARK Z', 'QUELLMARK Z'),
+            ('filter_initial_first', 0x00181160, 'SH', 'Z QUELLMARK', 'Z QUELLMARK'),
+            ('software_hyphenated', 0x00181020, 'LO', 'Quellmark-Zelda', 'Quellmark-Zelda')]:
         add('c8_kept_text_%s.dcm' % label, C8, '%s (kept as it is): a name, an address or an NHS number' % label,
             needle, part10(ct('c8 kt ' + label, [E(tag, vr, value)])))
     add('c8_kept_text_code_meaning_sct.dcm', C8, 'AnatomicRegionSequence: 51185008 (SCT) "Zelda Quellmark"', bare,
@@ -1428,6 +1438,12 @@ def controls8():
         part10(ct('ctl kt rp', [E(0x00540016, 'SQ', [[
             E(0x00540300, 'SQ', [code('C-163A8', 'SRT', '^99m^Technetium')]),
             E(0x00540304, 'SQ', [code('C-B1034', 'SRT', 'Technetium Tc^99m^ medronate')])]])])))
+    add('ctl_kept_text_fdg.dcm', C7, 'RadionuclideCodeSequence: Fluorodeoxyglucose F^18^', '',
+        part10(ct('ctl kt fdg', [E(0x00540016, 'SQ', [[
+            E(0x00540300, 'SQ', [code('C-B1031', 'SRT', 'Fluorodeoxyglucose F^18^')])]])])))
+    add('ctl_image_comments_prostate.dcm', C7, 'ImageComments (Clean Descriptors): PI-RADS 4 lesion left PZ, '
+        'Gleason 3+4 on biopsy', '', part10(ct('ctl ic pz', CLEAN_DESC + [
+            E(0x00204000, 'LT', 'PI-RADS 4 lesion left PZ, Gleason 3+4 on biopsy')])))
     add('ctl_series_description_radiopharmaceutical.dcm', C7, 'SeriesDescription (Clean Descriptors): '
         'Ioflupane Datscan', '', part10(ct('ctl sd rp', CLEAN_DESC + [E(0x0008103E, 'LO', 'Ioflupane Datscan')])))
     for label, tag, value in [('medical_alerts', 0x00102000, 'Pacemaker MR conditional'),

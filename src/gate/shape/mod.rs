@@ -522,6 +522,7 @@ mod tests {
             "Ax 3.I.b",
             "Series of 3rd phase",
             // What a scanner's protocol tree and a department's descriptions say.
+            "PI-RADS 4 lesion left PZ, Gleason 3+4 on biopsy",
             "Levels 1 2 3 4 5 6 7 8",
             "Beam 1 2 3 4 5 6 7",
             "Dyn 6 5 4 3 2 1",

@@ -55,6 +55,9 @@ pub const OTHER_LANGUAGES: &[&str] = &[
 /// words in lower case (`Patient zelda madeup`; not `Patient liegt auf dem Rücken`).
 pub(super) fn unknown_pair(text: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(text) else { return false };
+    if katakana_name(text) {
+        return true;
+    }
     let words = tokens(text);
     // English and medicine first; the other languages only for a word they do not know.
     let unknown = |w: &str| !described(w.as_bytes()) && !product(w) && !known(w);
@@ -71,8 +74,15 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             j += 1;
             skipped += 1;
         }
-        let initial =
-            |k: usize| words.get(k).is_some_and(|t| t.dotted && t.word.len() == 1 && capital_letter(t.word));
+        // An initial: a capital with a full stop; without one, a capital standing alone (not
+        // `A` or `I`, which are words) at the text's start or end, or beside a mark or digits.
+        let initial = |k: usize| {
+            words.get(k).is_some_and(|t| {
+                t.word.len() == 1
+                    && capital_letter(t.word)
+                    && (t.dotted || (t.alone && t.word != "A" && t.word != "I"))
+            })
+        };
         let pair = capitalised(w)
             && word(j).is_some_and(capitalised)
             && unknown(w)
@@ -87,10 +97,23 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
     })
 }
 
-/// A word, and whether a full stop ends it (`Z.`).
+/// A name of another language written in katakana, its parts joined by the middle dot or the
+/// double hyphen Japanese writes between them (`ゼルダ・メイダップ`): two katakana words of two
+/// letters or more.
+fn katakana_name(text: &str) -> bool {
+    let katakana = |c: char| ('\u{30A1}'..='\u{30FA}').contains(&c) || c == '\u{30FC}';
+    let run_before = |s: &str| s.chars().rev().take_while(|&c| katakana(c)).count();
+    let run_after = |s: &str| s.chars().take_while(|&c| katakana(c)).count();
+    text.match_indices(['\u{30FB}', '\u{30A0}', '\u{FF1D}'])
+        .any(|(i, mark)| run_before(&text[..i]) >= 2 && run_after(&text[i + mark.len()..]) >= 2)
+}
+
+/// A word, whether a full stop ends it (`Z.`), and whether it stands alone: at the text's start
+/// or end, or beside a mark or digits.
 struct Token<'a> {
     word: &'a str,
     dotted: bool,
+    alone: bool,
 }
 
 /// The words of `text`, split at white space and [`SEPARATORS`]; a word written as two
@@ -104,12 +127,16 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
             if i > start {
                 let word = &text[start..i];
                 let dotted = c == '.';
-                match camel(word) {
-                    Some(at) => {
-                        out.push(Token { word: &word[..at], dotted: false });
-                        out.push(Token { word: &word[at..], dotted });
+                // Not beside a caret: `F^18^` is a nuclide.
+                let open = |c: Option<char>| c.is_none_or(|c| !c.is_alphabetic() && c != '^');
+                let alone = open(text[..start].trim_end().chars().next_back())
+                    || open(text[i..].trim_start().chars().next());
+                match camel(word).or_else(|| hyphenated(word)) {
+                    Some((first, second)) => {
+                        out.push(Token { word: first, dotted: false, alone: false });
+                        out.push(Token { word: second, dotted, alone: false });
                     }
-                    None => out.push(Token { word, dotted }),
+                    None => out.push(Token { word, dotted, alone }),
                 }
             }
             start = i + c.len_utf8();
@@ -118,15 +145,25 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
     out
 }
 
-/// Where a word written as two capitalised ones together splits (`Zelda|Madeup`).
-fn camel(word: &str) -> Option<usize> {
+/// A word written as two capitalised ones together, as its two (`Zelda|Madeup`).
+fn camel(word: &str) -> Option<(&str, &str)> {
     let at = word.char_indices().skip(1).find(|(_, c)| c.is_uppercase()).map(|(i, _)| i)?;
     let (a, b) = word.split_at(at);
-    let title = |w: &str| {
-        let mut c = w.chars();
-        c.next().is_some_and(char::is_uppercase) && w.chars().count() >= 3 && c.all(char::is_lowercase)
-    };
-    (title(a) && title(b)).then_some(at)
+    (title(a) && title(b)).then_some((a, b))
+}
+
+/// Two capitalised words joined by one hyphen, as their two (`Madeup-Zelda`, `Budd-Chiari`),
+/// unless a list has the whole.
+fn hyphenated(word: &str) -> Option<(&str, &str)> {
+    let (a, b) = word.split_once('-')?;
+    let cased = |w: &str| title(w) || (w.chars().count() >= 3 && w.chars().all(char::is_uppercase));
+    (cased(a) && cased(b) && !known(word)).then_some((a, b))
+}
+
+/// A capital, then two or more small letters.
+fn title(w: &str) -> bool {
+    let mut c = w.chars();
+    c.next().is_some_and(char::is_uppercase) && w.chars().count() >= 3 && c.all(char::is_lowercase)
 }
 
 fn capital_letter(w: &str) -> bool {
@@ -331,7 +368,7 @@ const PRODUCTS: &[&str] = &[
     // Radiopharmaceuticals by their makers' names and their own.
     "ioflupane", "datscan", "lutathera", "pluvicto", "axumin", "fluciclovine", "amyvid",
     "florbetapir", "vizamyl", "flutemetamol", "neuraceq", "florbetaben", "illuccix", "locametz",
-    "octreoscan", "tektrotyd", "fdg", "petct",
+    "octreoscan", "tektrotyd", "fdg", "petct", "fluorodeoxyglucose",
     "omnipaque", "visipaque", "gadovist", "dotarem", "multihance", "prohance", "clariscan",
     "magnevist", "primovist", "eovist", "optiray", "ultravist", "isovue", "iomeron", "niopam",
     "sonovue", "lumason", "xenetix", "omniscan", "elucirem", "vueway", "gastrografin",
@@ -370,6 +407,12 @@ mod tests {
             "Z. Madeup",
             "Madeup, Z.",
             "Zelda O'Madeup",
+            "Madeup Z",
+            "MADEUP Z 4711913",
+            "Z Madeup",
+            "Madeup-Zelda",
+            "ZELDA-MADEUP",
+            "ゼルダ・メイダップ",
         ] {
             assert!(unknown_pair(name.as_bytes()), "{name}");
         }
@@ -411,6 +454,16 @@ mod tests {
             "McDonald",
             "S. aureus",
             "Smith-Jones",
+            "Budd-Chiari",
+            "Osgood-Schlatter",
+            "Hill-Sachs",
+            "Symbia E",
+            "Artis Q",
+            "B Mode",
+            "ORIGINAL PRIMARY M NORM",
+            "コンピュータ断層撮影",
+            "Fluorodeoxyglucose F^18^",
+            "Quellmarkose F^18^",
         ] {
             assert!(!unknown_pair(text.as_bytes()), "{text}");
         }

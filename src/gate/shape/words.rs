@@ -170,7 +170,10 @@ pub(super) fn surname_first(text: &[u8]) -> bool {
         let after: Vec<u8> =
             text[after_at..].iter().take_while(|b| b.is_ascii_alphabetic()).copied().collect();
         let before: Vec<u8> = before.into_iter().rev().copied().collect();
-        let capitals = |w: &[u8]| w.len() >= 2 && w.iter().all(u8::is_ascii_uppercase);
+        // A family name in capitals has a vowel (`PZ, Gleason 3+4` is a prostate's zone).
+        let capitals = |w: &[u8]| {
+            w.len() >= 2 && w.iter().all(u8::is_ascii_uppercase) && w.iter().any(|b| b"AEIOUY".contains(b))
+        };
         capitals(&before)
             && after.len() >= 2
             && after[0].is_ascii_uppercase()
