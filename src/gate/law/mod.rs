@@ -356,10 +356,13 @@ impl Law<'_> {
             }
             // A file's path in a DICOMDIR is numbered by its writer (IM000001): names and labels
             // are what identify there.
-            Action::Clean => match read_as_text(value).find_map(|(c, _)| {
+            Action::Clean => match read_as_text(value).find_map(|(c, run_on)| {
                 let strength =
                     if tag == tags::REFERENCED_FILE_ID { Strength::Paths } else { Strength::FreeText };
+                // A bare name is looked for last: in values run together (words made of words,
+                // `BRAINLUNG`) it is no name.
                 shape::find(&c, strength)
+                    .filter(|s| !(run_on && matches!(s, shape::Shape::BareName | shape::Shape::NoWordList)))
             }) {
                 Some(s) => Err(Problem::IdentityInText(s)),
                 None => Ok(()),
