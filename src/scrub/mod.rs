@@ -217,8 +217,8 @@ impl Scrubber<'_> {
         }
         // The value as text, made only where an action reads it (pixel data as text would be
         // a string of every number in it).
-        // Text the profile keeps as it is still may not hold a name or a labelled field (the
-        // gate's law: `gate::shape` at `Strength::Kept`).
+        // Text the profile keeps as it is still may not hold a name, a labelled field, an address
+        // or an NHS number (the gate's law: `gate::shape` at `Strength::Kept`), value by value.
         let kept_text = matches!(action, Some(Action::Keep))
             && matches!(vr, VR::AE | VR::CS | VR::LO | VR::LT | VR::SH | VR::ST | VR::UC | VR::UR | VR::UT);
         let reads_text = match action {

@@ -1325,12 +1325,20 @@ def class8():
             ('apostrophe', 0x00204000, 'LT', "Zelda O'Quellmark", "O'Quellmark"),
             # Round 14: an initial without its full stop; hyphen-joined; in katakana.
             ('initial_undotted', 0x00204000, 'LT', 'Follow-up of Quellmark Z', 'Quellmark Z'),
-            ('hyphen_joined', 0x00204000, 'LT', 'Tavish-Brambleton', 'Tavish-Brambleton')]:
+            ('hyphen_joined', 0x00204000, 'LT', 'Tavish-Brambleton', 'Tavish-Brambleton'),
+            # A review's: a value cut inside a word, a nuclide between, a family name of no vowel.
+            ('cut_inside_a_word', 0x0008103E, 'LO', 'Z\\elda Quellmark', 'Quellmark'),
+            ('cut_in_capitals', 0x0008103E, 'LO', 'QUELLMARK Z\\ELDA', 'QUELLMARK'),
+            ('nuclide_between', 0x00204000, 'LT', 'Zelda Tc^99m^ Quellmark', 'Quellmark'),
+            ('family_ng', 0x00204000, 'LT', 'NG, Zelda', 'NG, Zelda')]:
         add('c8_unknown_name_%s.dcm' % label, C8, '%s: a name in words no word list has' % label, needle,
             part10(ct('c8 un ' + label, CLEAN_DESC + [E(tag, vr, value)])))
     add('c8_unknown_name_katakana.dcm', C8, 'ImageComments: a name in katakana, its parts joined by a middle dot',
         'ゼルダ・クエルマーク', part10(ct('c8 un katakana', CLEAN_DESC + [
             E(0x00080005, 'CS', 'ISO_IR 192'), E(0x00204000, 'LT', 'ゼルダ・クエルマーク'.encode())])))
+    add('c8_unknown_name_katakana_half_width.dcm', C8, 'ImageComments: a name in half-width katakana',
+        'ｾﾞﾙﾀﾞ･ｸｴﾙﾏｰｸ', part10(ct('c8 un katakana hw', CLEAN_DESC + [
+            E(0x00080005, 'CS', 'ISO_IR 192'), E(0x00204000, 'LT', 'ｾﾞﾙﾀﾞ･ｸｴﾙﾏｰｸ'.encode())])))
     add('c8_unknown_name_code_meaning.dcm', C8, 'ProcedureCodeSequence: 4711913 (99LOCAL) "Zelda Quellmark"', bare,
         part10(ct('c8 un code', CLEAN_DESC + [E(0x00081032, 'SQ', [code('4711913', '99LOCAL', bare)])])))
     # Round 14: text the profile keeps as it is (a model's name, a body part, an image type,
@@ -1351,7 +1359,8 @@ def class8():
             # A family name beside an initial without its full stop, hyphen-joined names.
             ('kernel_initial', 0x00181210, 'SH', 'QUELLMARK Z', 'QUELLMARK Z'),
             ('filter_initial_first', 0x00181160, 'SH', 'Z QUELLMARK', 'Z QUELLMARK'),
-            ('software_hyphenated', 0x00181020, 'LO', 'Quellmark-Zelda', 'Quellmark-Zelda')]:
+            ('software_hyphenated', 0x00181020, 'LO', 'Quellmark-Zelda', 'Quellmark-Zelda'),
+            ('model_caret_symbol_like', 0x00081090, 'LO', 'Z^1m^ Quellmark', 'Quellmark')]:
         add('c8_kept_text_%s.dcm' % label, C8, '%s (kept as it is): a name, an address or an NHS number' % label,
             needle, part10(ct('c8 kt ' + label, [E(tag, vr, value)])))
     add('c8_kept_text_code_meaning_sct.dcm', C8, 'AnatomicRegionSequence: 51185008 (SCT) "Zelda Quellmark"', bare,

@@ -327,11 +327,7 @@ impl Law<'_> {
                     return Err(Problem::NotItsVr);
                 }
                 if text_vr(vr)
-                    && let Some(s) = read_as_text(value).find_map(|(c, run_on)| {
-                        // Values run together make words of words: only a name's form or a
-                        // label is looked for there.
-                        shape::find(&c, if run_on { Strength::Labels } else { Strength::Kept })
-                    })
+                    && let Some(s) = read_as_text(value).find_map(|c| shape::find(&c, Strength::Kept))
                 {
                     return Err(Problem::IdentityInText(s));
                 }
@@ -356,13 +352,10 @@ impl Law<'_> {
             }
             // A file's path in a DICOMDIR is numbered by its writer (IM000001): names and labels
             // are what identify there.
-            Action::Clean => match read_as_text(value).find_map(|(c, run_on)| {
+            Action::Clean => match read_as_text(value).find_map(|c| {
                 let strength =
                     if tag == tags::REFERENCED_FILE_ID { Strength::Paths } else { Strength::FreeText };
-                // A bare name is looked for last: in values run together (words made of words,
-                // `BRAINLUNG`) it is no name.
                 shape::find(&c, strength)
-                    .filter(|s| !(run_on && matches!(s, shape::Shape::BareName | shape::Shape::NoWordList)))
             }) {
                 Some(s) => Err(Problem::IdentityInText(s)),
                 None => Ok(()),

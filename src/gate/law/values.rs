@@ -127,22 +127,47 @@ pub(super) fn readable(value: &[u8]) -> bool {
 
 /// A text value as a reader may show it: each of its values (split at `\`), then — when it has
 /// several — all of them in one line, as a viewer lists them (`Name:\MADEUP ZELDA` reads
-/// `Name: MADEUP ZELDA`), and run together (`MADEUP\^ZELDA` reads `MADEUP^ZELDA`). Each reading
-/// with whether it is the run-together one: that one joins words into words no list has
-/// (`ORIGINAL\PRIMARY\WHOLE BODY` reads `ORIGINALPRIMARYWHOLE BODY`).
-pub(super) fn read_as_text(value: &[u8]) -> impl Iterator<Item = (std::borrow::Cow<'_, [u8]>, bool)> {
+/// `Name: MADEUP ZELDA`), and [`rejoined`] where a separator cuts a word or a number.
+pub(super) fn read_as_text(value: &[u8]) -> impl Iterator<Item = std::borrow::Cow<'_, [u8]>> {
     use std::borrow::Cow;
     let several = value.contains(&b'\\');
     let spaced: Option<Cow<'_, [u8]>> =
         several.then(|| Cow::Owned(value.iter().map(|&b| if b == b'\\' { b' ' } else { b }).collect()));
-    let run_on: Option<Cow<'_, [u8]>> =
-        several.then(|| Cow::Owned(value.iter().copied().filter(|&b| b != b'\\').collect()));
-    value
-        .split(|&b| b == b'\\')
-        .map(Cow::Borrowed)
-        .chain(spaced)
-        .map(|c| (c, false))
-        .chain(run_on.map(|c| (c, true)))
+    let rejoined = several.then(|| Cow::Owned(rejoined(value)));
+    value.split(|&b| b == b'\\').map(Cow::Borrowed).chain(spaced).chain(rejoined)
+}
+
+/// The values of `value` in one line, joined without a space where a separator cuts a word or a
+/// number — a small letter after it (`Z\elda`), a letter on both sides standing alone
+/// (`M\R\N:`), a word of one letter ending the value before or starting the one after
+/// (`MADEUP Z\ELDA`), a caret after it (`MADEUP\^ZELDA`), digits on both sides (`1971\02\03`) —
+/// and with a space elsewhere: values that are words stay words
+/// (`ORIGINAL\PRIMARY\M_FFE\M\FFE`).
+fn rejoined(value: &[u8]) -> Vec<u8> {
+    let pieces: Vec<&[u8]> = value.split(|&b| b == b'\\').collect();
+    let mut out = Vec::with_capacity(value.len());
+    for (k, piece) in pieces.iter().enumerate() {
+        if k > 0 {
+            let before = pieces[k - 1];
+            let (end, start) = (before.last().copied(), piece.first().copied());
+            let last_run = before.iter().rev().take_while(|b| b.is_ascii_alphanumeric()).count();
+            let first_run = piece.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            let letter_word_at_end = matches!(before, [.., b' ', c] if c.is_ascii_alphabetic());
+            let letter_word_at_start = matches!(piece, [c, b' ', ..] if c.is_ascii_alphabetic());
+            let cut = (start.is_some_and(|b| b.is_ascii_lowercase())
+                && end.is_some_and(|b| b.is_ascii_alphabetic()))
+                || (last_run == 1 && first_run == 1)
+                || letter_word_at_end
+                || letter_word_at_start
+                || start == Some(b'^')
+                || (end.is_some_and(|b| b.is_ascii_digit()) && start.is_some_and(|b| b.is_ascii_digit()));
+            if !cut {
+                out.push(b' ');
+            }
+        }
+        out.extend_from_slice(piece);
+    }
+    out
 }
 
 /// A kept value that is a bare number of five digits or more (a date, an MRN, an NHS number),
@@ -169,19 +194,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn values_are_read_apart_spaced_and_run_together_and_only_the_last_is_marked() {
-        let readings: Vec<(Vec<u8>, bool)> =
-            read_as_text(b"ORIGINAL\\WHOLE BODY").map(|(c, run_on)| (c.into_owned(), run_on)).collect();
+    fn values_are_read_apart_spaced_and_joined_where_a_separator_cuts_a_word() {
+        let readings: Vec<Vec<u8>> = read_as_text(b"ORIGINAL\\WHOLE BODY").map(|c| c.into_owned()).collect();
         assert_eq!(
             readings,
             [
-                (b"ORIGINAL".to_vec(), false),
-                (b"WHOLE BODY".to_vec(), false),
-                (b"ORIGINAL WHOLE BODY".to_vec(), false),
-                (b"ORIGINALWHOLE BODY".to_vec(), true),
+                b"ORIGINAL".to_vec(),
+                b"WHOLE BODY".to_vec(),
+                b"ORIGINAL WHOLE BODY".to_vec(),
+                b"ORIGINAL WHOLE BODY".to_vec()
             ]
         );
         assert_eq!(read_as_text(b"AXIAL").count(), 1);
+        for (value, joined) in [
+            (&b"Z\\elda Madeup"[..], &b"Zelda Madeup"[..]),
+            (b"MADEUP Z\\ELDA", b"MADEUP ZELDA"),
+            (b"M\\R\\N: 4711913", b"MRN: 4711913"),
+            (b"MADEUP\\^ZELDA", b"MADEUP^ZELDA"),
+            (b"1971\\02\\03", b"19710203"),
+            (b"BRAIN\\LUNG W:1500", b"BRAIN LUNG W:1500"),
+            (b"ORIGINAL\\PRIMARY\\M_FFE\\M\\FFE", b"ORIGINAL PRIMARY M_FFE M FFE"),
+        ] {
+            assert_eq!(rejoined(value), joined, "{}", String::from_utf8_lossy(value));
+        }
     }
 
     #[test]

@@ -176,8 +176,8 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     if words::email(text) {
         return Some(Shape::Email);
     }
-    // A patient's address in free text; not in what OCR reads (a department's own address is
-    // on many a screen).
+    // A patient's address in free text and kept text; not in what OCR reads (a department's
+    // own address is on many a screen).
     if prose && address::address(text) {
         return Some(Shape::Address);
     }

@@ -49,10 +49,11 @@ pub const OTHER_LANGUAGES: &[&str] = &[
 
 /// True when two words side by side are each capitalised (`Zelda`, or `ZELDA` of four letters or
 /// more, two of them vowels: not an acronym) and neither is a known word — with a family's
-/// particles (`van der`) or an acronym (`Zelda CT Madeup`) between them, or written together
-/// (`ZeldaMadeup`); an initial with a full stop beside one such word (`Z. Madeup`, `Madeup,
-/// Z.`); or a patient's label followed by one such word (`Patient MADEUP`) or by two unknown
-/// words in lower case (`Patient zelda madeup`; not `Patient liegt auf dem Rücken`).
+/// particles (`van der`), an acronym (`Zelda CT Madeup`) or a nuclide between them, written
+/// together (`ZeldaMadeup`) or joined by a hyphen (`Madeup-Zelda`); an initial beside one such
+/// word, with a full stop (`Z. Madeup`, `Madeup, Z.`) or standing alone (`Madeup Z`); a patient's
+/// label followed by one such word (`Patient MADEUP`) or by two unknown words in lower case
+/// (`Patient zelda madeup`; not `Patient liegt auf dem Rücken`); or a name in katakana.
 pub(super) fn unknown_pair(text: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(text) else { return false };
     if katakana_name(text) {
@@ -67,10 +68,11 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
     let word = |i: usize| words.get(i).map(|t: &Token<'_>| t.word);
     (0..words.len()).any(|i| {
         let w = words[i].word;
-        // The next word that is not a particle or an acronym between.
+        // The next word that is not a particle, an acronym or a nuclide between (`Madeup
+        // Tc^99m^ Zelda`).
         let mut j = i + 1;
         let mut skipped = 0;
-        while skipped < 2 && word(j).is_some_and(|n| PARTICLES.contains(&n) || acronym(n)) {
+        while skipped < 2 && word(j).is_some_and(|n| PARTICLES.contains(&n) || acronym(n) || nuclide(n)) {
             j += 1;
             skipped += 1;
         }
@@ -97,14 +99,33 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
     })
 }
 
-/// A name of another language written in katakana, its parts joined by the middle dot or the
-/// double hyphen Japanese writes between them (`ゼルダ・メイダップ`): two katakana words of two
-/// letters or more.
+/// A nuclide's element's symbol, its mass number, or both written together (`Tc`, `99m`,
+/// `Tc99m`).
+fn nuclide(word: &str) -> bool {
+    let letters = word.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let (symbol, number) = word.as_bytes().split_at(letters);
+    let number = number.strip_suffix(b"m").unwrap_or(number);
+    (symbol.is_empty() || super::words::NUCLIDE_SYMBOLS.contains(&symbol))
+        && (number.is_empty() || (number.len() <= 3 && number.iter().all(u8::is_ascii_digit)))
+        && !word.is_empty()
+        && !(symbol.is_empty() && number.is_empty())
+}
+
+/// A name of another language written in katakana (full or half width), its parts joined by the
+/// middle dot or the double hyphen Japanese writes between them (`ゼルダ・メイダップ`,
+/// `ｾﾞﾙﾀﾞ･ﾒｲﾀﾞｯﾌﾟ`): two katakana words of two letters or more.
 fn katakana_name(text: &str) -> bool {
-    let katakana = |c: char| ('\u{30A1}'..='\u{30FA}').contains(&c) || c == '\u{30FC}';
+    let katakana = |c: char| {
+        ('\u{30A1}'..='\u{30FA}').contains(&c)
+            || c == '\u{30FC}'
+            || ('\u{FF66}'..='\u{FF9F}').contains(&c)
+            // Voicing marks written after a letter.
+            || c == '\u{3099}'
+            || c == '\u{309A}'
+    };
     let run_before = |s: &str| s.chars().rev().take_while(|&c| katakana(c)).count();
     let run_after = |s: &str| s.chars().take_while(|&c| katakana(c)).count();
-    text.match_indices(['\u{30FB}', '\u{30A0}', '\u{FF1D}'])
+    text.match_indices(['\u{30FB}', '\u{30A0}', '\u{FF1D}', '\u{FF65}'])
         .any(|(i, mark)| run_before(&text[..i]) >= 2 && run_after(&text[i + mark.len()..]) >= 2)
 }
 
@@ -118,7 +139,7 @@ struct Token<'a> {
 
 /// The words of `text`, split at white space and [`SEPARATORS`]; a word written as two
 /// capitalised ones together (`ZeldaMadeup`, not `McDonald`: each part three letters or more)
-/// as its two.
+/// or joined by a hyphen ([`hyphenated`]) as its two.
 fn tokens(text: &str) -> Vec<Token<'_>> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -127,7 +148,7 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
             if i > start {
                 let word = &text[start..i];
                 let dotted = c == '.';
-                // Not beside a caret: `F^18^` is a nuclide.
+                // A caret is no mark here: `F^18^` is a nuclide.
                 let open = |c: Option<char>| c.is_none_or(|c| !c.is_alphabetic() && c != '^');
                 let alone = open(text[..start].trim_end().chars().next_back())
                     || open(text[i..].trim_start().chars().next());
@@ -413,6 +434,9 @@ mod tests {
             "Madeup-Zelda",
             "ZELDA-MADEUP",
             "ゼルダ・メイダップ",
+            "ｾﾞﾙﾀﾞ･ﾒｲﾀﾞｯﾌﾟ",
+            "Madeup Tc^99m^ Zelda",
+            "Madeup Tc99m Zelda",
         ] {
             assert!(unknown_pair(name.as_bytes()), "{name}");
         }
@@ -464,6 +488,7 @@ mod tests {
             "コンピュータ断層撮影",
             "Fluorodeoxyglucose F^18^",
             "Quellmarkose F^18^",
+            "Sestamibi Tc^99m^ Rest",
         ] {
             assert!(!unknown_pair(text.as_bytes()), "{text}");
         }

@@ -33,11 +33,10 @@ fn without_mass_numbers(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
             .then_some(digits + metastable)
     };
     let word_start = |i: usize| i == 0 || !text[i - 1].is_ascii_alphanumeric();
-    // An element's symbol ends at `i`: a capital and at most one small letter, at a word's start.
-    let symbol_before = |i: usize| match text[..i] {
-        [.., a, b] if a.is_ascii_uppercase() && b.is_ascii_lowercase() => word_start(i - 2),
-        [.., a] if a.is_ascii_uppercase() => word_start(i - 1),
-        _ => false,
+    // A nuclide's element's symbol ends at `i`, as a word of its own.
+    let symbol_before = |i: usize| {
+        let letters = text[..i].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+        NUCLIDE_SYMBOLS.contains(&&text[i - letters..i]) && word_start(i - letters)
     };
     if !text.windows(2).any(|w| w[0] == b'^' && w[1].is_ascii_digit()) {
         return std::borrow::Cow::Borrowed(text);
@@ -64,17 +63,20 @@ fn without_mass_numbers(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Whether `text` starts with a chemical element's symbol or the name of one nuclear medicine
-/// uses, as a word.
+/// Whether `text` starts with the symbol or the name of an element whose nuclides nuclear
+/// medicine uses, as a word.
 fn element(text: &[u8]) -> bool {
     let word: Vec<u8> = text.iter().take_while(|b| b.is_ascii_alphabetic()).copied().collect();
-    let symbol = match word.as_slice() {
-        [a] => a.is_ascii_uppercase(),
-        [a, b] => a.is_ascii_uppercase() && b.is_ascii_lowercase(),
-        _ => false,
-    };
-    symbol || NUCLIDE_ELEMENTS.iter().any(|e| e.as_bytes().eq_ignore_ascii_case(&word))
+    NUCLIDE_SYMBOLS.contains(&word.as_slice())
+        || NUCLIDE_ELEMENTS.iter().any(|e| e.as_bytes().eq_ignore_ascii_case(&word))
 }
+
+/// The symbols of [`NUCLIDE_ELEMENTS`], in their order.
+pub(super) const NUCLIDE_SYMBOLS: &[&[u8]] = &[
+    b"Tc", b"F", b"I", b"In", b"Ga", b"Tl", b"Xe", b"Kr", b"Rb", b"Lu", b"Y", b"Sm", b"Sr", b"Ra", b"Cu",
+    b"Zr", b"C", b"N", b"O", b"Cr", b"Co", b"Se", b"Er", b"Re", b"Ho", b"Bi", b"Pb", b"Ac", b"At", b"Tb",
+    b"Sc", b"P",
+];
 
 /// Elements whose nuclides nuclear medicine and PET use.
 const NUCLIDE_ELEMENTS: &[&str] = &[
@@ -170,9 +172,12 @@ pub(super) fn surname_first(text: &[u8]) -> bool {
         let after: Vec<u8> =
             text[after_at..].iter().take_while(|b| b.is_ascii_alphabetic()).copied().collect();
         let before: Vec<u8> = before.into_iter().rev().copied().collect();
-        // A family name in capitals has a vowel (`PZ, Gleason 3+4` is a prostate's zone).
+        // A family name in capitals has a vowel, or is `NG` (`PZ, Gleason 3+4` is a
+        // prostate's zone).
         let capitals = |w: &[u8]| {
-            w.len() >= 2 && w.iter().all(u8::is_ascii_uppercase) && w.iter().any(|b| b"AEIOUY".contains(b))
+            w.len() >= 2
+                && w.iter().all(u8::is_ascii_uppercase)
+                && (w.iter().any(|b| VOWELS.contains(b)) || w == b"NG")
         };
         capitals(&before)
             && after.len() >= 2
@@ -208,11 +213,12 @@ fn slashed(text: &[u8]) -> bool {
     })
 }
 
+const VOWELS: &[u8] = b"AEIOUY";
+
 /// A word in capitals that may be a name's: three letters or more with a vowel among them
 /// (`CTPA`, `MLO`, `TIA` and `RT` are abbreviations), and no word a description is written
 /// with ([`described`]).
 fn name_in_capitals(word: &[u8]) -> bool {
-    const VOWELS: &[u8] = b"AEIOUY";
     word.len() >= 3
         && word.iter().all(u8::is_ascii_uppercase)
         && word.iter().any(|b| VOWELS.contains(b))
