@@ -104,11 +104,9 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
 fn nuclide(word: &str) -> bool {
     let letters = word.bytes().take_while(u8::is_ascii_alphabetic).count();
     let (symbol, number) = word.as_bytes().split_at(letters);
-    let number = number.strip_suffix(b"m").unwrap_or(number);
     (symbol.is_empty() || super::words::NUCLIDE_SYMBOLS.contains(&symbol))
-        && (number.is_empty() || (number.len() <= 3 && number.iter().all(u8::is_ascii_digit)))
+        && (number.is_empty() || super::words::mass_number(number) == number.len())
         && !word.is_empty()
-        && !(symbol.is_empty() && number.is_empty())
 }
 
 /// A name of another language written in katakana (full or half width), its parts joined by the

@@ -26,12 +26,7 @@ pub(super) fn person_name(text: &[u8]) -> bool {
 /// medronate`), or at a word's start before the element (`^18^Fluorine`). No name's part is a
 /// number, but one between two names' parts is still a caret between them (`Madeup^99m^Zelda`).
 fn without_mass_numbers(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    let mass_number = |rest: &[u8]| {
-        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        let metastable = usize::from(rest.get(digits) == Some(&b'm'));
-        ((1..=3).contains(&digits) && rest.get(digits + metastable) == Some(&b'^'))
-            .then_some(digits + metastable)
-    };
+    let mass_number = |rest: &[u8]| Some(mass_number(rest)).filter(|&n| n > 0 && rest.get(n) == Some(&b'^'));
     let word_start = |i: usize| i == 0 || !text[i - 1].is_ascii_alphanumeric();
     // A nuclide's element's symbol ends at `i`, as a word of its own.
     let symbol_before = |i: usize| {
@@ -61,6 +56,16 @@ fn without_mass_numbers(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// How long the mass number `text` starts with is (`99m` in `99m^`, `18`): one to three digits,
+/// and `m` for a metastable state; 0 when it starts with none.
+pub(super) fn mass_number(text: &[u8]) -> usize {
+    let digits = text.iter().take_while(|b| b.is_ascii_digit()).count();
+    match digits {
+        1..=3 => digits + usize::from(text.get(digits) == Some(&b'm')),
+        _ => 0,
+    }
 }
 
 /// Whether `text` starts with the symbol or the name of an element whose nuclides nuclear
