@@ -292,7 +292,18 @@ open(out['volume.mha'], 'wb').write(('ObjectType = Image\nNDims = 2\nDimSize = %
 #[test]
 fn dicom_pixels_are_read_as_a_viewer_displays_them_through_palettes_luts_bits_and_windows() {
     let v = Vault::new();
-    let kinds = ["palette", "modality_lut", "high_bits", "window", "aspect", "icc", "high_bit_15", "parity"];
+    let kinds = [
+        "palette",
+        "modality_lut",
+        "high_bits",
+        "window",
+        "aspect",
+        "icc",
+        "high_bit_15",
+        "parity",
+        "signed",
+        "signed_window",
+    ];
     let mut paths = Vec::new();
     for kind in kinds {
         for text in ["text", "clean"] {
@@ -327,7 +338,8 @@ def save(path, ds, pixels):
     if pixels.ndim == 3:
         ds.SamplesPerPixel, ds.PlanarConfiguration = pixels.shape[2], 0
     ds.Rows, ds.Columns = pixels.shape[:2]
-    ds.PixelRepresentation = 0
+    if 'PixelRepresentation' not in ds:
+        ds.PixelRepresentation = 0
     ds.PixelData = pixels.tobytes()
     ds.save_as(path, enforce_file_format=True)
 def parity(m, high):
@@ -385,6 +397,19 @@ for text in (True, False):
     m = mask(text); ds = Dataset()
     ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 16, 12, 11
     save(next(paths), ds, parity(m, 4096))
+for text in (True, False):
+    # Signed values, as CT stores them (air is -1000): text drawn in negative values over a
+    # positive ground, which a stretch of the words taken as unsigned shows as one shade.
+    m = mask(text); ds = Dataset()
+    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 16, 16, 15
+    ds.PixelRepresentation = 1
+    save(next(paths), ds, np.where(m, -1000, 1000).astype(np.int16))
+for text in (True, False):
+    # The same under a window both values lie below: read stretched whole.
+    m = mask(text); ds = Dataset()
+    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 16, 16, 15
+    ds.PixelRepresentation, ds.WindowCenter, ds.WindowWidth = 1, 3000, 100
+    save(next(paths), ds, np.where(m, -200, -3000).astype(np.int16))
 "#,
             ][..],
             &args[..],

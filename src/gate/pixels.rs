@@ -159,7 +159,9 @@ pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
         out.push((f, read));
         out.extend(shown.drain(..).map(|s| (f, s)));
         let Ok(decoded) = decoded else { continue };
-        if windowed && !shows_every_value(&decoded) {
+        // Signed values stretched whole are read by `displayed`: dicom-pixeldata's stretch
+        // measures them as unsigned words.
+        if windowed && !signed(&decoded) && !shows_every_value(&decoded) {
             let whole = options.clone().with_voi_lut(dicom_pixeldata::VoiLutOption::Normalize);
             if let Ok(image) = decoded.to_dynamic_image_with_options(0, &whole) {
                 out.push((f, frame(&image)));
@@ -199,8 +201,7 @@ fn shows_every_value(d: &dicom_pixeldata::DecodedPixelData<'_>) -> bool {
     let rescale = d.rescale().ok().and_then(|r| r.first().copied());
     let (slope, intercept) = rescale.map_or((1.0, 0.0), |r| (r.slope, r.intercept));
     let top = f64::from((1u32 << d.bits_stored().min(31)) - 1);
-    let signed = matches!(d.pixel_representation(), dicom_pixeldata::PixelRepresentation::Signed);
-    let (low, high) = if signed { (-(top + 1.0) / 2.0, (top - 1.0) / 2.0) } else { (0.0, top) };
+    let (low, high) = if signed(d) { (-(top + 1.0) / 2.0, (top - 1.0) / 2.0) } else { (0.0, top) };
     let ends = [low * slope + intercept, high * slope + intercept];
     let (least, most) = (ends[0].min(ends[1]), ends[0].max(ends[1]));
     window.center - window.width / 2.0 <= least && window.center + window.width / 2.0 >= most
@@ -208,8 +209,9 @@ fn shows_every_value(d: &dicom_pixeldata::DecodedPixelData<'_>) -> bool {
 
 /// What a viewer shows of a frame of one sample a pixel that dicom-pixeldata's image does not:
 /// the colours a PALETTE COLOR image's palette gives its indices; the values a Modality LUT
-/// Sequence maps the stored ones to; and the stored values with the bits above Bits Stored
-/// masked off (a viewer ignores them: noise there hides the text in the bits below); and the
+/// Sequence maps the stored ones to; signed values stretched whole; the stored values with the
+/// bits above Bits Stored masked off (a viewer ignores them: noise there hides the text in the
+/// bits below); and the
 /// bit planes that hold a picture under noise ([`hidden_planes`]). Each as a frame of its own,
 /// only where the file has what makes it differ.
 fn displayed(
@@ -260,6 +262,16 @@ fn displayed(
     if let Some(lut) = modality {
         out.push(grey(values.iter().map(|&v| lut.map(v)).collect()));
     }
+    // Signed values as a viewer reads them, stretched whole. dicom-pixeldata stretches between
+    // the least and the greatest stored word taken as unsigned (−1000 as 64536): text drawn in
+    // negative values over a positive ground, or the other way, comes out one shade with it.
+    // With the sign bit flipped, a signed value's order is its word's.
+    // Not where the first window already shows every value.
+    let windowed = file.get(tags::WINDOW_CENTER).is_some() || file.get(tags::VOILUT_SEQUENCE).is_some();
+    if signed(d) && (1..=16).contains(&stored) && !(windowed && shows_every_value(d)) {
+        let (sign, mask) = (1u32 << (stored - 1), (1u32 << stored) - 1);
+        out.push(grey(values.iter().map(|&v| ((v >> shift) & mask) ^ sign).collect()));
+    }
     out.extend(hidden_planes(values, width, height, stored.max(1)));
     if masked {
         let mask = (1u32 << stored) - 1;
@@ -271,6 +283,10 @@ fn displayed(
         }
     }
     out
+}
+
+fn signed(d: &dicom_pixeldata::DecodedPixelData<'_>) -> bool {
+    matches!(d.pixel_representation(), dicom_pixeldata::PixelRepresentation::Signed)
 }
 
 /// The bit planes of stored values that hold a picture below planes of noise: text in the low

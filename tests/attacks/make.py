@@ -1339,6 +1339,10 @@ def class8():
     add('c8_unknown_name_katakana_half_width.dcm', C8, 'ImageComments: a name in half-width katakana',
         'ｾﾞﾙﾀﾞ･ｸｴﾙﾏｰｸ', part10(ct('c8 un katakana hw', CLEAN_DESC + [
             E(0x00080005, 'CS', 'ISO_IR 192'), E(0x00204000, 'LT', 'ｾﾞﾙﾀﾞ･ｸｴﾙﾏｰｸ'.encode())])))
+    # Round 14: a URL's slug in small letters after a patient's segment.
+    add('c8_retrieve_url_patient_slug.dcm', C8, 'RetrieveURL: https://pacs.example/patient/zelda-quellmark/studies',
+        'zelda-quellmark', part10(ct('c8 url slug', [
+            E(0x00081190, 'UR', 'https://pacs.example/patient/zelda-quellmark/studies')])))
     add('c8_unknown_name_code_meaning.dcm', C8, 'ProcedureCodeSequence: 4711913 (99LOCAL) "Zelda Quellmark"', bare,
         part10(ct('c8 un code', CLEAN_DESC + [E(0x00081032, 'SQ', [code('4711913', '99LOCAL', bare)])])))
     # Round 14: text the profile keeps as it is (a model's name, a body part, an image type,
@@ -1450,6 +1454,8 @@ def controls8():
     add('ctl_kept_text_fdg.dcm', C7, 'RadionuclideCodeSequence: Fluorodeoxyglucose F^18^', '',
         part10(ct('ctl kt fdg', [E(0x00540016, 'SQ', [[
             E(0x00540300, 'SQ', [code('C-B1031', 'SRT', 'Fluorodeoxyglucose F^18^')])]])])))
+    add('ctl_retrieve_url_patient_words.dcm', C7, 'RetrieveURL: https://wiki.example/patient/prone-positioning', '',
+        part10(ct('ctl url words', [E(0x00081190, 'UR', 'https://wiki.example/patient/prone-positioning')])))
     add('ctl_image_comments_prostate.dcm', C7, 'ImageComments (Clean Descriptors): PI-RADS 4 lesion left PZ, '
         'Gleason 3+4 on biopsy', '', part10(ct('ctl ic pz', CLEAN_DESC + [
             E(0x00204000, 'LT', 'PI-RADS 4 lesion left PZ, Gleason 3+4 on biopsy')])))

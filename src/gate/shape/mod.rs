@@ -333,6 +333,8 @@ mod tests {
             "Пациент Мэйдап З.",
             "Paciente Zelda Madeup",
             "姓名 张三",
+            "https://pacs.example/patient/zelda-madeup",
+            "/patients/madeup_zelda/studies",
         ] {
             assert_eq!(find(text.as_bytes(), Strength::Labels), Some(Shape::LabelledField), "{text}");
         }
@@ -358,6 +360,8 @@ mod tests {
             "PRE, POST CONTRAST",
             "T2 FLAIR, DWI",
             "https://pacs.example/patients/search?modality=CT",
+            "https://wiki.example/patient/search-results",
+            "https://wiki.example/patient/prone-positioning",
             "HEAD/NECK",
             "CT/MR fusion",
             "PRE/POST CONTRAST",

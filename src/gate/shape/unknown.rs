@@ -99,6 +99,17 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
     })
 }
 
+/// A URL's slug of words (`zelda`, `madeup`): letters only, two or more each, one of them no list
+/// knows.
+pub(super) fn slug(words: &[&[u8]]) -> bool {
+    let letters = |w: &&[u8]| w.len() >= 2 && w.iter().all(u8::is_ascii_alphabetic);
+    words.iter().all(letters)
+        && words
+            .iter()
+            .filter_map(|w| std::str::from_utf8(w).ok())
+            .any(|w| !described(w.as_bytes()) && !product(w) && !known(w) && !in_other_language(w))
+}
+
 /// A nuclide's element's symbol, its mass number, or both written together (`Tc`, `99m`,
 /// `Tc99m`).
 fn nuclide(word: &str) -> bool {

@@ -298,13 +298,16 @@ pub fn labelled(text: &[u8]) -> bool {
     if text.len() >= 8 && super::keys::attribute_labelled(&lower) {
         return true;
     }
+    // A URL's path with no scheme (`pacs.example/patients/madeup_zelda`).
+    if resource(text, &lower) {
+        return true;
+    }
     // A label needs a separator after it, or (for the number labels) a digit.
     if !text.iter().any(|&b| matches!(b, b':' | b'#' | b'=' | b'-') || b.is_ascii_digit()) {
         return false;
     }
     if number_after(&lower, NUMBER_LABELS, 1)
         || number_after(&lower, LONG_NUMBER_LABELS, 5)
-        || resource(text, &lower)
         || super::address::addressed(&lower)
         || super::keys::query_identity(&lower)
     {
@@ -387,11 +390,12 @@ fn resource(text: &[u8], lower: &[u8]) -> bool {
     })
 }
 
-/// Two capitalised words or more joined by `-`, `_`, `.`, `+` or `%20` (`Zelda-Madeup`).
+/// Two words or more joined by `-`, `_`, `.`, `+` or `%20`, all capitalised (`Zelda-Madeup`), or
+/// all letters with one no list knows (`zelda-madeup`, a slug; not `search-results`).
 fn url_name(segment: &[u8]) -> bool {
     let spaced = replace_all(segment, b"%20", b" ");
     let words: Vec<&[u8]> = spaced.split(|b| matches!(b, b'-' | b'_' | b'.' | b'+' | b' ')).collect();
-    words.len() >= 2 && words.iter().all(|w| title_case(w))
+    words.len() >= 2 && (words.iter().all(|w| title_case(w)) || super::unknown::slug(&words))
 }
 
 /// A word in title case: a capital and then small letters only (`Zelda`; not `ZELDA`, `McRae`).
