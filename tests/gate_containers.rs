@@ -470,3 +470,56 @@ fn names_a_container_carries_are_judged_and_never_shown() {
     g.write_all(&clean).unwrap();
     assert!(accepted(&g.finish().unwrap()));
 }
+
+/// Base64 of bytes, as `base64` writes it (lines of 76).
+fn base64_of(data: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for (n, group) in data.chunks(3).enumerate() {
+        if n > 0 && n % 19 == 0 {
+            out.push('\n');
+        }
+        let b = [group[0], *group.get(1).unwrap_or(&0), *group.get(2).unwrap_or(&0)];
+        let v = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for k in 0..4 {
+            out.push(if k <= group.len() {
+                ALPHABET[(v >> (18 - 6 * k) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// Text as UTF-16 (little-endian with a byte-order mark, or big-endian without) or UTF-32.
+fn wide(text: &str, form: &str) -> Vec<u8> {
+    match form {
+        "utf-16le" => {
+            [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect()
+        }
+        "utf-16be" => text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+        _ => [0xFF, 0xFE, 0, 0]
+            .into_iter()
+            .chain(text.chars().flat_map(|c| (c as u32).to_le_bytes()))
+            .collect(),
+    }
+}
+
+/// An identified file written as base64 or hex text, saved in UTF-16 or UTF-32 (as Windows'
+/// Notepad saves it): read as the text it stands for, and the file in it found. The same of a
+/// conforming file, and a note in UTF-16, pass.
+#[test]
+fn text_encodings_of_a_file_in_utf16_or_utf32_are_read() {
+    let dirty = part10(identified(), EXPLICIT);
+    let clean = part10(conformant(), EXPLICIT);
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    for form in ["utf-16le", "utf-16be", "utf-32"] {
+        for (what, text) in [("base64", base64_of(&dirty)), ("hex", hex(&dirty))] {
+            assert!(!accepted(&wide(&text, form)), "{what} in {form}");
+        }
+        assert!(accepted(&wide(&base64_of(&clean), form)), "a conforming file's base64 in {form}");
+        assert!(accepted(&wide("Teaching notes: CT head, normal study.\r\n", form)), "a note in {form}");
+    }
+}

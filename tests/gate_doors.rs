@@ -6,7 +6,7 @@ mod common;
 
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::FileExt;
 use std::sync::{Arc, Barrier};
 
 use common::Vault;
@@ -20,8 +20,8 @@ fn is_clean(bytes: &[u8]) -> bool {
     gate::check(bytes, &Policy::default()).accept
 }
 
-/// Two handles on one file: the first writes a conforming file and closes it (the gate checks
-/// at the close) while the second, opened for direct I/O, writes an identified file over it at
+/// Two descriptors of one file: the first writes a conforming file and closes it (the gate
+/// checks at the close) while the second, made direct, writes an identified file over it at
 /// the same moment. Whichever lands first, both closes end with the file gone — never with
 /// the identified bytes readable, there or after a remount. Run many times to meet the race.
 #[test]
@@ -50,13 +50,14 @@ fn invariant_4_a_write_racing_the_check_at_close_never_leaves_identified_bytes_r
         let path = m.dir.join(format!("f{i:05}.dcm"));
         let mut a = fs::File::create(&path).unwrap();
         a.write_all(&clean).unwrap();
-        let b = fs::OpenOptions::new()
-            .write(true)
-            .custom_flags(libc::O_DIRECT)
-            .open(&path)
-            .or_else(|_| fs::OpenOptions::new().write(true).open(&path))
-            .unwrap_or_else(|e| panic!("round {i}: a second handle cannot be opened: {e}"));
-        direct += usize::from(b.metadata().is_ok());
+        // A second descriptor of the same open file (no other handle opens a file being
+        // written), made direct: its write goes to vault at once, not through the page cache.
+        let b = a.try_clone().unwrap_or_else(|e| panic!("round {i}: the descriptor cannot be copied: {e}"));
+        // SAFETY: flags of a descriptor this test owns.
+        direct += usize::from(unsafe {
+            let fd = std::os::fd::AsRawFd::as_raw_fd(&b);
+            libc::fcntl(fd, libc::F_SETFL, libc::fcntl(fd, libc::F_GETFL) | libc::O_DIRECT) == 0
+        });
         let start = Arc::new(Barrier::new(2));
         let writer = {
             let (start, dirty) = (start.clone(), dirty.clone());

@@ -19,7 +19,8 @@ use crate::size::count;
     lzip, bzip2, zstd, lz4, cpio, ar, ISO 9660, a PDF's streams, base64, hex and other text encodings \
     of a file, raw deflate and LZMA2 streams without a header; 7z, rar, cab, lzop, LHA, UDF and disk images are refused). Images are read for burned-in text; \
     documents (text, CSV, HTML, JSON, RTF, TeX, a PDF's pages, an HL7 message) are refused when they label a \
-    patient's name, birth date or ID. Other files pass.\n\n\
+    patient's name, birth date or ID. Other files pass. The names a door would store are judged \
+    too: each path's own name and the names under it (identity-in-name).\n\n\
     Exit status: 0 when every file is accepted, 1 when any is refused, 74 when any could not be read, 2 on a usage error. \
     Reasons name the rule, the tag and where it stands, never the value.")]
 pub struct CheckArgs {
@@ -43,8 +44,13 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         None => Policy::default(),
     };
     let mut found = Vec::new();
+    let mut names = Vec::new();
     for p in &args.paths {
+        let from = found.len();
         crate::gate::host::files(p, PathBuf::new(), &mut found)?;
+        // The names a door would store: the argument's own and those under it.
+        let base = p.file_name().map(PathBuf::from).unwrap_or_default();
+        names.extend(found[from..].iter().map(|(_, rel)| base.join(rel).to_string_lossy().into_owned()));
     }
     let files: Vec<PathBuf> = found.into_iter().map(|(path, _)| path).collect();
     // Reading pixels takes a second or more an image: a bar says how far it got.
@@ -53,8 +59,15 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         Some(files.len() as u64),
         "{bar:40} {pos}/{len} files checked, {eta} left {wide_msg}",
     );
-    let results = crate::parallel::map(&files, |path| {
-        let result = check_path(path, &policy, &Sight::system()).map_err(|e| e.to_string());
+    let named: Vec<(&PathBuf, &String)> = files.iter().zip(&names).collect();
+    let results = crate::parallel::map(&named, |(path, name)| {
+        let result = check_path(path, &policy, &Sight::system()).map_err(|e| e.to_string()).map(|mut v| {
+            if let Some(reason) = crate::gate::check_path(name) {
+                v.accept = false;
+                v.reasons.insert(0, reason);
+            }
+            v
+        });
         bar.inc(1);
         result
     });

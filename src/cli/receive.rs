@@ -115,6 +115,11 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<Exit> {
     if args.max_associations == 0 || args.timeout == 0 {
         return Err(UsageError("--max-associations and --timeout must be at least 1".into()).into());
     }
+    // The folder's names are stored, and every instance's audit record carries them.
+    if let Some(reason) = crate::gate::check_path(&args.into) {
+        let why = format!("--into: the folder's name is refused: {reason}; {}", reason.fix());
+        return Err(crate::error::Refusal(why).into());
+    }
     super::reuse_large_buffers();
     // Read before the vault is unlocked: a wrong path costs no passphrase.
     let tls = match (&args.tls_cert, &args.tls_key) {

@@ -177,15 +177,28 @@ impl<D: BlockDevice + 'static> Inner<D> {
 
     /// A name the mount is asked to give (a new file, folder or link, a rename's or a hard link's
     /// new name, a link's target): refused, EACCES, when the gate refuses it
-    /// ([`gate::check_name`]), audited against its folder and told to the desktop as a file's
+    /// ([`gate::check_named`]: alone, and after its folder's names), audited against its folder and told to the desktop as a file's
     /// refusal is — without the name.
     pub(super) fn judge_name(&self, parent: u64, name: &str) -> Res<()> {
-        let Some(reason) = gate::check_name(name) else { return Ok(()) };
-        let folder = {
-            let view = self.store.read().map_err(|e| self.fail(e))?;
-            view.path_of(parent).map_err(|e| self.fail(e))?
-        };
-        self.change(|tx| audit_refusal(tx, Door::named("mount"), &folder, std::slice::from_ref(&reason)))?;
+        let folder = self.folder_path(parent)?;
+        match gate::check_named(&folder, name) {
+            Some(reason) => self.refuse_name(&folder, reason),
+            None => Ok(()),
+        }
+    }
+
+    /// A link's target, made in `parent`: every name of it judged, and its text as a file's
+    /// bytes ([`gate::names::link_content`]); refused as [`Inner::judge_name`] refuses a name.
+    pub(super) fn judge_link(&self, parent: u64, target: &str) -> Res<()> {
+        let folder = self.folder_path(parent)?;
+        match gate::check_path(target).or_else(|| gate::names::link_content(target, &self.policy)) {
+            Some(reason) => self.refuse_name(&folder, reason),
+            None => Ok(()),
+        }
+    }
+
+    fn refuse_name(&self, folder: &str, reason: gate::Reason) -> Res<()> {
+        self.change(|tx| audit_refusal(tx, Door::named("mount"), folder, std::slice::from_ref(&reason)))?;
         if let Some(n) = self.notices.get() {
             n.tell(crate::notify::Notice {
                 path: format!("{}/(a new name)", folder.trim_end_matches('/')),
@@ -195,6 +208,26 @@ impl<D: BlockDevice + 'static> Inner<D> {
             });
         }
         Err(Errno::EACCES)
+    }
+
+    /// A folder's path, remembered for the next name made in it.
+    fn folder_path(&self, folder: u64) -> Res<String> {
+        let mut last = self.last_folder.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, path)) = last.as_ref().filter(|(ino, _)| *ino == folder) {
+            return Ok(path.clone());
+        }
+        let path = {
+            let view = self.store.read().map_err(|e| self.fail(e))?;
+            view.path_of(folder).map_err(|e| self.fail(e))?
+        };
+        *last = Some((folder, path.clone()));
+        Ok(path)
+    }
+
+    /// Forgets the folder path [`Inner::folder_path`] remembers (a rename or a folder's removal
+    /// may have changed it).
+    pub(super) fn forget_folder_path(&self) {
+        *self.last_folder.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// [`Inner::judge_name`] of a name the kernel gives, once it is a name at all.

@@ -81,6 +81,13 @@ struct Inner<D: BlockDevice + 'static> {
     policy: crate::gate::Policy,
     /// Where refusals are told to the desktop (`crate::notify`), when there is a session bus.
     notices: std::sync::OnceLock<crate::notify::Notifier>,
+    /// The path of the folder a name was last made in, for the gate's reading of a name with its
+    /// folder's ([`Inner::judge_name`]): a copy makes its names in one folder after another.
+    /// Forgotten at every rename and removal of a folder.
+    last_folder: Mutex<Option<(u64, String)>>,
+    /// Told whenever a handle is released: an open that found its file in use waits on it a
+    /// moment ([`Inner::wait_until_free`]).
+    released: Condvar,
 }
 
 /// The filesystem handed to fuser.
@@ -90,6 +97,9 @@ pub struct VaultFs<D: BlockDevice + 'static> {
 }
 
 type Res<T> = Result<T, Errno>;
+
+/// How long an open waits for a file's other handles to be released ([`Inner::wait_until_free`]).
+const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl<D: BlockDevice + 'static> Inner<D> {
     fn state(&self) -> MutexGuard<'_, State> {
@@ -179,6 +189,28 @@ impl<D: BlockDevice + 'static> Inner<D> {
         Ok((free, total, files))
     }
 
+    /// Waits until no other handle holds `ino` in a way that forbids this open (`writing` or
+    /// not): a file being written is opened by no one else, and a file open is not opened to be
+    /// written. The kernel releases a closed file's handle after close(2) returns, so a program
+    /// that closes a file and opens it again finds it in use for a moment: it waits that moment
+    /// (at most [`RELEASE_WAIT`]), then is refused.
+    fn wait_until_free(&self, ino: u64, writing: bool) -> bool {
+        let deadline = std::time::Instant::now() + RELEASE_WAIT;
+        let mut st = self.state();
+        loop {
+            let open = st.open.get(&ino).copied().unwrap_or(0);
+            let written = open > 0 && st.handles.values().any(|&(i, w)| i == ino && w);
+            if !(written || (writing && open > 0)) {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            st = self.released.wait_timeout(st, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
     fn open_handle(&self, ino: u64, writer: bool) -> u64 {
         let mut st = self.state();
         let fh = st.next_handle;
@@ -192,6 +224,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
         let ino = {
             let mut st = self.state();
             let Some((ino, _)) = st.handles.remove(&fh) else { return Ok(()) };
+            self.released.notify_all();
             let count = st.open.get_mut(&ino).expect("an open handle counts");
             *count -= 1;
             if *count > 0 {
@@ -255,6 +288,8 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
             stop: (Mutex::new(false), Condvar::new()),
             notifier: Arc::new(std::sync::OnceLock::new()),
             notices: std::sync::OnceLock::new(),
+            last_folder: Mutex::new(None),
+            released: Condvar::new(),
         });
         let committer = {
             let inner = inner.clone();

@@ -174,6 +174,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
     }
 
     fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        self.inner.forget_folder_path();
         reply_empty(reply, name_str(name).and_then(|n| self.inner.change(|tx| tx.rmdir(parent.0, n))));
     }
 
@@ -181,7 +182,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         let r = (|| {
             let n = self.inner.new_name(parent.0, link_name)?;
             let t = target.to_str().ok_or(Errno::EINVAL)?;
-            self.inner.judge_name(parent.0, t)?;
+            self.inner.judge_link(parent.0, t)?;
             let ino = self.inner.change(|tx| tx.create(parent.0, n, Kind::Symlink, 0o777, Some(t)))?;
             self.inner.entry(ino)
         })();
@@ -203,6 +204,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             return reply.error(Errno::EINVAL);
         }
         let no_replace = flags.contains(RenameFlags::RENAME_NOREPLACE);
+        self.inner.forget_folder_path();
         let r = (|| {
             let (a, b) = (name_str(name)?, self.inner.new_name(newparent.0, newname)?);
             self.inner.change(|tx| tx.rename(parent.0, a, newparent.0, b, no_replace))
@@ -230,6 +232,12 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         if !writing && self.inner.is_unchecked(ino.0) {
             // Readable by no other handle until the gate has passed it.
             return reply.error(Errno::EACCES);
+        }
+        // A file being written is opened by no one else, and one open is not opened to be
+        // written: the kernel's page cache is shared, so another handle would read what a writer
+        // wrote before the gate has seen it (its reads never reach vault).
+        if !self.inner.wait_until_free(ino.0, writing) {
+            return reply.error(Errno::EBUSY);
         }
         match self.inner.inode(ino.0) {
             Ok(i) if i.kind == Kind::Dir => reply.error(Errno::EISDIR),
@@ -409,8 +417,18 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             // No POSIX ACLs in a vault: programs (cp -a) then fall back to chmod.
             return reply.error(Errno::EOPNOTSUPP);
         }
-        // An attribute is a door too: DICOM in an attribute's value passes the gate first.
-        let verdict = crate::gate::check(value, self.inner.policy());
+        // An attribute is a door too: its name is judged as a file's (after its namespace), its
+        // value as one and as a file's bytes (DICOM in it passes the gate first).
+        let attribute = name.to_string_lossy();
+        let named = attribute.split_once('.').map_or(&*attribute, |(_, n)| n);
+        // A value that is text is judged as a name too (written as hex, say).
+        let as_name = std::str::from_utf8(value).ok().and_then(crate::gate::check_name);
+        let verdict = match crate::gate::check_name(named).or(as_name) {
+            Some(reason) => {
+                crate::gate::Verdict { accept: false, reasons: vec![reason], ..crate::gate::Verdict::plain() }
+            }
+            None => crate::gate::check(value, self.inner.policy()),
+        };
         if !verdict.accept {
             // Audited like every refusal.
             let path = self.inner.store.read().ok().and_then(|v| v.path_of(ino.0).ok()).unwrap_or_default();

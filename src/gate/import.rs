@@ -59,7 +59,7 @@ pub struct Plan {
 
 /// The plan to copy `sources` (each with the name it takes) into the vault's folder `into`.
 pub fn plan(sources: &[(PathBuf, String)], into: &str) -> crate::error::Result<Plan> {
-    if let Some(reason) = into.split('/').find_map(super::check_name) {
+    if let Some(reason) = super::check_path(into) {
         let why = format!("the destination folder's name is refused: {reason}; {}", reason.fix());
         return Err(crate::error::Refusal(why).into());
     }
@@ -77,11 +77,11 @@ fn walk(src: &Path, dest: &str, items: &mut Vec<Item>) -> crate::error::Result<(
     let ft = meta.file_type();
     let (folder, name) = split_path(dest);
     let named = |reason| Item::Named { src: src.to_path_buf(), folder: folder.to_string(), reason };
-    if let Some(reason) = super::check_name(name) {
+    if let Some(reason) = super::check_named(folder, name) {
         items.push(named(reason));
     } else if ft.is_symlink() {
         let target = with_path(std::fs::read_link(src), src, "cannot read the link")?;
-        if let Some(reason) = super::check_name(&target.to_string_lossy()) {
+        if let Some(reason) = super::check_path(&target.to_string_lossy()) {
             items.push(named(reason));
             return Ok(());
         }
@@ -169,6 +169,14 @@ pub fn import<D: BlockDevice + 'static>(
             }
             Item::Symlink { dest, target } => {
                 let (dir, name) = split_path(dest);
+                // A target is text a file's bytes could be written as (hex of a compressed
+                // data set fits in one): judged as a file's bytes are.
+                if let Some(reason) = super::names::link_content(target, policy) {
+                    super::door::audit_refusal(&mut tx, door, dir, std::slice::from_ref(&reason))?;
+                    let why = format!("refused by the gate: {reason}; {}", reason.fix());
+                    skip(&mut summary, events, format!("a link in {dir}/"), why);
+                    continue;
+                }
                 let parent = tx.mkdir_all(dir, 0o755)?;
                 if tx.lookup(parent, name)?.is_some() {
                     tx.unlink(parent, name)?;

@@ -42,6 +42,7 @@ pub mod import;
 mod in_text;
 pub mod law;
 pub mod metadata;
+pub mod names;
 mod overlaid;
 pub mod pdf;
 pub mod pixels;
@@ -56,6 +57,7 @@ mod verdict;
 
 pub use burned::{Identity, Memo, Sight};
 use embedded::{MAX_EMBEDDED, MAX_RAW_READINGS, embedded_part10, embedded_raw, other_reading, raw_starts};
+pub use names::{check_name, check_named, check_path};
 use pixels::DataSet;
 pub use policy::Policy;
 pub use profile::Retain;
@@ -104,16 +106,27 @@ pub fn might_need_all(head: &[u8], tail: &[u8], len: u64) -> bool {
     head.get(128..132) == Some(b"DICM") || head.starts_with(b"DICM") || raw_starts(head, len).next().is_some()
 }
 
+/// `bytes` as UTF-8, where they are text in UTF-16 or UTF-32 (a byte-order mark, or the zero
+/// bytes of wide ASCII) whose characters are nearly all ASCII: what an encoding of bytes writes
+/// (a document in another script is read as a document).
+fn wide_text(bytes: &[u8]) -> Option<Vec<u8>> {
+    let head = bytes.get(..8)?;
+    if !head.contains(&0) && !head.starts_with(&[0xFF, 0xFE]) && !head.starts_with(&[0xFE, 0xFF]) {
+        return None;
+    }
+    let std::borrow::Cow::Owned(utf8) = encoded::as_utf8(bytes) else { return None };
+    let text = String::from_utf8_lossy(&utf8);
+    let (mut chars, mut plain) = (0usize, 0usize);
+    for c in text.chars() {
+        chars += 1;
+        plain += usize::from(c.is_ascii_graphic() || c.is_ascii_whitespace());
+    }
+    (chars > 0 && plain * 100 >= chars * 95).then_some(utf8)
+}
+
 /// How far pieces of a file overlap when it is looked at piece by piece: a signature
 /// and the bytes that tell it are never cut off from both.
 pub const MIDDLE_OVERLAP: usize = 512;
-
-/// The judgement on a name a door is asked to give (a file, a folder, a link's target): the
-/// reason it is refused (`identity-in-name`: a person name's `Family^Given`, a labelled field, a
-/// title and a name; underscores read as spaces), or None. The reason holds no part of the name.
-pub fn check_name(name: &str) -> Option<Reason> {
-    container::judge_name(name.as_bytes(), "", "a file or folder name").err()
-}
 
 /// The verdict on one file's bytes, images read by the Tesseract on `PATH` ([`Sight::system`]).
 pub fn check(bytes: &[u8], policy: &Policy) -> Verdict {
@@ -297,6 +310,15 @@ fn check_in(
             let inner = format!("{location}{name}!/");
             all.merge(check_in(&data, policy, sight, &inner, depth + 1, budget));
         }
+    }
+    // Text in UTF-16 or UTF-32 (as Windows' Notepad saves it) is read again as the UTF-8 it
+    // stands for: base64, hex or uuencoding of a file in it is found as in any text.
+    if !all.dicom
+        && kinds.is_empty()
+        && depth < container::MAX_DEPTH
+        && let Some(utf8) = wide_text(bytes)
+    {
+        all.merge(check_in(&utf8, policy, sight, &format!("{location}(as UTF-8)!/"), depth + 1, budget));
     }
     // A document (a note, a list, a web page, a PDF's page, an HL7 message) that labels a
     // patient's identity.

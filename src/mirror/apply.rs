@@ -230,6 +230,14 @@ impl<'a, S: BlockDevice + 'static, D: BlockDevice + 'static> Apply<'a, S, D> {
                 self.commit(events)?;
                 return Err(MirrorError::Stopped);
             }
+            if let Step::Folder { path, src, .. }
+            | Step::Symlink { path, src, .. }
+            | Step::File { path, src, .. } = &step
+                && let Some((folder, reason)) = self.named(path, src)
+            {
+                self.refuse_name(&folder, reason, events)?;
+                continue;
+            }
             match step {
                 Step::Folder { path, src, existing } => self.folder(path, src, existing)?,
                 Step::Symlink { path, src, existing } => self.symlink(path, src, existing, events)?,
@@ -283,6 +291,36 @@ impl<'a, S: BlockDevice + 'static, D: BlockDevice + 'static> Apply<'a, S, D> {
             events(&Event::Conflict { path: path.to_string(), why: FOLDER_IN_THE_WAY });
         }
         Ok(room)
+    }
+
+    /// The first name of `path` the backup's gate refuses, or its link's target: names are
+    /// stored as plainly as bytes (the source may hold one its own policy let in, or one made
+    /// before the gate read names as it does).
+    fn named(&self, path: &str, e: &Entry) -> Option<(String, gate::Reason)> {
+        gate::names::refused_in(path).or_else(|| {
+            let target = e.inode.target.as_deref()?;
+            let reason =
+                gate::check_path(target).or_else(|| gate::names::link_content(target, self.policy))?;
+            Some((split_path(path).0.to_string(), reason))
+        })
+    }
+
+    /// A name refused: not copied (nor anything under it), audited against its folder, told
+    /// without the name.
+    fn refuse_name(
+        &mut self,
+        folder: &str,
+        reason: gate::Reason,
+        events: &mut dyn FnMut(&Event),
+    ) -> Result<()> {
+        if let Some(b) = self.batch.as_mut() {
+            let door = gate::door::Door::named("mirror");
+            dst(gate::door::audit_refusal(b.tx()?, door, folder, std::slice::from_ref(&reason)))?;
+        }
+        self.summary.refused += 1;
+        let path = format!("{}/(a name)", folder.trim_end_matches('/'));
+        events(&Event::Refused { path, reasons: vec![reason] });
+        Ok(())
     }
 
     fn folder(&mut self, path: &str, e: &Entry, existing: Option<&Entry>) -> Result<()> {

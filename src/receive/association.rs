@@ -57,8 +57,15 @@ impl AccessControl for &Access<'_> {
 /// An AE title as the receiver prints and audits it: what a peer sent, cut to 16 characters of
 /// printable ASCII (anything else a `?`).
 fn ae_text(ae: &str) -> String {
-    ae.trim().chars().take(16).map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect()
+    let text: String =
+        ae.trim().chars().take(16).map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect();
+    // A caller's title is the caller's to choose: one the gate would refuse as a name (a
+    // patient's, `MRN 4711913`) is not written down.
+    if crate::gate::check_name(&text).is_some() { WITHHELD.to_string() } else { text }
 }
+
+/// What the audit log and the messages say of a calling AE title the gate refuses as a name.
+pub const WITHHELD: &str = "(withheld)";
 
 /// An instance being received: its command, its presentation context, and the file it is
 /// becoming (the meta group first, then the data set as it comes: one buffer, one copy).

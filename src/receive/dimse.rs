@@ -51,6 +51,11 @@ pub fn ae_title(text: &str) -> Result<&str, String> {
     if ae.is_empty() || ae.len() > 16 || !ae.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'\\') {
         return Err(format!("{ae:?}: an AE title is 1 to 16 characters of printable ASCII, no backslash"));
     }
+    // It is written into the policy and the audit log: not a patient's name or number (and not
+    // repeated here).
+    if crate::gate::check_name(ae).is_some() {
+        return Err("is refused: the gate reads a patient's name or number in it (identity-in-name)".into());
+    }
     Ok(ae)
 }
 
@@ -244,7 +249,10 @@ mod tests {
     #[test]
     fn ae_titles() {
         assert_eq!(ae_title("  HOROS "), Ok("HOROS"));
-        for bad in ["", "   ", "SEVENTEEN_LETTERS", "A\\B", "NAÏVE", "T\tB"] {
+        for ok in ["STORESCU", "OSIRIX", "HOROS_WS1", "PACS-01", "ANY-SCP", "VAULT"] {
+            assert_eq!(ae_title(ok), Ok(ok));
+        }
+        for bad in ["", "   ", "SEVENTEEN_LETTERS", "A\\B", "NAÏVE", "T\tB", "MADEUP^ZELDA", "MRN 4711913"] {
             assert!(ae_title(bad).is_err(), "{bad:?}");
         }
     }

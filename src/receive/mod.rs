@@ -129,7 +129,11 @@ pub const REJECTIONS: &[&str] = &[REJECTED_ADDRESS, REJECTED_BUSY, REJECTED_CALL
 pub fn audit_value_allowed(field: &str, value: &str) -> bool {
     match field {
         "door" => matches!(value, "receive" | "receive --scrub"),
-        "calling_ae" => value.len() <= 16 && value.bytes().all(|b| b.is_ascii_graphic() || b == b' '),
+        "calling_ae" => {
+            value.len() <= 16
+                && value.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+                && crate::gate::check_name(value).is_none()
+        }
         "peer" => value.parse::<SocketAddr>().is_ok(),
         "rule" => value == "scrub",
         "why" => {
@@ -414,6 +418,8 @@ mod tests {
         for (field, value) in [
             ("door", "mount"),
             ("calling_ae", "A NAME LONGER THAN SIXTEEN"),
+            ("calling_ae", "MADEUP^ZELDA"),
+            ("calling_ae", "MRN 4711913"),
             ("peer", "Madeup^Zelda"),
             ("why", "Madeup^Zelda"),
             ("rule", "identifying-attribute"),

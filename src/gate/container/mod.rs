@@ -121,12 +121,13 @@ pub fn refusal(rule: &'static str, location: &str, detail: &'static str) -> Reas
 
 /// A name a container carries beside its members' bytes (a member's path, a link's target, an
 /// owner, a gzip's stored file name, a disc's labels), judged as the text of a value the profile
-/// keeps (`Family^Given`, a labelled field, a title and a name), with underscores read as the
-/// spaces they stand for and UCS-2's zero bytes dropped. `what` says which name; the reason never
-/// holds it, and its location stops at the container.
+/// keeps (`Family^Given`, a labelled field, a title and a name, a bare name, a street, an NHS
+/// number in its groups), with underscores read as the spaces they stand for and UCS-2's zero
+/// bytes dropped. `what` says which name; the reason never holds it, and its location stops at
+/// the container.
 pub fn judge_name(name: &[u8], location: &str, what: &'static str) -> Result<(), Reason> {
     let text: Vec<u8> = name.iter().filter(|&&b| b != 0).map(|&b| if b == b'_' { b' ' } else { b }).collect();
-    match super::shape::find(&text, super::shape::Strength::Labels) {
+    match super::shape::find(&text, super::shape::Strength::Kept) {
         Some(_) => Err(refusal("identity-in-name", location, what)),
         None => Ok(()),
     }

@@ -12,6 +12,8 @@ use std::io::Read;
 
 use exif::{Context, Tag};
 
+mod icc;
+
 use super::Reason;
 use super::shape::{self, Strength};
 
@@ -41,6 +43,12 @@ pub fn reasons(bytes: &[u8]) -> Vec<Reason> {
     let found = texts(bytes);
     for blob in found.exif {
         exif_reasons(blob, bytes, &mut refuse);
+    }
+    let name = ("name".to_string(), found.icc_name.clone());
+    for (tag, text) in icc::texts(&found.icc).into_iter().chain([name]) {
+        if let Some(s) = readings(&text).iter().find_map(|t| shape::find(t, Strength::Labels)) {
+            refuse(format!("ICC profile {tag}"), s.describe());
+        }
     }
     for (field, text, person) in found.texts {
         if text.len() as u64 >= MOST_TEXT {
@@ -242,6 +250,12 @@ fn field_text(value: &exif::Value, tag: Tag, little: bool) -> Vec<u8> {
 struct Found {
     exif: Vec<Option<Vec<u8>>>,
     texts: Vec<(String, Vec<u8>, bool)>,
+    /// An ICC colour profile (a JPEG's APP2 pieces joined): its texts are a maker's words
+    /// (`Copyright (c) 1998 Hewlett-Packard Company` in every sRGB image), read for labels and
+    /// `Family^Given` only.
+    icc: Vec<u8>,
+    /// A PNG's name for its profile.
+    icc_name: Vec<u8>,
 }
 
 fn texts(bytes: &[u8]) -> Found {
@@ -295,6 +309,12 @@ fn png_texts(bytes: &[u8], found: &mut Found) {
                     tail = tail.iter().position(|&b| b == 0).map_or(&[][..], |i| &tail[i + 1..]);
                 }
                 Some(if compressed { inflate(tail) } else { tail.to_vec() })
+            }
+            b"iCCP" => {
+                // The profile's name is the keyword; the profile follows, deflated.
+                found.icc = rest.get(1..).map(inflate).unwrap_or_default();
+                found.icc_name = keyword.as_bytes().to_vec();
+                None
             }
             b"eXIf" => {
                 found.exif.push(Some(data.to_vec()));
@@ -362,6 +382,10 @@ fn jpeg_texts(bytes: &[u8], found: &mut Found) {
                 false,
             )),
             0xED if data.starts_with(PHOTOSHOP) => photoshop_texts(&data[PHOTOSHOP.len()..], found),
+            // A piece of an ICC profile: its number and the count, then its bytes.
+            0xE2 if data.starts_with(b"ICC_PROFILE\0") => {
+                found.icc.extend_from_slice(data.get(14..).unwrap_or_default())
+            }
             // An application's segment of no format read above (APP0's JFIF, APP2's ICC
             // profile and APP14's Adobe marker are binary): its text, as `strings` shows it.
             0xE3..=0xEC | 0xEF | 0xE1 | 0xED => {

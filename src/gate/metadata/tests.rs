@@ -242,3 +242,32 @@ fn exif_that_does_not_read_whole_and_text_too_long_to_read_are_refused() {
     z.extend(miniz_like(&big));
     assert_eq!(rules(&png(&[(b"zTXt", z)]))[0].1, "text too long to read whole");
 }
+
+#[test]
+fn an_icc_profile_s_text_is_read_for_labels_and_names_in_dicom_s_form() {
+    let deflated = |data: &[u8]| {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut z, data).unwrap();
+        z.finish().unwrap()
+    };
+    let iccp = |name: &str, profile: Vec<u8>| {
+        let mut data = name.as_bytes().to_vec();
+        data.extend([0, 0]);
+        data.extend(deflated(&profile));
+        png(&[(b"iCCP", data)])
+    };
+    let app2 = |profile: Vec<u8>| {
+        let mut data = b"ICC_PROFILE\0\x01\x01".to_vec();
+        data.extend(profile);
+        jpeg_with(&[(0xE2, data)])
+    };
+    for (desc, cprt) in [("MRN 4711913", "made-up"), ("Display", "Madeup^Zelda 19710203")] {
+        assert!(!rules(&iccp("ICC profile", icc::profile(desc, cprt))).is_empty(), "{desc} {cprt}");
+        assert!(!rules(&app2(icc::profile(desc, cprt))).is_empty(), "{desc} {cprt}");
+    }
+    assert!(!rules(&iccp("Patient: Zelda Madeup", icc::profile("sRGB", "none"))).is_empty());
+    // Every sRGB image's profile.
+    let srgb = || icc::profile("sRGB IEC61966-2.1", "Copyright (c) 1998 Hewlett-Packard Company");
+    assert_eq!(rules(&iccp("sRGB IEC61966-2.1", srgb())), []);
+    assert_eq!(rules(&app2(srgb())), []);
+}
