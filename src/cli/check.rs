@@ -20,7 +20,7 @@ use crate::size::count;
     of a file, raw deflate and LZMA2 streams without a header; 7z, rar, cab, lzop, LHA, UDF and disk images are refused). Images are read for burned-in text; \
     documents (text, CSV, HTML, JSON, RTF, TeX, a PDF's pages, an HL7 message) are refused when they label a \
     patient's name, birth date or ID. Other files pass. The names a door would store are judged \
-    too: each path's own name and the names under it (identity-in-name).\n\n\
+    too: the path from each argument's own name to each file checked (identity-in-name).\n\n\
     Exit status: 0 when every file is accepted, 1 when any is refused, 74 when any could not be read, 2 on a usage error. \
     Reasons name the rule, the tag and where it stands, never the value.")]
 pub struct CheckArgs {

@@ -30,8 +30,10 @@ use crate::passphrase;
     exist and be empty. A file a write to which failed (the vault is full) is removed at its close, \
     which reports the error: every file listed is whole. Files, folders and symbolic links can be kept, with extended attributes; \
     not POSIX ACLs, device files or pipes. A name the gate refuses (a patient's name, label or \
-    number, also with the folder names above it) is refused with EACCES. A file being written is \
-    opened by no other handle, and a file open is not opened for writing beside it (EBUSY).\n\nWhile mounted, the vault is claimed by the mount's \
+    number, also with a patient's label in the folder names above it) is refused with EACCES. A \
+    file being written is opened by no other handle, and a file open is not opened for writing \
+    beside it: such an open waits up to 2 s for the other handle to be released, then fails with \
+    EBUSY.\n\nWhile mounted, the vault is claimed by the mount's \
     process; a refusal at its door is also sent as a desktop notification (on the session bus of \
     DBUS_SESSION_BUS_ADDRESS, else /run/user/UID/bus) naming the file, the rule, the tag and the fix; \
     `vault mirror`, `vault verify` and `vault scrub --vault` of it ask that process (through a control socket only \

@@ -268,6 +268,14 @@ fn answer<D: BlockDevice + 'static>(mut conn: UnixStream, shared: &Shared<D>, st
             if !audit_value_allowed("calling_ae", &calling_ae) || !audit_value_allowed("peer", &peer) {
                 return send_error(&mut conn, Exit::Usage, "a sender a receiver does not name so");
             }
+            // The folder's names are stored as the mount's own doors judge names.
+            if crate::gate::check_path(&into).is_some() {
+                return send_error(
+                    &mut conn,
+                    Exit::Refused,
+                    "a folder name the gate refuses (identity-in-name)",
+                );
+            }
             let Some(_keeping) = Keeping::take() else {
                 let busy = Taken::Failed(
                     OUT_OF_RESOURCES,

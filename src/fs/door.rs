@@ -181,8 +181,8 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// refusal is — without the name.
     pub(super) fn judge_name(&self, parent: u64, name: &str) -> Res<()> {
         let folder = self.folder_path(parent)?;
-        match gate::check_named(&folder, name) {
-            Some(reason) => self.refuse_name(&folder, reason),
+        match gate::names::check_named_in(&folder, name) {
+            Some((told, reason)) => self.refuse_name(&told, reason),
             None => Ok(()),
         }
     }

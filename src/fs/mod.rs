@@ -86,7 +86,7 @@ struct Inner<D: BlockDevice + 'static> {
     /// Forgotten at every rename and removal of a folder.
     last_folder: Mutex<Option<(u64, String)>>,
     /// Told whenever a handle is released: an open that found its file in use waits on it a
-    /// moment ([`Inner::wait_until_free`]).
+    /// moment ([`Inner::try_open`]).
     released: Condvar,
 }
 
@@ -98,8 +98,8 @@ pub struct VaultFs<D: BlockDevice + 'static> {
 
 type Res<T> = Result<T, Errno>;
 
-/// How long an open waits for a file's other handles to be released ([`Inner::wait_until_free`]).
-const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+/// How long an open waits for a file's other handles to be released ([`Inner::try_open`]).
+const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl<D: BlockDevice + 'static> Inner<D> {
     fn state(&self) -> MutexGuard<'_, State> {
@@ -189,23 +189,30 @@ impl<D: BlockDevice + 'static> Inner<D> {
         Ok((free, total, files))
     }
 
-    /// Waits until no other handle holds `ino` in a way that forbids this open (`writing` or
-    /// not): a file being written is opened by no one else, and a file open is not opened to be
-    /// written. The kernel releases a closed file's handle after close(2) returns, so a program
-    /// that closes a file and opens it again finds it in use for a moment: it waits that moment
-    /// (at most [`RELEASE_WAIT`]), then is refused.
-    fn wait_until_free(&self, ino: u64, writing: bool) -> bool {
-        let deadline = std::time::Instant::now() + RELEASE_WAIT;
+    /// Opens a handle on `ino` unless another handle holds it in a way that forbids this open
+    /// (`writing` or not): a file being written is opened by no one else, a file open is not
+    /// opened to be written, and an unchecked file (one just made, whose writer's handle is
+    /// being registered) is not opened to be written. The kernel releases a closed file's handle
+    /// after close(2) returns, so a program that closes a file and opens it again finds it in
+    /// use for a moment: this waits up to `wait` for that, then gives up (None). The test and
+    /// the handle's registration are one step under the state's lock.
+    fn try_open(&self, ino: u64, writing: bool, wait: std::time::Duration) -> Option<u64> {
+        let deadline = std::time::Instant::now() + wait;
         let mut st = self.state();
         loop {
             let open = st.open.get(&ino).copied().unwrap_or(0);
             let written = open > 0 && st.handles.values().any(|&(i, w)| i == ino && w);
-            if !(written || (writing && open > 0)) {
-                return true;
+            let unchecked = st.unchecked.contains(&ino);
+            if !(written || (writing && (open > 0 || unchecked))) {
+                let fh = st.next_handle;
+                st.next_handle += 1;
+                st.handles.insert(fh, (ino, writing));
+                *st.open.entry(ino).or_default() += 1;
+                return Some(fh);
             }
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             if left.is_zero() {
-                return false;
+                return None;
             }
             st = self.released.wait_timeout(st, left).unwrap_or_else(|e| e.into_inner()).0;
         }

@@ -174,8 +174,9 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
     }
 
     fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        let r = name_str(name).and_then(|n| self.inner.change(|tx| tx.rmdir(parent.0, n)));
         self.inner.forget_folder_path();
-        reply_empty(reply, name_str(name).and_then(|n| self.inner.change(|tx| tx.rmdir(parent.0, n))));
+        reply_empty(reply, r);
     }
 
     fn symlink(&self, _req: &Request, parent: INodeNo, link_name: &OsStr, target: &Path, reply: ReplyEntry) {
@@ -209,6 +210,9 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             let (a, b) = (name_str(name)?, self.inner.new_name(newparent.0, newname)?);
             self.inner.change(|tx| tx.rename(parent.0, a, newparent.0, b, no_replace))
         })();
+        // Again once the rename has landed: a name judged on the other thread meanwhile may
+        // have remembered the old path.
+        self.inner.forget_folder_path();
         reply_empty(reply, r);
     }
 
@@ -233,20 +237,26 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             // Readable by no other handle until the gate has passed it.
             return reply.error(Errno::EACCES);
         }
-        // A file being written is opened by no one else, and one open is not opened to be
-        // written: the kernel's page cache is shared, so another handle would read what a writer
-        // wrote before the gate has seen it (its reads never reach vault).
-        if !self.inner.wait_until_free(ino.0, writing) {
-            return reply.error(Errno::EBUSY);
-        }
         match self.inner.inode(ino.0) {
-            Ok(i) if i.kind == Kind::Dir => reply.error(Errno::EISDIR),
+            Ok(i) if i.kind == Kind::Dir => return reply.error(Errno::EISDIR),
             // A file with no name left (one the gate refused and removed while another handle
             // held it) is opened by no one new, even through a name the kernel still caches.
-            Ok(i) if i.nlink == 0 => reply.error(Errno::ENOENT),
-            Ok(_) => reply.opened(FileHandle(self.inner.open_handle(ino.0, writing)), FopenFlags::empty()),
-            Err(e) => reply.error(e),
+            Ok(i) if i.nlink == 0 => return reply.error(Errno::ENOENT),
+            Ok(_) => {}
+            Err(e) => return reply.error(e),
         }
+        // A file being written is opened by no one else, and one open is not opened to be
+        // written: the kernel's page cache is shared, so another handle would read what a writer
+        // wrote before the gate has seen it (its reads never reach vault). Where it is in use,
+        // the wait for its release is off this request thread: the release needs one.
+        if let Some(fh) = self.inner.try_open(ino.0, writing, std::time::Duration::ZERO) {
+            return reply.opened(FileHandle(fh), FopenFlags::empty());
+        }
+        let inner = self.inner.clone();
+        std::thread::spawn(move || match inner.try_open(ino.0, writing, super::RELEASE_WAIT) {
+            Some(fh) => reply.opened(FileHandle(fh), FopenFlags::empty()),
+            None => reply.error(Errno::EBUSY),
+        });
     }
 
     fn read(

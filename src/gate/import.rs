@@ -77,8 +77,8 @@ fn walk(src: &Path, dest: &str, items: &mut Vec<Item>) -> crate::error::Result<(
     let ft = meta.file_type();
     let (folder, name) = split_path(dest);
     let named = |reason| Item::Named { src: src.to_path_buf(), folder: folder.to_string(), reason };
-    if let Some(reason) = super::check_named(folder, name) {
-        items.push(named(reason));
+    if let Some((told, reason)) = super::names::check_named_in(folder, name) {
+        items.push(Item::Named { src: src.to_path_buf(), folder: told, reason });
     } else if ft.is_symlink() {
         let target = with_path(std::fs::read_link(src), src, "cannot read the link")?;
         if let Some(reason) = super::check_path(&target.to_string_lossy()) {

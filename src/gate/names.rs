@@ -2,58 +2,122 @@
 //! attribute's name. A name is text the drive keeps as plainly as a file's bytes, so it is held
 //! to the strength of a value the profile keeps as it is (`Family^Given`, a labelled field, a
 //! title and a name, a bare name, a street, an NHS number in its groups), read with its
-//! underscores as spaces and once more without its extension (`Patient Zelda Madeup.dcm`). A
-//! name that is one NHS number whose check digit holds (`9434765919.dcm`) is refused too. A
-//! label may sit in a folder's name and its value in the next (`/MRN/4711913`), so each name is
-//! also read with the one or two folder names before it as one text.
-//!
-//! A name written as hex is read as the bytes it stands for too.
+//! underscores as spaces, once more without its extension (`Patient Zelda Madeup.dcm`), and as
+//! the bytes it stands for where it is hex. A name that is one NHS number whose check digit holds
+//! (`9434765919.dcm`, `943-476-5919`) is refused too, unless its digits read as a date or a
+//! time in seconds since 1970 (a camera's or a program's names). A patient's label may be a
+//! folder's whole name and its value in the names under it (`/MRN/4711913`, `/Patient/Zelda/Madeup`),
+//! so a name under such a folder is also read with the one or two folder names before it.
 //!
 //! Not dates or digit runs: a study's folder is named for its date, and a file for its UIDs.
+//! Without the word lists (`shape::unknown`), a bare name is not looked for in names: a folder
+//! a file manager makes (`New Folder`) would be refused.
 
 use super::Reason;
-use super::container::judge_name;
+use super::shape::{self, Shape, Strength};
 
 const WHAT: &str = "a file or folder name";
+
+/// Folder names that are a patient's label whole (in small letters, a mark after them dropped):
+/// the names under them are read with them.
+const LABEL_FOLDERS: &[&str] = &[
+    "mrn",
+    "dob",
+    "nhs",
+    "nhs number",
+    "nhs no",
+    "patient",
+    "patients",
+    "patient id",
+    "patient name",
+    "pt",
+    "pid",
+    "hospital number",
+    "hospital no",
+    "name",
+    "names",
+    "id",
+    "birth date",
+    "date of birth",
+    "born",
+    "chi",
+    "accession",
+    "accession number",
+    "acc",
+    "case of",
+    "subject",
+];
+
+/// True when `text`, underscores read as spaces and NUL bytes dropped, has a shape of identity.
+fn shaped(text: &[u8]) -> bool {
+    let text: Vec<u8> = text.iter().filter(|&&b| b != 0).map(|&b| if b == b'_' { b' ' } else { b }).collect();
+    shape::find(&text, Strength::Kept).is_some_and(|s| s != Shape::NoWordList)
+}
 
 /// The judgement on one name alone: the reason it is refused (`identity-in-name`), or None.
 /// The reason holds no part of the name.
 pub fn check_name(name: &str) -> Option<Reason> {
-    let refused = || Some(super::container::refusal("identity-in-name", "", WHAT));
-    if judge_name(name.as_bytes(), "", WHAT).is_err() {
-        return refused();
-    }
     let stem = without_extension(name);
-    if stem.len() < name.len() && judge_name(stem.as_bytes(), "", WHAT).is_err() {
-        return refused();
-    }
     // A name written as hex (`517565…`): what `xxd -r -p` makes of it.
-    if stem.len() >= 8 && stem.len().is_multiple_of(2) && stem.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let bytes: Vec<u8> =
-            (0..stem.len()).step_by(2).filter_map(|i| u8::from_str_radix(&stem[i..i + 2], 16).ok()).collect();
-        if judge_name(&bytes, "", WHAT).is_err() {
-            return refused();
-        }
+    let hex = stem.len() >= 8 && stem.len().is_multiple_of(2) && stem.bytes().all(|b| b.is_ascii_hexdigit());
+    let decoded = || -> Vec<u8> {
+        (0..stem.len()).step_by(2).filter_map(|i| u8::from_str_radix(&stem[i..i + 2], 16).ok()).collect()
+    };
+    let refused = shaped(name.as_bytes())
+        || (stem.len() < name.len() && shaped(stem.as_bytes()))
+        || (hex && shaped(&decoded()))
+        || nhs_alone(stem);
+    refused.then(|| super::container::refusal("identity-in-name", "", WHAT))
+}
+
+/// A name that is an NHS number alone: ten digits, or three, three and four split by one space
+/// or hyphen, whose check digit holds — not digits that read as a date (`2024031501`) or as a
+/// time in seconds since 1970 (`1710000074`, 2001 to 2036).
+fn nhs_alone(stem: &str) -> bool {
+    let b = stem.as_bytes();
+    let grouped = b.len() == 12 && matches!(b[3], b' ' | b'-') && b[7] == b[3];
+    let digits: Vec<u8> = match (b.len(), grouped) {
+        (10, _) => b.to_vec(),
+        (12, true) => [&b[..3], &b[4..7], &b[8..]].concat(),
+        _ => return false,
+    };
+    if !digits.iter().all(u8::is_ascii_digit) || !shape::nhs::nhs_digits(&digits) {
+        return false;
     }
-    let digits: String = stem.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    if stem.len() <= 12 && super::shape::nhs::nhs_digits(digits.as_bytes()) {
-        return refused();
-    }
-    None
+    let number: u64 = std::str::from_utf8(&digits).ok().and_then(|d| d.parse().ok()).unwrap_or(0);
+    let date = |d: &[u8]| {
+        let n =
+            |r: std::ops::Range<usize>| std::str::from_utf8(&d[r]).ok().and_then(|t| t.parse::<u32>().ok());
+        matches!((n(0..4), n(4..6), n(6..8)), (Some(1900..=2099), Some(1..=12), Some(1..=31)))
+    };
+    !(date(&digits) || (1_000_000_000..=2_100_000_000).contains(&number))
 }
 
 /// The judgement on `name`, made in the folder `folder` (a path, `/` between names): the name
-/// alone, then with the last one and two of the folder's names before it, read as one text.
-/// The folder's own names are taken as judged when they were made.
+/// alone, then — where one of the folder's last two names is a patient's label whole — with the
+/// folder names from the label on, read as one text. The folder's own names are taken as
+/// judged when they were made.
 pub fn check_named(folder: &str, name: &str) -> Option<Reason> {
-    check_name(name).or_else(|| {
-        let folders: Vec<&str> = folder.split('/').filter(|n| !n.is_empty()).collect();
-        (1..=folders.len().min(2)).find_map(|k| {
-            let mut text = folders[folders.len() - k..].join(" ");
-            text.push(' ');
-            text.push_str(name);
-            check_name(&text)
-        })
+    check_named_in(folder, name).map(|(_, reason)| reason)
+}
+
+/// [`check_named`], with the folder a refusal may be told against: `folder`, or where the name
+/// was read with folder names, the folder above them (a label's value may be in them).
+pub fn check_named_in(folder: &str, name: &str) -> Option<(String, Reason)> {
+    if let Some(reason) = check_name(name) {
+        return Some((folder.to_string(), reason));
+    }
+    let folders: Vec<&str> = folder.split('/').filter(|n| !n.is_empty()).collect();
+    (1..=folders.len().min(2)).find_map(|k| {
+        let from = folders.len() - k;
+        let label = folders[from].trim_end_matches([':', '-', '_', '#', ' ']).to_lowercase();
+        if !LABEL_FOLDERS.contains(&label.as_str()) {
+            return None;
+        }
+        let mut text = folders[from..].join(" ");
+        text.push(' ');
+        text.push_str(name);
+        check_name(&text).map(|reason| (format!("/{}", folders[..from].join("/")), reason))
     })
 }
 
@@ -62,14 +126,11 @@ pub fn check_path(path: &str) -> Option<Reason> {
     refused_in(path).map(|(_, reason)| reason)
 }
 
-/// The first name of `path` the gate refuses: the folder it is in (`/` and the names before
-/// it, which pass: what a refusal may be told against) and the reason.
+/// The first name of `path` the gate refuses: the folder it may be told against (names before
+/// it, which pass, and none of a label's value) and the reason.
 pub fn refused_in(path: &str) -> Option<(String, Reason)> {
     let names: Vec<&str> = path.split('/').filter(|n| !n.is_empty()).collect();
-    (0..names.len()).find_map(|i| {
-        let folder = format!("/{}", names[..i].join("/"));
-        check_named(&folder, names[i]).map(|reason| (folder, reason))
-    })
+    (0..names.len()).find_map(|i| check_named_in(&format!("/{}", names[..i].join("/")), names[i]))
 }
 
 /// The judgement on a link's target as the bytes of a file (`vault check` of a file holding
@@ -142,12 +203,20 @@ mod tests {
             ("/teaching", "DICOMDIR"),
             ("", "0123456789abcdef"),
             ("", "20240315"),
+            ("", "20240315-01.dcm"),
+            ("", "1710000074.png"),
+            ("/Phone", "20240315_101010.jpg"),
+            ("/Manchester", "Salford"),
+            ("/teaching/Patient positioning", "Prone 4711913"),
         ] {
             assert!(check_named(folder, name).is_none(), "{folder}/{name}");
         }
         assert!(check_path("/teaching/MRN/4711913/IM1.dcm").is_some());
         assert!(check_path("teaching/Neuro/Case 3/IM1.dcm").is_none());
         let (folder, _) = refused_in("/teaching/Madeup Zelda/IM1.dcm").expect("refused");
+        assert_eq!(folder, "/teaching");
+        // Told against the folder above the label, not the label's value.
+        let (folder, _) = check_named_in("/teaching/Patient/Zelda", "Madeup").expect("refused");
         assert_eq!(folder, "/teaching");
     }
 }
