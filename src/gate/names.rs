@@ -57,6 +57,7 @@ fn shaped(text: &[u8]) -> bool {
 /// The judgement on one name alone: the reason it is refused (`identity-in-name`), or None.
 /// The reason holds no part of the name.
 pub fn check_name(name: &str) -> Option<Reason> {
+    let name = without_temporary_suffix(name);
     let stem = without_extension(name);
     // A name written as hex (`517565…`): what `xxd -r -p` makes of it.
     let hex = stem.len() >= 8 && stem.len().is_multiple_of(2) && stem.bytes().all(|b| b.is_ascii_hexdigit());
@@ -147,6 +148,19 @@ pub fn link_content(target: &str, policy: &super::Policy) -> Option<Reason> {
     })
 }
 
+/// A name without the random letters a program adds to a temporary file's (`mkstemp`'s six:
+/// rsync's `.IM1.dcm.FjeMrm`, gedit's `.goutputstream-x8Gh2K`): six letters and digits after a
+/// full stop or a hyphen, with a digit or a capital after the first. Read as it is, they are
+/// taken for a name written together (`FjeMrm`) often enough to fail a copy of a study.
+fn without_temporary_suffix(name: &str) -> &str {
+    let Some(at) = name.rfind(['.', '-']) else { return name };
+    let suffix = &name.as_bytes()[at + 1..];
+    let random = suffix.len() == 6
+        && suffix.iter().all(u8::is_ascii_alphanumeric)
+        && suffix[1..].iter().any(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+    if random && at > 0 { &name[..at] } else { name }
+}
+
 /// A name without its extension: what follows its last full stop, one to five letters or
 /// digits (`IM1.dcm` is `IM1`; `1.2.840.10008` is `1.2.840`, which is no name either).
 fn without_extension(name: &str) -> &str {
@@ -184,6 +198,7 @@ mod tests {
             ("/Patient", "Zelda Madeup"),
             ("/x/NHS number", "943 476 5919"),
             ("", "4d61646575705e5a656c6461"),
+            ("", ".Madeup_Zelda.dcm.FjeMrm"),
             ("/Patient/Zelda", "Madeup"),
         ] {
             assert!(check_named(folder, name).is_some(), "{folder}/{name}");
@@ -203,6 +218,9 @@ mod tests {
             ("/teaching", "DICOMDIR"),
             ("", "0123456789abcdef"),
             ("", "20240315"),
+            ("", ".im015.dcm.FjeMrm"),
+            ("", ".goutputstream-ZeKaMo"),
+            ("", "IM1.dcm.QuMaZe"),
             ("", "20240315-01.dcm"),
             ("", "1710000074.png"),
             ("/Phone", "20240315_101010.jpg"),
