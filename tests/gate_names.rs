@@ -73,6 +73,15 @@ fn the_mount_refuses_names_attributes_and_link_targets_that_identify() {
         fs::rename(m.dir.join("teaching/note.txt"), m.dir.join("teaching/DOB/19710203")),
         "a renamed label",
     );
+    // A folder renamed to a label over names that passed alone: its children and theirs.
+    fs::create_dir_all(m.dir.join("teaching/y")).unwrap();
+    fs::write(m.dir.join("teaching/y/4711913"), b"made-up note").unwrap();
+    refused(fs::rename(m.dir.join("teaching/y"), m.dir.join("teaching/MRN")), "a folder renamed to a label");
+    fs::create_dir_all(m.dir.join("teaching/z/Madeup")).unwrap();
+    fs::write(m.dir.join("teaching/z/Madeup/Zelda"), b"made-up note").unwrap();
+    refused(fs::rename(m.dir.join("teaching/z"), m.dir.join("teaching/Name")), "a label two deep");
+    fs::rename(m.dir.join("teaching/y"), m.dir.join("teaching/Case 4")).unwrap();
+    fs::rename(m.dir.join("teaching/z"), m.dir.join("teaching/Neuro")).unwrap();
     // A link whose target is an identified data set, compressed, as hex.
     refused(std::os::unix::fs::symlink(identified_as_hex(), m.dir.join("link")), "a link's target");
     // An extended attribute's name.
@@ -108,9 +117,9 @@ fn the_mount_refuses_names_attributes_and_link_targets_that_identify() {
     m.umount();
     let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
     let refusals = log.lines().filter(|l| l.contains("refused") && l.contains("door=mount")).count();
-    assert_eq!(refusals, 10, "{log}");
+    assert_eq!(refusals, 12, "{log}");
     // Every name's refusal, and the link's: as a name or for its bytes.
-    assert!(log.matches("rule=identity-in-name").count() >= 9, "{log}");
+    assert!(log.matches("rule=identity-in-name").count() >= 11, "{log}");
     assert_unsaid("the audit log", &log);
     let listing = v.ok(&["ls", "v.img:/teaching", "--passphrase-file", "pass"]);
     assert_unsaid("the listing", &listing);

@@ -30,7 +30,8 @@ use crate::passphrase;
     exist and be empty. A file a write to which failed (the vault is full) is removed at its close, \
     which reports the error: every file listed is whole. Files, folders and symbolic links can be kept, with extended attributes; \
     not POSIX ACLs, device files or pipes. A name the gate refuses (a patient's name, label or \
-    number, also with a patient's label in the folder names above it) is refused with EACCES. A \
+    number, also with a patient's label in the folder names above it) is refused with EACCES, and \
+    so is a folder's rename that would put such a label above the names in it. A \
     file being written is opened by no other handle, and a file open is not opened for writing \
     beside it: such an open waits up to 2 s for the other handle to be released, then fails with \
     EBUSY.\n\nWhile mounted, the vault is claimed by the mount's \

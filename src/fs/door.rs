@@ -177,7 +177,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
 
     /// A name the mount is asked to give (a new file, folder or link, a rename's or a hard link's
     /// new name, a link's target): refused, EACCES, when the gate refuses it
-    /// ([`gate::check_named`]: alone, and after its folder's names), audited against its folder and told to the desktop as a file's
+    /// ([`gate::names::check_named_in`]: alone, and after its folder's names), audited against its folder and told to the desktop as a file's
     /// refusal is — without the name.
     pub(super) fn judge_name(&self, parent: u64, name: &str) -> Res<()> {
         let folder = self.folder_path(parent)?;
@@ -187,12 +187,54 @@ impl<D: BlockDevice + 'static> Inner<D> {
         }
     }
 
-    /// A link's target, made in `parent`: every name of it judged, and its text as a file's
-    /// bytes ([`gate::names::link_content`]); refused as [`Inner::judge_name`] refuses a name.
+    /// A link's target, made in `parent` ([`gate::names::check_link`]): refused as
+    /// [`Inner::judge_name`] refuses a name.
     pub(super) fn judge_link(&self, parent: u64, target: &str) -> Res<()> {
         let folder = self.folder_path(parent)?;
-        match gate::check_path(target).or_else(|| gate::names::link_content(target, &self.policy)) {
+        match gate::names::check_link(target, &self.policy) {
             Some(reason) => self.refuse_name(&folder, reason),
+            None => Ok(()),
+        }
+    }
+
+    /// A folder about to be renamed from `from` in `from_parent` to `name` in `parent`: the
+    /// names under it, two deep, read again in its new path ([`gate::names::check_labelled`]),
+    /// for the label that path may give them (`mv y MRN` over `y/4711913`, `mv z Patient` over
+    /// `z/Zelda/Madeup`). Each name alone was judged when it was made, and a name deeper than
+    /// two is read with no name the rename changes. A file's rename changes no name under it.
+    pub(super) fn judge_moved(&self, from_parent: u64, from: &str, parent: u64, name: &str) -> Res<()> {
+        let path = format!("{}/{name}", self.folder_path(parent)?.trim_end_matches('/'));
+        let refused = {
+            let view = self.store.read().map_err(|e| self.fail(e))?;
+            let below = |dir: u64| view.entries(dir).map_err(|e| self.fail(e));
+            let Some(ino) = view.lookup(from_parent, from).map_err(|e| self.fail(e))? else { return Ok(()) };
+            let is_dir = |ino: u64| -> Res<bool> {
+                let inode = view.inode(ino).map_err(|e| self.fail(e))?;
+                Ok(inode.is_some_and(|i| i.kind == vaultfmt::store::Kind::Dir))
+            };
+            if !is_dir(ino)? {
+                return Ok(());
+            }
+            let mut refused = None;
+            'walk: for child in below(ino)? {
+                if let Some(r) = gate::names::check_labelled(&path, &child.name) {
+                    refused = Some(r);
+                    break;
+                }
+                if child.kind == vaultfmt::store::Kind::Dir {
+                    let folder = format!("{path}/{}", child.name);
+                    for grandchild in below(child.ino)? {
+                        if let Some(r) = gate::names::check_labelled(&folder, &grandchild.name) {
+                            refused = Some(r);
+                            break 'walk;
+                        }
+                    }
+                }
+            }
+            refused
+        };
+        match refused {
+            Some((told, reason)) => self.refuse_name(&told, reason),
             None => Ok(()),
         }
     }

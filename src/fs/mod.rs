@@ -67,6 +67,17 @@ struct State {
     last_durable: Instant,
 }
 
+impl State {
+    /// A new handle on `ino`, counted open.
+    fn register(&mut self, ino: u64, writer: bool) -> u64 {
+        let fh = self.next_handle;
+        self.next_handle += 1;
+        self.handles.insert(fh, (ino, writer));
+        *self.open.entry(ino).or_default() += 1;
+        fh
+    }
+}
+
 struct Inner<D: BlockDevice + 'static> {
     store: Store<D>,
     state: Mutex<State>,
@@ -204,11 +215,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
             let written = open > 0 && st.handles.values().any(|&(i, w)| i == ino && w);
             let unchecked = st.unchecked.contains(&ino);
             if !(written || (writing && (open > 0 || unchecked))) {
-                let fh = st.next_handle;
-                st.next_handle += 1;
-                st.handles.insert(fh, (ino, writing));
-                *st.open.entry(ino).or_default() += 1;
-                return Some(fh);
+                return Some(st.register(ino, writing));
             }
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             if left.is_zero() {
@@ -219,12 +226,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
     }
 
     fn open_handle(&self, ino: u64, writer: bool) -> u64 {
-        let mut st = self.state();
-        let fh = st.next_handle;
-        st.next_handle += 1;
-        st.handles.insert(fh, (ino, writer));
-        *st.open.entry(ino).or_default() += 1;
-        fh
+        self.state().register(ino, writer)
     }
 
     fn close_handle(&self, fh: u64) -> Res<()> {

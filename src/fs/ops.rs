@@ -208,6 +208,7 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         self.inner.forget_folder_path();
         let r = (|| {
             let (a, b) = (name_str(name)?, self.inner.new_name(newparent.0, newname)?);
+            self.inner.judge_moved(parent.0, a, newparent.0, b)?;
             self.inner.change(|tx| tx.rename(parent.0, a, newparent.0, b, no_replace))
         })();
         // Again once the rename has landed: a name judged on the other thread meanwhile may

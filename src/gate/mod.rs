@@ -57,7 +57,7 @@ mod verdict;
 
 pub use burned::{Identity, Memo, Sight};
 use embedded::{MAX_EMBEDDED, MAX_RAW_READINGS, embedded_part10, embedded_raw, other_reading, raw_starts};
-pub use names::{check_name, check_named, check_path};
+pub use names::{check_name, check_path};
 use pixels::DataSet;
 pub use policy::Policy;
 pub use profile::Retain;

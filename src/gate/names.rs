@@ -48,10 +48,16 @@ const LABEL_FOLDERS: &[&str] = &[
     "subject",
 ];
 
-/// True when `text`, underscores read as spaces and NUL bytes dropped, has a shape of identity.
-fn shaped(text: &[u8]) -> bool {
+/// The shape of identity `text` has as a kept value's text, underscores read as the spaces they
+/// stand for and NUL bytes (UCS-2's) dropped: a name's and an archive member's reading.
+pub(super) fn shape_of(text: &[u8]) -> Option<Shape> {
     let text: Vec<u8> = text.iter().filter(|&&b| b != 0).map(|&b| if b == b'_' { b' ' } else { b }).collect();
-    shape::find(&text, Strength::Kept).is_some_and(|s| s != Shape::NoWordList)
+    shape::find(&text, Strength::Kept)
+}
+
+/// True when `text` has a shape of identity ([`shape_of`]) other than wanting the word lists.
+fn shaped(text: &[u8]) -> bool {
+    shape_of(text).is_some_and(|s| s != Shape::NoWordList)
 }
 
 /// The judgement on one name alone: the reason it is refused (`identity-in-name`), or None.
@@ -96,18 +102,22 @@ fn nhs_alone(stem: &str) -> bool {
 
 /// The judgement on `name`, made in the folder `folder` (a path, `/` between names): the name
 /// alone, then — where one of the folder's last two names is a patient's label whole — with the
-/// folder names from the label on, read as one text. The folder's own names are taken as
-/// judged when they were made.
-pub fn check_named(folder: &str, name: &str) -> Option<Reason> {
-    check_named_in(folder, name).map(|(_, reason)| reason)
-}
-
-/// [`check_named`], with the folder a refusal may be told against: `folder`, or where the name
-/// was read with folder names, the folder above them (a label's value may be in them).
+/// folder names from the label on, read as one text ([`check_labelled`]). The folder's own
+/// names are taken as judged when they were made. With the reason, the folder a refusal may be
+/// told against: `folder`, or where the name was read with folder names, the folder above them
+/// (a label's value may be in them).
 pub fn check_named_in(folder: &str, name: &str) -> Option<(String, Reason)> {
     if let Some(reason) = check_name(name) {
         return Some((folder.to_string(), reason));
     }
+    check_labelled(folder, name)
+}
+
+/// The part of [`check_named_in`] a folder's path decides: where one of `folder`'s last two
+/// names is a patient's label whole, `name` read with the folder names from the label on. A
+/// name that passed alone where it was made is read this way again when a folder above it is
+/// renamed (`mv y MRN` over `y/4711913`).
+pub fn check_labelled(folder: &str, name: &str) -> Option<(String, Reason)> {
     let folders: Vec<&str> = folder.split('/').filter(|n| !n.is_empty()).collect();
     (1..=folders.len().min(2)).find_map(|k| {
         let from = folders.len() - k;
@@ -132,6 +142,12 @@ pub fn check_path(path: &str) -> Option<Reason> {
 pub fn refused_in(path: &str) -> Option<(String, Reason)> {
     let names: Vec<&str> = path.split('/').filter(|n| !n.is_empty()).collect();
     (0..names.len()).find_map(|i| check_named_in(&format!("/{}", names[..i].join("/")), names[i]))
+}
+
+/// The judgement on a link's target: every name of it ([`check_path`]), and its text as a
+/// file's bytes ([`link_content`]).
+pub fn check_link(target: &str, policy: &super::Policy) -> Option<Reason> {
+    check_path(target).or_else(|| link_content(target, policy))
 }
 
 /// The judgement on a link's target as the bytes of a file (`vault check` of a file holding
@@ -201,7 +217,7 @@ mod tests {
             ("", ".Madeup_Zelda.dcm.FjeMrm"),
             ("/Patient/Zelda", "Madeup"),
         ] {
-            assert!(check_named(folder, name).is_some(), "{folder}/{name}");
+            assert!(check_named_in(folder, name).is_some(), "{folder}/{name}");
         }
         for (folder, name) in [
             ("", "IM-0001-0001.dcm"),
@@ -227,12 +243,17 @@ mod tests {
             ("/Manchester", "Salford"),
             ("/teaching/Patient positioning", "Prone 4711913"),
         ] {
-            assert!(check_named(folder, name).is_none(), "{folder}/{name}");
+            assert!(check_named_in(folder, name).is_none(), "{folder}/{name}");
         }
         assert!(check_path("/teaching/MRN/4711913/IM1.dcm").is_some());
         assert!(check_path("teaching/Neuro/Case 3/IM1.dcm").is_none());
         let (folder, _) = refused_in("/teaching/Madeup Zelda/IM1.dcm").expect("refused");
         assert_eq!(folder, "/teaching");
+        // A folder renamed to a label: the names under it, read in its new path.
+        assert!(check_named_in("/teaching/Name", "Madeup").is_none());
+        assert!(check_named_in("/teaching", "Zelda").is_none());
+        assert!(check_labelled("/teaching/Name/Madeup", "Zelda").is_some());
+        assert!(check_labelled("/teaching/Neuro/Zelda", "Madeup").is_none());
         // Told against the folder above the label, not the label's value.
         let (folder, _) = check_named_in("/teaching/Patient/Zelda", "Madeup").expect("refused");
         assert_eq!(folder, "/teaching");

@@ -299,8 +299,7 @@ impl<'a, S: BlockDevice + 'static, D: BlockDevice + 'static> Apply<'a, S, D> {
     fn named(&self, path: &str, e: &Entry) -> Option<(String, gate::Reason)> {
         gate::names::refused_in(path).or_else(|| {
             let target = e.inode.target.as_deref()?;
-            let reason =
-                gate::check_path(target).or_else(|| gate::names::link_content(target, self.policy))?;
+            let reason = gate::names::check_link(target, self.policy)?;
             Some((split_path(path).0.to_string(), reason))
         })
     }

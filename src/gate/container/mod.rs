@@ -126,8 +126,7 @@ pub fn refusal(rule: &'static str, location: &str, detail: &'static str) -> Reas
 /// bytes dropped. `what` says which name; the reason never holds it, and its location stops at
 /// the container.
 pub fn judge_name(name: &[u8], location: &str, what: &'static str) -> Result<(), Reason> {
-    let text: Vec<u8> = name.iter().filter(|&&b| b != 0).map(|&b| if b == b'_' { b' ' } else { b }).collect();
-    match super::shape::find(&text, super::shape::Strength::Kept) {
+    match super::names::shape_of(name) {
         Some(_) => Err(refusal("identity-in-name", location, what)),
         None => Ok(()),
     }
