@@ -13,10 +13,12 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor as Serd
 use super::scan::{Element, Oddity, Visitor};
 
 mod dcmtk;
+mod readings;
 mod within;
 mod xml;
 
 pub use dcmtk::{dcmdump, dcmtk_xml};
+pub(super) use readings::readings;
 pub use within::within;
 use xml::bulk_data;
 pub use xml::xml;

@@ -1,0 +1,408 @@
+use super::*;
+
+fn shape(t: &str) -> Option<Shape> {
+    find(t.as_bytes(), Strength::FreeText)
+}
+
+#[test]
+fn kept_text_is_searched_for_names_and_addresses_but_not_dates_or_numbers() {
+    for (text, expected) in [
+        ("Zelda Quellmark", Some(Shape::BareName)),
+        ("QUELLMARK ZELDA", Some(Shape::BareName)),
+        ("Patient QUELLMARK", Some(Shape::BareName)),
+        ("12 Nowhere Lane, Fakeham", Some(Shape::Address)),
+        ("Unit 943 476 5919", Some(Shape::IdNumber)),
+        ("Quellmark^Zelda", Some(Shape::PersonName)),
+        ("MRN: 4711913", Some(Shape::LabelledField)),
+        // What devices write: build dates and numbers, a code that is a label's word.
+        ("V4.5.3 Build 1234567 2019-03-12", None),
+        ("PATIENT", None),
+        ("MAGNETOM Vida", None),
+        ("Infinia Hawkeye 4", None),
+        ("HOLOGIC, Inc.", None),
+        ("Arcadis Orbic 3D", None),
+        // A nuclide's mass number as a superscript, not a name's caret.
+        ("Technetium Tc^99m^ medronate", None),
+        ("^99m^Technetium", None),
+        ("^18^Fluorine", None),
+        ("Madeup^99m^Zelda", Some(Shape::PersonName)),
+        ("Zelda Tc^99m^Madeup", Some(Shape::PersonName)),
+        ("Madeup ^99m^Zelda", Some(Shape::PersonName)),
+    ] {
+        assert_eq!(find(text.as_bytes(), Strength::Kept), expected, "{text}");
+    }
+    // At the lighter strength, the bare name and the address are not looked for.
+    assert_eq!(find(b"Zelda Quellmark", Strength::Labels), None);
+    assert_eq!(find(b"12 Nowhere Lane", Strength::Labels), None);
+}
+
+#[test]
+fn identity_is_found_in_its_common_shapes() {
+    for (text, expected) in [
+        ("Madeup^Person", Shape::PersonName),
+        ("CT for MADEUP^PERSON^J", Shape::PersonName),
+        ("Name: Madeup Person", Shape::LabelledField),
+        ("pt id #A1234", Shape::LabelledField),
+        ("DOB 12/03/1970", Shape::LabelledField),
+        ("seen at home, 12 Nowhere Lane", Shape::Address),
+        ("https://pacs.example/mrn/4711913/dob/19710203", Shape::LabelledField),
+        ("https://pacs.example/patient/9434765919", Shape::LabelledField),
+        ("https://pacs.example/fhir/Patients/4711913/studies", Shape::LabelledField),
+        ("4b St. Albans Road", Shape::Address),
+        ("seen 12/03/1970", Shape::Date),
+        ("DOB: 12/03/1970", Shape::LabelledField),
+        ("seen by Dr Madeup", Shape::TitledName),
+        ("Mrs. Madeup follow-up", Shape::TitledName),
+        ("study of 1970-03-12", Shape::Date),
+        ("19700312", Shape::Date),
+        ("12.03.70 scan", Shape::Date),
+        ("12 Mar 1970", Shape::Date),
+        ("March 12, 1970", Shape::Date),
+        ("MRN 12345678", Shape::LabelledField),
+        ("case 12345678", Shape::IdNumber),
+        ("call 020 7946 0000", Shape::IdNumber),
+        ("NHS 943 476 5919", Shape::LabelledField),
+        ("ref 943 476 5919", Shape::IdNumber),
+        ("+44 (20) 7946-0000", Shape::IdNumber),
+        ("Madeup^^Attacker", Shape::PersonName),
+        ("Madeup ^Attacker", Shape::PersonName),
+        ("Madeup.^Attacker", Shape::PersonName),
+        ("ATTACKER, Madeup", Shape::PersonName),
+        ("MADEUP, ZELDA", Shape::PersonName),
+        ("CT HEAD MADEUP, ZELDA", Shape::PersonName),
+        ("MADEUP/ZELDA", Shape::PersonName),
+        ("Patient\tZelda Madeup", Shape::LabelledField),
+        ("Pt Z. Madeup", Shape::LabelledField),
+        ("Pat. Madeup, Z.", Shape::LabelledField),
+        ("[Patient] Zelda Madeup", Shape::LabelledField),
+        ("Patient/Zelda Madeup", Shape::LabelledField),
+        ("Sig.ra Zelda Madeup", Shape::TitledName),
+        ("Pani Zelda Madeup", Shape::TitledName),
+        ("Ασθενής: Zelda Madeup", Shape::LabelledField),
+        ("氏名 マデアップ ゼルダ", Shape::LabelledField),
+        ("Zelda Madeup (b. 1971)", Shape::LabelledField),
+        ("DOB III.II.MCMLXXI", Shape::LabelledField),
+        ("seen at home, twelve nowhere lane", Shape::Address),
+        ("12 nowhere lane", Shape::Address),
+        ("Twelve Nowhere Lane", Shape::Address),
+        ("CT (MADEUP/ZELDA)", Shape::PersonName),
+        ("Miss Z Madeup", Shape::TitledName),
+        ("Name - Madeup Attacker", Shape::LabelledField),
+        ("Name:\tMadeup", Shape::LabelledField),
+        ("Name: \"Madeup\"", Shape::LabelledField),
+        ("Mr.Madeup", Shape::TitledName),
+        ("born 03-Feb-71", Shape::LabelledField),
+        ("D.O.B. Feb 3rd 71", Shape::Date),
+        ("Ｍａｄｅｕｐ＾Ａｔｔａｃｋｅｒ", Shape::PersonName),
+        ("ＭＲＮ ４７１１９１３", Shape::LabelledField),
+        ("ｒｅｆ ４７１１９１３", Shape::IdNumber),
+        ("Miss Z. Madeup, twelve Nowhere Lane", Shape::TitledName),
+        ("seen by Dr J.R. Madeup", Shape::TitledName),
+        ("昭和46年2月3日生", Shape::Date),
+        ("1971年2月3日", Shape::Date),
+        ("1971년 2월 3일", Shape::Date),
+    ] {
+        assert_eq!(shape(text), Some(expected), "{text}");
+    }
+}
+
+#[test]
+fn labels_said_other_ways_are_found_and_a_teaching_file_s_numbers_are_not() {
+    for text in [
+        "Date of birth 1971-02-03",
+        "Birthday: 1971-02-03",
+        "Hospital number 4711913",
+        "Hosp. no. 4711913",
+        "Chart # 4711913",
+        "NHS no 471 191 3705",
+        "Case number 4711913",
+        "PN=MADEUP ZELDA",
+        "Subject: Zelda Madeup",
+        "Owner: Zelda Madeup",
+        "Pt Zelda Madeup",
+        "Inpatient Zelda Madeup",
+        "Mister Madeup",
+        "For: Zelda Madeup",
+        "PATIENT MADEUP ZELDA",
+        "Dear Zelda Madeup",
+        // `Patient` in title case, and other languages' labels, with no separator.
+        "Patient Madeup Zelda",
+        "患者 Zelda Madeup",
+        "Пациент Мэйдап З.",
+        "Paciente Zelda Madeup",
+        "姓名 张三",
+        "https://pacs.example/patient/zelda-madeup",
+        "/patients/madeup_zelda/studies",
+    ] {
+        assert_eq!(find(text.as_bytes(), Strength::Labels), Some(Shape::LabelledField), "{text}");
+    }
+    for text in [
+        "Case number 12 of 40",
+        "Chart 2 dose",
+        "Inpatient CT Head",
+        "Pt Head First Supine",
+        "Patient number 3",
+        "Recording Observer's Organization Name: Enter text",
+        "Protocol for Acute Stroke",
+        "For: teaching",
+        "For: Head CT",
+        "PATIENT POSITION HFS",
+        "PATIENT HEAD FIRST",
+        "Retain Patient Characteristics Option",
+        "Slices 10-20-30 mm",
+        "Grade II lesion 12 mm",
+        "https://wiki.example/patient/positioning",
+        "HEAD, NECK",
+        "AXIAL, CORONAL",
+        "CT, CHEST",
+        "PRE, POST CONTRAST",
+        "T2 FLAIR, DWI",
+        "https://pacs.example/patients/search?modality=CT",
+        "https://wiki.example/patient/search-results",
+        "https://wiki.example/patient/prone-positioning",
+        "HEAD/NECK",
+        "CT/MR fusion",
+        "PRE/POST CONTRAST",
+        "T1/T2/FLAIR",
+        "Patient Safety Alert",
+        "Patient Information Leaflet",
+        "Patient Prone Axial",
+        "患者 CT",
+        "Пациент лежит на спине",
+        "DWI b. 1000",
+        "12 x 10 mm",
+        "12 X 10 mm",
+        "PT ARMS DOWN",
+        "CBF, CBV, MTT, TMAX",
+        "INSPIRATION, EXPIRATION",
+        "STRESS/REST",
+        "CT PE/CTPA",
+        "MRS SVS PRESS TE 30",
+        "Patient Did Not Attend",
+        "Patient Breathing Artefact",
+        "b. 2000 s/mm2",
+        "DOB n/a",
+        "lesion 5 mm close to the road",
+        "seen 3 times on the road",
+        "4 chamber view",
+    ] {
+        assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
+    }
+}
+
+#[test]
+fn identity_spelt_out_in_words_is_found() {
+    for (text, expected) in [
+        ("Pt name Zelda Madeup", Shape::LabelledField),
+        ("patient's name Madeup", Shape::LabelledField),
+        ("Surname MADEUP", Shape::LabelledField),
+        ("seen on the third of February 1971", Shape::Date),
+        ("born on the third of February 1971", Shape::LabelledField),
+        ("Case 4 born 3rd of Feb. nineteen seventy-one", Shape::LabelledField),
+        ("Case 4 seen 3rd of Feb. nineteen seventy-one", Shape::Date),
+        ("seen the twenty-first of May two thousand and five", Shape::Date),
+        ("seen 3rd Feb", Shape::Date),
+        ("hospital no. four seven one one nine one three", Shape::LabelledField),
+        ("Case 4, M R N 4 7 1 1 9 1 3", Shape::LabelledField),
+        ("ref 4 7 1 1 9 1 3", Shape::IdNumber),
+        ("seen O3.O2.l97l", Shape::Date),
+        ("seen 3.II.1971", Shape::Date),
+        ("seen 12-XII-71", Shape::Date),
+        ("CT 3 II 71", Shape::Date),
+        ("seen 943/476/5919", Shape::IdNumber),
+        ("CT 71-02-03", Shape::Date),
+    ] {
+        assert_eq!(shape(text), Some(expected), "{text}");
+    }
+    // Spelt out under a label: in any kept text.
+    assert_eq!(find(b"M R N 4 7 1 1 9 1 3", Strength::Labels), Some(Shape::LabelledField));
+    assert_eq!(find(b"Pt name Zelda Madeup", Strength::Labels), Some(Shape::LabelledField));
+}
+
+#[test]
+fn identity_in_sentences_other_languages_and_other_separators_is_found() {
+    for text in [
+        "the patient is Zelda Madeup",
+        "name is Zelda Madeup",
+        "Patients name is Zelda Madeup",
+        "MRS MADEUP",
+        "MS. MADEUP",
+        "Frau Madeup",
+        "Mme Madeup",
+        "Nome: Zelda Madeup",
+        "Naam: Madeup",
+        "Nombre: Zelda",
+        "Nachname Madeup Vorname Zelda",
+        "Geburtsdatum: 03.02.1971",
+        "Date de naissance: 3 février 1971",
+        "seen 3_2_1971",
+        "seen 3 / 2 / 1971",
+        "seen 3--2--1971",
+        "seen 3;2;1971",
+        "M.R.N. 4-7-1-1-9-1-3",
+        "chart number 4.711.913",
+        "chart 4'711'913",
+        "chart 4_711_913",
+        "contact zelda.madeup@example.org",
+        "mailto:zelda.madeup@example.org",
+        "zelda dot madeup at example dot org",
+        "zelda.madeup [at] example [dot] org",
+        "Имя: Зельда Мейдап",
+        "生年月日 1971年2月3日",
+        "Name\r\n: Zelda Madeup",
+        "Patientin Zelda Madeup, geboren 1971",
+        "3 February seventy-one",
+        "born February 1971",
+        "born in 1971",
+        "MADEUP^",
+        "Name Zelda Madeup",
+        "NAME ZELDA MADEUP",
+        "PT. ZELDA MADEUP",
+        "call 555.012.3456",
+        "+1.555.012.3456",
+    ] {
+        assert!(find(text.as_bytes(), Strength::FreeText).is_some(), "{text}");
+    }
+    for text in [
+        "MR BRAIN",
+        "DR CHEST PORTABLE",
+        "MS PLAQUES",
+        "Dose 1.250 mg",
+        "C3-4-5-6-7 levels",
+        "seen at 9 dot 30",
+        "CT@Site2",
+        "look at the liver",
+        "Patient Head First Supine",
+        "Retain Patient Characteristics Option",
+        "Name Of Protocol",
+        "Dr. Lateral",
+        "Spine^LSpine",
+        "ThoraxAbdomen^TAP",
+        "Gated 8-16-32",
+        "Patient Prone",
+        "newborn 3 days",
+        "Thorax^",
+        "Version 12.5.3",
+        "twenty slices",
+    ] {
+        assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
+    }
+}
+
+#[test]
+fn teaching_descriptions_are_not_identity() {
+    for text in [
+        "AXIAL 5MM",
+        "ECG 2 Lead ST",
+        "3 Chamber View",
+        "Phase 2 Arterial Way In",
+        "CT HEAD W/O CONTRAST",
+        "MR BRAIN T2 FLAIR",
+        "DR CHEST PA",
+        "Series 3 1.25mm B30f",
+        "120 kV 250 mAs",
+        "3D 0.625 x 0.625",
+        "ORIGINAL\\PRIMARY\\AXIAL",
+        "Thorax^1HCT_Standard",
+        "SLICE 12 of 400",
+        "5.0 10.0 15.0",
+        "syngo CT 2012B",
+        "GE MEDICAL SYSTEMS",
+        "Basic Application Confidentiality Profile",
+        "One phase, two phase and three phase liver",
+        "First pass perfusion",
+        "Second look 12 of 40",
+        "I-131 MIBG whole body",
+        "Marker 3 of 5",
+        "Patient Prone",
+        "Name of protocol",
+        "First name field left blank",
+        "MAY 2 CONTRAST",
+        "T 2 W I",
+        "L 4 - 5 disc",
+        "IOL left eye",
+        "Ax 3.I.b",
+        "Series of 3rd phase",
+        // What a scanner's protocol tree and a department's descriptions say.
+        "PI-RADS 4 lesion left PZ, Gleason 3+4 on biopsy",
+        "Levels 1 2 3 4 5 6 7 8",
+        "Beam 1 2 3 4 5 6 7",
+        "Dyn 6 5 4 3 2 1",
+        "Protocol Name: ABD PELVIS",
+        "Sequence name: tse2d1_15",
+        "Coil name: Head 32",
+        "Contrast name: Omnipaque",
+        "Protocol ID: 4021",
+        "Coil ID: 12",
+        "Name: ANONYMOUS",
+        "MRN: n/a",
+        "ID: ANON",
+        "Birth date: unknown",
+        "Address: removed",
+        "Patient: supine",
+        "Patient: prone, feet first",
+        "Pt: HFS",
+        "Mr Brain w/wo",
+        "Mx Bilateral Screening",
+        "Dr Chest",
+        "Ms Brain protocol",
+        "Abdomen^AbdomenRoutine",
+        "Head^HeadSeq (Adult)",
+        "Cardiac^CaScore (Adult)",
+        "CT^Chest",
+        "MR^Brain^Routine",
+        "Angio^CTA_Carotid",
+        "Chest^Lung_Screening",
+        "CHEST^ROUTINE",
+        "Delayed 5/10/15 min",
+        "Follow up 3/6/12 months",
+        "TI 10/20/30",
+        "Version 4.1.12",
+        "v2.1.10",
+        "120 100 80 kV",
+        "TE 12 24 36 48 60 72",
+        "b 0 50 100 800 1000 1500",
+        "Gantry 0 45 90 135 180 225 270 315",
+        "Activity 370000000 Bq",
+        "Volume 1234567 voxels",
+        "Trial NCT01234567",
+        "Dobutamine 5-10-20-30-40",
+        "Dob stress 10-20-30-40 mcg",
+        "Levels two three four five six seven",
+        "Ribs four five six seven eight nine ten",
+        "Ms Lesions",
+        "Rev. Hill-Sachs lesion",
+        "Total counts 2500000",
+        "kV 80-100-120",
+    ] {
+        assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
+    }
+    // Their look-alikes that do say who: a person's name or ID under those labels.
+    for text in [
+        "ref 4 7 1 1 9 1 3",
+        "Physician name: Madeup",
+        "Patient ID: 4021",
+        "Name: Zelda Madeup",
+        "MRN: 4711913",
+        "Patient: Madeup Zelda",
+        "Mr Madeup",
+        "Dr Zelda Madeup",
+        "Head^Zelda",
+        "Madeup^Head",
+        "Hand^John",
+        "CT for Madeup^Zelda",
+        "seen 5/10/15",
+        "seen 3/6/12 at 9",
+        "Subject ID: 001",
+        "call 020 7946 0000",
+        "ref 943 476 5919",
+        "4711913 and 12 more",
+    ] {
+        assert!(find(text.as_bytes(), Strength::FreeText).is_some(), "{text}");
+    }
+    assert_eq!(find(b"MRN 12345678", Strength::Labels), Some(Shape::LabelledField));
+    assert_eq!(find(b"MRN4711913", Strength::Labels), Some(Shape::LabelledField));
+    assert_eq!(find(b"SERIES 12345678", Strength::Labels), None, "digits alone only in free text");
+    assert_eq!(find(b"ATTACKER\\MADEUP\\19710203\\IM000001", Strength::Paths), Some(Shape::Date));
+    assert_eq!(find(b"DICOM\\ST000001\\SE000001\\IM000001", Strength::Paths), None);
+}
