@@ -162,13 +162,25 @@ fn vault_check_judges_the_names_a_door_would_store() {
     fs::write(v.path("Quiz/MRN/4711913/IM1.dcm"), &clean).unwrap();
     fs::write(v.path("Madeup_Zelda_19710203.dcm"), &clean).unwrap();
     fs::write(v.path("IM-0001-0001.dcm"), &clean).unwrap();
+    // What a door stores beside files: an empty folder's name, a link's name and target.
+    fs::create_dir_all(v.path("Quiz/Patient Zelda Madeup")).unwrap();
+    fs::create_dir_all(v.path("Quiz/Case 4")).unwrap();
+    std::os::unix::fs::symlink(identified_as_hex(), v.path("Quiz/notes")).unwrap();
+    std::os::unix::fs::symlink("../IM-0001-0001.dcm", v.path("Quiz/latest")).unwrap();
     let (code, out, err) = v.run(&["check", "Quiz", "Madeup_Zelda_19710203.dcm", "IM-0001-0001.dcm"]);
     assert_eq!(code, 1, "{out}{err}");
     let verdicts: Vec<&str> = out.lines().filter(|l| !l.starts_with(' ')).collect();
-    assert_eq!(verdicts.len(), 3, "{out}");
-    assert!(verdicts[0].starts_with("refuse") && verdicts[1].starts_with("refuse"), "{out}");
-    assert!(verdicts[2].starts_with("accept"), "{out}");
-    assert_eq!(out.matches("identity-in-name").count(), 2, "{out}");
+    let refused: Vec<&str> = verdicts.iter().filter(|l| l.starts_with("refuse")).copied().collect();
+    assert_eq!(verdicts.len(), 6, "{out}");
+    for name in
+        ["Quiz/MRN/4711913/IM1.dcm", "Madeup_Zelda_19710203.dcm", "Quiz/Patient Zelda Madeup", "Quiz/notes"]
+    {
+        assert!(refused.iter().any(|l| l.ends_with(name)), "{name} not refused: {out}");
+    }
+    assert_eq!(refused.len(), 4, "{out}");
+    assert!(verdicts.iter().any(|l| l.starts_with("accept") && l.ends_with("Quiz/latest")), "{out}");
+    assert!(out.matches("identity-in-name").count() >= 3, "{out}");
+    assert!(err.contains("2 folder or link names refused"), "{err}");
 }
 
 #[test]

@@ -8,6 +8,7 @@ use clap::Args;
 use super::print_json;
 use crate::exit::Exit;
 use crate::gate::door::check_path;
+use crate::gate::host::Named;
 use crate::gate::{Policy, Sight};
 use crate::size::count;
 
@@ -20,7 +21,9 @@ use crate::size::count;
     of a file, raw deflate and LZMA2 streams without a header; 7z, rar, cab, lzop, LHA, UDF and disk images are refused). Images are read for burned-in text; \
     documents (text, CSV, HTML, JSON, RTF, TeX, a PDF's pages, an HL7 message) are refused when they label a \
     patient's name, birth date or ID. Other files pass. The names a door would store are judged \
-    too: the path from each argument's own name to each file checked (identity-in-name).\n\n\
+    too: the path from each argument's own name to each file checked, to each folder with no \
+    file in it and to each link, and a link's target, also read as a file's bytes \
+    (identity-in-name); a refused folder or link name counts as a refused file.\n\n\
     Exit status: 0 when every file is accepted, 1 when any is refused, 74 when any could not be read, 2 on a usage error. \
     Reasons name the rule, the tag and where it stands, never the value.")]
 pub struct CheckArgs {
@@ -45,13 +48,28 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     };
     let mut found = Vec::new();
     let mut names = Vec::new();
+    // Folders with no file in them and links: their names and targets are all a door stores.
+    let mut others = Vec::new();
     for p in &args.paths {
-        let from = found.len();
-        crate::gate::host::files(p, PathBuf::new(), &mut found)?;
+        let (from, others_from) = (found.len(), others.len());
+        crate::gate::host::files_and_names(p, PathBuf::new(), &mut found, &mut others)?;
         // The names a door would store: the argument's own and those under it.
         let base = p.file_name().map(PathBuf::from).unwrap_or_default();
         names.extend(found[from..].iter().map(|(_, rel)| base.join(rel).to_string_lossy().into_owned()));
+        for (_, rel, _) in &mut others[others_from..] {
+            *rel = base.join(&*rel);
+        }
     }
+    let refused_names: Vec<(PathBuf, crate::gate::Reason)> = others
+        .into_iter()
+        .filter_map(|(path, rel, named)| {
+            let reason = crate::gate::check_path(&rel.to_string_lossy()).or(match named {
+                Named::Link(target) => crate::gate::names::check_link(&target, &policy),
+                Named::Folder => None,
+            })?;
+            Some((path, reason))
+        })
+        .collect();
     let files: Vec<PathBuf> = found.into_iter().map(|(path, _)| path).collect();
     // Reading pixels takes a second or more an image: a bar says how far it got.
     let bar = super::progress_bar(
@@ -74,6 +92,26 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     bar.finish_and_clear();
     let explain = args.explain;
     let (mut refused, mut errors) = (0, 0);
+    for (path, reason) in &refused_names {
+        if args.json {
+            let mut j = serde_json::to_value(reason).expect("a reason serializes");
+            if explain {
+                j["fix"] = reason.fix().into();
+            }
+            print_json(&serde_json::json!({
+                "path": path.display().to_string(),
+                "verdict": "refuse",
+                "dicom": false,
+                "reasons": [j],
+            }));
+        } else {
+            println!("refuse  {}", path.display());
+            println!("        {reason}");
+            if explain {
+                println!("          fix: {}", reason.fix());
+            }
+        }
+    }
     for (path, result) in files.iter().zip(results) {
         match result {
             Ok(v) => {
@@ -117,11 +155,15 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         }
     }
     if !args.json {
+        let names = match refused_names.len() {
+            0 => String::new(),
+            n => format!("; {} refused", count(n, "folder or link name")),
+        };
         eprintln!(
-            "{}: {} accepted, {refused} refused, {errors} unreadable",
+            "{}: {} accepted, {refused} refused, {errors} unreadable{names}",
             count(files.len(), "file"),
             files.len() - refused - errors
         );
     }
-    Ok(Exit::for_files(refused, errors))
+    Ok(Exit::for_files(refused + refused_names.len(), errors))
 }

@@ -13,17 +13,40 @@ use crate::error::with_path;
 /// Links to files inside a folder are followed; links to folders are not (a link to `.` would
 /// never end), unless given by name.
 pub fn files(path: &Path, rel: PathBuf, out: &mut Vec<(PathBuf, PathBuf)>) -> crate::error::Result<()> {
-    files_in(path, rel, out, true)
+    files_in(path, rel, out, None, true)
+}
+
+/// What a door stores under a folder beside its files' bytes: a folder with no file under it
+/// (its name), and a link (its name and its target).
+pub enum Named {
+    Folder,
+    Link(String),
+}
+
+/// [`files`], and with them what else under `path` a door would store ([`Named`]), each with
+/// its path and its path relative to `path`'s parent.
+pub fn files_and_names(
+    path: &Path,
+    rel: PathBuf,
+    out: &mut Vec<(PathBuf, PathBuf)>,
+    names: &mut Vec<(PathBuf, PathBuf, Named)>,
+) -> crate::error::Result<()> {
+    files_in(path, rel, out, Some(names), true)
 }
 
 fn files_in(
     path: &Path,
     rel: PathBuf,
     out: &mut Vec<(PathBuf, PathBuf)>,
+    mut names: Option<&mut Vec<(PathBuf, PathBuf, Named)>>,
     named: bool,
 ) -> crate::error::Result<()> {
     let link =
         !named && with_path(std::fs::symlink_metadata(path), path, "cannot read")?.file_type().is_symlink();
+    if link && let Some(names) = names.as_deref_mut() {
+        let target = with_path(std::fs::read_link(path), path, "cannot read the link")?;
+        names.push((path.to_path_buf(), rel.clone(), Named::Link(target.to_string_lossy().into_owned())));
+    }
     let Ok(meta) = std::fs::metadata(path) else {
         // A dangling link inside a folder: nothing to read.
         return if link {
@@ -36,8 +59,14 @@ fn files_in(
         let mut entries: Vec<_> =
             with_path(std::fs::read_dir(path), path, "cannot list")?.collect::<Result<_, _>>()?;
         entries.sort_by_key(|e| e.file_name());
+        let before = out.len();
         for e in entries {
-            files_in(&e.path(), rel.join(e.file_name()), out, false)?;
+            files_in(&e.path(), rel.join(e.file_name()), out, names.as_deref_mut(), false)?;
+        }
+        if out.len() == before
+            && let Some(names) = names
+        {
+            names.push((path.to_path_buf(), rel, Named::Folder));
         }
     } else if meta.is_file() {
         out.push((path.to_path_buf(), rel));
