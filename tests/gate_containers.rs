@@ -523,3 +523,37 @@ fn text_encodings_of_a_file_in_utf16_or_utf32_are_read() {
         assert!(accepted(&wide("Teaching notes: CT head, normal study.\r\n", form)), "a note in {form}");
     }
 }
+
+/// Text in an encoding, as Python's standard library writes it (`base64`, `binascii`).
+fn encoded_as(text: &str, encoding: &str) -> Vec<u8> {
+    const SCRIPT: &str = "import sys, base64, binascii\n\
+        d = sys.stdin.buffer.read()\n\
+        uu = b'begin 644 note.txt\\n' + b''.join(binascii.b2a_uu(d[i:i + 45]) for i in range(0, len(d), 45)) + b'`\\nend\\n'\n\
+        out = {'base64': base64.b64encode(d), 'base32': base64.b32encode(d), 'hex': binascii.hexlify(d),\n\
+               'uuencode': uu, 'ascii85': base64.a85encode(d, adobe=True), 'base85': base64.b85encode(d)}\n\
+        sys.stdout.buffer.write(out[sys.argv[1]])\n";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", SCRIPT, encoding])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{encoding}");
+    out.stdout
+}
+
+/// A note of a few lines that labels a patient, saved as a short file of a text encoding (an
+/// adversary's round, 2026-12-06: 80 bytes of base64, base32, hex, uuencode and ASCII85 passed,
+/// being shorter than a file of bytes in them): read as the text it decodes to. A note of the
+/// same length that names no one passes.
+#[test]
+fn a_short_note_in_a_text_encoding_is_read_as_text() {
+    let note = "Patient: Zelda Madeup\nDOB: 03/02/1971\nMRN: 4711913\n";
+    let clean = "Series 3 AX T2 FLAIR after contrast, teaching case\n";
+    for encoding in ["base64", "base32", "hex", "uuencode", "ascii85", "base85"] {
+        assert!(!accepted(&encoded_as(note, encoding)), "a labelled note in {encoding}");
+        assert!(accepted(&encoded_as(clean, encoding)), "a clean note in {encoding}");
+    }
+}

@@ -8,17 +8,25 @@
 //! Written here rather than taken from libraries: each decoder is a few lines, and finding the
 //! encoding in text laid out as people lay it out is the part no library does.
 
-/// Fewest bytes a decoding must give to be read: fewer hold no file a reader takes.
+/// Fewest bytes a decoding must give to be read as bytes: fewer hold no file a reader takes.
 const LEAST: usize = 132;
 
+/// Fewest bytes a decoding that is printable text must give to be read: a labelled line
+/// (`MRN: 4711913`) is a dozen. Text that is no encoding seldom decodes to printable text.
+const LEAST_TEXT: usize = 12;
+
 /// What the text decodes to in each encoding it could be: the encoding's name and the bytes.
+/// A short file of an encoding (a labelled report of four lines in base64) is read when what
+/// it decodes to is printable text.
 pub fn decodings(text: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     let mut out = Vec::new();
     let mut add = |name: &'static str, bytes: Option<Vec<u8>>| {
-        if let Some(b) = bytes.filter(|b| b.len() >= LEAST) {
+        if let Some(b) = bytes.filter(|b| b.len() >= LEAST || (b.len() >= LEAST_TEXT && printable(b))) {
             out.push((name, b));
         }
     };
+    add("(base64)", short_base64(text));
+    add("(hex)", short_hex(text));
     add("(xxd)", xxd(text));
     add("(hex)", hex_tokens(text));
     add("(bytes literal)", escaped_bytes(text));
@@ -29,6 +37,32 @@ pub fn decodings(text: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     add("(base85)", base85(text));
     add("(base32)", base32(text));
     out
+}
+
+/// Printable ASCII text: letters, digits, marks, spaces, tabs and line breaks only.
+fn printable(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| b.is_ascii_graphic() || matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// A whole text that is base64 too short for [`super::in_text`] to read (fewer letters than a
+/// file of base64 has): its letters in groups of four, padded as an encoder pads them.
+fn short_base64(text: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    if !all_of(text, |c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=')) {
+        return None;
+    }
+    let letters = letters_of(text);
+    if letters.len() >= super::in_text::LEAST || !letters.len().is_multiple_of(4) {
+        return None;
+    }
+    base64::engine::general_purpose::STANDARD.decode(&letters).ok()
+}
+
+/// A whole text of hex digits too short to be taken for a hex file (`xxd -p` of a note).
+fn short_hex(text: &[u8]) -> Option<Vec<u8>> {
+    let letters = letters_of(text);
+    let hex = all_of(text, |c| c.is_ascii_hexdigit()) && letters.len().is_multiple_of(2);
+    (hex && letters.len() < 360).then(|| pairs(&letters))
 }
 
 fn hex(d: u8) -> Option<u8> {
@@ -237,9 +271,6 @@ fn ascii85(text: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let letters = letters_of(body);
-    if letters.len() < 165 {
-        return None;
-    }
     // Outside its marks, letters alone (prose without v to y) are no ASCII85: an encoding's
     // characters are marks and digits a good part of the time.
     if body.len() == text.len() && !mixed(&letters) {
@@ -260,7 +291,7 @@ fn base85(text: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let letters = letters_of(text);
-    if letters.len() < 165 || !mixed(&letters) {
+    if !mixed(&letters) {
         return None;
     }
     base85_groups(&letters, |c| ALPHABET.iter().position(|&a| a == c).map(|p| p as u32), false)
@@ -281,9 +312,6 @@ fn base32(text: &[u8]) -> Option<Vec<u8>> {
         b'2'..=b'7' => Some(c - b'2' + 26),
         _ => None,
     };
-    if body.len() < 212 {
-        return None;
-    }
     let mut out = Vec::with_capacity(body.len() * 5 / 8);
     let (mut acc, mut bits) = (0u64, 0);
     for &c in body {
