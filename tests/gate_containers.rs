@@ -557,3 +557,52 @@ fn a_short_note_in_a_text_encoding_is_read_as_text() {
         assert!(accepted(&encoded_as(clean, encoding)), "a clean note in {encoding}");
     }
 }
+
+/// A raw data set where the profile keeps binary (an adversary's round, 2026-12-06: each
+/// passed, and `vault scrub` kept it): a plain data set in EncryptedContent, where only an
+/// encrypted one belongs; in a VOI LUT's data; in a palette's table. Noise of the same length
+/// in the same places passes.
+#[test]
+fn raw_data_sets_inside_binary_values_are_read() {
+    use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
+    use vault::gate::door::check_in_memory;
+    let mut dirty = raw_of(&part10(identified(), EXPLICIT));
+    dirty.resize(dirty.len().next_multiple_of(2), 0);
+    let clean = noise(dirty.len(), 45);
+    let binary = |tag: (u16, u16), vr: VR, value: &[u8]| {
+        DataElement::new(Tag(tag.0, tag.1), vr, PrimitiveValue::from(value.to_vec()))
+    };
+    let placed = |place: &str, value: &[u8]| {
+        let mut obj = conformant();
+        let mut item = dicom_object::InMemDicomObject::new_empty();
+        match place {
+            "EncryptedContent" => {
+                item.put(text(Tag(0x0400, 0x0510), VR::UI, "1.2.840.10008.1.2.1"));
+                item.put(binary((0x0400, 0x0520), VR::OB, value));
+                obj.put(DataElement::new(Tag(0x0400, 0x0500), VR::SQ, seq(vec![item])));
+            }
+            "LUTData" => {
+                let entries = (value.len() / 2) as u16;
+                item.put(DataElement::new(
+                    Tag(0x0028, 0x3002),
+                    VR::US,
+                    PrimitiveValue::U16([entries, 0, 16].into_iter().collect()),
+                ));
+                item.put(binary((0x0028, 0x3006), VR::OW, value));
+                obj.put(DataElement::new(Tag(0x0028, 0x3010), VR::SQ, seq(vec![item])));
+            }
+            _ => {
+                obj.put(binary((0x0028, 0x1202), VR::OW, value));
+            }
+        }
+        part10(obj, EXPLICIT)
+    };
+    let sight = gate::burned::Sight::system();
+    for place in ["EncryptedContent", "LUTData", "GreenPaletteColorLookupTableData"] {
+        let v = check_in_memory(&placed(place, &dirty), &Policy::default(), &sight);
+        assert!(!v.accept, "a data set in {place}");
+        assert!(v.reasons.iter().any(|r| r.to_string().contains("PatientName")), "{place}: {:?}", v.reasons);
+        let v = check_in_memory(&placed(place, &clean), &Policy::default(), &sight);
+        assert!(v.accept, "noise in {place}: {:?}", v.reasons);
+    }
+}

@@ -52,14 +52,33 @@ pub(super) fn raw_readings_at<'a>(
     syntaxes: &'a [Syntax],
 ) -> impl Iterator<Item = Syntax> + 'a {
     let away_from_start = ![0, 128, 132].contains(&at);
-    syntaxes.iter().copied().filter(move |&s| {
-        away_from_start
-            && scan::first_header(bytes, at, s).is_some_and(|(value_at, value_len)| {
-                value_len
-                    .and_then(|l| bytes.get(value_at..value_at + l as usize))
-                    .is_some_and(|v| (1..=PERSON_TEXT).contains(&v.len()) && v.iter().all(|&b| b >= 0x20))
-            })
+    syntaxes.iter().copied().filter(move |&s| away_from_start && person_value(bytes, at, s))
+}
+
+/// Whether the element header at `at`, read in `syntax`, has a value a person's text could be:
+/// a name's, an ID's or a date's length, no control characters.
+fn person_value(bytes: &[u8], at: usize, syntax: Syntax) -> bool {
+    scan::first_header(bytes, at, syntax).is_some_and(|(value_at, value_len)| {
+        value_len
+            .and_then(|l| bytes.get(value_at..value_at + l as usize))
+            .is_some_and(|v| (1..=PERSON_TEXT).contains(&v.len()) && v.iter().all(|&b| b >= 0x20))
     })
+}
+
+/// The raw readings a binary value holds (not pixel data: a plain data set where the profile
+/// keeps encrypted ones, in EncryptedContent; in a LUT's unused entries; in a waveform's
+/// samples): from each patient element header in it, at its start too, whose value is a
+/// person's text. At most [`MAX_RAW_READINGS`].
+pub(super) fn value_readings(value: &[u8]) -> Vec<(usize, Syntax)> {
+    PATIENT_TAGS
+        .iter()
+        .flat_map(|&(tag, syntaxes)| {
+            memchr::memmem::find_iter(value, tag).flat_map(move |at| {
+                syntaxes.iter().copied().filter(move |&s| person_value(value, at, s)).map(move |s| (at, s))
+            })
+        })
+        .take(MAX_RAW_READINGS)
+        .collect()
 }
 
 /// Where a patient element header (one of [`PATIENT_TAGS`], at the start or anywhere) has a

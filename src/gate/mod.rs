@@ -528,7 +528,24 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
                 ))
             }
         }
+        let held = std::mem::take(&mut law.held);
         v.refuse(law.reasons(false));
+        // Raw data sets inside its binary values, as a reader given their offsets reads them.
+        for (tag, value) in held {
+            let mut inner = Verdict::plain();
+            // The first reading that finds something says it; the headers after it are in it.
+            for (at, s) in embedded::value_readings(&value) {
+                other_reading(&value, at, s, policy, sight, &mut inner);
+                if !inner.reasons.is_empty() {
+                    break;
+                }
+            }
+            let element = law::tag_text(tag);
+            v.refuse(inner.reasons.into_iter().map(|mut r| {
+                r.location = format!("{element} {}", r.location);
+                r
+            }));
+        }
         // The data set in the encodings the meta group does not name.
         if let Some((data_at, named)) = scan::after_meta(bytes, m + 4) {
             for s in Syntax::ALL.into_iter().filter(|&s| Some(s) != named) {

@@ -207,7 +207,16 @@ pub struct Law<'p> {
     scored: Vec<Tag>,
     /// A reading other than the file's own gives up after this many elements with none scored.
     patience: Option<usize>,
+    /// Binary values (not pixel data) that hold a patient element's header with a person's text
+    /// after it ([`crate::gate::embedded::value_readings`]): the tag and the bytes, for the gate
+    /// to read as raw data sets. At most [`MAX_HELD`] bytes of them.
+    pub held: Vec<(Tag, Vec<u8>)>,
+    held_bytes: usize,
 }
+
+/// The most bytes of binary values a law holds for the gate to read ([`Law::held`]); a file
+/// that has more is refused (`embedded-dicom`).
+pub(crate) const MAX_HELD: usize = 64 << 20;
 
 impl<'p> Law<'p> {
     pub fn new(policy: &'p Policy) -> Law<'p> {
@@ -226,6 +235,8 @@ impl<'p> Law<'p> {
             known: 0,
             scored: Vec::new(),
             patience: None,
+            held: Vec::new(),
+            held_bytes: 0,
         }
     }
 

@@ -105,6 +105,15 @@ impl Law<'_> {
         if let Some(shape) = shaped {
             self.find("identity-in-text", e.tag, None, true, Some(shape.describe()));
         }
+        // A raw data set inside the value: the gate reads it as a reader given its offset does.
+        if !crate::gate::embedded::value_readings(e.value).is_empty() {
+            if self.held_bytes + e.value.len() > MAX_HELD {
+                self.find("embedded-dicom", e.tag, None, true, Some("too many data sets in binary values"));
+            } else {
+                self.held_bytes += e.value.len();
+                self.held.push((e.tag, e.value.to_vec()));
+            }
+        }
     }
 
     /// Scores a top-level element (see [`Law::known`]): one with a value, outside the command
