@@ -162,8 +162,9 @@ img.save(sys.argv[1])
 /// QOI; text a colour-managed viewer shows through the image's ICC profile; a thumbnail in the
 /// EXIF showing what the image does not; and images and videos of formats vault does not decode
 /// (PSD, AVI, XBM, PIL's IM, and the research volumes NIfTI, NRRD and MetaImage: refused by their
-/// signature, never passed). Beside them, clean
-/// images of the same kinds (with an sRGB profile, with a thumbnail of the photo), accepted.
+/// signature, never passed); and animations (PNG, WebP, GIF) whose first frame is blank and
+/// whose second shows the text. Beside them, clean images of the same kinds (with an sRGB
+/// profile, with a thumbnail of the photo, an animation of the photo), accepted.
 #[test]
 fn images_are_read_as_a_viewer_shows_them_and_formats_vault_cannot_read_are_refused() {
     let v = Vault::new();
@@ -188,6 +189,10 @@ fn images_are_read_as_a_viewer_shows_them_and_formats_vault_cannot_read_are_refu
         "volume.nii",
         "volume.nrrd",
         "volume.mha",
+        "animated.png",
+        "animated.webp",
+        "animated.gif",
+        "clean_animated.png",
     ];
     let paths: Vec<PathBuf> = names.iter().map(|n| v.path(n)).collect();
     python(
@@ -258,6 +263,14 @@ open(out['volume.nrrd'], 'wb').write(('NRRD0004\ntype: uint8\ndimension: 2\nsize
                                       % (w, h)).encode() + slice_.tobytes())
 open(out['volume.mha'], 'wb').write(('ObjectType = Image\nNDims = 2\nDimSize = %d %d\nElementType = MET_UCHAR\n'
                                      'ElementDataFile = LOCAL\n' % (w, h)).encode() + slice_.tobytes())
+# Animations whose first frame is blank and whose second shows the card (a still decoder shows
+# the first alone); and one of two frames of the photo.
+blank = Image.new('RGB', (760, 120), (0, 0, 0))
+for name in ('animated.png', 'animated.webp', 'animated.gif'):
+    blank.save(out[name], save_all=True, append_images=[card('RGB', (0, 0, 0), (230, 230, 230))],
+               duration=500, loop=0)
+still = photo.convert('RGB')
+still.save(out['clean_animated.png'], save_all=True, append_images=[still.rotate(180)], duration=500, loop=0)
 "#,
             &names.join(","),
         ]

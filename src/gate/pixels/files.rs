@@ -142,24 +142,38 @@ fn decode_image(bytes: &[u8], format: image::ImageFormat) -> Result<Vec<(u32, Fr
     use image::{AnimationDecoder, ImageDecoder};
     let too_large = |e: &image::ImageError| matches!(e, image::ImageError::Limits(_));
     let fail = |e: image::ImageError| if too_large(&e) { Unread::TooLarge } else { Unread::Undecodable };
-    if format == image::ImageFormat::Gif {
-        let mut decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(bytes)).map_err(fail)?;
-        let (w, h) = decoder.dimensions();
-        if u64::from(w) * u64::from(h) * 4 > MAX_FRAME_BYTES || u64::from(w) * u64::from(h) > MAX_FRAME_PIXELS
-        {
-            return Err(Unread::TooLarge);
+    let fits = |(w, h): (u32, u32)| {
+        let pixels = u64::from(w) * u64::from(h);
+        if pixels * 4 > MAX_FRAME_BYTES || pixels > MAX_FRAME_PIXELS { Err(Unread::TooLarge) } else { Ok(()) }
+    };
+    let cursor = || std::io::Cursor::new(bytes);
+    // An animation's frames (a GIF's; an animated PNG's or WebP's, whose first frame alone a
+    // still decoder shows).
+    let mut animated = Vec::new();
+    match format {
+        image::ImageFormat::Gif => {
+            let mut decoder = image::codecs::gif::GifDecoder::new(cursor()).map_err(fail)?;
+            fits(decoder.dimensions())?;
+            decoder.set_limits(limits()).map_err(fail)?;
+            return animation(decoder.into_frames(), fail);
         }
-        decoder.set_limits(limits()).map_err(fail)?;
-        // Frames come in order; the last is found only by reading them all, so the sample is
-        // of the first frames ([`SAMPLED_FRAMES`] of them).
-        let mut out = Vec::new();
-        for (i, frame) in decoder.into_frames().take(SAMPLED_FRAMES as usize).enumerate() {
-            let frame = frame.map_err(fail)?;
-            let image = image::DynamicImage::ImageRgba8(frame.into_buffer());
-            out.push((i as u32, self::frame(&image)));
-            out.extend(coverage(&image).map(|c| (i as u32, c)));
+        image::ImageFormat::Png => {
+            let mut decoder = image::codecs::png::PngDecoder::new(cursor()).map_err(fail)?;
+            if decoder.is_apng().map_err(fail)? {
+                fits(decoder.dimensions())?;
+                decoder.set_limits(limits()).map_err(fail)?;
+                animated = animation(decoder.apng().map_err(fail)?.into_frames(), fail)?;
+            }
         }
-        return if out.is_empty() { Err(Unread::Undecodable) } else { Ok(out) };
+        image::ImageFormat::WebP => {
+            let mut decoder = image::codecs::webp::WebPDecoder::new(cursor()).map_err(fail)?;
+            if decoder.has_animation() {
+                fits(decoder.dimensions())?;
+                decoder.set_limits(limits()).map_err(fail)?;
+                return animation(decoder.into_frames(), fail);
+            }
+        }
+        _ => {}
     }
     let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
     reader.limits(limits());
@@ -177,7 +191,24 @@ fn decode_image(bytes: &[u8], format: image::ImageFormat) -> Result<Vec<(u32, Fr
     out.extend(coverage(&image).map(|c| (0, c)));
     out.extend(icc.and_then(|icc| colour_managed(&icc, &image)).map(|c| (0, c)));
     out.extend(thumbnail(bytes)?.map(|t| (0, t)));
+    out.extend(animated);
     Ok(out)
+}
+
+/// The first [`SAMPLED_FRAMES`] frames of an animation, each as OCR reads it and where it is
+/// opaque. Frames come in order; the last is found only by reading them all, so the sample is
+/// of the first.
+fn animation(
+    frames: image::Frames<'_>,
+    fail: impl Fn(image::ImageError) -> Unread,
+) -> Result<Vec<(u32, Frame)>, Unread> {
+    let mut out = Vec::new();
+    for (i, frame) in frames.take(SAMPLED_FRAMES as usize).enumerate() {
+        let image = image::DynamicImage::ImageRgba8(frame.map_err(&fail)?.into_buffer());
+        out.push((i as u32, self::frame(&image)));
+        out.extend(coverage(&image).map(|c| (i as u32, c)));
+    }
+    if out.is_empty() { Err(Unread::Undecodable) } else { Ok(out) }
 }
 
 /// An image as a colour-managed viewer shows it: its pixels through its embedded ICC profile
