@@ -591,3 +591,45 @@ fn plain_files_pass_and_nothing_panics() {
     }
     assert!(refused <= 3, "{refused} of 3000 random files refused");
 }
+
+/// Native pixel data that holds a whole frame more than its header declares (an adversary's
+/// round, 2026-12-06: an ultrasound saying one frame held two, the second with a name on it):
+/// no viewer shows it and OCR does not read it, but a reader of the bytes does. Refused; one
+/// frame, a few bytes some writers leave after it, and a frame of one value pass.
+#[test]
+fn a_frame_more_than_the_header_declares_is_refused() {
+    let varied = |n: usize, seed: u32| -> Vec<u8> {
+        (0..n as u32).map(|i| (i.wrapping_mul(2_654_435_761) ^ seed) as u8 & 0x0F).collect()
+    };
+    let with_pixels = |pixels: Vec<u8>| {
+        let mut obj = conformant();
+        for (tag, value) in [
+            (tags::ROWS, 16u16),
+            (tags::COLUMNS, 16),
+            (tags::BITS_ALLOCATED, 16),
+            (tags::BITS_STORED, 12),
+            (tags::HIGH_BIT, 11),
+            (tags::PIXEL_REPRESENTATION, 0),
+            (tags::SAMPLES_PER_PIXEL, 1),
+        ] {
+            obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(value)));
+        }
+        obj.put(text(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"));
+        obj.put(text(tags::NUMBER_OF_FRAMES, VR::IS, "1"));
+        obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::from(pixels)));
+        part10(obj, EXPLICIT)
+    };
+    let frame = varied(512, 1);
+    let more = |extra: Vec<u8>| [frame.clone(), extra].concat();
+    let v = verdict(&with_pixels(more(varied(512, 2))));
+    assert!(!v.accept, "a second frame");
+    assert!(v.reasons.iter().any(|r| r.rule == "hidden-text"), "{:?}", v.reasons);
+    for (what, pixels) in [
+        ("one frame", frame.clone()),
+        ("16 bytes after it", more(varied(16, 3))),
+        ("a frame of zeros after it", more(vec![0; 512])),
+    ] {
+        let v = verdict(&with_pixels(pixels));
+        assert!(v.accept, "{what}: {:?}", v.reasons);
+    }
+}

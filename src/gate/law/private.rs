@@ -54,6 +54,16 @@ impl Law<'_> {
         let letters = slack.iter().filter(|b| b.is_ascii_alphanumeric()).count();
         if self.levels.is_empty() && (crate::gate::has_text(slack) || letters >= SLACK_LETTERS) {
             self.find("hidden-text", e.tag, None, true, Some("text after the last frame's pixels"));
+            return;
+        }
+        // A whole frame more than the header declares, which a viewer does not show and OCR
+        // does not read, but a reader of the bytes (or a viewer told of one frame more) shows:
+        // pixels, not padding of one value.
+        let count = self.facts.geometry[4].unwrap_or(1).max(1);
+        let frame = usize::try_from(frames / count).unwrap_or(usize::MAX);
+        let varied = slack.first().is_some_and(|&b| slack.iter().any(|&c| c != b));
+        if self.levels.is_empty() && frame > 0 && slack.len() >= frame && varied {
+            self.find("hidden-text", e.tag, None, true, Some("a frame after the frames the header declares"));
         }
     }
 
