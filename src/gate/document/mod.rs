@@ -237,6 +237,11 @@ fn views(text: &str, record: bool) -> Vec<(&'static str, String)> {
         out.push(("pdf text", shown));
     }
     if let Some(shown) = pdf_text(text, true) {
+        // Each letter placed by its own move (`(P) Tj 14 0 Td (a) Tj`): the moves read as
+        // spaces between letters, which are read as the words they show.
+        if let Some(letters) = unspaced(&shown) {
+            out.push(("pdf letters", letters));
+        }
         out.push(("pdf text", shown));
     }
     let decoded: Vec<(&'static str, String)> = out
@@ -448,6 +453,13 @@ mod tests {
         ] {
             assert!(!refused(doc).is_empty(), "{}", String::from_utf8_lossy(doc));
         }
+        // A PDF page whose letters are each placed by a move of their own (an adversary's round).
+        let placed = |text: &str| -> String {
+            let glyphs: Vec<String> = text.chars().map(|c| format!("({c}) Tj 7 0 Td")).collect();
+            format!("BT /F1 12 Tf 50 700 Td {} ET", glyphs.join(" "))
+        };
+        assert!(!refused(placed("Patient: Zelda Madeup").as_bytes()).is_empty(), "letters placed one by one");
+        assert!(refused(placed("Chest teaching: normal PA film").as_bytes()).is_empty());
     }
 
     #[test]
