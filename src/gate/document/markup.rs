@@ -166,8 +166,54 @@ fn hides(name: &str, tag: &str) -> bool {
 /// `text` with each tag (`<` to `>`) replaced by `with` — but for the tags that are a space or
 /// a break where text runs on (OpenDocument's `text:s`, Word's `w:tab`, HTML's `br`), a space.
 pub(super) fn untagged(text: &str, with: &'static str) -> String {
+    tags(text, |name| if spacing(name.trim_end_matches('/')) { " " } else { with })
+}
+
+/// The tags that are a space or a break where text runs on.
+fn spacing(name: &str) -> bool {
+    matches!(name, "text:s" | "text:tab" | "text:line-break" | "w:tab" | "w:br" | "w:cr" | "br")
+}
+
+/// Elements a browser shows in the line of the text around them (HTML's inline elements, and
+/// OpenDocument's and Word's runs): a word split by them is one word.
+const INLINE: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "cite",
+    "code",
+    "data",
+    "dfn",
+    "em",
+    "font",
+    "i",
+    "kbd",
+    "mark",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+    "u",
+    "var",
+    "text:span",
+    "w:r",
+    "w:t",
+];
+
+/// `text` as a browser lays it out: inline elements' tags as nothing, others' (a paragraph, a
+/// cell, a heading) as line ends — words split by inline tags in more than one block
+/// (`<p>Patient: Zel<span></span>da</p><p>DOB: 03/<i></i>02/1971</p>`) read whole, a block each.
+pub(super) fn laid_out(text: &str) -> String {
     tags(text, |name| match name.trim_end_matches('/') {
-        "text:s" | "text:tab" | "text:line-break" | "w:tab" | "w:br" | "w:cr" | "br" => " ",
-        _ => with,
+        n if spacing(n) => " ",
+        n if INLINE.contains(&n.trim_start_matches('/')) => "",
+        _ => "\n",
     })
 }

@@ -200,6 +200,7 @@ fn views(text: &str, record: bool) -> Vec<(&'static str, String)> {
         // Tags as nothing (a word split by a tag: `Zel<b>da</b>`, Word's runs) and as line ends.
         out.push(("markup", untagged(text, "")));
         out.push(("markup", untagged(text, "\n")));
+        out.push(("markup", markup::laid_out(text)));
         // A table's rows as lines and its cells apart (HTML, Word, OpenDocument): [`table`]
         // reads its header; and each element's name as the label of the text it holds
         // (`<PatientName>Zelda Madeup</PatientName>`).
@@ -430,6 +431,7 @@ mod tests {
             &b"Patient: Zelda Madeup\nDOB: 1971-02-03\n"[..],
             b"name,dob,mrn\nZelda Madeup,1971-02-03,4711913\n",
             b"<html><h1>Patient: Zel<b>da</b> Madeup</h1></html>",
+            b"<html><p>Patient: Zel<span></span>da Made<b></b>up</p><p>DOB: 03/<i></i>02/1971</p></html>",
             b"<p>Patient&#58; Zelda Madeup</p>",
             br#"{"patient":"Zelda Madeup","dob":"1971-02-03"}"#,
             b"MSH|^~\\&|RIS|HOSP|PACS|HOSP|202001010000||ORM^O01|1|P|2.3\rPID|1||||MADEUP^ZELDA\r",
