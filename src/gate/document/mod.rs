@@ -237,6 +237,9 @@ fn views(text: &str, record: bool) -> Vec<(&'static str, String)> {
     if let Some(shown) = pdf_text(text, false) {
         out.push(("pdf text", shown));
     }
+    if let Some(shown) = pdf::ps_text(text) {
+        out.push(("postscript text", shown));
+    }
     if let Some(shown) = pdf_text(text, true) {
         // Each letter placed by its own move (`(P) Tj 14 0 Td (a) Tj`): the moves read as
         // spaces between letters, which are read as the words they show.
@@ -432,6 +435,7 @@ mod tests {
             b"name,dob,mrn\nZelda Madeup,1971-02-03,4711913\n",
             b"<html><h1>Patient: Zel<b>da</b> Madeup</h1></html>",
             b"<html><p>Patient: Zel<span></span>da Made<b></b>up</p><p>DOB: 03/<i></i>02/1971</p></html>",
+            b"%!PS\n72 720 moveto (Patient: Zel) show (da Made) show (up) show\nshowpage\n",
             b"<p>Patient&#58; Zelda Madeup</p>",
             br#"{"patient":"Zelda Madeup","dob":"1971-02-03"}"#,
             b"MSH|^~\\&|RIS|HOSP|PACS|HOSP|202001010000||ORM^O01|1|P|2.3\rPID|1||||MADEUP^ZELDA\r",

@@ -86,3 +86,26 @@ pub(super) fn pdf_text(text: &str, joined: bool) -> Option<String> {
     }
     Some(out.iter().map(|&c| char::from(c)).collect())
 }
+
+/// The text a PostScript page shows (`%!PS`): the strings of each line, run together, a line
+/// each (`(Patient: Zel) show (da Madeup) show`: one word split over two `show`s). None when
+/// the text is no PostScript.
+pub(super) fn ps_text(text: &str) -> Option<String> {
+    if !text.starts_with("%!PS") {
+        return None;
+    }
+    let lines: Vec<String> = text
+        .lines()
+        .filter_map(|line| {
+            let mut shown = String::new();
+            let mut rest = line;
+            while let Some(open) = rest.find('(') {
+                let close = rest[open..].find(')').map_or(rest.len(), |c| open + c);
+                shown.push_str(&rest[open + 1..close]);
+                rest = rest.get(close + 1..).unwrap_or_default();
+            }
+            (!shown.is_empty()).then_some(shown)
+        })
+        .collect();
+    Some(lines.join("\n"))
+}
