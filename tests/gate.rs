@@ -498,19 +498,7 @@ fn burned_in_patient_data_by_the_header() {
         if let Some(b) = burned {
             obj.put(text(tags::BURNED_IN_ANNOTATION, VR::CS, b));
         }
-        for (tag, v) in [
-            (tags::ROWS, 4u16),
-            (tags::COLUMNS, 4),
-            (tags::SAMPLES_PER_PIXEL, 1),
-            (tags::BITS_ALLOCATED, 16),
-            (tags::BITS_STORED, 12),
-            (tags::HIGH_BIT, 11),
-            (tags::PIXEL_REPRESENTATION, 0),
-        ] {
-            obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(v)));
-        }
-        obj.put(text(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"));
-        obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::U16(vec![0u16; 16].into())));
+        put_pixels(&mut obj, 4, PrimitiveValue::U16(vec![0u16; 16].into()));
         gate::check(&part10(obj, EXPLICIT), policy)
     };
     // OCR off: the header decides alone.
@@ -603,20 +591,8 @@ fn a_frame_more_than_the_header_declares_is_refused() {
     };
     let with_pixels = |pixels: Vec<u8>| {
         let mut obj = conformant();
-        for (tag, value) in [
-            (tags::ROWS, 16u16),
-            (tags::COLUMNS, 16),
-            (tags::BITS_ALLOCATED, 16),
-            (tags::BITS_STORED, 12),
-            (tags::HIGH_BIT, 11),
-            (tags::PIXEL_REPRESENTATION, 0),
-            (tags::SAMPLES_PER_PIXEL, 1),
-        ] {
-            obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(value)));
-        }
-        obj.put(text(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"));
         obj.put(text(tags::NUMBER_OF_FRAMES, VR::IS, "1"));
-        obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::from(pixels)));
+        put_pixels(&mut obj, 16, PrimitiveValue::from(pixels));
         part10(obj, EXPLICIT)
     };
     let frame = varied(512, 1);
@@ -632,4 +608,21 @@ fn a_frame_more_than_the_header_declares_is_refused() {
         let v = verdict(&with_pixels(pixels));
         assert!(v.accept, "{what}: {:?}", v.reasons);
     }
+}
+
+/// A square 12-bit grey image of `side` pixels a side, `pixels` its data.
+fn put_pixels(obj: &mut InMemDicomObject, side: u16, pixels: PrimitiveValue) {
+    for (tag, v) in [
+        (tags::ROWS, side),
+        (tags::COLUMNS, side),
+        (tags::SAMPLES_PER_PIXEL, 1),
+        (tags::BITS_ALLOCATED, 16),
+        (tags::BITS_STORED, 12),
+        (tags::HIGH_BIT, 11),
+        (tags::PIXEL_REPRESENTATION, 0),
+    ] {
+        obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(v)));
+    }
+    obj.put(text(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"));
+    obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, pixels));
 }
