@@ -93,24 +93,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let explain = args.explain;
     let (mut refused, mut errors) = (0, 0);
     for (path, reason) in &refused_names {
-        if args.json {
-            let mut j = serde_json::to_value(reason).expect("a reason serializes");
-            if explain {
-                j["fix"] = reason.fix().into();
-            }
-            print_json(&serde_json::json!({
-                "path": path.display().to_string(),
-                "verdict": "refuse",
-                "dicom": false,
-                "reasons": [j],
-            }));
-        } else {
-            println!("refuse  {}", path.display());
-            println!("        {reason}");
-            if explain {
-                println!("          fix: {}", reason.fix());
-            }
-        }
+        show(path, false, false, std::slice::from_ref(reason), args.json, explain);
     }
     for (path, result) in files.iter().zip(results) {
         match result {
@@ -118,35 +101,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
                 if !v.accept {
                     refused += 1;
                 }
-                if args.json {
-                    let reasons: Vec<serde_json::Value> = v
-                        .reasons
-                        .iter()
-                        .map(|r| {
-                            let mut j = serde_json::to_value(r).expect("a reason serializes");
-                            if explain {
-                                j["fix"] = r.fix().into();
-                            }
-                            j
-                        })
-                        .collect();
-                    print_json(&serde_json::json!({
-                        "path": path.display().to_string(),
-                        "verdict": if v.accept { "accept" } else { "refuse" },
-                        "dicom": v.dicom,
-                        "reasons": reasons,
-                    }));
-                } else if v.accept {
-                    println!("accept  {}", path.display());
-                } else {
-                    println!("refuse  {}", path.display());
-                    for r in &v.reasons {
-                        println!("        {r}");
-                        if explain {
-                            println!("          fix: {}", r.fix());
-                        }
-                    }
-                }
+                show(path, v.accept, v.dicom, &v.reasons, args.json, explain);
             }
             Err(e) => {
                 errors += 1;
@@ -166,4 +121,44 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         );
     }
     Ok(Exit::for_files(refused + refused_names.len(), errors))
+}
+
+/// One verdict, as a JSON line or as text: `accept` or `refuse`, the path, and each reason (with
+/// its fix when `explain`).
+fn show(
+    path: &std::path::Path,
+    accept: bool,
+    dicom: bool,
+    reasons: &[crate::gate::Reason],
+    json: bool,
+    explain: bool,
+) {
+    if json {
+        let reasons: Vec<serde_json::Value> = reasons
+            .iter()
+            .map(|r| {
+                let mut j = serde_json::to_value(r).expect("a reason serializes");
+                if explain {
+                    j["fix"] = r.fix().into();
+                }
+                j
+            })
+            .collect();
+        print_json(&serde_json::json!({
+            "path": path.display().to_string(),
+            "verdict": if accept { "accept" } else { "refuse" },
+            "dicom": dicom,
+            "reasons": reasons,
+        }));
+    } else if accept {
+        println!("accept  {}", path.display());
+    } else {
+        println!("refuse  {}", path.display());
+        for r in reasons {
+            println!("        {r}");
+            if explain {
+                println!("          fix: {}", r.fix());
+            }
+        }
+    }
 }

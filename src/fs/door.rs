@@ -208,11 +208,8 @@ impl<D: BlockDevice + 'static> Inner<D> {
             let view = self.store.read().map_err(|e| self.fail(e))?;
             let below = |dir: u64| view.entries(dir).map_err(|e| self.fail(e));
             let Some(ino) = view.lookup(from_parent, from).map_err(|e| self.fail(e))? else { return Ok(()) };
-            let is_dir = |ino: u64| -> Res<bool> {
-                let inode = view.inode(ino).map_err(|e| self.fail(e))?;
-                Ok(inode.is_some_and(|i| i.kind == vaultfmt::store::Kind::Dir))
-            };
-            if !is_dir(ino)? {
+            let inode = view.inode(ino).map_err(|e| self.fail(e))?;
+            if !inode.is_some_and(|i| i.kind == vaultfmt::store::Kind::Dir) {
                 return Ok(());
             }
             let mut refused = None;

@@ -35,10 +35,16 @@ pub(super) const PATIENT_TAGS: [(&[u8], &[Syntax]); 6] = {
 /// allows; a reading counts only when it looks like a data set ([`other_reading`]). Offsets
 /// the raw readings at the start cover are left to them.
 pub(super) fn embedded_raw(bytes: &[u8], from: usize) -> impl Iterator<Item = (usize, Syntax)> + '_ {
+    patient_readings(bytes, from, false)
+}
+
+/// The readings from each patient element header in `bytes` from `from` on whose value is a
+/// person's text; with `at_start`, also at the offsets the readings at a file's start cover.
+fn patient_readings(bytes: &[u8], from: usize, at_start: bool) -> impl Iterator<Item = (usize, Syntax)> + '_ {
     PATIENT_TAGS.iter().flat_map(move |&(tag, syntaxes)| {
         let after = bytes.get(from..).unwrap_or_default();
         let hits = memchr::memmem::find_iter(after, tag).map(move |p| p + from);
-        hits.flat_map(move |at| raw_readings_at(bytes, at, syntaxes).map(move |s| (at, s)))
+        hits.flat_map(move |at| readings_at(bytes, at, syntaxes, at_start).map(move |s| (at, s)))
     })
 }
 
@@ -51,8 +57,19 @@ pub(super) fn raw_readings_at<'a>(
     at: usize,
     syntaxes: &'a [Syntax],
 ) -> impl Iterator<Item = Syntax> + 'a {
-    let away_from_start = ![0, 128, 132].contains(&at);
-    syntaxes.iter().copied().filter(move |&s| away_from_start && person_value(bytes, at, s))
+    readings_at(bytes, at, syntaxes, false)
+}
+
+/// [`raw_readings_at`]; with `at_start`, also at the offsets the readings at a file's start
+/// cover.
+fn readings_at<'a>(
+    bytes: &'a [u8],
+    at: usize,
+    syntaxes: &'a [Syntax],
+    at_start: bool,
+) -> impl Iterator<Item = Syntax> + 'a {
+    let read = at_start || ![0, 128, 132].contains(&at);
+    syntaxes.iter().copied().filter(move |&s| read && person_value(bytes, at, s))
 }
 
 /// Whether the element header at `at`, read in `syntax`, has a value a person's text could be:
@@ -68,17 +85,9 @@ fn person_value(bytes: &[u8], at: usize, syntax: Syntax) -> bool {
 /// The raw readings a binary value holds (not pixel data: a plain data set where the profile
 /// keeps encrypted ones, in EncryptedContent; in a LUT's unused entries; in a waveform's
 /// samples): from each patient element header in it, at its start too, whose value is a
-/// person's text. At most [`MAX_RAW_READINGS`].
-pub(super) fn value_readings(value: &[u8]) -> Vec<(usize, Syntax)> {
-    PATIENT_TAGS
-        .iter()
-        .flat_map(|&(tag, syntaxes)| {
-            memchr::memmem::find_iter(value, tag).flat_map(move |at| {
-                syntaxes.iter().copied().filter(move |&s| person_value(value, at, s)).map(move |s| (at, s))
-            })
-        })
-        .take(MAX_RAW_READINGS)
-        .collect()
+/// person's text.
+pub(super) fn value_readings(value: &[u8]) -> impl Iterator<Item = (usize, Syntax)> + '_ {
+    patient_readings(value, 0, true)
 }
 
 /// Where a patient element header (one of [`PATIENT_TAGS`], at the start or anywhere) has a

@@ -534,7 +534,7 @@ fn dicom(bytes: &[u8], policy: &Policy, sight: &Sight<'_>, budget: &mut containe
         for (tag, value) in held {
             let mut inner = Verdict::plain();
             // The first reading that finds something says it; the headers after it are in it.
-            for (at, s) in embedded::value_readings(&value) {
+            for (at, s) in embedded::value_readings(&value).take(MAX_RAW_READINGS) {
                 other_reading(&value, at, s, policy, sight, &mut inner);
                 if !inner.reasons.is_empty() {
                     break;

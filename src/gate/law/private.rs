@@ -116,7 +116,7 @@ impl Law<'_> {
             self.find("identity-in-text", e.tag, None, true, Some(shape.describe()));
         }
         // A raw data set inside the value: the gate reads it as a reader given its offset does.
-        if !crate::gate::embedded::value_readings(e.value).is_empty() {
+        if crate::gate::embedded::value_readings(e.value).next().is_some() {
             if self.held_bytes + e.value.len() > MAX_HELD {
                 self.find("embedded-dicom", e.tag, None, true, Some("too many data sets in binary values"));
             } else {
