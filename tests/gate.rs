@@ -626,3 +626,92 @@ fn put_pixels(obj: &mut InMemDicomObject, side: u16, pixels: PrimitiveValue) {
     obj.put(text(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"));
     obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, pixels));
 }
+
+/// Text a presentation state writes a letter (or a word) to each text object, each placed
+/// where it shows (an adversary's finding, 2026-12-06): a viewer draws them side by side and a
+/// person reads the line, though no one value says anything. The text objects of a data set
+/// are laid out by their boxes or anchors, in their own units, and read as lines, whatever the
+/// order the file gives them in or the annotation items they are spread over. Markers and
+/// measurements laid out so pass.
+#[test]
+fn text_objects_are_read_as_a_viewer_lays_them_out() {
+    // Letters of 8 × 12 pixels (or a hundredth of the display a letter), at `(x, y)` on.
+    let letters = |line: &str, x: f32, y: f32, step: f32| -> Vec<(String, f32, f32)> {
+        line.chars()
+            .enumerate()
+            .filter(|(_, c)| *c != ' ')
+            .map(|(i, c)| (c.to_string(), x + i as f32 * step, y))
+            .collect()
+    };
+    let object = |(t, x, y): &(String, f32, f32), anchored: bool| {
+        let mut o = InMemDicomObject::new_empty();
+        let floats = |tag, v: [f32; 2]| DataElement::new(tag, VR::FL, PrimitiveValue::F32(v.to_vec().into()));
+        o.put(text(tags::UNFORMATTED_TEXT_VALUE, VR::ST, t));
+        if anchored {
+            o.put(text(tags::ANCHOR_POINT_ANNOTATION_UNITS, VR::CS, "DISPLAY"));
+            o.put(floats(tags::ANCHOR_POINT, [*x, *y]));
+            o.put(text(tags::ANCHOR_POINT_VISIBILITY, VR::CS, "N"));
+        } else {
+            o.put(text(tags::BOUNDING_BOX_ANNOTATION_UNITS, VR::CS, "PIXEL"));
+            o.put(floats(tags::BOUNDING_BOX_TOP_LEFT_HAND_CORNER, [*x, *y]));
+            let right = x + 8.0 * t.chars().count() as f32;
+            o.put(floats(tags::BOUNDING_BOX_BOTTOM_RIGHT_HAND_CORNER, [right, y + 12.0]));
+            o.put(text(tags::BOUNDING_BOX_TEXT_HORIZONTAL_JUSTIFICATION, VR::CS, "LEFT"));
+        }
+        o
+    };
+    let annotation = |objects: Vec<InMemDicomObject>| {
+        let mut a = InMemDicomObject::new_empty();
+        a.put(text(tags::GRAPHIC_LAYER, VR::CS, "L1"));
+        a.put(DataElement::new(tags::TEXT_OBJECT_SEQUENCE, VR::SQ, seq(objects)));
+        a
+    };
+    // `spread`: each text object in an annotation item of its own.
+    let state = |glyphs: &[(String, f32, f32)], anchored: bool, spread: bool| {
+        let objects: Vec<InMemDicomObject> = glyphs.iter().map(|g| object(g, anchored)).collect();
+        let items = match spread {
+            true => objects.into_iter().map(|o| annotation(vec![o])).collect(),
+            false => vec![annotation(objects)],
+        };
+        let mut obj = conformant();
+        obj.put(DataElement::new(tags::GRAPHIC_ANNOTATION_SEQUENCE, VR::SQ, seq(items)));
+        declare(&mut obj, &["113100", "113105"]);
+        part10(obj, EXPLICIT)
+    };
+    let mut reversed = letters("MRN 4711913", 40.0, 300.0, 8.0);
+    reversed.reverse();
+    let words = vec![
+        ("Name:".to_string(), 20.0, 20.0),
+        ("Madeup".to_string(), 120.0, 21.0),
+        ("Zelda".to_string(), 70.0, 19.0),
+    ];
+    let two_lines =
+        [letters("Zelda Madeup", 20.0, 20.0, 8.0), letters("DOB 03/02/1971", 20.0, 34.0, 8.0)].concat();
+    for (what, bytes) in [
+        ("a letter an object", state(&letters("DOB 03/02/1971", 20.0, 30.0, 8.0), false, false)),
+        ("in reverse order", state(&reversed, false, false)),
+        ("an annotation item a letter", state(&letters("Name: Zelda Madeup", 20.0, 30.0, 8.0), false, true)),
+        ("a word an object", state(&words, false, false)),
+        ("anchored, in display units", state(&letters("MRN 4711913", 0.1, 0.2, 0.01), true, false)),
+        ("a name over a birth date", state(&two_lines, false, true)),
+    ] {
+        let v = verdict(&bytes);
+        assert!(!v.accept, "{what}");
+        assert!(
+            v.reasons.iter().any(|r| r.rule == "identity-in-text" && r.keyword == "UnformattedTextValue"),
+            "{what}: {:?}",
+            v.reasons
+        );
+    }
+    let markers = [("L".to_string(), 5.0, 250.0), ("R".to_string(), 500.0, 250.0)];
+    let notes = [letters("arrow", 40.0, 40.0, 8.0), letters("5 mm", 40.0, 60.0, 8.0)].concat();
+    let apart = [("AXIAL".to_string(), 10.0, 10.0), ("1971".to_string(), 400.0, 480.0)];
+    for (what, bytes) in [
+        ("markers apart", state(&markers, false, false)),
+        ("a note and a measure", state(&notes, false, true)),
+        ("a word and a number far apart", state(&apart, false, false)),
+    ] {
+        let v = verdict(&bytes);
+        assert!(v.accept, "{what}: {:?}", v.reasons);
+    }
+}

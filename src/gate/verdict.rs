@@ -13,7 +13,8 @@ pub struct Reason {
     /// duplicate-element, element-out-of-order, burned-in-annotation, burned-in-likely,
     /// burned-in-text, burned-in-unread, image-metadata, unreadable-dicom, unreadable-archive,
     /// unsupported-container, archive-text, identity-in-name, archive-depth, archive-ratio, archive-too-large,
-    /// hidden-text, embedded-dicom, outside-the-model, identity-not-removed, identity-in-document.
+    /// hidden-text, embedded-dicom, outside-the-model, identity-not-removed, identity-in-document,
+    /// too-many-text-objects.
     pub rule: &'static str,
     /// "(gggg,eeee)", or empty when the rule is about the whole file.
     pub tag: String,

@@ -34,6 +34,7 @@ use super::{Policy, Reason};
 use super::{drawn, pixels};
 
 mod burned_in;
+mod glyphs;
 mod private;
 mod report;
 mod values;
@@ -212,6 +213,10 @@ pub struct Law<'p> {
     /// to read as raw data sets. At most [`MAX_HELD`] bytes of them.
     pub held: Vec<(Tag, Vec<u8>)>,
     held_bytes: usize,
+    /// The text objects read since the last top-level sequence ended, to be laid out
+    /// ([`glyphs`]); and how many there were.
+    glyphs: Vec<glyphs::Glyph>,
+    text_objects: usize,
 }
 
 /// The most bytes of binary values a law holds for the gate to read ([`Law::held`]); a file
@@ -237,6 +242,8 @@ impl<'p> Law<'p> {
             patience: None,
             held: Vec::new(),
             held_bytes: 0,
+            glyphs: Vec::new(),
+            text_objects: 0,
         }
     }
 
@@ -495,6 +502,9 @@ impl Law<'_> {
     /// The reasons to refuse, once the reading is over. `strong_only`: a partial reading, of
     /// which only what reads as a person's text counts.
     pub fn reasons(mut self, strong_only: bool) -> Vec<Reason> {
+        if self.text_objects > 0 {
+            self.read_glyphs();
+        }
         if !strong_only {
             self.burned_in();
         }
@@ -542,6 +552,7 @@ impl Law<'_> {
         if self.refused_here() {
             return;
         }
+        self.glyph(e, again);
         self.text_in_binary(e);
         self.content_item(e);
         match e.tag {

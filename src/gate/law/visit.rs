@@ -131,6 +131,8 @@ impl Visitor for Law<'_> {
             self.find("identifying-attribute", tag, None, true, None);
             self.levels.push(at);
             self.refused_from = Some(self.levels.len());
+        } else if !refused {
+            self.text_object();
         }
     }
 
@@ -143,6 +145,9 @@ impl Visitor for Law<'_> {
 
     fn end_sequence(&mut self) {
         self.levels.pop();
+        if self.levels.is_empty() && self.text_objects > 0 {
+            self.read_glyphs();
+        }
         if self.refused_from.is_some_and(|d| self.levels.len() < d) {
             self.refused_from = None;
         }
