@@ -427,3 +427,34 @@ fn scrub_into_a_mounted_vault_with_its_key() {
     let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
     assert!(log.contains("scrub (through its mount)") && !log.contains("Madeup"), "{log}");
 }
+
+/// An Encrypted Attributes Sequence another de-identifier wrote holds the original identity,
+/// encrypted for whoever has its key (or, as an adversary wrote it, a plain data set that any
+/// reader given the offset shows): `vault scrub` keeps no way back to a patient, so it goes, and
+/// the output passes the gate.
+#[test]
+fn encrypted_attributes_from_another_de_identifier_are_not_carried_over() {
+    let v = Vault::new();
+    let ts = entries::EXPLICIT_VR_LITTLE_ENDIAN.uid();
+    let plain = common::dicom::raw(&slice(9, "Madeup^Zelda"), ts);
+    let sealed: Vec<u8> =
+        (0..plain.len() as u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    for (name, content) in [("plain.dcm", plain), ("sealed.dcm", sealed)] {
+        let mut obj = slice(1, "Madeup^Zelda");
+        let mut item = InMemDicomObject::new_empty();
+        item.put(text(tags::ENCRYPTED_CONTENT_TRANSFER_SYNTAX_UID, VR::UI, ts));
+        item.put(DataElement::new(tags::ENCRYPTED_CONTENT, VR::OB, PrimitiveValue::from(content)));
+        obj.put(DataElement::new(
+            tags::ENCRYPTED_ATTRIBUTES_SEQUENCE,
+            VR::SQ,
+            common::dicom::seq(vec![item]),
+        ));
+        write(&v, &format!("in/{name}"), obj, ts);
+    }
+    let (code, results, err) = scrub(&v, &["in", "--out", "out"]);
+    assert_eq!(code, 0, "{err} {results:?}");
+    for name in ["plain.dcm", "sealed.dcm"] {
+        let out = read(&v, &format!("out/in/{name}"));
+        assert!(out.element(tags::ENCRYPTED_ATTRIBUTES_SEQUENCE).is_err(), "{name} keeps it");
+    }
+}

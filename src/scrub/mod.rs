@@ -206,6 +206,11 @@ impl Scrubber<'_> {
         if tag.group() % 2 == 1 {
             return self.safe_private(tag, creators).then_some(e);
         }
+        // Another de-identifier's Encrypted Attributes Sequence holds the original identity for
+        // whoever has its key (or, unencrypted, for anyone): a teaching copy keeps no way back.
+        if tag == tags::ENCRYPTED_ATTRIBUTES_SEQUENCE {
+            return None;
+        }
         let known = crate::gate::scan::dictionary_vr(tag).unwrap_or(vr);
         let mut action = Some(self.profile.action(tag, known));
         if place == Place::DirectoryRecord {
