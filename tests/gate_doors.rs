@@ -102,6 +102,81 @@ fn invariant_4_a_write_racing_the_check_at_close_never_leaves_identified_bytes_r
     assert_eq!(v.run(&["fsck", "v.img", "--passphrase-file", "pass"]).0, 0);
 }
 
+/// Readers open a file while its writer writes an identified file over it: each open waits
+/// for the writer's release (no other handle opens a file being written), and the writer's
+/// close is refused and removes the file. An open that was waiting then finds no file — never
+/// the refused bytes (an adversary's round, 2026-12-06, read them about one round in ten: the
+/// waiting open was given a handle on the removed file, and read it until it was reaped). The
+/// window is the moment between the writer's release and the reaping, met under load (the
+/// adversary met it while the machine compiled): widened by a 20 ms delay there, this test read
+/// the refused bytes in every round of the code before the fix. Run many rounds to meet it.
+#[test]
+fn invariant_4_an_open_waiting_on_a_refused_writer_never_reads_its_bytes() {
+    let rounds: usize =
+        std::env::var("VAULT_RACE_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(1000).min(40);
+    eprintln!("waiting-open rounds: {rounds} (VAULT_RACE_ROUNDS, at most 40)");
+    let v = Vault::new();
+    v.init_image("v.img", "256M");
+    let m = Mounted::new(&v, "v.img", "wait-mnt");
+    // Of one length, as an edit in place writes them (the refused bytes then stand where the
+    // clean ones did, size and all).
+    let method = |said: &str| {
+        let mut obj = conformant();
+        obj.put(common::dicom::text(
+            dicom_dictionary_std::tags::DEIDENTIFICATION_METHOD,
+            dicom_core::VR::LO,
+            said,
+        ));
+        part10(obj, EXPLICIT)
+    };
+    let clean = method("Basic profile, applied by a tool");
+    let dirty = method("Name: Madeup Testpatient, SEEN 3");
+    assert_eq!(clean.len(), dirty.len());
+    assert!(is_clean(&clean) && !is_clean(&dirty));
+    let (mut waited, mut leaks) = (0usize, Vec::new());
+    for i in 0..rounds {
+        let path = m.dir.join(format!("w{i:03}.dcm"));
+        fs::write(&path, &clean).unwrap();
+        let writer = fs::OpenOptions::new().write(true).open(&path).unwrap();
+        writer.write_all_at(&dirty, 0).unwrap();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let readers: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, stop) = (path.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let (mut opened, mut read) = (0usize, Vec::new());
+                    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        if let Ok(bytes) = fs::read(&path) {
+                            opened += 1;
+                            if !bytes.is_empty() && !is_clean(&bytes) {
+                                read.push(bytes.len());
+                            }
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                    (opened, read)
+                })
+            })
+            .collect();
+        // Readers' opens are waiting on the writer by now.
+        std::thread::sleep(std::time::Duration::from_millis(60));
+        let fd = std::os::fd::IntoRawFd::into_raw_fd(writer);
+        // SAFETY: closing the descriptor this test owns, once.
+        assert_eq!(unsafe { libc::close(fd) }, -1, "round {i}: the writer's close passed an identified file");
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        for r in readers {
+            let (opened, read) = r.join().unwrap();
+            waited += opened;
+            leaks.extend(read.into_iter().map(|len| (i, len)));
+        }
+        assert!(fs::read(&path).is_err(), "round {i}: the refused file is still there");
+    }
+    eprintln!("{rounds} rounds: {waited} opens read a file (none may read the refused one)");
+    assert!(leaks.is_empty(), "refused bytes read (round, length): {leaks:?}");
+    m.umount();
+}
+
 /// A close of one descriptor is not its writer's close: a process that forks while it writes
 /// (a file manager starting a thumbnailer, a test harness running a command) gives the child a
 /// copy of the descriptor, and the child's exec closes it — a flush of the half-written file.

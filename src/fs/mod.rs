@@ -205,23 +205,35 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// opened to be written, and an unchecked file (one just made, whose writer's handle is
     /// being registered) is not opened to be written. The kernel releases a closed file's handle
     /// after close(2) returns, so a program that closes a file and opens it again finds it in
-    /// use for a moment: this waits up to `wait` for that, then gives up (None). The test and
+    /// use for a moment: this waits up to `wait` for that, then gives up (EBUSY). The test and
     /// the handle's registration are one step under the state's lock.
-    fn try_open(&self, ino: u64, writing: bool, wait: std::time::Duration) -> Option<u64> {
+    ///
+    /// A file whose writer's close was refused has lost its names before that writer's handle
+    /// goes: an open that waited on it finds it nameless once registered, and gets no handle
+    /// (ENOENT) — a handle would read the refused bytes until the file is reaped.
+    fn try_open(&self, ino: u64, writing: bool, wait: std::time::Duration) -> Res<u64> {
         let deadline = std::time::Instant::now() + wait;
         let mut st = self.state();
-        loop {
+        let fh = loop {
             let open = st.open.get(&ino).copied().unwrap_or(0);
             let written = open > 0 && st.handles.values().any(|&(i, w)| i == ino && w);
             let unchecked = st.unchecked.contains(&ino);
             if !(written || (writing && (open > 0 || unchecked))) {
-                return Some(st.register(ino, writing));
+                break st.register(ino, writing);
             }
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             if left.is_zero() {
-                return None;
+                return Err(Errno::EBUSY);
             }
             st = self.released.wait_timeout(st, left).unwrap_or_else(|e| e.into_inner()).0;
+        };
+        drop(st);
+        match self.inode(ino) {
+            Ok(i) if i.nlink > 0 => Ok(fh),
+            found => {
+                self.close_handle(fh)?;
+                Err(found.err().unwrap_or(Errno::ENOENT))
+            }
         }
     }
 

@@ -250,13 +250,15 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         // written: the kernel's page cache is shared, so another handle would read what a writer
         // wrote before the gate has seen it (its reads never reach vault). Where it is in use,
         // the wait for its release is off this request thread: the release needs one.
-        if let Some(fh) = self.inner.try_open(ino.0, writing, std::time::Duration::ZERO) {
-            return reply.opened(FileHandle(fh), FopenFlags::empty());
+        match self.inner.try_open(ino.0, writing, std::time::Duration::ZERO) {
+            Ok(fh) => return reply.opened(FileHandle(fh), FopenFlags::empty()),
+            Err(Errno::EBUSY) => {}
+            Err(e) => return reply.error(e),
         }
         let inner = self.inner.clone();
         std::thread::spawn(move || match inner.try_open(ino.0, writing, super::RELEASE_WAIT) {
-            Some(fh) => reply.opened(FileHandle(fh), FopenFlags::empty()),
-            None => reply.error(Errno::EBUSY),
+            Ok(fh) => reply.opened(FileHandle(fh), FopenFlags::empty()),
+            Err(e) => reply.error(e),
         });
     }
 
