@@ -1060,3 +1060,61 @@ fn a_vault_remembers_what_ocr_saw_so_a_second_door_reads_no_pixels() {
     // `--version` and `--list-langs` once each, then nothing: the frame is remembered.
     assert_eq!(reads(&log), first + 2, "the second door read the pixels again");
 }
+
+/// A secondary capture with a name and a birth date burned in, written as DICOM JSON (pydicom's
+/// `to_json`, the pixels as InlineBinary) and as the Native DICOM Model's XML (dcmtk's `dcm2xml
+/// -nat +Eb`): a reader decodes the pixels and shows the text (an adversary's round,
+/// 2026-12-06, found them passed unread). Each is read as the image its elements describe;
+/// the same capture without the text passes in both encodings.
+#[test]
+fn pixels_in_dicom_json_and_xml_are_read_as_an_image() {
+    let v = Vault::new();
+    let names = ["capture.dcm", "clean_capture.dcm"];
+    let paths: Vec<PathBuf> = names.iter().map(|n| v.path(n)).collect();
+    made_by(
+        r#"
+import sys, json, numpy as np
+from PIL import Image, ImageDraw, ImageFont
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian
+font = ImageFont.truetype('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 30)
+for n, (path, text) in enumerate(zip(sys.argv[1:], (True, False))):
+    img = Image.new('L', (760, 120), 20)
+    ImageDraw.Draw(img).ellipse((300, 10, 420, 110), fill=90)
+    if text:
+        ImageDraw.Draw(img).text((20, 40), 'NAME: MADEUP ZELDA  DOB: 03/02/1971', font=font, fill=235)
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.7'
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = '2.25.%d' % (10**36 + n)
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = '2.25.%d' % (10**37 + n), '2.25.%d' % (10**37 + 7 + n)
+    ds.Modality, ds.PatientName, ds.PatientID, ds.PatientIdentityRemoved = 'OT', '', '', 'YES'
+    ds.ConversionType, ds.BurnedInAnnotation, ds.SamplesPerPixel = 'WSD', 'NO', 1
+    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 8, 8, 7
+    ds.PixelRepresentation, ds.Rows, ds.Columns = 0, 120, 760
+    ds.PixelData = np.asarray(img).tobytes()
+    ds.save_as(path, enforce_file_format=True)
+    with open(path[:-4] + '.json', 'w') as f:
+        f.write(ds.to_json(bulk_data_threshold=1 << 30))
+"#,
+        &paths,
+    );
+    let mut all = Vec::new();
+    for path in &paths {
+        let xml = path.with_extension("xml");
+        let out = Command::new("dcm2xml").args(["-nat", "+Eb"]).arg(path).arg(&xml).output().unwrap();
+        assert!(out.status.success(), "dcm2xml: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(std::fs::read_to_string(&xml).unwrap().contains("InlineBinary"));
+        all.extend([path.with_extension("json"), xml]);
+    }
+    let seen = check_json(&[], &all);
+    for (path, v) in all.iter().zip(&seen) {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        if name.starts_with("clean") {
+            assert_eq!(v["verdict"], "accept", "{name}: {v}");
+        } else {
+            assert!(rules(v).iter().any(|r| r == "burned-in-text"), "{name}: {v}");
+        }
+    }
+}
