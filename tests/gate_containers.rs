@@ -606,3 +606,61 @@ fn raw_data_sets_inside_binary_values_are_read() {
         assert!(v.accept, "noise in {place}: {:?}", v.reasons);
     }
 }
+
+/// A labelled note among bytes that make the file no text file — NULs after it, before it or
+/// inside it, a made-up binary header, random bytes round it, the middle of a large file —
+/// as `strings` shows it (an adversary's round, 2026-12-06: eight NULs after a labelled note
+/// passed it). Runs of text are read for a labelled field as a binary value's are, where the
+/// bytes but NULs are mostly text. The same bytes round a clean note, and programs (whose
+/// strings label things, and whose code is no text) pass.
+#[test]
+fn labelled_text_among_binary_bytes_is_read_as_strings_shows_it() {
+    use vault::gate::door::check_in_memory;
+    let note = |name: &str| format!("Name: {name}\nDOB: 03/02/1971\nMRN: 4711913\n").into_bytes();
+    let sight = gate::burned::Sight::system();
+    let around = |before: &[u8], text: &[u8], after: &[u8]| [before, text, after].concat();
+    for (what, clean, dirty) in [
+        (
+            "eight NULs after",
+            around(b"", b"Teaching notes: CT head, normal.\n", &[0; 8]),
+            around(b"", &note("Madeup, Zelda"), &[0; 8]),
+        ),
+        (
+            "a NUL before",
+            around(&[0], b"Teaching notes: CT head, normal.\n", b""),
+            around(&[0], &note("Madeup, Zelda"), b""),
+        ),
+        (
+            "a header before",
+            around(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0", b"Teaching notes", &[0; 64]),
+            around(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0", &note("Madeup, Zelda"), &[0; 64]),
+        ),
+        (
+            "noise round it",
+            around(&noise(4, 1), b"no findings at all", &noise(4, 2)),
+            around(&noise(4, 1), &note("Madeup, Zelda"), &noise(4, 2)),
+        ),
+        (
+            "the middle of a large note padded with NULs",
+            around(&b"No acute findings.\n".repeat(20_000), b"no findings at all", &[0; 300_000]),
+            around(&b"No acute findings.\n".repeat(20_000), &note("Madeup, Zelda"), &[0; 300_000]),
+        ),
+    ] {
+        let v = check_in_memory(&dirty, &Policy::default(), &sight);
+        assert!(!v.accept, "{what}");
+        assert!(v.reasons.iter().any(|r| r.rule.starts_with("identity-in-")), "{what}: {:?}", v.reasons);
+        let v = check_in_memory(&clean, &Policy::default(), &sight);
+        assert!(v.accept, "{what}, clean: {:?}", v.reasons);
+    }
+    // NULs inside it, cutting the note short.
+    let mut cut = note("Madeup, Zelda");
+    cut.truncate(30);
+    cut.extend([0; 40]);
+    assert!(!check_in_memory(&cut, &Policy::default(), &sight).accept, "a note cut by NULs");
+    // Programs: their strings name and label things, but no one.
+    for program in ["/bin/sh", "/usr/bin/python3", "/usr/bin/tesseract", "/usr/bin/dcmdump"] {
+        let bytes = std::fs::read(std::fs::canonicalize(program).unwrap()).unwrap();
+        let v = check_in_memory(&bytes, &Policy::default(), &sight);
+        assert!(v.accept, "{program}: {:?}", v.reasons);
+    }
+}

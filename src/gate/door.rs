@@ -390,6 +390,8 @@ pub fn check_stored<E>(
     let plain = !super::might_need_all(&head, &tail, len)
         && !super::may_hold_a_file(&head)
         && !super::may_hold_a_file(&tail)
+        && !super::labelled_note(&head)
+        && !super::labelled_note(&tail)
         && !middle_holds(len, head.len() as u64, tail_at, read_at)?;
     if plain {
         return Ok(Verdict::plain());
@@ -420,7 +422,7 @@ fn middle_holds<E>(len: u64, from: u64, to: u64, read_at: &mut ReadAt<'_, E>) ->
         while at < end {
             let want = ((end - at) as usize).min(PIECE);
             let got = read_full(read_at, at, &mut piece[..want])?;
-            if super::may_hold_a_file(&piece[..got]) {
+            if super::may_hold_a_file(&piece[..got]) || super::labelled_note(&piece[..got]) {
                 return Ok(true);
             }
             if got < want || at + got as u64 >= end {
@@ -447,6 +449,7 @@ pub fn check_in_memory(bytes: &[u8], policy: &Policy, sight: &Sight<'_>) -> Verd
         let tail_at = bytes.len().saturating_sub(TAIL_BYTES).max(HEAD_BYTES);
         if !super::might_need_all(&bytes[..HEAD_BYTES], &bytes[tail_at..], bytes.len() as u64)
             && !super::may_hold_a_file(bytes)
+            && !super::labelled_note(bytes)
         {
             return Verdict::plain();
         }

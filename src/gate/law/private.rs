@@ -78,11 +78,7 @@ impl Law<'_> {
         if !self.levels.is_empty() || bits.is_some_and(|b| b <= 8) {
             return;
         }
-        let words = |run: &[u8]| {
-            let wordy = run.iter().filter(|b| b.is_ascii_alphanumeric() || **b == b' ').count();
-            run.contains(&b' ') && wordy * 5 >= run.len() * 4
-        };
-        if crate::gate::text_runs(e.value).any(|run| words(run) && shape::labelled(run)) {
+        if crate::gate::labelled_run(e.value) {
             self.find(
                 "identity-in-text",
                 e.tag,
