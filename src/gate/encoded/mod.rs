@@ -18,7 +18,7 @@ mod within;
 mod xml;
 
 pub use dcmtk::{dcmdump, dcmtk_xml};
-pub(super) use readings::readings;
+pub(super) use readings::{Reading, readings};
 pub use within::within;
 use xml::bulk_data;
 pub use xml::xml;
