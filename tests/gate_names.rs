@@ -99,6 +99,19 @@ fn the_mount_refuses_names_attributes_and_link_targets_that_identify() {
     refused(set("user.MRN 4711913"), "an attribute's labelled name");
     let hex: String = "PatientName=Madeup^Zelda DOB=19710203".bytes().map(|b| format!("{b:02x}")).collect();
     refused(set_to("user.comment", hex.as_bytes()), "an attribute's value as hex");
+    // The label in an attribute's name, the value in its value (as `getfattr -d` shows them:
+    // `user.dob="1971-02-03"`): an adversary's round, 2026-12-06, stored these.
+    for (name, value) in [
+        ("user.dob", "1971-02-03"),
+        ("user.birthdate", "19710203"),
+        ("user.mrn", "4711913"),
+        ("user.patientid", "4711913"),
+        ("user.PatientName", "Madeup"),
+        ("user.surname", "Madeup"),
+        ("user.postcode", "ZX1 9QQ"),
+    ] {
+        refused(set_to(name, value.as_bytes()), name);
+    }
     // A teaching collection's own names pass.
     for dir in ["teaching/Case 12 - pneumothorax", "teaching/2024-03-15", "teaching/Neuro/Multiple sclerosis"]
     {
@@ -114,10 +127,17 @@ fn the_mount_refuses_names_attributes_and_link_targets_that_identify() {
     std::os::unix::fs::symlink("../2024-03-15/CT_HEAD_20240315.dcm", m.dir.join("teaching/Neuro/latest"))
         .unwrap();
     set("user.comment").unwrap();
+    for (name, value) in [
+        ("user.mime_type", "application/dicom"),
+        ("user.xdg.comment", "Case 12, day 3"),
+        ("user.checksum", "4711913"),
+    ] {
+        set_to(name, value.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
     m.umount();
     let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
     let refusals = log.lines().filter(|l| l.contains("refused") && l.contains("door=mount")).count();
-    assert_eq!(refusals, 12, "{log}");
+    assert_eq!(refusals, 19, "{log}");
     // Every name's refusal, and the link's: as a name or for its bytes.
     assert!(log.matches("rule=identity-in-name").count() >= 11, "{log}");
     assert_unsaid("the audit log", &log);

@@ -434,8 +434,12 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
         // value as one and as a file's bytes (DICOM in it passes the gate first).
         let attribute = name.to_string_lossy();
         let named = attribute.split_once('.').map_or(&*attribute, |(_, n)| n);
-        // A value that is text is judged as a name too (written as hex, say).
-        let as_name = std::str::from_utf8(value).ok().and_then(crate::gate::check_name);
+        // A value that is text is judged as a name too (written as hex, say), and after the
+        // attribute's name as its label (`user.dob` = `1971-02-03`, as `getfattr -d` shows it).
+        let text = std::str::from_utf8(value).ok();
+        let as_name = text.and_then(|t| {
+            crate::gate::check_name(t).or_else(|| crate::gate::check_name(&format!("{named}: {t}")))
+        });
         let verdict = match crate::gate::check_name(named).or(as_name) {
             Some(reason) => {
                 crate::gate::Verdict { accept: false, reasons: vec![reason], ..crate::gate::Verdict::plain() }
