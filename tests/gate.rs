@@ -300,6 +300,28 @@ fn options_count_where_the_policy_allows_them_and_the_file_declares_them() {
     assert!(!accepted(&bytes));
     let dummy = Policy { dummy_values: vec!["TEACHING^FILE".into()], ..Policy::default() };
     assert!(gate::check(&bytes, &dummy).accept);
+    // But not one an ID, a date or a labelled field could be (an adversary's round, 2026-12-06,
+    // set a patient's MRN and birth date as dummies): such a dummy counts for nothing, and
+    // `vault policy set` refuses it.
+    for (tag, vr, value) in [
+        (tags::PATIENT_ID, VR::LO, "4711913"),
+        (tags::PATIENT_BIRTH_DATE, VR::DA, "19710203"),
+        (tags::OTHER_PATIENT_I_DS, VR::LO, "943 476 5919"),
+        (tags::PATIENT_NAME, VR::PN, "MRN 4711913"),
+    ] {
+        let mut obj = conformant();
+        obj.put(text(tag, vr, value));
+        let dummy = Policy { dummy_values: vec![value.into()], ..Policy::default() };
+        assert!(!gate::check(&part10(obj, EXPLICIT), &dummy).accept, "{value} as a dummy");
+        assert!(gate::unfit_dummy(value).is_some(), "{value}");
+    }
+    assert_eq!(gate::unfit_dummy("TEACHING^FILE"), None);
+    let v = common::Vault::new();
+    v.init_image("v.img", "64M");
+    let (code, _, err) =
+        v.run(&["policy", "set", "v.img", "--passphrase-file", "pass", "--dummy", "19710203"]);
+    assert_eq!(code, 2, "a usage error: {err}");
+    assert!(err.contains("--dummy") && !err.contains("19710203"), "{err}");
 }
 
 #[test]

@@ -61,7 +61,8 @@ pub struct SetArgs {
     /// Warn at mount when the last complete mirror is older than DAYS (default 7; 0: never)
     #[arg(long, value_name = "DAYS")]
     pub backup_max_age: Option<u32>,
-    /// Add a dummy value that counts as no identity (may be repeated)
+    /// Add a dummy value that counts as no identity (may be repeated; not one with five digits
+    /// or more, or a labelled field's shape, which an ID, a date or a label could be)
     #[arg(long, value_name = "VALUE")]
     pub dummy: Vec<String>,
     /// Let `vault receive` take associations from this calling AE title (may be repeated)
@@ -158,6 +159,14 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<Exit> {
                 }
             }
             policy.options.sort();
+            for d in &a.dummy {
+                if let Some(why) = crate::gate::unfit_dummy(d) {
+                    return Err(UsageError(format!(
+                        "--dummy: refused, a value with {why}: a dummy counts as no value wherever it stands"
+                    ))
+                    .into());
+                }
+            }
             policy.dummy_values.extend(a.dummy.iter().cloned());
             for ae in &a.sender {
                 let ae =

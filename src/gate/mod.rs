@@ -59,7 +59,7 @@ pub use burned::{Identity, Memo, Sight};
 use embedded::{MAX_EMBEDDED, MAX_RAW_READINGS, embedded_part10, embedded_raw, other_reading, raw_starts};
 pub use names::{check_name, check_path};
 use pixels::DataSet;
-pub use policy::Policy;
+pub use policy::{Policy, unfit_dummy};
 pub use profile::Retain;
 use scan::Syntax;
 pub use signatures::may_hold_a_file;

@@ -132,6 +132,29 @@ impl From<LegacyPolicy> for Policy {
     }
 }
 
+/// Why `value` may not be a dummy: a dummy counts as no value wherever it stands, so one that
+/// a patient's ID, date or labelled field could be would let that value through. Five digits or
+/// more (an MRN, a date, an NHS number), or a labelled field's shape. A name in DICOM's form
+/// (`TEACHING^FILE`) may be one: a site names its teaching files so.
+pub fn unfit_dummy(value: &str) -> Option<&'static str> {
+    let mut run = 0;
+    let mut longest = 0;
+    for c in value.chars() {
+        run = if c.is_ascii_digit() {
+            run + 1
+        } else if c == ' ' || c == '-' {
+            run
+        } else {
+            0
+        };
+        longest = longest.max(run);
+    }
+    if longest >= 5 {
+        return Some("five digits or more, as an ID or a date has");
+    }
+    crate::gate::shape::labelled(value.as_bytes()).then_some("a labelled field's shape")
+}
+
 impl Policy {
     /// True when `value` carries nothing: empty, only carets/spaces/backslashes, or a dummy.
     pub fn is_blank(&self, value: &str) -> bool {
@@ -140,7 +163,9 @@ impl Policy {
         let trimmed = value.trim_matches(|c: char| {
             c == '^' || c == '\\' || c == '=' || c.is_ascii_whitespace() || c == '\0'
         });
-        trimmed.is_empty() || self.dummy_values.iter().any(|d| d.eq_ignore_ascii_case(trimmed))
+        trimmed.is_empty()
+            || (self.dummy_values.iter().any(|d| d.eq_ignore_ascii_case(trimmed))
+                && unfit_dummy(trimmed).is_none())
     }
 
     /// True when the site allows this option.
