@@ -306,7 +306,7 @@ fn options_count_where_the_policy_allows_them_and_the_file_declares_them() {
     for (tag, vr, value) in [
         (tags::PATIENT_ID, VR::LO, "4711913"),
         (tags::PATIENT_BIRTH_DATE, VR::DA, "19710203"),
-        (tags::OTHER_PATIENT_I_DS, VR::LO, "943 476 5919"),
+        (tags::ISSUER_OF_PATIENT_ID, VR::LO, "943 476 5919"),
         (tags::PATIENT_NAME, VR::PN, "MRN 4711913"),
     ] {
         let mut obj = conformant();
