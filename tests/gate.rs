@@ -307,6 +307,7 @@ fn options_count_where_the_policy_allows_them_and_the_file_declares_them() {
         (tags::PATIENT_ID, VR::LO, "4711913"),
         (tags::PATIENT_BIRTH_DATE, VR::DA, "19710203"),
         (tags::ISSUER_OF_PATIENT_ID, VR::LO, "943 476 5919"),
+        (tags::ISSUER_OF_PATIENT_ID, VR::LO, "03/02/1971"),
         (tags::PATIENT_NAME, VR::PN, "MRN 4711913"),
     ] {
         let mut obj = conformant();

@@ -1063,7 +1063,8 @@ fn a_vault_remembers_what_ocr_saw_so_a_second_door_reads_no_pixels() {
 
 /// A secondary capture with a name and a birth date burned in, written as DICOM JSON (pydicom's
 /// `to_json`, the pixels as InlineBinary) and as the Native DICOM Model's XML (dcmtk's `dcm2xml
-/// -nat +Eb`): a reader decodes the pixels and shows the text (an adversary's round,
+/// -nat +Eb`), and as the second data set of a JSON array whose first has empty pixel data: a
+/// reader decodes the pixels and shows the text (an adversary's round,
 /// 2026-12-06, found them passed unread). Each is read as the image its elements describe;
 /// the same capture without the text passes in both encodings.
 #[test]
@@ -1097,6 +1098,9 @@ for n, (path, text) in enumerate(zip(sys.argv[1:], (True, False))):
     ds.save_as(path, enforce_file_format=True)
     with open(path[:-4] + '.json', 'w') as f:
         f.write(ds.to_json(bulk_data_threshold=1 << 30))
+    # An array whose first data set's pixel data is empty, and whose second is the capture.
+    with open(path[:-4] + '_array.json', 'w') as f:
+        f.write('[{"7FE00010": {"vr": "OB", "InlineBinary": ""}}, ' + ds.to_json(bulk_data_threshold=1 << 30) + ']')
 "#,
         &paths,
     );
@@ -1106,7 +1110,9 @@ for n, (path, text) in enumerate(zip(sys.argv[1:], (True, False))):
         let out = Command::new("dcm2xml").args(["-nat", "+Eb"]).arg(path).arg(&xml).output().unwrap();
         assert!(out.status.success(), "dcm2xml: {}", String::from_utf8_lossy(&out.stderr));
         assert!(std::fs::read_to_string(&xml).unwrap().contains("InlineBinary"));
-        all.extend([path.with_extension("json"), xml]);
+        let array =
+            path.with_file_name(format!("{}_array.json", path.file_stem().unwrap().to_str().unwrap()));
+        all.extend([path.with_extension("json"), array, xml]);
     }
     let seen = check_json(&[], &all);
     for (path, v) in all.iter().zip(&seen) {

@@ -219,6 +219,10 @@ impl<D: BlockDevice + 'static> Inner<D> {
             let written = open > 0 && st.handles.values().any(|&(i, w)| i == ino && w);
             let unchecked = st.unchecked.contains(&ino);
             if !(written || (writing && (open > 0 || unchecked))) {
+                // A writer's close that left it unchecked (a check that failed): not readable.
+                if !writing && unchecked {
+                    return Err(Errno::EACCES);
+                }
                 break st.register(ino, writing);
             }
             let left = deadline.saturating_duration_since(std::time::Instant::now());

@@ -275,15 +275,13 @@ fn check_in(
     // By the signature alone, not by whether the image decodes: a reader that shows a file's
     // comments need not decode its pixels.
     all.refuse(at(metadata::reasons(bytes)));
-    if let Some(encoded::Reading { reasons, binaries, image }) = encoded::readings(bytes, policy) {
+    if let Some(encoded::Reading { reasons, binaries, images }) = encoded::readings(bytes, policy) {
         all.dicom = true;
         all.refuse(at(reasons));
         // Its pixels as the image a reader makes of them, read as any image's (OCR).
-        if let Some(image) = image
-            && depth < container::MAX_DEPTH
-        {
+        for image in images.iter().filter(|_| depth < container::MAX_DEPTH) {
             let inner = format!("{location}(7FE0,0010) InlineBinary as an image!/");
-            all.merge(check_in(&image, policy, sight, &inner, depth + 1, budget));
+            all.merge(check_in(image, policy, sight, &inner, depth + 1, budget));
         }
         // A binary value a reader decodes from base64 is bytes like any other file's: pixel
         // data that is a whole Part 10 file, an archive, an image.

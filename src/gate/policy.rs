@@ -134,22 +134,10 @@ impl From<LegacyPolicy> for Policy {
 
 /// Why `value` may not be a dummy: a dummy counts as no value wherever it stands, so one that
 /// a patient's ID, date or labelled field could be would let that value through. Five digits or
-/// more (an MRN, a date, an NHS number), or a labelled field's shape. A name in DICOM's form
-/// (`TEACHING^FILE`) may be one: a site names its teaching files so.
+/// more, however punctuated (an MRN, `03/02/1971`, an NHS number), or a labelled field's shape.
+/// A name in DICOM's form (`TEACHING^FILE`) may be one: a site names its teaching files so.
 pub fn unfit_dummy(value: &str) -> Option<&'static str> {
-    let mut run = 0;
-    let mut longest = 0;
-    for c in value.chars() {
-        run = if c.is_ascii_digit() {
-            run + 1
-        } else if c == ' ' || c == '-' {
-            run
-        } else {
-            0
-        };
-        longest = longest.max(run);
-    }
-    if longest >= 5 {
+    if value.chars().filter(|c| c.is_ascii_digit()).count() >= 5 {
         return Some("five digits or more, as an ID or a date has");
     }
     crate::gate::shape::labelled(value.as_bytes()).then_some("a labelled field's shape")

@@ -9,20 +9,20 @@ use crate::gate::scan;
 use crate::gate::{Policy, Reason, law};
 
 /// What a text encoding's reading gives the gate: the law's reasons, the binary values it
-/// decoded, and its image (where it has pixels) as a Part 10 file ([`Binaries::image`]).
+/// decoded, and the image of each data set that has pixels, as a Part 10 file ([`Binaries::images`]).
 pub(in crate::gate) struct Reading {
     pub reasons: Vec<Reason>,
     pub binaries: Vec<Binary>,
-    pub image: Option<Vec<u8>>,
+    pub images: Vec<Vec<u8>>,
 }
 
 /// DICOM JSON and XML readings: Some(reading) when the bytes are one of them.
 pub(in crate::gate) fn readings(bytes: &[u8], policy: &Policy) -> Option<Reading> {
-    let fresh = || Binaries { law: law::Law::new(policy), values: Vec::new(), image: Vec::new(), depth: 0 };
+    let fresh = || Binaries { law: law::Law::new(policy), values: Vec::new(), images: Vec::new(), depth: 0 };
     let mut json = fresh();
     if super::json(bytes, &mut json).is_some() {
-        let image = json.image();
-        return Some(Reading { reasons: json.law.reasons(false), binaries: json.values, image });
+        let images = json.images();
+        return Some(Reading { reasons: json.law.reasons(false), binaries: json.values, images });
     }
     // The file is DICOM XML, or other text with DICOM JSON or XML inside it.
     let mut xml = fresh();
@@ -42,26 +42,26 @@ pub(in crate::gate) fn readings(bytes: &[u8], policy: &Policy) -> Option<Reading
     }
     match read {
         Some(Ok(_)) => {
-            let image = xml.image();
-            Some(Reading { reasons: xml.law.reasons(false), binaries: xml.values, image })
+            let images = xml.images();
+            Some(Reading { reasons: xml.law.reasons(false), binaries: xml.values, images })
         }
         Some(Err(())) => {
-            let image = xml.image();
+            let images = xml.images();
             let mut reasons = xml.law.reasons(true);
             reasons.push(crate::gate::unreadable("DICOM XML that cannot be read", String::new()));
-            Some(Reading { reasons, binaries: xml.values, image })
+            Some(Reading { reasons, binaries: xml.values, images })
         }
         None if super::claims_json(bytes) => Some(Reading {
             reasons: vec![crate::gate::unreadable("DICOM JSON that cannot be read", String::new())],
             binaries: Vec::new(),
-            image: None,
+            images: Vec::new(),
         }),
         None => None,
     }
 }
 
 /// The top-level elements that say what the pixels are and how a viewer shows them: what an
-/// image made of a text encoding's pixels keeps ([`Binaries::image`]).
+/// image made of a text encoding's pixels keeps ([`Binaries::images`]).
 const IMAGE_TAGS: &[Tag] = &[
     tags::IMAGE_TYPE,
     tags::SOP_CLASS_UID,
@@ -95,62 +95,73 @@ const IMAGE_TAGS: &[Tag] = &[
 struct Binaries<'p> {
     law: law::Law<'p>,
     values: Vec<Binary>,
-    /// The top-level elements of [`IMAGE_TAGS`], as read (tag, VR, value).
-    image: Vec<(Tag, Option<VR>, Vec<u8>)>,
+    /// The top-level elements of [`IMAGE_TAGS`] with a value, as read (tag, VR, value): one
+    /// list for each data set (a tag again, or a lower one, starts the next: DICOM JSON may hold
+    /// an array of them).
+    images: Vec<Vec<Kept>>,
     depth: usize,
 }
 
 impl Binaries<'_> {
-    /// The pixels a text encoding decodes (InlineBinary) as the image a reader makes of them: a
-    /// Part 10 file in explicit VR little endian of the elements that describe them, for the
-    /// gate to read as it reads any (OCR where the law asks for it). None without pixels.
-    fn image(&self) -> Option<Vec<u8>> {
-        self.image.iter().any(|(t, _, v)| *t == tags::PIXEL_DATA && !v.is_empty()).then_some(())?;
-        let bits =
-            self.image.iter().find(|(t, _, _)| *t == tags::BITS_ALLOCATED).and_then(|(_, _, v)| number(v));
-        let mut set = Vec::new();
-        for (tag, vr, value) in &self.image {
-            let vr = match (*tag, vr) {
-                (tags::PIXEL_DATA, Some(vr @ (VR::OB | VR::OW))) => *vr,
-                (tags::PIXEL_DATA, _) => {
-                    if bits.is_some_and(|b| b > 8) {
-                        VR::OW
-                    } else {
-                        VR::OB
-                    }
-                }
-                (_, Some(vr)) => *vr,
-                (t, None) => crate::gate::scan::dictionary_vr(t).unwrap_or(VR::UN),
-            };
-            let value = match vr {
-                // Numbers as text (JSON, XML) as the binary a file holds.
-                VR::US => {
-                    let Some(n) = numbers::<u16>(value) else { continue };
-                    n.iter().flat_map(|n| n.to_le_bytes()).collect()
-                }
-                VR::SS => {
-                    let Some(n) = numbers::<i16>(value) else { continue };
-                    n.iter().flat_map(|n| n.to_le_bytes()).collect()
-                }
-                VR::OB | VR::OW | VR::UN => value.clone(),
-                _ if value.iter().all(|b| b.is_ascii_graphic() || *b == b' ') => value.clone(),
-                _ => continue,
-            };
-            put(&mut set, *tag, vr, &value);
-        }
-        let mut meta = Vec::new();
-        put(&mut meta, Tag(0x0002, 0x0001), VR::OB, &[0, 1]);
-        put(&mut meta, Tag(0x0002, 0x0002), VR::UI, b"1.2.840.10008.5.1.4.1.1.7");
-        // A UID of the form `vault scrub` writes (the law holds the meta group to it too).
-        put(&mut meta, Tag(0x0002, 0x0003), VR::UI, b"2.25.1000000000000000000000000000000000000");
-        put(&mut meta, Tag(0x0002, 0x0010), VR::UI, b"1.2.840.10008.1.2.1");
-        let mut out = vec![0u8; 128];
-        out.extend_from_slice(b"DICM");
-        put(&mut out, Tag(0x0002, 0x0000), VR::UL, &(meta.len() as u32).to_le_bytes());
-        out.extend(meta);
-        out.extend(set);
-        Some(out)
+    /// The pixels a text encoding decodes (InlineBinary) as the image a reader makes of them: for
+    /// each data set with pixels, a Part 10 file in explicit VR little endian of the elements
+    /// that describe them, for the gate to read as it reads any (OCR where the law asks for it).
+    fn images(&self) -> Vec<Vec<u8>> {
+        self.images.iter().filter_map(|elements| image(elements)).collect()
     }
+}
+
+/// An element an image keeps: its tag, the VR the encoding gives, its value.
+type Kept = (Tag, Option<VR>, Vec<u8>);
+
+/// One data set's image ([`Binaries::images`]); None without pixels.
+fn image(elements: &[Kept]) -> Option<Vec<u8>> {
+    elements.iter().any(|(t, _, _)| *t == tags::PIXEL_DATA).then_some(())?;
+    let bits = elements.iter().find(|(t, _, _)| *t == tags::BITS_ALLOCATED).and_then(|(_, _, v)| number(v));
+    let mut sorted: Vec<&Kept> = elements.iter().collect();
+    sorted.sort_by_key(|(t, _, _)| *t);
+    let mut set = Vec::new();
+    for (tag, vr, value) in sorted {
+        let vr = match (*tag, vr) {
+            (tags::PIXEL_DATA, Some(vr @ (VR::OB | VR::OW))) => *vr,
+            (tags::PIXEL_DATA, _) => {
+                if bits.is_some_and(|b| b > 8) {
+                    VR::OW
+                } else {
+                    VR::OB
+                }
+            }
+            (_, Some(vr)) => *vr,
+            (t, None) => crate::gate::scan::dictionary_vr(t).unwrap_or(VR::UN),
+        };
+        let value = match vr {
+            // Numbers as text (JSON, XML) as the binary a file holds.
+            VR::US => {
+                let Some(n) = numbers::<u16>(value) else { continue };
+                n.iter().flat_map(|n| n.to_le_bytes()).collect()
+            }
+            VR::SS => {
+                let Some(n) = numbers::<i16>(value) else { continue };
+                n.iter().flat_map(|n| n.to_le_bytes()).collect()
+            }
+            VR::OB | VR::OW | VR::UN => value.clone(),
+            _ if value.iter().all(|b| b.is_ascii_graphic() || *b == b' ') => value.clone(),
+            _ => continue,
+        };
+        put(&mut set, *tag, vr, &value);
+    }
+    let mut meta = Vec::new();
+    put(&mut meta, Tag(0x0002, 0x0001), VR::OB, &[0, 1]);
+    put(&mut meta, Tag(0x0002, 0x0002), VR::UI, b"1.2.840.10008.5.1.4.1.1.7");
+    // A UID of the form `vault scrub` writes (the law holds the meta group to it too).
+    put(&mut meta, Tag(0x0002, 0x0003), VR::UI, b"2.25.1000000000000000000000000000000000000");
+    put(&mut meta, Tag(0x0002, 0x0010), VR::UI, b"1.2.840.10008.1.2.1");
+    let mut out = vec![0u8; 128];
+    out.extend_from_slice(b"DICM");
+    put(&mut out, Tag(0x0002, 0x0000), VR::UL, &(meta.len() as u32).to_le_bytes());
+    out.extend(meta);
+    out.extend(set);
+    Some(out)
 }
 
 /// A number of a text encoding's value (text, one number).
@@ -163,10 +174,14 @@ fn numbers<N: std::str::FromStr>(value: &[u8]) -> Option<Vec<N>> {
     std::str::from_utf8(value).ok()?.split('\\').map(|n| n.trim().parse().ok()).collect()
 }
 
-/// An element in explicit VR little endian, its value padded to even length.
+/// An element in explicit VR little endian, its value padded to even length (a value too long
+/// for its VR's two-byte length is written as UN, whose length has four).
 fn put(out: &mut Vec<u8>, tag: Tag, vr: VR, value: &[u8]) {
     let pad = u8::from(value.len() % 2 == 1);
     let len = value.len() + usize::from(pad);
+    let long =
+        matches!(vr, VR::OB | VR::OW | VR::OF | VR::OD | VR::OL | VR::OV | VR::UN | VR::UT | VR::UC | VR::UR);
+    let vr = if !long && len > usize::from(u16::MAX) { VR::UN } else { vr };
     out.extend(tag.group().to_le_bytes());
     out.extend(tag.element().to_le_bytes());
     out.extend(vr.to_bytes());
@@ -194,12 +209,12 @@ impl scan::Visitor for Binaries<'_> {
         if binary && !e.value.is_empty() {
             self.values.push((e.tag, e.value.to_vec()));
         }
-        if self.depth == 0
-            && IMAGE_TAGS.contains(&e.tag)
-            && !self.image.iter().any(|(t, _, _)| *t == e.tag)
-            && e.value.len() <= crate::gate::law::MAX_HELD
-        {
-            self.image.push((e.tag, e.vr, trim_text(e).to_vec()));
+        if self.depth == 0 && IMAGE_TAGS.contains(&e.tag) && !e.value.is_empty() {
+            let next = self.images.last().is_none_or(|i| i.last().is_some_and(|(t, _, _)| *t >= e.tag));
+            if next {
+                self.images.push(Vec::new());
+            }
+            self.images.last_mut().expect("one").push((e.tag, e.vr, trim_text(e).to_vec()));
         }
         self.law.element(e);
     }

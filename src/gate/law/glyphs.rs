@@ -1,11 +1,12 @@
 //! Text a presentation state writes in pieces: a letter or a word to each text object, each
 //! placed where a viewer draws it. No one value says anything; the line a viewer shows does.
-//! The text objects of a data set (at any depth, over any number of annotation items) are laid
-//! out here by their boxes or anchors, each set of units apart, and read as lines of text.
+//! The text objects under each top-level sequence (a presentation state's annotations: at any
+//! depth, over any number of annotation items) are laid out here by their boxes or anchors, each
+//! set of units apart (in any case; PIXEL where none is said), and read as lines of text.
 
 use super::*;
 
-/// Text objects laid out at most per data set; a data set with more is refused
+/// Text objects laid out at most under one top-level sequence; more are refused
 /// (`too-many-text-objects`): no presentation state needs so many, and past a bound some would
 /// go unread.
 const MOST: usize = 4096;
@@ -103,14 +104,22 @@ impl Law<'_> {
         }
         self.text_objects = 0;
         let mut by_units: Vec<(Vec<u8>, Vec<Placed>)> = Vec::new();
+        // Units as a viewer takes them: in any case, PIXEL where none (or none it knows) is said.
+        let units = |u: &[u8]| match u.to_ascii_uppercase() {
+            u if u == b"DISPLAY" || u == b"MATRIX" => u,
+            _ => b"PIXEL".to_vec(),
+        };
         for g in std::mem::take(&mut self.glyphs) {
             let text = String::from_utf8_lossy(&g.text).into_owned();
             let (units, placed) = match (g.top_left, g.anchor) {
                 (Some(tl), _) => {
+                    let br = g.bottom_right.unwrap_or(tl);
+                    // The corners as given or swapped: the box is the same.
+                    let at = [tl[0].min(br[0]), tl[1].min(br[1])];
                     let size = g.bottom_right.map(|br| [(br[0] - tl[0]).abs(), (br[1] - tl[1]).abs()]);
-                    (g.box_units, Placed { text, at: tl, size })
+                    (units(&g.box_units), Placed { text, at, size })
                 }
-                (None, Some(a)) => (g.anchor_units, Placed { text, at: a, size: None }),
+                (None, Some(a)) => (units(&g.anchor_units), Placed { text, at: a, size: None }),
                 (None, None) => continue,
             };
             match by_units.iter_mut().find(|(u, _)| *u == units) {
@@ -155,7 +164,9 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 pub(crate) fn lay_out(placed: &[Placed]) -> Vec<String> {
     let letters = |p: &Placed| p.text.chars().count().max(1) as f64;
     let widths: Vec<f64> = placed.iter().filter_map(|p| Some(p.size?[0] / letters(p))).collect();
-    let letter = median(widths).or_else(|| {
+    // Boxes may be drawn larger than their text: a letter is never wider than the objects'
+    // spacing says.
+    let spacing = {
         let nearest: Vec<f64> = placed
             .iter()
             .enumerate()
@@ -171,11 +182,16 @@ pub(crate) fn lay_out(placed: &[Placed]) -> Vec<String> {
             })
             .collect();
         median(nearest)
-    });
+    };
+    let letter = match (median(widths), spacing) {
+        (Some(w), Some(s)) => Some(w.min(s)),
+        (w, s) => w.or(s),
+    };
     let Some(letter) = letter else {
         return vec![placed.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(" ")];
     };
-    let height = median(placed.iter().filter_map(|p| Some(p.size?[1])).collect()).unwrap_or(2.0 * letter);
+    let height = median(placed.iter().filter_map(|p| Some(p.size?[1])).collect())
+        .map_or(2.0 * letter, |h| h.min(3.0 * letter));
     let mut order: Vec<&Placed> = placed.iter().collect();
     order.sort_by(|a, b| a.at[1].total_cmp(&b.at[1]).then(a.at[0].total_cmp(&b.at[0])));
     let mut lines: Vec<Vec<&Placed>> = Vec::new();
