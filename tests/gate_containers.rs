@@ -610,9 +610,9 @@ fn raw_data_sets_inside_binary_values_are_read() {
 /// A labelled note among bytes that make the file no text file — NULs after it, before it or
 /// inside it, a made-up binary header, random bytes round it, the middle of a large file —
 /// as `strings` shows it (an adversary's round, 2026-12-06: eight NULs after a labelled note
-/// passed it). Runs of text are read for a labelled field as a binary value's are, where the
-/// bytes but NULs are mostly text. The same bytes round a clean note, and programs (whose
-/// strings label things, and whose code is no text) pass.
+/// passed it). Runs of text are read for a labelled field as a binary value's are (in a
+/// program, only where the bytes but NULs are mostly text). The same bytes round a clean note,
+/// and programs (whose strings label things, and whose code is no text) pass.
 #[test]
 fn labelled_text_among_binary_bytes_is_read_as_strings_shows_it() {
     use vault::gate::door::check_in_memory;
@@ -639,6 +639,11 @@ fn labelled_text_among_binary_bytes_is_read_as_strings_shows_it() {
             "noise round it",
             around(&noise(4, 1), b"no findings at all", &noise(4, 2)),
             around(&noise(4, 1), &note("Madeup, Zelda"), &noise(4, 2)),
+        ),
+        (
+            "a fifth of random bytes after",
+            around(b"", b"no findings at all, teaching case", &noise(12, 5)),
+            around(b"", &note("Madeup, Zelda"), &noise(12, 5)),
         ),
         (
             "the middle of a large note padded with NULs",

@@ -611,18 +611,50 @@ pub(crate) fn labelled_run(bytes: &[u8]) -> bool {
     })
 }
 
-/// A note among NULs and a few binary bytes (a text padded with NULs, cut by them, after a
-/// made-up header): bytes other than NULs that are at least 85 % text, holding a
-/// [`labelled_run`]. Not a program's: its strings label things (`bad ID: Allocated using…`,
-/// `Patientname RIS` in dcmtk) and the labelled shape, made for values, takes about one program
-/// in ten on this machine for a patient's — but its code is no text.
+/// A note among binary bytes (a text padded with NULs, cut by them, after a made-up header, in
+/// random bytes): a [`labelled_run`] in bytes that are no text file. In a program (by its
+/// signature, [`program`]) only where the bytes other than NULs are at least 85 % text: a
+/// program's strings label things (`bad ID: Allocated using…`, `Patientname RIS` in dcmtk) and
+/// the labelled shape, made for values, takes about one program in ten on this machine for a
+/// patient's — but its code is no text.
 pub(crate) fn labelled_note(bytes: &[u8]) -> bool {
+    if text_like(bytes) || messages(bytes) {
+        // Text in an 8-bit encoding the document reader does not decode (a vim tutor in
+        // KOI8): its ASCII runs are pieces of words, not a note's.
+        return false;
+    }
+    if !program(bytes) {
+        return labelled_run(bytes);
+    }
     let (mut shown, mut text) = (0usize, 0usize);
     for &b in bytes.iter().filter(|&&b| b != 0) {
         shown += 1;
         text += usize::from(b.is_ascii_graphic() || matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
     }
     shown > 0 && text * 20 >= shown * 17 && labelled_run(bytes)
+}
+
+/// A program or a library by its signature: ELF, PE (`MZ`), Mach-O (either byte order, fat
+/// binaries), a Java class, WebAssembly, a static library.
+fn program(bytes: &[u8]) -> bool {
+    const SIGNS: &[&[u8]] = &[
+        b"\x7fELF",
+        b"MZ",
+        b"\xfe\xed\xfa\xce",
+        b"\xfe\xed\xfa\xcf",
+        b"\xce\xfa\xed\xfe",
+        b"\xcf\xfa\xed\xfe",
+        b"\xca\xfe\xba\xbe",
+        b"\0asm",
+        b"!<arch>\n",
+    ];
+    SIGNS.iter().any(|s| bytes.starts_with(s))
+}
+
+/// A program's translated messages (gettext's catalogue, either byte order): labels and their
+/// translations, text through and through, and no note.
+fn messages(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xde\x12\x04\x95") || bytes.starts_with(b"\x95\x04\x12\xde")
 }
 
 /// Whether `bytes` hold a run of text ([`text_runs`]).
