@@ -179,13 +179,11 @@ fn numbers<N: std::str::FromStr>(value: &[u8]) -> Option<Vec<N>> {
 fn put(out: &mut Vec<u8>, tag: Tag, vr: VR, value: &[u8]) {
     let pad = u8::from(value.len() % 2 == 1);
     let len = value.len() + usize::from(pad);
-    let long =
-        matches!(vr, VR::OB | VR::OW | VR::OF | VR::OD | VR::OL | VR::OV | VR::UN | VR::UT | VR::UC | VR::UR);
-    let vr = if !long && len > usize::from(u16::MAX) { VR::UN } else { vr };
+    let vr = if !scan::long_length(vr) && len > usize::from(u16::MAX) { VR::UN } else { vr };
     out.extend(tag.group().to_le_bytes());
     out.extend(tag.element().to_le_bytes());
     out.extend(vr.to_bytes());
-    if matches!(vr, VR::OB | VR::OW | VR::OF | VR::OD | VR::OL | VR::OV | VR::UN | VR::UT | VR::UC | VR::UR) {
+    if scan::long_length(vr) {
         out.extend([0, 0]);
         out.extend((len as u32).to_le_bytes());
     } else {

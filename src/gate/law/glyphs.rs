@@ -25,10 +25,10 @@ pub(super) struct Glyph {
 /// A text object where it shows: its top left corner (or anchor), and its box's size where it
 /// has one.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Placed {
-    pub text: String,
-    pub at: [f64; 2],
-    pub size: Option<[f64; 2]>,
+struct Placed {
+    text: String,
+    at: [f64; 2],
+    size: Option<[f64; 2]>,
 }
 
 /// A point as an FL (or FD) value gives it: two numbers, binary or as text (DICOM JSON, XML).
@@ -132,6 +132,7 @@ impl Law<'_> {
             if let Err(Problem::IdentityInText(shape)) =
                 self.judge(tags::UNFORMATTED_TEXT_VALUE, Action::Clean, VR::ST, shown.as_bytes())
             {
+                let before = self.findings.len();
                 self.find(
                     "identity-in-text",
                     tags::UNFORMATTED_TEXT_VALUE,
@@ -139,7 +140,10 @@ impl Law<'_> {
                     true,
                     Some(shape.describe()),
                 );
-                if let Some(f) = self.findings.last_mut() {
+                // Where it stands, on this finding only (`find` keeps none past its bounds).
+                if self.findings.len() > before
+                    && let Some(f) = self.findings.last_mut()
+                {
                     f.reason.location = "TextObjectSequence (the text objects laid out as shown)/".into();
                 }
                 return;
@@ -161,7 +165,7 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 /// their letters), else the median distance from an object to its nearest neighbour over its
 /// letters (objects a letter each stand a letter apart); its height, what boxes give, else
 /// twice its width.
-pub(crate) fn lay_out(placed: &[Placed]) -> Vec<String> {
+fn lay_out(placed: &[Placed]) -> Vec<String> {
     let letters = |p: &Placed| p.text.chars().count().max(1) as f64;
     let widths: Vec<f64> = placed.iter().filter_map(|p| Some(p.size?[0] / letters(p))).collect();
     // Boxes may be drawn larger than their text: a letter is never wider than the objects'

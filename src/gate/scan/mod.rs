@@ -283,7 +283,7 @@ fn peek_group(bytes: &[u8], at: usize, syntax: Syntax) -> Option<u16> {
 }
 
 /// Value representations whose explicit encoding has a 4-byte length (after 2 reserved bytes).
-fn long_length(vr: VR) -> bool {
+pub(crate) fn long_length(vr: VR) -> bool {
     matches!(
         vr,
         VR::OB
