@@ -458,3 +458,48 @@ fn encrypted_attributes_from_another_de_identifier_are_not_carried_over() {
         assert!(out.element(tags::ENCRYPTED_ATTRIBUTES_SEQUENCE).is_err(), "{name} keeps it");
     }
 }
+
+/// A word or a number written into a coded string (`Modality` `MADEUP`, `SpecificCharacterSet`
+/// `ISO_IR MADEUP 4711913`, `ScanOptions` `HELICAL_4711913`) is refused by the gate's law
+/// (`not-a-defined-term`, `identity-in-text`): scrub keeps only the terms the standard lists (a
+/// modality with none left says OT) and replaces a numbered code, and its output passes.
+#[test]
+fn words_and_numbers_in_coded_strings_are_taken_out_and_terms_kept() {
+    let v = Vault::new();
+    let ts = entries::EXPLICIT_VR_LITTLE_ENDIAN.uid();
+    let coded = [
+        (tags::MODALITY, "MADEUP", "OT"),
+        (tags::MODALITIES_IN_STUDY, "CT\\MADEUP", "CT"),
+        (tags::SPECIFIC_CHARACTER_SET, "ISO_IR MADEUP 4711913", ""),
+        (tags::PATIENT_POSITION, "MADEUP", ""),
+        (tags::SCAN_OPTIONS, "HELICAL_4711913\\AXIAL", "CLEANED\\AXIAL"),
+    ];
+    let mut obj = slice(1, "Madeup^Zelda");
+    // Pixels a reader can decode: a modality of OT is read for burned-in text.
+    for (tag, n) in [
+        (tags::SAMPLES_PER_PIXEL, 1u16),
+        (tags::BITS_ALLOCATED, 16),
+        (tags::BITS_STORED, 12),
+        (tags::HIGH_BIT, 11),
+        (tags::PIXEL_REPRESENTATION, 0),
+    ] {
+        obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(n)));
+    }
+    obj.put(text(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"));
+    for (tag, value, _) in coded {
+        obj.put(text(tag, VR::CS, value));
+    }
+    write(&v, "in/coded.dcm", obj, ts);
+    let (code, out, err) = v.run(&["check", "in"]);
+    assert_ne!(code, 0, "{out}");
+    for rule in ["not-a-defined-term: (0008,0060)", "not-a-defined-term: (0008,0005)", "(0018,0022)"] {
+        assert!(err.contains(rule) || out.contains(rule), "{rule} not named: {out} {err}");
+    }
+    let (code, results, err) = scrub(&v, &["in", "--out", "out"]);
+    assert_eq!(code, 0, "{err} {results:?}");
+    let scrubbed = read(&v, "out/in/coded.dcm");
+    for (tag, _, kept) in coded {
+        assert_eq!(value(&scrubbed, tag).as_deref().map(str::trim), Some(kept), "{tag}");
+    }
+    v.ok(&["check", "out"]);
+}

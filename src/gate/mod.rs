@@ -51,6 +51,7 @@ pub mod profile;
 pub mod scan;
 pub mod shape;
 mod signatures;
+pub mod terms;
 mod textcodes;
 mod vectors;
 mod verdict;

@@ -9,7 +9,7 @@ use super::Retain;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Reason {
     /// The rule: identifying-attribute, person-name, patient-id, accession-number, free-text,
-    /// identity-in-text, uid-not-replaced, value-not-its-vr, private-element, unknown-attribute,
+    /// identity-in-text, uid-not-replaced, value-not-its-vr, not-a-defined-term, private-element, unknown-attribute,
     /// duplicate-element, element-out-of-order, burned-in-annotation, burned-in-likely,
     /// burned-in-text, burned-in-unread, image-metadata, unreadable-dicom, unreadable-archive,
     /// unsupported-container, archive-text, identity-in-name, archive-depth, archive-ratio, archive-too-large,

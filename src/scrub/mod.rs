@@ -105,6 +105,20 @@ fn holds_value(text: &str, value: &str) -> bool {
 }
 
 /// A dummy value of a VR: one the gate (and people) read as no value at all.
+/// A coded string as the gate's law lets it stay: where the standard lists the attribute's terms,
+/// the terms alone (`gate::terms`); elsewhere a code that holds a number of five digits or more
+/// replaced by CLEANED. None when the value is so already.
+fn codes(tag: Tag, value: &str) -> Option<String> {
+    use crate::gate::terms;
+    if let Some(defined) = terms::defined_only(tag, value) {
+        return Some(defined);
+    }
+    let numbered = |c: &str| terms::number_in_code(tag, c.as_bytes());
+    value.split('\\').any(numbered).then(|| {
+        value.split('\\').map(|c| if numbered(c) { "CLEANED" } else { c }).collect::<Vec<_>>().join("\\")
+    })
+}
+
 fn dummy(vr: VR) -> PrimitiveValue {
     match vr {
         VR::PN => PrimitiveValue::from("ANONYMOUS"),
@@ -249,10 +263,13 @@ impl Scrubber<'_> {
         match action {
             None | Some(Action::Keep) => match items {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
-                None if kept_text => match self.clean(&text, Strength::Kept, false) {
-                    None => kept(value),
-                    Some(cleaned) => primitive(PrimitiveValue::from(cleaned)),
-                },
+                None if kept_text => {
+                    let coded = (vr == VR::CS).then(|| codes(tag, &text)).flatten();
+                    match self.clean(coded.as_deref().unwrap_or(&text), Strength::Kept, false).or(coded) {
+                        None => kept(value),
+                        Some(cleaned) => primitive(PrimitiveValue::from(cleaned)),
+                    }
+                }
                 None => kept(value),
             },
             Some(Action::Remove) => None,

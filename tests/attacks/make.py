@@ -370,6 +370,16 @@ def class1():
         part10(gsps('c1 pr3', [E(0x00700081, 'LO', 'For ' + NAME_TXT)])))
     add('c1_gsps_content_label.dcm', C1, 'GSPS ContentLabel (CS) is the patient name', 'MADEUP_ATTACKER',
         part10(gsps('c1 pr4', [E(0x00700080, 'CS', 'MADEUP_ATTACKER')])))
+    # Coded strings whose terms are a closed list: a word that is none of them is a word someone
+    # wrote there; and a run of digits in any code.
+    for kw, tag, val, needle in [('Modality', 0x00080060, 'MADEUP', 'MADEUP'),
+                                 ('ModalitiesInStudy', 0x00080061, 'CT\\MADEUP', 'MADEUP'),
+                                 ('SpecificCharacterSet', 0x00080005, 'ISO_IR MADEUP 4711913', '4711913'),
+                                 ('PatientPosition', 0x00185100, 'MADEUP', 'MADEUP'),
+                                 ('Laterality', 0x00200060, 'MADEUP', 'MADEUP'),
+                                 ('ScanOptions_digit_run', 0x00180022, 'HELICAL_4711913', '4711913')]:
+        add('c1_cs_%s.dcm' % kw, C1, '%s (CS) holds %s, which is no code' % (kw.split('_')[0], needle), needle,
+            part10(ct('c1 cs ' + kw, [E(tag, 'CS', val)])))
     add('c1_gsps_creator_name.dcm', C1, 'GSPS ContentCreatorName (PN) is the patient name', NAME,
         part10(gsps('c1 pr5', [E(0x00700084, 'PN', NAME)])))
     # nested standard sequences
@@ -1741,6 +1751,16 @@ def controls(tmp):
     mr = merge(ct('ctl mr'), [E(0x00080016, 'UI', MR), E(0x00080060, 'CS', 'MR'),
                               E(0x00080018, 'UI', uid('ctl mr sop2'))])
     add('ctl_mr.dcm', C7, 'de-identified MR', '', part10(mr))
+    for label, extra in [('modality_cr', [E(0x00080060, 'CS', 'CR')]),
+                         ('modality_lowercase', [E(0x00080060, 'CS', 'ct ')]),
+                         ('modalities', [E(0x00080061, 'CS', 'CT\\PR\\SR\\KO')]),
+                         ('charset_iso2022', [E(0x00080005, 'CS', '\\ISO 2022 IR 87')]),
+                         ('charset_utf8', [E(0x00080005, 'CS', 'ISO_IR 192')]),
+                         ('charset_hyphen', [E(0x00080005, 'CS', 'ISO-IR 100')]),
+                         ('position_hfs', [E(0x00185100, 'CS', 'HFS')]),
+                         ('scan_options', [E(0x00180022, 'CS', 'HELICAL_CT\\AXIAL_MODE')])]:
+        add('ctl_cs_%s.dcm' % label, C7, 'de-identified CT whose coded strings are defined terms (%s)' % label, '',
+            part10(ct('ctl cs ' + label, extra)))
     add('ctl_ct_anonymous.dcm', C7, 'de-identified CT, PatientName ANONYMOUS dummy', '',
         part10(ct('ctl ct8', [E(0x00100010, 'PN', 'ANONYMOUS')])))
     add('ctl_ct_deid_method_seq.dcm', C7, 'de-identified CT with DeidentificationMethodCodeSequence', '',

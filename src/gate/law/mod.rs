@@ -86,6 +86,8 @@ enum Problem {
     UidNotReplaced,
     IdentityInText(shape::Shape),
     NotItsVr,
+    /// A coded string whose terms the standard lists holds one it does not.
+    NotATerm,
 }
 
 /// One thing found, before the options the file declares are known.
@@ -344,6 +346,9 @@ impl Law<'_> {
                 if !has_its_form(vr, value) {
                     return Err(Problem::NotItsVr);
                 }
+                if text_vr(vr) && super::terms::undefined(tag, value) {
+                    return Err(Problem::NotATerm);
+                }
                 if text_vr(vr)
                     && let Some(s) = read_as_text(value).find_map(|c| shape::find(&c, Strength::Kept))
                 {
@@ -401,6 +406,7 @@ impl Law<'_> {
             Problem::UidNotReplaced => ("uid-not-replaced", None),
             Problem::IdentityInText(s) => ("identity-in-text", Some(s.describe())),
             Problem::NotItsVr => ("value-not-its-vr", None),
+            Problem::NotATerm => ("not-a-defined-term", None),
         }
     }
 

@@ -171,7 +171,8 @@ fn rejoined(value: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A kept value that is a bare number of five digits or more (a date, an MRN, an NHS number),
+/// A kept value that is a bare number of five digits or more (a date, an MRN, an NHS number) —
+/// or, in a coded string, holds one ([`crate::gate::terms::number_in_code`]) —
 /// where what the attribute holds is words: a code stands in the code's value, a code's meaning
 /// says it in words (`4711913` as a Code Meaning); a coded string is a keyword (`ORIGINAL`,
 /// `AXIAL`); an implementation names its version (`OFFIS_DCMTK_367`). Not in the Basic
@@ -186,7 +187,8 @@ pub(super) fn bare_number(tag: dicom_core::Tag, vr: VR, value: &[u8]) -> bool {
         && value.split(|&b| b == b'\\').any(|component| {
             let digits: Vec<u8> =
                 component.iter().copied().filter(|b| !matches!(b, b' ' | 0 | b'-' | b'/' | b'.')).collect();
-            digits.len() >= 5 && digits.iter().all(u8::is_ascii_digit)
+            (digits.len() >= 5 && digits.iter().all(u8::is_ascii_digit))
+                || (vr == VR::CS && crate::gate::terms::number_in_code(tag, component))
         })
 }
 
