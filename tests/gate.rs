@@ -403,6 +403,22 @@ fn sequences_written_as_un_are_read_as_the_sequences_they_are() {
     assert_eq!(reasons(&undefined("Madeup^Person"))[0].0, "identity-in-text");
 }
 
+/// A preamble that is a TIFF's header whose first directory lies past the file's end (pydicom's
+/// CT_small and MR_small keep one): no TIFF reader reads an image or a field there, and the file
+/// is judged as the DICOM it is. One whose directory lies inside the file is a TIFF too, and
+/// read as an image (here one with no pixels: refused unread).
+#[test]
+fn a_preamble_that_is_a_tiff_header_pointing_past_the_end_is_no_image() {
+    let elements = conformant_elements();
+    let mut preamble = [0u8; 128];
+    preamble[..8].copy_from_slice(b"II*\0\x54\x18\x08\0");
+    let pointing_away = part10_of(&elements, &preamble);
+    assert!(accepted(&pointing_away), "{:?}", reasons(&pointing_away));
+    preamble[4..8].copy_from_slice(&8u32.to_le_bytes());
+    let inside = part10_of(&elements, &preamble);
+    assert!(reasons(&inside).iter().any(|r| r.0 == "burned-in-unread"), "{:?}", reasons(&inside));
+}
+
 #[test]
 fn every_reading_a_reader_could_take_is_judged() {
     let dirty_elements = raw(&identified(), EXPLICIT);

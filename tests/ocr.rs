@@ -300,7 +300,8 @@ still.save(out['clean_animated.png'], save_all=True, append_images=[still.rotate
 /// window, or the values stretched whole, show it); text stored squashed to a sixth of its
 /// height that its Pixel Aspect Ratio stretches back; RGB text only its ICC Profile shows; text
 /// in the bits High Bit 15 says are stored, over noise in the bits below them; and text in the
-/// lowest bit of noise, with no table in the file (one in another file shows it).
+/// lowest bit of noise, with no table in the file (one in another file shows it); and text in
+/// samples of 32 bits (grey and RGB), two values above its ground beside one far brighter pixel.
 /// Each says BurnedInAnnotation NO. Beside them, the same constructions with no text, accepted.
 #[test]
 fn dicom_pixels_are_read_as_a_viewer_displays_them_through_palettes_luts_bits_and_windows() {
@@ -316,6 +317,8 @@ fn dicom_pixels_are_read_as_a_viewer_displays_them_through_palettes_luts_bits_an
         "parity",
         "signed",
         "signed_window",
+        "wide",
+        "wide_rgb",
     ];
     let mut paths = Vec::new();
     for kind in kinds {
@@ -423,6 +426,16 @@ for text in (True, False):
     ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 'MONOCHROME2', 16, 16, 15
     ds.PixelRepresentation, ds.WindowCenter, ds.WindowWidth = 1, 3000, 100
     save(next(paths), ds, np.where(m, -200, -3000).astype(np.int16))
+for samples in (1, 3):
+    # 32 bits a sample, as RT dose grids and some captures store them: text two values above its
+    # ground, and one pixel so bright that a stretch from least to greatest shows one shade.
+    for text in (True, False):
+        m = mask(text); ds = Dataset()
+        ds.PhotometricInterpretation = 'MONOCHROME2' if samples == 1 else 'RGB'
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 32, 32, 31
+        grid = np.where(m, 1002, 1000).astype(np.uint32)
+        grid[0, 0] = 4000000000
+        save(next(paths), ds, grid if samples == 1 else np.stack([grid] * 3, axis=2))
 "#,
             ][..],
             &args[..],

@@ -104,7 +104,6 @@ fn holds_value(text: &str, value: &str) -> bool {
     !value.is_empty() && text.windows(value.len()).any(|w| w == value.as_slice())
 }
 
-/// A dummy value of a VR: one the gate (and people) read as no value at all.
 /// A coded string as the gate's law lets it stay: where the standard lists the attribute's terms,
 /// the terms alone (`gate::terms`); elsewhere a code that holds a number of five digits or more
 /// replaced by CLEANED. None when the value is so already.
@@ -114,11 +113,16 @@ fn codes(tag: Tag, value: &str) -> Option<String> {
         return Some(defined);
     }
     let numbered = |c: &str| terms::number_in_code(tag, c.as_bytes());
+    if terms::number_across_values(tag, value.as_bytes()) && !value.split('\\').any(numbered) {
+        // A number written across values (`HELICAL\4711\913`): none of them stays.
+        return Some("CLEANED".into());
+    }
     value.split('\\').any(numbered).then(|| {
         value.split('\\').map(|c| if numbered(c) { "CLEANED" } else { c }).collect::<Vec<_>>().join("\\")
     })
 }
 
+/// A dummy value of a VR: one the gate (and people) read as no value at all.
 fn dummy(vr: VR) -> PrimitiveValue {
     match vr {
         VR::PN => PrimitiveValue::from("ANONYMOUS"),
@@ -191,16 +195,20 @@ impl Scrubber<'_> {
     }
 
     /// The value with every component (between backslashes) that holds identity-shaped text
-    /// (`gate::shape`, at this strength) or, with `values`, one of the patient's identifying
+    /// (`gate::shape`, at this strength), that is nothing but a date, a number or a postcode
+    /// (`shape::bare_value`), or, with `values`, one of the patient's identifying
     /// values (as whole words), replaced by CLEANED; None when nothing needed cleaning. (Only
     /// descriptions are searched for the patient's values: a short name part is in too many
     /// coded words.)
-    fn clean(&self, value: &str, strength: Strength, values: bool) -> Option<String> {
+    fn clean(&self, tag: Tag, value: &str, strength: Strength, values: bool) -> Option<String> {
+        // Not in what an option retains (a patient ID, a serial number): numbers are what it is.
+        let bare = strength != Strength::Kept || crate::gate::law::kept_by_the_basic_profile(tag);
         let mut changed = false;
         let parts: Vec<&str> = value
             .split('\\')
             .map(|part| {
-                let shaped = shape::find(part.as_bytes(), strength).is_some();
+                let shaped = shape::find(part.as_bytes(), strength).is_some()
+                    || (bare && shape::bare_value(tag, part.as_bytes()).is_some());
                 if shaped || (values && self.identity.values.iter().any(|v| holds_value(part, v))) {
                     changed = true;
                     "CLEANED"
@@ -265,7 +273,8 @@ impl Scrubber<'_> {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
                 None if kept_text => {
                     let coded = (vr == VR::CS).then(|| codes(tag, &text)).flatten();
-                    match self.clean(coded.as_deref().unwrap_or(&text), Strength::Kept, false).or(coded) {
+                    match self.clean(tag, coded.as_deref().unwrap_or(&text), Strength::Kept, false).or(coded)
+                    {
                         None => kept(value),
                         Some(cleaned) => primitive(PrimitiveValue::from(cleaned)),
                     }
@@ -292,6 +301,7 @@ impl Scrubber<'_> {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
                 // A DICOMDIR's file paths are numbered by their writer: names and labels only.
                 None => match self.clean(
+                    tag,
                     &text,
                     if tag == tags::REFERENCED_FILE_ID { Strength::Paths } else { Strength::FreeText },
                     true,

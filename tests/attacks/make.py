@@ -380,6 +380,33 @@ def class1():
                                  ('ScanOptions_digit_run', 0x00180022, 'HELICAL_4711913', '4711913')]:
         add('c1_cs_%s.dcm' % kw, C1, '%s (CS) holds %s, which is no code' % (kw.split('_')[0], needle), needle,
             part10(ct('c1 cs ' + kw, [E(tag, 'CS', val)])))
+    # Values that are nothing but a date, a number or a postcode where a kept attribute holds
+    # words (a version, a kernel, a coding scheme's name or version); a dated code value.
+    head = lambda value, scheme='SRT', version=None: [E(0x00082218, 'SQ', [
+        code(value, scheme, 'Head') + ([E(0x00080103, 'SH', version)] if version else [])])]
+    deid_codes = [code('113100', 'DCM', 'Basic Application Confidentiality Profile'),
+                  code('113105', 'DCM', 'Clean Descriptors Option')]
+    for label, extra, needle in [
+            ('scheme_designator_mrn', head('T-D1100', '4711913'), '4711913'),
+            ('scheme_version_dob', head('T-D1100', version='1971-02-03'), '1971-02-03'),
+            ('scheme_version_nhs', head('T-D1100', version='9434765919'), '9434765919'),
+            ('scheme_version_postcode', head('T-D1100', version='ZX1 9QQ'), 'ZX1 9QQ'),
+            ('code_value_dob', head('1971-02-03'), '1971-02-03'),
+            ('software_versions_mrn', [E(0x00181020, 'LO', '4711913')], '4711913'),
+            ('kernel_dob', [E(0x00181210, 'SH', '03/02/1971')], '03/02/1971'),
+            ('manufacturer_dob', [E(0x00080070, 'LO', '19710203')], '19710203'),
+            ('position_reference_postcode', [E(0x00201040, 'LO', 'ZX1 9QQ')], 'ZX1 9QQ'),
+            ('comments_postcode', [E(0x00204000, 'LT', 'ZX1 9QQ'), E(0x00120064, 'SQ', deid_codes)], 'ZX1 9QQ')]:
+        add('c1_bare_%s.dcm' % label, C1, 'a kept value that is nothing but %s (%s)' % (needle, label), needle,
+            part10(ct('c1 bare ' + label, extra)))
+    # A name split over items a report's reader lists one after another.
+    # (A surname no word list has: `Attacker` is an English word.)
+    add('c1_sr_text_items_in_turn.dcm', C1, 'two SR TEXT items in a row, ZELDA then QUELLMARK', 'QUELLMARK',
+        part10(merge(sr_doc('c1 sr turn', text_leaf('QUELLMARK'), 1, before=[text_leaf('ZELDA')]),
+                     [E(0x00120064, 'SQ', deid_codes)])))
+    add('c1_code_meanings_in_turn.dcm', C1, 'two anatomic region codes whose meanings are Zelda and Quellmark',
+        'Quellmark', part10(ct('c1 codes turn', [E(0x00082218, 'SQ', [code('T-D1100', 'SRT', 'Zelda'),
+                                                                      code('T-D1200', 'SRT', 'Quellmark')])])))
     add('c1_gsps_creator_name.dcm', C1, 'GSPS ContentCreatorName (PN) is the patient name', NAME,
         part10(gsps('c1 pr5', [E(0x00700084, 'PN', NAME)])))
     # nested standard sequences
@@ -1761,6 +1788,14 @@ def controls(tmp):
                          ('scan_options', [E(0x00180022, 'CS', 'HELICAL_CT\\AXIAL_MODE')])]:
         add('ctl_cs_%s.dcm' % label, C7, 'de-identified CT whose coded strings are defined terms (%s)' % label, '',
             part10(ct('ctl cs ' + label, extra)))
+    for label, extra in [('versions', [E(0x00181020, 'LO', '5.00.02\\1.10.12\\V4.5.3 Build 1234567 2019-03-12')]),
+                         ('versions_dated', [E(0x00181020, 'LO', 'DICOMLib Ver02.00.00[20010925]')]),
+                         ('kernel', [E(0x00181210, 'SH', 'B30s')]),
+                         ('transducer', [E(0x00185010, 'LO', '55360')]),
+                         ('model_numbers', [E(0x00081090, 'LO', 'Cassette Holder Type 9840 500 70201')]),
+                         ('code_dcm', [E(0x00082218, 'SQ', [code('113100', 'DCM', 'Head') + [E(0x00080103, 'SH', '1.4')]])])]:
+        add('ctl_kept_%s.dcm' % label, C7, 'de-identified CT whose kept values hold numbers beside words (%s)' % label,
+            '', part10(ct('ctl kept ' + label, extra)))
     add('ctl_ct_anonymous.dcm', C7, 'de-identified CT, PatientName ANONYMOUS dummy', '',
         part10(ct('ctl ct8', [E(0x00100010, 'PN', 'ANONYMOUS')])))
     add('ctl_ct_deid_method_seq.dcm', C7, 'de-identified CT with DeidentificationMethodCodeSequence', '',
@@ -1777,6 +1812,13 @@ def controls(tmp):
         part10(merge(gsps('ctl pr', text_obj='arrow'), clean_desc)))
     add('law_epdf.dcm', LAW, 'de-identified encapsulated PDF saying "normal study": the profile empties the document', '',
         part10(epdf('ctl pdf', 'Normal study')))
+    add('ctl_sr_items_in_turn.dcm', C7, 'de-identified SR (Clean Descriptors), findings in TEXT items in a row', '',
+        part10(merge(sr_doc('ctl sr turn', text_leaf('Small hiatus hernia.'), 1,
+                            before=[text_leaf('No acute findings.'), text_leaf('Liver'), text_leaf('Spleen')]),
+                     clean_desc)))
+    add('ctl_codes_in_turn.dcm', C7, 'de-identified CT whose anatomic region codes are Head and Neck', '',
+        part10(ct('ctl codes turn', [E(0x00082218, 'SQ', [code('T-D1100', 'SRT', 'Head'),
+                                                          code('T-D1600', 'SRT', 'Neck')])])))
     add('ctl_DICOMDIR', C7, 'DICOMDIR with empty patient name and ID', '', dicomdir('ctl dd', '', pid=''))
     add('ctl_ct_seq.dcm', C7, 'de-identified CT with ReferencedImageSequence (real SQ)', '',
         part10(ct('ctl ct10', [E(0x00081140, 'SQ', [[E(0x00081150, 'UI', CT), E(0x00081155, 'UI', uid('c r'))]])])))

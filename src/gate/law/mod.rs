@@ -67,6 +67,14 @@ fn profiles() -> &'static Profiles {
     })
 }
 
+/// True when the basic profile keeps the attribute as it is (Annex E does not name it): what it
+/// holds is no patient's by its nature (a version, a kernel, a scheme), unlike what an option
+/// retains (an ID, a serial number, a date).
+pub fn kept_by_the_basic_profile(tag: Tag) -> bool {
+    let vr = scan::dictionary_vr(tag).unwrap_or(VR::LO);
+    matches!(profiles().basic.action(tag, vr), Action::Keep)
+}
+
 pub fn tag_text(tag: Tag) -> String {
     format!("({:04X},{:04X})", tag.group(), tag.element())
 }
@@ -152,6 +160,9 @@ struct Level {
     /// The current item's code, where it is one: its value (with its tag), its scheme and its
     /// meaning ([`Law::coded`] reads them together at the item's end).
     code: Code,
+    /// What the last items of this sequence said, one after another: their text values, and
+    /// their codes' meanings ([`Law::in_turn`]).
+    recent: [std::collections::VecDeque<Vec<u8>>; 2],
 }
 
 /// A code item's parts.
@@ -175,6 +186,7 @@ impl Level {
             heard: vec![],
             charset: None,
             code: Code::default(),
+            recent: Default::default(),
         }
     }
 }
@@ -357,7 +369,10 @@ impl Law<'_> {
                 if bare_number(tag, vr, value) {
                     return Err(Problem::IdentityInText(shape::Shape::IdNumber));
                 }
-                Ok(())
+                match bare_value(tag, vr, value).filter(|_| kept_by_the_basic_profile(tag)) {
+                    Some(s) => Err(Problem::IdentityInText(s)),
+                    None => Ok(()),
+                }
             }
             Action::Remove | Action::Zero | Action::Dummy => {
                 if blank(vr, value, self.policy) {
@@ -381,7 +396,10 @@ impl Law<'_> {
                 shape::find(&c, strength)
             }) {
                 Some(s) => Err(Problem::IdentityInText(s)),
-                None => Ok(()),
+                None => match bare_value(tag, vr, value) {
+                    Some(s) => Err(Problem::IdentityInText(s)),
+                    None => Ok(()),
+                },
             },
             Action::Shift => {
                 if has_its_form(vr, value) {

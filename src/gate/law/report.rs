@@ -112,3 +112,52 @@ impl Law<'_> {
         }
     }
 }
+
+/// How many items in a row are read as one line: a name split over two or three items.
+const IN_TURN: usize = 3;
+
+impl Law<'_> {
+    /// At an item's end: its text values and its code's meaning read with those of the items
+    /// before it in the same sequence, one line each, as a report's reader lists them one after
+    /// another (`ZELDA`, `QUELLMARK` in two TEXT items; `Zelda`, `Quellmark` as two codes'
+    /// meanings). The text values as free text, the meanings as text the profile keeps.
+    pub(super) fn in_turn(&mut self) {
+        let Some(level) = self.levels.last_mut() else { return };
+        let text: Vec<u8> = level
+            .values
+            .iter()
+            .filter(|(tag, _)| *tag == tags::TEXT_VALUE)
+            .flat_map(|(_, v)| [&b" "[..], v].concat())
+            .collect();
+        // A code item's meaning, or a CODE content item's (its Concept Code Sequence's).
+        let meaning = level.code.meaning.clone().unwrap_or_else(|| {
+            let concepts = level.values.iter().filter(|(tag, _)| *tag == tags::CONCEPT_CODE_SEQUENCE);
+            concepts.flat_map(|(_, v)| [&b" "[..], v].concat()).collect()
+        });
+        let mut found = None;
+        for ((recent, said), (tag, strength)) in level
+            .recent
+            .iter_mut()
+            .zip([text, meaning])
+            .zip([(tags::TEXT_VALUE, Strength::FreeText), (tags::CODE_MEANING, Strength::Kept)])
+        {
+            if trim(&said).is_empty() {
+                recent.clear();
+                continue;
+            }
+            recent.push_back(said);
+            if recent.len() > IN_TURN {
+                recent.pop_front();
+            }
+            if recent.len() >= 2 && found.is_none() {
+                let line = recent.iter().map(|s| trim(s)).collect::<Vec<_>>().join(&b' ');
+                found = shape::find(&line, strength).map(|s| (tag, s));
+            }
+        }
+        if let Some((tag, shape)) = found {
+            // Said once for the line, not again for each item after it.
+            level.recent.iter_mut().for_each(std::collections::VecDeque::clear);
+            self.find("identity-in-text", tag, None, true, Some(shape.describe()));
+        }
+    }
+}

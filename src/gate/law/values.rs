@@ -180,16 +180,25 @@ fn rejoined(value: &[u8]) -> Vec<u8> {
 /// none of the 303 files of the DICOM sample packages holds one outside a DICOMDIR.
 pub(super) fn bare_number(tag: dicom_core::Tag, vr: VR, value: &[u8]) -> bool {
     use dicom_dictionary_std::tags;
-    let words_here = (vr == VR::CS && tag.group() != 0x0004)
+    let words_here = (vr == VR::CS && tag.group() != 0x0004 && !crate::gate::terms::numbered(tag))
         || tag == tags::CODE_MEANING
         || tag == tags::IMPLEMENTATION_VERSION_NAME;
     words_here
-        && value.split(|&b| b == b'\\').any(|component| {
+        && (value.split(|&b| b == b'\\').any(|component| {
             let digits: Vec<u8> =
                 component.iter().copied().filter(|b| !matches!(b, b' ' | 0 | b'-' | b'/' | b'.')).collect();
             (digits.len() >= 5 && digits.iter().all(u8::is_ascii_digit))
                 || (vr == VR::CS && crate::gate::terms::number_in_code(tag, component))
-        })
+        }) || (vr == VR::CS && crate::gate::terms::number_across_values(tag, value)))
+}
+
+/// A text value one of whose values is nothing but a date, a number or a postcode
+/// ([`shape::bare_value`]).
+pub(super) fn bare_value(tag: dicom_core::Tag, vr: VR, value: &[u8]) -> Option<shape::Shape> {
+    if !text_vr(vr) {
+        return None;
+    }
+    value.split(|&b| b == b'\\').find_map(|c| shape::bare_value(tag, c))
 }
 
 #[cfg(test)]

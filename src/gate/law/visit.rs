@@ -138,6 +138,7 @@ impl Visitor for Law<'_> {
 
     fn end_item(&mut self) {
         if !self.refused_here() {
+            self.in_turn();
             self.coded();
             self.said();
         }

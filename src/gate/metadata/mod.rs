@@ -270,8 +270,10 @@ fn texts(bytes: &[u8]) -> Found {
         gif_comments(bytes, &mut found);
     } else if bytes.len() >= 2 && bytes[0] == b'P' && (b'1'..=b'7').contains(&bytes[1]) {
         pnm_comments(bytes, &mut found);
-    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
-        // A TIFF is EXIF's own form: read whole.
+    } else if (bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*"))
+        && crate::gate::pixels::tiff_directory(bytes)
+    {
+        // A TIFF is EXIF's own form: read whole (where it has a directory to read).
         found.exif.push(None);
     }
     found

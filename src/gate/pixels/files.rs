@@ -37,6 +37,21 @@ pub fn image_format(bytes: &[u8]) -> Option<image::ImageFormat> {
     image::guess_format(bytes).ok().filter(|f| read_format(*f))
 }
 
+/// True unless the bytes (a whole file: a head says nothing, a TIFF's directory most often
+/// follows its image) are a TIFF's header whose first directory lies outside them: no TIFF
+/// reader finds an image or a field in such a file (libtiff: "Cannot read TIFF directory"). A
+/// DICOM file's preamble is such a header where a writer made it a TIFF's for another file
+/// (pydicom's CT_small and MR_small keep one): the DICOM file is read as DICOM.
+pub fn tiff_directory(bytes: &[u8]) -> bool {
+    let offset = match bytes.get(..8) {
+        Some([b'I', b'I', 42, 0, o @ ..]) => u32::from_le_bytes([o[0], o[1], o[2], o[3]]),
+        Some([b'M', b'M', 0, 42, o @ ..]) => u32::from_be_bytes([o[0], o[1], o[2], o[3]]),
+        _ => return true,
+    };
+    // A directory holds its count of entries (2 bytes) at least.
+    offset >= 8 && (offset as usize).saturating_add(2) <= bytes.len()
+}
+
 /// Images and videos vault recognises by their signatures and does not decode: what a viewer,
 /// an image editor or a video player shows of them is not read, so they are refused
 /// (`burned-in-unread`, as pixels vault cannot decode), never passed as plain bytes. The name
@@ -113,7 +128,8 @@ pub fn unread_format(bytes: &[u8]) -> Option<&'static str> {
 /// signature, like BMP's `BM`, and do not decode); an error for an image or a video of a
 /// format vault recognises and does not read ([`unread_format`]).
 pub fn image_frames(bytes: &[u8]) -> Option<Result<Vec<(u32, Frame)>, Unread>> {
-    let Some(format) = image_format(bytes) else {
+    let whole_tiff = |f: &image::ImageFormat| *f != image::ImageFormat::Tiff || tiff_directory(bytes);
+    let Some(format) = image_format(bytes).filter(whole_tiff) else {
         return unread_format(bytes).map(|_| Err(Unread::Undecodable));
     };
     let decoded = decode_image(bytes, format);

@@ -12,7 +12,7 @@ use dicom_pixeldata::{ConvertOptions, PixelDecoder};
 use crate::ocr::Frame;
 
 mod files;
-pub use files::{colour_managed, image_format, image_frames, tga, unread_format};
+pub use files::{colour_managed, image_format, image_frames, tga, tiff_directory, unread_format};
 
 /// The elements that give native pixel data its size: rows, columns, bits allocated, samples per
 /// pixel, frames.
@@ -146,6 +146,7 @@ pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
     let mut shown = Vec::new();
     for f in sample(count) {
         let decoded = file.decode_pixel_data_frame(f);
+        let mut wide_frames = decoded.as_ref().ok().map(wide).unwrap_or_default();
         let read = match decoded.as_ref().map(|d| d.to_dynamic_image_with_options(0, &options)) {
             Ok(Ok(image)) => {
                 // As a viewer shows it: its pixels' shape, its colours through its ICC profile.
@@ -157,6 +158,11 @@ pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
             // Native YBR_FULL_422, as ultrasound machines write it, which dicom-pixeldata does
             // not decode.
             _ if photometric.as_deref() == Some("YBR_FULL_422") => native_ybr_422(&file, f)?,
+            _ if !wide_frames.is_empty() => {
+                let first = wide_frames.remove(0);
+                shown.append(&mut wide_frames);
+                first
+            }
             _ => return Err(Unread::Undecodable),
         };
         out.push((f, read));
@@ -286,6 +292,67 @@ fn displayed(
         }
     }
     out
+}
+
+/// Samples of 32 bits read at most in one frame (16 million: 128 MiB as the numbers ranked); a
+/// larger frame is refused unread.
+const MOST_WIDE_SAMPLES: usize = 1 << 24;
+
+/// A frame of 32 bits a sample (an RT dose grid, a 32-bit secondary capture), which
+/// dicom-pixeldata decodes but does not convert to an image: its stored bits (those Bits Stored
+/// and High Bit say, sign-extended where signed, as a viewer takes them) stretched from the
+/// least value to the greatest, as a viewer's first window shows them, and again by rank (each
+/// distinct value a step of its own), which one far brighter pixel cannot flatten. Empty for
+/// any other depth, samples that do not fill the frame, or more than [`MOST_WIDE_SAMPLES`].
+fn wide(decoded: &dicom_pixeldata::DecodedPixelData<'_>) -> Vec<Frame> {
+    let (width, height) = (decoded.columns(), decoded.rows());
+    let pixels = width as usize * height as usize;
+    let samples = usize::from(decoded.samples_per_pixel());
+    let Ok(data) = decoded.frame_data(0) else { return Vec::new() };
+    if decoded.bits_allocated() != 32
+        || !matches!(samples, 1 | 3)
+        || pixels * samples > MOST_WIDE_SAMPLES
+        || data.len() < pixels * samples * 4
+    {
+        return Vec::new();
+    }
+    let stored = u32::from(decoded.bits_stored()).clamp(1, 32);
+    let shift = (u32::from(decoded.high_bit()) + 1).saturating_sub(stored).min(31);
+    let mask = if stored == 32 { u32::MAX } else { (1 << stored) - 1 };
+    let value = |w: &[u8]| -> i64 {
+        // dicom-pixeldata gives the decoded samples in the machine's order.
+        let v = (u32::from_ne_bytes([w[0], w[1], w[2], w[3]]) >> shift) & mask;
+        let negative = signed(decoded) && (v >> (stored - 1)) & 1 == 1;
+        if negative { i64::from(v) - (1i64 << stored) } else { i64::from(v) }
+    };
+    let values: Vec<i64> = data.chunks_exact(4).take(pixels * samples).map(value).collect();
+    // Samples in pixel order (R, G, B of each pixel), whichever way the frame lays them.
+    let ordered: Vec<i64> = if samples == 3
+        && decoded.planar_configuration() == dicom_pixeldata::PlanarConfiguration::PixelFirst
+    {
+        (0..pixels).flat_map(|p| [values[p], values[pixels + p], values[2 * pixels + p]]).collect()
+    } else {
+        values
+    };
+    let (lo, hi) = ordered.iter().fold((i64::MAX, i64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let span = (hi - lo).max(1) as f64;
+    let stretched: Vec<u8> =
+        ordered.iter().map(|&v| ((v - lo) as f64 * 255.0 / span).round() as u8).collect();
+    let mut distinct = ordered.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let steps = (distinct.len().max(2) - 1) as f64;
+    let ranked: Vec<u8> = ordered
+        .iter()
+        .map(|v| (distinct.binary_search(v).unwrap_or(0) as f64 * 255.0 / steps).round() as u8)
+        .collect();
+    [stretched, ranked]
+        .into_iter()
+        .map(|bytes| match samples {
+            1 => Frame::grey(crate::ocr::Gray::new(width, height, bytes)),
+            _ => Frame::from_rgb(width, height, &bytes),
+        })
+        .collect()
 }
 
 fn signed(d: &dicom_pixeldata::DecodedPixelData<'_>) -> bool {

@@ -123,17 +123,6 @@ fn numbered(words: &[&[u8]]) -> bool {
 /// letters, a digit, and a digit or a letter) and an inward one (a digit and two letters), in
 /// capitals, after a capitalised word no description is written with.
 fn postcode(words: &[&[u8]], i: usize) -> bool {
-    let outward = |w: &[u8]| {
-        let letters = w.iter().take_while(|b| b.is_ascii_uppercase()).count();
-        (1..=2).contains(&letters)
-            && (letters + 1..=letters + 2).contains(&w.len())
-            && w[letters].is_ascii_digit()
-            && w[letters + 1..].iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
-    };
-    let inward = |w: &[u8]| {
-        let w = w.strip_suffix(b".").unwrap_or(w);
-        w.len() == 3 && w[0].is_ascii_digit() && w[1..].iter().all(u8::is_ascii_uppercase)
-    };
     i >= 1
         && words.get(i + 1).is_some_and(|w| inward(w))
         && outward(words[i])
@@ -141,6 +130,27 @@ fn postcode(words: &[&[u8]], i: usize) -> bool {
         && words[i - 1].is_ascii()
         && capitalised(words[i - 1])
         && !described(words[i - 1])
+}
+
+/// A postcode's outward code: one or two letters, a digit, and a digit or a letter (`ZX1`).
+fn outward(w: &[u8]) -> bool {
+    let letters = w.iter().take_while(|b| b.is_ascii_uppercase()).count();
+    (1..=2).contains(&letters)
+        && (letters + 1..=letters + 2).contains(&w.len())
+        && w[letters].is_ascii_digit()
+        && w[letters + 1..].iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+}
+
+/// A postcode's inward code: a digit and two letters (`9QQ`), a full stop after it allowed.
+fn inward(w: &[u8]) -> bool {
+    let w = w.strip_suffix(b".").unwrap_or(w);
+    w.len() == 3 && w[0].is_ascii_digit() && w[1..].iter().all(u8::is_ascii_uppercase)
+}
+
+/// A value that is a British postcode and nothing else (`ZX1 9QQ`).
+pub(super) fn postcode_alone(value: &[u8]) -> bool {
+    let mut words = value.split(|&b| b == b' ').filter(|w| !w.is_empty());
+    matches!((words.next(), words.next(), words.next()), (Some(o), Some(i), None) if outward(o) && inward(i))
 }
 
 /// A label that says an address, and a digit in one of the three words after it (a house

@@ -150,6 +150,40 @@ fn find_once(text: &[u8], strength: Strength) -> Option<Shape> {
         })
 }
 
+/// A value (one of an element's values) that is nothing but what identifies a patient: a date
+/// (`1971-02-03`, `03/02/71`, `19710203`), a number of six digits or more (`4711913`,
+/// `943 476 5919`), or a British postcode (`ZX1 9QQ`). Where an attribute the profile keeps holds
+/// words — a version, a model, a kernel, a coding scheme's name or version — a date or a number
+/// stands beside the words (`V4.5.3 Build 1234567 2019-03-12`, which [`Strength::Kept`] passes),
+/// never alone. A code's value (`code`) is a number in many schemes (DICOM's `113100`,
+/// SNOMED's): there only a date written with separators counts, which no scheme writes. A date
+/// of dots ends in a year of four digits (`1.10.12` and `2023.1.1` are versions). Not in the Basic Directory's group (0004), whose writers number their files.
+pub fn bare_value(tag: dicom_core::Tag, component: &[u8]) -> Option<Shape> {
+    use dicom_dictionary_std::tags;
+    if tag.group() == 0x0004 {
+        return None;
+    }
+    let code = matches!(tag, tags::CODE_VALUE | tags::LONG_CODE_VALUE | tags::URN_CODE_VALUE);
+    let end = component.iter().rposition(|&b| b != 0 && !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    let t = component[..end].trim_ascii_start();
+    let digits = t.iter().filter(|b| b.is_ascii_digit()).count();
+    let numeric = t.iter().all(|&b| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'/' | b'.'));
+    if numeric && digits >= 4 && digits < t.len() && date(t) {
+        let dotted = t.contains(&b'.');
+        let year_last = t.split(|b| !b.is_ascii_digit()).next_back().is_some_and(|run| run.len() == 4);
+        if !dotted || year_last {
+            return Some(Shape::Date);
+        }
+    }
+    if code {
+        return None;
+    }
+    if numeric && digits >= 6 && !t.iter().any(|&b| matches!(b, b'.' | b'/')) {
+        return Some(if date(t) { Shape::Date } else { Shape::IdNumber });
+    }
+    address::postcode_alone(t).then_some(Shape::Address)
+}
+
 fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     // Every shape needs letters or digits (each test below has a quicker refusal of its own).
     if text.len() < 3 || !text.iter().any(|&b| b.is_ascii_alphanumeric() || b >= 0x80) {

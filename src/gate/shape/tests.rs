@@ -406,3 +406,38 @@ fn teaching_descriptions_are_not_identity() {
     assert_eq!(find(b"ATTACKER\\MADEUP\\19710203\\IM000001", Strength::Paths), Some(Shape::Date));
     assert_eq!(find(b"DICOM\\ST000001\\SE000001\\IM000001", Strength::Paths), None);
 }
+
+#[test]
+fn a_value_that_is_nothing_but_a_date_a_number_or_a_postcode_is_found_where_words_belong() {
+    use dicom_dictionary_std::tags;
+    let kept = tags::SOFTWARE_VERSIONS;
+    for (text, expected) in [
+        ("4711913", Some(Shape::IdNumber)),
+        ("943 476 5919", Some(Shape::IdNumber)),
+        ("19710203", Some(Shape::Date)),
+        ("1971-02-03", Some(Shape::Date)),
+        ("03/02/1971", Some(Shape::Date)),
+        ("03/02/71", Some(Shape::Date)),
+        ("03.02.1971", Some(Shape::Date)),
+        ("ZX1 9QQ", Some(Shape::Address)),
+        (" ZX1 9QQ\0", Some(Shape::Address)),
+        // What devices and schemes write.
+        ("5.00.02", None),
+        ("1.10.12", None),
+        ("2023.1.1", None),
+        ("2.6.3.6", None),
+        ("55360", None),
+        ("V4.5.3 Build 1234567 2019-03-12", None),
+        ("DICOMLib Ver02.00.00[20010925]", None),
+        ("EPIQ 7C", None),
+        ("LOGIQ 700", None),
+        ("B30s", None),
+    ] {
+        assert_eq!(bare_value(kept, text.as_bytes()), expected, "{text}");
+    }
+    // A code's value is a number in many schemes; a date with separators in none.
+    assert_eq!(bare_value(tags::CODE_VALUE, b"113100"), None);
+    assert_eq!(bare_value(tags::CODE_VALUE, b"1971-02-03"), Some(Shape::Date));
+    // A DICOMDIR's writer numbers its files.
+    assert_eq!(bare_value(tags::REFERENCED_FILE_ID, b"98892003"), None);
+}
