@@ -1,5 +1,5 @@
-//! Coded strings whose terms the standard lists in full: a value that is none of them is a word
-//! someone wrote there (`Modality` `QUELLMARK`, `SpecificCharacterSet` `ISO_IR Quellmark 4711913`).
+//! Coded strings whose terms the standard lists: a value that is none of them is a word someone
+//! wrote there (`Modality` `QUELLMARK`, `SpecificCharacterSet` `ISO_IR Quellmark 4711913`).
 //!
 //! The lists are written out here from PS3.3 (C.7.3.1.1.1 Modality, C.12.1.1.2 Specific
 //! Character Set, C.7.3.1.1.2 Patient Position, C.7.6.3.1.2 Photometric Interpretation,
@@ -54,7 +54,8 @@ const COMPRESSION_METHODS: &[&str] = &[
 
 const CONVERSION_TYPES: &[&str] = &["DV", "DI", "DF", "WSD", "SD", "SI", "DRW", "SYN"];
 
-/// The terms an attribute may hold, where the standard lists them all.
+/// The terms an attribute may hold, where the standard lists them (some of its lists may grow: a
+/// vendor's own term is refused all the same, and `vault scrub` takes it out).
 pub fn terms(tag: Tag) -> Option<&'static [&'static str]> {
     Some(match tag {
         tags::MODALITY | tags::MODALITIES_IN_STUDY => MODALITIES,

@@ -202,13 +202,13 @@ impl Scrubber<'_> {
     /// coded words.)
     fn clean(&self, tag: Tag, value: &str, strength: Strength, values: bool) -> Option<String> {
         // Not in what an option retains (a patient ID, a serial number): numbers are what it is.
-        let bare = strength != Strength::Kept || crate::gate::law::kept_by_the_basic_profile(tag);
+        let bare = || strength != Strength::Kept || crate::gate::law::kept_by_the_basic_profile(tag);
         let mut changed = false;
         let parts: Vec<&str> = value
             .split('\\')
             .map(|part| {
                 let shaped = shape::find(part.as_bytes(), strength).is_some()
-                    || (bare && shape::bare_value(tag, part.as_bytes()).is_some());
+                    || (shape::bare_value(tag, part.as_bytes()).is_some() && bare());
                 if shaped || (values && self.identity.values.iter().any(|v| holds_value(part, v))) {
                     changed = true;
                     "CLEANED"

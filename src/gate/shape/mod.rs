@@ -157,7 +157,8 @@ fn find_once(text: &[u8], strength: Strength) -> Option<Shape> {
 /// stands beside the words (`V4.5.3 Build 1234567 2019-03-12`, which [`Strength::Kept`] passes),
 /// never alone. A code's value (`code`) is a number in many schemes (DICOM's `113100`,
 /// SNOMED's): there only a date written with separators counts, which no scheme writes. A date
-/// of dots ends in a year of four digits (`1.10.12` and `2023.1.1` are versions). Not in the Basic Directory's group (0004), whose writers number their files.
+/// of dots ends in a year of four digits (`1.10.12` and `2023.1.1` are versions). Not in the
+/// Basic Directory's group (0004), whose writers number their files.
 pub fn bare_value(tag: dicom_core::Tag, component: &[u8]) -> Option<Shape> {
     use dicom_dictionary_std::tags;
     if tag.group() == 0x0004 {
