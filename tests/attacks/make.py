@@ -399,6 +399,15 @@ def class1():
             ('comments_postcode', [E(0x00204000, 'LT', 'ZX1 9QQ'), E(0x00120064, 'SQ', deid_codes)], 'ZX1 9QQ')]:
         add('c1_bare_%s.dcm' % label, C1, 'a kept value that is nothing but %s (%s)' % (needle, label), needle,
             part10(ct('c1 bare ' + label, extra)))
+    # A code value its scheme could not have given: a birth date as eight digits (in a standard
+    # scheme, in SNOMED CT's, in a site's own), an MRN and an NHS number as DICOM's or SNOMED
+    # CT's codes (DICOM numbers its own with six digits; a SNOMED CT identifier has a partition
+    # and a check digit).
+    for label, value, scheme in [('date_srt', '19710203', 'SRT'), ('date_sct', '19710203', 'SCT'),
+                                 ('date_local', '19710203', '99HOSP'), ('mrn_dcm', '4711913', 'DCM'),
+                                 ('mrn_sct', '4711913', 'SCT'), ('nhs_sct', '9434765919', 'SCT')]:
+        add('c1_code_value_%s.dcm' % label, C1, 'a %s code whose value is %s' % (scheme, value), value,
+            part10(ct('c1 code value ' + label, head(value, scheme))))
     # A name split over items a report's reader lists one after another.
     # (A surname no word list has: `Attacker` is an English word.)
     add('c1_sr_text_items_in_turn.dcm', C1, 'two SR TEXT items in a row, ZELDA then QUELLMARK', 'QUELLMARK',
@@ -1816,6 +1825,13 @@ def controls(tmp):
         part10(merge(sr_doc('ctl sr turn', text_leaf('Small hiatus hernia.'), 1,
                             before=[text_leaf('No acute findings.'), text_leaf('Liver'), text_leaf('Spleen')]),
                      clean_desc)))
+    # SNOMED CT identifiers (a check digit, a partition) and DICOM's six-digit codes.
+    add('ctl_codes_numbered.dcm', C7, 'de-identified CT whose codes are SNOMED CT and DICOM numbers', '',
+        part10(ct('ctl codes numbered', [E(0x00082218, 'SQ', [code('12738006', 'SCT', 'Brain'),
+                                                              code('39607008', 'SCT', 'Lung'),
+                                                              code('10200004', 'SCT', 'Liver'),
+                                                              code('113691', 'DCM', 'IEC Body Dosimetry Phantom')]),
+                                         E(0x00081032, 'SQ', [code('77477000', 'SCT', 'CT')])])))
     add('ctl_codes_in_turn.dcm', C7, 'de-identified CT whose anatomic region codes are Head and Neck', '',
         part10(ct('ctl codes turn', [E(0x00082218, 'SQ', [code('T-D1100', 'SRT', 'Head'),
                                                           code('T-D1600', 'SRT', 'Neck')])])))
