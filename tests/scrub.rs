@@ -8,7 +8,7 @@ mod common;
 use std::process::Command;
 
 use common::Vault;
-use common::dicom::text;
+use common::dicom::{seq, text};
 use common::scrub::*;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::{tags, uids};
@@ -515,5 +515,60 @@ fn words_and_numbers_in_coded_strings_are_taken_out_and_terms_kept() {
     for (tag, _, kept) in coded {
         assert_eq!(value(&scrubbed, tag).as_deref().map(str::trim), Some(kept), "{tag}");
     }
+    v.ok(&["check", "out"]);
+}
+
+/// What the gate's law refuses in what the profile keeps, scrub does not keep: a bare number as
+/// a code's meaning (`47119`), a name split over two codes' meanings (`Zelda`, `Quellmark`) or
+/// two TEXT items in a row (`ZELDA`, `QUELLMARK`), which the law reads as one line. Scrub writes
+/// CLEANED over each of them, keeps the findings beside them, and its output passes.
+#[test]
+fn scrub_writes_what_the_law_accepts_numbers_in_meanings_and_names_over_items() {
+    let v = Vault::new();
+    let ts = entries::EXPLICIT_VR_LITTLE_ENDIAN.uid();
+    let code = |value: &str, scheme: &str, meaning: &str| {
+        let mut item = InMemDicomObject::new_empty();
+        item.put(text(tags::CODE_VALUE, VR::SH, value));
+        item.put(text(tags::CODING_SCHEME_DESIGNATOR, VR::SH, scheme));
+        item.put(text(tags::CODE_MEANING, VR::LO, meaning));
+        item
+    };
+    let text_item = |said: &str| {
+        let mut item = InMemDicomObject::new_empty();
+        item.put(text(tags::RELATIONSHIP_TYPE, VR::CS, "CONTAINS"));
+        item.put(text(tags::VALUE_TYPE, VR::CS, "TEXT"));
+        let concept = code("121071", "DCM", "Finding");
+        item.put(DataElement::new(tags::CONCEPT_NAME_CODE_SEQUENCE, VR::SQ, seq(vec![concept])));
+        item.put(text(tags::TEXT_VALUE, VR::UT, said));
+        item
+    };
+    let mut obj = slice(1, "Madeup^Person");
+    let regions = vec![code("T-D1100", "SRT", "Zelda"), code("T-D1200", "SRT", "Quellmark")];
+    obj.put(DataElement::new(tags::ANATOMIC_REGION_SEQUENCE, VR::SQ, seq(regions)));
+    let procedure = vec![code("CTHEAD", "99HOSP", "47119")];
+    obj.put(DataElement::new(tags::PROCEDURE_CODE_SEQUENCE, VR::SQ, seq(procedure)));
+    let items = ["No acute findings.", "ZELDA", "QUELLMARK", "Small hiatus hernia."].map(text_item).to_vec();
+    obj.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(items)));
+    write(&v, "in/turn.dcm", obj, ts);
+    let (code, out, err) = v.run(&["check", "in"]);
+    assert_ne!(code, 0, "{out}");
+    for tag in
+        ["(0008,0104) CodeMeaning in AnatomicRegionSequence", "(0008,0104) CodeMeaning in ProcedureCode"]
+    {
+        assert!(out.contains(tag) || err.contains(tag), "{tag} not named: {out} {err}");
+    }
+    let (code, results, err) = scrub(&v, &["in", "--out", "out"]);
+    assert_eq!(code, 0, "{err} {results:?}");
+    let scrubbed = read(&v, "out/in/turn.dcm");
+    let said = |sequence, tag| -> Vec<String> {
+        let items = scrubbed.element(sequence).unwrap().items().unwrap().to_vec();
+        items.iter().map(|i| value(i, tag).unwrap_or_default().trim().to_string()).collect()
+    };
+    assert_eq!(said(tags::ANATOMIC_REGION_SEQUENCE, tags::CODE_MEANING), ["CLEANED", "CLEANED"]);
+    assert_eq!(said(tags::PROCEDURE_CODE_SEQUENCE, tags::CODE_MEANING), ["CLEANED"]);
+    assert_eq!(
+        said(tags::CONTENT_SEQUENCE, tags::TEXT_VALUE),
+        ["No acute findings.", "CLEANED", "CLEANED", "Small hiatus hernia."]
+    );
     v.ok(&["check", "out"]);
 }

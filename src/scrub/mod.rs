@@ -183,7 +183,9 @@ impl Scrubber<'_> {
     fn items(&self, tag: Tag, items: impl IntoIterator<Item = InMemDicomObject>) -> Vec<InMemDicomObject> {
         let place =
             if tag == tags::DIRECTORY_RECORD_SEQUENCE { Place::DirectoryRecord } else { Place::Dataset };
-        items.into_iter().map(|i| self.object(i, place)).collect()
+        let mut items: Vec<InMemDicomObject> = items.into_iter().map(|i| self.object(i, place)).collect();
+        clean_in_turn(&mut items);
+        items
     }
 
     fn sequence(tag: Tag, items: Vec<InMemDicomObject>) -> InMemElement {
@@ -273,8 +275,15 @@ impl Scrubber<'_> {
                 Some(items) => Some(Self::sequence(tag, self.items(tag, items))),
                 None if kept_text => {
                     let coded = (vr == VR::CS).then(|| codes(tag, &text)).flatten();
-                    match self.clean(tag, coded.as_deref().unwrap_or(&text), Strength::Kept, false).or(coded)
-                    {
+                    let mut cleaned =
+                        self.clean(tag, coded.as_deref().unwrap_or(&text), Strength::Kept, false).or(coded);
+                    // What the law still refuses (a bare number as a code's meaning, a name read
+                    // across two values) goes whole.
+                    let out = cleaned.as_deref().unwrap_or(&text);
+                    if !crate::gate::law::keeps(tag, vr, out.as_bytes()) {
+                        cleaned = Some("CLEANED".into());
+                    }
+                    match cleaned {
                         None => kept(value),
                         Some(cleaned) => primitive(PrimitiveValue::from(cleaned)),
                     }
@@ -380,6 +389,68 @@ fn clean_site_code(item: &mut InMemDicomObject) {
         let vr = crate::gate::scan::dictionary_vr(tag).unwrap_or(VR::LO);
         item.put(DataElement::new(tag, vr, PrimitiveValue::from("CLEANED")));
     }
+}
+
+/// Items a report's reader lists one after another, read as one line as the gate's law reads
+/// them (two or three in a row, [`crate::gate::law::IN_TURN`]): their text values as free text,
+/// their codes' meanings (a CODE content item's: its concept's) as kept text. Where such a line
+/// says a name (`ZELDA`, `QUELLMARK` in two TEXT items; `Zelda`, `Quellmark` as two codes'
+/// meanings), what each of its items says becomes CLEANED.
+fn clean_in_turn(items: &mut [InMemDicomObject]) {
+    for (tag, strength) in [(tags::TEXT_VALUE, Strength::FreeText), (tags::CODE_MEANING, Strength::Kept)] {
+        let lines: Vec<Option<String>> = items.iter().map(|item| said(item, tag)).collect();
+        let mut clear = vec![false; items.len()];
+        // Where a line may start: past the last one that said something, as the law reads.
+        let mut from = 0;
+        for end in 1..items.len() {
+            // The shortest line ending here that says one: the items after a name keep theirs.
+            for start in (end.saturating_sub(crate::gate::law::IN_TURN - 1).max(from)..end).rev() {
+                let Some(line) = lines[start..=end].iter().cloned().collect::<Option<Vec<_>>>() else {
+                    break;
+                };
+                if shape::find(line.join(" ").as_bytes(), strength).is_some() {
+                    clear[start..=end].iter_mut().for_each(|c| *c = true);
+                    from = end + 1;
+                    break;
+                }
+            }
+        }
+        for (item, _) in items.iter_mut().zip(&clear).filter(|(_, c)| **c) {
+            unsay(item, tag);
+        }
+    }
+}
+
+/// What an item says in its part of a line read in turn: its own value of `tag`, or — for a
+/// code's meaning — its concept code's.
+fn said(item: &InMemDicomObject, tag: Tag) -> Option<String> {
+    let e = match item.element(tag) {
+        Ok(e) => e,
+        Err(_) if tag == tags::CODE_MEANING => item
+            .element(tags::CONCEPT_CODE_SEQUENCE)
+            .ok()?
+            .items()?
+            .first()?
+            .element(tags::CODE_MEANING)
+            .ok()?,
+        Err(_) => return None,
+    };
+    let text = e.value().to_str().ok()?.trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+/// CLEANED written over what [`said`] read.
+fn unsay(item: &mut InMemDicomObject, tag: Tag) {
+    if let Ok(e) = item.element(tag) {
+        let vr = e.vr();
+        item.put(DataElement::new(tag, vr, PrimitiveValue::from("CLEANED")));
+        return;
+    }
+    item.update_value(tags::CONCEPT_CODE_SEQUENCE, |v| {
+        if let Some(concept) = v.items_mut().and_then(|items| items.first_mut()) {
+            concept.put(DataElement::new(tags::CODE_MEANING, VR::LO, PrimitiveValue::from("CLEANED")));
+        }
+    });
 }
 
 /// A standard attribute the file wrote as UN, as the dictionary says it is (the gate judges it

@@ -37,6 +37,7 @@ mod burned_in;
 mod glyphs;
 mod private;
 mod report;
+pub use report::IN_TURN;
 mod values;
 mod visit;
 
@@ -73,6 +74,36 @@ fn profiles() -> &'static Profiles {
 pub fn kept_by_the_basic_profile(tag: Tag) -> bool {
     let vr = scan::dictionary_vr(tag).unwrap_or(VR::LO);
     matches!(profiles().basic.action(tag, vr), Action::Keep)
+}
+
+/// Whether a value the profile keeps as it is may stay: it has its VR's form, a coded string
+/// whose terms the standard lists holds them, no identity is read in it (its values apart and in
+/// one line, at the kept strength), and it is no bare number, date or postcode where the
+/// attribute holds words. `vault scrub` asks this of every value it keeps, so that it writes
+/// what the law accepts.
+pub fn keeps(tag: Tag, vr: VR, value: &[u8]) -> bool {
+    kept(tag, vr, value).is_ok()
+}
+
+fn kept(tag: Tag, vr: VR, value: &[u8]) -> Result<(), Problem> {
+    if !has_its_form(vr, value) {
+        return Err(Problem::NotItsVr);
+    }
+    if text_vr(vr) && super::terms::undefined(tag, value) {
+        return Err(Problem::NotATerm);
+    }
+    if text_vr(vr)
+        && let Some(s) = read_as_text(value).find_map(|c| shape::find(&c, Strength::Kept))
+    {
+        return Err(Problem::IdentityInText(s));
+    }
+    if bare_number(tag, vr, value) {
+        return Err(Problem::IdentityInText(shape::Shape::IdNumber));
+    }
+    match bare_value(tag, vr, value).filter(|_| kept_by_the_basic_profile(tag)) {
+        Some(s) => Err(Problem::IdentityInText(s)),
+        None => Ok(()),
+    }
 }
 
 pub fn tag_text(tag: Tag) -> String {
@@ -354,26 +385,7 @@ impl Law<'_> {
     fn judge(&self, tag: Tag, action: Action, vr: VR, value: &[u8]) -> Result<(), Problem> {
         let components = || value.split(|&b| b == b'\\');
         match action {
-            Action::Keep => {
-                if !has_its_form(vr, value) {
-                    return Err(Problem::NotItsVr);
-                }
-                if text_vr(vr) && super::terms::undefined(tag, value) {
-                    return Err(Problem::NotATerm);
-                }
-                if text_vr(vr)
-                    && let Some(s) = read_as_text(value).find_map(|c| shape::find(&c, Strength::Kept))
-                {
-                    return Err(Problem::IdentityInText(s));
-                }
-                if bare_number(tag, vr, value) {
-                    return Err(Problem::IdentityInText(shape::Shape::IdNumber));
-                }
-                match bare_value(tag, vr, value).filter(|_| kept_by_the_basic_profile(tag)) {
-                    Some(s) => Err(Problem::IdentityInText(s)),
-                    None => Ok(()),
-                }
-            }
+            Action::Keep => kept(tag, vr, value),
             Action::Remove | Action::Zero | Action::Dummy => {
                 if blank(vr, value, self.policy) {
                     Ok(())

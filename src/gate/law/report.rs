@@ -114,7 +114,7 @@ impl Law<'_> {
 }
 
 /// How many items in a row are read as one line: a name split over two or three items.
-const IN_TURN: usize = 3;
+pub const IN_TURN: usize = 3;
 
 impl Law<'_> {
     /// At an item's end: its text values and its code's meaning read with those of the items
