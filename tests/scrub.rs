@@ -542,19 +542,36 @@ fn scrub_writes_what_the_law_accepts_numbers_in_meanings_and_names_over_items() 
         item.put(text(tags::TEXT_VALUE, VR::UT, said));
         item
     };
+    let code_item = |meaning: &str| {
+        let mut item = InMemDicomObject::new_empty();
+        item.put(text(tags::RELATIONSHIP_TYPE, VR::CS, "CONTAINS"));
+        item.put(text(tags::VALUE_TYPE, VR::CS, "CODE"));
+        let concept = code("121071", "DCM", "Finding");
+        item.put(DataElement::new(tags::CONCEPT_NAME_CODE_SEQUENCE, VR::SQ, seq(vec![concept])));
+        let value = code("T-D1100", "SRT", meaning);
+        item.put(DataElement::new(tags::CONCEPT_CODE_SEQUENCE, VR::SQ, seq(vec![value])));
+        item
+    };
     let mut obj = slice(1, "Madeup^Person");
     let regions = vec![code("T-D1100", "SRT", "Zelda"), code("T-D1200", "SRT", "Quellmark")];
     obj.put(DataElement::new(tags::ANATOMIC_REGION_SEQUENCE, VR::SQ, seq(regions)));
-    let procedure = vec![code("CTHEAD", "99HOSP", "47119")];
+    // A date as a code's value, beside a long code value the law once read instead.
+    let mut dated = code("19710203", "SRT", "Head");
+    dated.put(text(tags::LONG_CODE_VALUE, VR::UC, "HEAD-LONG"));
+    let procedure = vec![code("CTHEAD", "99HOSP", "47119"), dated];
     obj.put(DataElement::new(tags::PROCEDURE_CODE_SEQUENCE, VR::SQ, seq(procedure)));
-    let items = ["No acute findings.", "ZELDA", "QUELLMARK", "Small hiatus hernia."].map(text_item).to_vec();
+    let mut items =
+        ["No acute findings.", "ZELDA", "QUELLMARK", "Small hiatus hernia."].map(text_item).to_vec();
+    items.extend(["Zelda", "Quellmark"].map(code_item));
     obj.put(DataElement::new(tags::CONTENT_SEQUENCE, VR::SQ, seq(items)));
     write(&v, "in/turn.dcm", obj, ts);
     let (code, out, err) = v.run(&["check", "in"]);
     assert_ne!(code, 0, "{out}");
-    for tag in
-        ["(0008,0104) CodeMeaning in AnatomicRegionSequence", "(0008,0104) CodeMeaning in ProcedureCode"]
-    {
+    for tag in [
+        "(0008,0104) CodeMeaning in AnatomicRegionSequence",
+        "(0008,0104) CodeMeaning in ProcedureCode",
+        "(0008,0100) CodeValue in ProcedureCodeSequence[1]",
+    ] {
         assert!(out.contains(tag) || err.contains(tag), "{tag} not named: {out} {err}");
     }
     let (code, results, err) = scrub(&v, &["in", "--out", "out"]);
@@ -565,10 +582,19 @@ fn scrub_writes_what_the_law_accepts_numbers_in_meanings_and_names_over_items() 
         items.iter().map(|i| value(i, tag).unwrap_or_default().trim().to_string()).collect()
     };
     assert_eq!(said(tags::ANATOMIC_REGION_SEQUENCE, tags::CODE_MEANING), ["CLEANED", "CLEANED"]);
-    assert_eq!(said(tags::PROCEDURE_CODE_SEQUENCE, tags::CODE_MEANING), ["CLEANED"]);
+    assert_eq!(said(tags::PROCEDURE_CODE_SEQUENCE, tags::CODE_MEANING), ["CLEANED", "CLEANED"]);
+    assert_eq!(said(tags::PROCEDURE_CODE_SEQUENCE, tags::CODE_VALUE), ["CTHEAD", "CLEANED"]);
     assert_eq!(
         said(tags::CONTENT_SEQUENCE, tags::TEXT_VALUE),
-        ["No acute findings.", "CLEANED", "CLEANED", "Small hiatus hernia."]
+        ["No acute findings.", "CLEANED", "CLEANED", "Small hiatus hernia.", "", ""]
     );
+    let concepts: Vec<String> = scrubbed.element(tags::CONTENT_SEQUENCE).unwrap().items().unwrap()[4..]
+        .iter()
+        .map(|i| {
+            let concept = &i.element(tags::CONCEPT_CODE_SEQUENCE).unwrap().items().unwrap()[0];
+            value(concept, tags::CODE_MEANING).unwrap().trim().to_string()
+        })
+        .collect();
+    assert_eq!(concepts, ["CLEANED", "CLEANED"]);
     v.ok(&["check", "out"]);
 }

@@ -281,7 +281,9 @@ impl Scrubber<'_> {
                     // across two values) goes whole.
                     let out = cleaned.as_deref().unwrap_or(&text);
                     if !crate::gate::law::keeps(tag, vr, out.as_bytes()) {
-                        cleaned = Some("CLEANED".into());
+                        // Where CLEANED is no term the standard lists, nothing.
+                        let word = crate::gate::law::keeps(tag, vr, b"CLEANED");
+                        cleaned = Some(if word { "CLEANED" } else { "" }.into());
                     }
                     match cleaned {
                         None => kept(value),
@@ -377,15 +379,22 @@ fn clean_site_code(item: &mut InMemDicomObject) {
     let text = |tag| {
         item.element(tag).ok().and_then(|e| e.value().to_str().ok()).map(|s| s.trim().as_bytes().to_vec())
     };
-    let value_tag = [tags::CODE_VALUE, tags::LONG_CODE_VALUE, tags::URN_CODE_VALUE]
+    // Every value an item holds (Code Value, Long Code Value, URN Code Value), as the law judges
+    // each.
+    let value_tags: Vec<Tag> = [tags::CODE_VALUE, tags::LONG_CODE_VALUE, tags::URN_CODE_VALUE]
         .into_iter()
-        .find(|&t| item.element(t).is_ok());
+        .filter(|&t| item.element(t).is_ok())
+        .collect();
     let (scheme, meaning) = (text(tags::CODING_SCHEME_DESIGNATOR), text(tags::CODE_MEANING));
-    let value = value_tag.and_then(text);
-    if shape::site_code::site_code(scheme.as_deref(), value.as_deref(), meaning.as_deref()).is_none() {
+    let values: Vec<Option<Vec<u8>>> =
+        if value_tags.is_empty() { vec![None] } else { value_tags.iter().map(|&t| text(t)).collect() };
+    let found = values.iter().any(|value| {
+        shape::site_code::site_code(scheme.as_deref(), value.as_deref(), meaning.as_deref()).is_some()
+    });
+    if !found {
         return;
     }
-    for tag in value_tag.into_iter().chain([tags::CODE_MEANING]) {
+    for tag in value_tags.into_iter().chain([tags::CODE_MEANING]) {
         let vr = crate::gate::scan::dictionary_vr(tag).unwrap_or(VR::LO);
         item.put(DataElement::new(tag, vr, PrimitiveValue::from("CLEANED")));
     }
@@ -424,31 +433,38 @@ fn clean_in_turn(items: &mut [InMemDicomObject]) {
 /// What an item says in its part of a line read in turn: its own value of `tag`, or — for a
 /// code's meaning — its concept code's.
 fn said(item: &InMemDicomObject, tag: Tag) -> Option<String> {
-    let e = match item.element(tag) {
-        Ok(e) => e,
-        Err(_) if tag == tags::CODE_MEANING => item
-            .element(tags::CONCEPT_CODE_SEQUENCE)
-            .ok()?
-            .items()?
-            .first()?
-            .element(tags::CODE_MEANING)
-            .ok()?,
+    // Trimmed as the law trims (spaces and NULs only: a line break is something said).
+    let text = |e: &InMemElement| {
+        e.value()
+            .to_str()
+            .ok()
+            .map(|t| String::from_utf8_lossy(crate::gate::scan::trim(t.as_bytes())).into_owned())
+    };
+    let said = match item.element(tag) {
+        Ok(e) => text(e)?,
+        Err(_) if tag == tags::CODE_MEANING => {
+            let concepts = item.element(tags::CONCEPT_CODE_SEQUENCE).ok()?.items()?;
+            let meanings = concepts.iter().filter_map(|c| c.element(tags::CODE_MEANING).ok().and_then(text));
+            meanings.collect::<Vec<_>>().join(" ")
+        }
         Err(_) => return None,
     };
-    let text = e.value().to_str().ok()?.trim().to_string();
-    (!text.is_empty()).then_some(text)
+    (!said.is_empty()).then_some(said)
 }
 
 /// CLEANED written over what [`said`] read.
 fn unsay(item: &mut InMemDicomObject, tag: Tag) {
+    let cleaned = |tag, vr| DataElement::new(tag, vr, PrimitiveValue::from("CLEANED"));
     if let Ok(e) = item.element(tag) {
         let vr = e.vr();
-        item.put(DataElement::new(tag, vr, PrimitiveValue::from("CLEANED")));
+        item.put(cleaned(tag, vr));
         return;
     }
     item.update_value(tags::CONCEPT_CODE_SEQUENCE, |v| {
-        if let Some(concept) = v.items_mut().and_then(|items| items.first_mut()) {
-            concept.put(DataElement::new(tags::CODE_MEANING, VR::LO, PrimitiveValue::from("CLEANED")));
+        for concept in v.items_mut().into_iter().flatten() {
+            if concept.element(tags::CODE_MEANING).is_ok() {
+                concept.put(cleaned(tags::CODE_MEANING, VR::LO));
+            }
         }
     });
 }

@@ -199,7 +199,9 @@ struct Level {
 /// A code item's parts.
 #[derive(Default)]
 struct Code {
-    value: Option<(Tag, Vec<u8>)>,
+    /// Each of its values (Code Value, Long Code Value, URN Code Value): an item may hold more
+    /// than one, and each is judged.
+    values: Vec<(Tag, Vec<u8>)>,
     scheme: Option<Vec<u8>>,
     meaning: Option<Vec<u8>>,
 }

@@ -26,7 +26,7 @@ impl Law<'_> {
             let code = &mut self.levels[n - 1].code;
             match e.tag {
                 tags::CODE_VALUE | tags::LONG_CODE_VALUE | tags::URN_CODE_VALUE => {
-                    code.value = Some((e.tag, value()))
+                    code.values.push((e.tag, value()))
                 }
                 tags::CODING_SCHEME_DESIGNATOR => code.scheme = Some(value()),
                 tags::CODE_MEANING => code.meaning = Some(value()),
@@ -100,15 +100,22 @@ impl Law<'_> {
     pub(super) fn coded(&mut self) {
         let Some(level) = self.levels.last_mut() else { return };
         let code = std::mem::take(&mut level.code);
-        let (value_tag, value) = code.value.unzip();
-        let found =
-            shape::site_code::site_code(code.scheme.as_deref(), value.as_deref(), code.meaning.as_deref());
-        if let Some((part, shape)) = found {
-            let tag = match part {
-                shape::site_code::Part::Value => value_tag.expect("a value was read"),
-                shape::site_code::Part::Meaning => tags::CODE_MEANING,
-            };
-            self.find("identity-in-text", tag, None, true, Some(shape.describe()));
+        let (scheme, meaning) = (code.scheme.as_deref(), code.meaning.as_deref());
+        // Each value read with the scheme and the meaning; with none, the meaning alone.
+        let values: Vec<(Option<Tag>, Option<&[u8]>)> = if code.values.is_empty() {
+            vec![(None, None)]
+        } else {
+            code.values.iter().map(|(tag, v)| (Some(*tag), Some(v.as_slice()))).collect()
+        };
+        for (value_tag, value) in values {
+            if let Some((part, shape)) = shape::site_code::site_code(scheme, value, meaning) {
+                let tag = match part {
+                    shape::site_code::Part::Value => value_tag.expect("a value was read"),
+                    shape::site_code::Part::Meaning => tags::CODE_MEANING,
+                };
+                self.find("identity-in-text", tag, None, true, Some(shape.describe()));
+                return;
+            }
         }
     }
 }

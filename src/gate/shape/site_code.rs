@@ -1,6 +1,7 @@
 //! A code of a site's own scheme (`99HOSP`, `99RIS`) is a site's own words: what a viewer shows
-//! beside it, read as a description is. The gate's law refuses a code item this finds in; the
-//! scrub writes CLEANED over the part it names, and its output passes the same test.
+//! beside it, read as a description is; and a code of any scheme holds that scheme's codes, not
+//! a date or someone's number. The gate's law refuses a code item this finds in; the scrub
+//! writes CLEANED over the part it names, and its output passes the same test.
 
 use super::{Shape, Strength, find};
 
@@ -68,8 +69,8 @@ pub fn site_code(
 
 /// A code value its scheme could not have given, by what it is instead:
 /// - a date written as eight digits (`19710203`), in any scheme — but a SNOMED CT identifier
-///   that passes its check (few dates could: one in a few hundred has a concept's partition,
-///   and one in ten of those its check digit);
+///   that passes its check (about one date in forty has a concept's partition, and one in ten
+///   of those its check digit: one in four hundred passes);
 /// - a number of five digits or more as a code of DICOM's own scheme, whose numbered codes have
 ///   six (`113100`), or of SNOMED CT's, whose identifiers name their partition and end in a
 ///   check digit ([`sctid`]): `4711913` as either is someone's number.
@@ -82,7 +83,7 @@ fn not_the_schemes(scheme: &[u8], value: &[u8]) -> Option<Shape> {
         return None;
     }
     let snomed = matches!(scheme, b"SCT" | b"SNOMED");
-    if snomed && sctid(v) {
+    if snomed && (sctid(v) || NOT_SCTIDS_IN_PS3_16.contains(&v)) {
         return None;
     }
     if v.len() == 8 && super::numbers::date(v) {
@@ -91,6 +92,10 @@ fn not_the_schemes(scheme: &[u8], value: &[u8]) -> Option<Shape> {
     let numbered = if scheme == b"DCM" { v.len() != 6 } else { snomed };
     numbered.then_some(Shape::IdNumber)
 }
+
+/// SCT codes PS3.16 lists that fail SNOMED CT's check: tools that write the standard's values
+/// write them (CID 12325's `115347700`, Serum albumin below reference range).
+const NOT_SCTIDS_IN_PS3_16: &[&[u8]] = &[b"115347700"];
 
 /// A SNOMED CT concept's identifier (SNOMED CT's Technical Implementation Guide, "SCTID"): six
 /// to eighteen digits, the first not zero; the two before the last name the partition, a
@@ -155,8 +160,10 @@ mod tests {
         assert_eq!(found("SCT", "9434765919", "Head"), Some((Part::Value, Shape::IdNumber)));
         assert_eq!(found("DCM", "113691", "IEC Body Dosimetry Phantom"), None);
         assert_eq!(found("SCT", "77477000", "CT"), None);
-        assert_eq!(found("FMA", "7088", "Heart"), None);
-        assert_eq!(found("PUBCHEM_CID", "5793", "Glucose"), None);
+        assert_eq!(found("FMA", "50801", "Brain"), None);
+        assert_eq!(found("PUBCHEM_CID", "264776", "Iohexol"), None);
+        assert_eq!(found("SCT", "115347700", "Serum albumin below reference range"), None);
+        assert_eq!(found("99HOSP", "12345678", "CT Head"), None);
     }
 
     #[test]
