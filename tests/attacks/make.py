@@ -408,6 +408,9 @@ def class1():
                                  ('mrn_sct', '4711913', 'SCT'), ('nhs_sct', '9434765919', 'SCT')]:
         add('c1_code_value_%s.dcm' % label, C1, 'a %s code whose value is %s' % (scheme, value), value,
             part10(ct('c1 code value ' + label, head(value, scheme))))
+    add('c1_code_value_date_beside_long.dcm', C1, 'a code whose value is 19710203 beside a long code value',
+        '19710203', part10(ct('c1 code value long', [E(0x00082218, 'SQ', [
+            code('19710203', 'SRT', 'Head') + [E(0x00080119, 'UC', 'HEAD-LONG')]])])))
     # A name split over items a report's reader lists one after another.
     # (A surname no word list has: `Attacker` is an English word.)
     add('c1_sr_text_items_in_turn.dcm', C1, 'two SR TEXT items in a row, ZELDA then QUELLMARK', 'QUELLMARK',
@@ -1832,6 +1835,10 @@ def controls(tmp):
                                                               code('10200004', 'SCT', 'Liver'),
                                                               code('113691', 'DCM', 'IEC Body Dosimetry Phantom')]),
                                          E(0x00081032, 'SQ', [code('77477000', 'SCT', 'CT')])])))
+    add('ctl_derivation_ratio.dcm', C7, 'de-identified CT (Clean Descriptors) whose DerivationDescription gives a '
+        'compression ratio of six decimals, as pydicom writes it', '',
+        part10(ct('ctl derivation ratio', clean_desc + [E(0x00082111, 'ST', 'Lossy compression with JPEG baseline, '
+                                                         'IJG quality factor 90, compression ratio 0.084906')])))
     add('ctl_codes_in_turn.dcm', C7, 'de-identified CT whose anatomic region codes are Head and Neck', '',
         part10(ct('ctl codes turn', [E(0x00082218, 'SQ', [code('T-D1100', 'SRT', 'Head'),
                                                           code('T-D1600', 'SRT', 'Neck')])])))

@@ -173,7 +173,20 @@ pub(super) fn id_number(text: &[u8], run: usize) -> bool {
             || before_is(text, r.0, MEASURES)
             || text[..r.0].to_ascii_uppercase().ends_with(b"NCT")
     };
-    if runs.iter().any(|r| r.1 - r.0 >= run && !measured(r)) {
+    // The digits after a decimal point (`compression ratio 0.084906`): a number of one to three
+    // digits, a point, and these, with no other point beside (`1.2.840.10008` is dotted, not a
+    // fraction).
+    let fraction = |r: &(usize, usize)| {
+        let whole = text[..r.0].strip_suffix(b".").map(|before| {
+            let digits = before.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+            (digits, before.len() - digits)
+        });
+        let dotted_before = |start: usize| start > 0 && text[start - 1] == b'.';
+        let dotted_after = text.get(r.1) == Some(&b'.') && text.get(r.1 + 1).is_some_and(u8::is_ascii_digit);
+        whole.is_some_and(|(digits, start)| (1..=3).contains(&digits) && !dotted_before(start))
+            && !dotted_after
+    };
+    if runs.iter().any(|r| r.1 - r.0 >= run && !measured(r) && !fraction(r)) {
         return true;
     }
     // Groups of two digits or more joined by single spaces, dashes or brackets: each chain is
@@ -202,7 +215,7 @@ pub(super) fn id_number(text: &[u8], run: usize) -> bool {
             && (values.windows(2).all(|w| w[0] < w[1]) || values.windows(2).all(|w| w[0] > w[1]));
         let last = chain[chain.len() - 1];
         let settings = counting || unit_after(text, last.1) || before_is(text, chain[0].0, MEASURES);
-        digits >= 7 && !settings && !(chain.len() == 1 && measured(&last))
+        digits >= 7 && !settings && !(chain.len() == 1 && (measured(&last) || fraction(&last)))
     })
 }
 

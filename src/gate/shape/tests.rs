@@ -293,6 +293,9 @@ fn identity_in_sentences_other_languages_and_other_separators_is_found() {
 fn teaching_descriptions_are_not_identity() {
     for text in [
         "AXIAL 5MM",
+        // A decimal fraction (pydicom writes this as a Derivation Description).
+        "Lossy compression with JPEG baseline, IJG quality factor 90, compression ratio 0.084906",
+        "Pixel spacing 0.48828125",
         "ECG 2 Lead ST",
         "3 Chamber View",
         "Phase 2 Arterial Way In",
@@ -397,6 +400,9 @@ fn teaching_descriptions_are_not_identity() {
         "call 020 7946 0000",
         "ref 943 476 5919",
         "4711913 and 12 more",
+        // Dotted, not a fraction; a whole number of four digits before the point.
+        "see 2.25.4711913",
+        "ref 4711.913001",
     ] {
         assert!(find(text.as_bytes(), Strength::FreeText).is_some(), "{text}");
     }
