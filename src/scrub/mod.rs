@@ -386,12 +386,9 @@ fn clean_site_code(item: &mut InMemDicomObject) {
         .filter(|&t| item.element(t).is_ok())
         .collect();
     let (scheme, meaning) = (text(tags::CODING_SCHEME_DESIGNATOR), text(tags::CODE_MEANING));
-    let values: Vec<Option<Vec<u8>>> =
-        if value_tags.is_empty() { vec![None] } else { value_tags.iter().map(|&t| text(t)).collect() };
-    let found = values.iter().any(|value| {
-        shape::site_code::site_code(scheme.as_deref(), value.as_deref(), meaning.as_deref()).is_some()
-    });
-    if !found {
+    let values: Vec<Vec<u8>> = value_tags.iter().filter_map(|&t| text(t)).collect();
+    let values: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
+    if shape::site_code::site_code_of(scheme.as_deref(), &values, meaning.as_deref()).is_none() {
         return;
     }
     for tag in value_tags.into_iter().chain([tags::CODE_MEANING]) {

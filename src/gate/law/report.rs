@@ -100,22 +100,14 @@ impl Law<'_> {
     pub(super) fn coded(&mut self) {
         let Some(level) = self.levels.last_mut() else { return };
         let code = std::mem::take(&mut level.code);
-        let (scheme, meaning) = (code.scheme.as_deref(), code.meaning.as_deref());
-        // Each value read with the scheme and the meaning; with none, the meaning alone.
-        let values: Vec<(Option<Tag>, Option<&[u8]>)> = if code.values.is_empty() {
-            vec![(None, None)]
-        } else {
-            code.values.iter().map(|(tag, v)| (Some(*tag), Some(v.as_slice()))).collect()
-        };
-        for (value_tag, value) in values {
-            if let Some((part, shape)) = shape::site_code::site_code(scheme, value, meaning) {
-                let tag = match part {
-                    shape::site_code::Part::Value => value_tag.expect("a value was read"),
-                    shape::site_code::Part::Meaning => tags::CODE_MEANING,
-                };
-                self.find("identity-in-text", tag, None, true, Some(shape.describe()));
-                return;
-            }
+        let values: Vec<&[u8]> = code.values.iter().map(|(_, v)| v.as_slice()).collect();
+        let found = shape::site_code::site_code_of(code.scheme.as_deref(), &values, code.meaning.as_deref());
+        if let Some((index, part, shape)) = found {
+            let tag = match (part, index) {
+                (shape::site_code::Part::Value, Some(i)) => code.values[i].0,
+                _ => tags::CODE_MEANING,
+            };
+            self.find("identity-in-text", tag, None, true, Some(shape.describe()));
         }
     }
 }

@@ -159,14 +159,19 @@ fn find_once(text: &[u8], strength: Strength) -> Option<Shape> {
 /// SNOMED's): there only a date written with separators counts, which no scheme writes. A date
 /// of dots ends in a year of four digits (`1.10.12` and `2023.1.1` are versions). Not in the
 /// Basic Directory's group (0004), whose writers number their files.
+/// A value with its padding taken off: trailing NULs and white space, leading white space.
+pub(super) fn unpadded(value: &[u8]) -> &[u8] {
+    let end = value.iter().rposition(|&b| b != 0 && !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    value[..end].trim_ascii_start()
+}
+
 pub fn bare_value(tag: dicom_core::Tag, component: &[u8]) -> Option<Shape> {
     use dicom_dictionary_std::tags;
     if tag.group() == 0x0004 {
         return None;
     }
     let code = matches!(tag, tags::CODE_VALUE | tags::LONG_CODE_VALUE | tags::URN_CODE_VALUE);
-    let end = component.iter().rposition(|&b| b != 0 && !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
-    let t = component[..end].trim_ascii_start();
+    let t = unpadded(component);
     let digits = t.iter().filter(|b| b.is_ascii_digit()).count();
     let numeric = t.iter().all(|&b| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'/' | b'.'));
     if numeric && digits >= 4 && digits < t.len() && date(t) {

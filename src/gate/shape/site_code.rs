@@ -67,6 +67,23 @@ pub fn site_code(
         .map(|shape| (Part::Value, shape))
 }
 
+/// [`site_code`] of a code item with any number of values (Code Value, Long Code Value, URN Code
+/// Value): each value read with the scheme and the meaning, and with none the meaning alone.
+/// With the part and shape, the index of the value it was found with (none where the item has
+/// no value).
+pub fn site_code_of(
+    scheme: Option<&[u8]>,
+    values: &[&[u8]],
+    meaning: Option<&[u8]>,
+) -> Option<(Option<usize>, Part, Shape)> {
+    if values.is_empty() {
+        return site_code(scheme, None, meaning).map(|(part, shape)| (None, part, shape));
+    }
+    values.iter().enumerate().find_map(|(i, value)| {
+        site_code(scheme, Some(value), meaning).map(|(part, shape)| (Some(i), part, shape))
+    })
+}
+
 /// A code value its scheme could not have given, by what it is instead:
 /// - a date written as eight digits (`19710203`), in any scheme — but a SNOMED CT identifier
 ///   that passes its check (about one date in forty has a concept's partition, and one in ten
@@ -77,8 +94,7 @@ pub fn site_code(
 ///
 /// Other schemes' numbers are left alone: their codes are numbers of any length (FMA, PubChem).
 fn not_the_schemes(scheme: &[u8], value: &[u8]) -> Option<Shape> {
-    let end = value.iter().rposition(|&b| b != 0 && !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
-    let v = value[..end].trim_ascii_start();
+    let v = super::unpadded(value);
     if v.len() < 5 || !v.iter().all(u8::is_ascii_digit) {
         return None;
     }
