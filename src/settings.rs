@@ -1,7 +1,8 @@
 //! The names a vault keeps its settings under in its store (the store's settings table, sealed
 //! like every record), all in one place: no two parts of vault can take one name for two things,
 //! and a reader sees at once what a vault remembers besides its files. The format library keeps
-//! one of its own ([`vaultfmt::store::ORPHANS_SETTING`]: files unlinked while open).
+//! two of its own ([`vaultfmt::store::ORPHANS_SETTING`]: files unlinked while open;
+//! [`vaultfmt::store::PRIORS_SETTING`]: files' prior versions kept while they are changed).
 
 /// The vault's gate policy, as JSON text.
 pub const GATE_POLICY: &str = "gate_policy.json";
@@ -36,6 +37,7 @@ pub const ALL: &[&str] = &[
     MIRROR_IN_PROGRESS,
     MIRROR_LAST,
     vaultfmt::store::ORPHANS_SETTING,
+    vaultfmt::store::PRIORS_SETTING,
 ];
 
 #[cfg(test)]

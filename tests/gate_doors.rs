@@ -22,8 +22,10 @@ fn is_clean(bytes: &[u8]) -> bool {
 
 /// Two descriptors of one file: the first writes a conforming file and closes it (the gate
 /// checks at the close) while the second, made direct, writes an identified file over it at
-/// the same moment. Whichever lands first, both closes end with the file gone — never with
-/// the identified bytes readable, there or after a remount. Run many times to meet the race.
+/// the same moment. Whichever lands first, both closes end with the file gone, or — when the
+/// first close passed the conforming file before the identified write began — holding the
+/// conforming bytes it was passed with (the refused write undone); never with the identified
+/// bytes readable, there or after a remount. Run many times to meet the race.
 #[test]
 fn invariant_4_a_write_racing_the_check_at_close_never_leaves_identified_bytes_readable() {
     let rounds: usize = std::env::var("VAULT_RACE_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(1000);
@@ -45,7 +47,8 @@ fn invariant_4_a_write_racing_the_check_at_close_never_leaves_identified_bytes_r
     let clean = Arc::new(with_pixels(conformant()));
     let dirty = Arc::new(with_pixels(identified()));
     assert!(is_clean(&clean) && !is_clean(&dirty));
-    let (mut a_refused, mut direct) = (0, 0);
+    let (mut a_refused, mut direct, mut kept) = (0, 0, 0);
+    let mut never_passed = std::collections::BTreeSet::new();
     for i in 0..rounds {
         let path = m.dir.join(format!("f{i:05}.dcm"));
         let mut a = fs::File::create(&path).unwrap();
@@ -73,11 +76,23 @@ fn invariant_4_a_write_racing_the_check_at_close_never_leaves_identified_bytes_r
         // direct write waits for.
         let fd = std::os::fd::IntoRawFd::into_raw_fd(a);
         // SAFETY: closing the descriptor this test owns, once.
+        let refused_before = a_refused;
         a_refused += usize::from(unsafe { libc::close(fd) } != 0);
         writer.join().unwrap().unwrap_or_else(|e| panic!("round {i}: the second handle's write failed: {e}"));
+        let refused_first = a_refused > refused_before;
+        if refused_first {
+            never_passed.insert(format!("f{i:05}.dcm"));
+        }
         match fs::read(&path) {
             Ok(bytes) => {
-                panic!("round {i}: the file is still there after both closes (clean: {})", is_clean(&bytes))
+                assert!(
+                    bytes == *clean && !refused_first,
+                    "round {i}: after both closes the file holds {} bytes, not the ones passed (clean: {}; \
+                     the first close refused: {refused_first})",
+                    bytes.len(),
+                    is_clean(&bytes)
+                );
+                kept += 1;
             }
             Err(e) => assert!(
                 matches!(e.kind(), std::io::ErrorKind::NotFound) || e.raw_os_error() == Some(libc::EACCES),
@@ -86,7 +101,8 @@ fn invariant_4_a_write_racing_the_check_at_close_never_leaves_identified_bytes_r
         }
     }
     eprintln!(
-        "{rounds} rounds: the first close saw the identified bytes in {a_refused}; {direct} direct handles"
+        "{rounds} rounds: the first close saw the identified bytes in {a_refused}; {kept} kept the passed \
+         file; {direct} direct handles"
     );
     // Both orders happened: the race was met, not sidestepped.
     assert!(
@@ -94,18 +110,24 @@ fn invariant_4_a_write_racing_the_check_at_close_never_leaves_identified_bytes_r
         "the first close saw the identified bytes in {a_refused} of {rounds}"
     );
     m.umount();
-    // After a remount, nothing of them is there.
+    // After a remount, the files kept are there (and those whose putting back a read above came
+    // too early to see), each as it was passed; none the first close refused.
     let m = Mounted::new(&v, "v.img", "race-mnt");
-    let left: Vec<_> = fs::read_dir(&m.dir).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert!(left.is_empty(), "files left: {left:?}");
+    let left: Vec<_> = fs::read_dir(&m.dir).unwrap().flatten().map(|e| e.path()).collect();
+    assert!(left.len() >= kept, "{} files left, {kept} kept", left.len());
+    for path in left {
+        assert!(fs::read(&path).unwrap() == *clean, "{}", path.display());
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        assert!(!never_passed.contains(&name), "{name}: a file the first close refused is there");
+    }
     m.umount();
     assert_eq!(v.run(&["fsck", "v.img", "--passphrase-file", "pass"]).0, 0);
 }
 
 /// Readers open a file while its writer writes an identified file over it: each open waits
 /// for the writer's release (no other handle opens a file being written), and the writer's
-/// close is refused and removes the file. An open that was waiting then finds no file — never
-/// the refused bytes (an adversary's round, 2026-12-06, read them about one round in ten: the
+/// close is refused and puts the file back as it was. An open that was waiting then finds the
+/// file as it was — never the refused bytes (an adversary's round, 2026-12-06, read them about one round in ten: the
 /// waiting open was given a handle on the removed file, and read it until it was reaped). The
 /// window is the moment between the writer's release and the reaping, met under load (the
 /// adversary met it while the machine compiled): widened by a 20 ms delay there, this test read
@@ -170,7 +192,8 @@ fn invariant_4_an_open_waiting_on_a_refused_writer_never_reads_its_bytes() {
             waited += opened;
             leaks.extend(read.into_iter().map(|len| (i, len)));
         }
-        assert!(fs::read(&path).is_err(), "round {i}: the refused file is still there");
+        // The file had been passed before its edit: what it held then is back.
+        assert_eq!(fs::read(&path).ok(), Some(clean.clone()), "round {i}: the file is not what it was");
     }
     eprintln!("{rounds} rounds: {waited} opens read a file (none may read the refused one)");
     assert!(leaks.is_empty(), "refused bytes read (round, length): {leaks:?}");
@@ -307,6 +330,172 @@ fn invariant_4_the_next_mount_removes_what_a_killed_mount_left_unfinished() {
     m.umount();
     let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
     assert!(log.contains("incomplete  door=mount path=/open-identified.dcm"), "{log}");
+}
+
+/// A DICOM file of `len` bytes or more (pixel data makes up the rest; several chunks of the
+/// store), saying `said` as its de-identification method.
+fn sized(said: &str, len: usize, identified_too: bool) -> Vec<u8> {
+    let mut obj = if identified_too { identified() } else { conformant() };
+    obj.put(common::dicom::text(
+        dicom_dictionary_std::tags::DEIDENTIFICATION_METHOD,
+        dicom_core::VR::LO,
+        said,
+    ));
+    obj.put(dicom_core::DataElement::new(
+        dicom_dictionary_std::tags::PIXEL_DATA,
+        dicom_core::VR::OB,
+        dicom_core::PrimitiveValue::U8(vec![9u8; len].into()),
+    ));
+    part10(obj, EXPLICIT)
+}
+
+/// close(2) of a descriptor, for its error (a drop ignores it).
+fn close(file: fs::File) -> Result<(), std::io::Error> {
+    let fd = std::os::fd::IntoRawFd::into_raw_fd(file);
+    // SAFETY: closing the descriptor this test owns, once.
+    if unsafe { libc::close(fd) } == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+/// A refused change to a file the gate had passed loses nothing: an edit in place, a copy over
+/// it (`O_TRUNC`, as a file manager's "Replace" writes), a cut by truncate(2) — each refused
+/// (EACCES at its close), and the file then holds what it held before, size and bytes, read
+/// through the mount at once and after a remount; the log holds the refusal and the putting
+/// back. A change the gate passes stays. Before this, each of these refusals removed the file.
+#[test]
+fn a_refused_change_to_a_passed_file_puts_back_what_it_held() {
+    let v = Vault::new();
+    v.init_image("v.img", "256M");
+    let m = Mounted::new(&v, "v.img", "undo-mnt");
+    let clean = sized("Basic profile, applied by a tool", 700 << 10, false);
+    let edited = sized("Basic profile, applied by a tool", 700 << 10, true);
+    let longer = sized("Basic profile, applied by a tool", 1500 << 10, true);
+    let passed = sized("Basic profile, applied by hand!!", 700 << 10, false);
+    assert_eq!(passed.len(), clean.len());
+    assert!(is_clean(&clean) && is_clean(&passed) && !is_clean(&edited) && !is_clean(&longer));
+    let cut = clean.len() / 3;
+    assert!(!is_clean(&clean[..cut]), "a DICOM file cut in its pixel data is refused");
+    let path = m.dir.join("ct.dcm");
+    fs::write(&path, &clean).unwrap();
+    // The refusal is carried out at the file's last close, which the kernel sends after close(2)
+    // has returned: what the file holds is looked at until it is what it should be, or 5 s.
+    let holds = |bytes: &[u8]| {
+        let started = std::time::Instant::now();
+        loop {
+            let size = fs::metadata(&path).map(|m| m.len()).ok();
+            if size == Some(bytes.len() as u64) && fs::read(&path).ok().as_deref() == Some(bytes) {
+                return true;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(5) {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+
+    // In place, over the start of the file (the identified header is longer: it runs on
+    // into the pixel data).
+    let w = fs::OpenOptions::new().write(true).open(&path).unwrap();
+    w.write_all_at(&edited[..edited.len().min(clean.len())], 0).unwrap();
+    let e = close(w).expect_err("an identified edit passed");
+    assert_eq!(e.raw_os_error(), Some(libc::EACCES), "{e}");
+    assert!(holds(&clean), "after a refused edit in place");
+
+    // A longer identified file copied over it.
+    let mut w = fs::OpenOptions::new().write(true).truncate(true).open(&path).unwrap();
+    w.write_all(&longer).unwrap();
+    let e = close(w).expect_err("an identified copy over a file passed");
+    assert_eq!(e.raw_os_error(), Some(libc::EACCES), "{e}");
+    assert!(holds(&clean), "after a refused copy over it");
+
+    // Cut short with no handle open: refused at once.
+    let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a path this test owns, NUL-terminated.
+    let cut_done = unsafe { libc::truncate(c_path.as_ptr(), cut as libc::off_t) };
+    assert_eq!((cut_done, std::io::Error::last_os_error().raw_os_error()), (-1, Some(libc::EACCES)));
+    assert!(holds(&clean), "after a refused cut");
+
+    // A change the gate passes stays.
+    let w = fs::OpenOptions::new().write(true).open(&path).unwrap();
+    w.write_all_at(&passed, 0).unwrap();
+    close(w).unwrap();
+    assert!(holds(&passed), "after a passed edit");
+    m.umount();
+    let m = Mounted::new(&v, "v.img", "undo-mnt");
+    assert!(holds(&passed), "after a remount");
+    m.umount();
+    let (code, out, _) = v.run(&["fsck", "v.img", "--passphrase-file", "pass"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("checked") && out.contains(" 1 file,"), "{out}");
+    let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert_eq!(log.matches("restored  door=mount path=/ct.dcm").count(), 3, "{log}");
+    assert!(!log.contains("Madeup"));
+}
+
+/// A mount killed while an identified file was being written over a passed one (in place, and
+/// copied over with `O_TRUNC`), its writes landed and no close come: the next mount puts both
+/// back as they were before anyone sees them, and so does `fsck --repair` of an unmounted
+/// vault.
+#[test]
+fn a_killed_change_to_a_passed_file_is_put_back_by_the_next_mount_and_by_fsck() {
+    for by_fsck in [false, true] {
+        let v = Vault::new();
+        v.init_image("v.img", "128M");
+        let m = Mounted::new(&v, "v.img", "mnt");
+        let clean = sized("Basic profile, applied by a tool", 300 << 10, false);
+        let dirty = sized("Basic profile, applied by a tool", 200 << 10, true);
+        assert!(is_clean(&clean) && !is_clean(&dirty));
+        fs::write(m.dir.join("in-place.dcm"), &clean).unwrap();
+        fs::write(m.dir.join("copied-over.dcm"), &clean).unwrap();
+        fs::write(v.path("dirty.dcm"), &dirty).unwrap();
+        // A process of its own writes and holds both open (see `hold_open`); direct I/O, so that
+        // the bytes reach the vault without a close.
+        let script = "import os, sys, time\n\
+            data = open('dirty.dcm', 'rb').read()\n\
+            fds = []\n\
+            for dst, flags in (('mnt/in-place.dcm', 0), ('mnt/copied-over.dcm', os.O_TRUNC)):\n\
+            \x20   fd = os.open(dst, os.O_WRONLY | os.O_DIRECT | flags)\n\
+            \x20   assert os.pwrite(fd, data, 0) == len(data)\n\
+            \x20   fds.append(fd)\n\
+            print('written', flush=True)\n\
+            time.sleep(600)\n";
+        let mut writer = std::process::Command::new("python3")
+            .args(["-c", script])
+            .current_dir(v.dir.path())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(writer.stdout.as_mut().unwrap()), &mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "written");
+        std::thread::sleep(past_durability_bound(1500));
+        kill_mount(&v, "vault mount v.img mnt");
+        writer.kill().unwrap();
+        writer.wait().unwrap();
+        drop(m);
+        if by_fsck {
+            let (_, out, _) = v.run(&["fsck", "v.img", "--repair", "--passphrase-file", "pass"]);
+            assert!(
+                out.contains("refused by the gate and put back as it was before: /in-place.dcm"),
+                "{out}"
+            );
+            assert!(
+                out.contains("put back as it was before, its writing never finished (a write failed, or the mount ended first): /copied-over.dcm"),
+                "{out}"
+            );
+        }
+        let m = Mounted::new(&v, "v.img", "mnt");
+        for name in ["in-place.dcm", "copied-over.dcm"] {
+            let bytes = fs::read(m.dir.join(name)).unwrap_or_else(|e| panic!("{name} (fsck {by_fsck}): {e}"));
+            assert!(bytes == clean, "{name} (fsck {by_fsck}): {} bytes, not what it held", bytes.len());
+        }
+        m.umount();
+        assert_eq!(v.run(&["fsck", "v.img", "--passphrase-file", "pass"]).0, 0);
+        let door = if by_fsck { "fsck" } else { "mount" };
+        let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+        assert!(log.contains(&format!("restored  door={door} path=/in-place.dcm")), "{log}");
+        assert!(log.contains(&format!("restored  door={door} path=/copied-over.dcm")), "{log}");
+    }
 }
 
 /// `vault import` reads each file once and the gate decides on what it stored: a source that

@@ -15,7 +15,8 @@ use crate::size::{count, human};
     clean). Repair moves damaged files into /lost+found (damaged parts read as zeros). Files a \
     mount wrote and ended before the gate checked (it was killed, the power was cut) are counted \
     as problems and hidden from every way out of the vault; --repair runs the gate on them: the \
-    ones it refuses are removed (and audited), the rest become visible.")]
+    ones it refuses are removed (and audited), the rest become visible; a file the gate had \
+    passed before the change that was refused or cut short is put back as it was, not removed.")]
 pub struct FsckArgs {
     /// The vault's drive or image file
     pub device: std::path::PathBuf,
@@ -85,8 +86,8 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
         }
         out["unchecked"] = serde_json::json!(unchecked);
         if let Some(s) = &swept {
-            out["unchecked_checked"] =
-                serde_json::json!({"accepted": s.accepted, "refused": s.refused, "incomplete": s.incomplete});
+            out["unchecked_checked"] = serde_json::json!({"accepted": s.accepted, "refused": s.refused, "incomplete": s.incomplete,
+                    "restored": s.restored});
         }
         print_json(&out);
         return Ok(exit);
@@ -115,12 +116,14 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
     match &swept {
         Some(s) => {
             for path in &s.incomplete {
+                let done = if s.restored.contains(path) { "put back as it was before" } else { "removed" };
                 println!(
-                    "removed, its writing never finished (a write failed, or the mount ended first): {path}"
+                    "{done}, its writing never finished (a write failed, or the mount ended first): {path}"
                 );
             }
             for path in &s.refused {
-                println!("refused by the gate and removed: {path} (see vault log)");
+                let done = if s.restored.contains(path) { "put back as it was before" } else { "removed" };
+                println!("refused by the gate and {done}: {path} (see vault log)");
             }
             println!(
                 "checked {} a mount left unchecked: {} accepted, {} refused",

@@ -3,7 +3,11 @@
 //! its whole content (`gate::door::check_stored`, through a read view: the bytes stored). Until
 //! then no handle that did not open it for writing may read it, and it cannot be linked. A
 //! refused file is removed, the close or fsync returns EACCES, and the refusal (rule and tag)
-//! goes to the audit log.
+//! goes to the audit log — unless the gate had passed it before this change: then the store
+//! kept its prior version from the change's first write on (`Txn::keep_prior`, in the
+//! transaction that marks it unchecked), and the refusal puts that back instead
+//! (`gate::door::undo`), as a new inode under the same names so that the kernel drops what it
+//! cached of the refused bytes. A passed change lets the prior version go.
 //!
 //! The check is atomic against changes through every handle. Each change to a file's content
 //! is bracketed ([`Inner::begin_change`], [`ChangeGuard`]): it marks the file unchecked and
@@ -39,7 +43,7 @@ use vaultfmt::dev::BlockDevice;
 
 use super::{Inner, Res, State};
 use crate::gate::door::{
-    Door, INCOMPLETE, UNCHECKED, VaultMemo, audit_refusal, check_stored, save_memo, unlink_all,
+    Door, INCOMPLETE, UNCHECKED, Undone, VaultMemo, audit_refusal, check_stored, save_memo, undo,
 };
 use crate::gate::{self, Policy, Sight};
 
@@ -92,22 +96,25 @@ fn incomplete_list(st: &State) -> Vec<u64> {
     all
 }
 
-/// The names a removal took (parent, name) and the file's path (none when it had no name left).
-type Removed = (Vec<(u64, String)>, Option<String>);
+/// What became of a file not kept as written ([`undo_audited`]), and its path (none when it had no
+/// name left).
+type Removed = (Undone, Option<String>);
 
-/// Removes every name of a file that is not kept, with an `incomplete` audit record naming it and
-/// the reason; returns the names and its path (none when it had no name left).
-fn unlink_audited<D: BlockDevice + 'static>(
+/// A file that is not kept as written, with an `incomplete` audit record naming it and the
+/// reason: put back as it was before its change when it had been passed before, every name of
+/// it removed otherwise ([`undo`]).
+fn undo_audited<D: BlockDevice + 'static>(
     tx: &mut vaultfmt::store::Txn<'_, D>,
     ino: u64,
     reason: &str,
 ) -> Result<Removed, vaultfmt::store::StoreError> {
     if tx.a_name_of(ino)?.is_none() {
-        return Ok((Vec::new(), None));
+        // No name left: nothing to show or put back (a prior version goes with the file).
+        return Ok((Undone::Removed(Vec::new()), None));
     }
     let path = tx.path_of(ino);
     tx.audit("incomplete", &[("door", "mount"), ("path", &path), ("reason", reason)])?;
-    Ok((unlink_all(tx, ino)?, Some(path)))
+    Ok((undo(tx, "mount", ino)?, Some(path)))
 }
 
 fn unchecked_list(st: &State) -> Vec<u64> {
@@ -164,6 +171,11 @@ impl<D: BlockDevice + 'static> Inner<D> {
         let guard = ChangeGuard { inner: self, ino };
         if !marked {
             self.change_with_state(|tx, st| {
+                // A file the gate had passed keeps what it held until its change is passed too:
+                // a refused change puts it back.
+                if !st.unchecked.contains(&ino) {
+                    tx.keep_prior(ino)?;
+                }
                 st.unchecked.insert(ino);
                 tx.put_setting(UNCHECKED, &unchecked_list(st))?;
                 if anew && st.unfinished.insert(ino) {
@@ -373,12 +385,15 @@ impl<D: BlockDevice + 'static> Inner<D> {
                 // Changed since, or a write to it failed: its writer's close removes it.
                 return Ok(None);
             }
-            let mut names = Vec::new();
-            if let Some((verdict, path)) = &checked
-                && !verdict.accept
-            {
-                audit_refusal(tx, Door::named("mount"), path, &verdict.reasons)?;
-                names = unlink_all(tx, ino)?;
+            let mut undone = Undone::Removed(Vec::new());
+            match &checked {
+                Some((verdict, path)) if !verdict.accept => {
+                    audit_refusal(tx, Door::named("mount"), path, &verdict.reasons)?;
+                    undone = undo(tx, "mount", ino)?;
+                }
+                _ => {
+                    tx.drop_prior(ino)?;
+                }
             }
             let was_unfinished = st.unfinished.contains(&ino);
             st.forget(ino);
@@ -387,16 +402,21 @@ impl<D: BlockDevice + 'static> Inner<D> {
                 tx.put_setting(INCOMPLETE, &incomplete_list(st))?;
             }
             let refused = checked.as_ref().is_some_and(|(v, _)| !v.accept);
-            Ok(refused.then_some(names))
+            Ok(refused.then_some(undone))
         })?;
-        let Some(names) = refused else { return Ok(()) };
-        self.forget_names(ino, names);
+        let Some(undone) = refused else { return Ok(()) };
+        let restored = matches!(undone, Undone::Restored(_));
+        self.undone(ino, undone);
         if let (Some(n), Some((verdict, path))) = (self.notices.get(), &checked)
             && let Some(r) = verdict.telling_reason()
         {
             n.tell(crate::notify::Notice {
                 path: path.clone(),
-                what: r.to_string(),
+                what: if restored {
+                    format!("{r} (the file holds what it held before)")
+                } else {
+                    r.to_string()
+                },
                 fix: r.fix(),
                 verb: "refused",
             });
@@ -433,8 +453,17 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// reason) and says so on the desktop; the mount's state of it stays until its close. Does
     /// nothing when it has no name left (removed already).
     fn unlink_failed(&self, ino: u64, failed: Errno, reason: &str) -> Res<()> {
-        let removed = self.change_with_state(|tx, _| unlink_audited(tx, ino, reason))?;
-        self.removed(ino, removed, failed, reason);
+        let removed = self.change_with_state(|tx, _| {
+            // One the gate had passed is put back at its close (its writer may write on until
+            // then): meanwhile it is unchecked, and no other handle reads it.
+            if tx.has_prior(ino)? {
+                return Ok(None);
+            }
+            undo_audited(tx, ino, reason).map(Some)
+        })?;
+        if let Some(removed) = removed {
+            self.removed(ino, removed, failed, reason);
+        }
         Ok(())
     }
 
@@ -444,7 +473,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// close or fsync gets the error.
     fn discard(&self, ino: u64, failed: Errno, reason: &str) -> Res<()> {
         let removed = self.change_with_state(|tx, st| {
-            let removed = unlink_audited(tx, ino, reason)?;
+            let removed = undo_audited(tx, ino, reason)?;
             st.forget(ino);
             tx.put_setting(UNCHECKED, &unchecked_list(st))?;
             tx.put_setting(INCOMPLETE, &incomplete_list(st))?;
@@ -454,19 +483,18 @@ impl<D: BlockDevice + 'static> Inner<D> {
         Err(failed)
     }
 
-    /// After [`unlink_audited`]: the kernel told of the names, the desktop of the file.
-    fn removed(
-        &self,
-        ino: u64,
-        (names, path): (Vec<(u64, String)>, Option<String>),
-        failed: Errno,
-        reason: &str,
-    ) {
-        self.forget_names(ino, names);
+    /// After [`undo_audited`]: the kernel told, the desktop told of the file.
+    fn removed(&self, ino: u64, (undone, path): Removed, failed: Errno, reason: &str) {
+        let restored = matches!(undone, Undone::Restored(_));
+        self.undone(ino, undone);
         if let (Some(n), Some(path)) = (self.notices.get(), path) {
             n.tell(crate::notify::Notice {
                 path,
-                what: format!("not kept: {reason}"),
+                what: if restored {
+                    format!("not kept: {reason} (the file holds what it held before)")
+                } else {
+                    format!("not kept: {reason}")
+                },
                 fix: if failed == Errno::ENOSPC {
                     "free space in the vault (delete files), or use a larger one; then copy it again".into()
                 } else {
@@ -477,14 +505,16 @@ impl<D: BlockDevice + 'static> Inner<D> {
         }
     }
 
-    /// Tells the kernel that names the mount removed are gone.
-    fn forget_names(&self, ino: u64, names: Vec<(u64, String)>) {
+    /// Tells the kernel that names [`undo`] took from the file's inode no longer lead to it: gone,
+    /// or leading to the file put back, a new inode (what the kernel holds of the old one, its
+    /// pages and the size it trusts while it caches written pages, is not true of it).
+    fn undone(&self, ino: u64, undone: Undone) {
         if let Some(notifier) = self.notifier.get().cloned() {
             // From another thread: the kernel holds the file while it waits for this request's
             // answer, so a notice sent from here would deadlock; from there it completes once the
             // answer is in. A notice that fails only leaves the name cached until its TTL (1 s).
             std::thread::spawn(move || {
-                for (parent, name) in names {
+                for (parent, name) in undone.names() {
                     let _ = notifier.delete(
                         fuser::INodeNo(parent),
                         fuser::INodeNo(ino),

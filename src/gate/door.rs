@@ -161,6 +161,42 @@ pub fn unlink_all<D: BlockDevice + 'static>(
     Ok(names)
 }
 
+/// What became of a file whose change is not kept ([`undo`]): the names (folder, name) that no
+/// longer lead to the file's inode.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Undone {
+    /// What it held before the change (its prior version) is back under them, as a new inode.
+    Restored(Vec<(u64, String)>),
+    /// It had no prior version: they are gone.
+    Removed(Vec<(u64, String)>),
+}
+
+impl Undone {
+    pub fn names(self) -> Vec<(u64, String)> {
+        match self {
+            Undone::Restored(names) | Undone::Removed(names) => names,
+        }
+    }
+}
+
+/// A file whose change is refused, or never finished: its prior version put back when one is
+/// kept (a file the gate had passed, changed in place or copied over, `Txn::keep_prior`) and
+/// the putting back audited against `door`; otherwise every name of it removed.
+pub fn undo<D: BlockDevice + 'static>(
+    tx: &mut Txn<'_, D>,
+    door: &str,
+    ino: u64,
+) -> Result<Undone, StoreError> {
+    if tx.has_prior(ino)? {
+        let path = tx.path_of(ino);
+        if let Some((_, names)) = tx.restore_prior(ino)? {
+            tx.audit("restored", &[("door", door), ("path", &path)])?;
+            return Ok(Undone::Restored(names));
+        }
+    }
+    Ok(Undone::Removed(unlink_all(tx, ino)?))
+}
+
 /// What checking the files a mount left unchecked came to.
 #[derive(Debug, Default)]
 pub struct Sweep {
@@ -169,10 +205,15 @@ pub struct Sweep {
     pub refused: Vec<String>,
     /// Paths of the files a mount could not finish writing (removed unchecked).
     pub incomplete: Vec<String>,
+    /// Paths of the files among those two that had been passed before their change: what they
+    /// held before it is back.
+    pub restored: Vec<String>,
 }
 
 /// Checks every unchecked file of an unmounted vault (`fsck --repair`): a file the gate passes
-/// becomes visible; one it refuses is removed, every name of it, and the refusal audited.
+/// becomes visible; one it refuses, or one a mount could not finish writing, is put back as it
+/// was before its change when it had been passed before ([`undo`]) and removed, every name of
+/// it, otherwise; refusals are audited.
 pub fn sweep<D: BlockDevice + 'static>(
     store: &Store<D>,
     policy: &Policy,
@@ -185,6 +226,7 @@ pub fn sweep<D: BlockDevice + 'static>(
         return Ok(out);
     }
     let mut refused = Vec::new();
+    let mut accepted = Vec::new();
     let learned = {
         let view = store.read()?;
         let memo = VaultMemo::new(|name| view.setting(name));
@@ -195,6 +237,7 @@ pub fn sweep<D: BlockDevice + 'static>(
                 check_stored(inode.size, &mut |at, buf| view.read_at(ino, at, buf), policy, &sight)?;
             if verdict.accept {
                 out.accepted += 1;
+                accepted.push(ino);
             } else {
                 refused.push((ino, view.path_of(ino)?, verdict.reasons));
             }
@@ -203,9 +246,14 @@ pub fn sweep<D: BlockDevice + 'static>(
     };
     let mut tx = store.begin()?;
     save_memo(&mut tx, &learned)?;
+    for ino in accepted {
+        tx.drop_prior(ino)?;
+    }
     for (ino, path, reasons) in refused {
         audit_refusal(&mut tx, Door::named("fsck"), &path, &reasons)?;
-        unlink_all(&mut tx, ino)?;
+        if matches!(undo(&mut tx, "fsck", ino)?, Undone::Restored(_)) {
+            out.restored.push(path.clone());
+        }
         out.refused.push(path);
     }
     for &ino in &unfinished {
@@ -215,9 +263,13 @@ pub fn sweep<D: BlockDevice + 'static>(
                 "incomplete",
                 &[("door", "fsck"), ("path", &path), ("reason", "its writing never finished")],
             )?;
+            if matches!(undo(&mut tx, "fsck", ino)?, Undone::Restored(_)) {
+                out.restored.push(path.clone());
+            }
             out.incomplete.push(path);
+        } else {
+            undo(&mut tx, "fsck", ino)?;
         }
-        unlink_all(&mut tx, ino)?;
     }
     tx.put_setting(UNCHECKED, &Vec::<u64>::new())?;
     tx.put_setting(INCOMPLETE, &Vec::<u64>::new())?;

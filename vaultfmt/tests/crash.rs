@@ -3,7 +3,7 @@
 //! kept or torn at 512-byte granularity, in any order).
 //!
 //! A seeded workload of creates, overwrites, appends, truncates, renames, unlinks, mkdirs,
-//! large and many small files runs in transactions, committed durably (fsync) or volatilely
+//! files' prior versions kept, put back and let go, large and many small files runs in transactions, committed durably (fsync) or volatilely
 //! (as the mount does between fsyncs); a model records the tree after every durable commit. The power is cut at a chosen write or flush; then the vault is reopened, fsck must
 //! be clean, and the tree must equal the last committed state (or the one whose commit was
 //! under way at the cut). Short workloads are cut at every write and flush boundary; long
@@ -67,6 +67,16 @@ enum Op {
     Mkdir {
         path: String,
     },
+    /// A file's prior version kept (`Txn::keep_prior`), put back, or let go.
+    Keep {
+        path: String,
+    },
+    Restore {
+        path: String,
+    },
+    LetGo {
+        path: String,
+    },
     /// A durable commit (fsync), or a volatile one (what the mount does between fsyncs).
     Commit {
         durable: bool,
@@ -86,6 +96,7 @@ fn split(path: &str) -> (&str, &str) {
 fn workload(seed: u64, txns: usize, big: bool) -> Vec<Op> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut tree: Tree = BTreeMap::from([("/".to_string(), Node::Dir)]);
+    let mut priors = Priors::new();
     let mut ops = Vec::new();
     let mut n = 0;
     for _ in 0..txns {
@@ -142,9 +153,17 @@ fn workload(seed: u64, txns: usize, big: bool) -> Vec<Op> {
                     n += 1;
                     Op::Mkdir { path: if dir == "/" { format!("/d{n}") } else { format!("{dir}/d{n}") } }
                 }
+                9 if !files.is_empty() => {
+                    let path = files[rng.random_range(0..files.len())].clone();
+                    match (priors.contains_key(&path), rng.random_bool(0.5)) {
+                        (false, _) => Op::Keep { path },
+                        (true, true) => Op::Restore { path },
+                        (true, false) => Op::LetGo { path },
+                    }
+                }
                 _ => continue,
             };
-            apply_model(&mut tree, &op);
+            apply_model(&mut tree, &mut priors, &op);
             ops.push(op);
         }
         ops.push(Op::Commit { durable: rng.random_bool(0.6) });
@@ -153,7 +172,10 @@ fn workload(seed: u64, txns: usize, big: bool) -> Vec<Op> {
     ops
 }
 
-fn apply_model(tree: &mut Tree, op: &Op) {
+/// The model's kept prior versions: a file's path → what it held when its version was kept.
+type Priors = BTreeMap<String, Vec<u8>>;
+
+fn apply_model(tree: &mut Tree, priors: &mut Priors, op: &Op) {
     match op {
         Op::Create { path, len, seed } => {
             tree.insert(path.clone(), Node::File(bytes(*len, *seed)));
@@ -176,12 +198,30 @@ fn apply_model(tree: &mut Tree, op: &Op) {
         Op::Rename { from, to } => {
             let node = tree.remove(from).unwrap();
             tree.insert(to.clone(), node);
+            // A file replaced takes its prior version with it; the one renamed keeps its own.
+            priors.remove(to);
+            if let Some(prior) = priors.remove(from) {
+                priors.insert(to.clone(), prior);
+            }
         }
         Op::Unlink { path } => {
             tree.remove(path);
+            priors.remove(path);
         }
         Op::Mkdir { path } => {
             tree.insert(path.clone(), Node::Dir);
+        }
+        Op::Keep { path } => {
+            let Some(Node::File(data)) = tree.get(path) else { panic!("model: {path}") };
+            priors.entry(path.clone()).or_insert_with(|| data.clone());
+        }
+        Op::Restore { path } => {
+            if let Some(prior) = priors.remove(path) {
+                tree.insert(path.clone(), Node::File(prior));
+            }
+        }
+        Op::LetGo { path } => {
+            priors.remove(path);
         }
         Op::Commit { .. } => {}
     }
@@ -232,6 +272,18 @@ fn run(store: &S, ops: &[Op]) -> Result<usize, (usize, StoreError)> {
                     let d = inode(&tx, dir);
                     tx.create(d, name, Kind::Dir, 0o755, None)?;
                 }
+                Op::Keep { path } => {
+                    let f = inode(&tx, path);
+                    tx.keep_prior(f)?;
+                }
+                Op::Restore { path } => {
+                    let f = inode(&tx, path);
+                    tx.restore_prior(f)?;
+                }
+                Op::LetGo { path } => {
+                    let f = inode(&tx, path);
+                    tx.drop_prior(f)?;
+                }
                 Op::Commit { .. } => {}
             }
             Ok(())
@@ -254,9 +306,10 @@ fn run(store: &S, ops: &[Op]) -> Result<usize, (usize, StoreError)> {
 /// commits in between may be lost at a cut, but only together with everything after them.
 fn snapshots(ops: &[Op]) -> Vec<Tree> {
     let mut tree: Tree = BTreeMap::from([("/".to_string(), Node::Dir)]);
+    let mut priors = Priors::new();
     let mut out = vec![tree.clone()];
     for op in ops {
-        apply_model(&mut tree, op);
+        apply_model(&mut tree, &mut priors, op);
         if let Op::Commit { durable: true } = op {
             out.push(tree.clone());
         }
@@ -384,9 +437,13 @@ fn total_points() -> u64 {
 fn invariant_2_power_cut_at_every_boundary_and_at_random_points() {
     let base = formatted();
     let mut ran = 0;
+    let mut restores = 0;
+    let mut count_restores =
+        |ops: &[Op]| restores += ops.iter().filter(|o| matches!(o, Op::Restore { .. })).count();
     // Short workloads: every write and flush boundary.
     for seed in 1..=4u64 {
         let ops = workload(seed, 6, false);
+        count_restores(&ops);
         let n = count_ops(&base, &ops);
         let cuts = (0..n).map(|c| (c, if c % 7 == 3 { Some(c % 5) } else { None })).collect();
         ran += sweep(&base, &ops, seed, cuts);
@@ -395,6 +452,7 @@ fn invariant_2_power_cut_at_every_boundary_and_at_random_points() {
     let mut seed = 100u64;
     while (ran as u64) < total_points() {
         let ops = workload(seed, 40, true);
+        count_restores(&ops);
         let n = count_ops(&base, &ops);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let want = (total_points() - ran as u64).min(1500);
@@ -405,7 +463,8 @@ fn invariant_2_power_cut_at_every_boundary_and_at_random_points() {
         seed += 1;
     }
     assert!(ran as u64 >= total_points());
-    eprintln!("{ran} crash points checked");
+    assert!(restores > 0, "no workload put a prior version back");
+    eprintln!("{ran} crash points checked; the workloads put {restores} prior versions back");
 }
 
 /// Replays one crash point named by the environment; run with `--ignored`.

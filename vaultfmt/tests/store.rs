@@ -345,3 +345,103 @@ fn a_long_read_view_keeps_its_snapshot_while_the_space_is_reused() {
     let report = vaultfmt::store::fsck::check(&store, &mut |_| {}).unwrap();
     assert!(report.clean(), "{report:?}");
 }
+
+/// A file's prior version (`txn/prior.rs`): kept from `keep_prior` while the file is changed in
+/// place, cut short and written past its end, across commits and a reopen; put back whole by
+/// `restore_prior` (content, size, hash), or freed by `drop_prior` — and either way every
+/// sector the change took is free again and fsck finds nothing wrong.
+#[test]
+fn a_prior_version_is_put_back_whole_or_freed_and_no_sector_is_lost() {
+    let store = new_store(48 << 20);
+    let original = pattern(300_000, 11);
+    // A hole in the prior version (chunk 5 of 6 never written), so that a chunk written there
+    // later is known not to be the prior version's.
+    let mut holed = pattern(330_000, 12);
+    holed[5 * 65_536..].fill(0);
+    let (f, h) = {
+        let mut tx = store.begin().unwrap();
+        let f = tx.create(ROOT, "ct.dcm", Kind::File, 0o644, None).unwrap();
+        tx.write_file(f, &mut &original[..]).unwrap();
+        let h = tx.create(ROOT, "holed.dcm", Kind::File, 0o644, None).unwrap();
+        tx.write_at(h, 0, &holed[..5 * 65_536]).unwrap();
+        tx.truncate(h, holed.len() as u64).unwrap();
+        tx.commit().unwrap();
+        (f, h)
+    };
+    let (free_before, _) = store.read().unwrap().space().unwrap();
+    let hash_before = store.read().unwrap().inode(f).unwrap().unwrap().content_hash;
+
+    let change = |store: &Store<Arc<MemDevice>>, f: u64, h: u64| {
+        let mut tx = store.begin().unwrap();
+        assert!(tx.keep_prior(f).unwrap());
+        assert!(!tx.keep_prior(f).unwrap(), "a version kept already stays the one kept");
+        tx.write_at(f, 70_000, b"Quellmark^Zelda").unwrap();
+        tx.write_at(f, 70_010, b"twice over").unwrap();
+        tx.commit().unwrap();
+        let mut tx = store.begin().unwrap();
+        tx.truncate(f, 100_000).unwrap();
+        tx.write_at(f, 500_000, b"past the old end").unwrap();
+        assert!(tx.keep_prior(h).unwrap());
+        tx.write_at(h, 5 * 65_536 + 10, b"in the hole").unwrap();
+        tx.write_at(h, 10, b"over chunk 0").unwrap();
+        tx.commit().unwrap();
+    };
+    change(&store, f, h);
+    let report = vaultfmt::store::fsck::check(&store, &mut |_| {}).unwrap();
+    assert!(report.clean(), "while kept: {:?}", report.problems);
+    assert_eq!(report.files, 2, "a shadow is no file of the vault's");
+    assert_ne!(read_all(&store, "/ct.dcm"), original);
+    let store = reopen(store);
+
+    let mut tx = store.begin().unwrap();
+    tx.set_xattr(f, "user.teaching", b"made-up label", false, false).unwrap();
+    let (f_back, names) = tx.restore_prior(f).unwrap().expect("f's prior version");
+    assert_eq!(names, [(ROOT, "ct.dcm".to_string())]);
+    let (h_back, _) = tx.restore_prior(h).unwrap().expect("h's prior version");
+    assert!(tx.restore_prior(f).unwrap().is_none(), "restored once");
+    assert!(tx.inode(f).unwrap().is_none() && tx.inode(h).unwrap().is_none(), "the changed files go");
+    assert_eq!(tx.xattr(f_back, "user.teaching").unwrap().as_deref(), Some(&b"made-up label"[..]));
+    tx.commit().unwrap();
+    assert_eq!(read_all(&store, "/ct.dcm"), original);
+    assert_eq!(read_all(&store, "/holed.dcm"), holed);
+    let view = store.read().unwrap();
+    assert_eq!(view.resolve("/ct.dcm").unwrap(), Some(f_back));
+    let back = view.inode(f_back).unwrap().unwrap();
+    assert_eq!((back.content_hash, back.nlink, back.size), (hash_before, 1, original.len() as u64));
+    drop(view);
+    let (f, h) = (f_back, h_back);
+    let report = vaultfmt::store::fsck::check(&store, &mut |_| {}).unwrap();
+    assert!(report.clean(), "after restore: {:?}", report.problems);
+    let store = reopen(store);
+    assert_eq!(store.read().unwrap().space().unwrap().0, free_before);
+
+    // Passed this time: the change stays and the prior version is freed.
+    change(&store, f, h);
+    let mut tx = store.begin().unwrap();
+    assert!(tx.drop_prior(f).unwrap());
+    assert!(tx.drop_prior(h).unwrap());
+    assert!(tx.priors().unwrap().is_empty());
+    tx.commit().unwrap();
+    let mut want = original[..100_000].to_vec();
+    want[70_000..70_010].copy_from_slice(b"Quellmark^");
+    want[70_010..70_020].copy_from_slice(b"twice over");
+    want.resize(500_000, 0);
+    want.extend_from_slice(b"past the old end");
+    assert_eq!(read_all(&store, "/ct.dcm"), want);
+    let report = vaultfmt::store::fsck::check(&store, &mut |_| {}).unwrap();
+    assert!(report.clean(), "after drop: {:?}", report.problems);
+
+    // A file deleted while its prior version is kept takes the version with it.
+    let mut tx = store.begin().unwrap();
+    assert!(tx.keep_prior(f).unwrap());
+    tx.truncate(f, 0).unwrap();
+    tx.unlink(ROOT, "ct.dcm").unwrap();
+    tx.unlink(ROOT, "holed.dcm").unwrap();
+    assert!(tx.priors().unwrap().is_empty());
+    tx.commit().unwrap();
+    let store = reopen(store);
+    let report = vaultfmt::store::fsck::check(&store, &mut |_| {}).unwrap();
+    assert!(report.clean(), "after delete: {:?}", report.problems);
+    // Both files' sectors, and every kept one, are free again.
+    assert!(store.read().unwrap().space().unwrap().0 >= free_before + 600_000);
+}

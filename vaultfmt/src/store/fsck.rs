@@ -168,12 +168,22 @@ pub fn check<D: BlockDevice + 'static>(
         paths.get(&ino).cloned().unwrap_or_else(|| format!("#{ino}"))
     };
     // Files unlinked while open (the mount keeps them until their last handle closes).
-    let orphans: Vec<u64> = match tx.open_table(META)?.get("orphans")? {
-        Some(v) => sealer.open("meta", b"orphans", v.value()).unwrap_or_default(),
+    let orphans: Vec<u64> = match tx.open_table(META)?.get(super::ORPHANS_SETTING)? {
+        Some(v) => sealer.open("meta", super::ORPHANS_SETTING.as_bytes(), v.value()).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    // Files' prior versions kept while they are changed (`txn/prior.rs`): in no folder.
+    let shadows: Vec<u64> = match tx.open_table(META)?.get(super::PRIORS_SETTING)? {
+        Some(v) => sealer
+            .open::<Vec<super::Prior>>("meta", super::PRIORS_SETTING.as_bytes(), v.value())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.shadow)
+            .collect(),
         None => Vec::new(),
     };
     for (&ino, inode) in &inodes {
-        if orphans.contains(&ino) && inode.nlink == 0 {
+        if (orphans.contains(&ino) || shadows.contains(&ino)) && inode.nlink == 0 {
             continue;
         }
         if !paths.contains_key(&ino) {

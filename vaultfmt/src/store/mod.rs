@@ -38,7 +38,7 @@ use records::{AUDIT, CHUNKS, DIRENTS, FREE, INODES, META, Sealer, XATTRS};
 pub use records::{AuditRecord, CHUNK_BYTES, Chunk, Inode, Kind, ROOT, Time};
 pub use region::Layout;
 use region::{Anchor, MetaRegion};
-pub use txn::{ORPHANS_SETTING, SetAttrs, Txn};
+pub use txn::{ORPHANS_SETTING, PRIORS_SETTING, Prior, SetAttrs, Txn};
 
 const RECORD_MAC_CONTEXT: &str = "vault 2026-11 store record MAC";
 const CHUNK_HASH_CONTEXT: &str = "vault 2026-11 chunk hash";
@@ -338,6 +338,7 @@ impl<D: BlockDevice + 'static> Store<D> {
                 let (k, _) = item?;
                 if let Some(inode) = records.inode(&view.tx().open_table(INODES)?, k.value())?
                     && inode.kind == Kind::File
+                    && inode.nlink > 0
                 {
                     file_bytes += inode.size;
                     files += 1;

@@ -19,13 +19,18 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
         self.records().chunks(&self.tx.open_table(CHUNKS)?, ino, from)
     }
 
-    /// Forgets chunks `from..` of a file; their sectors are freed at commit.
+    /// Chunk `index` of a file, if it has one.
+    pub(super) fn chunk_at(&self, ino: u64, index: u64) -> Result<Option<Chunk>, StoreError> {
+        let range = self.records().chunk_range(&self.tx.open_table(CHUNKS)?, ino, index, index)?;
+        Ok(range.into_iter().next().map(|(_, c)| c))
+    }
+
+    /// Forgets chunks `from..` of a file; their sectors are freed at commit (or kept aside as
+    /// its prior version's, `prior.rs`).
     pub(super) fn drop_chunks(&mut self, ino: u64, from: u64) -> Result<(), StoreError> {
-        let old = self.chunk_records(ino, from)?;
-        let mut table = self.tx.open_table(CHUNKS)?;
-        for (index, chunk) in old {
-            table.remove((ino, index))?;
-            self.freed.push((chunk.sector, chunk.sectors()));
+        for (index, chunk) in self.chunk_records(ino, from)? {
+            self.tx.open_table(CHUNKS)?.remove((ino, index))?;
+            self.let_go(ino, index, chunk)?;
         }
         Ok(())
     }
@@ -212,7 +217,7 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
             );
             if let Some(c) = old {
                 self.tx.open_table(CHUNKS)?.remove((ino, index))?;
-                self.freed.push((c.sector, c.sectors()));
+                self.let_go(ino, index, c)?;
             }
             self.store_chunks(ino, index, &plain)?;
         }
@@ -241,7 +246,7 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
                     let mut plain = ops::read_chunk(self.store, &c, || self.path_of(ino))?;
                     plain.truncate(tail as usize);
                     self.tx.open_table(CHUNKS)?.remove((ino, index))?;
-                    self.freed.push((c.sector, c.sectors()));
+                    self.let_go(ino, index, c)?;
                     self.store_chunks(ino, index, &plain)?;
                 }
             }

@@ -2,12 +2,14 @@
 //! durable together at `commit`. Dropping a transaction without committing abandons it: the
 //! sectors it wrote were free in the last commit, so nothing committed is touched.
 //!
-//! By concern: names (`names.rs`), contents (`data.rs`), attributes (`attrs.rs`); here the
+//! By concern: names (`names.rs`), contents (`data.rs`), a file's prior version while it is
+//! changed (`prior.rs`), attributes (`attrs.rs`); here the
 //! records, the audit log, the settings and the commit.
 
 mod attrs;
 mod data;
 mod names;
+mod prior;
 
 use redb::{ReadableTable, WriteTransaction};
 use serde::Serialize;
@@ -17,6 +19,7 @@ use super::alloc::Allocator;
 use super::records::{self, AUDIT, AuditRecord, CHUNKS, Chunk, FREE, INODES, Inode, META, Records, Time};
 use super::{Store, StoreError};
 use crate::dev::BlockDevice;
+pub use prior::{PRIORS_SETTING, Prior};
 
 /// Attribute changes (`None` leaves one as it is).
 #[derive(Clone, Debug, Default)]
@@ -38,6 +41,8 @@ pub struct Txn<'s, D: BlockDevice + 'static> {
     /// Files still open somewhere: when their last name goes, they become orphans (kept until
     /// `reap_orphan`) instead of being freed.
     open: std::collections::BTreeSet<u64>,
+    /// The prior versions kept (`prior.rs`), once read.
+    priors: Option<Vec<Prior>>,
 }
 
 /// The setting that lists orphans: files unlinked while open.
@@ -46,7 +51,7 @@ pub const ORPHANS_SETTING: &str = "orphans";
 impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
     pub(crate) fn new(store: &'s Store<D>, tx: WriteTransaction) -> Self {
         let hint = store.layout().data_first;
-        Txn { store, tx, freed: Vec::new(), hint, open: Default::default() }
+        Txn { store, tx, freed: Vec::new(), hint, open: Default::default(), priors: None }
     }
 
     fn records(&self) -> Records<'s> {

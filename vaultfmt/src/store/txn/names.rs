@@ -148,8 +148,9 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
         }
     }
 
-    /// Frees a file's chunks and removes its record and attributes.
+    /// Frees a file's chunks (and its prior version's) and removes its record and attributes.
     pub(super) fn drop_inode(&mut self, ino: u64) -> Result<(), StoreError> {
+        self.drop_prior(ino)?;
         self.drop_chunks(ino, 0)?;
         self.tx.open_table(INODES)?.remove(ino)?;
         let names: Vec<String> = self.xattr_names(ino)?;
