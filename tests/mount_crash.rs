@@ -211,6 +211,67 @@ fn a_full_vault_leaves_no_half_files() {
     m.umount();
 }
 
+/// An edit of a file the gate had passed that fills the vault (its overwritten chunks are kept
+/// aside until the edit passes, so it needs room for both): the write fails for space, the
+/// close says so, and the file is put back as it was, not removed — bytes and size, at once and
+/// after a remount; fsck is clean and the vault uses what it used before the edit.
+#[test]
+fn an_edit_of_a_passed_file_that_fills_the_vault_puts_it_back() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let v = Vault::new();
+    v.init_image("v.img", "32M");
+    let mut rng = ChaCha8Rng::seed_from_u64(23);
+    let original: Vec<u8> = (0..8 << 20).map(|_| rng.random()).collect();
+    let m = Mounted::new(&v, "v.img", "edit-mnt");
+    fs::write(m.dir.join("kept.bin"), &original).unwrap();
+    m.umount();
+    let used = |v: &Vault| {
+        let (code, out, err) = v.run(&["fsck", "v.img", "--json", "--passphrase-file", "pass"]);
+        assert_eq!(code, 0, "{out}{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        report["usage"]["data_bytes"].as_u64().unwrap()
+    };
+    let before = used(&v);
+    let m = Mounted::new(&v, "v.img", "edit-mnt");
+    // O_DIRECT: each write reaches the mount at once. Over the file from its start, then on past
+    // its end, until the vault is full.
+    let mut f =
+        fs::OpenOptions::new().write(true).custom_flags(libc::O_DIRECT).open(m.dir.join("kept.bin")).unwrap();
+    let mut buf = vec![0u8; (1 << 20) + 4096];
+    let at = buf.as_ptr().align_offset(4096);
+    let block = &mut buf[at..at + (1 << 20)];
+    block.fill(0xa5);
+    let mut written = 0;
+    let err = loop {
+        match f.write(block) {
+            Ok(n) => written += n,
+            Err(e) => break e,
+        }
+        assert!(written < 64 << 20, "the vault never filled");
+    };
+    assert_eq!(err.raw_os_error(), Some(libc::ENOSPC), "{err}");
+    assert!(written > original.len(), "the edit filled the vault after {written} bytes");
+    let fd = std::os::fd::IntoRawFd::into_raw_fd(f);
+    // SAFETY: closing the descriptor this test owns, once.
+    assert_eq!(unsafe { libc::close(fd) }, -1, "the close of a failed write passed");
+    let started = std::time::Instant::now();
+    let path = m.dir.join("kept.bin");
+    while fs::metadata(&path).map(|m| m.len()).ok() != Some(original.len() as u64)
+        || fs::read(&path).ok().as_deref() != Some(&original[..])
+    {
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "kept.bin was not put back");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    m.umount();
+    assert_eq!(used(&v), before, "the space the edit took did not come back");
+    let m = Mounted::new(&v, "v.img", "edit-mnt");
+    assert!(fs::read(m.dir.join("kept.bin")).unwrap() == original, "after a remount");
+    m.umount();
+    let log = v.ok(&["log", "v.img", "--passphrase-file", "pass"]);
+    assert!(log.contains("incomplete  door=mount path=/kept.bin reason=ENOSPC"), "{log}");
+    assert!(log.contains("restored  door=mount path=/kept.bin"), "{log}");
+}
+
 /// A write that failed for space, then the mount killed before the file was closed: the next
 /// mount removes the file (it is listed as incomplete in the store), never checks and shows
 /// what part of it landed.
