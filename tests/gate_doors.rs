@@ -431,6 +431,48 @@ fn a_refused_change_to_a_passed_file_puts_back_what_it_held() {
     assert!(!log.contains("Madeup"));
 }
 
+/// A copy fsynced part way (as `dd oflag=sync` writes, or a writer that syncs as it goes), whose
+/// first part the gate passes at that fsync, is no version to put back: refused at its last
+/// close, a new file is removed, not left as its first part; one copied over a passed file
+/// puts back the file as it was before the copy, not the copy's first part.
+#[test]
+fn a_copy_passed_part_way_at_an_fsync_is_never_what_is_put_back() {
+    let v = Vault::new();
+    v.init_image("v.img", "64M");
+    let m = Mounted::new(&v, "v.img", "sync-mnt");
+    let first = b"made-up teaching note: the first part of a copy\n".to_vec();
+    let rest = b"Patient: Zelda Madeup, DOB 03/02/1971, MRN 4711913\n";
+    assert!(is_clean(&first) && !is_clean(&[&first[..], rest].concat()));
+    let before = b"made-up teaching note, passed long ago\n".to_vec();
+    fs::write(m.dir.join("over.txt"), &before).unwrap();
+    for (name, truncate) in [("new.txt", false), ("over.txt", true)] {
+        let path = m.dir.join(name);
+        let mut f = fs::OpenOptions::new().write(true).create(true).truncate(truncate).open(&path).unwrap();
+        f.write_all(&first).unwrap();
+        f.sync_all().unwrap_or_else(|e| panic!("{name}: the first part was refused at its fsync: {e}"));
+        f.write_all(rest).unwrap();
+        assert_eq!(close(f).expect_err("an identified copy passed").raw_os_error(), Some(libc::EACCES));
+    }
+    let started = std::time::Instant::now();
+    loop {
+        let new = fs::read(m.dir.join("new.txt")).ok();
+        let over = fs::read(m.dir.join("over.txt")).ok();
+        if new.is_none() && over.as_deref() == Some(&before[..]) {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "new.txt: {:?} bytes (none wanted); over.txt: {:?} bytes ({} wanted)",
+            new.map(|b| b.len()),
+            over.map(|b| b.len()),
+            before.len()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    m.umount();
+    assert_eq!(v.run(&["fsck", "v.img", "--passphrase-file", "pass"]).0, 0);
+}
+
 /// A mount killed while an identified file was being written over a passed one (in place, and
 /// copied over with `O_TRUNC`), its writes landed and no close come: the next mount puts both
 /// back as they were before anyone sees them, and so does `fsck --repair` of an unmounted

@@ -53,6 +53,11 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
     } else {
         None
     };
+    // A file put back is a new inode: what the report found of the old one is found again.
+    let report = match &swept {
+        Some(s) if !s.restored.is_empty() && !report.clean() => fsck::check(&store, &mut |_| {})?,
+        _ => report,
+    };
     let mut repaired = None;
     let mut after = None;
     if !report.clean() && args.repair {

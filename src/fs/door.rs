@@ -26,8 +26,15 @@
 //! handle open) is a last close.
 //!
 //! A file a write to which failed (the vault is full) is not what its writer wrote: its close
-//! (or fsync) removes it, audited as `incomplete`, and returns the write's error, so that every
-//! file a listing shows is whole.
+//! (or fsync) removes it — or puts back its prior version, when it had been passed before —
+//! audited as `incomplete`, and returns the write's error, so that every file a listing shows
+//! is whole.
+//!
+//! A prior version is a version passed at a last close (or before this mount): a file made or
+//! truncated to nothing through a description not yet released (*fresh*) keeps none, so that a
+//! copy fsynced part way, whose first part a check passed, is never put back as that part. A
+//! passed change lets the prior version go at its last close, not at an fsync: until then a
+//! refusal puts back the version passed before the change.
 //!
 //! The set of unchecked files is kept in the store too (`settings::UNCHECKED`, written in the
 //! same transaction that first marks a file), so that after a crash the next mount checks them
@@ -172,9 +179,12 @@ impl<D: BlockDevice + 'static> Inner<D> {
         if !marked {
             self.change_with_state(|tx, st| {
                 // A file the gate had passed keeps what it held until its change is passed too:
-                // a refused change puts it back.
-                if !st.unchecked.contains(&ino) {
-                    tx.keep_prior(ino)?;
+                // a refused change puts it back. Not one passed only part way through its copy.
+                if !st.unchecked.contains(&ino) && !st.fresh.contains(&ino) && tx.keep_prior(ino)? {
+                    st.priors.insert(ino);
+                }
+                if anew {
+                    st.fresh.insert(ino);
                 }
                 st.unchecked.insert(ino);
                 tx.put_setting(UNCHECKED, &unchecked_list(st))?;
@@ -294,6 +304,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
         self.change_with_state(|tx, st| {
             let ino = tx.create(parent, name, vaultfmt::store::Kind::File, mode, None)?;
             st.bump(ino);
+            st.fresh.insert(ino);
             st.unchecked.insert(ino);
             st.unfinished.insert(ino);
             tx.put_setting(UNCHECKED, &unchecked_list(st))?;
@@ -317,7 +328,15 @@ impl<D: BlockDevice + 'static> Inner<D> {
             return self.discard(ino, failed, errno_name(failed));
         }
         let (seen, view) = {
-            let st = self.state();
+            let mut st = self.state();
+            if close == Close::Last {
+                st.fresh.remove(&ino);
+                if !st.unchecked.contains(&ino) && st.priors.contains(&ino) {
+                    // Passed at an earlier close and unchanged since: its prior version goes.
+                    drop(st);
+                    return self.let_prior_go(ino);
+                }
+            }
             if !st.unchecked.contains(&ino) || st.in_flight.contains_key(&ino) {
                 return Ok(());
             }
@@ -330,7 +349,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
                 drop(st);
                 return match close {
                     Close::One => Err(Errno::EACCES),
-                    Close::Last => self.settle(ino, seen, refused, &[]),
+                    Close::Last => self.settle(ino, seen, close, refused, &[]),
                 };
             }
             // The snapshot is taken under the lock every change takes to start: it holds every
@@ -339,7 +358,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
         };
         let Some(inode) = view.inode(ino).map_err(|e| self.fail(e))? else {
             drop(view);
-            return self.settle(ino, seen, None, &[]);
+            return self.settle(ino, seen, close, None, &[]);
         };
         let memo = VaultMemo::new(|name| view.setting(name));
         let sight = Sight::system().with_memo(&memo);
@@ -361,7 +380,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
             })?;
             return Err(Errno::EACCES);
         }
-        self.settle(ino, seen, Some((verdict, path)), &learned)
+        self.settle(ino, seen, close, Some((verdict, path)), &learned)
     }
 
     /// The end of a check: nothing if the file changed since its snapshot; otherwise it is
@@ -370,6 +389,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
         &self,
         ino: u64,
         seen: u64,
+        close: Close,
         checked: Option<(gate::Verdict, String)>,
         learned: &[(String, Vec<gate::burned::Seen>)],
     ) -> Res<()> {
@@ -390,10 +410,15 @@ impl<D: BlockDevice + 'static> Inner<D> {
                 Some((verdict, path)) if !verdict.accept => {
                     audit_refusal(tx, Door::named("mount"), path, &verdict.reasons)?;
                     undone = undo(tx, "mount", ino)?;
+                    st.priors.remove(&ino);
                 }
-                _ => {
+                // Passed: its prior version goes at the last close (until then its writer may
+                // change it again, and a refusal then puts back the version passed before).
+                _ if close == Close::Last => {
                     tx.drop_prior(ino)?;
+                    st.priors.remove(&ino);
                 }
+                _ => {}
             }
             let was_unfinished = st.unfinished.contains(&ino);
             st.forget(ino);
@@ -424,6 +449,15 @@ impl<D: BlockDevice + 'static> Inner<D> {
         Err(Errno::EACCES)
     }
 
+    /// Lets a passed file's prior version go (`Txn::drop_prior`).
+    fn let_prior_go(&self, ino: u64) -> Res<()> {
+        self.change_with_state(|tx, st| {
+            tx.drop_prior(ino)?;
+            st.priors.remove(&ino);
+            Ok(())
+        })
+    }
+
     /// Records that a write to a file failed (the vault is full, say): the file is no longer
     /// what its writer wrote, and its close removes it ([`Inner::discard`]).
     /// Kept in the store too ([`INCOMPLETE`], made durable at once): after a crash the next mount removes the file
@@ -449,8 +483,9 @@ impl<D: BlockDevice + 'static> Inner<D> {
         let _ = self.unlink_failed(ino, e, errno_name(e));
     }
 
-    /// Removes every name of a file a write to which failed, audits it (`incomplete`, with the
-    /// reason) and says so on the desktop; the mount's state of it stays until its close. Does
+    /// Removes every name of a file a write to which failed (one with a prior version is left
+    /// for its close to put back), audits it (`incomplete`, with the reason) and says so on the
+    /// desktop; the mount's state of it stays until its close. Does
     /// nothing when it has no name left (removed already).
     fn unlink_failed(&self, ino: u64, failed: Errno, reason: &str) -> Res<()> {
         let removed = self.change_with_state(|tx, _| {
@@ -474,6 +509,8 @@ impl<D: BlockDevice + 'static> Inner<D> {
     fn discard(&self, ino: u64, failed: Errno, reason: &str) -> Res<()> {
         let removed = self.change_with_state(|tx, st| {
             let removed = undo_audited(tx, ino, reason)?;
+            st.priors.remove(&ino);
+            st.fresh.remove(&ino);
             st.forget(ino);
             tx.put_setting(UNCHECKED, &unchecked_list(st))?;
             tx.put_setting(INCOMPLETE, &incomplete_list(st))?;
@@ -529,10 +566,24 @@ impl<D: BlockDevice + 'static> Inner<D> {
     pub(super) fn sweep_unchecked(&self) -> Res<()> {
         let left = gate::door::unchecked(&self.store).map_err(|e| self.fail(e))?;
         let unfinished = gate::door::incomplete(&self.store).map_err(|e| self.fail(e))?;
+        // Prior versions of files a check had passed before the mount ended go; the others stay
+        // for the checks below.
+        let priors = self.change_with_state(|tx, _| {
+            let mut kept = std::collections::BTreeSet::new();
+            for p in tx.priors()? {
+                if left.contains(&p.ino) {
+                    kept.insert(p.ino);
+                } else {
+                    tx.drop_prior(p.ino)?;
+                }
+            }
+            Ok(kept)
+        })?;
         {
             let mut st = self.state();
             st.unchecked = left.clone();
             st.failed = unfinished.iter().map(|&ino| (ino, Errno::EIO)).collect();
+            st.priors = priors;
         }
         // Files whose writing failed, or that were being written anew, when the mount ended
         // are removed, not checked: what landed of them is not what was meant.

@@ -56,6 +56,13 @@ struct State {
     /// Files whose content started over through this mount (new, or truncated to nothing) and
     /// that no close has passed yet (`door.rs`: a crash before then removes them).
     unfinished: std::collections::BTreeSet<u64>,
+    /// Files whose prior version the store keeps (`door.rs`: from a passed file's first change
+    /// until its last close).
+    priors: std::collections::BTreeSet<u64>,
+    /// Files whose content started over (made, or truncated to nothing) through a description
+    /// not yet released: a check that passes them at a close that is not the last (an fsync
+    /// part way) passes part of a copy, which is no version to put back (`door.rs`).
+    fresh: std::collections::BTreeSet<u64>,
     /// Inode → a refusal at a close that was not the last (`door.rs`): the generation it saw,
     /// the verdict and the file's path, for the last close to carry out.
     refused: BTreeMap<u64, (u64, crate::gate::Verdict, String)>,
@@ -298,6 +305,8 @@ impl<D: BlockDevice + 'static> VaultFs<D> {
             in_flight: BTreeMap::new(),
             failed: BTreeMap::new(),
             unfinished: Default::default(),
+            priors: Default::default(),
+            fresh: Default::default(),
             refused: BTreeMap::new(),
             next_handle: 1,
             open: BTreeMap::new(),

@@ -246,8 +246,11 @@ pub fn sweep<D: BlockDevice + 'static>(
     };
     let mut tx = store.begin()?;
     save_memo(&mut tx, &learned)?;
-    for ino in accepted {
-        tx.drop_prior(ino)?;
+    // Passed now, or before the mount ended: their prior versions go.
+    for p in tx.priors()? {
+        if accepted.contains(&p.ino) || !left.contains(&p.ino) {
+            tx.drop_prior(p.ino)?;
+        }
     }
     for (ino, path, reasons) in refused {
         audit_refusal(&mut tx, Door::named("fsck"), &path, &reasons)?;

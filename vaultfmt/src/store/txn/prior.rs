@@ -14,6 +14,7 @@
 
 use std::collections::BTreeSet;
 
+use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 use super::Txn;
@@ -97,7 +98,15 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
             return Ok(false);
         }
         let chunks = inode.size.div_ceil(CHUNK_BYTES as u64);
-        let present: BTreeSet<u64> = self.chunk_records(ino, 0)?.into_iter().map(|(i, _)| i).collect();
+        // The chunks' indexes only: no record need be opened.
+        let present: BTreeSet<u64> = {
+            let table = self.tx.open_table(CHUNKS)?;
+            let mut present = BTreeSet::new();
+            for item in table.range((ino, 0)..=(ino, u64::MAX))? {
+                present.insert(item?.0.value().1);
+            }
+            present
+        };
         let shadow = self.next_inode()?;
         let mut kept = inode;
         kept.nlink = 0;
