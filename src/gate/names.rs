@@ -242,8 +242,22 @@ mod tests {
             ("/Phone", "20240315_101010.jpg"),
             ("/Manchester", "Salford"),
             ("/teaching/Patient positioning", "Prone 4711913"),
+            // Eponyms a teaching file is named after, and a scanner's protocol (5 of 60 real
+            // file names were refused for these).
+            ("/teaching/GI", "Mallory_Weiss_tear.dcm"),
+            ("/teaching/GI", "Mallory-Weiss"),
+            ("/teaching/MSK", "Weber_B_ankle.dcm"),
+            ("/teaching/MSK", "Weber C"),
+            ("/teaching/Neuro", "Sturge Weber.dcm"),
+            ("/teaching/GI", "Zollinger_Ellison"),
+            ("/teaching/Neuro", "MRBRAIN_GEIIS.dcm"),
+            ("/teaching/Neuro", "CTHEAD_NONCON"),
         ] {
             assert!(check_named_in(folder, name).is_none(), "{folder}/{name}");
+        }
+        // Not every name beside a letter is a classification, nor every pair of names an eponym.
+        for name in ["Weber Z.dcm", "Weber, B.dcm", "Mallory Madeup", "Zelda Weiss.dcm", "MRMADEUP ZELDA"] {
+            assert!(check_named_in("/teaching", name).is_some(), "{name}");
         }
         assert!(check_path("/teaching/MRN/4711913/IM1.dcm").is_some());
         assert!(check_path("teaching/Neuro/Case 3/IM1.dcm").is_none());

@@ -61,7 +61,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
     }
     let words = tokens(text);
     // English and medicine first; the other languages only for a word they do not know.
-    let unknown = |w: &str| !described(w.as_bytes()) && !product(w) && !known(w);
+    let unknown = |w: &str| !described(w.as_bytes()) && !product(w) && !known(w) && !modality_word(w);
     let name = |w: &str| capitalised(w) && unknown(w) && !in_other_language(w);
     let lower =
         |w: &str| name_like(w) && w.chars().all(char::is_lowercase) && unknown(w) && !in_other_language(w);
@@ -90,13 +90,52 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             && unknown(w)
             && word(j).is_some_and(unknown)
             && !in_other_language(w)
-            && !word(j).is_some_and(in_other_language);
-        let beside_initial = (initial(i + 1) || i > 0 && initial(i - 1)) && name(w);
+            && !word(j).is_some_and(in_other_language)
+            && !word(j).is_some_and(|n| eponym(w, n));
+        // `Weber B` (an ankle fracture's grade), not `Weber, B.`.
+        let graded = words.get(i + 1).is_some_and(|t| {
+            let between = &text[offset(text, w) + w.len()..offset(text, t.word)];
+            GRADED.iter().any(|(e, grades)| e.eq_ignore_ascii_case(w) && grades.contains(&t.word))
+                && !t.dotted
+                && !between.contains(',')
+        });
+        let beside_initial = (initial(i + 1) && !graded || i > 0 && initial(i - 1)) && name(w);
         let label = PATIENT_LABELS.iter().any(|l| l.eq_ignore_ascii_case(w));
         let after_label =
             label && word(i + 1).is_some_and(|n| name(n) || (lower(n) && word(i + 2).is_some_and(lower)));
         pair || beside_initial || after_label
     })
+}
+
+/// Where `word`, a slice of `text`, starts in it.
+fn offset(text: &str, word: &str) -> usize {
+    word.as_ptr() as usize - text.as_ptr() as usize
+}
+
+/// Eponyms of two names (a condition, a sign, a classification) that the medical list does not
+/// hold joined by a hyphen (it holds `Sturge-Weber`, `Zollinger-Ellison`, some 70 more).
+const EPONYMS: &[&str] = &["mallory-weiss", "hill-sachs", "salter-harris", "dandy-walker", "lauge-hansen"];
+
+/// Two names side by side that an eponym joins (`Mallory Weiss`, `Sturge_Weber`): in
+/// [`EPONYMS`], or in a list written with a hyphen.
+fn eponym(first: &str, second: &str) -> bool {
+    let joined = format!("{first}-{second}");
+    EPONYMS.contains(&joined.to_lowercase().as_str()) || lists().medical(&joined)
+}
+
+/// A classification's eponym and the grades written after it as a capital alone.
+const GRADED: &[(&str, &[&str])] = &[("weber", &["A", "B", "C"])];
+
+/// A word in capitals that is a modality's code followed by a word of a description
+/// (`MRBRAIN`, `CTHEAD`), as protocols and series are named.
+fn modality_word(word: &str) -> bool {
+    const MODALITIES: &[&str] = &["MR", "CT", "PT", "NM", "US", "XA", "CR", "DX", "MG", "RF"];
+    word.len() >= 5
+        && word.chars().all(|c| c.is_ascii_uppercase())
+        && MODALITIES.iter().any(|m| {
+            word.strip_prefix(m)
+                .is_some_and(|rest| rest.len() >= 3 && (described(rest.as_bytes()) || known(rest)))
+        })
 }
 
 /// A URL's slug of words (`zelda`, `madeup`): letters only, two or more each, one of them no list
