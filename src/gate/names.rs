@@ -248,6 +248,7 @@ mod tests {
             ("/teaching/GI", "Mallory-Weiss"),
             ("/teaching/MSK", "Weber_B_ankle.dcm"),
             ("/teaching/MSK", "Weber C"),
+            ("/teaching/MSK", "Weber_B.dcm"),
             ("/teaching/Neuro", "Sturge Weber.dcm"),
             ("/teaching/GI", "Zollinger_Ellison"),
             ("/teaching/Neuro", "MRBRAIN_GEIIS.dcm"),
@@ -256,7 +257,9 @@ mod tests {
             assert!(check_named_in(folder, name).is_none(), "{folder}/{name}");
         }
         // Not every name beside a letter is a classification, nor every pair of names an eponym.
-        for name in ["Weber Z.dcm", "Weber, B.dcm", "Mallory Madeup", "Zelda Weiss.dcm", "MRMADEUP ZELDA"] {
+        for name in
+            ["Weber Z.dcm", "Weber, B.dcm", "Weber B.", "Mallory Madeup", "Zelda Weiss.dcm", "MRMADEUP ZELDA"]
+        {
             assert!(check_named_in("/teaching", name).is_some(), "{name}");
         }
         assert!(check_path("/teaching/MRN/4711913/IM1.dcm").is_some());

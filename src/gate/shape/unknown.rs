@@ -92,11 +92,15 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             && !in_other_language(w)
             && !word(j).is_some_and(in_other_language)
             && !word(j).is_some_and(|n| eponym(w, n));
-        // `Weber B` (an ankle fracture's grade), not `Weber, B.`.
+        // `Weber B` (an ankle fracture's grade; `Weber B.dcm` a file of one), not `Weber, B.`.
         let graded = words.get(i + 1).is_some_and(|t| {
-            let between = &text[offset(text, w) + w.len()..offset(text, t.word)];
+            let at = offset(text, t.word);
+            let between = &text[offset(text, w) + w.len()..at];
+            let extension = text[at + t.word.len()..]
+                .strip_prefix('.')
+                .is_some_and(|r| r.starts_with(char::is_alphanumeric));
             GRADED.iter().any(|(e, grades)| e.eq_ignore_ascii_case(w) && grades.contains(&t.word))
-                && !t.dotted
+                && (!t.dotted || extension)
                 && !between.contains(',')
         });
         let beside_initial = (initial(i + 1) && !graded || i > 0 && initial(i - 1)) && name(w);
