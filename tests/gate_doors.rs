@@ -473,6 +473,62 @@ fn a_copy_passed_part_way_at_an_fsync_is_never_what_is_put_back() {
     assert_eq!(v.run(&["fsck", "v.img", "--passphrase-file", "pass"]).0, 0);
 }
 
+/// A truncate(2) that races the last close of a refused copy over a passed file (the close's
+/// check, seeing the file change under it, leaves the check to the truncate; the truncate,
+/// seeing the copy's handle still open, leaves it to that close) never leaves the file
+/// unchecked with no handle whose close would check it — unreadable, and unwritable, until the
+/// next mount (an adversary's round met it within 173 to 2,000 rounds; the fix at the last
+/// close alone left about one in 20,000, which the committer's look for such files settles).
+#[test]
+fn a_truncate_racing_a_refused_close_never_leaves_the_file_stuck() {
+    let v = Vault::new();
+    v.init_image("v.img", "256M");
+    let m = Mounted::new(&v, "v.img", "stuck-mnt");
+    let clean = sized("Basic profile, applied by a tool", 4 << 10, false);
+    let dirty = sized("Basic profile, applied by a tool", 4 << 10, true);
+    assert!(is_clean(&clean) && !is_clean(&dirty) && !is_clean(&clean[..1000]));
+    let path = m.dir.join("stk.dcm");
+    fs::write(&path, &clean).unwrap();
+    let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    let rounds = 2500;
+    for i in 0..rounds {
+        if let Ok(mut w) = fs::OpenOptions::new().write(true).truncate(true).open(&path) {
+            w.write_all(&dirty).unwrap();
+            let _ = close(w);
+        }
+        for _ in 0..200 {
+            // SAFETY: a path this test owns, NUL-terminated.
+            if unsafe { libc::truncate(c_path.as_ptr(), 1000) } == 0
+                || std::io::Error::last_os_error().raw_os_error() != Some(libc::ENOENT)
+            {
+                break;
+            }
+        }
+        // Whatever the gate made of it, a file with no handle open is readable or gone.
+        let started = std::time::Instant::now();
+        while let Err(e) = fs::read(&path) {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(3),
+                "round {i}: the file is left unreadable ({e}) with no handle open"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+    m.umount();
+    // Under load (this test beside the race test above), before the mount's committer looked for
+    // files left so, about one run in two ended with the file unchecked, empty and listed as
+    // unfinished, its prior version kept, after a last round the log shows settled (refused, put
+    // back): a change no check followed, whose path is not yet found (the closing note of
+    // 2026-12-07 says so). The committer now settles such a file within a second; where the
+    // unmount comes first, the next mount does. Either way the version passed before is back.
+    let m = Mounted::new(&v, "v.img", "stuck-mnt");
+    let held = fs::read(&path).unwrap();
+    assert!(held == clean, "{} bytes, not the version passed", held.len());
+    m.umount();
+    let (code, out, err) = v.run(&["fsck", "v.img", "--passphrase-file", "pass"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
 /// A mount killed while an identified file was being written over a passed one (in place, and
 /// copied over with `O_TRUNC`), its writes landed and no close come: the next mount puts both
 /// back as they were before anyone sees them, and so does `fsck --repair` of an unmounted

@@ -383,6 +383,46 @@ impl<D: BlockDevice + 'static> Inner<D> {
         self.settle(ino, seen, close, Some((verdict, path)), &learned)
     }
 
+    /// A file the committer found left unchecked with no handle open and no change in flight at
+    /// two looks in a row: one whose content had started over is a copy no close will finish,
+    /// and goes as after a crash (put back as it was, or removed); any other is checked.
+    pub(super) fn check_left(&self, ino: u64) -> Res<()> {
+        let unfinished = {
+            let st = self.state();
+            if !st.unchecked.contains(&ino) || st.open.contains_key(&ino) || st.in_flight.contains_key(&ino) {
+                return Ok(());
+            }
+            st.unfinished.contains(&ino)
+        };
+        if unfinished {
+            return match self.discard(ino, Errno::EIO, "its writing never finished (no close came)") {
+                Err(Errno::EIO) => Ok(()),
+                other => other,
+            };
+        }
+        self.admit(ino, Close::Last)
+    }
+
+    /// The files unchecked with no handle open and no change in flight.
+    pub(super) fn left_unchecked(&self) -> std::collections::BTreeSet<u64> {
+        let st = self.state();
+        st.unchecked
+            .iter()
+            .copied()
+            .filter(|i| !st.open.contains_key(i) && !st.in_flight.contains_key(i))
+            .collect()
+    }
+
+    /// Checks a file left unchecked with no handle open and no change in flight (no close is
+    /// coming that would): as at a last close.
+    pub(super) fn admit_if_left(&self, ino: u64) -> Res<()> {
+        let left = {
+            let st = self.state();
+            st.unchecked.contains(&ino) && !st.open.contains_key(&ino) && !st.in_flight.contains_key(&ino)
+        };
+        if left { self.admit(ino, Close::Last) } else { Ok(()) }
+    }
+
     /// The end of a check: nothing if the file changed since its snapshot; otherwise it is
     /// checked (accepted, or gone: every name removed and the refusal audited).
     fn settle(

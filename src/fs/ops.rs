@@ -357,6 +357,12 @@ impl<D: BlockDevice + 'static> Filesystem for VaultFs<D> {
             _ => Ok(()),
         };
         let closed = self.inner.close_handle(fh.0);
+        if !self.inner.read_only {
+            // A change that raced the check above (a truncate(2) while this handle was open,
+            // which left its check to this close) must not leave the file unchecked with no
+            // handle whose close would check it: unreadable and unwritable until the next mount.
+            let _ = self.inner.admit_if_left(ino.0);
+        }
         reply_empty(reply, admitted.and(closed));
     }
 
