@@ -211,6 +211,25 @@ fn a_full_vault_leaves_no_half_files() {
     m.umount();
 }
 
+/// Writes 1 MiB blocks of `byte` (aligned, for a descriptor opened `O_DIRECT`) until the vault is
+/// full: returns how many bytes landed; panics unless the last write failed with ENOSPC.
+fn fill(f: &mut fs::File, byte: u8) -> usize {
+    let mut buf = vec![0u8; (1 << 20) + 4096];
+    let at = buf.as_ptr().align_offset(4096);
+    let block = &mut buf[at..at + (1 << 20)];
+    block.fill(byte);
+    let mut written = 0;
+    let err = loop {
+        match f.write(block) {
+            Ok(n) => written += n,
+            Err(e) => break e,
+        }
+        assert!(written < 64 << 20, "the vault never filled");
+    };
+    assert_eq!(err.raw_os_error(), Some(libc::ENOSPC), "{err}");
+    written
+}
+
 /// An edit of a file the gate had passed that fills the vault (its overwritten chunks are kept
 /// aside until the edit passes, so it needs room for both): the write fails for space, the
 /// close says so, and the file is put back as it was, not removed — bytes and size, at once and
@@ -237,19 +256,7 @@ fn an_edit_of_a_passed_file_that_fills_the_vault_puts_it_back() {
     // its end, until the vault is full.
     let mut f =
         fs::OpenOptions::new().write(true).custom_flags(libc::O_DIRECT).open(m.dir.join("kept.bin")).unwrap();
-    let mut buf = vec![0u8; (1 << 20) + 4096];
-    let at = buf.as_ptr().align_offset(4096);
-    let block = &mut buf[at..at + (1 << 20)];
-    block.fill(0xa5);
-    let mut written = 0;
-    let err = loop {
-        match f.write(block) {
-            Ok(n) => written += n,
-            Err(e) => break e,
-        }
-        assert!(written < 64 << 20, "the vault never filled");
-    };
-    assert_eq!(err.raw_os_error(), Some(libc::ENOSPC), "{err}");
+    let written = fill(&mut f, 0xa5);
     assert!(written > original.len(), "the edit filled the vault after {written} bytes");
     let fd = std::os::fd::IntoRawFd::into_raw_fd(f);
     // SAFETY: closing the descriptor this test owns, once.
@@ -288,19 +295,7 @@ fn a_file_whose_write_failed_is_gone_after_a_crash() {
         .custom_flags(libc::O_DIRECT)
         .open(m.dir.join("big.bin"))
         .unwrap();
-    let mut buf = vec![0u8; (1 << 20) + 4096];
-    let at = buf.as_ptr().align_offset(4096);
-    let block = &mut buf[at..at + (1 << 20)];
-    block.fill(0x5a);
-    let mut written = 0;
-    let err = loop {
-        match f.write(block) {
-            Ok(n) => written += n,
-            Err(e) => break e,
-        }
-        assert!(written < 64 << 20, "the vault never filled");
-    };
-    assert_eq!(err.raw_os_error(), Some(libc::ENOSPC), "{err}");
+    let written = fill(&mut f, 0x5a);
     kill_mount(&v, "vault mount v.img crash-mnt");
     drop(f);
     drop(m);
