@@ -120,15 +120,17 @@ pub fn run(args: FsckArgs) -> anyhow::Result<Exit> {
     );
     match &swept {
         Some(s) => {
+            let done = |path: &String| {
+                if s.restored.contains(path) { "put back as it was before" } else { "removed" }
+            };
             for path in &s.incomplete {
-                let done = if s.restored.contains(path) { "put back as it was before" } else { "removed" };
                 println!(
-                    "{done}, its writing never finished (a write failed, or the mount ended first): {path}"
+                    "{}, its writing never finished (a write failed, or the mount ended first): {path}",
+                    done(path)
                 );
             }
             for path in &s.refused {
-                let done = if s.restored.contains(path) { "put back as it was before" } else { "removed" };
-                println!("refused by the gate and {done}: {path} (see vault log)");
+                println!("refused by the gate and {}: {path} (see vault log)", done(path));
             }
             println!(
                 "checked {} a mount left unchecked: {} accepted, {} refused",

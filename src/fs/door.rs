@@ -129,6 +129,12 @@ fn unchecked_list(st: &State) -> Vec<u64> {
 }
 
 impl State {
+    /// True when a file is unchecked with no handle open and no change in flight: no close is
+    /// coming that would check it.
+    fn left(&self, ino: u64) -> bool {
+        self.unchecked.contains(&ino) && !self.open.contains_key(&ino) && !self.in_flight.contains_key(&ino)
+    }
+
     /// Drops what the mount kept about an unchecked file once it is checked or gone.
     fn forget(&mut self, ino: u64) {
         self.unchecked.remove(&ino);
@@ -389,7 +395,7 @@ impl<D: BlockDevice + 'static> Inner<D> {
     pub(super) fn check_left(&self, ino: u64) -> Res<()> {
         let unfinished = {
             let st = self.state();
-            if !st.unchecked.contains(&ino) || st.open.contains_key(&ino) || st.in_flight.contains_key(&ino) {
+            if !st.left(ino) {
                 return Ok(());
             }
             st.unfinished.contains(&ino)
@@ -406,20 +412,13 @@ impl<D: BlockDevice + 'static> Inner<D> {
     /// The files unchecked with no handle open and no change in flight.
     pub(super) fn left_unchecked(&self) -> std::collections::BTreeSet<u64> {
         let st = self.state();
-        st.unchecked
-            .iter()
-            .copied()
-            .filter(|i| !st.open.contains_key(i) && !st.in_flight.contains_key(i))
-            .collect()
+        st.unchecked.iter().copied().filter(|&i| st.left(i)).collect()
     }
 
     /// Checks a file left unchecked with no handle open and no change in flight (no close is
     /// coming that would): as at a last close.
     pub(super) fn admit_if_left(&self, ino: u64) -> Res<()> {
-        let left = {
-            let st = self.state();
-            st.unchecked.contains(&ino) && !st.open.contains_key(&ino) && !st.in_flight.contains_key(&ino)
-        };
+        let left = self.state().left(ino);
         if left { self.admit(ino, Close::Last) } else { Ok(()) }
     }
 

@@ -28,8 +28,14 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
     /// Forgets chunks `from..` of a file; their sectors are freed at commit (or kept aside as
     /// its prior version's, `prior.rs`).
     pub(super) fn drop_chunks(&mut self, ino: u64, from: u64) -> Result<(), StoreError> {
-        for (index, chunk) in self.chunk_records(ino, from)? {
-            self.tx.open_table(CHUNKS)?.remove((ino, index))?;
+        let old = self.chunk_records(ino, from)?;
+        {
+            let mut table = self.tx.open_table(CHUNKS)?;
+            for (index, _) in &old {
+                table.remove((ino, *index))?;
+            }
+        }
+        for (index, chunk) in old {
             self.let_go(ino, index, chunk)?;
         }
         Ok(())

@@ -66,12 +66,17 @@ fn holes(present: &BTreeSet<u64>, count: u64) -> Vec<(u64, u64)> {
 }
 
 impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
-    /// Every prior version kept.
-    pub fn priors(&mut self) -> Result<Vec<Prior>, StoreError> {
+    /// Every prior version kept, read from the store once a transaction.
+    fn kept(&mut self) -> Result<&[Prior], StoreError> {
         if self.priors.is_none() {
             self.priors = Some(self.setting(PRIORS_SETTING)?.unwrap_or_default());
         }
-        Ok(self.priors.clone().unwrap_or_default())
+        Ok(self.priors.as_deref().unwrap_or_default())
+    }
+
+    /// Every prior version kept.
+    pub fn priors(&mut self) -> Result<Vec<Prior>, StoreError> {
+        Ok(self.kept()?.to_vec())
     }
 
     fn put_priors(&mut self, priors: Vec<Prior>) -> Result<(), StoreError> {
@@ -81,7 +86,7 @@ impl<'s, D: BlockDevice + 'static> Txn<'s, D> {
     }
 
     fn prior_of(&mut self, ino: u64) -> Result<Option<Prior>, StoreError> {
-        Ok(self.priors()?.into_iter().find(|p| p.ino == ino))
+        Ok(self.kept()?.iter().find(|p| p.ino == ino).cloned())
     }
 
     /// True when file `ino`'s prior version is kept.
