@@ -11,6 +11,7 @@
 
 mod attr;
 mod door;
+mod failed;
 mod ops;
 
 use std::collections::BTreeMap;

@@ -221,7 +221,7 @@ mod tests {
         assert!(may_begin(&lzma2[..100]), "a head of a stream");
         let mut begins = 0;
         for seed in 0..2000 {
-            let noise = crate::gate::noise(4096, seed);
+            let noise = crate::gate::runs::noise(4096, seed);
             assert!(members(&noise).is_empty());
             if may_begin(&noise) {
                 begins += 1;

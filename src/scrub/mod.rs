@@ -13,6 +13,7 @@
 //!   method attributes are rebuilt, not appended to.
 
 pub mod file;
+mod items;
 pub mod key;
 pub mod options;
 pub mod redact;
@@ -27,12 +28,14 @@ use dicom_object::mem::InMemElement;
 
 pub use crate::gate::profile::{Action, Profile, Retain};
 use crate::gate::shape::{self, Strength};
+use items::{clean_in_turn, clean_site_code};
 pub use uid::ScrubKey;
 
 /// What the data set says about its patient, collected before anything changes: the values
 /// that Clean looks for, and the key of the date offset.
 struct Identity {
-    /// Name components, IDs, birth date: each at least 2 characters, upper case.
+    /// Name components, IDs, birth date: each at least 2 characters, upper case; the parts of
+    /// an address or a telephone number ([`WHERE`]).
     values: Vec<String>,
     /// The days dates move by (0 when they moved already).
     offset: i64,
@@ -59,6 +62,10 @@ const IDENTIFYING: [Tag; 8] = [
     tags::PATIENT_MOTHER_BIRTH_NAME,
 ];
 
+/// The tags that say where the patient lives or is reached, for Clean: their values' parts
+/// between commas as phrases.
+const WHERE: [Tag; 2] = [tags::PATIENT_ADDRESS, tags::PATIENT_TELEPHONE_NUMBERS];
+
 /// Collects the identifying values at every depth (a DICOMDIR keeps them in its records).
 fn collect_values(obj: &InMemDicomObject, values: &mut Vec<String>) {
     for e in obj {
@@ -72,6 +79,17 @@ fn collect_values(obj: &InMemDicomObject, values: &mut Vec<String>) {
             for part in text.split(['^', '\\', '=', ' ']) {
                 if part.trim().len() >= 2 {
                     values.push(part.trim().to_uppercase());
+                }
+            }
+        } else if WHERE.contains(&e.header().tag)
+            && let Ok(text) = e.value().to_str()
+        {
+            // An address's parts as phrases (`12 Nowhere Lane`, `Fakeham`): its words one by one
+            // would clean every `12` and `lane`.
+            for part in text.split([',', ';', '\\', '^', '\n', '\r']) {
+                let part = part.trim();
+                if part.len() >= 4 && part.chars().any(char::is_alphanumeric) {
+                    values.push(part.to_uppercase());
                 }
             }
         }
@@ -372,100 +390,6 @@ impl Scrubber<'_> {
     }
 }
 
-/// A code of a site's own scheme that holds identity, as the gate's law reads it
-/// ([`shape::site_code`]): a site's record of someone, so its value and its meaning both become
-/// CLEANED (a name beside a record number is that patient's, whatever shape it has).
-fn clean_site_code(item: &mut InMemDicomObject) {
-    let text = |tag| {
-        item.element(tag).ok().and_then(|e| e.value().to_str().ok()).map(|s| s.trim().as_bytes().to_vec())
-    };
-    // Every value an item holds (Code Value, Long Code Value, URN Code Value), as the law judges
-    // each.
-    let value_tags: Vec<Tag> = [tags::CODE_VALUE, tags::LONG_CODE_VALUE, tags::URN_CODE_VALUE]
-        .into_iter()
-        .filter(|&t| item.element(t).is_ok())
-        .collect();
-    let (scheme, meaning) = (text(tags::CODING_SCHEME_DESIGNATOR), text(tags::CODE_MEANING));
-    let values: Vec<Vec<u8>> = value_tags.iter().filter_map(|&t| text(t)).collect();
-    let values: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
-    if shape::site_code::site_code_of(scheme.as_deref(), &values, meaning.as_deref()).is_none() {
-        return;
-    }
-    for tag in value_tags.into_iter().chain([tags::CODE_MEANING]) {
-        let vr = crate::gate::scan::dictionary_vr(tag).unwrap_or(VR::LO);
-        item.put(DataElement::new(tag, vr, PrimitiveValue::from("CLEANED")));
-    }
-}
-
-/// Items a report's reader lists one after another, read as one line as the gate's law reads
-/// them (two or three in a row, [`crate::gate::law::IN_TURN`]): their text values as free text,
-/// their codes' meanings (a CODE content item's: its concept's) as kept text. Where such a line
-/// says a name (`ZELDA`, `QUELLMARK` in two TEXT items; `Zelda`, `Quellmark` as two codes'
-/// meanings), what each of its items says becomes CLEANED.
-fn clean_in_turn(items: &mut [InMemDicomObject]) {
-    for (tag, strength) in [(tags::TEXT_VALUE, Strength::FreeText), (tags::CODE_MEANING, Strength::Kept)] {
-        let lines: Vec<Option<String>> = items.iter().map(|item| said(item, tag)).collect();
-        let mut clear = vec![false; items.len()];
-        // Where a line may start: past the last one that said something, as the law reads.
-        let mut from = 0;
-        for end in 1..items.len() {
-            // The shortest line ending here that says one: the items after a name keep theirs.
-            for start in (end.saturating_sub(crate::gate::law::IN_TURN - 1).max(from)..end).rev() {
-                let Some(line) = lines[start..=end].iter().cloned().collect::<Option<Vec<_>>>() else {
-                    break;
-                };
-                if shape::find(line.join(" ").as_bytes(), strength).is_some() {
-                    clear[start..=end].iter_mut().for_each(|c| *c = true);
-                    from = end + 1;
-                    break;
-                }
-            }
-        }
-        for (item, _) in items.iter_mut().zip(&clear).filter(|(_, c)| **c) {
-            unsay(item, tag);
-        }
-    }
-}
-
-/// What an item says in its part of a line read in turn: its own value of `tag`, or — for a
-/// code's meaning — its concept code's.
-fn said(item: &InMemDicomObject, tag: Tag) -> Option<String> {
-    // Trimmed as the law trims (spaces and NULs only: a line break is something said).
-    let text = |e: &InMemElement| {
-        e.value()
-            .to_str()
-            .ok()
-            .map(|t| String::from_utf8_lossy(crate::gate::scan::trim(t.as_bytes())).into_owned())
-    };
-    let said = match item.element(tag) {
-        Ok(e) => text(e)?,
-        Err(_) if tag == tags::CODE_MEANING => {
-            let concepts = item.element(tags::CONCEPT_CODE_SEQUENCE).ok()?.items()?;
-            let meanings = concepts.iter().filter_map(|c| c.element(tags::CODE_MEANING).ok().and_then(text));
-            meanings.collect::<Vec<_>>().join(" ")
-        }
-        Err(_) => return None,
-    };
-    (!said.is_empty()).then_some(said)
-}
-
-/// CLEANED written over what [`said`] read.
-fn unsay(item: &mut InMemDicomObject, tag: Tag) {
-    let cleaned = |tag, vr| DataElement::new(tag, vr, PrimitiveValue::from("CLEANED"));
-    if let Ok(e) = item.element(tag) {
-        let vr = e.vr();
-        item.put(cleaned(tag, vr));
-        return;
-    }
-    item.update_value(tags::CONCEPT_CODE_SEQUENCE, |v| {
-        for concept in v.items_mut().into_iter().flatten() {
-            if concept.element(tags::CODE_MEANING).is_ok() {
-                concept.put(cleaned(tags::CODE_MEANING, VR::LO));
-            }
-        }
-    });
-}
-
 /// A standard attribute the file wrote as UN, as the dictionary says it is (the gate judges it
 /// so): a sequence read from its implicit-VR items, text as text. A UN sequence whose items this
 /// reader cannot read is dropped (it could not be scrubbed, so it cannot stay).
@@ -554,41 +478,6 @@ pub fn scrub(obj: InMemDicomObject, profile: &Profile, key: &ScrubKey) -> InMemD
 mod tests {
     use super::*;
 
-    fn code_item(value: &str, scheme: &str, meaning: &str) -> InMemDicomObject {
-        InMemDicomObject::from_element_iter([
-            DataElement::new(tags::CODE_VALUE, VR::SH, PrimitiveValue::from(value)),
-            DataElement::new(tags::CODING_SCHEME_DESIGNATOR, VR::SH, PrimitiveValue::from(scheme)),
-            DataElement::new(tags::CODE_MEANING, VR::LO, PrimitiveValue::from(meaning)),
-        ])
-    }
-
-    fn code_text(item: &InMemDicomObject, tag: Tag) -> String {
-        item.element(tag).unwrap().value().to_str().unwrap().trim().to_string()
-    }
-
-    #[test]
-    fn a_site_code_holding_identity_is_cleaned_whole_and_a_concept_code_is_kept() {
-        for (value, scheme, meaning) in
-            [("4711913", "99MRN", "Madeup Zelda"), ("ZM1", "99LOCAL", "Madeup Zelda 1971-02-03")]
-        {
-            let mut item = code_item(value, scheme, meaning);
-            clean_site_code(&mut item);
-            assert_eq!(code_text(&item, tags::CODE_VALUE), "CLEANED", "{scheme}");
-            assert_eq!(code_text(&item, tags::CODE_MEANING), "CLEANED", "{scheme}");
-            assert_eq!(code_text(&item, tags::CODING_SCHEME_DESIGNATOR), scheme);
-        }
-        for (value, scheme, meaning) in
-            [("CTCAP", "99RIS", "CT CHEST ABDOMEN PELVIS"), ("121030", "DCM", "Subject ID")]
-        {
-            let mut item = code_item(value, scheme, meaning);
-            clean_site_code(&mut item);
-            assert_eq!(
-                (code_text(&item, tags::CODE_VALUE), code_text(&item, tags::CODE_MEANING)),
-                (value.into(), meaning.into())
-            );
-        }
-    }
-
     #[test]
     fn the_patients_values_count_as_whole_words() {
         assert!(holds_value("MR LI shoulder", "LI"));
@@ -607,6 +496,24 @@ mod tests {
         let out = scrub(obj, &Profile::new(&[]), &ScrubKey([7; 32]));
         assert_eq!(text(&out, tags::RETRIEVE_URL), "CLEANED");
         assert_eq!(text(&out, tags::SCAN_OPTIONS), "HELICAL");
+    }
+
+    #[test]
+    fn the_patients_address_copied_into_a_description_is_cleaned() {
+        let mut obj = InMemDicomObject::new_empty();
+        let put = |obj: &mut InMemDicomObject, tag, vr, value: &str| {
+            obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
+        };
+        // A street type no list of the gate's holds: only the patient's own value tells.
+        put(&mut obj, tags::PATIENT_ADDRESS, VR::LO, "Flat 3, Nowhere Yard, Fakeham");
+        put(&mut obj, tags::IMAGE_COMMENTS, VR::LT, "seen at Nowhere Yard");
+        put(&mut obj, tags::SERIES_DESCRIPTION, VR::LO, "fakeham clinic");
+        put(&mut obj, tags::STUDY_DESCRIPTION, VR::LO, "CT chest 3 mm yard");
+        let out = scrub(obj, &Profile::new(&[Retain::CleanDescriptors]), &ScrubKey([7; 32]));
+        assert_eq!(text(&out, tags::IMAGE_COMMENTS), "CLEANED");
+        assert_eq!(text(&out, tags::SERIES_DESCRIPTION), "CLEANED");
+        assert_eq!(text(&out, tags::STUDY_DESCRIPTION), "CT chest 3 mm yard", "no part of it alone");
+        assert_eq!(text(&out, tags::PATIENT_ADDRESS), "");
     }
 
     #[test]

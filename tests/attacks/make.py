@@ -2152,6 +2152,61 @@ def verify_control(e, tmp):
     return True
 
 
+# ---------------------------------------------------------------- class 10
+C10 = '10-adversary-round-15'
+
+
+def ct8(label, extra, pixels, rows=1):
+    """A de-identified 8-bit image whose pixel bytes are `pixels` (one row of them)."""
+    return ct(label, [E(0x00280010, 'US', rows), E(0x00280011, 'US', len(pixels) // rows),
+                      E(0x00280100, 'US', 8), E(0x00280101, 'US', 8), E(0x00280102, 'US', 7),
+                      E(0x7FE00010, 'OB', pixels)] + list(extra))
+
+
+def class10():
+    """What an adversary's round 15 let through: a name in small letters (or one word of it),
+    an address on a street type the gate did not list, an ID with thousands' commas, and a
+    patient's record as the bytes of 8-bit pixels, a waveform and a LUT."""
+    lower = 'zelda quellmark'
+    for label, tag, vr, value in [
+            ('comments_lower', 0x00204000, 'LT', lower),
+            ('comments_reversed', 0x00204000, 'LT', 'quellmark zelda'),
+            ('comments_mixed', 0x00204000, 'LT', 'Zelda quellmark'),
+            ('comments_comma', 0x00204000, 'LT', 'Quellmark, zelda'),
+            ('comments_caps_lower', 0x00204000, 'LT', 'QUELLMARK zelda'),
+            ('comments_sentence', 0x00204000, 'LT', 'ct of zelda quellmark b 1971'),
+            ('comments_title', 0x00204000, 'LT', 'mrs quellmark, follow up'),
+            ('series_lower', 0x0008103E, 'LO', lower),
+            ('contact_display_name', 0x0074100C, 'LO', lower),
+            ('comments_address_row', 0x00204000, 'LT', '12 Larchwood Row, Fakeham'),
+            ('comments_address_parade', 0x00204000, 'LT', 'seen at 3 Nowhere Parade'),
+            ('comments_id_thousands', 0x00204000, 'LT', 'ref 4,711,913')]:
+        needle = value.split()[-1] if label != 'comments_id_thousands' else '4,711,913'
+        add('c10_%s.dcm' % label, C10, '%s (Clean Descriptors) holds %r' % (tag, value), needle,
+            part10(ct('c10 ' + label, CLEAN_DESC + [E(tag, vr, value)])))
+    add('c10_code_meaning_lower.dcm', C10, 'a local code whose meaning is a name in small letters', 'quellmark',
+        part10(ct('c10 code lower', [E(0x00082218, 'SQ', [code('4711913', 'L', lower)])])))
+    record = b'Quellmark^Zelda 19710203 4711913'
+    add('c10_pixels8_record.dcm', C10, "8-bit pixel data whose bytes are a patient's record", 'Quellmark^Zelda',
+        part10(ct8('c10 px8', [], record)))
+    add('c10_waveform_record.dcm', C10, "WaveformData whose bytes are a patient's record", 'Quellmark^Zelda',
+        part10(ct('c10 wave', [E(0x54000100, 'SQ', [[
+            E(0x003A0005, 'US', 1), E(0x003A0010, 'UL', len(record)), E(0x003A001A, 'DS', '500'),
+            E(0x54001004, 'US', 8), E(0x54001006, 'CS', 'SB'), E(0x54001010, 'OB', record)]])])))
+    add('c10_lut_record.dcm', C10, "a VOI LUT whose data are a patient's record", 'Quellmark^Zelda',
+        part10(ct('c10 lut', [E(0x00283010, 'SQ', [[
+            E(0x00283002, 'US', [len(record) // 2, 0, 16]), E(0x00283006, 'OW', record)]])])))
+    # What the same rules must let stay.
+    for label, value in [('protocol_lower', 't1_mprage_sag_p2_iso'), ('trufi', 'cine trufi localizer'),
+                         ('vendor_lower', 'mdixon quant liver'), ('detector_row', '64 Detector Row'),
+                         ('ms', 'ms lesions follow up'), ('mr', 'mr brain routine'),
+                         ('list', 'TI 100,200 ms'), ('count', 'Volume 1,234,567 voxels')]:
+        add('ctl_c10_%s.dcm' % label, C7, 'SeriesDescription (Clean Descriptors): %s' % value, '',
+            part10(ct('ctl c10 ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
+    add('ctl_c10_pixels8_caret.dcm', C7, '8-bit pixel bytes that spell a caret between words, no record', '',
+        part10(ct8('ctl c10 px8', [], b'Head^Neck AXIAL 5MM SLICES 1 2 3 4 5 6')))
+
+
 def main():
     t0 = __import__('time').time()
     shutil.rmtree(CORPUS, ignore_errors=True)
@@ -2166,6 +2221,7 @@ def main():
         class6(tmp)
         class8()
         class9()
+        class10()
         controls(tmp)
         controls8()
         names = [e['file'] for e in ENTRIES]

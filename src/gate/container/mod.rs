@@ -409,7 +409,7 @@ fn gzip_header(
         return Err(refusal("archive-text", location, "a gzip header's comment"));
     }
     if let Some(extra) = header.extra() {
-        if super::has_text(extra) {
+        if super::runs::has_text(extra) {
             return Err(refusal("archive-text", location, "text in a gzip header's extra field"));
         }
         let extra = extra.to_vec();

@@ -11,7 +11,7 @@ pub(super) fn zip_extra<R: Read + ?Sized>(
     location: &str,
 ) -> Result<(), Reason> {
     let extra = file.extra_data().unwrap_or_default();
-    if crate::gate::has_text(&extra) {
+    if crate::gate::runs::has_text(&extra) {
         return Err(refusal("archive-text", location, "text in a zip member's extra field"));
     }
     Ok(())

@@ -20,14 +20,13 @@
 //! The law is a [`Visitor`] of the element reader (`scan`), so it sees the file as encoded.
 
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
 
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
 use dicom_core::{Tag, VR};
 use dicom_dictionary_std::{StandardDataDictionary, tags};
 
 use super::burned::{IDENTITY_TAGS, Identity};
-use super::profile::{Action, Profile, Retain};
+use super::profile::{Action, Retain};
 use super::scan::{self, Element, Oddity, Visitor, trim};
 use super::shape::{self, Strength};
 use super::{Policy, Reason};
@@ -35,6 +34,9 @@ use super::{drawn, pixels};
 
 mod burned_in;
 mod glyphs;
+mod kept;
+pub use kept::{keeps, kept_by_the_basic_profile};
+use kept::{kept, profiles};
 mod private;
 mod report;
 pub use report::IN_TURN;
@@ -52,59 +54,6 @@ const MAX_KINDS: usize = 16;
 /// Letters and digits after a frame's pixels that make text, however spread (a pad byte or a
 /// writer's stray bytes hold few).
 const SLACK_LETTERS: usize = 8;
-
-/// The basic profile, and the basic profile with each option alone: to tell which option
-/// would let an element stay.
-struct Profiles {
-    basic: Profile,
-    with: Vec<(Retain, Profile)>,
-}
-
-fn profiles() -> &'static Profiles {
-    static P: OnceLock<Profiles> = OnceLock::new();
-    P.get_or_init(|| Profiles {
-        basic: Profile::new(&[]),
-        with: Retain::ALL.iter().map(|&o| (o, Profile::new(&[o]))).collect(),
-    })
-}
-
-/// True when the basic profile keeps the attribute as it is (Annex E does not name it): what it
-/// holds is no patient's by its nature (a version, a kernel, a scheme), unlike what an option
-/// retains (an ID, a serial number, a date).
-pub fn kept_by_the_basic_profile(tag: Tag) -> bool {
-    let vr = scan::dictionary_vr(tag).unwrap_or(VR::LO);
-    matches!(profiles().basic.action(tag, vr), Action::Keep)
-}
-
-/// Whether a value the profile keeps as it is may stay: it has its VR's form, a coded string
-/// whose terms the standard lists holds them, no identity is read in it (its values apart and in
-/// one line, at the kept strength), and it is no bare number, date or postcode where the
-/// attribute holds words. `vault scrub` asks this of every value it keeps, so that it writes
-/// what the law accepts.
-pub fn keeps(tag: Tag, vr: VR, value: &[u8]) -> bool {
-    kept(tag, vr, value).is_ok()
-}
-
-fn kept(tag: Tag, vr: VR, value: &[u8]) -> Result<(), Problem> {
-    if !has_its_form(vr, value) {
-        return Err(Problem::NotItsVr);
-    }
-    if text_vr(vr) && super::terms::undefined(tag, value) {
-        return Err(Problem::NotATerm);
-    }
-    if text_vr(vr)
-        && let Some(s) = read_as_text(value).find_map(|c| shape::find(&c, Strength::Kept))
-    {
-        return Err(Problem::IdentityInText(s));
-    }
-    if bare_number(tag, vr, value) {
-        return Err(Problem::IdentityInText(shape::Shape::IdNumber));
-    }
-    match bare_value(tag, vr, value).filter(|_| kept_by_the_basic_profile(tag)) {
-        Some(s) => Err(Problem::IdentityInText(s)),
-        None => Ok(()),
-    }
-}
 
 pub fn tag_text(tag: Tag) -> String {
     format!("({:04X},{:04X})", tag.group(), tag.element())

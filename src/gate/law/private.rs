@@ -52,7 +52,7 @@ impl Law<'_> {
         let slack = usize::try_from(frames).ok().and_then(|f| e.value.get(f..)).unwrap_or_default();
         // Text however it is spread: a run, UTF-16, letters between control bytes.
         let letters = slack.iter().filter(|b| b.is_ascii_alphanumeric()).count();
-        if self.levels.is_empty() && (crate::gate::has_text(slack) || letters >= SLACK_LETTERS) {
+        if self.levels.is_empty() && (crate::gate::runs::has_text(slack) || letters >= SLACK_LETTERS) {
             self.find("hidden-text", e.tag, None, true, Some("text after the last frame's pixels"));
             return;
         }
@@ -71,14 +71,26 @@ impl Law<'_> {
     /// printable bytes in a row are a value of 8,224 or more with both its bytes letters, which
     /// a CT's or an MR's values seldom are. A run of them that reads as words and has a labelled
     /// field's shape (`PATIENT MADEUP^ZELDA MRN 4711913`) is identity that `strings` shows,
-    /// though no viewer does. Not 8-bit pixels: their mid-greys are printable bytes, and chance
-    /// spells a short label in them (`id:7`), so only OCR reads those.
+    /// though no viewer does. In 8-bit pixels, whose mid-greys are printable bytes and where
+    /// chance spells a short label (`id:7`), only a patient's record ([`shape::record`]: a name
+    /// in `Family^Given` form beside a date or an ID); OCR reads what a viewer shows of them.
     pub(super) fn text_in_pixels(&mut self, e: &Element<'_>) {
-        let bits = self.facts.geometry[2];
-        if !self.levels.is_empty() || bits.is_some_and(|b| b <= 8) {
+        if !self.levels.is_empty() {
             return;
         }
-        if crate::gate::labelled_run(e.value) {
+        if self.facts.geometry[2].is_some_and(|b| b <= 8) {
+            if crate::gate::runs::text_runs(e.value).any(shape::record) {
+                self.find(
+                    "identity-in-text",
+                    e.tag,
+                    None,
+                    true,
+                    Some("a patient's record in the bytes of the pixels"),
+                );
+            }
+            return;
+        }
+        if crate::gate::runs::labelled_run(e.value) {
             self.find(
                 "identity-in-text",
                 e.tag,
@@ -91,21 +103,22 @@ impl Law<'_> {
 
     /// A binary value (a LUT, a list of numbers, data after the pixels) holds numbers: a run of
     /// text in it with a labelled field's shape (`Name:`, `DOB 03/02/1971`, `MRN4711913`) is
-    /// identity a `strings` shows. Only that shape: a LUT's ramp writes `00112233…` (a digit
-    /// run), and a segmented LUT of pydicom's test files holds a name's shape by chance
-    /// (`gdcm-US-ALOKA-16.dcm`) — but for floating-point values. Not pixel data
-    /// ([`Law::text_in_pixels`]).
+    /// identity a `strings` shows. Only that shape, and a patient's record ([`shape::record`]):
+    /// a LUT's ramp writes `00112233…` (a digit run), and a segmented LUT of pydicom's test files
+    /// holds a name's shape by chance (`gdcm-US-ALOKA-16.dcm`) — but for floating-point values.
+    /// Not pixel data ([`Law::text_in_pixels`]).
     pub(super) fn text_in_binary(&mut self, e: &Element<'_>) {
         let vr = e.vr.or_else(|| scan::dictionary_vr(e.tag));
         let pixels = matches!(e.tag, tags::PIXEL_DATA | Tag(0x7FE0, 0x0008) | Tag(0x7FE0, 0x0009));
-        if pixels || !vr.is_some_and(binary_vr) || e.value.len() < crate::gate::HIDDEN_TEXT {
+        if pixels || !vr.is_some_and(binary_vr) || e.value.len() < crate::gate::runs::HIDDEN_TEXT {
             return;
         }
         // Floating-point numbers (FD, FL, OD, OF) spell text only when text was put there: a
         // name's shape counts in them too (`MADEUP^ZELDA` as the bytes of three doubles).
         let floats = matches!(vr, Some(VR::FD | VR::FL | VR::OD | VR::OF));
-        let shaped = crate::gate::text_runs(e.value).find_map(|run| match floats {
+        let shaped = crate::gate::runs::text_runs(e.value).find_map(|run| match floats {
             true => shape::find(run, Strength::Labels),
+            false if shape::record(run) => Some(shape::Shape::PersonName),
             false => shape::labelled(run).then_some(shape::Shape::LabelledField),
         });
         if let Some(shape) = shaped {

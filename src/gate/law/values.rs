@@ -261,7 +261,7 @@ mod tests {
         // A UUID's random bytes pass, whatever marks happen to be among them.
         let random = u128::from_be_bytes(*b"O\x03\xfbq(p\x95L \xae\xc1^t\xd7\xbc\xa1");
         assert!(replaced_uid(format!("2.25.{random}").as_bytes()));
-        let refused = crate::gate::noise(16 * 100_000, 11)
+        let refused = crate::gate::runs::noise(16 * 100_000, 11)
             .chunks(16)
             .filter(|b| text_in_uuid((*b).try_into().expect("16 bytes")))
             .count();

@@ -43,7 +43,7 @@ impl Visitor for Law<'_> {
         // A fragment's bytes are a codestream, whose runs of printable bytes are short and say
         // nothing; a labelled field in one is text put there (an extra fragment of plain text),
         // and `strings` shows it.
-        let labelled = crate::gate::text_runs(bytes).any(shape::labelled);
+        let labelled = crate::gate::runs::text_runs(bytes).any(shape::labelled);
         if labelled {
             self.find(
                 "identity-in-text",

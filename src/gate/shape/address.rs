@@ -49,7 +49,8 @@ fn number_first(words: &[&[u8]], i: usize) -> bool {
     (1..=3).any(|k| {
         words.get(i + 1..=i + k + 1).is_some_and(|run| {
             let (street, names) = run.split_last().expect("a run of words");
-            let ascii_capitalised = |w: &&[u8]| w.is_ascii() && capitalised(w);
+            // Not a description's words (`64 Detector Row`).
+            let ascii_capitalised = |w: &&[u8]| w.is_ascii() && capitalised(w) && !described(w);
             let written = names.iter().all(ascii_capitalised) && street_type(street);
             // In small letters (`12 nowhere lane`, `twelve nowhere lane` spelt as digits): the
             // street types no measure or description ends with (not `close`, `drive`, `court`),

@@ -190,6 +190,31 @@ pub fn bare_value(tag: dicom_core::Tag, component: &[u8]) -> Option<Shape> {
     address::postcode_alone(t).then_some(Shape::Address)
 }
 
+/// A patient's record among binary bytes (a LUT, a waveform, 8-bit pixels): a run of words (a
+/// space among them, letters, digits and spaces four fifths of it) holding a name in DICOM's
+/// `Family^Given` form whose parts are capitalised words of three letters or more, and a date
+/// or an ID-like digit run (`Madeup^Zelda 19710203 4711913`). Chance spells a caret between
+/// capitals beside a long number in 8-bit pixels' mid-greys (pydicom's `examples_palette.dcm`:
+/// `GGIPWWZ^ZSPQ`, eleven digits in the same run), but among marks, not as words.
+pub fn record(run: &[u8]) -> bool {
+    let wordy = run.iter().filter(|b| b.is_ascii_alphanumeric() || **b == b' ').count();
+    if !run.contains(&b' ') || wordy * 5 < run.len() * 4 {
+        return false;
+    }
+    let word_before = |i: usize| {
+        let w = &run[..i];
+        let n = w.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+        n >= 3 && w[w.len() - n].is_ascii_uppercase()
+    };
+    let word_after = |i: usize| {
+        let w = &run[i + 1..];
+        let n = w.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        n >= 3 && w[0].is_ascii_uppercase()
+    };
+    memchr::memchr_iter(b'^', run).any(|i| word_before(i) && word_after(i))
+        && (date(run) || id_number(run, 6))
+}
+
 fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     // Every shape needs letters or digits (each test below has a quicker refusal of its own).
     if text.len() < 3 || !text.iter().any(|&b| b.is_ascii_alphanumeric() || b >= 0x80) {

@@ -189,6 +189,9 @@ pub(super) fn id_number(text: &[u8], run: usize) -> bool {
     if runs.iter().any(|r| r.1 - r.0 >= run && !measured(r) && !fraction(r)) {
         return true;
     }
+    if thousands(text).any(|(start, end)| !unit_after(text, end) && !before_is(text, start, MEASURES)) {
+        return true;
+    }
     // Groups of two digits or more joined by single spaces, dashes or brackets: each chain is
     // judged whole. Values that count up or down, four or more (`TE 12 24 36 48`), or before a
     // unit (`120 100 80 kV`), are a list of settings, not one number.
@@ -216,6 +219,37 @@ pub(super) fn id_number(text: &[u8], run: usize) -> bool {
         let last = chain[chain.len() - 1];
         let settings = counting || unit_after(text, last.1) || before_is(text, chain[0].0, MEASURES);
         digits >= 7 && !settings && !(chain.len() == 1 && (measured(&last) || fraction(&last)))
+    })
+}
+
+/// Numbers of seven digits or more written with commas between thousands (`4,711,913`): one to
+/// three digits, then groups of three after single commas, with no digit or comma on either side.
+/// (start, end) of each.
+fn thousands(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let digits_at = |i: usize| text[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < text.len() {
+            let start = at;
+            let lead = digits_at(start);
+            if lead == 0 {
+                at += 1;
+                continue;
+            }
+            let mut end = start + lead;
+            let mut groups = 0;
+            while text.get(end) == Some(&b',') && digits_at(end + 1) == 3 {
+                end += 4;
+                groups += 1;
+            }
+            at = end.max(start + 1);
+            let open_before = start == 0 || !matches!(text[start - 1], b',' | b'0'..=b'9');
+            let open_after = !matches!(text.get(end), Some(b',' | b'0'..=b'9'));
+            if lead <= 3 && groups >= 2 && open_before && open_after && lead + 3 * groups >= 7 {
+                return Some((start, end));
+            }
+        }
+        None
     })
 }
 

@@ -11,6 +11,9 @@ fn kept_text_is_searched_for_names_and_addresses_but_not_dates_or_numbers() {
         ("QUELLMARK ZELDA", Some(Shape::BareName)),
         ("Patient QUELLMARK", Some(Shape::BareName)),
         ("12 Nowhere Lane, Fakeham", Some(Shape::Address)),
+        ("12 Larchwood Row, Fakeham", Some(Shape::Address)),
+        ("3 Nowhere Parade", Some(Shape::Address)),
+        ("64 Detector Row", None),
         ("Unit 943 476 5919", Some(Shape::IdNumber)),
         ("Quellmark^Zelda", Some(Shape::PersonName)),
         ("MRN: 4711913", Some(Shape::LabelledField)),
@@ -290,6 +293,16 @@ fn identity_in_sentences_other_languages_and_other_separators_is_found() {
 }
 
 #[test]
+fn a_patients_record_in_binary_bytes_is_words_not_marks() {
+    assert!(super::record(b"Madeup^Zelda 19710203 4711913"));
+    assert!(super::record(b"MADEUP^ZELDA 4711913"));
+    assert!(!super::record(b"Madeup^Zelda"), "no date or ID");
+    assert!(!super::record(b"Head^Neck AXIAL 5MM SLICES 1 2 3"), "no date or ID");
+    // pydicom's examples_palette.dcm, 8-bit pixels.
+    assert!(!super::record(b"<HJGDEHJJJGGGIGGIPWWZ^ZSPQPSYZ\\^YPLW_^YSQP$,1:GNOMH?61024666469=@?>"));
+}
+
+#[test]
 fn teaching_descriptions_are_not_identity() {
     for text in [
         "AXIAL 5MM",
@@ -377,6 +390,9 @@ fn teaching_descriptions_are_not_identity() {
         "Rev. Hill-Sachs lesion",
         "Total counts 2500000",
         "kV 80-100-120",
+        "Volume 1,234,567 voxels",
+        "DLP 1,234 mGy",
+        "b 0,50,100,800",
     ] {
         assert_eq!(find(text.as_bytes(), Strength::FreeText), None, "{text}");
     }
@@ -403,6 +419,7 @@ fn teaching_descriptions_are_not_identity() {
         // Dotted, not a fraction; a whole number of four digits before the point.
         "see 2.25.4711913",
         "ref 4711.913001",
+        "ref 4,711,913",
     ] {
         assert!(find(text.as_bytes(), Strength::FreeText).is_some(), "{text}");
     }

@@ -255,9 +255,10 @@ pub(super) const SMALL_STREET_TYPES: &[&str] = &[
 pub(super) const STREET_TYPES: &[&str] = &[
     "Street", "St", "St.", "Road", "Rd", "Rd.", "Lane", "Ln", "Ln.", "Avenue", "Ave", "Ave.",
     "Drive", "Close", "Crescent", "Cres", "Court", "Place", "Gardens", "Terrace", "Grove",
-    "Boulevard", "Blvd", "Square", "Mews", "La.", "Straße", "Strasse", "Str.",
+    "Boulevard", "Blvd", "Square", "Mews", "La.", "Straße", "Strasse", "Str.", "Row", "Parade",
+    "Wharf", "Quay", "Parkway", "Pkwy", "Highway", "Hwy", "Circus",
     "STREET", "ROAD", "LANE", "AVENUE", "DRIVE", "CLOSE", "CRESCENT", "COURT", "PLACE", "GARDENS",
-    "TERRACE", "GROVE", "BOULEVARD", "SQUARE", "MEWS",
+    "TERRACE", "GROVE", "BOULEVARD", "SQUARE", "MEWS", "PARADE", "PARKWAY", "HIGHWAY",
 ];
 
 /// Street types of other languages, written before the street's name (`Calle Ninguna 12`, `12
