@@ -2196,6 +2196,14 @@ def class10():
     add('c10_lut_record.dcm', C10, "a VOI LUT whose data are a patient's record", 'Quellmark^Zelda',
         part10(ct('c10 lut', [E(0x00283010, 'SQ', [[
             E(0x00283002, 'US', [len(record) // 2, 0, 16]), E(0x00283006, 'OW', record)]])])))
+    # A VOI LUT of more bits than the image's (the decoder panicked on it, and a batch of files
+    # had no verdict), holding a record.
+    add('c10_voi_lut_wider_than_pixels.dcm', C10, "a secondary capture's VOI LUT, 16 bits for 8-bit pixels, "
+        "whose data are a patient's record", 'brennick^orla',
+        part10(ct8('c10 voi', [E(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'), E(0x00080060, 'CS', 'OT'),
+                               E(0x00283010, 'SQ', [[E(0x00283002, 'US', [12, 0, 16]),
+                                                     E(0x00283006, 'OW', b'brennick^orla 1971-02-03')]])],
+                   bytes(range(64)) * 64, rows=64)))
     # What the same rules must let stay.
     for label, value in [('protocol_lower', 't1_mprage_sag_p2_iso'), ('trufi', 'cine trufi localizer'),
                          ('vendor_lower', 'mdixon quant liver'), ('detector_row', '64 Detector Row'),

@@ -70,8 +70,8 @@ impl Law<'_> {
     /// Native pixel data of more than 8 bits a sample holds text only where text was put: two
     /// printable bytes in a row are a value of 8,224 or more with both its bytes letters, which
     /// a CT's or an MR's values seldom are. A run of them that reads as words and has a labelled
-    /// field's shape (`PATIENT MADEUP^ZELDA MRN 4711913`) is identity that `strings` shows,
-    /// though no viewer does. In 8-bit pixels, whose mid-greys are printable bytes and where
+    /// field's shape (`PATIENT MADEUP^ZELDA MRN 4711913`), or a patient's record, is identity
+    /// that `strings` shows, though no viewer does. In 8-bit pixels, whose mid-greys are printable bytes and where
     /// chance spells a short label (`id:7`), only a patient's record ([`shape::record`]: a name
     /// in `Family^Given` form beside a date or an ID); OCR reads what a viewer shows of them.
     pub(super) fn text_in_pixels(&mut self, e: &Element<'_>) {
@@ -90,7 +90,9 @@ impl Law<'_> {
             }
             return;
         }
-        if crate::gate::runs::labelled_run(e.value) {
+        if crate::gate::runs::labelled_run(e.value)
+            || crate::gate::runs::text_runs(e.value).any(shape::record)
+        {
             self.find(
                 "identity-in-text",
                 e.tag,

@@ -115,6 +115,27 @@ pub fn open(data: DataSet<'_>) -> Result<dicom_object::DefaultDicomObject, Unrea
 /// Only for bytes the gate's own reading has read to the end: dicom-object sizes what it reads
 /// by the lengths the bytes declare.
 pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
+    // The decoder panics on some headers it should refuse (a VOI LUT of more bits than the
+    // image's, adversary round 16): such pixels are pixels it cannot decode, and the door that
+    // asked goes on.
+    // Quietly: the refusal says so, and a backtrace on a terminal would only alarm.
+    thread_local!(static DECODING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let before = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !DECODING.with(std::cell::Cell::get) {
+                before(info);
+            }
+        }));
+    });
+    DECODING.with(|d| d.set(true));
+    let frames = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| frames_of(data)));
+    DECODING.with(|d| d.set(false));
+    frames.unwrap_or(Err(Unread::Undecodable))
+}
+
+fn frames_of(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
     let file = open(data)?;
     if !offsets_start_at_the_first_fragment(&file) {
         return Err(Unread::Undecodable);

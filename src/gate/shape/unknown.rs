@@ -116,8 +116,10 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             label && word(i + 1).is_some_and(|n| name(n) || (lower(n) && word(i + 2).is_some_and(lower)));
         // A name with a word in small letters (`zelda madeup`, `Madeup, zelda`, `MADEUP zelda`):
         // the two side by side, each of a name's shape and in no list.
-        // Not across a full stop (`config.yaml`, a file's name and its extension).
+        // Not across a full stop or a path's slash (`config.yaml`, a file's name and its
+        // extension; `finland/keuhkokyhmy.dcm`, a folder and a file).
         let small = !words[i].dotted
+            && !words[i].slashed
             && word(i + 1).is_some_and(|n| (lower(w) && (lower(n) || name(n))) || (name(w) && lower(n)))
             && !word(i + 1).is_some_and(|n| eponym(w, n));
         // A person's title in any case before such a word (`mrs madeup`, `Mrs madeup`).
@@ -134,7 +136,8 @@ fn offset(text: &str, word: &str) -> usize {
 
 /// Eponyms of two names (a condition, a sign, a classification) that the medical list does not
 /// hold joined by a hyphen (it holds `Sturge-Weber`, `Zollinger-Ellison`, some 70 more).
-const EPONYMS: &[&str] = &["mallory-weiss", "hill-sachs", "salter-harris", "dandy-walker", "lauge-hansen"];
+const EPONYMS: &[&str] =
+    &["mallory-weiss", "hill-sachs", "salter-harris", "dandy-walker", "lauge-hansen", "mary-joseph"];
 
 /// Two names side by side that an eponym joins (`Mallory Weiss`, `Sturge_Weber`): in
 /// [`EPONYMS`], or in a list written with a hyphen.
@@ -144,7 +147,7 @@ fn eponym(first: &str, second: &str) -> bool {
 }
 
 /// A classification's eponym and the grades written after it as a capital alone.
-const GRADED: &[(&str, &[&str])] = &[("weber", &["A", "B", "C"])];
+const GRADED: &[(&str, &[&str])] = &[("weber", &["A", "B", "C"]), ("balthazar", &["A", "B", "C", "D", "E"])];
 
 /// A word in capitals that is a modality's code followed by a word of a description
 /// (`MRBRAIN`, `CTHEAD`), as protocols and series are named.
@@ -202,6 +205,8 @@ fn katakana_name(text: &str) -> bool {
 struct Token<'a> {
     word: &'a str,
     dotted: bool,
+    /// A slash ends it (a path's folder).
+    slashed: bool,
     alone: bool,
 }
 
@@ -215,17 +220,17 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
         if c.is_whitespace() || SEPARATORS.contains(&c) {
             if i > start {
                 let word = &text[start..i];
-                let dotted = c == '.';
+                let (dotted, slashed) = (c == '.', c == '/');
                 // A caret is no mark here: `F^18^` is a nuclide.
                 let open = |c: Option<char>| c.is_none_or(|c| !c.is_alphabetic() && c != '^');
                 let alone = open(text[..start].trim_end().chars().next_back())
                     || open(text[i..].trim_start().chars().next());
                 match camel(word).or_else(|| hyphenated(word)) {
                     Some((first, second)) => {
-                        out.push(Token { word: first, dotted: false, alone: false });
-                        out.push(Token { word: second, dotted, alone: false });
+                        out.push(Token { word: first, dotted: false, slashed: false, alone: false });
+                        out.push(Token { word: second, dotted, slashed, alone: false });
                     }
-                    None => out.push(Token { word, dotted, alone }),
+                    None => out.push(Token { word, dotted, slashed, alone }),
                 }
             }
             start = i + c.len_utf8();
@@ -273,9 +278,10 @@ const PARTICLES: &[&str] =
 /// Words that say a patient, after which one unknown word is a name.
 const PATIENT_LABELS: &[&str] = &["patient", "pt", "pat", "patientin", "patiente", "patiënt"];
 
-/// Titles a person's name follows, in any case (`mrs madeup`); not `dr` or `ms` alone, which
-/// descriptions use for digital radiography and multiple sclerosis.
-const TITLES: &[&str] = &["mr", "mrs", "miss", "mx", "mister", "missus"];
+/// Titles a person's name follows, in any case (`mrs madeup`); not `mr`, `dr` or `ms`, which
+/// descriptions use for magnetic resonance (`mr hlavy`, Czech), digital radiography and
+/// multiple sclerosis.
+const TITLES: &[&str] = &["mrs", "miss", "mx", "mister", "missus"];
 
 /// Letters only, four or more, two or more of them vowels (`zelda`, `MADEUP`; not `hfs`).
 fn name_like(word: &str) -> bool {
@@ -562,6 +568,10 @@ mod tests {
             "osirix export",
             "config.yaml",
             "readme_config",
+            "mr hlavy",
+            "finland/keuhkokyhmy.dcm",
+            "sister mary joseph nodule",
+            "Balthazar E",
             "ingenia elition",
             "mr brain",
             "mrs screening",
