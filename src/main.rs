@@ -3,5 +3,6 @@ fn main() -> std::process::ExitCode {
     // instead of panicking on the next write to standard output.
     // SAFETY: restoring the default disposition of one signal before any thread starts.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    vault::gate::pixels::quiet_decoder_panics();
     vault::cli::run()
 }

@@ -40,10 +40,15 @@ pub(crate) fn text_runs(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// 4711913`): what `strings` shows of a note among binary bytes. Not a name's shape alone:
 /// binary bytes spell short capitalised words by chance.
 pub(crate) fn labelled_run(bytes: &[u8]) -> bool {
-    text_runs(bytes).any(|run| {
-        let wordy = run.iter().filter(|b| b.is_ascii_alphanumeric() || **b == b' ').count();
-        run.contains(&b' ') && wordy * 5 >= run.len() * 4 && super::shape::labelled(run)
-    })
+    text_runs(bytes).any(labelled_words)
+}
+
+/// Whether one run of text ([`text_runs`]) reads as words (letters, digits and spaces make four
+/// fifths of it, a space among them) and has a labelled field's shape: [`labelled_run`]'s test
+/// of each run.
+pub(crate) fn labelled_words(run: &[u8]) -> bool {
+    let wordy = run.iter().filter(|b| b.is_ascii_alphanumeric() || **b == b' ').count();
+    run.contains(&b' ') && wordy * 5 >= run.len() * 4 && super::shape::labelled(run)
 }
 
 /// A note among binary bytes (a text padded with NULs, cut by them, after a made-up header, in

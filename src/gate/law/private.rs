@@ -78,28 +78,19 @@ impl Law<'_> {
         if !self.levels.is_empty() {
             return;
         }
-        if self.facts.geometry[2].is_some_and(|b| b <= 8) {
-            if crate::gate::runs::text_runs(e.value).any(shape::record) {
-                self.find(
-                    "identity-in-text",
-                    e.tag,
-                    None,
-                    true,
-                    Some("a patient's record in the bytes of the pixels"),
-                );
+        // One pass over the pixels' runs, however deep their samples.
+        let deep = !self.facts.geometry[2].is_some_and(|b| b <= 8);
+        let found = crate::gate::runs::text_runs(e.value).find_map(|run| {
+            if shape::record(run) {
+                Some("a patient's record in the bytes of the pixels")
+            } else if deep && crate::gate::runs::labelled_words(run) {
+                Some("a labelled field in the bytes of the pixels")
+            } else {
+                None
             }
-            return;
-        }
-        if crate::gate::runs::labelled_run(e.value)
-            || crate::gate::runs::text_runs(e.value).any(shape::record)
-        {
-            self.find(
-                "identity-in-text",
-                e.tag,
-                None,
-                true,
-                Some("a labelled field in the bytes of the pixels"),
-            );
+        });
+        if let Some(note) = found {
+            self.find("identity-in-text", e.tag, None, true, Some(note));
         }
     }
 

@@ -118,21 +118,25 @@ pub fn dicom_frames(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
     // The decoder panics on some headers it should refuse (a VOI LUT of more bits than the
     // image's, adversary round 16): such pixels are pixels it cannot decode, and the door that
     // asked goes on.
-    // Quietly: the refusal says so, and a backtrace on a terminal would only alarm.
-    thread_local!(static DECODING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let before = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !DECODING.with(std::cell::Cell::get) {
-                before(info);
-            }
-        }));
-    });
     DECODING.with(|d| d.set(true));
     let frames = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| frames_of(data)));
     DECODING.with(|d| d.set(false));
     frames.unwrap_or(Err(Unread::Undecodable))
+}
+
+thread_local!(static DECODING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+
+/// Keeps the decoder's panics ([`dicom_frames`] turns them into [`Unread::Undecodable`]) off
+/// standard error: the refusal says what happened, and a backtrace on a terminal would only
+/// alarm. Every other panic is reported as before. A process-wide hook, so the binary installs
+/// it once at start-up; a library never sets one behind its caller's back.
+pub fn quiet_decoder_panics() {
+    let before = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !DECODING.with(std::cell::Cell::get) {
+            before(info);
+        }
+    }));
 }
 
 fn frames_of(data: DataSet<'_>) -> Result<Vec<(u32, Frame)>, Unread> {
