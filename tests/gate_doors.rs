@@ -558,16 +558,7 @@ fn a_killed_change_to_a_passed_file_is_put_back_by_the_next_mount_and_by_fsck() 
             \x20   fds.append(fd)\n\
             print('written', flush=True)\n\
             time.sleep(600)\n";
-        let mut writer = std::process::Command::new("python3")
-            .args(["-c", script])
-            .current_dir(v.dir.path())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(writer.stdout.as_mut().unwrap()), &mut line)
-            .unwrap();
-        assert_eq!(line.trim(), "written");
+        let mut writer = common::python_ready(script, &[], Some(v.dir.path()), None, "written");
         std::thread::sleep(past_durability_bound(1500));
         kill_mount(&v, "vault mount v.img mnt");
         writer.kill().unwrap();

@@ -232,16 +232,8 @@ sys.stderr.write("heard %d bytes\n" % len(got))
         sock = sock.to_str().unwrap(),
     );
     let _ = std::fs::remove_file(&sock);
-    let mut fake = std::process::Command::new("python3")
-        .args(["-c", &script])
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&heard).unwrap())
-        .spawn()
-        .unwrap();
-    let mut ready = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(fake.stdout.take().unwrap()), &mut ready)
-        .unwrap();
-    assert_eq!(ready.trim(), "ready");
+    let mut fake =
+        common::python_ready(&script, &[], None, Some(std::fs::File::create(&heard).unwrap()), "ready");
     let (code, _, err) = v.run(&["mirror", "src.img", "dst.img", "--passphrase-file", "pass"]);
     // The fake ends by itself once the mirror has connected and gone; one the mirror never
     // tried is still waiting in accept, and is killed.

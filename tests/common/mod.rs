@@ -104,6 +104,32 @@ impl Vault {
     }
 }
 
+/// A Python process running `script` with `args`, once it has printed `ready` as its first
+/// line (what it does before then is done when this returns). Its standard error goes to
+/// `stderr` where given; the caller ends it.
+pub fn python_ready(
+    script: &str,
+    args: &[String],
+    dir: Option<&std::path::Path>,
+    stderr: Option<std::fs::File>,
+    ready: &str,
+) -> std::process::Child {
+    let mut command = std::process::Command::new("python3");
+    command.arg("-c").arg(script).args(args).stdout(std::process::Stdio::piped());
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    if let Some(stderr) = stderr {
+        command.stderr(stderr);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line)
+        .unwrap();
+    assert_eq!(line.trim(), ready, "the helper process did not get ready");
+    child
+}
+
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }

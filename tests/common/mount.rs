@@ -100,19 +100,7 @@ pub fn hold_open(v: &Vault, files: &[(&str, &str)]) -> std::process::Child {
         \x20   fds.append(fd)\n\
         print('written', flush=True)\n\
         time.sleep(600)\n";
-    let mut child = std::process::Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .args(&pairs)
-        .current_dir(v.dir.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.as_mut().unwrap()), &mut line)
-        .unwrap();
-    assert_eq!(line.trim(), "written");
-    child
+    super::python_ready(script, &pairs, Some(v.dir.path()), None, "written")
 }
 
 /// The audit log of a mounted vault (read through its mount's process) once it holds `record`:
