@@ -2215,6 +2215,41 @@ def class10():
         part10(ct8('ctl c10 px8', [], b'Head^Neck AXIAL 5MM SLICES 1 2 3 4 5 6')))
 
 
+# ---------------------------------------------------------------- class 11
+C11 = '11-adversary-round-17'
+
+
+def class11():
+    """What an adversary's round 17 let through: a title or an initial in small letters before
+    a name, a name joined by a full stop, two names each also a word of a list, and addresses in
+    small letters or on more street types."""
+    for label, value in [
+            ('title_dr_lower', 'dr quellmark reviewed'),
+            ('title_ms_lower', 'ms quellmark, follow up'),
+            ('initial_lower', 'ct of z quellmark'),
+            ('dotted_lower', 'zelda.quellmark'),
+            ('listed_names', 'CT head for John Smith'),
+            ('listed_names_caps', 'REF JOHN SMITH FOLLOW UP'),
+            ('camel_lower', 'zeldaQuellmark'),
+            ('address_lower_row', 'seen at 12 larchwood row'),
+            ('address_way', '12 Larchwood Way, Fakeham'),
+            ('address_rise', '9 Larchwood Rise'),
+            ('address_walk_lower', '7 larchwood walk')]:
+        needle = {'listed_names': 'Smith', 'listed_names_caps': 'SMITH', 'camel_lower': 'Quellmark'}.get(label, 'quellmark')
+        if label.startswith('address'):
+            needle = 'larchwood' if 'larchwood' in value else 'Larchwood'
+        add('c11_%s.dcm' % label, C11, 'PatientComments (Clean Descriptors) holds %r' % value, needle,
+            part10(ct('c11 ' + label, CLEAN_DESC + [E(0x00204000, 'LT', value)])))
+    # What the same rules must let stay.
+    for label, value in [('dr_chest', 'dr chest pa'), ('e_coli', 'e coli abscess'),
+                         ('eponym_three', 'Wolff Parkinson White'), ('doppler', 'Colour Doppler Flow'),
+                         ('one_way', '3 way tap'), ('long_axis', 'Long Axis Cine'),
+                         ('cobb', 'Cobb Angle Measurement'), ('fuji', 'Mount Fuji sign'),
+                         ('charcot', 'Charcot Marie Tooth')]:
+        add('ctl_c11_%s.dcm' % label, C7, 'SeriesDescription (Clean Descriptors): %s' % value, '',
+            part10(ct('ctl c11 ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
+
+
 def main():
     t0 = __import__('time').time()
     shutil.rmtree(CORPUS, ignore_errors=True)
@@ -2230,6 +2265,7 @@ def main():
         class8()
         class9()
         class10()
+        class11()
         controls(tmp)
         controls8()
         names = [e['file'] for e in ENTRIES]

@@ -79,7 +79,7 @@ impl Law<'_> {
             return;
         }
         // One pass over the pixels' runs, however deep their samples.
-        let deep = !self.facts.geometry[2].is_some_and(|b| b <= 8);
+        let deep = self.facts.geometry[2].is_none_or(|b| b > 8);
         let found = crate::gate::runs::text_runs(e.value).find_map(|run| {
             if shape::record(run) {
                 Some("a patient's record in the bytes of the pixels")

@@ -201,6 +201,14 @@ mod tests {
             "12-14 Nowhere Lane",
             "Flat 3/12 Nowhere Lane",
             "P.O. Box 12, Fakeham ZX1 9QQ",
+            // Adversary round 17: small letters, and more street types.
+            "12 larchwood row, fakeham",
+            "12 Larchwood Way",
+            "7 Nowhere Walk",
+            "3 Larchwood Hill",
+            "9 Nowhere Rise",
+            "12 LARCHWOOD WAY",
+            "4 nowhere way",
         ] {
             assert!(address(text.as_bytes()), "{text}");
         }
@@ -219,6 +227,12 @@ mod tests {
             "Brain T1 3TE",
             "CT 12/14 Axial",
             "Series 10-20 Lane",
+            "64 Detector Row",
+            "3 way tap",
+            "Phase 2 Walk",
+            "the lesion 4 mm way",
+            "2 Chamber View",
+            "4 Chamber View",
         ] {
             assert!(!address(text.as_bytes()), "{text}");
         }

@@ -20,9 +20,13 @@
 //! of the real sample files (pydicom-data, deid-data), two such unlisted words side by side in
 //! small letters stand nowhere.
 //!
-//! What this cannot see: a name one of whose words is also a word of a list (`Grace Baker`,
-//! `anna schmidt`), a name of one word, a name joined by a dot (`zelda.madeup`; `ZeldaMadeup` is
-//! seen), a name spelt to hide it (`Qu3llm4rk`, `k.r.a.m`). What it refuses that is no one: two
+//! Two names English writes capitalised are a name too, though each is a word of a list (a john,
+//! a smith), after a word that says whom a study is for or of (`for John Smith`, `re Grace
+//! Baker`), unless a description is written with one or an eponym joins them. Not alone: signs,
+//! scores and eponyms are written so (`Cobb Angle`, `Mount Fuji`, `Jack Hammer`).
+//!
+//! What this cannot see: `John Smith` alone; a name one of whose words is a word of a list and
+//! the other no name English writes (`Orla Brennick`, `anna schmidt`), a name of one word, a name spelt to hide it (`Qu3llm4rk`, `k.r.a.m`). What it refuses that is no one: two
 //! unlisted words side by side (a product's name no list has, a language without a list here:
 //! `Czaszka Bez Kontrastu`, `aivot natiivi`).
 
@@ -111,21 +115,45 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
                 && !between.contains(',')
         });
         let beside_initial = (initial(i + 1) && !graded || i > 0 && initial(i - 1)) && name(w);
+        // An initial in small letters beside such a word in small letters (`z madeup`, `ct of
+        // z madeup`); not a vowel, a word of its own in some language (`y`, `e`: and).
+        let small_initial = |k: usize| {
+            words.get(k).is_some_and(|t| {
+                t.word.len() == 1 && t.word.bytes().all(|b| b.is_ascii_lowercase() && !b"aeiouy".contains(&b))
+            })
+        };
+        let beside_small_initial = (small_initial(i + 1) || i > 0 && small_initial(i - 1)) && lower(w);
         let label = PATIENT_LABELS.iter().any(|l| l.eq_ignore_ascii_case(w));
         let after_label =
             label && word(i + 1).is_some_and(|n| name(n) || (lower(n) && word(i + 2).is_some_and(lower)));
         // A name with a word in small letters (`zelda madeup`, `Madeup, zelda`, `MADEUP zelda`):
         // the two side by side, each of a name's shape and in no list.
-        // Not across a full stop or a path's slash (`config.yaml`, a file's name and its
-        // extension; `finland/keuhkokyhmy.dcm`, a folder and a file).
-        let small = !words[i].dotted
-            && !words[i].slashed
-            && word(i + 1).is_some_and(|n| (lower(w) && (lower(n) || name(n))) || (name(w) && lower(n)))
+        // Not across a path's slash (`finland/keuhkokyhmy.dcm`, a folder and a file), and across
+        // a full stop only where both are in small letters (`zelda.madeup`; `config.yaml`, a
+        // file's name and its extension, is a computer's words).
+        let dotted = words[i].dotted;
+        let small = !words[i].slashed
+            && word(i + 1).is_some_and(|n| {
+                (lower(w) && (lower(n) || (name(n) && !dotted))) || (name(w) && lower(n) && !dotted)
+            })
             && !word(i + 1).is_some_and(|n| eponym(w, n));
+        // Two names English writes capitalised, neither a description's word nor a maker's,
+        // after a word that says whom a study is of or for (`for John Smith`, `re Grace Baker`):
+        // the lists know each as a word too (a john, a smith). Not alone: signs, scores and
+        // eponyms are written with such names (`Cobb Angle`, `Mount Fuji`, `Jack Hammer`,
+        // `Will Rogers`; of 505 descriptions an adversary wrote, 18 were refused so).
+        let listed = |w: &str| {
+            (title(w) || (w.chars().count() >= 4 && w.chars().all(char::is_uppercase)))
+                && lists().name(w)
+                && !described(w.as_bytes())
+                && !product(w)
+        };
+        let introduced = i > 0 && INTRODUCERS.iter().any(|t| t.eq_ignore_ascii_case(words[i - 1].word));
+        let named_pair = introduced && listed(w) && word(j).is_some_and(|n| listed(n) && !eponym(w, n));
         // A person's title in any case before such a word (`mrs madeup`, `Mrs madeup`).
         let titled = TITLES.iter().any(|t| t.eq_ignore_ascii_case(w))
             && word(i + 1).is_some_and(|n| lower(n) || name(n));
-        pair || beside_initial || after_label || small || titled
+        pair || named_pair || beside_initial || beside_small_initial || after_label || small || titled
     })
 }
 
@@ -136,18 +164,55 @@ fn offset(text: &str, word: &str) -> usize {
 
 /// Eponyms of two names (a condition, a sign, a classification) that the medical list does not
 /// hold joined by a hyphen (it holds `Sturge-Weber`, `Zollinger-Ellison`, some 70 more).
-const EPONYMS: &[&str] =
-    &["mallory-weiss", "hill-sachs", "salter-harris", "dandy-walker", "lauge-hansen", "mary-joseph"];
+#[rustfmt::skip]
+const EPONYMS: &[&str] = &[
+    // Scores, classifications and signs (adversary round 17).
+    "child-pugh", "hunt-hess", "young-burgess", "gustilo-anderson", "anderson-d'alonzo", "holstein-lewis",
+    "austin-moore", "mount-fuji", "lady-windermere", "rose-bengal", "lou-gehrig", "tommy-john",
+    "terry-thomas", "will-rogers",
+    "mallory-weiss",
+    "hill-sachs",
+    "salter-harris",
+    "dandy-walker",
+    "lauge-hansen",
+    "mary-joseph",
+    "wolff-parkinson",
+    "parkinson-white",
+    "charcot-marie",
+    "marie-tooth",
+    "guillain-barre",
+    "paget-schroetter",
+    "legg-calve",
+    "calve-perthes",
+    "brown-sequard",
+    "klippel-trenaunay",
+    "stein-leventhal",
+    "peutz-jeghers",
+];
 
-/// Two names side by side that an eponym joins (`Mallory Weiss`, `Sturge_Weber`): in
-/// [`EPONYMS`], or in a list written with a hyphen.
+/// Two names side by side that an eponym joins (`Mallory Weiss`, `Sturge_Weber`, `Parkinson
+/// White`): in [`EPONYMS`], or side by side in a medical list's entry written with hyphens
+/// (`Wolff-Parkinson-White`).
 fn eponym(first: &str, second: &str) -> bool {
-    let joined = format!("{first}-{second}");
-    EPONYMS.contains(&joined.to_lowercase().as_str()) || lists().medical(&joined)
+    let joined = format!("{first}-{second}").to_lowercase();
+    EPONYMS.contains(&joined.as_str())
+        || lists().compounds.iter().any(|c| {
+            c.split('-')
+                .collect::<Vec<_>>()
+                .windows(2)
+                .any(|p| p[0].eq_ignore_ascii_case(first) && p[1].eq_ignore_ascii_case(second))
+        })
 }
 
 /// A classification's eponym and the grades written after it as a capital alone.
-const GRADED: &[(&str, &[&str])] = &[("weber", &["A", "B", "C"]), ("balthazar", &["A", "B", "C", "D", "E"])];
+const GRADED: &[(&str, &[&str])] = &[
+    ("weber", &["A", "B", "C"]),
+    ("balthazar", &["A", "B", "C", "D", "E"]),
+    ("stanford", &["A", "B"]),
+    ("denis", &["A", "B", "C", "D", "E"]),
+    ("frankel", &["A", "B", "C", "D", "E"]),
+    ("pugh", &["A", "B", "C"]),
+];
 
 /// A word in capitals that is a modality's code followed by a word of a description
 /// (`MRBRAIN`, `CTHEAD`), as protocols and series are named.
@@ -239,11 +304,14 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
     out
 }
 
-/// A word written as two capitalised ones together, as its two (`Zelda|Madeup`).
+/// A word written as two capitalised ones together, or one in small letters and one capitalised,
+/// as its two (`Zelda|Madeup`, `zelda|Madeup`).
 fn camel(word: &str) -> Option<(&str, &str)> {
     let at = word.char_indices().skip(1).find(|(_, c)| c.is_uppercase()).map(|(i, _)| i)?;
     let (a, b) = word.split_at(at);
-    (title(a) && title(b)).then_some((a, b))
+    // The first in small letters too (`zeldaMadeup`, as a program names things).
+    let small = a.chars().count() >= 3 && a.chars().all(char::is_lowercase);
+    ((title(a) || small) && title(b)).then_some((a, b))
 }
 
 /// Two capitalised words joined by one hyphen, as their two (`Madeup-Zelda`, `Budd-Chiari`), or
@@ -278,10 +346,18 @@ const PARTICLES: &[&str] =
 /// Words that say a patient, after which one unknown word is a name.
 const PATIENT_LABELS: &[&str] = &["patient", "pt", "pat", "patientin", "patiente", "patiënt"];
 
-/// Titles a person's name follows, in any case (`mrs madeup`); not `mr`, `dr` or `ms`, which
-/// descriptions use for magnetic resonance (`mr hlavy`, Czech), digital radiography and
-/// multiple sclerosis.
-const TITLES: &[&str] = &["mrs", "miss", "mx", "mister", "missus"];
+/// Titles a person's name follows, in any case (`mrs madeup`, `dr madeup`, `ms madeup`): the
+/// name a word no list knows, so that `dr chest` (digital radiography) and `ms lesions`
+/// (multiple sclerosis) are descriptions. Not `mr`: Czech writes magnetic resonance before
+/// words no list here has (`mr hlavy`).
+const TITLES: &[&str] =
+    &["mrs", "miss", "mx", "mister", "missus", "dr", "ms", "prof", "sir", "dame", "herr", "frau"];
+
+/// Words after which two names are a person's (`for John Smith`): whom a study is for, of or from.
+const INTRODUCERS: &[&str] = &[
+    "for", "re", "from", "by", "seen", "ref", "referred", "patient", "pt", "pat", "named", "called", "mr",
+    "mrs", "ms", "miss", "dr", "prof",
+];
 
 /// Letters only, four or more, two or more of them vowels (`zelda`, `MADEUP`; not `hfs`).
 fn name_like(word: &str) -> bool {
@@ -396,6 +472,8 @@ struct Lists {
     names: HashSet<&'static str>,
     /// Medicine's capitalised entries (a word unless English writes it as a name).
     medical: HashSet<&'static str>,
+    /// Medicine's capitalised entries written with hyphens (`Wolff-Parkinson-White`).
+    compounds: Vec<&'static str>,
     /// [`OTHER_LANGUAGES`] as they are, read only when English and medicine know neither word
     /// of a pair; each with whether it is UTF-8 (else Latin-1).
     other: OnceLock<Vec<(Vec<u8>, bool)>>,
@@ -404,6 +482,11 @@ struct Lists {
 impl Lists {
     fn has(&self, lower: &str) -> bool {
         self.words.contains(lower)
+    }
+
+    /// Whether English writes `word` capitalised: a name (`John`, `Smith`).
+    fn name(&self, word: &str) -> bool {
+        self.names.contains(title_case(&word.to_lowercase()).as_str())
     }
 
     fn medical(&self, word: &str) -> bool {
@@ -419,6 +502,7 @@ fn lists() -> &'static Lists {
             words: HashSet::with_capacity(400_000),
             names: HashSet::with_capacity(40_000),
             medical: HashSet::with_capacity(40_000),
+            compounds: Vec::new(),
             other: OnceLock::new(),
         };
         for (paths, medical) in [(ENGLISH, false), (MEDICAL, true)] {
@@ -436,6 +520,7 @@ fn lists() -> &'static Lists {
                 }
             }
         }
+        lists.compounds = lists.medical.iter().copied().filter(|e| e.contains('-')).collect();
         lists
     })
 }
@@ -496,7 +581,7 @@ mod tests {
     #[test]
     fn two_unlisted_capitalised_words_are_a_name() {
         assert!(word_lists_present(), "install the packages packaging/install-deps.sh names");
-        for name in [
+        let missed = [
             "Zelda Madeup",
             "MADEUP ZELDA",
             "Madeup, Zelda",
@@ -535,14 +620,29 @@ mod tests {
             "ｾﾞﾙﾀﾞ･ﾒｲﾀﾞｯﾌﾟ",
             "Madeup Tc^99m^ Zelda",
             "Madeup Tc99m Zelda",
-        ] {
-            assert!(unknown_pair(name.as_bytes()), "{name}");
-        }
+            // Adversary round 17: a title or an initial in small letters, a dot, listed names.
+            "dr madeup",
+            "ms madeup",
+            "prof madeup",
+            "z madeup",
+            "ct of z madeup b 1971",
+            "madeup z",
+            "zelda.madeup",
+            "for John Smith",
+            "CT head for JOHN SMITH",
+            "re Grace Baker",
+            "ct head for Mary Baker",
+            "zeldaMadeup",
+        ]
+        .into_iter()
+        .filter(|name| !unknown_pair(name.as_bytes()))
+        .collect::<Vec<_>>();
+        assert!(missed.is_empty(), "not seen as names: {missed:?}");
     }
 
     #[test]
     fn descriptions_and_words_of_a_list_are_not() {
-        for text in [
+        let refused = [
             "Micturating Cystourethrogram",
             "Sestamibi Parathyroid Dual Phase",
             "MRI Enterography Crohns",
@@ -552,7 +652,6 @@ mod tests {
             "LGE, PSIR, MAG",
             "MEDCOM RESAMPLED",
             "Haemorrhage Oesophagus",
-            "Grace Baker",
             "MUGA LVEF",
             // Small letters: what protocols and descriptions are named.
             "t1_mprage_sag_p2_iso",
@@ -574,6 +673,30 @@ mod tests {
             "Balthazar E",
             "ingenia elition",
             "mr brain",
+            "dr chest",
+            "DR Thorax",
+            "ms lesions",
+            "e coli",
+            "x ray",
+            "Wolff Parkinson White",
+            "John Smith",
+            "Cobb Angle",
+            "Mount Fuji sign",
+            "Jack Hammer",
+            "Sister Mary Joseph node",
+            "Child Pugh B",
+            "Stanford B",
+            "Frankel C",
+            "Hunt Hess 2",
+            "Austin Moore prosthesis",
+            "Grey White Differentiation",
+            "cineTrufi",
+            "localizerAxial",
+            "Hodgkin Lymphoma",
+            "Colour Doppler",
+            "Doppler Flow",
+            "Long Axis",
+            "Black Blood",
             "mrs screening",
             "ms lesions",
             "patient supine, arms up",
@@ -612,8 +735,10 @@ mod tests {
             "Fluorodeoxyglucose F^18^",
             "Quellmarkose F^18^",
             "Sestamibi Tc^99m^ Rest",
-        ] {
-            assert!(!unknown_pair(text.as_bytes()), "{text}");
-        }
+        ]
+        .into_iter()
+        .filter(|text| unknown_pair(text.as_bytes()))
+        .collect::<Vec<_>>();
+        assert!(refused.is_empty(), "taken for names: {refused:?}");
     }
 }

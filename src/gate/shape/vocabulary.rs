@@ -206,6 +206,8 @@ pub(super) const IMAGING: &[&str] = &[
     "limited", "complete", "full", "frame", "frames", "slice", "slices",
     "high", "low", "resolution", "hr", "hrct", "fast", "quick", "corrected", "sub",
     "subtraction", "weighted", "t1", "t2", "pd", "ir", "se", "fl",
+    // Cardiac views and planes, whose words English also writes as names (`Long Axis`).
+    "long", "short", "axis", "chamber", "outflow", "apical", "parasternal",
     // Breathing, stress tests, nuclear medicine, perfusion maps, views and organs that lists of
     // two are written with (`INSPIRATION, EXPIRATION`, `STRESS/REST`, `GALLBLADDER, CBD`).
     "inspiration", "expiration", "insp", "exp", "stress", "rest", "gated", "planar", "spect",
@@ -246,7 +248,7 @@ pub(super) const NOT_NAMES: &[&str] = &["and", "for", "to", "with", "by", "field
 #[rustfmt::skip]
 pub(super) const SMALL_STREET_TYPES: &[&str] = &[
     "street", "road", "lane", "avenue", "crescent", "terrace", "gardens", "grove", "boulevard", "mews",
-    "straße", "strasse",
+    "straße", "strasse", "row", "parade", "wharf", "quay", "parkway", "highway", "way", "walk", "rise",
 ];
 
 /// The street types a postal address names its street with, as written after the street's name
@@ -256,9 +258,11 @@ pub(super) const STREET_TYPES: &[&str] = &[
     "Street", "St", "St.", "Road", "Rd", "Rd.", "Lane", "Ln", "Ln.", "Avenue", "Ave", "Ave.",
     "Drive", "Close", "Crescent", "Cres", "Court", "Place", "Gardens", "Terrace", "Grove",
     "Boulevard", "Blvd", "Square", "Mews", "La.", "Straße", "Strasse", "Str.", "Row", "Parade",
-    "Wharf", "Quay", "Parkway", "Pkwy", "Highway", "Hwy", "Circus",
+    "Wharf", "Quay", "Parkway", "Pkwy", "Highway", "Hwy", "Circus", "Way", "Walk", "Hill", "Rise",
+    "Park", "Vale",
     "STREET", "ROAD", "LANE", "AVENUE", "DRIVE", "CLOSE", "CRESCENT", "COURT", "PLACE", "GARDENS",
-    "TERRACE", "GROVE", "BOULEVARD", "SQUARE", "MEWS", "PARADE", "PARKWAY", "HIGHWAY",
+    "TERRACE", "GROVE", "BOULEVARD", "SQUARE", "MEWS", "PARADE", "PARKWAY", "HIGHWAY", "ROW", "WAY",
+    "WALK", "HILL", "RISE",
 ];
 
 /// Street types of other languages, written before the street's name (`Calle Ninguna 12`, `12
