@@ -62,6 +62,14 @@ impl Exit {
     }
 }
 
+/// A command's exit note, each code taken from the table with when the command ends so:
+/// `Exit status: 0 when every file is accepted; 1 when any is refused.` A command's `--help`
+/// and man page say its codes with this, so they cannot drift from what it returns.
+pub fn status(cases: &[(Exit, &str)]) -> String {
+    let cases: Vec<String> = cases.iter().map(|(exit, when)| format!("{} {when}", *exit as i32)).collect();
+    format!("Exit status: {}.", cases.join("; "))
+}
+
 pub fn help_table() -> String {
     let mut out = String::from("Exit codes:\n");
     for (code, meaning) in TABLE {
@@ -80,6 +88,16 @@ mod tests {
         assert_eq!(Exit::for_files(3, 0), Exit::Refused);
         assert_eq!(Exit::for_files(3, 1), Exit::Io);
         assert_eq!(Exit::Io as i32, 74, "the table's I/O code");
+    }
+
+    #[test]
+    fn a_commands_exit_note_takes_its_numbers_from_the_table() {
+        let note = status(&[
+            (Exit::Ok, "when clean"),
+            (Exit::Io, "when unreadable"),
+            (Exit::Usage, "on a usage error"),
+        ]);
+        assert_eq!(note, "Exit status: 0 when clean; 74 when unreadable; 2 on a usage error.");
     }
 
     #[test]

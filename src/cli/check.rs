@@ -12,8 +12,8 @@ use crate::gate::host::Named;
 use crate::gate::{Policy, Sight};
 use crate::size::count;
 
-#[derive(Args, Debug)]
-#[command(after_help = "The law is the de-identification profile: a DICOM file is accepted only when \
+/// What `vault check --help` says before its exit note.
+const CHECK_BEFORE: &str = "The law is the de-identification profile: a DICOM file is accepted only when \
     it conforms to DICOM PS3.15 Annex E's basic profile and the options the policy allows and the \
     file declares (see README). Every reading a reader could take is checked: Part 10, raw data \
     sets, DICOM JSON and XML (also inside other text), and every container (zip, gzip, tar, xz, lzma, \
@@ -23,9 +23,18 @@ use crate::size::count;
     patient's name, birth date or ID. Other files pass. The names a door would store are judged \
     too: the path from each argument's own name to each file checked, to each folder with no \
     file in it and to each link, and a link's target, also read as a file's bytes \
-    (identity-in-name); a refused folder or link name counts as a refused file.\n\n\
-    Exit status: 0 when every file is accepted, 1 when any is refused, 74 when any could not be read, 2 on a usage error. \
-    Reasons name the rule, the tag and where it stands, never the value.")]
+    (identity-in-name); a refused folder or link name counts as a refused file.";
+
+/// What `vault check --help` says after its exit note.
+const CHECK_AFTER: &str = "Reasons name the rule, the tag and where it stands, never the value.";
+
+#[derive(Args, Debug)]
+#[command(after_help = format!("{CHECK_BEFORE}\n\n{}\n\n{CHECK_AFTER}", crate::exit::status(&[
+    (Exit::Ok, "when every file is accepted"),
+    (Exit::Refused, "when any is refused"),
+    (Exit::Io, "when any could not be read"),
+    (Exit::Usage, "on a usage error"),
+])))]
 pub struct CheckArgs {
     /// Files and folders (folders are checked recursively)
     #[arg(required = true, value_name = "PATH")]

@@ -9,14 +9,19 @@ use super::{PassphraseArgs, print_json, progress_bar};
 use crate::exit::Exit;
 use crate::size::{count, human};
 
-#[derive(Args, Debug)]
-#[command(after_help = "Exit status: 0 when the vault is clean; 65 when problems were found \
-    (and not repaired); 1 when problems were found and --repair fixed them (a second check is \
-    clean). Repair moves damaged files into /lost+found (damaged parts read as zeros). Files a \
+/// What `vault fsck --help` says after its exit note.
+const FSCK_AFTER: &str = "Repair moves damaged files into /lost+found (damaged parts read as zeros). Files a \
     mount wrote and ended before the gate checked (it was killed, the power was cut) are counted \
     as problems and hidden from every way out of the vault; --repair runs the gate on them: the \
     ones it refuses are removed (and audited), the rest become visible; a file the gate had \
-    passed before the change that was refused or cut short is put back as it was, not removed.")]
+    passed before the change that was refused or cut short is put back as it was, not removed.";
+
+#[derive(Args, Debug)]
+#[command(after_help = format!("{} {FSCK_AFTER}", crate::exit::status(&[
+    (Exit::Ok, "when the vault is clean"),
+    (Exit::Damaged, "when problems were found (and not repaired)"),
+    (Exit::Refused, "when problems were found and --repair fixed them (a second check is clean)"),
+])))]
 pub struct FsckArgs {
     /// The vault's drive or image file
     pub device: std::path::PathBuf,

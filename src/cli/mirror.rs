@@ -15,8 +15,8 @@ use crate::mirror::{Options, Summary, mirror_into};
 use crate::passphrase::{self, Source};
 use crate::size::{count, human};
 
-#[derive(Args, Debug)]
-#[command(after_help = "Files that are the same in both (size and BLAKE3) are not copied; a file \
+/// What `vault mirror --help` says before its exit note.
+const MIRROR_BEFORE: &str = "Files that are the same in both (size and BLAKE3) are not copied; a file \
     the backup holds under an old name is linked to its new one, not copied again. Every copy is \
     read back from the backup drive (its cache dropped) and compared by BLAKE3 before the commit \
     that makes it visible; a mismatch is retried once, then the run stops with exit status 65 \
@@ -24,14 +24,24 @@ use crate::size::{count, human};
     audited in the backup, and give exit status 1. Interrupted, the backup keeps its last commit \
     and the next run resumes. Deletions happen only with --delete, at the end, never more than \
     --max-delete, and never when the source holds no file.\n\nThe backup's passphrase comes from \
-    --dst-passphrase-file or --dst-passphrase-fd; without them the source's passphrase is tried.\n\n\
-    Exit status: 0 when the backup equals the source; 1 when a file was refused by the gate or a \
-    deletion was refused; 65 when a copy does not read back or the source is damaged; 73 when the \
-    backup is full; 77 for a wrong passphrase; 69 when a drive went away; 130 when the mounted source \
-    was unmounted during the run.\n\nA mounted source is mirrored by its mount's process (asked \
+    --dst-passphrase-file or --dst-passphrase-fd; without them the source's passphrase is tried.";
+
+/// What `vault mirror --help` says after its exit note.
+const MIRROR_AFTER: &str = "A mounted source is mirrored by its mount's process (asked \
     through its control socket, after proof that this command unlocked the vault) while the mount \
     goes on serving: the files as the run found them; one that changes during the run is left \
-    for the next (counted as changed). A mounted backup is refused with 1.")]
+    for the next (counted as changed). A mounted backup is refused with 1.";
+
+#[derive(Args, Debug)]
+#[command(after_help = format!("{MIRROR_BEFORE}\n\n{}\n\n{MIRROR_AFTER}", crate::exit::status(&[
+    (Exit::Ok, "when the backup equals the source"),
+    (Exit::Refused, "when a file was refused by the gate or a deletion was refused"),
+    (Exit::Damaged, "when a copy does not read back or the source is damaged"),
+    (Exit::NoSpace, "when the backup is full"),
+    (Exit::WrongSecret, "for a wrong passphrase"),
+    (Exit::DriveAbsent, "when a drive went away"),
+    (Exit::Interrupted, "when the mounted source was unmounted during the run"),
+])))]
 pub struct MirrorArgs {
     /// The vault to copy from (drive or image file)
     #[arg(value_name = "SRC")]

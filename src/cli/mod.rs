@@ -399,4 +399,30 @@ mod tests {
         assert!(w.lines().all(|l| l.chars().count() <= 40), "{w}");
         assert_eq!(w.replace("\n    ", " "), text);
     }
+
+    /// Every command that says its exit codes says codes of the one table, each once, in one
+    /// sentence [`exit::status`] writes.
+    #[test]
+    fn each_commands_exit_note_is_the_tables() {
+        use clap::CommandFactory;
+        let codes: Vec<i32> = exit::TABLE.iter().map(|(e, _)| *e as i32).collect();
+        let mut noted = 0;
+        for command in Cli::command().get_subcommands() {
+            let help = command.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+            let Some(at) = help.find("Exit status:") else { continue };
+            noted += 1;
+            assert_eq!(help.matches("Exit status").count(), 1, "{}", command.get_name());
+            let sentence = &help[at..at + help[at..].find(".\n").map_or(help.len() - at, |e| e + 1)];
+            let said: Vec<i32> = sentence
+                .split(['\n', ';', ':'])
+                .filter_map(|case| case.split_whitespace().next()?.parse().ok())
+                .collect();
+            assert!(
+                !said.is_empty() && said.iter().all(|c| codes.contains(c)),
+                "{}: {sentence}",
+                command.get_name()
+            );
+        }
+        assert!(noted >= 6, "exit notes found in only {noted} commands");
+    }
 }

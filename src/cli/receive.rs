@@ -22,8 +22,8 @@ use crate::scrub::file::Scrubbing;
 use crate::scrub::key::vault_key;
 use crate::size::parse_size;
 
-#[derive(Args, Debug)]
-#[command(after_help = "Runs in the foreground until SIGINT or SIGTERM, answering C-ECHO and \
+/// What `vault receive --help` says before its exit note.
+const RECEIVE_BEFORE: &str = "Runs in the foreground until SIGINT or SIGTERM, answering C-ECHO and \
     C-STORE for every storage SOP class and the transfer syntaxes dicom-rs reads. Associations \
     are taken only from the calling AE titles the vault's policy lists (vault policy set --sender \
     AE; and from its addresses, --sender-address, when it lists any), called to --ae-title. Each \
@@ -39,8 +39,13 @@ use crate::size::parse_size;
     connection must be TLS (1.2 or 1.3); with --tls-client-ca, every peer must show a certificate \
     that CA signed. A plain client, or a failed handshake, is aborted and the event says TLS.\n\nEach event is printed on standard error as it happens; at the end, a \
     summary on standard output (with --json: each event, then the summary, as JSON Lines on \
-    standard output). Exit status: 0 after a signal; 74 when the port cannot be \
-    bound.")]
+    standard output).";
+
+#[derive(Args, Debug)]
+#[command(after_help = format!("{RECEIVE_BEFORE}\n\n{}", crate::exit::status(&[
+    (Exit::Ok, "after a signal"),
+    (Exit::Io, "when the port cannot be bound"),
+])))]
 pub struct ReceiveArgs {
     /// The vault (drive or image file)
     #[arg(value_name = "DEVICE")]

@@ -15,8 +15,8 @@ use crate::scrub::key::{key_from_file, vault_key};
 use crate::scrub::options::{load_redaction, profile_for};
 use crate::size::count;
 
-#[derive(Args, Debug)]
-#[command(after_help = "Applies the DICOM PS3.15 Annex E basic application level confidentiality \
+/// What `vault scrub --help` says before its exit note.
+const SCRUB_BEFORE: &str = "Applies the DICOM PS3.15 Annex E basic application level confidentiality \
     profile at every depth, and what the gate's law adds to it (names, free text and descriptions \
     beyond the table, unknown attributes, the meta group's AE titles), removes private elements, \
     replaces UIDs with ones made from the vault's secret (the same study gives the same new UIDs \
@@ -36,8 +36,15 @@ use crate::size::count;
     Inputs are never written over.\n\n\
     The key UIDs are made with: the vault's (with --vault), or --key-file (made if missing), \
     or ~/.config/vault/scrub.key. A mounted vault given to --vault lends its key and policy \
-    through its mount's process, so --out may be a folder in the mounted vault.\n\n\
-    Exit status: 0 when every file was written, 1 when any was refused, 74 when any could not be read or written, 2 on a usage error.")]
+    through its mount's process, so --out may be a folder in the mounted vault.";
+
+#[derive(Args, Debug)]
+#[command(after_help = format!("{SCRUB_BEFORE}\n\n{}", crate::exit::status(&[
+    (Exit::Ok, "when every file was written"),
+    (Exit::Refused, "when any was refused"),
+    (Exit::Io, "when any could not be read or written"),
+    (Exit::Usage, "on a usage error"),
+])))]
 pub struct ScrubArgs {
     /// Files and folders to scrub
     #[arg(required = true, value_name = "PATH")]

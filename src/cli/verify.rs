@@ -13,14 +13,19 @@ use crate::exit::Exit;
 use crate::size::{count, human};
 use crate::verify::verify_store;
 
-#[derive(Args, Debug)]
-#[command(after_help = "Exit status: 0 when everything read verifies; 65 when a file is damaged \
-    (each one named). With --budget, the files not reached are verified by the next run, which \
+/// What `vault verify --help` says after its exit note.
+const VERIFY_AFTER: &str = "With --budget, the files not reached are verified by the next run, which \
     starts where this one stopped; a pass that reaches the end starts again from the beginning.\n\n\
     A mounted vault is verified by its mount's process (asked through its control socket, after \
     proof that this command unlocked the vault) while the mount goes on serving; a file deleted \
     meanwhile is passed over; unmounting ends the run at its next file. On a read-only mount the \
-    position is not kept.")]
+    position is not kept.";
+
+#[derive(Args, Debug)]
+#[command(after_help = format!("{} {VERIFY_AFTER}", crate::exit::status(&[
+    (Exit::Ok, "when everything read verifies"),
+    (Exit::Damaged, "when a file is damaged (each one named)"),
+])))]
 pub struct VerifyArgs {
     /// The vault's drive or image file
     pub device: std::path::PathBuf,
