@@ -2231,11 +2231,17 @@ def class11():
             ('listed_names', 'CT head for John Smith'),
             ('listed_names_caps', 'REF JOHN SMITH FOLLOW UP'),
             ('camel_lower', 'zeldaQuellmark'),
+            ('for_one', 'CT chest for Quellmark'),
+            ('seen_one_lower', 'seen zelda, follow up'),
+            ('patient_one_lower', 'patient zelda'),
+            ('listed_names_lower', 'ct head for grace baker'),
             ('address_lower_row', 'seen at 12 larchwood row'),
             ('address_way', '12 Larchwood Way, Fakeham'),
             ('address_rise', '9 Larchwood Rise'),
             ('address_walk_lower', '7 larchwood walk')]:
-        needle = {'listed_names': 'Smith', 'listed_names_caps': 'SMITH', 'camel_lower': 'Quellmark'}.get(label, 'quellmark')
+        needle = {'listed_names': 'Smith', 'listed_names_caps': 'SMITH', 'camel_lower': 'Quellmark',
+                  'for_one': 'Quellmark', 'seen_one_lower': 'zelda', 'patient_one_lower': 'zelda',
+                  'listed_names_lower': 'baker'}.get(label, 'quellmark')
         if label.startswith('address'):
             needle = 'larchwood' if 'larchwood' in value else 'Larchwood'
         add('c11_%s.dcm' % label, C11, 'PatientComments (Clean Descriptors) holds %r' % value, needle,
@@ -2245,7 +2251,8 @@ def class11():
                          ('eponym_three', 'Wolff Parkinson White'), ('doppler', 'Colour Doppler Flow'),
                          ('one_way', '3 way tap'), ('long_axis', 'Long Axis Cine'),
                          ('cobb', 'Cobb Angle Measurement'), ('fuji', 'Mount Fuji sign'),
-                         ('charcot', 'Charcot Marie Tooth')]:
+                         ('charcot', 'Charcot Marie Tooth'), ('for_osgood', 'assessment for Osgood Schlatter'),
+                         ('for_crohns', 'assessment for Crohns')]:
         add('ctl_c11_%s.dcm' % label, C7, 'SeriesDescription (Clean Descriptors): %s' % value, '',
             part10(ct('ctl c11 ' + label, CLEAN_DESC + [E(0x0008103E, 'LO', value)])))
 

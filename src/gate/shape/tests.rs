@@ -464,3 +464,12 @@ fn a_value_that_is_nothing_but_a_date_a_number_or_a_postcode_is_found_where_word
     // A DICOMDIR's writer numbers its files.
     assert_eq!(bare_value(tags::REFERENCED_FILE_ID, b"98892003"), None);
 }
+
+/// A Latin-1 description read in every 8-bit set: `für` in ISO 8859-7 is `for` (adversary round
+/// 17's false refusal), and a German word English writes as a name is no patient after it.
+#[test]
+fn a_latin1_description_read_as_greek_names_no_one() {
+    for text in [&b"Kein Anhalt f\xfcr Fraktur"[..], b"f\xfcr Fraktur"] {
+        assert_eq!(find(text, Strength::FreeText), None, "{}", String::from_utf8_lossy(text));
+    }
+}

@@ -61,8 +61,9 @@ pub const OTHER_LANGUAGES: &[&str] = &[
 /// particles (`van der`), an acronym (`Zelda CT Madeup`) or a nuclide between them, written
 /// together (`ZeldaMadeup`) or joined by a hyphen (`Madeup-Zelda`); an initial beside one such
 /// word, with a full stop (`Z. Madeup`, `Madeup, Z.`) or standing alone (`Madeup Z`); a patient's
-/// label followed by one such word (`Patient MADEUP`) or by two unknown words in lower case
-/// (`Patient zelda madeup`; not `Patient liegt auf dem Rücken`); two such words in lower case, or
+/// label followed by one such word (`Patient MADEUP`) or one in lower case of a name's shape
+/// (`patient zelda`; not `Patient liegt auf dem Rücken`); one after `for`, `seen`, `re` or `ref`
+/// (`CT chest for Madeup`); two such words in lower case, or
 /// one in lower case beside a capitalised one (`zelda madeup`, `Madeup, zelda`), of a name's
 /// shape ([`name_like`]); a title before one (`mrs madeup`); or a name in katakana.
 pub(super) fn unknown_pair(text: &[u8]) -> bool {
@@ -124,8 +125,17 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         };
         let beside_small_initial = (small_initial(i + 1) || i > 0 && small_initial(i - 1)) && lower(w);
         let label = PATIENT_LABELS.iter().any(|l| l.eq_ignore_ascii_case(w));
-        let after_label =
-            label && word(i + 1).is_some_and(|n| name(n) || (lower(n) && word(i + 2).is_some_and(lower)));
+        let after_label = label && word(i + 1).is_some_and(|n| name(n) || lower(n));
+        // One such word after a word that says whom a study is for (`for Madeup`, `seen zelda`),
+        // standing alone: not the first of two capitalised words, which the pair rules judge
+        // (`for Osgood Schlatter`), nor a German noun though English writes it as a name
+        // (`für Fraktur` read as Greek is `for Fraktur`; German's list holds its nouns
+        // capitalised, and no names — the Dutch list holds `Zelda`).
+        // Nor a name medicine lists, an eponym's (`for osgood schlatter`, a file's name).
+        let for_one = FOR_ONE.iter().any(|t| t.eq_ignore_ascii_case(w))
+            && word(i + 1)
+                .is_some_and(|n| (name(n) || lower(n)) && !in_other_lists(n, 1) && !lists().medical_name(n))
+            && !word(i + 2).is_some_and(capitalised);
         // A name with a word in small letters (`zelda madeup`, `Madeup, zelda`, `MADEUP zelda`):
         // the two side by side, each of a name's shape and in no list.
         // Not across a path's slash (`finland/keuhkokyhmy.dcm`, a folder and a file), and across
@@ -148,12 +158,29 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
                 && !described(w.as_bytes())
                 && !product(w)
         };
+        // The same in small letters (`for grace baker`).
+        let listed_small = |w: &str| {
+            w.chars().count() >= 3
+                && w.chars().all(char::is_lowercase)
+                && lists().name(w)
+                && !described(w.as_bytes())
+                && !product(w)
+        };
         let introduced = i > 0 && INTRODUCERS.iter().any(|t| t.eq_ignore_ascii_case(words[i - 1].word));
-        let named_pair = introduced && listed(w) && word(j).is_some_and(|n| listed(n) && !eponym(w, n));
+        let named_pair = introduced
+            && word(j).is_some_and(|n| {
+                ((listed(w) && listed(n)) || (listed_small(w) && listed_small(n))) && !eponym(w, n)
+            });
         // A person's title in any case before such a word (`mrs madeup`, `Mrs madeup`).
         let titled = TITLES.iter().any(|t| t.eq_ignore_ascii_case(w))
             && word(i + 1).is_some_and(|n| lower(n) || name(n));
-        pair || named_pair || beside_initial || beside_small_initial || after_label || small || titled
+        pair || named_pair
+            || for_one
+            || beside_initial
+            || beside_small_initial
+            || after_label
+            || small
+            || titled
     })
 }
 
@@ -353,6 +380,9 @@ const PATIENT_LABELS: &[&str] = &["patient", "pt", "pat", "patientin", "patiente
 const TITLES: &[&str] =
     &["mrs", "miss", "mx", "mister", "missus", "dr", "ms", "prof", "sir", "dame", "herr", "frau"];
 
+/// Words after which one unlisted word is a person's name (`for Madeup`, `seen zelda`).
+const FOR_ONE: &[&str] = &["for", "seen", "re", "ref"];
+
 /// Words after which two names are a person's (`for John Smith`): whom a study is for, of or from.
 const INTRODUCERS: &[&str] = &[
     "for", "re", "from", "by", "seen", "ref", "referred", "patient", "pt", "pat", "named", "called", "mr",
@@ -414,7 +444,10 @@ fn known(word: &str) -> bool {
     };
     let listed = |w: &str| stems(w) || stems(&american(w));
     let parts = |w: &str| w.split(['-', '\'']).filter(|p| p.chars().count() >= 3).any(listed);
-    listed(&lower) || lists.medical(word) || (lower.contains(['-', '\'']) && parts(&lower))
+    // A medical name with a possessive's `s` (`Crohns`, `Crohn's`).
+    let possessive =
+        ["'s", "s"].iter().any(|end| word.strip_suffix(end).is_some_and(|stem| lists.medical(stem)));
+    listed(&lower) || lists.medical(word) || possessive || (lower.contains(['-', '\'']) && parts(&lower))
 }
 
 /// True when `word` is an entry of a list of [`OTHER_LANGUAGES`] — in lower case, or
@@ -422,6 +455,15 @@ fn known(word: &str) -> bool {
 /// `Droite`; `Kontrastu` is not: Polish has no list here). The lists are searched as they are
 /// (a line that is the word), not parsed: some 1.5 million entries, asked of rarely.
 fn in_other_language(word: &str) -> bool {
+    let lists = lists();
+    let title = title_case(&word.to_lowercase());
+    !lists.names.contains(title.as_str()) && in_other_lists(word, OTHER_LANGUAGES.len())
+}
+
+/// True when `word` is an entry of one of the first `first` lists of [`OTHER_LANGUAGES`] (the
+/// first is German's), in lower case or capitalised, whether or not English writes it as a name
+/// (`Fraktur`).
+fn in_other_lists(word: &str, first: usize) -> bool {
     let lists = lists();
     // Most lists are UTF-8; a few are Latin-1 (`wswedish`): which, found once as each is read.
     let other = lists.other.get_or_init(|| {
@@ -448,7 +490,7 @@ fn in_other_language(word: &str) -> bool {
         let needle = [&b"\n"[..], &bytes, b"\n"].concat();
         memchr::memmem::find(list, &needle).is_some()
     };
-    !lists.names.contains(title.as_str()) && other.iter().any(|list| line(list, &lower) || line(list, &title))
+    other.iter().take(first).any(|list| line(list, &lower) || line(list, &title))
 }
 
 /// A British spelling as America writes it: `-is-` of `-isation`, `-ise`, `-ised` as `-iz-`,
@@ -482,6 +524,12 @@ struct Lists {
 impl Lists {
     fn has(&self, lower: &str) -> bool {
         self.words.contains(lower)
+    }
+
+    /// Whether a medical list writes `word` capitalised, though English writes it as a name too
+    /// (`Osgood`, `Crohn`).
+    fn medical_name(&self, word: &str) -> bool {
+        self.medical.contains(title_case(&word.to_lowercase()).as_str())
     }
 
     /// Whether English writes `word` capitalised: a name (`John`, `Smith`).
@@ -631,8 +679,14 @@ mod tests {
             "for John Smith",
             "CT head for JOHN SMITH",
             "re Grace Baker",
+            "for grace baker",
             "ct head for Mary Baker",
             "zeldaMadeup",
+            "CT chest for Madeup",
+            "for zelda",
+            "seen zelda, follow up",
+            "patient zelda",
+            "pt madeup",
         ]
         .into_iter()
         .filter(|name| !unknown_pair(name.as_bytes()))
@@ -691,6 +745,22 @@ mod tests {
             "Austin Moore prosthesis",
             "Grey White Differentiation",
             "cineTrufi",
+            "for Osgood Schlatter",
+            "assessment for osgood schlatter",
+            "ctl c11 for osgood",
+            "screening for Lynch syndrome",
+            "screening for lynch syndrome",
+            "for white matter",
+            "for rose bengal",
+            "for hill sachs",
+            "assessment for Crohns",
+            "patient supine",
+            "for Gadovist",
+            "Patient liegt auf dem Rücken",
+            "Kein Anhalt für Fraktur",
+            "Anhalt für Fraktur",
+            "Kein Anhalt",
+            "for Fraktur",
             "localizerAxial",
             "Hodgkin Lymphoma",
             "Colour Doppler",
