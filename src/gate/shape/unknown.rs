@@ -48,7 +48,7 @@ pub const MEDICAL: &[&str] = &["/usr/share/hunspell/en_med_glut.dic", "/usr/shar
 /// Other languages' lists (`wngerman`, `wfrench`, `wspanish`, `witalian`, `wdutch`,
 /// `wswedish`), read as [`MEDICAL`] is.
 pub const OTHER_LANGUAGES: &[&str] = &[
-    "/usr/share/dict/ngerman",
+    GERMAN,
     "/usr/share/dict/french",
     "/usr/share/dict/spanish",
     "/usr/share/dict/italian",
@@ -133,8 +133,9 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         // capitalised, and no names — the Dutch list holds `Zelda`).
         // Nor a name medicine lists, an eponym's (`for osgood schlatter`, a file's name).
         let for_one = FOR_ONE.iter().any(|t| t.eq_ignore_ascii_case(w))
-            && word(i + 1)
-                .is_some_and(|n| (name(n) || lower(n)) && !in_other_lists(n, 1) && !lists().medical_name(n))
+            && word(i + 1).is_some_and(|n| {
+                (name(n) || lower(n)) && !in_other_lists(n, |list| list == GERMAN) && !lists().medical_name(n)
+            })
             && !word(i + 2).is_some_and(capitalised);
         // A name with a word in small letters (`zelda madeup`, `Madeup, zelda`, `MADEUP zelda`):
         // the two side by side, each of a name's shape and in no list.
@@ -152,24 +153,17 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         // the lists know each as a word too (a john, a smith). Not alone: signs, scores and
         // eponyms are written with such names (`Cobb Angle`, `Mount Fuji`, `Jack Hammer`,
         // `Will Rogers`; of 505 descriptions an adversary wrote, 18 were refused so).
-        let listed = |w: &str| {
-            (title(w) || (w.chars().count() >= 4 && w.chars().all(char::is_uppercase)))
-                && lists().name(w)
-                && !described(w.as_bytes())
-                && !product(w)
-        };
+        let listed = |w: &str| lists().name(w) && !described(w.as_bytes()) && !product(w);
+        let capitalised = |w: &str| title(w) || (w.chars().count() >= 4 && w.chars().all(char::is_uppercase));
         // The same in small letters (`for grace baker`).
-        let listed_small = |w: &str| {
-            w.chars().count() >= 3
-                && w.chars().all(char::is_lowercase)
-                && lists().name(w)
-                && !described(w.as_bytes())
-                && !product(w)
-        };
+        let small_letters = |w: &str| w.chars().count() >= 3 && w.chars().all(char::is_lowercase);
         let introduced = i > 0 && INTRODUCERS.iter().any(|t| t.eq_ignore_ascii_case(words[i - 1].word));
         let named_pair = introduced
             && word(j).is_some_and(|n| {
-                ((listed(w) && listed(n)) || (listed_small(w) && listed_small(n))) && !eponym(w, n)
+                listed(w)
+                    && listed(n)
+                    && ((capitalised(w) && capitalised(n)) || (small_letters(w) && small_letters(n)))
+                    && !eponym(w, n)
             });
         // A person's title in any case before such a word (`mrs madeup`, `Mrs madeup`).
         let titled = TITLES.iter().any(|t| t.eq_ignore_ascii_case(w))
@@ -223,11 +217,8 @@ const EPONYMS: &[&str] = &[
 fn eponym(first: &str, second: &str) -> bool {
     let joined = format!("{first}-{second}").to_lowercase();
     EPONYMS.contains(&joined.as_str())
-        || lists().compounds.iter().any(|c| {
-            c.split('-')
-                .collect::<Vec<_>>()
-                .windows(2)
-                .any(|p| p[0].eq_ignore_ascii_case(first) && p[1].eq_ignore_ascii_case(second))
+        || lists().compounds.iter().any(|parts| {
+            parts.windows(2).any(|p| p[0].eq_ignore_ascii_case(first) && p[1].eq_ignore_ascii_case(second))
         })
 }
 
@@ -450,6 +441,9 @@ fn known(word: &str) -> bool {
     listed(&lower) || lists.medical(word) || possessive || (lower.contains(['-', '\'']) && parts(&lower))
 }
 
+/// German's list, which writes its nouns capitalised as English writes names (`Fraktur`).
+const GERMAN: &str = "/usr/share/dict/ngerman";
+
 /// True when `word` is an entry of a list of [`OTHER_LANGUAGES`] — in lower case, or
 /// capitalised as German writes its nouns — that English does not write as a name (`Schädel`,
 /// `Droite`; `Kontrastu` is not: Polish has no list here). The lists are searched as they are
@@ -457,22 +451,24 @@ fn known(word: &str) -> bool {
 fn in_other_language(word: &str) -> bool {
     let lists = lists();
     let title = title_case(&word.to_lowercase());
-    !lists.names.contains(title.as_str()) && in_other_lists(word, OTHER_LANGUAGES.len())
+    !lists.names.contains(title.as_str()) && in_other_lists(word, |_| true)
 }
 
-/// True when `word` is an entry of one of the first `first` lists of [`OTHER_LANGUAGES`] (the
-/// first is German's), in lower case or capitalised, whether or not English writes it as a name
-/// (`Fraktur`).
-fn in_other_lists(word: &str, first: usize) -> bool {
+/// True when `word` is an entry of one of the lists of [`OTHER_LANGUAGES`] that `wanted` picks
+/// by path, in lower case or capitalised, whether or not English writes it as a name
+/// (`Fraktur`). A list this machine lacks holds nothing.
+fn in_other_lists(word: &str, wanted: impl Fn(&str) -> bool) -> bool {
     let lists = lists();
     // Most lists are UTF-8; a few are Latin-1 (`wswedish`): which, found once as each is read.
     let other = lists.other.get_or_init(|| {
         OTHER_LANGUAGES
             .iter()
-            .filter_map(|p| std::fs::read(p).ok())
-            .map(|list| {
-                let utf8 = std::str::from_utf8(&list).is_ok();
-                (list, utf8)
+            .map(|path| {
+                let list = std::fs::read(path).ok().map(|list| {
+                    let utf8 = std::str::from_utf8(&list).is_ok();
+                    (list, utf8)
+                });
+                (*path, list)
             })
             .collect()
     });
@@ -490,7 +486,11 @@ fn in_other_lists(word: &str, first: usize) -> bool {
         let needle = [&b"\n"[..], &bytes, b"\n"].concat();
         memchr::memmem::find(list, &needle).is_some()
     };
-    other.iter().take(first).any(|list| line(list, &lower) || line(list, &title))
+    other
+        .iter()
+        .filter(|(path, _)| wanted(path))
+        .filter_map(|(_, list)| list.as_ref())
+        .any(|list| line(list, &lower) || line(list, &title))
 }
 
 /// A British spelling as America writes it: `-is-` of `-isation`, `-ise`, `-ised` as `-iz-`,
@@ -506,6 +506,10 @@ fn american(word: &str) -> String {
     w
 }
 
+/// A list of [`OTHER_LANGUAGES`]: its path, and its bytes and whether they are UTF-8 where it
+/// could be read.
+type OtherList = (&'static str, Option<(Vec<u8>, bool)>);
+
 /// The word lists, read when first asked.
 struct Lists {
     /// English's and medicine's entries in lower case.
@@ -514,11 +518,13 @@ struct Lists {
     names: HashSet<&'static str>,
     /// Medicine's capitalised entries (a word unless English writes it as a name).
     medical: HashSet<&'static str>,
-    /// Medicine's capitalised entries written with hyphens (`Wolff-Parkinson-White`).
-    compounds: Vec<&'static str>,
-    /// [`OTHER_LANGUAGES`] as they are, read only when English and medicine know neither word
-    /// of a pair; each with whether it is UTF-8 (else Latin-1).
-    other: OnceLock<Vec<(Vec<u8>, bool)>>,
+    /// Medicine's capitalised entries written with hyphens, split at them
+    /// (`Wolff`, `Parkinson`, `White`).
+    compounds: Vec<Vec<&'static str>>,
+    /// [`OTHER_LANGUAGES`] as they are, by path, read only when English and medicine know
+    /// neither word of a pair; each with whether it is UTF-8 (else Latin-1), or none where this
+    /// machine lacks it.
+    other: OnceLock<Vec<OtherList>>,
 }
 
 impl Lists {
@@ -568,7 +574,8 @@ fn lists() -> &'static Lists {
                 }
             }
         }
-        lists.compounds = lists.medical.iter().copied().filter(|e| e.contains('-')).collect();
+        lists.compounds =
+            lists.medical.iter().filter(|e| e.contains('-')).map(|e| e.split('-').collect()).collect();
         lists
     })
 }
