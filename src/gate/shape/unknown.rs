@@ -168,7 +168,11 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         // A person's title in any case before such a word (`mrs madeup`, `Mrs madeup`).
         let titled = TITLES.iter().any(|t| t.eq_ignore_ascii_case(w))
             && word(i + 1).is_some_and(|n| lower(n) || name(n));
+        // Such a word written together with a year or a date of birth, as people name their
+        // accounts and files (`zelda1971`, `Madeup19710203`, `1971madeup`).
+        let dated = glued_date(w).is_some_and(|letters| name(letters) || lower(letters));
         pair || named_pair
+            || dated
             || for_one
             || beside_initial
             || beside_small_initial
@@ -176,6 +180,30 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             || small
             || titled
     })
+}
+
+/// The letters of a word written together with a year (1900 to 2029) or a date of six or eight
+/// digits, before or after them: `zelda` of `zelda1971`, of `1971zelda`, of `zelda030271`.
+fn glued_date(word: &str) -> Option<&str> {
+    let letters = word.trim_matches(|c: char| c.is_ascii_digit());
+    let digits = word.strip_prefix(letters).or_else(|| word.strip_suffix(letters))?;
+    // Digits on one side only, and letters only on the other.
+    if letters.is_empty()
+        || !letters.chars().all(char::is_alphabetic)
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let n = |a: usize, b: usize| digits[a..b].parse::<u32>().unwrap_or(0);
+    let day_month = |d: u32, m: u32| (1..=31).contains(&d) && (1..=12).contains(&m);
+    let date = match digits.len() {
+        4 => (1900..=2029).contains(&n(0, 4)),
+        // DDMMYY or YYMMDD.
+        6 => day_month(n(0, 2), n(2, 4)) || day_month(n(4, 6), n(2, 4)),
+        8 => super::numbers::date(digits.as_bytes()),
+        _ => false,
+    };
+    date.then_some(letters)
 }
 
 /// Where `word`, a slice of `text`, starts in it.
@@ -694,6 +722,13 @@ mod tests {
             "seen zelda, follow up",
             "patient zelda",
             "pt madeup",
+            // Adversary round 17: a name written together with a year or a date.
+            "zelda1971",
+            "Madeup1971",
+            "MADEUP19710203",
+            "1971zelda",
+            "zelda030271",
+            "ct head zelda1971",
         ]
         .into_iter()
         .filter(|name| !unknown_pair(name.as_bytes()))
@@ -769,6 +804,13 @@ mod tests {
             "Kein Anhalt",
             "for Fraktur",
             "localizerAxial",
+            "Lumbar2019",
+            "Vida2019",
+            "covid2020",
+            "zelda12",
+            "t1mprage2019",
+            "Series1971",
+            "Audit2019",
             "Hodgkin Lymphoma",
             "Colour Doppler",
             "Doppler Flow",

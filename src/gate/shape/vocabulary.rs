@@ -225,6 +225,8 @@ pub(super) const IMAGING: &[&str] = &[
     "bowel", "rectum", "anus", "oesophagus", "esophagus", "stomach", "duodenum",
     "swallow", "meal", "enema", "through", "urethra", "testes", "scrotum", "penis",
     "breasts", "axilla", "axillae", "larynx", "pharynx", "salivary", "parotid",
+    // An infection English writes capitalised, as a name (`covid2020`, a teaching folder's).
+    "covid",
 ];
 
 /// Words that say a birth (English, German, French, Spanish, Italian).
