@@ -77,9 +77,26 @@ fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
         let l = label.as_bytes();
         for i in word_starts(lower, l) {
             let mut j = i + l.len();
-            while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'#' | b':' | b'-' | b'/' | b'_' | b'='))
-            {
-                j += 1;
+            let marks = |j: &mut usize| {
+                while matches!(
+                    lower.get(*j),
+                    Some(b' ' | b'\t' | b'.' | b'#' | b':' | b'-' | b'/' | b'_' | b'=')
+                ) {
+                    *j += 1;
+                }
+            };
+            marks(&mut j);
+            // A part of the number said to be one (`MRN ending 1913`, `NHS no last 4: 5919`).
+            for _ in 0..4 {
+                let rest = &lower[j.min(lower.len())..];
+                let Some(w) = PART_OF_A_NUMBER.iter().find(|w| {
+                    rest.starts_with(w.as_bytes())
+                        && !rest.get(w.len()).is_some_and(u8::is_ascii_alphanumeric)
+                }) else {
+                    break;
+                };
+                j += w.len();
+                marks(&mut j);
             }
             let number = lower[j.min(lower.len())..].iter().take_while(|b| b.is_ascii_digit() || **b == b' ');
             if number.filter(|b| b.is_ascii_digit()).count() >= digits {
@@ -89,6 +106,14 @@ fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
         false
     })
 }
+
+/// Words that say a number's part follows (`ending 1913`, `last 4: 1913`, `ends in 913`).
+/// The longer first: each is taken where it stands whole.
+#[rustfmt::skip]
+const PART_OF_A_NUMBER: &[&str] = &[
+    "ending in", "ending with", "ends in", "ends with", "last 4", "last four", "last 3", "last three",
+    "final 4", "final four", "ending", "ends", "digits", "is",
+];
 
 /// A URL's path that names a patient's record, as REST and FHIR servers do (`…/patient/4711913`,
 /// `/Patients/9434765919/studies`, `/patients/Zelda-Madeup/4711913`): a segment that says whose,

@@ -46,6 +46,11 @@ fn identity_is_found_in_its_common_shapes() {
         ("CT for MADEUP^PERSON^J", Shape::PersonName),
         ("Name: Madeup Person", Shape::LabelledField),
         ("pt id #A1234", Shape::LabelledField),
+        // A number's part, said to be one (adversary round 17).
+        ("MRN ending 1913", Shape::LabelledField),
+        ("hosp no ends in 913", Shape::LabelledField),
+        ("NHS no last 4: 5919", Shape::LabelledField),
+        ("MRN last four digits 1913", Shape::LabelledField),
         ("DOB 12/03/1970", Shape::LabelledField),
         ("seen at home, 12 Nowhere Lane", Shape::Address),
         ("https://pacs.example/mrn/4711913/dob/19710203", Shape::LabelledField),
