@@ -165,6 +165,35 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
                     && ((capitalised(w) && capitalised(n)) || (small_letters(w) && small_letters(n)))
                     && !eponym(w, n)
             });
+        // A name English writes, then a word no list knows, both capitalised (`John Madeup`: most
+        // people's first names are in the lists, many family names are not), or the unknown
+        // word first and a comma between (`Madeup, Grace`); after a word that says whom a study
+        // is for, in either order and beside any word English does not know, though another
+        // language does (`for Orla Madeup`: `orla` is a Spanish word). Not an eponym before a
+        // word English also writes as a name (`Wiberg Angle`).
+        let other = |x: &str| {
+            capitalised(x)
+                && ((listed(x) && !lists().medical_name(x))
+                    || (introduced && unknown(x) && !modality_word(x)))
+        };
+        // The one no list knows, not even as a name (`Cobb Angle`: English writes `Cobb` only
+        // as a name, and `Angle` too).
+        let unlisted = |x: &str| name(x) && !lists().name(x);
+        let comma = word(j).is_some_and(|n| text[offset(text, w) + w.len()..offset(text, n)].contains(','));
+        let half_listed = word(j).is_some_and(|n| {
+            ((other(w) && unlisted(n)) || (unlisted(w) && other(n) && (introduced || comma))) && !eponym(w, n)
+        });
+        // Two names English writes, a comma between, as a family name and a given name are
+        // listed (`Smith, John`, `BAKER, GRACE`); not two eponyms (`Colles, Smith`).
+        let surname_first = comma
+            && word(j).is_some_and(|n| {
+                capitalised(w)
+                    && capitalised(n)
+                    && listed(w)
+                    && listed(n)
+                    && !(lists().medical_name(w) && lists().medical_name(n))
+                    && !eponym(w, n)
+            });
         // A person's title in any case before such a word (`mrs madeup`, `Mrs madeup`).
         let titled = TITLES.iter().any(|t| t.eq_ignore_ascii_case(w))
             && word(i + 1).is_some_and(|n| lower(n) || name(n));
@@ -172,6 +201,8 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         // accounts and files (`zelda1971`, `Madeup19710203`, `1971madeup`).
         let dated = glued_date(w).is_some_and(|letters| name(letters) || lower(letters));
         pair || named_pair
+            || half_listed
+            || surname_first
             || dated
             || for_one
             || beside_initial
@@ -406,6 +437,9 @@ const FOR_ONE: &[&str] = &["for", "seen", "re", "ref"];
 const INTRODUCERS: &[&str] = &[
     "for", "re", "from", "by", "seen", "ref", "referred", "patient", "pt", "pat", "named", "called", "mr",
     "mrs", "ms", "miss", "dr", "prof",
+    // A relative's (not `sister`: `Sister Mary Joseph` is a nodule).
+    "nok", "kin", "mother", "father", "parent", "wife", "husband", "spouse", "partner", "son", "daughter",
+    "guardian", "carer",
 ];
 
 /// Letters only, four or more, two or more of them vowels (`zelda`, `MADEUP`; not `hfs`).
@@ -729,6 +763,15 @@ mod tests {
             "1971zelda",
             "zelda030271",
             "ct head zelda1971",
+            // Adversary round 17: a listed name beside an unlisted one; a relative's name.
+            "John Madeup",
+            "Madeup, Grace",
+            "Smith, John",
+            "BAKER, GRACE",
+            "CT head for Grace Madeup",
+            "for Orla Madeup",
+            "NOK Orla Madeup",
+            "mother Orla Madeup",
         ]
         .into_iter()
         .filter(|name| !unknown_pair(name.as_bytes()))
@@ -805,6 +848,10 @@ mod tests {
             "for Fraktur",
             "localizerAxial",
             "Lumbar2019",
+            "Wiberg Angle",
+            "Madeup Grace",
+            "Colles, Smith",
+            "Axial, Coronal",
             "Vida2019",
             "covid2020",
             "zelda12",

@@ -24,7 +24,8 @@ pub(super) const LABELS: &[&str] = &[
     "пациент", "Пациент", "ПАЦИЕНТ", "ФИО", "фио", "адрес", "Адрес", "환자", "환자명", "성명", "이름",
     "患者", "患者名", "患者姓名", "姓名", "住所", "地址", "medical record number", "medical record",
     "nombre del paciente", "nome do paciente", "endereço", "dirección", "indirizzo", "adresse",
-    "name des patienten", "hastanın adı", "hastanin adi", "ασθενής", "Ασθενής", "ΑΣΘΕΝΗΣ", "όνομα",
+    "nok", "next of kin", "mother", "father", "guardian", "spouse", "relative", "emergency contact",
+    "carer", "name des patienten", "hastanın adı", "hastanin adi", "ασθενής", "Ασθενής", "ΑΣΘΕΝΗΣ", "όνομα",
     "Όνομα", "ΟΝΟΜΑ", "ονοματεπώνυμο", "Ονοματεπώνυμο", "اسم المريض", "المريض", "الاسم",
 ];
 
