@@ -73,7 +73,9 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
     }
     let words = tokens(text);
     // English and medicine first; the other languages only for a word they do not know.
-    let unknown = |w: &str| !described(w.as_bytes()) && !product(w) && !known(w) && !modality_word(w);
+    let unknown = |w: &str| {
+        !described(w.as_bytes()) && !product(w) && !known(w) && !modality_word(w) && !roman_grade(w)
+    };
     let name = |w: &str| capitalised(w) && unknown(w) && !in_other_language(w);
     let lower =
         |w: &str| name_like(w) && w.chars().all(char::is_lowercase) && unknown(w) && !in_other_language(w);
@@ -97,7 +99,13 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
                     && (t.dotted || (t.alone && t.word != "A" && t.word != "I"))
             })
         };
+        // Two names English writes joined by a hyphen are an eponym or one family's name
+        // (`Williams-Campbell`, `Evans-Jensen`), not a person's two.
+        let listed_hyphen = word(j).is_some_and(|n| {
+            text[offset(text, w) + w.len()..offset(text, n)] == *"-" && lists().name(w) && lists().name(n)
+        });
         let pair = capitalised(w)
+            && !listed_hyphen
             && word(j).is_some_and(capitalised)
             && unknown(w)
             && word(j).is_some_and(unknown)
@@ -235,6 +243,13 @@ fn glued_date(word: &str) -> Option<&str> {
         _ => false,
     };
     date.then_some(letters)
+}
+
+/// A grade in Roman numerals, with a letter after it or not (`IIIA`, `IVB`: `Gustilo IIIA`).
+fn roman_grade(word: &str) -> bool {
+    let numeral = word.trim_end_matches(['A', 'B', 'C', 'D']);
+    let numeral = if numeral.is_empty() { word } else { numeral };
+    word.len() - numeral.len() <= 1 && !numeral.is_empty() && numeral.bytes().all(|b| b"IVX".contains(&b))
 }
 
 /// Where `word`, a slice of `text`, starts in it.
@@ -667,7 +682,8 @@ const PRODUCTS: &[&str] = &[
     "revolution", "discovery", "senographe", "pristina", "logiq", "voluson", "vivid", "innova",
     "definium", "selenia", "dimensions", "affirm", "musica", "resona", "arietta", "amulet",
     "eastman", "kodak", "infinia", "hawkeye", "optos", "planmed", "arcadis", "orbic", "opescope",
-    "acteno",
+    "acteno", "sirona", "orthophos", "dentsply", "planmeca", "vatech", "promax", "cranex",
+    "kavo", "morita", "newtom",
     // Radiopharmaceuticals by their makers' names and their own.
     "ioflupane", "datscan", "lutathera", "pluvicto", "axumin", "fluciclovine", "amyvid",
     "florbetapir", "vizamyl", "flutemetamol", "neuraceq", "florbetaben", "illuccix", "locametz",
@@ -849,6 +865,12 @@ mod tests {
             "localizerAxial",
             "Lumbar2019",
             "Wiberg Angle",
+            "Gustilo IIIA",
+            "Gustilo IIIA open fracture",
+            "Williams-Campbell",
+            "Evans-Jensen",
+            "Levine-Edwards",
+            "Sirona Orthophos",
             "Madeup Grace",
             "Colles, Smith",
             "Axial, Coronal",

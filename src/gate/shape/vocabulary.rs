@@ -62,6 +62,9 @@ pub(super) const TITLES: &[&str] = &[
     "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Frau", "Herr", "Mme", "Mlle",
     "Sra", "Srta", "Sig.ra", "Sig.na", "Signora", "Signor", "Pani", "Mevr", "Dhr", "Dott",
     "Dott.ssa", "Señor", "Señora", "Senhor", "Senhora", "Monsieur",
+    // German's in the accusative and abbreviated (with its full stop: `5 Fr Cobra` is a
+    // catheter), Dutch's, Swedish's and Danish's.
+    "Herrn", "Hr.", "Fr.", "Mevrouw", "Meneer", "Fru", "Fröken",
 ];
 
 /// Titles no modality or description is written as, so that in capitals too a name follows
@@ -234,6 +237,8 @@ pub(super) const IMAGING: &[&str] = &[
 #[rustfmt::skip]
 pub(super) const BORN: &[&str] = &[
     "born", "geboren", "née", "né", "nee", "nacida", "nacido", "nata", "nato",
+    // A year of birth (`geb. 1971`, German's `Jg. 1971`, `YOB 1971`).
+    "geb", "jg", "jahrgang", "yob", "year of birth", "birth year",
 ];
 
 /// Small words between `born` and when (`born on the`, `geboren am`, `née le`).

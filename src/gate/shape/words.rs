@@ -452,16 +452,24 @@ fn capital_titled(text: &[u8]) -> bool {
     })
 }
 
-/// `b.` as a word, a space, and a year a living patient was born in (1900 to 2029), as a
-/// biography writes a birth (`Zelda Madeup (b. 1971)`): not a round fifty, which is a
-/// diffusion b-value (`DWI b. 1000`, `b. 2000`).
+/// `b.` as a word, and a year a living patient was born in (1900 to 2029), as a biography
+/// writes a birth (`Zelda Madeup (b. 1971)`): not a round fifty, which is a diffusion b-value
+/// (`DWI b. 1000`, `b. 2000`).
 fn abbreviated_birth(lower: &[u8]) -> bool {
-    word_starts(lower, b"b. ").any(|i| {
-        let year = &lower[i + 3..];
-        let digits = year.iter().take_while(|b| b.is_ascii_digit()).count();
-        let value = std::str::from_utf8(&year[..digits]).ok().and_then(|y| y.parse::<u32>().ok());
+    let year = |at: &[u8]| {
+        let digits = at.iter().take_while(|b| b.is_ascii_digit()).count();
+        let value = std::str::from_utf8(&at[..digits]).ok().and_then(|y| y.parse::<u32>().ok());
         digits == 4 && value.is_some_and(|y| (1900..=2029).contains(&y) && y % 50 != 0)
-    })
+    };
+    // Also with no space (`b.1971-02`), before a month (`b. Feb 1971`), and as a genealogy
+    // writes a birth, a star before the year (`*1971`).
+    word_starts(lower, b"b.").any(|i| {
+        let at = &lower[i + 2..];
+        let at = at.strip_prefix(b" ").unwrap_or(at);
+        let dated = at.iter().take(12).any(u8::is_ascii_digit);
+        year(at) || (!at.is_empty() && super::numbers::month_word(at, 0) && dated)
+    }) || memchr::memchr_iter(b'*', lower)
+        .any(|i| (i == 0 || !lower[i - 1].is_ascii_alphanumeric()) && year(&lower[i + 1..]))
 }
 
 /// A birth-date label without a colon, then a value of three parts split by the same mark
@@ -560,7 +568,7 @@ pub(super) fn born(text: &[u8]) -> bool {
             }
             let mut j = end;
             loop {
-                j += lower[j..].iter().take_while(|&&b| b == b' ' || b == b',').count();
+                j += lower[j..].iter().take_while(|&&b| matches!(b, b' ' | b',' | b'.' | b':')).count();
                 let next = lower[j..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
                 if next > 0 && FILLERS.iter().any(|f| f.as_bytes() == &lower[j..j + next]) {
                     j += next;
@@ -568,7 +576,10 @@ pub(super) fn born(text: &[u8]) -> bool {
                 }
                 break;
             }
+            // A year cut short (`born '71`).
+            let cut = lower.get(j) == Some(&b'\'') && lower.get(j + 1).is_some_and(u8::is_ascii_digit);
             if lower.get(j).is_some_and(u8::is_ascii_digit)
+                || cut
                 || (j < lower.len() && super::numbers::month_word(&lower, j))
             {
                 return true;
