@@ -14,7 +14,11 @@ pub(super) fn address(text: &[u8]) -> bool {
     let words: Vec<&[u8]> =
         text.split(|b| b.is_ascii_whitespace() || *b == b',').filter(|w| !w.is_empty()).collect();
     (0..words.len()).any(|i| {
-        number_first(&words, i) || number_last(&words, i) || foreign(&words, i) || postcode(&words, i)
+        number_first(&words, i)
+            || number_last(&words, i)
+            || foreign(&words, i)
+            || postcode(&words, i)
+            || unnumbered(&words, i)
     })
 }
 
@@ -59,6 +63,16 @@ fn number_first(words: &[&[u8]], i: usize) -> bool {
             written || (names.iter().all(small) && SMALL_STREET_TYPES.iter().any(|t| t.as_bytes() == *street))
         })
     })
+}
+
+/// A street with no house number, named with a word no list knows, and a street type no
+/// description is written with (`Larchwood Row`, `home visit LARCHWOOD ROAD`; not `Detector
+/// Row`, `Willis Circle`).
+fn unnumbered(words: &[&[u8]], i: usize) -> bool {
+    let street = words[i].strip_suffix(b".").unwrap_or(words[i]);
+    let typed = street.first().is_some_and(u8::is_ascii_uppercase)
+        && SMALL_STREET_TYPES.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(street));
+    typed && i >= 1 && std::str::from_utf8(words[i - 1]).is_ok_and(super::unknown::unlisted)
 }
 
 /// One of [`STREET_TYPES`], or one with a full stop after it (`Lane.`, a sentence's end).

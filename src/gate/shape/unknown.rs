@@ -73,10 +73,8 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
     }
     let words = tokens(text);
     // English and medicine first; the other languages only for a word they do not know.
-    let unknown = |w: &str| {
-        !described(w.as_bytes()) && !product(w) && !known(w) && !modality_word(w) && !roman_grade(w)
-    };
-    let name = |w: &str| capitalised(w) && unknown(w) && !in_other_language(w);
+    let unknown = unknown_word;
+    let name = name_word;
     let lower =
         |w: &str| name_like(w) && w.chars().all(char::is_lowercase) && unknown(w) && !in_other_language(w);
     let word = |i: usize| words.get(i).map(|t: &Token<'_>| t.word);
@@ -186,7 +184,6 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         };
         // The one no list knows, not even as a name (`Cobb Angle`: English writes `Cobb` only
         // as a name, and `Angle` too).
-        let unlisted = |x: &str| name(x) && !lists().name(x);
         let comma = word(j).is_some_and(|n| text[offset(text, w) + w.len()..offset(text, n)].contains(','));
         let half_listed = word(j).is_some_and(|n| {
             ((other(w) && unlisted(n)) || (unlisted(w) && other(n) && (introduced || comma))) && !eponym(w, n)
@@ -243,6 +240,22 @@ fn glued_date(word: &str) -> Option<&str> {
         _ => false,
     };
     date.then_some(letters)
+}
+
+/// A word no list of English's or medicine's knows, nor a description, a maker or a grade.
+fn unknown_word(w: &str) -> bool {
+    !described(w.as_bytes()) && !product(w) && !known(w) && !modality_word(w) && !roman_grade(w)
+}
+
+/// A capitalised word ([`capitalised`]) no list knows, in any language here ([`unknown_word`],
+/// [`in_other_language`]); English may write it as a name (`Zelda`, `Jones`).
+fn name_word(w: &str) -> bool {
+    capitalised(w) && unknown_word(w) && !in_other_language(w)
+}
+
+/// Such a word English does not write as a name either (`Madeup`, `Larchwood`; not `Cobb`).
+pub(super) fn unlisted(w: &str) -> bool {
+    name_word(w) && !lists().name(w)
 }
 
 /// A grade in Roman numerals, with a letter after it or not (`IIIA`, `IVB`: `Gustilo IIIA`).

@@ -25,7 +25,8 @@ pub(super) const LABELS: &[&str] = &[
     "患者", "患者名", "患者姓名", "姓名", "住所", "地址", "medical record number", "medical record",
     "nombre del paciente", "nome do paciente", "endereço", "dirección", "indirizzo", "adresse",
     "nok", "next of kin", "mother", "father", "guardian", "spouse", "relative", "emergency contact",
-    "carer", "name des patienten", "hastanın adı", "hastanin adi", "ασθενής", "Ασθενής", "ΑΣΘΕΝΗΣ", "όνομα",
+    "carer", "consultant", "referrer", "referring physician", "referring doctor", "gp",
+    "name des patienten", "hastanın adı", "hastanin adi", "ασθενής", "Ασθενής", "ΑΣΘΕΝΗΣ", "όνομα",
     "Όνομα", "ΟΝΟΜΑ", "ονοματεπώνυμο", "Ονοματεπώνυμο", "اسم المريض", "المريض", "الاسم",
 ];
 
@@ -54,6 +55,9 @@ pub(super) const BIRTH_LABELS: &[&str] =
 pub(super) const LONG_NUMBER_LABELS: &[&str] = &[
     "case number", "case no", "record number", "record no", "chart", "chart no", "chi", "chi no",
     "file no", "patient number", "patient no", "pt no", "unit number", "unit no",
+    // An accession or an order's number, the label written onto it too (`ACC77120`,
+    // `Accn 77120`, `Req# ACC77120`, German's `Auftrag`).
+    "acc", "accn", "req", "order", "order no", "auftrag", "auftragsnummer",
 ];
 
 /// Titles a capitalised name follows.
