@@ -164,6 +164,14 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         // The same in small letters (`for grace baker`).
         let small_letters = |w: &str| w.chars().count() >= 3 && w.chars().all(char::is_lowercase);
         let introduced = i > 0 && INTRODUCERS.iter().any(|t| t.eq_ignore_ascii_case(words[i - 1].word));
+        // A given name most people are called by and a name English writes, both capitalised,
+        // in either order (`John Smith`, `Grace Baker`, `SMITH JOHN`): not an eponym
+        // (`Austin Flint`, `Jack Hammer`), nor a word a description is written with.
+        let given = |x: &str| capitalised(x) && GIVEN_NAMES.contains(&x.to_lowercase().as_str());
+        let given_pair = word(j).is_some_and(|n| {
+            ((given(w) && capitalised(n) && listed(n)) || (capitalised(w) && listed(w) && given(n)))
+                && !eponym(w, n)
+        });
         let named_pair = introduced
             && word(j).is_some_and(|n| {
                 listed(w)
@@ -206,6 +214,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         // accounts and files (`zelda1971`, `Madeup19710203`, `1971madeup`).
         let dated = glued_date(w).is_some_and(|letters| name(letters) || lower(letters));
         pair || named_pair
+            || given_pair
             || half_listed
             || surname_first
             || dated
@@ -277,7 +286,9 @@ const EPONYMS: &[&str] = &[
     // Scores, classifications and signs (adversary round 17).
     "child-pugh", "hunt-hess", "young-burgess", "gustilo-anderson", "anderson-d'alonzo", "holstein-lewis",
     "austin-moore", "mount-fuji", "lady-windermere", "rose-bengal", "lou-gehrig", "tommy-john",
-    "terry-thomas", "will-rogers",
+    "terry-thomas", "will-rogers", "jack-hammer", "austin-flint", "sister-mary",
+    // A given name's (adversary round 18's given names).
+    "adam-stokes", "adams-stokes", "peter-pan", "harry-potter", "adam-apple", "adams-apple",
     "mallory-weiss",
     "hill-sachs",
     "salter-harris",
@@ -457,6 +468,34 @@ const PATIENT_LABELS: &[&str] = &["patient", "pt", "pat", "patientin", "patiente
 /// words no list here has (`mr hlavy`).
 const TITLES: &[&str] =
     &["mrs", "miss", "mx", "mister", "missus", "dr", "ms", "prof", "sir", "dame", "herr", "frau"];
+
+/// Given names many people are called by (England and Wales's, and America's, most given over
+/// the last eighty years), in small letters: none a word a description is written with
+/// (not `will`, `may`, `max`, `ray`, `iris`, `june`, `frank`, `bill`, `hope`).
+#[rustfmt::skip]
+const GIVEN_NAMES: &[&str] = &[
+    "john", "david", "michael", "james", "robert", "william", "richard", "thomas", "christopher",
+    "paul", "peter", "mark", "andrew", "stephen", "daniel", "joseph", "george", "charles",
+    "edward", "anthony", "kevin", "brian", "steven", "matthew", "joshua", "ryan", "jacob",
+    "oliver", "harry", "jack", "charlie", "alexander", "samuel", "benjamin", "henry", "arthur",
+    "jonathan", "simon", "ian", "gary", "alan", "kenneth", "ronald", "donald", "raymond",
+    "patrick", "martin", "philip", "graham", "keith", "colin", "nigel", "stuart", "adam",
+    "liam", "noah", "ethan", "lucas", "mohammed", "muhammad", "ahmed", "ali", "jason", "timothy",
+    "mary", "patricia", "jennifer", "linda", "elizabeth", "barbara", "susan", "jessica", "sarah",
+    "karen", "nancy", "margaret", "lisa", "betty", "dorothy", "sandra", "ashley", "kimberly",
+    "donna", "emily", "michelle", "carol", "amanda", "melissa", "deborah", "stephanie",
+    "rebecca", "laura", "helen", "sharon", "cynthia", "kathleen", "amy", "shirley", "anna",
+    "angela", "ruth", "brenda", "pamela", "nicole", "katherine", "catherine", "christine",
+    "samantha", "debra", "rachel", "carolyn", "janet", "virginia", "maria", "heather", "diane",
+    "julie", "joyce", "victoria", "olivia", "kelly", "christina", "lauren", "joan", "evelyn",
+    "judith", "megan", "andrea", "cheryl", "hannah", "jacqueline", "martha", "gloria", "teresa",
+    "sara", "janice", "julia", "grace", "judy", "theresa", "beverly", "denise", "marilyn",
+    "amber", "danielle", "sophia", "sophie", "emma", "isabella", "ava", "mia", "charlotte",
+    "amelia", "isla", "jessica", "lily", "chloe", "ellie", "lucy", "jane", "ann", "anne",
+    "alice", "claire", "louise", "joanne", "tracey", "tracy", "julie", "nicola", "gillian",
+    "jean", "irene", "doris", "edith", "gladys", "mildred", "ethel", "eileen", "maureen",
+    "sheila", "valerie", "wendy", "yvonne", "zoe", "fatima", "aisha", "priya",
+];
 
 /// Words after which one unlisted word is a person's name (`for Madeup`, `seen zelda`).
 const FOR_ONE: &[&str] = &["for", "seen", "re", "ref"];
@@ -797,6 +836,12 @@ mod tests {
             "Madeup, Grace",
             "Smith, John",
             "BAKER, GRACE",
+            // Adversary round 18: a given name and a name English writes, without a label.
+            "John Smith",
+            "CT head John Smith",
+            "Grace Baker knee",
+            "SMITH JOHN",
+            "Smith John",
             "CT head for Grace Madeup",
             "for Orla Madeup",
             "NOK Orla Madeup",
@@ -847,7 +892,6 @@ mod tests {
             "e coli",
             "x ray",
             "Wolff Parkinson White",
-            "John Smith",
             "Cobb Angle",
             "Mount Fuji sign",
             "Jack Hammer",
@@ -878,6 +922,15 @@ mod tests {
             "localizerAxial",
             "Lumbar2019",
             "Wiberg Angle",
+            "Austin Flint murmur",
+            "Mark Long Axis",
+            "Thomas Splint",
+            "Jack Hammer Oesophagus",
+            "Adam Stokes attack",
+            "Peter Pan collar",
+            "Adam Apple",
+            "Charles Bonnet syndrome",
+            "Paul Bunnell test",
             "Gustilo IIIA",
             "Gustilo IIIA open fracture",
             "Williams-Campbell",
