@@ -25,8 +25,13 @@
 //! Baker`), unless a description is written with one or an eponym joins them. Not alone: signs,
 //! scores and eponyms are written so (`Cobb Angle`, `Mount Fuji`, `Jack Hammer`).
 //!
-//! What this cannot see: `John Smith` alone; a name one of whose words is a word of a list and
-//! the other no name English writes (`Orla Brennick`, `anna schmidt`), a name of one word, a name spelt to hide it (`Qu3llm4rk`, `k.r.a.m`). What it refuses that is no one: two
+//! A given name most people are called by ([`GIVEN_NAMES`]) beside a name English writes is a
+//! name without such a word (`John Smith`, `SMITH JOHN`), unless an eponym joins them.
+//!
+//! What this cannot see: `Mark Long` (a description's word); a given name the list lacks beside
+//! a listed word; a name one of whose words is a word of a list and the other no name English
+//! writes, with no word before it that says whom (`Orla Brennick`, `anna schmidt`), a name of
+//! one word, a name spelt to hide it (`Qu3llm4rk`, `k.r.a.m`). What it refuses that is no one: two
 //! unlisted words side by side (a product's name no list has, a language without a list here:
 //! `Czaszka Bez Kontrastu`, `aivot natiivi`).
 
