@@ -18,7 +18,7 @@ pub(super) fn address(text: &[u8]) -> bool {
             || number_last(&words, i)
             || foreign(&words, i)
             || postcode(&words, i)
-            || unnumbered(&words, i)
+            || unnumbered(text, &words, i)
     })
 }
 
@@ -66,13 +66,18 @@ fn number_first(words: &[&[u8]], i: usize) -> bool {
 }
 
 /// A street with no house number, named with a word no list knows, and a street type no
-/// description is written with (`Larchwood Row`, `home visit LARCHWOOD ROAD`; not `Detector
-/// Row`, `Willis Circle`).
-fn unnumbered(words: &[&[u8]], i: usize) -> bool {
+/// description is written with, then a comma and a town (`Larchwood Row, Fakeham`; not
+/// `Detector Row, Siemens`).
+fn unnumbered(text: &[u8], words: &[&[u8]], i: usize) -> bool {
     let street = words[i].strip_suffix(b".").unwrap_or(words[i]);
     let typed = street.first().is_some_and(u8::is_ascii_uppercase)
         && SMALL_STREET_TYPES.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(street));
-    typed && i >= 1 && std::str::from_utf8(words[i - 1]).is_ok_and(super::unknown::unlisted)
+    // Then a town, after a comma (`Larchwood Row, Fakeham`; not `Great Ormond Street`, `Savile
+    // Row`, where a place is named for one).
+    let end = words[i].as_ptr() as usize - text.as_ptr() as usize + words[i].len();
+    let comma = text[end..].trim_ascii_start().starts_with(b",");
+    let town = comma && words.get(i + 1).is_some_and(|t| capitalised(t) && !described(t));
+    typed && town && i >= 1 && std::str::from_utf8(words[i - 1]).is_ok_and(super::unknown::unlisted)
 }
 
 /// One of [`STREET_TYPES`], or one with a full stop after it (`Lane.`, a sentence's end).

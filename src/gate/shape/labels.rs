@@ -31,7 +31,8 @@ pub fn labelled(text: &[u8]) -> bool {
     {
         return true;
     }
-    for label in LABELS {
+    let person = PERSON_LABELS.iter().map(|l| (l, true));
+    for (label, of_a_person) in LABELS.iter().map(|l| (l, false)).chain(person) {
         let l = label.as_bytes();
         let mut from = 0;
         while let Some(i) = find_from(&lower, l, from) {
@@ -58,9 +59,22 @@ pub fn labelled(text: &[u8]) -> bool {
             while matches!(lower.get(j), Some(b' ' | b'\t' | b'.' | b'"' | b'\'' | b'>')) {
                 j += 1;
             }
+            // After a relative's or a doctor's label, a word of a person's name (read in `text`,
+            // whose capitals tell one).
+            let named = || {
+                let value = std::str::from_utf8(&text[j..]).unwrap_or("");
+                // Past a title (`Consultant: Dr Velthorpe`; `Dr on call` names no one).
+                let mut words =
+                    value.split(|c: char| !c.is_alphabetic() && c != '\'').filter(|w| !w.is_empty());
+                let first = words.next().unwrap_or("");
+                let titled =
+                    ["dr", "mr", "mrs", "ms", "miss", "prof"].contains(&first.to_lowercase().as_str());
+                super::unknown::person_word(if titled { words.next().unwrap_or("") } else { first })
+            };
             if lower.get(j).is_some_and(|&b| b.is_ascii_alphanumeric() || b >= 0x80)
                 && !of_a_thing(&lower[..i], label)
                 && !says_no_one(&lower[j..], label)
+                && (!of_a_person || named())
             {
                 return true;
             }
@@ -99,7 +113,14 @@ fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
                 marks(&mut j);
             }
             let number = lower[j.min(lower.len())..].iter().take_while(|b| b.is_ascii_digit() || **b == b' ');
-            if number.filter(|b| b.is_ascii_digit()).count() >= digits {
+            let end = j + lower[j.min(lower.len())..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit() || **b == b' ')
+                .count();
+            // Not a count or a measure (`ACC 500000 cts`, `Req 10000 counts`).
+            if number.filter(|b| b.is_ascii_digit()).count() >= digits
+                && !super::numbers::unit_after(lower, end.min(lower.len()))
+            {
                 return true;
             }
         }

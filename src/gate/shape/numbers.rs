@@ -309,7 +309,7 @@ const VERSIONS: &[&str] = &[
 ];
 
 /// True when the word after `end` (past a space or two) is a unit.
-fn unit_after(text: &[u8], end: usize) -> bool {
+pub(super) fn unit_after(text: &[u8], end: usize) -> bool {
     let rest = &text[end..];
     let rest = &rest[rest.iter().take_while(|&&b| b == b' ').count().min(2)..];
     let word: Vec<u8> = rest

@@ -173,9 +173,13 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         // in either order (`John Smith`, `Grace Baker`, `SMITH JOHN`): not an eponym
         // (`Austin Flint`, `Jack Hammer`), nor a word a description is written with.
         let given = |x: &str| capitalised(x) && GIVEN_NAMES.contains(&x.to_lowercase().as_str());
+        // Not a place named for a person (`John Radcliffe Hospital`, `Henry Ford Hospital`).
+        let institution = (j + 1..=j + 3)
+            .any(|k| word(k).is_some_and(|n| INSTITUTIONS.iter().any(|i| i.eq_ignore_ascii_case(n))));
         let given_pair = word(j).is_some_and(|n| {
             ((given(w) && capitalised(n) && listed(n)) || (capitalised(w) && listed(w) && given(n)))
                 && !eponym(w, n)
+                && !institution
         });
         let named_pair = introduced
             && word(j).is_some_and(|n| {
@@ -199,7 +203,9 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         // as a name, and `Angle` too).
         let comma = word(j).is_some_and(|n| text[offset(text, w) + w.len()..offset(text, n)].contains(','));
         let half_listed = word(j).is_some_and(|n| {
-            ((other(w) && unlisted(n)) || (unlisted(w) && other(n) && (introduced || comma))) && !eponym(w, n)
+            ((other(w) && unlisted(n)) || (unlisted(w) && other(n) && (introduced || comma)))
+                && !eponym(w, n)
+                && !institution
         });
         // Two names English writes, a comma between, as a family name and a given name are
         // listed (`Smith, John`, `BAKER, GRACE`); not two eponyms (`Colles, Smith`).
@@ -232,7 +238,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
     })
 }
 
-/// The letters of a word written together with a year (1900 to 2029) or a date of six or eight
+/// The letters of a word written together with a year (1900 to 2005) or a date of six or eight
 /// digits, before or after them: `zelda` of `zelda1971`, of `1971zelda`, of `zelda030271`.
 fn glued_date(word: &str) -> Option<&str> {
     let letters = word.trim_matches(|c: char| c.is_ascii_digit());
@@ -247,7 +253,8 @@ fn glued_date(word: &str) -> Option<&str> {
     let n = |a: usize, b: usize| digits[a..b].parse::<u32>().unwrap_or(0);
     let day_month = |d: u32, m: u32| (1..=31).contains(&d) && (1..=12).contains(&m);
     let date = match digits.len() {
-        4 => (1900..=2029).contains(&n(0, 4)),
+        // Not a year a score's or a sequence's version is named for (`LIRADS2018`, `Rsna2023`).
+        4 => (1900..=2005).contains(&n(0, 4)),
         // DDMMYY or YYMMDD.
         6 => day_month(n(0, 2), n(2, 4)) || day_month(n(4, 6), n(2, 4)),
         8 => super::numbers::date(digits.as_bytes()),
@@ -272,6 +279,16 @@ pub(super) fn unlisted(w: &str) -> bool {
     name_word(w) && !lists().name(w)
 }
 
+/// A capitalised word that may be a person's name: one English and medicine do not know (another
+/// language may: `Orla`), a given name ([`GIVEN_NAMES`]), or a name English writes that no
+/// description is written with (`Smith`).
+pub(super) fn person_word(w: &str) -> bool {
+    capitalised(w)
+        && (unknown_word(w)
+            || GIVEN_NAMES.contains(&w.to_lowercase().as_str())
+            || (lists().name(w) && !described(w.as_bytes()) && !product(w)))
+}
+
 /// A grade in Roman numerals, with a letter after it or not (`IIIA`, `IVB`: `Gustilo IIIA`).
 fn roman_grade(word: &str) -> bool {
     let numeral = word.trim_end_matches(['A', 'B', 'C', 'D']);
@@ -293,7 +310,7 @@ const EPONYMS: &[&str] = &[
     "austin-moore", "mount-fuji", "lady-windermere", "rose-bengal", "lou-gehrig", "tommy-john",
     "terry-thomas", "will-rogers", "jack-hammer", "austin-flint", "sister-mary",
     // A given name's (adversary round 18's given names).
-    "adam-stokes", "adams-stokes", "peter-pan", "harry-potter", "adam-apple", "adams-apple",
+    "adam-stokes", "adams-stokes", "peter-pan", "martin-bell", "harry-potter", "adam-apple", "adams-apple",
     "mallory-weiss",
     "hill-sachs",
     "salter-harris",
@@ -476,13 +493,14 @@ const TITLES: &[&str] =
 
 /// Given names many people are called by (England and Wales's, and America's, most given over
 /// the last eighty years), in small letters: none a word a description is written with
-/// (not `will`, `may`, `max`, `ray`, `iris`, `june`, `frank`, `bill`, `hope`).
+/// (not `will`, `may`, `max`, `ray`, `iris`, `june`, `frank`, `bill`, `hope`, `mark`, `jack`,
+/// `victoria`: `MARK WHITE MATTER`, `Jack Stone`, `Victoria Line`).
 #[rustfmt::skip]
 const GIVEN_NAMES: &[&str] = &[
     "john", "david", "michael", "james", "robert", "william", "richard", "thomas", "christopher",
-    "paul", "peter", "mark", "andrew", "stephen", "daniel", "joseph", "george", "charles",
+    "paul", "peter", "andrew", "stephen", "daniel", "joseph", "george", "charles",
     "edward", "anthony", "kevin", "brian", "steven", "matthew", "joshua", "ryan", "jacob",
-    "oliver", "harry", "jack", "charlie", "alexander", "samuel", "benjamin", "henry", "arthur",
+    "oliver", "harry", "charlie", "alexander", "samuel", "benjamin", "henry", "arthur",
     "jonathan", "simon", "ian", "gary", "alan", "kenneth", "ronald", "donald", "raymond",
     "patrick", "martin", "philip", "graham", "keith", "colin", "nigel", "stuart", "adam",
     "liam", "noah", "ethan", "lucas", "mohammed", "muhammad", "ahmed", "ali", "jason", "timothy",
@@ -492,7 +510,7 @@ const GIVEN_NAMES: &[&str] = &[
     "rebecca", "laura", "helen", "sharon", "cynthia", "kathleen", "amy", "shirley", "anna",
     "angela", "ruth", "brenda", "pamela", "nicole", "katherine", "catherine", "christine",
     "samantha", "debra", "rachel", "carolyn", "janet", "virginia", "maria", "heather", "diane",
-    "julie", "joyce", "victoria", "olivia", "kelly", "christina", "lauren", "joan", "evelyn",
+    "julie", "joyce", "olivia", "kelly", "christina", "lauren", "joan", "evelyn",
     "judith", "megan", "andrea", "cheryl", "hannah", "jacqueline", "martha", "gloria", "teresa",
     "sara", "janice", "julia", "grace", "judy", "theresa", "beverly", "denise", "marilyn",
     "amber", "danielle", "sophia", "sophie", "emma", "isabella", "ava", "mia", "charlotte",
@@ -502,6 +520,25 @@ const GIVEN_NAMES: &[&str] = &[
     "sheila", "valerie", "wendy", "yvonne", "zoe", "fatima", "aisha", "priya",
 ];
 
+/// What a place named for a person is (`John Radcliffe Hospital`).
+const INSTITUTIONS: &[&str] = &[
+    "hospital",
+    "hospitals",
+    "infirmary",
+    "institute",
+    "clinic",
+    "centre",
+    "center",
+    "university",
+    "college",
+    "school",
+    "foundation",
+    "trust",
+    "hôpital",
+    "klinik",
+    "klinikum",
+];
+
 /// Words after which one unlisted word is a person's name (`for Madeup`, `seen zelda`).
 const FOR_ONE: &[&str] = &["for", "seen", "re", "ref"];
 
@@ -509,8 +546,8 @@ const FOR_ONE: &[&str] = &["for", "seen", "re", "ref"];
 const INTRODUCERS: &[&str] = &[
     "for", "re", "from", "by", "seen", "ref", "referred", "patient", "pt", "pat", "named", "called", "mr",
     "mrs", "ms", "miss", "dr", "prof",
-    // A relative's (not `sister`: `Sister Mary Joseph` is a nodule).
-    "nok", "kin", "mother", "father", "parent", "wife", "husband", "spouse", "partner", "son", "daughter",
+    // A relative's (not `sister`: `Sister Mary Joseph` is a nodule; not `son`, French's `his`).
+    "nok", "kin", "mother", "father", "parent", "wife", "husband", "spouse", "partner", "daughter",
     "guardian", "carer",
 ];
 
@@ -740,7 +777,7 @@ const PRODUCTS: &[&str] = &[
     "definium", "selenia", "dimensions", "affirm", "musica", "resona", "arietta", "amulet",
     "eastman", "kodak", "infinia", "hawkeye", "optos", "planmed", "arcadis", "orbic", "opescope",
     "acteno", "sirona", "orthophos", "dentsply", "planmeca", "vatech", "promax", "cranex",
-    "kavo", "morita", "newtom",
+    "kavo", "morita", "newtom", "gore", "excluder", "viabahn",
     // Radiopharmaceuticals by their makers' names and their own.
     "ioflupane", "datscan", "lutathera", "pluvicto", "axumin", "fluciclovine", "amyvid",
     "florbetapir", "vizamyl", "flutemetamol", "neuraceq", "florbetaben", "illuccix", "locametz",
@@ -931,6 +968,15 @@ mod tests {
             "Mark Long Axis",
             "Thomas Splint",
             "Jack Hammer Oesophagus",
+            "Courtesy of John Radcliffe Hospital",
+            "LIRADS2018",
+            "Rsna2023",
+            "MARK WHITE MATTER",
+            "Martin Bell syndrome",
+            "Gore Excluder",
+            "son Adénome Hypophysaire",
+            "Courtesy of John Radcliffe Children's Hospital",
+            "Courtesy of Charlotte Maxeke Hospital",
             "Adam Stokes attack",
             "Peter Pan collar",
             "Adam Apple",

@@ -24,10 +24,18 @@ pub(super) const LABELS: &[&str] = &[
     "пациент", "Пациент", "ПАЦИЕНТ", "ФИО", "фио", "адрес", "Адрес", "환자", "환자명", "성명", "이름",
     "患者", "患者名", "患者姓名", "姓名", "住所", "地址", "medical record number", "medical record",
     "nombre del paciente", "nome do paciente", "endereço", "dirección", "indirizzo", "adresse",
-    "nok", "next of kin", "mother", "father", "guardian", "spouse", "relative", "emergency contact",
-    "carer", "consultant", "referrer", "referring physician", "referring doctor", "gp",
     "name des patienten", "hastanın adı", "hastanin adi", "ασθενής", "Ασθενής", "ΑΣΘΕΝΗΣ", "όνομα",
     "Όνομα", "ΟΝΟΜΑ", "ονοματεπώνυμο", "Ονοματεπώνυμο", "اسم المريض", "المريض", "الاسم",
+];
+
+/// Labels of a relative or a doctor: a person's name after them is refused (`NOK: Orla Madeup`,
+/// `Consultant: Velthorpe`), not a word that says something else (`NOK: informed`,
+/// `Consultant: Neuroradiology`, `Referrer: ED`).
+#[rustfmt::skip]
+pub(super) const PERSON_LABELS: &[&str] = &[
+    "nok", "next of kin", "mother", "father", "guardian", "spouse", "emergency contact", "carer",
+    "consultant", "referrer", "referring physician", "referring doctor", "gp", "radiologist",
+    "interpreter", "contact",
 ];
 
 /// Labels specific enough that a number after them is an identity even without `:` (`MRN
@@ -66,9 +74,9 @@ pub(super) const TITLES: &[&str] = &[
     "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Frau", "Herr", "Mme", "Mlle",
     "Sra", "Srta", "Sig.ra", "Sig.na", "Signora", "Signor", "Pani", "Mevr", "Dhr", "Dott",
     "Dott.ssa", "Señor", "Señora", "Senhor", "Senhora", "Monsieur",
-    // German's in the accusative and abbreviated (with its full stop: `5 Fr Cobra` is a
-    // catheter), Dutch's, Swedish's and Danish's.
-    "Herrn", "Hr.", "Fr.", "Mevrouw", "Meneer", "Fru", "Fröken",
+    // German's in the accusative, Dutch's, Swedish's and Danish's (not German's abbreviated
+    // `Hr.` and `Fr.`: `5 Fr. Cobra` is a catheter, `24 Hr. Delayed` a wait).
+    "Herrn", "Mevrouw", "Meneer", "Fru", "Fröken",
 ];
 
 /// Titles no modality or description is written as, so that in capitals too a name follows
@@ -241,8 +249,14 @@ pub(super) const IMAGING: &[&str] = &[
 #[rustfmt::skip]
 pub(super) const BORN: &[&str] = &[
     "born", "geboren", "née", "né", "nee", "nacida", "nacido", "nata", "nato",
-    // A year of birth (`geb. 1971`, German's `Jg. 1971`, `YOB 1971`).
-    "geb", "jg", "jahrgang", "yob", "year of birth", "birth year",
+];
+
+/// Words that say a year of birth follows (`geb. 1971`, German's `Jg. 1971`, `YOB 1971`,
+/// Swedish's `född 1971`).
+#[rustfmt::skip]
+pub(super) const YEAR_OF_BIRTH: &[&str] = &[
+    "geb", "jg", "jahrgang", "yob", "year of birth", "birth year", "geburtsjahr", "född",
+    "año de nacimiento", "anno di nascita", "année de naissance", "geboortejaar",
 ];
 
 /// Small words between `born` and when (`born on the`, `geboren am`, `née le`).

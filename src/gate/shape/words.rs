@@ -468,8 +468,15 @@ fn abbreviated_birth(lower: &[u8]) -> bool {
         let at = at.strip_prefix(b" ").unwrap_or(at);
         let dated = at.iter().take(12).any(u8::is_ascii_digit);
         year(at) || (!at.is_empty() && super::numbers::month_word(at, 0) && dated)
-    }) || memchr::memchr_iter(b'*', lower)
-        .any(|i| (i == 0 || !lower[i - 1].is_ascii_alphanumeric()) && year(&lower[i + 1..]))
+    }) || memchr::memchr_iter(b'*', lower).any(|i| {
+        // Not a guideline's year (`Fleischner *2017`): none a patient here is born in.
+        let born = std::str::from_utf8(lower.get(i + 1..i + 5).unwrap_or(b""))
+            .ok()
+            .and_then(|y| y.parse::<u32>().ok());
+        (i == 0 || !lower[i - 1].is_ascii_alphanumeric())
+            && year(&lower[i + 1..])
+            && born.is_some_and(|y| y <= 2005)
+    })
 }
 
 /// A birth-date label without a colon, then a value of three parts split by the same mark
@@ -550,14 +557,16 @@ pub(super) fn replace_all(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 }
 
 /// A word of [`BORN`], then (past small words) a number or a month: `born February 1971`,
-/// `born in 1971`, `geboren am 3.`; `b.` before a year of birth (`Zelda Madeup (b. 1971)`); a
+/// `born in 1971`, `geboren am 3.` (not weeks of a gestation, `born 32+4 weeks`); a word of
+/// [`YEAR_OF_BIRTH`] before a year (`geb. 1971`, `YOB 1971`); `b.` before a year of birth (`Zelda Madeup (b. 1971)`); a
 /// birth-date label before a date of any marks ([`masked_birth_date`]).
 pub(super) fn born(text: &[u8]) -> bool {
     let lower = text.to_ascii_lowercase();
     if abbreviated_birth(&lower) || masked_birth_date(&lower) {
         return true;
     }
-    BORN.iter().any(|word| {
+    let years = YEAR_OF_BIRTH.iter().map(|w| (w, true));
+    BORN.iter().map(|w| (w, false)).chain(years).any(|(word, year_only)| {
         let w = word.as_bytes();
         let mut from = 0;
         while let Some(i) = find_from(&lower, w, from) {
@@ -578,10 +587,24 @@ pub(super) fn born(text: &[u8]) -> bool {
             }
             // A year cut short (`born '71`).
             let cut = lower.get(j) == Some(&b'\'') && lower.get(j + 1).is_some_and(u8::is_ascii_digit);
-            if lower.get(j).is_some_and(u8::is_ascii_digit)
-                || cut
-                || (j < lower.len() && super::numbers::month_word(&lower, j))
-            {
+            let digits = lower[j.min(lower.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+            // Weeks of a gestation (`born 32+4 weeks`, `born at 24 weeks`), not a date.
+            let after = lower[j + digits..].trim_ascii_start();
+            let weeks = after.windows(2).take(12).any(|w| w == b"wk" || w == b"we");
+            let gestation = digits > 0 && (after.starts_with(b"+") || weeks);
+            let found = if year_only {
+                // A year of birth's words: a year, whole (binary bytes spell `jg9` by chance;
+                // a course's or a journal's year, `Jahrgang 2023`, `RöFo Jg. 2019`, is after the
+                // years a patient is taken to be born in here: 1900 to 2009).
+                let year =
+                    std::str::from_utf8(&lower[j..j + digits]).ok().and_then(|y| y.parse::<u32>().ok());
+                (digits == 4 && year.is_some_and(|y| (1900..=2009).contains(&y))) || (cut && digits == 0)
+            } else {
+                (digits > 0 && !gestation)
+                    || cut
+                    || (j < lower.len() && super::numbers::month_word(&lower, j))
+            };
+            if found {
                 return true;
             }
         }
