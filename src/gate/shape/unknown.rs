@@ -514,8 +514,8 @@ const GIVEN_NAMES: &[&str] = &[
     "judith", "megan", "andrea", "cheryl", "hannah", "jacqueline", "martha", "gloria", "teresa",
     "sara", "janice", "julia", "grace", "judy", "theresa", "beverly", "denise", "marilyn",
     "amber", "danielle", "sophia", "sophie", "emma", "isabella", "ava", "mia", "charlotte",
-    "amelia", "isla", "jessica", "lily", "chloe", "ellie", "lucy", "jane", "ann", "anne",
-    "alice", "claire", "louise", "joanne", "tracey", "tracy", "julie", "nicola", "gillian",
+    "amelia", "isla", "lily", "chloe", "ellie", "lucy", "jane", "ann", "anne",
+    "alice", "claire", "louise", "joanne", "tracey", "tracy", "nicola", "gillian",
     "jean", "irene", "doris", "edith", "gladys", "mildred", "ethel", "eileen", "maureen",
     "sheila", "valerie", "wendy", "yvonne", "zoe", "fatima", "aisha", "priya",
 ];
