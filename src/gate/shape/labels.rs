@@ -67,8 +67,7 @@ pub fn labelled(text: &[u8]) -> bool {
                 let mut words =
                     value.split(|c: char| !c.is_alphabetic() && c != '\'').filter(|w| !w.is_empty());
                 let first = words.next().unwrap_or("");
-                let titled =
-                    ["dr", "mr", "mrs", "ms", "miss", "prof"].contains(&first.to_lowercase().as_str());
+                let titled = TITLES.iter().any(|t| t.eq_ignore_ascii_case(first));
                 super::unknown::person_word(if titled { words.next().unwrap_or("") } else { first })
             };
             if lower.get(j).is_some_and(|&b| b.is_ascii_alphanumeric() || b >= 0x80)

@@ -35,6 +35,7 @@
 //! unlisted words side by side (a product's name no list has, a language without a list here:
 //! `Czaszka Bez Kontrastu`, `aivot natiivi`).
 
+use std::cell::LazyCell;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -107,6 +108,8 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         let listed_hyphen = word(j).is_some_and(|n| {
             text[offset(text, w) + w.len()..offset(text, n)] == *"-" && lists().name(w) && lists().name(n)
         });
+        // Whether an eponym joins this word and the next (looked up once, and only if asked).
+        let eponymous = LazyCell::new(|| word(j).is_some_and(|n| eponym(w, n)));
         let pair = capitalised(w)
             && !listed_hyphen
             && word(j).is_some_and(capitalised)
@@ -114,7 +117,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             && word(j).is_some_and(unknown)
             && !in_other_language(w)
             && !word(j).is_some_and(in_other_language)
-            && !word(j).is_some_and(|n| eponym(w, n));
+            && !*eponymous;
         // `Weber B` (an ankle fracture's grade; `Weber B.dcm` a file of one), not `Weber, B.`.
         let graded = words.get(i + 1).is_some_and(|t| {
             let at = offset(text, t.word);
@@ -178,7 +181,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             .any(|k| word(k).is_some_and(|n| INSTITUTIONS.iter().any(|i| i.eq_ignore_ascii_case(n))));
         let given_pair = word(j).is_some_and(|n| {
             ((given(w) && capitalised(n) && listed(n)) || (capitalised(w) && listed(w) && given(n)))
-                && !eponym(w, n)
+                && !*eponymous
                 && !institution
         });
         let named_pair = introduced
@@ -186,7 +189,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
                 listed(w)
                     && listed(n)
                     && ((capitalised(w) && capitalised(n)) || (small_letters(w) && small_letters(n)))
-                    && !eponym(w, n)
+                    && !*eponymous
             });
         // A name English writes, then a word no list knows, both capitalised (`John Madeup`: most
         // people's first names are in the lists, many family names are not), or the unknown
@@ -195,16 +198,12 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         // language does (`for Orla Madeup`: `orla` is a Spanish word). Not an eponym before a
         // word English also writes as a name (`Wiberg Angle`).
         let other = |x: &str| {
-            capitalised(x)
-                && ((listed(x) && !lists().medical_name(x))
-                    || (introduced && unknown(x) && !modality_word(x)))
+            capitalised(x) && ((listed(x) && !lists().medical_name(x)) || (introduced && unknown(x)))
         };
-        // The one no list knows, not even as a name (`Cobb Angle`: English writes `Cobb` only
-        // as a name, and `Angle` too).
         let comma = word(j).is_some_and(|n| text[offset(text, w) + w.len()..offset(text, n)].contains(','));
         let half_listed = word(j).is_some_and(|n| {
             ((other(w) && unlisted(n)) || (unlisted(w) && other(n) && (introduced || comma)))
-                && !eponym(w, n)
+                && !*eponymous
                 && !institution
         });
         // Two names English writes, a comma between, as a family name and a given name are
@@ -216,7 +215,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
                     && listed(w)
                     && listed(n)
                     && !(lists().medical_name(w) && lists().medical_name(n))
-                    && !eponym(w, n)
+                    && !*eponymous
             });
         // A person's title in any case before such a word (`mrs madeup`, `Mrs madeup`).
         let titled = TITLES.iter().any(|t| t.eq_ignore_ascii_case(w))
