@@ -99,17 +99,31 @@ fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
                 }
             };
             marks(&mut j);
-            // A part of the number said to be one (`MRN ending 1913`, `NHS no last 4: 5919`).
+            // A word that says a number (`Req. no. 77120`, `Order-Nr 77120`), or a part of
+            // the number said to be one (`MRN ending 1913`, `NHS no last 4: 5919`): a part is
+            // as short as its words say, three digits or more.
+            let mut digits = digits;
             for _ in 0..4 {
                 let rest = &lower[j.min(lower.len())..];
-                let Some(w) = PART_OF_A_NUMBER.iter().find(|w| {
+                let whole = |w: &&&str| {
                     rest.starts_with(w.as_bytes())
                         && !rest.get(w.len()).is_some_and(u8::is_ascii_alphanumeric)
-                }) else {
-                    break;
                 };
-                j += w.len();
+                if let Some(w) = NUMBER_WORDS.iter().find(whole) {
+                    j += w.len();
+                } else if let Some(w) = PART_OF_A_NUMBER.iter().find(whole) {
+                    j += w.len();
+                    digits = digits.min(3);
+                } else {
+                    break;
+                }
                 marks(&mut j);
+            }
+            // Digits hidden but the last (`MRN xxx1913`, `MRN ***1913`).
+            let hidden = lower[j.min(lower.len())..].iter().take_while(|b| matches!(b, b'x' | b'*')).count();
+            if hidden >= 2 && lower.get(j + hidden).is_some_and(u8::is_ascii_digit) {
+                j += hidden;
+                digits = digits.min(3);
             }
             let number = lower[j.min(lower.len())..].iter().take_while(|b| b.is_ascii_digit() || **b == b' ');
             let end = j + lower[j.min(lower.len())..]
@@ -127,13 +141,18 @@ fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
     })
 }
 
-/// Words that say a number's part follows (`ending 1913`, `last 4: 1913`, `ends in 913`).
-/// The longer first: each is taken where it stands whole.
+/// Words that say a number's part follows (`ending 1913`, `last 4: 1913`, `ends in 913`,
+/// German's `endet auf 1913`). The longer first: each is taken where it stands whole.
 #[rustfmt::skip]
 const PART_OF_A_NUMBER: &[&str] = &[
     "ending in", "ending with", "ends in", "ends with", "last 4", "last four", "last 3", "last three",
-    "final 4", "final four", "ending", "ends", "digits", "is",
+    "final 4", "final four", "ending", "ends", "suffix", "endet auf", "endet mit", "endend auf",
 ];
+
+/// Words between a label and its number that say a number follows (`Acc. No. 77120`,
+/// `Order-Nr 77120`, `MRN is 4711913`).
+#[rustfmt::skip]
+const NUMBER_WORDS: &[&str] = &["number", "nummer", "num", "no", "nr", "digits", "is"];
 
 /// A URL's path that names a patient's record, as REST and FHIR servers do (`…/patient/4711913`,
 /// `/Patients/9434765919/studies`, `/patients/Zelda-Madeup/4711913`): a segment that says whose,

@@ -81,8 +81,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
     // English and medicine first; the other languages only for a word they do not know.
     let unknown = unknown_word;
     let name = name_word;
-    let lower =
-        |w: &str| name_like(w) && w.chars().all(char::is_lowercase) && unknown(w) && !in_other_language(w);
+    let lower = small_unlisted;
     let word = |i: usize| words.get(i).map(|t: &Token<'_>| t.word);
     (0..words.len()).any(|i| {
         let w = words[i].word;
@@ -171,7 +170,8 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         let capitalised = |w: &str| title(w) || (w.chars().count() >= 4 && w.chars().all(char::is_uppercase));
         // The same in small letters (`for grace baker`).
         let small_letters = |w: &str| w.chars().count() >= 3 && w.chars().all(char::is_lowercase);
-        let introduced = i > 0 && INTRODUCERS.iter().any(|t| t.eq_ignore_ascii_case(words[i - 1].word));
+        let introduced = i > 0 && INTRODUCERS.iter().any(|t| t.eq_ignore_ascii_case(words[i - 1].word))
+            || (i > 1 && words[i - 1].word == "o" && words[i - 2].word.eq_ignore_ascii_case("c"));
         // A given name most people are called by and a name English writes, both capitalised,
         // in either order (`John Smith`, `Grace Baker`, `SMITH JOHN`): not an eponym
         // (`Austin Flint`, `Jack Hammer`), nor a word a description is written with.
@@ -201,8 +201,12 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             capitalised(x) && ((listed(x) && !lists().medical_name(x)) || (introduced && unknown(x)))
         };
         let comma = word(j).is_some_and(|n| text[offset(text, w) + w.len()..offset(text, n)].contains(','));
+        // After an introducer, the family name in small letters too (`re Orla brennick`), or
+        // both (`for orla brennick`: `orla` is a Spanish word, `brennick` no list's).
         let half_listed = word(j).is_some_and(|n| {
-            ((other(w) && unlisted(n)) || (unlisted(w) && other(n) && (introduced || comma)))
+            ((other(w) && (unlisted(n) || (introduced && lower(n))))
+                || (unlisted(w) && other(n) && (introduced || comma))
+                || (introduced && small_letters(w) && name_like(w) && unknown(w) && lower(n)))
                 && !*eponymous
                 && !institution
         });
@@ -271,6 +275,12 @@ fn unknown_word(w: &str) -> bool {
 /// [`in_other_language`]); English may write it as a name (`Zelda`, `Jones`).
 fn name_word(w: &str) -> bool {
     capitalised(w) && unknown_word(w) && !in_other_language(w)
+}
+
+/// A word in small letters of a name's shape that no list of any language knows (`larchwood`,
+/// `madeup`).
+fn small_unlisted(w: &str) -> bool {
+    name_like(w) && w.chars().all(char::is_lowercase) && unknown_word(w) && !in_other_language(w)
 }
 
 /// Such a word English does not write as a name either (`Madeup`, `Larchwood`; not `Cobb`).
@@ -542,12 +552,19 @@ const INSTITUTIONS: &[&str] = &[
 const FOR_ONE: &[&str] = &["for", "seen", "re", "ref"];
 
 /// Words after which two names are a person's (`for John Smith`): whom a study is for, of or from.
+#[rustfmt::skip]
 const INTRODUCERS: &[&str] = &[
     "for", "re", "from", "by", "seen", "ref", "referred", "patient", "pt", "pat", "named", "called", "mr",
     "mrs", "ms", "miss", "dr", "prof",
-    // A relative's (not `sister`: `Sister Mary Joseph` is a nodule; not `son`, French's `his`).
-    "nok", "kin", "mother", "father", "parent", "wife", "husband", "spouse", "partner", "daughter",
-    "guardian", "carer",
+    // A relative's or a friend's (not `son`, French's `his`; not `aunt`: `Aunt Minnie: Mickey
+    // Mouse` is a sign one knows at a glance; `Sister Mary Joseph`, a nodule, is an eponym), in
+    // English and others (`Tochter`, `moeder`, `madre`); whom a letter is for (`attn`, and `c/o`,
+    // read as `c` `o`).
+    "nok", "kin", "next-of-kin", "mother", "father", "parent", "wife", "husband", "spouse",
+    "partner", "daughter", "guardian", "carer", "mum", "mom", "mam", "sister", "brother",
+    "grandmother", "grandfather", "grandma", "grandpa", "friend", "neighbour", "neighbor", "attn",
+    "accompanied", "attending", "mutter", "vater", "tochter", "sohn", "ehemann", "ehefrau", "moeder",
+    "vader", "madre", "padre", "mère", "père", "kontaktperson", "angehörige", "angehöriger",
 ];
 
 /// Letters only, four or more, two or more of them vowels (`zelda`, `MADEUP`; not `hfs`).

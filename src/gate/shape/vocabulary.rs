@@ -35,7 +35,8 @@ pub(super) const LABELS: &[&str] = &[
 pub(super) const PERSON_LABELS: &[&str] = &[
     "nok", "next of kin", "mother", "father", "guardian", "spouse", "emergency contact", "carer",
     "consultant", "referrer", "referring physician", "referring doctor", "gp", "radiologist",
-    "interpreter", "contact",
+    "interpreter", "contact", "sister", "brother", "son", "daughter", "wife", "husband", "partner",
+    "friend", "neighbour", "attending", "kontaktperson", "angehörige", "angehöriger", "next-of-kin",
 ];
 
 /// Labels specific enough that a number after them is an identity even without `:` (`MRN
@@ -66,6 +67,11 @@ pub(super) const LONG_NUMBER_LABELS: &[&str] = &[
     // An accession or an order's number, the label written onto it too (`ACC77120`,
     // `Accn 77120`, `Req# ACC77120`, German's `Auftrag`).
     "acc", "accn", "req", "order", "order no", "auftrag", "auftragsnummer",
+    // Adversary round 19's: an order's or an exam's in other words and languages (`Ord#77120`,
+    // `RIS# 77120`; not `RIS` alone, a site's scheme of procedure codes), `Exam no 77120`, `Bestellnummer 77120`, `Aanvraag 77120`, `Remiss 77120`).
+    "a#", "ord", "ris#", "ris no", "ris nr", "exam no", "exam nr", "study no", "study nr", "auftragsnr", "bestellnummer",
+    "bestellnr", "anforderung", "untersuchungsnr", "untersuchungsnummer", "fallnummer", "fallnr",
+    "ordre", "demande", "aanvraag", "remiss", "petición", "peticion", "richiesta",
 ];
 
 /// Titles a capitalised name follows.
@@ -255,14 +261,15 @@ pub(super) const BORN: &[&str] = &[
 /// Swedish's `född 1971`).
 #[rustfmt::skip]
 pub(super) const YEAR_OF_BIRTH: &[&str] = &[
-    "geb", "jg", "jahrgang", "yob", "year of birth", "birth year", "geburtsjahr", "född",
-    "año de nacimiento", "anno di nascita", "année de naissance", "geboortejaar",
+    "geb", "jg", "jahrgang", "yob", "year of birth", "birth year", "birth-year", "geburtsjahr",
+    "född", "født", "årgang", "año de nacimiento", "anno di nascita", "année de naissance",
+    "geboortejaar",
 ];
 
 /// Small words between `born` and when (`born on the`, `geboren am`, `née le`).
 #[rustfmt::skip]
 pub(super) const FILLERS: &[&str] = &[
-    "on", "in", "the", "am", "le", "el", "il", "en", "de", "of",
+    "on", "in", "the", "am", "le", "el", "il", "en", "de", "of", "nel", "nell", "im",
 ];
 
 /// Words of title-case text that no name is (`Name Of Protocol`), besides [`FILLERS`].

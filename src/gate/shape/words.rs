@@ -467,7 +467,16 @@ fn abbreviated_birth(lower: &[u8]) -> bool {
         let at = &lower[i + 2..];
         let at = at.strip_prefix(b" ").unwrap_or(at);
         let dated = at.iter().take(12).any(u8::is_ascii_digit);
-        year(at) || (!at.is_empty() && super::numbers::month_word(at, 0) && dated)
+        // A month's number before the year (`b. 02/1971`), or the year cut short (`b.'71`).
+        let month = at.iter().take_while(|b| b.is_ascii_digit()).count();
+        let numbered = (1..=2).contains(&month)
+            && at.get(month).is_some_and(|b| matches!(b, b'/' | b'-' | b'.'))
+            && year(&at[month + 1..]);
+        let cut = at.first() == Some(&b'\'')
+            && at.len() >= 3
+            && at[1..3].iter().all(u8::is_ascii_digit)
+            && !at.get(3).is_some_and(u8::is_ascii_digit);
+        year(at) || numbered || cut || (!at.is_empty() && super::numbers::month_word(at, 0) && dated)
     }) || memchr::memchr_iter(b'*', lower).any(|i| {
         // Not a guideline's year (`Fleischner *2017`): none a patient here is born in.
         let born = std::str::from_utf8(lower.get(i + 1..i + 5).unwrap_or(b""))
@@ -598,7 +607,17 @@ pub(super) fn born(text: &[u8]) -> bool {
                 // years a patient is taken to be born in here: 1900 to 2009).
                 let year =
                     std::str::from_utf8(&lower[j..j + digits]).ok().and_then(|y| y.parse::<u32>().ok());
-                (digits == 4 && year.is_some_and(|y| (1900..=2009).contains(&y))) || (cut && digits == 0)
+                // Or two digits, a year from 1930 to 1999 (`Ausbildung Jg. 21` is a course's
+                // year), after a word of three letters or more or after a mark (`Jahrgang 71`,
+                // `YOB71`, `Jg. 71`; not `jg71`, which binary bytes spell by chance), and not a
+                // measure's (`YOB 71.5`, `71%`).
+                let short = digits == 2
+                    && (w.len() >= 3 || j > end)
+                    && year.is_some_and(|y| y >= 30)
+                    && !lower.get(j + 2).is_some_and(|&b| b == b'.' || b == b',' || b == b'%');
+                (digits == 4 && year.is_some_and(|y| (1900..=2009).contains(&y)))
+                    || (cut && digits == 0)
+                    || short
             } else {
                 (digits > 0 && !gestation)
                     || cut
