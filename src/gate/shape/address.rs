@@ -106,7 +106,9 @@ fn number_last(words: &[&[u8]], i: usize) -> bool {
 /// Nullepart`, `ul. Nigdzie`, `ул. Нигде`), with the house number just before it or after the
 /// name.
 fn foreign(words: &[&[u8]], i: usize) -> bool {
-    if !FOREIGN_STREETS.iter().any(|t| t.as_bytes() == words[i]) {
+    // Not Latin's `et al.` (`Smith et al. AJR 2010`), though Polish's `al.` is an avenue.
+    let et_al = i >= 1 && words[i - 1] == b"et";
+    if !FOREIGN_STREETS.iter().any(|t| t.as_bytes() == words[i]) || et_al {
         return false;
     }
     let mut j = i + 1;

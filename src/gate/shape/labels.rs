@@ -125,11 +125,10 @@ fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
                 j += hidden;
                 digits = digits.min(3);
             }
-            let number = lower[j.min(lower.len())..].iter().take_while(|b| b.is_ascii_digit() || **b == b' ');
-            let end = j + lower[j.min(lower.len())..]
-                .iter()
-                .take_while(|b| b.is_ascii_digit() || **b == b' ')
-                .count();
+            // Its digits in groups split by spaces or dashes (`Fallnummer 2023-55671`).
+            let part = |b: &&u8| b.is_ascii_digit() || matches!(**b, b' ' | b'-');
+            let number = lower[j.min(lower.len())..].iter().take_while(part);
+            let end = j + lower[j.min(lower.len())..].iter().take_while(part).count();
             // Not a count or a measure (`ACC 500000 cts`, `Req 10000 counts`).
             if number.filter(|b| b.is_ascii_digit()).count() >= digits
                 && !super::numbers::unit_after(lower, end.min(lower.len()))
@@ -199,6 +198,9 @@ fn says_no_one(value: &[u8], label: &str) -> bool {
     let value = value[..end].trim_ascii();
     let value = value.strip_suffix(b".").unwrap_or(value);
     let patient = matches!(label, "patient" | "pt");
+    // Or only letters x or stars, as a mask writes for any value (`MRN: XXXXXXX`).
+    let masked = value.len() >= 3 && value.iter().all(|b| matches!(b, b'x' | b'*'));
     NO_ONE.iter().any(|w| w.as_bytes() == value)
+        || masked
         || (patient && POSITIONS.iter().any(|w| w.as_bytes() == value))
 }

@@ -254,6 +254,7 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
     // its check digit holds.
     if (free && id_number(text, if strength == Strength::Pixels { 7 } else { 6 }))
         || (prose && std::str::from_utf8(text).is_ok_and(nhs::nhs_number))
+        || (strength == Strength::Kept && numbers::international_phone(text))
     {
         return Some(Shape::IdNumber);
     }

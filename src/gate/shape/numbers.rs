@@ -167,11 +167,15 @@ const FOREIGN_MONTHS: &[&str] = &[
 /// 7946 0000`).
 pub(super) fn id_number(text: &[u8], run: usize) -> bool {
     let runs = digit_runs(text);
-    // A count with its unit (`370000000 Bq`, `130208 Hz`), a trial's registry number.
+    // A count with its unit (`370000000 Bq`, `130208 Hz`), a trial's registry number, a
+    // paper's in PubMed, or a concept's in SNOMED CT where its check digit holds.
     let measured = |r: &(usize, usize)| {
         unit_after(text, r.1)
             || before_is(text, r.0, MEASURES)
+            || before_is(text, r.0, PAPERS)
             || text[..r.0].to_ascii_uppercase().ends_with(b"NCT")
+            || ((before_is(text, r.0, CONCEPTS) || snomed_ct(&text[..r.0]))
+                && super::site_code::sctid(&text[r.0..r.1]))
     };
     // The digits after a decimal point (`compression ratio 0.084906`): a number of one to three
     // digits, a point, and these, with no other point beside (`1.2.840.10008` is dotted, not a
@@ -217,7 +221,14 @@ pub(super) fn id_number(text: &[u8], run: usize) -> bool {
         let counting = values.len() >= 4
             && (values.windows(2).all(|w| w[0] < w[1]) || values.windows(2).all(|w| w[0] > w[1]));
         let last = chain[chain.len() - 1];
-        let settings = counting || unit_after(text, last.1) || before_is(text, chain[0].0, MEASURES);
+        // A span of years (`cohort 2015-2019`, `pages 2000-2010`), the later after.
+        let year = |r: (usize, usize)| r.1 - r.0 == 4 && (1900..=2099).contains(&number(text, r));
+        let span = chain.len() == 2
+            && year(chain[0])
+            && year(chain[1])
+            && number(text, chain[0]) < number(text, chain[1])
+            && matches!(&text[chain[0].1..chain[1].0], b"-" | b"/");
+        let settings = counting || span || unit_after(text, last.1) || before_is(text, chain[0].0, MEASURES);
         digits >= 7 && !settings && !(chain.len() == 1 && (measured(&last) || fraction(&last)))
     })
 }
@@ -302,6 +313,20 @@ const MEASURES: &[&str] = &[
     "sequence",
 ];
 
+/// What a paper's number in PubMed or PubMed Central follows (`PMID 28240562`, `PMC1234567`).
+const PAPERS: &[&str] = &["pmid", "pmc", "pmcid"];
+
+/// What a SNOMED CT concept's identifier follows (`SNOMED 39607008`, `SCT 24028007`; and
+/// `SNOMED CT 363358000`, not `CT` alone: `CT 4711913` is a scan and a patient's number).
+const CONCEPTS: &[&str] = &["snomed", "sct", "sctid"];
+
+/// Text that ends with `SNOMED CT` and a space or a colon.
+fn snomed_ct(head: &[u8]) -> bool {
+    let head = head.trim_ascii_end();
+    let head = head.strip_suffix(b":").unwrap_or(head).trim_ascii_end();
+    head.len() >= 9 && head[head.len() - 9..].eq_ignore_ascii_case(b"snomed ct")
+}
+
 /// What a version number follows (`Version 4.1.12`, `v2.1.10`, `syngo 7.8.90`).
 const VERSIONS: &[&str] = &[
     "version", "ver", "vers", "v", "fw", "firmware", "sw", "software", "rev", "revision", "release", "build",
@@ -353,6 +378,32 @@ pub(super) fn month_word(lower: &[u8], at: usize) -> bool {
     let word = &lower[at..word_end];
     (at == 0 || !lower[at - 1].is_ascii_alphabetic())
         && (MONTHS.iter().any(|m| m.as_bytes() == word) || NAMES.iter().any(|m| m.as_bytes() == word))
+}
+
+/// A month's name in English ([`month_word`]) or another language ([`FOREIGN_MONTHS`], as
+/// written in ASCII: `februar`, `febrero`, `fevrier`), as a word of its own.
+pub(super) fn any_month_word(lower: &[u8], at: usize) -> bool {
+    let word_end = lower[at..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(lower.len(), |n| at + n);
+    month_word(lower, at)
+        || ((at == 0 || !lower[at - 1].is_ascii_alphabetic())
+            && FOREIGN_MONTHS.iter().any(|m| m.as_bytes() == &lower[at..word_end]))
+}
+
+/// An international telephone number: `+`, a country's code and the number, ten to fifteen
+/// digits in all in groups split by single spaces or dashes (`+44 1632 960123`). No version,
+/// model or kernel is written so.
+pub(super) fn international_phone(text: &[u8]) -> bool {
+    memchr::memchr_iter(b'+', text).any(|at| {
+        let open = at == 0 || !text[at - 1].is_ascii_alphanumeric();
+        let rest = &text[at + 1..];
+        let number: &[u8] = &rest[..rest
+            .iter()
+            .position(|b| !(b.is_ascii_digit() || matches!(b, b' ' | b'-')))
+            .unwrap_or(rest.len())];
+        let digits = number.iter().filter(|b| b.is_ascii_digit()).count();
+        let single = !number.windows(2).any(|w| !w[0].is_ascii_digit() && !w[1].is_ascii_digit());
+        open && rest.first().is_some_and(u8::is_ascii_digit) && (10..=15).contains(&digits) && single
+    })
 }
 
 /// A day of a month without its year, written as a day is said: `3rd Feb`, `3 of February`,

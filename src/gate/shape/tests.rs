@@ -592,3 +592,68 @@ fn relatives_order_numbers_and_short_years_of_birth_are_found() {
         assert_eq!(shape(text), None, "{text}");
     }
 }
+
+/// Adversary round 20's misses and false refusals: a doctor's or a reader's role before a name
+/// no list knows, relatives in more languages, other countries' patient numbers, a birth word
+/// before a whole date or a month in another language, an international telephone number
+/// where a maker's words are kept; and references, codes with their check digits, spans of
+/// years, masked values, makers' names and places named for people, which name no patient.
+#[test]
+fn roles_relatives_and_numbers_of_other_countries_are_found_and_references_are_not() {
+    for text in [
+        "Oberarzt Velthorpe",
+        "Dra. Velthorpe",
+        "Reader: Velthorpe",
+        "seen by Velthorpe",
+        "verified by Velthorpe",
+        "MD Velthorpe",
+        "wife of Orla Brennick",
+        "hija Orla Brennick",
+        "dochter Orla Brennick",
+        "Pat-Nr. 4711913",
+        "IPP 4711913",
+        "BSN 123456782",
+        "Fallnummer 2023-55671",
+        "mob 07700 900481",
+        "geb. 03.02.1971",
+        "geboren im Februar 1971",
+        "nacida en febrero de 1971",
+        "fodt 03.02.1971",
+        "annee de naissance 1971",
+    ] {
+        assert!(shape(text).is_some(), "{text}");
+    }
+    for text in ["Pat-Nr. 4711913", "geb. 03.02.1971", "+44 1632 960123", "IPP 4711913"] {
+        assert!(find(text.as_bytes(), Strength::Kept).is_some(), "kept: {text}");
+    }
+    for text in ["V4.5.3 Build 1234567 2019-03-12", "syngo MR E11", "1.2.840.10008.5.1.4.1.1.2 +1"] {
+        assert_eq!(find(text.as_bytes(), Strength::Kept), None, "kept: {text}");
+    }
+    for text in [
+        "MD Anderson Cancer Center",
+        "PMID 28240562",
+        "PMC1234567",
+        "SNOMED 39607008",
+        "SNOMED CT 363358000",
+        "cohort 2015-2019",
+        "Teaching file 2011-2013",
+        "Patient name: see RIS",
+        "ID: see label",
+        "MRN: XXXXXXX",
+        "Birth date: not recorded",
+        "Royal Marsden",
+        "Memorial Sloan Kettering",
+        "Hopital Necker",
+        "Medtronic Evolut R",
+        "Edwards Sapien 3 Ultra",
+        "Accuray CyberKnife",
+        "MacMahon et al. Radiology 2017",
+        "Smith et al. AJR 2010",
+    ] {
+        assert_eq!(shape(text), None, "{text}");
+    }
+    // A check digit that fails, `CT` alone, and a span that runs backwards are a number still.
+    for text in ["SNOMED 39607009", "CT 39607008", "cohort 2019-2015"] {
+        assert!(shape(text).is_some(), "{text}");
+    }
+}

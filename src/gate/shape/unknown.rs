@@ -107,6 +107,20 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         let listed_hyphen = word(j).is_some_and(|n| {
             text[offset(text, w) + w.len()..offset(text, n)] == *"-" && lists().name(w) && lists().name(n)
         });
+        // Not a place named for people, with a word that says one before it (`Royal Marsden`,
+        // `Memorial Sloan Kettering`, `Hopital Necker`), nor an author, before `et al.`
+        // (`MacMahon et al.`, `Lee Smith et al.`).
+        let et_al = |k: usize| word(k) == Some("et") && word(k + 1).is_some_and(|a| a.starts_with("al"));
+        let placed = NAMED_PLACES
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(w) || i > 0 && p.eq_ignore_ascii_case(words[i - 1].word))
+            || et_al(i + 1)
+            || et_al(j + 1);
+        // Nor, for two names English writes, one with a word that says a place after it (`John
+        // Radcliffe Hospital`, `Henry Ford Hospital`).
+        let institution = placed
+            || (j + 1..=j + 3)
+                .any(|k| word(k).is_some_and(|n| INSTITUTIONS.iter().any(|i| i.eq_ignore_ascii_case(n))));
         // Whether an eponym joins this word and the next (looked up once, and only if asked).
         let eponymous = LazyCell::new(|| word(j).is_some_and(|n| eponym(w, n)));
         let pair = capitalised(w)
@@ -116,7 +130,8 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             && word(j).is_some_and(unknown)
             && !in_other_language(w)
             && !word(j).is_some_and(in_other_language)
-            && !*eponymous;
+            && !*eponymous
+            && !placed;
         // `Weber B` (an ankle fracture's grade; `Weber B.dcm` a file of one), not `Weber, B.`.
         let graded = words.get(i + 1).is_some_and(|t| {
             let at = offset(text, t.word);
@@ -150,6 +165,16 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
                 (name(n) || lower(n)) && !in_other_lists(n, |list| list == GERMAN) && !lists().medical_name(n)
             })
             && !word(i + 2).is_some_and(capitalised);
+        // A doctor's, a reader's or a radiographer's role, or a word that says who saw, read or
+        // asked for a study, before one word no list knows, even as a name (`Oberarzt
+        // Velthorpe`, `Reader: Velthorpe`, `seen by Velthorpe`; not `MD Anderson`, a name English
+        // writes).
+        let role = i > 0
+            && (ROLES.iter().any(|t| t.eq_ignore_ascii_case(words[i - 1].word))
+                || (words[i - 1].word.eq_ignore_ascii_case("by")
+                    && i > 1
+                    && BY_ROLES.iter().any(|t| t.eq_ignore_ascii_case(words[i - 2].word))))
+            && unlisted(w);
         // A name with a word in small letters (`zelda madeup`, `Madeup, zelda`, `MADEUP zelda`):
         // the two side by side, each of a name's shape and in no list.
         // Not across a path's slash (`finland/keuhkokyhmy.dcm`, a folder and a file), and across
@@ -170,15 +195,18 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         let capitalised = |w: &str| title(w) || (w.chars().count() >= 4 && w.chars().all(char::is_uppercase));
         // The same in small letters (`for grace baker`).
         let small_letters = |w: &str| w.chars().count() >= 3 && w.chars().all(char::is_lowercase);
-        let introduced = i > 0 && INTRODUCERS.iter().any(|t| t.eq_ignore_ascii_case(words[i - 1].word))
-            || (i > 1 && words[i - 1].word == "o" && words[i - 2].word.eq_ignore_ascii_case("c"));
+        let introducer = |k: usize| INTRODUCERS.iter().any(|t| t.eq_ignore_ascii_case(words[k].word));
+        // Also `c/o` (read as `c` `o`), and a relative's word and `of` (`wife of Orla Brennick`).
+        let introduced = i > 0 && introducer(i - 1)
+            || (i > 1 && words[i - 1].word == "o" && words[i - 2].word.eq_ignore_ascii_case("c"))
+            || (i > 1
+                && words[i - 1].word.eq_ignore_ascii_case("of")
+                && introducer(i - 2)
+                && !FOR_ONE.contains(&words[i - 2].word));
         // A given name most people are called by and a name English writes, both capitalised,
         // in either order (`John Smith`, `Grace Baker`, `SMITH JOHN`): not an eponym
         // (`Austin Flint`, `Jack Hammer`), nor a word a description is written with.
         let given = |x: &str| capitalised(x) && GIVEN_NAMES.contains(&x.to_lowercase().as_str());
-        // Not a place named for a person (`John Radcliffe Hospital`, `Henry Ford Hospital`).
-        let institution = (j + 1..=j + 3)
-            .any(|k| word(k).is_some_and(|n| INSTITUTIONS.iter().any(|i| i.eq_ignore_ascii_case(n))));
         let given_pair = word(j).is_some_and(|n| {
             ((given(w) && capitalised(n) && listed(n)) || (capitalised(w) && listed(w) && given(n)))
                 && !*eponymous
@@ -238,6 +266,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             || after_label
             || small
             || titled
+            || role
     })
 }
 
@@ -548,6 +577,14 @@ const INSTITUTIONS: &[&str] = &[
     "klinikum",
 ];
 
+/// Words a place named for people is written after (`Royal Brompton`, `Memorial Sloan
+/// Kettering`, `Hôpital Necker`, `St Thomas`).
+#[rustfmt::skip]
+const NAMED_PLACES: &[&str] = &[
+    "royal", "memorial", "hôpital", "hopital", "hospital", "ospedale", "clinique",
+    "klinikum", "st", "saint", "sankt", "university", "universität", "centre", "center",
+];
+
 /// Words after which one unlisted word is a person's name (`for Madeup`, `seen zelda`).
 const FOR_ONE: &[&str] = &["for", "seen", "re", "ref"];
 
@@ -565,6 +602,33 @@ const INTRODUCERS: &[&str] = &[
     "grandmother", "grandfather", "grandma", "grandpa", "friend", "neighbour", "neighbor", "attn",
     "accompanied", "attending", "mutter", "vater", "tochter", "sohn", "ehemann", "ehefrau", "moeder",
     "vader", "madre", "padre", "mère", "père", "kontaktperson", "angehörige", "angehöriger",
+    // Adversary round 20's: more of a family's, and other languages' without their accents.
+    "boyfriend", "girlfriend", "grandson", "granddaughter", "niece", "nephew", "cousin",
+    "stepmother", "stepfather", "stepson", "stepdaughter", "hija", "hijo", "esposo", "esposa",
+    "épouse", "epouse", "époux", "epoux", "fille", "fils", "mere", "pere", "hustru", "mann",
+    "datter", "sonn", "figlia", "figlio", "moglie", "marito", "zoon", "dochter", "echtgenote",
+    "echtgenoot", "schwester", "bruder", "betreuer", "betreuerin", "lebensgefährte",
+    "lebensgefährtin", "lebensgefaehrte", "lebensgefaehrtin",
+];
+
+/// A doctor's, a reader's or a radiographer's role before a name, in English, German, Spanish,
+/// Dutch and Norwegian (`Oberarzt Velthorpe`, `Dra. Velthorpe`, `drs. Velthorpe`, `lege
+/// Velthorpe`), and a report's labels for who read it (`Befund: Velthorpe`).
+#[rustfmt::skip]
+const ROLES: &[&str] = &[
+    "professor", "doktor", "dra", "drs", "med", "md", "consultant", "radiologist", "attending",
+    "resident", "fellow", "registrar", "spr", "reader", "reporter", "rad", "technologist",
+    "radiographer", "sonographer", "operator", "referring", "signed", "dictated", "befund",
+    "befunder", "befunderin", "oberarzt", "oberärztin", "chefarzt", "chefärztin", "oa", "mtra",
+    "assistenzarzt", "assistenzärztin", "facharzt", "fachärztin", "lege", "médico", "medico",
+    "médecin", "medecin", "arts",
+];
+
+/// Words before `by` that say who saw, read or asked for a study (`seen by Velthorpe`).
+#[rustfmt::skip]
+const BY_ROLES: &[&str] = &[
+    "seen", "read", "reported", "requested", "verified", "dictated", "signed", "approved",
+    "referred", "performed", "scanned", "reviewed", "checked",
 ];
 
 /// Letters only, four or more, two or more of them vowels (`zelda`, `MADEUP`; not `hfs`).
@@ -794,6 +858,9 @@ const PRODUCTS: &[&str] = &[
     "eastman", "kodak", "infinia", "hawkeye", "optos", "planmed", "arcadis", "orbic", "opescope",
     "acteno", "sirona", "orthophos", "dentsply", "planmeca", "vatech", "promax", "cranex",
     "kavo", "morita", "newtom", "gore", "excluder", "viabahn",
+    // Makers of devices a study shows, and their lines (adversary round 20's).
+    "medtronic", "evolut", "accuray", "cyberknife", "sapien", "lifesciences", "boston", "abbott",
+    "mitraclip", "watchman", "stryker", "zimmer", "biomet", "depuy", "synthes", "smith-nephew",
     // Radiopharmaceuticals by their makers' names and their own.
     "ioflupane", "datscan", "lutathera", "pluvicto", "axumin", "fluciclovine", "amyvid",
     "florbetapir", "vizamyl", "flutemetamol", "neuraceq", "florbetaben", "illuccix", "locametz",

@@ -47,7 +47,11 @@ pub(super) const NUMBER_LABELS: &[&str] = &[
     "nhs number", "date of birth", "birth date", "birthdate", "birthday", "hospital number",
     "hospital no", "hosp. no", "hospital id", "ur number", "ur no", "medicare", "medicare no",
     "patient id", "pt id", "accession", "phone", "tel", "tel.", "telephone", "mobile",
-    "medical record number", "medical record no",
+    "medical record number", "medical record no", "mob", "mob.", "handy", "tlf", "tél", "téléphone",
+    // Other countries' patient numbers (France's `IPP`, the Netherlands' `BSN`, Spain's `NHC`,
+    // Germany's `Pat-Nr.`, Scandinavia's person numbers).
+    "ipp", "bsn", "nhc", "pat-nr", "pat.-nr", "patnr", "pat nr", "patientennummer", "personnummer",
+    "cpr", "fødselsnummer", "codice fiscale", "nº historia", "historia clínica", "cartella",
     // Other languages' birth dates, and IDs (a number follows them without a colon).
     "data de nascimento", "fecha de nacimiento", "data di nascita", "date de naissance",
     "geburtsdatum", "geboortedatum", "data urodzenia", "doğum tarihi", "дата рождения",
@@ -71,7 +75,8 @@ pub(super) const LONG_NUMBER_LABELS: &[&str] = &[
     // `RIS# 77120`; not `RIS` alone, a site's scheme of procedure codes), `Exam no 77120`, `Bestellnummer 77120`, `Aanvraag 77120`, `Remiss 77120`).
     "a#", "ord", "ris#", "ris no", "ris nr", "exam no", "exam nr", "study no", "study nr", "auftragsnr", "bestellnummer",
     "bestellnr", "anforderung", "untersuchungsnr", "untersuchungsnummer", "fallnummer", "fallnr",
-    "ordre", "demande", "aanvraag", "remiss", "petición", "peticion", "richiesta",
+    "ordre", "demande", "aanvraag", "remiss", "petición", "peticion", "richiesta", "fall-nr",
+    "fall nr", "exam number", "study number",
 ];
 
 /// Titles a capitalised name follows.
@@ -172,6 +177,9 @@ pub(super) const THINGS: &[&str] = &[
 pub(super) const NO_ONE: &[&str] = &[
     "anonymous", "anonymised", "anonymized", "anon", "removed", "unknown", "n/a", "na", "none",
     "redacted", "cleaned", "withheld", "not given", "not known", "blank", "-", "--", "xxx",
+    // Where the value is kept instead (`Patient name: see RIS`, `ID: see label`).
+    "see ris", "see label", "see worklist", "see request", "see pacs", "see chart", "see notes",
+    "not recorded", "not stated", "not available", "unavailable",
 ];
 
 /// How a patient lies or is (`Patient: supine`, `Pt: sedated`): what a patient label says in a
@@ -254,7 +262,8 @@ pub(super) const IMAGING: &[&str] = &[
 /// Words that say a birth (English, German, French, Spanish, Italian).
 #[rustfmt::skip]
 pub(super) const BORN: &[&str] = &[
-    "born", "geboren", "née", "né", "nee", "nacida", "nacido", "nata", "nato",
+    "born", "geboren", "née", "né", "nee", "nacida", "nacido", "nata", "nato", "født", "fodt",
+    "nació", "nacio",
 ];
 
 /// Words that say a year of birth follows (`geb. 1971`, German's `Jg. 1971`, `YOB 1971`,
@@ -262,8 +271,10 @@ pub(super) const BORN: &[&str] = &[
 #[rustfmt::skip]
 pub(super) const YEAR_OF_BIRTH: &[&str] = &[
     "geb", "jg", "jahrgang", "yob", "year of birth", "birth year", "birth-year", "geburtsjahr",
-    "född", "født", "årgang", "año de nacimiento", "anno di nascita", "année de naissance",
-    "geboortejaar",
+    "född", "årgang", "año de nacimiento", "anno di nascita", "année de naissance",
+    "geboortejaar", "fødselsår", "födelseår",
+    // As written without accents (`annee de naissance 1971`, `fodselsar 1971`).
+    "ano de nacimiento", "annee de naissance", "fodselsar", "fodelsear", "argang",
 ];
 
 /// Small words between `born` and when (`born on the`, `geboren am`, `née le`).

@@ -615,13 +615,16 @@ pub(super) fn born(text: &[u8]) -> bool {
                     && (w.len() >= 3 || j > end)
                     && year.is_some_and(|y| y >= 30)
                     && !lower.get(j + 2).is_some_and(|&b| b == b'.' || b == b',' || b == b'%');
+                // Or a whole date (`geb. 03.02.1971`).
+                let dated = digits >= 1 && super::numbers::date(&lower[j..(j + 12).min(lower.len())]);
                 (digits == 4 && year.is_some_and(|y| (1900..=2009).contains(&y)))
                     || (cut && digits == 0)
                     || short
+                    || dated
             } else {
                 (digits > 0 && !gestation)
                     || cut
-                    || (j < lower.len() && super::numbers::month_word(&lower, j))
+                    || (j < lower.len() && super::numbers::any_month_word(&lower, j))
             };
             if found {
                 return true;
