@@ -119,6 +119,14 @@ fn number_after(lower: &[u8], labels: &[&str], digits: usize) -> bool {
                 }
                 marks(&mut j);
             }
+            // A long number's letters written onto it (`Accession RX40981`): up to three.
+            let letters = lower[j.min(lower.len())..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            if digits >= 5
+                && (1..=3).contains(&letters)
+                && lower.get(j + letters).is_some_and(u8::is_ascii_digit)
+            {
+                j += letters;
+            }
             // Digits hidden but the last (`MRN xxx1913`, `MRN ***1913`).
             let hidden = lower[j.min(lower.len())..].iter().take_while(|b| matches!(b, b'x' | b'*')).count();
             if hidden >= 2 && lower.get(j + hidden).is_some_and(u8::is_ascii_digit) {

@@ -173,6 +173,7 @@ pub(super) fn id_number(text: &[u8], run: usize) -> bool {
         unit_after(text, r.1)
             || before_is(text, r.0, MEASURES)
             || before_is(text, r.0, PAPERS)
+            || before_is(text, past_colon(text, r.0), PAPERS)
             || text[..r.0].to_ascii_uppercase().ends_with(b"NCT")
             || ((before_is(text, r.0, CONCEPTS) || snomed_ct(&text[..r.0]))
                 && super::site_code::sctid(&text[r.0..r.1]))
@@ -312,6 +313,17 @@ const MEASURES: &[&str] = &[
     "gated",
     "sequence",
 ];
+
+/// Where the word before `start` ends when a colon and a space or two stand between
+/// (`PMID: 28012345`), else `start`.
+fn past_colon(text: &[u8], start: usize) -> usize {
+    let head = &text[..start];
+    let spaces = head.iter().rev().take_while(|&&b| b == b' ').count().min(2);
+    match head[..head.len() - spaces].strip_suffix(b":") {
+        Some(before) => before.len(),
+        None => start,
+    }
+}
 
 /// What a paper's number in PubMed or PubMed Central follows (`PMID 28240562`, `PMC1234567`).
 const PAPERS: &[&str] = &["pmid", "pmc", "pmcid"];

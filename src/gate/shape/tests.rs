@@ -657,3 +657,25 @@ fn roles_relatives_and_numbers_of_other_countries_are_found_and_references_are_n
         assert!(shape(text).is_some(), "{text}");
     }
 }
+
+/// Adversary round 21's: an accession number with its letters, a telephone's or a birth
+/// date's label in other languages; and a paper's number after a colon, an author before
+/// `et al`, an injector's maker, which name no patient.
+#[test]
+fn accession_numbers_with_letters_and_other_languages_labels_are_found() {
+    for text in [
+        "Accession RX40981",
+        "accession number RX40981",
+        "Zugangsnummer RX40981",
+        "teléfono 948 55 21 90",
+        "fødselsdato 17.09.64",
+    ] {
+        assert!(shape(text).is_some(), "{text}");
+        assert!(find(text.as_bytes(), Strength::Kept).is_some(), "kept: {text}");
+    }
+    for text in
+        ["PMID: 28012345", "ref Wang et al 2021", "Bayer Medrad Stellant injector", "Accession: see worklist"]
+    {
+        assert_eq!(shape(text), None, "{text}");
+    }
+}

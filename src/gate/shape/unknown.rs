@@ -28,6 +28,10 @@
 //! A given name most people are called by ([`GIVEN_NAMES`]) beside a name English writes is a
 //! name without such a word (`John Smith`, `SMITH JOHN`), unless an eponym joins them.
 //!
+//! A doctor's, a reader's or a radiographer's role ([`ROLES`], and `seen by`, `verified by`)
+//! before one word no list knows, even as a name, is a name (`Oberarzt Velthorpe`). A place
+//! named for people (after `Royal`, `Memorial`, `St`) and an author before `et al.` are not.
+//!
 //! What this cannot see: `Mark Long` (a description's word); a given name the list lacks beside
 //! a listed word; a name one of whose words is a word of a list and the other no name English
 //! writes, with no word before it that says whom (`Orla Brennick`, `anna schmidt`), a name of
@@ -160,7 +164,9 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         // (`für Fraktur` read as Greek is `for Fraktur`; German's list holds its nouns
         // capitalised, and no names — the Dutch list holds `Zelda`).
         // Nor a name medicine lists, an eponym's (`for osgood schlatter`, a file's name).
+        // Not an author's before `et al.` (`ref Wang et al 2021`).
         let for_one = FOR_ONE.iter().any(|t| t.eq_ignore_ascii_case(w))
+            && !et_al(i + 2)
             && word(i + 1).is_some_and(|n| {
                 (name(n) || lower(n)) && !in_other_lists(n, |list| list == GERMAN) && !lists().medical_name(n)
             })
@@ -861,6 +867,7 @@ const PRODUCTS: &[&str] = &[
     // Makers of devices a study shows, and their lines (adversary round 20's).
     "medtronic", "evolut", "accuray", "cyberknife", "sapien", "lifesciences", "boston", "abbott",
     "mitraclip", "watchman", "stryker", "zimmer", "biomet", "depuy", "synthes", "smith-nephew",
+    "medrad", "bayer", "stellant", "guerbet", "bracco", "celect", "gunther", "tulip",
     // Radiopharmaceuticals by their makers' names and their own.
     "ioflupane", "datscan", "lutathera", "pluvicto", "axumin", "fluciclovine", "amyvid",
     "florbetapir", "vizamyl", "flutemetamol", "neuraceq", "florbetaben", "illuccix", "locametz",

@@ -50,6 +50,7 @@ pub(super) const NUMBER_LABELS: &[&str] = &[
     "medical record number", "medical record no", "mob", "mob.", "handy", "tlf", "tél", "téléphone",
     // Other countries' patient numbers (France's `IPP`, the Netherlands' `BSN`, Spain's `NHC`,
     // Germany's `Pat-Nr.`, Scandinavia's person numbers).
+    "teléfono", "telefono", "telefon", "fødselsdato", "fodselsdato", "födelsedatum",
     "ipp", "bsn", "nhc", "pat-nr", "pat.-nr", "patnr", "pat nr", "patientennummer", "personnummer",
     "cpr", "fødselsnummer", "codice fiscale", "nº historia", "historia clínica", "cartella",
     // Other languages' birth dates, and IDs (a number follows them without a colon).
@@ -76,7 +77,7 @@ pub(super) const LONG_NUMBER_LABELS: &[&str] = &[
     "a#", "ord", "ris#", "ris no", "ris nr", "exam no", "exam nr", "study no", "study nr", "auftragsnr", "bestellnummer",
     "bestellnr", "anforderung", "untersuchungsnr", "untersuchungsnummer", "fallnummer", "fallnr",
     "ordre", "demande", "aanvraag", "remiss", "petición", "peticion", "richiesta", "fall-nr",
-    "fall nr", "exam number", "study number",
+    "fall nr", "exam number", "study number", "accession", "zugangsnummer", "studien-nr",
 ];
 
 /// Titles a capitalised name follows.
