@@ -172,7 +172,6 @@ pub(super) fn id_number(text: &[u8], run: usize) -> bool {
     let measured = |r: &(usize, usize)| {
         unit_after(text, r.1)
             || before_is(text, r.0, MEASURES)
-            || before_is(text, r.0, PAPERS)
             || before_is(text, past_colon(text, r.0), PAPERS)
             || text[..r.0].to_ascii_uppercase().ends_with(b"NCT")
             || ((before_is(text, r.0, CONCEPTS) || snomed_ct(&text[..r.0]))
@@ -371,6 +370,17 @@ fn before_is(text: &[u8], start: usize, words: &[&str]) -> bool {
 /// A month's name or its abbreviation as a word of its own (`Feb`, `Feb.`, `February`, `Sept`;
 /// not `Marker`).
 pub(super) fn month_word(lower: &[u8], at: usize) -> bool {
+    month_in(lower, at, &[])
+}
+
+/// A month's name in English ([`month_word`]) or another language ([`FOREIGN_MONTHS`], as
+/// written in ASCII: `februar`, `febrero`, `fevrier`), as a word of its own.
+pub(super) fn any_month_word(lower: &[u8], at: usize) -> bool {
+    month_in(lower, at, FOREIGN_MONTHS)
+}
+
+/// The word at `at` is a month's name in English or in `more`.
+fn month_in(lower: &[u8], at: usize, more: &[&str]) -> bool {
     const NAMES: &[&str] = &[
         "january",
         "february",
@@ -389,16 +399,7 @@ pub(super) fn month_word(lower: &[u8], at: usize) -> bool {
     let word_end = lower[at..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(lower.len(), |n| at + n);
     let word = &lower[at..word_end];
     (at == 0 || !lower[at - 1].is_ascii_alphabetic())
-        && (MONTHS.iter().any(|m| m.as_bytes() == word) || NAMES.iter().any(|m| m.as_bytes() == word))
-}
-
-/// A month's name in English ([`month_word`]) or another language ([`FOREIGN_MONTHS`], as
-/// written in ASCII: `februar`, `febrero`, `fevrier`), as a word of its own.
-pub(super) fn any_month_word(lower: &[u8], at: usize) -> bool {
-    let word_end = lower[at..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(lower.len(), |n| at + n);
-    month_word(lower, at)
-        || ((at == 0 || !lower[at - 1].is_ascii_alphabetic())
-            && FOREIGN_MONTHS.iter().any(|m| m.as_bytes() == &lower[at..word_end]))
+        && [MONTHS, NAMES, more].iter().any(|list| list.iter().any(|m| m.as_bytes() == word))
 }
 
 /// An international telephone number: `+`, a country's code and the number, ten to fifteen

@@ -115,16 +115,20 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         // `Memorial Sloan Kettering`, `Hopital Necker`), nor an author, before `et al.`
         // (`MacMahon et al.`, `Lee Smith et al.`).
         let et_al = |k: usize| word(k) == Some("et") && word(k + 1).is_some_and(|a| a.starts_with("al"));
-        let placed = NAMED_PLACES
-            .iter()
-            .any(|p| p.eq_ignore_ascii_case(w) || i > 0 && p.eq_ignore_ascii_case(words[i - 1].word))
-            || et_al(i + 1)
-            || et_al(j + 1);
+        let placed = LazyCell::new(|| {
+            NAMED_PLACES
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(w) || i > 0 && p.eq_ignore_ascii_case(words[i - 1].word))
+                || et_al(i + 1)
+                || et_al(j + 1)
+        });
         // Nor, for two names English writes, one with a word that says a place after it (`John
         // Radcliffe Hospital`, `Henry Ford Hospital`).
-        let institution = placed
-            || (j + 1..=j + 3)
-                .any(|k| word(k).is_some_and(|n| INSTITUTIONS.iter().any(|i| i.eq_ignore_ascii_case(n))));
+        let institution = LazyCell::new(|| {
+            *placed
+                || (j + 1..=j + 3)
+                    .any(|k| word(k).is_some_and(|n| INSTITUTIONS.iter().any(|i| i.eq_ignore_ascii_case(n))))
+        });
         // Whether an eponym joins this word and the next (looked up once, and only if asked).
         let eponymous = LazyCell::new(|| word(j).is_some_and(|n| eponym(w, n)));
         let pair = capitalised(w)
@@ -135,7 +139,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             && !in_other_language(w)
             && !word(j).is_some_and(in_other_language)
             && !*eponymous
-            && !placed;
+            && !*placed;
         // `Weber B` (an ankle fracture's grade; `Weber B.dcm` a file of one), not `Weber, B.`.
         let graded = words.get(i + 1).is_some_and(|t| {
             let at = offset(text, t.word);
@@ -208,7 +212,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             || (i > 1
                 && words[i - 1].word.eq_ignore_ascii_case("of")
                 && introducer(i - 2)
-                && !FOR_ONE.contains(&words[i - 2].word));
+                && !FOR_ONE.iter().any(|t| t.eq_ignore_ascii_case(words[i - 2].word)));
         // A given name most people are called by and a name English writes, both capitalised,
         // in either order (`John Smith`, `Grace Baker`, `SMITH JOHN`): not an eponym
         // (`Austin Flint`, `Jack Hammer`), nor a word a description is written with.
@@ -216,7 +220,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
         let given_pair = word(j).is_some_and(|n| {
             ((given(w) && capitalised(n) && listed(n)) || (capitalised(w) && listed(w) && given(n)))
                 && !*eponymous
-                && !institution
+                && !*institution
         });
         let named_pair = introduced
             && word(j).is_some_and(|n| {
@@ -242,7 +246,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
                 || (unlisted(w) && other(n) && (introduced || comma))
                 || (introduced && small_letters(w) && name_like(w) && unknown(w) && lower(n)))
                 && !*eponymous
-                && !institution
+                && !*institution
         });
         // Two names English writes, a comma between, as a family name and a given name are
         // listed (`Smith, John`, `BAKER, GRACE`); not two eponyms (`Colles, Smith`).

@@ -48,9 +48,9 @@ pub(super) const NUMBER_LABELS: &[&str] = &[
     "hospital no", "hosp. no", "hospital id", "ur number", "ur no", "medicare", "medicare no",
     "patient id", "pt id", "accession", "phone", "tel", "tel.", "telephone", "mobile",
     "medical record number", "medical record no", "mob", "mob.", "handy", "tlf", "tél", "téléphone",
+    "teléfono", "telefono", "telefon", "fødselsdato", "fodselsdato", "födelsedatum",
     // Other countries' patient numbers (France's `IPP`, the Netherlands' `BSN`, Spain's `NHC`,
     // Germany's `Pat-Nr.`, Scandinavia's person numbers).
-    "teléfono", "telefono", "telefon", "fødselsdato", "fodselsdato", "födelsedatum",
     "ipp", "bsn", "nhc", "pat-nr", "pat.-nr", "patnr", "pat nr", "patientennummer", "personnummer",
     "cpr", "fødselsnummer", "codice fiscale", "nº historia", "historia clínica", "cartella",
     // Other languages' birth dates, and IDs (a number follows them without a colon).
@@ -73,7 +73,8 @@ pub(super) const LONG_NUMBER_LABELS: &[&str] = &[
     // `Accn 77120`, `Req# ACC77120`, German's `Auftrag`).
     "acc", "accn", "req", "order", "order no", "auftrag", "auftragsnummer",
     // Adversary round 19's: an order's or an exam's in other words and languages (`Ord#77120`,
-    // `RIS# 77120`; not `RIS` alone, a site's scheme of procedure codes), `Exam no 77120`, `Bestellnummer 77120`, `Aanvraag 77120`, `Remiss 77120`).
+    // `RIS# 77120`; not `RIS` alone, a site's scheme of procedure codes), `Exam no 77120`,
+    // `Bestellnummer 77120`, `Aanvraag 77120`, `Remiss 77120`.
     "a#", "ord", "ris#", "ris no", "ris nr", "exam no", "exam nr", "study no", "study nr", "auftragsnr", "bestellnummer",
     "bestellnr", "anforderung", "untersuchungsnr", "untersuchungsnummer", "fallnummer", "fallnr",
     "ordre", "demande", "aanvraag", "remiss", "petición", "peticion", "richiesta", "fall-nr",
