@@ -17,14 +17,15 @@ set -euo pipefail
 # fonts the synthetic test images are drawn with (fonts-dejavu-core, fonts-dejavu-extra,
 # fonts-noto-mono); for desktop notifications' tests, a session bus and its monitor (dbus-daemon,
 # dbus-bin); the word lists the gate tells words from names with (English, medical, and
-# other languages descriptions are written in); for the package's test, man-db (man -w) and systemd (systemd-analyze verify) besides
+# other languages descriptions are written in, as plain lists or hunspell dictionaries); for the package's test, man-db (man -w) and systemd (systemd-analyze verify) besides
 # dpkg, binutils and lintian (cargo-deb itself is installed by packaging/build-deb.sh).
 packages=(build-essential pkg-config libssl-dev openssl argon2 util-linux bsdutils e2fsprogs mount python3 python3-pip
     fuse3 stress-ng fio rsync attr procps libudev-dev umockdev gir1.2-umockdev-1.0 python3-gi dicom3tools time
     dcmtk genisoimage p7zip-full cpio binutils xz-utils zstd lz4 bzip2 unzip
     tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-dejavu-extra fonts-noto-mono dbus-daemon dbus-bin
     wamerican wbritish hunspell-en-us hunspell-en-med wgerman-medical wngerman wfrench wspanish witalian
-    wdutch wswedish man-db systemd lintian)
+    wdutch wswedish wdanish wnorwegian hunspell-pl hunspell-cs hunspell-hu hunspell-ru hunspell-pt-pt
+    man-db systemd lintian)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -131,8 +131,18 @@ fn the_debian_package_installs_works_removes_and_purges_cleanly() {
         depends.contains("fuse3") && depends.contains("libc6") && depends.contains("libudev1"),
         "{depends}"
     );
-    // The gate reads its word lists where these packages put them (src/gate/shape/unknown.rs).
-    for list in ["wamerican", "wbritish", "hunspell-en-us", "hunspell-en-med", "wngerman", "wswedish"] {
+    // The gate reads its word lists where these packages put them (src/gate/shape/unknown.rs,
+    // src/gate/shape/hunspell.rs).
+    for list in [
+        "wamerican",
+        "wbritish",
+        "hunspell-en-us",
+        "hunspell-en-med",
+        "wngerman",
+        "wswedish",
+        "wdanish",
+        "hunspell-pl",
+    ] {
         assert!(depends.contains(list), "{list} not in Depends: {depends}");
     }
     assert!(field(&deb, "Recommends").contains("tesseract-ocr-eng"));

@@ -1,7 +1,10 @@
 //! A postal address in free text, as the countries a teaching file comes from write one: the
 //! house number before the street (`12 Nowhere Lane`, `12 Rue de Nullepart`) or after it
 //! (`Nowhere Lane no. 12`, `Calle Ninguna 12`, `Nirgendweg 12`, `ул. Нигде, д. 12`); and a
-//! label that says an address with a number after it, colon or none (`Postcode ZX1 9QQ`).
+//! label that says an address with a number after it, colon or none (`Postcode ZX1 9QQ`); and
+//! where a person lives said in words before a town's name (`lives in Fakeham`, `wohnt in
+//! Fakeham`): a town is a place smaller than a country, which the profile removes as it removes a
+//! street.
 
 use super::vocabulary::{
     ADDRESS_LABELS, FOREIGN_STREETS, HOUSE_NUMBER_MARKS, SMALL_STREET_TYPES, STREET_FILLERS, STREET_SUFFIXES,
@@ -19,6 +22,40 @@ pub(super) fn address(text: &[u8]) -> bool {
             || foreign(&words, i)
             || postcode(&words, i)
             || unnumbered(text, &words, i)
+    }) || residence(text)
+}
+
+/// Where a person lives, in English and the languages descriptions are written in, before the
+/// town's name (`lives in`, `resident of`, `wohnt in`, `bor i`, `mieszka w`, `habite à`).
+#[rustfmt::skip]
+const RESIDES: &[&str] = &[
+    "lives in", "living in", "lives at", "resident of", "resident in", "resides in", "residing in",
+    "wohnt in", "wohnhaft in", "bor i", "bor på", "mieszka w", "mieszka we", "vive a", "vive en",
+    "vive em", "habite à", "habite a", "woont in", "woont te", "woonachtig in", "woonachtig te",
+    "bydlí v", "bydlí ve", "abita a", "residente a", "residente en", "residente em", "domiciliado en",
+    "domicilié à", "domiciliée à",
+];
+
+/// A residence's words ([`RESIDES`]) and then a capitalised word that is no word of English or
+/// medicine (`lives in Fakeham`, `wohnt in Fakeham`; not `lives in Care Home`, `lives in a
+/// flat`).
+fn residence(text: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(text) else { return false };
+    // Offsets in the small letters are the text's (where a letter's small form is as long).
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() {
+        return false;
+    }
+    let lower = lower.as_bytes();
+    RESIDES.iter().any(|phrase| {
+        super::words::word_starts(lower, phrase.as_bytes()).any(|i| {
+            let after = text.get(i + phrase.len()..).unwrap_or("");
+            let town =
+                after.trim_start().split(|c: char| !c.is_alphabetic() && c != '-').next().unwrap_or("");
+            after.starts_with(char::is_whitespace)
+                && town.chars().next().is_some_and(char::is_uppercase)
+                && super::unknown::unknown_word(town)
+        })
     })
 }
 

@@ -77,6 +77,7 @@ impl Shape {
 
 mod address;
 pub mod fields;
+pub mod hunspell;
 mod keys;
 mod labels;
 pub mod nhs;
@@ -125,16 +126,21 @@ const UNESCAPES: usize = 4;
 fn find_once(text: &[u8], strength: Strength) -> Option<Shape> {
     // Each view as it is, then with what is spelt out written as digits (not in what OCR
     // read: a screen's layout spaces letters apart, and its rulers are rows of digits).
-    let read = |v: &[u8]| {
-        find_in(v, strength).or_else(|| match strength {
+    let read = |v: &[u8], names: bool| {
+        find_in(v, strength, names).or_else(|| match strength {
             Strength::Pixels => None,
-            _ => spelt::spelt(v).and_then(|s| find_in(&s, strength)),
+            _ => spelt::spelt(v).and_then(|s| find_in(&s, strength, names)),
         })
     };
     let found = if text.iter().all(|b| b.is_ascii() && *b != 0x1B) {
-        read(text)
+        read(text, true)
     } else {
-        views(text).iter().find_map(|v| read(v))
+        // Names written as words no list knows are judged in the text as it is, where its
+        // accents and its script still are (`porównanie`, `очаговых` are words of a list;
+        // `porownanie` and a Cyrillic word with Latin look-alikes are none); in the other views
+        // only where the UTF-8 text hides letters behind what shows nothing (`Made\u{200B}up`).
+        let as_is = std::str::from_utf8(text).is_ok_and(|s| !views::hides_letters(s));
+        views(text).iter().enumerate().find_map(|(k, v)| read(v, k == 0 || !as_is))
     };
     // NUL bytes a viewer skips (`Madeup\0^Person`, a name in UTF-16 bytes); and a value that is
     // one token of base64 whose bytes are text, as a decoder shows it.
@@ -215,7 +221,9 @@ pub fn record(run: &[u8]) -> bool {
         && (date(run) || id_number(run, 6))
 }
 
-fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
+/// The first shape in one view of a value; names written as words no list knows only where
+/// `names` says.
+fn find_in(text: &[u8], strength: Strength, names: bool) -> Option<Shape> {
     // Every shape needs letters or digits (each test below has a quicker refusal of its own).
     if text.len() < 3 || !text.iter().any(|&b| b.is_ascii_alphanumeric() || b >= 0x80) {
         return None;
@@ -259,7 +267,7 @@ fn find_in(text: &[u8], strength: Strength) -> Option<Shape> {
         return Some(Shape::IdNumber);
     }
     // Last: the word lists are read the first time it asks.
-    if prose && unknown::unknown_pair(text) {
+    if prose && names && unknown::unknown_pair(text) {
         return Some(if unknown::word_lists_present() { Shape::BareName } else { Shape::NoWordList });
     }
     None

@@ -679,3 +679,82 @@ fn accession_numbers_with_letters_and_other_languages_labels_are_found() {
         assert_eq!(shape(text), None, "{text}");
     }
 }
+
+/// Adversary round 22's: findings in languages with no plain list of their forms (Polish,
+/// Czech, Hungarian, Russian, Portuguese), whose inflected words their hunspell dictionaries
+/// spell, and Norwegian's and Danish's lists, with their accents as written; hospitals named for people in other
+/// languages. And what still names someone: a title of another language before a word no list
+/// knows, a patient's word of another language before one, a name of a Scandinavian or Dutch
+/// list's given names, a Latin name with a Cyrillic look-alike letter, a name spelt letter by
+/// letter with hyphens.
+#[test]
+fn other_languages_findings_pass_and_their_titles_and_patients_words_are_found() {
+    for text in [
+        "bez zmian ogniskowych",
+        "BEZ ZMIAN OGNISKOWYCH",
+        "porównanie z poprzednim badaniem",
+        "srovnání s předchozím vyšetřením",
+        "Eltérés nélkül",
+        "összehasonlítva az előző vizsgálattal",
+        "очаговых изменений нет",
+        "sammenlignet med tidligere undersøkelse",
+        "lungeemboli udelukket",
+        "Esteatose hepática",
+        "Kellgren Lawrence grade 3",
+        "Courtesy of Jeroen Bosch Ziekenhuis",
+        "Policlinico Agostino Gemelli",
+        "6 Fr. Simmons catheter",
+        "24 hr Holter",
+    ] {
+        assert_eq!(shape(text), None, "{text}");
+    }
+    for text in [
+        "Hr. Vandersnick",
+        "Pan Vandersnick",
+        "Bay Korkmazer",
+        "MUDr. Vandersnick",
+        "Mej. Quellmark",
+        "paciente Orbezaga",
+        "pacjent Vandersnick",
+        "Annelie Vortmann-Quast",
+        "Jannik Trenlowe",
+        "Z-E-L-D-A Q-U-E-L-L-M-A-R-K",
+        "Zеlda Quеllmark",
+        "Zel. Quellmark",
+    ] {
+        assert!(shape(text).is_some(), "{text}");
+    }
+}
+
+/// Adversary round 22's: where a person lives said in words before a town's name, a name's
+/// possessive before what is a person's, a role before an initial and a word a list has; and
+/// what only looks so (a care home, an eponym's possessive, a role before a description).
+#[test]
+fn residences_possessives_and_roles_before_initials_are_found() {
+    for text in [
+        "lives in Pellbury",
+        "resident of Pellbury, PB4",
+        "wohnt in Pellbury",
+        "bor i Pellbury",
+        "mieszka w Pellbury",
+        "habite à Pellbury",
+        "Vandersnick's prior CT reviewed",
+        "Wąsowicz's prior CT reviewed",
+        "Tech: A. Rivers",
+        "Reading radiologist V. Hale",
+    ] {
+        assert!(shape(text).is_some(), "{text}");
+    }
+    for text in [
+        "lives in Care Home",
+        "lives in a flat",
+        "resident in post",
+        "Meckel's scan",
+        "Paget's disease",
+        "Baker's cyst",
+        "Radiographer: A. P. view",
+        "Reader: see report",
+    ] {
+        assert_eq!(shape(text), None, "{text}");
+    }
+}

@@ -261,6 +261,28 @@ fn reversed(s: &str) -> Option<String> {
     s.chars().any(rtl).then(|| s.chars().rev().collect())
 }
 
+/// Combining marks, and every code point Unicode says a renderer shows nothing for
+/// (Default_Ignorable_Code_Point: format controls, fillers, variation selectors, tags).
+fn unseen(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}'
+        | '\u{FE20}'..='\u{FE2F}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0000}'..='\u{E0FFF}'
+        | '\u{00AD}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
+        | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}')
+}
+
+/// True when UTF-8 text holds a character that shows nothing or a mark written apart from its
+/// letter ([`unseen`]), or a word of Latin letters with a Greek or Cyrillic one among them
+/// (`Zеlda` with a Cyrillic `е`): its words as written are not the words a person reads.
+pub(super) fn hides_letters(s: &str) -> bool {
+    let other_script = |c: char| matches!(c, '\u{0370}'..='\u{03FF}' | '\u{0400}'..='\u{04FF}');
+    s.chars().any(unseen)
+        || s.split(|c: char| !c.is_alphabetic())
+            .any(|word| word.chars().any(|c| c.is_ascii_alphabetic()) && word.chars().any(other_script))
+}
+
 /// UTF-8 text as the letters it shows: compatibility forms as what they stand for (NFKD:
 /// full-width and mathematical letters, ligatures, other spaces), marks that join a letter and
 /// characters that show nothing (zero-width spaces and joiners, soft hyphens, direction marks,
@@ -269,17 +291,6 @@ fn reversed(s: &str) -> Option<String> {
 /// disguised so still reads as one to a person.
 fn plain(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    // Combining marks, and every code point Unicode says a renderer shows nothing for
-    // (Default_Ignorable_Code_Point: format controls, fillers, variation selectors, tags).
-    let unseen = |c: char| {
-        matches!(c,
-            '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}'
-            | '\u{FE20}'..='\u{FE2F}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0000}'..='\u{E0FFF}'
-            | '\u{00AD}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
-            | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}')
-    };
     s.nfkd()
         .filter(|&c| !unseen(c))
         .map(|c| match c {
