@@ -721,6 +721,12 @@ fn other_languages_findings_pass_and_their_titles_and_patients_words_are_found()
         "Z-E-L-D-A Q-U-E-L-L-M-A-R-K",
         "Zеlda Quеllmark",
         "Zel. Quellmark",
+        // Other forms of Latin letters are read as the letters (the text as written is not).
+        "ᴢᴇʟᴅᴀ ᴍᴀᴅᴇᴜᴘ",
+        "ＺＥＬＤＡ ＭＡＤＥＵＰ",
+        "ｚｅｌｄａ ｍａｄｅｕｐ",
+        "𝑧𝑒𝑙𝑑𝑎 𝑚𝑎𝑑𝑒𝑢𝑝",
+        "ⓩⓔⓛⓓⓐ ⓜⓐⓓⓔⓤⓟ",
     ] {
         assert!(shape(text).is_some(), "{text}");
     }

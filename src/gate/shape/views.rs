@@ -274,11 +274,24 @@ fn unseen(c: char) -> bool {
 }
 
 /// True when UTF-8 text holds a character that shows nothing or a mark written apart from its
-/// letter ([`unseen`]), or a word of Latin letters with a Greek or Cyrillic one among them
-/// (`Zеlda` with a Cyrillic `е`): its words as written are not the words a person reads.
+/// letter ([`unseen`]); a letter written as another form of a Latin one (full width,
+/// mathematical, circled, small capitals: `Ｚｅｌｄａ`, `ᴢᴇʟᴅᴀ`); or a word of Latin letters with
+/// a Greek or Cyrillic one among them (`Zеlda` with a Cyrillic `е`): its words as written are
+/// not the words a person reads. A letter with its accent (`ó`, `ě`) is written as it is read,
+/// and so is a word all in Greek or Cyrillic.
 pub(super) fn hides_letters(s: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization;
     let other_script = |c: char| matches!(c, '\u{0370}'..='\u{03FF}' | '\u{0400}'..='\u{04FF}');
-    s.chars().any(unseen)
+    // Not a letter of Latin's own alphabets with a stroke or a hook (`ł`, `đ`, `ø`), which a
+    // look-alike reads as its plain letter.
+    let latin = |c: char| matches!(c, '\u{00C0}'..='\u{024F}');
+    let another_form = |c: char| {
+        !c.is_ascii()
+            && !other_script(c)
+            && (std::iter::once(c).nfkd().ne(std::iter::once(c).nfd())
+                || (look_alike(c).is_some() && !latin(c)))
+    };
+    s.chars().any(|c| unseen(c) || another_form(c))
         || s.split(|c: char| !c.is_alphabetic())
             .any(|word| word.chars().any(|c| c.is_ascii_alphabetic()) && word.chars().any(other_script))
 }
