@@ -138,8 +138,10 @@ fn find_once(text: &[u8], strength: Strength) -> Option<Shape> {
         // Names written as words no list knows are judged in the text as it is, where its
         // accents and its script still are (`porównanie`, `очаговых` are words of a list;
         // `porownanie` and a Cyrillic word with Latin look-alikes are none); in the other views
-        // only where the UTF-8 text hides letters behind what shows nothing (`Made\u{200B}up`).
-        let as_is = std::str::from_utf8(text).is_ok_and(|s| !views::hides_letters(s));
+        // only where the text is not UTF-8, holds ISO 2022's escapes, or hides letters
+        // ([`views::hides_letters`]: `Made\u{200B}up`, `Ｍａｄｅｕｐ`).
+        let as_is =
+            std::str::from_utf8(text).is_ok_and(|s| !s.contains('\u{1B}') && !views::hides_letters(s));
         views(text).iter().enumerate().find_map(|(k, v)| read(v, k == 0 || !as_is))
     };
     // NUL bytes a viewer skips (`Madeup\0^Person`, a name in UTF-16 bytes); and a value that is

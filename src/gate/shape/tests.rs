@@ -727,6 +727,16 @@ fn other_languages_findings_pass_and_their_titles_and_patients_words_are_found()
         "ｚｅｌｄａ ｍａｄｅｕｐ",
         "𝑧𝑒𝑙𝑑𝑎 𝑚𝑎𝑑𝑒𝑢𝑝",
         "ⓩⓔⓛⓓⓐ ⓜⓐⓓⓔⓤⓟ",
+        // A review's: a family name a dictionary spells beside a given name none does, a name
+        // before a hospital's word in small letters, a title after a bed's number, a name in
+        // Cyrillic capitals that look like Latin ones, a full-width name in ISO 2022.
+        "Petr Svoboda",
+        "Zsófia Kovács",
+        "Tomasz Wilk",
+        "Zelda Madeup transferred to hospital",
+        "bed 3 mrs madeup",
+        "MARY НЕАТН",
+        "\x1b$B#Z#e#l#d#a!!#M#a#d#e#u#p\x1b(B",
     ] {
         assert!(shape(text).is_some(), "{text}");
     }

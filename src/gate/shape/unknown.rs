@@ -145,10 +145,16 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             && word(j).is_some_and(capitalised)
             && unknown(w)
             && word(j).is_some_and(unknown)
-            && !in_other_language(w)
-            && !word(j).is_some_and(in_other_language)
+            && !in_plain_other_lists(w)
+            && !word(j).is_some_and(in_plain_other_lists)
+            // A word only a dictionary spells excuses a pair only beside another such word
+            // (`Eltérés nélkül`; not `Petr Svoboda`, whose family name is a Czech word).
+            && !(in_other_language(w) && word(j).is_some_and(in_other_language))
             && !*eponymous
-            && !*institution;
+            && !*placed
+            && !word(j + 1).is_some_and(|n| {
+                capitalised(n) && INSTITUTIONS.iter().any(|i| i.eq_ignore_ascii_case(n))
+            });
         // `Weber B` (an ankle fracture's grade; `Weber B.dcm` a file of one), not `Weber, B.`.
         let graded = words.get(i + 1).is_some_and(|t| {
             let at = offset(text, t.word);
@@ -284,7 +290,8 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             });
         // A person's title in any case before such a word (`mrs madeup`, `Mrs madeup`).
         let titled = TITLES.iter().any(|t| t.eq_ignore_ascii_case(w))
-            && !text[..offset(text, w)].trim_end().ends_with(|c: char| c.is_ascii_digit())
+            && !(["hr", "sr"].iter().any(|t| t.eq_ignore_ascii_case(w))
+                && text[..offset(text, w)].trim_end().ends_with(|c: char| c.is_ascii_digit()))
             && word(i + 1).is_some_and(|n| lower(n) || name(n));
         // Such a word written together with a year or a date of birth, as people name their
         // accounts and files (`zelda1971`, `Madeup19710203`, `1971madeup`).
@@ -771,10 +778,13 @@ const GERMAN: &str = "/usr/share/dict/ngerman";
 /// `Droite`, `ogniskowych`). The lists are searched as they are (a line that is the word), not
 /// parsed: some 1.5 million entries, asked of rarely.
 fn in_other_language(word: &str) -> bool {
-    let lists = lists();
-    let lower = word.to_lowercase();
-    !lists.names.contains(title_case(&lower).as_str())
-        && (in_other_lists(word, |_| true) || super::hunspell::knows(&lower))
+    in_plain_other_lists(word) || (!lists().name(word) && super::hunspell::knows(&word.to_lowercase()))
+}
+
+/// True when `word` is an entry of a list of [`OTHER_LANGUAGES`] (not a dictionary's), and
+/// English does not write it as a name.
+fn in_plain_other_lists(word: &str) -> bool {
+    !lists().name(word) && in_other_lists(word, |_| true)
 }
 
 /// True when `word` is an entry of one of the lists of [`OTHER_LANGUAGES`] that `wanted` picks

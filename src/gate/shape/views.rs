@@ -276,7 +276,8 @@ fn unseen(c: char) -> bool {
 /// True when UTF-8 text holds a character that shows nothing or a mark written apart from its
 /// letter ([`unseen`]); a letter written as another form of a Latin one (full width,
 /// mathematical, circled, small capitals: `Ｚｅｌｄａ`, `ᴢᴇʟᴅᴀ`); or a word of Latin letters with
-/// a Greek or Cyrillic one among them (`Zеlda` with a Cyrillic `е`): its words as written are
+/// a Greek or Cyrillic one among them (`Zеlda` with a Cyrillic `е`), or a word of four or more
+/// Greek or Cyrillic capitals that all look like Latin ones (`НЕАТН`): its words as written are
 /// not the words a person reads. A letter with its accent (`ó`, `ě`) is written as it is read,
 /// and so is a word all in Greek or Cyrillic.
 pub(super) fn hides_letters(s: &str) -> bool {
@@ -291,9 +292,16 @@ pub(super) fn hides_letters(s: &str) -> bool {
             && (std::iter::once(c).nfkd().ne(std::iter::once(c).nfd())
                 || (look_alike(c).is_some() && !latin(c)))
     };
+    // A word all of Greek or Cyrillic capitals that look like Latin ones (`НЕАТН`).
+    let looks_latin = |word: &str| {
+        word.chars().count() >= 4
+            && word.chars().all(|c| c.is_uppercase() && other_script(c) && look_alike(c).is_some())
+    };
     s.chars().any(|c| unseen(c) || another_form(c))
-        || s.split(|c: char| !c.is_alphabetic())
-            .any(|word| word.chars().any(|c| c.is_ascii_alphabetic()) && word.chars().any(other_script))
+        || s.split(|c: char| !c.is_alphabetic()).any(|word| {
+            (word.chars().any(|c| c.is_ascii_alphabetic()) && word.chars().any(other_script))
+                || looks_latin(word)
+        })
 }
 
 /// UTF-8 text as the letters it shows: compatibility forms as what they stand for (NFKD:
