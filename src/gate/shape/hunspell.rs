@@ -1,6 +1,6 @@
 //! Words of languages Debian has no plain word list for, or none of their inflected forms
-//! (Polish, Czech, Hungarian, Russian, Portuguese): their hunspell dictionaries, whose inflected forms only the
-//! affix rules spell out (`ogniskowych`, `vyšetření`, `vizsgálattal`), checked with `spellbook`
+//! (Polish, Czech, Hungarian, Russian, Portuguese): their hunspell dictionaries, whose
+//! inflected forms only the affix rules spell out (`ogniskowych`, `vyšetření`, `vizsgálattal`), checked with `spellbook`
 //! (a hunspell-compatible checker in Rust). A plain list of every form (as `wpolish` is) would
 //! be some sixty megabytes per language, searched a line at a time.
 //!
@@ -22,8 +22,7 @@ pub const DICTIONARIES: &[&str] = &["pl_PL", "cs_CZ", "hu_HU", "ru_RU", "pt_PT"]
 /// is, and it has four letters or more: these dictionaries hold letters and syllables (`z`,
 /// `zel`, `mej`) that are initials and a name's abbreviations here. A word with hyphens is
 /// asked part by part, each part so (hunspell itself would let `Z-E-L-D-A` pass letter by
-/// letter). A dictionary this machine
-/// lacks, or cannot read, spells nothing.
+/// letter). A dictionary this machine lacks, or cannot read, spells nothing.
 pub(super) fn knows(lower: &str) -> bool {
     lower
         .split('-')
@@ -38,7 +37,7 @@ pub(super) fn loaded() -> &'static [Dictionary] {
 }
 
 /// One dictionary, decoded from the character set its affix file's `SET` line names
-/// (`ISO8859-2` for Polish, `ISO8859-7` for Greek).
+/// (`ISO8859-2` for Polish, `UTF-8` for the others here).
 fn read(name: &str) -> Option<Dictionary> {
     let aff = std::fs::read(format!("/usr/share/hunspell/{name}.aff")).ok()?;
     let dic = std::fs::read(format!("/usr/share/hunspell/{name}.dic")).ok()?;

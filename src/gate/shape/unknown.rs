@@ -149,7 +149,7 @@ pub(super) fn unknown_pair(text: &[u8]) -> bool {
             && !word(j).is_some_and(in_plain_other_lists)
             // A word only a dictionary spells excuses a pair only beside another such word
             // (`Eltérés nélkül`; not `Petr Svoboda`, whose family name is a Czech word).
-            && !(in_other_language(w) && word(j).is_some_and(in_other_language))
+            && !(in_dictionary(w) && word(j).is_some_and(in_dictionary))
             && !*eponymous
             && !*placed
             && !word(j + 1).is_some_and(|n| {
@@ -585,8 +585,8 @@ const PATIENT_LABELS: &[&str] = &[
 /// name a word no list knows, so that `dr chest` (digital radiography) and `ms lesions`
 /// (multiple sclerosis) are descriptions. Not `mr`: Czech writes magnetic resonance before
 /// words no list here has (`mr hlavy`). Other languages' too, where a word no list knows follows
-/// (`Hr. Vandersnick`, `Pan Wąsowicz`, `Bay Korkmazer`), not after a number (`24 hr Holter` is
-/// a wait). Not `Fr.`: a catheter's size in French (`6 Fr. Simmons`) is so written.
+/// (`Hr. Vandersnick`, `Pan Wąsowicz`, `Bay Korkmazer`); `hr` and `sr` not after a number
+/// (`24 hr Holter` is a wait). Not `Fr.`: a catheter's size in French (`6 Fr. Simmons`) is so written.
 #[rustfmt::skip]
 const TITLES: &[&str] = &[
     "mrs", "miss", "mx", "mister", "missus", "dr", "ms", "prof", "sir", "dame", "herr", "frau", "hr",
@@ -778,7 +778,13 @@ const GERMAN: &str = "/usr/share/dict/ngerman";
 /// `Droite`, `ogniskowych`). The lists are searched as they are (a line that is the word), not
 /// parsed: some 1.5 million entries, asked of rarely.
 fn in_other_language(word: &str) -> bool {
-    in_plain_other_lists(word) || (!lists().name(word) && super::hunspell::knows(&word.to_lowercase()))
+    in_plain_other_lists(word) || in_dictionary(word)
+}
+
+/// True when a dictionary of [`super::hunspell::DICTIONARIES`] spells `word` in small letters,
+/// and English does not write it as a name.
+fn in_dictionary(word: &str) -> bool {
+    !lists().name(word) && super::hunspell::knows(&word.to_lowercase())
 }
 
 /// True when `word` is an entry of a list of [`OTHER_LANGUAGES`] (not a dictionary's), and
