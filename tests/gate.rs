@@ -250,6 +250,41 @@ fn free_text_only_under_clean_descriptors_and_never_identity_shaped() {
     assert_eq!(reasons(&part10(obj, EXPLICIT))[0].0, "identity-in-text");
 }
 
+/// A description in an 8-bit set its data set declares (ISO_IR 100, Latin-1) is judged as a
+/// reader that honours the set shows it: a dictionary's words with their accents pass
+/// (adversary round 24 met them refused, judged without their accents or read as Cyrillic); a
+/// name no list knows is refused in that reading, and so is the same text where no set is
+/// declared (its letters are then a guess).
+#[test]
+fn a_description_in_a_declared_latin_1_set_is_read_in_it() {
+    let with = |set: Option<&str>, latin1: &[u8]| {
+        let mut obj = conformant();
+        if let Some(set) = set {
+            obj.put(text(tags::SPECIFIC_CHARACTER_SET, VR::CS, set));
+        }
+        obj.put(DataElement::new(
+            tags::SERIES_DESCRIPTION,
+            VR::LO,
+            PrimitiveValue::U8(latin1.to_vec().into()),
+        ));
+        declare(&mut obj, &["113100", "113105"]);
+        part10(obj, EXPLICIT)
+    };
+    for clean in [
+        &b"Ingen lungeemboli p\xe5vist "[..],
+        b"Of\xf6r\xe4ndrat j\xe4mf\xf6rt med f\xf6reg\xe5ende unders\xf6kning.",
+        b"Pleur\xe1ln\xed v\xfdpotek vlevo ",
+    ] {
+        let shown = String::from_utf8_lossy(clean);
+        assert!(accepted(&with(Some("ISO_IR 100"), clean)), "{shown}");
+        assert!(!accepted(&with(None, clean)), "{shown}, no set declared");
+    }
+    for name in [&b"Ingrid S\xf8vdsnes"[..], b"Zelda Madeup \xe5r 3"] {
+        let r = reasons(&with(Some("ISO_IR 100"), name));
+        assert!(r.iter().any(|r| r.0 == "identity-in-text"), "{}: {r:?}", String::from_utf8_lossy(name));
+    }
+}
+
 #[test]
 fn options_count_where_the_policy_allows_them_and_the_file_declares_them() {
     let dated = |codes: &[&str]| {

@@ -79,11 +79,15 @@ impl Visitor for Law<'_> {
                 None => self.charset = declared,
             }
         }
-        self.judged(e, false);
-        // Text in a character set whose letters the bytes do not show plainly (GB18030, ISO
-        // 2022's Japanese): judged again as a reader that honours the set shows it.
-        if let Some(shown) = self.shown(e) {
-            self.judged(&Element { value: &shown, ..*e }, true);
+        // Text in a character set whose letters the bytes do not show plainly (ISO 8859's,
+        // GB18030, ISO 2022's Japanese): judged as its bytes read, then again as a reader that
+        // honours the set shows it.
+        match self.shown(e) {
+            Some(shown) => {
+                shape::in_declared_set(|| self.judged(e, false));
+                self.judged(&Element { value: &shown, ..*e }, true);
+            }
+            None => self.judged(e, false),
         }
     }
 

@@ -7,8 +7,8 @@
 //! street.
 
 use super::vocabulary::{
-    ADDRESS_LABELS, FOREIGN_STREETS, HOUSE_NUMBER_MARKS, SMALL_STREET_TYPES, STREET_FILLERS, STREET_SUFFIXES,
-    STREET_TYPES,
+    ADDRESS_LABELS, COUNTRIES, FOREIGN_STREETS, HOUSE_NUMBER_MARKS, SMALL_STREET_TYPES, STREET_FILLERS,
+    STREET_SUFFIXES, STREET_TYPES,
 };
 use super::words::described;
 
@@ -37,15 +37,22 @@ const RESIDES: &[&str] = &[
 ];
 
 /// A residence's words ([`RESIDES`]) and then a capitalised word that is no word of English or
-/// medicine (`lives in Fakeham`, `wohnt in Fakeham`; not `lives in Care Home`, `lives in a
-/// flat`).
+/// medicine and no country's name (`lives in Fakeham`, `wohnt in Fakeham`; not `lives in Care
+/// Home`, `lives in a flat`, `lives in Germany`).
 fn residence(text: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(text) else { return false };
-    // Offsets in the small letters are the text's (where a letter's small form is as long).
-    let lower = text.to_lowercase();
-    if lower.len() != text.len() {
-        return false;
-    }
+    // Offsets in the small letters are the text's: a letter whose small form is longer or
+    // shorter (`ẞ`, `İ`) stays as it is, and no phrase has it.
+    let lower: String = text
+        .chars()
+        .map(|c| {
+            let mut small = c.to_lowercase();
+            match (small.next(), small.next()) {
+                (Some(s), None) if s.len_utf8() == c.len_utf8() => s,
+                _ => c,
+            }
+        })
+        .collect();
     let lower = lower.as_bytes();
     RESIDES.iter().any(|phrase| {
         super::words::word_starts(lower, phrase.as_bytes()).any(|i| {
@@ -54,6 +61,7 @@ fn residence(text: &[u8]) -> bool {
                 after.trim_start().split(|c: char| !c.is_alphabetic() && c != '-').next().unwrap_or("");
             after.starts_with(char::is_whitespace)
                 && town.chars().next().is_some_and(char::is_uppercase)
+                && !COUNTRIES.contains(&town.to_lowercase().as_str())
                 && super::unknown::unknown_word(town)
         })
     })

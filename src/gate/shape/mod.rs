@@ -119,6 +119,19 @@ pub fn find(text: &[u8], strength: Strength) -> Option<Shape> {
     found
 }
 
+thread_local!(static DECLARED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+
+/// Runs `judge` on values whose data set declares their 8-bit character set, and whose reading
+/// in that set is judged as well (the law judges both, as a reader may show either): names
+/// written as words no list knows are judged in that reading alone. Every other shape is still
+/// looked for in every view of the bytes.
+pub fn in_declared_set<R>(judge: impl FnOnce() -> R) -> R {
+    let before = DECLARED.replace(true);
+    let judged = judge();
+    DECLARED.set(before);
+    judged
+}
+
 /// How many times text is unescaped: a value escaped more often than this (`%252525…`) is
 /// read no further (each round is a pass over it).
 const UNESCAPES: usize = 4;
@@ -140,9 +153,13 @@ fn find_once(text: &[u8], strength: Strength) -> Option<Shape> {
         // `porownanie` and a Cyrillic word with Latin look-alikes are none); in the other views
         // only where the text is not UTF-8, holds ISO 2022's escapes, or hides letters
         // ([`views::hides_letters`]: `Made\u{200B}up`, `Ｍａｄｅｕｐ`).
-        let as_is =
-            std::str::from_utf8(text).is_ok_and(|s| !s.contains('\u{1B}') && !views::hides_letters(s));
-        views(text).iter().enumerate().find_map(|(k, v)| read(v, k == 0 || !as_is))
+        let utf8 = std::str::from_utf8(text);
+        let as_is = utf8.is_ok_and(|s| !s.contains('\u{1B}') && !views::hides_letters(s));
+        // Bytes of an 8-bit set the data set declares are judged for such names in that set's
+        // reading ([`in_declared_set`]), not in these guesses: a guess at the wrong set, or one
+        // without accents, makes words no dictionary has (`Pleurální` read as ISO 8859-5).
+        let guessed = utf8.is_err() && DECLARED.get();
+        views(text).iter().enumerate().find_map(|(k, v)| read(v, (k == 0 || !as_is) && !guessed))
     };
     // NUL bytes a viewer skips (`Madeup\0^Person`, a name in UTF-16 bytes); and a value that is
     // one token of base64 whose bytes are text, as a decoder shows it.

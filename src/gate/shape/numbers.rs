@@ -142,8 +142,10 @@ fn day_and_year_near(text: &[u8], at: usize, len: usize) -> bool {
 }
 
 /// Months' names in other languages a teaching file comes in (French, Spanish, Portuguese,
-/// Italian, German, Dutch, Scandinavian, Polish, Finnish, Russian, Turkish), in small letters and
-/// in the forms a date takes (`3 lutego 1971`, `3 февраля 1971`): whole words only.
+/// Italian, German, Dutch, Scandinavian, Polish, Czech, Croatian, Hungarian, Romanian, Finnish,
+/// Greek, Russian, Turkish), in small letters, in the forms a date takes (`3 lutego 1971`,
+/// `3. března 1971`, `3 Μαρτίου 1971`) and as Greek and Turkish are written without their
+/// marks: whole words only.
 #[rustfmt::skip]
 const FOREIGN_MONTHS: &[&str] = &[
     "janvier", "février", "fevrier", "avril", "mai", "juin", "juillet", "août", "aout", "septembre",
@@ -158,7 +160,23 @@ const FOREIGN_MONTHS: &[&str] = &[
     "huhtikuuta", "toukokuuta", "kesäkuuta", "heinäkuuta", "elokuuta", "syyskuuta", "lokakuuta",
     "marraskuuta", "joulukuuta", "января", "февраля", "марта", "апреля", "мая", "июня", "июля",
     "августа", "сентября", "октября", "ноября", "декабря", "ocak", "şubat", "nisan", "mayıs",
-    "haziran", "temmuz", "ağustos", "eylül", "ekim", "kasım", "aralık",
+    "haziran", "temmuz", "ağustos", "eylül", "ekim", "kasım", "aralık", "mart", "subat", "mayis",
+    "agustos", "eylul", "kasim", "aralik", "mars", "marts", "desember", "tammikuu", "helmikuu",
+    "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu", "elokuu", "syyskuu", "lokakuu",
+    "marraskuu", "joulukuu", "ledna", "února", "března", "dubna", "května", "června", "července",
+    "srpna", "září", "října", "listopadu", "prosince", "leden", "únor", "březen", "duben",
+    "květen", "červen", "červenec", "srpen", "říjen", "listopad", "prosinec", "siječnja",
+    "veljače", "ožujka", "travnja", "svibnja", "lipnja", "srpnja", "kolovoza", "rujna",
+    "studenoga", "studenog", "prosinca", "siječanj", "veljača", "ožujak", "travanj",
+    "svibanj", "lipanj", "srpanj", "kolovoz", "rujan", "studeni", "prosinac", "ianuarie",
+    "februarie", "martie", "aprilie", "iunie", "iulie", "septembrie", "octombrie", "noiembrie",
+    "decembrie", "január", "február", "március", "április", "május", "június", "július",
+    "augusztus", "szeptember", "október", "ιανουαρίου", "φεβρουαρίου", "μαρτίου", "απριλίου",
+    "μαΐου", "ιουνίου", "ιουλίου", "αυγούστου", "σεπτεμβρίου", "οκτωβρίου", "νοεμβρίου",
+    "δεκεμβρίου", "ιανουαριου", "φεβρουαριου", "μαρτιου", "απριλιου", "μαιου", "ιουνιου",
+    "ιουλιου", "αυγουστου", "σεπτεμβριου", "οκτωβριου", "νοεμβριου", "δεκεμβριου", "ιανουάριος",
+    "φεβρουάριος", "μάρτιος", "απρίλιος", "μάιος", "ιούνιος", "ιούλιος", "αύγουστος",
+    "σεπτέμβριος", "οκτώβριος", "νοέμβριος", "δεκέμβριος",
 ];
 
 /// `run` digits or more in one run (six in text; seven in what OCR read, where it runs the

@@ -774,3 +774,40 @@ fn residences_possessives_and_roles_before_initials_are_found() {
         assert_eq!(shape(text), None, "{text}");
     }
 }
+
+/// Adversary round 24's misses: a birth date with a month in Czech, Croatian, Romanian,
+/// Hungarian or Greek; a name in capitals whose vowels carry marks; a doctor's degree between
+/// the title and the name, and a name that starts with a capital outside ASCII; a residence in a
+/// text with a letter whose small form is longer. And a residence that is a country's name,
+/// which the profile keeps.
+#[test]
+fn months_of_more_languages_degrees_and_marked_capitals_are_found_and_countries_are_not() {
+    for text in [
+        "narozena 24. července 1954",
+        "rođena 8. ožujka 1955.",
+        "născută la 8 iulie 1955",
+        "született 1955. március 8.",
+        "γεννήθηκε 24 Ιουλίου 1954",
+        "ΓΕΝΝΗΘΗΚΕ 24 ΙΟΥΛΙΟΥ 1954",
+        "doğum 3 Mart 1971",
+        "ZDENĚK HRUBEŠ",
+        "Dr. med. Jürgen Kesselbach",
+        "Überweiser: Dr. med. dent. Kesselbach",
+        "Dr. Ágnes Szőllősi",
+        "Frøken Quellmark",
+        "lives in Pellbury ẞ",
+    ] {
+        assert!(shape(text).is_some(), "{text}");
+    }
+    for text in [
+        "lives in Germany",
+        "resident of Nigeria",
+        "lives in Wales",
+        "Kontrola za 3 měsíce",
+        "Dr. med. univ.",
+        "ΑΞΟΝΙΚΗ ΤΟΜΟΓΡΑΦΙΑ",
+        "Bez zmian w porównaniu z poprzednim badaniem.",
+    ] {
+        assert_eq!(shape(text), None, "{text}");
+    }
+}

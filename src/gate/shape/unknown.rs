@@ -710,11 +710,21 @@ const BY_ROLES: &[&str] = &[
 
 /// Letters only, four or more, two or more of them vowels (`zelda`, `MADEUP`; not `hfs`).
 fn name_like(word: &str) -> bool {
+    vowelled(word, "aeiouyäöüéèáíóú")
+}
+
+/// Letters only, four or more, two or more of them in `vowels` (small letters).
+fn vowelled(word: &str, vowels: &str) -> bool {
     word.chars().all(char::is_alphabetic)
         && word.chars().count() >= 4
-        && word.chars().filter(|c| "aeiouyäöüéèáíóú".contains(c.to_lowercase().next().unwrap_or(*c))).count()
-            >= 2
+        && word.chars().filter(|c| vowels.contains(c.to_lowercase().next().unwrap_or(*c))).count() >= 2
 }
+
+/// Latin's vowels in small letters with all their marks: a word in capitals is a name's shape
+/// with any of them (`ZDENĚK`), where one in small letters is not (`fără`, `taşı` are words of
+/// languages with no dictionary here). Cyrillic and Greek words are not counted: a description
+/// in Greek has no dictionary here to tell its words from names.
+const LATIN_VOWELS: &str = "aeiouyàáâãäåæāăąèéêëēĕėęěìíîïĩīĭįıòóôõöøōŏőœùúûüũūŭůűųýÿ";
 
 /// What splits words besides white space: a list's marks, DICOM's value separator and a person
 /// name's group separator (`Madeup=Zelda`), a label's underscore (`ZELDA_MADEUP`).
@@ -743,7 +753,8 @@ fn capitalised(word: &str) -> bool {
         c.next().is_some_and(char::is_uppercase) && c.all(char::is_lowercase)
     };
     let title = word.split(['-', '\'']).all(part) && rest.chars().any(char::is_lowercase);
-    let capitals = word.chars().all(|c| !c.is_lowercase()) && name_like(&word.replace(['-', '\''], ""));
+    let capitals =
+        word.chars().all(|c| !c.is_lowercase()) && vowelled(&word.replace(['-', '\''], ""), LATIN_VOWELS);
     title || capitals
 }
 

@@ -87,9 +87,10 @@ pub(super) const TITLES: &[&str] = &[
     "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Frau", "Herr", "Mme", "Mlle",
     "Sra", "Srta", "Sig.ra", "Sig.na", "Signora", "Signor", "Pani", "Mevr", "Dhr", "Dott",
     "Dott.ssa", "Señor", "Señora", "Senhor", "Senhora", "Monsieur",
-    // German's in the accusative, Dutch's, Swedish's and Danish's (not German's abbreviated
-    // `Hr.` and `Fr.`: `5 Fr. Cobra` is a catheter, `24 Hr. Delayed` a wait).
-    "Herrn", "Mevrouw", "Meneer", "Fru", "Fröken",
+    // German's in the accusative, Dutch's, Swedish's, Danish's and Norwegian's, Italian's and
+    // Spanish's (not German's abbreviated `Hr.` and `Fr.`: `5 Fr. Cobra` is a catheter, `24 Hr.
+    // Delayed` a wait).
+    "Herrn", "Mevrouw", "Meneer", "Fru", "Fröken", "Frøken", "Frk", "Signorina", "Doña",
 ];
 
 /// Titles no modality or description is written as, so that in capitals too a name follows
@@ -353,4 +354,37 @@ pub(super) const ADDRESS_LABELS: &[&str] = &[
     "anschrift", "wohnhaft", "wohnort", "adresse", "adres", "indirizzo", "dirección", "direccion",
     "endereço", "endereco", "domicilio", "domicile", "residence", "住所", "地址", "주소", "адрес",
     "Адрес", "АДРЕС",
+];
+
+/// Countries' names of one word, in small letters (ISO 3166-1's short and common names, the
+/// United Kingdom's nations, and some as their own people write them): where a person lives
+/// said as a country is no address (the profile keeps a country, and removes a town).
+#[rustfmt::skip]
+pub(super) const COUNTRIES: &[&str] = &[
+    "afghanistan", "albania", "algeria", "andorra", "angola", "anguilla", "antarctica", "argentina",
+    "armenia", "aruba", "australia", "austria", "azerbaijan", "bahamas", "bahrain", "bangladesh",
+    "barbados", "belarus", "belgique", "belgium", "belgië", "belize", "benin", "bermuda", "bhutan",
+    "bolivia", "botswana", "brasil", "brazil", "britain", "bulgaria", "burundi", "cambodia",
+    "cameroon", "canada", "chad", "chile", "china", "colombia", "comoros", "congo", "croatia",
+    "cuba", "curaçao", "cyprus", "czech", "czechia", "danmark", "denmark", "deutschland",
+    "djibouti", "dominica", "ecuador", "egypt", "england", "eritrea", "españa", "estonia",
+    "eswatini", "ethiopia", "fiji", "finland", "france", "gabon", "gambia", "georgia", "germany",
+    "ghana", "gibraltar", "greece", "greenland", "grenada", "guadeloupe", "guam", "guatemala",
+    "guernsey", "guinea", "guinea-bissau", "guyana", "haiti", "holland", "honduras", "hrvatska",
+    "hungary", "iceland", "india", "indonesia", "iran", "iraq", "ireland", "israel", "italia",
+    "italy", "jamaica", "japan", "jersey", "jordan", "kazakhstan", "kenya", "kiribati", "korea",
+    "kuwait", "kyrgyzstan", "laos", "latvia", "lebanon", "lesotho", "liberia", "libya",
+    "liechtenstein", "lithuania", "luxembourg", "macao", "madagascar", "magyarország", "malawi",
+    "malaysia", "maldives", "mali", "malta", "martinique", "mauritania", "mauritius", "mayotte",
+    "mexico", "moldova", "monaco", "mongolia", "montenegro", "montserrat", "morocco", "mozambique",
+    "myanmar", "namibia", "nauru", "nederland", "nepal", "netherlands", "nicaragua", "niger",
+    "nigeria", "niue", "norge", "norway", "oman", "pakistan", "palau", "panama", "paraguay", "peru",
+    "philippines", "pitcairn", "poland", "polska", "portugal", "qatar", "romania", "românia",
+    "russia", "rwanda", "réunion", "samoa", "schweiz", "scotland", "senegal", "serbia",
+    "seychelles", "singapore", "slovakia", "slovenia", "somalia", "spain", "sudan", "suomi",
+    "suriname", "sverige", "sweden", "switzerland", "syria", "taiwan", "tajikistan", "tanzania",
+    "thailand", "timor-leste", "togo", "tokelau", "tonga", "tunisia", "turkey", "turkmenistan",
+    "tuvalu", "türkiye", "uganda", "ukraine", "uruguay", "uzbekistan", "vanuatu", "venezuela",
+    "vietnam", "wales", "yemen", "zambia", "zimbabwe", "éire", "österreich", "česko", "ελλάδα",
+    "россия",
 ];

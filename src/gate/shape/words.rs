@@ -331,21 +331,38 @@ pub(super) fn titled(text: &[u8]) -> bool {
                         || (text.get(j + 1) == Some(&b' ')
                             && text.get(j + 2).is_some_and(u8::is_ascii_uppercase)))
             };
+            // A doctor's subject after the title (`Dr. med. Madeup`, `Dr. rer. nat. Madeup`).
+            while let Some(q) = DEGREES.iter().find(|q| text[j..].starts_with(q.as_bytes())) {
+                j += q.len();
+                while text.get(j) == Some(&b' ') {
+                    j += 1;
+                }
+            }
             while initial(j) {
                 j += 2;
                 while text.get(j) == Some(&b' ') {
                     j += 1;
                 }
             }
-            let upper = text.get(j).is_some_and(|b| b.is_ascii_uppercase());
-            let lower_next = text.get(j + 1).is_some_and(|b| b.is_ascii_lowercase());
-            if upper && lower_next && !examined(&text[j..]) {
+            // A capital and a small letter of any alphabet (`Dr. Ágnes`, `Dr Łukasz`).
+            let start: String =
+                String::from_utf8_lossy(&text[j..(j + 8).min(text.len())]).chars().take(2).collect();
+            let mut letters = start.chars();
+            let capitalised = letters.next().is_some_and(char::is_uppercase)
+                && letters.next().is_some_and(char::is_lowercase);
+            if capitalised && !examined(&text[j..]) {
                 return true;
             }
         }
     }
     false
 }
+
+/// What a doctor's degree names between the title and the name, as German and Austrian
+/// doctors write it (`Dr. med.`, `Dr. med. dent.`, `Dr. rer. nat.`), each with its space.
+const DEGREES: &[&str] = &[
+    "med. ", "dent. ", "vet. ", "rer. ", "nat. ", "phil. ", "jur. ", "habil. ", "univ. ", "h.c. ", "mult. ",
+];
 
 /// A name label, spaces, then a capitalised word: a labelled name written as a sentence.
 pub(super) fn named(text: &[u8]) -> bool {
