@@ -26,6 +26,22 @@ impl Law<'_> {
     }
 }
 
+impl Law<'_> {
+    /// Whether the set in force is one of ISO 8859's Latin sets (ISO_IR 100, 101, 109, 110) and
+    /// its reading `shown` fits the bytes: no C1 control, which is what the bytes of another
+    /// set (a Windows code page's, a Cyrillic set's quotes) read as. Only then are names
+    /// written as words judged in that reading alone ([`shape::in_declared_set`]): a reading in
+    /// a set that does not fit mixes scripts, and a name in it is judged in every guess.
+    fn fits_latin(&self, shown: &[u8]) -> bool {
+        let latin = self.charset().is_some_and(|c| {
+            matches!(c.name().as_ref(), "ISO_IR 100" | "ISO_IR 101" | "ISO_IR 109" | "ISO_IR 110")
+        });
+        latin
+            && std::str::from_utf8(shown)
+                .is_ok_and(|s| !s.chars().any(|c| ('\u{80}'..='\u{9F}').contains(&c)))
+    }
+}
+
 /// The character set a (0008,0005) value declares that a plain reading does not show: the last
 /// of its values a reader knows (the code extension ISO 2022 switches to), unless that is
 /// ASCII or UTF-8.
@@ -84,7 +100,11 @@ impl Visitor for Law<'_> {
         // honours the set shows it.
         match self.shown(e) {
             Some(shown) => {
-                shape::in_declared_set(|| self.judged(e, false));
+                if self.fits_latin(&shown) {
+                    shape::in_declared_set(|| self.judged(e, false));
+                } else {
+                    self.judged(e, false);
+                }
                 self.judged(&Element { value: &shown, ..*e }, true);
             }
             None => self.judged(e, false),

@@ -45,6 +45,9 @@ pub enum Shape {
     /// An e-mail address (`zelda.madeup@example.org`, or spelt `zelda dot madeup at example dot
     /// org`).
     Email,
+    /// A social network's handle, a profile's address or a user's folder (`@zelda_madeup`,
+    /// `linkedin.com/in/zelda-madeup`, `C:\Users\zmadeup`).
+    Handle,
     /// A value that is a file in base64: bytes no description holds, that a decoder takes out.
     EncodedFile,
     /// A street address (`12 Nowhere Lane`).
@@ -64,6 +67,7 @@ impl Shape {
             Shape::Date => "a date",
             Shape::IdNumber => "an ID-like or telephone number",
             Shape::Email => "an e-mail address",
+            Shape::Handle => "a handle, a profile's address or a user's folder",
             Shape::EncodedFile => "a file in base64",
             Shape::Address => "a postal address",
             Shape::BareName => "a name written as words (capitalised, in no word list)",
@@ -77,6 +81,7 @@ impl Shape {
 
 mod address;
 pub mod fields;
+mod handles;
 pub mod hunspell;
 mod keys;
 mod labels;
@@ -121,15 +126,21 @@ pub fn find(text: &[u8], strength: Strength) -> Option<Shape> {
 
 thread_local!(static DECLARED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
 
-/// Runs `judge` on values whose data set declares their 8-bit character set, and whose reading
-/// in that set is judged as well (the law judges both, as a reader may show either): names
-/// written as words no list knows are judged in that reading alone. Every other shape is still
-/// looked for in every view of the bytes.
+/// Runs `judge` on values whose data set declares a Latin 8-bit character set that fits their
+/// bytes, and whose reading in that set is judged as well (the law judges both, as a reader may
+/// show either): names written as words no list knows are judged in that reading alone, not in
+/// the guesses at the bytes that are not UTF-8. Every other shape is still looked for in every
+/// view of the bytes.
 pub fn in_declared_set<R>(judge: impl FnOnce() -> R) -> R {
-    let before = DECLARED.replace(true);
-    let judged = judge();
-    DECLARED.set(before);
-    judged
+    /// Puts the flag back as it was, on a panic too.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            DECLARED.set(self.0);
+        }
+    }
+    let _restore = Restore(DECLARED.replace(true));
+    judge()
 }
 
 /// How many times text is unescaped: a value escaped more often than this (`%252525…`) is
@@ -155,9 +166,9 @@ fn find_once(text: &[u8], strength: Strength) -> Option<Shape> {
         // ([`views::hides_letters`]: `Made\u{200B}up`, `Ｍａｄｅｕｐ`).
         let utf8 = std::str::from_utf8(text);
         let as_is = utf8.is_ok_and(|s| !s.contains('\u{1B}') && !views::hides_letters(s));
-        // Bytes of an 8-bit set the data set declares are judged for such names in that set's
-        // reading ([`in_declared_set`]), not in these guesses: a guess at the wrong set, or one
-        // without accents, makes words no dictionary has (`Pleurální` read as ISO 8859-5).
+        // Bytes of a Latin 8-bit set the data set declares are judged for such names in that
+        // set's reading ([`in_declared_set`]), not in these guesses: a guess at the wrong set, or
+        // one without accents, makes words no dictionary has (`Pleurální` read as ISO 8859-5).
         let guessed = utf8.is_err() && DECLARED.get();
         views(text).iter().enumerate().find_map(|(k, v)| read(v, (k == 0 || !as_is) && !guessed))
     };
@@ -268,6 +279,9 @@ fn find_in(text: &[u8], strength: Strength, names: bool) -> Option<Shape> {
     }
     if words::email(text) {
         return Some(Shape::Email);
+    }
+    if strength == Strength::FreeText && handles::handle(text) {
+        return Some(Shape::Handle);
     }
     // A patient's address in free text and kept text; not in what OCR reads (a department's
     // own address is on many a screen).

@@ -145,7 +145,7 @@ fn day_and_year_near(text: &[u8], at: usize, len: usize) -> bool {
 /// Italian, German, Dutch, Scandinavian, Polish, Czech, Croatian, Hungarian, Romanian, Finnish,
 /// Greek, Russian, Turkish), in small letters, in the forms a date takes (`3 lutego 1971`,
 /// `3. března 1971`, `3 Μαρτίου 1971`) and as Greek and Turkish are written without their
-/// marks: whole words only.
+/// marks: whole words only. Not Czech's `září` (also "shines") nor `leden` (Dutch "members").
 #[rustfmt::skip]
 const FOREIGN_MONTHS: &[&str] = &[
     "janvier", "février", "fevrier", "avril", "mai", "juin", "juillet", "août", "aout", "septembre",
@@ -164,7 +164,7 @@ const FOREIGN_MONTHS: &[&str] = &[
     "agustos", "eylul", "kasim", "aralik", "mars", "marts", "desember", "tammikuu", "helmikuu",
     "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu", "elokuu", "syyskuu", "lokakuu",
     "marraskuu", "joulukuu", "ledna", "února", "března", "dubna", "května", "června", "července",
-    "srpna", "září", "října", "listopadu", "prosince", "leden", "únor", "březen", "duben",
+    "srpna", "října", "listopadu", "prosince", "únor", "březen", "duben",
     "květen", "červen", "červenec", "srpen", "říjen", "listopad", "prosinec", "siječnja",
     "veljače", "ožujka", "travnja", "svibnja", "lipnja", "srpnja", "kolovoza", "rujna",
     "studenoga", "studenog", "prosinca", "siječanj", "veljača", "ožujak", "travanj",

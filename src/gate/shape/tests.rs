@@ -807,6 +807,49 @@ fn months_of_more_languages_degrees_and_marked_capitals_are_found_and_countries_
         "Dr. med. univ.",
         "ΑΞΟΝΙΚΗ ΤΟΜΟΓΡΑΦΙΑ",
         "Bez zmian w porównaniu z poprzednim badaniem.",
+        "FĂRĂ MODIFICĂRI",
+        "Ložisko v S7 září, SUVmax 12, bez dalších změn",
+        "wohnt in Österreich",
+        "vive en España",
+        "mieszka w Polsce",
+    ] {
+        assert_eq!(shape(text), None, "{text}");
+    }
+}
+
+/// Adversary round 24's: where a person is found online or on a computer (a handle, a
+/// profile's address, a user's folder), an e-mail address with `(at)` and its dots, and a
+/// name's possessive before a scan's region or modality; and what only looks so.
+#[test]
+fn handles_profiles_user_folders_and_possessive_scans_are_found() {
+    for text in [
+        "@zelda_madeup",
+        "instagram: @zeldam",
+        "Telegram @zelda_m",
+        "tiktok @zelda.lagos",
+        "twitter.com/zelda_madeup",
+        "https://www.facebook.com/zelda.madeup.77",
+        "linkedin.com/in/zelda-madeup-4711",
+        "github.com/zmadeup61",
+        "file://C:/Users/zmadeup/Desktop/scan.dcm",
+        "\\\\pacs01\\home\\zmadeup\\export",
+        "/home/zmadeup/scans",
+        "contact: zelda.madeup(at)example.com",
+        "Vandersnick's chest CT",
+        "Vandersnick's MRI",
+    ] {
+        assert!(shape(text).is_some(), "{text}");
+    }
+    for text in [
+        "CTA @ 120 kV",
+        "T1 @3T",
+        "dropbox.com/upload",
+        "seen at 10.30 today",
+        "Users guide, see manual",
+        "home visit",
+        "C:\\Users\\Public\\Documents",
+        "Baker's cyst",
+        "Paget's disease of the pelvis",
     ] {
         assert_eq!(shape(text), None, "{text}");
     }

@@ -319,7 +319,8 @@ const POSSESSED: &[&str] = &[
     "prior", "previous", "last", "earlier", "old", "recent", "scan", "scans", "study", "studies",
     "images", "exam", "examination", "report", "results", "films", "follow-up", "followup",
     "notes", "chart", "records", "file", "case", "mother", "father", "wife", "husband", "son",
-    "daughter", "family", "gp", "consent", "appointment", "admission", "referral",
+    "daughter", "family", "gp", "consent", "appointment", "admission", "referral", "ct", "mri", "mr",
+    "x-ray", "xray", "ultrasound", "pet-ct", "mammogram", "chest", "head", "abdomen", "pelvis",
 ];
 
 /// The letters of a word written together with a year (1900 to 2005) or a date of six or eight
@@ -720,11 +721,11 @@ fn vowelled(word: &str, vowels: &str) -> bool {
         && word.chars().filter(|c| vowels.contains(c.to_lowercase().next().unwrap_or(*c))).count() >= 2
 }
 
-/// Latin's vowels in small letters with all their marks: a word in capitals is a name's shape
-/// with any of them (`ZDENĚK`), where one in small letters is not (`fără`, `taşı` are words of
-/// languages with no dictionary here). Cyrillic and Greek words are not counted: a description
-/// in Greek has no dictionary here to tell its words from names.
-const LATIN_VOWELS: &str = "aeiouyàáâãäåæāăąèéêëēĕėęěìíîïĩīĭįıòóôõöøōŏőœùúûüũūŭůűųýÿ";
+/// Latin's vowels in small letters with their marks: a word in capitals is a name's shape with
+/// any of them (`ZDENĚK`), where one in small letters is not. Not Romanian's `ă`, `â`, `î` nor
+/// Turkish's `ı`: their languages have no dictionary here (`FĂRĂ MODIFICĂRI`); nor Cyrillic's
+/// and Greek's, whose descriptions in capitals the same holds for.
+const LATIN_VOWELS: &str = "aeiouyàáãäåæāąèéêëēĕėęěìíïĩīĭįòóôõöøōŏőœùúûüũūŭůűųýÿ";
 
 /// What splits words besides white space: a list's marks, DICOM's value separator and a person
 /// name's group separator (`Madeup=Zelda`), a label's underscore (`ZELDA_MADEUP`).

@@ -357,7 +357,8 @@ pub(super) const ADDRESS_LABELS: &[&str] = &[
 ];
 
 /// Countries' names of one word, in small letters (ISO 3166-1's short and common names, the
-/// United Kingdom's nations, and some as their own people write them): where a person lives
+/// United Kingdom's nations, and some as their own people write them, with and without their
+/// accents, as the address rule reads both): where a person lives
 /// said as a country is no address (the profile keeps a country, and removes a town).
 #[rustfmt::skip]
 pub(super) const COUNTRIES: &[&str] = &[
@@ -386,5 +387,6 @@ pub(super) const COUNTRIES: &[&str] = &[
     "thailand", "timor-leste", "togo", "tokelau", "tonga", "tunisia", "turkey", "turkmenistan",
     "tuvalu", "türkiye", "uganda", "ukraine", "uruguay", "uzbekistan", "vanuatu", "venezuela",
     "vietnam", "wales", "yemen", "zambia", "zimbabwe", "éire", "österreich", "česko", "ελλάδα",
-    "россия",
+    "россия", "osterreich", "espana", "turkiye", "cesko", "eire", "curacao", "reunion", "belgie",
+    "magyarorszag", "polsce", "niemczech", "deutschlands",
 ];

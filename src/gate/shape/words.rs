@@ -546,10 +546,11 @@ pub(super) fn email(text: &[u8]) -> bool {
     if address(text) {
         return true;
     }
-    // Spelt: ` at `, `[at]`, `(at)` for `@` and the same of `dot` for `.`, where there is one of each.
+    // Spelt: ` at `, `[at]`, `(at)` for `@` and the same of `dot` for `.`, where there is one of
+    // each, or `@` in brackets (`zelda.madeup(at)example.org`).
     let lower = text.to_ascii_lowercase();
     let has = |w: &[u8]| memchr::memmem::find(&lower, w).is_some();
-    if !(has(b"at") && has(b"dot")) {
+    if !(has(b"at") && (has(b"dot") || has(b"(at)") || has(b"[at]"))) {
         return false;
     }
     let mut spelt = lower.clone();
