@@ -7,7 +7,7 @@
 /// A handle, a profile's address or a user's folder in `text`.
 pub(super) fn handle(text: &[u8]) -> bool {
     let lower = text.to_ascii_lowercase();
-    profile(&lower) || at_handle(&lower) || home_folder(&lower)
+    profile(&lower) || at_handle(&lower) || branded(&lower) || home_folder(&lower)
 }
 
 /// Social networks' hosts whose paths are people's profiles (with the path's start where it
@@ -50,29 +50,43 @@ fn profile(lower: &[u8]) -> bool {
 }
 
 /// Words that say a handle follows (`instagram: @zelda`, `Telegram @zelda`).
+#[rustfmt::skip]
 const NETWORKS: &[&str] = &[
-    "instagram",
-    "insta",
-    "ig",
-    "twitter",
-    "telegram",
-    "tiktok",
-    "snapchat",
-    "snap",
-    "handle",
-    "threads",
-    "mastodon",
-    "bluesky",
-    "discord",
-    "skype",
-    "signal",
-    "whatsapp",
+    "instagram", "insta", "ig", "twitter", "telegram", "tiktok", "snapchat", "snap", "handle", "threads",
+    "mastodon", "bluesky", "discord", "skype", "signal", "whatsapp",
 ];
+
+/// Networks' own names, after which a handle may stand without its `@` (`TikTok zeldam`).
+#[rustfmt::skip]
+const BRANDS: &[&str] = &[
+    "instagram", "twitter", "telegram", "tiktok", "snapchat", "facebook", "linkedin", "mastodon", "bluesky",
+    "discord", "skype", "whatsapp", "youtube",
+];
+
+/// A network's name, a colon or none, and a handle without its `@`: a letter, then letters,
+/// digits, `_` and `.`, three or more in all, with a `_`, a `.` or a digit in it, or a word no
+/// list knows (`TikTok zelda.m`, `Instagram: zeldamadeup`; not `TikTok video`).
+fn branded(lower: &[u8]) -> bool {
+    let words: Vec<&[u8]> =
+        lower.split(|b| b.is_ascii_whitespace() || *b == b':').filter(|w| !w.is_empty()).collect();
+    words.windows(2).any(|pair| {
+        let token = pair[1].strip_prefix(b"@").unwrap_or(pair[1]);
+        let token = token.strip_suffix(b".").or_else(|| token.strip_suffix(b",")).unwrap_or(token);
+        let shaped = token.len() >= 3
+            && token[0].is_ascii_alphabetic()
+            && token.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'));
+        BRANDS.iter().any(|n| n.as_bytes() == pair[0])
+            && shaped
+            && (token.iter().any(|&b| b == b'_' || b == b'.' || b.is_ascii_digit())
+                || std::str::from_utf8(token).is_ok_and(super::unknown::unknown_word))
+    })
+}
 
 /// `@` at a word's start and a handle: a letter, then letters, digits, `_` and `.`, three or
 /// more in all; with a `_`, a `.` or a digit in it (`@zelda_madeup`, `@zelda.m`, `@zelda71`),
-/// or after a network's word (`instagram @zeldam`). Not an e-mail address (a word before its
-/// `@`), not a measure (`@ 120 kV`, `@3T`).
+/// after a network's word (`instagram @zeldam`), or a word of four letters or more no list
+/// knows (`@zeldamadeup`; not `@home`). Not an e-mail address (a word before its `@`), not a
+/// measure (`@ 120 kV`, `@3T`).
 fn at_handle(lower: &[u8]) -> bool {
     memchr::memchr_iter(b'@', lower).any(|at| {
         if at > 0 && (lower[at - 1].is_ascii_alphanumeric() || matches!(lower[at - 1], b'.' | b'_' | b'-')) {
@@ -90,7 +104,10 @@ fn at_handle(lower: &[u8]) -> bool {
             .split(|b| !b.is_ascii_alphanumeric())
             .rfind(|w| !w.is_empty())
             .is_some_and(|w| NETWORKS.iter().any(|n| n.as_bytes() == w));
-        marked || said
+        let unknown = name.len() >= 4
+            && name.iter().all(u8::is_ascii_alphabetic)
+            && std::str::from_utf8(name).is_ok_and(super::unknown::unknown_word);
+        marked || said || unknown
     })
 }
 
@@ -99,8 +116,22 @@ const SHARED_FOLDERS: &[&str] = &["public", "shared", "default", "all users", "d
 
 /// A user's folder in a path: `users` or `home` between separators (`C:\Users\zmadeup`,
 /// `/Users/zmadeup`, `/home/zmadeup`), then a folder's name of two letters or more that is no
-/// shared folder's.
+/// shared folder's; or a Windows path whose backslashes a DICOM value split into values, read
+/// with spaces between them (`c: users zmadeup desktop`).
 fn home_folder(lower: &[u8]) -> bool {
+    let split = memchr::memmem::find_iter(lower, b": users ").any(|i| {
+        let folder = lower[i + 8..].split(|b| b.is_ascii_whitespace()).next().unwrap_or_default();
+        i >= 1
+            && lower[i - 1].is_ascii_alphabetic()
+            && (i < 2 || !lower[i - 2].is_ascii_alphanumeric())
+            && folder.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 2
+            && !SHARED_FOLDERS.iter().any(|s| s.as_bytes() == folder)
+    });
+    split || separated(lower)
+}
+
+/// `users` or `home` between separators, then a folder no one shares.
+fn separated(lower: &[u8]) -> bool {
     [&b"users"[..], b"home"].iter().any(|dir| {
         memchr::memmem::find_iter(lower, dir).any(|i| {
             let sep = |b: Option<&u8>| matches!(b, Some(b'/' | b'\\'));

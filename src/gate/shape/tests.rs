@@ -837,6 +837,15 @@ fn handles_profiles_user_folders_and_possessive_scans_are_found() {
         "contact: zelda.madeup(at)example.com",
         "Vandersnick's chest CT",
         "Vandersnick's MRI",
+        "@zeldamadeup",
+        "TikTok zelda.m",
+        "TikTok zeldamadeup",
+        "C: Users zmadeup Desktop ct_export",
+        "PO Box 4471, Fakeham",
+        "P.O. Box 9917 Fakeham",
+        "Postfach 88 14, 99999 Kleinbirkenau",
+        "Apartado de correos 3308, Villanueva",
+        "Caixa Postal 5521, Curitiba",
     ] {
         assert!(shape(text).is_some(), "{text}");
     }
@@ -850,6 +859,10 @@ fn handles_profiles_user_folders_and_possessive_scans_are_found() {
         "C:\\Users\\Public\\Documents",
         "Baker's cyst",
         "Paget's disease of the pelvis",
+        "@home",
+        "TikTok video",
+        "C: Users Public Documents",
+        "Box 3 of 5",
     ] {
         assert_eq!(shape(text), None, "{text}");
     }

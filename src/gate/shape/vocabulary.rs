@@ -354,6 +354,10 @@ pub(super) const ADDRESS_LABELS: &[&str] = &[
     "anschrift", "wohnhaft", "wohnort", "adresse", "adres", "indirizzo", "dirección", "direccion",
     "endereço", "endereco", "domicilio", "domicile", "residence", "住所", "地址", "주소", "адрес",
     "Адрес", "АДРЕС",
+    // A post office's box: an address without a street.
+    "po box", "p.o. box", "p. o. box", "p.o.box", "postfach", "postbus", "postboks", "apartado",
+    "apartado de correos", "caixa postal", "boîte postale", "boite postale", "casella postale",
+    "skrytka pocztowa", "τ.θ.", "Τ.Θ.",
 ];
 
 /// Countries' names of one word, in small letters (ISO 3166-1's short and common names, the
