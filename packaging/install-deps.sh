@@ -25,7 +25,7 @@ packages=(build-essential pkg-config libssl-dev openssl argon2 util-linux bsduti
     tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-dejavu-extra fonts-noto-mono dbus-daemon dbus-bin
     wamerican wbritish hunspell-en-us hunspell-en-med wgerman-medical wngerman wfrench wspanish witalian
     wdutch wswedish wdanish wnorwegian hunspell-pl hunspell-cs hunspell-hu hunspell-ru hunspell-pt-pt
-    hunspell-it hunspell-es hunspell-fr hunspell-hr hunspell-ro
+    hunspell-it hunspell-es hunspell-fr
     man-db systemd lintian)
 
 missing=()

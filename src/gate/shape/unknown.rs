@@ -319,8 +319,7 @@ const POSSESSED: &[&str] = &[
     "prior", "previous", "last", "earlier", "old", "recent", "scan", "scans", "study", "studies",
     "images", "exam", "examination", "report", "results", "films", "follow-up", "followup",
     "notes", "chart", "records", "file", "case", "mother", "father", "wife", "husband", "son",
-    "daughter", "family", "gp", "consent", "appointment", "admission", "referral", "ct", "mri", "mr",
-    "x-ray", "xray", "ultrasound", "pet-ct", "mammogram", "chest", "head", "abdomen", "pelvis",
+    "daughter", "family", "gp", "consent", "appointment", "admission", "referral",
 ];
 
 /// The letters of a word written together with a year (1900 to 2005) or a date of six or eight
@@ -363,6 +362,11 @@ fn name_word(w: &str) -> bool {
 /// `madeup`).
 fn small_unlisted(w: &str) -> bool {
     name_like(w) && w.chars().all(char::is_lowercase) && unknown_word(w) && !in_other_language(w)
+}
+
+/// A word no list or dictionary of any language here knows (`zeldamadeup`; not `inviato`).
+pub(super) fn unknown_anywhere(w: &str) -> bool {
+    unknown_word(w) && !in_other_language(w)
 }
 
 /// Such a word English does not write as a name either (`Madeup`, `Larchwood`; not `Cobb`).

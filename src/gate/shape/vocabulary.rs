@@ -355,8 +355,8 @@ pub(super) const ADDRESS_LABELS: &[&str] = &[
     "endereço", "endereco", "domicilio", "domicile", "residence", "住所", "地址", "주소", "адрес",
     "Адрес", "АДРЕС",
     // A post office's box: an address without a street.
-    "po box", "p.o. box", "p. o. box", "p.o.box", "postfach", "postbus", "postboks", "apartado",
-    "apartado de correos", "caixa postal", "boîte postale", "boite postale", "casella postale",
+    "po box", "p.o. box", "p. o. box", "p.o.box", "p o box", "pob", "post office box", "postfach",
+    "postboks", "apartado de correos", "apartado postal", "apdo.", "caixa postal", "boîte postale", "boite postale", "casella postale",
     "skrytka pocztowa", "τ.θ.", "Τ.Θ.",
 ];
 

@@ -547,10 +547,14 @@ pub(super) fn email(text: &[u8]) -> bool {
         return true;
     }
     // Spelt: ` at `, `[at]`, `(at)` for `@` and the same of `dot` for `.`, where there is one of
-    // each, or `@` in brackets (`zelda.madeup(at)example.org`).
+    // each; or `@` alone in brackets, where the dots are written (`zelda.madeup(at)example.org`).
     let lower = text.to_ascii_lowercase();
     let has = |w: &[u8]| memchr::memmem::find(&lower, w).is_some();
-    if !(has(b"at") && (has(b"dot") || has(b"(at)") || has(b"[at]"))) {
+    if !has(b"dot") {
+        let bracketed = replace_all(&replace_all(&lower, b"(at)", b"@"), b"[at]", b"@");
+        return bracketed != lower && address(&bracketed);
+    }
+    if !has(b"at") {
         return false;
     }
     let mut spelt = lower.clone();
