@@ -65,22 +65,28 @@ pub fn mount_pids(v: &Vault, pattern: &str) -> Vec<i32> {
     pids.lines().map(|p| p.trim().parse().unwrap()).collect()
 }
 
-/// Kills `pids` (SIGKILL) and waits until each is gone.
+/// Kills `pids` (SIGKILL) and waits until each is gone: every thread of it, not its first alone
+/// (a process's first thread is a zombie while the others still exit, holding its descriptors
+/// and so its claim on the vault: CI met a remount refused so).
 pub fn kill_now(pids: &[i32]) {
     for &pid in pids {
         // SAFETY: signalling the test's own mount process.
         unsafe { libc::kill(pid, libc::SIGKILL) };
     }
     let started = std::time::Instant::now();
-    while pids.iter().any(|p| Path::new(&format!("/proc/{p}")).exists() && !zombie(*p)) {
+    while pids.iter().any(|&p| exiting(p)) {
         assert!(started.elapsed() < std::time::Duration::from_secs(30), "the killed mount lives on");
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
-fn zombie(pid: i32) -> bool {
-    fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map_or(true, |s| s.rsplit(") ").next().is_some_and(|r| r.starts_with('Z')))
+/// Whether a thread of `pid` is still there and no zombie.
+fn exiting(pid: i32) -> bool {
+    let Ok(threads) = fs::read_dir(format!("/proc/{pid}/task")) else { return false };
+    threads.flatten().any(|t| {
+        fs::read_to_string(t.path().join("stat"))
+            .is_ok_and(|s| s.rsplit(") ").next().is_some_and(|r| !r.starts_with('Z') && !r.starts_with('X')))
+    })
 }
 
 /// A process that copies each (source, destination) with direct I/O (so the bytes reach the
